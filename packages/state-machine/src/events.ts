@@ -1,0 +1,66 @@
+import type { RunState } from './states.js';
+
+/** Who issued an event. Operator and bot commands carry the operator limits of resume and retry. */
+export type Actor = 'operator' | 'bot' | 'manager' | 'webhook' | 'sync' | 'worker';
+
+/** Names of the steps whose attempts are recorded. */
+export type StepName = 'preflight' | 'prepare' | 'finish' | 'agent' | 'pr_create' | 'github_sync';
+
+/** Every event type the store accepts. `command.pr.create` and `github.comment.created` are reserved. */
+export const EVENT_TYPES = [
+  'command.run.create',
+  'command.start.discovery',
+  'command.start.implementation',
+  'command.local.validation.passed',
+  'command.pr.linked',
+  'command.mark.done',
+  'command.retry',
+  'command.pause',
+  'command.resume',
+  'worker.discovery.completed',
+  'worker.step.failed',
+  'worker.push.completed',
+  'github.check.completed',
+  'github.review.submitted',
+  'github.pull_request.closed',
+  'timer.timeout',
+] as const;
+
+/** One of the event types the store accepts. */
+export type EventType = (typeof EVENT_TYPES)[number];
+
+interface Base {
+  actor?: Actor;
+}
+
+/** A state-changing event, as a discriminated union on `type`. Payload fields use the stored snake_case names. */
+export type RunEvent =
+  | (Base & { type: 'command.start.discovery' })
+  | (Base & { type: 'command.start.implementation' })
+  | (Base & { type: 'command.local.validation.passed' })
+  | (Base & { type: 'command.pr.linked'; pr_number: number })
+  | (Base & { type: 'command.mark.done' })
+  | (Base & { type: 'command.pause' })
+  | (Base & { type: 'command.resume'; target_state?: RunState | undefined })
+  | (Base & { type: 'command.retry'; target_state: RunState; error?: string | undefined })
+  | (Base & { type: 'worker.discovery.completed'; contract_path: string })
+  | (Base & { type: 'worker.step.failed'; step: StepName; reason_code: string; error_message: string })
+  | (Base & { type: 'worker.push.completed'; branch: string; head_sha?: string | undefined })
+  | (Base & { type: 'github.check.completed'; conclusion: string; pr_number?: number | null | undefined; head_sha?: string | null | undefined; reason?: string | undefined })
+  | (Base & { type: 'github.review.submitted'; state: string; pr_number?: number | null | undefined })
+  | (Base & { type: 'github.pull_request.closed'; pr_number: number; merged: boolean })
+  | (Base & { type: 'timer.timeout'; step: StepName });
+
+/** True for events that an operator types or the bot relays, which carry the operator limits of §2.3. */
+export function isOperatorActor(actor: Actor | undefined): boolean {
+  return actor === undefined || actor === 'operator' || actor === 'bot';
+}
+
+/** The payload stored with an event: every field except `type`. */
+export function eventPayload(event: RunEvent): Record<string, unknown> {
+  const { type: _type, ...payload } = event;
+  return payload;
+}
+
+/** Check conclusions that count as success. */
+export const SUCCESS_CONCLUSIONS: ReadonlySet<string> = new Set(['success', 'neutral', 'skipped']);

@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { resolveEvent, operatorTargets, type RunSnapshot } from './resolve-event.js';
+import { RUN_STATES, allowedTargets, type RunState } from './states.js';
+import type { RunEvent } from './events.js';
+
+const run = (state: RunState, extra: Partial<RunSnapshot> = {}): RunSnapshot => ({ state, lastError: null, lastActiveState: null, ...extra });
+
+/** Compact outcome: a target state, `!` for refused, `~reason` for stored without effect. */
+function outcome(state: RunState, event: RunEvent, extra: Partial<RunSnapshot> = {}): string {
+  const r = resolveEvent(run(state, extra), event, { pushedHeadSha: 'aaa' });
+  if (r.outcome === 'applied') return r.next.state;
+  if (r.outcome === 'stored') return `~${r.reason}`;
+  return '!';
+}
+
+// Expected outcome per state, in RUN_STATES order:
+// QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED DONE SKIPPED NEEDS_HUMAN_REVIEW FAILED_RETRYABLE FAILED_TERMINAL
+const EXPECTED: Array<[string, RunEvent, string]> = [
+  ['start.discovery', { type: 'command.start.discovery' }, 'DISCOVERY ! ! ! ! ! ! ! ! DISCOVERY ! ! ! DISCOVERY !'],
+  ['discovery.completed', { type: 'worker.discovery.completed', contract_path: 'c.md' }, '! PLAN_READY PLAN_READY ! ! ! ! ! ! PLAN_READY ! ! ! ! !'],
+  ['start.implementation', { type: 'command.start.implementation' }, '! ! IMPLEMENTING ! ! ! ! ! IMPLEMENTING IMPLEMENTING ! ! ! ! !'],
+  ['local.validation.passed', { type: 'command.local.validation.passed' }, '! ! ! LOCAL_VALIDATING ! ! ! ! LOCAL_VALIDATING LOCAL_VALIDATING ! ! ! ! !'],
+  ['push.completed', { type: 'worker.push.completed', branch: 'b' }, '! ! ! ! PUSHED PUSHED ! ! ! PUSHED ! ! PUSHED ! !'],
+  ['pr.linked', { type: 'command.pr.linked', pr_number: 7 }, '! ! ! ! ! CI_WAIT CI_WAIT ! ! CI_WAIT ! ! ! ! !'],
+  ['mark.done', { type: 'command.mark.done' }, '! ! ! ! ! DONE ! DONE ! ! ! ! DONE ! !'],
+  ['pause', { type: 'command.pause' }, 'PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED ! ! PAUSED ! !'],
+  ['timer.timeout', { type: 'timer.timeout', step: 'agent' }, '! FAILED_RETRYABLE ! FAILED_RETRYABLE FAILED_RETRYABLE ! FAILED_RETRYABLE FAILED_RETRYABLE FAILED_RETRYABLE ! ! ! ! FAILED_RETRYABLE !'],
+  [
+    'step.failed',
+    { type: 'worker.step.failed', step: 'agent', reason_code: 'x', error_message: 'boom' },
+    'QUEUED FAILED_RETRYABLE PLAN_READY FAILED_RETRYABLE FAILED_RETRYABLE NEEDS_HUMAN_REVIEW FAILED_RETRYABLE FAILED_RETRYABLE FAILED_RETRYABLE PAUSED ~terminal_state ~terminal_state NEEDS_HUMAN_REVIEW FAILED_RETRYABLE ~terminal_state',
+  ],
+  [
+    'check success',
+    { type: 'github.check.completed', conclusion: 'Success', pr_number: 7, head_sha: 'aaa' },
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition REVIEW_WAIT REVIEW_WAIT ~invalid_transition REVIEW_WAIT ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition',
+  ],
+  [
+    'check failure',
+    { type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: 'aaa' },
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ITERATING ~invalid_transition ~invalid_transition ITERATING ITERATING ~invalid_transition',
+  ],
+  [
+    'check stale head',
+    { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: 'bbb' },
+    Array(15).fill('~stale_head_sha').join(' '),
+  ],
+  [
+    'review changes_requested',
+    { type: 'github.review.submitted', state: 'CHANGES_REQUESTED' },
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ITERATING ~invalid_transition ~invalid_transition ITERATING ITERATING ~invalid_transition',
+  ],
+  ['review approved', { type: 'github.review.submitted', state: 'approved' }, Array(15).fill('~no_transition').join(' ')],
+  [
+    'pr merged',
+    { type: 'github.pull_request.closed', pr_number: 7, merged: true },
+    'DONE DONE DONE DONE DONE DONE DONE DONE DONE DONE ~invalid_transition ~invalid_transition DONE DONE ~invalid_transition',
+  ],
+  [
+    'pr closed unmerged',
+    { type: 'github.pull_request.closed', pr_number: 7, merged: false },
+    '~invalid_transition NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ~invalid_transition ~invalid_transition NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ~invalid_transition',
+  ],
+  [
+    'internal retry to NEEDS_HUMAN_REVIEW',
+    { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager' },
+    '! NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ! ! NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW !',
+  ],
+  [
+    'operator retry to IMPLEMENTING (last active LOCAL_VALIDATING)',
+    { type: 'command.retry', target_state: 'IMPLEMENTING', actor: 'operator' },
+    '! ! ! ! ! ! ! ! ! ! ! ! IMPLEMENTING IMPLEMENTING !',
+  ],
+  [
+    'operator resume to LOCAL_VALIDATING (last active LOCAL_VALIDATING)',
+    { type: 'command.resume', target_state: 'LOCAL_VALIDATING', actor: 'operator' },
+    '! ! ! ! ! ! ! ! ! LOCAL_VALIDATING ! ! ! ! !',
+  ],
+  [
+    'operator resume to PUSHED (later than last active)',
+    { type: 'command.resume', target_state: 'PUSHED', actor: 'operator' },
+    Array(15).fill('!').join(' '),
+  ],
+];
+
+describe('resolveEvent over every (state, event) pair', () => {
+  for (const [name, event, row] of EXPECTED) {
+    const expected = row.split(' ');
+    it(`${name}: matches the spec row`, () => {
+      expect(expected).toHaveLength(RUN_STATES.length);
+      const actual = RUN_STATES.map((s) => outcome(s, event, { lastActiveState: 'LOCAL_VALIDATING' }));
+      expect(Object.fromEntries(RUN_STATES.map((s, i) => [s, actual[i]]))).toEqual(Object.fromEntries(RUN_STATES.map((s, i) => [s, expected[i]])));
+    });
+  }
+});
+
+describe('state-machine fixes of SPEC §15.1', () => {
+  it('W8: a terminal run refuses a same-state event and keeps last_error', () => {
+    const r = resolveEvent(run('DONE', { lastError: 'x' }), { type: 'command.mark.done' });
+    expect(r.outcome).toBe('refused');
+    expect(r.outcome === 'refused' && r.message).toMatch(/DONE is terminal/);
+  });
+
+  it('W8: a same-state no-op in a non-terminal state keeps last_error', () => {
+    const r = resolveEvent(run('PAUSED', { lastError: 'agent:x:y' }), { type: 'command.pause' });
+    expect(r).toMatchObject({ outcome: 'applied', sameState: true, next: { state: 'PAUSED', lastError: 'agent:x:y' } });
+  });
+
+  it('W4: a step failure in PLAN_READY keeps the state and writes last_error', () => {
+    const r = resolveEvent(run('PLAN_READY'), { type: 'worker.step.failed', step: 'prepare', reason_code: 'script_failed', error_message: 'clone failed' });
+    expect(r).toMatchObject({ outcome: 'applied', next: { state: 'PLAN_READY', lastError: 'prepare:script_failed:clone failed' } });
+  });
+
+  it('W2: a retry into NEEDS_HUMAN_REVIEW after a failure keeps the failure reason', () => {
+    const failed = resolveEvent(run('IMPLEMENTING'), { type: 'worker.step.failed', step: 'agent', reason_code: 'codex_agent_failed', error_message: 'exit 1' });
+    if (failed.outcome !== 'applied') throw new Error('expected applied');
+    const converged = resolveEvent(failed.next, { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'worker' });
+    expect(converged).toMatchObject({ outcome: 'applied', next: { state: 'NEEDS_HUMAN_REVIEW', lastError: 'agent:codex_agent_failed:exit 1', lastActiveState: 'IMPLEMENTING' } });
+  });
+
+  it('W3: resume defaults to the state the run was paused from', () => {
+    const paused = resolveEvent(run('LOCAL_VALIDATING'), { type: 'command.pause' });
+    if (paused.outcome !== 'applied') throw new Error('expected applied');
+    expect(paused.next.lastActiveState).toBe('LOCAL_VALIDATING');
+    const resumed = resolveEvent(paused.next, { type: 'command.resume', actor: 'operator' });
+    expect(resumed).toMatchObject({ outcome: 'applied', next: { state: 'LOCAL_VALIDATING' } });
+  });
+
+  it('W3: resume of a run paused from QUEUED defaults to DISCOVERY', () => {
+    const paused = resolveEvent(run('QUEUED'), { type: 'command.pause' });
+    if (paused.outcome !== 'applied') throw new Error('expected applied');
+    expect(resolveEvent(paused.next, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'DISCOVERY' } });
+  });
+
+  it('W3: resume without a recorded stage asks for --target-state', () => {
+    const r = resolveEvent(run('PAUSED'), { type: 'command.resume' });
+    expect(r).toMatchObject({ outcome: 'refused', code: 'target_required' });
+  });
+
+  it('W3: resume from a state other than PAUSED is refused and points to retry', () => {
+    const r = resolveEvent(run('FAILED_RETRYABLE', { lastActiveState: 'IMPLEMENTING' }), { type: 'command.resume', target_state: 'IMPLEMENTING' });
+    expect(r).toMatchObject({ outcome: 'refused', code: 'operator_rule' });
+    expect(r.outcome === 'refused' && r.message).toMatch(/Use retry/);
+  });
+
+  it('W3: retry never targets DONE and never skips forward', () => {
+    const nhr = run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'IMPLEMENTING' });
+    expect(operatorTargets(nhr, 'retry')).toEqual(['FAILED_TERMINAL', 'IMPLEMENTING', 'ITERATING', 'PAUSED', 'SKIPPED']);
+    expect(resolveEvent(nhr, { type: 'command.retry', target_state: 'DONE' })).toMatchObject({ outcome: 'refused' });
+    expect(resolveEvent(nhr, { type: 'command.retry', target_state: 'PUSHED' })).toMatchObject({ outcome: 'refused' });
+  });
+
+  it('W5: a failed PR creation can be retried back to PUSHED', () => {
+    const r = resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'PUSHED' }), { type: 'command.retry', target_state: 'PUSHED' });
+    expect(r).toMatchObject({ outcome: 'applied', next: { state: 'PUSHED', lastError: null } });
+  });
+
+  it('internal convergence is checked against the table only', () => {
+    const r = resolveEvent(run('FAILED_RETRYABLE', { lastActiveState: 'DISCOVERY' }), { type: 'command.retry', target_state: 'LOCAL_VALIDATING', actor: 'manager' });
+    expect(r).toMatchObject({ outcome: 'applied', next: { state: 'LOCAL_VALIDATING' } });
+  });
+
+  it('a transition into a non-failure state clears last_error; into a failure state keeps it', () => {
+    const base = run('FAILED_RETRYABLE', { lastError: 'agent:x:y', lastActiveState: 'IMPLEMENTING' });
+    expect(resolveEvent(base, { type: 'command.start.discovery' })).toMatchObject({ next: { lastError: null } });
+    expect(resolveEvent(base, { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager' })).toMatchObject({ next: { lastError: 'agent:x:y' } });
+  });
+
+  it('a closed unmerged PR records its number in last_error', () => {
+    const r = resolveEvent(run('CI_WAIT'), { type: 'github.pull_request.closed', pr_number: 12, merged: false });
+    expect(r).toMatchObject({ outcome: 'applied', next: { state: 'NEEDS_HUMAN_REVIEW', lastError: 'github:pr_closed_unmerged:12', lastActiveState: 'CI_WAIT' } });
+  });
+
+  it('moves among parked states keep last_active_state', () => {
+    const r = resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'CI_WAIT' }), { type: 'command.pause' });
+    expect(r).toMatchObject({ next: { state: 'PAUSED', lastActiveState: 'CI_WAIT' } });
+  });
+
+  it('allowedTargets is the table row sorted alphabetically', () => {
+    expect(allowedTargets('PUSHED')).toEqual(['CI_WAIT', 'DONE', 'NEEDS_HUMAN_REVIEW', 'PAUSED']);
+  });
+});
