@@ -1,9 +1,10 @@
 import { basename, dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { defaultServerConditions } from 'vite';
 import { defineConfig, type ViteUserConfig } from 'vitest/config';
 
 const root = dirname(fileURLToPath(import.meta.url));
-const conditions = ['@agentpr/source', 'module', 'node', 'import', 'default'];
+const conditions = ['@agentpr/source', ...defaultServerConditions];
 
 /**
  * Shared vitest config for every project: resolves sibling packages to their sources through the
@@ -13,7 +14,7 @@ export function createVitestConfig(projectDir: string, test: NonNullable<ViteUse
   const name = basename(projectDir);
   return defineConfig({
     resolve: { conditions },
-    ssr: { resolve: { conditions, externalConditions: conditions } },
+    ssr: { resolve: { conditions } },
     test: {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 60_000,

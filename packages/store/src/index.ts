@@ -1,1 +1,45 @@
-export {};
+export type {
+  Database,
+  Db,
+  RunsTable,
+  RunStatesTable,
+  EventsTable,
+  StepAttemptsTable,
+  ArtifactsTable,
+  WebhookDeliveriesTable,
+  PrRequestsTable,
+  RunLeasesTable,
+  AuditRecordsTable,
+  BotStateTable,
+  RunRow,
+  RunStateRow,
+  EventRow,
+  StepAttemptRow,
+  ArtifactRow,
+  WebhookDeliveryRow,
+  PrRequestRow,
+  NewPrRequest,
+  LeaseRow,
+  AuditRecordRow,
+} from './schema.js';
+export { StoreError, runNotFound } from './errors.js';
+export type { StoreErrorCode } from './errors.js';
+export { iso, systemClock } from './time.js';
+export type { Clock } from './time.js';
+export { openDatabase, inTransaction, dialectOf, redactUrl, isPostgresUrl, SQLITE_BUSY_TIMEOUT_MS } from './dialect.js';
+export type { DialectName, DatabaseLocation, OpenDatabase } from './dialect.js';
+export { ensureSchema, knownMigrationNames } from './migrate.js';
+export type { SchemaStatus } from './migrate.js';
+export { openStore, resolveLocation } from './store.js';
+export type { StoreLocationInput } from './store.js';
+export { createRun, createRuns, getRun, requireRun, listRuns, listActiveRuns, countRunsByState, findRunByPr } from './runs.js';
+export type { NewRun, RunListItem, RunWithState } from './runs.js';
+export { applyEvent, applyEvents, listEvents, lockRun, resultObject } from './events.js';
+export type { EventInput, ApplyResult, StoredEvent } from './events.js';
+export { recordAttempt, setAttemptVerdict, listAttempts, boundLog, normaliseAttempt, MAX_LOG_BYTES } from './attempts.js';
+export type { NewAttempt } from './attempts.js';
+export { addArtifact, latestArtifact, listArtifacts, listArtifactsByType, updateArtifactMetadata } from './artifacts.js';
+export type { Artifact } from './artifacts.js';
+export { acquireLease, renewLease, releaseLease, expireLeases, getLease, withLease, leaseHolder } from './leases.js';
+export type { LeaseResult } from './leases.js';
+export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './misc.js';

@@ -1,0 +1,45 @@
+import type { Clock, Db, DialectName } from '@agentpr/store';
+
+/** Where agentpr keeps and finds files. Every path is absolute. */
+export interface AgentprPaths {
+  /** `--data-dir` / `AGENTPR_HOME`: database, reports, task packets, contracts, audit logs. */
+  dataDir: string;
+  /** `<data>/reports`. */
+  reportsDir: string;
+  /** `--workspace-root` / `AGENTPR_BASE_DIR`, else `<data>/workspaces`. */
+  workspaceRoot: string;
+  /** `--campaign-dir` (alias `--integration-root`): prompt, workflow and PR description templates. */
+  campaignDir: string;
+  /** The shipped stage skills (`skills/`). */
+  skillsDir: string;
+  /** `--policy-file`, default `<data>/manager_policy.json`. */
+  policyFile: string;
+  /** The runtime env override file, default `<data>/runtime_env_overrides.json`. */
+  runtimeEnvFile: string;
+}
+
+/** A minimal structured logger; apps decide where lines go. Never pass secrets. */
+export interface Logger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** A logger that drops everything. */
+export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
+
+/**
+ * What every use case receives: the store and the environment it runs in. Apps build it once per process;
+ * nothing below an app reads `process.env` or the wall clock directly.
+ */
+export interface AppContext {
+  db: Db;
+  dialect: DialectName;
+  clock: Clock;
+  paths: AgentprPaths;
+  /** The process environment as the app saw it (for resolving tokens and binaries). */
+  env: Readonly<Record<string, string | undefined>>;
+  log: Logger;
+  /** Who is acting: `operator` for the CLI, `bot`, `manager`, `webhook`, `sync`. */
+  actor: 'operator' | 'bot' | 'manager' | 'webhook' | 'sync' | 'worker';
+}

@@ -1,0 +1,80 @@
+import { sql } from 'kysely';
+import { inTransaction } from './dialect.js';
+import { lockRun } from './events.js';
+import { runNotFound } from './errors.js';
+import type { Db, StepAttemptRow } from './schema.js';
+import { iso, systemClock, type Clock } from './time.js';
+
+/** Bytes of each stored log stream (W25). */
+export const MAX_LOG_BYTES = 64 * 1024;
+
+/**
+ * The last `maxBytes` of `text`, preceded by a marker line that says how many bytes were cut. Never splits a
+ * UTF-8 character.
+ */
+export function boundLog(text: string, maxBytes = MAX_LOG_BYTES): string {
+  const buf = Buffer.from(text, 'utf8');
+  if (buf.length <= maxBytes) return text;
+  let start = buf.length - maxBytes;
+  while (start < buf.length && (buf[start]! & 0xc0) === 0x80) start++;
+  return `[agentpr: ${start} bytes truncated]\n${buf.subarray(start).toString('utf8')}`;
+}
+
+/** A step execution to record. */
+export interface NewAttempt {
+  runId: string;
+  step: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  grade?: string | null;
+  reasonCode?: string | null;
+  stage?: string | null;
+}
+
+/** Records a step attempt; `attempt_no` is 1 + the highest for the run and step, computed in the same transaction. */
+export async function recordAttempt(db: Db, attempt: NewAttempt, clock: Clock = systemClock): Promise<StepAttemptRow> {
+  return inTransaction(db, async (trx) => {
+    if (!(await lockRun(trx, attempt.runId))) throw runNotFound(attempt.runId);
+    const row = await trx
+      .selectFrom('step_attempts')
+      .select(sql<number | null>`max(attempt_no)`.as('n'))
+      .where('run_id', '=', attempt.runId)
+      .where('step', '=', attempt.step)
+      .executeTakeFirst();
+    const values = {
+      run_id: attempt.runId,
+      step: attempt.step,
+      attempt_no: Number(row?.n ?? 0) + 1,
+      exit_code: attempt.exitCode,
+      stdout_log: boundLog(attempt.stdout),
+      stderr_log: boundLog(attempt.stderr),
+      duration_ms: Math.max(0, Math.trunc(attempt.durationMs)),
+      grade: attempt.grade ?? null,
+      reason_code: attempt.reasonCode ?? null,
+      stage: attempt.stage ?? null,
+      created_at: iso(clock()),
+    };
+    const inserted = await trx.insertInto('step_attempts').values(values).returning('id').executeTakeFirstOrThrow();
+    return { ...values, id: Number(inserted.id) };
+  });
+}
+
+/** Sets the verdict fields of an attempt recorded earlier (e.g. the preflight inside run-agent-step). */
+export async function setAttemptVerdict(db: Db, id: number, verdict: { grade: string; reasonCode: string; stage?: string | null }): Promise<void> {
+  await db.updateTable('step_attempts').set({ grade: verdict.grade, reason_code: verdict.reasonCode, ...(verdict.stage !== undefined ? { stage: verdict.stage } : {}) }).where('id', '=', id).execute();
+}
+
+/** The run's attempts, newest first, optionally for one step. */
+export async function listAttempts(db: Db, runId: string, options: { limit: number; step?: string }): Promise<StepAttemptRow[]> {
+  let query = db.selectFrom('step_attempts').selectAll().where('run_id', '=', runId);
+  if (options.step) query = query.where('step', '=', options.step);
+  const rows = await query.orderBy('id', 'desc').limit(options.limit).execute();
+  return rows.map(normaliseAttempt);
+}
+
+/** Postgres returns integers from aggregates as strings; keep numbers numbers. */
+export function normaliseAttempt(row: StepAttemptRow): StepAttemptRow {
+  return { ...row, id: Number(row.id), attempt_no: Number(row.attempt_no), exit_code: Number(row.exit_code), duration_ms: Number(row.duration_ms) };
+}

@@ -1,0 +1,13 @@
+import type { Migration } from 'kysely';
+import type { DialectName } from '../dialect.js';
+import { initialMigration } from './20261123T000000-initial.js';
+
+/**
+ * Every migration, keyed by its timestamped name. Names sort in the order they apply. A released migration is
+ * never edited: add a new file instead.
+ */
+export function migrations(dialect: DialectName): Record<string, Migration> {
+  return {
+    '20261123T000000-initial': initialMigration(dialect),
+  };
+}

@@ -1,0 +1,149 @@
+import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+
+/** `runs`: one row per target repository attempt. `owner_key`/`repo_key` are lower-cased for case-insensitive matching. */
+export interface RunsTable {
+  run_id: string;
+  owner: string;
+  repo: string;
+  owner_key: string;
+  repo_key: string;
+  prompt_version: string;
+  mode: string;
+  budget_json: string;
+  workspace_dir: string;
+  pr_number: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** `run_states`: the current state of a run (1:1 with runs). */
+export interface RunStatesTable {
+  run_id: string;
+  current_state: string;
+  last_error: string | null;
+  last_active_state: string | null;
+  updated_at: string;
+}
+
+/** `events`: the append-only event log; (run_id, idempotency_key) is unique. */
+export interface EventsTable {
+  event_id: Generated<number>;
+  run_id: string;
+  event_type: string;
+  idempotency_key: string;
+  payload_json: string;
+  /** 1 when the event changed the run; 0 when it was stored without effect (`reason` says why). */
+  applied: number;
+  reason: string | null;
+  actor: string | null;
+  created_at: string;
+}
+
+/** `step_attempts`: one row per execution of a step; logs are bounded tails. */
+export interface StepAttemptsTable {
+  id: Generated<number>;
+  run_id: string;
+  step: string;
+  attempt_no: number;
+  exit_code: number;
+  stdout_log: string;
+  stderr_log: string;
+  duration_ms: number;
+  grade: string | null;
+  reason_code: string | null;
+  stage: string | null;
+  created_at: string;
+}
+
+/** `artifacts`: files and facts a run produced. */
+export interface ArtifactsTable {
+  id: Generated<number>;
+  run_id: string;
+  artifact_type: string;
+  uri: string;
+  metadata_json: string;
+  created_at: string;
+}
+
+/** `webhook_deliveries`: one row per processed delivery; the unique key makes processing exactly-once. */
+export interface WebhookDeliveriesTable {
+  id: Generated<number>;
+  source: string;
+  delivery_id: string;
+  event_type: string;
+  payload_sha256: string;
+  received_at: string;
+  /** processed | ignored | refused | … (null while reserved). */
+  outcome: string | null;
+  detail_json: string | null;
+}
+
+/** `pr_requests`: PR-open requests bound to a head SHA, with a hashed single-use confirm token. */
+export interface PrRequestsTable {
+  id: Generated<number>;
+  run_id: string;
+  request_file: string;
+  title: string;
+  body: string;
+  base: string;
+  head: string;
+  head_owner: string;
+  head_sha: string;
+  draft: number;
+  confirm_token_sha256: string;
+  created_at: string;
+  expires_at: string;
+  consumed_at: string | null;
+}
+
+/** `run_leases`: who works on a run right now, until when. */
+export interface RunLeasesTable {
+  run_id: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** `audit_records`: operator-relevant decisions such as a DoD bypass. */
+export interface AuditRecordsTable {
+  id: Generated<number>;
+  kind: string;
+  run_id: string | null;
+  actor: string | null;
+  detail_json: string;
+  created_at: string;
+}
+
+/** `bot_state`: small key/value state, e.g. the Telegram update offset per bot. */
+export interface BotStateTable {
+  key: string;
+  value: string;
+}
+
+/** The whole database, for kysely. */
+export interface Database {
+  runs: RunsTable;
+  run_states: RunStatesTable;
+  events: EventsTable;
+  step_attempts: StepAttemptsTable;
+  artifacts: ArtifactsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  pr_requests: PrRequestsTable;
+  run_leases: RunLeasesTable;
+  audit_records: AuditRecordsTable;
+  bot_state: BotStateTable;
+}
+
+/** The kysely handle (or a transaction) every repository function takes first. */
+export type Db = Kysely<Database>;
+
+export type RunRow = Selectable<RunsTable>;
+export type RunStateRow = Selectable<RunStatesTable>;
+export type EventRow = Selectable<EventsTable>;
+export type StepAttemptRow = Selectable<StepAttemptsTable>;
+export type ArtifactRow = Selectable<ArtifactsTable>;
+export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
+export type PrRequestRow = Selectable<PrRequestsTable>;
+export type NewPrRequest = Insertable<PrRequestsTable>;
+export type LeaseRow = Selectable<RunLeasesTable>;
+export type AuditRecordRow = Selectable<AuditRecordsTable>;
