@@ -1,10 +1,24 @@
+import { readFileSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
+const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
+
+// One bundle per binary. Workspace packages and small pure-JS dependencies are bundled (fast start-up);
+// native and large CJS dependencies stay external and are installed with the package.
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { agentpr: 'src/bin/agentpr.ts', index: 'src/index.ts' },
   format: ['esm'],
   target: 'node20',
-  dts: true,
+  platform: 'node',
+  splitting: true,
+  dts: false,
   sourcemap: true,
   clean: true,
+  noExternal: [/^@agentpr\//, 'kysely', 'valibot'],
+  external: ['better-sqlite3', 'pg', 'execa', 'node-telegram-bot-api', /^@octokit\//],
+  define: { __AGENTPR_VERSION__: JSON.stringify(pkg.version) },
+  esbuildOptions(options) {
+    options.conditions = ['@agentpr/source'];
+  },
+  banner: { js: "import { createRequire as __agentprCreateRequire } from 'node:module'; const require = __agentprCreateRequire(import.meta.url);" },
 });

@@ -1,1 +1,5 @@
-export {};
+export type { AppContext, AgentprPaths, Logger } from './context.js';
+export { silentLogger } from './context.js';
+export { AgentprError } from './errors.js';
+export type { AgentprErrorCode } from './errors.js';
+export * from './runs/index.js';

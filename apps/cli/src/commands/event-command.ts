@@ -1,0 +1,36 @@
+import { applyCommand, type RunCommand } from '@agentpr/orchestrator';
+import type { CommandSpec, OptionSpec, OptionValues } from '../command.js';
+import { requireStr, str } from '../values.js';
+
+const RUN_ID: OptionSpec = { type: 'string', value: 'ID', description: 'the run', required: true };
+const IDEMPOTENCY: OptionSpec = { type: 'string', value: 'KEY', description: 'a repeat with the same key is reported as duplicate and changes nothing' };
+
+/**
+ * Builds a gated (`basic`) command that applies one event to one run and prints the result object.
+ * `refusedExits` makes a stored-but-refused github event exit 1 (record-check, record-review).
+ */
+export function eventCommand(def: {
+  name: string;
+  summary: string;
+  example: string;
+  options?: Record<string, OptionSpec>;
+  toCommand: (values: OptionValues) => RunCommand;
+}): CommandSpec {
+  return {
+    name: def.name,
+    summary: def.summary,
+    example: def.example,
+    gate: 'basic',
+    options: { 'run-id': RUN_ID, ...def.options, 'idempotency-key': IDEMPOTENCY },
+    async run(ctx, values) {
+      const command = def.toCommand(values);
+      const app = await ctx.app();
+      const { result, refused } = await applyCommand(app, requireStr(values, 'run-id'), command, str(values, 'idempotency-key'));
+      return {
+        output: result,
+        exitCode: refused ? 1 : 0,
+        text: `${result.run_id}: ${result.event_type} → ${result.state}${result.duplicate ? ' (duplicate, nothing changed)' : ''}${result.applied === false ? ` (stored, not applied: ${result.reason})` : ''}`,
+      };
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import type { CommandSpec } from '../command.js';
+
+/** A registered command: its one-line summary (for help without loading it) and a lazy loader. */
+export interface CommandEntry {
+  summary: string;
+  load: () => Promise<{ command: CommandSpec }>;
+}
+
+/**
+ * Every CLI command. Modules load lazily so `agentpr list-runs` only loads what it uses.
+ * Add one line per command, in the order help should list them.
+ */
+export const COMMANDS: Record<string, CommandEntry> = {
+  'init-db': { summary: 'Create the database or bring its schema up to date.', load: () => import('./init-db.js') },
+  'create-run': { summary: 'Create a run for one repository (state QUEUED).', load: () => import('./create-run.js') },
+  'import-runs': { summary: 'Create many runs from a JSON/JSONL file, all or nothing.', load: () => import('./import-runs.js') },
+  'list-runs': { summary: 'List the most recently updated runs.', load: () => import('./list-runs.js') },
+  'show-run': { summary: 'Show one run and its current state.', load: () => import('./show-run.js') },
+  'start-discovery': { summary: 'Move a run into DISCOVERY.', load: () => import('./start-discovery.js') },
+  'mark-plan-ready': { summary: 'Record the contract; the run moves to PLAN_READY.', load: () => import('./mark-plan-ready.js') },
+  'start-implementation': { summary: 'Move a run into IMPLEMENTING.', load: () => import('./start-implementation.js') },
+  'mark-local-validated': { summary: 'Record that local validation passed (LOCAL_VALIDATING).', load: () => import('./mark-local-validated.js') },
+  'link-pr': { summary: 'Link an existing PR to a pushed run (CI_WAIT).', load: () => import('./link-pr.js') },
+  'record-check': { summary: 'Record a CI conclusion for a run.', load: () => import('./record-check.js') },
+  'record-review': { summary: 'Record a review for a run.', load: () => import('./record-review.js') },
+  'mark-done': { summary: 'Mark a run DONE.', load: () => import('./mark-done.js') },
+  pause: { summary: 'Pause a run.', load: () => import('./pause.js') },
+  resume: { summary: 'Resume a paused run.', load: () => import('./resume.js') },
+  retry: { summary: 'Retry a failed run at the stage it left or earlier.', load: () => import('./retry.js') },
+};

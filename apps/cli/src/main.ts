@@ -1,0 +1,199 @@
+import { parseArgs } from 'node:util';
+import { mkdirSync } from 'node:fs';
+import type { AppContext } from '@agentpr/orchestrator';
+import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { describeError } from './errors.js';
+import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
+import { runStartupGate } from './gate.js';
+import { renderValue } from './render.js';
+import { VERSION } from './version.js';
+
+/** Where the CLI writes and what it reads; tests pass their own. */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+function findCommand(argv: string[]): { index: number; name: string | undefined } {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') break;
+    if (arg.startsWith('--')) {
+      const name = arg.slice(2).split('=')[0]!;
+      if (!arg.includes('=') && GLOBAL_OPTIONS[name]?.type === 'string') i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return { index: i, name: arg };
+  }
+  return { index: -1, name: undefined };
+}
+
+function flagLine(name: string, spec: OptionSpec): string {
+  const left = `  --${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
+  const notes = [spec.required ? 'required' : '', spec.multiple ? 'repeatable' : ''].filter(Boolean).join(', ');
+  return `${left.padEnd(34)} ${spec.description}${notes ? ` (${notes})` : ''}`;
+}
+
+function generalHelp(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'agentpr — drive coding agents to land small, reviewed integration PRs',
+    '',
+    'Usage: agentpr [global options] <command> [options]',
+    '',
+    'Commands:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
+    '',
+    'Global options:',
+    ...Object.entries(GLOBAL_OPTIONS).map(([n, s]) => flagLine(n, s)),
+    '',
+    'Example:',
+    '  agentpr create-run --owner octo-org --repo widgets --prompt-version v1',
+    '',
+    'Output is JSON when stdout is not a terminal or with --json. Exit codes: 0 ok, 1 refused, 2 usage.',
+    'Run `agentpr <command> --help` for the flags of one command.',
+  ].join('\n');
+}
+
+function commandHelp(spec: CommandSpec): string {
+  return [
+    `agentpr ${spec.name} — ${spec.summary}`,
+    '',
+    `Usage: agentpr ${spec.name} [options]`,
+    '',
+    'Options:',
+    ...Object.entries(spec.options).map(([n, s]) => flagLine(n, s)),
+    '',
+    'Global options (also accepted here): --data-dir --db --database-url --workspace-root --campaign-dir --policy-file --skip-doctor --json --debug',
+    '',
+    'Example:',
+    `  ${spec.example}`,
+  ].join('\n');
+}
+
+/**
+ * Runs one CLI invocation and returns its exit code. Parses arguments, opens the store lazily, runs the
+ * startup gate, calls the command and prints its result; every error becomes one line (and the JSON envelope).
+ */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const jsonWanted = argv.includes('--json') || !io.stdout.isTTY;
+  const fail = (message: string, exitCode: number, extra: Record<string, unknown> = {}) => {
+    io.stderr.write(`agentpr: ${message}\n`);
+    if (jsonWanted) io.stdout.write(`${JSON.stringify({ ok: false, error: message, ...extra })}\n`);
+    return exitCode;
+  };
+  const { index, name } = findCommand(argv);
+  if (name === undefined) {
+    if (argv.includes('--version') || argv.includes('-v')) {
+      io.stdout.write(`${VERSION}\n`);
+      return 0;
+    }
+    if (argv.includes('--help') || argv.includes('-h') || argv.length === 0) {
+      io.stdout.write(`${generalHelp()}\n`);
+      return 0;
+    }
+    return fail('no command given. Run `agentpr --help` to list commands.', 2, { code: 'usage' });
+  }
+  const entry = COMMANDS[name];
+  if (!entry) return fail(`unknown command "${name}". Run \`agentpr --help\` to list commands.`, 2, { code: 'usage' });
+  let spec: CommandSpec;
+  try {
+    spec = (await entry.load()).command;
+  } catch (error) {
+    return fail(`command ${name} failed to load: ${(error as Error).message}`, 1);
+  }
+  const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
+  let values: OptionValues;
+  try {
+    const options = Object.fromEntries(
+      Object.entries({ ...GLOBAL_OPTIONS, ...spec.options }).map(([n, s]) => [n, { type: s.type, ...(s.multiple ? { multiple: true } : {}) }]),
+    );
+    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as OptionValues;
+  } catch (error) {
+    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
+    return fail(`${name}: ${message}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+  }
+  if (values.help === true) {
+    io.stdout.write(`${commandHelp(spec)}\n`);
+    return 0;
+  }
+  for (const [flagName, s] of Object.entries(spec.options)) {
+    if (s.required && (values[flagName] === undefined || values[flagName] === '')) {
+      return fail(`${name}: --${flagName} is required. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+    }
+  }
+  const globals = resolveGlobals(values, io.env);
+  const controller = new AbortController();
+  const signal = io.signal ?? controller.signal;
+  const base: Omit<AppContext, 'db' | 'dialect'> = {
+    clock: () => new Date(),
+    env: io.env,
+    actor: 'operator',
+    log: {
+      info: () => {},
+      warn: (m) => io.stderr.write(`agentpr: warning: ${m}\n`),
+      error: (m) => io.stderr.write(`agentpr: ${m}\n`),
+    },
+    paths: {
+      dataDir: globals.dataDir,
+      reportsDir: `${globals.dataDir}/reports`,
+      workspaceRoot: globals.workspaceRoot,
+      campaignDir: globals.campaignDir,
+      skillsDir: (await import('./assets.js')).findAsset('skills'),
+      policyFile: globals.policyFile,
+      runtimeEnvFile: `${globals.dataDir}/runtime_env_overrides.json`,
+    },
+  };
+  let opened: { close(): Promise<void> } | undefined;
+  let app: AppContext | undefined;
+  const ctx: CommandContext = {
+    base,
+    globals,
+    json: jsonWanted,
+    stdout: io.stdout,
+    stderr: io.stderr,
+    signal,
+    async app() {
+      if (app) return app;
+      const { openStore, resolveLocation } = await import('@agentpr/store');
+      const location = resolveLocation({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
+      const store = await openStore(location);
+      opened = store;
+      try {
+        mkdirSync(globals.workspaceRoot, { recursive: true });
+      } catch {
+        // the doctor reports an unwritable root; commands that need it fail with their own message
+      }
+      app = { ...base, db: store.db, dialect: store.dialect };
+      return app;
+    },
+  };
+  try {
+    const profile = typeof spec.gate === 'function' ? spec.gate(values) : spec.gate;
+    if (profile && !globals.skipDoctor) {
+      await runStartupGate(ctx, profile, {
+        networkTimeoutSec: typeof values['network-timeout-sec'] === 'string' ? Number(values['network-timeout-sec']) : undefined,
+        skipNetwork: values['skip-network-check'] === true,
+        telegramTokenGiven: typeof values['telegram-token'] === 'string',
+        webhookSecretGiven: typeof values.secret === 'string' || values['allow-unsigned'] === true,
+      });
+    }
+    const result = await spec.run(ctx, values);
+    if (result.output !== undefined) {
+      if (jsonWanted) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
+      else io.stdout.write(`${result.text ?? renderValue(result.output)}\n`);
+    }
+    return result.exitCode ?? 0;
+  } catch (error) {
+    const described = describeError(error);
+    if (globals.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return fail(described.message, described.exitCode, { code: described.code, ...described.details });
+  } finally {
+    await opened?.close().catch(() => {});
+  }
+}

@@ -1,0 +1,55 @@
+import { AgentprError } from '@agentpr/orchestrator';
+import type { OptionValues } from './command.js';
+
+/** A string flag's value, or undefined. */
+export function str(values: OptionValues, name: string): string | undefined {
+  const v = values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** A required string flag; a usage error names the flag when it is missing or blank. */
+export function requireStr(values: OptionValues, name: string): string {
+  const v = str(values, name);
+  if (v === undefined || v.trim() === '') throw new AgentprError('usage', `--${name} is required`);
+  return v;
+}
+
+/** A boolean flag. */
+export function flag(values: OptionValues, name: string): boolean {
+  return values[name] === true;
+}
+
+/** A repeatable string flag. */
+export function list(values: OptionValues, name: string): string[] {
+  const v = values[name];
+  return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
+}
+
+/** An integer flag with bounds; a usage error says what is allowed. */
+export function int(values: OptionValues, name: string, options: { min?: number; max?: number; default?: number } = {}): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return options.default;
+  const text = raw.trim();
+  if (!/^-?\d+$/.test(text)) throw new AgentprError('usage', `--${name} must be an integer, got ${JSON.stringify(raw)}`);
+  const n = Number(text);
+  if (options.min !== undefined && n < options.min) throw new AgentprError('usage', `--${name} must be at least ${options.min}, got ${n}`);
+  if (options.max !== undefined && n > options.max) throw new AgentprError('usage', `--${name} must be at most ${options.max}, got ${n}`);
+  return n;
+}
+
+/** Like {@link int} but required. */
+export function requireInt(values: OptionValues, name: string, options: { min?: number; max?: number } = {}): number {
+  const n = int(values, name, options);
+  if (n === undefined) throw new AgentprError('usage', `--${name} is required`);
+  return n;
+}
+
+/** A number flag (float) with bounds. */
+export function num(values: OptionValues, name: string, options: { min?: number; default?: number } = {}): number | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return options.default;
+  const n = Number(raw.trim());
+  if (raw.trim() === '' || !Number.isFinite(n)) throw new AgentprError('usage', `--${name} must be a number, got ${JSON.stringify(raw)}`);
+  if (options.min !== undefined && n < options.min) throw new AgentprError('usage', `--${name} must be at least ${options.min}, got ${n}`);
+  return n;
+}

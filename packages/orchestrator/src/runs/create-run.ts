@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import * as v from 'valibot';
+import { createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+
+/** Run ids are used in file names. */
+export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+/** GitHub owner and repository names. */
+export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/** The input of create-run, as the CLI, the bot or an import file give it. */
+export const CreateRunInputSchema = v.object({
+  run_id: v.optional(v.pipe(v.string(), v.regex(RUN_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (letters, digits, . _ -)'))),
+  owner: v.pipe(v.string(), v.nonEmpty('is required'), v.regex(NAME_PATTERN, 'must contain only letters, digits, _ . -')),
+  repo: v.pipe(v.string(), v.nonEmpty('is required'), v.regex(NAME_PATTERN, 'must contain only letters, digits, _ . -')),
+  prompt_version: v.pipe(v.string(), v.trim(), v.nonEmpty('is required')),
+  mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
+  budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
+});
+
+/** Validated create-run input. */
+export type CreateRunInput = v.InferInput<typeof CreateRunInputSchema>;
+
+/** Formats valibot issues as `path.to.field: message; …`. */
+export function formatIssues(issues: readonly v.BaseIssue<unknown>[], prefix = ''): string {
+  return issues
+    .map((issue) => {
+      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+      return `${prefix}${path || '(input)'}: ${issue.message}`;
+    })
+    .join('; ');
+}
+
+/** Parses `--budget-json`: it must be a JSON object (W54). */
+export function parseBudgetJson(text: string | undefined): Record<string, unknown> {
+  if (text === undefined) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new AgentprError('invalid_json', `invalid JSON: --budget-json: ${(cause as Error).message}`, { cause });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw new AgentprError('invalid_input', `--budget-json must be a JSON object such as {"max_usd": 5}; got ${Array.isArray(value) ? 'an array' : typeof value}`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/** A fresh run id: `run_` + 12 hex characters. */
+export function generateRunId(): string {
+  return `run_${randomBytes(6).toString('hex')}`;
+}
+
+function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
+  const parsed = v.safeParse(CreateRunInputSchema, raw);
+  if (!parsed.success) throw new AgentprError('invalid_input', `invalid run${where}: ${formatIssues(parsed.issues)}`);
+  const input = parsed.output;
+  const runId = input.run_id ?? generateRunId();
+  return {
+    runId,
+    owner: input.owner,
+    repo: input.repo,
+    promptVersion: input.prompt_version,
+    mode: input.mode,
+    budget: input.budget,
+    workspaceDir: resolve(ctx.paths.workspaceRoot, input.owner, input.repo, runId),
+  };
+}
+
+/**
+ * create-run: validates the input and inserts the run in `QUEUED` with its creation event, in one transaction.
+ *
+ * @example
+ * await createRun(ctx, { owner: 'mem0ai', repo: 'mem0', prompt_version: 'v1' }) // → { run_id: 'run_…' }
+ */
+export async function createRun(ctx: AppContext, input: CreateRunInput): Promise<{ run_id: string; workspace_dir: string }> {
+  const run = toNewRun(ctx, input);
+  await insertRun(ctx.db, run, ctx.clock);
+  return { run_id: run.runId, workspace_dir: run.workspaceDir };
+}
+
+/** Creates many runs in one transaction (all or nothing); every entry is validated before anything is written. */
+export async function importRuns(ctx: AppContext, inputs: unknown[]): Promise<{ created: number; run_ids: string[] }> {
+  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, ` #${i + 1}`));
+  const seen = new Set<string>();
+  for (const r of runs) {
+    if (seen.has(r.runId)) throw new AgentprError('invalid_input', `run id ${r.runId} appears twice in the import`);
+    seen.add(r.runId);
+  }
+  await createRuns(ctx.db, runs, ctx.clock);
+  return { created: runs.length, run_ids: runs.map((r) => r.runId) };
+}
