@@ -1,0 +1,156 @@
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { redactSecrets } from './bot-token.js';
+
+/** Longest text kept in an audit field (SPEC §8.7). */
+export const AUDIT_TEXT_LIMIT = 400;
+
+/** Outcomes of a handled command in the audit log (SPEC §8.7). */
+export type CommandOutcome = 'ok' | 'error' | 'unauthorized' | 'rate_limited' | 'send_error';
+
+/** One handled command, as written to the audit log. `ts` is added by the log. */
+export interface CommandAuditEntry {
+  update_id: number;
+  chat_id: number;
+  command: string;
+  outcome: CommandOutcome;
+  /** A short machine-friendly reason: `usage`, `run_not_found`, `chat_not_allowlisted`, … */
+  detail: string;
+  request_text: string;
+  response_text: string;
+}
+
+/** A push notification sent (or not) to an admin chat. */
+export interface NotificationAuditEntry {
+  chat_id: number;
+  run_id: string;
+  /** What it announced: `NEEDS_HUMAN_REVIEW`, `DONE`, `pr_request`, … */
+  reason: string;
+  outcome: 'ok' | 'send_error';
+  detail: string;
+}
+
+/** Where and how the audit log is written. */
+export interface AuditLogOptions {
+  /** Absolute path of the JSONL file; parent directories are created. */
+  file: string;
+  /** Rotate when the file would grow past this many bytes (policy `audit_max_bytes`, default 10 MiB). */
+  maxBytes: number;
+  /** Rotated files to keep: `<file>.1` … `<file>.<keepFiles>` (policy `audit_keep_files`, default 5). */
+  keepFiles: number;
+  clock: () => Date;
+  /** Strings that must never reach the file (the bot token). Confirm-token-shaped text is always removed. */
+  secrets?: readonly string[];
+  /** Called when a line cannot be written; the bot keeps running. */
+  onError?: (error: unknown) => void;
+}
+
+/** Cuts text to `limit` characters: longer text becomes its first `limit − 3` characters and `...`. */
+export function cutText(text: string, limit = AUDIT_TEXT_LIMIT): string {
+  if (text.length <= limit) return text;
+  let end = limit - 3;
+  if (isHighSurrogate(text.charCodeAt(end - 1))) end -= 1;
+  return `${text.slice(0, end)}...`;
+}
+
+function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
+
+/**
+ * The bot's JSONL audit log (SPEC §8.7): one compact object per handled command, poll error or notification.
+ * Texts pass through {@link redactSecrets} and are cut to 400 characters, so neither the bot token nor a PR
+ * confirm token is ever written. The file rotates by size like the webhook audit log (SPEC §7.3). Writes are
+ * synchronous appends: one process per bot token writes it, and a line is on disk before the next update.
+ *
+ * @example
+ * const audit = new TelegramAuditLog({ file: '/var/lib/agentpr/reports/telegram_audit.jsonl', maxBytes: 10_485_760, keepFiles: 5, clock: () => new Date() });
+ * audit.pollError('network: connection refused');
+ */
+export class TelegramAuditLog {
+  readonly file: string;
+  readonly #options: AuditLogOptions;
+
+  constructor(options: AuditLogOptions) {
+    this.file = options.file;
+    this.#options = options;
+    mkdirSync(dirname(options.file), { recursive: true });
+  }
+
+  /** Writes one handled command. */
+  command(entry: CommandAuditEntry): void {
+    this.#write({
+      ts: this.#now(),
+      update_id: entry.update_id,
+      chat_id: entry.chat_id,
+      command: this.#text(entry.command),
+      outcome: entry.outcome,
+      detail: this.#text(entry.detail),
+      request_text: this.#text(entry.request_text),
+      response_text: this.#text(entry.response_text),
+    });
+  }
+
+  /** Writes a failed `getUpdates` (SPEC §8.1, W45). */
+  pollError(error: string): void {
+    this.#write({ ts: this.#now(), kind: 'poll_error', error: this.#text(error) });
+  }
+
+  /** Writes one notification attempt (addition). */
+  notification(entry: NotificationAuditEntry): void {
+    this.#write({
+      ts: this.#now(),
+      kind: 'notification',
+      chat_id: entry.chat_id,
+      run_id: this.#text(entry.run_id),
+      reason: entry.reason,
+      outcome: entry.outcome,
+      detail: this.#text(entry.detail),
+    });
+  }
+
+  #now(): string {
+    return this.#options.clock().toISOString();
+  }
+
+  #text(text: string): string {
+    return cutText(redactSecrets(text, this.#options.secrets ?? []));
+  }
+
+  #write(record: Record<string, unknown>): void {
+    const line = `${JSON.stringify(record)}\n`;
+    try {
+      this.#rotateIfNeeded(Buffer.byteLength(line));
+      appendFileSync(this.file, line, { encoding: 'utf8', mode: 0o600 });
+    } catch (error) {
+      this.#options.onError?.(error);
+    }
+  }
+
+  #rotateIfNeeded(incoming: number): void {
+    let size: number;
+    try {
+      size = statSync(this.file).size;
+    } catch {
+      return;
+    }
+    if (size === 0 || size + incoming <= this.#options.maxBytes) return;
+    rotateFile(this.file, this.#options.keepFiles);
+  }
+}
+
+/**
+ * Shifts `<file>.1…<file>.<keep-1>` up by one, drops the oldest, and renames `file` to `<file>.1`. With
+ * `keep` 0 the file is simply removed.
+ */
+export function rotateFile(file: string, keep: number): void {
+  if (keep < 1) {
+    rmSync(file, { force: true });
+    return;
+  }
+  rmSync(`${file}.${keep}`, { force: true });
+  for (let i = keep - 1; i >= 1; i--) {
+    if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+  }
+  renameSync(file, `${file}.1`);
+}

@@ -1,0 +1,60 @@
+/** One inline keyboard button that sends `callbackData` back to the bot when tapped. */
+export interface InlineButton {
+  text: string;
+  /** At most 64 bytes (Telegram's limit). */
+  callbackData: string;
+}
+
+/** The bot's identity, from `getMe`. */
+export interface BotIdentity {
+  id: number;
+  username: string | undefined;
+}
+
+/** What the bot sends as one message. */
+export interface OutgoingMessage {
+  chatId: number;
+  /** At most 4096 characters; split longer replies with `splitMessage` first. */
+  text: string;
+  /** Rows of inline buttons. */
+  buttons?: InlineButton[][] | undefined;
+}
+
+/**
+ * The part of the Telegram Bot API the bot uses. Implementations throw `TelegramError` (with `code`
+ * `bad_token`, `conflict`, `rate_limited`, `api_error`, `network`, `timeout` or `bad_response`) and never put
+ * the bot token in a message. The real one is {@link createTelegramChatClient}; tests may use any other.
+ */
+export interface ChatClient {
+  getMe(signal?: AbortSignal): Promise<BotIdentity>;
+  /**
+   * One long poll. `timeoutSec` is the server-side wait; the HTTP timeout must exceed it (W45). Results are
+   * returned raw: validate each with `parseUpdate`.
+   */
+  getUpdates(params: { offset?: number | undefined; timeoutSec: number; limit?: number | undefined }, signal?: AbortSignal): Promise<unknown[]>;
+  /** Sends a message with link previews off. */
+  sendMessage(message: OutgoingMessage, signal?: AbortSignal): Promise<{ messageId: number | undefined }>;
+  /** Acknowledges a button tap, optionally with a short toast text. */
+  answerCallbackQuery(params: { callbackQueryId: string; text?: string | undefined }, signal?: AbortSignal): Promise<void>;
+}
+
+/** Telegram's limit on `callback_data`, in bytes. */
+export const CALLBACK_DATA_LIMIT = 64;
+
+/** Actions a notification button can ask for. */
+export type ButtonAction = 'show' | 'pause' | 'approve';
+
+/**
+ * Encodes a button action as `callback_data` (`<action>:<run_id>`), or `null` when it would exceed Telegram's
+ * 64-byte limit (very long run ids); callers then leave the button out and the message text names the command.
+ */
+export function encodeButtonData(action: ButtonAction, runId: string): string | null {
+  const data = `${action}:${runId}`;
+  return Buffer.byteLength(data) <= CALLBACK_DATA_LIMIT ? data : null;
+}
+
+/** Decodes `callback_data` made by {@link encodeButtonData}; `null` for anything else. */
+export function decodeButtonData(data: string): { action: ButtonAction; runId: string } | null {
+  const match = /^(show|pause|approve):(.+)$/.exec(data);
+  return match ? { action: match[1] as ButtonAction, runId: match[2]! } : null;
+}
