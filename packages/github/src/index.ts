@@ -1,1 +1,22 @@
-export {};
+export { GitHubError } from './errors.js';
+export type { GitHubErrorCode } from './errors.js';
+export type {
+  RepoRef,
+  PullRequestInfo,
+  CreatePullRequestInput,
+  CreatedPullRequest,
+  CheckItem,
+  ReviewInfo,
+  GitHubClient,
+} from './github-client.js';
+export { createOctokitClient, toGitHubError, DEFAULT_GITHUB_API_URL } from './octokit-client.js';
+export type { OctokitClientOptions, GitHubClientLog } from './octokit-client.js';
+export { resolveGitHubToken, requireGitHubToken, resolveGitHubApiUrl } from './resolve-token.js';
+export type { ResolvedToken, ResolveTokenOptions } from './resolve-token.js';
+export { verifyWebhookSignature, signWebhookPayload } from './verify-signature.js';
+export { classifyCheckItem, rollUpChecks, webhookConclusion } from './check-rollup.js';
+export type { CheckVerdict, CheckRollup } from './check-rollup.js';
+export { decideReview } from './review-decision.js';
+export type { ReviewDecision } from './review-decision.js';
+export { mapWebhookEvent, webhookRepository, HANDLED_WEBHOOK_EVENTS } from './webhook-events.js';
+export type { WebhookRepository, WebhookAction, WebhookTarget, WebhookMapping } from './webhook-events.js';

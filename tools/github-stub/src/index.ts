@@ -1,1 +1,12 @@
-export {};
+export { startGitHubStub } from './github-stub.js';
+export type {
+  GitHubStub,
+  GitHubStubOptions,
+  StubRepo,
+  StubPullRequest,
+  StubCheckRun,
+  StubStatus,
+  StubReview,
+  StubRequest,
+  StubFault,
+} from './github-stub.js';

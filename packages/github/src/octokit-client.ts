@@ -1,0 +1,207 @@
+import { Octokit } from '@octokit/rest';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import { GitHubError } from './errors.js';
+import type { CheckItem, CreatedPullRequest, CreatePullRequestInput, GitHubClient, PullRequestInfo, RepoRef, ReviewInfo } from './github-client.js';
+
+/** The public GitHub REST API. */
+export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
+
+/** Where a client's warnings go (rate limits, retries). Never receives the token. */
+export interface GitHubClientLog {
+  warn(message: string): void;
+}
+
+/** Options of {@link createOctokitClient}. */
+export interface OctokitClientOptions {
+  /** A GitHub token (see `resolveGitHubToken`). */
+  token: string;
+  /** The REST API root: `https://api.github.com`, a GitHub Enterprise `https://host/api/v3`, or a local stub. */
+  baseUrl?: string | undefined;
+  /** Retries of a 5xx or network failure; default 3. */
+  retries?: number;
+  /** Milliseconds per retry "unit" (the retry plugin waits unit × attempt²); default 1000. Tests pass 1. */
+  retryBaseMs?: number;
+  /** Retries after a primary or secondary rate limit; default 1. */
+  rateLimitRetries?: number;
+  /**
+   * Pace requests the way GitHub asks (writes at least 1 s apart, rate limits waited out); default true. Only
+   * tests against a local stub turn it off.
+   */
+  throttle?: boolean;
+  /** Milliseconds before one HTTP request is abandoned; default 30 000. */
+  requestTimeoutMs?: number;
+  log?: GitHubClientLog;
+}
+
+const ThrottledOctokit = Octokit.plugin(throttling, retry);
+
+type Api = InstanceType<typeof ThrottledOctokit>;
+
+function describe(error: unknown): { status: number | undefined; text: string } {
+  const e = error as { status?: unknown; message?: unknown; response?: { data?: unknown } };
+  // Octokit reports a failed fetch (refused, reset, timeout) as status 500 without a response.
+  const status = typeof e.status === 'number' && !(e.status === 500 && e.response === undefined) ? e.status : undefined;
+  let text = typeof e.message === 'string' ? e.message : String(error);
+  const data = e.response?.data;
+  if (data && typeof data === 'object') {
+    const errors = (data as { errors?: unknown }).errors;
+    if (Array.isArray(errors)) {
+      const details = errors
+        .map((x) => (x && typeof x === 'object' ? String((x as { message?: unknown }).message ?? (x as { code?: unknown }).code ?? '') : String(x)))
+        .filter(Boolean);
+      if (details.length) text = `${text}: ${details.join('; ')}`;
+    }
+  }
+  return { status, text };
+}
+
+/** Turns an Octokit failure into a {@link GitHubError} whose message says what to do. */
+export function toGitHubError(error: unknown, what: string): GitHubError {
+  if (error instanceof GitHubError) return error;
+  const { status, text } = describe(error);
+  const options = { status, cause: error } as { status?: number; cause: unknown };
+  if (status === 401) return new GitHubError('unauthorized', `${what}: GitHub rejected the token (401). Check GITHUB_TOKEN / GH_TOKEN or run \`gh auth login\`.`, options);
+  if (status === 403 || status === 429) {
+    if (/rate limit/i.test(text) || status === 429) return new GitHubError('rate_limited', `${what}: GitHub rate limit reached (${status}); try again later.`, options);
+    return new GitHubError('forbidden', `${what}: the token may not do this (403): ${text}. Check the token's scopes.`, options);
+  }
+  if (status === 404) return new GitHubError('not_found', `${what}: not found (404). Check the owner, repository and number, and that the token can see the repository.`, options);
+  if (status === 422) return new GitHubError('validation', `${what}: GitHub refused the request (422): ${text}`, options);
+  if (status !== undefined && status >= 500) return new GitHubError('server', `${what}: GitHub failed (${status}); try again later.`, options);
+  if (status === undefined) return new GitHubError('network', `${what}: cannot reach GitHub: ${text}. Check the network and --github-api-url / GITHUB_API_URL.`, options);
+  return new GitHubError('invalid_response', `${what}: unexpected answer ${status}: ${text}`, options);
+}
+
+function pullFrom(data: any): PullRequestInfo {
+  if (!data || typeof data.number !== 'number') throw new GitHubError('invalid_response', 'GitHub returned a pull request without a number');
+  return {
+    number: data.number,
+    url: String(data.html_url ?? ''),
+    state: data.state === 'closed' ? 'closed' : 'open',
+    merged: data.merged === true || (typeof data.merged_at === 'string' && data.merged_at !== ''),
+    draft: data.draft === true,
+    headSha: String(data.head?.sha ?? ''),
+    headRef: String(data.head?.ref ?? ''),
+    headOwner: typeof data.head?.repo?.owner?.login === 'string' ? data.head.repo.owner.login : typeof data.head?.user?.login === 'string' ? data.head.user.login : null,
+    baseRef: String(data.base?.ref ?? ''),
+  };
+}
+
+async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toGitHubError(error, what);
+  }
+}
+
+/**
+ * A {@link GitHubClient} backed by `@octokit/rest` with the throttling and retry plugins. Rate limits are
+ * waited out once, 5xx and network failures are retried with backoff, and every failure becomes a
+ * {@link GitHubError}.
+ *
+ * @example
+ * const github = createOctokitClient({ token, baseUrl: env.GITHUB_API_URL });
+ * const { pullRequest } = await github.createPullRequest({ owner: 'acme', repo: 'widgets', head: 'agentpr/x',
+ *   headOwner: 'me', title: 'Add x', body: '…' });
+ */
+export function createOctokitClient(options: OctokitClientOptions): GitHubClient {
+  const log = options.log ?? { warn() {} };
+  const rateLimitRetries = options.rateLimitRetries ?? 1;
+  const timeoutMs = options.requestTimeoutMs ?? 30_000;
+  const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
+  const octokit: Api = new ThrottledOctokit({
+    auth: options.token,
+    baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
+    userAgent: 'agentpr',
+    request: { fetch: fetchWithTimeout },
+    log: { debug() {}, info() {}, warn: (m: string) => log.warn(m), error: (m: string) => log.warn(m) },
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    throttle: {
+      enabled: options.throttle ?? true,
+      retryAfterBaseValue: options.retryBaseMs ?? 1000,
+      onRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        log.warn(`GitHub rate limit on ${req.method} ${req.url}; retry after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+      },
+      onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        log.warn(`GitHub secondary rate limit on ${req.method} ${req.url}; retry after ${retryAfter}s`);
+        return retryCount < rateLimitRetries;
+      },
+    },
+  });
+
+  const getDefaultBranch = (repo: RepoRef) =>
+    call(`reading ${repo.owner}/${repo.repo}`, async () => {
+      const { data } = await octokit.rest.repos.get({ owner: repo.owner, repo: repo.repo });
+      const branch = data.default_branch;
+      if (!branch) throw new GitHubError('invalid_response', `${repo.owner}/${repo.repo} has no default branch`);
+      return branch;
+    });
+
+  return {
+    getDefaultBranch,
+
+    async createPullRequest(input: CreatePullRequestInput): Promise<CreatedPullRequest> {
+      const base = input.base?.trim() || (await getDefaultBranch(input));
+      const head = `${input.headOwner}:${input.head}`;
+      const what = `creating a PR ${head} → ${input.owner}/${input.repo}:${base}`;
+      try {
+        const { data } = await octokit.rest.pulls.create({
+          owner: input.owner,
+          repo: input.repo,
+          title: input.title,
+          body: input.body,
+          head,
+          base,
+          draft: input.draft === true,
+        });
+        return { pullRequest: pullFrom(data), alreadyExists: false };
+      } catch (error) {
+        const { status, text } = describe(error);
+        if (status === 422 && /already exists/i.test(text)) {
+          const existing = await call(`${what}: finding the existing PR`, () =>
+            octokit.rest.pulls.list({ owner: input.owner, repo: input.repo, head, state: 'open', per_page: 10 }),
+          );
+          const first = existing.data[0];
+          if (first) return { pullRequest: pullFrom(first), alreadyExists: true };
+        }
+        throw toGitHubError(error, what);
+      }
+    },
+
+    getPullRequest: (repo, number) =>
+      call(`reading PR ${repo.owner}/${repo.repo}#${number}`, async () => {
+        const { data } = await octokit.rest.pulls.get({ owner: repo.owner, repo: repo.repo, pull_number: number });
+        return pullFrom(data);
+      }),
+
+    listChecksForRef: (repo, ref) =>
+      call(`reading checks of ${repo.owner}/${repo.repo}@${ref}`, async () => {
+        const runs = await octokit.paginate(octokit.rest.checks.listForRef, { owner: repo.owner, repo: repo.repo, ref, per_page: 100 });
+        const { data: combined } = await octokit.rest.repos.getCombinedStatusForRef({ owner: repo.owner, repo: repo.repo, ref, per_page: 100 });
+        const items: CheckItem[] = runs.map((r) => ({
+          kind: 'check_run' as const,
+          name: String(r.name ?? ''),
+          status: String(r.status ?? '').toLowerCase(),
+          conclusion: r.conclusion ? String(r.conclusion).toLowerCase() : null,
+        }));
+        for (const s of combined.statuses ?? []) items.push({ kind: 'status', context: String(s.context ?? ''), state: String(s.state ?? '').toLowerCase() });
+        return items;
+      }),
+
+    listReviews: (repo, number) =>
+      call(`reading reviews of ${repo.owner}/${repo.repo}#${number}`, async () => {
+        const reviews = await octokit.paginate(octokit.rest.pulls.listReviews, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: 100 });
+        return reviews.map(
+          (r): ReviewInfo => ({
+            id: Number(r.id),
+            state: String(r.state ?? '').toLowerCase(),
+            submittedAt: r.submitted_at ?? null,
+            commitId: r.commit_id ?? null,
+          }),
+        );
+      }),
+  };
+}
