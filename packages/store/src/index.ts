@@ -43,3 +43,6 @@ export type { Artifact } from './artifacts.js';
 export { acquireLease, renewLease, releaseLease, expireLeases, getLease, withLease, leaseHolder } from './leases.js';
 export type { LeaseResult } from './leases.js';
 export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './misc.js';
+export { claimDelivery, finishDelivery, getDelivery, listDeliveries, deleteDeliveriesBefore } from './webhook-deliveries.js';
+export type { NewDelivery, ClaimResult } from './webhook-deliveries.js';
+export { insertPrRequest, getPrRequestByFile, latestPrRequest, consumePrRequest } from './pr-requests.js';

@@ -1,0 +1,38 @@
+import type { Db, NewPrRequest, PrRequestRow } from './schema.js';
+
+function normalise(row: PrRequestRow): PrRequestRow {
+  return { ...row, id: Number(row.id), draft: Number(row.draft) };
+}
+
+/** Stores a PR-open request (the confirm token only as its SHA-256); returns the row. */
+export async function insertPrRequest(db: Db, request: Omit<NewPrRequest, 'id'>): Promise<PrRequestRow> {
+  const row = await db.insertInto('pr_requests').values(request).returningAll().executeTakeFirstOrThrow();
+  return normalise(row);
+}
+
+/** The request a run made with this request file, or `undefined`. */
+export async function getPrRequestByFile(db: Db, runId: string, requestFile: string): Promise<PrRequestRow | undefined> {
+  const row = await db
+    .selectFrom('pr_requests')
+    .selectAll()
+    .where('run_id', '=', runId)
+    .where('request_file', '=', requestFile)
+    .orderBy('id', 'desc')
+    .executeTakeFirst();
+  return row ? normalise(row) : undefined;
+}
+
+/** The run's newest request, or `undefined`. */
+export async function latestPrRequest(db: Db, runId: string): Promise<PrRequestRow | undefined> {
+  const row = await db.selectFrom('pr_requests').selectAll().where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst();
+  return row ? normalise(row) : undefined;
+}
+
+/**
+ * Marks a request consumed if nobody did before: one conditional update, so of two concurrent approvals only
+ * one gets `true` (single use, W29).
+ */
+export async function consumePrRequest(db: Db, id: number, consumedAt: string): Promise<boolean> {
+  const result = await db.updateTable('pr_requests').set({ consumed_at: consumedAt }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
