@@ -1,1 +1,51 @@
-export {};
+export { WorkspaceError } from './errors.js';
+export type { WorkspaceErrorCode } from './errors.js';
+export { createGitRunner } from './git-runner.js';
+export type { Git, GitResult, GitRunOptions, GitRunnerOptions } from './git-runner.js';
+export { redactSecrets } from './redact.js';
+export { IGNORED_PATH_NAMES, isIgnoredPath, normaliseGitPath } from './path-filter.js';
+export { isInsideRoot, resolveReal, workspaceDirFor } from './inside-root.js';
+export { ownerFromRemoteUrl, sameRemote, githubRepoUrl } from './remote-url.js';
+export { diffSummary, countTextLines } from './diff-summary.js';
+export type { DiffSummary, DiffSummaryOptions } from './diff-summary.js';
+export { stageExactly } from './stage-paths.js';
+export { workspaceIdentity } from './workspace-identity.js';
+export type { WorkspaceIdentity } from './workspace-identity.js';
+export { prepareWorkspace } from './prepare-workspace.js';
+export type { PrepareWorkspaceOptions, PreparedWorkspace, ForkRemote } from './prepare-workspace.js';
+export { COMMIT_TITLE_RULE, validateCommitTitle } from './commit-title.js';
+export type { CommitTitleCheck } from './commit-title.js';
+export { renderTemplate } from './render-template.js';
+export { finishWorkspace } from './finish-workspace.js';
+export type { FinishWorkspaceOptions, FinishedWorkspace } from './finish-workspace.js';
+export { loadCampaign, defaultFeatureBranch, DEFAULT_BRANCH_PREFIX, DEFAULT_COMMIT_BODY_TEMPLATE } from './campaign.js';
+export type { Campaign } from './campaign.js';
+export { findExecutable, isExecutableFile } from './find-executable.js';
+export { CheckList, commandCheck, urlCheck, envPresenceCheck, errorText } from './checks.js';
+export type { CheckResult, DoctorReport, FetchLike } from './checks.js';
+export { runtimeDoctor, resolveCodexFromEnv, githubAuthCheck, DEFAULT_DOCTOR_URLS } from './runtime-doctor.js';
+export type { RuntimeDoctorOptions, CodexResolution, CodexResolver, DoctorUrls } from './runtime-doctor.js';
+export { detectProject } from './detect-project.js';
+export type { ProjectDetection } from './detect-project.js';
+export { repoPreflight, writeProbe, DEFAULT_PREFLIGHT_URLS } from './repo-preflight.js';
+export type { RepoPreflightOptions, WriteProbe, PreflightUrls } from './repo-preflight.js';
+export {
+  REQUIRED_SKILLS,
+  OPTIONAL_CI_SKILLS,
+  CURATED_CI_SKILLS,
+  resolveSkillLocations,
+  listSkillNames,
+  hashSkillDir,
+  installSkills,
+  skillsStatus,
+} from './skills.js';
+export type {
+  SkillLocations,
+  SkillLocationInput,
+  SkillInstallResult,
+  CuratedInstallItem,
+  CuratedInstallResult,
+  InstallSkillsReport,
+  InstallSkillsOptions,
+  SkillsStatusReport,
+} from './skills.js';

@@ -1,0 +1,83 @@
+import { findExecutable } from './find-executable.js';
+
+/** One check of a doctor or preflight report. */
+export interface CheckResult {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The report shape shared by the runtime doctor and the repo preflight (§3). */
+export interface DoctorReport {
+  ok: boolean;
+  /** `"<check name>: <detail>"` per failed check, in check order. */
+  failures: string[];
+  warnings: string[];
+  duration_ms: number;
+  context: Record<string, unknown>;
+  checks: CheckResult[];
+}
+
+/** Something that fetches a URL; the global `fetch` fits. */
+export type FetchLike = (url: string, init: { method: string; redirect: 'manual'; signal: AbortSignal }) => Promise<{ status: number; body?: { cancel(): Promise<void> } | null }>;
+
+/** Collects checks in order; every error thrown by a check becomes a failed check (W51). */
+export class CheckList {
+  readonly checks: CheckResult[] = [];
+
+  add(name: string, ok: boolean, detail: string): CheckResult {
+    const check = { name, ok, detail };
+    this.checks.push(check);
+    return check;
+  }
+
+  /** Runs `fn`; a thrown error (timeouts included) is recorded as a failed check named `name`. */
+  async run(name: string, fn: () => Promise<{ ok: boolean; detail: string }> | { ok: boolean; detail: string }): Promise<CheckResult> {
+    try {
+      const { ok, detail } = await fn();
+      return this.add(name, ok, detail);
+    } catch (error) {
+      return this.add(name, false, errorText(error));
+    }
+  }
+
+  /** The final report. */
+  report(startedAt: number, now: number, context: Record<string, unknown>, warnings: string[]): DoctorReport {
+    const failures = this.checks.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    return { ok: failures.length === 0, failures, warnings, duration_ms: Math.max(0, Math.round(now - startedAt)), context, checks: this.checks };
+  }
+}
+
+/** `cmd.<name>`: passes with the resolved path when `name` is on `env.PATH`, else fails with `Not found in PATH`. */
+export async function commandCheck(name: string, env: Readonly<Record<string, string | undefined>>): Promise<{ ok: boolean; detail: string }> {
+  const path = await findExecutable(name, env);
+  return path ? { ok: true, detail: path } : { ok: false, detail: 'Not found in PATH' };
+}
+
+/**
+ * `net.<url>`: `HEAD <url>` with a timeout. Any status below 500 passes (`HTTP 404` is reachable); 5xx, a
+ * transport error or a timeout fails with the status or the error text. Never throws (W51).
+ */
+export async function urlCheck(url: string, timeoutMs: number, fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike): Promise<{ ok: boolean; detail: string }> {
+  try {
+    const response = await fetchImpl(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(Math.max(1, timeoutMs)) });
+    await response.body?.cancel().catch(() => {});
+    return { ok: response.status < 500, detail: `HTTP ${response.status}` };
+  } catch (error) {
+    const e = error as Error & { cause?: { code?: string; message?: string } };
+    if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return { ok: false, detail: `timed out after ${timeoutMs} ms` };
+    const cause = e?.cause?.code ?? e?.cause?.message;
+    return { ok: false, detail: cause ? `${e.message}: ${cause}` : errorText(error) };
+  }
+}
+
+/** `env.<NAME>`: a non-blank value passes with `present`, otherwise `missing`. The value is never shown. */
+export function envPresenceCheck(name: string, env: Readonly<Record<string, string | undefined>>): { ok: boolean; detail: string } {
+  return (env[name] ?? '').trim() !== '' ? { ok: true, detail: 'present' } : { ok: false, detail: 'missing' };
+}
+
+/** A one-line text for any thrown value. */
+export function errorText(error: unknown): string {
+  if (error instanceof Error) return error.message.split('\n')[0] || error.name;
+  return String(error);
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
+import { WorkspaceError } from './errors.js';
+import type { Git } from './git-runner.js';
+import { firstLine, stageExactly } from './stage-paths.js';
+
+/** What identifies a workspace's content: the commit checked out and the tree a finish would commit (W28). */
+export interface WorkspaceIdentity {
+  head_sha: string;
+  tree_sha: string;
+}
+
+/**
+ * `head_sha` = `HEAD`; `tree_sha` = the tree git would write if exactly `changedFiles` (the budget diff's
+ * `changed_files`) were staged on top of `HEAD`. Uses a temporary index inside `.git`, so the real index and
+ * the working tree are untouched. The finish step stages the same paths the same way, so the pushed
+ * commit's tree equals `tree_sha` when nothing changed in between.
+ */
+export async function workspaceIdentity(git: Git, repoDir: string, changedFiles: readonly string[], options: { timeoutMs?: number } = {}): Promise<WorkspaceIdentity> {
+  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  const head = await git.run(['rev-parse', '--verify', 'HEAD'], { cwd: repoDir, ...timeout });
+  if (head.exitCode !== 0) throw new WorkspaceError('not_a_workspace', `cannot read HEAD in ${repoDir}: ${firstLine(head.stderr)}`, { exitCode: head.exitCode, stderr: head.stderr });
+  const gitDir = await git.run(['rev-parse', '--git-dir'], { cwd: repoDir, ...timeout });
+  if (gitDir.exitCode !== 0) throw new WorkspaceError('not_a_workspace', `cannot find the .git directory of ${repoDir}: ${firstLine(gitDir.stderr)}`, { exitCode: gitDir.exitCode, stderr: gitDir.stderr });
+  const dir = gitDir.stdout.trim();
+  const indexFile = join(isAbsolute(dir) ? dir : join(repoDir, dir), `agentpr-identity-index-${randomBytes(6).toString('hex')}`);
+  try {
+    await stageExactly(git, repoDir, changedFiles, { indexFile, ...timeout });
+    const tree = await git.run(['write-tree'], { cwd: repoDir, env: { GIT_INDEX_FILE: indexFile }, ...timeout });
+    if (tree.exitCode !== 0) throw new WorkspaceError('git_failed', `git write-tree failed in ${repoDir}: ${firstLine(tree.stderr)}`, { exitCode: tree.exitCode, stderr: tree.stderr });
+    return { head_sha: head.stdout.trim(), tree_sha: tree.stdout.trim() };
+  } finally {
+    await rm(indexFile, { force: true });
+    await rm(`${indexFile}.lock`, { force: true });
+  }
+}
