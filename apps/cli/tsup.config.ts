@@ -12,6 +12,7 @@ export default defineConfig({
   platform: 'node',
   splitting: true,
   dts: false,
+  minify: true,
   sourcemap: true,
   clean: true,
   noExternal: [/^@agentpr\//, 'kysely', 'valibot'],

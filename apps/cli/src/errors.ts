@@ -1,10 +1,10 @@
-import { AgentprError } from '@agentpr/orchestrator';
-
 /** Exit code and one-line message for any error that reaches the CLI. The only place that decides exit codes. */
 export function describeError(error: unknown): { exitCode: number; message: string; code: string; details: Record<string, unknown> } {
-  if (error instanceof AgentprError) {
-    const usage = error.code === 'usage' || error.code === 'invalid_input' || error.code === 'invalid_json';
-    return { exitCode: error.exitCode ?? (usage ? 2 : 1), message: error.message, code: error.code, details: error.details };
+  // Matched by name, not class, so the entry point does not load the orchestrator just to map errors.
+  const a = error as { name?: string; code?: string; message?: string; exitCode?: number; details?: Record<string, unknown> };
+  if (a?.name === 'AgentprError' && typeof a.code === 'string') {
+    const usage = a.code === 'usage' || a.code === 'invalid_input' || a.code === 'invalid_json';
+    return { exitCode: a.exitCode ?? (usage ? 2 : 1), message: a.message ?? a.code, code: a.code, details: a.details ?? {} };
   }
   const e = error as { name?: string; code?: string; message?: string; runId?: string };
   if (e?.name === 'StoreError') {

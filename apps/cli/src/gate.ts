@@ -1,7 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { AgentprError } from '@agentpr/orchestrator';
 import type { CommandContext, GateProfile } from './command.js';
 
 /**
@@ -21,6 +20,7 @@ export async function runStartupGate(ctx: CommandContext, profile: GateProfile, 
     writeFileSync(probe, 'probe');
     rmSync(probe, { force: true });
   } catch (error) {
+    const { AgentprError } = await import('@agentpr/orchestrator');
     throw new AgentprError('gate_failed', `doctor gate (${profile}) failed: workspace.write: ${root}: ${(error as Error).message}. Run \`agentpr doctor\` for details.`);
   }
 }

@@ -5,7 +5,6 @@ import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './co
 import { COMMANDS } from './commands/index.js';
 import { describeError } from './errors.js';
 import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
-import { runStartupGate } from './gate.js';
 import { renderValue } from './render.js';
 import { VERSION } from './version.js';
 
@@ -176,6 +175,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   try {
     const profile = typeof spec.gate === 'function' ? spec.gate(values) : spec.gate;
     if (profile && !globals.skipDoctor) {
+      const { runStartupGate } = await import('./gate.js');
       await runStartupGate(ctx, profile, {
         networkTimeoutSec: typeof values['network-timeout-sec'] === 'string' ? Number(values['network-timeout-sec']) : undefined,
         skipNetwork: values['skip-network-check'] === true,

@@ -1,4 +1,4 @@
-import { AgentprError } from '@agentpr/orchestrator';
+import { AgentprError } from '@agentpr/orchestrator/errors';
 import type { OptionValues } from './command.js';
 
 /** A string flag's value, or undefined. */

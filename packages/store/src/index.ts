@@ -46,3 +46,6 @@ export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './mi
 export { claimDelivery, finishDelivery, getDelivery, listDeliveries, deleteDeliveriesBefore } from './webhook-deliveries.js';
 export type { NewDelivery, ClaimResult } from './webhook-deliveries.js';
 export { insertPrRequest, getPrRequestByFile, latestPrRequest, consumePrRequest } from './pr-requests.js';
+export { openSqliteReader } from './sqlite-reader.js';
+export type { SqliteReader } from './sqlite-reader.js';
+export { MIGRATION_NAMES } from './migrations/names.js';

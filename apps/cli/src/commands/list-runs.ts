@@ -1,9 +1,16 @@
-import { listRuns } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
 import { clip, table } from '../render.js';
 import { int } from '../values.js';
+import { readFast } from '../fast-read.js';
 
 /** `agentpr list-runs`: the most recently updated runs. */
+import type { RunListItem } from '@agentpr/store';
+
+async function listRuns(app: import('@agentpr/orchestrator').AppContext, options: { limit: number }): Promise<{ runs: RunListItem[] }> {
+  return (await import('@agentpr/orchestrator')).listRuns(app, options);
+}
+
+/** `agentpr list-runs`. */
 export const command: CommandSpec = {
   name: 'list-runs',
   summary: 'List the most recently updated runs.',
@@ -11,8 +18,7 @@ export const command: CommandSpec = {
   options: { limit: { type: 'string', value: 'N', description: 'how many (default 50)' } },
   async run(ctx, values) {
     const limit = int(values, 'limit', { min: 1, default: 50 })!;
-    const app = await ctx.app();
-    const output = await listRuns(app, { limit });
+    const output = (await readFast(ctx, (reader) => ({ runs: reader.listRuns(limit) }))) ?? (await listRuns(await ctx.app(), { limit }));
     const text =
       output.runs.length === 0
         ? 'no runs yet — create one with `agentpr create-run --owner O --repo R --prompt-version v1`'

@@ -254,3 +254,29 @@ describe('store edge cases', () => {
     expect(out).not.toContain('\uFFFD');
   });
 });
+
+describe('read-only SQLite fast path', () => {
+  it('MIGRATION_NAMES lists every migration in order', async () => {
+    const { MIGRATION_NAMES } = await import('../migrations/names.js');
+    const { migrations } = await import('../migrations/index.js');
+    expect([...MIGRATION_NAMES]).toEqual(Object.keys(migrations('sqlite')).sort());
+  });
+
+  it('openSqliteReader answers like the kysely queries and refuses a newer schema', async () => {
+    const { openSqliteReader } = await import('../sqlite-reader.js');
+    const tdb = await freshDatabase('sqlite');
+    const path = (tdb.location as { path: string }).path;
+    expect(openSqliteReader(path)).toBeUndefined();
+    const store = await openStore(tdb.location);
+    await createRun(store.db, newRun('run_r'));
+    await applyEvent(store.db, 'run_r', { event: { type: 'command.pause' } });
+    const reader = openSqliteReader(path)!;
+    expect(reader.listRuns(5)).toEqual(await listRuns(store.db, { limit: 5 }));
+    expect(reader.getRun('run_r')).toEqual(await getRun(store.db, 'run_r'));
+    expect(reader.getRun('nope')).toBeUndefined();
+    reader.close();
+    await store.db.insertInto('kysely_migration' as any).values({ name: '29990101T000000-future', timestamp: 'x' } as any).execute();
+    expect(() => openSqliteReader(path)).toThrow(/newer agentpr/);
+    await store.close();
+  });
+});

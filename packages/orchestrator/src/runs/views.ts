@@ -1,0 +1,28 @@
+import type { RunWithState } from '@agentpr/store';
+
+/** The show-run document for a run: the reference's shape plus `last_error` and `last_active_state`. */
+export function showRunView({ run, state }: RunWithState): Record<string, unknown> {
+  let budget: unknown = {};
+  try {
+    budget = JSON.parse(run.budget_json);
+  } catch {
+    budget = {};
+  }
+  return {
+    run: {
+      run_id: run.run_id,
+      owner: run.owner,
+      repo: run.repo,
+      prompt_version: run.prompt_version,
+      mode: run.mode,
+      budget,
+      workspace_dir: run.workspace_dir,
+      pr_number: run.pr_number,
+      created_at: run.created_at,
+      updated_at: run.updated_at,
+    },
+    state: state.current_state,
+    last_error: state.last_error,
+    last_active_state: state.last_active_state,
+  };
+}
