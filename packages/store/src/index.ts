@@ -49,3 +49,5 @@ export { insertPrRequest, getPrRequestByFile, latestPrRequest, consumePrRequest 
 export { openSqliteReader } from './sqlite-reader.js';
 export type { SqliteReader } from './sqlite-reader.js';
 export { MIGRATION_NAMES } from './migrations/names.js';
+export { getManagerRun, saveManagerRun, listManagerRuns } from './manager-runs.js';
+export type { ManagerRunRow, ManagerRunsTable } from './schema.js';

@@ -120,6 +120,17 @@ export interface BotStateTable {
   value: string;
 }
 
+/** `manager_runs`: the manager loop's memory per run. */
+export interface ManagerRunsTable {
+  run_id: string;
+  last_action: string | null;
+  last_fingerprint: string | null;
+  consecutive_failures: number;
+  next_attempt_at: string | null;
+  last_sync_at: string | null;
+  updated_at: string;
+}
+
 /** The whole database, for kysely. */
 export interface Database {
   runs: RunsTable;
@@ -132,6 +143,7 @@ export interface Database {
   run_leases: RunLeasesTable;
   audit_records: AuditRecordsTable;
   bot_state: BotStateTable;
+  manager_runs: ManagerRunsTable;
 }
 
 /** The kysely handle (or a transaction) every repository function takes first. */
@@ -147,3 +159,4 @@ export type PrRequestRow = Selectable<PrRequestsTable>;
 export type NewPrRequest = Insertable<PrRequestsTable>;
 export type LeaseRow = Selectable<RunLeasesTable>;
 export type AuditRecordRow = Selectable<AuditRecordsTable>;
+export type ManagerRunRow = Selectable<ManagerRunsTable>;
