@@ -1,1 +1,10 @@
-export {};
+export { startModelStub } from './start-model-stub.js';
+export type { StartModelStubOptions, RunningModelStub, ModelStubRequest, ModelStubOutcome } from './start-model-stub.js';
+export { parseScenario, loadScenarioFile, substituteScenarioVars } from './scenario.js';
+export type { Scenario, ScenarioStep, ScenarioItem, ScenarioUsage, ParseScenarioResult } from './scenario.js';
+export { scenarioPath, sampleProjectDir, SCENARIO_NAMES } from './scenario-path.js';
+export type { ScenarioName } from './scenario-path.js';
+export { replyEvents, failedEvents, formatSse, stepIndexOf, offeredToolNames, toOutputItem, toUsage, TOOL_OUTPUT_TYPES } from './responses-events.js';
+export type { SseEvent } from './responses-events.js';
+export { ModelStubError } from './errors.js';
+export type { ModelStubErrorCode } from './errors.js';
