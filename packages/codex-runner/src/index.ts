@@ -1,1 +1,51 @@
-export {};
+export { resolveCodexBinary, cursorExtensionBinaries, expandHome } from './resolve-codex-binary.js';
+export type { ResolveCodexBinaryResult, CodexBinarySource } from './resolve-codex-binary.js';
+export { probeCodex, fileProbeCache, memoryProbeCache } from './probe-codex.js';
+export type { ProbeCodexResult, ProbeCodexOptions, CodexProbeCache } from './probe-codex.js';
+export { capabilitiesFromVersion, capabilitiesFromHelp, parseCodexVersion, compareVersions, MIN_CODEX_VERSION } from './codex-capabilities.js';
+export type { CodexCapabilities, CodexStreamFormat, CapabilitiesResult } from './codex-capabilities.js';
+export { buildCodexCommand, CODEX_SANDBOXES } from './build-codex-command.js';
+export type { CodexSandboxMode, CodexCommandOptions } from './build-codex-command.js';
+export {
+  buildAgentEnvironment,
+  readCodexProviderEnvKeys,
+  providerEnvKeysFromToml,
+  resolveCodexHome,
+  AGENT_ENV_ALLOWLIST,
+  CODEX_CREDENTIAL_VARS,
+  AGENTPR_RUNTIME_VARS,
+  GITHUB_TOKEN_VARS,
+  CI_REVIEW_STATES,
+} from './agent-environment.js';
+export type { AgentEnvironmentOptions, AgentEnvironment } from './agent-environment.js';
+export {
+  runtimePaths,
+  renderRuntimeEnv,
+  createRuntimeDirectories,
+  RUNTIME_ENV_TEMPLATES,
+  RUNTIME_PATH_KEYS,
+  RUNTIME_PLACEHOLDERS,
+  RUNTIME_DIR_NAME,
+  LAST_MESSAGE_FILE_NAME,
+} from './runtime-env.js';
+export type { RuntimePaths, RenderRuntimeEnvResult } from './runtime-env.js';
+export { prepareAgentEnvironment, removeStaleLastMessage } from './prepare-agent-environment.js';
+export type { PrepareAgentEnvironmentOptions, PrepareAgentEnvironmentResult } from './prepare-agent-environment.js';
+export { buildSafetyContract, buildPrompt, buildSkillsEnvelope, resolveExternalReadOnlyPaths } from './build-prompt.js';
+export type { SafetyContractOptions, SkillsEnvelopeOptions, ExternalReadOnlyPathsOptions } from './build-prompt.js';
+export { buildSkillPlan, buildTaskPacket, listInstalledSkills, stageSkills } from './skills-mode.js';
+export type { SkillPlan, SkillsMode, TaskPacket, TaskPacketInput } from './skills-mode.js';
+export { runAgentProcess, notStartedResult, TIMEOUT_EXIT_CODE, SPAWN_FAILED_EXIT_CODE, INTERRUPTED_EXIT_CODE } from './run-agent-process.js';
+export type { AgentProcessSpec, AgentProcessHandlers, AgentProcessResult } from './run-agent-process.js';
+export { buildIsolatedCommand, checkIsolation, findBwrap, codexInstallRoot, ISOLATION_LEVELS } from './isolation.js';
+export type { IsolationLevel, IsolationOptions, CheckIsolationResult } from './isolation.js';
+export { codexEngine, buildAgentLaunch } from './agent-engine.js';
+export type { AgentEngine, AgentLaunch, AgentLaunchOptions, EngineBinaryResult, EngineProbeResult, EngineCommandOptions } from './agent-engine.js';
+export { ProcessTreeTracker, listProcesses, descendantsOf, parseProcStat } from './process-tree.js';
+export type { ProcessInfo } from './process-tree.js';
+export { LineSplitter } from './line-splitter.js';
+export { BoundedTail, boundTail, DEFAULT_LOG_TAIL_BYTES } from './bounded-tail.js';
+export { nodeFileProbe } from './file-probe.js';
+export type { FileProbe } from './file-probe.js';
+export { CodexRunnerError } from './errors.js';
+export type { CodexRunnerErrorCode } from './errors.js';

@@ -7,3 +7,7 @@ export { TEST_GIT_IDENTITY, testGitEnv, git, makeUpstream, makeBareFork, pushCom
 export type { TestRemote } from './git-repos.js';
 export { makeImmutable } from './immutable-path.js';
 export type { ImmutablePath } from './immutable-path.js';
+export { createCodexHome, stubCodexConfigToml, codexBinaryPath } from './codex-home.js';
+export type { CodexHomeOptions, TestCodexHome } from './codex-home.js';
+export { withCodexSandbox, createSampleWorkspace } from './model-stub-harness.js';
+export type { CodexSandbox, CodexSandboxOptions, SampleWorkspace } from './model-stub-harness.js';

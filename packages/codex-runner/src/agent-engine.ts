@@ -1,0 +1,129 @@
+import { buildCodexCommand, type CodexCommandOptions } from './build-codex-command.js';
+import type { CodexCapabilities, CodexStreamFormat } from './codex-capabilities.js';
+import type { FileProbe } from './file-probe.js';
+import { buildIsolatedCommand, codexInstallRoot, type IsolationLevel } from './isolation.js';
+import { probeCodex, type ProbeCodexOptions } from './probe-codex.js';
+import { resolveCodexBinary } from './resolve-codex-binary.js';
+import type { AgentProcessSpec } from './run-agent-process.js';
+import { LAST_MESSAGE_FILE_NAME, type RuntimePaths } from './runtime-env.js';
+
+/** The binary an engine resolved, or why it could not. */
+export type EngineBinaryResult = { ok: true; path: string; source: string } | { ok: false; reason: string; source: string | null };
+
+/** An engine's capabilities probe, or why the binary is unusable. */
+export type EngineProbeResult<Caps> = { ok: true; capabilities: Caps; cached: boolean } | { ok: false; reason: string };
+
+/** The command-line inputs common to every engine. */
+export type EngineCommandOptions = CodexCommandOptions;
+
+/**
+ * A coding-agent CLI agentpr can drive. codex is the first; a second CLI (e.g. Claude Code's `stream-json`) implements
+ * the same five members, and the runner, isolation and environment code stay as they are.
+ */
+export interface AgentEngine<Caps = unknown> {
+  /** `engine` in the runtime report, e.g. `codex`. */
+  readonly name: string;
+  /** The file name (inside the runtime dir) the engine writes its last message to. */
+  readonly lastMessageFileName: string;
+  /** Finds the binary from the environment. */
+  resolve(env: Readonly<Record<string, string | undefined>>, fs?: FileProbe): EngineBinaryResult;
+  /** Reads the binary's version and capabilities (cached). */
+  probe(bin: string, options?: ProbeCodexOptions): Promise<EngineProbeResult<Caps>>;
+  /** The binary's arguments for one step; the prompt goes to stdin. */
+  buildCommand(capabilities: Caps, options: EngineCommandOptions): string[];
+  /** A hint for the stream parser: which JSONL dialect stdout will carry. */
+  streamFormat(capabilities: Caps): string;
+}
+
+/** The codex engine: `codex exec --json …` with the prompt on stdin. */
+export const codexEngine: AgentEngine<CodexCapabilities> = {
+  name: 'codex',
+  lastMessageFileName: LAST_MESSAGE_FILE_NAME,
+  resolve: (env, fs) => resolveCodexBinary(env, fs),
+  probe: (bin, options) => probeCodex(bin, options),
+  buildCommand: (capabilities, options) => buildCodexCommand(capabilities, options),
+  streamFormat: (capabilities): CodexStreamFormat => capabilities.streamFormat,
+};
+
+/** Inputs of {@link buildAgentLaunch}. */
+export interface AgentLaunchOptions<Caps = CodexCapabilities> {
+  /** The engine; default {@link codexEngine}. */
+  engine?: AgentEngine<Caps>;
+  bin: string;
+  capabilities: Caps;
+  sandbox: CodexCommandOptions['sandbox'];
+  model?: string | null;
+  agentArgs?: readonly string[];
+  /** The workspace's runtime layout (`runtimePaths(repo)`). */
+  paths: RuntimePaths;
+  /** The agent's complete environment (`buildAgentEnvironment(...).env`). */
+  env: Readonly<Record<string, string>>;
+  /** The final prompt (`buildPrompt(...)`). */
+  prompt: string;
+  isolation: IsolationLevel;
+  /** The codex home; writable under bwrap. */
+  codexHome: string;
+  /** Network inside bwrap (policy). Default true: the agent must reach its model. */
+  network?: boolean;
+  bwrapPath?: string;
+  /** Extra read-only paths under `/tmp` to expose under bwrap (the codex install is added automatically). */
+  readOnlyPaths?: readonly string[];
+  /** Extra writable directories under bwrap (e.g. the operator's HOME with agent push). */
+  writablePaths?: readonly string[];
+  maxDurationSec?: number;
+  stdoutFile?: string | null;
+  killGraceMs?: number;
+  drainGraceMs?: number;
+}
+
+/** A ready-to-run agent launch: the process spec and, for reports and logs, the engine's own argv. */
+export interface AgentLaunch {
+  spec: AgentProcessSpec;
+  /** The engine binary followed by its arguments (without any bwrap wrapper). */
+  engineArgv: string[];
+  /** `--output-last-message` target. */
+  lastMessagePath: string;
+  streamFormat: string;
+}
+
+/**
+ * Assembles one agent launch: the engine's command line (prompt on stdin, W23), wrapped in the isolation level, with the
+ * workspace as cwd and `-C`, the last-message file in the runtime dir, and the given environment and limits. Pure.
+ * @example
+ * const launch = buildAgentLaunch({ bin, capabilities, sandbox: 'workspace-write', paths, env, prompt, isolation: 'bwrap', codexHome });
+ * const result = await runAgentProcess(launch.spec, { onStdoutLine });
+ */
+export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchOptions<Caps>): AgentLaunch {
+  const engine = (options.engine ?? codexEngine) as AgentEngine<Caps>;
+  const lastMessagePath = options.paths.lastMessagePath;
+  const engineArgs = engine.buildCommand(options.capabilities, {
+    sandbox: options.sandbox,
+    model: options.model ?? null,
+    lastMessagePath,
+    workdir: options.paths.repoDir,
+    agentArgs: options.agentArgs ?? [],
+  });
+  const installRoot = codexInstallRoot(options.bin);
+  const wrapped = buildIsolatedCommand({
+    level: options.isolation,
+    command: options.bin,
+    args: engineArgs,
+    cwd: options.paths.repoDir,
+    writablePaths: [options.paths.repoDir, options.paths.runtimeDir, options.codexHome, ...(options.writablePaths ?? [])],
+    readOnlyPaths: [...(installRoot ? [installRoot] : []), ...(options.readOnlyPaths ?? [])],
+    network: options.network ?? true,
+    ...(options.bwrapPath ? { bwrapPath: options.bwrapPath } : {}),
+  });
+  const spec: AgentProcessSpec = {
+    command: wrapped.command,
+    args: wrapped.args,
+    cwd: options.paths.repoDir,
+    env: options.env,
+    input: options.prompt,
+    maxDurationSec: options.maxDurationSec ?? 0,
+    stdoutFile: options.stdoutFile ?? null,
+    ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
+    ...(options.drainGraceMs !== undefined ? { drainGraceMs: options.drainGraceMs } : {}),
+  };
+  return { spec, engineArgv: [options.bin, ...engineArgs], lastMessagePath, streamFormat: engine.streamFormat(options.capabilities) };
+}

@@ -1,0 +1,401 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+import { constants as osConstants } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { BoundedTail, DEFAULT_LOG_TAIL_BYTES } from './bounded-tail.js';
+import { LineSplitter } from './line-splitter.js';
+import { ProcessTreeTracker } from './process-tree.js';
+
+/** What to run, and under which limits. Build it with `buildAgentLaunch` or by hand. */
+export interface AgentProcessSpec {
+  /** Executable: the codex binary, or `bwrap` when isolated. */
+  command: string;
+  args: readonly string[];
+  /** Working directory (the workspace). */
+  cwd: string;
+  /** The complete environment of the process; nothing is inherited. */
+  env: Readonly<Record<string, string>>;
+  /** Written to stdin, which is then closed (the prompt). */
+  input: string;
+  /** Wall-clock limit in seconds; 0 or absent means none. Appears as `max_duration_sec` in the timeout line. */
+  maxDurationSec?: number;
+  /** After SIGTERM to the process tree, wait this long before SIGKILL. Default 1000 ms. */
+  killGraceMs?: number;
+  /** After SIGKILL, or after the process exited, stop draining pipes held open by leftovers this soon. Default 500 ms. */
+  drainGraceMs?: number;
+  /** If set, raw stdout is streamed to this file as it arrives (parent directories are created). */
+  stdoutFile?: string | null;
+  /** Bound of the returned stdout tail and stderr (W25). Default 64 KiB. */
+  logTailBytes?: number;
+  /** How often to record the agent's process tree (0 disables; default 250 ms). See {@link ProcessTreeTracker}. */
+  treeSampleMs?: number;
+  /** Monotonic milliseconds; default `performance.now`. */
+  now?: () => number;
+}
+
+/** Callbacks while the agent runs. Lines are passed as they arrive, split on `\n` only. */
+export interface AgentProcessHandlers {
+  /** One stdout line (a JSONL event) and its arrival offset in ms since launch. */
+  onStdoutLine?: (line: string, offsetMs: number) => void;
+  /** One stderr line and its arrival offset in ms since launch. */
+  onStderrLine?: (line: string, offsetMs: number) => void;
+  /** Called once the process has started. */
+  onSpawn?: (pid: number) => void;
+  /** Aborting (e.g. manager shutdown) stops the agent like a timeout and returns `interrupted: true`, exit 130. */
+  signal?: AbortSignal;
+}
+
+/** The outcome of one agent process (SPEC §4.6). */
+export interface AgentProcessResult {
+  /** The process's exit code; 124 on timeout, 130 when interrupted, 127 when it could not be started. */
+  exitCode: number;
+  /** The signal that ended the process, if any (before the forced codes above). */
+  signal: NodeJS.Signals | null;
+  /** Wall time from launch until draining ended. */
+  durationMs: number;
+  timedOut: boolean;
+  interrupted: boolean;
+  /** True when the process never started (exit 127; `stderr` holds the OS error). */
+  spawnFailed: boolean;
+  pid: number | null;
+  /** The last `logTailBytes` of stdout, with a truncation marker if cut. */
+  stdoutTail: string;
+  /** The last `logTailBytes` of stderr (marker if cut), plus the timeout/interrupt line. */
+  stderr: string;
+  /** Number of stdout lines. */
+  lineCount: number;
+  stdoutBytes: number;
+  /** Arrival offset (ms since launch) of each stdout line, in order (`stdout_line_offsets_ms`). */
+  stdoutLineOffsetsMs: number[];
+  /** The file stdout was streamed to, or null. */
+  stdoutFile: string | null;
+  /** The limit that applied, in seconds (0 = none). */
+  maxDurationSec: number;
+  /** Descendant processes still alive after the final kill (should be empty); for diagnostics. */
+  survivors: number[];
+}
+
+/** The exit code for a timed-out agent (W21). */
+export const TIMEOUT_EXIT_CODE = 124;
+/** The exit code for an agent that could not be started. */
+export const SPAWN_FAILED_EXIT_CODE = 127;
+/** The exit code for an agent stopped by the abort signal. */
+export const INTERRUPTED_EXIT_CODE = 130;
+
+/**
+ * Runs the agent process under guardrails (SPEC §4.6, W21, W23): its own process group, the prompt on stdin (then
+ * closed), stdout and stderr read concurrently line by line with arrival offsets, stdout streamed to a file as it
+ * arrives. On timeout or abort the whole process tree gets SIGTERM, then SIGKILL after `killGraceMs`, and draining stops
+ * `drainGraceMs` after that even if a grandchild holds the pipes, so it returns within limit + grace + drain. Leftover
+ * descendants are killed after a normal exit too. Never rejects for process failures; rethrows a handler's exception.
+ * @example
+ * const result = await runAgentProcess(launch.spec, { onStdoutLine: (line, ms) => analyser.push(line, ms) });
+ */
+export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentProcessHandlers = {}): Promise<AgentProcessResult> {
+  const now = spec.now ?? (() => performance.now());
+  const started = now();
+  const elapsed = (): number => Math.max(0, Math.round(now() - started));
+  const maxDurationSec = Math.max(0, spec.maxDurationSec ?? 0);
+  const killGraceMs = spec.killGraceMs ?? 1000;
+  const drainGraceMs = spec.drainGraceMs ?? 500;
+  const tailBytes = spec.logTailBytes ?? DEFAULT_LOG_TAIL_BYTES;
+  const stdoutTail = new BoundedTail(tailBytes);
+  const stderrTail = new BoundedTail(tailBytes);
+  const offsets: number[] = [];
+  let stdoutBytes = 0;
+  let handlerError: unknown;
+  const call = (fn: ((line: string, offsetMs: number) => void) | undefined, line: string, offset: number): void => {
+    if (!fn || handlerError !== undefined) return;
+    try {
+      fn(line, offset);
+    } catch (error) {
+      handlerError = error;
+    }
+  };
+
+  const base = {
+    stdoutLineOffsetsMs: offsets,
+    stdoutFile: spec.stdoutFile ?? null,
+    maxDurationSec,
+    survivors: [] as number[],
+  };
+
+  if (handlers.signal?.aborted) {
+    return {
+      ...base,
+      exitCode: INTERRUPTED_EXIT_CODE,
+      signal: null,
+      durationMs: 0,
+      timedOut: false,
+      interrupted: true,
+      spawnFailed: false,
+      pid: null,
+      stdoutTail: '',
+      stderr: `agent_execution_interrupted: ${abortReason(handlers.signal)}\n`,
+      lineCount: 0,
+      stdoutBytes: 0,
+    };
+  }
+
+  let file: WriteStream | null = null;
+  if (spec.stdoutFile) {
+    mkdirSync(dirname(spec.stdoutFile), { recursive: true });
+    file = createWriteStream(spec.stdoutFile, { flags: 'w' });
+    file.on('error', () => {
+      // The stream file is best effort; the tail and the line callbacks still see everything.
+    });
+  }
+
+  let child: ChildProcess;
+  try {
+    child = spawn(spec.command, [...spec.args], {
+      cwd: spec.cwd,
+      env: { ...spec.env },
+      detached: true,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  } catch (error) {
+    await closeFile(file);
+    return spawnFailure(base, error, elapsed());
+  }
+
+  return await new Promise<AgentProcessResult>((resolve, reject) => {
+    let exited = false;
+    let spawned = false;
+    let spawnError: unknown = null;
+    let exitCode: number | null = null;
+    let exitSignal: NodeJS.Signals | null = null;
+    let stdoutEnded = false;
+    let stderrEnded = false;
+    let timedOut = false;
+    let interrupted = false;
+    let finished = false;
+    let stopping = false;
+    const timers: NodeJS.Timeout[] = [];
+    let tracker: ProcessTreeTracker | null = null;
+    let sampler: NodeJS.Timeout | null = null;
+
+    // A line's offset is the arrival time of the chunk that completed it.
+    const lastChunkOffset = { stdout: 0, stderr: 0 };
+    const stdoutLines = new LineSplitter((line) => {
+      offsets.push(lastChunkOffset.stdout);
+      call(handlers.onStdoutLine, line, lastChunkOffset.stdout);
+    });
+    const stderrLines = new LineSplitter((line) => call(handlers.onStderrLine, line, lastChunkOffset.stderr));
+
+    child.stdout!.on('data', (chunk: Buffer) => {
+      lastChunkOffset.stdout = elapsed();
+      stdoutBytes += chunk.length;
+      stdoutTail.push(chunk);
+      file?.write(chunk);
+      stdoutLines.push(chunk);
+    });
+    child.stderr!.on('data', (chunk: Buffer) => {
+      lastChunkOffset.stderr = elapsed();
+      stderrTail.push(chunk);
+      stderrLines.push(chunk);
+    });
+    child.stdout!.on('end', () => {
+      stdoutEnded = true;
+      maybeFinish();
+    });
+    child.stderr!.on('end', () => {
+      stderrEnded = true;
+      maybeFinish();
+    });
+    child.stdout!.on('error', () => {
+      stdoutEnded = true;
+      maybeFinish();
+    });
+    child.stderr!.on('error', () => {
+      stderrEnded = true;
+      maybeFinish();
+    });
+
+    child.on('spawn', () => {
+      spawned = true;
+      tracker = new ProcessTreeTracker(child.pid!);
+      tracker.sample();
+      const every = spec.treeSampleMs ?? 250;
+      if (every > 0) {
+        sampler = setInterval(() => tracker?.sample(), every);
+        sampler.unref();
+      }
+      handlers.onSpawn?.(child.pid!);
+    });
+    child.on('error', (error) => {
+      if (!spawned) {
+        spawnError = error;
+        exited = true;
+        stdoutEnded = true;
+        stderrEnded = true;
+        maybeFinish();
+      }
+    });
+    child.on('exit', (code, signal) => {
+      exited = true;
+      exitCode = code;
+      exitSignal = signal;
+      if (!stopping) {
+        // Pipes still open after a normal exit belong to leftovers; give them a moment, then cut them off.
+        timers.push(setTimeout(() => finish(), drainGraceMs));
+      }
+      maybeFinish();
+    });
+
+    child.stdin!.on('error', () => {
+      // EPIPE when the agent exits without reading its prompt; the exit code tells the story.
+    });
+    child.stdin!.end(spec.input);
+
+    const stop = (reason: 'timeout' | 'abort'): void => {
+      if (stopping || finished) return;
+      stopping = true;
+      if (reason === 'timeout') timedOut = true;
+      else interrupted = true;
+      signalTree('SIGTERM');
+      timers.push(
+        setTimeout(() => {
+          signalTree('SIGKILL');
+          timers.push(setTimeout(() => finish(), drainGraceMs));
+        }, killGraceMs),
+      );
+    };
+
+    const signalTree = (signal: NodeJS.Signals): void => {
+      if (tracker) tracker.signalAll(signal, !exited);
+      else if (child.pid && !exited) {
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // already gone
+        }
+      }
+    };
+
+    if (maxDurationSec > 0) timers.push(setTimeout(() => (exited ? finish() : stop('timeout')), maxDurationSec * 1000));
+    const onAbort = (): void => stop('abort');
+    handlers.signal?.addEventListener('abort', onAbort, { once: true });
+
+    function maybeFinish(): void {
+      if (exited && stdoutEnded && stderrEnded) finish();
+    }
+
+    function finish(): void {
+      if (finished) return;
+      finished = true;
+      for (const timer of timers) clearTimeout(timer);
+      if (sampler) clearInterval(sampler);
+      handlers.signal?.removeEventListener('abort', onAbort);
+      // Whatever the agent left behind (daemons, hung grandchildren) does not outlive the step.
+      let survivors: number[] = [];
+      if (tracker) {
+        tracker.signalAll('SIGKILL', !exited);
+        survivors = tracker.survivors().map((proc) => proc.pid);
+      }
+      for (const stream of [child.stdout, child.stderr, child.stdin]) {
+        stream?.removeAllListeners('data');
+        stream?.destroy();
+      }
+      child.unref();
+      stdoutLines.end();
+      stderrLines.end();
+      void closeFile(file).then(() => {
+        if (handlerError !== undefined) {
+          reject(handlerError);
+          return;
+        }
+        const durationMs = elapsed();
+        if (spawnError) {
+          resolve(spawnFailure({ ...base, survivors }, spawnError, durationMs));
+          return;
+        }
+        let stderr = stderrTail.text();
+        let code: number;
+        if (timedOut) {
+          code = TIMEOUT_EXIT_CODE;
+          stderr = appendLine(stderr, `agent_execution_timeout: exceeded max_duration_sec=${formatSeconds(maxDurationSec)}`);
+        } else if (interrupted) {
+          code = INTERRUPTED_EXIT_CODE;
+          stderr = appendLine(stderr, `agent_execution_interrupted: ${abortReason(handlers.signal)}`);
+        } else if (exitCode !== null) {
+          code = exitCode;
+        } else if (exitSignal) {
+          code = 128 + (osConstants.signals[exitSignal] ?? 0);
+        } else {
+          code = 1;
+        }
+        resolve({
+          ...base,
+          survivors,
+          exitCode: code,
+          signal: exitSignal,
+          durationMs,
+          timedOut,
+          interrupted,
+          spawnFailed: false,
+          pid: child.pid ?? null,
+          stdoutTail: stdoutTail.text(),
+          stderr,
+          lineCount: offsets.length,
+          stdoutBytes,
+        });
+      });
+    }
+  });
+}
+
+/** The result for an agent that could not be started, or a codex that was not found (exit 127, SPEC §4.2/§4.6). */
+export function notStartedResult(stderr: string, options: { maxDurationSec?: number; durationMs?: number } = {}): AgentProcessResult {
+  return {
+    exitCode: SPAWN_FAILED_EXIT_CODE,
+    signal: null,
+    durationMs: options.durationMs ?? 0,
+    timedOut: false,
+    interrupted: false,
+    spawnFailed: true,
+    pid: null,
+    stdoutTail: '',
+    stderr: appendLine('', stderr.trim()),
+    lineCount: 0,
+    stdoutBytes: 0,
+    stdoutLineOffsetsMs: [],
+    stdoutFile: null,
+    maxDurationSec: options.maxDurationSec ?? 0,
+    survivors: [],
+  };
+}
+
+function spawnFailure(base: { stdoutFile: string | null; maxDurationSec: number; survivors: number[] }, error: unknown, durationMs: number): AgentProcessResult {
+  const result = notStartedResult((error as Error)?.message ?? String(error), { maxDurationSec: base.maxDurationSec, durationMs });
+  return { ...result, stdoutFile: base.stdoutFile };
+}
+
+function appendLine(text: string, line: string): string {
+  if (!text) return `${line}\n`;
+  return `${text}${text.endsWith('\n') ? '' : '\n'}${line}\n`;
+}
+
+function formatSeconds(seconds: number): string {
+  return Number.isInteger(seconds) ? String(seconds) : String(Number(seconds.toFixed(3)));
+}
+
+function abortReason(signal: AbortSignal | undefined): string {
+  const reason: unknown = signal?.reason;
+  if (reason instanceof Error) return reason.message || 'aborted';
+  if (typeof reason === 'string' && reason) return reason;
+  return 'aborted';
+}
+
+function closeFile(file: WriteStream | null): Promise<void> {
+  if (!file) return Promise.resolve();
+  return new Promise((resolve) => {
+    if (file.destroyed || file.writableFinished) {
+      resolve();
+      return;
+    }
+    file.end(() => resolve());
+    file.once('error', () => resolve());
+  });
+}
