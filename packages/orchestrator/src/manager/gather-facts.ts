@@ -1,0 +1,83 @@
+import { getManagerRun, latestArtifact, listAttempts, requireRun, type StepAttemptRow } from '@agentpr/store';
+import type { AppContext } from '../context.js';
+import type { RunFacts, StepKey } from './decide.js';
+
+/** Inputs the manager needs beyond the store. */
+export interface FactInputs {
+  skillsMode: 'off' | 'agentpr';
+  hasPrompt: boolean;
+  syncIntervalMs: number;
+}
+
+async function lastHumanCommandAt(ctx: AppContext, runId: string): Promise<string> {
+  const row = await ctx.db
+    .selectFrom('events')
+    .select('created_at')
+    .where('run_id', '=', runId)
+    .where('actor', 'in', ['operator', 'bot'])
+    .where('event_type', '!=', 'command.run.create')
+    .orderBy('event_id', 'desc')
+    .executeTakeFirst();
+  return row?.created_at ?? '';
+}
+
+function failed(a: StepAttemptRow): boolean {
+  return a.step === 'agent' ? a.grade !== 'PASS' : a.exit_code !== 0;
+}
+
+/** Gathers the facts of SPEC §9.1 step 2a for one run. */
+export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<RunFacts & { prNumber: number | null; owner: string; repo: string }> {
+  const { run, state } = await requireRun(ctx.db, runId);
+  const since = await lastHumanCommandAt(ctx, runId);
+  const attempts = (await listAttempts(ctx.db, runId, { limit: 200 })).reverse();
+  const prepares = attempts.filter((a) => a.step === 'prepare');
+  const latestPrepare = prepares.at(-1);
+  const lastGoodPrepare = [...prepares].reverse().find((a) => a.exit_code === 0);
+  const discoveryAgents = attempts.filter((a) => a.step === 'agent' && a.stage === 'DISCOVERY' && (!lastGoodPrepare || a.id > lastGoodPrepare.id));
+  const stepFailuresInARow: Partial<Record<StepKey, number>> = {};
+  for (const step of ['prepare', 'agent', 'finish', 'github_sync'] as const) {
+    let n = 0;
+    for (const a of [...attempts].reverse()) {
+      if (a.step !== step) continue;
+      if (a.created_at < since || !failed(a)) break;
+      n++;
+    }
+    stepFailuresInARow[step] = n;
+  }
+  const retries = await ctx.db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('run_id', '=', runId)
+    .where('actor', '=', 'manager')
+    .where('event_type', '=', 'command.retry')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  const contract = await latestArtifact(ctx.db, runId, 'contract');
+  const memory = await getManagerRun(ctx.db, runId);
+  const lastSync = memory?.last_sync_at ? Date.parse(memory.last_sync_at) : 0;
+  return {
+    runId,
+    owner: run.owner,
+    repo: run.repo,
+    prNumber: run.pr_number,
+    state: state.current_state,
+    lastActiveState: state.last_active_state,
+    prepare: { attempts: prepares.length, latestOk: latestPrepare ? latestPrepare.exit_code === 0 : null, latestId: latestPrepare?.id ?? null },
+    contractUri: contract?.uri ?? null,
+    skillsMode: inputs.skillsMode,
+    hasPrompt: inputs.hasPrompt,
+    discoveryAgentPassed: discoveryAgents.at(-1)?.grade === 'PASS',
+    budget: { managerRetries: Number(retries?.n ?? 0), stepFailuresInARow },
+    syncDue: ctx.clock().getTime() - lastSync >= inputs.syncIntervalMs,
+  };
+}
+
+/** A fingerprint of everything an action reads: when it is unchanged after a failure, repeating is pointless. */
+export async function runFingerprint(ctx: AppContext, runId: string): Promise<string> {
+  const [event, attempt, artifact] = await Promise.all([
+    ctx.db.selectFrom('events').select('event_id').where('run_id', '=', runId).orderBy('event_id', 'desc').executeTakeFirst(),
+    ctx.db.selectFrom('step_attempts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
+    ctx.db.selectFrom('artifacts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
+  ]);
+  return `${event?.event_id ?? 0}:${attempt?.id ?? 0}:${artifact?.id ?? 0}`;
+}

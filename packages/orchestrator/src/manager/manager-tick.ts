@@ -1,0 +1,285 @@
+import { acquireLease, expireLeases, getManagerRun, iso, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
+import type { AppContext } from '../context.js';
+import {
+  autoContract,
+  escalate,
+  markPlanReady,
+  retryRun,
+  startDiscovery,
+  startImplementation,
+  type ActionOutcome,
+  type ManagerActions,
+} from './actions.js';
+import { decide, type Decision } from './decide.js';
+import { gatherFacts, runFingerprint } from './gather-facts.js';
+
+/** Options of one manager tick (CLI flags and policy values). */
+export interface TickOptions {
+  runId?: string | undefined;
+  limit: number;
+  maxActionsPerRun: number;
+  dryRun: boolean;
+  hasPrompt: boolean;
+  /** Effective skills mode for a repository (CLI flag > policy). */
+  skillsMode(owner: string, repo: string): 'off' | 'agentpr';
+  maxRetriesPerRun: number;
+  /** Time limit of every action except the agent step. */
+  actionTimeoutMs: number;
+  /** Time limit of an agent step (resolved max_agent_seconds + 120 s). */
+  agentTimeoutMs(owner: string, repo: string): number;
+  syncIntervalMs: number;
+  /** Backoff after the first failure; doubles per consecutive failure, capped at one hour. */
+  backoffBaseMs: number;
+  /** Runs worked in parallel within this process (each needs its own lease). */
+  concurrency: number;
+  contractTemplateFile?: string | undefined;
+  disableAutoContract?: boolean;
+  holder: string;
+  /** Aborted on shutdown: no new run is started; running actions get it too. */
+  signal: AbortSignal;
+}
+
+/** One recorded action of a run in a tick. */
+export interface ActionRecord {
+  state: string;
+  action: string;
+  reason: string;
+  result?: 'no_execution' | 'planned' | 'loop_guard_break' | 'unchanged_inputs' | 'backoff' | 'leased_elsewhere' | 'shutdown';
+  command?: string[];
+  returncode?: number;
+  ok?: boolean;
+  output?: unknown;
+}
+
+/** The per-run result of a tick (SPEC §9.1 step 3). */
+export interface RunTickResult {
+  ok: boolean;
+  run_id: string;
+  owner: string;
+  repo: string;
+  state: string;
+  actions_executed: ActionRecord[];
+  actions: ActionRecord[];
+  errors: string[];
+}
+
+/** The tick report (SPEC §9.1 step 4) plus `expired_leases`. */
+export interface TickReport {
+  ok: boolean;
+  tick_started_at: string;
+  tick_finished_at: string;
+  run_count: number;
+  progressed_count: number;
+  waiting_count: number;
+  failed_count: number;
+  expired_leases: number;
+  results: RunTickResult[];
+}
+
+const WORKABLE_STATES = ['QUEUED', 'DISCOVERY', 'PLAN_READY', 'IMPLEMENTING', 'ITERATING', 'LOCAL_VALIDATING', 'FAILED_RETRYABLE', 'CI_WAIT', 'REVIEW_WAIT'];
+
+/**
+ * Runs that may need work now, least recently updated first: workable states only (runs waiting for a human
+ * never take a slot), not in backoff, and GitHub-waiting runs only when their sync is due. The cost follows
+ * the number of active runs, not all runs (partial index on non-terminal states).
+ */
+export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number): Promise<string[]> {
+  const now = iso(ctx.clock());
+  const syncCutoff = iso(new Date(ctx.clock().getTime() - syncIntervalMs));
+  const rows = await ctx.db
+    .selectFrom('run_states as s')
+    .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
+    .select('s.run_id')
+    .where('s.current_state', 'not in', ['DONE', 'SKIPPED', 'FAILED_TERMINAL'])
+    .where('s.current_state', 'in', WORKABLE_STATES)
+    .where((eb) => eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', now)]))
+    .where((eb) =>
+      eb.or([
+        eb('s.current_state', 'not in', ['CI_WAIT', 'REVIEW_WAIT']),
+        eb('m.last_sync_at', 'is', null),
+        eb('m.last_sync_at', '<=', syncCutoff),
+      ]),
+    )
+    .orderBy('s.updated_at', 'asc')
+    .orderBy('s.run_id', 'asc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.run_id);
+}
+
+function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<ActionOutcome>, command: string[]): Promise<ActionOutcome> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<ActionOutcome>((resolve) => {
+    timer = setTimeout(() => {
+      controller.abort(new Error('action time limit'));
+      resolve({ ok: false, returncode: 124, command, output: { ok: false, error: `action exceeded its time limit of ${Math.round(ms / 1000)} s` }, error: `action exceeded its time limit of ${Math.round(ms / 1000)} s` });
+    }, ms);
+  });
+  return Promise.race([fn(controller.signal), timeout]).finally(() => {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onAbort);
+  });
+}
+
+async function execute(ctx: AppContext, decision: Decision, runId: string, owner: string, repo: string, actions: ManagerActions, options: TickOptions): Promise<ActionOutcome> {
+  const limit = options.actionTimeoutMs;
+  switch (decision.action) {
+    case 'start_discovery':
+      return startDiscovery(ctx, runId);
+    case 'start_implementation':
+      return startImplementation(ctx, runId);
+    case 'run_prepare':
+      return withTimeout(limit, options.signal, (s) => actions.runPrepare(ctx, runId, s), ['run-prepare', '--run-id', runId]);
+    case 'run_agent_step':
+      return withTimeout(options.agentTimeoutMs(owner, repo), options.signal, (s) => actions.runAgentStep(ctx, runId, s), ['run-agent-step', '--run-id', runId]);
+    case 'run_finish':
+      return withTimeout(limit, options.signal, (s) => actions.runFinish(ctx, runId, s), ['run-finish', '--run-id', runId]);
+    case 'sync_github':
+      return withTimeout(limit, options.signal, (s) => actions.syncGithub(ctx, runId, s), ['sync-github', '--run-id', runId]);
+    case 'retry':
+      return retryRun(ctx, runId, decision.target!);
+    case 'escalate':
+      return escalate(ctx, runId, decision.reason);
+    case 'mark_plan_ready': {
+      if (decision.contractUri) return markPlanReady(ctx, runId, decision.contractUri);
+      if (options.disableAutoContract) {
+        const error = 'the run has no contract and the auto contract is disabled (--disable-auto-contract)';
+        return { ok: false, returncode: 1, command: ['mark-plan-ready', '--run-id', runId], output: { ok: false, error }, error };
+      }
+      return markPlanReady(ctx, runId, await autoContract(ctx, runId, options.contractTemplateFile));
+    }
+    case 'contract_from_last_message': {
+      const contract = await actions.contractFromLastMessage(ctx, runId);
+      if (contract.kind === 'ready') return markPlanReady(ctx, runId, contract.path);
+      if (contract.kind === 'skip') return retryRun(ctx, runId, 'SKIPPED');
+      return escalate(ctx, runId, `contract needs review: ${contract.reason}`);
+    }
+    case 'noop':
+    case 'wait_human':
+      throw new Error(`${decision.action} is not executable`);
+  }
+}
+
+function backoffMs(base: number, failures: number): number {
+  return Math.min(3_600_000, base * 2 ** Math.max(0, failures - 1));
+}
+
+async function tickRun(ctx: AppContext, runId: string, actions: ManagerActions, options: TickOptions): Promise<RunTickResult> {
+  const result: RunTickResult = { ok: true, run_id: runId, owner: '', repo: '', state: '', actions_executed: [], actions: [], errors: [] };
+  const leaseTtl = options.actionTimeoutMs + 120_000;
+  const lease = options.dryRun ? { acquired: true as const } : await acquireLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock);
+  if (!lease.acquired) {
+    result.actions.push({ state: '', action: 'noop', reason: `leased by ${lease.holder} until ${lease.expiresAt}`, result: 'leased_elsewhere' });
+    return result;
+  }
+  try {
+    const seen = new Set<string>();
+    let memory: ManagerRunRow | undefined = await getManagerRun(ctx.db, runId);
+    while (result.actions_executed.length < options.maxActionsPerRun) {
+      if (options.signal.aborted) {
+        result.actions.push({ state: result.state, action: 'noop', reason: 'shutting down', result: 'shutdown' });
+        break;
+      }
+      const facts = await gatherFacts(ctx, runId, { skillsMode: 'off', hasPrompt: options.hasPrompt, syncIntervalMs: options.syncIntervalMs });
+      facts.skillsMode = options.skillsMode(facts.owner, facts.repo);
+      result.owner = facts.owner;
+      result.repo = facts.repo;
+      result.state = facts.state;
+      if (facts.state === 'LOCAL_VALIDATING') facts.prePush = await actions.prePushCheck(ctx, runId);
+      const decision = decide(facts, options.maxRetriesPerRun);
+      const record: ActionRecord = { state: facts.state, action: decision.action, reason: decision.reason };
+      const key = `${facts.state}:${decision.action}`;
+      if (seen.has(key)) {
+        result.actions.push({ ...record, result: 'loop_guard_break' });
+        break;
+      }
+      seen.add(key);
+      if (decision.action === 'noop' || decision.action === 'wait_human') {
+        result.actions.push({ ...record, result: 'no_execution' });
+        break;
+      }
+      if (options.dryRun) {
+        result.actions.push({ ...record, result: 'planned' });
+        break;
+      }
+      const fingerprint = await runFingerprint(ctx, runId);
+      if (memory && memory.consecutive_failures > 0 && memory.last_action === decision.action && memory.last_fingerprint === fingerprint) {
+        result.actions.push({ ...record, result: 'unchanged_inputs' });
+        break;
+      }
+      await renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock);
+      const outcome = await execute(ctx, decision, runId, facts.owner, facts.repo, actions, options);
+      const executed: ActionRecord = { ...record, command: outcome.command, returncode: outcome.returncode, ok: outcome.ok, output: outcome.output };
+      result.actions.push(executed);
+      result.actions_executed.push(executed);
+      const failures = outcome.ok ? 0 : (memory?.consecutive_failures ?? 0) + 1;
+      const now = ctx.clock();
+      memory = {
+        run_id: runId,
+        last_action: decision.action,
+        last_fingerprint: fingerprint,
+        consecutive_failures: failures,
+        next_attempt_at: outcome.ok ? null : iso(new Date(now.getTime() + backoffMs(options.backoffBaseMs, failures))),
+        last_sync_at: decision.action === 'sync_github' ? iso(now) : (memory?.last_sync_at ?? null),
+        updated_at: iso(now),
+      };
+      await saveManagerRun(ctx.db, memory);
+      if (!outcome.ok) {
+        result.errors.push(outcome.error ?? JSON.stringify(outcome.output));
+        break;
+      }
+    }
+  } catch (error) {
+    result.errors.push(`unexpected error: ${(error as Error).message}`);
+  } finally {
+    if (!options.dryRun) await releaseLease(ctx.db, runId, options.holder).catch(() => {});
+  }
+  result.ok = result.errors.length === 0;
+  return result;
+}
+
+/**
+ * One manager pass (SPEC §9.1 with its fixes): expire stale leases, pick the runs that may need work
+ * (fairly, oldest-updated first), and for each take its lease, decide and execute up to
+ * `maxActionsPerRun` actions in process, then release. An exception in one run never stops the tick (W49).
+ */
+export async function managerTick(ctx: AppContext, actions: ManagerActions, options: TickOptions): Promise<TickReport> {
+  const started = iso(ctx.clock());
+  const expired = options.dryRun ? 0 : await expireLeases(ctx.db, ctx.clock);
+  const runIds = options.runId ? [options.runId] : await candidateRuns(ctx, options.limit, options.syncIntervalMs);
+  const results: RunTickResult[] = new Array(runIds.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, runIds.length)) }, async () => {
+    while (next < runIds.length && !options.signal.aborted) {
+      const i = next++;
+      results[i] = await tickRun(ctx, runIds[i]!, actions, options).catch((error: unknown) => ({
+        ok: false,
+        run_id: runIds[i]!,
+        owner: '',
+        repo: '',
+        state: '',
+        actions_executed: [],
+        actions: [],
+        errors: [`unexpected error: ${(error as Error).message}`],
+      }));
+    }
+  });
+  await Promise.all(workers);
+  const done = results.filter(Boolean);
+  const failed = done.filter((r) => !r.ok).length;
+  const progressed = done.filter((r) => r.actions_executed.length > 0).length;
+  return {
+    ok: failed === 0,
+    tick_started_at: started,
+    tick_finished_at: iso(ctx.clock()),
+    run_count: done.length,
+    progressed_count: progressed,
+    waiting_count: done.length - progressed,
+    failed_count: failed,
+    expired_leases: expired,
+    results: done,
+  };
+}
