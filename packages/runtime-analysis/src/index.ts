@@ -1,1 +1,43 @@
-export {};
+export { parseShellCommand, shellJoin, shellWords, shellWrapperScript, normalizeDir } from './shell-segments.js';
+export type { ShellSegment, SegmentOperator } from './shell-segments.js';
+export { commandFacts, commandCategory, testTargetOf, targetCovers, unwrapRunners, COMMAND_CATEGORIES } from './command-facts.js';
+export type { CommandFacts, CommandCategory, SafetyRule, TestKind, TestFamily, TestTarget } from './command-facts.js';
+export { describeCommand } from './describe-command.js';
+export { parseIntLoose } from './parse-int-loose.js';
+export { normalizeEvent } from './normalize-event.js';
+export type { NormalizedEvent, NormalizedLine, StreamFormat } from './normalize-event.js';
+export { createStreamAnalyzer, analyzeEventText } from './stream-analyzer.js';
+export type {
+  StreamAnalyzer,
+  StreamAnalyzerOptions,
+  StreamFinishInput,
+  StreamAnalysis,
+  AgentEventSummary,
+  CommandEventSample,
+  CommandDuration,
+  StreamLocation,
+  TestRunEvidence,
+  TestFailureRecord,
+  HiddenFailure,
+  AgentReportedStatus,
+} from './stream-analyzer.js';
+export { readEventStream, analyzeEventStream, DEFAULT_MAX_LINE_CHARS } from './read-event-stream.js';
+export { classifyAttempt, budgetExceeded, TEST_EVIDENCE_STATES } from './classify-attempt.js';
+export type { ClassifyInput } from './classify-attempt.js';
+export { HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS, firstMatch } from './failure-patterns.js';
+export { decideRetention, retentionBucket } from './retention.js';
+export type { RetentionDecision } from './retention.js';
+export { retryableStreak } from './retryable-streak.js';
+export type { VerdictAttempt } from './retryable-streak.js';
+export { buildStageSnapshot, stepTotals, percentile, round2 } from './stage-snapshot.js';
+export type { StageSnapshot, StepTotal, TimedAttempt } from './stage-snapshot.js';
+export { buildRunDigest, managerRecommendation } from './run-digest.js';
+export type { RunDigest, RunDigestInput, DigestSkillPlan, WorkspaceIdentity, PolicyUsed, ManagerRecommendation } from './run-digest.js';
+export { renderManagerInsight, iterationHints } from './manager-insight.js';
+export { evaluateDodGate, checkDigestPayload } from './dod-gate.js';
+export type { DodGateInput, DodGateResult, DodCheck, DodPolicy, DigestLoadError } from './dod-gate.js';
+export { buildReportSignals } from './report-signals.js';
+export type { ReportSignals } from './report-signals.js';
+export { RuntimeAnalysisError } from './errors.js';
+export type { RuntimeAnalysisErrorCode } from './errors.js';
+export type { Grade, NextAction, ReasonCode, EvidenceItem, Classification, DiffSummary, PreflightOutcome, AttemptThresholds } from './types.js';

@@ -1,0 +1,246 @@
+import { describeCommand } from './describe-command.js';
+import { firstMatch, HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS } from './failure-patterns.js';
+import type { StreamAnalysis } from './stream-analyzer.js';
+import type { Classification, DiffSummary, EvidenceItem, Grade, NextAction, PreflightOutcome, ReasonCode } from './types.js';
+
+/** Run states in which an attempt must show test evidence (SPEC §5.4 rule 5). */
+export const TEST_EVIDENCE_STATES: readonly string[] = ['IMPLEMENTING', 'LOCAL_VALIDATING', 'ITERATING'];
+
+/** Everything the classifier looks at. */
+export interface ClassifyInput {
+  /** The run state before the step (the attempt's stage). */
+  stage: string;
+  /** codex's exit code; null when codex was not started. */
+  exitCode: number | null;
+  timedOut?: boolean;
+  /** codex's own stderr (bounded). Part of the failure text (W15). */
+  stderr?: string;
+  /** The stream analysis; null when codex was not started. */
+  analysis: StreamAnalysis | null;
+  /** The preflight outcome, or null/undefined when skipped or not part of this attempt. */
+  preflight?: PreflightOutcome | null;
+  /** The budget diff (SPEC §4.7); null when unknown (then the budget rule is skipped). */
+  diff?: DiffSummary | null;
+  allowAgentPush?: boolean;
+  maxChangedFiles: number;
+  maxAddedLines: number;
+  maxRetryableAttempts: number;
+  minTestCommands: number;
+  /** 1 + the number of immediately preceding RETRYABLE attempts of the same stage (SPEC §4.10). Default 1. */
+  retryableStreak?: number;
+  /** The number of agent attempts of the run including this one (reports only). Default 1. */
+  attemptNo?: number;
+}
+
+function verdict(grade: Grade, reason_code: ReasonCode, next_action: NextAction, evidence: EvidenceItem[], details: Record<string, unknown>): Classification {
+  return { grade, reason_code, next_action, evidence, details };
+}
+
+function item(line: number | null, command: string | null, exit_code: number | null, note: string, item_id: string | null = null): EvidenceItem {
+  return { line, item_id, command, exit_code, note };
+}
+
+function where(line: number | null): string {
+  return line && line > 0 ? `line ${line}: ` : '';
+}
+
+/** The budget rule of SPEC §4.7. */
+export function budgetExceeded(diff: DiffSummary, maxChangedFiles: number, maxAddedLines: number): boolean {
+  return (maxChangedFiles > 0 && diff.changed_files_count > maxChangedFiles) || (maxAddedLines > 0 && diff.added_lines > maxAddedLines);
+}
+
+function testFailureEvidence(a: StreamAnalysis): EvidenceItem[] {
+  const out: EvidenceItem[] = [];
+  for (const f of a.test_failures) {
+    const shown = f.targets.length ? f.targets.map((t) => describeCommand(t, 100)).join(' … ') : describeCommand(f.command);
+    if (f.resolved_by) {
+      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}; line ${f.resolved_by.line}: \`${describeCommand(f.resolved_by.target, 100)}\` exit 0 for the same target → fixed`, f.item_id));
+    } else if (f.allowlist_matches.length > 0) {
+      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}, never re-run successfully; its own output matches allowlist pattern ${f.allowlist_matches.map((m) => `/${m}/`).join(', ')} → waived as a known baseline failure`, f.item_id));
+    } else {
+      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}${f.note ? ` (${f.note})` : ''}, never re-run successfully for the same target → failed`, f.item_id));
+    }
+  }
+  return out;
+}
+
+function testRunEvidence(a: StreamAnalysis, limit = 12): EvidenceItem[] {
+  return a.test_runs.slice(0, limit).map((r) => item(r.line || null, r.command, r.exit_code, `${where(r.line)}\`${r.targets.length ? r.targets.map((t) => describeCommand(t, 100)).join(' … ') : describeCommand(r.command)}\` exit 0 → test evidence${r.note ? ` (${r.note})` : ''}`, r.item_id));
+}
+
+/** Up to `limit` completed non-test commands, to show what ran instead of tests. */
+function otherCommandEvidence(a: StreamAnalysis, limit = 5): EvidenceItem[] {
+  const testSet = new Set(a.test_commands);
+  const out: EvidenceItem[] = [];
+  const seen = new Set<string>();
+  for (const e of a.summary.command_events_sample) {
+    if (out.length >= limit) break;
+    if (e.exit_code === null || seen.has(e.command) || testSet.has(e.command)) continue;
+    seen.add(e.command);
+    out.push(item(e.line, e.command, e.exit_code, `${where(e.line)}\`${describeCommand(e.command)}\` exit ${e.exit_code} — not a recognised test, lint or typecheck run`, e.item_id));
+  }
+  return out;
+}
+
+function failureText(input: ClassifyInput): string {
+  const parts: string[] = [];
+  if (input.stderr) parts.push(input.stderr);
+  for (const m of input.analysis?.failure_messages ?? []) parts.push(m.message);
+  return parts.join('\n');
+}
+
+function applyCap(c: Classification, input: ClassifyInput): Classification {
+  const streak = input.retryableStreak ?? 1;
+  if (c.grade !== 'RETRYABLE' || input.maxRetryableAttempts <= 0 || streak <= input.maxRetryableAttempts) return c;
+  return {
+    grade: 'HUMAN_REVIEW',
+    reason_code: 'retryable_limit_exceeded',
+    next_action: 'escalate',
+    evidence: [
+      ...c.evidence,
+      item(null, null, input.exitCode, `retryable streak ${streak} exceeds max_retryable_attempts ${input.maxRetryableAttempts} (${c.reason_code} ${streak} times in a row in ${input.stage}) → escalate`),
+    ],
+    details: { ...c.details, attempt_no: input.attemptNo ?? 1, retryable_streak: streak, max_retryable_attempts: input.maxRetryableAttempts, original_reason_code: c.reason_code },
+  };
+}
+
+function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classification {
+  // 4: failed validation commands (unresolved, unwaived)
+  if (a && a.failed_test_command_count > 0) {
+    return verdict('HUMAN_REVIEW', 'test_command_failed', 'escalate', testFailureEvidence(a), {
+      failed_test_commands: a.failed_test_commands.slice(0, 12),
+      failed_test_command_count: a.failed_test_command_count,
+      ...(a.waived_test_failures.length ? { waived_test_failures: a.waived_test_failures.slice(0, 12) } : {}),
+    });
+  }
+  // addition: nothing to analyse
+  if (!a || a.summary.parsed_event_count === 0) {
+    const empty = !a || a.summary.parse_error_count === 0;
+    const evidence = empty
+      ? [item(null, null, 0, 'codex exited 0 but its stdout holds no events; was it run without --json, or was the output lost?')]
+      : [
+          ...(a?.summary.malformed_lines.slice(0, 5).map((m) => item(m.line, null, null, `line ${m.line}: ${m.reason}`)) ?? []),
+          item(null, null, 0, `none of the ${a?.summary.parse_error_count ?? 0} non-blank lines is a JSON event; the stream cannot be judged${a?.commands.length ? ` (text fallback found: ${a.commands.slice(0, 3).map((c) => `\`${describeCommand(c, 80)}\``).join(', ')})` : ''}`),
+        ];
+    return verdict('HUMAN_REVIEW', empty ? 'empty_event_stream' : 'unparseable_event_stream', 'escalate', evidence, {
+      jsonl_line_count: a?.summary.jsonl_line_count ?? 0,
+      parse_error_count: a?.summary.parse_error_count ?? 0,
+      text_fallback_commands: a?.commands.slice(0, 8) ?? [],
+    });
+  }
+  // addition: a failure the stream hides (sandbox-denied commands vanish, CODEX.md §7 pitfall 1)
+  if (a.hidden_failures.length > 0) {
+    const evidence = a.hidden_failures.map((h) => item(h.line || null, null, null, `${where(h.line)}${h.note}`, h.item_id));
+    if (input.stderr && /could not create PATH aliases/i.test(input.stderr)) {
+      evidence.push(item(null, null, null, 'stderr: codex could not create its sandbox helper aliases (CODEX_HOME under TMPDIR?), so sandboxed commands fail and vanish from the stream'));
+    }
+    return verdict('HUMAN_REVIEW', 'hidden_command_failure', 'escalate', evidence, { hidden_failures: a.hidden_failures.slice(0, 8) });
+  }
+  // addition: the agent itself says it is blocked or failed
+  if (a.agent_status && a.agent_status.status !== 'PASS') {
+    const s = a.agent_status;
+    const reason: ReasonCode = s.status === 'FAIL' ? 'agent_reported_failure' : s.status === 'SKIP' ? 'agent_reported_skip' : 'agent_reported_needs_review';
+    const evidence = [item(s.line, null, null, `line ${s.line}: the agent's final message reports status ${s.status} ("${s.excerpt}")`)];
+    const failedRuns = a.summary.command_events_sample.filter((e) => e.exit_code !== null && e.exit_code !== 0).slice(0, 5);
+    for (const e of failedRuns) evidence.push(item(e.line, e.command, e.exit_code, `line ${e.line}: \`${describeCommand(e.command)}\` exit ${e.exit_code}`, e.item_id));
+    return verdict('HUMAN_REVIEW', reason, 'escalate', evidence, { agent_status: s.status, agent_status_line: s.line, agent_status_excerpt: s.excerpt });
+  }
+  // 5: test evidence
+  const observed = a.test_commands.length;
+  if (TEST_EVIDENCE_STATES.includes(input.stage) && input.minTestCommands > 0 && observed < input.minTestCommands) {
+    const reason: ReasonCode = observed === 0 && input.minTestCommands === 1 ? 'missing_test_evidence' : 'insufficient_test_evidence';
+    const evidence = [
+      ...testRunEvidence(a),
+      ...(observed === 0 ? otherCommandEvidence(a) : []),
+      item(null, null, 0, `${observed} successful test/lint/typecheck command(s) observed, ${input.minTestCommands} required in ${input.stage}${a.summary.command_event_count === 0 ? '; the stream has no command executions at all' : ''}`),
+    ];
+    return verdict('HUMAN_REVIEW', reason, 'escalate', evidence, { expected_state: input.stage, required_test_commands: input.minTestCommands, observed_test_commands: observed });
+  }
+  // 6: diff budget
+  const diff = input.diff;
+  if (diff && budgetExceeded(diff, input.maxChangedFiles, input.maxAddedLines)) {
+    return verdict('HUMAN_REVIEW', 'diff_budget_exceeded', 'escalate', [item(null, null, 0, `diff since ${diff.baseline}: ${diff.changed_files_count} files changed (max ${input.maxChangedFiles || 'unlimited'}), +${diff.added_lines} lines (max ${input.maxAddedLines || 'unlimited'})`)], {
+      changed_files_count: diff.changed_files_count,
+      added_lines: diff.added_lines,
+      max_changed_files: input.maxChangedFiles,
+      max_added_lines: input.maxAddedLines,
+      changed_files: diff.changed_files.slice(0, 16),
+    });
+  }
+  // 7: pass
+  const waived = a.waived_test_failures.length > 0;
+  const evidence = [...testRunEvidence(a), ...testFailureEvidence(a)];
+  if (evidence.length === 0) evidence.push(item(null, null, 0, `codex exited 0; no failed validation command, no safety or push signal${TEST_EVIDENCE_STATES.includes(input.stage) ? '' : `; ${input.stage} needs no test evidence`}`));
+  return verdict('PASS', waived ? 'runtime_success_allowlisted_test_failures' : 'runtime_success', 'advance', evidence, {
+    exit_code: 0,
+    test_commands: a.test_commands.slice(0, 12),
+    changed_files_count: diff?.changed_files_count ?? null,
+    added_lines: diff?.added_lines ?? null,
+    allowlisted_test_failure_matches: a.allowlisted_test_failure_matches.slice(0, 12),
+  });
+}
+
+function exitNonZero(input: ClassifyInput): Classification {
+  const exit = input.exitCode;
+  const a = input.analysis;
+  const failureEvidence = (): EvidenceItem[] => [
+    ...(a?.failure_messages.slice(0, 5).map((m) => item(m.line, null, exit, `line ${m.line}: ${m.source} "${m.message.length > 200 ? `${m.message.slice(0, 200)}…` : m.message}"`)) ?? []),
+  ];
+  if (input.timedOut) {
+    return verdict('RETRYABLE', 'runtime_transient_failure', 'retry', [item(null, null, exit, `codex was stopped by the agent timeout (exit ${exit ?? 124})`)], { exit_code: 124, timed_out: true });
+  }
+  if (exit === 2) {
+    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, 2, 'codex exit 2: a command-line usage error (e.g. an unknown or removed flag); retrying cannot help')], { exit_code: 2, cli_usage_error: true });
+  }
+  if (exit === 126 || exit === 127) {
+    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, exit, `codex exit ${exit}: codex could not be started${input.stderr ? ` ("${input.stderr.trim().split('\n')[0]}")` : ''}`)], { exit_code: exit, codex_not_started: true });
+  }
+  const text = failureText(input);
+  const hard = firstMatch(text, HARD_FAILURE_PATTERNS);
+  if (hard) {
+    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [...failureEvidence(), item(null, null, exit, `exit ${exit ?? 'none'}; failure text matches /${hard.pattern}/: "${hard.line}"`)], { exit_code: exit });
+  }
+  const transient = firstMatch(text, RETRYABLE_FAILURE_PATTERNS);
+  if (transient) {
+    return verdict('RETRYABLE', 'runtime_transient_failure', 'retry', [...failureEvidence(), item(null, null, exit, `exit ${exit ?? 'none'}; failure text matches /${transient.pattern}/: "${transient.line}"`)], { exit_code: exit });
+  }
+  return verdict('RETRYABLE', 'runtime_unknown_failure', 'retry', [...failureEvidence(), item(null, null, exit, `exit ${exit ?? 'none'}; the failure text matches no known hard or transient pattern`)], { exit_code: exit });
+}
+
+/**
+ * Classifies an agent attempt (SPEC §5.4; the first matching rule wins). Rules, in order: preflight failure,
+ * safety violation, disallowed push (any exit code); then for exit 0: failed validation commands, an empty or
+ * unparseable stream, a hidden (sandbox-denied) failure, an agent-reported NEEDS REVIEW/FAIL/SKIP, missing
+ * test evidence, the diff budget, PASS; for other exits: timeout, usage error (2), not started (126/127),
+ * HARD then RETRYABLE patterns in the failure text (stderr and codex's own error messages, never command
+ * output, W15), unknown. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
+ * exceeds `maxRetryableAttempts` (W19). Every verdict carries evidence items naming lines and commands.
+ *
+ * @example
+ * classifyAttempt({ stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 8, maxAddedLines: 150,
+ *   maxRetryableAttempts: 3, minTestCommands: 1 })
+ * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
+ */
+export function classifyAttempt(input: ClassifyInput): Classification {
+  const a = input.analysis;
+  const pf = input.preflight;
+  if (pf && !pf.ok) {
+    const failures = pf.failures.slice(0, 8);
+    const transient = firstMatch(pf.failures.join('\n'), RETRYABLE_FAILURE_PATTERNS);
+    const evidence = failures.map((f) => item(null, null, null, `preflight: ${f}`));
+    if (transient) return applyCap(verdict('RETRYABLE', 'preflight_transient_failure', 'retry', evidence, { failures }), input);
+    return verdict('HUMAN_REVIEW', 'preflight_hard_failure', 'escalate', evidence, { failures });
+  }
+  if (a && a.safety_violations.length > 0) {
+    const evidence = a.safety_violation_lines.slice(0, 12).map((v) =>
+      item(v.line || null, v.rule === 'write_outside_repo' ? null : v.command, null, v.rule === 'write_outside_repo' ? `file_change writes ${v.segment}, outside the workspace${a.workspace_dir ? ` ${a.workspace_dir}` : ''} and /tmp → write_outside_repo` : `${where(v.line)}\`${describeCommand(v.command)}\` runs \`${describeCommand(v.segment, 80)}\` → ${v.rule}`, v.item_id),
+    );
+    return verdict('HUMAN_REVIEW', 'safety_violation', 'escalate', evidence, { violations: a.safety_violations.slice(0, 8) });
+  }
+  if (a && !input.allowAgentPush && a.git_commands.length > 0) {
+    const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed`, g.item_id));
+    return verdict('HUMAN_REVIEW', 'agent_push_disallowed', 'escalate', evidence, { git_commands: a.git_commands.slice(0, 8) });
+  }
+  if (input.exitCode === 0 && !input.timedOut) return exitZero(input, a);
+  return applyCap(exitNonZero(input), input);
+}

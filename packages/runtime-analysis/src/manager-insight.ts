@@ -1,0 +1,74 @@
+import { describeCommand } from './describe-command.js';
+import type { RunDigest } from './run-digest.js';
+
+/** The prompt/skill iteration hints for a digest (SPEC §5.7), 1 to 5 of them. */
+export function iterationHints(digest: Pick<RunDigest, 'classification' | 'validation' | 'changes'>): string[] {
+  const reason = digest.classification.reason_code;
+  const hints: string[] = [];
+  if (reason === 'missing_test_evidence' || reason === 'insufficient_test_evidence' || digest.validation.test_command_count === 0) {
+    hints.push('Make the implement/validate prompt require the exact test commands CI runs, and ask for their output as evidence in the final report.');
+  }
+  if (reason === 'test_command_failed' || digest.validation.failed_test_command_count > 0) {
+    hints.push('Have the worker separate failures that existed before the change from failures the change caused, and say where each failing command came from.');
+  }
+  if (reason === 'diff_budget_exceeded' || (digest.changes?.changed_files_count ?? 0) > 8) {
+    hints.push('Tighten the minimal-diff contract: touch fewer files and prefer a targeted patch over a refactor.');
+  }
+  if (reason.includes('transient') || reason.includes('retryable')) {
+    hints.push('Add a retry hint that tells network or package-registry flakiness apart from code-quality failures.');
+  }
+  if (reason.includes('hard_failure') || reason.includes('preflight')) {
+    hints.push('Treat environment, tooling and authentication problems as work for the manager to fix before the worker runs again.');
+  }
+  if (hints.length === 0) hints.push('The run looks stable: keep the constraints as they are and trim commands that do not move the task forward.');
+  return hints.slice(0, 5);
+}
+
+/**
+ * Renders the manager insight (SPEC §5.7): a short Markdown report of a digest for a human — outcome, the
+ * evidence that decided it, an evidence snapshot, slowest commands, stage timeline, next action and hints.
+ */
+export function renderManagerInsight(digest: RunDigest): string {
+  const d = digest;
+  const c = d.classification;
+  const usage = d.usage;
+  const lines: string[] = [];
+  lines.push(`# Attempt insight: ${d.run.run_id}`);
+  lines.push('');
+  lines.push(`- Repository: \`${d.run.owner}/${d.run.repo}\``);
+  lines.push(`- Outcome: **${c.grade}** (\`${c.reason_code}\`), next: ${c.next_action}`);
+  lines.push(`- State: ${d.state.before} → ${d.state.after}`);
+  lines.push(`- Attempt ${d.attempt.attempt_no}: ${d.attempt.duration_ms} ms, exit code ${d.attempt.exit_code ?? 'none (codex not started)'}`);
+  lines.push('');
+  lines.push('## What decided it');
+  if (c.evidence.length === 0) lines.push('- No evidence was recorded.');
+  for (const e of c.evidence.slice(0, 8)) lines.push(`- ${e.note}`);
+  lines.push('');
+  lines.push('## Evidence snapshot');
+  lines.push(`- Events parsed: ${d.events.parsed_event_count} (parse errors: ${d.events.parse_error_count})`);
+  lines.push(`- Command executions: ${d.events.command_event_count}`);
+  lines.push(`- Test commands with a passing run: ${d.validation.test_command_count}`);
+  lines.push(`- Failing test commands: ${d.validation.failed_test_command_count}${d.validation.waived_test_failures.length ? ` (waived as known baseline: ${d.validation.waived_test_failures.length})` : ''}`);
+  lines.push(d.changes ? `- Diff: ${d.changes.changed_files_count} files, +${d.changes.added_lines} / -${d.changes.deleted_lines}` : '- Diff: not measured');
+  lines.push(`- Tokens: input ${usage.input_tokens ?? 0}, output ${usage.output_tokens ?? 0}, cached ${usage.cached_input_tokens ?? 0}`);
+  lines.push('');
+  lines.push('## Slowest commands');
+  const top = d.commands.top_by_duration.slice(0, 3);
+  if (top.length === 0) lines.push('- No command durations were captured (durations need live arrival times).');
+  for (const t of top) lines.push(`- ${t.duration_ms} ms: \`${describeCommand(t.command, 100)}\``);
+  lines.push('');
+  lines.push('## Stage timeline');
+  const steps = d.stages.step_totals.slice(0, 3);
+  if (steps.length === 0) lines.push('- No stage timing data was captured.');
+  for (const s of steps) lines.push(`- ${s.step}: ${s.total_duration_ms} ms total (${s.share_of_total_pct}% of all step time, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'})`);
+  lines.push('');
+  lines.push('## Suggested next action');
+  lines.push(`- ${d.manager_recommendation.action} (priority ${d.manager_recommendation.priority}): ${d.manager_recommendation.why}`);
+  lines.push('');
+  lines.push('## Prompt and skill hints');
+  iterationHints(d).forEach((h, i) => lines.push(`${i + 1}. ${h}`));
+  lines.push('');
+  lines.push(`_Generated ${d.generated_at}._`);
+  lines.push('');
+  return lines.join('\n');
+}

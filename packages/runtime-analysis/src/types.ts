@@ -1,0 +1,81 @@
+/** A verdict grade (SPEC §5.4). */
+export type Grade = 'PASS' | 'RETRYABLE' | 'HUMAN_REVIEW';
+
+/** What the manager should do next with an attempt. */
+export type NextAction = 'advance' | 'retry' | 'escalate';
+
+/**
+ * Classification reason codes: SPEC §5.4's list plus additions for what it misses (`hidden_command_failure`,
+ * `agent_reported_*`, `empty_event_stream`, `unparseable_event_stream`).
+ */
+export type ReasonCode =
+  | 'preflight_transient_failure'
+  | 'preflight_hard_failure'
+  | 'safety_violation'
+  | 'agent_push_disallowed'
+  | 'test_command_failed'
+  | 'empty_event_stream'
+  | 'unparseable_event_stream'
+  | 'hidden_command_failure'
+  | 'agent_reported_needs_review'
+  | 'agent_reported_failure'
+  | 'agent_reported_skip'
+  | 'missing_test_evidence'
+  | 'insufficient_test_evidence'
+  | 'diff_budget_exceeded'
+  | 'runtime_success'
+  | 'runtime_success_allowlisted_test_failures'
+  | 'runtime_hard_failure'
+  | 'runtime_transient_failure'
+  | 'runtime_unknown_failure'
+  | 'retryable_limit_exceeded';
+
+/** One thing that decided a verdict: usually a command at a line of the stream. */
+export interface EvidenceItem {
+  /** 1-based line of the event stream, or null when the evidence is not in the stream (stderr, diff, preflight). */
+  line: number | null;
+  item_id: string | null;
+  command: string | null;
+  exit_code: number | null;
+  /** What this item shows, in one sentence. */
+  note: string;
+}
+
+/** A verdict with its reason, next action and evidence. */
+export interface Classification {
+  grade: Grade;
+  reason_code: ReasonCode;
+  next_action: NextAction;
+  /** The commands and facts that decided the verdict, with line numbers. */
+  evidence: EvidenceItem[];
+  /** The structured evidence object of SPEC §5.4 (e.g. `{failed_test_commands, failed_test_command_count}`). */
+  details: Record<string, unknown>;
+}
+
+/** The diff summary shape of SPEC §4.7 (computed by the workspace package; passed in as data). */
+export interface DiffSummary {
+  changed_files: string[];
+  changed_files_count: number;
+  untracked_files: string[];
+  untracked_files_count: number;
+  ignored_files: string[];
+  ignored_files_count: number;
+  added_lines: number;
+  deleted_lines: number;
+  baseline: string;
+}
+
+/** What the classifier needs from a repo preflight report (SPEC §3.2). */
+export interface PreflightOutcome {
+  ok: boolean;
+  failures: string[];
+  skipped?: boolean;
+}
+
+/** The policy thresholds an attempt ran with. */
+export interface AttemptThresholds {
+  max_changed_files: number;
+  max_added_lines: number;
+  max_retryable_attempts: number;
+  min_test_commands: number;
+}
