@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
@@ -6,7 +6,13 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 // One bundle per binary. Workspace packages and small pure-JS dependencies are bundled (fast start-up);
 // native and large CJS dependencies stay external and are installed with the package.
 export default defineConfig({
-  entry: { agentpr: 'src/bin/agentpr.ts', index: 'src/index.ts' },
+  entry: {
+    agentpr: 'src/bin/agentpr.ts',
+    'agentpr-webhook': 'src/bin/agentpr-webhook.ts',
+    'agentpr-bot': 'src/bin/agentpr-bot.ts',
+    'agentpr-manager': 'src/bin/agentpr-manager.ts',
+    index: 'src/index.ts',
+  },
   format: ['esm'],
   target: 'node20',
   platform: 'node',
@@ -20,6 +26,17 @@ export default defineConfig({
   define: { __AGENTPR_VERSION__: JSON.stringify(pkg.version) },
   esbuildOptions(options) {
     options.conditions = ['@agentpr/source'];
+  },
+  // Shipped read-only assets travel inside the package: stage skills, the example campaign, example policy files.
+  async onSuccess() {
+    const assets = new URL('./assets/', import.meta.url);
+    rmSync(assets, { recursive: true, force: true });
+    for (const [from, to] of [
+      ['../../skills', 'skills'],
+      ['../../campaigns', 'campaigns'],
+    ]) {
+      cpSync(new URL(from, import.meta.url), new URL(to, assets), { recursive: true });
+    }
   },
   banner: { js: "import { createRequire as __agentprCreateRequire } from 'node:module'; const require = __agentprCreateRequire(import.meta.url);" },
 });
