@@ -1,0 +1,182 @@
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { acquireLease, addArtifact, applyEvent, getRun, listEvents, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
+import { cleanupTempDirs, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
+import type { AppContext } from '../../context.js';
+import { silentLogger } from '../../context.js';
+import { createRun } from '../../runs/create-run.js';
+import { managerTick, type ManagerActions, type TickOptions } from '../index.js';
+
+afterAll(() => cleanupTempDirs());
+
+let tdb: TestDatabase;
+let store: OpenDatabase;
+let ctx: AppContext;
+let now = Date.parse('2026-11-23T10:00:00.000Z');
+
+beforeEach(async () => {
+  tdb = await freshDatabase('sqlite');
+  store = await openStore(tdb.location);
+  const data = tempDir();
+  ctx = {
+    db: store.db,
+    dialect: store.dialect,
+    clock: () => new Date(now),
+    env: {},
+    log: silentLogger,
+    actor: 'operator',
+    paths: { dataDir: data, reportsDir: `${data}/reports`, workspaceRoot: `${data}/ws`, campaignDir: data, skillsDir: data, policyFile: `${data}/p.json`, runtimeEnvFile: `${data}/r.json` },
+  };
+});
+afterEach(async () => {
+  await store.close();
+  await tdb.drop();
+});
+
+/** Stand-ins for the heavy use cases: they record what a real one records, so the decisions see real facts. */
+function fakeActions(agentGrades: string[]): ManagerActions & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    async runPrepare(c, runId) {
+      calls.push('prepare');
+      await recordAttempt(c.db, { runId, step: 'prepare', exitCode: 0, stdout: '', stderr: '', durationMs: 1 }, c.clock);
+      return { ok: true, returncode: 0, command: ['run-prepare'], output: { ok: true } };
+    },
+    async runAgentStep(c, runId) {
+      calls.push('agent');
+      const grade = agentGrades.shift() ?? 'PASS';
+      const { state } = (await getRun(c.db, runId))!;
+      await recordAttempt(c.db, { runId, step: 'agent', exitCode: grade === 'PASS' ? 0 : 1, stdout: '', stderr: '', durationMs: 1, grade, reasonCode: 'x', stage: state.current_state }, c.clock);
+      if (grade === 'PASS') {
+        await applyEvent(c.db, runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, c.clock);
+        return { ok: true, returncode: 0, command: ['run-agent-step'], output: { ok: true } };
+      }
+      await applyEvent(c.db, runId, { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'codex_agent_failed', error_message: 'boom', actor: 'worker' } }, c.clock);
+      return { ok: false, returncode: 1, command: ['run-agent-step'], output: { ok: false }, error: 'agent failed' };
+    },
+    async runFinish(c, runId) {
+      calls.push('finish');
+      await applyEvent(c.db, runId, { event: { type: 'worker.push.completed', branch: 'b', head_sha: 'h', actor: 'worker' } }, c.clock);
+      return { ok: true, returncode: 0, command: ['run-finish'], output: { ok: true } };
+    },
+    async syncGithub() {
+      calls.push('sync');
+      return { ok: true, returncode: 0, command: ['sync-github'], output: { ok: true } };
+    },
+    async prePushCheck() {
+      return { ok: true, failed: [] };
+    },
+    async contractFromLastMessage() {
+      return { kind: 'needs_review', reason: 'none' };
+    },
+  };
+}
+
+function options(over: Partial<TickOptions> = {}): TickOptions {
+  return {
+    limit: 20,
+    maxActionsPerRun: 10,
+    dryRun: false,
+    hasPrompt: true,
+    skillsMode: () => 'off',
+    maxRetriesPerRun: 2,
+    actionTimeoutMs: 60_000,
+    agentTimeoutMs: () => 60_000,
+    syncIntervalMs: 60_000,
+    backoffBaseMs: 30_000,
+    concurrency: 1,
+    holder: 'test-holder',
+    signal: new AbortController().signal,
+    ...over,
+  };
+}
+
+describe('managerTick', () => {
+  it('takes a new run from QUEUED to PUSHED with ticks only, then waits for the PR gate', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_m' });
+    const actions = fakeActions([]);
+    const report = await managerTick(ctx, actions, options());
+    expect(report).toMatchObject({ ok: true, run_count: 1, progressed_count: 1 });
+    expect(actions.calls).toEqual(['prepare', 'agent', 'finish']);
+    expect((await getRun(ctx.db, 'run_m'))?.state.current_state).toBe('PUSHED');
+    const second = await managerTick(ctx, actions, options());
+    expect(second.run_count).toBe(0);
+  });
+
+  it('--dry-run plans the first action and changes nothing', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_d' });
+    const report = await managerTick(ctx, fakeActions([]), options({ dryRun: true }));
+    expect(report.results[0]?.actions).toEqual([{ state: 'QUEUED', action: 'start_discovery', reason: 'a queued run enters discovery', result: 'planned' }]);
+    expect((await getRun(ctx.db, 'run_d'))?.state.current_state).toBe('QUEUED');
+  });
+
+  it('a failing agent is retried with growing backoff up to its budget, then escalated to a human', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_f' });
+    const actions = fakeActions(['RETRYABLE', 'RETRYABLE', 'RETRYABLE', 'RETRYABLE']);
+    const first = await managerTick(ctx, actions, options());
+    expect(first.results[0]?.errors[0]).toContain('agent failed');
+    expect((await getRun(ctx.db, 'run_f'))?.state.current_state).toBe('FAILED_RETRYABLE');
+    // In backoff: nothing happens until the backoff has passed.
+    expect((await managerTick(ctx, actions, options())).run_count).toBe(0);
+    now += 31_000;
+    await managerTick(ctx, actions, options());
+    now += 61_000;
+    await managerTick(ctx, actions, options());
+    for (let i = 0; i < 3; i++) {
+      now += 10 * 60_000;
+      await managerTick(ctx, actions, options());
+    }
+    const run = await getRun(ctx.db, 'run_f');
+    expect(run?.state.current_state).toBe('NEEDS_HUMAN_REVIEW');
+    expect(run?.state.last_error).toMatch(/^manager:/);
+    expect(actions.calls.filter((c) => c === 'agent')).toHaveLength(2);
+    const managerRetries = (await listEvents(ctx.db, 'run_f', { limit: 100 })).filter((e) => e.actor === 'manager' && e.event_type === 'command.retry');
+    expect(managerRetries.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('skips a run whose lease another worker holds', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_l' });
+    await acquireLease(ctx.db, 'run_l', 'someone-else', 60_000, ctx.clock);
+    const report = await managerTick(ctx, fakeActions([]), options());
+    expect(report.results[0]?.actions[0]?.result).toBe('leased_elsewhere');
+    expect((await getRun(ctx.db, 'run_l'))?.state.current_state).toBe('QUEUED');
+  });
+
+  it('an exception in one run does not stop the tick', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_a' });
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_b' });
+    const actions = fakeActions([]);
+    let first = true;
+    actions.runPrepare = async () => {
+      if (first) {
+        first = false;
+        throw new Error('disk on fire');
+      }
+      return { ok: true, returncode: 0, command: [], output: {} };
+    };
+    const report = await managerTick(ctx, actions, options({ maxActionsPerRun: 2 }));
+    expect(report.run_count).toBe(2);
+    expect(report.failed_count).toBe(1);
+    expect(report.results.find((r) => !r.ok)?.errors[0]).toContain('disk on fire');
+  });
+
+  it('CI_WAIT runs are synced when due and not again within the interval', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_s' });
+    for (const e of [
+      { type: 'command.start.discovery' },
+      { type: 'worker.discovery.completed', contract_path: 'c' },
+      { type: 'command.start.implementation' },
+      { type: 'command.local.validation.passed' },
+      { type: 'worker.push.completed', branch: 'b', head_sha: 'h' },
+      { type: 'command.pr.linked', pr_number: 5 },
+    ] as const) await applyEvent(ctx.db, 'run_s', { event: e });
+    await addArtifact(ctx.db, { runId: 'run_s', type: 'x', uri: 'y' });
+    const actions = fakeActions([]);
+    await managerTick(ctx, actions, options());
+    await managerTick(ctx, actions, options());
+    expect(actions.calls).toEqual(['sync']);
+    now += 61_000;
+    await managerTick(ctx, actions, options());
+    expect(actions.calls).toEqual(['sync', 'sync']);
+  });
+});
