@@ -3,3 +3,4 @@ export { silentLogger } from './context.js';
 export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
+export * from './github/index.js';

@@ -1,0 +1,79 @@
+import { createWriteStream, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Options of {@link openAuditLog}. */
+export interface AuditLogOptions {
+  /** Rotate when the file would grow past this many bytes; default 10 MiB (W39). */
+  maxBytes?: number;
+  /** Rotated files to keep (`<file>.1` … `<file>.N`); default 5. */
+  keepFiles?: number;
+}
+
+/** An append-only JSONL audit log. `write` never blocks on disk; `close` flushes. */
+export interface AuditLog {
+  readonly file: string;
+  write(entry: Record<string, unknown>): void;
+  /** Resolves when everything written so far is on disk. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * Opens (creating its directories) a JSONL audit log written through a buffered stream, one compact object
+ * per line, rotated by size: past `maxBytes` the file becomes `<file>.1`, older ones shift up to `keepFiles`,
+ * and a new file starts (SPEC §7.3, W39). The file descriptor is opened synchronously, so a line is never
+ * lost to a rotation that happens before the stream opens.
+ *
+ * @example
+ * const audit = openAuditLog('/var/lib/agentpr/reports/github_webhook_audit.jsonl');
+ * audit.write({ ts: new Date().toISOString(), outcome: 'processed' });
+ */
+export function openAuditLog(file: string, options: AuditLogOptions = {}): AuditLog {
+  const maxBytes = Math.max(1024, options.maxBytes ?? 10 * 1024 * 1024);
+  const keep = Math.max(1, options.keepFiles ?? 5);
+  mkdirSync(dirname(file), { recursive: true });
+  let stream: WriteStream;
+  let size = 0;
+  const open = () => {
+    const fd = openSync(file, 'a');
+    size = fstatSync(fd).size;
+    stream = createWriteStream('', { fd, autoClose: true });
+    stream.on('error', () => {
+      // A full or vanished disk must not crash the server; the HTTP answers stay correct.
+    });
+  };
+  const ended: Array<Promise<void>> = [];
+  const endStream = (s: WriteStream) => new Promise<void>((resolve) => s.end(() => resolve()));
+  const rotate = () => {
+    ended.push(endStream(stream));
+    rmSync(`${file}.${keep}`, { force: true });
+    for (let i = keep - 1; i >= 1; i--) if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
+    renameSync(file, `${file}.1`);
+    open();
+  };
+  open();
+  let closed = false;
+  return {
+    file,
+    write(entry) {
+      if (closed) return;
+      const line = `${JSON.stringify(entry)}\n`;
+      const bytes = Buffer.byteLength(line);
+      if (size > 0 && size + bytes > maxBytes) {
+        try {
+          rotate();
+        } catch {
+          // Rotation failed (permissions): keep appending to the current file.
+        }
+      }
+      stream.write(line);
+      size += bytes;
+    },
+    flush: () => new Promise<void>((resolve) => (stream.writableNeedDrain ? stream.once('drain', () => resolve()) : stream.write('', () => resolve()))),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await Promise.all([...ended, endStream(stream)]);
+    },
+  };
+}

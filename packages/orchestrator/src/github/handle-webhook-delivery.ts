@@ -1,0 +1,133 @@
+import { mapWebhookEvent } from '@agentpr/github';
+import { claimDelivery, finishDelivery, findRunByPr, inTransaction, iso } from '@agentpr/store';
+import type { AppContext } from '../context.js';
+import { applyGithubFact, runsByPushedHead, type GithubFactResult, type GithubRunRef, type RollupTask } from './github-events.js';
+
+/** A verified delivery, ready to process. */
+export interface WebhookDeliveryInput {
+  /** `X-GitHub-Delivery`. */
+  deliveryId: string;
+  /** `X-GitHub-Event`. */
+  eventName: string;
+  /** Hex SHA-256 of the raw body: a reused delivery id with another payload is a conflict (W37). */
+  payloadSha256: string;
+  /** The parsed JSON body. */
+  payload: unknown;
+  /** Delivery source; default `github`. */
+  source?: string;
+}
+
+/** How a delivery ended, as the audit log and the metrics name it. */
+export type DeliveryOutcome = 'processed' | 'ignored' | 'refused' | 'duplicate_delivery' | 'delivery_conflict' | 'unhandled_error';
+
+/** One ignored fact without a run (no run matched, or nothing to do). */
+export interface UnmatchedResult {
+  ok: true;
+  ignored: true;
+  repo?: string;
+  pr_number?: number | null;
+  head_sha?: string | null;
+  message: string;
+}
+
+/** The result of {@link handleWebhookDelivery}: the HTTP answer plus what the server does after replying. */
+export interface WebhookDeliveryResult {
+  status: 200 | 409 | 500;
+  outcome: DeliveryOutcome;
+  /** The JSON body of the reply (SPEC §7.2 outcome object). */
+  body: Record<string, unknown>;
+  processed: number;
+  ignored: number;
+  retryableFailures: number;
+  error: string;
+  /** Roll-ups to run after the reply (a successful check waits for every check of its head). */
+  rollups: RollupTask[];
+}
+
+/**
+ * Processes one verified webhook delivery exactly once (SPEC §7.2, W33–W35, W37): in ONE database transaction
+ * it claims the delivery id, maps the event, finds each run (repository case-insensitive and PR number, or the
+ * pushed head SHA when the event names no PR), applies the facts and records the delivery's outcome. A crash
+ * or an error rolls the claim back with the events, so GitHub's retry is processed; a processed delivery
+ * is a duplicate forever after. Facts that match no run, are not actionable or hit an illegal transition are
+ * answered 200 and kept in the delivery row (outcome `ignored`/`refused`, reasons in `detail_json`) and, where
+ * a run matched, as events with `applied: false`.
+ *
+ * @example
+ * const r = await handleWebhookDelivery(ctx, { deliveryId, eventName: 'check_run', payloadSha256, payload });
+ * res.writeHead(r.status).end(JSON.stringify(r.body));
+ */
+export async function handleWebhookDelivery(ctx: AppContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  const base = { event: input.eventName, delivery: input.deliveryId };
+  try {
+    return await inTransaction(ctx.db, async (trx) => {
+      const claim = await claimDelivery(trx, {
+        source: input.source ?? 'github',
+        deliveryId: input.deliveryId,
+        eventType: input.eventName,
+        payloadSha256: input.payloadSha256,
+        receivedAt: iso(ctx.clock()),
+      });
+      if (!claim.claimed) {
+        if (claim.existing.payload_sha256 !== input.payloadSha256) {
+          const error = 'delivery id reused with different payload';
+          return { status: 409, outcome: 'delivery_conflict', body: { ok: false, ...base, error }, processed: 0, ignored: 0, retryableFailures: 0, error, rollups: [] } as WebhookDeliveryResult;
+        }
+        return { status: 200, outcome: 'duplicate_delivery', body: { ok: true, ...base, duplicate_delivery: true }, processed: 0, ignored: 0, retryableFailures: 0, error: '', rollups: [] } as WebhookDeliveryResult;
+      }
+      const mapping = mapWebhookEvent(input.eventName, input.payload, input.deliveryId);
+      const results: Array<GithubFactResult | UnmatchedResult> = [];
+      const rollups: RollupTask[] = [];
+      if (mapping.kind === 'ignored') {
+        results.push({ ok: true, ignored: true, ...(mapping.repository ? { repo: `${mapping.repository.owner}/${mapping.repository.repo}` } : {}), message: mapping.message });
+      } else {
+        const { owner, repo } = mapping.repository;
+        for (const target of mapping.targets) {
+          let runs: GithubRunRef[];
+          if (target.prNumber !== null) {
+            const run = await findRunByPr(trx, { prNumber: target.prNumber, owner, repo });
+            runs = run ? [{ run_id: run.run_id, owner: run.owner, repo: run.repo, pr_number: run.pr_number }] : [];
+          } else {
+            runs = target.headSha ? await runsByPushedHead(trx, owner, repo, target.headSha) : [];
+          }
+          if (runs.length === 0) {
+            results.push({
+              ok: true,
+              ignored: true,
+              repo: `${owner}/${repo}`,
+              pr_number: target.prNumber,
+              ...(target.prNumber === null ? { head_sha: target.headSha } : {}),
+              message: target.prNumber !== null ? 'no run found for pr_number' : 'no run found for head sha',
+            });
+            continue;
+          }
+          for (const run of runs) {
+            const applied = await applyGithubFact(trx, ctx, run, target.action);
+            results.push(applied.result);
+            if (applied.rollup) rollups.push(applied.rollup);
+          }
+        }
+      }
+      const ignored = results.filter((r) => r.ignored === true).length;
+      const processed = results.length - ignored;
+      const refused = results.some((r) => 'reason' in r && r.reason === 'invalid_transition');
+      const outcome: DeliveryOutcome = processed > 0 ? 'processed' : refused ? 'refused' : 'ignored';
+      await finishDelivery(trx, claim.id, outcome, { processed, ignored, results });
+      return {
+        status: 200,
+        outcome,
+        body: { ok: true, ...base, processed, ignored, retryable_failures: 0, failures: [], results },
+        processed,
+        ignored,
+        retryableFailures: 0,
+        error: '',
+        rollups,
+      } as WebhookDeliveryResult;
+    });
+  } catch (error) {
+    // The transaction rolled back: no claim is left, so GitHub's redelivery is processed again.
+    const message = `unhandled webhook error: ${(error as Error).message}`;
+    ctx.log.error('webhook delivery failed', { delivery: input.deliveryId, event: input.eventName, error: (error as Error).message });
+    return { status: 500, outcome: 'unhandled_error', body: { ok: false, ...base, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] };
+  }
+}

@@ -1,0 +1,144 @@
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import type { GitHubClient } from '@agentpr/github';
+import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact } from '@agentpr/store';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
+import { writeNewFile } from './file-stamp.js';
+import { ownerFromRemoteUrl, workspaceGit, type WorkspaceGit } from './git.js';
+
+/** The input of {@link requestOpenPr} (the `request-open-pr` flags). */
+export interface RequestOpenPrInput {
+  runId: string;
+  title: string;
+  /** Exactly one of `body` and `bodyFile`. */
+  body?: string | undefined;
+  bodyFile?: string | undefined;
+  base?: string | undefined;
+  head?: string | undefined;
+  draft?: boolean | undefined;
+  /** Minutes the confirm token is valid; default 30, at least 1. */
+  confirmTtlMinutes?: number | undefined;
+}
+
+/** Collaborators of {@link requestOpenPr}; both optional. */
+export interface RequestOpenPrDeps {
+  /** Used for the upstream default branch when neither the flag, the prepare artefact nor git knows the base. */
+  github?: GitHubClient | undefined;
+  /** Git in the run's workspace; the real git binary by default. */
+  git?: WorkspaceGit;
+}
+
+/** The output of `request-open-pr` (SPEC §6.1). The token appears here and nowhere else. */
+export interface RequestOpenPrResult {
+  ok: true;
+  run_id: string;
+  request_file: string;
+  confirm_token: string;
+  expires_at: string;
+  preview: { title: string; base: string; head: string; draft: boolean };
+  next_command: string;
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/**
+ * The first half of the PR gate (SPEC §6.1, W29–W31): checks that the run is PUSHED and that its branch on the
+ * fork is exactly the workspace HEAD, then writes a PR-open request bound to that head SHA — a request file in
+ * `<data>/reports`, a `pr_requests` row and a `pr_open_request` artefact — with a single-use confirm token of
+ * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change.
+ *
+ * @example
+ * const req = await requestOpenPr(ctx, { runId: 'run_1', title: 'Add Widgets support', body: '…' });
+ * console.log(req.next_command); // agentpr approve-open-pr --run-id run_1 --request-file … --confirm-token … --confirm
+ */
+export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, deps: RequestOpenPrDeps = {}): Promise<RequestOpenPrResult> {
+  const found = await getRun(ctx.db, input.runId);
+  if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
+  const { run, state } = found;
+  if (state.current_state !== 'PUSHED') {
+    throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state: state.current_state } });
+  }
+  if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
+  const title = input.title?.trim() ?? '';
+  if (!title) throw new AgentprError('usage', '--title is empty; give the PR a title.');
+  if ((input.body === undefined) === (input.bodyFile === undefined)) throw new AgentprError('usage', 'pass exactly one of --body and --body-file.');
+  let body = input.body ?? '';
+  if (input.bodyFile !== undefined) {
+    try {
+      body = readFileSync(input.bodyFile, 'utf8');
+    } catch (error) {
+      throw new AgentprError('io', `cannot read --body-file ${input.bodyFile}: ${(error as Error).message}`);
+    }
+  }
+  if (!body.trim()) throw new AgentprError('usage', 'the PR body is blank; write a description with --body or --body-file.');
+  const ttl = input.confirmTtlMinutes ?? 30;
+  if (!Number.isInteger(ttl) || ttl < 1) throw new AgentprError('usage', `--confirm-ttl-minutes must be an integer of at least 1 (got ${ttl}).`);
+
+  const git = deps.git ?? workspaceGit(run.workspace_dir, ctx.env);
+  const head = str(input.head) ?? (await git.currentBranch());
+  if (!head) throw new AgentprError('refused', `the workspace ${run.workspace_dir} is not on a branch; pass --head BRANCH.`);
+  const prepared = await latestArtifact(ctx.db, run.run_id, 'workspace_prepared');
+  let base = str(input.base) ?? str(prepared?.metadata.base_branch) ?? (await git.upstreamDefaultBranch()) ?? undefined;
+  if (!base && deps.github) base = await deps.github.getDefaultBranch({ owner: run.owner, repo: run.repo }).catch(() => undefined);
+  base ??= 'main';
+
+  const headSha = (await git.headSha())?.toLowerCase();
+  if (!headSha) throw new AgentprError('refused', `cannot read HEAD in ${run.workspace_dir}; is it a git repository?`);
+  const remote = await git.remoteHead('origin', head);
+  if (!remote.ok) throw new AgentprError('external_failed', `cannot read branch ${head} on origin: ${remote.error}`);
+  if (!remote.sha) throw new AgentprError('refused', `branch ${head} is not on origin; push it (run-finish) before requesting a PR.`);
+  if (remote.sha !== headSha) {
+    throw new AgentprError('refused', `branch ${head} on origin is at ${remote.sha} but the workspace HEAD is ${headSha}; the branch is not pushed or has moved. Push again (run-finish) and re-run request-open-pr.`);
+  }
+  const branch = await latestArtifact(ctx.db, run.run_id, 'branch');
+  const recorded = str(branch?.metadata.sha)?.toLowerCase();
+  if (recorded && recorded !== headSha) {
+    throw new AgentprError('refused', `the run recorded its push at ${recorded} but ${head} is at ${headSha}; run run-finish so the run knows what was pushed.`);
+  }
+  const originUrl = await git.remoteUrl('origin');
+  const headOwner = str(prepared?.metadata.fork_owner) ?? (originUrl ? ownerFromRemoteUrl(originUrl) : null);
+  if (!headOwner) throw new AgentprError('refused', `cannot tell the fork owner: no fork_owner in the prepare artefact and no owner in the origin URL.`);
+
+  const token = newConfirmToken();
+  const now = ctx.clock();
+  const createdAt = iso(now);
+  const expiresAt = iso(new Date(now.getTime() + ttl * 60_000));
+  const draft = input.draft === true;
+  const request = {
+    run_id: run.run_id,
+    title,
+    body,
+    base,
+    head,
+    head_owner: headOwner,
+    head_sha: headSha,
+    draft,
+    confirm_token_sha256: hashConfirmToken(token),
+    created_at: createdAt,
+    expires_at: expiresAt,
+  };
+  mkdirSync(ctx.paths.reportsDir, { recursive: true });
+  const requestFile = writeNewFile(ctx.paths.reportsDir, `${run.run_id}_pr_open_request_`, now, '.json', `${JSON.stringify(request, null, 2)}\n`);
+  try {
+    await inTransaction(ctx.db, async (trx) => {
+      await insertPrRequest(trx, { ...request, draft: draft ? 1 : 0, request_file: requestFile, consumed_at: null });
+      await addArtifact(trx, { runId: run.run_id, type: 'pr_open_request', uri: requestFile, metadata: { base, head, head_sha: headSha, expires_at: expiresAt } }, ctx.clock);
+    });
+  } catch (error) {
+    // Nothing refers to the file now; do not leave a request that cannot be approved.
+    rmSync(requestFile, { force: true });
+    throw error;
+  }
+  return {
+    ok: true,
+    run_id: run.run_id,
+    request_file: requestFile,
+    confirm_token: token,
+    expires_at: expiresAt,
+    preview: { title, base, head, draft },
+    next_command: `agentpr approve-open-pr --run-id ${run.run_id} --request-file ${requestFile} --confirm-token ${token} --confirm`,
+  };
+}
