@@ -11,7 +11,7 @@ export type { DiffSummary, DiffSummaryOptions } from './diff-summary.js';
 export { stageExactly } from './stage-paths.js';
 export { workspaceIdentity } from './workspace-identity.js';
 export type { WorkspaceIdentity } from './workspace-identity.js';
-export { prepareWorkspace } from './prepare-workspace.js';
+export { prepareWorkspace, checkBranchName } from './prepare-workspace.js';
 export type { PrepareWorkspaceOptions, PreparedWorkspace, ForkRemote } from './prepare-workspace.js';
 export { COMMIT_TITLE_RULE, validateCommitTitle } from './commit-title.js';
 export type { CommitTitleCheck } from './commit-title.js';

@@ -175,7 +175,11 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
   }
 }
 
-async function checkBranchName(git: Git, cwd: string, name: string, what: string): Promise<void> {
+/**
+ * Throws `invalid_input` unless `name` is a valid branch name (`git check-ref-format --branch`); `what` names
+ * the flag in the message. Runs git in `cwd` (or its nearest existing parent directory).
+ */
+export async function checkBranchName(git: Git, cwd: string, name: string, what: string): Promise<void> {
   const trimmed = name.trim();
   if (trimmed === '' || trimmed !== name || trimmed.startsWith('-')) {
     throw new WorkspaceError('invalid_input', `${what} ${JSON.stringify(name)} is not a valid branch name.`);

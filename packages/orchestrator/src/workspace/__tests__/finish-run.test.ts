@@ -1,0 +1,159 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { applyEvent, getRun, latestArtifact, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
+import type { RunEvent } from '@agentpr/state-machine';
+import { cleanupTempDirs, git, lsRemote, makeBareFork, makeUpstream, pushCommit, tempDir } from '@agentpr/testing';
+import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
+import { createRun } from '../../runs/create-run.js';
+import { finishRun } from '../finish-run.js';
+import { prepareRun } from '../prepare-run.js';
+import { testGit, workspaceContext } from './harness.js';
+
+const stores: OpenDatabase[] = [];
+afterEach(async () => {
+  await Promise.all(stores.splice(0).map((s) => s.close()));
+  cleanupTempDirs();
+});
+
+const TO_LOCAL_VALIDATING: RunEvent[] = [
+  { type: 'worker.discovery.completed', contract_path: 'c.md' },
+  { type: 'command.start.implementation' },
+  { type: 'command.local.validation.passed' },
+];
+
+/** A prepared run (with the example campaign) whose workspace has an agent's changes, in `state`. */
+async function preparedRun(options: { campaignDir?: string; events?: RunEvent[] } = {}) {
+  const { ctx, store } = await workspaceContext(options.campaignDir ? { campaignDir: options.campaignDir } : {});
+  stores.push(store);
+  const upstream = await makeUpstream({ files: { 'README.md': '# demo\n', 'src/app.txt': 'one\n', 'old.txt': 'a\n' } });
+  const fork = await makeBareFork(upstream);
+  const { workspace_dir: dir } = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
+  const prepared = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
+  if (!prepared.ok) throw new Error(prepared.error);
+  for (const event of options.events ?? TO_LOCAL_VALIDATING) await applyEvent(ctx.db, 'run_1', { event });
+  writeFileSync(join(dir, 'src', 'app.txt'), 'one\ntwo\n');
+  writeFileSync(join(dir, 'src', 'new.txt'), 'new\n');
+  rmSync(join(dir, 'old.txt'));
+  mkdirSync(join(dir, '.agentpr_runtime'));
+  writeFileSync(join(dir, '.agentpr_runtime', 'codex_last_message.txt'), 'not for the commit\n');
+  return { ctx, upstream, fork, dir, branch: prepared.feature_branch, base: prepared.base_sha };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as Error & { code?: string };
+}
+
+describe('finishRun', () => {
+  it('finishRun from LOCAL_VALIDATING commits exactly the measured files with the campaign body, pushes that commit to the fork and records PUSHED (W7, W57)', async () => {
+    const { ctx, upstream, fork, dir, branch, base } = await preparedRun();
+    const budget = await diffSummary(testGit, dir, { ref: base });
+    const identity = await workspaceIdentity(testGit, dir, budget.changed_files);
+    const upstreamBefore = await lsRemote(upstream.url);
+
+    const result = await finishRun(ctx, { runId: 'run_1', changes: 'Adds two to the app.', git: testGit });
+
+    expect(result).toMatchObject({ ok: true, exit_code: 0, branch, state: 'PUSHED', committed: true, changed_files: ['old.txt', 'src/app.txt', 'src/new.txt'] });
+    if (!result.ok) return;
+    expect(await git(fork.url, ['rev-parse', `refs/heads/${branch}`])).toBe(result.head_sha);
+    expect(await git(dir, ['rev-parse', 'HEAD^'])).toBe(base);
+    expect(await git(dir, ['rev-parse', 'HEAD^{tree}'])).toBe(identity.tree_sha);
+    // Title and body from campaigns/example/campaign.json.
+    expect(await git(dir, ['log', '-1', '--format=%B'])).toBe('feat: add example integration\n\nAdds two to the app.\n\nProject: widgets\nRun: run_1');
+    expect(await lsRemote(upstream.url)).toBe(upstreamBefore);
+    expect(await git(fork.url, ['rev-parse', 'refs/heads/main'])).toBe(upstream.headSha);
+
+    const [pushed] = await listEvents(ctx.db, 'run_1', { limit: 1 });
+    expect(pushed).toMatchObject({ event_type: 'worker.push.completed', actor: 'worker', payload: { branch, head_sha: result.head_sha } });
+    expect(await latestArtifact(ctx.db, 'run_1', 'branch')).toMatchObject({ uri: branch, metadata: { sha: result.head_sha } });
+    const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'finish' });
+    expect(attempt).toMatchObject({ exit_code: 0, stage: 'LOCAL_VALIDATING' });
+  });
+
+  it('finishRun in IMPLEMENTING refuses before anything runs: no commit, no push, no attempt (W7)', async () => {
+    const { ctx, fork, dir, base } = await preparedRun({ events: TO_LOCAL_VALIDATING.slice(0, 2) });
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('refused');
+    expect(error.message).toBe('run run_1 is in IMPLEMENTING; run-finish needs LOCAL_VALIDATING, so nothing was committed or pushed. Run mark-local-validated after local validation passes.');
+    expect(await lsRemote(fork.url)).toBe(before);
+    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(base);
+    expect(await listAttempts(ctx.db, 'run_1', { limit: 10, step: 'finish' })).toEqual([]);
+    expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('IMPLEMENTING');
+  });
+
+  it('finishRun with a commit title that has a newline fails with one line and leaves the fork untouched', async () => {
+    const { ctx, fork, dir, base } = await preparedRun();
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: one\nfeat: two', git: testGit }));
+    expect(error.code).toBe('invalid_input');
+    expect(error.message).toMatch(/^--commit-title: the commit title has a line break; it must be one non-empty line in conventional-commit form/);
+    expect(error.message).not.toContain('\n');
+    expect(await lsRemote(fork.url)).toBe(before);
+    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(base);
+    expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('LOCAL_VALIDATING');
+  });
+
+  it('finishRun with a title that is not a conventional commit refuses and says the rule', async () => {
+    const { ctx, fork } = await preparedRun();
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'Add stuff', git: testGit }));
+    expect(error.message).toContain('`type(scope)!: description`');
+    expect(await lsRemote(fork.url)).toBe(before);
+  });
+
+  it('finishRun without --commit-title when the campaign sets no default is a usage error', async () => {
+    const campaignDir = tempDir('agentpr-campaign-');
+    writeFileSync(join(campaignDir, 'campaign.json'), JSON.stringify({ branch_prefix: 'x/' }));
+    const { ctx } = await preparedRun({ campaignDir });
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', git: testGit }));
+    expect(error.code).toBe('usage');
+    expect(error.message).toContain('--commit-title is required');
+  });
+
+  it('finishRun with a campaign body template naming an unknown placeholder fails before committing', async () => {
+    const campaignDir = tempDir('agentpr-campaign-');
+    writeFileSync(join(campaignDir, 'campaign.json'), JSON.stringify({ commit_body_template: '{changes} {provider_env_var}' }));
+    const { ctx, fork } = await preparedRun({ campaignDir });
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('config');
+    expect(error.message).toContain('unknown placeholder {provider_env_var}');
+    expect(await lsRemote(fork.url)).toBe(before);
+  });
+
+  it('finishRun when the fork branch has other commits records the failed push and moves the run to FAILED_RETRYABLE without forcing', async () => {
+    const { ctx, fork, branch } = await preparedRun();
+    await pushCommit(fork.url, { branch, from: 'main', files: { 'theirs.txt': 'x\n' } });
+    const before = await lsRemote(fork.url);
+    const result = await finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit });
+    expect(result).toMatchObject({ ok: false, exit_code: 1, state: 'FAILED_RETRYABLE' });
+    expect(result.ok === false && result.error).toContain('no force push');
+    expect(await lsRemote(fork.url)).toBe(before);
+    const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'finish' });
+    expect(attempt).toMatchObject({ exit_code: 1 });
+    expect((await getRun(ctx.db, 'run_1'))?.state.last_error).toMatch(/^finish:script_failed:git push to origin failed/);
+  });
+
+  it('finishRun on a run that was never prepared refuses and says to run run-prepare', async () => {
+    const { ctx, store } = await workspaceContext();
+    stores.push(store);
+    await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
+    for (const event of [{ type: 'command.start.discovery' } as const, ...TO_LOCAL_VALIDATING]) await applyEvent(ctx.db, 'run_1', { event });
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('refused');
+    expect(error.message).toBe('run run_1 has no prepare baseline; run run-prepare first.');
+  });
+
+  it('finishRun on an unknown run fails with run_not_found', async () => {
+    const { ctx, store } = await workspaceContext();
+    stores.push(store);
+    const error = await rejection(finishRun(ctx, { runId: 'run_nope', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('run_not_found');
+  });
+});

@@ -1,0 +1,127 @@
+import { existsSync } from 'node:fs';
+import type { RunState } from '@agentpr/state-machine';
+import { applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
+import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type Git } from '@agentpr/workspace';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { budgetBaseline, campaignFor, gitFor, preparedWorkspace, procedureExitCode, procedureMessage, stopwatch, tail } from './workspace-shared.js';
+
+/** Input of {@link finishRun}. */
+export interface FinishRunInput {
+  runId: string;
+  /** What changed, in words: rendered into the commit body (`{changes}`). */
+  changes: string;
+  /** `{project}` in the body template; default the repository name. */
+  project?: string | undefined;
+  /** Default: the campaign's `default_commit_title`; one line, conventional-commit form. */
+  commitTitle?: string | undefined;
+  git?: Git;
+  /** Lease length; default 10 minutes (the push's time limit plus a margin). */
+  leaseTtlMs?: number;
+}
+
+/** The run-finish result (SPEC §2.3). */
+export type FinishRunResult =
+  | { ok: true; exit_code: 0; branch: string; head_sha: string; state: RunState; committed: boolean; changed_files: string[]; stdout_tail: string }
+  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState };
+
+const DEFAULT_LEASE_MS = 10 * 60_000;
+const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
+
+/**
+ * run-finish: commits exactly the budget diff (new files included, never `.agentpr_runtime`) with the
+ * campaign's commit template and pushes the feature branch to the fork without force, then records
+ * `worker.push.completed {branch, head_sha}` (→ `PUSHED`) right after the push, all under the run lease.
+ * The title, the campaign template and the state (`LOCAL_VALIDATING` only, W7) are checked before anything
+ * runs, so a refusal commits and pushes nothing. A failed commit or push records the attempt and
+ * `worker.step.failed`.
+ *
+ * @example
+ * await finishRun(ctx, { runId: 'run_1', changes: 'Adds the example provider.', commitTitle: 'feat(providers): add example' });
+ */
+export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise<FinishRunResult> {
+  const { run, state } = await requireRun(ctx.db, input.runId);
+  const campaign = await campaignFor(ctx);
+  const rawTitle = input.commitTitle ?? campaign.default_commit_title;
+  if (rawTitle === undefined) {
+    throw new AgentprError('usage', `--commit-title is required: the campaign in ${campaign.dir} sets no default_commit_title.`);
+  }
+  const title = validateCommitTitle(rawTitle);
+  if (!title.ok) throw new AgentprError('invalid_input', `--commit-title: ${title.error}`);
+  if (input.changes.trim() === '') throw new AgentprError('usage', '--changes must describe the change in a few words; it goes into the commit body.');
+  assertFinishState(run.run_id, state.current_state);
+  const baseline = await budgetBaseline(ctx.db, run.run_id);
+  if (baseline === undefined) throw new AgentprError('refused', `run ${run.run_id} has no prepare baseline; run run-prepare first.`);
+  if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `workspace ${run.workspace_dir} of run ${run.run_id} does not exist; run run-prepare first.`);
+  const prepared = await preparedWorkspace(ctx.db, run.run_id);
+  let body: string;
+  try {
+    body = renderTemplate(
+      campaign.commit_body_template,
+      {
+        changes: input.changes.trim(),
+        project: input.project?.trim() || run.repo,
+        title: title.title,
+        branch: prepared?.feature_branch ?? '',
+        run_id: run.run_id,
+        owner: run.owner,
+        repo: run.repo,
+      },
+      `${campaign.dir}/campaign.json commit_body_template`,
+    );
+  } catch (error) {
+    if (error instanceof WorkspaceError) throw new AgentprError('config', error.message, { cause: error });
+    throw error;
+  }
+  const git = gitFor(ctx, input.git);
+
+  return withLease(ctx.db, run.run_id, leaseHolder('run-finish'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+    // Re-read under the lease: another process may have moved the run since the first check.
+    assertFinishState(run.run_id, (await requireRun(ctx.db, run.run_id)).state.current_state);
+    const elapsed = stopwatch();
+    let finished: FinishedWorkspace;
+    try {
+      finished = await finishWorkspace(git, { repoDir: run.workspace_dir, baseline, title: title.title, body });
+    } catch (error) {
+      const message = redactSecrets(procedureMessage(error));
+      const exitCode = procedureExitCode(error);
+      const gitStderr = (error as { stderr?: string }).stderr ?? '';
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
+      const failed = await applyEvent(
+        ctx.db,
+        run.run_id,
+        { event: { type: 'worker.step.failed', step: 'finish', reason_code: 'script_failed', error_message: message, actor: 'worker' } },
+        ctx.clock,
+      );
+      return { ok: false, exit_code: exitCode, error: message, stderr: message, state: failed.state };
+    }
+    const stdout = finished.log.join('\n');
+    await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
+    const pushed = await applyEvent(
+      ctx.db,
+      run.run_id,
+      { event: { type: 'worker.push.completed', branch: finished.branch, head_sha: finished.head_sha, actor: 'worker' } },
+      ctx.clock,
+    );
+    return {
+      ok: true,
+      exit_code: 0,
+      branch: finished.branch,
+      head_sha: finished.head_sha,
+      state: pushed.state,
+      committed: finished.committed,
+      changed_files: finished.diff.changed_files,
+      stdout_tail: tail(stdout),
+    };
+  }, ctx.clock);
+}
+
+function assertFinishState(runId: string, current: RunState): void {
+  if (current !== FINISH_STATE) {
+    throw new AgentprError(
+      'refused',
+      `run ${runId} is in ${current}; run-finish needs ${FINISH_STATE}, so nothing was committed or pushed. Run mark-local-validated after local validation passes.`,
+      { details: { state: current } },
+    );
+  }
+}

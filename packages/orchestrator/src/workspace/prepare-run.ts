@@ -1,0 +1,133 @@
+import { isTerminal, type RunState } from '@agentpr/state-machine';
+import { addArtifact, applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
+import {
+  checkBranchName,
+  defaultFeatureBranch,
+  githubRepoUrl,
+  isInsideRoot,
+  ownerFromRemoteUrl,
+  prepareWorkspace,
+  redactSecrets,
+  type ForkRemote,
+  type Git,
+  type PreparedWorkspace,
+} from '@agentpr/workspace';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { campaignFor, gitFor, procedureExitCode, procedureMessage, stopwatch, tail } from './workspace-shared.js';
+
+/** Input of {@link prepareRun}; everything but `runId` is optional. */
+export interface PrepareRunInput {
+  runId: string;
+  /** Default: the upstream's HEAD branch. */
+  baseBranch?: string | undefined;
+  /** Default: `<campaign branch_prefix><YYYYmmdd-HHMMSS>-<run_id>`. */
+  featureBranch?: string | undefined;
+  /** What to clone (URL or local path); default `https://github.com/<owner>/<repo>.git`. */
+  upstreamUrl?: string | undefined;
+  /** The fork to push to. Default: `https://github.com/<forkOwner>/<repo>.git` when a fork owner is known. */
+  forkUrl?: string | undefined;
+  /** The fork's owner; default env `AGENTPR_FORK_OWNER`. Without a fork, `origin` is the upstream itself. */
+  forkOwner?: string | undefined;
+  /** Injected git runner (tests); default the real git with `ctx.env`. */
+  git?: Git;
+  /** Lease length; default 15 minutes (the clone's time limit plus a margin). */
+  leaseTtlMs?: number;
+}
+
+/** The run-prepare result (SPEC §2.3): printed as is; `exit_code` is the process exit code. */
+export type PrepareRunResult =
+  | ({ ok: true; exit_code: 0; stdout_tail: string; state: RunState } & Omit<PreparedWorkspace, 'log'>)
+  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState };
+
+const DEFAULT_LEASE_MS = 15 * 60_000;
+
+/**
+ * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch (SPEC §13.1),
+ * under the run lease. A `QUEUED` run first moves to `DISCOVERY`. Success records the attempt and the
+ * `workspace_prepared` artefact and leaves the state alone; a failed procedure records the attempt and
+ * `worker.step.failed` (→ `FAILED_RETRYABLE` from `DISCOVERY`) and leaves no partial workspace. Bad input
+ * (unknown run, terminal run, invalid branch name, workspace outside the root) fails before anything changes.
+ *
+ * @example
+ * const result = await prepareRun(ctx, { runId: 'run_1', forkOwner: 'me' });
+ */
+export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promise<PrepareRunResult> {
+  const { run, state } = await requireRun(ctx.db, input.runId);
+  if (isTerminal(state.current_state)) {
+    throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}, which is terminal; create a new run to start again.`);
+  }
+  const git = gitFor(ctx, input.git);
+  const root = ctx.paths.workspaceRoot;
+  if (!isInsideRoot(root, run.workspace_dir)) {
+    throw new AgentprError('refused', `run ${run.run_id} has workspace ${run.workspace_dir}, outside the workspace root ${root}; use the --workspace-root the run was created with.`);
+  }
+  const campaign = await campaignFor(ctx);
+  const featureBranch = input.featureBranch ?? defaultFeatureBranch(campaign.branch_prefix, run.run_id, ctx.clock());
+  await validateBranch(git, root, featureBranch, '--feature-branch');
+  if (input.baseBranch !== undefined) await validateBranch(git, root, input.baseBranch, '--base-branch');
+  const upstreamUrl = input.upstreamUrl?.trim() || githubRepoUrl(run.owner, run.repo);
+  const fork = forkFor(ctx, run.repo, input);
+
+  return withLease(ctx.db, run.run_id, leaseHolder('run-prepare'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+    const current = await requireRun(ctx.db, run.run_id);
+    let stateNow = current.state.current_state;
+    if (stateNow === 'QUEUED') {
+      stateNow = (await applyEvent(ctx.db, run.run_id, { event: { type: 'command.start.discovery', actor: ctx.actor } }, ctx.clock)).state;
+    }
+    const elapsed = stopwatch();
+    let prepared: PreparedWorkspace;
+    try {
+      prepared = await prepareWorkspace(git, {
+        workspaceRoot: root,
+        workspaceDir: run.workspace_dir,
+        upstreamUrl,
+        fork,
+        baseBranch: input.baseBranch,
+        featureBranch,
+      });
+    } catch (error) {
+      const message = redactSecrets(procedureMessage(error));
+      const exitCode = procedureExitCode(error);
+      const gitStderr = (error as { stderr?: string }).stderr ?? '';
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
+      const failed = await applyEvent(
+        ctx.db,
+        run.run_id,
+        { event: { type: 'worker.step.failed', step: 'prepare', reason_code: 'script_failed', error_message: message, actor: 'worker' } },
+        ctx.clock,
+      );
+      return { ok: false, exit_code: exitCode, error: message, stderr: message, state: failed.state };
+    }
+    const stdout = prepared.log.join('\n');
+    await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: stateNow }, ctx.clock);
+    await addArtifact(
+      ctx.db,
+      {
+        runId: run.run_id,
+        type: 'workspace_prepared',
+        uri: prepared.workspace_dir,
+        metadata: { base_branch: prepared.base_branch, base_sha: prepared.base_sha, feature_branch: prepared.feature_branch, fork_owner: prepared.fork_owner },
+      },
+      ctx.clock,
+    );
+    const { log: _log, ...rest } = prepared;
+    return { ok: true, exit_code: 0, stdout_tail: tail(stdout), state: stateNow, ...rest };
+  }, ctx.clock);
+}
+
+async function validateBranch(git: Git, cwd: string, name: string, flag: string): Promise<void> {
+  try {
+    await checkBranchName(git, cwd, name, flag);
+  } catch (error) {
+    throw new AgentprError('invalid_input', `${procedureMessage(error)} Pick a name such as agentpr/my-change.`, { cause: error });
+  }
+}
+
+function forkFor(ctx: AppContext, repo: string, input: PrepareRunInput): ForkRemote | undefined {
+  const owner = input.forkOwner?.trim() || ctx.env.AGENTPR_FORK_OWNER?.trim() || '';
+  const url = input.forkUrl?.trim() || '';
+  if (url !== '') return { url, owner: owner || ownerFromRemoteUrl(url) };
+  if (owner !== '') return { url: githubRepoUrl(owner, repo), owner };
+  return undefined;
+}

@@ -1,0 +1,140 @@
+import { resolveCodexBinary } from '@agentpr/codex-runner';
+import { DEFAULT_DOCTOR_URLS, runtimeDoctor, type CodexResolution, type DoctorReport, type DoctorUrls, type FetchLike } from '@agentpr/workspace';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+
+/** What the doctor needs from the app context: no database. */
+export type DoctorContext = Pick<AppContext, 'paths' | 'env'>;
+
+/** Startup gate profiles (SPEC §3.3). */
+export type GateProfileName = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook';
+
+/** What one gate profile checks. `gh` is covered by `ghAuth`, which accepts a token without the gh CLI. */
+export interface GateProfile {
+  git: boolean;
+  network: boolean;
+  ghAuth: boolean;
+  codex: boolean;
+  telegramToken: boolean;
+  webhookSecret: boolean;
+}
+
+/**
+ * The checks per profile (SPEC §3.3, W50): each profile checks only what its commands use. The Telegram
+ * token and webhook secret are further skipped when the command got them as flags (see {@link doctorGate}).
+ */
+export const GATE_PROFILES: Readonly<Record<GateProfileName, GateProfile>> = {
+  basic: { git: false, network: false, ghAuth: false, codex: false, telegramToken: false, webhookSecret: false },
+  github: { git: true, network: true, ghAuth: true, codex: false, telegramToken: false, webhookSecret: false },
+  agent: { git: true, network: true, ghAuth: true, codex: true, telegramToken: false, webhookSecret: false },
+  manager: { git: true, network: true, ghAuth: true, codex: true, telegramToken: false, webhookSecret: false },
+  telegram: { git: true, network: true, ghAuth: true, codex: false, telegramToken: true, webhookSecret: false },
+  webhook: { git: false, network: false, ghAuth: false, codex: false, telegramToken: false, webhookSecret: true },
+};
+
+/** Flags of the `doctor` command (SPEC §2.3). */
+export interface RunDoctorInput {
+  skipNetworkCheck?: boolean;
+  /** At least 1; default 5. */
+  networkTimeoutSec?: number;
+  /** `--no-require-gh-auth` sets this to false; default true. */
+  requireGhAuth?: boolean;
+  requireCodex?: boolean;
+  requireTelegramToken?: boolean;
+  requireWebhookSecret?: boolean;
+  /** Addition: also require the gh CLI itself (`cmd.gh`). */
+  requireGh?: boolean;
+  /** Addition: skip `cmd.git` (the gate's basic and webhook profiles). Default: git is checked. */
+  requireGit?: boolean;
+  /** Tests point the network checks at local servers. */
+  urls?: DoctorUrls;
+  fetch?: FetchLike;
+}
+
+/** The GitHub URLs to probe: github.com and the API (`GITHUB_API_URL` when set, e.g. GitHub Enterprise). */
+function doctorUrls(env: AppContext['env'], override: DoctorUrls | undefined): DoctorUrls {
+  if (override) return override;
+  const api = env.GITHUB_API_URL?.trim();
+  if (!api) return DEFAULT_DOCTOR_URLS;
+  return { ...DEFAULT_DOCTOR_URLS, github: ['https://github.com/', api.endsWith('/') ? api : `${api}/`] };
+}
+
+function codexResolver(env: AppContext['env']): CodexResolution {
+  const found = resolveCodexBinary({ ...env });
+  return found.ok ? { ok: true, path: found.path, source: found.source } : { ok: false, reason: found.reason };
+}
+
+/**
+ * The runtime doctor for this app (SPEC §3.1): the workspace root, git, GitHub access, and whatever the flags
+ * ask for. Codex is resolved the way run-agent-step resolves it. Never throws; the report says what failed.
+ *
+ * @example
+ * const report = await runDoctor(ctx, { requireCodex: true }); // exit 0 if report.ok, else 1
+ */
+export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}): Promise<DoctorReport> {
+  const timeout = input.networkTimeoutSec ?? 5;
+  if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
+  return runtimeDoctor({
+    workspaceRoot: ctx.paths.workspaceRoot,
+    env: ctx.env,
+    checkNetwork: !input.skipNetworkCheck,
+    networkTimeoutSec: timeout,
+    requireGit: input.requireGit ?? true,
+    requireGh: input.requireGh ?? false,
+    requireGhAuth: input.requireGhAuth ?? true,
+    requireCodex: input.requireCodex ?? false,
+    requireTelegramToken: input.requireTelegramToken ?? false,
+    requireWebhookSecret: input.requireWebhookSecret ?? false,
+    resolveCodex: codexResolver,
+    urls: doctorUrls(ctx.env, input.urls),
+    ...(input.fetch ? { fetch: input.fetch } : {}),
+  });
+}
+
+/** What a gated command tells the gate (the CLI passes the command's own flags). */
+export interface DoctorGateOptions {
+  /** The command's `--network-timeout-sec`, else 5. */
+  networkTimeoutSec?: number | undefined;
+  /** The command's `--skip-network-check` (only the agent profile honours it, SPEC §3.3). */
+  skipNetwork?: boolean | undefined;
+  /** `--telegram-token` was given, so the env token is not needed. */
+  telegramTokenGiven?: boolean | undefined;
+  /** `--secret` or `--allow-unsigned` was given, so the env secret is not needed. */
+  webhookSecretGiven?: boolean | undefined;
+  urls?: DoctorUrls;
+  fetch?: FetchLike;
+}
+
+/**
+ * The startup doctor gate (SPEC §3.3): runs the doctor with the profile's checks and throws `gate_failed`
+ * naming the profile and the first three failures, with a pointer to `agentpr doctor`. Returns the report
+ * when it passes.
+ *
+ * @example
+ * await doctorGate(ctx, 'github', {}); // throws AgentprError('gate_failed', …) on a machine without git
+ */
+export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, options: DoctorGateOptions = {}): Promise<DoctorReport> {
+  const p = GATE_PROFILES[profile];
+  if (!p) throw new AgentprError('usage', `unknown doctor gate profile ${String(profile)}; use one of ${Object.keys(GATE_PROFILES).join(', ')}`);
+  const timeout = options.networkTimeoutSec !== undefined && Number.isFinite(options.networkTimeoutSec) && options.networkTimeoutSec >= 1 ? options.networkTimeoutSec : 5;
+  const network = p.network && !(profile === 'agent' && options.skipNetwork === true);
+  const report = await runDoctor(ctx, {
+    requireGit: p.git,
+    skipNetworkCheck: !network,
+    networkTimeoutSec: timeout,
+    requireGhAuth: p.ghAuth,
+    requireCodex: p.codex,
+    requireTelegramToken: p.telegramToken && options.telegramTokenGiven !== true,
+    requireWebhookSecret: p.webhookSecret && options.webhookSecretGiven !== true,
+    ...(options.urls ? { urls: options.urls } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  if (!report.ok) {
+    const shown = report.failures.slice(0, 3).join('; ');
+    const more = report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : '';
+    throw new AgentprError('gate_failed', `startup doctor gate (profile ${profile}) failed: ${shown}${more}. Run \`agentpr doctor\` for details.`, {
+      details: { profile, failures: report.failures },
+    });
+  }
+  return report;
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { addArtifact, recordAttempt, requireRun } from '@agentpr/store';
+import { repoPreflight, type DoctorReport, type FetchLike, type PreflightUrls, type WriteProbe } from '@agentpr/workspace';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { writeNewFile } from '../github/file-stamp.js';
+
+/** The codex sandboxes run-preflight accepts. */
+export const PREFLIGHT_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+
+/** Input of {@link runPreflight} (SPEC §2.3 run-preflight). */
+export interface RunPreflightInput {
+  runId: string;
+  skipNetworkCheck?: boolean;
+  /** At least 1; default 5. */
+  networkTimeoutSec?: number;
+  /** Default `danger-full-access`. */
+  codexSandbox?: string;
+  /** Default `python3.11`, or env `AGENTPR_PYTHON`. */
+  pythonCommand?: string;
+  /** Tests: how `.git` writability is probed, and local registry URLs. */
+  probe?: WriteProbe;
+  urls?: PreflightUrls;
+  fetch?: FetchLike;
+}
+
+/** The report, and where it was written. */
+export interface RunPreflightResult {
+  report: DoctorReport;
+  report_path: string;
+}
+
+/**
+ * run-preflight: checks the run's workspace (SPEC §3.2) with the workspace root as the scope, writes
+ * `<reports>/<run_id>_preflight_<stamp>.json` (never overwriting an earlier one), records a `preflight`
+ * attempt (exit 0 if ok, else 1; stdout = the report, stderr = the failures) and a `preflight_report`
+ * artefact. The run's state does not change.
+ *
+ * @example
+ * const { report } = await runPreflight(ctx, { runId: 'run_1', skipNetworkCheck: true });
+ */
+export async function runPreflight(ctx: AppContext, input: RunPreflightInput): Promise<RunPreflightResult> {
+  const sandbox = input.codexSandbox ?? 'danger-full-access';
+  if (!(PREFLIGHT_SANDBOXES as readonly string[]).includes(sandbox)) {
+    throw new AgentprError('usage', `--codex-sandbox must be one of ${PREFLIGHT_SANDBOXES.join(', ')}, got ${JSON.stringify(sandbox)}`);
+  }
+  const timeout = input.networkTimeoutSec ?? 5;
+  if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
+  const { run, state } = await requireRun(ctx.db, input.runId);
+  const report = await repoPreflight({
+    repoDir: run.workspace_dir,
+    workspaceRoot: ctx.paths.workspaceRoot,
+    env: ctx.env,
+    checkNetwork: !input.skipNetworkCheck,
+    networkTimeoutSec: timeout,
+    codexSandbox: sandbox,
+    pythonCommand: input.pythonCommand ?? (ctx.env.AGENTPR_PYTHON?.trim() || 'python3.11'),
+    ...(input.probe ? { probe: input.probe } : {}),
+    ...(input.urls ? { urls: input.urls } : {}),
+    ...(input.fetch ? { fetch: input.fetch } : {}),
+  });
+  const json = JSON.stringify(report, null, 2);
+  mkdirSync(ctx.paths.reportsDir, { recursive: true });
+  const reportPath = writeNewFile(ctx.paths.reportsDir, `${run.run_id}_preflight_`, ctx.clock(), '.json', `${json}\n`);
+  await recordAttempt(
+    ctx.db,
+    { runId: run.run_id, step: 'preflight', exitCode: report.ok ? 0 : 1, stdout: json, stderr: report.failures.join('\n'), durationMs: report.duration_ms, stage: state.current_state },
+    ctx.clock,
+  );
+  await addArtifact(ctx.db, { runId: run.run_id, type: 'preflight_report', uri: reportPath, metadata: { ok: report.ok } }, ctx.clock);
+  return { report, report_path: reportPath };
+}
