@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { acquireLease, expireLeases, getManagerRun, iso, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import {
@@ -90,7 +91,8 @@ export async function candidateRuns(ctx: AppContext, limit: number, syncInterval
     .selectFrom('run_states as s')
     .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
     .select('s.run_id')
-    .where('s.current_state', 'not in', ['DONE', 'SKIPPED', 'FAILED_TERMINAL'])
+    // Literal, not bound, so SQLite can use the partial index on non-terminal runs.
+    .where(sql<boolean>`s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')`)
     .where('s.current_state', 'in', WORKABLE_STATES)
     .where((eb) => eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', now)]))
     .where((eb) =>
