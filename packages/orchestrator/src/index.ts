@@ -4,3 +4,4 @@ export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
 export * from './github/index.js';
+export * from './workspace/index.js';
