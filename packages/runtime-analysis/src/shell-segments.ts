@@ -430,6 +430,9 @@ function maskingFlags(items: RawItem[]): { errexit: boolean; pipefail: boolean }
 function expand(script: string, depth: number, baseDir: string, parentMasked: boolean, out: ShellSegment[]): void {
   const { items } = tokenize(script);
   const { errexit, pipefail } = maskingFlags(items);
+  // wordsAfter[m]: some item after m has words (so a `;` at m is followed by another command)
+  const wordsAfter: boolean[] = new Array<boolean>(items.length).fill(false);
+  for (let m = items.length - 2; m >= 0; m--) wordsAfter[m] = wordsAfter[m + 1]! || items[m + 1]!.words.length > 0;
   let dir = baseDir;
   for (let k = 0; k < items.length && out.length < MAX_SEGMENTS; k++) {
     const item = items[k]!;
@@ -443,7 +446,7 @@ function expand(script: string, depth: number, baseDir: string, parentMasked: bo
         if (op === '(' || op === ')') continue;
         if (op === '|' && adjacent && !pipefail) masked = true;
         if (op === '||' || op === '&') masked = true;
-        if ((op === ';' || op === '\n') && !errexit && m < items.length - 1 && items.slice(m + 1).some((x) => x.words.length > 0)) masked = true;
+        if ((op === ';' || op === '\n') && !errexit && wordsAfter[m]) masked = true;
         if (masked) break;
         if (items[m + 1] && items[m + 1]!.words.length > 0) adjacent = false;
       }
