@@ -27,4 +27,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   pause: { summary: 'Pause a run.', load: () => import('./pause.js') },
   resume: { summary: 'Resume a paused run.', load: () => import('./resume.js') },
   retry: { summary: 'Retry a failed run at the stage it left or earlier.', load: () => import('./retry.js') },
+  'run-prepare': { summary: "Clone the upstream into the run's workspace and create its feature branch.", load: () => import('./run-prepare.js') },
+  'run-preflight': { summary: "Check the run's workspace (scope, .git, toolchain, sandbox) and write a report.", load: () => import('./run-preflight.js') },
+  'run-finish': { summary: 'Commit the measured changes and push the feature branch to the fork.', load: () => import('./run-finish.js') },
+  doctor: { summary: 'Check that this machine is ready for agentpr commands.', load: () => import('./doctor.js') },
+  'install-skills': { summary: 'Install the agentpr stage skills into $CODEX_HOME/skills.', load: () => import('./install-skills.js') },
+  'skills-status': { summary: 'Show which stage skills are installed, missing or outdated.', load: () => import('./skills-status.js') },
 };
