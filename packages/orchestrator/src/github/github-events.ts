@@ -124,7 +124,9 @@ export async function applyGithubFact(
       const result = await apply(event, action.idempotencyKey, {
         storeOnly: { reason: 'awaiting_rollup', message: 'one successful check does not move the run; the roll-up of every check of the head decides' },
       });
-      if (result.duplicate || pr === null || !rollupHead) return { result };
+      // Even when this suite's success was already recorded (check_run and check_suite of one suite share a key),
+      // other checks may have finished since: roll up again; the roll-up's own key keeps it idempotent.
+      if (pr === null || !rollupHead) return { result };
       return { result, rollup: { runId: run.run_id, owner: run.owner, repo: run.repo, prNumber: pr, headSha: rollupHead } };
     }
     case 'review':

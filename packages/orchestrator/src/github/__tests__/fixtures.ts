@@ -164,3 +164,16 @@ export async function pushFix(ctx: AppContext, run: PushedRun, content: string):
   run.headSha = sha;
   return sha;
 }
+
+/** A run (no workspace) whose PR is linked and whose pushed head is `sha`: state CI_WAIT. */
+export async function runInCiWait(ctx: AppContext, options: { runId: string; owner: string; repo: string; prNumber: number; sha: string; branch?: string }): Promise<void> {
+  await createRun(ctx.db, { runId: options.runId, owner: options.owner, repo: options.repo, promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: `/nonexistent/${options.runId}` }, ctx.clock);
+  await applyAll(ctx, options.runId, [
+    { type: 'command.start.discovery' },
+    { type: 'worker.discovery.completed', contract_path: '/c.md' },
+    { type: 'command.start.implementation' },
+    { type: 'command.local.validation.passed' },
+    { type: 'worker.push.completed', branch: options.branch ?? 'changes', head_sha: options.sha },
+    { type: 'command.pr.linked', pr_number: options.prNumber },
+  ]);
+}
