@@ -5,3 +5,4 @@ export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
 export * from './github/index.js';
 export * from './workspace/index.js';
+export * from './bot/index.js';

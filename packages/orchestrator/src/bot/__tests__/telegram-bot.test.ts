@@ -1,0 +1,412 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { applyEvent, createRuns, getBotState, getRun, insertPrRequest, type OpenDatabase } from '@agentpr/store';
+import { cleanupTempDirs, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
+import type { AppContext } from '../../context.js';
+import { AgentprError } from '../../errors.js';
+import type { ApprovePr } from '../bot-commands.js';
+import { botStateKeys } from '../bot-state-keys.js';
+import {
+  ADMIN,
+  auditLines,
+  BOT_ID,
+  eventTypes,
+  makeRun,
+  notifierReady,
+  READER,
+  startBot,
+  STRANGER,
+  testContext,
+  TO_IMPLEMENTING,
+  TO_PUSHED,
+  TOKEN,
+  waitFor,
+  WRITER,
+  type RunningBot,
+} from './bot-harness.js';
+
+interface BotMessage {
+  text: string;
+  markup: { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> } | undefined;
+}
+
+let api: TelegramTestApi;
+let ctx: AppContext;
+let store: OpenDatabase;
+let bot: RunningBot | undefined;
+
+beforeEach(async () => {
+  api = await startTelegramTestApi();
+  ({ ctx, store } = await testContext());
+});
+
+afterEach(async () => {
+  await bot?.stop().catch(() => {});
+  bot = undefined;
+  await api.stop();
+  await store.close();
+  cleanupTempDirs();
+});
+
+function messagesFor(chatId: number): BotMessage[] {
+  return api.server.storage.botMessages
+    .filter((m) => String(m.message.chat_id) === String(chatId))
+    .map((m) => ({ text: String(m.message.text), markup: m.message.reply_markup as BotMessage['markup'] }));
+}
+
+function commandLines(chatId: number): Array<Record<string, unknown>> {
+  return auditLines(bot!.auditFile).filter((l) => l.chat_id === chatId && l.kind === undefined);
+}
+
+async function send(chatId: number, text: string): Promise<void> {
+  const client = api.server.getClient(TOKEN, { chatId, userId: chatId });
+  await client.sendMessage(client.makeMessage(text));
+}
+
+async function tap(chatId: number, data: string): Promise<void> {
+  const client = api.server.getClient(TOKEN, { chatId, userId: chatId });
+  await client.sendCallback(client.makeCallbackQuery(data));
+}
+
+/** Sends a text and waits until the bot audited it; returns the replies and the audit line. */
+async function ask(chatId: number, text: string): Promise<{ replies: string[]; audit: Record<string, unknown> }> {
+  const seen = commandLines(chatId).length;
+  const before = messagesFor(chatId).length;
+  await send(chatId, text);
+  const lines = await waitFor(() => {
+    const now = commandLines(chatId);
+    return now.length > seen ? now : null;
+  }, `the audit line of ${text.slice(0, 40)}`);
+  return { replies: messagesFor(chatId).slice(before).map((m) => m.text), audit: lines[seen]! };
+}
+
+describe('runTelegramBot against telegram-test-api', () => {
+  it('/help from an allowed chat lists the commands and is audited ok', async () => {
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    const { replies, audit } = await ask(READER, '/help');
+    expect(replies).toHaveLength(1);
+    for (const usage of ['/list [N]', '/show <run_id>', '/status <run_id>', '/pending_pr [N]', '/approve_pr <run_id> <confirm_token>', '/pause <run_id>', '/resume <run_id> [target_state]', '/retry <run_id> <target_state>']) {
+      expect(replies[0]).toContain(usage);
+    }
+    expect(replies[0]).toMatch(/read commands/);
+    expect(audit).toMatchObject({ chat_id: READER, command: 'help', outcome: 'ok', request_text: '/help' });
+  });
+
+  it('/list and /show answer with the runs; /show of an unknown run says so', async () => {
+    await makeRun(ctx, 'run_aaa111', TO_IMPLEMENTING);
+    await makeRun(ctx, 'run_bbb222');
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    const list = await ask(READER, '/list');
+    expect(list.replies[0]).toMatch(/run_bbb222 \| octo-org\/widgets \| QUEUED/);
+    expect(list.replies[0]).toMatch(/run_aaa111 \| octo-org\/widgets \| IMPLEMENTING/);
+    const show = await ask(READER, '/status run_aaa111');
+    expect(show.replies[0]).toContain('run_id: run_aaa111');
+    expect(show.replies[0]).toContain('state: IMPLEMENTING');
+    expect(show.replies[0]).toContain('pr_number: none');
+    const missing = await ask(READER, '/show run_nope');
+    expect(missing.replies[0]).toMatch(/run_nope not found/);
+    expect(missing.audit).toMatchObject({ outcome: 'error', detail: 'run_not_found' });
+  });
+
+  it('W41: a stranger gets no reply at all, the attempt is audited as unauthorized and nothing changes', async () => {
+    await makeRun(ctx, 'run_ccc333', TO_IMPLEMENTING);
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    await send(STRANGER, '/pause run_ccc333');
+    const line = await waitFor(() => commandLines(STRANGER)[0], 'the unauthorized audit line');
+    expect(line).toMatchObject({ command: 'pause', outcome: 'unauthorized', detail: 'chat_not_allowlisted', response_text: '' });
+    await ask(READER, '/help'); // the bot has moved on past the stranger's update
+    expect(messagesFor(STRANGER)).toEqual([]);
+    expect((await getRun(ctx.db, 'run_ccc333'))!.state.current_state).toBe('IMPLEMENTING');
+  });
+
+  it('tiers: a read chat is refused /pause and a write chat is refused /approve_pr; a write chat may pause', async () => {
+    await makeRun(ctx, 'run_ddd444', TO_IMPLEMENTING);
+    const approvePr = vi.fn<ApprovePr>();
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr } });
+    const denied = await ask(READER, '/pause run_ddd444');
+    expect(denied.audit).toMatchObject({ outcome: 'unauthorized', detail: 'write_permission_required' });
+    expect(denied.replies).toEqual([expect.stringMatching(/write permission/)]);
+    expect((await getRun(ctx.db, 'run_ddd444'))!.state.current_state).toBe('IMPLEMENTING');
+
+    const noAdmin = await ask(WRITER, '/approve_pr run_ddd444 0123456789ABCDEF');
+    expect(noAdmin.audit).toMatchObject({ outcome: 'unauthorized', detail: 'admin_permission_required', request_text: '/approve_pr run_ddd444 <redacted>' });
+    expect(approvePr).not.toHaveBeenCalled();
+
+    const paused = await ask(WRITER, '/pause run_ddd444');
+    expect(paused.replies[0]).toMatch(/^run_ddd444: PAUSED \(was IMPLEMENTING\)/);
+    expect(paused.audit).toMatchObject({ command: 'pause', outcome: 'ok' });
+    const events = await eventTypes(ctx, 'run_ddd444');
+    expect(events.at(-1)).toBe('command.pause');
+    const resumed = await ask(ADMIN, '/resume run_ddd444');
+    expect(resumed.replies[0]).toMatch(/^run_ddd444: IMPLEMENTING \(was PAUSED\)/);
+  });
+
+  it('W42: with --allow-any-chat a stranger may read but never write or approve', async () => {
+    await makeRun(ctx, 'run_eee555', TO_IMPLEMENTING);
+    bot = startBot(ctx, { apiUrl: api.apiUrl, acl: { allowAnyChat: true } });
+    expect((await ask(STRANGER, '/list')).audit).toMatchObject({ outcome: 'ok' });
+    expect((await ask(STRANGER, '/pause run_eee555')).audit).toMatchObject({ outcome: 'unauthorized', detail: 'write_permission_required' });
+    expect((await ask(STRANGER, '/approve_pr run_eee555 0123456789ABCDEF')).audit).toMatchObject({ outcome: 'unauthorized', detail: 'admin_permission_required' });
+    expect((await getRun(ctx.db, 'run_eee555'))!.state.current_state).toBe('IMPLEMENTING');
+  });
+
+  it('rate limit: the third command in the window gets a retry-later reply and is audited rate_limited', async () => {
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings: { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 2, rateLimitGlobal: 100 } } });
+    await ask(READER, '/help');
+    await ask(READER, '/list');
+    const limited = await ask(READER, '/list');
+    expect(limited.replies).toEqual([expect.stringMatching(/Too many commands from this chat; retry/)]);
+    expect(limited.audit).toMatchObject({ outcome: 'rate_limited', detail: 'chat_rate_limited' });
+    expect((await ask(WRITER, '/help')).audit).toMatchObject({ outcome: 'ok' });
+  });
+
+  it('W41: strangers count against the global limit, so a flood of strangers makes the bot busy for everyone', async () => {
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings: { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 10, rateLimitGlobal: 3 } } });
+    for (let i = 0; i < 3; i++) await send(STRANGER, `/list ${i}`);
+    await waitFor(() => commandLines(STRANGER).length === 3, 'three unauthorized lines');
+    const busy = await ask(ADMIN, '/help');
+    expect(busy.audit).toMatchObject({ outcome: 'rate_limited', detail: 'global_rate_limited' });
+    expect(busy.replies).toEqual([expect.stringMatching(/busy/)]);
+    await send(STRANGER, '/list');
+    await ask(READER, '/help');
+    expect(commandLines(STRANGER)).toHaveLength(3); // a denied stranger is not even audited (SPEC §8.4)
+  });
+
+  it('W40: after a restart the stored offset keeps an update that Telegram delivers again from running twice', async () => {
+    await makeRun(ctx, 'run_fff666', TO_IMPLEMENTING);
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    const first = await ask(WRITER, '/pause run_fff666');
+    expect(first.audit).toMatchObject({ outcome: 'ok' });
+    await bot.stop();
+    const offset = await getBotState(ctx.db, botStateKeys.offset(BOT_ID));
+    expect(Number(offset)).toBe((first.audit.update_id as number) + 1);
+
+    // The emulator ignores offsets; mark everything unread so it delivers the old update again (after the
+    // stopped bot's last, aborted poll has reached the emulator).
+    await new Promise((r) => setTimeout(r, 200));
+    for (const update of api.server.storage.userMessages) update.isRead = false;
+    bot = startBot(ctx, { apiUrl: api.apiUrl, auditFile: bot.auditFile });
+    const next = await ask(WRITER, '/resume run_fff666');
+    expect(next.replies[0]).toMatch(/IMPLEMENTING \(was PAUSED\)/);
+    expect((await eventTypes(ctx, 'run_fff666')).filter((t) => t === 'command.pause')).toHaveLength(1);
+    expect(commandLines(WRITER).filter((l) => l.command === 'pause')).toHaveLength(1);
+  });
+
+  it('W43: a reply longer than 4096 characters arrives as several messages, each within the limit, split at lines', async () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `run_${String(i).padStart(3, '0')}_${'x'.repeat(110)}`);
+    await createRuns(ctx.db, ids.map((runId) => ({ runId, owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: `/tmp/${runId}` })));
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    const { replies, audit } = await ask(READER, '/list 50');
+    expect(replies.length).toBeGreaterThanOrEqual(2);
+    for (const part of replies) expect(part.length).toBeLessThanOrEqual(4096);
+    const lines = replies.join('\n').split('\n').filter((l) => l.startsWith('run_'));
+    expect(lines).toHaveLength(50);
+    expect(new Set(lines.map((l) => l.split(' | ')[0]))).toEqual(new Set(ids));
+    expect((audit.response_text as string).length).toBeLessThanOrEqual(400);
+  });
+
+  it('notifications: an admin chat hears once per state change, with Show and Pause buttons', async () => {
+    await makeRun(ctx, 'run_ggg777', [{ type: 'command.start.discovery' }]);
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    await notifierReady(ctx);
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'runtime_error', error_message: 'boom', actor: 'worker' } });
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager', error: 'manager:retry budget exhausted' } });
+    const alert = await waitFor(() => messagesFor(ADMIN).find((m) => m.text.includes('needs a human')), 'the NEEDS_HUMAN_REVIEW notification');
+    expect(alert.text).toContain('run_ggg777 (octo-org/widgets)');
+    expect(alert.text).toContain('manager:retry budget exhausted');
+    expect(alert.markup?.inline_keyboard?.[0]?.map((b) => b.callback_data)).toEqual(['show:run_ggg777', 'pause:run_ggg777']);
+    expect(messagesFor(WRITER).concat(messagesFor(READER)).filter((m) => m.text.includes('needs a human'))).toEqual([]);
+
+    // Same state, new event (W4 keeps the state): no second message.
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'again', error_message: 'boom', actor: 'worker' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messagesFor(ADMIN).filter((m) => m.text.includes('needs a human'))).toHaveLength(1);
+
+    // Leaving and entering again is a new state change.
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'command.retry', target_state: 'IMPLEMENTING', actor: 'manager' } });
+    await new Promise((r) => setTimeout(r, 20));
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager' } });
+    await waitFor(() => messagesFor(ADMIN).filter((m) => m.text.includes('needs a human')).length === 2, 'a second notification');
+
+    await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'command.mark.done', actor: 'operator' } });
+    const done = await waitFor(() => messagesFor(ADMIN).find((m) => m.text.includes('is DONE')), 'the DONE notification');
+    expect(done.markup?.inline_keyboard?.[0]?.map((b) => b.text)).toEqual(['Show']);
+    const lines = await waitFor(() => {
+      const found = auditLines(bot!.auditFile).filter((l) => l.kind === 'notification');
+      return found.length === 3 ? found : null;
+    }, 'three notification audit lines');
+    expect(lines.map((l) => l.reason)).toEqual(['NEEDS_HUMAN_REVIEW', 'NEEDS_HUMAN_REVIEW', 'DONE']);
+
+    // A restart announces nothing again.
+    await bot.stop();
+    const count = messagesFor(ADMIN).length;
+    bot = startBot(ctx, { apiUrl: api.apiUrl, auditFile: bot.auditFile });
+    await ask(ADMIN, '/help');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(messagesFor(ADMIN).length).toBe(count + 1);
+  });
+
+  it('notifications: a failed CI verdict escalated after the retry cap is called out as such', async () => {
+    await makeRun(ctx, 'run_ci0001', [...TO_PUSHED, { type: 'command.pr.linked', pr_number: 7 }]);
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    await notifierReady(ctx);
+    await applyEvent(ctx.db, 'run_ci0001', { event: { type: 'github.check.completed', conclusion: 'failure', pr_number: 7, actor: 'sync' } });
+    await applyEvent(ctx.db, 'run_ci0001', { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager', error: 'manager:retry budget exhausted' } });
+    const alert = await waitFor(() => messagesFor(ADMIN).find((m) => m.text.includes('CI failed after the retry cap')), 'the CI notification');
+    expect(alert.text).toContain('run_ci0001');
+  });
+
+  it('a PR request is announced with an Approve… button that asks for the token and never approves', async () => {
+    await makeRun(ctx, 'run_hhh888', TO_PUSHED);
+    const approvePr = vi.fn<ApprovePr>();
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr } });
+    await notifierReady(ctx);
+    await insertPrRequest(ctx.db, prRequest('run_hhh888', 'F00DF00DF00DF00D', new Date(Date.now() + 3_600_000)));
+    const alert = await waitFor(() => messagesFor(ADMIN).find((m) => m.text.includes('asks to open a PR')), 'the PR request notification');
+    expect(alert.markup?.inline_keyboard?.[0]?.map((b) => b.callback_data)).toEqual(['show:run_hhh888', 'approve:run_hhh888', 'pause:run_hhh888']);
+
+    const before = commandLines(ADMIN).length;
+    await tap(ADMIN, 'approve:run_hhh888');
+    const line = await waitFor(() => commandLines(ADMIN)[before], 'the button audit line');
+    expect(line).toMatchObject({ command: 'button:approve', outcome: 'ok', detail: 'token_requested' });
+    expect(messagesFor(ADMIN).at(-1)!.text).toContain('/approve_pr run_hhh888 <confirm_token>');
+    expect(approvePr).not.toHaveBeenCalled();
+    expect((await getRun(ctx.db, 'run_hhh888'))!.state.current_state).toBe('PUSHED');
+
+    const pending = await ask(READER, '/pending_pr');
+    expect(pending.replies[0]).toMatch(/run_hhh888 \| octo-org\/widgets \| expires=\d{4}-/);
+
+    // Buttons check tiers too: a read chat may show but not pause; a stranger's tap is ignored.
+    const readerBefore = commandLines(READER).length;
+    await tap(READER, 'pause:run_hhh888');
+    const denied = await waitFor(() => commandLines(READER)[readerBefore], 'the denied button line');
+    expect(denied).toMatchObject({ command: 'button:pause', outcome: 'unauthorized', detail: 'write_permission_required' });
+    await tap(STRANGER, 'show:run_hhh888');
+    await waitFor(() => commandLines(STRANGER)[0], 'the stranger button line');
+    expect(messagesFor(STRANGER)).toEqual([]);
+    await tap(WRITER, 'pause:run_hhh888');
+    await waitFor(async () => (await getRun(ctx.db, 'run_hhh888'))!.state.current_state === 'PAUSED', 'the pause by button');
+  });
+
+  describe('/approve_pr with a stub approve use case', () => {
+    const TOKEN_OK = 'C0FFEE00C0FFEE00';
+
+    /** Checks the token and the expiry like approve-open-pr, and links PR 42 on success. */
+    const stubApprove: ApprovePr = async (c, input) => {
+      const row = await c.db.selectFrom('pr_requests').selectAll().where('run_id', '=', input.runId).orderBy('id', 'desc').executeTakeFirstOrThrow();
+      if (createHash('sha256').update(input.token.trim().toUpperCase()).digest('hex') !== row.confirm_token_sha256) {
+        throw new AgentprError('refused', 'the confirm token does not match this request. Use the token request-open-pr printed with it.');
+      }
+      if (c.clock().toISOString() > row.expires_at) throw new AgentprError('refused', `request expired at ${row.expires_at}. Run request-open-pr again.`);
+      const applied = await applyEvent(c.db, input.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: c.actor } });
+      return { ok: true, mode: 'created', pr_number: 42, state: applied.state, actor: c.actor, request_file: input.requestFile };
+    };
+
+    it('a wrong token is refused, changes nothing and never reaches the audit log', async () => {
+      await makeRun(ctx, 'run_iii999', TO_PUSHED);
+      await insertPrRequest(ctx.db, prRequest('run_iii999', TOKEN_OK, new Date(Date.now() + 3_600_000)));
+      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
+      const wrong = await ask(ADMIN, '/approve_pr run_iii999 DEADBEEFDEADBEEF');
+      expect(wrong.replies[0]).toMatch(/^Approval failed: the confirm token does not match/);
+      expect(wrong.audit).toMatchObject({ outcome: 'error', detail: 'approve_failed: refused', request_text: '/approve_pr run_iii999 <redacted>' });
+      expect((await getRun(ctx.db, 'run_iii999'))!.state.current_state).toBe('PUSHED');
+      expect(readFileSync(bot.auditFile, 'utf8')).not.toContain('DEADBEEFDEADBEEF');
+    });
+
+    it('an expired request is refused and changes nothing', async () => {
+      await makeRun(ctx, 'run_jjj000', TO_PUSHED);
+      await insertPrRequest(ctx.db, prRequest('run_jjj000', TOKEN_OK, new Date(Date.now() - 60_000)));
+      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
+      const expired = await ask(ADMIN, `/approve_pr run_jjj000 ${TOKEN_OK}`);
+      expect(expired.replies[0]).toMatch(/^Approval failed: request expired/);
+      expect((await getRun(ctx.db, 'run_jjj000'))!.state.current_state).toBe('PUSHED');
+      const pending = await ask(ADMIN, '/pending_pr');
+      expect(pending.replies[0]).toMatch(/run_jjj000 .*\(expired\)/);
+    });
+
+    it('a valid token approves in process as actor bot with the latest request file, and the token is never echoed', async () => {
+      await makeRun(ctx, 'run_kkk111', TO_PUSHED);
+      await insertPrRequest(ctx.db, prRequest('run_kkk111', TOKEN_OK, new Date(Date.now() + 3_600_000)));
+      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
+      const ok = await ask(ADMIN, `/approve_pr run_kkk111 ${TOKEN_OK.toLowerCase()}`);
+      expect(ok.replies[0]).toMatch(/^Approved: run_kkk111/);
+      expect(ok.replies[0]).toContain('"actor":"bot"');
+      expect(ok.replies[0]).toContain('"request_file":"/tmp/reports/run_kkk111_pr_open_request.json"');
+      expect(ok.audit).toMatchObject({ outcome: 'ok', request_text: '/approve_pr run_kkk111 <redacted>' });
+      const run = (await getRun(ctx.db, 'run_kkk111'))!;
+      expect(run.state.current_state).toBe('CI_WAIT');
+      expect(run.run.pr_number).toBe(42);
+      const raw = readFileSync(bot.auditFile, 'utf8').toLowerCase();
+      expect(raw).not.toContain(TOKEN_OK.toLowerCase());
+      expect(raw).not.toContain('aafakesecret');
+    });
+
+    it('/approve_pr for a run without a PR request says so', async () => {
+      await makeRun(ctx, 'run_lll222', TO_PUSHED);
+      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
+      const none = await ask(ADMIN, `/approve_pr run_lll222 ${TOKEN_OK}`);
+      expect(none.replies[0]).toMatch(/has no PR request/);
+      expect(none.audit).toMatchObject({ outcome: 'error', detail: 'no_pr_request' });
+    });
+  });
+
+  it('bad input gets a short helpful reply, changes nothing and is audited as an error', async () => {
+    await makeRun(ctx, 'run_bad001', [...TO_IMPLEMENTING, { type: 'command.pause' }]);
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    const before = await eventTypes(ctx, 'run_bad001');
+    const cases: Array<[string, RegExp, string]> = [
+      ['/frobnicate now', /Unknown command \/frobnicate\. Send \/help/, 'unknown_command'],
+      ['/show', /Which run\?.*Usage: \/show <run_id>/, 'usage'],
+      ['/show run_bad001 extra', /Too many arguments.*Usage: \/show <run_id>/, 'usage'],
+      ['/list many', /N must be a whole number.*Usage: \/list \[N\]/, 'usage'],
+      ['/pause', /Which run\?.*Usage: \/pause <run_id>/, 'usage'],
+      ['/retry run_bad001', /Which target state\?.*Usage: \/retry <run_id> <target_state>/, 'usage'],
+      ['/resume run_bad001 IMPLEMENTING extra', /Too many arguments/, 'usage'],
+      ['/resume run_nope', /Run run_nope not found/, 'run_not_found'],
+      ['/resume run_bad001 FLYING', /"FLYING" is not a state\. States: QUEUED, /, 'invalid_state'],
+      ['/resume run_bad001 CI_WAIT', /^Refused: resume cannot move run run_bad001 from PAUSED to CI_WAIT; allowed targets: /, 'refused'],
+      ['/retry run_bad001 DISCOVERY', /^Refused: retry works only from FAILED_RETRYABLE or NEEDS_HUMAN_REVIEW/, 'refused'],
+      ['/show "run_bad001', /Could not read that command: no closing double quote/, 'invalid_format'],
+      ['/show ünïcødé-🚀', /"ünïcødé-🚀" is not a run id/, 'invalid_run_id'],
+      [`/show ${'r'.repeat(5000)}`, /too long for a command \(5006 characters\)/, 'message_too_long'],
+    ];
+    for (const [text, expected, detail] of cases) {
+      const { replies, audit } = await ask(ADMIN, text);
+      expect(replies, text).toHaveLength(1);
+      expect(replies[0], text).toMatch(expected);
+      expect(replies[0]!.length, text).toBeLessThan(600);
+      expect(audit, text).toMatchObject({ outcome: 'error', detail });
+      expect((audit.request_text as string).length).toBeLessThanOrEqual(400);
+    }
+    expect(await eventTypes(ctx, 'run_bad001')).toEqual(before);
+    expect((await getRun(ctx.db, 'run_bad001'))!.state.current_state).toBe('PAUSED');
+  });
+
+  it('ordinary text and commands for another bot are ignored without a reply or an audit line', async () => {
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
+    await send(ADMIN, 'hello there');
+    await send(ADMIN, '/list@SomeOtherBot');
+    await ask(ADMIN, '/list@TestNameBot 1');
+    expect(commandLines(ADMIN).map((l) => l.request_text)).toEqual(['/list@TestNameBot 1']);
+    expect(messagesFor(ADMIN)).toHaveLength(1);
+  });
+});
+
+function prRequest(runId: string, token: string, expires: Date) {
+  return {
+    run_id: runId,
+    request_file: `/tmp/reports/${runId}_pr_open_request.json`,
+    title: 'Add integration',
+    body: 'body',
+    base: 'main',
+    head: 'agentpr/feature',
+    head_owner: 'fork-owner',
+    head_sha: 'a'.repeat(40),
+    draft: 0,
+    confirm_token_sha256: createHash('sha256').update(token).digest('hex'),
+    created_at: new Date().toISOString(),
+    expires_at: expires.toISOString(),
+    consumed_at: null,
+  };
+}

@@ -1,0 +1,239 @@
+import { isRunState, isTerminal, RUN_STATES, type RunState } from '@agentpr/state-machine';
+import { getRun, listRuns, StoreError } from '@agentpr/store';
+import { encodeButtonData, redactSecrets, type InlineButton, type Tier } from '@agentpr/telegram';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { applyCommand, type RunCommand } from '../runs/apply-command.js';
+import { RUN_ID_PATTERN } from '../runs/create-run.js';
+import { findLatestPrRequest } from './pr-request-lookup.js';
+
+/**
+ * Opens the PR of a waiting request, in process (SPEC §8.6): the approve-open-pr use case with `confirm` set.
+ * Returns its result object (`ok` says whether it succeeded); expected refusals may also throw `AgentprError`.
+ */
+export type ApprovePr = (ctx: AppContext, input: { runId: string; token: string; requestFile: string }) => Promise<Record<string, unknown>>;
+
+/** What the bot answers to one command, and how the audit log records it. */
+export interface BotReply {
+  text: string;
+  /** `ok` when the command did what was asked; `error` for bad input, unknown runs, refusals and failures. */
+  outcome: 'ok' | 'error';
+  /** Short reason for the audit log: `usage`, `run_not_found`, `refused`, `unknown_command`, … (empty when ok). */
+  detail: string;
+  buttons?: InlineButton[][] | undefined;
+}
+
+/** What a command handler needs besides the context. */
+export interface BotCommandDeps {
+  /** Default N of `/list` and `/pending_pr`. */
+  listLimit: number;
+  /** The approve-open-pr use case; without it `/approve_pr` answers that approval is not available. */
+  approvePr?: ApprovePr | undefined;
+  /** The tier of the asking chat, shown by `/help`. */
+  tier: Tier;
+}
+
+/** Usage lines of every command, as `/help` lists them (SPEC §8.5). */
+export const BOT_COMMAND_USAGE: Readonly<Record<string, string>> = Object.freeze({
+  list: '/list [N]',
+  show: '/show <run_id>',
+  status: '/status <run_id>',
+  pending_pr: '/pending_pr [N]',
+  approve_pr: '/approve_pr <run_id> <confirm_token>',
+  pause: '/pause <run_id>',
+  resume: '/resume <run_id> [target_state]',
+  retry: '/retry <run_id> <target_state>',
+});
+
+const HELP_LINES = [
+  'agentpr bot commands:',
+  '/list [N] — the N most recently updated runs (1–50)',
+  '/show <run_id> — one run (/status is the same)',
+  '/status <run_id>',
+  '/pending_pr [N] — pushed runs waiting for PR approval',
+  '/approve_pr <run_id> <confirm_token> — open the PR (admin chats)',
+  '/pause <run_id> — pause a run (write chats)',
+  '/resume <run_id> [target_state] — resume a paused run (write chats)',
+  '/retry <run_id> <target_state> — retry a failed run (write chats)',
+  '/help — this list',
+];
+
+const TIER_NOTE: Record<Tier, string> = {
+  read: 'This chat may use the read commands.',
+  write: 'This chat may use the read and write commands.',
+  admin: 'This chat may use every command.',
+};
+
+const reply = (text: string, outcome: BotReply['outcome'] = 'ok', detail = ''): BotReply => ({ text, outcome, detail });
+
+function usage(name: string, problem: string): BotReply {
+  return reply(`${problem}. Usage: ${BOT_COMMAND_USAGE[name]}`, 'error', 'usage');
+}
+
+function parseCount(name: string, args: string[], fallback: number): number | BotReply {
+  if (args.length > 1) return usage(name, 'Too many arguments');
+  if (args.length === 0) return Math.min(Math.max(fallback, 1), 50);
+  const raw = args[0]!;
+  if (!/^[+-]?\d{1,9}$/.test(raw)) return usage(name, `N must be a whole number, not "${shorten(raw)}"`);
+  return Math.min(Math.max(Number(raw), 1), 50);
+}
+
+function shorten(text: string, max = 40): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+function checkRunId(name: string, raw: string): string | BotReply {
+  if (!RUN_ID_PATTERN.test(raw)) {
+    return reply(`"${shorten(raw)}" is not a run id (letters, digits, . _ -). Send /list to see runs. Usage: ${BOT_COMMAND_USAGE[name]}`, 'error', 'invalid_run_id');
+  }
+  return raw;
+}
+
+function notFound(runId: string): BotReply {
+  return reply(`Run ${runId} not found. Send /list to see runs.`, 'error', 'run_not_found');
+}
+
+function parseState(name: string, raw: string): RunState | BotReply {
+  const upper = raw.trim().toUpperCase();
+  if (isRunState(upper)) return upper;
+  return reply(`"${shorten(raw)}" is not a state. States: ${RUN_STATES.join(', ')}. Usage: ${BOT_COMMAND_USAGE[name]}`, 'error', 'invalid_state');
+}
+
+/**
+ * Runs one bot command in process (SPEC §8.5, §8.6) with the bot's context (actor `bot`), and returns the reply.
+ * Bad input (wrong arity, a malformed run id or state, an unknown run) gets a short reply with the usage and
+ * changes nothing. State changes go through {@link applyCommand}, so the operator rules of resume and retry
+ * apply exactly as on the CLI. Unexpected failures throw; the bot loop turns them into "command failed".
+ *
+ * @example
+ * const r = await executeBotCommand(ctx, 'pause', ['run_45f3cbdcdc56'], { listLimit: 20, tier: 'write' });
+ * // r.text → 'run_45f3cbdcdc56: PAUSED (was IMPLEMENTING)\n{"duplicate":false,…}'
+ */
+export async function executeBotCommand(ctx: AppContext, name: string, args: string[], deps: BotCommandDeps): Promise<BotReply> {
+  switch (name) {
+    case 'start':
+    case 'help':
+      return reply([...HELP_LINES, '', TIER_NOTE[deps.tier]].join('\n'));
+    case 'list':
+      return listCommand(ctx, args, deps);
+    case 'show':
+    case 'status':
+      return showCommand(ctx, name, args);
+    case 'pending_pr':
+      return pendingCommand(ctx, args, deps);
+    case 'approve_pr':
+      return approveCommand(ctx, args, deps);
+    case 'pause':
+    case 'resume':
+    case 'retry':
+      return stateCommand(ctx, name, args);
+    default:
+      return reply(`Unknown command /${shorten(name, 32)}. Send /help for the list of commands.`, 'error', 'unknown_command');
+  }
+}
+
+async function listCommand(ctx: AppContext, args: string[], deps: BotCommandDeps): Promise<BotReply> {
+  const n = parseCount('list', args, deps.listLimit);
+  if (typeof n !== 'number') return n;
+  const runs = await listRuns(ctx.db, { limit: n });
+  if (runs.length === 0) return reply('No runs yet. Create one with: agentpr create-run --owner OWNER --repo REPO --prompt-version v1');
+  const lines = runs.map((r) => `${r.run_id} | ${r.owner}/${r.repo} | ${r.current_state}`);
+  return reply([`${runs.length} most recently updated run${runs.length === 1 ? '' : 's'}:`, ...lines].join('\n'));
+}
+
+async function showCommand(ctx: AppContext, name: 'show' | 'status', args: string[]): Promise<BotReply> {
+  if (args.length !== 1) return usage(name, args.length === 0 ? 'Which run?' : 'Too many arguments');
+  const runId = checkRunId(name, args[0]!);
+  if (typeof runId !== 'string') return runId;
+  const found = await getRun(ctx.db, runId);
+  if (!found) return notFound(runId);
+  const { run, state } = found;
+  const lines = [
+    `run_id: ${run.run_id}`,
+    `repo: ${run.owner}/${run.repo}`,
+    `state: ${state.current_state}`,
+    `pr_number: ${run.pr_number ?? 'none'}`,
+    `workspace: ${run.workspace_dir}`,
+  ];
+  if (state.last_error) lines.push(`last_error: ${shorten(state.last_error, 500)}`);
+  const buttons: InlineButton[] = [];
+  const pause = encodeButtonData('pause', run.run_id);
+  if (pause && !isTerminal(state.current_state) && state.current_state !== 'PAUSED' && state.current_state !== 'FAILED_RETRYABLE') {
+    buttons.push({ text: 'Pause', callbackData: pause });
+  }
+  return { ...reply(lines.join('\n')), buttons: buttons.length > 0 ? [buttons] : undefined };
+}
+
+async function pendingCommand(ctx: AppContext, args: string[], deps: BotCommandDeps): Promise<BotReply> {
+  const n = parseCount('pending_pr', args, deps.listLimit);
+  if (typeof n !== 'number') return n;
+  const recent = await listRuns(ctx.db, { limit: 200 });
+  const now = ctx.clock().toISOString();
+  const lines: string[] = [];
+  for (const r of recent) {
+    if (lines.length >= n) break;
+    if (r.current_state !== 'PUSHED') continue;
+    const request = await findLatestPrRequest(ctx, r.run_id);
+    if (!request) continue;
+    const expiry = request.expiresAt ?? 'unknown';
+    const note = request.consumed ? ' (used)' : request.expiresAt && request.expiresAt < now ? ' (expired)' : '';
+    lines.push(`${r.run_id} | ${r.owner}/${r.repo} | expires=${expiry}${note}`);
+  }
+  if (lines.length === 0) return reply('No PR requests are waiting.');
+  return reply([`PR requests waiting (${lines.length}):`, ...lines, '', 'Approve with /approve_pr <run_id> <confirm_token>.'].join('\n'));
+}
+
+async function approveCommand(ctx: AppContext, args: string[], deps: BotCommandDeps): Promise<BotReply> {
+  // The usage reply never repeats the arguments: one of them may be the confirm token.
+  if (args.length !== 2) return usage('approve_pr', args.length < 2 ? 'Give the run id and the confirm token' : 'Too many arguments');
+  const runId = checkRunId('approve_pr', args[0]!);
+  if (typeof runId !== 'string') return runId;
+  const token = args[1]!.trim();
+  const found = await getRun(ctx.db, runId);
+  if (!found) return notFound(runId);
+  const request = await findLatestPrRequest(ctx, runId);
+  if (!request) {
+    return reply(`Run ${runId} has no PR request. Ask for one first: agentpr request-open-pr --run-id ${runId} …`, 'error', 'no_pr_request');
+  }
+  if (!deps.approvePr) return reply('PR approval is not available in this bot build; use agentpr approve-open-pr.', 'error', 'approve_unavailable');
+  const secrets = token.length >= 8 ? [token] : [];
+  try {
+    const result = await deps.approvePr(ctx, { runId, token, requestFile: request.requestFile });
+    const ok = result.ok === true;
+    const text = redactSecrets(`${ok ? 'Approved' : 'Approval failed'}: ${runId}\n${JSON.stringify(result)}`, secrets);
+    return reply(text, ok ? 'ok' : 'error', ok ? '' : 'approve_failed');
+  } catch (error) {
+    if (error instanceof AgentprError || error instanceof StoreError) {
+      return reply(redactSecrets(`Approval failed: ${error.message}`, secrets), 'error', `approve_failed: ${error.code}`);
+    }
+    throw error;
+  }
+}
+
+async function stateCommand(ctx: AppContext, name: 'pause' | 'resume' | 'retry', args: string[]): Promise<BotReply> {
+  const max = name === 'pause' ? 1 : 2;
+  const min = name === 'retry' ? 2 : 1;
+  if (args.length < min) return usage(name, args.length === 0 ? 'Which run?' : 'Which target state?');
+  if (args.length > max) return usage(name, 'Too many arguments');
+  const runId = checkRunId(name, args[0]!);
+  if (typeof runId !== 'string') return runId;
+  let target: RunState | undefined;
+  if (args[1] !== undefined) {
+    const parsed = parseState(name, args[1]);
+    if (typeof parsed !== 'string') return parsed;
+    target = parsed;
+  }
+  const before = await getRun(ctx.db, runId);
+  if (!before) return notFound(runId);
+  const command: RunCommand = name === 'pause' ? { command: 'pause' } : name === 'resume' ? { command: 'resume', targetState: target } : { command: 'retry', targetState: target! };
+  try {
+    const { result } = await applyCommand(ctx, runId, command);
+    return reply(`${runId}: ${String(result.state)} (was ${before.state.current_state})\n${JSON.stringify(result)}`);
+  } catch (error) {
+    if (error instanceof AgentprError || error instanceof StoreError) {
+      const message = error.message.replaceAll('--target-state', 'a target state');
+      return reply(`Refused: ${message}`, 'error', error.code === 'run_not_found' ? 'run_not_found' : 'refused');
+    }
+    throw error;
+  }
+}

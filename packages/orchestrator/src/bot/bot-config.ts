@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import * as v from 'valibot';
+import {
+  botIdFromToken,
+  createChatAcl,
+  resolveTelegramBotSettings,
+  TelegramError,
+  type ChatAcl,
+  type TelegramBotSettings,
+} from '@agentpr/telegram';
+import { AgentprError } from '../errors.js';
+
+/** The run-telegram-bot flags as raw strings (SPEC §2.3), shared by `agentpr run-telegram-bot` and `agentpr-bot`. */
+export interface TelegramBotFlags {
+  telegramToken?: string | undefined;
+  telegramApiUrl?: string | undefined;
+  allowChatId?: readonly string[] | undefined;
+  writeChatId?: readonly string[] | undefined;
+  adminChatId?: readonly string[] | undefined;
+  allowAnyChat?: boolean | undefined;
+  pollTimeoutSec?: string | undefined;
+  idleSleepSec?: string | undefined;
+  listLimit?: string | undefined;
+  rateLimitWindowSec?: string | undefined;
+  rateLimitPerChat?: string | undefined;
+  rateLimitGlobal?: string | undefined;
+  auditLogFile?: string | undefined;
+  /** Addition: turn push notifications off. */
+  noNotifications?: boolean | undefined;
+  /** Addition: seconds between notification scans (default 15). */
+  notifyIntervalSec?: string | undefined;
+}
+
+/** Everything the bot needs to start, resolved from flags, env and policy. Holds the token: never log it. */
+export interface TelegramBotConfig {
+  token: string;
+  botId: string;
+  /** `--telegram-api-url` / `AGENTPR_TELEGRAM_API_URL`, or undefined for api.telegram.org. */
+  apiUrl: string | undefined;
+  acl: ChatAcl;
+  settings: TelegramBotSettings;
+  /** Absolute path of the audit log. */
+  auditFile: string;
+  notifications: boolean;
+  notifyIntervalSec: number;
+}
+
+function chatIds(flag: string, values: readonly string[] | undefined): number[] {
+  return (values ?? []).map((raw) => {
+    const text = raw.trim();
+    const n = Number(text);
+    if (!/^-?\d{1,16}$/.test(text) || !Number.isSafeInteger(n) || n === 0) {
+      throw new AgentprError('usage', `${flag} ${JSON.stringify(raw)} is not a chat id; give the integer id of the chat (negative for groups). Send /start to @userinfobot or read getUpdates to find it.`);
+    }
+    return n;
+  });
+}
+
+function intFlag(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const text = raw.trim();
+  if (!/^-?\d+$/.test(text)) throw new AgentprError('usage', `${flag} must be an integer of at least 1, got ${JSON.stringify(raw)}`);
+  const n = Number(text);
+  if (n < 1) throw new AgentprError('usage', `${flag} must be an integer of at least 1, got ${n}`);
+  return n;
+}
+
+function apiUrl(raw: string | undefined): string | undefined {
+  const text = raw?.trim();
+  if (!text) return undefined;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new AgentprError('usage', `--telegram-api-url ${JSON.stringify(text)} is not a URL; give the Bot API origin, e.g. http://127.0.0.1:8081`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AgentprError('usage', `--telegram-api-url must be an http(s) URL, got ${url.protocol}`);
+  return text.replace(/\/+$/, '');
+}
+
+/**
+ * Resolves the bot's configuration (SPEC §2.3 run-telegram-bot): the token from `--telegram-token` or
+ * `AGENTPR_TELEGRAM_BOT_TOKEN`, the Bot API URL from `--telegram-api-url` or `AGENTPR_TELEGRAM_API_URL`, the chat
+ * ACL (at least one chat id unless `--allow-any-chat`), and the settings (flag > policy `telegram_bot` >
+ * default). Throws `AgentprError` `usage` for bad flags and `config` for a missing or malformed token; no message
+ * contains the token.
+ *
+ * @example
+ * const config = resolveTelegramBotConfig({ flags: { allowChatId: ['42'] }, env: process.env, dataDir: '/var/lib/agentpr' });
+ */
+export function resolveTelegramBotConfig(input: {
+  flags: TelegramBotFlags;
+  env: Readonly<Record<string, string | undefined>>;
+  dataDir: string;
+  policy?: Partial<TelegramBotSettings> | undefined;
+}): TelegramBotConfig {
+  const { flags, env } = input;
+  const token = (flags.telegramToken ?? env.AGENTPR_TELEGRAM_BOT_TOKEN ?? '').trim();
+  if (!token) {
+    throw new AgentprError('config', 'no Telegram bot token: pass --telegram-token or set AGENTPR_TELEGRAM_BOT_TOKEN (get a token from @BotFather).');
+  }
+  let botId: string;
+  let acl: ChatAcl;
+  let settings: TelegramBotSettings;
+  try {
+    botId = botIdFromToken(token);
+  } catch (error) {
+    throw new AgentprError('config', (error as Error).message);
+  }
+  const ids = {
+    allowChatIds: chatIds('--allow-chat-id', flags.allowChatId),
+    writeChatIds: chatIds('--write-chat-id', flags.writeChatId),
+    adminChatIds: chatIds('--admin-chat-id', flags.adminChatId),
+    allowAnyChat: flags.allowAnyChat === true,
+  };
+  try {
+    acl = createChatAcl(ids);
+    const flagSettings: Partial<TelegramBotSettings> = {};
+    const set = <K extends keyof TelegramBotSettings>(key: K, value: TelegramBotSettings[K] | undefined) => {
+      if (value !== undefined) flagSettings[key] = value;
+    };
+    set('pollTimeoutSec', intFlag('--poll-timeout-sec', flags.pollTimeoutSec));
+    set('idleSleepSec', intFlag('--idle-sleep-sec', flags.idleSleepSec));
+    set('listLimit', intFlag('--list-limit', flags.listLimit));
+    set('rateLimitWindowSec', intFlag('--rate-limit-window-sec', flags.rateLimitWindowSec));
+    set('rateLimitPerChat', intFlag('--rate-limit-per-chat', flags.rateLimitPerChat));
+    set('rateLimitGlobal', intFlag('--rate-limit-global', flags.rateLimitGlobal));
+    set('auditLogFile', flags.auditLogFile);
+    settings = resolveTelegramBotSettings(input.policy ?? {}, flagSettings);
+  } catch (error) {
+    if (error instanceof TelegramError) throw new AgentprError('usage', error.message);
+    throw error;
+  }
+  const auditFile = isAbsolute(settings.auditLogFile) ? settings.auditLogFile : resolve(input.dataDir, settings.auditLogFile);
+  return {
+    token,
+    botId,
+    apiUrl: apiUrl(flags.telegramApiUrl ?? env.AGENTPR_TELEGRAM_API_URL),
+    acl,
+    settings,
+    auditFile,
+    notifications: flags.noNotifications !== true,
+    notifyIntervalSec: intFlag('--notify-interval-sec', flags.notifyIntervalSec) ?? 15,
+  };
+}
+
+const PolicySection = v.looseObject({
+  poll_timeout_sec: v.optional(v.number('must be an integer')),
+  idle_sleep_sec: v.optional(v.number('must be an integer')),
+  list_limit: v.optional(v.number('must be an integer')),
+  rate_limit_window_sec: v.optional(v.number('must be an integer')),
+  rate_limit_per_chat: v.optional(v.number('must be an integer')),
+  rate_limit_global: v.optional(v.number('must be an integer')),
+  audit_log_file: v.optional(v.string('must be a string')),
+  audit_max_bytes: v.optional(v.number('must be an integer')),
+  audit_keep_files: v.optional(v.number('must be an integer')),
+});
+
+/**
+ * Reads the `telegram_bot` section of the manager policy file (SPEC §11.1). A missing file means built-in
+ * defaults (`{}`). Invalid JSON, a non-object or a field of the wrong type is an `AgentprError` naming the path.
+ * Integer checks and clamping happen in `resolveTelegramBotSettings`.
+ */
+export function readTelegramBotPolicy(policyFile: string): Partial<TelegramBotSettings> {
+  let text: string;
+  try {
+    text = readFileSync(policyFile, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new AgentprError('io', `cannot read the policy file ${policyFile}: ${(error as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (error) {
+    throw new AgentprError('invalid_json', `invalid JSON: ${policyFile}: ${(error as Error).message}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new AgentprError('invalid_input', `${policyFile}: the policy must be a JSON object`);
+  const section = (doc as Record<string, unknown>).telegram_bot;
+  if (section === undefined) return {};
+  const parsed = v.safeParse(PolicySection, section);
+  if (!parsed.success) {
+    const issues = parsed.issues.map((i) => `telegram_bot${i.path?.map((p) => `.${String(p.key)}`).join('') ?? ''}: ${i.message}`).join('; ');
+    throw new AgentprError('invalid_input', `${policyFile}: ${issues}`);
+  }
+  const s = parsed.output;
+  const out: Partial<TelegramBotSettings> = {};
+  const put = <K extends keyof TelegramBotSettings>(key: K, value: TelegramBotSettings[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
+  };
+  put('pollTimeoutSec', s.poll_timeout_sec);
+  put('idleSleepSec', s.idle_sleep_sec);
+  put('listLimit', s.list_limit);
+  put('rateLimitWindowSec', s.rate_limit_window_sec);
+  put('rateLimitPerChat', s.rate_limit_per_chat);
+  put('rateLimitGlobal', s.rate_limit_global);
+  put('auditLogFile', s.audit_log_file);
+  put('auditMaxBytes', s.audit_max_bytes);
+  put('auditKeepFiles', s.audit_keep_files);
+  return out;
+}

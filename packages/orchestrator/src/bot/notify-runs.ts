@@ -1,0 +1,223 @@
+import { getBotState, listEvents, setBotState } from '@agentpr/store';
+import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
+import type { AppContext } from '../context.js';
+import { botStateKeys } from './bot-state-keys.js';
+
+/** States that need a human or close a run, announced once per state change. */
+export const NOTIFY_STATES = ['NEEDS_HUMAN_REVIEW', 'DONE', 'FAILED_TERMINAL'] as const;
+
+/** One announcement for the admin chats. */
+export interface RunNotification {
+  runId: string;
+  /** The state announced, or `pr_request`. */
+  reason: (typeof NOTIFY_STATES)[number] | 'pr_request';
+  text: string;
+  buttons: InlineButton[][];
+  /** Stores that this one was sent (cursor and per-run marker). */
+  commit: () => Promise<void>;
+}
+
+/** What one notification scan did. */
+export interface NotifyResult {
+  /** Notifications delivered to at least one admin chat. */
+  sent: number;
+  /** Notifications left for the next scan because every send failed transiently. */
+  deferred: number;
+}
+
+interface StateCursor {
+  at: string;
+  run_id: string;
+}
+
+function parseJson<T>(text: string | undefined): T | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
+  }
+}
+
+function buttonsFor(runId: string, actions: Array<['show' | 'pause' | 'approve', string]>): InlineButton[][] {
+  const row: InlineButton[] = [];
+  for (const [action, text] of actions) {
+    const data = encodeButtonData(action, runId);
+    if (data) row.push({ text, callbackData: data });
+  }
+  return row.length > 0 ? [row] : [];
+}
+
+/**
+ * Starts the notifier's cursors at "now" the first time a bot runs, so that a fresh bot on an old database does
+ * not announce every run that ever needed a human.
+ */
+export async function initNotificationCursors(ctx: AppContext, botId: string): Promise<void> {
+  if ((await getBotState(ctx.db, botStateKeys.stateCursor(botId))) === undefined) {
+    const cursor: StateCursor = { at: ctx.clock().toISOString(), run_id: '' };
+    await setBotState(ctx.db, botStateKeys.stateCursor(botId), JSON.stringify(cursor));
+  }
+  if ((await getBotState(ctx.db, botStateKeys.prRequestCursor(botId))) === undefined) {
+    const newest = await ctx.db.selectFrom('pr_requests').select('id').orderBy('id', 'desc').executeTakeFirst();
+    await setBotState(ctx.db, botStateKeys.prRequestCursor(botId), String(newest ? Number(newest.id) : 0));
+  }
+}
+
+/** Whether the run's latest CI verdict failed and nothing was pushed since: the escalation was about CI. */
+async function failedOnCi(ctx: AppContext, runId: string): Promise<boolean> {
+  const events = await listEvents(ctx.db, runId, { limit: 30 });
+  for (const e of events) {
+    if (e.event_type === 'worker.push.completed') return false;
+    if (e.event_type === 'github.check.completed') {
+      const conclusion = String(e.payload.conclusion ?? '').toLowerCase();
+      return !['success', 'neutral', 'skipped'].includes(conclusion);
+    }
+  }
+  return false;
+}
+
+function stateText(row: { run_id: string; owner: string; repo: string; current_state: string; last_error: string | null; last_active_state: string | null; pr_number: number | null }, ciFailed: boolean): string {
+  const repo = `${row.owner}/${row.repo}`;
+  const reason = row.last_error ? `\nReason: ${row.last_error.length > 600 ? `${row.last_error.slice(0, 599)}…` : row.last_error}` : '';
+  switch (row.current_state) {
+    case 'NEEDS_HUMAN_REVIEW': {
+      const head = ciFailed ? `CI failed after the retry cap: ${row.run_id} (${repo}) needs a human.` : `${row.run_id} (${repo}) needs a human: NEEDS_HUMAN_REVIEW.`;
+      const stage = row.last_active_state ? `\nLast stage: ${row.last_active_state}` : '';
+      return `${head}${reason}${stage}\nNext: /show ${row.run_id}, /retry ${row.run_id} <target_state>, or /pause ${row.run_id}.`;
+    }
+    case 'DONE':
+      return `${row.run_id} (${repo}) is DONE${row.pr_number !== null ? `: PR #${row.pr_number}` : ''}.`;
+    default:
+      return `${row.run_id} (${repo}) failed for good: FAILED_TERMINAL.${reason}`;
+  }
+}
+
+/**
+ * Finds what the admin chats should hear about (SPEC §8, issue 7): runs that entered `NEEDS_HUMAN_REVIEW`
+ * (flagged when a failed CI verdict after the retry cap caused it), `DONE` or `FAILED_TERMINAL`, and new PR-open
+ * requests waiting for approval. A state change is `runs.updated_at`, which moves only when the state (or PR
+ * number) changes, so each change is announced at most once; the per-run marker in `bot_state` keeps it so even
+ * if the cursor is reset. Returns them oldest first, each with a `commit` to call once it was delivered.
+ */
+export async function collectRunNotifications(ctx: AppContext, botId: string, options: { limit?: number } = {}): Promise<RunNotification[]> {
+  const limit = options.limit ?? 50;
+  const out: RunNotification[] = [];
+  const cursor = parseJson<StateCursor>(await getBotState(ctx.db, botStateKeys.stateCursor(botId))) ?? { at: ctx.clock().toISOString(), run_id: '' };
+  const rows = await ctx.db
+    .selectFrom('runs')
+    .innerJoin('run_states', 'run_states.run_id', 'runs.run_id')
+    .select([
+      'runs.run_id',
+      'runs.owner',
+      'runs.repo',
+      'runs.pr_number',
+      'runs.updated_at',
+      'run_states.current_state',
+      'run_states.last_error',
+      'run_states.last_active_state',
+    ])
+    .where('run_states.current_state', 'in', [...NOTIFY_STATES])
+    .where((eb) => eb.or([eb('runs.updated_at', '>', cursor.at), eb.and([eb('runs.updated_at', '=', cursor.at), eb('runs.run_id', '>', cursor.run_id)])]))
+    .orderBy('runs.updated_at', 'asc')
+    .orderBy('runs.run_id', 'asc')
+    .limit(limit)
+    .execute();
+  for (const raw of rows) {
+    const row = { ...raw, pr_number: raw.pr_number === null ? null : Number(raw.pr_number) };
+    const markerKey = botStateKeys.notified(botId, row.run_id);
+    const marker = parseJson<{ state: string; changed_at: string }>(await getBotState(ctx.db, markerKey));
+    const nextCursor = JSON.stringify({ at: row.updated_at, run_id: row.run_id } satisfies StateCursor);
+    const advance = () => setBotState(ctx.db, botStateKeys.stateCursor(botId), nextCursor);
+    if (marker && marker.state === row.current_state && marker.changed_at === row.updated_at) {
+      out.push({ runId: row.run_id, reason: row.current_state as RunNotification['reason'], text: '', buttons: [], commit: advance });
+      continue;
+    }
+    const ciFailed = row.current_state === 'NEEDS_HUMAN_REVIEW' && (await failedOnCi(ctx, row.run_id));
+    const [latest] = await listEvents(ctx.db, row.run_id, { limit: 1 });
+    const actions: Array<['show' | 'pause', string]> = row.current_state === 'NEEDS_HUMAN_REVIEW' ? [['show', 'Show'], ['pause', 'Pause']] : [['show', 'Show']];
+    out.push({
+      runId: row.run_id,
+      reason: row.current_state as RunNotification['reason'],
+      text: stateText(row, ciFailed),
+      buttons: buttonsFor(row.run_id, actions),
+      commit: async () => {
+        await setBotState(ctx.db, markerKey, JSON.stringify({ state: row.current_state, changed_at: row.updated_at, event_id: latest?.event_id ?? null }));
+        await advance();
+      },
+    });
+  }
+
+  const prCursor = Number((await getBotState(ctx.db, botStateKeys.prRequestCursor(botId))) ?? '0') || 0;
+  const requests = await ctx.db
+    .selectFrom('pr_requests')
+    .innerJoin('runs', 'runs.run_id', 'pr_requests.run_id')
+    .innerJoin('run_states', 'run_states.run_id', 'pr_requests.run_id')
+    .select(['pr_requests.id', 'pr_requests.run_id', 'pr_requests.base', 'pr_requests.head', 'pr_requests.expires_at', 'pr_requests.consumed_at', 'runs.owner', 'runs.repo', 'run_states.current_state'])
+    .where('pr_requests.id', '>', prCursor)
+    .orderBy('pr_requests.id', 'asc')
+    .limit(limit)
+    .execute();
+  for (const r of requests) {
+    const id = Number(r.id);
+    const advance = () => setBotState(ctx.db, botStateKeys.prRequestCursor(botId), String(id));
+    const newer = await ctx.db.selectFrom('pr_requests').select('id').where('run_id', '=', r.run_id).where('id', '>', id).executeTakeFirst();
+    if (r.current_state !== 'PUSHED' || r.consumed_at !== null || newer) {
+      out.push({ runId: r.run_id, reason: 'pr_request', text: '', buttons: [], commit: advance });
+      continue;
+    }
+    out.push({
+      runId: r.run_id,
+      reason: 'pr_request',
+      text: [
+        `${r.run_id} (${r.owner}/${r.repo}) asks to open a PR: ${r.head} → ${r.base}, request expires ${r.expires_at}.`,
+        `Approve with /approve_pr ${r.run_id} <confirm_token> (the token printed by request-open-pr). A button tap never approves.`,
+      ].join('\n'),
+      buttons: buttonsFor(r.run_id, [['show', 'Show'], ['approve', 'Approve…'], ['pause', 'Pause']]),
+      commit: advance,
+    });
+  }
+  return out;
+}
+
+/**
+ * Sends pending notifications to every admin chat. Each is committed after its sends, so a restart does not
+ * repeat it; when every send of one failed transiently (Telegram unreachable) the scan stops there and the next
+ * scan tries again. Permanent send failures (e.g. the bot was blocked in a chat) are audited as `send_error`.
+ */
+export async function notifyRuns(
+  ctx: AppContext,
+  input: { botId: string; chatIds: readonly number[]; chat: ChatClient; audit: TelegramAuditLog; limit?: number },
+): Promise<NotifyResult> {
+  const result: NotifyResult = { sent: 0, deferred: 0 };
+  if (input.chatIds.length === 0) return result;
+  const pending = await collectRunNotifications(ctx, input.botId, { limit: input.limit });
+  for (let i = 0; i < pending.length; i++) {
+    const n = pending[i]!;
+    if (!n.text) {
+      await n.commit();
+      continue;
+    }
+    let delivered = 0;
+    let transient = 0;
+    for (const chatId of input.chatIds) {
+      try {
+        const parts = splitMessage(n.text);
+        for (let p = 0; p < parts.length; p++) {
+          await input.chat.sendMessage({ chatId, text: parts[p]!, buttons: p === parts.length - 1 ? n.buttons : undefined });
+        }
+        delivered++;
+        input.audit.notification({ chat_id: chatId, run_id: n.runId, reason: n.reason, outcome: 'ok', detail: '' });
+      } catch (error) {
+        if (isTransientTelegramError(error)) transient++;
+        input.audit.notification({ chat_id: chatId, run_id: n.runId, reason: n.reason, outcome: 'send_error', detail: (error as Error).message });
+      }
+    }
+    if (delivered === 0 && transient === input.chatIds.length) {
+      result.deferred = pending.slice(i).filter((p) => p.text).length;
+      break;
+    }
+    await n.commit();
+    if (delivered > 0) result.sent++;
+  }
+  return result;
+}

@@ -1,0 +1,332 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { getBotState, setBotState } from '@agentpr/store';
+import {
+  authorizeChat,
+  chatTier,
+  commandTier,
+  decodeButtonData,
+  parseCommand,
+  parseUpdate,
+  redactSecrets,
+  SlidingWindowRateLimiter,
+  splitMessage,
+  TelegramError,
+  type AclDenyReason,
+  type ChatAcl,
+  type ChatClient,
+  type InlineButton,
+  type ParsedCommand,
+  type TelegramAuditLog,
+  type TelegramBotSettings,
+} from '@agentpr/telegram';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { executeBotCommand, type ApprovePr, type BotReply } from './bot-commands.js';
+import { botStateKeys } from './bot-state-keys.js';
+import { initNotificationCursors, notifyRuns } from './notify-runs.js';
+
+/** Longest text the bot treats as a command; Telegram's own message limit. */
+export const MAX_COMMAND_LENGTH = 4096;
+
+/** How the bot runs. Build `acl` with `createChatAcl` and `audit` with `TelegramAuditLog`. */
+export interface TelegramBotOptions {
+  /** The numeric prefix of the token (`botIdFromToken`): the key of the stored offset. */
+  botId: string;
+  acl: ChatAcl;
+  settings: Pick<TelegramBotSettings, 'pollTimeoutSec' | 'idleSleepSec' | 'listLimit' | 'rateLimitWindowSec' | 'rateLimitPerChat' | 'rateLimitGlobal'>;
+  audit: TelegramAuditLog;
+  /** Aborting stops the bot after the update in hand: its reply is sent and the offset is stored. */
+  signal: AbortSignal;
+  /** The approve-open-pr use case; without it `/approve_pr` says approval is not available. */
+  approvePr?: ApprovePr | undefined;
+  /** Push notifications to the admin chats (default on). */
+  notifications?: boolean | undefined;
+  /** Time between notification scans. Default 15 s. */
+  notifyIntervalMs?: number | undefined;
+  /** Strings never to echo in a reply (the bot token). */
+  secrets?: readonly string[] | undefined;
+  /** Overrides `settings.idleSleepSec` in milliseconds (tests). */
+  idleSleepMs?: number | undefined;
+  /** Cap of the poll-error backoff. Default 60 s (W45). */
+  maxBackoffMs?: number | undefined;
+  /** Abortable sleep; resolves early when the signal aborts. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  /** Monotonic milliseconds for the rate limiter. */
+  monotonicNow?: (() => number) | undefined;
+}
+
+/** What a bot run did, returned when it stops. */
+export interface TelegramBotSummary {
+  /** Updates whose offset was stored (each at most once across restarts). */
+  updates: number;
+  /** Commands answered (authorised and not rate-limited). */
+  commands: number;
+  notifications: number;
+  pollErrors: number;
+}
+
+const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
+  try {
+    await delay(ms, undefined, signal ? { signal } : undefined);
+  } catch {
+    // aborted: wake up early
+  }
+};
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function permissionText(command: string, reason: AclDenyReason): string {
+  const needed = reason === 'admin_permission_required' ? 'admin permission (--admin-chat-id)' : 'write permission (--write-chat-id)';
+  return `This chat may not use /${command}: it needs ${needed}.`;
+}
+
+/** The request text for the audit log; the arguments of /approve_pr are withheld because one is the confirm token. */
+function auditRequestText(parsed: ParsedCommand, text: string): string {
+  if (parsed.name !== 'approve_pr') return text;
+  if (parsed.kind !== 'command' || parsed.args.length === 0) return parsed.kind === 'command' ? '/approve_pr' : '/approve_pr <redacted>';
+  return parsed.args.length >= 2 ? `/approve_pr ${parsed.args[0]} <redacted>` : '/approve_pr <redacted>';
+}
+
+/**
+ * Runs the Telegram control bot until `options.signal` aborts (SPEC §8): long polling with the offset stored in
+ * `bot_state` before each update is handled (a restart never runs a command twice; W40), edited messages
+ * ignored, tiers and chat ACL (W42), sliding-window rate limits where strangers count globally but get no reply
+ * (W41), commands run in process as actor `bot` (W44), replies split to Telegram's limit (W43), every command
+ * and poll error in the audit log, poll errors retried with backoff up to 60 s (W45), and push notifications to
+ * the admin chats. A rejected token (401) or a second poller/webhook (409) stops it with an `AgentprError`
+ * (`config`) that tells the operator what to do.
+ *
+ * @example
+ * const chat = createTelegramChatClient({ token });
+ * const audit = new TelegramAuditLog({ file, maxBytes: 10_485_760, keepFiles: 5, clock: ctx.clock });
+ * await runTelegramBot(ctx, { botId: botIdFromToken(token), acl: createChatAcl({ allowChatIds: [42] }), settings, audit, signal }, chat);
+ */
+export async function runTelegramBot(ctx: AppContext, options: TelegramBotOptions, chat: ChatClient): Promise<TelegramBotSummary> {
+  const botCtx: AppContext = { ...ctx, actor: 'bot' };
+  const { signal, audit, acl, settings } = options;
+  const sleep = options.sleep ?? defaultSleep;
+  const now = options.monotonicNow ?? (() => performance.now());
+  const idleMs = options.idleSleepMs ?? settings.idleSleepSec * 1000;
+  const maxBackoffMs = options.maxBackoffMs ?? 60_000;
+  const secrets = options.secrets ?? [];
+  const limiter = new SlidingWindowRateLimiter({ windowSec: settings.rateLimitWindowSec, perChat: settings.rateLimitPerChat, global: settings.rateLimitGlobal });
+  const summary: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0 };
+  const offsetKey = botStateKeys.offset(options.botId);
+  const stored = await getBotState(botCtx.db, offsetKey);
+  let offset = stored !== undefined && /^\d+$/.test(stored) ? Number(stored) : undefined;
+
+  const fatal = (error: TelegramError) => new AgentprError('config', error.message, { details: { reason: error.code }, cause: error });
+
+  let botUsername: string | undefined;
+  try {
+    botUsername = (await chat.getMe(signal)).username;
+  } catch (error) {
+    if (signal.aborted) return summary;
+    if (error instanceof TelegramError && error.code === 'bad_token') throw fatal(error);
+    // Unknown username: commands addressed with any @suffix are accepted. Polling reports the problem.
+    audit.pollError(`getMe: ${errorText(error)}`);
+  }
+  botCtx.log.info('telegram bot started', { bot_id: options.botId, username: botUsername ?? null, offset: offset ?? null });
+
+  const send = async (chatId: number, text: string, buttons?: InlineButton[][]): Promise<string | null> => {
+    const parts = splitMessage(redactSecrets(text, secrets));
+    for (let i = 0; i < parts.length; i++) {
+      const message = { chatId, text: parts[i]!, buttons: i === parts.length - 1 ? buttons : undefined };
+      try {
+        await chat.sendMessage(message);
+      } catch (error) {
+        if (!(error instanceof TelegramError && error.code === 'rate_limited')) return errorText(error);
+        await sleep(Math.min(error.retryAfterSec ?? 1, 60) * 1000);
+        try {
+          await chat.sendMessage(message);
+        } catch (again) {
+          return errorText(again);
+        }
+      }
+    }
+    return null;
+  };
+
+  const record = (entry: { updateId: number; chatId: number; command: string; request: string; reply: BotReply; sendError: string | null }) => {
+    const { reply, sendError } = entry;
+    const base = `${reply.outcome}${reply.detail ? `: ${reply.detail}` : ''}`;
+    audit.command({
+      update_id: entry.updateId,
+      chat_id: entry.chatId,
+      command: entry.command,
+      outcome: sendError ? 'send_error' : reply.outcome,
+      detail: sendError ? `${base}; send failed: ${sendError}` : reply.detail,
+      request_text: entry.request,
+      response_text: reply.text,
+    });
+  };
+
+  const run = async (chatId: number, name: string, args: string[]): Promise<BotReply> => {
+    summary.commands++;
+    try {
+      return await executeBotCommand(botCtx, name, args, { listLimit: settings.listLimit, approvePr: options.approvePr, tier: chatTier(acl, chatId) ?? 'read' });
+    } catch (error) {
+      botCtx.log.error('bot command failed', { command: name, error: errorText(error) });
+      return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
+    }
+  };
+
+  const handleMessage = async (updateId: number, chatId: number, rawText: string): Promise<void> => {
+    const text = rawText.trim();
+    const parsed = parseCommand(text, { botUsername });
+    if (!parsed || parsed.kind === 'other_bot') return;
+    const auth = authorizeChat(acl, chatId, commandTier(parsed.name));
+    const rate = limiter.check(chatId, auth.ok, now());
+    const request = auditRequestText(parsed, text);
+    if (!auth.ok) {
+      if (!rate.ok) return;
+      // Strangers learn nothing, not even that a bot listens (W41). An allowed chat asking above its tier is
+      // told which permission it lacks.
+      const text = auth.reason === 'chat_not_allowlisted' ? '' : permissionText(parsed.name, auth.reason);
+      const sendError = text ? await send(chatId, text) : null;
+      audit.command({ update_id: updateId, chat_id: chatId, command: parsed.name, outcome: sendError ? 'send_error' : 'unauthorized', detail: sendError ? `${auth.reason}; send failed: ${sendError}` : auth.reason, request_text: request, response_text: text });
+      return;
+    }
+    if (!rate.ok) {
+      const busy = rate.reason === 'global_rate_limited' ? 'The bot is busy; retry in a minute.' : 'Too many commands from this chat; retry in a minute.';
+      const sendError = await send(chatId, busy);
+      audit.command({ update_id: updateId, chat_id: chatId, command: parsed.name, outcome: sendError ? 'send_error' : 'rate_limited', detail: rate.reason, request_text: request, response_text: busy });
+      return;
+    }
+    let reply: BotReply;
+    if (text.length > MAX_COMMAND_LENGTH) {
+      reply = { text: `That message is too long for a command (${text.length} characters). Send /help for the commands.`, outcome: 'error', detail: 'message_too_long' };
+    } else if (parsed.kind === 'invalid') {
+      reply = { text: `Could not read that command: ${parsed.error}. Use matching quotes around arguments, or send /help.`, outcome: 'error', detail: 'invalid_format' };
+    } else {
+      reply = await run(chatId, parsed.name, parsed.args);
+    }
+    const sendError = await send(chatId, reply.text, reply.buttons);
+    record({ updateId, chatId, command: parsed.name, request, reply, sendError });
+  };
+
+  const handleCallback = async (updateId: number, callbackId: string, chatId: number, data: string): Promise<void> => {
+    const button = decodeButtonData(data);
+    const name = button ? (button.action === 'approve' ? 'approve_pr' : button.action) : 'button';
+    const command = `button:${button?.action ?? 'unknown'}`;
+    const request = `[button] ${data}`;
+    const auth = authorizeChat(acl, chatId, commandTier(name));
+    const rate = limiter.check(chatId, auth.ok, now());
+    const answer = async (text: string) => {
+      try {
+        await chat.answerCallbackQuery({ callbackQueryId: callbackId, text });
+      } catch (error) {
+        botCtx.log.warn('answerCallbackQuery failed', { error: errorText(error) });
+      }
+    };
+    if (!auth.ok) {
+      if (!rate.ok) return;
+      if (auth.reason !== 'chat_not_allowlisted') await answer(permissionText(name, auth.reason));
+      audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'unauthorized', detail: auth.reason, request_text: request, response_text: '' });
+      return;
+    }
+    if (!rate.ok) {
+      await answer('Too many requests; retry in a minute.');
+      audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'rate_limited', detail: rate.reason, request_text: request, response_text: '' });
+      return;
+    }
+    let reply: BotReply;
+    if (!button) {
+      reply = { text: 'That button is not known to this bot. Send /help for the commands.', outcome: 'error', detail: 'unknown_button' };
+    } else if (button.action === 'approve') {
+      // A tap never approves: the confirm token must be typed.
+      reply = {
+        text: `To open the PR of ${button.runId}, send:\n/approve_pr ${button.runId} <confirm_token>\nThe confirm token was printed by request-open-pr.`,
+        outcome: 'ok',
+        detail: 'token_requested',
+      };
+    } else {
+      reply = await run(chatId, button.action, [button.runId]);
+    }
+    await answer(reply.outcome === 'ok' ? 'Done' : 'See the reply');
+    const sendError = await send(chatId, reply.text, reply.buttons);
+    record({ updateId, chatId, command, request, reply, sendError });
+  };
+
+  const handle = async (raw: unknown): Promise<void> => {
+    const update = parseUpdate(raw);
+    if (!update) return;
+    if (offset !== undefined && update.updateId < offset) return; // already handled before a restart
+    // The offset is stored before the command runs: a crash loses at most this command, never repeats it.
+    await setBotState(botCtx.db, offsetKey, String(update.updateId + 1));
+    offset = update.updateId + 1;
+    summary.updates++;
+    try {
+      if (update.kind === 'message') await handleMessage(update.updateId, update.chatId, update.text);
+      else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, update.chatId, update.data);
+    } catch (error) {
+      botCtx.log.error('telegram update failed', { update_id: update.updateId, error: errorText(error) });
+    }
+  };
+
+  const stopNotifier = new AbortController();
+  const notifierSignal = AbortSignal.any([signal, stopNotifier.signal]);
+  const adminChats = [...acl.admin].sort((a, b) => a - b);
+  const notifier = (async () => {
+    if (options.notifications === false || adminChats.length === 0) return;
+    try {
+      await initNotificationCursors(botCtx, options.botId);
+    } catch (error) {
+      botCtx.log.error('notifications are off: could not initialise their cursors', { error: errorText(error) });
+      return;
+    }
+    while (!notifierSignal.aborted) {
+      try {
+        const result = await notifyRuns(botCtx, { botId: options.botId, chatIds: adminChats, chat, audit });
+        summary.notifications += result.sent;
+      } catch (error) {
+        botCtx.log.warn('notification scan failed', { error: errorText(error) });
+      }
+      await sleep(options.notifyIntervalMs ?? 15_000, notifierSignal);
+    }
+  })();
+
+  let failures = 0;
+  try {
+    while (!signal.aborted) {
+      let batch: unknown[];
+      try {
+        batch = await chat.getUpdates({ offset, timeoutSec: settings.pollTimeoutSec }, signal);
+        failures = 0;
+      } catch (error) {
+        if (signal.aborted) break;
+        if (error instanceof TelegramError && (error.code === 'bad_token' || error.code === 'conflict')) throw fatal(error);
+        failures++;
+        summary.pollErrors++;
+        audit.pollError(errorText(error));
+        botCtx.log.warn('telegram poll failed; backing off', { error: errorText(error), attempt: failures });
+        let wait = Math.min(idleMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
+        if (error instanceof TelegramError && error.retryAfterSec !== undefined) wait = Math.max(wait, Math.min(error.retryAfterSec * 1000, maxBackoffMs));
+        await sleep(wait, signal);
+        continue;
+      }
+      if (batch.length === 0) {
+        await sleep(idleMs, signal);
+        continue;
+      }
+      for (const raw of batch) {
+        if (signal.aborted) break; // finish the update in hand, leave the rest for the next start
+        try {
+          await handle(raw);
+        } catch (error) {
+          // Storing the offset failed: do not run the command; poll again after a pause.
+          botCtx.log.error('could not store the Telegram offset', { error: errorText(error) });
+          await sleep(idleMs, signal);
+          break;
+        }
+      }
+    }
+  } finally {
+    stopNotifier.abort();
+    await notifier;
+  }
+  botCtx.log.info('telegram bot stopped', { ...summary });
+  return summary;
+}
