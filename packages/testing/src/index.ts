@@ -1,6 +1,8 @@
 export { tempDir, cleanupTempDirs } from './temp-dir.js';
 export { freshDatabase, dialectsUnderTest, testPostgresUrl } from './databases.js';
 export type { TestDatabase } from './databases.js';
+export { FakeBotApi, startFakeBotApi, startTelegramTestApi } from './telegram-fake.js';
+export type { BotApiFault, FakeBotApiOptions, RecordedRequest, SentMessage, TelegramTestApi, TelegramTestClient, TelegramTestServer } from './telegram-fake.js';
 export { webhookExamples, webhookExample, githubSignature, webhookRequest, sendWebhook } from './webhook-examples.js';
 export type { WebhookDeliveryInput } from './webhook-examples.js';
 export { TEST_GIT_IDENTITY, testGitEnv, git, makeUpstream, makeBareFork, pushCommit, lsRemote } from './git-repos.js';
