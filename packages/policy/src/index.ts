@@ -1,1 +1,42 @@
-export {};
+export {
+  ManagerPolicyFileSchema,
+  parseManagerPolicy,
+  loadPolicy,
+  effectivePolicy,
+  repoOverrideKeys,
+  formatIssues,
+  DEFAULT_MANAGER_POLICY,
+  CODEX_SANDBOXES,
+  SKILLS_MODES,
+  SUCCESS_STATES,
+  FAILURE_TARGET_STATES,
+  REPO_OVERRIDE_FIELDS,
+} from './manager-policy.js';
+export type {
+  ManagerPolicy,
+  RunAgentStepPolicy,
+  RepoOverride,
+  EffectivePolicy,
+  PolicyParseResult,
+  PolicyLoadResult,
+  CodexSandbox,
+  SkillsMode,
+  SuccessState,
+  FailureTargetState,
+} from './manager-policy.js';
+export {
+  BUILTIN_RUNTIME_ENV_TEMPLATES,
+  RUNTIME_ENV_DIRECTORY_KEYS,
+  RUNTIME_ENV_PLACEHOLDERS,
+  RuntimeEnvOverridesSchema,
+  runtimeDirsFor,
+  expandTemplate,
+  parseRuntimeEnvOverrides,
+  loadRuntimeEnvOverrides,
+  resolveRuntimeEnv,
+} from './runtime-env.js';
+export type { RuntimeEnvDirs, TemplateError, RuntimeEnvLoadResult, ResolvedRuntimeEnv } from './runtime-env.js';
+export { readTextFile } from './read-text-file.js';
+export type { ReadTextFile } from './read-text-file.js';
+export { PolicyError } from './errors.js';
+export type { PolicyErrorCode } from './errors.js';

@@ -1,0 +1,376 @@
+import * as v from 'valibot';
+import { PolicyError } from './errors.js';
+import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
+
+/** codex sandbox modes (CODEX.md §5). */
+export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
+/** Skills modes (SPEC §4.5). */
+export const SKILLS_MODES = ['off', 'agentpr'] as const;
+/** Where a PASS converges (SPEC §4.11). */
+export const SUCCESS_STATES = ['LOCAL_VALIDATING', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
+/** Where a RETRYABLE or HUMAN_REVIEW verdict converges (SPEC §4.11). */
+export const FAILURE_TARGET_STATES = ['FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
+
+export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
+export type SkillsMode = (typeof SKILLS_MODES)[number];
+export type SuccessState = (typeof SUCCESS_STATES)[number];
+export type FailureTargetState = (typeof FAILURE_TARGET_STATES)[number];
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function clamp(n: number, min: number, max: number | undefined): number {
+  return Math.min(max ?? Number.POSITIVE_INFINITY, Math.max(min, n));
+}
+
+function dedupe(items: readonly string[]): string[] {
+  return [...new Set(items)];
+}
+
+function intSchema(min: number, max: number | undefined, description: string) {
+  return v.pipe(
+    v.number('must be an integer'),
+    v.integer('must be an integer'),
+    v.metadata(max === undefined ? { minimum: min } : { minimum: min, maximum: max }),
+    v.description(description),
+    v.transform((n: number) => clamp(n, min, max)),
+  );
+}
+
+function enumSchema<T extends string>(values: readonly T[], normalise: (s: string) => string, description: string) {
+  const message = `must be one of ${values.join(', ')}`;
+  return v.pipe(
+    v.string(message),
+    v.metadata({ enum: [...values] }),
+    v.description(description),
+    v.check((s: string) => (values as readonly string[]).includes(normalise(s)), message),
+    v.transform((s: string) => normalise(s) as T),
+  );
+}
+
+const lower = (s: string): string => s.trim().toLowerCase();
+const upper = (s: string): string => s.trim().toUpperCase();
+
+const allowlistSchema = v.pipe(
+  v.array(v.union([v.string(), v.number(), v.boolean()], 'must be a string'), 'must be an array of strings'),
+  v.metadata({ items: { type: 'string' } }),
+  v.description('Regex patterns (case-insensitive; an invalid regex is a substring) of known baseline test failures. A pattern waives only a failing command whose OWN output matches it.'),
+  v.transform((items: Array<string | number | boolean>) => dedupe(items.map((x) => String(x).trim()).filter((x) => x !== ''))),
+);
+
+const envPassthroughSchema = v.pipe(
+  v.array(v.pipe(v.string('must be a string'), v.trim(), v.regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')), 'must be an array of environment variable names'),
+  v.metadata({ items: { type: 'string', pattern: ENV_NAME.source } }),
+  v.description('Extra environment variables passed from the parent to the codex worker (SPEC §4.4). Secrets listed here reach the agent.'),
+  v.transform((items: string[]) => dedupe(items)),
+);
+
+const sampleDescription = 'Percent (0..100) of PASS attempts whose raw event stream is kept; non-PASS streams are always kept.';
+
+/** The fields a `repo_overrides` entry may set (SPEC §11.1). */
+export const REPO_OVERRIDE_FIELDS = [
+  'max_agent_seconds',
+  'max_changed_files',
+  'max_added_lines',
+  'max_retryable_attempts',
+  'min_test_commands',
+  'success_event_stream_sample_pct',
+  'known_test_failure_allowlist',
+  'skills_mode',
+] as const;
+
+const repoOverrideSchema = v.strictObject(
+  {
+    max_agent_seconds: v.optional(intSchema(0, undefined, 'Agent timeout in seconds for this repo (0 = none).')),
+    max_changed_files: v.optional(intSchema(0, undefined, 'Changed-files budget for this repo (0 = unlimited).')),
+    max_added_lines: v.optional(intSchema(0, undefined, 'Added-lines budget for this repo (0 = unlimited).')),
+    max_retryable_attempts: v.optional(intSchema(0, undefined, 'Consecutive RETRYABLE verdicts allowed in one stage (0 = no cap).')),
+    min_test_commands: v.optional(intSchema(0, undefined, 'Successful test commands required in implementing stages.')),
+    success_event_stream_sample_pct: v.optional(intSchema(0, 100, sampleDescription)),
+    known_test_failure_allowlist: v.optional(allowlistSchema),
+    skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'Skills mode for this repo.')),
+  },
+  (issue) => (issue.expected === 'never' ? `unknown field; allowed: ${REPO_OVERRIDE_FIELDS.join(', ')}` : 'must be an object'),
+);
+
+const runAgentStepSchema = v.object(
+  {
+    codex_sandbox: v.optional(enumSchema(CODEX_SANDBOXES, lower, 'codex --sandbox mode.'), 'danger-full-access'),
+    skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'off: plain prompt; agentpr: stage skills (SPEC §4.5).'), 'off'),
+    max_agent_seconds: v.optional(intSchema(0, undefined, 'Agent timeout in seconds (0 = none).'), 900),
+    max_changed_files: v.optional(intSchema(0, undefined, 'Changed-files budget of an attempt (0 = unlimited).'), 8),
+    max_added_lines: v.optional(intSchema(0, undefined, 'Added-lines budget of an attempt (0 = unlimited).'), 150),
+    max_retryable_attempts: v.optional(intSchema(0, undefined, 'Consecutive RETRYABLE verdicts allowed in one stage (0 = no cap).'), 3),
+    min_test_commands: v.optional(intSchema(0, undefined, 'Successful test commands required in implementing stages.'), 1),
+    known_test_failure_allowlist: v.optional(allowlistSchema, []),
+    success_event_stream_sample_pct: v.optional(intSchema(0, 100, sampleDescription), 15),
+    success_state: v.optional(enumSchema(SUCCESS_STATES, upper, 'Where a PASS converges.'), 'LOCAL_VALIDATING'),
+    on_retryable_state: v.optional(enumSchema(FAILURE_TARGET_STATES, upper, 'Where a RETRYABLE verdict converges.'), 'FAILED_RETRYABLE'),
+    on_human_review_state: v.optional(enumSchema(FAILURE_TARGET_STATES, upper, 'Where a HUMAN_REVIEW verdict converges.'), 'NEEDS_HUMAN_REVIEW'),
+    env_passthrough: v.optional(envPassthroughSchema, []),
+    repo_overrides: v.optional(
+      v.pipe(
+        v.record(v.string(), repoOverrideSchema, 'must be an object keyed by "owner/repo" or "repo"'),
+        v.description('Per-repository overrides keyed by "owner/repo" or "repo" (case-insensitive). The bare-repo key is applied last.'),
+      ),
+      {},
+    ),
+  },
+  'must be an object',
+);
+
+const auditPathSchema = (def: string) =>
+  v.optional(
+    v.pipe(
+      v.string('must be a string'),
+      v.metadata({ minLength: 1 }),
+      v.description('Audit JSONL path; relative paths are resolved against the data directory.'),
+      v.check((s: string) => s.trim() !== '', 'must not be empty'),
+      v.transform((s: string) => s.trim()),
+    ),
+    def,
+  );
+
+const telegramBotSchema = v.object(
+  {
+    poll_timeout_sec: v.optional(intSchema(1, undefined, 'Long-poll timeout in seconds.'), 30),
+    idle_sleep_sec: v.optional(intSchema(1, undefined, 'Pause between polls after an error, in seconds.'), 2),
+    list_limit: v.optional(intSchema(1, undefined, 'Runs listed by /list.'), 20),
+    rate_limit_window_sec: v.optional(intSchema(1, undefined, 'Rate-limit window in seconds.'), 60),
+    rate_limit_per_chat: v.optional(intSchema(1, undefined, 'Commands per chat per window.'), 12),
+    rate_limit_global: v.optional(intSchema(1, undefined, 'Commands from all chats per window.'), 120),
+    audit_log_file: auditPathSchema('reports/telegram_audit.jsonl'),
+    audit_max_bytes: v.optional(intSchema(1024, undefined, 'Rotate the audit log above this size.'), 10_485_760),
+    audit_keep_files: v.optional(intSchema(1, undefined, 'Rotated audit files kept.'), 5),
+  },
+  'must be an object',
+);
+
+const githubWebhookSchema = v.object(
+  {
+    max_payload_bytes: v.optional(intSchema(1024, undefined, 'Largest accepted webhook body.'), 1_048_576),
+    audit_log_file: auditPathSchema('reports/github_webhook_audit.jsonl'),
+    audit_max_bytes: v.optional(intSchema(1024, undefined, 'Rotate the audit log above this size.'), 10_485_760),
+    audit_keep_files: v.optional(intSchema(1, undefined, 'Rotated audit files kept.'), 5),
+  },
+  'must be an object',
+);
+
+const managerSchema = v.object(
+  {
+    max_retries_per_run: v.optional(intSchema(0, undefined, 'Automatic retries per run before escalating (0 = escalate at once).'), 3),
+    action_timeout_sec: v.optional(intSchema(1, undefined, 'Time limit of one manager action in seconds.'), 1800),
+  },
+  'must be an object',
+);
+
+/**
+ * The valibot schema of the manager policy file (SPEC §11.1): every field optional with its built-in default,
+ * values normalised (integers clamped, enums case-folded, lists trimmed and de-duplicated). It is also the
+ * source of the shipped JSON Schema.
+ */
+export const ManagerPolicyFileSchema = v.pipe(
+  v.object(
+    {
+      $schema: v.optional(v.string()),
+      run_agent_step: v.optional(runAgentStepSchema, {}),
+      telegram_bot: v.optional(telegramBotSchema, {}),
+      github_webhook: v.optional(githubWebhookSchema, {}),
+      manager: v.optional(managerSchema, {}),
+    },
+    'must be a JSON object',
+  ),
+  v.title('agentpr manager policy'),
+  v.description('Policy for agentpr run-agent-step, the Telegram bot, the GitHub webhook and the manager loop. Every field is optional; missing fields take the built-in defaults.'),
+);
+
+/** A `repo_overrides` entry after normalisation. */
+export type RepoOverride = v.InferOutput<typeof repoOverrideSchema>;
+
+/** The `run_agent_step` section after normalisation; `repo_overrides` keys are lower-cased. */
+export type RunAgentStepPolicy = v.InferOutput<typeof runAgentStepSchema>;
+
+/** The manager policy after validation and defaults. */
+export interface ManagerPolicy {
+  run_agent_step: RunAgentStepPolicy;
+  telegram_bot: v.InferOutput<typeof telegramBotSchema>;
+  github_webhook: v.InferOutput<typeof githubWebhookSchema>;
+  manager: v.InferOutput<typeof managerSchema>;
+}
+
+const SECTION_KEYS: Record<string, readonly string[]> = {
+  run_agent_step: Object.keys(runAgentStepSchema.entries),
+  telegram_bot: Object.keys(telegramBotSchema.entries),
+  github_webhook: Object.keys(githubWebhookSchema.entries),
+  manager: Object.keys(managerSchema.entries),
+};
+
+/** Formats valibot issues as `path.to.field: message (got <value>)`. */
+export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
+  return issues.map((issue) => {
+    const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+    const unknownField = issue.expected === 'never';
+    const got = unknownField ? '' : ` (got ${shownValue(issue.input)})`;
+    return `${path || '(top level)'}: ${issue.message}${got}`;
+  });
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** valibot's object schemas accept arrays; the policy file must not. */
+function arraysWhereObjectsBelong(value: unknown): string[] {
+  if (!isPlainObject(value)) return [`(top level): must be a JSON object (got ${shownValue(value)})`];
+  const issues: string[] = [];
+  for (const key of Object.keys(SECTION_KEYS)) {
+    const section = value[key];
+    if (section !== undefined && !isPlainObject(section)) issues.push(`${key}: must be an object (got ${shownValue(section)})`);
+  }
+  const ras = value.run_agent_step;
+  if (isPlainObject(ras) && ras.repo_overrides !== undefined) {
+    const ro = ras.repo_overrides;
+    if (!isPlainObject(ro)) issues.push(`run_agent_step.repo_overrides: must be an object keyed by "owner/repo" or "repo" (got ${shownValue(ro)})`);
+    else for (const [k, entry] of Object.entries(ro)) if (!isPlainObject(entry)) issues.push(`run_agent_step.repo_overrides.${k}: must be an object (got ${shownValue(entry)})`);
+  }
+  return issues;
+}
+
+/** The outcome of validating a policy value. */
+export type PolicyParseResult = { ok: true; policy: ManagerPolicy; warnings: string[] } | { ok: false; issues: string[] };
+
+/**
+ * Validates and normalises a parsed policy object (SPEC §11.1). Unknown keys are ignored with a warning,
+ * except inside `repo_overrides` entries, where they are errors. Override keys are trimmed and lower-cased;
+ * an empty key or two keys that normalise alike are errors.
+ */
+export function parseManagerPolicy(value: unknown): PolicyParseResult {
+  const shapeIssues = arraysWhereObjectsBelong(value);
+  if (shapeIssues.length) return { ok: false, issues: shapeIssues };
+  const result = v.safeParse(ManagerPolicyFileSchema, value);
+  if (!result.success) return { ok: false, issues: formatIssues(result.issues) };
+  const warnings: string[] = [];
+  const raw = value as Record<string, unknown>;
+  for (const key of Object.keys(raw)) {
+    if (key === '$schema') continue;
+    const known = SECTION_KEYS[key];
+    if (!known) {
+      warnings.push(`${key}: unknown key (ignored); known keys: ${Object.keys(SECTION_KEYS).join(', ')}`);
+      continue;
+    }
+    const section = raw[key];
+    if (typeof section === 'object' && section !== null) {
+      for (const sub of Object.keys(section)) if (!known.includes(sub)) warnings.push(`${key}.${sub}: unknown key (ignored)`);
+    }
+  }
+  const { $schema: _schema, ...parsed } = result.output;
+  const overrides: Record<string, RepoOverride> = {};
+  const issues: string[] = [];
+  for (const [rawKey, entry] of Object.entries(parsed.run_agent_step.repo_overrides)) {
+    const key = rawKey.trim().toLowerCase();
+    if (key === '') {
+      issues.push(`run_agent_step.repo_overrides.${JSON.stringify(rawKey)}: the key must be "owner/repo" or "repo", not empty`);
+      continue;
+    }
+    if (key in overrides) {
+      issues.push(`run_agent_step.repo_overrides.${rawKey}: duplicates another key that also normalises to "${key}"`);
+      continue;
+    }
+    overrides[key] = entry;
+  }
+  if (issues.length) return { ok: false, issues };
+  return { ok: true, policy: { ...parsed, run_agent_step: { ...parsed.run_agent_step, repo_overrides: overrides } }, warnings };
+}
+
+/** The built-in defaults (the policy used when no file exists). */
+export const DEFAULT_MANAGER_POLICY: ManagerPolicy = (() => {
+  const r = parseManagerPolicy({});
+  if (!r.ok) throw new Error(`built-in policy defaults are invalid: ${r.issues.join('; ')}`);
+  return r.policy;
+})();
+
+/** What {@link loadPolicy} returns. */
+export type PolicyLoadResult = { ok: true; policy: ManagerPolicy; loaded: boolean; path: string; warnings: string[] } | { ok: false; error: PolicyError };
+
+/**
+ * Loads the manager policy file (SPEC §11.1). A missing file gives the built-in defaults with `loaded: false`.
+ * Bad JSON gives a `PolicyError` with code `invalid_json` and a message starting `invalid JSON:` (the CLI exits
+ * 2); invalid values give code `invalid_policy` with `<file>: path.to.field: message` (exit 1). Unknown keys
+ * come back as warnings.
+ *
+ * @example
+ * const r = await loadPolicy(ctx.paths.policyFile);
+ * if (!r.ok) throw r.error;
+ * const eff = effectivePolicy(r.policy, 'mem0ai', 'mem0');
+ */
+export async function loadPolicy(path: string, readFile: ReadTextFile = readTextFile): Promise<PolicyLoadResult> {
+  let text: string | undefined;
+  try {
+    text = await readFile(path);
+  } catch (err) {
+    return { ok: false, error: new PolicyError('unreadable', `${path}: cannot read the policy file: ${(err as Error).message}`, { file: path, cause: err }) };
+  }
+  if (text === undefined) return { ok: true, policy: DEFAULT_MANAGER_POLICY, loaded: false, path, warnings: [] };
+  const parsed = parseJsonText(text);
+  if (!parsed.ok) return { ok: false, error: new PolicyError('invalid_json', `invalid JSON: ${path}: ${parsed.message}`, { file: path }) };
+  const r = parseManagerPolicy(parsed.value);
+  if (!r.ok) return { ok: false, error: new PolicyError('invalid_policy', `${path}: ${r.issues.join('; ')}`, { file: path, issues: r.issues }) };
+  return { ok: true, policy: r.policy, loaded: true, path, warnings: r.warnings.map((w) => `${path}: ${w}`) };
+}
+
+/** The 12 values of `run_agent_step` that apply to one repository (SPEC §11.2). */
+export interface EffectivePolicy {
+  codex_sandbox: CodexSandbox;
+  skills_mode: SkillsMode;
+  max_agent_seconds: number;
+  max_changed_files: number;
+  max_added_lines: number;
+  max_retryable_attempts: number;
+  min_test_commands: number;
+  known_test_failure_allowlist: string[];
+  success_event_stream_sample_pct: number;
+  success_state: SuccessState;
+  on_retryable_state: FailureTargetState;
+  on_human_review_state: FailureTargetState;
+}
+
+/** The override keys that apply to `owner/repo`, in application order (`owner/repo`, then `repo`). */
+export function repoOverrideKeys(owner: string, repo: string): string[] {
+  const r = repo.trim().toLowerCase();
+  return [`${owner.trim().toLowerCase()}/${r}`, r];
+}
+
+/**
+ * The effective policy for a repository (SPEC §11.2): the global `run_agent_step` values, then the override
+ * for `owner/repo`, then the one for `repo` (both case-insensitive; the bare-repo key wins). Integers and
+ * `skills_mode` replace; `known_test_failure_allowlist` is concatenated and de-duplicated.
+ */
+export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: string): EffectivePolicy {
+  const g = policy.run_agent_step;
+  const eff: EffectivePolicy = {
+    codex_sandbox: g.codex_sandbox,
+    skills_mode: g.skills_mode,
+    max_agent_seconds: g.max_agent_seconds,
+    max_changed_files: g.max_changed_files,
+    max_added_lines: g.max_added_lines,
+    max_retryable_attempts: g.max_retryable_attempts,
+    min_test_commands: g.min_test_commands,
+    known_test_failure_allowlist: [...g.known_test_failure_allowlist],
+    success_event_stream_sample_pct: g.success_event_stream_sample_pct,
+    success_state: g.success_state,
+    on_retryable_state: g.on_retryable_state,
+    on_human_review_state: g.on_human_review_state,
+  };
+  for (const key of repoOverrideKeys(owner, repo)) {
+    const o = g.repo_overrides[key];
+    if (!o) continue;
+    if (o.max_agent_seconds !== undefined) eff.max_agent_seconds = o.max_agent_seconds;
+    if (o.max_changed_files !== undefined) eff.max_changed_files = o.max_changed_files;
+    if (o.max_added_lines !== undefined) eff.max_added_lines = o.max_added_lines;
+    if (o.max_retryable_attempts !== undefined) eff.max_retryable_attempts = o.max_retryable_attempts;
+    if (o.min_test_commands !== undefined) eff.min_test_commands = o.min_test_commands;
+    if (o.success_event_stream_sample_pct !== undefined) eff.success_event_stream_sample_pct = o.success_event_stream_sample_pct;
+    if (o.skills_mode !== undefined) eff.skills_mode = o.skills_mode;
+    if (o.known_test_failure_allowlist !== undefined) eff.known_test_failure_allowlist = dedupe([...eff.known_test_failure_allowlist, ...o.known_test_failure_allowlist]);
+  }
+  return eff;
+}
