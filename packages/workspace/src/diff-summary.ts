@@ -137,3 +137,18 @@ export async function countTextLines(path: string): Promise<number> {
     await handle.close();
   }
 }
+
+/** The worktree diff (§4.7): uncommitted changes against `HEAD`, untracked files included. `changed_files_count > 0` means dirty. */
+export function worktreeDiff(git: Git, repoDir: string, options: { timeoutMs?: number } = {}): Promise<DiffSummary> {
+  return diffSummary(git, repoDir, { ref: 'HEAD', ...options });
+}
+
+/** The budget diff (§4.7, W18): everything since the prepare baseline, committed or not, untracked included. */
+export function budgetDiff(git: Git, repoDir: string, baseline: string, options: { timeoutMs?: number } = {}): Promise<DiffSummary> {
+  return diffSummary(git, repoDir, { ref: baseline, ...options });
+}
+
+/** True when the working tree has uncommitted changes or untracked files (ignored paths aside). */
+export async function isDirty(git: Git, repoDir: string, options: { timeoutMs?: number } = {}): Promise<boolean> {
+  return (await worktreeDiff(git, repoDir, options)).changed_files_count > 0;
+}

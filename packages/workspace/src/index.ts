@@ -6,7 +6,7 @@ export { redactSecrets } from './redact.js';
 export { IGNORED_PATH_NAMES, isIgnoredPath, normaliseGitPath } from './path-filter.js';
 export { isInsideRoot, resolveReal, workspaceDirFor } from './inside-root.js';
 export { ownerFromRemoteUrl, sameRemote, githubRepoUrl } from './remote-url.js';
-export { diffSummary, countTextLines } from './diff-summary.js';
+export { diffSummary, worktreeDiff, budgetDiff, isDirty, countTextLines } from './diff-summary.js';
 export type { DiffSummary, DiffSummaryOptions } from './diff-summary.js';
 export { stageExactly } from './stage-paths.js';
 export { workspaceIdentity } from './workspace-identity.js';

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git, makeUpstream, tempDir, testGitEnv } from '@agentpr/testing';
-import { createGitRunner, diffSummary, prepareWorkspace, workspaceIdentity } from '../index.js';
+import { budgetDiff, createGitRunner, diffSummary, isDirty, prepareWorkspace, workspaceIdentity, worktreeDiff } from '../index.js';
 
 const runner = createGitRunner({ env: testGitEnv() });
 
@@ -89,6 +89,20 @@ describe('diffSummary', () => {
     const budget = await diffSummary(runner, dir, { ref: 'deadbeef' });
     expect(budget.changed_files).toEqual(['new.txt']);
     expect(budget.baseline).toBe('deadbeef');
+  });
+});
+
+describe('worktreeDiff, budgetDiff and isDirty', () => {
+  it('isDirty is false on a fresh clone, ignores the runtime dir, and is true for an untracked file', async () => {
+    const { dir, base } = await prepared();
+    expect(await isDirty(runner, dir)).toBe(false);
+    mkdirSync(join(dir, '.agentpr_runtime'));
+    writeFileSync(join(dir, '.agentpr_runtime', 'x'), 'x\n');
+    expect(await isDirty(runner, dir)).toBe(false);
+    writeFileSync(join(dir, 'new.txt'), 'x\n');
+    expect(await isDirty(runner, dir)).toBe(true);
+    expect((await worktreeDiff(runner, dir)).baseline).toBe('HEAD');
+    expect((await budgetDiff(runner, dir, base)).baseline).toBe(base);
   });
 });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyEvent, getRun, latestArtifact, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
+import { acquireLease, applyEvent, getRun, latestArtifact, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
 import type { RunEvent } from '@agentpr/state-machine';
 import { cleanupTempDirs, git, lsRemote, makeBareFork, makeUpstream, pushCommit, tempDir } from '@agentpr/testing';
 import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
@@ -138,6 +138,17 @@ describe('finishRun', () => {
     const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'finish' });
     expect(attempt).toMatchObject({ exit_code: 1 });
     expect((await getRun(ctx.db, 'run_1'))?.state.last_error).toMatch(/^finish:script_failed:git push to origin failed/);
+  });
+
+  it('finishRun while another worker holds the run lease fails with lease_held and pushes nothing (W6)', async () => {
+    const { ctx, fork, dir, base } = await preparedRun();
+    await acquireLease(ctx.db, 'run_1', 'other-host:1:run-agent-step', 60_000, () => new Date());
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('lease_held');
+    expect(await lsRemote(fork.url)).toBe(before);
+    expect(await git(dir, ['rev-parse', 'HEAD'])).toBe(base);
+    expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('LOCAL_VALIDATING');
   });
 
   it('finishRun on a run that was never prepared refuses and says to run run-prepare', async () => {
