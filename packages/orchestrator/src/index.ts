@@ -4,5 +4,6 @@ export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
 export * from './github/index.js';
+export * from './deploy/index.js';
 export * from './workspace/index.js';
 export * from './bot/index.js';

@@ -27,6 +27,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   pause: { summary: 'Pause a run.', load: () => import('./pause.js') },
   resume: { summary: 'Resume a paused run.', load: () => import('./resume.js') },
   retry: { summary: 'Retry a failed run at the stage it left or earlier.', load: () => import('./retry.js') },
+  'webhook-probe': { summary: 'Probe a deployed webhook URL: signed delivery, replay dedup, bad signature, size limit.', load: () => import('./webhook-probe.js') },
   'run-prepare': { summary: "Clone the upstream into the run's workspace and create its feature branch.", load: () => import('./run-prepare.js') },
   'run-preflight': { summary: "Check the run's workspace (scope, .git, toolchain, sandbox) and write a report.", load: () => import('./run-preflight.js') },
   'run-finish': { summary: 'Commit the measured changes and push the feature branch to the fork.', load: () => import('./run-finish.js') },
