@@ -98,30 +98,37 @@ export function readCodexProviderEnvKeys(codexHome: string, fs: FileProbe = node
 
 /** The pure part of {@link readCodexProviderEnvKeys}: reads the selected provider's `env_key` from config.toml text. */
 export function providerEnvKeysFromToml(text: string): string[] {
-  let table = '';
+  let table: string[] = [];
   let provider: string | null = null;
   const envKeys = new Map<string, string>();
   for (const raw of text.split('\n')) {
     const line = stripComment(raw).trim();
     if (!line) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    const header = /^\[\s*([^\[\]]+?)\s*\]$/.exec(line);
     if (header) {
-      table = header[1]!.split('.').map((part) => unquote(part.trim())).join('.');
+      table = splitDottedKey(header[1]!);
       continue;
     }
-    const pair = /^("[^"]*"|'[^']*'|[A-Za-z0-9_.-]+)\s*=\s*(.+)$/.exec(line);
+    const pair = /^((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=\s*(.+)$/.exec(line);
     if (!pair) continue;
-    const key = unquote(pair[1]!);
     const value = parseTomlString(pair[2]!.trim());
     if (value === null) continue;
-    if (table === '' && key === 'model_provider') provider = value;
-    const full = table ? `${table}.${key}` : key;
-    const match = /^model_providers\.(.+)\.env_key$/.exec(full);
-    if (match) envKeys.set(match[1]!, value);
+    const path = [...table, ...splitDottedKey(pair[1]!)];
+    if (path.length === 1 && path[0] === 'model_provider') provider = value;
+    if (path.length === 3 && path[0] === 'model_providers' && path[2] === 'env_key') envKeys.set(path[1]!, value);
   }
   if (!provider) return [];
   const key = envKeys.get(provider);
   return key ? [key] : [];
+}
+
+/** Splits a TOML dotted key (`a."b.c".d`) into its parts. */
+function splitDottedKey(key: string): string[] {
+  const parts: string[] = [];
+  const re = /\s*("[^"]*"|'[^']*'|[^.\s]+)\s*(?:\.|$)/g;
+  let match: RegExpExecArray | null;
+  while ((match = re.exec(key)) !== null && match[0] !== '') parts.push(unquote(match[1]!));
+  return parts;
 }
 
 function stripComment(line: string): string {

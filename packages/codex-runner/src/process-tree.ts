@@ -48,6 +48,50 @@ export function listProcesses(procRoot = '/proc'): ProcessInfo[] | null {
   return out;
 }
 
+/** One process's `/proc/<pid>/stat`, or null if it is gone. */
+export function readProcess(pid: number, procRoot = '/proc'): ProcessInfo | null {
+  try {
+    return parseProcStat(readFileSync(`${procRoot}/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The root and its descendants found through `/proc/<pid>/task/<tid>/children`, reading only the tree (much cheaper
+ * than listing every process). Null when the kernel does not provide `children` files.
+ */
+export function walkProcessTree(rootPid: number, procRoot = '/proc'): ProcessInfo[] | null {
+  const out: ProcessInfo[] = [];
+  const queue = [rootPid];
+  const seen = new Set<number>();
+  while (queue.length > 0) {
+    const pid = queue.shift()!;
+    if (seen.has(pid)) continue;
+    seen.add(pid);
+    const info = readProcess(pid, procRoot);
+    if (!info) continue;
+    out.push(info);
+    let tasks: string[];
+    try {
+      tasks = readdirSync(`${procRoot}/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tasks) {
+      let text: string;
+      try {
+        text = readFileSync(`${procRoot}/${pid}/task/${tid}/children`, 'utf8');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT' && pid === rootPid && tid === String(pid)) return null;
+        continue;
+      }
+      for (const child of text.split(/\s+/)) if (child) queue.push(Number(child));
+    }
+  }
+  return out;
+}
+
 /** The processes whose parent chain leads to `rootPid` (the root itself included when present). */
 export function descendantsOf(rootPid: number, processes: readonly ProcessInfo[]): ProcessInfo[] {
   const children = new Map<number, ProcessInfo[]>();
@@ -94,15 +138,19 @@ export class ProcessTreeTracker {
     private readonly procRoot = '/proc',
   ) {
     this.groups.add(rootPid);
-    const self = listProcesses(procRoot)?.find((proc) => proc.pid === process.pid);
+    const self = readProcess(process.pid, procRoot);
     this.protectedGroups = new Set([0, 1, process.pid, ...(self ? [self.pgid, self.sid] : [])]);
   }
 
-  /** Records the current descendants of the root. Cheap enough to call every few hundred ms. */
+  /** Records the current descendants of the root. Cheap enough to call every few hundred ms (it walks only the tree). */
   sample(): void {
-    const all = listProcesses(this.procRoot);
-    if (!all) return;
-    for (const proc of descendantsOf(this.rootPid, all)) {
+    let tree = walkProcessTree(this.rootPid, this.procRoot);
+    if (!tree) {
+      const all = listProcesses(this.procRoot);
+      if (!all) return;
+      tree = descendantsOf(this.rootPid, all);
+    }
+    for (const proc of tree) {
       if (proc.pid === this.rootPid && this.rootStart === null) this.rootStart = proc.startTime;
       this.pids.set(proc.pid, proc.startTime);
       if (!this.protectedGroups.has(proc.pgid)) this.groups.add(proc.pgid);
@@ -116,7 +164,6 @@ export class ProcessTreeTracker {
    */
   signalAll(signal: NodeJS.Signals, rootAlive: boolean): number {
     this.sample();
-    const all = listProcesses(this.procRoot);
     let delivered = 0;
     const send = (target: number): void => {
       try {
@@ -126,18 +173,18 @@ export class ProcessTreeTracker {
         // ESRCH: already gone
       }
     };
-    if (!all) {
-      if (rootAlive) send(-this.rootPid);
-      return delivered;
-    }
+    if (rootAlive) send(-this.rootPid);
+    // Cheap pre-check (signal 0) so the usual case, where nothing is left, needs no scan of every process.
+    const groups = [...this.groups].filter((group) => !this.protectedGroups.has(group) && !(group === this.rootPid && rootAlive) && groupExists(group));
+    const pids = [...this.pids].filter(([pid, start]) => readProcess(pid, this.procRoot)?.startTime === start);
+    if (groups.length === 0 && pids.length === 0) return delivered;
+    const all = listProcesses(this.procRoot);
+    if (!all) return delivered;
     const minStart = this.rootStart ?? 0;
     const live = all.filter((proc) => proc.state !== 'Z' && proc.startTime >= minStart);
-    for (const group of this.groups) {
-      if (this.protectedGroups.has(group)) continue;
-      if ((group === this.rootPid && rootAlive) || live.some((proc) => proc.pgid === group)) send(-group);
-    }
+    for (const group of groups) if (live.some((proc) => proc.pgid === group)) send(-group);
     for (const proc of live) {
-      if (this.pids.get(proc.pid) === proc.startTime && !this.groups.has(proc.pgid)) send(proc.pid);
+      if (this.pids.get(proc.pid) === proc.startTime && !groups.includes(proc.pgid) && !(proc.pgid === this.rootPid && rootAlive)) send(proc.pid);
     }
     return delivered;
   }
@@ -149,5 +196,15 @@ export class ProcessTreeTracker {
     return all.filter(
       (proc) => proc.state !== 'Z' && proc.startTime >= minStart && (this.pids.get(proc.pid) === proc.startTime || (this.groups.has(proc.pgid) && !this.protectedGroups.has(proc.pgid))),
     );
+  }
+}
+
+function groupExists(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    // ESRCH: no such group; EPERM: not ours to signal anyway
+    return false;
   }
 }

@@ -72,8 +72,6 @@ export interface AgentProcessResult {
   stdoutFile: string | null;
   /** The limit that applied, in seconds (0 = none). */
   maxDurationSec: number;
-  /** Descendant processes still alive after the final kill (should be empty); for diagnostics. */
-  survivors: number[];
 }
 
 /** The exit code for a timed-out agent (W21). */
@@ -118,7 +116,6 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     stdoutLineOffsetsMs: offsets,
     stdoutFile: spec.stdoutFile ?? null,
     maxDurationSec,
-    survivors: [] as number[],
   };
 
   if (handlers.signal?.aborted) {
@@ -289,11 +286,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
       if (sampler) clearInterval(sampler);
       handlers.signal?.removeEventListener('abort', onAbort);
       // Whatever the agent left behind (daemons, hung grandchildren) does not outlive the step.
-      let survivors: number[] = [];
-      if (tracker) {
-        tracker.signalAll('SIGKILL', !exited);
-        survivors = tracker.survivors().map((proc) => proc.pid);
-      }
+      tracker?.signalAll('SIGKILL', !exited);
       for (const stream of [child.stdout, child.stderr, child.stdin]) {
         stream?.removeAllListeners('data');
         stream?.destroy();
@@ -308,7 +301,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
         }
         const durationMs = elapsed();
         if (spawnError) {
-          resolve(spawnFailure({ ...base, survivors }, spawnError, durationMs));
+          resolve(spawnFailure(base, spawnError, durationMs));
           return;
         }
         let stderr = stderrTail.text();
@@ -328,7 +321,6 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
         }
         resolve({
           ...base,
-          survivors,
           exitCode: code,
           signal: exitSignal,
           durationMs,
@@ -363,11 +355,10 @@ export function notStartedResult(stderr: string, options: { maxDurationSec?: num
     stdoutLineOffsetsMs: [],
     stdoutFile: null,
     maxDurationSec: options.maxDurationSec ?? 0,
-    survivors: [],
   };
 }
 
-function spawnFailure(base: { stdoutFile: string | null; maxDurationSec: number; survivors: number[] }, error: unknown, durationMs: number): AgentProcessResult {
+function spawnFailure(base: { stdoutFile: string | null; maxDurationSec: number }, error: unknown, durationMs: number): AgentProcessResult {
   const result = notStartedResult((error as Error)?.message ?? String(error), { maxDurationSec: base.maxDurationSec, durationMs });
   return { ...result, stdoutFile: base.stdoutFile };
 }

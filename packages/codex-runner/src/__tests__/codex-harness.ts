@@ -7,6 +7,7 @@ import type { CodexSandboxMode } from '../build-codex-command.js';
 import type { IsolationLevel } from '../isolation.js';
 import { prepareAgentEnvironment } from '../prepare-agent-environment.js';
 import { probeCodex } from '../probe-codex.js';
+import { listProcesses, type ProcessInfo } from '../process-tree.js';
 import { runAgentProcess, type AgentProcessResult } from '../run-agent-process.js';
 
 /** One parsed stdout event and its arrival offset. */
@@ -98,5 +99,24 @@ export async function runScenario(name: string, options: RunScenarioOptions = {}
     };
   } finally {
     await sandbox.close();
+  }
+}
+
+/** Live (non-zombie) processes whose command line contains `marker` or whose group is `pgid`, after up to 1 s for pending SIGKILLs to land. */
+export async function leftoverProcesses(marker: string, pgid: number | null = null): Promise<ProcessInfo[]> {
+  let left: ProcessInfo[] = [];
+  for (let i = 0; i < 20; i += 1) {
+    left = (listProcesses() ?? []).filter((p) => p.state !== 'Z' && (p.pgid === pgid || readCmdline(p.pid).includes(marker)));
+    if (left.length === 0) return left;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return left;
+}
+
+function readCmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+  } catch {
+    return '';
   }
 }

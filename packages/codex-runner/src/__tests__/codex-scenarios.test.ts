@@ -2,8 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git } from '@agentpr/testing';
-import { listProcesses } from '../process-tree.js';
-import { runScenario } from './codex-harness.js';
+import { leftoverProcesses, runScenario } from './codex-harness.js';
 
 afterAll(() => cleanupTempDirs());
 
@@ -117,17 +116,7 @@ describe('runAgentProcess timeout with the real codex binary', () => {
     expect(elapsed).toBeLessThan(4000 + 2000);
     // The command had started (codex reports it when it launches it), so the sleeps existed and were killed.
     expect(run.lines.some((l) => l.event.type === 'item.started')).toBe(true);
-    const left = (listProcesses() ?? []).filter((p) => p.state !== 'Z' && (p.pgid === run.result.pid || readCmdline(p.pid).includes(marker)));
-    expect(left).toEqual([]);
-    expect(run.result.survivors).toEqual([]);
+    expect(await leftoverProcesses(marker, run.result.pid)).toEqual([]);
   });
 
 });
-
-function readCmdline(pid: number): string {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
-  } catch {
-    return '';
-  }
-}
