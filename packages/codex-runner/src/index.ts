@@ -18,17 +18,8 @@ export {
   CI_REVIEW_STATES,
 } from './agent-environment.js';
 export type { AgentEnvironmentOptions, AgentEnvironment } from './agent-environment.js';
-export {
-  runtimePaths,
-  renderRuntimeEnv,
-  createRuntimeDirectories,
-  RUNTIME_ENV_TEMPLATES,
-  RUNTIME_PATH_KEYS,
-  RUNTIME_PLACEHOLDERS,
-  RUNTIME_DIR_NAME,
-  LAST_MESSAGE_FILE_NAME,
-} from './runtime-env.js';
-export type { RuntimePaths, RenderRuntimeEnvResult } from './runtime-env.js';
+export { runtimePaths, createRuntimeDirectories, RUNTIME_DIR_NAME, LAST_MESSAGE_FILE_NAME } from './runtime-env.js';
+export type { RuntimePaths } from './runtime-env.js';
 export { prepareAgentEnvironment, removeStaleLastMessage } from './prepare-agent-environment.js';
 export type { PrepareAgentEnvironmentOptions, PrepareAgentEnvironmentResult } from './prepare-agent-environment.js';
 export { buildSafetyContract, buildPrompt, buildSkillsEnvelope, resolveExternalReadOnlyPaths } from './build-prompt.js';

@@ -1,7 +1,8 @@
 import { rmSync } from 'node:fs';
+import { resolveRuntimeEnv } from '@agentpr/policy';
 import { buildAgentEnvironment, readCodexProviderEnvKeys } from './agent-environment.js';
 import { nodeFileProbe, type FileProbe } from './file-probe.js';
-import { createRuntimeDirectories, renderRuntimeEnv, RUNTIME_ENV_TEMPLATES, runtimePaths, type RuntimePaths } from './runtime-env.js';
+import { createRuntimeDirectories, runtimePaths, type RuntimePaths } from './runtime-env.js';
 
 /** Inputs of {@link prepareAgentEnvironment}. */
 export interface PrepareAgentEnvironmentOptions {
@@ -11,7 +12,7 @@ export interface PrepareAgentEnvironmentOptions {
   repoDir: string;
   /** The resolved codex home (`resolveCodexHome(env)`). */
   codexHome: string;
-  /** Entries of the runtime override file (already parsed), merged over {@link RUNTIME_ENV_TEMPLATES}. */
+  /** Entries of the runtime override file (parsed by `loadRuntimeEnvOverrides` of `@agentpr/policy`), merged over the built-ins. */
   overrides?: Readonly<Record<string, string>>;
   passthrough?: readonly string[];
   allowAgentPush?: boolean;
@@ -31,8 +32,8 @@ export type PrepareAgentEnvironmentResult =
       withheld: string[];
       /** The rendered runtime variables. */
       runtimeEnv: Record<string, string>;
-      /** Sorted keys of the runtime variables (`env_keys` of the runtime policy summary). */
-      envKeys: string[];
+      /** Sorted keys of the override file (`env_keys` of the runtime policy summary). */
+      overrideKeys: string[];
       /** Directories created (mkdir -p). */
       createdDirs: string[];
       /** Custom provider key variables read from `<codexHome>/config.toml`. */
@@ -41,7 +42,8 @@ export type PrepareAgentEnvironmentResult =
   | { ok: false; errors: string[] };
 
 /**
- * Everything SPEC §4.4 does before launch, in one call: renders the runtime templates (built-ins + overrides), creates
+ * Everything SPEC §4.4 does before launch, in one call: renders the runtime templates (built-ins + overrides, via
+ * `@agentpr/policy`), creates
  * the runtime directories, reads the custom provider's `env_key` from codex's config.toml, and builds the allowlisted
  * agent environment (W24).
  * @example
@@ -49,14 +51,14 @@ export type PrepareAgentEnvironmentResult =
  */
 export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions): PrepareAgentEnvironmentResult {
   const paths = runtimePaths(options.repoDir);
-  const rendered = renderRuntimeEnv({ ...RUNTIME_ENV_TEMPLATES, ...(options.overrides ?? {}) }, paths);
-  if (!rendered.ok) return { ok: false, errors: rendered.errors };
-  const createdDirs = createRuntimeDirectories(paths, rendered.env);
+  const rendered = resolveRuntimeEnv(options.repoDir, options.overrides ?? {});
+  if (!rendered.ok) return { ok: false, errors: [rendered.error.message] };
+  const createdDirs = createRuntimeDirectories(paths, rendered.value.directories);
   const providerEnvKeys = readCodexProviderEnvKeys(options.codexHome, options.fs ?? nodeFileProbe);
   const agent = buildAgentEnvironment(options.parentEnv, {
     codexHome: options.codexHome,
     runtimeDir: paths.runtimeDir,
-    runtimeEnv: rendered.env,
+    runtimeEnv: rendered.value.env,
     passthrough: options.passthrough ?? [],
     allowAgentPush: options.allowAgentPush ?? false,
     ...(options.skillsMode !== undefined ? { skillsMode: options.skillsMode } : {}),
@@ -68,8 +70,8 @@ export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions)
     paths,
     env: agent.env,
     withheld: agent.withheld,
-    runtimeEnv: rendered.env,
-    envKeys: Object.keys(rendered.env).sort(),
+    runtimeEnv: rendered.value.env,
+    overrideKeys: rendered.value.overrideKeys,
     createdDirs,
     providerEnvKeys,
   };

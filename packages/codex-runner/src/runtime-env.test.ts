@@ -1,62 +1,63 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { createRuntimeDirectories, renderRuntimeEnv, RUNTIME_ENV_TEMPLATES, RUNTIME_PATH_KEYS, runtimePaths } from './runtime-env.js';
+import { prepareAgentEnvironment, removeStaleLastMessage } from './prepare-agent-environment.js';
+import { runtimePaths } from './runtime-env.js';
 
 afterAll(() => cleanupTempDirs());
 
-const paths = runtimePaths('/w');
-
-describe('runtime environment templates', () => {
-  it('RUNTIME_ENV_TEMPLATES has the 28 built-ins, 24 of them path keys', () => {
-    expect(Object.keys(RUNTIME_ENV_TEMPLATES)).toHaveLength(28);
-    expect(RUNTIME_PATH_KEYS).toHaveLength(24);
-    expect(RUNTIME_PATH_KEYS).not.toContain('COVERAGE_FILE');
-    expect(RUNTIME_PATH_KEYS).not.toContain('PIP_REQUIRE_VIRTUALENV');
-  });
-
-  it('renderRuntimeEnv renders every built-in inside the workspace', () => {
-    const result = renderRuntimeEnv(RUNTIME_ENV_TEMPLATES, paths);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.env).toMatchObject({
-      AGENTPR_RUNTIME_DIR: '/w/.agentpr_runtime',
-      AGENTPR_WORKSPACE_DIR: '/w',
-      TMPDIR: '/w/.agentpr_runtime/tmp',
-      NPM_CONFIG_CACHE: '/w/.agentpr_runtime/cache/npm',
-      POETRY_DATA_DIR: '/w/.agentpr_runtime/data/poetry',
-      PIP_DISABLE_PIP_VERSION_CHECK: '1',
-      COVERAGE_FILE: '/w/.agentpr_runtime/coverage/.coverage',
+describe('runtimePaths', () => {
+  it('runtimePaths lays out .agentpr_runtime inside the workspace', () => {
+    expect(runtimePaths('/w')).toEqual({
+      repoDir: '/w',
+      runtimeDir: '/w/.agentpr_runtime',
+      cacheDir: '/w/.agentpr_runtime/cache',
+      dataDir: '/w/.agentpr_runtime/data',
+      tmpDir: '/w/.agentpr_runtime/tmp',
+      homeDir: '/w/.agentpr_runtime/home',
+      lastMessagePath: '/w/.agentpr_runtime/codex_last_message.txt',
     });
   });
+});
 
-  it('renderRuntimeEnv turns {{ and }} into literal braces', () => {
-    const result = renderRuntimeEnv({ X: '{{literal}}-{repo_dir}' }, paths);
-    expect(result).toEqual({ ok: true, env: { X: '{literal}-/w' } });
+describe('prepareAgentEnvironment', () => {
+  it('prepareAgentEnvironment renders the templates, creates the path dirs and home, and builds the W24 env', () => {
+    const repo = tempDir('agentpr-prepare-');
+    const codexHome = tempDir('agentpr-prepare-home-');
+    writeFileSync(join(codexHome, 'config.toml'), 'model_provider = "p"\n[model_providers.p]\nenv_key = "P_KEY"\n');
+    const result = prepareAgentEnvironment({
+      parentEnv: { PATH: '/bin', P_KEY: 'k', AGENTPR_TELEGRAM_BOT_TOKEN: 't' },
+      repoDir: repo,
+      codexHome,
+      overrides: { EXTRA_DIR: '{runtime_dir}/extra', NPM_CONFIG_CACHE: '{cache_dir}/npm2' },
+    });
+    if (!result.ok) throw new Error(result.errors.join('; '));
+    expect(result.providerEnvKeys).toEqual(['P_KEY']);
+    expect(result.env).toMatchObject({ PATH: '/bin', P_KEY: 'k', CODEX_HOME: codexHome, HOME: join(repo, '.agentpr_runtime', 'home'), TMPDIR: join(repo, '.agentpr_runtime', 'tmp') });
+    expect(result.env.AGENTPR_TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(result.overrideKeys).toEqual(['EXTRA_DIR', 'NPM_CONFIG_CACHE']);
+    expect(statSync(join(repo, '.agentpr_runtime', 'cache', 'npm2')).isDirectory()).toBe(true);
+    expect(statSync(join(repo, '.agentpr_runtime', 'home')).isDirectory()).toBe(true);
+    expect(statSync(join(repo, '.agentpr_runtime', 'coverage')).isDirectory()).toBe(true);
+    expect(existsSync(join(repo, '.agentpr_runtime', 'extra'))).toBe(false);
   });
 
-  it('renderRuntimeEnv with an unknown placeholder names the variable and the token', () => {
-    const result = renderRuntimeEnv({ GOOD: '{tmp_dir}', BAD: '{home_dir}/x', ALSO_BAD: 'a}b', OPEN: '{repo_dir' }, paths);
+  it('prepareAgentEnvironment with a bad override template returns the error and creates nothing', () => {
+    const repo = tempDir('agentpr-prepare-bad-');
+    const result = prepareAgentEnvironment({ parentEnv: {}, repoDir: repo, codexHome: '/none', overrides: { PIP_CACHE_DIR: '{home}/pip' } });
     expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.errors).toHaveLength(3);
-    expect(result.errors[0]).toMatch(/^runtime env BAD: unknown placeholder \{home_dir\}; use one of \{repo_dir\}/);
-    expect(result.errors[1]).toMatch(/^runtime env ALSO_BAD: lone "\}"/);
-    expect(result.errors[2]).toMatch(/^runtime env OPEN: unclosed "\{"/);
+    expect(!result.ok && result.errors[0]).toMatch(/PIP_CACHE_DIR: unknown placeholder \{home\}/);
+    expect(existsSync(join(repo, '.agentpr_runtime'))).toBe(false);
   });
 
-  it('createRuntimeDirectories makes the path keys and the COVERAGE_FILE parent, never override-only keys', () => {
-    const repo = tempDir('agentpr-runtime-');
-    const p = runtimePaths(repo);
-    const templates = { ...RUNTIME_ENV_TEMPLATES, EXTRA_DIR: '{runtime_dir}/extra' };
-    const result = renderRuntimeEnv(templates, p);
-    if (!result.ok) throw new Error(result.errors.join());
-    createRuntimeDirectories(p, result.env);
-    for (const key of RUNTIME_PATH_KEYS) expect(statSync(result.env[key]!).isDirectory()).toBe(true);
-    expect(statSync(join(p.runtimeDir, 'coverage')).isDirectory()).toBe(true);
-    expect(existsSync(join(p.runtimeDir, 'coverage', '.coverage'))).toBe(false);
-    expect(existsSync(p.homeDir)).toBe(true);
-    expect(existsSync(join(p.runtimeDir, 'extra'))).toBe(false);
+  it('removeStaleLastMessage deletes a stale codex_last_message.txt (W22)', () => {
+    const paths = runtimePaths(tempDir('agentpr-stale-'));
+    expect(removeStaleLastMessage(paths)).toBe(false);
+    prepareAgentEnvironment({ parentEnv: {}, repoDir: paths.repoDir, codexHome: '/none' });
+    writeFileSync(paths.lastMessagePath, 'old attempt');
+    expect(readFileSync(paths.lastMessagePath, 'utf8')).toBe('old attempt');
+    expect(removeStaleLastMessage(paths)).toBe(true);
+    expect(existsSync(paths.lastMessagePath)).toBe(false);
   });
 });

@@ -17,6 +17,6 @@ describe('@agentpr/codex-runner dist', () => {
     if (!caps.ok) throw new Error(caps.reason);
     expect(dist.buildCodexCommand(caps.capabilities, { sandbox: 'workspace-write', lastMessagePath: '/l', workdir: '/w' }).at(-1)).toBe('-');
     expect(typeof dist.runAgentProcess).toBe('function');
-    expect(Object.keys(dist.RUNTIME_ENV_TEMPLATES)).toHaveLength(28);
+    expect(dist.runtimePaths('/w').lastMessagePath).toBe('/w/.agentpr_runtime/codex_last_message.txt');
   });
 });
