@@ -1,0 +1,11 @@
+export { analyzeStream } from './analyze-stream.js';
+export type { AnalyzeStreamInput, AnalyzeStreamResult } from './analyze-stream.js';
+export { inspectRun, recommendedActions } from './inspect-run.js';
+export type { InspectRunInput, InspectRunResult } from './inspect-run.js';
+export { runBottlenecks, median } from './run-bottlenecks.js';
+export type { RunBottlenecksInput, RunBottlenecksResult, StepBottleneck, SlowRun } from './run-bottlenecks.js';
+export { skillsMetrics } from './skills-metrics.js';
+export type { SkillsMetricsInput, SkillsMetricsResult, SkillStats } from './skills-metrics.js';
+export { skillsFeedback, feedbackActions, renderSkillsFeedbackMarkdown } from './skills-feedback.js';
+export type { SkillsFeedbackInput, SkillsFeedbackResult, FeedbackAction, LowPassSkill } from './skills-feedback.js';
+export { policyError } from './policy-error.js';
