@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import * as v from 'valibot';
+import { loadPolicy, type ManagerPolicy } from '@agentpr/policy';
 import {
   botIdFromToken,
   createChatAcl,
@@ -145,58 +144,38 @@ export function resolveTelegramBotConfig(input: {
   };
 }
 
-const PolicySection = v.looseObject({
-  poll_timeout_sec: v.optional(v.number('must be an integer')),
-  idle_sleep_sec: v.optional(v.number('must be an integer')),
-  list_limit: v.optional(v.number('must be an integer')),
-  rate_limit_window_sec: v.optional(v.number('must be an integer')),
-  rate_limit_per_chat: v.optional(v.number('must be an integer')),
-  rate_limit_global: v.optional(v.number('must be an integer')),
-  audit_log_file: v.optional(v.string('must be a string')),
-  audit_max_bytes: v.optional(v.number('must be an integer')),
-  audit_keep_files: v.optional(v.number('must be an integer')),
-});
+/** The policy the bot runs with: the whole manager policy (for approvals) and its `telegram_bot` settings. */
+export interface BotPolicy {
+  policy: ManagerPolicy;
+  settings: Partial<TelegramBotSettings>;
+  /** Unknown keys in the file, for the operator. */
+  warnings: string[];
+}
 
 /**
- * Reads the `telegram_bot` section of the manager policy file (SPEC §11.1). A missing file means built-in
- * defaults (`{}`). Invalid JSON, a non-object or a field of the wrong type is an `AgentprError` naming the path.
- * Integer checks and clamping happen in `resolveTelegramBotSettings`.
+ * Loads the manager policy file (SPEC §11.1) with `@agentpr/policy` and picks the `telegram_bot` section. A
+ * missing file gives the built-in defaults. Invalid JSON is an `AgentprError` `invalid_json` (exit 2); invalid
+ * values are `config` errors naming the field.
  */
-export function readTelegramBotPolicy(policyFile: string): Partial<TelegramBotSettings> {
-  let text: string;
-  try {
-    text = readFileSync(policyFile, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new AgentprError('io', `cannot read the policy file ${policyFile}: ${(error as Error).message}`);
+export async function loadBotPolicy(policyFile: string): Promise<BotPolicy> {
+  const loaded = await loadPolicy(policyFile);
+  if (!loaded.ok) {
+    throw new AgentprError(loaded.error.code === 'invalid_json' ? 'invalid_json' : 'config', loaded.error.message, { cause: loaded.error });
   }
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (error) {
-    throw new AgentprError('invalid_json', `invalid JSON: ${policyFile}: ${(error as Error).message}`);
-  }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new AgentprError('invalid_input', `${policyFile}: the policy must be a JSON object`);
-  const section = (doc as Record<string, unknown>).telegram_bot;
-  if (section === undefined) return {};
-  const parsed = v.safeParse(PolicySection, section);
-  if (!parsed.success) {
-    const issues = parsed.issues.map((i) => `telegram_bot${i.path?.map((p) => `.${String(p.key)}`).join('') ?? ''}: ${i.message}`).join('; ');
-    throw new AgentprError('invalid_input', `${policyFile}: ${issues}`);
-  }
-  const s = parsed.output;
-  const out: Partial<TelegramBotSettings> = {};
-  const put = <K extends keyof TelegramBotSettings>(key: K, value: TelegramBotSettings[K] | undefined) => {
-    if (value !== undefined) out[key] = value;
+  const t = loaded.policy.telegram_bot;
+  return {
+    policy: loaded.policy,
+    warnings: loaded.warnings,
+    settings: {
+      pollTimeoutSec: t.poll_timeout_sec,
+      idleSleepSec: t.idle_sleep_sec,
+      listLimit: t.list_limit,
+      rateLimitWindowSec: t.rate_limit_window_sec,
+      rateLimitPerChat: t.rate_limit_per_chat,
+      rateLimitGlobal: t.rate_limit_global,
+      auditLogFile: t.audit_log_file,
+      auditMaxBytes: t.audit_max_bytes,
+      auditKeepFiles: t.audit_keep_files,
+    },
   };
-  put('pollTimeoutSec', s.poll_timeout_sec);
-  put('idleSleepSec', s.idle_sleep_sec);
-  put('listLimit', s.list_limit);
-  put('rateLimitWindowSec', s.rate_limit_window_sec);
-  put('rateLimitPerChat', s.rate_limit_per_chat);
-  put('rateLimitGlobal', s.rate_limit_global);
-  put('auditLogFile', s.audit_log_file);
-  put('auditMaxBytes', s.audit_max_bytes);
-  put('auditKeepFiles', s.audit_keep_files);
-  return out;
 }

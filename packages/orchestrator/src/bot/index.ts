@@ -7,6 +7,6 @@ export type { RunNotification, NotifyResult } from './notify-runs.js';
 export { findLatestPrRequest } from './pr-request-lookup.js';
 export type { PrRequestView } from './pr-request-lookup.js';
 export { botStateKeys } from './bot-state-keys.js';
-export { resolveTelegramBotConfig, readTelegramBotPolicy } from './bot-config.js';
-export type { TelegramBotFlags, TelegramBotConfig } from './bot-config.js';
+export { resolveTelegramBotConfig, loadBotPolicy } from './bot-config.js';
+export type { TelegramBotFlags, TelegramBotConfig, BotPolicy } from './bot-config.js';
 export { approvePrInProcess } from './approve-pr-in-process.js';

@@ -128,7 +128,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     // Unknown username: commands addressed with any @suffix are accepted. Polling reports the problem.
     audit.pollError(`getMe: ${errorText(error)}`);
   }
-  botCtx.log.info('telegram bot started', { bot_id: options.botId, username: botUsername ?? null, offset: offset ?? null });
+  botCtx.log.info(`telegram bot ${options.botId} polling${botUsername ? ` as @${botUsername}` : ''}`, { bot_id: options.botId, username: botUsername ?? null, offset: offset ?? null });
 
   const send = async (chatId: number, text: string, buttons?: InlineButton[][]): Promise<string | null> => {
     const parts = splitMessage(redactSecrets(text, secrets));
@@ -168,7 +168,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     try {
       return await executeBotCommand(botCtx, name, args, { listLimit: settings.listLimit, approvePr: options.approvePr, tier: chatTier(acl, chatId) ?? 'read' });
     } catch (error) {
-      botCtx.log.error('bot command failed', { command: name, error: errorText(error) });
+      botCtx.log.error(`bot command /${name} failed: ${errorText(error)}`, { command: name, error: errorText(error) });
       return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
     }
   };
@@ -218,7 +218,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
       try {
         await chat.answerCallbackQuery({ callbackQueryId: callbackId, text });
       } catch (error) {
-        botCtx.log.warn('answerCallbackQuery failed', { error: errorText(error) });
+        botCtx.log.warn(`answerCallbackQuery failed: ${errorText(error)}`, { error: errorText(error) });
       }
     };
     if (!auth.ok) {
@@ -262,7 +262,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
       if (update.kind === 'message') await handleMessage(update.updateId, update.chatId, update.text);
       else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, update.chatId, update.data);
     } catch (error) {
-      botCtx.log.error('telegram update failed', { update_id: update.updateId, error: errorText(error) });
+      botCtx.log.error(`telegram update ${update.updateId} failed: ${errorText(error)}`, { update_id: update.updateId, error: errorText(error) });
     }
   };
 
@@ -274,7 +274,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     try {
       await initNotificationCursors(botCtx, options.botId);
     } catch (error) {
-      botCtx.log.error('notifications are off: could not initialise their cursors', { error: errorText(error) });
+      botCtx.log.error(`notifications are off: could not initialise their cursors: ${errorText(error)}`, { error: errorText(error) });
       return;
     }
     while (!notifierSignal.aborted) {
@@ -282,7 +282,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
         const result = await notifyRuns(botCtx, { botId: options.botId, chatIds: adminChats, chat, audit });
         summary.notifications += result.sent;
       } catch (error) {
-        botCtx.log.warn('notification scan failed', { error: errorText(error) });
+        botCtx.log.warn(`notification scan failed: ${errorText(error)}`, { error: errorText(error) });
       }
       await sleep(options.notifyIntervalMs ?? 15_000, notifierSignal);
     }
@@ -301,7 +301,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
         failures++;
         summary.pollErrors++;
         audit.pollError(errorText(error));
-        botCtx.log.warn('telegram poll failed; backing off', { error: errorText(error), attempt: failures });
+        botCtx.log.warn(`telegram poll failed (attempt ${failures}); retrying with backoff: ${errorText(error)}`, { error: errorText(error), attempt: failures });
         let wait = Math.min(idleMs * 2 ** Math.min(failures - 1, 30), maxBackoffMs);
         if (error instanceof TelegramError && error.retryAfterSec !== undefined) wait = Math.max(wait, Math.min(error.retryAfterSec * 1000, maxBackoffMs));
         await sleep(wait, signal);
@@ -317,7 +317,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
           await handle(raw);
         } catch (error) {
           // Storing the offset failed: do not run the command; poll again after a pause.
-          botCtx.log.error('could not store the Telegram offset', { error: errorText(error) });
+          botCtx.log.error(`could not store the Telegram offset; polling again: ${errorText(error)}`, { error: errorText(error) });
           await sleep(idleMs, signal);
           break;
         }

@@ -1,0 +1,92 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { AgentprError } from '../errors.js';
+import { loadBotPolicy, resolveTelegramBotConfig } from './bot-config.js';
+
+const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';
+
+function failure(fn: () => unknown): AgentprError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(AgentprError);
+    expect((error as Error).message).not.toContain('AAFakeSecret');
+    return error as AgentprError;
+  }
+  throw new Error('expected a failure');
+}
+
+describe('resolveTelegramBotConfig', () => {
+  it('takes the token and the API URL from env, resolves the audit file against the data dir and keeps defaults', () => {
+    const config = resolveTelegramBotConfig({
+      flags: { allowChatId: ['42', '-1001234567890'] },
+      env: { AGENTPR_TELEGRAM_BOT_TOKEN: ` ${TOKEN} `, AGENTPR_TELEGRAM_API_URL: 'http://127.0.0.1:8081/' },
+      dataDir: '/srv/agentpr',
+    });
+    expect(config).toMatchObject({ token: TOKEN, botId: '5550001', apiUrl: 'http://127.0.0.1:8081', auditFile: '/srv/agentpr/reports/telegram_audit.jsonl', notifications: true, notifyIntervalSec: 15 });
+    expect([...config.acl.admin]).toEqual([42, -1001234567890]);
+    expect(config.settings.pollTimeoutSec).toBe(30);
+  });
+
+  it('prefers --telegram-token and flags over env and policy', () => {
+    const config = resolveTelegramBotConfig({
+      flags: { telegramToken: TOKEN, allowChatId: ['1'], listLimit: '5', auditLogFile: '/var/log/bot.jsonl', noNotifications: true },
+      env: { AGENTPR_TELEGRAM_BOT_TOKEN: '1:other' },
+      dataDir: '/d',
+      policy: { listLimit: 9, pollTimeoutSec: 10 },
+    });
+    expect(config).toMatchObject({ token: TOKEN, auditFile: '/var/log/bot.jsonl', notifications: false });
+    expect(config.settings).toMatchObject({ listLimit: 5, pollTimeoutSec: 10 });
+  });
+
+  it('without a token fails naming the flag and the env var', () => {
+    const error = failure(() => resolveTelegramBotConfig({ flags: { allowChatId: ['1'] }, env: {}, dataDir: '/d' }));
+    expect(error.code).toBe('config');
+    expect(error.message).toMatch(/--telegram-token.*AGENTPR_TELEGRAM_BOT_TOKEN/);
+  });
+
+  it('with a malformed token fails without echoing it', () => {
+    const error = failure(() => resolveTelegramBotConfig({ flags: { telegramToken: 'AAFakeSecret-no-colon', allowChatId: ['1'] }, env: {}, dataDir: '/d' }));
+    expect(error.code).toBe('config');
+  });
+
+  it('without chat ids and without --allow-chat-id fails asking for --allow-chat-id or --allow-any-chat', () => {
+    const error = failure(() => resolveTelegramBotConfig({ flags: {}, env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN }, dataDir: '/d' }));
+    expect(error.code).toBe('usage');
+    expect(error.message).toMatch(/--allow-chat-id.*--allow-any-chat for local development only/);
+  });
+
+  it('refuses a chat id that is not an integer, a limit below 1 and a bad API URL', () => {
+    const base = { env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN }, dataDir: '/d' };
+    expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['@me'] } })).message).toMatch(/--allow-chat-id "@me" is not a chat id/);
+    expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], rateLimitPerChat: '0' } })).message).toMatch(/--rate-limit-per-chat must be an integer of at least 1/);
+    expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], telegramApiUrl: 'ftp://x' } })).message).toMatch(/http\(s\)/);
+  });
+});
+
+describe('loadBotPolicy', () => {
+  afterEach(() => cleanupTempDirs());
+
+  it('gives the built-in telegram_bot defaults for a missing file and maps a given section', async () => {
+    const dir = tempDir();
+    expect((await loadBotPolicy(join(dir, 'missing.json'))).settings).toMatchObject({ pollTimeoutSec: 30, listLimit: 20, auditLogFile: 'reports/telegram_audit.jsonl', auditKeepFiles: 5 });
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, JSON.stringify({ telegram_bot: { list_limit: 3, audit_log_file: 'bot/audit.jsonl', audit_keep_files: 2 } }));
+    const loaded = await loadBotPolicy(file);
+    expect(loaded.settings).toMatchObject({ listLimit: 3, auditLogFile: 'bot/audit.jsonl', auditKeepFiles: 2, rateLimitGlobal: 120 });
+    expect(loaded.policy.run_agent_step.max_changed_files).toBe(8);
+  });
+
+  it('reports invalid JSON as invalid_json and a wrong value as config naming the field', async () => {
+    const dir = tempDir();
+    const file = join(dir, 'policy.json');
+    writeFileSync(file, JSON.stringify({ telegram_bot: { poll_timeout_sec: 'soon' } }));
+    const bad = await loadBotPolicy(file).catch((e: unknown) => e as AgentprError);
+    expect(bad).toMatchObject({ code: 'config', message: expect.stringMatching(/telegram_bot\.poll_timeout_sec/) });
+    writeFileSync(file, '{ nope');
+    const invalid = await loadBotPolicy(file).catch((e: unknown) => e as AgentprError);
+    expect(invalid).toMatchObject({ code: 'invalid_json', message: expect.stringMatching(/^invalid JSON: /) });
+  });
+});
