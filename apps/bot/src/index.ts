@@ -1,1 +1,2 @@
-export {};
+export { runTelegramBotService } from './run-telegram-bot-service.js';
+export type { TelegramBotServiceInput, TelegramBotServiceResult } from './run-telegram-bot-service.js';

@@ -1,0 +1,152 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AgentprError, silentLogger, type AppContext } from '@agentpr/orchestrator';
+import { applyEvent, createRun, insertPrRequest, openStore, type OpenDatabase } from '@agentpr/store';
+import { cleanupTempDirs, freshDatabase, startFakeBotApi, startTelegramTestApi, tempDir, type TelegramTestApi } from '@agentpr/testing';
+import { runTelegramBotService } from '../run-telegram-bot-service.js';
+
+const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';
+const CHAT = 4242;
+
+let store: OpenDatabase;
+let app: AppContext;
+let dir: string;
+
+function context(env: Record<string, string>): AppContext {
+  return {
+    db: store.db,
+    dialect: store.dialect,
+    clock: () => new Date(),
+    env,
+    log: silentLogger,
+    actor: 'operator',
+    paths: {
+      dataDir: dir,
+      reportsDir: join(dir, 'reports'),
+      workspaceRoot: join(dir, 'workspaces'),
+      campaignDir: dir,
+      skillsDir: dir,
+      policyFile: join(dir, 'manager_policy.json'),
+      runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
+    },
+  };
+}
+
+async function waitFor<T>(check: () => T | undefined | null | false, what: string): Promise<T> {
+  const deadline = Date.now() + 8000;
+  for (;;) {
+    const value = check();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 15));
+  }
+}
+
+beforeEach(async () => {
+  store = await openStore((await freshDatabase('sqlite')).location);
+  dir = tempDir('agentpr-bot-app-');
+});
+
+afterEach(async () => {
+  await store.close();
+  cleanupTempDirs();
+});
+
+describe('runTelegramBotService', () => {
+  let api: TelegramTestApi;
+  beforeEach(async () => {
+    api = await startTelegramTestApi();
+  });
+  afterEach(async () => {
+    await api.stop();
+  });
+
+  const replies = () => api.server.storage.botMessages.filter((m) => String(m.message.chat_id) === String(CHAT)).map((m) => String(m.message.text));
+
+  async function say(text: string): Promise<string> {
+    const before = replies().length;
+    const client = api.server.getClient(TOKEN, { chatId: CHAT, userId: CHAT });
+    await client.sendMessage(client.makeMessage(text));
+    return waitFor(() => replies()[before], `the reply to ${text}`);
+  }
+
+  it('reads token and Bot API URL from env and limits from the policy file, runs commands and stops on abort', async () => {
+    app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: api.apiUrl });
+    writeFileSync(app.paths.policyFile, JSON.stringify({ telegram_bot: { list_limit: 1, audit_log_file: 'custom/bot-audit.jsonl' } }));
+    for (const runId of ['run_one', 'run_two']) {
+      await createRun(app.db, { runId, owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(dir, runId) });
+    }
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const running = runTelegramBotService({ app, flags: { allowChatId: [String(CHAT)] }, signal: controller.signal, announce: (l) => lines.push(l) });
+    const list = await say('/list');
+    expect(list.split('\n').filter((l) => l.startsWith('run_'))).toHaveLength(1);
+    const auditFile = join(dir, 'custom', 'bot-audit.jsonl');
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('"command":"list"'), 'the audit line');
+    controller.abort();
+    const result = await running;
+    expect(result).toMatchObject({ ok: true, bot_id: '5550001', audit_log_file: auditFile, commands: 1 });
+    expect(lines[0]).toMatch(/^telegram bot 5550001: 1 allowed, 1 write, 1 admin chat\(s\); audit log .*bot-audit\.jsonl; Bot API http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines.join('\n')).not.toContain('AAFakeSecret');
+  });
+
+  it('W44: /approve_pr runs approve-open-pr in process with the bot context, without a doctor or a subprocess', async () => {
+    app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, GITHUB_TOKEN: 'ghp_fake_for_tests', GITHUB_API_URL: 'http://127.0.0.1:9/' });
+    await createRun(app.db, { runId: 'run_pr', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(dir, 'missing-workspace') });
+    for (const event of [
+      { type: 'command.start.discovery' },
+      { type: 'worker.discovery.completed', contract_path: '/tmp/c.md' },
+      { type: 'command.start.implementation' },
+      { type: 'command.local.validation.passed' },
+      { type: 'worker.push.completed', branch: 'agentpr/x', head_sha: 'b'.repeat(40) },
+    ] as const) {
+      await applyEvent(app.db, 'run_pr', { event });
+    }
+    await insertPrRequest(app.db, {
+      run_id: 'run_pr',
+      request_file: join(dir, 'reports', 'run_pr_pr_open_request.json'),
+      title: 't',
+      body: 'b',
+      base: 'main',
+      head: 'agentpr/x',
+      head_owner: 'fork',
+      head_sha: 'b'.repeat(40),
+      draft: 0,
+      confirm_token_sha256: createHash('sha256').update('ABCDEF0123456789').digest('hex'),
+      created_at: new Date().toISOString(),
+      expires_at: new Date(Date.now() + 3_600_000).toISOString(),
+      consumed_at: null,
+    });
+    const controller = new AbortController();
+    const running = runTelegramBotService({ app, flags: { allowChatId: [String(CHAT)], telegramApiUrl: api.apiUrl }, signal: controller.signal });
+    const answer = await say('/approve_pr run_pr ABCDEF0123456789');
+    expect(answer).toMatch(/^Approval failed: workspace not found: .*missing-workspace\. Run run-prepare/);
+    controller.abort();
+    await running;
+  });
+});
+
+describe('runTelegramBotService configuration errors', () => {
+  it('fails before contacting Telegram when no chat id is given', async () => {
+    const fake = await startFakeBotApi({ token: TOKEN });
+    try {
+      app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: fake.apiUrl });
+      const error = await runTelegramBotService({ app, flags: {}, signal: new AbortController().signal }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(AgentprError);
+      expect((error as AgentprError).code).toBe('usage');
+      expect((error as Error).message).toMatch(/--allow-chat-id/);
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('reports an invalid policy file as invalid JSON', async () => {
+    app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN });
+    writeFileSync(app.paths.policyFile, '{"telegram_bot": ');
+    const error = await runTelegramBotService({ app, flags: { allowChatId: ['1'] }, signal: new AbortController().signal }).catch((e: unknown) => e);
+    expect((error as AgentprError).code).toBe('invalid_json');
+  });
+});

@@ -1,0 +1,79 @@
+import {
+  approvePrInProcess,
+  loadBotPolicy,
+  resolveTelegramBotConfig,
+  runTelegramBot,
+  type AppContext,
+  type ApprovePr,
+  type TelegramBotFlags,
+  type TelegramBotSummary,
+} from '@agentpr/orchestrator';
+import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
+
+/** What the bot service needs from its process. */
+export interface TelegramBotServiceInput {
+  /** The app context with the store open (the bot switches the actor to `bot` itself). */
+  app: AppContext;
+  flags: TelegramBotFlags;
+  /** Abort to stop after the update in hand (SIGINT/SIGTERM). */
+  signal: AbortSignal;
+  /** `--github-api-url` for approvals (GitHub Enterprise or a stub). */
+  githubApiUrl?: string | undefined;
+  /** Receives one line when the bot starts (never contains the token). */
+  announce?: ((line: string) => void) | undefined;
+  /** Replaces the real Telegram client (tests). */
+  createChatClient?: ((options: TelegramChatClientOptions) => ChatClient) | undefined;
+  /** Replaces the in-process approve-open-pr (tests). */
+  approvePr?: ApprovePr | undefined;
+}
+
+/** What the service reports when it stops. */
+export interface TelegramBotServiceResult extends TelegramBotSummary {
+  ok: true;
+  bot_id: string;
+  audit_log_file: string;
+}
+
+/**
+ * Wires and runs the Telegram control bot (`agentpr run-telegram-bot`, `agentpr-bot`): reads the
+ * `telegram_bot` section of the policy file, resolves flags and env (token, Bot API URL, chat ids, limits),
+ * opens the audit log, builds the real Bot API client and the in-process approve-open-pr, and runs the bot until
+ * the signal aborts. Configuration errors throw `AgentprError` before anything is contacted.
+ *
+ * @example
+ * await runTelegramBotService({ app, flags: { allowChatId: ['123456789'] }, signal });
+ */
+export async function runTelegramBotService(input: TelegramBotServiceInput): Promise<TelegramBotServiceResult> {
+  const { app } = input;
+  const policy = await loadBotPolicy(app.paths.policyFile);
+  for (const warning of policy.warnings) app.log.warn(warning);
+  const config = resolveTelegramBotConfig({ flags: input.flags, env: app.env, dataDir: app.paths.dataDir, policy: policy.settings });
+  const secrets = tokenSecrets(config.token);
+  const audit = new TelegramAuditLog({
+    file: config.auditFile,
+    maxBytes: config.settings.auditMaxBytes,
+    keepFiles: config.settings.auditKeepFiles,
+    clock: app.clock,
+    secrets,
+    onError: (error) => app.log.warn(`cannot write the Telegram audit log ${config.auditFile}: ${(error as Error).message}`),
+  });
+  const chat = (input.createChatClient ?? createTelegramChatClient)({ token: config.token, apiUrl: config.apiUrl });
+  const tiers = `${config.acl.allowed.size} allowed, ${config.acl.write.size} write, ${config.acl.admin.size} admin chat(s)${config.acl.allowAnyChat ? '; any chat may read (development only)' : ''}`;
+  input.announce?.(`telegram bot ${config.botId}: ${tiers}; audit log ${config.auditFile}${config.apiUrl ? `; Bot API ${config.apiUrl}` : ''}`);
+  const summary = await runTelegramBot(
+    app,
+    {
+      botId: config.botId,
+      acl: config.acl,
+      settings: config.settings,
+      audit,
+      signal: input.signal,
+      approvePr: input.approvePr ?? approvePrInProcess({ githubApiUrl: input.githubApiUrl, policy: policy.policy }),
+      notifications: config.notifications,
+      notifyIntervalMs: config.notifyIntervalSec * 1000,
+      secrets,
+    },
+    chat,
+  );
+  return { ok: true, bot_id: config.botId, audit_log_file: config.auditFile, ...summary };
+}
