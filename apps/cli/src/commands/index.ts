@@ -34,4 +34,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
   doctor: { summary: 'Check that this machine is ready for agentpr commands.', load: () => import('./doctor.js') },
   'install-skills': { summary: 'Install the agentpr stage skills into $CODEX_HOME/skills.', load: () => import('./install-skills.js') },
   'skills-status': { summary: 'Show which stage skills are installed, missing or outdated.', load: () => import('./skills-status.js') },
+  'run-telegram-bot': { summary: 'Run the Telegram control bot (commands, approvals, notifications).', load: () => import('./run-telegram-bot.js') },
 };
