@@ -1,0 +1,168 @@
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { getRun, listArtifacts, listAttempts, openStore, type OpenDatabase } from '@agentpr/store';
+import { cleanupTempDirs, codexBinaryPath, createSampleWorkspace, freshDatabase, lsRemote, makeBareFork, tempDir, withCodexSandbox, type CodexSandbox, type TestDatabase } from '@agentpr/testing';
+import { silentLogger, type AppContext } from '../../context.js';
+import { applyCommand } from '../../runs/apply-command.js';
+import { createRun } from '../../runs/create-run.js';
+import { prepareRun } from '../../workspace/prepare-run.js';
+import { runAgentStep } from '../run-agent-step.js';
+
+const scenarioDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'tools', 'model-stub', 'scenarios');
+afterAll(() => cleanupTempDirs());
+
+let tdb: TestDatabase | undefined;
+let store: OpenDatabase | undefined;
+let sandbox: CodexSandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  await store?.close();
+  await tdb?.drop();
+  sandbox = undefined;
+  store = undefined;
+  tdb = undefined;
+});
+
+/** A run in IMPLEMENTING with a prepared workspace cloned from a local upstream, and codex pointed at the stub. */
+async function setup(scenario: string, extraEnv: Record<string, string> = {}) {
+  tdb = await freshDatabase('sqlite');
+  store = await openStore(tdb.location);
+  sandbox = await withCodexSandbox({ scenario: join(scenarioDir, `${scenario}.json`) });
+  const sample = await createSampleWorkspace({ withRemote: true });
+  const fork = await makeBareFork({ url: sample.remote!, branch: 'main', headSha: sample.baseSha });
+  const data = tempDir('agentpr-data-');
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: tempDir('agentpr-home-'),
+    AGENTPR_CODEX_BIN: codexBinaryPath(),
+    ...sandbox.env,
+    AGENTPR_TELEGRAM_BOT_TOKEN: '123:secret-bot-token',
+    GITHUB_TOKEN: 'ghp_secret',
+    ...extraEnv,
+  };
+  delete env.TMPDIR;
+  const ctx: AppContext = {
+    db: store.db,
+    dialect: store.dialect,
+    clock: () => new Date(),
+    env,
+    log: silentLogger,
+    actor: 'operator',
+    paths: {
+      dataDir: data,
+      reportsDir: join(data, 'reports'),
+      workspaceRoot: join(data, 'workspaces'),
+      campaignDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'campaigns', 'example'),
+      skillsDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'skills'),
+      policyFile: join(data, 'manager_policy.json'),
+      runtimeEnvFile: join(data, 'runtime_env_overrides.json'),
+    },
+  };
+  const { run_id } = await createRun(ctx, { owner: 'octo', repo: 'sample', prompt_version: 'v1' });
+  await prepareRun(ctx, { runId: run_id, upstreamUrl: sample.remote!, forkUrl: fork.url, forkOwner: 'me' });
+  await applyCommand(ctx, run_id, { command: 'mark-plan-ready', contractPath: join(data, 'contract.md') });
+  await applyCommand(ctx, run_id, { command: 'start-implementation' });
+  return { ctx, runId: run_id, fork };
+}
+
+const FLAGS = { prompt: 'Add titleCase as the task says.', skipNetworkCheck: true } as const;
+
+describe('runAgentStep with the real codex binary against the model stub', () => {
+  it('implement + tests pass → PASS runtime_success, LOCAL_VALIDATING, artefacts written', async () => {
+    const { ctx, runId } = await setup('implement-and-tests-pass');
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(output.classification).toMatchObject({ grade: 'PASS', reason_code: 'runtime_success' });
+    expect(exitCode).toBe(0);
+    expect(output.state).toBe('LOCAL_VALIDATING');
+    for (const key of ['agent_report', 'run_digest', 'manager_insight']) expect(existsSync(output[key] as string), key).toBe(true);
+    const digest = JSON.parse(readFileSync(output.run_digest as string, 'utf8'));
+    expect(digest.validation.test_commands.join(' ')).toContain('npm test');
+    expect(digest.changes.changed_files).toEqual(expect.arrayContaining(['src/title-case.js']));
+    const attempts = await listAttempts(ctx.db, runId, { limit: 5, step: 'agent' });
+    expect(attempts[0]).toMatchObject({ grade: 'PASS', stage: 'IMPLEMENTING', exit_code: 0 });
+    const types = (await listArtifacts(ctx.db, runId, { limit: 50 })).map((a) => a.artifact_type);
+    expect(types).toEqual(expect.arrayContaining(['agent_runtime_report', 'run_digest', 'manager_insight', 'preflight_report']));
+  }, 120_000);
+
+  it('tests fail → HUMAN_REVIEW test_command_failed naming the failing command; NEEDS_HUMAN_REVIEW', async () => {
+    const { ctx, runId } = await setup('tests-fail');
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(exitCode).toBe(1);
+    expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed' });
+    expect(JSON.stringify((output.classification as { evidence: unknown }).evidence)).toContain('npm test');
+    expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
+    expect((await getRun(ctx.db, runId))?.state.last_error).toBe('agent:test_command_failed:HUMAN_REVIEW');
+    expect(output.agent_event_stream).toBeTruthy();
+  }, 120_000);
+
+  it('tests fail then pass after a fix → PASS (the failure is resolved)', async () => {
+    const { ctx, runId } = await setup('tests-fail-then-pass');
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(output.classification).toMatchObject({ grade: 'PASS' });
+    expect(exitCode).toBe(0);
+  }, 120_000);
+
+  it('the model stream fails → RETRYABLE, FAILED_RETRYABLE with the failure kept in last_error (W2)', async () => {
+    const { ctx, runId } = await setup('model-stream-fails');
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(exitCode).toBe(1);
+    expect((output.classification as { grade: string }).grade).toBe('RETRYABLE');
+    expect(output.state).toBe('FAILED_RETRYABLE');
+    expect((await getRun(ctx.db, runId))?.state.last_error).toMatch(/^agent:codex_agent_failed:/);
+  }, 120_000);
+
+  it('git push when not allowed (under bwrap) → HUMAN_REVIEW agent_push_disallowed and nothing reaches the fork', async () => {
+    const { ctx, runId, fork } = await setup('git-push-not-allowed');
+    const forkPath = fork.url;
+    const before = await lsRemote(forkPath);
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
+    expect(exitCode).toBe(1);
+    expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'agent_push_disallowed' });
+    expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
+    const after = await lsRemote(forkPath);
+    expect(after).toBe(before);
+  }, 120_000);
+
+  it('the agent hangs past the timeout → exit 124 RETRYABLE runtime_transient_failure within the limit + 2 s', async () => {
+    const { ctx, runId } = await setup('hang-past-timeout');
+    const t0 = Date.now();
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS, maxAgentSeconds: 2 });
+    expect(Date.now() - t0).toBeLessThan(30_000);
+    expect(exitCode).toBe(124);
+    expect(output.classification).toMatchObject({ grade: 'RETRYABLE', reason_code: 'runtime_transient_failure' });
+    expect(output.state).toBe('FAILED_RETRYABLE');
+  }, 120_000);
+
+  it('the agent environment holds no bot token or GitHub token (W24)', async () => {
+    const { ctx, runId } = await setup('inspect-environment');
+    const { output } = await runAgentStep(ctx, { runId, ...FLAGS, minTestCommands: 0 });
+    const stream = readFileSync((output.agent_event_stream as string) || (output.agent_report as string), 'utf8');
+    expect(stream).not.toContain('secret-bot-token');
+    expect(stream).not.toContain('ghp_secret');
+  }, 120_000);
+
+  it('refuses a run in a state that allows no agent step, changing nothing', async () => {
+    const { ctx, runId } = await setup('implement-and-tests-pass');
+    await applyCommand(ctx, runId, { command: 'pause' });
+    await expect(runAgentStep(ctx, { runId, ...FLAGS })).rejects.toMatchObject({ code: 'refused' });
+    expect((await listAttempts(ctx.db, runId, { limit: 5, step: 'agent' }))).toHaveLength(0);
+  }, 120_000);
+
+  it('under bwrap a write outside the workspace fails and is flagged', async () => {
+    const { ctx, runId } = await setup('write-outside-workspace');
+    const outside = '/var/tmp/agentpr-outside/escaped.txt';
+    const { rmSync } = await import('node:fs');
+    rmSync(outside, { force: true });
+    const { output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
+    expect(existsSync(outside)).toBe(false);
+    expect((output.classification as { grade: string }).grade).not.toBe('PASS');
+  }, 120_000);
+
+  it('a missing codex binary gives exit 127 and a failed attempt', async () => {
+    const { ctx, runId } = await setup('implement-and-tests-pass', { AGENTPR_CODEX_BIN: '/nonexistent/codex' });
+    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(exitCode).toBe(127);
+    expect(String(output.stderr)).toMatch(/AGENTPR_CODEX_BIN/);
+  }, 120_000);
+});

@@ -1,0 +1,2 @@
+export { runAgentStep } from './run-agent-step.js';
+export type { RunAgentStepInput, RunAgentStepOutcome, AgentProgress, ConvergenceTarget } from './run-agent-step.js';
