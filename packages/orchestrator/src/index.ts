@@ -5,5 +5,8 @@ export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
 export * from './github/index.js';
 export * from './deploy/index.js';
+export * from './manager/index.js';
 export * from './workspace/index.js';
 export * from './bot/index.js';
+export * from './agent/index.js';
+export * from './analysis/index.js';
