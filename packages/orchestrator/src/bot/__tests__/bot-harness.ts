@@ -16,9 +16,9 @@ export const WRITER = 222;
 export const READER = 333;
 export const STRANGER = 999;
 
-/** A store on a fresh SQLite file and an AppContext over it. */
-export async function testContext(): Promise<{ ctx: AppContext; store: OpenDatabase; dir: string }> {
-  const db = await freshDatabase('sqlite');
+/** A store on a fresh database (SQLite file or PostgreSQL database) and an AppContext over it. */
+export async function testContext(kind: 'sqlite' | 'postgres' = 'sqlite'): Promise<{ ctx: AppContext; store: OpenDatabase; dir: string; drop: () => Promise<void> }> {
+  const db = await freshDatabase(kind);
   const store = await openStore(db.location);
   const dir = tempDir('agentpr-bot-');
   const ctx: AppContext = {
@@ -38,7 +38,7 @@ export async function testContext(): Promise<{ ctx: AppContext; store: OpenDatab
       runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
     },
   };
-  return { ctx, store, dir };
+  return { ctx, store, dir, drop: () => db.drop() };
 }
 
 /** Creates a run (QUEUED) and optionally walks it through events. */

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getBotState, getRun, type OpenDatabase } from '@agentpr/store';
-import { cleanupTempDirs, startFakeBotApi, type FakeBotApi } from '@agentpr/testing';
+import { cleanupTempDirs, dialectsUnderTest, startFakeBotApi, type FakeBotApi } from '@agentpr/testing';
 import { createTelegramChatClient } from '@agentpr/telegram';
 import type { AppContext } from '../../context.js';
 import { AgentprError } from '../../errors.js';
@@ -9,25 +9,32 @@ import { ADMIN, auditLines, BOT_ID, eventTypes, makeRun, startBot, testContext, 
 
 let fake: FakeBotApi;
 let ctx: AppContext;
-let store: OpenDatabase;
+let store: OpenDatabase | undefined;
+let drop: (() => Promise<void>) | undefined;
 let bot: RunningBot | undefined;
 
 beforeEach(async () => {
   fake = await startFakeBotApi({ token: TOKEN, maxPollWaitMs: 200 });
-  ({ ctx, store } = await testContext());
 });
 
 afterEach(async () => {
   await bot?.stop().catch(() => {});
   bot = undefined;
   await fake.close();
-  await store.close();
+  await store?.close();
+  await drop?.();
+  store = undefined;
+  drop = undefined;
   cleanupTempDirs();
 });
 
 const sentTo = (chatId: number) => fake.sent.filter((m) => m.chat_id === chatId).map((m) => m.text);
 
-describe('runTelegramBot against the node:http fake Bot API', () => {
+describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bot API on %s', (kind) => {
+  beforeEach(async () => {
+    ({ ctx, store, drop } = await testContext(kind));
+  });
+
   it('W40: an edited message never runs its command; the next message does', async () => {
     await makeRun(ctx, 'run_edit01', TO_IMPLEMENTING);
     bot = startBot(ctx, { apiUrl: fake.apiUrl });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyEvent, createRuns, getBotState, getRun, insertPrRequest, type OpenDatabase } from '@agentpr/store';
-import { cleanupTempDirs, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
+import { cleanupTempDirs, dialectsUnderTest, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { AgentprError } from '../../errors.js';
 import type { ApprovePr } from '../bot-commands.js';
@@ -33,19 +33,22 @@ interface BotMessage {
 
 let api: TelegramTestApi;
 let ctx: AppContext;
-let store: OpenDatabase;
+let store: OpenDatabase | undefined;
+let drop: (() => Promise<void>) | undefined;
 let bot: RunningBot | undefined;
 
 beforeEach(async () => {
   api = await startTelegramTestApi();
-  ({ ctx, store } = await testContext());
 });
 
 afterEach(async () => {
   await bot?.stop().catch(() => {});
   bot = undefined;
   await api.stop();
-  await store.close();
+  await store?.close();
+  await drop?.();
+  store = undefined;
+  drop = undefined;
   cleanupTempDirs();
 });
 
@@ -81,7 +84,11 @@ async function ask(chatId: number, text: string): Promise<{ replies: string[]; a
   return { replies: messagesFor(chatId).slice(before).map((m) => m.text), audit: lines[seen]! };
 }
 
-describe('runTelegramBot against telegram-test-api', () => {
+describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on %s', (kind) => {
+  beforeEach(async () => {
+    ({ ctx, store, drop } = await testContext(kind));
+  });
+
   it('/help from an allowed chat lists the commands and is audited ok', async () => {
     bot = startBot(ctx, { apiUrl: api.apiUrl });
     const { replies, audit } = await ask(READER, '/help');
