@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { webhookProbe } from '@agentpr/orchestrator';
+import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
+import { startRecordedWebhook, type RecordedWebhook } from './real-webhook.js';
+
+const SITE = 'nginx/agentpr-webhook.conf';
+const nginx = which('nginx');
+const openssl = which('openssl');
+const skipReason = !nginx
+  ? 'nginx is not installed (Debian: apt-get install nginx-light)'
+  : !openssl
+    ? 'openssl is not installed (Debian: apt-get install openssl)'
+    : undefined;
+const skip = announceSkip('nginx checks', skipReason);
+
+afterAll(() => cleanupTempDirs());
+
+/** A prefix dir with a self-signed certificate for localhost/127.0.0.1 and a logs/ folder. */
+function makePrefix(): { dir: string; cert: string; key: string } {
+  const dir = tempDir('agentpr-nginx-');
+  chmodSync(dir, 0o755); // workers may run as nobody when the master is root
+  mkdirSync(join(dir, 'logs'));
+  const cert = join(dir, 'fullchain.pem');
+  const key = join(dir, 'privkey.pem');
+  const r = run(openssl!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert]);
+  if (r.code !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
+  return { dir, cert, key };
+}
+
+/** The site with the certificate and log placeholders pointed into `dir`. */
+function siteWithCerts(dir: string): string {
+  let site = readDeploy(SITE);
+  site = substitute(site, '/etc/letsencrypt/live/CHANGE_ME.example.com/', `${dir}/`, SITE);
+  site = substitute(site, '/var/log/nginx/', `${dir}/logs/`, SITE);
+  return site;
+}
+
+/** The main nginx.conf that includes the site inside http {}, as Debian's nginx.conf does for sites-enabled/. */
+function wrapper(dir: string, extraMain = ''): string {
+  return [`pid ${dir}/nginx.pid;`, `error_log ${dir}/logs/error.log;`, 'worker_processes 1;', extraMain, 'events { worker_connections 64; }', 'http {', `  access_log off;`, `  include ${dir}/site.conf;`, '}', ''].join('\n');
+}
+
+describe.skipIf(skip)('nginx: deploy/nginx/agentpr-webhook.conf', () => {
+  it('passes nginx -t inside an http {} block, with no warnings', () => {
+    const { dir } = makePrefix();
+    writeFileSync(join(dir, 'site.conf'), siteWithCerts(dir));
+    writeFileSync(join(dir, 'nginx.conf'), wrapper(dir));
+    const r = run(nginx!, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('syntax is ok');
+    expect(r.stderr.split('\n').filter((l) => /\[(warn|error|emerg|crit|alert)\]/.test(l))).toEqual([]);
+  });
+
+  it('nginx -t refuses the site when a directive is broken (the check can fail)', () => {
+    const { dir } = makePrefix();
+    writeFileSync(join(dir, 'site.conf'), substitute(siteWithCerts(dir), 'client_max_body_size    1m;', 'client_max_body_size    one-megabyte;', SITE));
+    writeFileSync(join(dir, 'nginx.conf'), wrapper(dir));
+    const r = run(nginx!, ['-t', '-p', dir, '-c', join(dir, 'nginx.conf'), '-e', 'stderr']);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('client_max_body_size');
+  });
+
+  describe('running in front of the real webhook server', () => {
+    const SECRET = 'deploy-check-nginx-secret-7d2e';
+    let prefix: ReturnType<typeof makePrefix>;
+    let webhook: RecordedWebhook;
+    let child: ChildProcess | undefined;
+    let https = '';
+    let http = '';
+    let ca = '';
+
+    beforeAll(async () => {
+      prefix = makePrefix();
+      ca = readFileSync(prefix.cert, 'utf8');
+      webhook = await startRecordedWebhook(SECRET);
+      const [tls, plain] = [await freePort(), await freePort()];
+      let site = siteWithCerts(prefix.dir);
+      site = substitute(site, /^\s*listen \[::\]:\d+.*\n/m, '', SITE);
+      site = substitute(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${tls} ssl http2;`, SITE);
+      site = substitute(site, 'listen 80;', `listen 127.0.0.1:${plain};`, SITE);
+      site = substitute(site, 'server 127.0.0.1:8787;', `server 127.0.0.1:${webhook.port};`, SITE);
+      writeFileSync(join(prefix.dir, 'site.conf'), site);
+      writeFileSync(join(prefix.dir, 'nginx.conf'), wrapper(prefix.dir, 'daemon off;'));
+      let stderr = '';
+      child = spawn(nginx!, ['-p', prefix.dir, '-c', join(prefix.dir, 'nginx.conf'), '-e', 'stderr'], { stdio: ['ignore', 'ignore', 'pipe'] });
+      child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+      https = `https://127.0.0.1:${tls}`;
+      http = `http://127.0.0.1:${plain}`;
+      await waitFor(`nginx on ${https} (stderr: ${stderr})`, async () => (await fetchRaw(`${https}/healthz`, { ca })).status === 200);
+    });
+
+    afterAll(async () => {
+      if (child && child.exitCode === null) {
+        const exited = new Promise((resolve) => child!.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      await webhook?.close();
+    });
+
+    it('passes every webhook-probe check through TLS, with nginx answering the oversize body with 413', async () => {
+      const report = await webhookProbe({ url: `${https}/github/webhook`, secret: SECRET, timeoutSec: 10 }, { ca });
+      expect(report.checks.filter((c) => !c.ok)).toEqual([]);
+      expect(report.ok).toBe(true);
+      const big = report.checks.find((c) => c.name === 'payload_size_guard')!;
+      expect(String(big.response)).toContain('nginx'); // refused at the proxy, before agentpr read a byte
+      expect(webhook.seen.filter((s) => s.method === 'POST' && s.headers['content-length'] === String(1024 * 1024 + 1))).toEqual([]);
+    });
+
+    it('forwards the real client address, the scheme and a request id to the webhook server', async () => {
+      const before = webhook.seen.length;
+      expect((await fetchRaw(`${https}/github/webhook`, { ca, headers: { 'X-Forwarded-For': '203.0.113.9' } })).status).toBe(200);
+      const seen = webhook.seen.slice(before);
+      expect(seen).toHaveLength(1);
+      expect(seen[0]!.url).toBe('/github/webhook');
+      expect(seen[0]!.headers).toMatchObject({ 'x-real-ip': '127.0.0.1', 'x-forwarded-for': '127.0.0.1', 'x-forwarded-proto': 'https' });
+      expect(seen[0]!.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
+    });
+
+    it('answers GET /healthz with the alive JSON from the webhook path', async () => {
+      const r = await fetchRaw(`${https}/healthz`, { ca });
+      expect(r.status).toBe(200);
+      expect(JSON.parse(r.body)).toEqual({ ok: true, status: 'alive' });
+      expect(webhook.seen.at(-1)).toMatchObject({ method: 'GET', url: '/github/webhook' });
+    });
+
+    it('exposes nothing else: other paths are 404 and other methods 403, and none reaches agentpr', async () => {
+      const before = webhook.seen.length;
+      const other = await fetchRaw(`${https}/admin`, { ca });
+      expect(other.status).toBe(404);
+      expect(JSON.parse(other.body)).toEqual({ ok: false, error: 'not found' });
+      expect((await fetchRaw(`${https}/github/webhook/`, { ca })).status).toBe(404);
+      expect((await fetchRaw(`${https}/github/webhook`, { ca, method: 'PUT', body: '{}' })).status).toBe(403);
+      expect((await fetchRaw(`${https}/healthz`, { ca, method: 'POST', body: '{}' })).status).toBe(403);
+      expect(webhook.seen.length).toBe(before);
+    });
+
+    it('redirects plain HTTP to HTTPS', async () => {
+      const r = await fetchRaw(`${http}/github/webhook`);
+      expect(r.status).toBe(301);
+      expect(r.headers.location).toMatch(/^https:\/\/[^/]+\/github\/webhook$/);
+    });
+  });
+});

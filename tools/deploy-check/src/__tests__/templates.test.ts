@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { parseUnitFile } from '../index.js';
+import { deployFiles, readDeploy, unitFiles } from './helpers.js';
+
+/** Values that look like real credentials: GitHub tokens, OpenAI keys, Telegram bot tokens, PEM keys. */
+const REAL_SECRET = /gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|sk-[A-Za-z0-9_-]{20,}|\b\d{6,}:[A-Za-z0-9_-]{30,}|-----BEGIN [A-Z ]*PRIVATE KEY-----/;
+const SECRET_NAME = /TOKEN|SECRET|API_KEY|PASSWORD/;
+
+function envAssignments(text: string): Array<{ key: string; value: string; commented: boolean }> {
+  return text
+    .split('\n')
+    .map((line) => /^(#?)([A-Z][A-Z0-9_]*)=(.*)$/.exec(line.trim()))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ key: m[2]!, value: m[3]!, commented: m[1] === '#' }));
+}
+
+describe('deploy templates: secrets and environment files', () => {
+  it('no file under deploy/ contains something that looks like a real credential', () => {
+    const leaks = deployFiles().filter((f) => REAL_SECRET.test(readDeploy(f)));
+    expect(leaks).toEqual([]);
+  });
+
+  it('every EnvironmentFile= of a unit has an example in deploy/env/', () => {
+    const files = new Set(deployFiles());
+    for (const unit of unitFiles()) {
+      for (const envFile of parseUnitFile(readDeploy(`systemd/${unit}`)).values('Service', 'EnvironmentFile')) {
+        const example = `env/${envFile.replace(/^-/, '').split('/').pop()}.example`;
+        expect(files.has(example), `${unit}: ${envFile} has no ${example}`).toBe(true);
+      }
+    }
+  });
+
+  it('every ${VAR} a unit passes on its command line is set in its environment file example', () => {
+    for (const unit of unitFiles()) {
+      const u = parseUnitFile(readDeploy(`systemd/${unit}`));
+      const used = [...u.values('Service', 'ExecStart').join(' ').matchAll(/\$\{([A-Z0-9_]+)\}/g)].map((m) => m[1]!);
+      const set = new Set(
+        u.values('Service', 'EnvironmentFile').flatMap((f) => envAssignments(readDeploy(`env/${f.split('/').pop()}.example`)).filter((a) => !a.commented).map((a) => a.key)),
+      );
+      for (const v of used) expect(set.has(v), `${unit} uses \${${v}} but its environment file example does not set it`).toBe(true);
+    }
+  });
+
+  it('secrets in the environment file examples are CHANGE_ME placeholders', () => {
+    const examples = deployFiles().filter((f) => f.startsWith('env/'));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    for (const file of examples) {
+      for (const a of envAssignments(readDeploy(file))) {
+        if (SECRET_NAME.test(a.key)) expect(a.value, `${file}: ${a.key}`).toMatch(/CHANGE_ME/);
+      }
+    }
+  });
+});
+
+describe('deploy templates: one webhook address everywhere', () => {
+  it('nginx proxies only /github/webhook and /healthz to 127.0.0.1:8787 with the 1 MiB body limit', () => {
+    const site = readDeploy('nginx/agentpr-webhook.conf');
+    expect(site).toMatch(/server 127\.0\.0\.1:8787;/);
+    expect(site).toMatch(/client_max_body_size\s+1m;/);
+    expect(site).toMatch(/keepalive_timeout\s+30s;/);
+    expect(site).toMatch(/listen 443 ssl http2;/);
+    expect([...site.matchAll(/location\s+(\S+(?:\s+\S+)?)\s*\{/g)].map((m) => m[1])).toEqual([
+      '^~ /.well-known/acme-challenge/',
+      '/',
+      '= /github/webhook',
+      '= /healthz',
+      '/',
+    ]);
+    expect([...site.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1])).toEqual(['http://agentpr_webhook/github/webhook', 'http://agentpr_webhook/github/webhook']);
+    for (const header of ['Host', 'X-Real-IP', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Request-Id']) expect(site).toContain(`proxy_set_header ${header} `);
+  });
+
+  it('the cloudflare tunnel forwards only the webhook path to 127.0.0.1:8787 and ends with a 404 catch-all', () => {
+    const tunnel = parseYaml(readDeploy('cloudflare/agentpr-webhook-tunnel.yml')) as { tunnel: string; 'credentials-file': string; ingress: Array<Record<string, unknown>> };
+    expect(tunnel.tunnel).toMatch(/CHANGE_ME/);
+    expect(tunnel['credentials-file']).toMatch(/^\/.+\.json$/);
+    const rules = tunnel.ingress;
+    // cloudflared's own rule: the last rule must match everything (no hostname, no path).
+    expect(rules.at(-1)).toEqual({ service: 'http_status:404' });
+    for (const rule of rules.slice(0, -1)) {
+      expect(rule.service).toBe('http://127.0.0.1:8787');
+      expect(rule.hostname).toMatch(/^[A-Za-z0-9_.-]+$/);
+      const path = new RegExp(String(rule.path));
+      expect(['/github/webhook', '/github/webhook/', '/github/webhookx', '/admin', '/'].map((p) => path.test(p))).toEqual([true, false, false, false, false]);
+    }
+  });
+});
+
+describe('deploy/README.md', () => {
+  const readme = readDeploy('README.md');
+
+  it('documents every file under deploy/', () => {
+    const undocumented = deployFiles().filter((f) => f !== 'README.md' && !readme.includes(f));
+    expect(undocumented).toEqual([]);
+  });
+
+  it('has the readiness runbook of SPEC §14', () => {
+    for (const needle of [
+      'agentpr doctor --require-codex',
+      '--require-webhook-secret',
+      '--require-telegram-token',
+      'agentpr run-preflight',
+      'agentpr webhook-audit-summary',
+      'agentpr webhook-probe',
+      'net.',
+      'gh.auth',
+      'git.write',
+      'AGENTPR_CODEX_BIN',
+      '/github/webhook',
+    ]) {
+      expect(readme, needle).toContain(needle);
+    }
+  });
+});
