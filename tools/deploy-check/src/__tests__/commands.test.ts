@@ -64,6 +64,13 @@ describe('agentpr commands the deploy templates run', () => {
     expect(problems, problems.join('\n')).toEqual([]);
   });
 
+  it('the parser check refuses an unknown flag and an unknown command (the check can fail)', async () => {
+    const flag = await parses(['doctor', '--require-webhook-secrets']);
+    expect(flag.code).toBe(2);
+    expect(flag.stderr).toContain('--require-webhook-secrets');
+    expect((await parses(['run-github-webhooks'])).stderr).toMatch(/unknown command/);
+  });
+
   it('starts service binaries that apps/*/package.json declare in "bin"', () => {
     const bins = declaredBins();
     const used = [...new Set(invocations.map((i) => basename(i.argv[0]!)))];
