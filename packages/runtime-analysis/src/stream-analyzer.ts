@@ -247,15 +247,24 @@ function compileAllowlist(patterns: readonly string[]): Array<{ pattern: string;
   return out;
 }
 
+/**
+ * A flat copy of a string. V8 may return substrings of the parsed line from JSON.parse; keeping such a string
+ * keeps the whole (possibly huge) line alive. Everything the analyser retains goes through this.
+ */
+function detach(s: string): string {
+  return s.length === 0 ? s : (JSON.parse(JSON.stringify(s)) as string);
+}
+
 function bump(map: Map<string, number>, key: string, cap: number): void {
   const n = map.get(key);
   if (n !== undefined) map.set(key, n + 1);
-  else if (map.size < cap) map.set(key, 1);
+  else if (map.size < cap) map.set(detach(key), 1);
 }
 
 function excerpt(text: string | null | undefined, max = 400): string {
   if (!text) return '';
-  const t = text.trimEnd();
+  // cut before trimming: outputs can be large
+  const t = (text.length > max + 1024 ? text.slice(text.length - max - 1024) : text).trimEnd();
   return t.length <= max ? t : `…${t.slice(t.length - max)}`;
 }
 
@@ -269,6 +278,8 @@ function sentenceAround(text: string, index: number, max = 200): string {
 }
 
 interface CommandState {
+  /** The command string, detached from the line it was parsed from. */
+  command: string;
   facts: CommandFacts;
   count: number;
   firstLine: number;
@@ -420,7 +431,7 @@ class Analyzer implements StreamAnalyzer {
     }
     if (nl.unknownEventType !== undefined) bump(this.unknownEvents, nl.unknownEventType, LIMITS.unknownTypes);
     if (nl.unknownItemType !== undefined) bump(this.unknownItems, nl.unknownItemType, LIMITS.unknownTypes);
-    if (this.legacyWorkdir === undefined && nl.format === 'codex_legacy' && typeof p.workdir === 'string') this.legacyWorkdir = p.workdir;
+    if (this.legacyWorkdir === undefined && nl.format === 'codex_legacy' && typeof p.workdir === 'string') this.legacyWorkdir = detach(p.workdir);
 
     let sawCommand = false;
     for (const ev of nl.events) {
@@ -445,8 +456,8 @@ class Analyzer implements StreamAnalyzer {
     const raw = typeof v === 'string' ? v : String(v);
     let t = this.typeCache.get(raw);
     if (t === undefined) {
-      t = raw.trim().toLowerCase() || 'unknown';
-      if (this.typeCache.size < 1000) this.typeCache.set(raw, t);
+      t = detach(raw.trim().toLowerCase() || 'unknown');
+      if (this.typeCache.size < 1000) this.typeCache.set(detach(raw), t);
     }
     return t;
   }
@@ -460,8 +471,8 @@ class Analyzer implements StreamAnalyzer {
     if (text.length > 64 * 1024) return;
     if (this.fallbackSingle.length >= LIMITS.fallback && this.fallbackDouble.length >= LIMITS.fallback) return;
     if (text.indexOf('sh') < 0) return;
-    for (const m of text.matchAll(WRAPPER_SINGLE)) if (this.fallbackSingle.length < LIMITS.fallback) this.fallbackSingle.push(m[1]!.trim());
-    for (const m of text.matchAll(WRAPPER_DOUBLE)) if (this.fallbackDouble.length < LIMITS.fallback) this.fallbackDouble.push(m[1]!.replace(/\\(["\\$`])/g, '$1').trim());
+    for (const m of text.matchAll(WRAPPER_SINGLE)) if (this.fallbackSingle.length < LIMITS.fallback) this.fallbackSingle.push(detach(m[1]!.trim()));
+    for (const m of text.matchAll(WRAPPER_DOUBLE)) if (this.fallbackDouble.length < LIMITS.fallback) this.fallbackDouble.push(detach(m[1]!.replace(/\\(["\\$`])/g, '$1').trim()));
   }
 
   private handle(ev: NormalizedEvent, eventType: string, line: number, offset: number | null): void {
@@ -502,7 +513,7 @@ class Analyzer implements StreamAnalyzer {
         this.failureMessage(line, 'error', ev.message);
         return;
       case 'warning':
-        if (this.warnings.length < LIMITS.warnings) this.warnings.push(excerpt(ev.message, 300));
+        if (this.warnings.length < LIMITS.warnings) this.warnings.push(detach(excerpt(ev.message, 300)));
         return;
       case 'usage':
         this.takeUsage(ev.usage);
@@ -521,16 +532,16 @@ class Analyzer implements StreamAnalyzer {
   }
 
   private failureMessage(line: number, source: 'error' | 'turn.failed', message: string): void {
-    if (this.failureMessages.length < LIMITS.failureMessages) this.failureMessages.push({ line, source, message: excerpt(message, 2000) });
+    if (this.failureMessages.length < LIMITS.failureMessages) this.failureMessages.push({ line, source, message: detach(excerpt(message, 2000)) });
   }
 
   private addHidden(h: HiddenFailure): void {
-    if (this.hidden.length < LIMITS.hidden) this.hidden.push(h);
+    if (this.hidden.length < LIMITS.hidden) this.hidden.push({ ...h, item_id: h.item_id === null ? null : detach(h.item_id), note: detach(h.note) });
   }
 
   private onMessage(text: string, itemId: string | null, line: number): void {
     const head = text.length > LIMITS.messageChars ? text.slice(0, LIMITS.messageChars) : text;
-    this.lastMessage = head;
+    this.lastMessage = detach(head);
     this.lastMessageLine = line;
     if (!this.anyFailedExecution) {
       const m = DENIAL.exec(head);
@@ -549,21 +560,21 @@ class Analyzer implements StreamAnalyzer {
     let paths = ev.paths;
     if (ev.itemId) {
       if (ev.phase !== 'completed') {
-        if (paths.length && this.fileChangeInFlight.size < LIMITS.inFlight) this.fileChangeInFlight.set(ev.itemId, paths);
+        if (paths.length && this.fileChangeInFlight.size < LIMITS.inFlight) this.fileChangeInFlight.set(detach(ev.itemId), paths.map(detach));
       } else {
         const started = this.fileChangeInFlight.get(ev.itemId);
         if (started) this.fileChangeInFlight.delete(ev.itemId);
         if (paths.length === 0 && started) paths = started;
       }
     }
-    for (const p of paths) if (this.fileChanges.size < LIMITS.fileChanges) this.fileChanges.add(p);
+    for (const p of paths) if (this.fileChanges.size < LIMITS.fileChanges && !this.fileChanges.has(p)) this.fileChanges.add(detach(p));
     if (ev.phase !== 'completed') return;
     const status = ev.status.toLowerCase();
     if (status === 'failed' || status === 'declined') {
       this.anyFailedExecution = true;
       for (const p of paths) {
         if (!this.failedFileChanges.has(p) && this.failedFileChanges.size < LIMITS.hidden) {
-          this.failedFileChanges.set(p, { kind: 'failed_file_change', line, item_id: ev.itemId, note: `file change to ${p} ${status} and no later change to it succeeded` });
+          this.failedFileChanges.set(detach(p), { kind: 'failed_file_change', line, item_id: ev.itemId === null ? null : detach(ev.itemId), note: detach(`file change to ${p} ${status} and no later change to it succeeded`) });
         }
       }
     } else if (status === 'completed') {
@@ -574,16 +585,18 @@ class Analyzer implements StreamAnalyzer {
   private stateOf(command: string, line: number): CommandState {
     let state = this.distinct.get(command);
     if (state) return state;
-    state = { facts: commandFacts(command), count: 0, firstLine: line, order: this.distinct.size + this.overflowCommands };
-    if (this.distinct.size < LIMITS.distinctCommands) this.distinct.set(command, state);
+    const own = detach(command);
+    state = { command: own, facts: commandFacts(own), count: 0, firstLine: line, order: this.distinct.size + this.overflowCommands };
+    if (this.distinct.size < LIMITS.distinctCommands) this.distinct.set(own, state);
     else this.overflowCommands++;
     this.categories[state.facts.category]++;
-    if (this.commandTextSample.length < LIMITS.commandTextSample) this.commandTextSample.push(command);
+    if (this.commandTextSample.length < LIMITS.commandTextSample) this.commandTextSample.push(own);
     return state;
   }
 
-  private recordExecutionStart(command: string, line: number, itemId: string | null): CommandState {
-    const state = this.stateOf(command, line);
+  private recordExecutionStart(raw: string, line: number, itemId: string | null): CommandState {
+    const state = this.stateOf(raw, line);
+    const command = state.command;
     state.count++;
     this.executions++;
     const f = state.facts;
@@ -597,16 +610,19 @@ class Analyzer implements StreamAnalyzer {
   }
 
   private onCommand(ev: Extract<NormalizedEvent, { kind: 'command' }>, eventType: string, line: number, offset: number | null): void {
-    const itemId = ev.itemId;
-    let exec = itemId !== null ? this.inFlight.get(itemId) : undefined;
-    const command = ev.command ?? exec?.command ?? null;
-    if (command === null) return;
+    const rawItemId = ev.itemId;
+    let exec = rawItemId !== null ? this.inFlight.get(rawItemId) : undefined;
+    const raw = ev.command ?? exec?.command ?? null;
+    if (raw === null) return;
+    const itemId = exec ? exec.itemId : rawItemId === null ? null : detach(rawItemId);
     let state: CommandState | undefined;
     let durationMs: number | null = null;
+    let command: string;
     if (ev.phase === 'started' || ev.phase === 'updated') {
       if (!exec) {
+        state = this.recordExecutionStart(raw, line, itemId);
+        command = state.command;
         exec = { itemId, command, startOffset: offset };
-        state = this.recordExecutionStart(command, line, itemId);
         if (itemId !== null) {
           if (this.inFlight.size >= LIMITS.inFlight) {
             const oldest = this.inFlight.keys().next().value as string;
@@ -615,18 +631,22 @@ class Analyzer implements StreamAnalyzer {
           }
           this.inFlight.set(itemId, exec);
         }
-      } else if (ev.command) exec.command = ev.command;
+      } else {
+        if (ev.command) exec.command = this.stateOf(ev.command, line).command;
+        command = exec.command!;
+      }
     } else {
       if (exec && itemId !== null) this.inFlight.delete(itemId);
-      state = exec ? this.stateOf(command, line) : this.recordExecutionStart(command, line, itemId);
+      state = exec ? this.stateOf(raw, line) : this.recordExecutionStart(raw, line, itemId);
+      command = state.command;
       if (exec && exec.startOffset !== null && offset !== null) {
         durationMs = Math.max(offset - exec.startOffset, 0);
-        this.addDuration({ command, duration_ms: durationMs, status: ev.status, exit_code: ev.exitCode, item_id: itemId });
+        this.addDuration({ command, duration_ms: durationMs, status: detach(ev.status), exit_code: ev.exitCode, item_id: itemId });
       }
-      this.complete(state, command, ev, line);
+      this.complete(state, command, ev, line, itemId);
     }
     if (this.sample.length < LIMITS.eventsSample) {
-      this.sample.push({ event_type: eventType, local_offset_ms: offset, status: ev.status, duration_ms: durationMs, exit_code: ev.exitCode, item_id: itemId, command, line });
+      this.sample.push({ event_type: eventType, local_offset_ms: offset, status: detach(ev.status), duration_ms: durationMs, exit_code: ev.exitCode, item_id: itemId, command, line });
     }
   }
 
@@ -639,7 +659,7 @@ class Analyzer implements StreamAnalyzer {
     if (list.length > LIMITS.durations) list.pop();
   }
 
-  private complete(state: CommandState, command: string, ev: Extract<NormalizedEvent, { kind: 'command' }>, line: number): void {
+  private complete(state: CommandState, command: string, ev: Extract<NormalizedEvent, { kind: 'command' }>, line: number, itemId: string | null): void {
     const exitCode = ev.exitCode;
     const status = ev.status.toLowerCase();
     if ((exitCode !== null && exitCode !== 0) || status === 'failed' || status === 'declined') this.anyFailedExecution = true;
@@ -648,7 +668,7 @@ class Analyzer implements StreamAnalyzer {
     const output = ev.output ?? '';
     const tail = output.length > LIMITS.outputForMatching ? output.slice(output.length - LIMITS.outputForMatching) : output;
     if (exitCode !== 0) {
-      this.recordFailure(command, targets, exitCode, tail, line, ev.itemId, undefined);
+      this.recordFailure(command, targets, exitCode, tail, line, itemId, undefined);
       return;
     }
     let success = targets;
@@ -658,7 +678,7 @@ class Analyzer implements StreamAnalyzer {
       success = targets.filter((t) => !t.masked);
       if (OUTPUT_FAIL.test(tail)) {
         const m = OUTPUT_FAIL.exec(tail);
-        this.recordFailure(command, masked, exitCode, tail, line, ev.itemId, `exit 0, but the exit status of ${masked.map((t) => `\`${t.normalized}\``).join(', ')} is masked and the output reports failures ("${m ? sentenceAround(tail, m.index, 120) : ''}")`);
+        this.recordFailure(command, masked, exitCode, tail, line, itemId, `exit 0, but the exit status of ${masked.map((t) => `\`${t.normalized}\``).join(', ')} is masked and the output reports failures ("${m ? sentenceAround(tail, m.index, 120) : ''}")`);
       } else if (OUTPUT_PASS.test(tail)) {
         success = targets;
         note = 'exit status masked (pipe, `||` or `;`), but the output shows a passing summary';
@@ -666,7 +686,7 @@ class Analyzer implements StreamAnalyzer {
     }
     if (success.length === 0) return;
     if (!this.testRuns.has(command) && this.testRuns.size < LIMITS.testEvidence) {
-      this.testRuns.set(command, { command, line, item_id: ev.itemId, exit_code: 0, targets: success.map((t) => t.normalized), ...(note ? { note } : {}) });
+      this.testRuns.set(command, { command, line, item_id: itemId, exit_code: 0, targets: success.map((t) => t.normalized), ...(note ? { note } : {}) });
     }
     for (let k = 0; k < this.pending.length; k++) {
       const p = this.pending[k]!;
@@ -681,7 +701,7 @@ class Analyzer implements StreamAnalyzer {
         }
       }
       if (p.left === 0) {
-        p.record.resolved_by = { command, target: cover?.normalized ?? command, line, item_id: ev.itemId };
+        p.record.resolved_by = { command, target: cover?.normalized ?? command, line, item_id: itemId };
         if (this.resolved.length < LIMITS.resolvedRecords) this.resolved.push(p.record);
         this.pending.splice(k, 1);
         k--;
@@ -695,7 +715,7 @@ class Analyzer implements StreamAnalyzer {
       return;
     }
     const matches = this.allowlist.filter((a) => a.test(output)).map((a) => a.pattern);
-    const record: TestFailureRecord = { command, line, item_id: itemId, exit_code: exitCode, targets: targets.map((t) => t.normalized), allowlist_matches: matches, output_excerpt: excerpt(output), ...(note ? { note } : {}) };
+    const record: TestFailureRecord = { command, line, item_id: itemId, exit_code: exitCode, targets: targets.map((t) => t.normalized), allowlist_matches: matches, output_excerpt: detach(excerpt(output)), ...(note ? { note: detach(note) } : {}) };
     this.pending.push({ record, targets, uncovered: targets.map(() => true), left: targets.length });
   }
 
