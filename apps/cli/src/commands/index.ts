@@ -35,4 +35,9 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'install-skills': { summary: 'Install the agentpr stage skills into $CODEX_HOME/skills.', load: () => import('./install-skills.js') },
   'skills-status': { summary: 'Show which stage skills are installed, missing or outdated.', load: () => import('./skills-status.js') },
   'run-telegram-bot': { summary: 'Run the Telegram control bot (commands, approvals, notifications).', load: () => import('./run-telegram-bot.js') },
+  analyze: { summary: 'Judge an agent event stream file: verdict, reason, the commands that decided it, digest.', load: () => import('./analyze.js') },
+  'inspect-run': { summary: 'Inspect a run: state, accepted next commands, step timing, events and its latest runtime verdict.', load: () => import('./inspect-run.js') },
+  'run-bottlenecks': { summary: 'Show which steps are slow and which runs took longest.', load: () => import('./run-bottlenecks.js') },
+  'skills-metrics': { summary: 'Count agent outcomes per skills mode, grade, reason and skill.', load: () => import('./skills-metrics.js') },
+  'skills-feedback': { summary: 'Suggest prompt, skill and policy changes from recent agent outcomes, and write them as a report.', load: () => import('./skills-feedback.js') },
 };

@@ -1,0 +1,49 @@
+import type { CommandSpec } from '../command.js';
+import { clip, table } from '../render.js';
+import { flag, int, requireStr } from '../values.js';
+
+/** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports (SPEC §10.3). */
+export const command: CommandSpec = {
+  name: 'inspect-run',
+  summary: 'Inspect a run: state, accepted next commands, step timing, events and its latest runtime verdict.',
+  example: 'agentpr inspect-run --run-id run_45f3cbdcdc56 --include-log-tails',
+  options: {
+    'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
+    'attempt-limit': { type: 'string', value: 'N', description: 'attempts examined (default 120)' },
+    'event-limit': { type: 'string', value: 'N', description: 'events listed (default 60)' },
+    'command-limit': { type: 'string', value: 'N', description: 'commands listed from the latest runtime report (default 20)' },
+    'include-log-tails': { type: 'boolean', description: 'add the last 20 lines of stdout/stderr to each attempt' },
+  },
+  async run(ctx, values) {
+    const { inspectRun } = await import('@agentpr/orchestrator');
+    const v = await inspectRun(await ctx.app(), {
+      runId: requireStr(values, 'run-id'),
+      attemptLimit: int(values, 'attempt-limit', { min: 1, default: 120 })!,
+      eventLimit: int(values, 'event-limit', { min: 1, default: 60 })!,
+      commandLimit: int(values, 'command-limit', { min: 1, default: 20 })!,
+      includeLogTails: flag(values, 'include-log-tails'),
+    });
+    const rt = v.latest_agent_runtime;
+    const text = [
+      `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}`,
+      '',
+      'next:',
+      ...(v.recommended_actions.length ? v.recommended_actions.map((a) => `  ${a}`) : ['  (none: the run is finished)']),
+      ...(v.warnings.length ? ['', ...v.warnings.map((w) => `warning: ${w}`)] : []),
+      '',
+      v.timing.step_totals.length
+        ? table(
+            ['STEP', 'ATTEMPTS', 'TOTAL MS', 'AVG MS', 'P90 MS', 'SHARE %', 'LAST EXIT'],
+            v.timing.step_totals.map((t) => [t.step, String(t.attempts), String(t.total_duration_ms), String(t.avg_duration_ms), String(t.p90_duration_ms), String(t.share_of_total_pct), String(t.last_exit_code ?? '-')]),
+          )
+        : 'no step attempts yet',
+      '',
+      rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',
+      ...(v.latest_run_digest ? [`latest digest: ${v.latest_run_digest.grade} ${v.latest_run_digest.reason_code} → ${v.latest_run_digest.recommended_action} — ${v.latest_run_digest.path}`] : []),
+      '',
+      `events (${v.events.count}, oldest first):`,
+      ...v.events.items.slice(-10).map((e) => `  ${e.created_at}  ${e.event_type}  ${clip(JSON.stringify(e.payload), 80)}`),
+    ].join('\n');
+    return { output: v, text };
+  },
+};
