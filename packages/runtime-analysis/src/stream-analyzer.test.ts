@@ -210,7 +210,7 @@ describe('createStreamAnalyzer: hidden failures and file changes', () => {
     expect(hidden.hidden_failures.map((h) => h.kind)).toEqual(['denial_without_command']);
     const visible = analyzeEventText(stream(START, exec('touch /etc/x', 1, 'Permission denied'), message('I could not write the file: Permission denied.')));
     expect(visible.hidden_failures).toEqual([]);
-    const harmless = analyzeEventText(stream(START, message('I will do a quick read-only check.'), exec('ls', 0)));
+    const harmless = analyzeEventText(stream(START, message('I will do a quick read-only check.'), message("I can't write outside the repository, so caches go to .agentpr_runtime."), exec('ls', 0)));
     expect(harmless.hidden_failures).toEqual([]);
   });
 

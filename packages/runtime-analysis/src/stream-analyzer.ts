@@ -199,7 +199,9 @@ const LIMITS = {
 
 const SKILL_KEYS = new Set(['skill', 'skill_name']);
 const COMMAND_KEYS = new Set(['command', 'cmd', 'shell_command', 'bash_command']);
-const DENIAL = /\b(permission denied|operation not permitted|read-only file system|(?:is|was|are) read-only|sandbox\w*\b[^.\n]{0,60}\b(?:denied|blocked|prevent\w*|restrict\w*|refus\w*)|(?:denied|blocked|refused) by (?:the )?sandbox|(?:could not|couldn't|cannot|can't|unable to|failed to|not allowed to) (?:write|create|modify|edit|save|delete|remove|run|execute|install|access))\b/i;
+// Past-tense failure reports only: agents often state the safety contract in the present ("I can't write
+// outside the repository"), which is no failure.
+const DENIAL = /\b(permission denied|operation not permitted|read-only file system|(?:workspace|file ?system|directory|folder|repo(?:sitory)?) (?:is|was) read-only|sandbox\w*\b[^.\n]{0,60}\b(?:denied|blocked|prevented|refused)|(?:denied|blocked|refused) by (?:the )?sandbox|(?:could not|couldn't|was unable to|wasn't able to|failed to|was not allowed to|wasn't allowed to) (?:write|create|modify|edit|save|delete|remove|run|execute|install|access))\b/i;
 const CLAIM = /\bexit(?:ed)?(?: with)?(?: code| status)?\s*[:=]?\s*\(?-?\d+\b|\b(?:all )?(?:tests?|checks?|lint|typecheck) (?:pass(?:ed|es)?|fail(?:ed|s)?|succeeded)\b/i;
 const STATUS = /\bstatus\b["'`*_\s]*[:=]["'`*_\s]*(PASS(?:ED)?|NEEDS[ _-]REVIEW|FAIL(?:ED)?|SKIP(?:PED)?)\b/i;
 const OUTPUT_FAIL = /\b[1-9]\d* (?:failed|failing|errors?|fail)\b|^FAIL\b|\bTests?:\s+[1-9]\d* failed\b|\bFound [1-9]\d* errors?\b/im;

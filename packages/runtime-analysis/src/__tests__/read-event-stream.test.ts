@@ -36,6 +36,19 @@ describe('readEventStream', () => {
     expect(lines.map((l) => l.length)).toEqual([51, 4]);
   });
 
+  it('cuts an over-long line in byte chunks too, and keeps the lines around it', async () => {
+    const parts = [Buffer.from('{"a":1}\n' + 'x'.repeat(30)), ...Array.from({ length: 50 }, () => Buffer.alloc(1000, 0x79)), Buffer.from('\n{"b":2}')];
+    const lines = await collect(chunks(parts), 100);
+    expect(lines.map((l) => l.length)).toEqual([7, 101, 7]);
+  });
+
+  it('an empty source yields no lines', async () => {
+    expect(await collect(chunks([]))).toEqual([]);
+    const file = join(tempDir(), 'empty.jsonl');
+    writeFileSync(file, '');
+    expect(await collect(file)).toEqual([]);
+  });
+
   it('a missing file or a directory is a RuntimeAnalysisError naming the path', async () => {
     const dir = tempDir();
     const missing = join(dir, 'nope.jsonl');
