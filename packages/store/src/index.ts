@@ -43,8 +43,20 @@ export type { Artifact } from './artifacts.js';
 export { acquireLease, renewLease, releaseLease, expireLeases, getLease, withLease, leaseHolder } from './leases.js';
 export type { LeaseResult } from './leases.js';
 export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './misc.js';
-export { claimDelivery, finishDelivery, getDelivery, listDeliveries, deleteDeliveriesBefore } from './webhook-deliveries.js';
-export type { NewDelivery, ClaimResult } from './webhook-deliveries.js';
+export {
+  claimDelivery,
+  finishDelivery,
+  getDelivery,
+  listDeliveries,
+  deleteDeliveriesBefore,
+  findDeliveryRun,
+  getDeliveryRun,
+  findDeliveryRunsByHead,
+  recordDeliveryEvent,
+  kyselyDeliveryExecutor,
+  openSqliteDeliveryWriter,
+} from './webhook-deliveries.js';
+export type { NewDelivery, ClaimResult, DeliveryRun, DeliveryEvent, DeliveryExecutor, SqliteDeliveryWriter } from './webhook-deliveries.js';
 export { insertPrRequest, getPrRequestByFile, latestPrRequest, consumePrRequest } from './pr-requests.js';
 export { openSqliteReader } from './sqlite-reader.js';
 export type { SqliteReader } from './sqlite-reader.js';

@@ -1,4 +1,145 @@
+import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { CompiledQuery } from 'kysely';
+import { eventPayload, resolveEvent, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
+import { dialectOf, inTransaction, SQLITE_BUSY_TIMEOUT_MS, type DialectName } from './dialect.js';
+import type { ApplyResult } from './events.js';
 import type { Db, WebhookDeliveryRow } from './schema.js';
+
+/**
+ * The statements of the webhook's delivery path, behind one small interface so they run either through kysely
+ * (any dialect; {@link kyselyDeliveryExecutor}) or on a dedicated SQLite connection that keeps its prepared
+ * statements ({@link openSqliteDeliveryWriter}, the fast path). SQL uses `?` placeholders.
+ */
+export interface DeliveryExecutor {
+  readonly dialect: DialectName;
+  /** A query that returns rows (SELECT, or a write with RETURNING). */
+  rows<R>(sql: string, parameters: readonly unknown[]): Promise<R[]>;
+  /** A write without rows. */
+  exec(sql: string, parameters: readonly unknown[]): Promise<void>;
+  /** Runs `fn` in one transaction (or in the current one when already inside). */
+  transaction<T>(fn: (x: DeliveryExecutor) => Promise<T>): Promise<T>;
+}
+
+const pgCache = new Map<string, string>();
+function toPostgres(sql: string): string {
+  let cached = pgCache.get(sql);
+  if (cached === undefined) {
+    let n = 0;
+    cached = sql.replace(/\?/g, () => `$${++n}`);
+    pgCache.set(sql, cached);
+  }
+  return cached;
+}
+
+/** A {@link DeliveryExecutor} over a kysely handle or transaction: compiled SQL, no query builder. */
+export function kyselyDeliveryExecutor(db: Db): DeliveryExecutor {
+  const dialect = dialectOf(db);
+  const compile = (sql: string, parameters: readonly unknown[]) => CompiledQuery.raw(dialect === 'postgres' ? toPostgres(sql) : sql, [...parameters]);
+  const x: DeliveryExecutor = {
+    dialect,
+    rows: async <R>(sql: string, parameters: readonly unknown[]) => (await db.executeQuery<R>(compile(sql, parameters))).rows,
+    exec: async (sql, parameters) => {
+      await db.executeQuery(compile(sql, parameters));
+    },
+    transaction: (fn) => (db.isTransaction ? fn(x) : inTransaction(db, (trx) => fn(kyselyDeliveryExecutor(trx)))),
+  };
+  return x;
+}
+
+/** A dedicated SQLite connection for the delivery path; close it with the server. */
+export interface SqliteDeliveryWriter extends DeliveryExecutor {
+  close(): void;
+}
+
+/**
+ * Opens a second connection to a SQLite store for the webhook's delivery path, with the store's settings (WAL,
+ * busy timeout, foreign keys) and a cache of prepared statements — the kysely SQLite driver prepares every
+ * statement anew, which is most of the cost of a delivery. Transactions start with `BEGIN IMMEDIATE` and run
+ * one at a time. Only the delivery path may use it while a transaction of it is open (the process's kysely
+ * connection would wait on the lock).
+ */
+export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
+  const file = resolve(path);
+  mkdirSync(dirname(file), { recursive: true });
+  const require = createRequire(import.meta.url);
+  const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const statement = (sql: string) => {
+    let stmt = cache.get(sql);
+    if (!stmt) {
+      stmt = db.prepare(sql);
+      cache.set(sql, stmt);
+    }
+    return stmt;
+  };
+  const begin = db.prepare('begin immediate');
+  const commit = db.prepare('commit');
+  const rollback = db.prepare('rollback');
+  let inside = false;
+  let queue: Promise<unknown> = Promise.resolve();
+  const writer: SqliteDeliveryWriter = {
+    dialect: 'sqlite',
+    rows: async <R>(sql: string, parameters: readonly unknown[]) => statement(sql).all(...parameters) as R[],
+    exec: async (sql, parameters) => {
+      statement(sql).run(...parameters);
+    },
+    transaction<T>(fn: (x: DeliveryExecutor) => Promise<T>): Promise<T> {
+      if (inside) return fn(writer);
+      const run = async () => {
+        begin.run();
+        inside = true;
+        try {
+          const result = await fn(writer);
+          commit.run();
+          return result;
+        } catch (error) {
+          if (db.inTransaction) rollback.run();
+          throw error;
+        } finally {
+          inside = false;
+        }
+      };
+      const next = queue.then(run, run);
+      queue = next.catch(() => {});
+      return next;
+    },
+    close: () => db.close(),
+  };
+  return writer;
+}
+
+function executor(db: Db | DeliveryExecutor): DeliveryExecutor {
+  return 'rows' in db && typeof db.rows === 'function' ? db : kyselyDeliveryExecutor(db as Db);
+}
+
+const SQL = {
+  claim:
+    'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, null, null) on conflict (source, delivery_id) do nothing returning id',
+  existing: 'select id, payload_sha256, outcome, received_at from webhook_deliveries where source = ? and delivery_id = ?',
+  finish: 'update webhook_deliveries set outcome = ?, detail_json = ? where id = ?',
+  lockState: 'select current_state, last_error, last_active_state from run_states where run_id = ? for update',
+  insertEvent:
+    'insert into events (run_id, event_type, idempotency_key, payload_json, applied, reason, actor, created_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (run_id, idempotency_key) do nothing returning event_id',
+  updateState: 'update run_states set current_state = ?, last_error = ?, last_active_state = ?, updated_at = ? where run_id = ?',
+  touchRun: 'update runs set updated_at = ? where run_id = ?',
+  linkRun: 'update runs set updated_at = ?, pr_number = ? where run_id = ?',
+  headCandidates: `select r.run_id from runs r join run_states s on s.run_id = r.run_id
+    where r.owner_key = ? and r.repo_key = ? and r.pr_number is not null and s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')
+    order by r.updated_at desc, r.run_id desc limit 50`,
+};
+const RUN_VIEW = `select r.run_id, r.owner, r.repo, r.pr_number, s.current_state, s.last_error, s.last_active_state,
+    (select a.metadata_json from artifacts a where a.run_id = r.run_id and a.artifact_type = 'branch' order by a.id desc limit 1) as branch_meta
+    from runs r join run_states s on s.run_id = r.run_id`;
+const BY_PR = `${RUN_VIEW} where r.owner_key = ? and r.repo_key = ? and r.pr_number = ? order by r.updated_at desc, r.run_id desc limit 1`;
+const BY_ID = `${RUN_VIEW} where r.run_id = ?`;
 
 /** A delivery to claim. `received_at` is an ISO timestamp. */
 export interface NewDelivery {
@@ -20,35 +161,18 @@ export type ClaimResult =
  * retry is processed again. Concurrent claims of one id (several webhook processes on PostgreSQL) are decided
  * by the unique key: the loser waits for the winner's commit and then sees its row.
  */
-export async function claimDelivery(trx: Db, delivery: NewDelivery): Promise<ClaimResult> {
-  const inserted = await trx
-    .insertInto('webhook_deliveries')
-    .values({
-      source: delivery.source,
-      delivery_id: delivery.deliveryId,
-      event_type: delivery.eventType,
-      payload_sha256: delivery.payloadSha256,
-      received_at: delivery.receivedAt,
-      outcome: null,
-      detail_json: null,
-    })
-    .onConflict((oc) => oc.columns(['source', 'delivery_id']).doNothing())
-    .returning('id')
-    .executeTakeFirst();
+export async function claimDelivery(db: Db | DeliveryExecutor, delivery: NewDelivery): Promise<ClaimResult> {
+  const x = executor(db);
+  const [inserted] = await x.rows<{ id: number }>(SQL.claim, [delivery.source, delivery.deliveryId, delivery.eventType, delivery.payloadSha256, delivery.receivedAt]);
   if (inserted) return { claimed: true, id: Number(inserted.id) };
-  const existing = await trx
-    .selectFrom('webhook_deliveries')
-    .select(['id', 'payload_sha256', 'outcome', 'received_at'])
-    .where('source', '=', delivery.source)
-    .where('delivery_id', '=', delivery.deliveryId)
-    .executeTakeFirst();
+  const [existing] = await x.rows<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(SQL.existing, [delivery.source, delivery.deliveryId]);
   if (!existing) throw new Error(`delivery ${delivery.deliveryId} conflicted but cannot be read`);
   return { claimed: false, existing: { ...existing, id: Number(existing.id) } };
 }
 
 /** Records what processing a claimed delivery did (`processed`, `ignored`, `refused`) and why. */
-export async function finishDelivery(trx: Db, id: number, outcome: string, detail: Record<string, unknown>): Promise<void> {
-  await trx.updateTable('webhook_deliveries').set({ outcome, detail_json: JSON.stringify(detail) }).where('id', '=', id).execute();
+export async function finishDelivery(db: Db | DeliveryExecutor, id: number, outcome: string, detail: Record<string, unknown>): Promise<void> {
+  await executor(db).exec(SQL.finish, [outcome, JSON.stringify(detail), id]);
 }
 
 /** A stored delivery, or `undefined`. */
@@ -69,4 +193,148 @@ export async function listDeliveries(db: Db, options: { source?: string; outcome
 export async function deleteDeliveriesBefore(db: Db, source: string, cutoff: string): Promise<number> {
   const result = await db.deleteFrom('webhook_deliveries').where('source', '=', source).where('received_at', '<', cutoff).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/** What the webhook needs to know about a run, read in one query: identity, PR, state and pushed head. */
+export interface DeliveryRun {
+  run_id: string;
+  owner: string;
+  repo: string;
+  pr_number: number | null;
+  /** The state as of this transaction; {@link recordDeliveryEvent} keeps it current. */
+  snapshot: RunSnapshot;
+  /** `sha` of the run's latest `branch` artefact, lower-cased. */
+  pushedHead: string | null;
+}
+
+interface RunViewRow {
+  run_id: string;
+  owner: string;
+  repo: string;
+  pr_number: number | string | null;
+  current_state: string;
+  last_error: string | null;
+  last_active_state: string | null;
+  branch_meta: string | null;
+}
+
+async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise<DeliveryRun | undefined> {
+  if (!row) return undefined;
+  let pushedHead: string | null = null;
+  if (row.branch_meta) {
+    try {
+      const sha = (JSON.parse(row.branch_meta) as { sha?: unknown }).sha;
+      pushedHead = typeof sha === 'string' && sha ? sha.toLowerCase() : null;
+    } catch {
+      pushedHead = null;
+    }
+  }
+  let snapshot: RunSnapshot = { state: row.current_state as RunState, lastError: row.last_error, lastActiveState: row.last_active_state as RunState | null };
+  if (x.dialect === 'postgres') {
+    // Lock the state row for the rest of the transaction and read it again under the lock.
+    const [locked] = await x.rows<{ current_state: string; last_error: string | null; last_active_state: string | null }>(SQL.lockState, [row.run_id]);
+    if (!locked) return undefined;
+    snapshot = { state: locked.current_state as RunState, lastError: locked.last_error, lastActiveState: locked.last_active_state as RunState | null };
+  }
+  return { run_id: row.run_id, owner: row.owner, repo: row.repo, pr_number: row.pr_number === null ? null : Number(row.pr_number), snapshot, pushedHead };
+}
+
+/**
+ * The most recently updated run of `owner/repo` (case-insensitive, W32) with this PR number, with its state and
+ * pushed head — one query. On PostgreSQL the state row is locked for the transaction.
+ */
+export async function findDeliveryRun(db: Db | DeliveryExecutor, match: { owner: string; repo: string; prNumber: number }): Promise<DeliveryRun | undefined> {
+  const x = executor(db);
+  const [row] = await x.rows<RunViewRow>(BY_PR, [match.owner.toLowerCase(), match.repo.toLowerCase(), match.prNumber]);
+  return toView(x, row);
+}
+
+/** Like {@link findDeliveryRun}, by run id. */
+export async function getDeliveryRun(db: Db | DeliveryExecutor, runId: string): Promise<DeliveryRun | undefined> {
+  const x = executor(db);
+  const [row] = await x.rows<RunViewRow>(BY_ID, [runId]);
+  return toView(x, row);
+}
+
+/**
+ * Non-terminal runs of `owner/repo` (case-insensitive) that have a PR and pushed `headSha`: how a status, or a
+ * fork PR's check suite (which names no PR), finds its runs.
+ */
+export async function findDeliveryRunsByHead(db: Db | DeliveryExecutor, match: { owner: string; repo: string; headSha: string }): Promise<DeliveryRun[]> {
+  const x = executor(db);
+  const ids = await x.rows<{ run_id: string }>(SQL.headCandidates, [match.owner.toLowerCase(), match.repo.toLowerCase()]);
+  const found: DeliveryRun[] = [];
+  for (const { run_id } of ids) {
+    const view = await getDeliveryRun(x, run_id);
+    if (view && view.pushedHead === match.headSha.toLowerCase()) found.push(view);
+  }
+  return found;
+}
+
+/** Event types {@link recordDeliveryEvent} applies: the GitHub facts and the re-link of a pushed run. */
+export type DeliveryEvent = Extract<RunEvent, { type: 'github.check.completed' | 'github.review.submitted' | 'github.pull_request.closed' | 'command.pr.linked' }>;
+
+/**
+ * Applies one event to a run read with {@link findDeliveryRun}, inside the caller's transaction, with the same
+ * rules and rows as `applyEvents` with a supplied key and `optional: true` (SPEC §1.3): a duplicate key changes
+ * nothing; a stale head, an illegal move or no target of a github event is stored with `applied: false`;
+ * `storeOnly` stores without applying; a refused `command.pr.linked` is reported and not stored. At most three
+ * statements. Updates `target.snapshot` so the next event in the transaction sees the new state.
+ */
+export async function recordDeliveryEvent(
+  db: Db | DeliveryExecutor,
+  target: DeliveryRun,
+  input: { event: DeliveryEvent; idempotencyKey: string; storeOnly?: { reason: string; message?: string } },
+  now: string,
+): Promise<ApplyResult> {
+  const x = executor(db);
+  const { event } = input;
+  const from = target.snapshot.state;
+  const base = { event_type: event.type, run_id: target.run_id, from };
+  let next: RunSnapshot = target.snapshot;
+  let applied = true;
+  let reason: string | undefined;
+  let message: string | undefined;
+  if (input.storeOnly) {
+    applied = false;
+    reason = input.storeOnly.reason;
+    message = input.storeOnly.message;
+  } else {
+    const resolution = resolveEvent(target.snapshot, event, { runId: target.run_id, pushedHeadSha: target.pushedHead });
+    if (resolution.outcome === 'refused') {
+      return { ...base, duplicate: false, state: from, last_error: target.snapshot.lastError, refused: { code: resolution.code, message: resolution.message } };
+    }
+    next = resolution.next;
+    if (resolution.outcome === 'stored') {
+      applied = false;
+      reason = resolution.reason;
+      message = resolution.message;
+    }
+  }
+  const [inserted] = await x.rows<{ event_id: number }>(SQL.insertEvent, [
+    target.run_id,
+    event.type,
+    input.idempotencyKey,
+    JSON.stringify(eventPayload(event)),
+    applied ? 1 : 0,
+    reason ?? null,
+    event.actor ?? null,
+    now,
+  ]);
+  if (!inserted) return { ...base, duplicate: true, state: target.snapshot.state, last_error: target.snapshot.lastError };
+  const prev = target.snapshot;
+  const stateChanged = next.state !== prev.state;
+  if (stateChanged || next.lastError !== prev.lastError || next.lastActiveState !== prev.lastActiveState || applied) {
+    await x.exec(SQL.updateState, [next.state, next.lastError, next.lastActiveState, now, target.run_id]);
+  }
+  if (applied && event.type === 'command.pr.linked') {
+    await x.exec(SQL.linkRun, [now, event.pr_number, target.run_id]);
+    target.pr_number = event.pr_number;
+  } else if (applied && stateChanged) {
+    await x.exec(SQL.touchRun, [now, target.run_id]);
+  }
+  target.snapshot = next;
+  const result: ApplyResult = { ...base, duplicate: false, state: next.state, last_error: next.lastError, event_id: Number(inserted.event_id) };
+  if (!applied) Object.assign(result, { applied: false, reason, message });
+  return result;
 }

@@ -1,7 +1,15 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, type TestDatabase } from '@agentpr/testing';
+import { RUN_STATES, type RunState } from '@agentpr/state-machine';
 import {
+  applyEvents,
   claimDelivery,
+  findDeliveryRun,
+  getDeliveryRun,
+  openSqliteDeliveryWriter,
+  recordDeliveryEvent,
+  type DeliveryEvent,
+  type DeliveryExecutor,
   consumePrRequest,
   createRun,
   deleteDeliveriesBefore,
@@ -15,6 +23,20 @@ import {
   openStore,
   type OpenDatabase,
 } from '../index.js';
+
+const HEAD = 'a'.repeat(40);
+const GITHUB_EVENTS: Array<{ name: string; event: DeliveryEvent; storeOnly?: { reason: string } }> = [
+  { name: 'check failure', event: { type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: HEAD, actor: 'webhook' } },
+  { name: 'check success', event: { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: HEAD, actor: 'webhook' } },
+  { name: 'check success, other head', event: { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: 'b'.repeat(40), actor: 'webhook' } },
+  { name: 'check without head', event: { type: 'github.check.completed', conclusion: 'neutral', pr_number: 7, head_sha: null, actor: 'webhook' } },
+  { name: 'changes requested', event: { type: 'github.review.submitted', state: 'changes_requested', pr_number: 7, actor: 'webhook' } },
+  { name: 'approved', event: { type: 'github.review.submitted', state: 'approved', pr_number: 7, actor: 'webhook' } },
+  { name: 'merged', event: { type: 'github.pull_request.closed', pr_number: 7, merged: true, actor: 'webhook' } },
+  { name: 'closed', event: { type: 'github.pull_request.closed', pr_number: 7, merged: false, actor: 'webhook' } },
+  { name: 'link', event: { type: 'command.pr.linked', pr_number: 7, actor: 'webhook' } },
+  { name: 'store only', event: { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: HEAD, actor: 'webhook' }, storeOnly: { reason: 'awaiting_rollup' } },
+];
 
 afterAll(() => cleanupTempDirs());
 
@@ -90,5 +112,56 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
     const results = await Promise.all([consumePrRequest(store.db, row.id, '2026-11-23T10:01:00.000Z'), consumePrRequest(store.db, row.id, '2026-11-23T10:01:01.000Z')]);
     expect(results.sort()).toEqual([false, true]);
     expect((await latestPrRequest(store.db, 'run_p'))?.consumed_at).toBe('2026-11-23T10:01:00.000Z');
+  });
+
+  it.each(['kysely', 'sqlite writer'] as const)('recordDeliveryEvent through %s writes exactly what applyEvents writes, for every state and event', async (via) => {
+    if (via === 'sqlite writer' && kind !== 'sqlite') return;
+    const writer = via === 'sqlite writer' && tdb.location.kind === 'sqlite' ? openSqliteDeliveryWriter(tdb.location.path) : undefined;
+    const seed = async (runId: string, state: RunState) => {
+      await createRun(store.db, { runId, owner: 'Mem0AI', repo: 'Mem0', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: '/ws' }, () => new Date('2026-11-23T10:00:00.000Z'));
+      await store.db.insertInto('artifacts').values({ run_id: runId, artifact_type: 'branch', uri: 'b', metadata_json: JSON.stringify({ sha: HEAD }), created_at: 'x' }).execute();
+      await store.db.updateTable('runs').set({ pr_number: 7 }).where('run_id', '=', runId).execute();
+      await store.db.updateTable('run_states').set({ current_state: state, last_error: 'earlier', last_active_state: 'CI_WAIT' }).where('run_id', '=', runId).execute();
+    };
+    const rows = async (runId: string) => {
+      const state = await store.db.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state', 'updated_at']).where('run_id', '=', runId).executeTakeFirst();
+      const events = await store.db.selectFrom('events').select(['event_type', 'idempotency_key', 'payload_json', 'applied', 'reason', 'actor', 'created_at']).where('run_id', '=', runId).where('event_type', '!=', 'command.run.create').orderBy('event_id').execute();
+      const run = await store.db.selectFrom('runs').select(['updated_at', 'pr_number']).where('run_id', '=', runId).executeTakeFirst();
+      return { state, events, run: { ...run, pr_number: Number(run?.pr_number) } };
+    };
+    const now = new Date('2026-11-23T11:00:00.000Z');
+    let n = 0;
+    for (const state of RUN_STATES) {
+      for (const variant of GITHUB_EVENTS) {
+        n++;
+        await seed(`a${n}`, state);
+        await seed(`b${n}`, state);
+        const input = { event: variant.event, idempotencyKey: 'k1', optional: true, ...(variant.storeOnly ? { storeOnly: variant.storeOnly } : {}) };
+        const [viaStore] = await applyEvents(store.db, `a${n}`, [input, input], () => now);
+        const work = async (x: Parameters<typeof getDeliveryRun>[0]) => {
+          const view = await getDeliveryRun(x, `b${n}`);
+          const first = await recordDeliveryEvent(x, view!, input, now.toISOString());
+          await recordDeliveryEvent(x, view!, input, now.toISOString());
+          return first;
+        };
+        const viaWebhook = writer ? await writer.transaction((x: DeliveryExecutor) => work(x)) : await inTransaction(store.db, (trx) => work(trx));
+        const strip = ({ run_id: _r, event_id: _e, ...rest }: Record<string, unknown>) => JSON.parse(JSON.stringify(rest).replace(/run [ab]\d+/g, 'run X'));
+        expect([state, variant.name, strip(viaWebhook as any)]).toEqual([state, variant.name, strip(viaStore as any)]);
+        expect([state, variant.name, await rows(`b${n}`)]).toEqual([state, variant.name, await rows(`a${n}`)]);
+      }
+    }
+    writer?.close();
+  });
+
+  it('findDeliveryRun matches owner and repo case-insensitively and reads state and pushed head in one go (W32)', async () => {
+    await createRun(store.db, { runId: 'run_w', owner: 'Mem0AI', repo: 'Mem0', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: '/ws' });
+    await store.db.updateTable('runs').set({ pr_number: 5 }).where('run_id', '=', 'run_w').execute();
+    expect(await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'MEM0', prNumber: 5 })).toEqual({
+      run_id: 'run_w', owner: 'Mem0AI', repo: 'Mem0', pr_number: 5, pushedHead: null,
+      snapshot: { state: 'QUEUED', lastError: null, lastActiveState: null },
+    });
+    await store.db.insertInto('artifacts').values({ run_id: 'run_w', artifact_type: 'branch', uri: 'b', metadata_json: JSON.stringify({ sha: 'ABC1234' }), created_at: 'x' }).execute();
+    expect((await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'mem0', prNumber: 5 }))?.pushedHead).toBe('abc1234');
+    expect(await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'mem0', prNumber: 6 })).toBeUndefined();
   });
 });
