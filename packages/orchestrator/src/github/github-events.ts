@@ -1,15 +1,6 @@
-import type { RunEvent } from '@agentpr/state-machine';
-import { applyEvents, lockRun, type ApplyResult, type Db, type EventInput } from '@agentpr/store';
+import { iso, recordDeliveryEvent, type ApplyResult, type Db, type DeliveryEvent, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
 import type { WebhookAction } from '@agentpr/github';
 import type { AppContext } from '../context.js';
-
-/** A run a GitHub fact applies to. */
-export interface GithubRunRef {
-  run_id: string;
-  owner: string;
-  repo: string;
-  pr_number: number | null;
-}
 
 /** A roll-up to run after the reply: are all checks of this head complete and green? */
 export interface RollupTask {
@@ -58,30 +49,7 @@ export async function pushedHead(db: Db, runId: string): Promise<string | null> 
   }
 }
 
-/**
- * Non-terminal runs of a repository (case-insensitive, W32) that have a PR and pushed `headSha`: how a status
- * or a fork PR's check suite (which name no PR) finds its run.
- */
-export async function runsByPushedHead(db: Db, owner: string, repo: string, headSha: string): Promise<GithubRunRef[]> {
-  const rows = await db
-    .selectFrom('runs')
-    .innerJoin('run_states', 'run_states.run_id', 'runs.run_id')
-    .select(['runs.run_id', 'runs.owner', 'runs.repo', 'runs.pr_number'])
-    .where('runs.owner_key', '=', owner.toLowerCase())
-    .where('runs.repo_key', '=', repo.toLowerCase())
-    .where('runs.pr_number', 'is not', null)
-    .where('run_states.current_state', 'not in', ['DONE', 'SKIPPED', 'FAILED_TERMINAL'])
-    .orderBy('runs.updated_at', 'desc')
-    .limit(50)
-    .execute();
-  const matches: GithubRunRef[] = [];
-  for (const row of rows) {
-    if ((await pushedHead(db, row.run_id)) === headSha.toLowerCase()) matches.push({ ...row, pr_number: row.pr_number === null ? null : Number(row.pr_number) });
-  }
-  return matches;
-}
-
-function fromApply(run: GithubRunRef, r: ApplyResult): GithubFactResult {
+function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {
   const out: GithubFactResult = { ok: true, run_id: run.run_id, pr_number: run.pr_number, event: r.event_type, state: r.state };
   if (r.duplicate) return { ...out, ignored: true, duplicate: true, message: 'already recorded' };
   if (r.refused) return { ...out, ignored: true, applied: false, reason: 'invalid_transition', message: r.refused.message };
@@ -94,35 +62,35 @@ function fromApply(run: GithubRunRef, r: ApplyResult): GithubFactResult {
 }
 
 /**
- * Applies one mapped GitHub fact to one run inside the caller's transaction — the single event path of the
- * webhook and sync-github (SPEC §7, W34, W35). Failing checks move the run; a successful one is stored as
- * `awaiting_rollup` and returns a {@link RollupTask}, unless it is for another head (`stale_head_sha`);
- * reviews, merges and closes apply as events; a new PR head re-links a PUSHED run whose push it is. Illegal
- * transitions are stored with `applied: false`, never thrown.
+ * Applies one mapped GitHub fact to one run inside the caller's transaction — the webhook's event path
+ * (SPEC §7, W34, W35). Failing checks move the run; a successful one is stored as `awaiting_rollup` and returns
+ * a {@link RollupTask}, unless it is for another head (`stale_head_sha`); reviews, merges and closes apply as
+ * events; a new PR head re-links a PUSHED run whose push it is. Illegal transitions are stored with
+ * `applied: false`, never thrown. `run` is kept current for the next fact in the same transaction.
  */
 export async function applyGithubFact(
-  trx: Db,
+  trx: Db | DeliveryExecutor,
   ctx: Pick<AppContext, 'clock' | 'actor'>,
-  run: GithubRunRef,
+  run: DeliveryRun,
   action: WebhookAction,
 ): Promise<{ result: GithubFactResult; rollup?: RollupTask }> {
   const actor = ctx.actor;
   const pr = run.pr_number;
-  const apply = async (event: RunEvent, key: string, extra: Partial<EventInput> = {}) => {
-    const [r] = await applyEvents(trx, run.run_id, [{ event, idempotencyKey: key, optional: true, ...extra }], ctx.clock);
-    return fromApply(run, r!);
-  };
+  const now = iso(ctx.clock());
+  const record = async (event: DeliveryEvent, key: string, storeOnly?: { reason: string; message: string }) =>
+    fromApply(run, await recordDeliveryEvent(trx, run, { event, idempotencyKey: key, ...(storeOnly ? { storeOnly } : {}) }, now));
   switch (action.kind) {
     case 'ignore':
       return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, message: action.message } };
     case 'check': {
-      const event: RunEvent = { type: 'github.check.completed', conclusion: action.conclusion, pr_number: pr, head_sha: action.headSha, actor };
-      if (action.conclusion === 'failure') return { result: await apply(event, action.idempotencyKey) };
-      const head = await pushedHead(trx, run.run_id);
-      if (action.headSha && head && action.headSha.toLowerCase() !== head) return { result: await apply(event, action.idempotencyKey) };
+      const event: DeliveryEvent = { type: 'github.check.completed', conclusion: action.conclusion, pr_number: pr, head_sha: action.headSha, actor };
+      if (action.conclusion === 'failure') return { result: await record(event, action.idempotencyKey) };
+      const head = run.pushedHead;
+      if (action.headSha && head && action.headSha.toLowerCase() !== head) return { result: await record(event, action.idempotencyKey) };
       const rollupHead = head ?? action.headSha;
-      const result = await apply(event, action.idempotencyKey, {
-        storeOnly: { reason: 'awaiting_rollup', message: 'one successful check does not move the run; the roll-up of every check of the head decides' },
+      const result = await record(event, action.idempotencyKey, {
+        reason: 'awaiting_rollup',
+        message: 'one successful check does not move the run; the roll-up of every check of the head decides',
       });
       // Even when this suite's success was already recorded (check_run and check_suite of one suite share a key),
       // other checks may have finished since: roll up again; the roll-up's own key keeps it idempotent.
@@ -130,20 +98,18 @@ export async function applyGithubFact(
       return { result, rollup: { runId: run.run_id, owner: run.owner, repo: run.repo, prNumber: pr, headSha: rollupHead } };
     }
     case 'review':
-      return { result: await apply({ type: 'github.review.submitted', state: action.state, pr_number: pr, actor }, action.idempotencyKey) };
+      return { result: await record({ type: 'github.review.submitted', state: action.state, pr_number: pr, actor }, action.idempotencyKey) };
     case 'closed':
       if (pr === null) return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, message: 'run has no PR' } };
-      return { result: await apply({ type: 'github.pull_request.closed', pr_number: pr, merged: action.merged, actor }, action.idempotencyKey) };
+      return { result: await record({ type: 'github.pull_request.closed', pr_number: pr, merged: action.merged, actor }, action.idempotencyKey) };
     case 'head_updated': {
-      const snapshot = await lockRun(trx, run.run_id);
-      const head = await pushedHead(trx, run.run_id);
-      if (pr === null || snapshot?.state !== 'PUSHED') {
-        return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, message: `a new PR head does not change a run in ${snapshot?.state ?? 'an unknown state'}` } };
+      if (pr === null || run.snapshot.state !== 'PUSHED') {
+        return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, message: `a new PR head does not change a run in ${run.snapshot.state}` } };
       }
-      if (head !== action.headSha.toLowerCase()) {
-        return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, reason: 'stale_head_sha', message: `PR head ${action.headSha} is not the run's pushed head ${head ?? '(none)'}` } };
+      if (run.pushedHead !== action.headSha.toLowerCase()) {
+        return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, reason: 'stale_head_sha', message: `PR head ${action.headSha} is not the run's pushed head ${run.pushedHead ?? '(none)'}` } };
       }
-      return { result: await apply({ type: 'command.pr.linked', pr_number: pr, actor }, action.idempotencyKey) };
+      return { result: await record({ type: 'command.pr.linked', pr_number: pr, actor }, action.idempotencyKey) };
     }
   }
 }

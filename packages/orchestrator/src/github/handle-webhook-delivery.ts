@@ -1,7 +1,7 @@
 import { mapWebhookEvent } from '@agentpr/github';
-import { claimDelivery, finishDelivery, findRunByPr, inTransaction, iso } from '@agentpr/store';
+import { claimDelivery, findDeliveryRun, findDeliveryRunsByHead, finishDelivery, iso, kyselyDeliveryExecutor, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
-import { applyGithubFact, runsByPushedHead, type GithubFactResult, type GithubRunRef, type RollupTask } from './github-events.js';
+import { applyGithubFact, type GithubFactResult, type RollupTask } from './github-events.js';
 
 /** A verified delivery, ready to process. */
 export interface WebhookDeliveryInput {
@@ -44,6 +44,78 @@ export interface WebhookDeliveryResult {
   rollups: RollupTask[];
 }
 
+async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  const base = { event: input.eventName, delivery: input.deliveryId };
+  const claim = await claimDelivery(trx, {
+    source: input.source ?? 'github',
+    deliveryId: input.deliveryId,
+    eventType: input.eventName,
+    payloadSha256: input.payloadSha256,
+    receivedAt: iso(ctx.clock()),
+  });
+  if (!claim.claimed) {
+    if (claim.existing.payload_sha256 !== input.payloadSha256) {
+      const error = 'delivery id reused with different payload';
+      return { status: 409, outcome: 'delivery_conflict', body: { ok: false, ...base, error }, processed: 0, ignored: 0, retryableFailures: 0, error, rollups: [] };
+    }
+    return { status: 200, outcome: 'duplicate_delivery', body: { ok: true, ...base, duplicate_delivery: true }, processed: 0, ignored: 0, retryableFailures: 0, error: '', rollups: [] };
+  }
+  const mapping = mapWebhookEvent(input.eventName, input.payload, input.deliveryId);
+  const results: Array<GithubFactResult | UnmatchedResult> = [];
+  const rollups: RollupTask[] = [];
+  if (mapping.kind === 'ignored') {
+    results.push({ ok: true, ignored: true, ...(mapping.repository ? { repo: `${mapping.repository.owner}/${mapping.repository.repo}` } : {}), message: mapping.message });
+  } else {
+    const { owner, repo } = mapping.repository;
+    for (const target of mapping.targets) {
+      let runs: DeliveryRun[];
+      if (target.prNumber !== null) {
+        const run = await findDeliveryRun(trx, { owner, repo, prNumber: target.prNumber });
+        runs = run ? [run] : [];
+      } else {
+        runs = target.headSha ? await findDeliveryRunsByHead(trx, { owner, repo, headSha: target.headSha }) : [];
+      }
+      if (runs.length === 0) {
+        results.push({
+          ok: true,
+          ignored: true,
+          repo: `${owner}/${repo}`,
+          pr_number: target.prNumber,
+          ...(target.prNumber === null ? { head_sha: target.headSha } : {}),
+          message: target.prNumber !== null ? 'no run found for pr_number' : 'no run found for head sha',
+        });
+        continue;
+      }
+      for (const run of runs) {
+        const applied = await applyGithubFact(trx, ctx, run, target.action);
+        results.push(applied.result);
+        if (applied.rollup) rollups.push(applied.rollup);
+      }
+    }
+  }
+  const ignored = results.filter((r) => r.ignored === true).length;
+  const processed = results.length - ignored;
+  const refused = results.some((r) => 'reason' in r && r.reason === 'invalid_transition');
+  const outcome: DeliveryOutcome = processed > 0 ? 'processed' : refused ? 'refused' : 'ignored';
+  await finishDelivery(trx, claim.id, outcome, { processed, ignored, results });
+  return {
+    status: 200,
+    outcome,
+    body: { ok: true, ...base, processed, ignored, retryable_failures: 0, failures: [], results },
+    processed,
+    ignored,
+    retryableFailures: 0,
+    error: '',
+    rollups,
+  };
+}
+
+function failed(ctx: AppContext, input: WebhookDeliveryInput, error: unknown): WebhookDeliveryResult {
+  const message = `unhandled webhook error: ${(error as Error).message}`;
+  ctx.log.error('webhook delivery failed', { delivery: input.deliveryId, event: input.eventName, error: (error as Error).message });
+  return { status: 500, outcome: 'unhandled_error', body: { ok: false, event: input.eventName, delivery: input.deliveryId, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] };
+}
+
 /**
  * Processes one verified webhook delivery exactly once (SPEC §7.2, W33–W35, W37): in ONE database transaction
  * it claims the delivery id, maps the event, finds each run (repository case-insensitive and PR number, or the
@@ -51,83 +123,43 @@ export interface WebhookDeliveryResult {
  * or an error rolls the claim back with the events, so GitHub's retry is processed; a processed delivery
  * is a duplicate forever after. Facts that match no run, are not actionable or hit an illegal transition are
  * answered 200 and kept in the delivery row (outcome `ignored`/`refused`, reasons in `detail_json`) and, where
- * a run matched, as events with `applied: false`.
+ * a run matched, as events with `applied: false`. `store` runs the statements: kysely over `ctx.db` by
+ * default, or a dedicated SQLite writer (`openSqliteDeliveryWriter`) for speed.
  *
  * @example
  * const r = await handleWebhookDelivery(ctx, { deliveryId, eventName: 'check_run', payloadSha256, payload });
  * res.writeHead(r.status).end(JSON.stringify(r.body));
  */
-export async function handleWebhookDelivery(ctx: AppContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
-  const base = { event: input.eventName, delivery: input.deliveryId };
+export async function handleWebhookDelivery(ctx: AppContext, input: WebhookDeliveryInput, store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db)): Promise<WebhookDeliveryResult> {
   try {
-    return await inTransaction(ctx.db, async (trx) => {
-      const claim = await claimDelivery(trx, {
-        source: input.source ?? 'github',
-        deliveryId: input.deliveryId,
-        eventType: input.eventName,
-        payloadSha256: input.payloadSha256,
-        receivedAt: iso(ctx.clock()),
-      });
-      if (!claim.claimed) {
-        if (claim.existing.payload_sha256 !== input.payloadSha256) {
-          const error = 'delivery id reused with different payload';
-          return { status: 409, outcome: 'delivery_conflict', body: { ok: false, ...base, error }, processed: 0, ignored: 0, retryableFailures: 0, error, rollups: [] } as WebhookDeliveryResult;
-        }
-        return { status: 200, outcome: 'duplicate_delivery', body: { ok: true, ...base, duplicate_delivery: true }, processed: 0, ignored: 0, retryableFailures: 0, error: '', rollups: [] } as WebhookDeliveryResult;
-      }
-      const mapping = mapWebhookEvent(input.eventName, input.payload, input.deliveryId);
-      const results: Array<GithubFactResult | UnmatchedResult> = [];
-      const rollups: RollupTask[] = [];
-      if (mapping.kind === 'ignored') {
-        results.push({ ok: true, ignored: true, ...(mapping.repository ? { repo: `${mapping.repository.owner}/${mapping.repository.repo}` } : {}), message: mapping.message });
-      } else {
-        const { owner, repo } = mapping.repository;
-        for (const target of mapping.targets) {
-          let runs: GithubRunRef[];
-          if (target.prNumber !== null) {
-            const run = await findRunByPr(trx, { prNumber: target.prNumber, owner, repo });
-            runs = run ? [{ run_id: run.run_id, owner: run.owner, repo: run.repo, pr_number: run.pr_number }] : [];
-          } else {
-            runs = target.headSha ? await runsByPushedHead(trx, owner, repo, target.headSha) : [];
-          }
-          if (runs.length === 0) {
-            results.push({
-              ok: true,
-              ignored: true,
-              repo: `${owner}/${repo}`,
-              pr_number: target.prNumber,
-              ...(target.prNumber === null ? { head_sha: target.headSha } : {}),
-              message: target.prNumber !== null ? 'no run found for pr_number' : 'no run found for head sha',
-            });
-            continue;
-          }
-          for (const run of runs) {
-            const applied = await applyGithubFact(trx, ctx, run, target.action);
-            results.push(applied.result);
-            if (applied.rollup) rollups.push(applied.rollup);
-          }
-        }
-      }
-      const ignored = results.filter((r) => r.ignored === true).length;
-      const processed = results.length - ignored;
-      const refused = results.some((r) => 'reason' in r && r.reason === 'invalid_transition');
-      const outcome: DeliveryOutcome = processed > 0 ? 'processed' : refused ? 'refused' : 'ignored';
-      await finishDelivery(trx, claim.id, outcome, { processed, ignored, results });
-      return {
-        status: 200,
-        outcome,
-        body: { ok: true, ...base, processed, ignored, retryable_failures: 0, failures: [], results },
-        processed,
-        ignored,
-        retryableFailures: 0,
-        error: '',
-        rollups,
-      } as WebhookDeliveryResult;
-    });
+    return await store.transaction((trx) => processDelivery(trx, ctx, input));
   } catch (error) {
     // The transaction rolled back: no claim is left, so GitHub's redelivery is processed again.
-    const message = `unhandled webhook error: ${(error as Error).message}`;
-    ctx.log.error('webhook delivery failed', { delivery: input.deliveryId, event: input.eventName, error: (error as Error).message });
-    return { status: 500, outcome: 'unhandled_error', body: { ok: false, ...base, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] };
+    return failed(ctx, input, error);
+  }
+}
+
+/**
+ * Processes several deliveries in ONE transaction (group commit), each exactly as {@link handleWebhookDelivery}
+ * would, in order. Nothing is answered before the commit, so a crash loses no answered delivery. If anything
+ * fails, the whole batch rolls back and each delivery is processed again in its own transaction, so only the
+ * failing one answers 500.
+ */
+export async function handleWebhookDeliveries(
+  ctx: AppContext,
+  inputs: readonly WebhookDeliveryInput[],
+  store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db),
+): Promise<WebhookDeliveryResult[]> {
+  if (inputs.length === 1) return [await handleWebhookDelivery(ctx, inputs[0]!, store)];
+  try {
+    return await store.transaction(async (trx) => {
+      const results: WebhookDeliveryResult[] = [];
+      for (const input of inputs) results.push(await processDelivery(trx, ctx, input));
+      return results;
+    });
+  } catch {
+    const results: WebhookDeliveryResult[] = [];
+    for (const input of inputs) results.push(await handleWebhookDelivery(ctx, input, store));
+    return results;
   }
 }

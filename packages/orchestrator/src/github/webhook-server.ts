@@ -3,13 +3,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { verifyWebhookSignature, type GitHubClient } from '@agentpr/github';
-import { iso } from '@agentpr/store';
+import { iso, kyselyDeliveryExecutor, type DeliveryExecutor } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { applyCheckRollup } from './apply-check-rollup.js';
 import { openAuditLog, type AuditLog } from './audit-log.js';
 import type { RollupTask } from './github-events.js';
-import { handleWebhookDelivery } from './handle-webhook-delivery.js';
+import { handleWebhookDeliveries, type WebhookDeliveryInput, type WebhookDeliveryResult } from './handle-webhook-delivery.js';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.js';
 
 /** Options of {@link startWebhookServer} (the `run-github-webhook` / `agentpr-webhook` flags). */
@@ -36,6 +36,11 @@ export interface WebhookServerOptions {
   auditKeepFiles?: number;
   /** Used for the roll-up after a successful check; without it roll-ups are audited as unavailable and sync-github decides. */
   github?: GitHubClient | undefined;
+  /**
+   * Runs the delivery statements; default kysely over `ctx.db`. On SQLite the apps pass
+   * `openSqliteDeliveryWriter(dbPath)` (cached prepared statements) and close it after the server.
+   */
+  deliveryStore?: DeliveryExecutor;
   /** How long {@link WebhookServer.close} waits for in-flight work; default 10 s. */
   shutdownGraceMs?: number;
 }
@@ -51,6 +56,8 @@ export interface WebhookServer {
   metrics: WebhookMetrics;
   /** Resolves when every scheduled roll-up has finished (tests; shutdown). */
   idle(): Promise<void>;
+  /** Resolves when the audit lines written so far are on disk. */
+  flushAudit(): Promise<void>;
   /** Graceful stop: refuse new requests, finish in-flight ones and roll-ups, flush the audit log. */
   close(): Promise<void>;
 }
@@ -66,6 +73,44 @@ export function normaliseWebhookPath(raw: string): string {
 }
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** Largest number of deliveries committed in one transaction. */
+const MAX_BATCH = 64;
+
+/**
+ * Group commit: deliveries that arrive while a transaction is running are processed together in the next one,
+ * so the per-transaction cost is shared under load and a lone delivery still starts at once.
+ */
+function deliveryBatcher(ctx: AppContext, store: DeliveryExecutor): (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult> {
+  let queue: Array<{ input: WebhookDeliveryInput; resolve: (r: WebhookDeliveryResult) => void }> = [];
+  let running = false;
+  const drain = async () => {
+    running = true;
+    while (queue.length > 0) {
+      const batch = queue.slice(0, MAX_BATCH);
+      queue = queue.slice(batch.length);
+      let results: WebhookDeliveryResult[];
+      try {
+        results = await handleWebhookDeliveries(ctx, batch.map((b) => b.input), store);
+      } catch (error) {
+        const message = `unhandled webhook error: ${(error as Error).message}`;
+        results = batch.map((b) => ({ status: 500, outcome: 'unhandled_error', body: { ok: false, event: b.input.eventName, delivery: b.input.deliveryId, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] }));
+      }
+      batch.forEach((b, i) => b.resolve(results[i]!));
+    }
+    running = false;
+  };
+  return (input) =>
+    new Promise((resolve) => {
+      queue.push({ input, resolve });
+      if (!running) {
+        running = true;
+        // Start after this I/O phase: the store's SQLite calls are synchronous, so a batch started now would run
+        // before the other requests already read in this phase could join it.
+        setImmediate(() => void drain());
+      }
+    });
+}
 
 interface AuditFields {
   path: string;
@@ -118,6 +163,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     ? openAuditLog(options.auditLogFile, { ...(options.auditMaxBytes ? { maxBytes: options.auditMaxBytes } : {}), ...(options.auditKeepFiles ? { keepFiles: options.auditKeepFiles } : {}) })
     : undefined;
   const rollups = new Map<string, { running: Promise<void>; again: RollupTask | null }>();
+  const submitDelivery = deliveryBatcher(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
   let shuttingDown = false;
 
   const writeAudit = (f: AuditFields) => {
@@ -271,7 +317,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return finish(400, 'invalid_payload', { ok: false, error: 'payload must be a JSON object' });
     }
     const payloadSha256 = createHash('sha256').update(read.body).digest('hex');
-    const result = await handleWebhookDelivery(ctx, { deliveryId: delivery, eventName: event, payloadSha256, payload });
+    const result = await submitDelivery({ deliveryId: delivery, eventName: event, payloadSha256, payload });
     finish(result.status, result.outcome, result.body, { processed: result.processed, ignored: result.ignored, retryableFailures: result.retryableFailures, error: result.error });
     for (const task of result.rollups) runRollup(task, delivery, event);
   };
@@ -338,6 +384,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     path: webhookPath,
     metrics,
     idle,
+    flushAudit: async () => {
+      await audit?.flush();
+    },
     close() {
       closing ??= (async () => {
         shuttingDown = true;

@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOctokitClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
-import { applyEvent, getDelivery, getRun, listDeliveries, listEvents } from '@agentpr/store';
+import { applyEvent, getDelivery, getRun, listDeliveries, listEvents, openSqliteDeliveryWriter, type SqliteDeliveryWriter } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, webhookRequest, type TestDatabase, type WebhookDeliveryInput } from '@agentpr/testing';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from '../webhook-server.js';
 import { runInCiWait, testApp, type TestApp } from './fixtures.js';
@@ -20,10 +20,12 @@ let app: TestApp;
 let stub: GitHubStub;
 let server: WebhookServer;
 let auditFile: string;
+let writer: SqliteDeliveryWriter | undefined;
 
 async function start(patch: Partial<WebhookServerOptions> = {}): Promise<WebhookServer> {
   return startWebhookServer({
     ctx: app.ctx,
+    ...(writer ? { deliveryStore: writer } : {}),
     port: 0,
     secret: SECRET,
     auditLogFile: auditFile,
@@ -45,6 +47,8 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await server.close();
+  writer?.close();
+  writer = undefined;
   await stub.close();
   await app.close();
   await tdb.drop();
@@ -55,7 +59,7 @@ const send = (input: Omit<WebhookDeliveryInput, 'secret'> & { secret?: string | 
   sendWebhook(hook(), { ...input, ...(input.secret === null ? { secret: undefined } : { secret: input.secret ?? SECRET }) } as WebhookDeliveryInput);
 const state = async (runId = 'run_hello') => (await getRun(app.ctx.db, runId))!.state.current_state;
 const auditLines = async () => {
-  await new Promise((r) => setTimeout(r, 50));
+  await server.flushAudit();
   return existsSync(auditFile) ? readFileSync(auditFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
 };
 const failingCheckRun = () => webhookExample('check_run', 'completed', (p) => p.check_run.conclusion === 'failure');
@@ -75,7 +79,14 @@ function raw(port: number, text: string): Promise<{ status: number; body: string
   });
 }
 
-describe('webhook server with real GitHub payloads', () => {
+describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server with real GitHub payloads, statements through %s', (via) => {
+  beforeEach(async () => {
+    if (via === 'kysely' || tdb.location.kind !== 'sqlite') return;
+    await server.close();
+    writer = openSqliteDeliveryWriter(tdb.location.path);
+    server = await start();
+  });
+
   it('a failing check_run moves the matching run (case-insensitive, W32) to ITERATING; its replay is a duplicate and not re-applied', async () => {
     const payload = failingCheckRun();
     const first = await send({ event: 'check_run', payload, delivery: 'd-fail-1' });

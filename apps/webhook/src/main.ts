@@ -1,0 +1,66 @@
+import { join } from 'node:path';
+import type { AppContext } from '@agentpr/orchestrator';
+import { openStore, resolveLocation } from '@agentpr/store';
+import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
+import { runWebhook } from './run-webhook.js';
+
+/** Where the binary writes and what it reads. */
+export interface WebhookIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGTERM (graceful stop, exit 0) or SIGINT (exit 130). */
+  signal: AbortSignal;
+}
+
+/**
+ * `agentpr-webhook`: parses flags, opens the store, runs the webhook server until stopped. Prints one JSON line
+ * when listening and one when stopped; errors are one line on stderr and `{ok:false,error}` on stdout. Exit 2
+ * for bad flags, 1 for other failures, 130 after Ctrl-C.
+ */
+export async function main(argv: string[], io: WebhookIo): Promise<number> {
+  const fail = (message: string, code: number) => {
+    io.stderr.write(`agentpr-webhook: ${message}\n`);
+    io.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);
+    return code;
+  };
+  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  try {
+    const flags = parseWebhookFlags(argv, io.env);
+    if (flags.help) {
+      io.stdout.write(`${WEBHOOK_HELP}\n`);
+      return 0;
+    }
+    store = await openStore(resolveLocation({ databaseUrl: flags.databaseUrl, sqlitePath: flags.db }));
+    const ctx: AppContext = {
+      db: store.db,
+      dialect: store.dialect,
+      clock: () => new Date(),
+      env: io.env,
+      actor: 'webhook',
+      log: {
+        info: () => {},
+        warn: (m) => io.stderr.write(`agentpr-webhook: warning: ${m}\n`),
+        error: (m, fields) => io.stderr.write(`agentpr-webhook: ${m}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+      },
+      paths: {
+        dataDir: flags.dataDir,
+        reportsDir: join(flags.dataDir, 'reports'),
+        workspaceRoot: join(flags.dataDir, 'workspaces'),
+        campaignDir: join(flags.dataDir, 'campaign'),
+        skillsDir: join(flags.dataDir, 'skills'),
+        policyFile: join(flags.dataDir, 'manager_policy.json'),
+        runtimeEnvFile: join(flags.dataDir, 'runtime_env_overrides.json'),
+      },
+    };
+    const result = await runWebhook(ctx, { ...flags, sqliteDbPath: flags.databaseUrl ? undefined : flags.db }, { signal: io.signal, onListening: (info) => io.stdout.write(`${JSON.stringify(info)}\n`) });
+    io.stdout.write(`${JSON.stringify({ ok: true, stopped: true, deliveries: result.deliveries })}\n`);
+    return result.exitCode;
+  } catch (error) {
+    const e = error as { name?: string; code?: string; message?: string };
+    const usage = e.code === 'usage' || e.code === 'invalid_input';
+    return fail(e.message ?? String(error), usage ? 2 : 1);
+  } finally {
+    await store?.close().catch(() => {});
+  }
+}

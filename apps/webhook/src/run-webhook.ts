@@ -1,0 +1,89 @@
+import { isAbsolute, resolve } from 'node:path';
+import { DEFAULT_MAX_PAYLOAD_BYTES, githubClientFor, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
+import { openSqliteDeliveryWriter } from '@agentpr/store';
+
+/** The audit log's default place, relative to the data directory (policy `github_webhook.audit_log_file`). */
+export const DEFAULT_AUDIT_LOG_FILE = 'reports/github_webhook_audit.jsonl';
+
+/** The `run-github-webhook` / `agentpr-webhook` flags, already validated. */
+export interface RunWebhookOptions {
+  host?: string | undefined;
+  port?: number | undefined;
+  path?: string | undefined;
+  /** Else env `AGENTPR_GITHUB_WEBHOOK_SECRET`. */
+  secret?: string | undefined;
+  /** Else env `AGENTPR_GITHUB_WEBHOOK_SECRET_PREVIOUS`: still accepted while the hook's secret is rotated. */
+  previousSecret?: string | undefined;
+  allowUnsigned?: boolean | undefined;
+  maxPayloadBytes?: number | undefined;
+  /** Relative paths are resolved against the data directory. */
+  auditLogFile?: string | undefined;
+  auditMaxBytes?: number | undefined;
+  auditKeepFiles?: number | undefined;
+  /** `--github-api-url`, else `GITHUB_API_URL` (for the roll-up after a successful check). */
+  githubApiUrl?: string | undefined;
+  /** The SQLite file of the store, when it is SQLite: deliveries then use a dedicated writer with cached statements. */
+  sqliteDbPath?: string | undefined;
+}
+
+/** What the running server reports once it listens. */
+export interface WebhookListening {
+  ok: true;
+  listening: string;
+  pid: number;
+  audit_log_file: string;
+  signatures: 'required' | 'not checked';
+  rollups: 'enabled' | 'disabled (no GitHub token)';
+}
+
+/**
+ * Runs the webhook server until `signal` aborts, then shuts down gracefully (in-flight requests and roll-ups
+ * finish, new ones are refused). Returns the exit code: 130 after SIGINT (Ctrl-C), else 0.
+ *
+ * @example
+ * const code = await runWebhook(ctx, { port: 8787 }, { signal, onListening: (l) => console.log(JSON.stringify(l)) });
+ */
+export async function runWebhook(
+  appCtx: AppContext,
+  options: RunWebhookOptions,
+  io: { signal: AbortSignal; onListening?: (info: WebhookListening) => void },
+): Promise<{ exitCode: number; deliveries: Record<string, number> }> {
+  const ctx: AppContext = { ...appCtx, actor: 'webhook' };
+  const secret = options.secret ?? ctx.env.AGENTPR_GITHUB_WEBHOOK_SECRET?.trim() ?? undefined;
+  const previousSecret = options.previousSecret ?? ctx.env.AGENTPR_GITHUB_WEBHOOK_SECRET_PREVIOUS?.trim() ?? undefined;
+  const auditFile = options.auditLogFile ?? DEFAULT_AUDIT_LOG_FILE;
+  const auditLogFile = isAbsolute(auditFile) ? auditFile : resolve(ctx.paths.dataDir, auditFile);
+  const github = await githubClientFor(ctx, { apiUrl: options.githubApiUrl });
+  if (!github) ctx.log.warn('no GitHub token (GITHUB_TOKEN/GH_TOKEN/gh): successful checks are not rolled up here; run sync-github to decide them.');
+  const writer = ctx.dialect === 'sqlite' && options.sqliteDbPath ? openSqliteDeliveryWriter(options.sqliteDbPath) : undefined;
+  const server = await startWebhookServer({
+    ctx,
+    ...(writer ? { deliveryStore: writer } : {}),
+    host: options.host ?? '127.0.0.1',
+    port: options.port ?? 8787,
+    path: options.path ?? '/github/webhook',
+    secret: secret || undefined,
+    previousSecret: previousSecret || undefined,
+    allowUnsigned: options.allowUnsigned === true,
+    maxPayloadBytes: options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES,
+    auditLogFile,
+    ...(options.auditMaxBytes ? { auditMaxBytes: options.auditMaxBytes } : {}),
+    ...(options.auditKeepFiles ? { auditKeepFiles: options.auditKeepFiles } : {}),
+    github,
+  }).catch((error: unknown) => {
+    writer?.close();
+    throw error;
+  });
+  io.onListening?.({
+    ok: true,
+    listening: `${server.url}${server.path}`,
+    pid: process.pid,
+    audit_log_file: auditLogFile,
+    signatures: secret ? 'required' : 'not checked',
+    rollups: github ? 'enabled' : 'disabled (no GitHub token)',
+  });
+  if (!io.signal.aborted) await new Promise<void>((done) => io.signal.addEventListener('abort', () => done(), { once: true }));
+  await server.close();
+  writer?.close();
+  return { exitCode: io.signal.reason === 'SIGINT' ? 130 : 0, deliveries: server.metrics.counts() };
+}
