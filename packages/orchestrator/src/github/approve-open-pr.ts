@@ -22,7 +22,8 @@ import {
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { confirmTokenMatches } from './confirm-token.js';
-import { evaluateDodGate, type DodFallbackPolicy, type DodGateResult } from './dod-gate.js';
+import type { DodGateResult, DodPolicy } from '@agentpr/runtime-analysis';
+import { dodGateForRun } from './dod-gate.js';
 import { githubFailure } from './github-access.js';
 import { workspaceGit, type WorkspaceGit } from './git.js';
 
@@ -42,8 +43,8 @@ export interface ApproveOpenPrInput {
 export interface ApproveOpenPrDeps {
   github: GitHubClient;
   git?: WorkspaceGit;
-  /** Thresholds for digests that predate `policy_used` (the run's effective policy). */
-  policy?: DodFallbackPolicy;
+  /** Thresholds for digests that predate `policy_used`; default the run's effective policy from the policy file. */
+  policy?: DodPolicy;
   /** How long the run lease is held; default 5 minutes. */
   leaseMs?: number;
 }
@@ -155,7 +156,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
       if (remote.sha !== request.head_sha.toLowerCase()) {
         throw new AgentprError('refused', `branch ${request.head} on origin is at ${remote.sha ?? '(missing)'}, not the requested ${request.head_sha}; the branch moved after the request. Run request-open-pr again.`);
       }
-      const gate = await evaluateDodGate(ctx, run.run_id, { git, ...(deps.policy ? { policy: deps.policy } : {}) });
+      const gate = await dodGateForRun(ctx, run.run_id, { git, ...(deps.policy ? { policy: deps.policy } : {}) });
       const bypassed = !gate.ok && input.allowDodBypass === true;
       if (!gate.ok && !bypassed) {
         const checks = gate.failed_checks.slice(0, 4).map((c) => `${c.code}: ${c.message}`).join('; ');
