@@ -41,7 +41,8 @@ export interface ApproveOpenPrInput {
 
 /** Collaborators of {@link approveOpenPr}. */
 export interface ApproveOpenPrDeps {
-  github: GitHubClient;
+  /** The client, or a function that makes it — called only when the PR is really created, so a missing token does not hide the earlier checks. */
+  github: GitHubClient | (() => Promise<GitHubClient>);
   git?: WorkspaceGit;
   /** Thresholds for digests that predate `policy_used`; default the run's effective policy from the policy file. */
   policy?: DodPolicy;
@@ -162,6 +163,8 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
         const checks = gate.failed_checks.slice(0, 4).map((c) => `${c.code}: ${c.message}`).join('; ');
         throw new AgentprError('gate_failed', `the DoD gate blocked the approval: ${checks}. Fix the run, or pass --allow-dod-bypass in an emergency (audited).`, { details: { dod_gate: gate } });
       }
+      // Resolved before the request is consumed: without GitHub access nothing may change.
+      const github = typeof deps.github === 'function' ? await deps.github() : deps.github;
       if (!(await consumePrRequest(ctx.db, request.id, iso(ctx.clock())))) {
         throw new AgentprError('refused', `request ${requestFile} was used by another approval just now; a request opens one PR.`);
       }
@@ -172,7 +175,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
       const started = ctx.clock().getTime();
       let created;
       try {
-        created = await deps.github.createPullRequest({
+        created = await github.createPullRequest({
           owner: run.owner,
           repo: run.repo,
           title: request.title,

@@ -86,7 +86,7 @@ function parseTs(value: unknown): number {
  * const s = await webhookAuditSummary(ctx, { auditLogFile, sinceMinutes: 30, failOnHttp5xxRate: 5 });
  * process.exitCode = s.ok ? 0 : 1;
  */
-export async function webhookAuditSummary(ctx: AppContext, input: WebhookAuditSummaryInput): Promise<WebhookAuditSummary> {
+export async function webhookAuditSummary(ctx: Pick<AppContext, 'clock'>, input: WebhookAuditSummaryInput): Promise<WebhookAuditSummary> {
   const sinceMinutes = input.sinceMinutes ?? 60;
   const maxLines = input.maxLines ?? 5000;
   if (!Number.isInteger(sinceMinutes) || sinceMinutes < 1) throw new AgentprError('usage', `--since-minutes must be an integer of at least 1 (got ${sinceMinutes}).`);

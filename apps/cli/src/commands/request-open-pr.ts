@@ -1,0 +1,49 @@
+import type { CommandSpec } from '../command.js';
+import { flag, int, requireStr, str } from '../values.js';
+
+/** `agentpr request-open-pr`: the first half of the PR gate (SPEC §6.1). */
+export const command: CommandSpec = {
+  name: 'request-open-pr',
+  summary: 'Ask to open a PR for a pushed run: bind the branch head and print a one-time confirm token.',
+  example: 'agentpr request-open-pr --run-id run_45f3cbdcdc56 --title "Add mem0 integration" --body-file pr.md',
+  gate: 'github',
+  options: {
+    'run-id': { type: 'string', value: 'ID', description: 'the run (must be PUSHED)', required: true },
+    title: { type: 'string', value: 'TEXT', description: 'PR title', required: true },
+    body: { type: 'string', value: 'TEXT', description: 'PR body (or --body-file)' },
+    'body-file': { type: 'string', value: 'PATH', description: 'file with the PR body (or --body)' },
+    base: { type: 'string', value: 'BRANCH', description: 'upstream branch to merge into (default: the prepared base, else the upstream default)' },
+    head: { type: 'string', value: 'BRANCH', description: 'fork branch (default: the workspace branch)' },
+    draft: { type: 'boolean', description: 'open the PR as a draft' },
+    'confirm-ttl-minutes': { type: 'string', value: 'N', description: 'minutes the confirm token is valid (default 30)' },
+    'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL), used only to find the default branch' },
+  },
+  async run(ctx, values) {
+    const { requestOpenPr, githubClientFor } = await import('@agentpr/orchestrator');
+    const app = await ctx.app();
+    const github = str(values, 'base') ? undefined : await githubClientFor(app, { apiUrl: str(values, 'github-api-url') });
+    const result = await requestOpenPr(
+      app,
+      {
+        runId: requireStr(values, 'run-id'),
+        title: requireStr(values, 'title'),
+        body: str(values, 'body'),
+        bodyFile: str(values, 'body-file'),
+        base: str(values, 'base'),
+        head: str(values, 'head'),
+        draft: flag(values, 'draft'),
+        confirmTtlMinutes: int(values, 'confirm-ttl-minutes', { min: 1, default: 30 }),
+      },
+      { github },
+    );
+    return {
+      output: result,
+      text: [
+        `PR request for ${result.run_id}: "${result.preview.title}" ${result.preview.head} → ${result.preview.base}${result.preview.draft ? ' (draft)' : ''}`,
+        `request file: ${result.request_file}`,
+        `confirm token (shown once, valid until ${result.expires_at}): ${result.confirm_token}`,
+        `approve with: ${result.next_command}`,
+      ].join('\n'),
+    };
+  },
+};

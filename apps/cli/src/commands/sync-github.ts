@@ -1,0 +1,38 @@
+import type { CommandSpec } from '../command.js';
+import { flag, int, str } from '../values.js';
+
+/** `agentpr sync-github`: poll GitHub for PR state, checks and reviews (SPEC §7.1). */
+export const command: CommandSpec = {
+  name: 'sync-github',
+  summary: 'Poll GitHub for the PRs of waiting runs and apply merges, CI roll-ups and reviews.',
+  example: 'agentpr sync-github --loop --interval-sec 120',
+  gate: 'github',
+  options: {
+    'run-id': { type: 'string', value: 'ID', description: 'only this run' },
+    limit: { type: 'string', value: 'N', description: 'runs per pass (default 50)' },
+    'dry-run': { type: 'boolean', description: 'decide and print, write nothing' },
+    loop: { type: 'boolean', description: 'repeat every --interval-sec until stopped' },
+    'interval-sec': { type: 'string', value: 'N', description: 'seconds between passes with --loop (default 120)' },
+    'max-loops': { type: 'string', value: 'N', description: 'stop after N passes' },
+    'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL; default https://api.github.com)' },
+  },
+  async run(ctx, values) {
+    const { requireGitHubClient, syncGithub, syncGithubLoop } = await import('@agentpr/orchestrator');
+    const app = { ...(await ctx.app()), actor: 'sync' as const };
+    const github = await requireGitHubClient(app, { apiUrl: str(values, 'github-api-url') });
+    const input = { runId: str(values, 'run-id'), limit: int(values, 'limit', { min: 1, default: 50 }), dryRun: flag(values, 'dry-run') };
+    const render = (r: Awaited<ReturnType<typeof syncGithub>>) =>
+      `sync-github: ${r.synced}/${r.scanned} synced, ${r.failures.length} failed${r.dry_run ? ' (dry run)' : ''}${r.failures.map((f) => `\n  ${f.run_id}: ${f.error}`).join('')}`;
+    if (!flag(values, 'loop')) {
+      const report = await syncGithub(app, input, { github });
+      return { output: report, exitCode: report.ok ? 0 : 1, text: render(report) };
+    }
+    const result = await syncGithubLoop(app, input, { github }, {
+      intervalSec: int(values, 'interval-sec', { min: 1, default: 120 })!,
+      maxLoops: int(values, 'max-loops', { min: 1 }),
+      signal: ctx.signal,
+      onReport: (report) => ctx.stdout.write(`${ctx.json ? JSON.stringify(report) : render(report)}\n`),
+    });
+    return { output: undefined, exitCode: ctx.signal.aborted ? 130 : result.failedLoops > 0 ? 1 : 0 };
+  },
+};
