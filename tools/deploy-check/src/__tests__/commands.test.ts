@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import { main } from 'agentpr';
@@ -8,6 +8,7 @@ import { run } from './helpers.js';
 import { declaredBins, pythonWith, templateInvocations } from './templates.js';
 
 const python = pythonWith('configparser');
+const binDir = process.env.AGENTPR_DEPLOY_CHECK_BIN_DIR?.trim() || undefined;
 
 /** Runs the real CLI parser in-process on `args` + `--help`: exit 0 means the command exists and every flag parses. */
 async function parses(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
@@ -85,11 +86,14 @@ describe('agentpr commands the deploy templates run', () => {
       const bin = bins.get(name);
       if (!bin) continue; // reported above
       if (/unknown command/.test((await parses([command])).stderr)) continue; // reported by the registry check
-      if (!existsSync(bin.target)) {
-        unbuilt.push(`${name} (${bin.target})`);
+      // AGENTPR_DEPLOY_CHECK_BIN_DIR: check an installed agentpr (e.g. `$(npm prefix -g)/bin`) instead of apps/cli/dist.
+      const installed = binDir ? join(binDir, name) : undefined;
+      const target = installed ?? bin.target;
+      if (!existsSync(target)) {
+        unbuilt.push(`${name} (${target})`);
         continue;
       }
-      const r = run(process.execPath, [bin.target, '--help']);
+      const r = installed ? run(installed, ['--help']) : run(process.execPath, [bin.target, '--help']);
       expect(r.code, r.stderr).toBe(0);
       expect(r.stdout.split('\n')[0], name).toMatch(new RegExp(`^agentpr ${command} `));
     }

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { webhookProbe } from '@agentpr/orchestrator';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { commandInvocations, SERVICE_BINARIES } from '../index.js';
-import { announceSkip, fetchRaw, freePort, readDeploy, REPO_ROOT, run, substitute, waitFor, which } from './helpers.js';
+import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
 import { declaredBins, pythonWith, readSupervisordConf, SUPERVISORD_CONF } from './templates.js';
 
 const PROGRAMS = {
@@ -98,10 +98,23 @@ describe.skipIf(skipOwnParser)('supervisord: its own parser', () => {
 
 const supervisord = which('supervisord');
 const bins = declaredBins();
-const cliBuilt = Object.keys(SERVICE_BINARIES).every((b) => bins.has(b) && existsSync(bins.get(b)!.target)) && bins.has('agentpr') && existsSync(bins.get('agentpr')!.target);
+/**
+ * Where the four binaries come from: `AGENTPR_DEPLOY_CHECK_BIN_DIR` (an installed agentpr, e.g. `$(npm prefix -g)/bin`),
+ * else the built apps/cli/dist through `node`.
+ */
+const binDir = process.env.AGENTPR_DEPLOY_CHECK_BIN_DIR?.trim() || undefined;
+const programs = ['agentpr', ...Object.keys(SERVICE_BINARIES)];
+const launcher = (name: string) => (binDir ? `exec "${join(binDir, name)}" "$@"` : `exec "${process.execPath}" "${bins.get(name)?.target}" "$@"`);
+const binariesReady = binDir ? programs.every((p) => existsSync(join(binDir, p))) : programs.every((p) => bins.has(p) && existsSync(bins.get(p)!.target));
 const skipRun = announceSkip(
   'supervisord run',
-  !supervisord ? 'supervisord is not installed (Debian: apt-get install supervisor)' : !cliBuilt ? 'the agentpr binaries are not built (nx builds apps/cli before these tests)' : undefined,
+  !supervisord
+    ? 'supervisord is not installed (Debian: apt-get install supervisor)'
+    : !binariesReady
+      ? binDir
+        ? `AGENTPR_DEPLOY_CHECK_BIN_DIR=${binDir} lacks one of ${programs.join(', ')}`
+        : 'the agentpr binaries are not built (nx builds apps/cli before these tests)'
+      : undefined,
 );
 
 describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
@@ -110,8 +123,8 @@ describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
     mkdirSync(join(data, 'reports'));
     const bin = join(data, 'bin');
     mkdirSync(bin);
-    for (const name of ['agentpr', ...Object.keys(SERVICE_BINARIES)]) {
-      writeFileSync(join(bin, name), `#!/bin/sh\nexec "${process.execPath}" "${bins.get(name)!.target}" "$@"\n`);
+    for (const name of programs) {
+      writeFileSync(join(bin, name), `#!/bin/sh\n${launcher(name)}\n`);
       chmodSync(join(bin, name), 0o755);
     }
     writeFileSync(join(data, 'prompt.md'), 'Integrate the package.\n');
@@ -126,7 +139,7 @@ describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
       // Offline CI: fail the manager's network checks fast instead of 10 s per URL.
       ['--network-timeout-sec 10', '--network-timeout-sec 1'],
     ]);
-    const child = spawn(supervisord!, ['-c', path], { env: { PATH: `${bin}:/usr/local/bin:/usr/bin:/bin`, HOME: data }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(supervisord!, ['-c', path], { env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: data }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout!.on('data', (c: Buffer) => (output += c));
     child.stderr!.on('data', (c: Buffer) => (output += c));
