@@ -1,44 +1,136 @@
 #!/usr/bin/env node
-// `npm run demo`: drives one sample run through its life with the built `agentpr` CLI on an embedded
-// SQLite database in $AGENTPR_HOME (default ./.agentpr-home), printing each step.
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+// `npm run demo`: the offline end-to-end demo. With no credentials and no network it
+//   1. makes a local "upstream" repository from the bundled sample project and a bare "fork",
+//   2. starts the scripted model stub on 127.0.0.1 and a throwaway CODEX_HOME that points codex at it,
+//   3. drives one run with the built `agentpr` CLI and the REAL codex binary:
+//      create-run → run-prepare → mark-plan-ready → start-implementation → run-agent-step
+//      → (PASS converges to LOCAL_VALIDATING) → run-finish (push to the local fork) → request-open-pr,
+//   printing each step, the verdict and where the artefacts are. Data lives in $AGENTPR_HOME
+//   (default ./.agentpr-home); every run of the demo starts from a fresh database.
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'apps', 'cli', 'dist', 'agentpr.js');
+const codexBin = join(root, 'node_modules', '.bin', 'codex');
+const { startModelStub } = await import(join(root, 'tools', 'model-stub', 'dist', 'index.js'));
 const home = resolve(process.env.AGENTPR_HOME || join(root, '.agentpr-home'));
-const db = join(home, 'demo.db');
-rmSync(db, { force: true });
-rmSync(`${db}-wal`, { force: true });
-rmSync(`${db}-shm`, { force: true });
-mkdirSync(home, { recursive: true });
-const env = { ...process.env, AGENTPR_HOME: home };
-const runId = `demo_${Date.now().toString(36)}`;
+const demo = join(home, 'demo');
+rmSync(demo, { recursive: true, force: true });
+mkdirSync(demo, { recursive: true });
 
-function agentpr(...args) {
-  const shown = `agentpr ${args.join(' ')}`;
-  const r = spawnSync(process.execPath, [bin, '--db', db, '--json', ...args], { env, encoding: 'utf8' });
-  const out = r.stdout.trim() ? JSON.parse(r.stdout) : {};
-  const state = out.state ?? out.run_id ?? (out.ok === false ? `refused: ${out.error}` : '');
-  console.log(`$ ${shown}\n    → ${typeof state === 'string' ? state : JSON.stringify(state)}`);
-  if (r.status !== 0 && !args.includes('--expect-refusal')) {
-    console.error(r.stderr);
-    process.exit(r.status ?? 1);
+const bold = (s) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const gitEnv = { ...process.env, GIT_AUTHOR_NAME: 'agentpr demo', GIT_AUTHOR_EMAIL: 'demo@agentpr.invalid', GIT_COMMITTER_NAME: 'agentpr demo', GIT_COMMITTER_EMAIL: 'demo@agentpr.invalid' };
+function git(cwd, ...args) {
+  const r = spawnSync('git', ['-c', 'init.defaultBranch=main', ...args], { cwd, env: gitEnv, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+// 1. Local upstream and fork.
+const seed = join(demo, 'seed');
+cpSync(join(root, 'tools', 'model-stub', 'sample-project'), seed, { recursive: true });
+git(seed, 'init', '-q');
+git(seed, 'add', '-A');
+git(seed, 'commit', '-q', '-m', 'chore: sample project');
+const upstream = join(demo, 'upstream', 'octo-org', 'widgets.git');
+const fork = join(demo, 'fork', 'demo-bot', 'widgets.git');
+mkdirSync(join(demo, 'upstream', 'octo-org'), { recursive: true });
+mkdirSync(join(demo, 'fork', 'demo-bot'), { recursive: true });
+git(demo, 'clone', '-q', '--bare', seed, upstream);
+git(demo, 'clone', '-q', '--bare', seed, fork);
+
+// 2. The model stub and a codex home that selects it.
+const stub = await startModelStub({ scenario: join(root, 'tools', 'model-stub', 'scenarios', 'implement-and-tests-pass.json') });
+const codexHome = join(demo, 'codex-home');
+mkdirSync(codexHome, { recursive: true });
+writeFileSync(
+  join(codexHome, 'config.toml'),
+  [
+    'model = "gpt-5.5"',
+    'model_provider = "stub"',
+    '',
+    '[model_providers.stub]',
+    'name = "agentpr scripted model stub"',
+    `base_url = ${JSON.stringify(stub.url)}`,
+    'env_key = "STUB_API_KEY"',
+    'wire_api = "responses"',
+    'request_max_retries = 0',
+    'stream_max_retries = 0',
+    '',
+  ].join('\n'),
+);
+const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, STUB_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin };
+const db = join(home, 'demo.db');
+for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
+const base = ['--db', db, '--workspace-root', join(demo, 'workspaces'), '--json'];
+
+// The stub answers codex from this process, so the CLI must run asynchronously (spawnSync would block it).
+function run(argv) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+async function agentpr(args, { gated = false } = {}) {
+  console.log(`\n${bold(`$ agentpr ${args.join(' ')}`)}`);
+  const r = await run([bin, ...base, ...(gated ? ['--skip-doctor'] : []), ...args]);
+  let out = {};
+  try {
+    out = JSON.parse(r.stdout);
+  } catch {
+    out = { raw: r.stdout };
+  }
+  if (r.status !== 0) {
+    console.error(r.stderr.trim());
+    console.error(JSON.stringify(out, null, 2));
+    stub.close().finally(() => process.exit(r.status ?? 1));
+    throw new Error('demo step failed');
   }
   return out;
 }
+const show = (label, value) => console.log(`    ${label}: ${value}`);
 
-console.log(`agentpr demo — data in ${home}\n`);
-agentpr('init-db');
-agentpr('create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', runId);
-agentpr('start-discovery', '--run-id', runId);
-agentpr('mark-plan-ready', '--run-id', runId, '--contract-path', join(home, 'contract.md'));
-agentpr('start-implementation', '--run-id', runId);
-agentpr('mark-local-validated', '--run-id', runId);
-agentpr('pause', '--run-id', runId);
-agentpr('resume', '--run-id', runId);
-console.log('\nFinal state:');
-const shown = agentpr('show-run', '--run-id', runId);
-console.log(JSON.stringify(shown, null, 2));
-console.log(`\nList runs with: node ${bin} --db ${db} list-runs`);
+console.log(bold('agentpr offline demo'));
+console.log('The model is a LOCAL STUB (tools/model-stub) replaying a scripted session; codex itself is the real binary.');
+console.log(`Data: ${home}`);
+try {
+  const runId = `demo_${Date.now().toString(36)}`;
+  show('run', (await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', runId])).run_id);
+  // run-prepare talks to GitHub in real use; the demo's remotes are local paths, so its doctor gate is skipped.
+  const prepared = await agentpr(['run-prepare', '--run-id', runId, '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot'], { gated: true });
+  show('workspace', prepared.workspace_dir ?? '(see show-run)');
+  show('branch', prepared.feature_branch ?? '');
+  show('state', prepared.state);
+  show('state', (await agentpr(['mark-plan-ready', '--run-id', runId, '--contract-path', join(root, 'campaigns', 'example', 'workflow.md')])).state);
+  show('state', (await agentpr(['start-implementation', '--run-id', runId])).state);
+  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check'], { gated: true });
+  show('verdict', `${step.classification.grade} ${step.classification.reason_code} (codex exit ${step.exit_code})`);
+  for (const e of step.classification.evidence.slice(0, 4)) show('evidence', typeof e === 'string' ? e : `line ${e.line ?? '?'}: ${e.command ?? ''} ${e.exit_code !== undefined ? `exit ${e.exit_code}` : ''} ${e.note ?? ''}`.trim());
+  show('state', `${step.state} (a PASS converges to LOCAL_VALIDATING, which is what mark-local-validated records)`);
+  show('runtime report', step.agent_report);
+  show('run digest', step.run_digest);
+  show('manager insight', step.manager_insight);
+  const finished = await agentpr(['run-finish', '--run-id', runId, '--changes', 'Add titleCase with a test.', '--commit-title', 'feat: add titleCase helper'], { gated: true });
+  show('pushed', `${finished.branch} @ ${finished.head_sha} → ${fork}`);
+  show('state', finished.state);
+  const request = await agentpr(['request-open-pr', '--run-id', runId, '--title', 'feat: add titleCase helper', '--body-file', join(root, 'campaigns', 'example', 'pr_description_template.md')], { gated: true });
+  show('PR request', request.request_file);
+  show('confirm token (shown once)', request.confirm_token);
+  show('expires', request.expires_at);
+  console.log(`\n${bold('Done.')} The run waits at the PR gate: a human approves with`);
+  console.log(`    ${request.next_command}`);
+  console.log('(approving creates the PR on GitHub, so it needs GITHUB_TOKEN; the demo stops here).');
+  console.log(`\nInspect it: node ${bin} --db ${db} inspect-run --run-id ${runId}`);
+  console.log('\nTo use a real model instead of the stub: install codex (npm i -g @openai/codex), log in or set');
+  console.log('OPENAI_API_KEY/CODEX_API_KEY, leave CODEX_HOME at ~/.codex (or point it at your config), and run the');
+  console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
+} finally {
+  await stub.close();
+}

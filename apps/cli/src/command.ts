@@ -58,6 +58,8 @@ export interface CommandSpec {
   /** A complete example invocation shown in `--help`. */
   example: string;
   options: Record<string, OptionSpec>;
+  /** A bare argument accepted as the value of this option (e.g. `agentpr analyze FILE` for `--file`). */
+  positional?: string;
   /** The startup doctor gate profile, if the command is gated. */
   gate?: GateProfile | ((values: OptionValues) => GateProfile | undefined);
   run(ctx: CommandContext, values: OptionValues): Promise<CommandResult>;

@@ -63,7 +63,7 @@ function commandHelp(spec: CommandSpec): string {
   return [
     `agentpr ${spec.name} — ${spec.summary}`,
     '',
-    `Usage: agentpr ${spec.name} [options]`,
+    `Usage: agentpr ${spec.name}${spec.positional ? ` [${spec.positional.toUpperCase()}]` : ''} [options]`,
     '',
     'Options:',
     ...Object.entries(spec.options).map(([n, s]) => flagLine(n, s)),
@@ -112,10 +112,21 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const options = Object.fromEntries(
       Object.entries({ ...GLOBAL_OPTIONS, ...spec.options }).map(([n, s]) => [n, { type: s.type, ...(s.multiple ? { multiple: true } : {}) }]),
     );
-    values = parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as OptionValues;
+    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
+    values = parsed.values as OptionValues;
+    const positionals = parsed.positionals;
+    if (positionals.length > 0) {
+      if (!spec.positional || positionals.length > 1 || values[spec.positional] !== undefined) {
+        return fail(`${name}: unexpected argument ${JSON.stringify(positionals[spec.positional ? 1 : 0] ?? positionals[0])}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+      }
+      values[spec.positional] = positionals[0];
+    }
   } catch (error) {
-    const message = (error as Error).message.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '');
-    return fail(`${name}: ${message}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+    // Keep the parser's hint for values that start with '-', e.g. negative chat ids: `--allow-chat-id=-100123`.
+    const lines = (error as Error).message.split('\n');
+    const hint = lines.find((l) => l.includes('--') && l.includes('=-')) ?? '';
+    const message = lines[0]!.replace(/\. To specify a positional argument.*$/, '');
+    return fail(`${name}: ${message}${hint ? ` (${hint.trim()})` : ''}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
   }
   if (values.help === true) {
     io.stdout.write(`${commandHelp(spec)}\n`);

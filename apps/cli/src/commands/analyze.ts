@@ -6,7 +6,8 @@ import { flag, int, requireStr, str } from '../values.js';
 export const command: CommandSpec = {
   name: 'analyze',
   summary: 'Judge an agent event stream file: verdict, reason, the commands that decided it, digest.',
-  example: 'agentpr analyze --file events.jsonl --stage LOCAL_VALIDATING --repo virattt/dexter --json',
+  example: 'agentpr analyze events.jsonl --stage LOCAL_VALIDATING --repo virattt/dexter --json',
+  positional: 'file',
   options: {
     file: { type: 'string', value: 'PATH', description: 'the event stream (codex --json stdout, legacy codex, or Claude stream-json)', required: true },
     stage: { type: 'string', value: 'STATE', description: 'run state the attempt ran in (default IMPLEMENTING; decides whether test evidence is required)' },

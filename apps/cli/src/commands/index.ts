@@ -46,4 +46,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'run-bottlenecks': { summary: 'Show which steps are slow and which runs took longest.', load: () => import('./run-bottlenecks.js') },
   'skills-metrics': { summary: 'Count agent outcomes per skills mode, grade, reason and skill.', load: () => import('./skills-metrics.js') },
   'skills-feedback': { summary: 'Suggest prompt, skill and policy changes from recent agent outcomes, and write them as a report.', load: () => import('./skills-feedback.js') },
+  'run-agent-step': { summary: 'Run the coding agent once, judge the attempt and move the run.', load: () => import('./run-agent-step.js') },
+  'manager-tick': { summary: 'One manager pass over the active runs.', load: () => import('./manager-tick.js') },
+  'run-manager-loop': { summary: 'Run manager ticks forever (agentpr-manager).', load: () => import('./run-manager-loop.js') },
+  drive: { summary: 'Drive one run with manager ticks until it waits for a human.', load: () => import('./drive.js') },
 };

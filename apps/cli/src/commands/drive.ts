@@ -1,0 +1,38 @@
+import type { CommandSpec } from '../command.js';
+import { int, requireStr, str } from '../values.js';
+import { MANAGER_OPTIONS, actionConfig, managerFlags, renderTick } from './manager-options.js';
+
+/** `agentpr drive`: one run from where it is to the next human gate, in the foreground. */
+export const command: CommandSpec = {
+  name: 'drive',
+  summary: 'Drive one run with manager ticks until it waits for a human (PR request, review or failure).',
+  example: 'agentpr drive --run-id run_45f3cbdcdc56 --prompt-file prompt.md',
+  gate: 'manager',
+  options: {
+    'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
+    ...MANAGER_OPTIONS,
+    'max-ticks': { type: 'string', value: 'N', description: 'give up after N ticks (default 25)' },
+    'pr-title': { type: 'string', value: 'TITLE', description: 'title of the PR request written at PUSHED (default: the campaign default title)' },
+    'pr-body-file': { type: 'string', value: 'PATH', description: 'body of the PR request (default: the campaign PR description template)' },
+  },
+  async run(ctx, values) {
+    const { drive, tickOptions, defaultManagerActions } = await import('@agentpr/orchestrator');
+    const app = { ...(await ctx.app()), actor: 'manager' as const };
+    const options = await tickOptions(app, managerFlags(values), ctx.signal);
+    const result = await drive(app, defaultManagerActions(actionConfig(values)), options, {
+      runId: requireStr(values, 'run-id'),
+      maxTicks: int(values, 'max-ticks', { min: 1 }),
+      prTitle: str(values, 'pr-title'),
+      prBodyFile: str(values, 'pr-body-file'),
+      onTick: ctx.json ? undefined : (report) => ctx.stderr.write(`${renderTick(report)}\n`),
+    });
+    const { reports, ...summary } = result;
+    const text = [
+      `${result.run_id}: ${result.state} after ${result.ticks} ticks — ${result.stopped_because}`,
+      result.pr_request ? `PR request: ${result.pr_request.request_file}\nconfirm token (shown once): ${result.pr_request.confirm_token}\nnext: ${result.pr_request.next_command}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return { output: { ...summary, ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, exitCode: result.ok ? 0 : 1, text };
+  },
+};

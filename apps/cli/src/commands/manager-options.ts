@@ -1,0 +1,72 @@
+import type { ManagerActionConfig, ManagerFlags } from '@agentpr/orchestrator';
+import type { OptionSpec, OptionValues } from '../command.js';
+import { flag, int, list, str } from '../values.js';
+
+/** Flags shared by manager-tick, run-manager-loop and drive (SPEC §2.3 plus our additions). */
+export const MANAGER_OPTIONS: Record<string, OptionSpec> = {
+  limit: { type: 'string', value: 'N', description: 'runs per tick (default 20)' },
+  'max-actions-per-run': { type: 'string', value: 'N', description: 'actions per run per tick (default 4)' },
+  'prompt-file': { type: 'string', value: 'PATH', description: 'base prompt for agent steps (without it, agent stages wait for a human)' },
+  'contract-template-file': { type: 'string', value: 'PATH', description: 'text of the bootstrap contract (skills mode off)' },
+  'disable-auto-contract': { type: 'boolean', description: 'never write a bootstrap contract' },
+  changes: { type: 'string', value: 'TEXT', description: 'commit body text of run-finish (default: "Automated integration updates from manager loop.")' },
+  'commit-title': { type: 'string', value: 'TITLE', description: 'commit title of run-finish (default: the campaign default)' },
+  'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
+  'codex-sandbox': { type: 'string', value: 'MODE', description: 'sandbox of agent steps (default: policy)' },
+  'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra codex argument for agent steps' },
+  isolation: { type: 'string', value: 'LEVEL', description: 'none | bwrap for agent steps (default none)' },
+  concurrency: { type: 'string', value: 'N', description: 'runs worked in parallel by this process (default 1)' },
+  'backoff-sec': { type: 'string', value: 'N', description: 'wait after a failed action, doubling per failure (default 30)' },
+  'sync-interval-sec': { type: 'string', value: 'N', description: 'how often a run waiting on GitHub is synced (default 120)' },
+  'upstream-url': { type: 'string', value: 'TEMPLATE', description: 'clone URL with {owner} {repo} (default https://github.com/{owner}/{repo}.git)' },
+  'fork-url': { type: 'string', value: 'TEMPLATE', description: 'fork push URL with {owner} {repo} {fork_owner}' },
+  'fork-owner': { type: 'string', value: 'OWNER', description: 'fork owner (env AGENTPR_FORK_OWNER)' },
+  'skip-network-check': { type: 'boolean', description: 'no network checks in the doctor gate and preflight' },
+  'dry-run': { type: 'boolean', description: 'print the decisions, change nothing' },
+};
+
+/** The manager flags of `values`. */
+export function managerFlags(values: OptionValues): ManagerFlags {
+  return {
+    runId: str(values, 'run-id'),
+    limit: int(values, 'limit', { min: 1 }),
+    maxActionsPerRun: int(values, 'max-actions-per-run', { min: 1 }),
+    dryRun: flag(values, 'dry-run'),
+    promptFile: str(values, 'prompt-file'),
+    skillsMode: str(values, 'skills-mode'),
+    contractTemplateFile: str(values, 'contract-template-file'),
+    disableAutoContract: flag(values, 'disable-auto-contract'),
+    concurrency: int(values, 'concurrency', { min: 1 }),
+    backoffSec: int(values, 'backoff-sec', { min: 0 }),
+    syncIntervalSec: int(values, 'sync-interval-sec', { min: 1 }),
+  };
+}
+
+/** How the manager runs the heavy use cases. */
+export function actionConfig(values: OptionValues): ManagerActionConfig {
+  const isolation = str(values, 'isolation');
+  return {
+    promptFile: str(values, 'prompt-file'),
+    skillsMode: str(values, 'skills-mode'),
+    codexSandbox: str(values, 'codex-sandbox'),
+    agentArgs: list(values, 'agent-arg'),
+    isolation: isolation === 'bwrap' ? 'bwrap' : 'none',
+    skipNetworkCheck: flag(values, 'skip-network-check'),
+    changes: str(values, 'changes') ?? 'Automated integration updates from manager loop.',
+    commitTitle: str(values, 'commit-title'),
+    upstreamUrl: str(values, 'upstream-url'),
+    forkUrl: str(values, 'fork-url'),
+    forkOwner: str(values, 'fork-owner'),
+  };
+}
+
+/** One line per run of a tick report, for terminals. */
+export function renderTick(report: { results: Array<{ run_id: string; state: string; actions: Array<{ action: string; result?: string; ok?: boolean; reason: string }>; errors: string[] }> }): string {
+  if (report.results.length === 0) return 'tick: no run needs work';
+  return report.results
+    .map((r) => {
+      const steps = r.actions.map((a) => `${a.action}${a.result ? `(${a.result})` : a.ok === false ? '(failed)' : ''}`).join(' → ');
+      return `${r.run_id} [${r.state}] ${steps}${r.errors.length ? `  error: ${r.errors[0]}` : ''}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,89 @@
+import type { CommandSpec } from '../command.js';
+import { flag, int, list, requireStr, str } from '../values.js';
+
+/** `agentpr run-agent-step`: one agent attempt under guardrails (SPEC §4). */
+export const command: CommandSpec = {
+  name: 'run-agent-step',
+  summary: 'Run the coding agent once in the run workspace, judge the attempt and move the run.',
+  example: 'agentpr run-agent-step --run-id run_45f3cbdcdc56 --prompt-file prompt.md --codex-sandbox workspace-write',
+  gate: 'agent',
+  options: {
+    'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
+    prompt: { type: 'string', value: 'TEXT', description: 'base prompt (or --prompt-file)' },
+    'prompt-file': { type: 'string', value: 'PATH', description: 'base prompt file (or --prompt)' },
+    'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra codex argument, placed before the prompt marker' },
+    'success-state': { type: 'string', value: 'STATE', description: 'LOCAL_VALIDATING | NEEDS_HUMAN_REVIEW | UNCHANGED (default: policy)' },
+    'on-retryable-state': { type: 'string', value: 'STATE', description: 'FAILED_RETRYABLE | NEEDS_HUMAN_REVIEW | UNCHANGED (default: policy)' },
+    'on-human-review-state': { type: 'string', value: 'STATE', description: 'NEEDS_HUMAN_REVIEW | FAILED_RETRYABLE | UNCHANGED (default: policy)' },
+    'skip-preflight': { type: 'boolean', description: 'skip the repository preflight' },
+    'skip-network-check': { type: 'boolean', description: 'no network checks in preflight and the doctor gate' },
+    'network-timeout-sec': { type: 'string', value: 'N', description: 'HTTP timeout of the checks (default 5)' },
+    'codex-sandbox': { type: 'string', value: 'MODE', description: 'read-only | workspace-write | danger-full-access (default: policy)' },
+    'codex-model': { type: 'string', value: 'SLUG', description: 'passed to codex as --model' },
+    'no-codex-full-auto': { type: 'boolean', description: 'accepted for compatibility; no effect (--full-auto is never passed)' },
+    'max-agent-seconds': { type: 'string', value: 'N', description: 'time limit, 0 = none (default: policy)' },
+    'allow-agent-push': { type: 'boolean', description: 'let the agent commit and push (keeps the real HOME)' },
+    'allow-read-path': { type: 'string', multiple: true, value: 'PATH', description: 'extra read-only context path (kept only if it exists)' },
+    'max-changed-files': { type: 'string', value: 'N', description: 'diff budget, 0 = off (default: policy)' },
+    'max-added-lines': { type: 'string', value: 'N', description: 'diff budget, 0 = off (default: policy)' },
+    'max-retryable-attempts': { type: 'string', value: 'N', description: 'retry cap, 0 = off (default: policy)' },
+    'min-test-commands': { type: 'string', value: 'N', description: 'required successful test commands (default: policy)' },
+    'allow-dirty-worktree': { type: 'boolean', description: 'do not refuse a workspace with local changes' },
+    'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
+    'allow-missing-skills': { type: 'boolean', description: 'run in agentpr mode even when required skills are missing' },
+    'task-packet-file': { type: 'string', value: 'PATH', description: 'attached to the task packet as user_packet (agentpr mode)' },
+    isolation: { type: 'string', value: 'LEVEL', description: 'none (advisory contract only, default) | bwrap (read-only root, writable workspace)' },
+  },
+  async run(ctx, values) {
+    const isolation = str(values, 'isolation') ?? 'none';
+    if (isolation !== 'none' && isolation !== 'bwrap') throw new (await import('@agentpr/orchestrator/errors')).AgentprError('usage', `--isolation must be none or bwrap, got ${JSON.stringify(isolation)}`);
+    const { runAgentStep } = await import('@agentpr/orchestrator');
+    const app = await ctx.app();
+    const live = (ctx.stderr as NodeJS.WriteStream).isTTY === true;
+    const { exitCode, output } = await runAgentStep(app, {
+      runId: requireStr(values, 'run-id'),
+      prompt: str(values, 'prompt'),
+      promptFile: str(values, 'prompt-file'),
+      agentArgs: list(values, 'agent-arg'),
+      successState: str(values, 'success-state'),
+      onRetryableState: str(values, 'on-retryable-state'),
+      onHumanReviewState: str(values, 'on-human-review-state'),
+      skipPreflight: flag(values, 'skip-preflight'),
+      skipNetworkCheck: flag(values, 'skip-network-check'),
+      networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1 }),
+      codexSandbox: str(values, 'codex-sandbox'),
+      codexModel: str(values, 'codex-model'),
+      maxAgentSeconds: int(values, 'max-agent-seconds', { min: 0 }),
+      allowAgentPush: flag(values, 'allow-agent-push'),
+      allowReadPaths: list(values, 'allow-read-path'),
+      maxChangedFiles: int(values, 'max-changed-files', { min: 0 }),
+      maxAddedLines: int(values, 'max-added-lines', { min: 0 }),
+      maxRetryableAttempts: int(values, 'max-retryable-attempts', { min: 0 }),
+      minTestCommands: int(values, 'min-test-commands', { min: 0 }),
+      allowDirtyWorktree: flag(values, 'allow-dirty-worktree'),
+      skillsMode: str(values, 'skills-mode'),
+      allowMissingSkills: flag(values, 'allow-missing-skills'),
+      taskPacketFile: str(values, 'task-packet-file'),
+      isolation,
+      signal: ctx.signal,
+      onProgress: live
+        ? (p) => {
+            const now = p.currentCommand ? ` running: ${p.currentCommand.slice(0, 60)}` : '';
+            ctx.stderr.write(`\r\x1b[2K agent ${Math.round(p.elapsedMs / 1000)}s · ${p.commands} commands · ${p.tokens} tokens${now}`);
+          }
+        : undefined,
+    });
+    if (live) ctx.stderr.write('\r\x1b[2K');
+    const c = output.classification as { grade?: string; reason_code?: string } | undefined;
+    const text = [
+      `${output.ok ? 'PASS' : 'not passed'}: ${c?.grade ?? '-'} ${c?.reason_code ?? output.error ?? ''} → state ${output.state}`,
+      output.agent_report ? `report:  ${output.agent_report}` : '',
+      output.run_digest ? `digest:  ${output.run_digest}` : '',
+      output.manager_insight ? `insight: ${output.manager_insight}` : '',
+      output.agent_event_stream ? `events:  ${output.agent_event_stream}` : '',
+    ]
+      .filter(Boolean)
+      .join('\n');
+    return { output, exitCode, text };
+  },
+};
