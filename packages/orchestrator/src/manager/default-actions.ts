@@ -1,0 +1,193 @@
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { effectivePolicy, loadPolicy } from '@agentpr/policy';
+import { checkDigestPayload, evaluateDodGate } from '@agentpr/runtime-analysis';
+import { latestArtifact, listAttempts, listArtifacts, requireRun } from '@agentpr/store';
+import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
+import type { IsolationLevel } from '@agentpr/codex-runner';
+import type { AppContext } from '../context.js';
+import { runAgentStep } from '../agent/run-agent-step.js';
+import { writeNewFile } from '../github/file-stamp.js';
+import { requireGitHubClient } from '../github/github-access.js';
+import { syncGithub } from '../github/sync-github.js';
+import { finishRun } from '../workspace/finish-run.js';
+import { prepareRun } from '../workspace/prepare-run.js';
+import { budgetBaseline, gitFor } from '../workspace/workspace-shared.js';
+import type { ActionOutcome, ContractOutcome, ManagerActions } from './actions.js';
+
+/** How the manager runs the heavy use cases (CLI flags of manager-tick / run-manager-loop / drive). */
+export interface ManagerActionConfig {
+  promptFile?: string | undefined;
+  skillsMode?: string | undefined;
+  codexSandbox?: string | undefined;
+  agentArgs?: string[];
+  isolation?: IsolationLevel | undefined;
+  skipNetworkCheck?: boolean;
+  /** `--changes`: the commit body text of run-finish. */
+  changes: string;
+  commitTitle?: string | undefined;
+  /** `--upstream-url`: clone URL template with `{owner}` and `{repo}` (default GitHub). */
+  upstreamUrl?: string | undefined;
+  /** `--fork-url`: push URL template with `{owner}`, `{repo}` and `{fork_owner}`. */
+  forkUrl?: string | undefined;
+  forkOwner?: string | undefined;
+}
+
+function fill(template: string | undefined, values: Record<string, string>): string | undefined {
+  if (!template) return undefined;
+  return template.replace(/\{(owner|repo|fork_owner)\}/g, (_, k: string) => values[k] ?? '');
+}
+
+function outcomeOf(command: string[], exitCode: number, output: Record<string, unknown>): ActionOutcome {
+  const ok = exitCode === 0;
+  return { ok, returncode: exitCode, command, output, ...(ok ? {} : { error: String(output.error ?? output.stderr ?? (output.classification as { reason_code?: string } | undefined)?.reason_code ?? `exit ${exitCode}`) }) };
+}
+
+async function caught(command: string[], fn: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
+  try {
+    return await fn();
+  } catch (error) {
+    const e = error as { message?: string; exitCode?: number; code?: string };
+    const message = e.message ?? String(error);
+    return { ok: false, returncode: e.exitCode ?? (e.code === 'usage' ? 2 : 1), command, output: { ok: false, error: message }, error: message };
+  }
+}
+
+/** The last JSON object in `text` that has the contract schema's `status` and `repo` keys (SPEC §9.1). */
+export function lastContractObject(text: string): Record<string, unknown> | undefined {
+  let found: Record<string, unknown> | undefined;
+  for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
+    let depth = 0;
+    let inString = false;
+    for (let i = start; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+        continue;
+      }
+      if (ch === '"') inString = true;
+      else if (ch === '{') depth++;
+      else if (ch === '}' && --depth === 0) {
+        try {
+          const value = JSON.parse(text.slice(start, i + 1)) as unknown;
+          if (value && typeof value === 'object' && 'status' in value && 'repo' in value) found = value as Record<string, unknown>;
+        } catch {
+          // not JSON; keep scanning
+        }
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** The manager's use cases, wired to the real prepare, agent step, finish and GitHub sync. */
+export function defaultManagerActions(config: ManagerActionConfig): ManagerActions {
+  return {
+    runPrepare: (ctx, runId) =>
+      caught(['run-prepare', '--run-id', runId], async () => {
+        const { run } = await requireRun(ctx.db, runId);
+        const forkOwner = config.forkOwner ?? ctx.env.AGENTPR_FORK_OWNER?.trim() ?? '';
+        const values = { owner: run.owner, repo: run.repo, fork_owner: forkOwner };
+        const result = await prepareRun(ctx, {
+          runId,
+          upstreamUrl: fill(config.upstreamUrl, values),
+          forkUrl: fill(config.forkUrl, values),
+          forkOwner: forkOwner || undefined,
+        });
+        return outcomeOf(['run-prepare', '--run-id', runId], result.exit_code, result as unknown as Record<string, unknown>);
+      }),
+    runAgentStep: (ctx, runId, signal) =>
+      caught(['run-agent-step', '--run-id', runId, '--prompt-file', config.promptFile ?? ''], async () => {
+        if (!config.promptFile || !existsSync(config.promptFile)) throw new Error(`prompt file not found: ${config.promptFile ?? '(none)'}`);
+        const { exitCode, output } = await runAgentStep(ctx, {
+          runId,
+          promptFile: config.promptFile,
+          skillsMode: config.skillsMode,
+          codexSandbox: config.codexSandbox,
+          agentArgs: config.agentArgs ?? [],
+          isolation: config.isolation,
+          skipNetworkCheck: config.skipNetworkCheck ?? false,
+          signal,
+        });
+        return outcomeOf(['run-agent-step', '--run-id', runId, '--prompt-file', config.promptFile], exitCode, output);
+      }),
+    runFinish: (ctx, runId) =>
+      caught(['run-finish', '--run-id', runId, '--changes', config.changes], async () => {
+        const result = await finishRun(ctx, { runId, changes: config.changes, commitTitle: config.commitTitle });
+        return outcomeOf(['run-finish', '--run-id', runId], result.exit_code, result as unknown as Record<string, unknown>);
+      }),
+    syncGithub: (ctx, runId) =>
+      caught(['sync-github', '--run-id', runId], async () => {
+        const github = await requireGitHubClient(ctx);
+        const report = await syncGithub(ctx, { runId }, { github });
+        return outcomeOf(['sync-github', '--run-id', runId], report.ok ? 0 : 1, report as unknown as Record<string, unknown>);
+      }),
+    prePushCheck: (ctx, runId) => prePushCheck(ctx, runId),
+    contractFromLastMessage: (ctx, runId) => contractFromLastMessage(ctx, runId),
+  };
+}
+
+/**
+ * The pre-push DoD check (SPEC §9.1, W48): the checks of §6.3 except `digest_stale` on the latest digest, and
+ * the digest must describe the working tree as it is now (its `tree_sha` equals the current tree).
+ */
+export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok: boolean; failed: string[] }> {
+  const { run } = await requireRun(ctx.db, runId);
+  const artifact = await latestArtifact(ctx.db, runId, 'run_digest');
+  let digest: Record<string, unknown> | null = null;
+  let loadError: string | null = artifact ? null : 'missing_run_digest_artifact';
+  if (artifact) {
+    try {
+      const checked = checkDigestPayload(JSON.parse(readFileSync(artifact.uri, 'utf8')));
+      if (checked.ok) digest = checked.digest;
+      else loadError = checked.error;
+    } catch (error) {
+      loadError = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'run_digest_file_not_found' : 'run_digest_invalid_payload';
+    }
+  }
+  const loaded = await loadPolicy(ctx.paths.policyFile);
+  const eff = effectivePolicy(loaded.ok ? loaded.policy : (await import('@agentpr/policy')).DEFAULT_MANAGER_POLICY, run.owner, run.repo);
+  const result = evaluateDodGate({
+    digest,
+    digestLoadError: loadError as never,
+    hasContract: (await latestArtifact(ctx.db, runId, 'contract')) !== undefined,
+    effectivePolicy: { max_changed_files: eff.max_changed_files, max_added_lines: eff.max_added_lines, min_test_commands: eff.min_test_commands, skills_mode: eff.skills_mode },
+  });
+  const failed = result.failed_checks.map((c) => `${c.code}: ${c.message}`);
+  if (digest) {
+    const git = gitFor(ctx, undefined);
+    const baseline = await budgetBaseline(ctx.db, runId);
+    const expected = (digest.workspace as { tree_sha?: unknown } | undefined)?.tree_sha;
+    try {
+      const diff = baseline ? await diffSummary(git, run.workspace_dir, { ref: baseline }) : null;
+      const identity = await workspaceIdentity(git, run.workspace_dir, diff?.changed_files ?? []);
+      if (typeof expected !== 'string' || identity.tree_sha !== expected) failed.push(`digest_stale: the working tree changed since the digest (digest tree ${String(expected)}, now ${identity.tree_sha})`);
+    } catch (error) {
+      failed.push(`workspace_unreadable: ${(error as Error).message}`);
+    }
+  }
+  return { ok: failed.length === 0, failed };
+}
+
+/** Reads the contract from the latest passing DISCOVERY agent attempt's last message (SPEC §9.1, W46). */
+export async function contractFromLastMessage(ctx: AppContext, runId: string): Promise<ContractOutcome> {
+  const [message] = await listArtifacts(ctx.db, runId, { limit: 1, type: 'agent_last_message' });
+  const [attempt] = await listAttempts(ctx.db, runId, { limit: 1, step: 'agent' });
+  if (!message || !attempt || attempt.stage !== 'DISCOVERY') return { kind: 'needs_review', reason: 'no last message from the contract stage' };
+  let text: string;
+  try {
+    text = readFileSync(message.uri, 'utf8');
+  } catch {
+    return { kind: 'needs_review', reason: `last message unreadable: ${message.uri}` };
+  }
+  const contract = lastContractObject(text);
+  if (!contract) return { kind: 'needs_review', reason: 'no contract JSON object in the last message' };
+  if (contract.status === 'skip') return { kind: 'skip' };
+  if (contract.status !== 'ready') return { kind: 'needs_review', reason: `contract status ${String(contract.status)}` };
+  const dir = join(ctx.paths.dataDir, 'contracts');
+  mkdirSync(dir, { recursive: true });
+  const path = writeNewFile(dir, `${runId}_contract_`, ctx.clock(), '.json', `${JSON.stringify(contract, null, 2)}\n`);
+  return { kind: 'ready', path };
+}
