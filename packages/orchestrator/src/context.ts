@@ -42,4 +42,9 @@ export interface AppContext {
   log: Logger;
   /** Who is acting: `operator` for the CLI, `bot`, `manager`, `webhook`, `sync`. */
   actor: 'operator' | 'bot' | 'manager' | 'webhook' | 'sync' | 'worker';
+  /**
+   * The run-lease holder id of the caller, when it already holds run leases (the manager loop). Use cases that
+   * take a run lease reuse it instead of colliding with their caller.
+   */
+  leaseHolder?: string;
 }

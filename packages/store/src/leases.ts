@@ -69,7 +69,11 @@ export async function getLease(db: Db, runId: string): Promise<LeaseRow | undefi
  * holder has it. The lease is released afterwards, also on error.
  */
 export async function withLease<T>(db: Db, runId: string, holder: string, ttlMs: number, fn: () => Promise<T>, clock: Clock = systemClock): Promise<T> {
-  const got = await acquireLease(db, runId, holder, ttlMs, clock);
+  // Re-entrant: a holder that already has the lease (e.g. the manager calling a use case in process) keeps it
+  // afterwards; only a lease taken here is released here.
+  const existing = await getLease(db, runId);
+  const reentrant = existing?.holder === holder && existing.expires_at > iso(clock());
+  const got: LeaseResult = reentrant ? { acquired: true, lease: existing } : await acquireLease(db, runId, holder, ttlMs, clock);
   if (!got.acquired) {
     throw new StoreError('lease_held', `run ${runId} is being worked on by ${got.holder} until ${got.expiresAt}; try again later.`, {
       runId,
@@ -79,6 +83,6 @@ export async function withLease<T>(db: Db, runId: string, holder: string, ttlMs:
   try {
     return await fn();
   } finally {
-    await releaseLease(db, runId, holder).catch(() => {});
+    if (!reentrant) await releaseLease(db, runId, holder).catch(() => {});
   }
 }

@@ -18,6 +18,7 @@ export const MANAGER_OPTIONS: Record<string, OptionSpec> = {
   concurrency: { type: 'string', value: 'N', description: 'runs worked in parallel by this process (default 1)' },
   'backoff-sec': { type: 'string', value: 'N', description: 'wait after a failed action, doubling per failure (default 30)' },
   'sync-interval-sec': { type: 'string', value: 'N', description: 'how often a run waiting on GitHub is synced (default 120)' },
+  'lease-ttl-sec': { type: 'string', value: 'N', description: "run lease length, renewed while working; a killed worker's runs free up after it (default 60)" },
   'upstream-url': { type: 'string', value: 'TEMPLATE', description: 'clone URL with {owner} {repo} (default https://github.com/{owner}/{repo}.git)' },
   'fork-url': { type: 'string', value: 'TEMPLATE', description: 'fork push URL with {owner} {repo} {fork_owner}' },
   'fork-owner': { type: 'string', value: 'OWNER', description: 'fork owner (env AGENTPR_FORK_OWNER)' },
@@ -39,6 +40,7 @@ export function managerFlags(values: OptionValues): ManagerFlags {
     concurrency: int(values, 'concurrency', { min: 1 }),
     backoffSec: int(values, 'backoff-sec', { min: 0 }),
     syncIntervalSec: int(values, 'sync-interval-sec', { min: 1 }),
+    leaseTtlSec: int(values, 'lease-ttl-sec', { min: 1 }),
   };
 }
 

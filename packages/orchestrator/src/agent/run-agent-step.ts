@@ -218,7 +218,7 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   const run = await requireRun(ctx.db, input.runId);
   const params = await resolveParameters(ctx, input, run);
   const leaseMs = (params.maxAgentSeconds > 0 ? params.maxAgentSeconds : 24 * 3600) * 1000 + 300_000;
-  return withLease(ctx.db, input.runId, leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, input, params), ctx.clock);
+  return withLease(ctx.db, input.runId, ctx.leaseHolder ?? leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, input, params), ctx.clock);
 }
 
 async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput, params: Resolved): Promise<RunAgentStepOutcome> {

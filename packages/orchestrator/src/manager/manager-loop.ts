@@ -24,6 +24,8 @@ export interface ManagerFlags {
   backoffSec?: number | undefined;
   /** How often a run waiting on GitHub is synced, in seconds (default 120). */
   syncIntervalSec?: number | undefined;
+  /** Run lease length in seconds, renewed by a heartbeat while a run is worked (default 60). */
+  leaseTtlSec?: number | undefined;
 }
 
 /** Resolves the tick options from the flags and the manager policy (CLI flag > repo override > policy > default). */
@@ -54,6 +56,7 @@ export async function tickOptions(ctx: AppContext, flags: ManagerFlags, signal: 
     contractTemplateFile: flags.contractTemplateFile,
     disableAutoContract: flags.disableAutoContract ?? false,
     holder: leaseHolder('manager'),
+    leaseTtlMs: (flags.leaseTtlSec ?? 60) * 1000,
     signal,
   };
 }

@@ -36,6 +36,11 @@ export interface TickOptions {
   contractTemplateFile?: string | undefined;
   disableAutoContract?: boolean;
   holder: string;
+  /**
+   * Length of the run lease; a heartbeat renews it every third of that while the run is worked, so a killed
+   * worker's lease expires within this time and another worker picks the run up (default 60 s).
+   */
+  leaseTtlMs?: number;
   /** Aborted on shutdown: no new run is started; running actions get it too. */
   signal: AbortSignal;
 }
@@ -169,14 +174,16 @@ function backoffMs(base: number, failures: number): number {
   return Math.min(3_600_000, base * 2 ** Math.max(0, failures - 1));
 }
 
-async function tickRun(ctx: AppContext, runId: string, actions: ManagerActions, options: TickOptions): Promise<RunTickResult> {
+async function tickRun(outer: AppContext, runId: string, actions: ManagerActions, options: TickOptions): Promise<RunTickResult> {
+  const ctx: AppContext = { ...outer, leaseHolder: options.holder };
   const result: RunTickResult = { ok: true, run_id: runId, owner: '', repo: '', state: '', actions_executed: [], actions: [], errors: [] };
-  const leaseTtl = options.actionTimeoutMs + 120_000;
+  const leaseTtl = Math.max(1000, options.leaseTtlMs ?? 60_000);
   const lease = options.dryRun ? { acquired: true as const } : await acquireLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock);
   if (!lease.acquired) {
     result.actions.push({ state: '', action: 'noop', reason: `leased by ${lease.holder} until ${lease.expiresAt}`, result: 'leased_elsewhere' });
     return result;
   }
+  const heartbeat = options.dryRun ? undefined : setInterval(() => void renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock).catch(() => {}), Math.max(200, Math.floor(leaseTtl / 3)));
   try {
     const seen = new Set<string>();
     let memory: ManagerRunRow | undefined = await getManagerRun(ctx.db, runId);
@@ -237,6 +244,7 @@ async function tickRun(ctx: AppContext, runId: string, actions: ManagerActions, 
   } catch (error) {
     result.errors.push(`unexpected error: ${(error as Error).message}`);
   } finally {
+    if (heartbeat) clearInterval(heartbeat);
     if (!options.dryRun) await releaseLease(ctx.db, runId, options.holder).catch(() => {});
   }
   result.ok = result.errors.length === 0;

@@ -75,7 +75,7 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
   }
   const git = gitFor(ctx, input.git);
 
-  return withLease(ctx.db, run.run_id, leaseHolder('run-finish'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-finish'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
     // Re-read under the lease: another process may have moved the run since the first check.
     assertFinishState(run.run_id, (await requireRun(ctx.db, run.run_id)).state.current_state);
     const elapsed = stopwatch();

@@ -69,7 +69,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
   const upstreamUrl = input.upstreamUrl?.trim() || githubRepoUrl(run.owner, run.repo);
   const fork = forkFor(ctx, run.repo, input);
 
-  return withLease(ctx.db, run.run_id, leaseHolder('run-prepare'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-prepare'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
     const current = await requireRun(ctx.db, run.run_id);
     let stateNow = current.state.current_state;
     if (stateNow === 'QUEUED') {
