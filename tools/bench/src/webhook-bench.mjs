@@ -105,6 +105,25 @@ function load(url, prefix) {
   });
 }
 
+/** CPU seconds (user + system) a child has used so far, from /proc (Linux); null elsewhere. */
+function cpuSeconds(child) {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** One measured round: autocannon's figures plus the server's CPU time per answered request. */
+async function round(server, prefix) {
+  const before = cpuSeconds(server.child);
+  const r = summary(await load(server.url, prefix));
+  const after = cpuSeconds(server.child);
+  const answered = r.total - r.non_2xx;
+  return { ...r, server_cpu_us_per_request: before === null || after === null || answered === 0 ? null : Math.round(((after - before) * 1e6) / answered) };
+}
+
 const summary = (r) => ({
   requests_per_s: Math.round(r.requests.average),
   total: r.requests.total,
@@ -142,8 +161,8 @@ if (!skipBare) await load(bare.url, 'warm-bare');
 await load(webhook.url, 'warm');
 const results = { bare: [], webhook: [] };
 for (let i = 0; i < rounds; i++) {
-  if (!skipBare) results.bare.push(summary(await load(bare.url, `bare${i}`)));
-  results.webhook.push(summary(await load(webhook.url, `round${i}`)));
+  if (!skipBare) results.bare.push(await round(bare, `bare${i}`));
+  results.webhook.push(await round(webhook, `round${i}`));
 }
 bare.child.kill('SIGTERM');
 webhook.child.kill('SIGTERM');
