@@ -43,7 +43,7 @@ describe('agentpr drive', () => {
       const home = tempDir('agentpr-home-');
       const prompt = join(home, 'prompt.md');
       writeFileSync(prompt, 'Add titleCase(text) in src/title-case.js with a test and run npm test.\n');
-      const env = { ...process.env, ...sandbox.env, AGENTPR_HOME: home, AGENTPR_CODEX_BIN: codexBinaryPath() };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, AGENTPR_HOME: home, AGENTPR_CODEX_BIN: codexBinaryPath() };
       delete env.TMPDIR;
       const base = [...db.cliArgs, '--skip-doctor', '--json'];
       expect((await cli([...base, 'create-run', '--owner', 'octo', '--repo', 'sample', '--prompt-version', 'v1', '--run-id', 'run_drive'], env)).code).toBe(0);
@@ -99,7 +99,7 @@ describe('a killed manager', () => {
       const prompt = join(home, 'prompt.md');
       writeFileSync(prompt, 'Do the task.\n');
       writeFileSync(join(home, 'manager_policy.json'), JSON.stringify({ run_agent_step: { max_agent_seconds: 600 } }));
-      const env = { ...process.env, ...sandbox.env, AGENTPR_HOME: home, AGENTPR_CODEX_BIN: codexBinaryPath() };
+      const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, AGENTPR_HOME: home, AGENTPR_CODEX_BIN: codexBinaryPath() };
       delete env.TMPDIR;
       const base = [...db.cliArgs, '--skip-doctor', '--json'];
       await cli([...base, 'create-run', '--owner', 'octo', '--repo', 'sample', '--prompt-version', 'v1', '--run-id', 'run_k'], env);
@@ -125,6 +125,39 @@ describe('a killed manager', () => {
       const report = JSON.parse(resumed.stdout);
       expect(report.expired_leases).toBe(1);
       expect(report.results[0].actions[0].result).not.toBe('leased_elsewhere');
+    } finally {
+      await store.close();
+      await sandbox.close();
+      await db.drop();
+    }
+  }, 300_000);
+
+  it('on SIGTERM stops taking work, gives the agent step its grace, then records it as interrupted and frees the lease', async () => {
+    const db = await freshDatabase('sqlite');
+    const sandbox = await withCodexSandbox({ scenario: join(SCENARIOS, 'hang-past-timeout.json') });
+    const store = await openStore(db.location);
+    try {
+      const { upstream, fork } = await remotes();
+      const home = tempDir('agentpr-home-');
+      const prompt = join(home, 'prompt.md');
+      writeFileSync(prompt, 'Do the task.\n');
+      const env: NodeJS.ProcessEnv = { ...process.env, ...sandbox.env, AGENTPR_HOME: home, AGENTPR_CODEX_BIN: codexBinaryPath() };
+      delete env.TMPDIR;
+      const base = [...db.cliArgs, '--skip-doctor', '--json'];
+      await cli([...base, 'create-run', '--owner', 'octo', '--repo', 'sample', '--prompt-version', 'v1', '--run-id', 'run_t'], env);
+      const child = spawn(process.execPath, [BIN, ...base, 'run-manager-loop', '--prompt-file', prompt, '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'me', '--skip-network-check', '--interval-sec', '1', '--max-actions-per-run', '10', '--shutdown-grace-sec', '1'], { env, stdio: 'ignore' });
+      const deadline = Date.now() + 90_000;
+      while (Date.now() < deadline && (sandbox.stub.requests?.length ?? 0) === 0) await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 500));
+      const t0 = Date.now();
+      child.kill('SIGTERM');
+      const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      expect(code).toBe(0);
+      const [attempt] = await listAttempts(store.db, 'run_t', { limit: 1, step: 'agent' });
+      expect(attempt).toMatchObject({ grade: 'RETRYABLE', reason_code: 'runtime_interrupted' });
+      expect((await getRun(store.db, 'run_t'))?.state.current_state).toBe('FAILED_RETRYABLE');
+      expect(await getLease(store.db, 'run_t')).toBeUndefined();
     } finally {
       await store.close();
       await sandbox.close();

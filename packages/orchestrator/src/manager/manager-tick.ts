@@ -41,8 +41,13 @@ export interface TickOptions {
    * worker's lease expires within this time and another worker picks the run up (default 60 s).
    */
   leaseTtlMs?: number;
-  /** Aborted on shutdown: no new run is started; running actions get it too. */
+  /** Aborted on shutdown: no new run or action is started. */
   signal: AbortSignal;
+  /**
+   * Aborted when running actions must stop (after the shutdown grace period); an interrupted agent step is
+   * recorded as RETRYABLE. Defaults to `signal` (stop at once).
+   */
+  actionSignal?: AbortSignal;
 }
 
 /** One recorded action of a run in a tick. */
@@ -139,13 +144,13 @@ async function execute(ctx: AppContext, decision: Decision, runId: string, owner
     case 'start_implementation':
       return startImplementation(ctx, runId);
     case 'run_prepare':
-      return withTimeout(limit, options.signal, (s) => actions.runPrepare(ctx, runId, s), ['run-prepare', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runPrepare(ctx, runId, s), ['run-prepare', '--run-id', runId]);
     case 'run_agent_step':
-      return withTimeout(options.agentTimeoutMs(owner, repo), options.signal, (s) => actions.runAgentStep(ctx, runId, s), ['run-agent-step', '--run-id', runId]);
+      return withTimeout(options.agentTimeoutMs(owner, repo), options.actionSignal ?? options.signal, (s) => actions.runAgentStep(ctx, runId, s), ['run-agent-step', '--run-id', runId]);
     case 'run_finish':
-      return withTimeout(limit, options.signal, (s) => actions.runFinish(ctx, runId, s), ['run-finish', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runFinish(ctx, runId, s), ['run-finish', '--run-id', runId]);
     case 'sync_github':
-      return withTimeout(limit, options.signal, (s) => actions.syncGithub(ctx, runId, s), ['sync-github', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.syncGithub(ctx, runId, s), ['sync-github', '--run-id', runId]);
     case 'retry':
       return retryRun(ctx, runId, decision.target!);
     case 'escalate':
