@@ -140,7 +140,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
     throw new AgentprError('refused', `request ${requestFile} expired at ${request.expires_at}. Run request-open-pr again, or pass --allow-expired.`);
   }
 
-  const holder = leaseHolder('approve-open-pr');
+  const holder = ctx.leaseHolder ?? leaseHolder('approve-open-pr');
   return withLease<ApproveOpenPrResult>(
     ctx.db,
     run.run_id,
