@@ -20,6 +20,7 @@ export function createVitestConfig(projectDir: string, test: NonNullable<ViteUse
       testTimeout: 60_000,
       hookTimeout: 60_000,
       pool: 'forks',
+      passWithNoTests: true,
       reporters: ['default', ['json', { outputFile: resolve(root, '.reports/vitest', `${dirname(projectDir).split('/').pop()}-${name}.json`) }]],
       ...test,
     },
