@@ -60,7 +60,8 @@ export async function lockRun(trx: Db, runId: string): Promise<RunSnapshot | und
   return { state: row.current_state as RunState, lastError: row.last_error, lastActiveState: row.last_active_state as RunState | null };
 }
 
-async function pushedHead(trx: Db, runId: string): Promise<string | null> {
+/** `sha` of the run's latest `branch` artefact: the head it pushed, or null. */
+export async function pushedHead(trx: Db, runId: string): Promise<string | null> {
   const row = await trx
     .selectFrom('artifacts')
     .select('metadata_json')

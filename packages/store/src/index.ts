@@ -34,7 +34,7 @@ export { openStore, resolveLocation } from './store.js';
 export type { StoreLocationInput } from './store.js';
 export { createRun, createRuns, getRun, requireRun, listRuns, listActiveRuns, countRunsByState, findRunByPr } from './runs.js';
 export type { NewRun, RunListItem, RunWithState } from './runs.js';
-export { applyEvent, applyEvents, listEvents, lockRun, resultObject } from './events.js';
+export { applyEvent, applyEvents, listEvents, lockRun, resultObject, pushedHead } from './events.js';
 export type { EventInput, ApplyResult, StoredEvent } from './events.js';
 export { recordAttempt, setAttemptVerdict, listAttempts, boundLog, normaliseAttempt, MAX_LOG_BYTES } from './attempts.js';
 export type { NewAttempt } from './attempts.js';

@@ -1,4 +1,4 @@
-import { iso, recordDeliveryEvent, type ApplyResult, type Db, type DeliveryEvent, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
+import { iso, pushedHead as storePushedHead, recordDeliveryEvent, type ApplyResult, type Db, type DeliveryEvent, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
 import type { WebhookAction } from '@agentpr/github';
 import type { AppContext } from '../context.js';
 
@@ -31,22 +31,9 @@ export function rollupKey(prNumber: number, headSha: string, conclusion: string)
   return `gh:rollup:${prNumber}:${headSha.toLowerCase()}:${conclusion}`;
 }
 
-/** `sha` of the run's latest `branch` artefact: the head it pushed. */
+/** `sha` of the run's latest `branch` artefact (the head it pushed), lower-cased. */
 export async function pushedHead(db: Db, runId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('artifacts')
-    .select('metadata_json')
-    .where('run_id', '=', runId)
-    .where('artifact_type', '=', 'branch')
-    .orderBy('id', 'desc')
-    .executeTakeFirst();
-  if (!row) return null;
-  try {
-    const sha = (JSON.parse(row.metadata_json) as { sha?: unknown }).sha;
-    return typeof sha === 'string' && sha ? sha.toLowerCase() : null;
-  } catch {
-    return null;
-  }
+  return (await storePushedHead(db, runId))?.toLowerCase() ?? null;
 }
 
 function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {

@@ -52,8 +52,13 @@ describe('packed packages install and run like a user would use them', () => {
     await exec('npm', ['init', '-y'], { cwd: project });
     await exec('npm', ['install', ...tarballs], { cwd: project, env: npmEnv, timeout: 600_000 });
     for (const lib of LIBRARIES) {
-      const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', `const m = await import('@agentpr/${lib}'); console.log(Object.keys(m).length)`], { cwd: project });
-      expect(Number(stdout.trim()), lib).toBeGreaterThan(0);
+      // A clean environment: plain Node, no test-runner options or export conditions.
+      const { stdout, stderr } = await exec(process.execPath, ['--input-type=module', '-e', `const m = await import('@agentpr/${lib}'); console.log('exports=' + Object.keys(m).length)`], {
+        cwd: project,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' },
+      });
+      const count = Number(/exports=(\d+)/.exec(stdout)?.[1] ?? 0);
+      expect(count, `${lib}: ${stdout} ${stderr}`).toBeGreaterThan(0);
     }
   }, 900_000);
 });
