@@ -19,17 +19,18 @@ export interface WorkspaceIdentity {
  */
 export async function workspaceIdentity(git: Git, repoDir: string, changedFiles: readonly string[], options: { timeoutMs?: number } = {}): Promise<WorkspaceIdentity> {
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-  const head = await git.run(['rev-parse', '--verify', 'HEAD'], { cwd: repoDir, ...timeout });
-  if (head.exitCode !== 0) throw new WorkspaceError('not_a_workspace', `cannot read HEAD in ${repoDir}: ${firstLine(head.stderr)}`, { exitCode: head.exitCode, stderr: head.stderr });
-  const gitDir = await git.run(['rev-parse', '--git-dir'], { cwd: repoDir, ...timeout });
-  if (gitDir.exitCode !== 0) throw new WorkspaceError('not_a_workspace', `cannot find the .git directory of ${repoDir}: ${firstLine(gitDir.stderr)}`, { exitCode: gitDir.exitCode, stderr: gitDir.stderr });
-  const dir = gitDir.stdout.trim();
+  // One process for both: prints the .git directory, then the HEAD commit.
+  const parsed = await git.run(['rev-parse', '--git-dir', 'HEAD'], { cwd: repoDir, ...timeout });
+  const [dir = '', headSha = ''] = parsed.stdout.trim().split('\n');
+  if (parsed.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(headSha)) {
+    throw new WorkspaceError('not_a_workspace', `cannot read HEAD in ${repoDir}: ${firstLine(parsed.stderr) || 'no commit'}`, { exitCode: parsed.exitCode, stderr: parsed.stderr });
+  }
   const indexFile = join(isAbsolute(dir) ? dir : join(repoDir, dir), `agentpr-identity-index-${randomBytes(6).toString('hex')}`);
   try {
     await stageExactly(git, repoDir, changedFiles, { indexFile, ...timeout });
     const tree = await git.run(['write-tree'], { cwd: repoDir, env: { GIT_INDEX_FILE: indexFile }, ...timeout });
     if (tree.exitCode !== 0) throw new WorkspaceError('git_failed', `git write-tree failed in ${repoDir}: ${firstLine(tree.stderr)}`, { exitCode: tree.exitCode, stderr: tree.stderr });
-    return { head_sha: head.stdout.trim(), tree_sha: tree.stdout.trim() };
+    return { head_sha: headSha, tree_sha: tree.stdout.trim() };
   } finally {
     await rm(indexFile, { force: true });
     await rm(`${indexFile}.lock`, { force: true });
