@@ -128,6 +128,15 @@ try {
   console.log(`    ${request.next_command}`);
   console.log('(approving creates the PR on GitHub, so it needs GITHUB_TOKEN; the demo stops here).');
   console.log(`\nInspect it: node ${bin} --db ${db} inspect-run --run-id ${runId}`);
+
+  // The same life with one command: `agentpr drive` runs manager ticks until the run waits for a human.
+  console.log(`\n${bold('Now the one-command path:')} a second run, driven by the manager rules from QUEUED to the PR request.`);
+  const second = `${runId}_drive`;
+  await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', second]);
+  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper'], { gated: true });
+  for (const actions of driven.ticks_detail) for (const a of actions) show('tick', `${a.state} → ${a.action}${a.result ? ` (${a.result})` : a.ok === false ? ' (failed)' : ''}`);
+  show('state', `${driven.state} — ${driven.stopped_because}`);
+  if (driven.pr_request) show('PR request', `${driven.pr_request.request_file} (token ${driven.pr_request.confirm_token})`);
   console.log('\nTo use a real model instead of the stub: install codex (npm i -g @openai/codex), log in or set');
   console.log('OPENAI_API_KEY/CODEX_API_KEY, leave CODEX_HOME at ~/.codex (or point it at your config), and run the');
   console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
