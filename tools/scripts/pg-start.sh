@@ -20,6 +20,8 @@ run_as=()
 if [ "$(id -u)" = 0 ]; then
   id postgres >/dev/null 2>&1 || useradd --system --no-create-home postgres
   chown -R postgres "$dir"
+  # The server runs as postgres: it must be able to reach $dir (mktemp -d makes 0700 parents).
+  p=$(dirname "$dir"); while [ "$p" != / ] && [ "$p" != . ]; do chmod a+x "$p" 2>/dev/null || true; p=$(dirname "$p"); done
   run_as=(runuser -u postgres --)
 fi
 "${run_as[@]}" "$bin/initdb" -D "$dir/data" -U agentpr --auth=trust --locale=C -E UTF8 >"$dir/initdb.log" 2>&1
