@@ -73,7 +73,11 @@ export async function urlCheck(url: string, timeoutMs: number, fetchImpl: FetchL
 
 /** `env.<NAME>`: a non-blank value passes with `present`, otherwise `missing`. The value is never shown. */
 export function envPresenceCheck(name: string, env: Readonly<Record<string, string | undefined>>): { ok: boolean; detail: string } {
-  return (env[name] ?? '').trim() !== '' ? { ok: true, detail: 'present' } : { ok: false, detail: 'missing' };
+  const value = (env[name] ?? '').trim();
+  if (value === '') return { ok: false, detail: 'missing' };
+  // The deploy templates ship CHANGE_ME placeholders; an unedited one is as good as missing.
+  if (value.startsWith('CHANGE_ME')) return { ok: false, detail: 'missing (still the CHANGE_ME placeholder)' };
+  return { ok: true, detail: 'present' };
 }
 
 /** A one-line text for any thrown value. */
