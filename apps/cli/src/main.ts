@@ -195,6 +195,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       });
     }
     const result = await spec.run(ctx, values);
+    const failed = result.output as { ok?: unknown; error?: unknown; classification?: { reason_code?: unknown } } | undefined;
+    if ((result.exitCode ?? 0) !== 0 && failed && typeof failed === 'object' && failed.ok === false) {
+      // A command that failed with a result (not an exception) still says why in one line on stderr.
+      const why = typeof failed.error === 'string' ? failed.error : failed.classification?.reason_code ? `not passed: ${String(failed.classification.reason_code)}` : 'failed';
+      io.stderr.write(`agentpr: ${name}: ${why.split('\n')[0]}\n`);
+    }
     if (result.output !== undefined) {
       if (jsonWanted) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
       else io.stdout.write(`${result.text ?? renderValue(result.output)}\n`);

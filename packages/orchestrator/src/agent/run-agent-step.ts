@@ -215,13 +215,23 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   if ((input.prompt === undefined) === (input.promptFile === undefined)) {
     throw new AgentprError('usage', 'exactly one of --prompt or --prompt-file is required');
   }
+  // Bad input changes nothing: the prompt is read before the run is touched.
+  let basePrompt: string;
+  if (input.prompt !== undefined) basePrompt = input.prompt;
+  else {
+    try {
+      basePrompt = readFileSync(input.promptFile!, 'utf8');
+    } catch (error) {
+      throw new AgentprError('io', `cannot read --prompt-file ${input.promptFile}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    }
+  }
   const run = await requireRun(ctx.db, input.runId);
   const params = await resolveParameters(ctx, input, run);
   const leaseMs = (params.maxAgentSeconds > 0 ? params.maxAgentSeconds : 24 * 3600) * 1000 + 300_000;
-  return withLease(ctx.db, input.runId, ctx.leaseHolder ?? leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, input, params), ctx.clock);
+  return withLease(ctx.db, input.runId, ctx.leaseHolder ?? leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, { ...input, basePrompt }, params), ctx.clock);
 }
 
-async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput, params: Resolved): Promise<RunAgentStepOutcome> {
+async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { basePrompt?: string }, params: Resolved): Promise<RunAgentStepOutcome> {
   const runId = input.runId;
   let run = await requireRun(ctx.db, runId);
   let successState = params.successState;
@@ -303,15 +313,7 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput, params:
   if (!prepared.ok) throw new AgentprError('config', `runtime environment: ${prepared.errors.join('; ')}`);
   const skillsRoot = join(codexHome, 'skills');
   const readOnlyPaths = resolveExternalReadOnlyPaths({ integrationRoot: ctx.paths.campaignDir, skillsRoot: params.skillsMode === 'agentpr' ? skillsRoot : null, allowReadPaths: input.allowReadPaths ?? [], cwd: process.cwd() });
-  let basePrompt: string;
-  if (input.prompt !== undefined) basePrompt = input.prompt;
-  else {
-    try {
-      basePrompt = readFileSync(input.promptFile!, 'utf8');
-    } catch (error) {
-      throw new AgentprError('io', `cannot read --prompt-file ${input.promptFile}: ${(error as Error).message}`);
-    }
-  }
+  const basePrompt = input.basePrompt!;
 
   // Skills mode (§4.5).
   let skillPlan: SkillPlan | null = null;

@@ -159,6 +159,14 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     expect((output.classification as { grade: string }).grade).not.toBe('PASS');
   }, 120_000);
 
+  it('a prompt file that does not exist is refused before the run is touched', async () => {
+    const { ctx, runId } = await setup('implement-and-tests-pass');
+    const before = await getRun(ctx.db, runId);
+    await expect(runAgentStep(ctx, { runId, promptFile: '/nonexistent/prompt.md', skipNetworkCheck: true })).rejects.toMatchObject({ code: 'io', message: expect.stringContaining('/nonexistent/prompt.md') });
+    expect(await getRun(ctx.db, runId)).toEqual(before);
+    expect((await listAttempts(ctx.db, runId, { limit: 5, step: 'agent' }))).toHaveLength(0);
+  }, 120_000);
+
   it('a missing codex binary gives exit 127 and a failed attempt', async () => {
     const { ctx, runId } = await setup('implement-and-tests-pass', { AGENTPR_CODEX_BIN: '/nonexistent/codex' });
     const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
