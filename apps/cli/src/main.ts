@@ -161,12 +161,22 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   };
   let opened: { close(): Promise<void> } | undefined;
   let app: AppContext | undefined;
+  // Commands may explain a failure themselves; remember whether they did so the fallback line is not doubled.
+  let commandWroteStderr = false;
+  const commandStderr: NodeJS.WritableStream = Object.create(io.stderr, {
+    write: {
+      value: (...args: Parameters<NodeJS.WritableStream['write']>) => {
+        commandWroteStderr = true;
+        return (io.stderr.write as (...a: unknown[]) => boolean)(...args);
+      },
+    },
+  });
   const ctx: CommandContext = {
     base,
     globals,
     json: jsonWanted,
     stdout: io.stdout,
-    stderr: io.stderr,
+    stderr: commandStderr,
     signal,
     async app() {
       if (app) return app;
@@ -196,7 +206,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     }
     const result = await spec.run(ctx, values);
     const failed = result.output as { ok?: unknown; error?: unknown; classification?: { reason_code?: unknown } } | undefined;
-    if ((result.exitCode ?? 0) !== 0 && failed && typeof failed === 'object' && failed.ok === false) {
+    if ((result.exitCode ?? 0) !== 0 && !commandWroteStderr && failed && typeof failed === 'object' && failed.ok === false) {
       // A command that failed with a result (not an exception) still says why in one line on stderr.
       const why = typeof failed.error === 'string' ? failed.error : failed.classification?.reason_code ? `not passed: ${String(failed.classification.reason_code)}` : 'failed';
       io.stderr.write(`agentpr: ${name}: ${why.split('\n')[0]}\n`);

@@ -111,6 +111,15 @@ describe('agentpr run-prepare / run-finish against local remotes', () => {
     expect(existsSync(join(data, 'workspaces', 'acme'))).toBe(false);
   });
 
+  it('run-agent-step on a run without a workspace exits 1, says why in one stderr line and sends the run to review', async () => {
+    const { data } = await setup();
+    const r = await cli(data, ['run-agent-step', '--skip-doctor', '--run-id', 'run_cli', '--prompt', 'do it']);
+    expect(r.code).toBe(1);
+    expect(r.json).toMatchObject({ ok: false, state: 'NEEDS_HUMAN_REVIEW' });
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^agentpr: run-agent-step: workspace not found: .*; run run-prepare first$/m);
+  });
+
   it('run-prepare on an unknown run exits 1 with the run-not-found message', async () => {
     const { data } = await setup();
     const r = await cli(data, ['run-prepare', '--skip-doctor', '--run-id', 'run_nope']);
