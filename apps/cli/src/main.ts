@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { mkdirSync } from 'node:fs';
 import type { AppContext } from '@agentpr/orchestrator';
+import { dataDirPaths } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeError } from './errors.js';
@@ -149,15 +150,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       warn: (m) => io.stderr.write(`agentpr: warning: ${m}\n`),
       error: (m) => io.stderr.write(`agentpr: ${m}\n`),
     },
-    paths: {
-      dataDir: globals.dataDir,
-      reportsDir: `${globals.dataDir}/reports`,
+    paths: dataDirPaths(globals.dataDir, {
       workspaceRoot: globals.workspaceRoot,
       campaignDir: globals.campaignDir,
       skillsDir: (await import('./assets.js')).findAsset('skills'),
       policyFile: globals.policyFile,
-      runtimeEnvFile: `${globals.dataDir}/runtime_env_overrides.json`,
-    },
+    }),
   };
   let opened: { close(): Promise<void> } | undefined;
   let app: AppContext | undefined;

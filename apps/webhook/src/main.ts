@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AppContext } from '@agentpr/orchestrator';
+import { dataDirPaths } from '@agentpr/orchestrator/context';
 import { openStore, resolveLocation } from '@agentpr/store';
 import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
 import { runWebhook } from './run-webhook.js';
@@ -43,15 +44,7 @@ export async function main(argv: string[], io: WebhookIo): Promise<number> {
         warn: (m) => io.stderr.write(`agentpr-webhook: warning: ${m}\n`),
         error: (m, fields) => io.stderr.write(`agentpr-webhook: ${m}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
       },
-      paths: {
-        dataDir: flags.dataDir,
-        reportsDir: join(flags.dataDir, 'reports'),
-        workspaceRoot: join(flags.dataDir, 'workspaces'),
-        campaignDir: join(flags.dataDir, 'campaign'),
-        skillsDir: join(flags.dataDir, 'skills'),
-        policyFile: join(flags.dataDir, 'manager_policy.json'),
-        runtimeEnvFile: join(flags.dataDir, 'runtime_env_overrides.json'),
-      },
+      paths: dataDirPaths(flags.dataDir, { campaignDir: join(flags.dataDir, 'campaign'), skillsDir: join(flags.dataDir, 'skills') }),
     };
     const result = await runWebhook(ctx, { ...flags, sqliteDbPath: flags.databaseUrl ? undefined : flags.db }, { signal: io.signal, onListening: (info) => io.stdout.write(`${JSON.stringify(info)}\n`) });
     io.stdout.write(`${JSON.stringify({ ok: true, stopped: true, deliveries: result.deliveries })}\n`);

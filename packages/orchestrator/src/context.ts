@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock, Db, DialectName } from '@agentpr/store';
 
 /** Where agentpr keeps and finds files. Every path is absolute. */
@@ -47,4 +48,22 @@ export interface AppContext {
    * take a run lease reuse it instead of colliding with their caller.
    */
   leaseHolder?: string;
+}
+
+/**
+ * The conventional layout under a data directory (`<data>/reports`, `<data>/workspaces`, …); `overrides` replace
+ * single entries, e.g. a `--workspace-root` or the shipped skills folder. Campaign and skills default to the
+ * data directory itself so a bare call still yields absolute, existing-parent paths.
+ */
+export function dataDirPaths(dataDir: string, overrides: Partial<AgentprPaths> = {}): AgentprPaths {
+  return {
+    dataDir,
+    reportsDir: join(dataDir, 'reports'),
+    workspaceRoot: join(dataDir, 'workspaces'),
+    campaignDir: dataDir,
+    skillsDir: dataDir,
+    policyFile: join(dataDir, 'manager_policy.json'),
+    runtimeEnvFile: join(dataDir, 'runtime_env_overrides.json'),
+    ...overrides,
+  };
 }

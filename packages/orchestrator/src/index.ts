@@ -1,5 +1,5 @@
 export type { AppContext, AgentprPaths, Logger } from './context.js';
-export { silentLogger } from './context.js';
+export { dataDirPaths, silentLogger } from './context.js';
 export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';

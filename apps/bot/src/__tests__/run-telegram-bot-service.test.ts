@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentprError, silentLogger, type AppContext } from '@agentpr/orchestrator';
+import { AgentprError, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import { applyEvent, createRun, insertPrRequest, openStore, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, startFakeBotApi, startTelegramTestApi, tempDir, type TelegramTestApi } from '@agentpr/testing';
 import { runTelegramBotService } from '../run-telegram-bot-service.js';
@@ -22,15 +22,7 @@ function context(env: Record<string, string>): AppContext {
     env,
     log: silentLogger,
     actor: 'operator',
-    paths: {
-      dataDir: dir,
-      reportsDir: join(dir, 'reports'),
-      workspaceRoot: join(dir, 'workspaces'),
-      campaignDir: dir,
-      skillsDir: dir,
-      policyFile: join(dir, 'manager_policy.json'),
-      runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(dir),
   };
 }
 

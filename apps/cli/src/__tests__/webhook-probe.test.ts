@@ -280,15 +280,7 @@ describe('agentpr webhook-probe against the real webhook server', () => {
       env: {},
       actor: 'webhook',
       log: { info() {}, warn() {}, error() {} },
-      paths: {
-        dataDir,
-        reportsDir: `${dataDir}/reports`,
-        workspaceRoot: `${dataDir}/workspaces`,
-        campaignDir: dataDir,
-        skillsDir: dataDir,
-        policyFile: `${dataDir}/manager_policy.json`,
-        runtimeEnvFile: `${dataDir}/runtime_env_overrides.json`,
-      },
+      paths: orchestrator.dataDirPaths(dataDir),
     };
     const server = await orchestrator.startWebhookServer({ ctx, port: 0, secret: SECRET, auditLogFile: `${dataDir}/reports/audit.jsonl` });
     try {

@@ -1,7 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { startWebhookServer, type AppContext } from '@agentpr/orchestrator';
+import { dataDirPaths, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
 import { openStore } from '@agentpr/store';
 import { freshDatabase, tempDir } from '@agentpr/testing';
 
@@ -25,15 +24,7 @@ export async function startRecordedWebhook(secret: string): Promise<RecordedWebh
     env: {},
     actor: 'webhook',
     log: { info() {}, warn() {}, error() {} },
-    paths: {
-      dataDir,
-      reportsDir: join(dataDir, 'reports'),
-      workspaceRoot: join(dataDir, 'workspaces'),
-      campaignDir: dataDir,
-      skillsDir: dataDir,
-      policyFile: join(dataDir, 'manager_policy.json'),
-      runtimeEnvFile: join(dataDir, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(dataDir),
   };
   const server = await startWebhookServer({ ctx, host: '127.0.0.1', port: 0, secret });
   const seen: RecordedWebhook['seen'] = [];

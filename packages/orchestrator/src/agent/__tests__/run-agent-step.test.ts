@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { getRun, listArtifacts, listAttempts, openStore, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, codexBinaryPath, createSampleWorkspace, freshDatabase, lsRemote, makeBareFork, tempDir, withCodexSandbox, type CodexSandbox, type TestDatabase } from '@agentpr/testing';
-import { silentLogger, type AppContext } from '../../context.js';
+import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../../workspace/prepare-run.js';
@@ -49,15 +49,7 @@ async function setup(scenario: string, extraEnv: Record<string, string> = {}) {
     env,
     log: silentLogger,
     actor: 'operator',
-    paths: {
-      dataDir: data,
-      reportsDir: join(data, 'reports'),
-      workspaceRoot: join(data, 'workspaces'),
-      campaignDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'campaigns', 'example'),
-      skillsDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'skills'),
-      policyFile: join(data, 'manager_policy.json'),
-      runtimeEnvFile: join(data, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(data, { campaignDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'campaigns', 'example'), skillsDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'skills') }),
   };
   const { run_id } = await createRun(ctx, { owner: 'octo', repo: 'sample', prompt_version: 'v1' });
   await prepareRun(ctx, { runId: run_id, upstreamUrl: sample.remote!, forkUrl: fork.url, forkOwner: 'me' });

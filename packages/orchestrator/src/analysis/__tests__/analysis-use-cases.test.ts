@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addArtifact, applyEvent, createRun, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
 import { buildReportSignals, buildRunDigest, buildStageSnapshot, classifyAttempt, analyzeEventText, renderManagerInsight } from '@agentpr/runtime-analysis';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
-import { silentLogger, type AppContext } from '../../context.js';
+import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 import { analyzeStream, inspectRun, runBottlenecks, skillsFeedback, skillsMetrics } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -25,28 +25,17 @@ afterAll(async () => {
 
 const NOW = new Date('2026-02-25T00:47:07.861Z');
 
-function paths(dir: string): AppContext['paths'] {
-  return {
-    dataDir: dir,
-    reportsDir: join(dir, 'reports'),
-    workspaceRoot: join(dir, 'workspaces'),
-    campaignDir: dir,
-    skillsDir: dir,
-    policyFile: join(dir, 'manager_policy.json'),
-    runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
-  };
-}
 
 async function context(kind: 'sqlite' | 'postgres'): Promise<AppContext> {
   const db = await freshDatabase(kind);
   const store = await openStore(db.location);
   opened.push({ store, db });
   const dir = tempDir('agentpr-analysis-');
-  return { db: store.db, dialect: store.dialect, clock: () => NOW, env: {}, log: silentLogger, actor: 'operator', paths: paths(dir) };
+  return { db: store.db, dialect: store.dialect, clock: () => NOW, env: {}, log: silentLogger, actor: 'operator', paths: dataDirPaths(dir) };
 }
 
 describe('analyzeStream (agentpr analyze)', () => {
-  const ctx = { clock: () => NOW, paths: paths(tempDir('agentpr-analyze-')) };
+  const ctx = { clock: () => NOW, paths: dataDirPaths(tempDir('agentpr-analyze-')) };
 
   it('gives a verdict with evidence and a digest for every fixture', async () => {
     const files = [...readdirSync(EVENTS).map((f) => join(EVENTS, f)), ...readdirSync(CAPTURES).map((d) => join(CAPTURES, d, 'stdout.jsonl'))];

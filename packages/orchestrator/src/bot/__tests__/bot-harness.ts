@@ -4,7 +4,7 @@ import { applyEvent, createRun, getBotState, listEvents, openStore, type OpenDat
 import type { RunEvent } from '@agentpr/state-machine';
 import { createChatAcl, createTelegramChatClient, TelegramAuditLog, type ChatAclOptions, type ChatClient } from '@agentpr/telegram';
 import { freshDatabase, tempDir } from '@agentpr/testing';
-import { silentLogger, type AppContext } from '../../context.js';
+import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 import { botStateKeys } from '../bot-state-keys.js';
 import { runTelegramBot, type TelegramBotOptions, type TelegramBotSummary } from '../run-telegram-bot.js';
 
@@ -28,15 +28,7 @@ export async function testContext(kind: 'sqlite' | 'postgres' = 'sqlite'): Promi
     env: {},
     log: silentLogger,
     actor: 'operator',
-    paths: {
-      dataDir: dir,
-      reportsDir: join(dir, 'reports'),
-      workspaceRoot: join(dir, 'workspaces'),
-      campaignDir: dir,
-      skillsDir: dir,
-      policyFile: join(dir, 'manager_policy.json'),
-      runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(dir),
   };
   return { ctx, store, dir, drop: () => db.drop() };
 }

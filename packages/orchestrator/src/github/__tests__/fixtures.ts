@@ -4,7 +4,7 @@ import { execa } from 'execa';
 import { addArtifact, applyEvent, createRun, openStore, type OpenDatabase } from '@agentpr/store';
 import { tempDir } from '@agentpr/testing';
 import type { RunEvent } from '@agentpr/state-machine';
-import type { AppContext, Logger } from '../../context.js';
+import { dataDirPaths, type AppContext, type Logger } from '../../context.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -65,15 +65,7 @@ export async function testApp(location: { kind: 'sqlite'; path: string } | { kin
     db: store.db,
     dialect: store.dialect,
     clock,
-    paths: {
-      dataDir,
-      reportsDir: join(dataDir, 'reports'),
-      workspaceRoot: join(dataDir, 'workspaces'),
-      campaignDir: join(dataDir, 'campaign'),
-      skillsDir: join(dataDir, 'skills'),
-      policyFile: join(dataDir, 'manager_policy.json'),
-      runtimeEnvFile: join(dataDir, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(dataDir, { campaignDir: join(dataDir, 'campaign'), skillsDir: join(dataDir, 'skills') }),
     env: GIT_ENV,
     log,
     actor,

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { openStore, type OpenDatabase } from '@agentpr/store';
 import { freshDatabase, tempDir, testGitEnv } from '@agentpr/testing';
 import { createGitRunner } from '@agentpr/workspace';
-import { silentLogger, type AppContext } from '../../context.js';
+import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository's shipped example campaign and skills. */
@@ -25,15 +25,7 @@ export async function workspaceContext(overrides: { env?: Record<string, string>
     env: overrides.env ?? testGitEnv(),
     log: silentLogger,
     actor: 'operator',
-    paths: {
-      dataDir: dir,
-      reportsDir: join(dir, 'reports'),
-      workspaceRoot: join(dir, 'workspaces'),
-      campaignDir: overrides.campaignDir ?? EXAMPLE_CAMPAIGN,
-      skillsDir: SHIPPED_SKILLS,
-      policyFile: join(dir, 'manager_policy.json'),
-      runtimeEnvFile: join(dir, 'runtime_env_overrides.json'),
-    },
+    paths: dataDirPaths(dir, { campaignDir: overrides.campaignDir ?? EXAMPLE_CAMPAIGN, skillsDir: SHIPPED_SKILLS }),
   };
   return { ctx, store, dir };
 }
