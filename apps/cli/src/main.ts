@@ -123,11 +123,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       values[spec.positional] = positionals[0];
     }
   } catch (error) {
-    // Keep the parser's hint for values that start with '-', e.g. negative chat ids: `--allow-chat-id=-100123`.
-    const lines = (error as Error).message.split('\n');
-    const hint = lines.find((l) => l.includes('--') && l.includes('=-')) ?? '';
-    const message = lines[0]!.replace(/\. To specify a positional argument.*$/, '');
-    return fail(`${name}: ${message}${hint ? ` (${hint.trim()})` : ''}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+    const raw = (error as Error).message;
+    // A value that starts with '-' (a negative number, a group chat id) must be attached: `--allow-chat-id=-100123`.
+    const dashed = /Option '(--[\w-]+)' argument is ambiguous/.exec(raw);
+    const message = dashed
+      ? `${dashed[1]} needs a value; write a value that starts with "-" as ${dashed[1]}=-VALUE`
+      : raw.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/\.$/, '');
+    return fail(`${name}: ${message}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
   }
   if (values.help === true) {
     io.stdout.write(`${commandHelp(spec)}\n`);

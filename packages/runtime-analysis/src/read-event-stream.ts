@@ -5,21 +5,25 @@ import { createStreamAnalyzer, type StreamAnalysis, type StreamAnalyzerOptions, 
 /** The default longest line kept by {@link readEventStream}, in characters. */
 export const DEFAULT_MAX_LINE_CHARS = 8 * 1024 * 1024;
 
+function unreadable(path: string, err: unknown): RuntimeAnalysisError {
+  const e = err as NodeJS.ErrnoException;
+  const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
+  return new RuntimeAnalysisError('unreadable_stream', `cannot read event stream ${path}: ${why}`, { path, cause: err });
+}
+
 async function* chunksOfFile(path: string): AsyncGenerator<Buffer> {
   let handle;
   try {
     handle = await open(path, 'r');
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'ENOENT' ? 'no such file' : e.code === 'EISDIR' ? 'it is a directory' : e.code === 'EACCES' ? 'permission denied' : e.message;
-    throw new RuntimeAnalysisError('unreadable_stream', `cannot read event stream ${path}: ${why}`, { path, cause: err });
+    throw unreadable(path, err);
   }
   // 64 KiB reads keep each chunk out of V8's large-object space, which keeps peak RSS low
   const stream = handle.createReadStream({ highWaterMark: 64 * 1024 });
   try {
     for await (const chunk of stream) yield chunk as Buffer;
   } catch (err) {
-    throw new RuntimeAnalysisError('unreadable_stream', `cannot read event stream ${path}: ${(err as Error).message}`, { path, cause: err });
+    throw unreadable(path, err);
   } finally {
     stream.destroy();
     await handle.close().catch(() => undefined);

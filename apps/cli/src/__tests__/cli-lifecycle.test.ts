@@ -132,6 +132,8 @@ describe.each(dialectsUnderTest())('agentpr lifecycle on %s', (kind) => {
         [['create-run', '--owner', 'o', '--repo', 'r', '--prompt-version', 'v1', '--run-id', 'run_x'], 1, /already exists/],
         [['list-runs', '--limit', 'ten'], 2, /--limit must be an integer/],
         [['list-runs', '--frobnicate'], 2, /Unknown option '--frobnicate'/],
+        [['list-runs', '--limit', '-3'], 2, /^list-runs: --limit needs a value; write a value that starts with "-" as --limit=-VALUE\. Run `agentpr list-runs --help` for usage\.$/],
+        [['list-runs', '--limit=-3'], 2, /--limit must be at least 1/],
         [['no-such-command'], 2, /unknown command "no-such-command"/],
       ];
       for (const [args, code, pattern] of cases) {

@@ -55,7 +55,7 @@ describe('readEventStream', () => {
     await expect(collect(missing)).rejects.toMatchObject({ name: 'RuntimeAnalysisError', code: 'unreadable_stream', path: missing, message: `cannot read event stream ${missing}: no such file` });
     await expect(collect(missing)).rejects.toBeInstanceOf(RuntimeAnalysisError);
     mkdirSync(join(dir, 'sub'));
-    await expect(collect(join(dir, 'sub'))).rejects.toMatchObject({ code: 'unreadable_stream' });
+    await expect(collect(join(dir, 'sub'))).rejects.toMatchObject({ code: 'unreadable_stream', message: `cannot read event stream ${join(dir, 'sub')}: it is a directory` });
   });
 });
 
