@@ -1,5 +1,4 @@
 import { parseArgs } from 'node:util';
-import { mkdirSync } from 'node:fs';
 import type { AppContext } from '@agentpr/orchestrator';
 import { dataDirPaths } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
@@ -180,12 +179,11 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     signal,
     async app() {
       if (app) return app;
-      const { openStore, resolveLocation } = await import('@agentpr/store');
-      const location = resolveLocation({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
-      const store = await openStore(location);
+      const [{ openAppStore }, { makeDirectory }] = await Promise.all([import('@agentpr/orchestrator/open-app-store'), import('@agentpr/workspace/directories')]);
+      const store = await openAppStore({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
       opened = store;
       try {
-        mkdirSync(globals.workspaceRoot, { recursive: true });
+        makeDirectory(globals.workspaceRoot);
       } catch {
         // the doctor reports an unwritable root; commands that need it fail with their own message
       }
@@ -205,11 +203,10 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       });
     }
     const result = await spec.run(ctx, values);
-    const failed = result.output as { ok?: unknown; error?: unknown; classification?: { reason_code?: unknown } } | undefined;
-    if ((result.exitCode ?? 0) !== 0 && !commandWroteStderr && failed && typeof failed === 'object' && failed.ok === false) {
+    if ((result.exitCode ?? 0) !== 0 && !commandWroteStderr) {
       // A command that failed with a result (not an exception) still says why in one line on stderr.
-      const why = typeof failed.error === 'string' ? failed.error : failed.classification?.reason_code ? `not passed: ${String(failed.classification.reason_code)}` : 'failed';
-      io.stderr.write(`agentpr: ${name}: ${why.split('\n')[0]}\n`);
+      const why = failureSummary(result.output);
+      if (why) io.stderr.write(`agentpr: ${name}: ${why.split('\n')[0]}\n`);
     }
     if (result.output !== undefined) {
       if (jsonWanted) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
@@ -223,4 +220,18 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   } finally {
     await opened?.close().catch(() => {});
   }
+}
+
+/** One line for a failed command result (`{ ok: false, … }`): its error, its failed checks, or its verdict. */
+function failureSummary(output: unknown): string | undefined {
+  if (!output || typeof output !== 'object') return undefined;
+  const failed = output as { ok?: unknown; error?: unknown; failures?: unknown; classification?: { reason_code?: unknown } };
+  if (failed.ok !== false) return undefined;
+  if (typeof failed.error === 'string') return failed.error;
+  if (Array.isArray(failed.failures) && failed.failures.length > 0) {
+    const n = failed.failures.length;
+    return `${n} check${n === 1 ? '' : 's'} failed: ${failed.failures.map(String).join('; ')}`;
+  }
+  if (failed.classification?.reason_code) return `not passed: ${String(failed.classification.reason_code)}`;
+  return 'failed';
 }

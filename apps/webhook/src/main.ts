@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AppContext } from '@agentpr/orchestrator';
 import { dataDirPaths } from '@agentpr/orchestrator/context';
-import { openStore, resolveLocation } from '@agentpr/store';
+import { openAppStore } from '@agentpr/orchestrator/open-app-store';
 import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
 import { runWebhook } from './run-webhook.js';
 
@@ -25,14 +25,14 @@ export async function main(argv: string[], io: WebhookIo): Promise<number> {
     io.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);
     return code;
   };
-  let store: Awaited<ReturnType<typeof openStore>> | undefined;
+  let store: Awaited<ReturnType<typeof openAppStore>> | undefined;
   try {
     const flags = parseWebhookFlags(argv, io.env);
     if (flags.help) {
       io.stdout.write(`${WEBHOOK_HELP}\n`);
       return 0;
     }
-    store = await openStore(resolveLocation({ databaseUrl: flags.databaseUrl, sqlitePath: flags.db }));
+    store = await openAppStore({ databaseUrl: flags.databaseUrl, sqlitePath: flags.db });
     const ctx: AppContext = {
       db: store.db,
       dialect: store.dialect,

@@ -49,3 +49,4 @@ export type {
   InstallSkillsOptions,
   SkillsStatusReport,
 } from './skills.js';
+export { makeDirectory } from './directories.js';

@@ -1,6 +1,7 @@
-import { lstat, mkdir, rm, stat } from 'node:fs/promises';
+import { lstat, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { diffSummary } from './diff-summary.js';
+import { makeDirectory } from './directories.js';
 import { WorkspaceError, type WorkspaceErrorCode } from './errors.js';
 import type { Git, GitResult } from './git-runner.js';
 import { isInsideRoot, resolveReal } from './inside-root.js';
@@ -92,7 +93,7 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
     throw new WorkspaceError('outside_root', `workspace dir ${dir} is not inside the workspace root ${root}; workspaces must live under --workspace-root.`);
   }
   try {
-    await mkdir(root, { recursive: true });
+    makeDirectory(root);
   } catch (error) {
     throw new WorkspaceError('not_writable', `cannot create the workspace root ${root}: ${osMessage(error)}. Choose a writable --workspace-root.`, { cause: error });
   }
@@ -116,7 +117,7 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
     } else {
       createdTop = await firstMissing(root, dir);
       try {
-        await mkdir(dir, { recursive: true });
+        makeDirectory(dir);
       } catch (error) {
         throw new WorkspaceError('not_writable', `cannot create ${dir}: ${osMessage(error)}. Make the workspace root writable or choose another --workspace-root.`, { cause: error });
       }

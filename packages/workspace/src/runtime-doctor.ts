@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
+import { makeDirectory } from './directories.js';
 import { CheckList, commandCheck, envPresenceCheck, errorText, urlCheck, type DoctorReport, type FetchLike } from './checks.js';
 import { findExecutable, isExecutableFile } from './find-executable.js';
 import { redactSecrets } from './redact.js';
@@ -91,7 +92,7 @@ export async function runtimeDoctor(options: RuntimeDoctorOptions): Promise<Doct
 
   await list.run('workspace.write', async () => {
     try {
-      await mkdir(root, { recursive: true });
+      makeDirectory(root);
       const probe = join(root, `.agentpr_doctor_probe_${process.pid}_${randomBytes(6).toString('hex')}`);
       await writeFile(probe, 'probe\n');
       await rm(probe, { force: true });

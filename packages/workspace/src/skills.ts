@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { cp, lstat, mkdir, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
+import { cp, lstat, readdir, readFile, readlink, rename, rm, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
+import { makeDirectory } from './directories.js';
 import { redactSecrets } from './redact.js';
 
 /** The stage skills agentpr needs, in stage order (§2.3 skills-status). */
@@ -160,7 +161,7 @@ export async function installSkills(options: InstallSkillsOptions): Promise<Inst
   const sources = await listSkillNames(locations.local_skills_root);
   const selected = options.names?.map((n) => n.trim()).filter((n) => n.length > 0);
   const names = selected && selected.length > 0 ? [...new Set(selected)] : sources;
-  await mkdir(locations.skills_root, { recursive: true });
+  makeDirectory(locations.skills_root);
   const results: SkillInstallResult[] = [];
   for (const name of names) {
     const dest = join(locations.skills_root, name);

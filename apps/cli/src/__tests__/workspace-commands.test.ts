@@ -143,7 +143,18 @@ describe('agentpr doctor, run-preflight, install-skills, skills-status', () => {
     expect(r.code).toBe(1);
     expect(r.json).toMatchObject({ ok: false, failures: ['cmd.git: Not found in PATH'] });
     expect(r.json.checks.map((c: { name: string }) => c.name)).toEqual(['workspace.write', 'cmd.git']);
+    expect(r.stderr).toBe('agentpr: doctor: 1 check failed: cmd.git: Not found in PATH\n');
   });
+
+  it('a data dir or workspace root where Node cannot mkdir (/proc) fails at once with one line instead of hanging', async () => {
+    const listed = await cli('/proc/agentpr-nope', ['list-runs']);
+    expect(listed.code).toBe(1);
+    expect(listed.stderr).toBe("agentpr: cannot create the directory for database /proc/agentpr-nope/agentpr.db: ENOENT: no such file or directory, mkdir '/proc/agentpr-nope'\n");
+    const data = tempDir('agentpr-cli-data-');
+    const doctor = await cli(data, ['doctor', '--skip-network-check', '--no-require-gh-auth', '--workspace-root', '/proc/agentpr-ws']);
+    expect(doctor.code).toBe(1);
+    expect(doctor.json.failures).toContain("workspace.write: /proc/agentpr-ws: ENOENT: no such file or directory, mkdir '/proc/agentpr-ws'");
+  }, 20_000);
 
   it('doctor with git on PATH and a token exits 0', async () => {
     const data = tempDir('agentpr-cli-data-');

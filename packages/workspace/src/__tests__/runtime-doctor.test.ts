@@ -100,7 +100,7 @@ describe('runtimeDoctor', () => {
     writeFileSync(file, 'x');
     const report = await runtimeDoctor({ workspaceRoot: file, env: { PATH: '' }, requireGit: false, requireGhAuth: false, ...offline });
     expect(report.ok).toBe(false);
-    expect(report.failures[0]).toMatch(new RegExp(`^workspace\\.write: ${file}: EEXIST`));
+    expect(report.failures[0]).toMatch(new RegExp(`^workspace\\.write: ${file}: ENOTDIR: not a directory`));
   });
 
   it('runtimeDoctor fails workspace.write on an immutable root even as root', async (ctx) => {

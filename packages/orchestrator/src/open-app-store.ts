@@ -1,0 +1,21 @@
+import { dirname, resolve } from 'node:path';
+import { openStore, resolveLocation, StoreError, type OpenDatabase, type StoreLocationInput } from '@agentpr/store';
+import { makeDirectory } from '@agentpr/workspace/directories';
+
+/**
+ * Opens the store an app was pointed at (`--database-url`, else the SQLite `--db` path) and migrates it. The
+ * SQLite file's directory is created first with {@link makeDirectory}, so a bad path fails at once with one line
+ * instead of hanging in Node's recursive mkdir.
+ */
+export async function openAppStore(input: StoreLocationInput): Promise<OpenDatabase> {
+  const location = resolveLocation(input);
+  if (location.kind === 'sqlite') {
+    const file = resolve(location.path);
+    try {
+      makeDirectory(dirname(file));
+    } catch (cause) {
+      throw new StoreError('database_error', `cannot create the directory for database ${file}: ${(cause as Error).message}`, { cause });
+    }
+  }
+  return openStore(location);
+}
