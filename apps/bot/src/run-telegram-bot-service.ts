@@ -1,4 +1,6 @@
+import { dirname } from 'node:path';
 import {
+  AgentprError,
   approvePrInProcess,
   loadBotPolicy,
   resolveTelegramBotConfig,
@@ -9,6 +11,7 @@ import {
   type TelegramBotSummary,
 } from '@agentpr/orchestrator';
 import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
+import { makeDirectory } from '@agentpr/workspace/directories';
 
 /** What the bot service needs from its process. */
 export interface TelegramBotServiceInput {
@@ -49,6 +52,11 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
   for (const warning of policy.warnings) app.log.warn(warning);
   const config = resolveTelegramBotConfig({ flags: input.flags, env: app.env, dataDir: app.paths.dataDir, policy: policy.settings });
   const secrets = tokenSecrets(config.token);
+  try {
+    makeDirectory(dirname(config.auditFile));
+  } catch (cause) {
+    throw new AgentprError('invalid_input', `cannot create the directory of the Telegram audit log ${config.auditFile}: ${(cause as Error).message}; pass --audit-log-file under a writable directory`, { cause });
+  }
   const audit = new TelegramAuditLog({
     file: config.auditFile,
     maxBytes: config.settings.auditMaxBytes,

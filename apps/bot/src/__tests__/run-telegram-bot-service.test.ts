@@ -135,6 +135,19 @@ describe('runTelegramBotService configuration errors', () => {
     }
   });
 
+  it('an audit log whose directory cannot be made (/proc) fails before contacting Telegram, with one line', async () => {
+    const fake = await startFakeBotApi({ token: TOKEN });
+    try {
+      app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: fake.apiUrl });
+      const flags = { allowChatId: ['1'], auditLogFile: '/proc/agentpr-nope/bot.jsonl' };
+      const error = await runTelegramBotService({ app, flags, signal: new AbortController().signal }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/^cannot create the directory of the Telegram audit log \/proc\/agentpr-nope\/bot\.jsonl: ENOENT: .*; pass --audit-log-file under a writable directory$/) });
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('reports an invalid policy file as invalid JSON', async () => {
     app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN });
     writeFileSync(app.paths.policyFile, '{"telegram_bot": ');

@@ -1,5 +1,7 @@
-import { createWriteStream, existsSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, fstatSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
+import { makeDirectory } from '@agentpr/workspace/directories';
+import { AgentprError } from '../errors.js';
 
 /** Options of {@link openAuditLog}. */
 export interface AuditLogOptions {
@@ -37,7 +39,11 @@ const FLUSH_BYTES = 64 * 1024;
 export function openAuditLog(file: string, options: AuditLogOptions = {}): AuditLog {
   const maxBytes = Math.max(1024, options.maxBytes ?? 10 * 1024 * 1024);
   const keep = Math.max(1, options.keepFiles ?? 5);
-  mkdirSync(dirname(file), { recursive: true });
+  try {
+    makeDirectory(dirname(file));
+  } catch (cause) {
+    throw new AgentprError('invalid_input', `cannot create the directory of the audit log ${file}: ${(cause as Error).message}; pass --audit-log-file under a writable directory`, { cause });
+  }
   let stream: WriteStream;
   let size = 0;
   const open = () => {

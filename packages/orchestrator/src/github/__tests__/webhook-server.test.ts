@@ -307,6 +307,15 @@ describe('webhook server bad input', () => {
     }
   });
 
+  it('an audit log whose directory cannot be made (/proc) refuses to start with one line instead of hanging', async () => {
+    await server.close();
+    await expect(start({ auditLogFile: '/proc/agentpr-nope/audit.jsonl' })).rejects.toMatchObject({
+      code: 'invalid_input',
+      message: "cannot create the directory of the audit log /proc/agentpr-nope/audit.jsonl: ENOENT: no such file or directory, mkdir '/proc/agentpr-nope'; pass --audit-log-file under a writable directory",
+    });
+    server = await start();
+  });
+
   it('SIGTERM-style close finishes the request in flight and refuses new connections', async () => {
     const body = JSON.stringify(failingCheckRun());
     const { headers } = webhookRequest({ event: 'check_run', payload: null, rawBody: body, secret: SECRET });
