@@ -3,6 +3,7 @@ import { cp, lstat, readdir, readFile, readlink, rename, rm, stat } from 'node:f
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { execa } from 'execa';
 import { makeDirectory } from './directories.js';
+import { WorkspaceError } from './errors.js';
 import { redactSecrets } from './redact.js';
 
 /** The stage skills agentpr needs, in stage order (§2.3 skills-status). */
@@ -161,7 +162,11 @@ export async function installSkills(options: InstallSkillsOptions): Promise<Inst
   const sources = await listSkillNames(locations.local_skills_root);
   const selected = options.names?.map((n) => n.trim()).filter((n) => n.length > 0);
   const names = selected && selected.length > 0 ? [...new Set(selected)] : sources;
-  makeDirectory(locations.skills_root);
+  try {
+    makeDirectory(locations.skills_root);
+  } catch (error) {
+    throw new WorkspaceError('not_writable', `cannot create the skills directory ${locations.skills_root}: ${(error as Error).message}. Pass --skills-root or --codex-home (or set CODEX_HOME) to a writable directory.`, { cause: error });
+  }
   const results: SkillInstallResult[] = [];
   for (const name of names) {
     const dest = join(locations.skills_root, name);

@@ -67,6 +67,17 @@ describe('installSkills', () => {
     expect(readdirSync(join(home, 'skills')).sort()).toEqual([...REQUIRED_SKILLS, 'my-own-skill'].sort());
   });
 
+  it('installSkills into a codex home that cannot be made (a file, /proc) says which directory and how to fix it', async () => {
+    const file = join(tempDir(), 'a-file');
+    writeFileSync(file, 'x');
+    for (const [home, code] of [[file, 'ENOTDIR'], ['/proc/agentpr-nope', 'ENOENT']] as const) {
+      await expect(installSkills({ codexHome: home, localSkillsRoot: SHIPPED, env, homeDir: '/nonexistent' })).rejects.toMatchObject({
+        code: 'not_writable',
+        message: expect.stringMatching(new RegExp(`^cannot create the skills directory ${home}/skills: ${code}: .*Pass --skills-root or --codex-home \\(or set CODEX_HOME\\) to a writable directory\\.$`)),
+      });
+    }
+  });
+
   it('installSkills with --name installs only that skill and reports an unknown name as missing_source', async () => {
     const home = codexHome();
     const report = await installSkills({ codexHome: home, localSkillsRoot: SHIPPED, env, homeDir: '/x', names: [' agentpr-ci-review-fix ', '', 'nope', '../escape'] });
