@@ -11,6 +11,9 @@ export {
   SUCCESS_STATES,
   FAILURE_TARGET_STATES,
   REPO_OVERRIDE_FIELDS,
+  ISOLATION_LEVELS,
+  NETWORK_MODES,
+  DEFAULT_NETWORK_ALLOWLIST,
 } from './manager-policy.js';
 export type {
   ManagerPolicy,
@@ -23,6 +26,8 @@ export type {
   SkillsMode,
   SuccessState,
   FailureTargetState,
+  IsolationLevel,
+  NetworkMode,
 } from './manager-policy.js';
 export {
   BUILTIN_RUNTIME_ENV_TEMPLATES,

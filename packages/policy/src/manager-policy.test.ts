@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MANAGER_POLICY, effectivePolicy, loadPolicy, parseManagerPolicy, type ManagerPolicy } from './manager-policy.js';
+import { DEFAULT_MANAGER_POLICY, DEFAULT_NETWORK_ALLOWLIST, effectivePolicy, loadPolicy, parseManagerPolicy, type ManagerPolicy } from './manager-policy.js';
 import type { ReadTextFile } from './read-text-file.js';
 
 const files = (map: Record<string, string>): ReadTextFile => async (path) => map[path];
@@ -26,6 +26,11 @@ describe('parseManagerPolicy (SPEC §11.1)', () => {
       on_retryable_state: 'FAILED_RETRYABLE',
       on_human_review_state: 'NEEDS_HUMAN_REVIEW',
       env_passthrough: [],
+      isolation: 'bwrap',
+      network: 'allowlist',
+      network_allowlist: [...DEFAULT_NETWORK_ALLOWLIST],
+      provider_env_allowlist: [],
+      sandbox_read_paths: [],
       repo_overrides: {},
     });
     expect(DEFAULT_MANAGER_POLICY.telegram_bot).toMatchObject({ poll_timeout_sec: 30, rate_limit_global: 120, audit_log_file: 'reports/telegram_audit.jsonl', audit_max_bytes: 10485760, audit_keep_files: 5 });
@@ -64,7 +69,7 @@ describe('parseManagerPolicy (SPEC §11.1)', () => {
     const bad = parseManagerPolicy({ run_agent_step: { repo_overrides: { 'a/b': { codex_sandbox: 'read-only' } } } });
     expect(bad).toEqual({
       ok: false,
-      issues: ['run_agent_step.repo_overrides.a/b.codex_sandbox: unknown field; allowed: max_agent_seconds, max_changed_files, max_added_lines, max_retryable_attempts, min_test_commands, success_event_stream_sample_pct, known_test_failure_allowlist, skills_mode'],
+      issues: ['run_agent_step.repo_overrides.a/b.codex_sandbox: unknown field; allowed: max_agent_seconds, max_changed_files, max_added_lines, max_retryable_attempts, min_test_commands, success_event_stream_sample_pct, known_test_failure_allowlist, skills_mode, network, network_allowlist, allow_agent_push'],
     });
   });
 
@@ -122,7 +127,8 @@ describe('effectivePolicy (SPEC §11.2)', () => {
 
   it('applies owner/repo then the bare repo (which wins), case-insensitively, concatenating allowlists', () => {
     expect(effectivePolicy(p, 'mem0ai', 'MEM0')).toEqual({
-      ...Object.fromEntries(Object.entries(p.run_agent_step).filter(([k]) => k !== 'env_passthrough' && k !== 'repo_overrides')),
+      ...Object.fromEntries(Object.entries(p.run_agent_step).filter(([k]) => !['env_passthrough', 'repo_overrides', 'provider_env_allowlist', 'sandbox_read_paths'].includes(k))),
+      allow_agent_push: false,
       max_changed_files: 5,
       skills_mode: 'agentpr',
       known_test_failure_allowlist: ['global', 'owner-repo', 'bare'],
@@ -133,6 +139,35 @@ describe('effectivePolicy (SPEC §11.2)', () => {
     expect(effectivePolicy(p, 'someone', 'mem0').max_changed_files).toBe(5);
     expect(effectivePolicy(p, 'someone', 'mem0').skills_mode).toBe('off');
     expect(effectivePolicy(p, 'x', 'y').max_changed_files).toBe(8);
-    expect(Object.keys(effectivePolicy(p, 'x', 'y'))).toHaveLength(12);
+    expect(Object.keys(effectivePolicy(p, 'x', 'y'))).toHaveLength(16);
+  });
+});
+
+describe('confinement settings', () => {
+  it('default to a bubblewrap sandbox with the allowlisting proxy and no agent push', () => {
+    const eff = effectivePolicy(DEFAULT_MANAGER_POLICY, 'acme', 'widgets');
+    expect(eff).toMatchObject({ isolation: 'bwrap', network: 'allowlist', allow_agent_push: false });
+    expect(eff.network_allowlist).toContain('registry.npmjs.org');
+  });
+
+  it('grant agent push and widen the allowlist per repository only', () => {
+    const p = policy({ run_agent_step: { isolation: 'NONE', repo_overrides: { 'acme/widgets': { allow_agent_push: true, network_allowlist: ['*.example.com', '127.0.0.1:4010'], network: 'off' } } } });
+    expect(p.run_agent_step.isolation).toBe('none');
+    const granted = effectivePolicy(p, 'acme', 'widgets');
+    expect(granted).toMatchObject({ allow_agent_push: true, network: 'off' });
+    expect(granted.network_allowlist).toEqual(expect.arrayContaining(['api.openai.com', '*.example.com', '127.0.0.1:4010']));
+    expect(effectivePolicy(p, 'acme', 'other')).toMatchObject({ allow_agent_push: false, network: 'allowlist' });
+  });
+
+  it('refuse unknown levels, bad host rules and relative read paths with the field named', () => {
+    const r = parseManagerPolicy({ run_agent_step: { isolation: 'BWRAP2', network: 'maybe', network_allowlist: ['http://x.com/'], sandbox_read_paths: ['opt/go'] } });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toEqual([
+      'run_agent_step.isolation: must be one of bwrap, none (got "BWRAP2")',
+      'run_agent_step.network: must be one of allowlist, on, off (got "maybe")',
+      'run_agent_step.network_allowlist.0: must be a host name, *.domain, host:port, or [IPv6]:port (got "http://x.com/")',
+      'run_agent_step.sandbox_read_paths.0: must be an absolute path (got "opt/go")',
+    ]);
   });
 });

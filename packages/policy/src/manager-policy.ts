@@ -6,12 +6,38 @@ import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './re
 export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 /** Skills modes (SPEC §4.5). */
 export const SKILLS_MODES = ['off', 'agentpr'] as const;
+/** How the agent is confined: bubblewrap (the default) or nothing (an explicit, loud opt-in). */
+export const ISOLATION_LEVELS = ['bwrap', 'none'] as const;
+/** The agent's network: through agentpr's allowlisting egress proxy (default), unrestricted, or none. */
+export const NETWORK_MODES = ['allowlist', 'on', 'off'] as const;
+/**
+ * Hosts an agent may reach in `allowlist` mode unless the policy says otherwise: the OpenAI endpoints codex uses and
+ * the public package registries. The model endpoint configured in codex's `config.toml` is always added.
+ */
+export const DEFAULT_NETWORK_ALLOWLIST = [
+  'api.openai.com',
+  'chatgpt.com',
+  'registry.npmjs.org',
+  'registry.yarnpkg.com',
+  'pypi.org',
+  'files.pythonhosted.org',
+  'proxy.golang.org',
+  'sum.golang.org',
+  'index.crates.io',
+  'static.crates.io',
+  'crates.io',
+  'rubygems.org',
+  'repo.maven.apache.org',
+  'repo1.maven.org',
+] as const;
 /** Where a PASS converges (SPEC §4.11). */
 export const SUCCESS_STATES = ['LOCAL_VALIDATING', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
 /** Where a RETRYABLE or HUMAN_REVIEW verdict converges (SPEC §4.11). */
 export const FAILURE_TARGET_STATES = ['FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
 
 export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
+export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
+export type NetworkMode = (typeof NETWORK_MODES)[number];
 export type SkillsMode = (typeof SKILLS_MODES)[number];
 export type SuccessState = (typeof SUCCESS_STATES)[number];
 export type FailureTargetState = (typeof FAILURE_TARGET_STATES)[number];
@@ -64,6 +90,38 @@ const envPassthroughSchema = v.pipe(
   v.transform((items: string[]) => dedupe(items)),
 );
 
+const HOST_RULE = /^(?:\*\.)?[A-Za-z0-9.-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
+
+const hostListSchema = v.pipe(
+  v.array(
+    v.pipe(
+      v.string('must be a string'),
+      v.trim(),
+      v.regex(HOST_RULE, 'must be a host name, *.domain, host:port, or [IPv6]:port'),
+      v.transform((s: string) => s.toLowerCase()),
+    ),
+    'must be an array of host names',
+  ),
+  v.metadata({ items: { type: 'string' } }),
+  v.description('Hosts the agent may reach through the egress proxy in allowlist mode: "example.com" (ports 80/443), "example.com:8443", "*.example.com", or a loopback/private endpoint with an explicit port such as "127.0.0.1:4010".'),
+  v.transform((items: string[]) => dedupe(items)),
+);
+
+const absolutePathsSchema = v.pipe(
+  v.array(v.pipe(v.string('must be a string'), v.trim(), v.check((s: string) => s.startsWith('/'), 'must be an absolute path')), 'must be an array of absolute paths'),
+  v.metadata({ items: { type: 'string' } }),
+  v.description('Extra host directories made visible read-only inside the sandbox (toolchains outside /usr, e.g. /opt/go). Never put secrets here.'),
+  v.transform((items: string[]) => dedupe(items)),
+);
+
+const envNamesSchema = (description: string) =>
+  v.pipe(
+    v.array(v.pipe(v.string('must be a string'), v.trim(), v.regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')), 'must be an array of environment variable names'),
+    v.metadata({ items: { type: 'string', pattern: ENV_NAME.source } }),
+    v.description(description),
+    v.transform((items: string[]) => dedupe(items)),
+  );
+
 const sampleDescription = 'Percent (0..100) of PASS attempts whose raw event stream is kept; non-PASS streams are always kept.';
 
 /** The fields a `repo_overrides` entry may set (SPEC §11.1). */
@@ -76,6 +134,9 @@ export const REPO_OVERRIDE_FIELDS = [
   'success_event_stream_sample_pct',
   'known_test_failure_allowlist',
   'skills_mode',
+  'network',
+  'network_allowlist',
+  'allow_agent_push',
 ] as const;
 
 const repoOverrideSchema = v.strictObject(
@@ -88,6 +149,9 @@ const repoOverrideSchema = v.strictObject(
     success_event_stream_sample_pct: v.optional(intSchema(0, 100, sampleDescription)),
     known_test_failure_allowlist: v.optional(allowlistSchema),
     skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'Skills mode for this repo.')),
+    network: v.optional(enumSchema(NETWORK_MODES, lower, 'Network mode for this repo.')),
+    network_allowlist: v.optional(hostListSchema),
+    allow_agent_push: v.optional(v.pipe(v.boolean('must be true or false'), v.description('Grants --allow-agent-push for this repository (the agent then holds a GitHub token). Audited on every step.'))),
   },
   (issue) => (issue.expected === 'never' ? `unknown field; allowed: ${REPO_OVERRIDE_FIELDS.join(', ')}` : 'must be an object'),
 );
@@ -107,6 +171,11 @@ const runAgentStepSchema = v.object(
     on_retryable_state: v.optional(enumSchema(FAILURE_TARGET_STATES, upper, 'Where a RETRYABLE verdict converges.'), 'FAILED_RETRYABLE'),
     on_human_review_state: v.optional(enumSchema(FAILURE_TARGET_STATES, upper, 'Where a HUMAN_REVIEW verdict converges.'), 'NEEDS_HUMAN_REVIEW'),
     env_passthrough: v.optional(envPassthroughSchema, []),
+    isolation: v.optional(enumSchema(ISOLATION_LEVELS, lower, 'bwrap: the agent runs in a bubblewrap sandbox (default). none: no confinement at all, an explicit opt-in that warns on every step.'), 'bwrap'),
+    network: v.optional(enumSchema(NETWORK_MODES, lower, 'allowlist: only network_allowlist hosts through the egress proxy (default); on: unrestricted; off: no network. Enforced under bwrap only.'), 'allowlist'),
+    network_allowlist: v.optional(hostListSchema, [...DEFAULT_NETWORK_ALLOWLIST]),
+    provider_env_allowlist: v.optional(envNamesSchema('Variables a custom model provider (env_key in codex config.toml) may take from agentpr\'s environment, besides OPENAI_API_KEY and CODEX_API_KEY.'), []),
+    sandbox_read_paths: v.optional(absolutePathsSchema, []),
     repo_overrides: v.optional(
       v.pipe(
         v.record(v.string(), repoOverrideSchema, 'must be an object keyed by "owner/repo" or "repo"'),
@@ -317,9 +386,13 @@ export async function loadPolicy(path: string, readFile: ReadTextFile = readText
   return { ok: true, policy: r.policy, loaded: true, path, warnings: r.warnings.map((w) => `${path}: ${w}`) };
 }
 
-/** The 12 values of `run_agent_step` that apply to one repository (SPEC §11.2). */
+/** The values of `run_agent_step` that apply to one repository: the global values with the repository overrides applied. */
 export interface EffectivePolicy {
   codex_sandbox: CodexSandbox;
+  isolation: IsolationLevel;
+  network: NetworkMode;
+  network_allowlist: string[];
+  allow_agent_push: boolean;
   skills_mode: SkillsMode;
   max_agent_seconds: number;
   max_changed_files: number;
@@ -348,6 +421,10 @@ export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: stri
   const g = policy.run_agent_step;
   const eff: EffectivePolicy = {
     codex_sandbox: g.codex_sandbox,
+    isolation: g.isolation,
+    network: g.network,
+    network_allowlist: [...g.network_allowlist],
+    allow_agent_push: false,
     skills_mode: g.skills_mode,
     max_agent_seconds: g.max_agent_seconds,
     max_changed_files: g.max_changed_files,
@@ -371,6 +448,9 @@ export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: stri
     if (o.success_event_stream_sample_pct !== undefined) eff.success_event_stream_sample_pct = o.success_event_stream_sample_pct;
     if (o.skills_mode !== undefined) eff.skills_mode = o.skills_mode;
     if (o.known_test_failure_allowlist !== undefined) eff.known_test_failure_allowlist = dedupe([...eff.known_test_failure_allowlist, ...o.known_test_failure_allowlist]);
+    if (o.network !== undefined) eff.network = o.network;
+    if (o.network_allowlist !== undefined) eff.network_allowlist = dedupe([...eff.network_allowlist, ...o.network_allowlist]);
+    if (o.allow_agent_push !== undefined) eff.allow_agent_push = o.allow_agent_push;
   }
   return eff;
 }
