@@ -53,3 +53,16 @@ export function num(values: OptionValues, name: string, options: { min?: number;
   if (options.min !== undefined && n < options.min) throw new AgentprError('usage', `--${name} must be at least ${options.min}, got ${n}`);
   return n;
 }
+
+/**
+ * A flag whose value must be one of `allowed` (case-insensitive, trimmed); undefined when absent. Anything else is a
+ * usage error (exit 2) naming the allowed values, so a typo never silently falls back to a default.
+ * @example choice(values, 'isolation', ['bwrap', 'none']) // 'bwrap' for --isolation BWRAP
+ */
+export function choice<T extends string>(values: OptionValues, name: string, allowed: readonly T[]): T | undefined {
+  const raw = str(values, name);
+  if (raw === undefined) return undefined;
+  const value = raw.trim().toLowerCase();
+  if (!(allowed as readonly string[]).includes(value)) throw new AgentprError('usage', `--${name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
+  return value as T;
+}

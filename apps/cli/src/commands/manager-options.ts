@@ -1,6 +1,6 @@
 import type { ManagerActionConfig, ManagerFlags } from '@agentpr/orchestrator';
 import type { OptionSpec, OptionValues } from '../command.js';
-import { flag, int, list, str } from '../values.js';
+import { choice, flag, int, list, str } from '../values.js';
 
 /** Flags shared by manager-tick, run-manager-loop and drive (SPEC §2.3 plus our additions). */
 export const MANAGER_OPTIONS: Record<string, OptionSpec> = {
@@ -14,7 +14,8 @@ export const MANAGER_OPTIONS: Record<string, OptionSpec> = {
   'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
   'codex-sandbox': { type: 'string', value: 'MODE', description: 'sandbox of agent steps (default: policy)' },
   'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra codex argument for agent steps' },
-  isolation: { type: 'string', value: 'LEVEL', description: 'none | bwrap for agent steps (default none)' },
+  isolation: { type: 'string', value: 'LEVEL', description: 'bwrap | none for agent steps (default: policy, bwrap)' },
+  network: { type: 'string', value: 'MODE', description: 'allowlist | on | off for agent steps (default: policy, allowlist)' },
   concurrency: { type: 'string', value: 'N', description: 'runs worked in parallel by this process (default 1)' },
   'backoff-sec': { type: 'string', value: 'N', description: 'wait after a failed action, doubling per failure (default 30)' },
   'sync-interval-sec': { type: 'string', value: 'N', description: 'how often a run waiting on GitHub is synced (default 120)' },
@@ -46,13 +47,15 @@ export function managerFlags(values: OptionValues): ManagerFlags {
 
 /** How the manager runs the heavy use cases. */
 export function actionConfig(values: OptionValues): ManagerActionConfig {
-  const isolation = str(values, 'isolation');
+  const isolation = choice(values, 'isolation', ['bwrap', 'none'] as const);
+  const network = choice(values, 'network', ['allowlist', 'on', 'off'] as const);
   return {
     promptFile: str(values, 'prompt-file'),
     skillsMode: str(values, 'skills-mode'),
     codexSandbox: str(values, 'codex-sandbox'),
     agentArgs: list(values, 'agent-arg'),
-    isolation: isolation === 'bwrap' ? 'bwrap' : 'none',
+    isolation,
+    network,
     skipNetworkCheck: flag(values, 'skip-network-check'),
     changes: str(values, 'changes') ?? 'Automated integration updates from manager loop.',
     commitTitle: str(values, 'commit-title'),

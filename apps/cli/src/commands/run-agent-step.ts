@@ -1,5 +1,5 @@
 import type { CommandSpec } from '../command.js';
-import { flag, int, list, requireStr, str } from '../values.js';
+import { choice, flag, int, list, requireStr, str } from '../values.js';
 
 /** `agentpr run-agent-step`: one agent attempt under guardrails (SPEC §4). */
 export const command: CommandSpec = {
@@ -22,7 +22,7 @@ export const command: CommandSpec = {
     'codex-model': { type: 'string', value: 'SLUG', description: 'passed to codex as --model' },
     'no-codex-full-auto': { type: 'boolean', description: 'accepted for compatibility; no effect (--full-auto is never passed)' },
     'max-agent-seconds': { type: 'string', value: 'N', description: 'time limit, 0 = none (default: policy)' },
-    'allow-agent-push': { type: 'boolean', description: 'let the agent commit and push (keeps the real HOME)' },
+    'allow-agent-push': { type: 'boolean', description: 'give the agent a GitHub token so it can push (only where the policy grants allow_agent_push for the repository; audited)' },
     'allow-read-path': { type: 'string', multiple: true, value: 'PATH', description: 'extra read-only context path (kept only if it exists)' },
     'max-changed-files': { type: 'string', value: 'N', description: 'diff budget, 0 = off (default: policy)' },
     'max-added-lines': { type: 'string', value: 'N', description: 'diff budget, 0 = off (default: policy)' },
@@ -32,11 +32,12 @@ export const command: CommandSpec = {
     'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
     'allow-missing-skills': { type: 'boolean', description: 'run in agentpr mode even when required skills are missing' },
     'task-packet-file': { type: 'string', value: 'PATH', description: 'attached to the task packet as user_packet (agentpr mode)' },
-    isolation: { type: 'string', value: 'LEVEL', description: 'none (advisory contract only, default) | bwrap (read-only root, writable workspace)' },
+    isolation: { type: 'string', value: 'LEVEL', description: 'bwrap (sandbox, the default) | none (no confinement: explicit, warned on every step) (default: policy)' },
+    network: { type: 'string', value: 'MODE', description: 'allowlist (egress proxy, the default) | on | off (default: policy)' },
   },
   async run(ctx, values) {
-    const isolation = str(values, 'isolation') ?? 'none';
-    if (isolation !== 'none' && isolation !== 'bwrap') throw new (await import('@agentpr/orchestrator/errors')).AgentprError('usage', `--isolation must be none or bwrap, got ${JSON.stringify(isolation)}`);
+    const isolation = choice(values, 'isolation', ['bwrap', 'none'] as const);
+    const network = choice(values, 'network', ['allowlist', 'on', 'off'] as const);
     const { runAgentStep } = await import('@agentpr/orchestrator');
     const app = await ctx.app();
     const live = (ctx.stderr as NodeJS.WriteStream).isTTY === true;
@@ -65,6 +66,7 @@ export const command: CommandSpec = {
       allowMissingSkills: flag(values, 'allow-missing-skills'),
       taskPacketFile: str(values, 'task-packet-file'),
       isolation,
+      network,
       signal: ctx.signal,
       onProgress: live
         ? (p) => {

@@ -21,7 +21,7 @@ import {
   type IsolationLevel,
   type SkillPlan,
 } from '@agentpr/codex-runner';
-import { effectivePolicy, loadPolicy, loadRuntimeEnvOverrides, type EffectivePolicy, type ManagerPolicy } from '@agentpr/policy';
+import { effectivePolicy, loadPolicy, loadRuntimeEnvOverrides, type EffectivePolicy, type ManagerPolicy, type NetworkMode } from '@agentpr/policy';
 import {
   buildReportSignals,
   buildRunDigest,
@@ -87,7 +87,10 @@ export interface RunAgentStepInput {
   skillsMode?: string | undefined;
   allowMissingSkills?: boolean;
   taskPacketFile?: string | undefined;
+  /** `bwrap` (default from the policy) or `none` (an explicit opt-in that warns on every step). */
   isolation?: IsolationLevel | undefined;
+  /** `allowlist` (default from the policy), `on` or `off`. */
+  network?: NetworkMode | undefined;
   /** Aborting stops the agent and records the attempt as interrupted (RETRYABLE). */
   signal?: AbortSignal | undefined;
   /** Live progress while the agent runs (the CLI shows it on a TTY). */

@@ -5,6 +5,7 @@ import { checkDigestPayload, evaluateDodGate } from '@agentpr/runtime-analysis';
 import { latestArtifact, listAttempts, listArtifacts, requireRun } from '@agentpr/store';
 import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
 import type { IsolationLevel } from '@agentpr/codex-runner';
+import type { NetworkMode } from '@agentpr/policy';
 import type { AppContext } from '../context.js';
 import { runAgentStep } from '../agent/run-agent-step.js';
 import { writeNewFile } from '../github/file-stamp.js';
@@ -21,7 +22,10 @@ export interface ManagerActionConfig {
   skillsMode?: string | undefined;
   codexSandbox?: string | undefined;
   agentArgs?: string[];
+  /** `--isolation`; undefined takes the policy's (bubblewrap unless the operator chose none). */
   isolation?: IsolationLevel | undefined;
+  /** `--network`; undefined takes the policy's (the allowlisting egress proxy). */
+  network?: NetworkMode | undefined;
   skipNetworkCheck?: boolean;
   /** `--changes`: the commit body text of run-finish. */
   changes: string;
@@ -108,6 +112,7 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
           codexSandbox: config.codexSandbox,
           agentArgs: config.agentArgs ?? [],
           isolation: config.isolation,
+          network: config.network,
           skipNetworkCheck: config.skipNetworkCheck ?? false,
           signal,
         });
