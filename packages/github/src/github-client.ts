@@ -47,12 +47,44 @@ export type CheckItem =
   | { kind: 'check_run'; name: string; status: string; conclusion: string | null }
   | { kind: 'status'; context: string; state: string };
 
+/** What a check run reported: its title, summary and text (Markdown, possibly long; callers cap it). */
+export interface CheckOutput {
+  title: string | null;
+  summary: string | null;
+  text: string | null;
+}
+
+/** A check run with what it reported, for showing a failure to whoever fixes it. */
+export interface CheckRunDetails {
+  id: number;
+  name: string;
+  status: string;
+  conclusion: string | null;
+  output: CheckOutput;
+  detailsUrl: string | null;
+}
+
+/** One inline review comment on a PR's diff (a thread is the comment and its replies). */
+export interface ReviewCommentInfo {
+  id: number;
+  path: string;
+  line: number | null;
+  body: string;
+  author: string | null;
+  /** The comment this one answers, for threads. */
+  inReplyTo: number | null;
+  createdAt: string | null;
+}
+
 /** A submitted review; `state` lower-cased (`approved`, `changes_requested`, `commented`, `dismissed`, …). */
 export interface ReviewInfo {
   id: number;
   state: string;
   submittedAt: string | null;
   commitId: string | null;
+  /** The review's summary text, when it has one. */
+  body?: string | null;
+  author?: string | null;
 }
 
 /**
@@ -69,4 +101,8 @@ export interface GitHubClient {
   listChecksForRef(repo: RepoRef, ref: string): Promise<CheckItem[]>;
   /** The PR's reviews, oldest first. */
   listReviews(repo: RepoRef, number: number): Promise<ReviewInfo[]>;
+  /** Check runs of a commit with their output (title, summary, text). Optional so small test fakes need not implement it. */
+  listCheckRunDetails?(repo: RepoRef, ref: string): Promise<CheckRunDetails[]>;
+  /** The PR's inline review comments, oldest first. Optional so small test fakes need not implement it. */
+  listReviewComments?(repo: RepoRef, number: number): Promise<ReviewCommentInfo[]>;
 }

@@ -7,6 +7,9 @@ export type {
   CreatedPullRequest,
   CheckItem,
   ReviewInfo,
+  ReviewCommentInfo,
+  CheckOutput,
+  CheckRunDetails,
   GitHubClient,
 } from './github-client.js';
 export { createOctokitClient, toGitHubError, DEFAULT_GITHUB_API_URL } from './octokit-client.js';

@@ -2,7 +2,7 @@ import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { GitHubError } from './errors.js';
-import type { CheckItem, CreatedPullRequest, CreatePullRequestInput, GitHubClient, PullRequestInfo, RepoRef, ReviewInfo } from './github-client.js';
+import type { CheckItem, CreatedPullRequest, CreatePullRequestInput, GitHubClient, PullRequestInfo, RepoRef, ReviewCommentInfo, ReviewInfo, CheckRunDetails } from './github-client.js';
 
 /** The public GitHub REST API. */
 export const DEFAULT_GITHUB_API_URL = 'https://api.github.com';
@@ -200,6 +200,39 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
             state: String(r.state ?? '').toLowerCase(),
             submittedAt: r.submitted_at ?? null,
             commitId: r.commit_id ?? null,
+            body: r.body ? String(r.body) : null,
+            author: r.user?.login ?? null,
+          }),
+        );
+      }),
+
+    listCheckRunDetails: (repo, ref) =>
+      call(`reading check runs of ${repo.owner}/${repo.repo}@${ref}`, async () => {
+        const runs = await octokit.paginate(octokit.rest.checks.listForRef, { owner: repo.owner, repo: repo.repo, ref, per_page: 100 });
+        return runs.map(
+          (r): CheckRunDetails => ({
+            id: Number(r.id),
+            name: String(r.name ?? ''),
+            status: String(r.status ?? '').toLowerCase(),
+            conclusion: r.conclusion ? String(r.conclusion).toLowerCase() : null,
+            output: { title: r.output?.title ?? null, summary: r.output?.summary ?? null, text: r.output?.text ?? null },
+            detailsUrl: r.details_url ?? null,
+          }),
+        );
+      }),
+
+    listReviewComments: (repo, number) =>
+      call(`reading review comments of ${repo.owner}/${repo.repo}#${number}`, async () => {
+        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: 100 });
+        return comments.map(
+          (c): ReviewCommentInfo => ({
+            id: Number(c.id),
+            path: String(c.path ?? ''),
+            line: typeof c.line === 'number' ? c.line : typeof c.original_line === 'number' ? c.original_line : null,
+            body: String(c.body ?? ''),
+            author: c.user?.login ?? null,
+            inReplyTo: typeof c.in_reply_to_id === 'number' ? c.in_reply_to_id : null,
+            createdAt: c.created_at ?? null,
           }),
         );
       }),

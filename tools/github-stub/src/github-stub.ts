@@ -34,6 +34,8 @@ export interface StubCheckRun {
   status: 'queued' | 'in_progress' | 'completed';
   conclusion: string | null;
   headSha: string;
+  /** What the check reported (title, summary, text), shown to the agent in a CI-fix round. */
+  output?: { title?: string | null; summary?: string | null; text?: string | null };
 }
 
 /** A commit status. */
@@ -52,6 +54,18 @@ export interface StubReview {
   state: string;
   commitId: string;
   submittedAt: string;
+  body?: string;
+}
+
+/** An inline review comment on a PR. */
+export interface StubReviewComment {
+  id: number;
+  pullNumber: number;
+  path: string;
+  line: number | null;
+  body: string;
+  inReplyTo: number | null;
+  createdAt: string;
 }
 
 /** One request the stub served, for assertions. */
@@ -90,10 +104,11 @@ export interface GitHubStub {
   setBranchHead(input: { owner: string; repo: string; headOwner: string; branch: string; sha: string }): void;
   getPull(owner: string, repo: string, number: number): StubPullRequest | undefined;
   listPulls(owner: string, repo: string): StubPullRequest[];
-  addCheckRun(owner: string, repo: string, sha: string, run: { name: string; status?: StubCheckRun['status']; conclusion?: string | null }): StubCheckRun;
+  addCheckRun(owner: string, repo: string, sha: string, run: { name: string; status?: StubCheckRun['status']; conclusion?: string | null; output?: StubCheckRun['output'] }): StubCheckRun;
   updateCheckRun(id: number, patch: { status?: StubCheckRun['status']; conclusion?: string | null }): StubCheckRun;
   addStatus(owner: string, repo: string, sha: string, status: { context: string; state: StubStatus['state'] }): StubStatus;
-  addReview(owner: string, repo: string, number: number, review: { state: string; commitId?: string }): StubReview;
+  addReview(owner: string, repo: string, number: number, review: { state: string; commitId?: string; body?: string }): StubReview;
+  addReviewComment(owner: string, repo: string, number: number, comment: { path: string; line?: number | null; body: string; inReplyTo?: number | null }): StubReviewComment;
   merge(owner: string, repo: string, number: number): StubPullRequest;
   closePull(owner: string, repo: string, number: number): StubPullRequest;
   failNext(fault: StubFault): void;
@@ -149,6 +164,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
   const checkRuns: Array<StubCheckRun & { repoKey: string }> = [];
   const statuses: Array<StubStatus & { repoKey: string }> = [];
   const reviews = new Map<string, StubReview[]>();
+  const reviewComments = new Map<string, StubReviewComment[]>();
   const faults: Array<StubFault & { left: number }> = [];
   const requests: StubRequest[] = [];
   let nextId = 1000;
@@ -254,7 +270,14 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/)) && method === 'GET') {
       const pr = requirePull(m[1]!, m[2]!, Number(m[3]));
       const list = (reviews.get(key(pr.owner, pr.repo)) ?? []).filter((r) => r.pullNumber === pr.number);
-      const json = list.map((r) => ({ id: r.id, state: r.state, commit_id: r.commitId, submitted_at: r.submittedAt, user: { login: 'reviewer' } }));
+      const json = list.map((r) => ({ id: r.id, state: r.state, body: r.body ?? '', commit_id: r.commitId, submitted_at: r.submittedAt, user: { login: 'reviewer' } }));
+      const { page, headers } = paginate(req, json, path);
+      return send(res, 200, page, headers);
+    }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/comments$/)) && method === 'GET') {
+      const pr = requirePull(m[1]!, m[2]!, Number(m[3]));
+      const list = (reviewComments.get(key(pr.owner, pr.repo)) ?? []).filter((c) => c.pullNumber === pr.number);
+      const json = list.map((c) => ({ id: c.id, path: c.path, line: c.line, body: c.body, in_reply_to_id: c.inReplyTo ?? undefined, created_at: c.createdAt, user: { login: 'reviewer' } }));
       const { page, headers } = paginate(req, json, path);
       return send(res, 200, page, headers);
     }
@@ -263,7 +286,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
       const sha = m[3]!.toLowerCase();
       const list = checkRuns
         .filter((c) => c.repoKey === key(r.owner, r.repo) && c.headSha === sha)
-        .map((c) => ({ id: c.id, name: c.name, status: c.status, conclusion: c.conclusion, head_sha: c.headSha }));
+        .map((c) => ({ id: c.id, name: c.name, status: c.status, conclusion: c.conclusion, head_sha: c.headSha, details_url: null, output: { title: c.output?.title ?? null, summary: c.output?.summary ?? null, text: c.output?.text ?? null } }));
       const { page, headers } = paginate(req, list, path);
       return send(res, 200, { total_count: list.length, check_runs: page }, headers);
     }
@@ -290,6 +313,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/check-runs$/))) return send(res, 201, api.addCheckRun(m[1]!, m[2]!, m[3]!, input as any));
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/commits\/([^/]+)\/statuses$/))) return send(res, 201, api.addStatus(m[1]!, m[2]!, m[3]!, input as any));
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/))) return send(res, 201, api.addReview(m[1]!, m[2]!, Number(m[3]), input as any));
+    if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/comments$/))) return send(res, 201, api.addReviewComment(m[1]!, m[2]!, Number(m[3]), input as any));
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/merge$/))) return send(res, 200, api.merge(m[1]!, m[2]!, Number(m[3])));
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/close$/))) return send(res, 200, api.closePull(m[1]!, m[2]!, Number(m[3])));
     throw new HttpError(404, 'Not Found');
@@ -349,7 +373,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     listPulls: (owner, repo) => [...(pulls.get(key(owner, repo)) ?? [])],
     addCheckRun(owner, repo, sha, run) {
       const status = run.status ?? 'completed';
-      const created = { id: nextId++, name: run.name, status, conclusion: status === 'completed' ? (run.conclusion ?? 'success') : (run.conclusion ?? null), headSha: sha.toLowerCase() };
+      const created: StubCheckRun = { id: nextId++, name: run.name, status, conclusion: status === 'completed' ? (run.conclusion ?? 'success') : (run.conclusion ?? null), headSha: sha.toLowerCase(), ...(run.output ? { output: run.output } : {}) };
       checkRuns.push({ ...created, repoKey: key(owner, repo) });
       return created;
     },
@@ -368,8 +392,14 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     },
     addReview(owner, repo, number, review) {
       const pr = pullOf(owner, repo, number);
-      const created: StubReview = { id: nextId++, pullNumber: number, state: review.state.toUpperCase(), commitId: review.commitId ?? pr.headSha, submittedAt: now() };
+      const created: StubReview = { id: nextId++, pullNumber: number, state: review.state.toUpperCase(), commitId: review.commitId ?? pr.headSha, submittedAt: now(), ...(review.body ? { body: review.body } : {}) };
       reviews.set(key(owner, repo), [...(reviews.get(key(owner, repo)) ?? []), created]);
+      return created;
+    },
+    addReviewComment(owner, repo, number, comment) {
+      pullOf(owner, repo, number);
+      const created: StubReviewComment = { id: nextId++, pullNumber: number, path: comment.path, line: comment.line ?? null, body: comment.body, inReplyTo: comment.inReplyTo ?? null, createdAt: now() };
+      reviewComments.set(key(owner, repo), [...(reviewComments.get(key(owner, repo)) ?? []), created]);
       return created;
     },
     merge(owner, repo, number) {

@@ -7,6 +7,7 @@ export type {
   StubCheckRun,
   StubStatus,
   StubReview,
+  StubReviewComment,
   StubRequest,
   StubFault,
 } from './github-stub.js';

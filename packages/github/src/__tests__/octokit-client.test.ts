@@ -81,6 +81,25 @@ describe('createOctokitClient against the GitHub stub', () => {
     ]);
   });
 
+  it('listCheckRunDetails and listReviewComments give what a CI-fix or review round needs to read', async () => {
+    const sha = 'd'.repeat(40);
+    stub.addCheckRun('acme', 'widgets', sha, { name: 'unit', conclusion: 'failure', output: { title: '1 test failed', summary: 'strings.test.js', text: 'not ok 3 - titleCase' } });
+    const details = await client().listCheckRunDetails!({ owner: 'acme', repo: 'widgets' }, sha);
+    expect(details).toEqual([expect.objectContaining({ name: 'unit', status: 'completed', conclusion: 'failure', output: { title: '1 test failed', summary: 'strings.test.js', text: 'not ok 3 - titleCase' } })]);
+    stub.setBranchHead({ owner: 'acme', repo: 'widgets', headOwner: 'forker', branch: 'third', sha: SHA });
+    const { pullRequest } = await client().createPullRequest({ owner: 'acme', repo: 'widgets', title: 't', body: 'b', head: 'third', headOwner: 'forker' });
+    stub.addReview('acme', 'widgets', pullRequest.number, { state: 'CHANGES_REQUESTED', body: 'Please add a test.' });
+    const first = stub.addReviewComment('acme', 'widgets', pullRequest.number, { path: 'src/a.js', line: 3, body: 'Rename this.' });
+    stub.addReviewComment('acme', 'widgets', pullRequest.number, { path: 'src/a.js', line: 3, body: 'Agreed.', inReplyTo: first.id });
+    const reviews = await client().listReviews({ owner: 'acme', repo: 'widgets' }, pullRequest.number);
+    expect(reviews[0]).toMatchObject({ state: 'changes_requested', body: 'Please add a test.', author: 'reviewer' });
+    const comments = await client().listReviewComments!({ owner: 'acme', repo: 'widgets' }, pullRequest.number);
+    expect(comments.map((c) => [c.path, c.line, c.body, c.inReplyTo])).toEqual([
+      ['src/a.js', 3, 'Rename this.', null],
+      ['src/a.js', 3, 'Agreed.', first.id],
+    ]);
+  });
+
   it('a rejected token fails with unauthorized and a hint, without the token in the message', async () => {
     const error = await client('ghp_wrongwrongwrong').getDefaultBranch({ owner: 'acme', repo: 'widgets' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GitHubError);
