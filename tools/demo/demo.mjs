@@ -54,14 +54,14 @@ writeFileSync(
     '[model_providers.stub]',
     'name = "agentpr scripted model stub"',
     `base_url = ${JSON.stringify(stub.url)}`,
-    'env_key = "STUB_API_KEY"',
+    'env_key = "OPENAI_API_KEY"',
     'wire_api = "responses"',
     'request_max_retries = 0',
     'stream_max_retries = 0',
     '',
   ].join('\n'),
 );
-const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, STUB_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin };
+const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, OPENAI_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin };
 const db = join(home, 'demo.db');
 for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
 const base = ['--db', db, '--workspace-root', join(demo, 'workspaces'), '--json'];

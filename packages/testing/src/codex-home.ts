@@ -11,7 +11,7 @@ export interface CodexHomeOptions {
   model?: string;
   /** Provider id in config.toml. Default `stub`. */
   providerId?: string;
-  /** Variable holding the provider key. Default `STUB_API_KEY` (never an `AGENTPR_*` name: those are withheld). */
+  /** Variable holding the provider key. Default `OPENAI_API_KEY`, which agentpr passes to the agent without an allowlist entry (never an `AGENTPR_*` name: those are withheld). */
   envKey?: string;
   /** `stream_idle_timeout_ms`. Default 10 000. */
   streamIdleTimeoutMs?: number;
@@ -43,7 +43,7 @@ export function stubCodexConfigToml(options: CodexHomeOptions): string {
     `[model_providers.${provider}]`,
     'name = "agentpr scripted model stub"',
     `base_url = ${JSON.stringify(options.baseUrl)}`,
-    `env_key = ${JSON.stringify(options.envKey ?? 'STUB_API_KEY')}`,
+    `env_key = ${JSON.stringify(options.envKey ?? 'OPENAI_API_KEY')}`,
     'wire_api = "responses"',
     'request_max_retries = 0',
     'stream_max_retries = 0',
@@ -63,7 +63,7 @@ export function createCodexHome(options: CodexHomeOptions): TestCodexHome {
   const codexHome = tempDir('agentpr-codex-home-');
   const configPath = join(codexHome, 'config.toml');
   writeFileSync(configPath, stubCodexConfigToml(options));
-  return { codexHome, configPath, envKey: options.envKey ?? 'STUB_API_KEY', envValue: 'stub-key-not-a-secret', model: options.model ?? 'gpt-5.5' };
+  return { codexHome, configPath, envKey: options.envKey ?? 'OPENAI_API_KEY', envValue: 'stub-key-not-a-secret', model: options.model ?? 'gpt-5.5' };
 }
 
 /** The repository's pinned codex launcher (`@openai/codex` `bin/codex.js`, a devDependency of the root). */

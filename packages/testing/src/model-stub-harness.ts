@@ -22,7 +22,7 @@ export interface CodexSandbox {
   /** `CODEX_HOME` for codex (outside `env.TMPDIR`). */
   codexHome: string;
   /**
-   * Variables to add to the parent environment of the agent: `CODEX_HOME`, the provider key (e.g. `STUB_API_KEY`), and
+   * Variables to add to the parent environment of the agent: `CODEX_HOME`, the provider key (e.g. `OPENAI_API_KEY`), and
    * a `TMPDIR` that does not contain the codex home (only used when the caller runs codex without agentpr's runtime env).
    */
   env: Record<string, string>;

@@ -30,14 +30,14 @@ git(work, 'clone', '-q', '--bare', seed, join(work, 'fork.git'));
 const stub = await startModelStub({ scenario: join(root, 'tools', 'model-stub', 'scenarios', 'implement-and-tests-pass.json') });
 const codexHome = join(work, 'codex-home');
 mkdirSync(codexHome);
-writeFileSync(join(codexHome, 'config.toml'), `model = "gpt-5.5"\nmodel_provider = "stub"\n[model_providers.stub]\nname = "stub"\nbase_url = ${JSON.stringify(stub.url)}\nenv_key = "STUB_API_KEY"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
+writeFileSync(join(codexHome, 'config.toml'), `model = "gpt-5.5"\nmodel_provider = "stub"\n[model_providers.stub]\nname = "stub"\nbase_url = ${JSON.stringify(stub.url)}\nenv_key = "OPENAI_API_KEY"\nwire_api = "responses"\nrequest_max_retries = 0\nstream_max_retries = 0\n`);
 const db = await store.openStore({ kind: 'sqlite', path: join(work, 'bench.db') });
 const data = join(work, 'data');
 const ctx = {
   db: db.db,
   dialect: 'sqlite',
   clock: () => new Date(),
-  env: { PATH: process.env.PATH, HOME: work, CODEX_HOME: codexHome, STUB_API_KEY: 'x', AGENTPR_CODEX_BIN: join(root, 'node_modules', '.bin', 'codex'), ...gitEnv },
+  env: { PATH: process.env.PATH, HOME: work, CODEX_HOME: codexHome, OPENAI_API_KEY: 'x', AGENTPR_CODEX_BIN: join(root, 'node_modules', '.bin', 'codex'), ...gitEnv },
   log: orch.silentLogger,
   actor: 'operator',
   paths: { dataDir: data, reportsDir: join(data, 'reports'), workspaceRoot: join(data, 'ws'), campaignDir: join(root, 'campaigns', 'example'), skillsDir: join(root, 'skills'), policyFile: join(data, 'p.json'), runtimeEnvFile: join(data, 'r.json') },
