@@ -3,6 +3,7 @@ export {
   TERMINAL_STATES,
   FAILURE_STATES,
   PARKED_STATES,
+  HOLD_STATES,
   PIPELINE_RANK,
   TRANSITIONS,
   isRunState,
@@ -24,3 +25,5 @@ export {
 } from './resolve-event.js';
 export type { RunSnapshot, ResolveContext, Resolution, RefusalCode, NotAppliedReason, TargetRule } from './resolve-event.js';
 export { renderMermaid } from './mermaid.js';
+export { holdFact, heldFactsTarget, parseHeldFacts, serializeHeldFacts } from './held-facts.js';
+export type { HeldFacts, HeldEvent } from './held-facts.js';

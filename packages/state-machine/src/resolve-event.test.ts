@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolveEvent, operatorTargets, type RunSnapshot } from './resolve-event.js';
 import { RUN_STATES, allowedTargets, type RunState } from './states.js';
 import type { RunEvent } from './events.js';
+import { parseHeldFacts, serializeHeldFacts } from './held-facts.js';
 
 const run = (state: RunState, extra: Partial<RunSnapshot> = {}): RunSnapshot => ({ state, lastError: null, lastActiveState: null, ...extra });
 
@@ -13,7 +14,8 @@ function outcome(state: RunState, event: RunEvent, extra: Partial<RunSnapshot> =
   return '!';
 }
 
-// Expected outcome per state, in RUN_STATES order:
+// Expected outcome per state, in RUN_STATES order. Departure from the reference (issue 13): PAUSED and
+// NEEDS_HUMAN_REVIEW hold every check, review verdict and unmerged close (`~held`); only a merge moves them.
 // QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED DONE SKIPPED NEEDS_HUMAN_REVIEW FAILED_RETRYABLE FAILED_TERMINAL
 const EXPECTED: Array<[string, RunEvent, string]> = [
   ['start.discovery', { type: 'command.start.discovery' }, 'DISCOVERY ! ! ! ! ! ! ! ! DISCOVERY ! ! ! DISCOVERY !'],
@@ -33,12 +35,12 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
   [
     'check success',
     { type: 'github.check.completed', conclusion: 'Success', pr_number: 7, head_sha: 'aaa' },
-    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition REVIEW_WAIT REVIEW_WAIT ~invalid_transition REVIEW_WAIT ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition',
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition REVIEW_WAIT REVIEW_WAIT ~invalid_transition ~held ~invalid_transition ~invalid_transition ~held ~invalid_transition ~invalid_transition',
   ],
   [
     'check failure',
     { type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: 'aaa' },
-    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ITERATING ~invalid_transition ~invalid_transition ITERATING ITERATING ~invalid_transition',
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ~held ~invalid_transition ~invalid_transition ~held ITERATING ~invalid_transition',
   ],
   [
     'check stale head',
@@ -48,9 +50,14 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
   [
     'review changes_requested',
     { type: 'github.review.submitted', state: 'CHANGES_REQUESTED' },
-    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ITERATING ~invalid_transition ~invalid_transition ITERATING ITERATING ~invalid_transition',
+    '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ITERATING ITERATING ITERATING ~held ~invalid_transition ~invalid_transition ~held ITERATING ~invalid_transition',
   ],
-  ['review approved', { type: 'github.review.submitted', state: 'approved' }, Array(15).fill('~no_transition').join(' ')],
+  [
+    'review approved',
+    { type: 'github.review.submitted', state: 'approved' },
+    '~no_transition ~no_transition ~no_transition ~no_transition ~no_transition ~no_transition ~no_transition ~no_transition ~no_transition ~held ~no_transition ~no_transition ~held ~no_transition ~no_transition',
+  ],
+  ['review commented', { type: 'github.review.submitted', state: 'commented' }, Array(15).fill('~no_transition').join(' ')],
   [
     'pr merged',
     { type: 'github.pull_request.closed', pr_number: 7, merged: true },
@@ -59,7 +66,7 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
   [
     'pr closed unmerged',
     { type: 'github.pull_request.closed', pr_number: 7, merged: false },
-    '~invalid_transition NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ~invalid_transition ~invalid_transition NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ~invalid_transition',
+    '~invalid_transition NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW NEEDS_HUMAN_REVIEW ~held ~invalid_transition ~invalid_transition ~held NEEDS_HUMAN_REVIEW ~invalid_transition',
   ],
   [
     'internal retry to NEEDS_HUMAN_REVIEW',
@@ -178,5 +185,90 @@ describe('state-machine fixes of SPEC §15.1', () => {
 
   it('allowedTargets is the table row sorted alphabetically', () => {
     expect(allowedTargets('PUSHED')).toEqual(['CI_WAIT', 'DONE', 'NEEDS_HUMAN_REVIEW', 'PAUSED']);
+  });
+});
+
+describe('operator holds (issue 13): PAUSED and NEEDS_HUMAN_REVIEW move only on a human command', () => {
+  const failing: RunEvent = { type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: 'aaa', actor: 'webhook' };
+  const green: RunEvent = { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: 'aaa', actor: 'sync' };
+  const changes: RunEvent = { type: 'github.review.submitted', state: 'changes_requested', pr_number: 7, actor: 'sync' };
+  const approved: RunEvent = { type: 'github.review.submitted', state: 'APPROVED', pr_number: 7, actor: 'webhook' };
+
+  function feed(start: RunSnapshot, events: RunEvent[]): RunSnapshot {
+    let snap = start;
+    for (const event of events) {
+      const r = resolveEvent(snap, event, { pushedHeadSha: 'aaa' });
+      if (r.outcome === 'refused') throw new Error(r.message);
+      snap = r.next;
+    }
+    return snap;
+  }
+
+  it('a PAUSED run keeps PAUSED through a failing check and a changes-requested review; resume then goes to ITERATING', () => {
+    const paused = feed(run('CI_WAIT'), [{ type: 'command.pause' }]);
+    const held = feed(paused, [failing, changes]);
+    expect(held).toMatchObject({ state: 'PAUSED', lastActiveState: 'CI_WAIT', heldFacts: { check: 'failure', review: 'changes_requested' } });
+    const resumed = resolveEvent(held, { type: 'command.resume', actor: 'operator' });
+    expect(resumed).toMatchObject({ outcome: 'applied', next: { state: 'ITERATING', heldFacts: null } });
+  });
+
+  it('a held event says it is held and where resume will go', () => {
+    const paused = feed(run('REVIEW_WAIT'), [{ type: 'command.pause' }]);
+    const r = resolveEvent(paused, changes, { runId: 'run_x' });
+    expect(r).toMatchObject({ outcome: 'stored', reason: 'held', next: { state: 'PAUSED' } });
+    expect(r.outcome === 'stored' && r.message).toMatch(/run run_x is PAUSED; only a human command moves it.*resume then goes to ITERATING/);
+  });
+
+  it('resume of a PAUSED run without held facts goes back to the stage it was paused from', () => {
+    const paused = feed(run('CI_WAIT'), [{ type: 'command.pause' }]);
+    expect(resolveEvent(paused, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'CI_WAIT' } });
+  });
+
+  it('resume acts on the latest facts: a later green roll-up replaces a failure, an approval replaces changes requested', () => {
+    const paused = feed(run('CI_WAIT'), [{ type: 'command.pause' }]);
+    const greenAfterRed = feed(paused, [failing, green]);
+    expect(greenAfterRed.heldFacts).toEqual({ check: 'success' });
+    // The roll-up verdict was consumed by the hold, so resume applies it: CI_WAIT's green goes on to REVIEW_WAIT.
+    expect(resolveEvent(greenAfterRed, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'REVIEW_WAIT' } });
+    const approvedAfterChanges = feed(feed(run('REVIEW_WAIT'), [{ type: 'command.pause' }]), [changes, approved]);
+    expect(resolveEvent(approvedAfterChanges, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'REVIEW_WAIT' } });
+  });
+
+  it('an explicit --target-state wins over the held facts', () => {
+    const held = feed(feed(run('CI_WAIT'), [{ type: 'command.pause' }]), [failing]);
+    expect(resolveEvent(held, { type: 'command.resume', target_state: 'CI_WAIT' })).toMatchObject({ outcome: 'applied', next: { state: 'CI_WAIT', heldFacts: null } });
+  });
+
+  it('an escalated run keeps NEEDS_HUMAN_REVIEW through checks and reviews; the facts follow it into PAUSED and resume goes to ITERATING', () => {
+    const escalated = feed(run('CI_WAIT'), [{ type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager', error: 'manager:budget' }]);
+    const held = feed(escalated, [failing, changes]);
+    expect(held).toMatchObject({ state: 'NEEDS_HUMAN_REVIEW', lastError: 'manager:budget', heldFacts: { check: 'failure', review: 'changes_requested' } });
+    const paused = feed(held, [{ type: 'command.pause', actor: 'operator' }]);
+    expect(paused).toMatchObject({ state: 'PAUSED', heldFacts: { check: 'failure' } });
+    expect(resolveEvent(paused, { type: 'command.resume', actor: 'operator' })).toMatchObject({ outcome: 'applied', next: { state: 'ITERATING' } });
+    expect(resolveEvent(held, { type: 'command.retry', target_state: 'ITERATING', actor: 'operator' })).toMatchObject({ outcome: 'applied', next: { state: 'ITERATING', heldFacts: null } });
+  });
+
+  it('an unmerged close held in PAUSED sends resume to NEEDS_HUMAN_REVIEW with the PR in last_error; a merge still ends the run', () => {
+    const paused = feed(run('REVIEW_WAIT'), [{ type: 'command.pause' }]);
+    const closed = feed(paused, [{ type: 'github.pull_request.closed', pr_number: 7, merged: false }]);
+    expect(closed.state).toBe('PAUSED');
+    expect(resolveEvent(closed, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'NEEDS_HUMAN_REVIEW', lastError: 'github:pr_closed_unmerged:7' } });
+    expect(resolveEvent(paused, { type: 'github.pull_request.closed', pr_number: 7, merged: true })).toMatchObject({ outcome: 'applied', next: { state: 'DONE' } });
+  });
+
+  it('a check for another head is stale, not held', () => {
+    const paused = feed(run('CI_WAIT'), [{ type: 'command.pause' }]);
+    const r = resolveEvent(paused, { ...failing, head_sha: 'bbb' } as RunEvent, { pushedHeadSha: 'aaa' });
+    expect(r).toMatchObject({ outcome: 'stored', reason: 'stale_head_sha', next: { state: 'PAUSED', heldFacts: null } });
+  });
+});
+
+describe('held facts storage', () => {
+  it('serializeHeldFacts and parseHeldFacts round-trip; damaged or empty values read as none', () => {
+    expect(parseHeldFacts(serializeHeldFacts({ check: 'failure', review: 'changes_requested', closedPr: 3 }))).toEqual({ check: 'failure', review: 'changes_requested', closedPr: 3 });
+    expect(serializeHeldFacts({})).toBeNull();
+    expect(serializeHeldFacts(null)).toBeNull();
+    for (const bad of [null, '', '{', '[]', '"x"', '{"check":"maybe","closedPr":-1}']) expect(parseHeldFacts(bad)).toBeNull();
   });
 });

@@ -1,8 +1,10 @@
 import { isOperatorActor, SUCCESS_CONCLUSIONS, type EventType, type RunEvent } from './events.js';
+import { heldFactsTarget, holdFact, type HeldEvent, type HeldFacts } from './held-facts.js';
 import {
   allowedTargets,
   canTransition,
   FAILURE_STATES,
+  HOLD_STATES,
   isActive,
   isTerminal,
   PARKED_STATES,
@@ -16,6 +18,8 @@ export interface RunSnapshot {
   state: RunState;
   lastError: string | null;
   lastActiveState: RunState | null;
+  /** GitHub facts held while the run is in a {@link HOLD_STATES} state; absent or null when there are none. */
+  heldFacts?: HeldFacts | null;
 }
 
 /** Extra facts some events are checked against. */
@@ -30,7 +34,7 @@ export interface ResolveContext {
 export type RefusalCode = 'illegal_transition' | 'no_target' | 'terminal_state' | 'operator_rule' | 'target_required';
 
 /** Why an event was stored but did not change the state. */
-export type NotAppliedReason = 'no_transition' | 'invalid_transition' | 'stale_head_sha' | 'terminal_state';
+export type NotAppliedReason = 'no_transition' | 'invalid_transition' | 'stale_head_sha' | 'terminal_state' | 'held';
 
 /** The outcome of resolving one event against a run. */
 export type Resolution =
@@ -74,14 +78,19 @@ function terminalRefusal(run: RunSnapshot, event: RunEvent, ctx: ResolveContext)
   );
 }
 
-/** The run after moving to `to`, applying the `last_error` and `last_active_state` rules of SPEC §1.3. */
+/**
+ * The run after moving to `to`, applying the `last_error` and `last_active_state` rules of SPEC §1.3. Held facts
+ * survive moves between hold states and are dropped by any other move (the move has acted on them).
+ */
 export function nextSnapshot(run: RunSnapshot, to: RunState, error?: string): RunSnapshot {
+  const held = run.heldFacts ?? null;
   if (to === run.state) {
-    return { state: to, lastError: error ?? run.lastError, lastActiveState: run.lastActiveState };
+    return { state: to, lastError: error ?? run.lastError, lastActiveState: run.lastActiveState, heldFacts: held };
   }
   const lastError = error ?? (FAILURE_STATES.has(to) || to === 'PAUSED' ? run.lastError : null);
   const leavingPipeline = PARKED_STATES.has(to) && !PARKED_STATES.has(run.state) && (isActive(run.state) || run.state === 'QUEUED');
-  return { state: to, lastError, lastActiveState: leavingPipeline ? run.state : run.lastActiveState };
+  const heldFacts = HOLD_STATES.has(to) && HOLD_STATES.has(run.state) ? held : null;
+  return { state: to, lastError, lastActiveState: leavingPipeline ? run.state : run.lastActiveState, heldFacts };
 }
 
 function move(run: RunSnapshot, to: RunState, event: RunEvent, ctx: ResolveContext, error?: string): Resolution {
@@ -117,10 +126,21 @@ export function operatorTargets(run: RunSnapshot, command: 'resume' | 'retry'): 
   });
 }
 
-/** The default target of `resume` without `--target-state`: the stage the run was paused from. */
+/**
+ * The default target of `resume` without `--target-state`: where the facts held during the pause send the run
+ * (a failing check or a changes-requested review → ITERATING, see {@link heldFactsTarget}), else the stage the
+ * run was paused from.
+ */
 export function defaultResumeTarget(run: RunSnapshot): RunState | null {
+  const held = heldFactsTarget(run.heldFacts, run.lastActiveState);
+  if (held && canTransition(run.state, held)) return held;
   if (run.lastActiveState === 'QUEUED') return 'DISCOVERY';
   return run.lastActiveState;
+}
+
+function heldError(run: RunSnapshot, target: RunState): string | undefined {
+  const pr = run.heldFacts?.closedPr;
+  return target === 'NEEDS_HUMAN_REVIEW' && pr !== undefined ? `github:pr_closed_unmerged:${pr}` : undefined;
 }
 
 function resolveOperatorMove(run: RunSnapshot, event: RunEvent & { type: 'command.resume' | 'command.retry' }, ctx: ResolveContext): Resolution {
@@ -133,6 +153,12 @@ function resolveOperatorMove(run: RunSnapshot, event: RunEvent & { type: 'comman
     return refuse('operator_rule', `retry works only from FAILED_RETRYABLE or NEEDS_HUMAN_REVIEW; ${runLabel(ctx)} is in ${run.state}.${run.state === 'PAUSED' ? ' Use resume.' : ''}`);
   }
   const targets = operatorTargets(run, command);
+  if (command === 'resume' && !event.target_state) {
+    // Facts held during the pause decide the default; they may send the run past the stage it left (an
+    // all-green roll-up: CI_WAIT → REVIEW_WAIT), which an operator-chosen target may not do.
+    const held = heldFactsTarget(run.heldFacts, run.lastActiveState);
+    if (held && canTransition(run.state, held)) return move(run, held, event, ctx, heldError(run, held));
+  }
   const target = event.target_state ?? (command === 'resume' ? defaultResumeTarget(run) : null);
   if (!target) {
     return refuse('target_required', `${runLabel(ctx)} has no recorded stage to ${command} to; pass --target-state (one of ${targets.join(', ')}).`, targets);
@@ -151,7 +177,35 @@ function storeOnly(run: RunSnapshot, reason: NotAppliedReason, message: string):
   return { outcome: 'stored', reason, message, next: run };
 }
 
+const HELD_WHAT: Record<HeldEvent['type'], string> = {
+  'github.check.completed': 'check result',
+  'github.review.submitted': 'review',
+  'github.pull_request.closed': 'PR close',
+};
+
+/** A check, review or unmerged close in a hold state: stored with the run's held facts, state unchanged. */
+function hold(run: RunSnapshot, event: HeldEvent, ctx: ResolveContext): Resolution {
+  const heldFacts = holdFact(run.heldFacts, event);
+  const next: RunSnapshot = { ...run, heldFacts };
+  const resumeTo = run.state === 'PAUSED' ? defaultResumeTarget(next) : null;
+  const after = run.state === 'PAUSED' ? `resume then goes to ${resumeTo ?? 'the --target-state given'}` : 'retry or pause-and-resume act on it';
+  return storeOnly(next, 'held', `${runLabel(ctx)} is ${run.state}; only a human command moves it, so this ${HELD_WHAT[event.type]} is held (${after})`);
+}
+
 function resolveGithub(run: RunSnapshot, event: RunEvent, ctx: ResolveContext): Resolution {
+  const holdable =
+    event.type === 'github.check.completed' ||
+    (event.type === 'github.review.submitted' && ['changes_requested', 'approved'].includes(event.state.trim().toLowerCase())) ||
+    (event.type === 'github.pull_request.closed' && !event.merged);
+  if (HOLD_STATES.has(run.state) && holdable) {
+    if (event.type === 'github.check.completed') {
+      const head = event.head_sha ?? null;
+      if (head && ctx.pushedHeadSha && head.toLowerCase() !== ctx.pushedHeadSha.toLowerCase()) {
+        return storeOnly(run, 'stale_head_sha', `check for head ${head} does not match the pushed head ${ctx.pushedHeadSha}`);
+      }
+    }
+    return hold(run, event, ctx);
+  }
   let target: RunState | null = null;
   let error: string | undefined;
   switch (event.type) {

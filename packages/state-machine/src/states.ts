@@ -34,6 +34,13 @@ export const FAILURE_STATES: ReadonlySet<RunState> = new Set<RunState>([
 export const PARKED_STATES: ReadonlySet<RunState> = new Set<RunState>(['PAUSED', 'FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW']);
 
 /**
+ * States only a human command moves a run out of (a deliberate departure from the reference, issue 13): a check,
+ * review or unmerged close that arrives in them is held — stored with the run, not applied — and `resume` acts on
+ * it. A merged PR still moves the run to DONE.
+ */
+export const HOLD_STATES: ReadonlySet<RunState> = new Set<RunState>(['PAUSED', 'NEEDS_HUMAN_REVIEW']);
+
+/**
  * Pipeline rank of the active states. resume and retry never move a run to a higher rank than the stage it left.
  * `ITERATING` shares rank 3 with `IMPLEMENTING`.
  */
