@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
@@ -59,6 +59,72 @@ describe('TelegramAuditLog', () => {
     mkdirSync(file);
     expect(() => audit.pollError('x')).not.toThrow();
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('TelegramAuditLog file modes', () => {
+  afterEach(() => cleanupTempDirs());
+
+  const mode = (path: string) => statSync(path).mode & 0o777;
+
+  function withUmask<T>(mask: number, body: () => T): T {
+    const previous = process.umask(mask);
+    try {
+      return body();
+    } finally {
+      process.umask(previous);
+    }
+  }
+
+  it('under umask 022 the log is created 0600 and its missing directories 0700', () => {
+    const root = tempDir();
+    const file = join(root, 'reports', 'telegram', 'telegram_audit.jsonl');
+    withUmask(0o022, () => new TelegramAuditLog({ file, maxBytes: 10_000, keepFiles: 2, clock }).pollError('x'));
+    expect(mode(file)).toBe(0o600);
+    expect(mode(join(root, 'reports'))).toBe(0o700);
+    expect(mode(join(root, 'reports', 'telegram'))).toBe(0o700);
+  });
+
+  it('under umask 000 the log is still 0600, and rotated files keep 0600', () => {
+    const file = join(tempDir(), 'audit.jsonl');
+    withUmask(0, () => {
+      const audit = new TelegramAuditLog({ file, maxBytes: 200, keepFiles: 2, clock });
+      for (let i = 0; i < 4; i++) audit.pollError(`error ${i} ${'x'.repeat(100)}`);
+    });
+    expect(mode(file)).toBe(0o600);
+    expect(mode(`${file}.1`)).toBe(0o600);
+  });
+
+  it('an existing world-readable log is narrowed to 0600 on the next line', () => {
+    const file = join(tempDir(), 'audit.jsonl');
+    writeFileSync(file, '');
+    chmodSync(file, 0o644);
+    new TelegramAuditLog({ file, maxBytes: 10_000, keepFiles: 2, clock }).pollError('x');
+    expect(mode(file)).toBe(0o600);
+    expect(lines(file)).toHaveLength(1);
+  });
+
+  it('a symlink at the log path is not followed: nothing is written through it and its target keeps its mode', () => {
+    const dir = tempDir();
+    const target = join(dir, 'elsewhere.txt');
+    writeFileSync(target, 'keep\n');
+    chmodSync(target, 0o644);
+    const file = join(dir, 'audit.jsonl');
+    symlinkSync(target, file);
+    const errors: unknown[] = [];
+    new TelegramAuditLog({ file, maxBytes: 10_000, keepFiles: 2, clock, onError: (e) => errors.push(e) }).pollError('x');
+    expect(errors).toHaveLength(1);
+    expect(readFileSync(target, 'utf8')).toBe('keep\n');
+    expect(mode(target)).toBe(0o644);
+  });
+
+  it('a stranger line carries unaudited_since_last and still redacts the token', () => {
+    const file = join(tempDir(), 'audit.jsonl');
+    const token = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const audit = new TelegramAuditLog({ file, maxBytes: 10_000, keepFiles: 2, clock, secrets: [token] });
+    audit.command({ update_id: 1, chat_id: 9, command: 'list', outcome: 'unauthorized', detail: 'chat_not_allowlisted', request_text: `/list ${token}`, response_text: '', unaudited_since_last: 4 });
+    expect(readFileSync(file, 'utf8')).not.toContain('AAHdqTcv');
+    expect(lines(file)[0]).toMatchObject({ outcome: 'unauthorized', unaudited_since_last: 4 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { redactSecrets } from './bot-token.js';
 
@@ -18,6 +18,11 @@ export interface CommandAuditEntry {
   detail: string;
   request_text: string;
   response_text: string;
+  /**
+   * Stranger lines only: attempts from chats that are not allowlisted that were dropped from the audit log (by
+   * sampling or by the stranger budget) since the previous stranger line.
+   */
+  unaudited_since_last?: number | undefined;
 }
 
 /** A push notification sent (or not) to an admin chat. */
@@ -32,7 +37,7 @@ export interface NotificationAuditEntry {
 
 /** Where and how the audit log is written. */
 export interface AuditLogOptions {
-  /** Absolute path of the JSONL file; parent directories are created. */
+  /** Absolute path of the JSONL file; missing parent directories are created with mode 0700. */
   file: string;
   /** Rotate when the file would grow past this many bytes (policy `audit_max_bytes`, default 10 MiB). */
   maxBytes: number;
@@ -62,6 +67,8 @@ function isHighSurrogate(code: number): boolean {
  * Texts pass through {@link redactSecrets} and are cut to 400 characters, so neither the bot token nor a PR
  * confirm token is ever written. The file rotates by size like the webhook audit log (SPEC §7.3). Writes are
  * synchronous appends: one process per bot token writes it, and a line is on disk before the next update.
+ * The file is created (and kept) with mode 0600 whatever the umask, and is never opened through a symlink, so
+ * a link planted at its path can neither receive the lines nor have its target's mode changed.
  *
  * @example
  * const audit = new TelegramAuditLog({ file: '/var/lib/agentpr/reports/telegram_audit.jsonl', maxBytes: 10_485_760, keepFiles: 5, clock: () => new Date() });
@@ -74,7 +81,7 @@ export class TelegramAuditLog {
   constructor(options: AuditLogOptions) {
     this.file = options.file;
     this.#options = options;
-    mkdirSync(dirname(options.file), { recursive: true });
+    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
   }
 
   /** Writes one handled command. */
@@ -88,6 +95,7 @@ export class TelegramAuditLog {
       detail: this.#text(entry.detail),
       request_text: this.#text(entry.request_text),
       response_text: this.#text(entry.response_text),
+      ...(entry.unaudited_since_last === undefined ? {} : { unaudited_since_last: entry.unaudited_since_last }),
     });
   }
 
@@ -121,9 +129,28 @@ export class TelegramAuditLog {
     const line = `${JSON.stringify(record)}\n`;
     try {
       this.#rotateIfNeeded(Buffer.byteLength(line));
-      appendFileSync(this.file, line, { encoding: 'utf8', mode: 0o600 });
+      this.#append(line);
     } catch (error) {
       this.#options.onError?.(error);
+    }
+  }
+
+  #append(line: string): void {
+    const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
+    try {
+      const stat = fstatSync(fd);
+      if (!stat.isFile()) throw new Error(`${this.file} is not a regular file; point --audit-log-file at a file`);
+      // The creation mode is filtered by the umask, and a file from an older version may be wider: set it.
+      if ((stat.mode & 0o777) !== 0o600) {
+        try {
+          fchmodSync(fd, 0o600);
+        } catch (error) {
+          this.#options.onError?.(error); // not our file to chmod; the line still matters more than its mode
+        }
+      }
+      writeSync(fd, line);
+    } finally {
+      closeSync(fd);
     }
   }
 

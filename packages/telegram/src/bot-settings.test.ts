@@ -13,6 +13,8 @@ describe('resolveTelegramBotSettings', () => {
 
   it('resolveTelegramBotSettings refuses a flag below 1 and names it', () => {
     expect(() => resolveTelegramBotSettings({}, { rateLimitGlobal: 0 })).toThrow(/--rate-limit-global must be an integer of at least 1/);
+    expect(() => resolveTelegramBotSettings({}, { rateLimitStrangers: 0 })).toThrow(/--rate-limit-strangers must be an integer of at least 1/);
+    expect(resolveTelegramBotSettings().rateLimitStrangers).toBe(20);
   });
 
   it('resolveTelegramBotSettings refuses an empty audit file and a non-integer policy value', () => {

@@ -1,4 +1,5 @@
 import { TelegramError } from './errors.js';
+import { STRANGER_RATE_LIMIT_DEFAULT } from './rate-limiter.js';
 
 /** The `telegram_bot` section of the manager policy (SPEC §11.1), with the CLI flags that override it. */
 export interface TelegramBotSettings {
@@ -11,6 +12,8 @@ export interface TelegramBotSettings {
   rateLimitWindowSec: number;
   rateLimitPerChat: number;
   rateLimitGlobal: number;
+  /** Attempts from all chats that are not allowlisted, together, per window; they never touch `rateLimitGlobal`. */
+  rateLimitStrangers: number;
   /** Audit JSONL path; relative paths are resolved against the data directory by the caller. */
   auditLogFile: string;
   auditMaxBytes: number;
@@ -25,6 +28,7 @@ export const TELEGRAM_BOT_DEFAULTS: Readonly<TelegramBotSettings> = Object.freez
   rateLimitWindowSec: 60,
   rateLimitPerChat: 12,
   rateLimitGlobal: 120,
+  rateLimitStrangers: STRANGER_RATE_LIMIT_DEFAULT,
   auditLogFile: 'reports/telegram_audit.jsonl',
   auditMaxBytes: 10_485_760,
   auditKeepFiles: 5,
@@ -37,6 +41,7 @@ const FLAG_NAMES: Record<keyof TelegramBotSettings, string> = {
   rateLimitWindowSec: '--rate-limit-window-sec',
   rateLimitPerChat: '--rate-limit-per-chat',
   rateLimitGlobal: '--rate-limit-global',
+  rateLimitStrangers: '--rate-limit-strangers',
   auditLogFile: '--audit-log-file',
   auditMaxBytes: 'telegram_bot.audit_max_bytes',
   auditKeepFiles: 'telegram_bot.audit_keep_files',

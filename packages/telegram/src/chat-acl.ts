@@ -17,59 +17,109 @@ export const COMMAND_TIERS: Readonly<Record<string, Tier>> = Object.freeze({
   approve_pr: 'admin',
 });
 
+const TIER_RANK: Record<Tier, number> = { read: 1, write: 2, admin: 3 };
+
 /** The tier a command needs; unknown commands need `read`. */
 export function commandTier(name: string): Tier {
   return Object.hasOwn(COMMAND_TIERS, name) ? COMMAND_TIERS[name]! : 'read';
 }
 
-/** The chat ids given on the command line (`--allow-chat-id`, `--write-chat-id`, `--admin-chat-id`, `--allow-any-chat`). */
+/**
+ * The ids given on the command line: chats (`--allow-chat-id`, `--write-chat-id`, `--admin-chat-id`,
+ * `--allow-any-chat`) and, for group chats, people (`--allow-user-id`, `--write-user-id`, `--admin-user-id`).
+ */
 export interface ChatAclOptions {
   allowChatIds?: readonly number[] | undefined;
   writeChatIds?: readonly number[] | undefined;
   adminChatIds?: readonly number[] | undefined;
   /** Development only: every chat gets the read tier. Never grants write or admin (W42). */
   allowAnyChat?: boolean | undefined;
+  /** People who may use the bot inside group chats, up to the group's tier. */
+  allowUserIds?: readonly number[] | undefined;
+  /** People who may use write commands inside group chats (default: the allow user ids). */
+  writeUserIds?: readonly number[] | undefined;
+  /** People who may use admin commands inside group chats (default: the write user ids). */
+  adminUserIds?: readonly number[] | undefined;
 }
 
-/** Resolved chat sets. Build with {@link createChatAcl}. */
-export interface ChatAcl {
-  readonly allowAnyChat: boolean;
-  /** Chats that pass the first check: the allow ids plus every write and admin id. */
+/** Tier sets over ids, resolved with the defaults of SPEC §8.3. */
+export interface TierSets {
+  /** Ids that pass the first check: the allow ids plus every write and admin id. */
   readonly allowed: ReadonlySet<number>;
-  /** Chats with the write tier: the write ids, else the allow ids; admins always have it. */
+  /** Ids with the write tier: the write ids, else the allow ids; admins always have it. */
   readonly write: ReadonlySet<number>;
-  /** Chats with the admin tier: the admin ids, else the write set. These also receive notifications. */
+  /** Ids with the admin tier: the admin ids, else the write set. */
   readonly admin: ReadonlySet<number>;
 }
 
-/** Why a chat may not run a command. */
-export type AclDenyReason = 'chat_not_allowlisted' | 'write_permission_required' | 'admin_permission_required';
+/** Resolved chat sets, and the user sets when any `--*-user-id` is given. Build with {@link createChatAcl}. */
+export interface ChatAcl extends TierSets {
+  readonly allowAnyChat: boolean;
+  /** Admin chats also receive notifications. */
+  readonly admin: ReadonlySet<number>;
+  /** People's tiers inside group chats; `null` when no user id flag was given (groups then act as one person). */
+  readonly users: TierSets | null;
+}
 
-function checkIds(flag: string, ids: readonly number[] | undefined): number[] {
+/** Who sent a message or tapped a button. */
+export interface Sender {
+  chatId: number;
+  /** `from.id`; `null` when Telegram names no person (an anonymous group admin, a post on behalf of a chat). */
+  userId: number | null;
+  /** A group or supergroup (or any chat with a negative id): every member can write in it. */
+  isGroup: boolean;
+}
+
+/** Why a sender may not run a command. The `user_` reasons come from the user ids, the others from the chat ids. */
+export type AclDenyReason =
+  | 'chat_not_allowlisted'
+  | 'write_permission_required'
+  | 'admin_permission_required'
+  | 'user_not_allowlisted'
+  | 'user_write_permission_required'
+  | 'user_admin_permission_required';
+
+function checkIds(flag: string, ids: readonly number[] | undefined, kind: 'chat' | 'user'): number[] {
   const out: number[] = [];
   for (const id of ids ?? []) {
-    if (!Number.isSafeInteger(id) || id === 0) {
+    if (kind === 'chat' && (!Number.isSafeInteger(id) || id === 0)) {
       throw new TelegramError('invalid_config', `${flag}: ${String(id)} is not a Telegram chat id; use the integer id of the chat (negative for groups).`);
+    }
+    if (kind === 'user' && (!Number.isSafeInteger(id) || id <= 0)) {
+      throw new TelegramError('invalid_config', `${flag}: ${String(id)} is not a Telegram user id; use the positive integer id of the person (from.id), not a group id.`);
     }
     out.push(id);
   }
   return out;
 }
 
+function tierSets(allow: number[], writeIds: number[], adminIds: number[]): TierSets {
+  const write = new Set(writeIds.length > 0 ? writeIds : allow);
+  const admin = new Set(adminIds.length > 0 ? adminIds : write);
+  for (const id of admin) write.add(id);
+  const allowed = new Set([...allow, ...write, ...admin]);
+  return { allowed, write, admin };
+}
+
 /**
  * Builds the chat sets of SPEC §8.3. `write` defaults to the allow ids and `admin` to `write` when no ids are
  * given for them. A chat named in the write or admin ids is also allowed (naming it is explicit consent).
- * With `allowAnyChat` and no ids, every chat can read and nobody can write or approve (W42). Throws
- * `invalid_config` when no chat id is given and `allowAnyChat` is off.
+ * With `allowAnyChat` and no ids, every chat can read and nobody can write or approve (W42). The user ids,
+ * when any is given, build a second set with the same defaults that caps each person's tier in group chats
+ * (see {@link senderTier}). Throws `invalid_config` when no chat id is given and `allowAnyChat` is off, or for
+ * an id of the wrong shape (chat ids are non-zero, user ids positive).
  *
  * @example
- * const acl = createChatAcl({ allowChatIds: [111, 222], adminChatIds: [111] });
- * authorizeChat(acl, 222, 'admin') // → { ok: false, reason: 'admin_permission_required' }
+ * const acl = createChatAcl({ allowChatIds: [111, -100222], adminChatIds: [111, -100222], adminUserIds: [111] });
+ * authorizeSender(acl, { chatId: -100222, userId: 333, isGroup: true }, 'read') // → { ok: false, reason: 'user_not_allowlisted' }
  */
 export function createChatAcl(options: ChatAclOptions): ChatAcl {
-  const allow = checkIds('--allow-chat-id', options.allowChatIds);
-  const writeIds = checkIds('--write-chat-id', options.writeChatIds);
-  const adminIds = checkIds('--admin-chat-id', options.adminChatIds);
+  const allow = checkIds('--allow-chat-id', options.allowChatIds, 'chat');
+  const writeIds = checkIds('--write-chat-id', options.writeChatIds, 'chat');
+  const adminIds = checkIds('--admin-chat-id', options.adminChatIds, 'chat');
+  const allowUsers = checkIds('--allow-user-id', options.allowUserIds, 'user');
+  const writeUsers = checkIds('--write-user-id', options.writeUserIds, 'user');
+  const adminUsers = checkIds('--admin-user-id', options.adminUserIds, 'user');
   const allowAnyChat = options.allowAnyChat === true;
   if (!allowAnyChat && allow.length + writeIds.length + adminIds.length === 0) {
     throw new TelegramError(
@@ -77,25 +127,56 @@ export function createChatAcl(options: ChatAclOptions): ChatAcl {
       'no chat may use the bot: pass --allow-chat-id <chat id> (repeatable), or --allow-any-chat for local development only (read commands only).',
     );
   }
-  const write = new Set(writeIds.length > 0 ? writeIds : allow);
-  const admin = new Set(adminIds.length > 0 ? adminIds : write);
-  for (const id of admin) write.add(id);
-  const allowed = new Set([...allow, ...write, ...admin]);
-  return { allowAnyChat, allowed, write, admin };
+  const users = allowUsers.length + writeUsers.length + adminUsers.length > 0 ? tierSets(allowUsers, writeUsers, adminUsers) : null;
+  return { allowAnyChat, ...tierSets(allow, writeIds, adminIds), users };
 }
 
-/** Decides whether `chatId` may run a command of `tier` (SPEC §8.3). */
-export function authorizeChat(acl: ChatAcl, chatId: number, tier: Tier): { ok: true } | { ok: false; reason: AclDenyReason } {
-  if (!acl.allowAnyChat && !acl.allowed.has(chatId)) return { ok: false, reason: 'chat_not_allowlisted' };
-  if (tier === 'write' && !acl.write.has(chatId)) return { ok: false, reason: 'write_permission_required' };
-  if (tier === 'admin' && !acl.admin.has(chatId)) return { ok: false, reason: 'admin_permission_required' };
-  return { ok: true };
+function tierOf(sets: TierSets, id: number): Tier | null {
+  if (sets.admin.has(id)) return 'admin';
+  if (sets.write.has(id)) return 'write';
+  if (sets.allowed.has(id)) return 'read';
+  return null;
 }
 
 /** The highest tier a chat has, or `null` when it may not use the bot at all. */
 export function chatTier(acl: ChatAcl, chatId: number): Tier | null {
-  if (acl.admin.has(chatId)) return 'admin';
-  if (acl.write.has(chatId)) return 'write';
-  if (acl.allowAnyChat || acl.allowed.has(chatId)) return 'read';
-  return null;
+  return tierOf(acl, chatId) ?? (acl.allowAnyChat ? 'read' : null);
+}
+
+/**
+ * The highest tier of one sender: the chat's tier, capped in a group chat by the person's tier from the user
+ * ids when any was given. In a private chat the chat id is the person, so the chat ids alone decide. `null`
+ * when the sender may run nothing.
+ */
+export function senderTier(acl: ChatAcl, sender: Sender): Tier | null {
+  const chat = chatTier(acl, sender.chatId);
+  if (chat === null || acl.users === null || !sender.isGroup) return chat;
+  const user = sender.userId === null ? null : tierOf(acl.users, sender.userId);
+  if (user === null) return null;
+  return TIER_RANK[user] < TIER_RANK[chat] ? user : chat;
+}
+
+/** Decides whether `chatId` may run a command of `tier` by the chat ids alone (SPEC §8.3). */
+export function authorizeChat(acl: ChatAcl, chatId: number, tier: Tier): { ok: true } | { ok: false; reason: AclDenyReason } {
+  return decide(chatTier(acl, chatId), tier, 'chat');
+}
+
+/**
+ * Decides whether a sender may run a command of `tier`: first the chat (`chat_not_allowlisted`, then the chat's
+ * tier), then, in a group chat with user ids configured, the person (`user_not_allowlisted`, then the user's tier).
+ *
+ * @example
+ * authorizeSender(acl, { chatId: 42, userId: 42, isGroup: false }, 'write') // → { ok: true } when chat 42 may write
+ */
+export function authorizeSender(acl: ChatAcl, sender: Sender, tier: Tier): { ok: true } | { ok: false; reason: AclDenyReason } {
+  const chat = decide(chatTier(acl, sender.chatId), tier, 'chat');
+  if (!chat.ok || acl.users === null || !sender.isGroup) return chat;
+  return decide(sender.userId === null ? null : tierOf(acl.users, sender.userId), tier, 'user');
+}
+
+function decide(has: Tier | null, needed: Tier, by: 'chat' | 'user'): { ok: true } | { ok: false; reason: AclDenyReason } {
+  const prefix = by === 'user' ? 'user_' : '';
+  if (has === null) return { ok: false, reason: by === 'user' ? 'user_not_allowlisted' : 'chat_not_allowlisted' };
+  if (TIER_RANK[has] >= TIER_RANK[needed]) return { ok: true };
+  return { ok: false, reason: `${prefix}${needed === 'admin' ? 'admin' : 'write'}_permission_required` as AclDenyReason };
 }

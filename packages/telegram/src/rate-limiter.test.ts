@@ -18,12 +18,19 @@ describe('SlidingWindowRateLimiter', () => {
     expect(limiter.check(4, true, 1)).toEqual({ ok: false, reason: 'global_rate_limited' });
   });
 
-  it('W41: unauthorised attempts count against the global limit but not a chat limit', () => {
-    const limiter = new SlidingWindowRateLimiter({ windowSec: 60, perChat: 1, global: 3 });
-    expect(limiter.check(66, false, 0).ok).toBe(true);
-    expect(limiter.check(66, false, 1).ok).toBe(true);
-    expect(limiter.check(1, true, 2)).toEqual({ ok: true });
-    expect(limiter.check(1, true, 3)).toEqual({ ok: false, reason: 'global_rate_limited' });
+  it('strangers use their own budget and never the global one: 125 stranger attempts leave the allowed chats untouched', () => {
+    const limiter = new SlidingWindowRateLimiter({ windowSec: 60, perChat: 12, global: 120, strangers: 20 });
+    const decisions = Array.from({ length: 125 }, (_, i) => limiter.check(1000 + i, false, i));
+    expect(decisions.filter((d) => d.ok)).toHaveLength(20);
+    expect(decisions.at(-1)).toEqual({ ok: false, reason: 'stranger_rate_limited' });
+    for (let i = 0; i < 12; i++) expect(limiter.check(111, true, 200 + i)).toEqual({ ok: true });
+    expect(limiter.check(111, true, 300)).toEqual({ ok: false, reason: 'chat_rate_limited' });
+    expect(limiter.check(60_021, false, 60_021)).toEqual({ ok: true }); // the first stranger attempts have aged out
+  });
+
+  it('the stranger budget defaults to 20 per window', () => {
+    const limiter = new SlidingWindowRateLimiter({ windowSec: 60, perChat: 1, global: 1 });
+    expect(Array.from({ length: 21 }, (_, i) => limiter.check(-i - 1, false, i).ok).filter(Boolean)).toHaveLength(20);
   });
 
   it('denied attempts are not recorded, so a flood does not extend its own limit', () => {
@@ -35,5 +42,6 @@ describe('SlidingWindowRateLimiter', () => {
 
   it('the constructor refuses limits below 1', () => {
     expect(() => new SlidingWindowRateLimiter({ windowSec: 0, perChat: 1, global: 1 })).toThrow(/windowSec/);
+    expect(() => new SlidingWindowRateLimiter({ windowSec: 1, perChat: 1, global: 1, strangers: 0 })).toThrow(/strangers/);
   });
 });
