@@ -1,5 +1,5 @@
-import { createWriteStream, existsSync, fstatSync, openSync, renameSync, rmSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { chmodSync, createWriteStream, existsSync, fchmodSync, fstatSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { makeDirectory } from '@agentpr/workspace/directories';
 import { AgentprError } from '../errors.js';
 
@@ -20,6 +20,30 @@ export interface AuditLog {
   close(): Promise<void>;
 }
 
+/** Longest header-derived audit field (event, delivery, path, client); longer values are cut with `…`. */
+export const AUDIT_FIELD_MAX_CHARS = 100;
+
+/**
+ * Cuts a value taken from request headers or the URL to {@link AUDIT_FIELD_MAX_CHARS} characters, so a rejected
+ * request cannot copy kilobytes of attacker text into every audit line.
+ */
+export function truncateAuditField(value: string, max = AUDIT_FIELD_MAX_CHARS): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** The directories `makeDirectory(dir)` is about to create, outermost first. */
+function missingDirectories(dir: string): string[] {
+  const missing: string[] = [];
+  let current = resolve(dir);
+  while (!statSync(current, { throwIfNoEntry: false })) {
+    missing.unshift(current);
+    const parent = dirname(current);
+    if (parent === current) break;
+    current = parent;
+  }
+  return missing;
+}
+
 /** Pending audit lines are written after this many milliseconds … */
 const FLUSH_MS = 20;
 /** … or as soon as this many bytes are pending. */
@@ -30,7 +54,8 @@ const FLUSH_BYTES = 64 * 1024;
  * `maxBytes` the file becomes `<file>.1`, older ones shift up to `keepFiles`, and a new file starts (SPEC §7.3,
  * W39). Lines are gathered for up to 20 ms and written through a buffered stream, so a crash may lose the last
  * few lines — the database, not the audit log, is the record. The file descriptor is opened synchronously, so a
- * line is never lost to a rotation that happens before the stream opens.
+ * line is never lost to a rotation that happens before the stream opens. The lines name clients and deliveries:
+ * the file is 0600 whatever the umask (an existing wider file is narrowed), and directories made here are 0700.
  *
  * @example
  * const audit = openAuditLog('/var/lib/agentpr/reports/github_webhook_audit.jsonl');
@@ -40,15 +65,25 @@ export function openAuditLog(file: string, options: AuditLogOptions = {}): Audit
   const maxBytes = Math.max(1024, options.maxBytes ?? 10 * 1024 * 1024);
   const keep = Math.max(1, options.keepFiles ?? 5);
   try {
+    const created = missingDirectories(dirname(file));
     makeDirectory(dirname(file));
+    for (const dir of created) chmodSync(dir, 0o700);
   } catch (cause) {
     throw new AgentprError('invalid_input', `cannot create the directory of the audit log ${file}: ${(cause as Error).message}; pass --audit-log-file under a writable directory`, { cause });
   }
   let stream: WriteStream;
   let size = 0;
   const open = () => {
-    const fd = openSync(file, 'a');
-    size = fstatSync(fd).size;
+    const fd = openSync(file, 'a', 0o600);
+    const stat = fstatSync(fd);
+    if ((stat.mode & 0o077) !== 0) {
+      try {
+        fchmodSync(fd, 0o600);
+      } catch {
+        // Not ours to change (another owner): it keeps its mode.
+      }
+    }
+    size = stat.size;
     stream = createWriteStream('', { fd, autoClose: true });
     stream.on('error', () => {
       // A full or vanished disk must not crash the server; the HTTP answers stay correct.

@@ -16,11 +16,25 @@ export { applyCheckRollup } from './apply-check-rollup.js';
 export type { RollupOutcome } from './apply-check-rollup.js';
 export { syncGithub, syncGithubLoop, SYNC_STATES } from './sync-github.js';
 export type { SyncGithubInput, SyncGithubReport, SyncRunResult, SyncFailure, SyncDecision, SyncGithubLoopOptions } from './sync-github.js';
-export { openAuditLog } from './audit-log.js';
+export { openAuditLog, truncateAuditField, AUDIT_FIELD_MAX_CHARS } from './audit-log.js';
 export type { AuditLog, AuditLogOptions } from './audit-log.js';
 export { createWebhookMetrics, LATENCY_BUCKETS } from './webhook-metrics.js';
 export type { WebhookMetrics } from './webhook-metrics.js';
-export { startWebhookServer, normaliseWebhookPath, DEFAULT_MAX_PAYLOAD_BYTES } from './webhook-server.js';
+export { createAuditRateLimiter } from './audit-rate-limiter.js';
+export type { AuditRateLimiter, AuditRateLimiterOptions, SuppressedAudit } from './audit-rate-limiter.js';
+export { createWebhookAdmission } from './webhook-admission.js';
+export type { WebhookAdmission, WebhookAdmissionOptions, WebhookTicket } from './webhook-admission.js';
+export { webhookClientAddress } from './webhook-client-address.js';
+export { startWebhookMetricsServer, isLoopbackHost } from './webhook-metrics-server.js';
+export type { WebhookMetricsServer, WebhookMetricsServerOptions } from './webhook-metrics-server.js';
+export {
+  startWebhookServer,
+  normaliseWebhookPath,
+  DEFAULT_MAX_PAYLOAD_BYTES,
+  DEFAULT_MAX_CONNECTIONS,
+  DEFAULT_MAX_CONCURRENT_PER_CLIENT,
+  DEFAULT_MAX_UNVERIFIED_BYTES,
+} from './webhook-server.js';
 export type { WebhookServerOptions, WebhookServer } from './webhook-server.js';
 export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
 export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';

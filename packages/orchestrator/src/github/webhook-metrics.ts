@@ -9,6 +9,12 @@ export interface WebhookMetrics {
   rollup(result: string): void;
   /** Requests being processed now (set by the server). */
   inFlight: number;
+  /** Bytes of request bodies read or reserved whose signature is not checked yet (set by the server). */
+  unverifiedBytes: number;
+  /** Connections closed at once because the server had `maxConnections` open. */
+  droppedConnections: number;
+  /** Audit lines of unauthenticated requests left out by the rate limit. */
+  auditSuppressed: number;
   /** Answered POSTs by outcome. */
   counts(): Record<string, number>;
   /** The Prometheus text exposition (version 0.0.4). */
@@ -26,6 +32,9 @@ export function createWebhookMetrics(): WebhookMetrics {
   let sum = 0;
   const metrics: WebhookMetrics = {
     inFlight: 0,
+    unverifiedBytes: 0,
+    droppedConnections: 0,
+    auditSuppressed: 0,
     observe(outcome, seconds) {
       byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
       count++;
@@ -53,6 +62,15 @@ export function createWebhookMetrics(): WebhookMetrics {
       lines.push('# HELP agentpr_webhook_in_flight Webhook requests being processed.');
       lines.push('# TYPE agentpr_webhook_in_flight gauge');
       lines.push(`agentpr_webhook_in_flight ${metrics.inFlight}`);
+      lines.push('# HELP agentpr_webhook_unverified_body_bytes Body bytes reserved by requests whose signature is not checked yet.');
+      lines.push('# TYPE agentpr_webhook_unverified_body_bytes gauge');
+      lines.push(`agentpr_webhook_unverified_body_bytes ${metrics.unverifiedBytes}`);
+      lines.push('# HELP agentpr_webhook_dropped_connections_total Connections closed at once because the connection cap was reached.');
+      lines.push('# TYPE agentpr_webhook_dropped_connections_total counter');
+      lines.push(`agentpr_webhook_dropped_connections_total ${metrics.droppedConnections}`);
+      lines.push('# HELP agentpr_webhook_audit_suppressed_total Audit lines of unauthenticated requests left out by the rate limit.');
+      lines.push('# TYPE agentpr_webhook_audit_suppressed_total counter');
+      lines.push(`agentpr_webhook_audit_suppressed_total ${metrics.auditSuppressed}`);
       return `${lines.join('\n')}\n`;
     },
   };

@@ -1,16 +1,20 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { verifyWebhookSignature, type GitHubClient } from '@agentpr/github';
+import type { GitHubClient } from '@agentpr/github';
 import { iso, kyselyDeliveryExecutor, type DeliveryExecutor } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { applyCheckRollup } from './apply-check-rollup.js';
-import { openAuditLog, type AuditLog } from './audit-log.js';
+import { createAuditRateLimiter } from './audit-rate-limiter.js';
+import { openAuditLog, truncateAuditField, type AuditLog } from './audit-log.js';
 import type { RollupTask } from './github-events.js';
 import { handleWebhookDeliveries, type WebhookDeliveryInput, type WebhookDeliveryResult } from './handle-webhook-delivery.js';
+import { createWebhookAdmission, type WebhookTicket } from './webhook-admission.js';
+import { webhookClientAddress } from './webhook-client-address.js';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.js';
+import { startWebhookMetricsServer, type WebhookMetricsServer } from './webhook-metrics-server.js';
 
 /** Options of {@link startWebhookServer} (the `run-github-webhook` / `agentpr-webhook` flags). */
 export interface WebhookServerOptions {
@@ -43,6 +47,29 @@ export interface WebhookServerOptions {
   deliveryStore?: DeliveryExecutor;
   /** How long {@link WebhookServer.close} waits for in-flight work; default 10 s. */
   shutdownGraceMs?: number;
+  /** Open connections at most; further ones are closed at once. Default {@link DEFAULT_MAX_CONNECTIONS}. */
+  maxConnections?: number;
+  /** Requests one client may have in flight; more are answered 429 unread. Default {@link DEFAULT_MAX_CONCURRENT_PER_CLIENT}. */
+  maxConcurrentPerClient?: number;
+  /**
+   * Body bytes that requests whose signature is not checked yet may hold, all clients together; a body past it is
+   * answered 503 before it is read. One client gets a quarter of it (at least one largest body). Default
+   * {@link DEFAULT_MAX_UNVERIFIED_BYTES}; never below `maxPayloadBytes`.
+   */
+  maxUnverifiedBytes?: number;
+  /** Reverse proxies (socket addresses) whose `X-Real-IP` names the client, e.g. `['127.0.0.1']` behind nginx. Default none. */
+  trustedProxies?: readonly string[];
+  /** Largest request head (request line and headers); larger is 431. Default 8 KiB. */
+  maxHeaderBytes?: number;
+  /** Time to receive the request head; default 5 s. */
+  headersTimeoutMs?: number;
+  /** Time to receive the whole request; default 10 s, GitHub's own wait for an answer. */
+  requestTimeoutMs?: number;
+  /** Serve `/metrics` on its own listener (loopback unless a token is set); none when omitted. The public port never serves it. */
+  metrics?: { host?: string | undefined; port: number; token?: string | undefined } | undefined;
+  /** Audit lines of requests without a valid signature: at once, and per second after that. Default 20 and 1. */
+  auditUnverifiedBurst?: number;
+  auditUnverifiedPerSecond?: number;
 }
 
 /** A running webhook server. */
@@ -54,6 +81,8 @@ export interface WebhookServer {
   /** The normalised webhook path. */
   path: string;
   metrics: WebhookMetrics;
+  /** `http://host:port/metrics` of the metrics listener, when one was asked for. */
+  metricsUrl: string | undefined;
   /** Resolves when every scheduled roll-up has finished (tests; shutdown). */
   idle(): Promise<void>;
   /** Resolves when the audit lines written so far are on disk. */
@@ -65,6 +94,15 @@ export interface WebhookServer {
 /** The default `--max-payload-bytes` (policy `github_webhook.max_payload_bytes`). */
 export const DEFAULT_MAX_PAYLOAD_BYTES = 1024 * 1024;
 
+/** The default `--max-connections`. */
+export const DEFAULT_MAX_CONNECTIONS = 256;
+
+/** The default `--max-concurrent-per-client`. */
+export const DEFAULT_MAX_CONCURRENT_PER_CLIENT = 32;
+
+/** The default `--max-unverified-bytes`: 16 largest bodies. */
+export const DEFAULT_MAX_UNVERIFIED_BYTES = 16 * 1024 * 1024;
+
 /** Normalises a webhook path (SPEC §7.2): no query string, a leading `/`, empty → `/`. */
 export function normaliseWebhookPath(raw: string): string {
   const path = raw.split('?')[0]!.split('#')[0]!.trim();
@@ -73,6 +111,15 @@ export function normaliseWebhookPath(raw: string): string {
 }
 
 const DELIVERY_ID = /^[A-Za-z0-9._:-]{1,200}$/;
+
+/** GitHub's event names (`check_run`, `pull_request_review`, …). */
+const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+/** `X-Hub-Signature-256`: checked for shape before a byte of the body is read. */
+const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
+
+/** A summary of suppressed audit lines is written at most this often. */
+const SUPPRESSED_SUMMARY_MS = 10_000;
 
 /** Largest number of deliveries committed in one transaction. */
 const MAX_BATCH = 64;
@@ -114,6 +161,7 @@ function deliveryBatcher(ctx: AppContext, store: DeliveryExecutor): (input: Webh
 
 interface AuditFields {
   path: string;
+  client?: string;
   event: string;
   delivery: string;
   status: number;
@@ -130,19 +178,69 @@ function header(req: IncomingMessage, name: string): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
 }
 
+type BodyRead = { ok: true; body: Buffer; digests: Buffer[] } | { ok: false; reason: 'too_large'; size: number } | { ok: false; reason: 'overloaded' } | { ok: false; reason: 'aborted' };
+
 /**
- * Starts the GitHub webhook receiver on node:http (SPEC §7.2–7.3, W33–W39). Checks run cheapest first — route,
- * method, declared size (a malformed `Content-Length` is 400), content type, required headers, presence of a
- * signature, then the body is read with the size limit enforced while reading (chunked bodies too), the
- * signature verified (current or previous secret) and the JSON parsed — each failure with its own status.
- * A good delivery is processed exactly once by {@link handleWebhookDelivery} (claim + events in one
- * transaction; 500 leaves no claim so GitHub's retry is processed). Every POST answer is audited to a rotating
- * JSONL file and counted in `/metrics`; `/healthz` answers `alive`. Roll-ups over the network run after the
- * reply, so GitHub gets its answer within its 10 s.
+ * Reads a body with the size limit enforced while reading, feeding every chunk through the HMACs as it comes.
+ * A body of declared length was reserved before; a chunked one reserves chunk by chunk.
+ */
+function readBody(req: IncomingMessage, maxPayload: number, ticket: WebhookTicket, reservedUpFront: boolean, hmacs: Hmac[], onReserve: () => void): Promise<BodyRead> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const stop = (result: BodyRead) => {
+      done = true;
+      req.off('data', onData);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer) => {
+      if (done) return;
+      size += chunk.length;
+      if (size > maxPayload) return stop({ ok: false, reason: 'too_large', size });
+      if (!reservedUpFront) {
+        if (!ticket.reserve(chunk.length)) return stop({ ok: false, reason: 'overloaded' });
+        onReserve();
+      }
+      for (const h of hmacs) h.update(chunk);
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (!done) stop({ ok: true, body: Buffer.concat(chunks, size), digests: hmacs.map((h) => h.digest()) });
+    });
+    req.once('close', () => {
+      if (!done) stop({ ok: false, reason: 'aborted' });
+    });
+    req.once('error', (error) => {
+      if (!done) {
+        done = true;
+        reject(error);
+      }
+    });
+  });
+}
+
+/**
+ * Starts the GitHub webhook receiver on node:http (SPEC §7.2–7.3, W33–W39). Checks run cheapest first, and
+ * everything that needs no body is checked before a byte of it is read — per-client concurrency (429), route,
+ * method, declared size (a malformed `Content-Length` is 400), content type, the event and delivery headers,
+ * the presence and shape of `X-Hub-Signature-256` (401), then a reservation in the budget of unverified body
+ * bytes (503 when spent). The body is then read with the size limit enforced while reading (chunked bodies too)
+ * and streamed through the HMAC of each secret (current, previous), the signature compared in constant time and
+ * the JSON parsed — each failure with its own status. A good delivery is processed exactly once by
+ * {@link handleWebhookDelivery} (claim + events in one transaction; 500 leaves no claim so GitHub's retry is
+ * processed). Every POST answer is audited to a rotating JSONL file — header-derived fields cut to 100
+ * characters, and lines of requests without a valid signature rate-limited with a `audit_suppressed` summary, so
+ * a flood cannot rotate real entries away — and counted in the metrics, which only a separate listener
+ * serves (`metrics` option). `/healthz` answers `alive`. Roll-ups over the network run after the reply, so
+ * GitHub gets its answer within its 10 s. Connections are capped (`maxConnections`), heads are at most 8 KiB
+ * and must arrive within 5 s, whole requests within 10 s.
  *
  * @example
  * const server = await startWebhookServer({ ctx, port: 8787, secret: env.AGENTPR_GITHUB_WEBHOOK_SECRET,
- *   auditLogFile: '/var/lib/agentpr/reports/github_webhook_audit.jsonl', github });
+ *   auditLogFile: '/var/lib/agentpr/reports/github_webhook_audit.jsonl', github, trustedProxies: ['127.0.0.1'],
+ *   metrics: { port: 9464 } });
  * process.once('SIGTERM', () => server.close().then(() => process.exit(0)));
  */
 export async function startWebhookServer(options: WebhookServerOptions): Promise<WebhookServer> {
@@ -156,23 +254,41 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     ctx.log.warn('!!! WEBHOOK SIGNATURES ARE NOT CHECKED (--allow-unsigned): anyone who can reach this port can change runs. Use this for local development only. !!!');
   }
   const maxPayload = Math.max(1024, Math.trunc(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES));
+  const maxUnverified = Math.max(maxPayload, Math.trunc(options.maxUnverifiedBytes ?? DEFAULT_MAX_UNVERIFIED_BYTES));
+  const admission = createWebhookAdmission({
+    maxConcurrentPerClient: options.maxConcurrentPerClient ?? DEFAULT_MAX_CONCURRENT_PER_CLIENT,
+    maxUnverifiedBytes: maxUnverified,
+    maxUnverifiedBytesPerClient: Math.max(maxPayload, Math.floor(maxUnverified / 4)),
+  });
+  const trustedProxies = options.trustedProxies ?? [];
+  const headersTimeout = Math.max(100, options.headersTimeoutMs ?? 5_000);
+  const requestTimeout = Math.max(headersTimeout, options.requestTimeoutMs ?? 10_000);
   const webhookPath = normaliseWebhookPath(options.path ?? '/github/webhook');
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const metrics = createWebhookMetrics();
   const audit: AuditLog | undefined = options.auditLogFile
     ? openAuditLog(options.auditLogFile, { ...(options.auditMaxBytes ? { maxBytes: options.auditMaxBytes } : {}), ...(options.auditKeepFiles ? { keepFiles: options.auditKeepFiles } : {}) })
     : undefined;
+  const auditLimiter = createAuditRateLimiter({
+    now: () => performance.now(),
+    ...(options.auditUnverifiedBurst !== undefined ? { burst: options.auditUnverifiedBurst } : {}),
+    ...(options.auditUnverifiedPerSecond !== undefined ? { perSecond: options.auditUnverifiedPerSecond } : {}),
+  });
   const rollups = new Map<string, { running: Promise<void>; again: RollupTask | null }>();
   const submitDelivery = deliveryBatcher(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
   let shuttingDown = false;
+  const syncGauge = () => {
+    metrics.unverifiedBytes = admission.unverifiedBytes;
+  };
 
   const writeAudit = (f: AuditFields) => {
     audit?.write({
       ts: iso(ctx.clock()),
       method: f.method ?? 'POST',
-      path: f.path,
-      event: f.event,
-      delivery: f.delivery,
+      path: truncateAuditField(f.path),
+      ...(f.client !== undefined ? { client: truncateAuditField(f.client) } : {}),
+      event: truncateAuditField(f.event),
+      delivery: truncateAuditField(f.delivery),
       status_code: f.status,
       outcome: f.outcome,
       processed: f.processed ?? 0,
@@ -181,6 +297,32 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       error: f.error ?? '',
     });
   };
+  /** Lines of requests that carried no valid signature: anyone can cause them, so they go through the token bucket. */
+  const writeUnverifiedAudit = (f: AuditFields) => {
+    if (auditLimiter.admit(f.outcome)) writeAudit(f);
+    else metrics.auditSuppressed++;
+  };
+  const writeSuppressedSummary = () => {
+    const suppressed = auditLimiter.takeSuppressed();
+    if (!suppressed) return;
+    audit?.write({
+      ts: iso(ctx.clock()),
+      method: 'POST',
+      path: webhookPath,
+      event: '',
+      delivery: '',
+      status_code: 0,
+      outcome: 'audit_suppressed',
+      processed: 0,
+      ignored: 0,
+      retryable_failures: 0,
+      error: `${suppressed.count} audit lines of requests without a valid signature were suppressed (rate limit)`,
+      suppressed: suppressed.count,
+      suppressed_outcomes: suppressed.byOutcome,
+    });
+  };
+  const summaryTimer = setInterval(writeSuppressedSummary, SUPPRESSED_SUMMARY_MS);
+  summaryTimer.unref();
 
   const runRollup = (task: RollupTask, delivery: string, event: string) => {
     const key = `${task.runId}|${task.headSha}`;
@@ -227,86 +369,79 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     res.end(text);
   };
 
-  /** Answers before (all of) the body was read: close the connection, after draining what is in flight for a moment. */
-  const sendAndClose = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown) => {
-    send(res, status, body, { connection: 'close' });
+  /**
+   * Answers before (all of) the body was read and closes the connection. What the client still sends is read and
+   * dropped for a moment (never kept), so it sees the answer instead of a reset.
+   */
+  const sendAndClose = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
+    send(res, status, body, { connection: 'close', ...extra });
     let drained = 0;
-    const cap = maxPayload * 4;
     req.on('data', (chunk: Buffer) => {
       drained += chunk.length;
-      if (drained > cap) req.socket.destroy();
+      if (drained > maxPayload) req.socket.destroy();
     });
     req.resume();
-    setTimeout(() => req.socket.destroy(), 2_000).unref();
+    setTimeout(() => req.socket.destroy(), 1_000).unref();
   };
 
-  const readBody = (req: IncomingMessage): Promise<{ ok: true; body: Buffer } | { ok: false; size: number }> =>
-    new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let size = 0;
-      let done = false;
-      const onData = (chunk: Buffer) => {
-        if (done) return;
-        size += chunk.length;
-        if (size > maxPayload) {
-          done = true;
-          req.off('data', onData);
-          resolve({ ok: false, size });
-          return;
-        }
-        chunks.push(chunk);
-      };
-      req.on('data', onData);
-      req.once('end', () => {
-        if (!done) {
-          done = true;
-          resolve({ ok: true, body: Buffer.concat(chunks, size) });
-        }
-      });
-      req.once('error', (error) => {
-        if (!done) {
-          done = true;
-          reject(error);
-        }
-      });
-    });
-
-  const handlePost = async (req: IncomingMessage, res: ServerResponse, path: string, started: number) => {
-    const event = header(req, 'x-github-event');
-    const delivery = header(req, 'x-github-delivery');
+  const handlePost = async (req: IncomingMessage, res: ServerResponse, path: string, client: string, ticket: WebhookTicket, started: number) => {
+    const event = truncateAuditField(header(req, 'x-github-event'));
+    const delivery = truncateAuditField(header(req, 'x-github-delivery'));
+    let verified = false;
     const finish = (status: number, outcome: string, body: Record<string, unknown>, extra: Partial<AuditFields> = {}, close = false) => {
-      if (close) sendAndClose(req, res, status, body);
+      if (close) sendAndClose(req, res, status, body, status === 503 || status === 429 ? { 'retry-after': '1' } : {});
       else send(res, status, body);
       metrics.observe(outcome, (performance.now() - started) / 1000);
-      writeAudit({ path, event, delivery, status, outcome, error: typeof body.error === 'string' ? body.error : '', ...extra });
+      const fields: AuditFields = { path, client, event, delivery, status, outcome, error: typeof body.error === 'string' ? body.error : '', ...extra };
+      if (verified) writeAudit(fields);
+      else writeUnverifiedAudit(fields);
     };
     const rawLength = req.headers['content-length'];
+    let declared: number | undefined;
     if (rawLength !== undefined) {
       if (!/^\d+$/.test(rawLength.trim())) {
-        return finish(400, 'invalid_content_length', { ok: false, event, delivery, error: `invalid Content-Length: ${rawLength}` }, {}, true);
+        return finish(400, 'invalid_content_length', { ok: false, event, delivery, error: `invalid Content-Length: ${truncateAuditField(rawLength)}` }, {}, true);
       }
-      const declared = Number(rawLength);
+      declared = Number(rawLength);
       if (declared > maxPayload) {
         return finish(413, 'payload_too_large', { ok: false, event, delivery, error: `payload too large: ${declared} bytes (max=${maxPayload})` }, {}, true);
       }
     }
     const contentType = header(req, 'content-type').split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/json') {
-      return finish(415, 'unsupported_media_type', { ok: false, event, delivery, error: `unsupported content type: ${contentType || '(none)'}; set the GitHub hook's content type to application/json` }, {}, true);
+      return finish(415, 'unsupported_media_type', { ok: false, event, delivery, error: `unsupported content type: ${truncateAuditField(contentType) || '(none)'}; set the GitHub hook's content type to application/json` }, {}, true);
     }
     if (!event) return finish(400, 'missing_event', { ok: false, error: 'missing X-GitHub-Event header' }, {}, true);
+    if (!EVENT_NAME.test(event)) return finish(400, 'invalid_event', { ok: false, error: 'invalid X-GitHub-Event header' }, {}, true);
     if (!delivery) return finish(400, 'missing_delivery', { ok: false, error: 'missing X-GitHub-Delivery header' }, {}, true);
     if (!DELIVERY_ID.test(delivery)) return finish(400, 'invalid_delivery', { ok: false, error: 'invalid X-GitHub-Delivery header' }, { delivery: '' }, true);
-    const signature = header(req, 'x-hub-signature-256');
+    const signature = SIGNATURE.exec(header(req, 'x-hub-signature-256'))?.[1];
     if (secrets.length > 0 && !signature) return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' }, {}, true);
-    const read = await readBody(req);
+    if (declared !== undefined && !ticket.reserve(declared)) {
+      return finish(503, 'overloaded', { ok: false, error: 'too many unverified request bodies in flight; retry' }, {}, true);
+    }
+    syncGauge();
+    const hmacs = signature ? secrets.map((secret) => createHmac('sha256', secret)) : [];
+    let read: BodyRead;
+    try {
+      read = await readBody(req, maxPayload, ticket, declared !== undefined, hmacs, syncGauge);
+    } finally {
+      ticket.releaseBytes();
+      syncGauge();
+    }
     if (!read.ok) {
+      if (read.reason === 'aborted') return void metrics.observe('aborted', (performance.now() - started) / 1000);
+      if (read.reason === 'overloaded') return finish(503, 'overloaded', { ok: false, error: 'too many unverified request bodies in flight; retry' }, {}, true);
       return finish(413, 'payload_too_large', { ok: false, event, delivery, error: `payload too large after read: ${read.size} bytes (max=${maxPayload})` }, {}, true);
     }
-    const text = read.body.toString('utf8');
-    if (secrets.length > 0 && !(await verifyWebhookSignature({ secrets, body: text, signature }))) {
-      return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' });
+    if (secrets.length > 0) {
+      const expected = Buffer.from(signature!, 'hex');
+      // Every secret is compared (no early exit), each in constant time.
+      const matches = read.digests.map((d) => timingSafeEqual(d, expected));
+      if (!matches.includes(true)) return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' });
     }
+    verified = true;
+    const text = read.body.toString('utf8');
     let payload: unknown;
     try {
       payload = JSON.parse(text);
@@ -322,47 +457,69 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     for (const task of result.rollups) runRollup(task, delivery, event);
   };
 
-  const server: Server = createServer((req, res) => {
-    const started = performance.now();
-    const method = req.method ?? 'GET';
-    const path = normaliseWebhookPath(req.url ?? '/');
-    metrics.inFlight++;
-    res.once('close', () => metrics.inFlight--);
-    if (shuttingDown) {
-      if (method === 'POST') writeAudit({ path, event: header(req, 'x-github-event'), delivery: header(req, 'x-github-delivery'), status: 503, outcome: 'shutting_down', error: 'server is shutting down' });
-      return sendAndClose(req, res, 503, { ok: false, error: 'server is shutting down; retry' });
-    }
-    if (method === 'GET' || method === 'HEAD') {
-      if (path === '/metrics') {
-        const text = metrics.render();
-        res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-        return void res.end(method === 'HEAD' ? undefined : text);
+  const maxHeaderSize = Math.max(1024, options.maxHeaderBytes ?? 8 * 1024);
+  const server: Server = createServer(
+    { maxHeaderSize, headersTimeout, requestTimeout, connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(headersTimeout / 4))) },
+    (req, res) => {
+      const started = performance.now();
+      const method = req.method ?? 'GET';
+      const path = normaliseWebhookPath(req.url ?? '/');
+      const client = webhookClientAddress(req.socket.remoteAddress, req.headers['x-real-ip'] as string | undefined, trustedProxies);
+      metrics.inFlight++;
+      res.once('close', () => metrics.inFlight--);
+      const unverifiedLine = (status: number, outcome: string, error: string) =>
+        writeUnverifiedAudit({ path, client, event: header(req, 'x-github-event'), delivery: header(req, 'x-github-delivery'), status, outcome, error });
+      if (shuttingDown) {
+        if (method === 'POST') unverifiedLine(503, 'shutting_down', 'server is shutting down');
+        return sendAndClose(req, res, 503, { ok: false, error: 'server is shutting down; retry' });
       }
-      if (path === '/healthz' || path === webhookPath) return send(res, 200, { ok: true, status: 'alive' });
-      return send(res, 404, { ok: false, error: 'not found' });
-    }
-    if (path !== webhookPath) {
-      if (method === 'POST') {
-        metrics.observe('not_found', (performance.now() - started) / 1000);
-        writeAudit({ path, event: header(req, 'x-github-event'), delivery: header(req, 'x-github-delivery'), status: 404, outcome: 'not_found', error: 'not found' });
+      const ticket = admission.enter(client);
+      if (!ticket) {
+        metrics.observe('too_many_requests', (performance.now() - started) / 1000);
+        if (method === 'POST') unverifiedLine(429, 'too_many_requests', 'too many concurrent requests from this client');
+        return sendAndClose(req, res, 429, { ok: false, error: 'too many concurrent requests from this client; retry' }, { 'retry-after': '1' });
       }
-      return sendAndClose(req, res, 404, { ok: false, error: 'not found' });
-    }
-    if (method !== 'POST') return sendAndClose(req, res, 405, { ok: false, error: `method ${method} not allowed; GitHub deliveries are POST` });
-    handlePost(req, res, path, started).catch((error: unknown) => {
-      ctx.log.error('webhook request failed', { error: (error as Error).message });
-      if (!res.headersSent) sendAndClose(req, res, 500, { ok: false, error: `unhandled webhook error: ${(error as Error).message}` });
-      else res.destroy();
-    });
-  });
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+      res.once('close', () => {
+        ticket.leave();
+        syncGauge();
+      });
+      if (method === 'GET' || method === 'HEAD') {
+        if (path === '/healthz' || path === webhookPath) return send(res, 200, { ok: true, status: 'alive' });
+        return send(res, 404, { ok: false, error: 'not found' });
+      }
+      if (path !== webhookPath) {
+        if (method === 'POST') {
+          metrics.observe('not_found', (performance.now() - started) / 1000);
+          unverifiedLine(404, 'not_found', 'not found');
+        }
+        return sendAndClose(req, res, 404, { ok: false, error: 'not found' });
+      }
+      if (method !== 'POST') return sendAndClose(req, res, 405, { ok: false, error: `method ${truncateAuditField(method)} not allowed; GitHub deliveries are POST` });
+      handlePost(req, res, path, client, ticket, started).catch((error: unknown) => {
+        ctx.log.error('webhook request failed', { error: (error as Error).message });
+        if (!res.headersSent) sendAndClose(req, res, 500, { ok: false, error: `unhandled webhook error: ${(error as Error).message}` });
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = Math.max(1, options.maxConnections ?? DEFAULT_MAX_CONNECTIONS);
+  server.on('drop', () => metrics.droppedConnections++);
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
     if (!socket.writable) return socket.destroy();
-    const bad = error.code === 'HPE_INVALID_CONTENT_LENGTH' || error.code === 'HPE_UNEXPECTED_CONTENT_LENGTH';
-    const body = JSON.stringify({ ok: false, error: bad ? 'invalid Content-Length' : 'bad request' });
-    if (bad) writeAudit({ path: webhookPath, event: '', delivery: '', status: 400, outcome: 'invalid_content_length', error: 'invalid Content-Length' });
-    socket.end(`HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+    const [status, reason, message, outcome] =
+      error.code === 'HPE_INVALID_CONTENT_LENGTH' || error.code === 'HPE_UNEXPECTED_CONTENT_LENGTH'
+        ? [400, 'Bad Request', 'invalid Content-Length', 'invalid_content_length']
+        : error.code === 'HPE_HEADER_OVERFLOW'
+          ? [431, 'Request Header Fields Too Large', `request head larger than ${maxHeaderSize} bytes`, 'headers_too_large']
+          : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? [408, 'Request Timeout', 'request not received in time', 'request_timeout']
+            : [400, 'Bad Request', 'bad request', ''];
+    const body = JSON.stringify({ ok: false, error: message });
+    if (outcome) {
+      metrics.observe(outcome, 0);
+      writeUnverifiedAudit({ path: webhookPath, event: '', delivery: '', status, outcome, error: message });
+    }
+    socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -371,6 +528,19 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       resolve();
     });
   });
+  let metricsServer: WebhookMetricsServer | undefined;
+  if (options.metrics) {
+    try {
+      metricsServer = await startWebhookMetricsServer({ metrics, port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1', token: options.metrics.token });
+    } catch (error) {
+      clearInterval(summaryTimer);
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await audit?.close();
+      const e = error as NodeJS.ErrnoException;
+      if (e instanceof AgentprError) throw e;
+      throw new AgentprError('config', `cannot listen for metrics on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${e.message}; pick another --metrics-port`, { cause: error });
+    }
+  }
   const address = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
   const idle = async () => {
@@ -383,8 +553,10 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     port: address.port,
     path: webhookPath,
     metrics,
+    metricsUrl: metricsServer?.url,
     idle,
     flushAudit: async () => {
+      writeSuppressedSummary();
       await audit?.flush();
     },
     close() {
@@ -399,6 +571,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         }
         server.closeAllConnections();
         await stopped;
+        await metricsServer?.close();
+        clearInterval(summaryTimer);
+        writeSuppressedSummary();
         await audit?.close();
       })();
       return closing;

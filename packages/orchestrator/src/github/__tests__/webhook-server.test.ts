@@ -212,13 +212,17 @@ describe('webhook server bad input', () => {
     expect(await state()).toBe('CI_WAIT');
   });
 
-  it('routes: wrong method 405, wrong path 404, GET on the path and /healthz alive, /metrics Prometheus text', async () => {
+  it('routes: wrong method 405, wrong path 404, GET on the path and /healthz alive, /metrics only on the metrics listener', async () => {
+    await server.close();
+    server = await start({ metrics: { port: 0 } });
+    expect(server.metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
     expect((await fetch(hook(), { method: 'PUT', body: '{}' })).status).toBe(405);
     expect((await fetch(`${server.url}/other`, { method: 'POST', body: '{}' })).status).toBe(404);
     expect(await (await fetch(hook())).json()).toEqual({ ok: true, status: 'alive' });
     expect(await (await fetch(`${server.url}/healthz`)).json()).toEqual({ ok: true, status: 'alive' });
     await send({ event: 'check_run', payload: failingCheckRun() });
-    const metrics = await (await fetch(`${server.url}/metrics`)).text();
+    expect((await fetch(`${server.url}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(server.metricsUrl!)).text();
     expect(metrics).toContain('agentpr_webhook_deliveries_total{outcome="processed"} 1');
     expect(metrics).toContain('agentpr_webhook_deliveries_total{outcome="not_found"} 1');
     expect(metrics).toMatch(/agentpr_webhook_request_duration_seconds_count 2\n/);
