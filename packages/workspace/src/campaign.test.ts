@@ -32,6 +32,18 @@ describe('loadCampaign', () => {
     expect(campaign).toMatchObject({ name: 'c', branch_prefix: 'bot/int-', commit_body_template: '{changes}', default_commit_title: 'feat: integrate', loaded: true });
   });
 
+  it('loadCampaign defaults allow_workflow_changes to false and reads true when the campaign opts in', async () => {
+    expect((await loadCampaign(campaignDir())).allow_workflow_changes).toBe(false);
+    expect((await loadCampaign(campaignDir(JSON.stringify({ name: 'c' })))).allow_workflow_changes).toBe(false);
+    expect((await loadCampaign(campaignDir(JSON.stringify({ allow_workflow_changes: true })))).allow_workflow_changes).toBe(true);
+  });
+
+  it('loadCampaign with a non-boolean allow_workflow_changes names the field', async () => {
+    const error = await failure(campaignDir(JSON.stringify({ allow_workflow_changes: 'yes' })));
+    expect(error.code).toBe('campaign_invalid');
+    expect(error.message).toContain('allow_workflow_changes: ');
+  });
+
   it('loadCampaign with invalid JSON fails with a message starting "invalid JSON:"', async () => {
     const error = await failure(campaignDir('{nope'));
     expect(error.code).toBe('campaign_invalid');

@@ -24,6 +24,7 @@ const CampaignSchema = v.strictObject({
   ),
   commit_body_template: v.optional(v.string()),
   default_commit_title: v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty('must not be blank'))),
+  allow_workflow_changes: v.optional(v.boolean()),
 });
 
 /** A campaign folder (`--campaign-dir`): templates and settings shared by every run of a campaign. */
@@ -36,6 +37,11 @@ export interface Campaign {
   commit_body_template: string;
   /** The commit title when run-finish gets none; undefined means `--commit-title` is required. */
   default_commit_title: string | undefined;
+  /**
+   * True lets a run change `.github/workflows/**`; default false, so an attempt that touches a CI workflow is
+   * held for human review (`protected_file_changed`) and nothing is committed.
+   */
+  allow_workflow_changes: boolean;
   /** `<dir>/prompt_template.md`, `<dir>/pr_description_template.md`, `<dir>/workflow.md` (may not exist). */
   files: { prompt_template: string; pr_description_template: string; workflow: string };
   /** True when `campaign.json` was found and read. */
@@ -61,7 +67,7 @@ export async function loadCampaign(dir: string): Promise<Campaign> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      return { dir, name: 'default', branch_prefix: DEFAULT_BRANCH_PREFIX, commit_body_template: DEFAULT_COMMIT_BODY_TEMPLATE, default_commit_title: undefined, files, loaded: false };
+      return { dir, name: 'default', branch_prefix: DEFAULT_BRANCH_PREFIX, commit_body_template: DEFAULT_COMMIT_BODY_TEMPLATE, default_commit_title: undefined, allow_workflow_changes: false, files, loaded: false };
     }
     throw new WorkspaceError('campaign_invalid', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
   }
@@ -83,6 +89,7 @@ export async function loadCampaign(dir: string): Promise<Campaign> {
     branch_prefix: c.branch_prefix ?? DEFAULT_BRANCH_PREFIX,
     commit_body_template: c.commit_body_template ?? DEFAULT_COMMIT_BODY_TEMPLATE,
     default_commit_title: c.default_commit_title,
+    allow_workflow_changes: c.allow_workflow_changes ?? false,
     files,
     loaded: true,
   };

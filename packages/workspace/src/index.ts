@@ -1,7 +1,19 @@
 export { WorkspaceError } from './errors.js';
 export type { WorkspaceErrorCode } from './errors.js';
-export { createGitRunner } from './git-runner.js';
-export type { Git, GitResult, GitRunOptions, GitRunnerOptions } from './git-runner.js';
+export { createGitRunner, GIT_ENV_ALLOWLIST, GIT_NETWORK_ENV_ALLOWLIST, GIT_HARDENING_CONFIG, PUSH_CREDENTIAL_HELPER, PUSH_TOKEN_ENV } from './git-runner.js';
+export type { Git, GitIdentity, GitResult, GitRunOptions, GitRunnerOptions } from './git-runner.js';
+export {
+  snapshotProtected,
+  compareProtected,
+  protectedDigest,
+  describeProtectedChanges,
+  parseProtectedSnapshot,
+  riskyAttributesDigest,
+  DEFAULT_SNAPSHOT_LIMITS,
+} from './protected-files.js';
+export type { ProtectedSnapshot, ProtectedEntry, ProtectedEntryType, ProtectedKind, ProtectedChange, SnapshotLimits, CompareProtectedOptions } from './protected-files.js';
+export { readAgentFile, copyAgentFile, writeOwnFile } from './hostile-file.js';
+export type { AgentFileRead, AgentFileFailure, AgentFileErrorCode, OwnFileWritten, ReadAgentFileOptions } from './hostile-file.js';
 export { redactSecrets } from './redact.js';
 export { IGNORED_PATH_NAMES, isIgnoredPath, normaliseGitPath } from './path-filter.js';
 export { isInsideRoot, resolveReal, workspaceDirFor } from './inside-root.js';
