@@ -1,7 +1,7 @@
 import { describeCommand } from './describe-command.js';
 import { firstMatch, HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS } from './failure-patterns.js';
 import type { StreamAnalysis } from './stream-analyzer.js';
-import type { Classification, DiffSummary, EvidenceItem, Grade, NextAction, PreflightOutcome, ReasonCode } from './types.js';
+import type { Classification, DiffSummary, EvidenceItem, Grade, NextAction, PreflightOutcome, ProtectedChange, ReasonCode, SandboxDenial } from './types.js';
 
 /** Run states in which an attempt must show test evidence (SPEC §5.4 rule 5). */
 export const TEST_EVIDENCE_STATES: readonly string[] = ['IMPLEMENTING', 'LOCAL_VALIDATING', 'ITERATING'];
@@ -30,6 +30,17 @@ export interface ClassifyInput {
   retryableStreak?: number;
   /** The number of agent attempts of the run including this one (reports only). Default 1. */
   attemptNo?: number;
+  /**
+   * Protected files the attempt changed (the workspace's after-step check): any → HUMAN_REVIEW
+   * `protected_file_changed`, whatever else happened.
+   */
+  protectedChanges?: readonly ProtectedChange[];
+  /**
+   * Accesses the sandbox refused. Always listed in `details.sandbox_denials` and the evidence; a file denial
+   * is a safety violation (the agent reached for something outside its view), network denials alone change
+   * nothing.
+   */
+  sandboxDenials?: readonly SandboxDenial[];
 }
 
 function verdict(grade: Grade, reason_code: ReasonCode, next_action: NextAction, evidence: EvidenceItem[], details: Record<string, unknown>): Classification {
@@ -42,6 +53,56 @@ function item(line: number | null, command: string | null, exit_code: number | n
 
 function where(line: number | null): string {
   return line && line > 0 ? `line ${line}: ` : '';
+}
+
+/** A value from outside (a path, a host, a reason) made safe to show in one line of Markdown. */
+function shown(value: unknown, max = 200): string {
+  const s = String(value ?? '').replace(/[\u0000-\u001f\u007f`]/g, (c) => (c === '`' ? "'" : '?'));
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+function protectedChangeVerdict(changes: readonly ProtectedChange[], a: StreamAnalysis | null): Classification {
+  const listed = changes.slice(0, 20).map((c) => ({ path: shown(c.path), kind: shown(c.kind, 60), change: shown(c.change, 80) }));
+  const evidence = listed.slice(0, 12).map((c) => item(null, null, null, `protected file ${c.path} (${c.kind}) ${c.change} during the attempt → protected_file_changed`));
+  if (changes.length > 12) evidence.push(item(null, null, null, `… and ${changes.length - 12} more protected file change(s)`));
+  // what the agent's commands tried, so the reviewer sees how the change came about
+  evidence.push(...findingEvidence(a, 6));
+  return verdict('HUMAN_REVIEW', 'protected_file_changed', 'escalate', evidence, {
+    protected_changes: listed,
+    protected_change_count: changes.length,
+    ...(a && a.safety_findings.length ? { safety_findings: a.safety_findings.slice(0, 12) } : {}),
+  });
+}
+
+function findingEvidence(a: StreamAnalysis | null, limit: number): EvidenceItem[] {
+  return (a?.safety_findings ?? []).slice(0, limit).map((f) => item(f.line || null, f.command, null, `${where(f.line)}${f.note}`, f.item_id));
+}
+
+function safetyVerdict(a: StreamAnalysis | null, fileDenials: readonly SandboxDenial[]): Classification {
+  const evidence: EvidenceItem[] = [];
+  for (const v of a?.safety_violation_lines.slice(0, 12) ?? []) {
+    evidence.push(item(v.line || null, v.rule === 'write_outside_repo' ? null : v.command, null, v.rule === 'write_outside_repo' ? `file_change writes ${v.segment}, outside the workspace${a?.workspace_dir ? ` ${a.workspace_dir}` : ''} and /tmp → write_outside_repo` : `${where(v.line)}\`${describeCommand(v.command)}\` runs \`${describeCommand(v.segment, 80)}\` → ${v.rule}`, v.item_id));
+  }
+  evidence.push(...findingEvidence(a, Math.max(12 - evidence.length, 4)));
+  const kinds = [...new Set(a?.safety_findings.map((f) => f.kind) ?? [])];
+  return verdict('HUMAN_REVIEW', 'safety_violation', 'escalate', evidence, {
+    violations: a?.safety_violations.slice(0, 8) ?? [],
+    ...(a && a.safety_findings.length ? { safety_findings: a.safety_findings.slice(0, 12), safety_finding_count: a.safety_findings.length, safety_finding_kinds: kinds } : {}),
+    ...(fileDenials.length ? { file_denial_count: fileDenials.length } : {}),
+  });
+}
+
+function denialNote(d: SandboxDenial): string {
+  return `sandbox denied ${d.kind === 'network' ? 'network access to' : 'file access to'} ${shown(d.target)} (${shown(d.reason, 120)})${d.at ? ` at ${shown(d.at, 40)}` : ''}${d.kind === 'network' ? '' : ' → safety_violation'}`;
+}
+
+/** Adds the sandbox's refusals to any verdict: `details.sandbox_denials` and one evidence note each (up to 8). */
+function withDenials(c: Classification, denials: readonly SandboxDenial[]): Classification {
+  if (denials.length === 0) return c;
+  const listed = denials.slice(0, 20).map((d) => ({ kind: d.kind === 'network' ? 'network' : 'file', target: shown(d.target), reason: shown(d.reason, 120), ...(d.at ? { at: shown(d.at, 40) } : {}) }));
+  const evidence = [...c.evidence, ...denials.slice(0, 8).map((d) => item(null, null, null, denialNote(d)))];
+  if (denials.length > 8) evidence.push(item(null, null, null, `… and ${denials.length - 8} more sandbox denial(s)`));
+  return { ...c, evidence, details: { ...c.details, sandbox_denials: listed, sandbox_denial_count: denials.length } };
 }
 
 /** The budget rule of SPEC §4.7. */
@@ -208,13 +269,17 @@ function exitNonZero(input: ClassifyInput): Classification {
 }
 
 /**
- * Classifies an agent attempt (SPEC §5.4; the first matching rule wins). Rules, in order: preflight failure,
- * safety violation, disallowed push (any exit code); then for exit 0: failed validation commands, an empty or
+ * Classifies an agent attempt (SPEC §5.4; the first matching rule wins). Rules, in order: a protected file
+ * changed (`protected_file_changed`: it outranks everything, since agentpr's own later git runs would act on
+ * it), a safety violation (SPEC §5.3 rules, the stream's `safety_findings` — writes outside, env overrides,
+ * credential reads, git configuration — or a sandbox file denial), preflight failure, disallowed push (any
+ * exit code); then for exit 0: failed validation commands, an empty or
  * unparseable stream, a hidden (sandbox-denied) failure, an agent-reported NEEDS REVIEW/FAIL/SKIP, missing
  * test evidence, the diff budget, PASS; for other exits: timeout, usage error (2), not started (126/127),
  * HARD then RETRYABLE patterns in the failure text (stderr and codex's own error messages, never command
  * output, W15), unknown. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
- * exceeds `maxRetryableAttempts` (W19). Every verdict carries evidence items naming lines and commands.
+ * exceeds `maxRetryableAttempts` (W19). Every verdict carries evidence items naming lines and commands, and
+ * every verdict lists the sandbox's denials (`details.sandbox_denials`); network denials alone never change it.
  *
  * @example
  * classifyAttempt({ stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 8, maxAddedLines: 150,
@@ -222,20 +287,22 @@ function exitNonZero(input: ClassifyInput): Classification {
  * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
+  return withDenials(decide(input), input.sandboxDenials ?? []);
+}
+
+function decide(input: ClassifyInput): Classification {
   const a = input.analysis;
   const pf = input.preflight;
+  const protectedChanges = input.protectedChanges ?? [];
+  if (protectedChanges.length > 0) return protectedChangeVerdict(protectedChanges, a);
+  const fileDenials = (input.sandboxDenials ?? []).filter((d) => d.kind !== 'network');
+  if ((a && (a.safety_violations.length > 0 || a.safety_findings.length > 0)) || fileDenials.length > 0) return safetyVerdict(a, fileDenials);
   if (pf && !pf.ok) {
     const failures = pf.failures.slice(0, 8);
     const transient = firstMatch(pf.failures.join('\n'), RETRYABLE_FAILURE_PATTERNS);
     const evidence = failures.map((f) => item(null, null, null, `preflight: ${f}`));
     if (transient) return applyCap(verdict('RETRYABLE', 'preflight_transient_failure', 'retry', evidence, { failures }), input);
     return verdict('HUMAN_REVIEW', 'preflight_hard_failure', 'escalate', evidence, { failures });
-  }
-  if (a && a.safety_violations.length > 0) {
-    const evidence = a.safety_violation_lines.slice(0, 12).map((v) =>
-      item(v.line || null, v.rule === 'write_outside_repo' ? null : v.command, null, v.rule === 'write_outside_repo' ? `file_change writes ${v.segment}, outside the workspace${a.workspace_dir ? ` ${a.workspace_dir}` : ''} and /tmp → write_outside_repo` : `${where(v.line)}\`${describeCommand(v.command)}\` runs \`${describeCommand(v.segment, 80)}\` → ${v.rule}`, v.item_id),
-    );
-    return verdict('HUMAN_REVIEW', 'safety_violation', 'escalate', evidence, { violations: a.safety_violations.slice(0, 8) });
   }
   if (a && !input.allowAgentPush && a.git_commands.length > 0) {
     const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed`, g.item_id));

@@ -20,6 +20,21 @@ export interface ShellSegment {
   masked: boolean;
   /** How deeply this segment was nested in `sh -c` wrappers or command substitutions (0 = top level). */
   depth: number;
+  /**
+   * The file redirections of this segment, in order (`>`, `>>`, `2>`, `&>`, `>|`, `<`, `<>`); fd duplications
+   * (`2>&1`, `>&-`), here-documents and here-strings are not listed.
+   */
+  redirects: ShellRedirect[];
+}
+
+/** One file redirection of a simple command. */
+export interface ShellRedirect {
+  /** The operator as written, with its fd number (`>`, `2>>`, `&>`, `<`). */
+  op: string;
+  /** The target word after shell quoting (not expanded: `~`, `$HOME` stay literal). */
+  target: string;
+  /** True when the redirection opens the target for writing (every operator but a plain `<`). */
+  write: boolean;
 }
 
 const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh']);
@@ -33,6 +48,7 @@ const NOT_COMMANDS = new Set(['for', 'case', 'select', 'function', 'in']);
 interface RawItem {
   words: string[];
   substitutions: string[];
+  redirects: ShellRedirect[];
   op: SegmentOperator | '(' | ')';
 }
 
@@ -85,9 +101,11 @@ function tokenize(script: string): Tokenized {
   const items: RawItem[] = [];
   let words: string[] = [];
   let subs: string[] = [];
+  let redirects: ShellRedirect[] = [];
   let cur = '';
   let inWord = false;
   let skipNextWord = false; // the target of a redirection
+  let redirectOp: string | null = null; // the operator whose target is the next word (null: a here-string)
   const heredocs: Array<{ delim: string; strip: boolean }> = [];
   let pendingHeredocDelim: { strip: boolean } | null = null;
 
@@ -98,6 +116,8 @@ function tokenize(script: string): Tokenized {
       pendingHeredocDelim = null;
     } else if (skipNextWord) {
       skipNextWord = false;
+      if (redirectOp !== null) redirects.push({ op: redirectOp, target: cur, write: redirectOp.replace(/^\d+/, '') !== '<' });
+      redirectOp = null;
     } else {
       words.push(cur);
     }
@@ -106,9 +126,13 @@ function tokenize(script: string): Tokenized {
   };
   const endItem = (op: RawItem['op']): void => {
     endWord();
-    items.push({ words, substitutions: subs, op });
+    // a redirection without a target word does not reach into the next command
+    skipNextWord = false;
+    redirectOp = null;
+    items.push({ words, substitutions: subs, redirects, op });
     words = [];
     subs = [];
+    redirects = [];
   };
   const skipHeredocBodies = (from: number): number => {
     let i = from;
@@ -242,7 +266,9 @@ function tokenize(script: string): Tokenized {
     }
     if (c === '>' || c === '<' || (c === '&' && s[i + 1] === '>')) {
       // A redirection: an optional fd number before it belongs to the operator, the next word is its target.
+      let fd = '';
       if (inWord && /^\d+$/.test(cur)) {
+        fd = cur;
         cur = '';
         inWord = false;
       } else endWord();
@@ -253,6 +279,7 @@ function tokenize(script: string): Tokenized {
         if (s[j] === '<') {
           j++;
           skipNextWord = true;
+          redirectOp = null; // a here-string: the word is data, not a file
         } else {
           let strip = false;
           if (s[j] === '-') {
@@ -266,7 +293,10 @@ function tokenize(script: string): Tokenized {
         if (s[j - 1] === '&' && /\d|-/.test(s[j] ?? '')) {
           // `>&2`, `2>&1`, `>&-`: the fd is the target.
           while (/[\d-]/.test(s[j] ?? '')) j++;
-        } else skipNextWord = true;
+        } else {
+          skipNextWord = true;
+          redirectOp = fd + s.slice(i, j);
+        }
       }
       i = j;
       continue;
@@ -321,7 +351,9 @@ export function shellWrapperScript(words: readonly string[]): string | undefined
 }
 
 function joinDir(dir: string, target: string): string {
-  if (!target || target === '-' || target === '~' || target.startsWith('~/')) return dir;
+  if (!target || target === '-') return dir;
+  // `cd ~`: kept as a `~`-rooted directory so later relative paths are known to be under the home
+  if (target === '~' || target.startsWith('~/')) return normalizeDir(target);
   if (target.startsWith('/')) return normalizeDir(target);
   return normalizeDir(dir === '.' ? target : `${dir}/${target}`);
 }
@@ -436,7 +468,7 @@ function expand(script: string, depth: number, baseDir: string, parentMasked: bo
   let dir = baseDir;
   for (let k = 0; k < items.length && out.length < MAX_SEGMENTS; k++) {
     const item = items[k]!;
-    if (item.words.length === 0 && item.substitutions.length === 0) continue;
+    if (item.words.length === 0 && item.substitutions.length === 0 && item.redirects.length === 0) continue;
     // Masked when a later operator lets the command succeed although this segment failed.
     let masked = parentMasked;
     if (!masked) {
@@ -454,20 +486,28 @@ function expand(script: string, depth: number, baseDir: string, parentMasked: bo
     for (const sub of item.substitutions) {
       if (depth < MAX_DEPTH) expand(sub, depth + 1, dir, true, out);
     }
-    if (item.words.length === 0) continue;
+    if (item.words.length === 0) {
+      // `> file` alone still creates the file
+      if (item.redirects.length > 0) out.push({ words: [], stripped: [], program: '', sudo: false, dir, masked, depth, redirects: item.redirects });
+      continue;
+    }
     const { rest, sudo, chdir } = stripPrefixes(item.words);
     if (chdir) dir = joinDir(dir, chdir);
     const first = rest[0];
-    if (first === undefined && !sudo) continue;
+    if (first === undefined && !sudo) {
+      // `HOME=/elsewhere` alone changes the environment of what follows (HOME is exported already)
+      if (item.redirects.length > 0 || item.words.some((w) => ASSIGNMENT.test(w))) out.push({ words: item.words, stripped: [], program: '', sudo: false, dir, masked, depth, redirects: item.redirects });
+      continue;
+    }
     if (first !== undefined && NOT_COMMANDS.has(first)) continue;
     const program = first === undefined ? (sudo ? 'sudo' : '') : basename(first);
     const inner = shellWrapperScript(rest);
     if (inner !== undefined && depth < MAX_DEPTH) {
-      if (sudo) out.push({ words: item.words, stripped: rest, program, sudo, dir, masked, depth });
+      if (sudo || item.redirects.length > 0) out.push({ words: item.words, stripped: rest, program, sudo, dir, masked, depth, redirects: item.redirects });
       expand(inner, depth + 1, dir, masked, out);
       continue;
     }
-    out.push({ words: item.words, stripped: rest, program, sudo: sudo || program === 'sudo', dir, masked, depth });
+    out.push({ words: item.words, stripped: rest, program, sudo: sudo || program === 'sudo', dir, masked, depth, redirects: item.redirects });
     if ((program === 'cd' || program === 'pushd') && rest.length <= 2) dir = joinDir(dir, rest[1] ?? '');
   }
 }

@@ -1,6 +1,8 @@
 import { COMMAND_CATEGORIES, commandFacts, targetCovers, type CommandCategory, type CommandFacts, type SafetyRule, type TestTarget } from './command-facts.js';
 import { normalizeEvent, type NormalizedEvent, type StreamFormat } from './normalize-event.js';
 import { parseIntLoose } from './parse-int-loose.js';
+import { buildPathScope, isGitInternal, type PathScope } from './path-scope.js';
+import { commandSafetyFindings, type SafetyFinding } from './safety-findings.js';
 import { normalizeDir } from './shell-segments.js';
 
 /** Options of {@link createStreamAnalyzer}. */
@@ -14,6 +16,18 @@ export interface StreamAnalyzerOptions {
   workspaceDir?: string | undefined;
   /** Further directories writes may go to (the runtime `TMPDIR`). */
   tmpDirs?: readonly string[];
+  /**
+   * Further absolute roots commands may write to, besides the workspace (which holds the runtime dir), `/tmp`
+   * and `tmpDirs`. `/dev/null`, `/dev/stdout`, `/dev/stderr` and `/dev/fd/*` are always allowed targets.
+   */
+  allowedWriteRoots?: readonly string[];
+  /**
+   * The agent's home (the sandbox's throwaway home), so `~` and `$HOME` resolve; writes there are outside
+   * unless it lies under an allowed root. Unknown (the default): every `~` path counts as outside.
+   */
+  homeDir?: string | undefined;
+  /** Absolute paths that are secrets of their own: agentpr's data dir, database file, policy file. */
+  secretPaths?: readonly string[];
   /** Longest line analysed, in characters; longer lines count as malformed. Default 8 Mi. */
   maxLineChars?: number;
 }
@@ -145,6 +159,12 @@ export interface StreamAnalysis {
   git_command_lines: Array<StreamLocation & { command: string; segment: string }>;
   safety_violations: Array<{ rule: SafetyRule; command: string }>;
   safety_violation_lines: Array<StreamLocation & { rule: SafetyRule; command: string; segment: string }>;
+  /**
+   * What commands tried outside the agent's bounds (issue 12): writes outside the allowed roots, env overrides
+   * moving homes or caches outside, credential reads, git configuration changes. First execution of each
+   * distinct command, at most 200.
+   */
+  safety_findings: SafetyFinding[];
   hidden_failures: HiddenFailure[];
   agent_status: AgentReportedStatus | null;
   /** The last agent message, at most 4000 characters. */
@@ -187,6 +207,7 @@ const LIMITS = {
   resolvedRecords: 40,
   gitCommands: 200,
   violations: 500,
+  findings: 200,
   hidden: 20,
   failureMessages: 20,
   warnings: 10,
@@ -339,6 +360,9 @@ class Analyzer implements StreamAnalyzer {
   private droppedFailures = 0;
   private readonly git = new Map<string, StreamLocation & { command: string; segment: string }>();
   private readonly violations = new Map<string, StreamLocation & { rule: SafetyRule; command: string; segment: string }>();
+  private readonly findings = new Map<string, SafetyFinding>();
+  private readonly scopeOptions: StreamAnalyzerOptions;
+  private scopeCache: { workspace: string | undefined; scope: PathScope } | undefined;
 
   private anyFailedExecution = false;
   private readonly hidden: HiddenFailure[] = [];
@@ -362,6 +386,27 @@ class Analyzer implements StreamAnalyzer {
     this.maxLineChars = options.maxLineChars ?? LIMITS.maxLineChars;
     this.workspaceDir = options.workspaceDir ? normalizeDir(options.workspaceDir) : undefined;
     this.tmpDirs = ['/tmp', '/private/tmp', ...(options.tmpDirs ?? []).map(normalizeDir)];
+    this.scopeOptions = options;
+  }
+
+  /** The path scope of the workspace known so far (the option, or the legacy format's `workdir`). */
+  private scope(): PathScope {
+    const workspace = this.workspaceDir ?? (this.legacyWorkdir ? normalizeDir(this.legacyWorkdir) : undefined);
+    if (this.scopeCache?.workspace !== workspace || this.scopeCache === undefined) {
+      const o = this.scopeOptions;
+      this.scopeCache = { workspace, scope: buildPathScope({ workspaceDir: workspace, tmpDirs: o.tmpDirs ?? [], allowedWriteRoots: o.allowedWriteRoots ?? [], homeDir: o.homeDir, secretPaths: o.secretPaths ?? [] }) };
+    }
+    return this.scopeCache.scope;
+  }
+
+  /** Records the safety findings of a command at its first execution (once per distinct command). */
+  private recordFindings(command: string, line: number, itemId: string | null): void {
+    if (this.findings.size >= LIMITS.findings) return;
+    for (const f of commandSafetyFindings(command, this.scope())) {
+      const key = `${f.kind}\u0000${f.path ?? f.note}\u0000${command}`;
+      if (this.findings.has(key) || this.findings.size >= LIMITS.findings) continue;
+      this.findings.set(key, { kind: f.kind, ...(f.path !== undefined ? { path: detach(f.path) } : {}), command, line, item_id: itemId, note: detach(`\`${f.segment}\` ${f.note} → ${f.kind}`) });
+    }
   }
 
   write(chunk: string): void {
@@ -601,6 +646,7 @@ class Analyzer implements StreamAnalyzer {
     const command = state.command;
     state.count++;
     this.executions++;
+    if (state.count === 1) this.recordFindings(command, line, itemId);
     const f = state.facts;
     for (let k = 0; k < f.safety.length; k++) {
       const rule = f.safety[k]!;
@@ -780,6 +826,7 @@ class Analyzer implements StreamAnalyzer {
           if (!this.violations.has(key)) this.violations.set(key, { rule, command: c, segment: state.facts.safetySegments[k]!, line: 0, item_id: null });
         }
         if (state.facts.git && !this.git.has(c)) this.git.set(c, { command: c, segment: state.facts.gitSegment ?? c, line: 0, item_id: null });
+        this.recordFindings(c, 0, null);
       }
       testCommands = [...this.testRuns.keys()].sort();
     }
@@ -793,6 +840,10 @@ class Analyzer implements StreamAnalyzer {
         const command = `file_change ${path}`;
         const key = `write_outside_repo\u0000${command}`;
         if (!this.violations.has(key)) this.violations.set(key, { rule: 'write_outside_repo', command, segment: path, line: 0, item_id: null });
+      } else if (isGitInternal(normalizeDir(path)) && this.findings.size < LIMITS.findings) {
+        const command = `file_change ${path}`;
+        const key = `git_config\u0000${path}\u0000${command}`;
+        if (!this.findings.has(key)) this.findings.set(key, { kind: 'git_config', path, command, line: 0, item_id: null, note: `file_change writes ${path}, inside the repository's git internals (hooks, info, config) → git_config` });
       }
     }
     const hidden = [...this.hidden, ...this.failedFileChanges.values()].slice(0, LIMITS.hidden);
@@ -852,6 +903,7 @@ class Analyzer implements StreamAnalyzer {
       git_command_lines: gitLines,
       safety_violations: violationLines.map((v) => ({ rule: v.rule, command: v.command })),
       safety_violation_lines: violationLines,
+      safety_findings: [...this.findings.values()],
       hidden_failures: hidden,
       agent_status: agentStatus,
       last_agent_message: this.lastMessage === null ? null : this.lastMessage.slice(0, 4000),

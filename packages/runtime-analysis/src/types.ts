@@ -5,10 +5,11 @@ export type Grade = 'PASS' | 'RETRYABLE' | 'HUMAN_REVIEW';
 export type NextAction = 'advance' | 'retry' | 'escalate';
 
 /**
- * Classification reason codes: SPEC §5.4's list plus additions for what it misses (`hidden_command_failure`,
- * `agent_reported_*`, `empty_event_stream`, `unparseable_event_stream`).
+ * Classification reason codes: SPEC §5.4's list plus additions for what it misses (`protected_file_changed`,
+ * `hidden_command_failure`, `agent_reported_*`, `empty_event_stream`, `unparseable_event_stream`).
  */
 export type ReasonCode =
+  | 'protected_file_changed'
   | 'preflight_transient_failure'
   | 'preflight_hard_failure'
   | 'safety_violation'
@@ -78,4 +79,28 @@ export interface AttemptThresholds {
   max_added_lines: number;
   max_retryable_attempts: number;
   min_test_commands: number;
+}
+
+/**
+ * A protected repository file an attempt changed (`.git/config`, `.git/hooks/*`, `.git/info/*`, `.gitmodules`,
+ * a `.gitattributes` filter setting, a CI workflow), as the workspace's after-step check reports it.
+ */
+export interface ProtectedChange {
+  /** Repository-relative path (`.git/hooks/pre-commit`, `.github/workflows/ci.yml`). */
+  path: string;
+  /** What kind of protected file it is (`git_hook`, `git_config`, `ci_workflow`, …). */
+  kind: string;
+  /** What happened to it (`added`, `modified`, `deleted`, `filter attribute added`, …). */
+  change: string;
+}
+
+/** An access the sandbox refused during the attempt (egress proxy refusal, file-system denial). */
+export interface SandboxDenial {
+  kind: 'network' | 'file';
+  /** The host:port or path that was refused. */
+  target: string;
+  /** Why (`host not in the egress allowlist`, `read-only file system`). */
+  reason: string;
+  /** When, as an ISO time, if known. */
+  at?: string;
 }
