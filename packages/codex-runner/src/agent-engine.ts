@@ -1,7 +1,7 @@
 import { buildCodexCommand, type CodexCommandOptions } from './build-codex-command.js';
 import type { CodexCapabilities, CodexStreamFormat } from './codex-capabilities.js';
 import type { FileProbe } from './file-probe.js';
-import { buildIsolatedCommand, codexInstallRoot, type IsolationLevel } from './isolation.js';
+import { buildIsolatedCommand, describeIsolation, toolchainReadOnlyPaths, type EgressBridge, type HostView, type IsolationLevel, type IsolationOptions, type IsolationSummary, type NetworkMode } from './isolation.js';
 import { probeCodex, type ProbeCodexOptions } from './probe-codex.js';
 import { resolveCodexBinary } from './resolve-codex-binary.js';
 import type { AgentProcessSpec } from './run-agent-process.js';
@@ -61,15 +61,24 @@ export interface AgentLaunchOptions<Caps = CodexCapabilities> {
   /** The final prompt (`buildPrompt(...)`). */
   prompt: string;
   isolation: IsolationLevel;
-  /** The codex home; writable under bwrap. */
+  /** The agent's codex home: the per-attempt home (`createAttemptCodexHome(...).path`); writable under bwrap. */
   codexHome: string;
-  /** Network inside bwrap (policy). Default true: the agent must reach its model. */
-  network?: boolean;
+  /** Network under bwrap: `on` (default: the agent must reach its model), `off`, or `allowlist` (needs `egress`). `true`/`false` mean on/off. */
+  network?: NetworkMode | boolean;
+  /** The egress bridge for network `allowlist`: its socket dir is bound and its wrapper runs in front of the engine. */
+  egress?: EgressBridge;
   bwrapPath?: string;
-  /** Extra read-only paths under `/tmp` to expose under bwrap (the codex install is added automatically). */
+  /**
+   * Extra read-only paths under bwrap: the integration root, `--allow-read-path`s, the egress bridge's script. The codex
+   * install root and node's prefix are added automatically ({@link toolchainReadOnlyPaths}).
+   */
   readOnlyPaths?: readonly string[];
-  /** Extra writable directories under bwrap (e.g. the operator's HOME with agent push). */
+  /** Extra writable directories under bwrap. Never the operator's HOME: the agent's HOME is private. */
   writablePaths?: readonly string[];
+  /** node's binary, for the toolchain paths; default `process.execPath`. */
+  nodeExecPath?: string;
+  /** How the host looks, for tests; default the real file system. */
+  host?: HostView;
   maxDurationSec?: number;
   stdoutFile?: string | null;
   killGraceMs?: number;
@@ -84,13 +93,17 @@ export interface AgentLaunch {
   /** `--output-last-message` target. */
   lastMessagePath: string;
   streamFormat: string;
+  /** What the agent sees and can write (for doctor and the runtime report). */
+  isolationView: IsolationSummary;
 }
 
 /**
- * Assembles one agent launch: the engine's command line (prompt on stdin, W23), wrapped in the isolation level, with the
- * workspace as cwd and `-C`, the last-message file in the runtime dir, and the given environment and limits. Pure.
+ * Assembles one agent launch: the engine's command line (prompt on stdin, W23), wrapped in the isolation level (under
+ * bwrap: the workspace and the attempt codex home writable, the workspace's `.git` read-only, the toolchain read-only,
+ * the network mode and egress wrapper), with the workspace as cwd and `-C`, the last-message file in the runtime dir,
+ * and the given environment and limits. Pure apart from resolving the toolchain's real paths.
  * @example
- * const launch = buildAgentLaunch({ bin, capabilities, sandbox: 'workspace-write', paths, env, prompt, isolation: 'bwrap', codexHome });
+ * const launch = buildAgentLaunch({ bin, capabilities, sandbox: 'workspace-write', paths, env, prompt, isolation: 'bwrap', codexHome: attemptHome.path, network: 'on' });
  * const result = await runAgentProcess(launch.spec, { onStdoutLine });
  */
 export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchOptions<Caps>): AgentLaunch {
@@ -103,17 +116,20 @@ export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchO
     workdir: options.paths.repoDir,
     agentArgs: options.agentArgs ?? [],
   });
-  const installRoot = codexInstallRoot(options.bin);
-  const wrapped = buildIsolatedCommand({
+  const isolation: IsolationOptions = {
     level: options.isolation,
     command: options.bin,
     args: engineArgs,
     cwd: options.paths.repoDir,
-    writablePaths: [options.paths.repoDir, options.paths.runtimeDir, options.codexHome, ...(options.writablePaths ?? [])],
-    readOnlyPaths: [...(installRoot ? [installRoot] : []), ...(options.readOnlyPaths ?? [])],
-    network: options.network ?? true,
+    // The workspace holds the runtime dir; its .git is re-bound read-only by the builder.
+    writablePaths: [options.paths.repoDir, options.codexHome, ...(options.writablePaths ?? [])],
+    readOnlyPaths: [...toolchainReadOnlyPaths({ codexBin: options.bin, nodeExecPath: options.nodeExecPath ?? process.execPath }), ...(options.readOnlyPaths ?? [])],
+    network: options.network ?? 'on',
+    ...(options.egress ? { egress: options.egress } : {}),
     ...(options.bwrapPath ? { bwrapPath: options.bwrapPath } : {}),
-  });
+    ...(options.host ? { host: options.host } : {}),
+  };
+  const wrapped = buildIsolatedCommand(isolation);
   const spec: AgentProcessSpec = {
     command: wrapped.command,
     args: wrapped.args,
@@ -125,5 +141,5 @@ export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchO
     ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
     ...(options.drainGraceMs !== undefined ? { drainGraceMs: options.drainGraceMs } : {}),
   };
-  return { spec, engineArgv: [options.bin, ...engineArgs], lastMessagePath, streamFormat: engine.streamFormat(options.capabilities) };
+  return { spec, engineArgv: [options.bin, ...engineArgs], lastMessagePath, streamFormat: engine.streamFormat(options.capabilities), isolationView: describeIsolation(isolation) };
 }

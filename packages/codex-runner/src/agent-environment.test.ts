@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fakeFileProbe } from './__tests__/fake-file-probe.js';
-import { buildAgentEnvironment, providerEnvKeysFromToml, readCodexProviderEnvKeys, resolveCodexHome } from './agent-environment.js';
+import { buildAgentEnvironment, GIT_CREDENTIAL_HELPER, isSecretLookingName, providerEnvKeysFromToml, readCodexProviderEnvKeys, resolveCodexHome } from './agent-environment.js';
 
 const parent = {
   PATH: '/usr/bin:/bin',
@@ -24,6 +24,9 @@ const parent = {
   AWS_SECRET_ACCESS_KEY: 'aws',
   SSH_AUTH_SOCK: '/tmp/ssh.sock',
   EDITOR: 'vim',
+  DATABASE_URL: 'postgres://u:p@h/db',
+  PGPASSWORD: 'pg',
+  TELEGRAM_CHAT_ID: '42',
 };
 const base = {
   codexHome: '/codex-home',
@@ -32,8 +35,8 @@ const base = {
 };
 
 describe('buildAgentEnvironment', () => {
-  it('buildAgentEnvironment passes only the allowlist, credentials, runtime vars, CODEX_HOME and a private HOME (W24)', () => {
-    const { env, withheld } = buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['STUB_API_KEY'] });
+  it('buildAgentEnvironment passes only the allowlist, model credentials, allowlisted provider keys, runtime vars, CODEX_HOME and a private HOME (W24)', () => {
+    const { env, withheld, refusedPassthrough, refusedProviderEnvKeys } = buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['STUB_API_KEY'], providerEnvAllowlist: ['STUB_API_KEY'] });
     expect(env).toEqual({
       PATH: '/usr/bin:/bin',
       LANG: 'C.UTF-8',
@@ -53,44 +56,92 @@ describe('buildAgentEnvironment', () => {
       CODEX_HOME: '/codex-home',
       HOME: '/w/.agentpr_runtime/home',
     });
-    expect(withheld).toEqual(['AGENTPR_GITHUB_WEBHOOK_SECRET', 'AGENTPR_HOME', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'EDITOR', 'GH_TOKEN', 'GITHUB_TOKEN', 'SSH_AUTH_SOCK']);
+    expect(withheld).toEqual([
+      'AGENTPR_GITHUB_WEBHOOK_SECRET', 'AGENTPR_HOME', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'EDITOR', 'GH_TOKEN', 'GITHUB_TOKEN', 'PGPASSWORD', 'SSH_AUTH_SOCK', 'TELEGRAM_CHAT_ID',
+    ]);
+    expect(refusedPassthrough).toEqual([]);
+    expect(refusedProviderEnvKeys).toEqual([]);
   });
 
-  it('buildAgentEnvironment with agent push keeps the real HOME and passes the GitHub tokens, never the bot token', () => {
-    const { env } = buildAgentEnvironment(parent, { ...base, allowAgentPush: true });
-    expect(env.HOME).toBe('/home/op');
+  it('buildAgentEnvironment without agent push gives no GitHub token and no git credential config (issue 12)', () => {
+    const { env } = buildAgentEnvironment(parent, base);
+    expect(env.GH_TOKEN).toBeUndefined();
+    expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(Object.keys(env).filter((name) => name.startsWith('GIT_CONFIG_'))).toEqual([]);
+  });
+
+  it('buildAgentEnvironment with agent push passes the GitHub tokens and a credential helper via GIT_CONFIG_*, keeps the private HOME, never the bot token', () => {
+    const { env } = buildAgentEnvironment(parent, { ...base, allowAgentPush: true, runtimeEnv: { ...base.runtimeEnv, GIT_CONFIG_COUNT: '1', GIT_CONFIG_KEY_0: 'core.hooksPath' } });
+    expect(env.HOME).toBe('/w/.agentpr_runtime/home');
     expect(env.GITHUB_TOKEN).toBe('ghp_x');
     expect(env.GH_TOKEN).toBe('gho_x');
+    expect(env).toMatchObject({
+      GIT_CONFIG_COUNT: '2',
+      GIT_CONFIG_KEY_0: 'credential.https://github.com.helper',
+      GIT_CONFIG_VALUE_0: '',
+      GIT_CONFIG_KEY_1: 'credential.https://github.com.helper',
+      GIT_CONFIG_VALUE_1: GIT_CREDENTIAL_HELPER,
+    });
+    // The helper reads the token from the environment: its value is never in the config.
+    expect(JSON.stringify(Object.entries(env).filter(([name]) => name.startsWith('GIT_CONFIG_')))).not.toMatch(/ghp_x|gho_x/);
     expect(env.AGENTPR_TELEGRAM_BOT_TOKEN).toBeUndefined();
     expect(env.AGENTPR_GITHUB_WEBHOOK_SECRET).toBeUndefined();
   });
 
-  it('buildAgentEnvironment in skills mode passes GitHub tokens only for the CI/review stage', () => {
-    for (const stage of ['ITERATING', 'CI_WAIT', 'REVIEW_WAIT']) {
-      expect(buildAgentEnvironment(parent, { ...base, skillsMode: 'agentpr', stage }).env.GH_TOKEN).toBe('gho_x');
-    }
-    expect(buildAgentEnvironment(parent, { ...base, skillsMode: 'agentpr', stage: 'IMPLEMENTING' }).env.GH_TOKEN).toBeUndefined();
-    expect(buildAgentEnvironment(parent, { ...base, skillsMode: 'off', stage: 'ITERATING' }).env.GH_TOKEN).toBeUndefined();
-    expect(buildAgentEnvironment(parent, { ...base, skillsMode: 'agentpr', stage: 'ITERATING' }).env.HOME).toBe('/w/.agentpr_runtime/home');
+  it('buildAgentEnvironment refuses secret-looking passthrough names unless also in secretPassthrough, and reports them', () => {
+    const passthrough = ['SSH_AUTH_SOCK', 'GITHUB_TOKEN', ' AGENTPR_HOME ', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'DATABASE_URL', 'PGPASSWORD', 'TELEGRAM_CHAT_ID', 'AWS_SECRET_ACCESS_KEY', 'EDITOR', 'NOT_SET'];
+    const refused = buildAgentEnvironment(parent, { ...base, passthrough });
+    expect(refused.env.EDITOR).toBe('vim');
+    for (const name of passthrough.filter((n) => n !== 'EDITOR' && n !== 'NOT_SET')) expect(refused.env[name.trim()]).toBeUndefined();
+    expect(refused.refusedPassthrough).toEqual(['AGENTPR_HOME', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'DATABASE_URL', 'GITHUB_TOKEN', 'PGPASSWORD', 'SSH_AUTH_SOCK', 'TELEGRAM_CHAT_ID']);
+    expect('NOT_SET' in refused.env).toBe(false);
+
+    const optedIn = buildAgentEnvironment(parent, { ...base, passthrough, secretPassthrough: ['AWS_SECRET_ACCESS_KEY', 'GITHUB_TOKEN', 'PGPASSWORD'] });
+    expect(optedIn.env).toMatchObject({ AWS_SECRET_ACCESS_KEY: 'aws', GITHUB_TOKEN: 'ghp_x', PGPASSWORD: 'pg' });
+    expect(optedIn.env.GH_TOKEN).toBeUndefined();
+    expect(optedIn.refusedPassthrough).toEqual(['AGENTPR_HOME', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'DATABASE_URL', 'SSH_AUTH_SOCK', 'TELEGRAM_CHAT_ID']);
+    // secretPassthrough alone passes nothing: the name must be asked for in passthrough too.
+    expect(buildAgentEnvironment(parent, { ...base, secretPassthrough: ['AWS_SECRET_ACCESS_KEY'] }).env.AWS_SECRET_ACCESS_KEY).toBeUndefined();
   });
 
-  it('buildAgentEnvironment passes names listed in env_passthrough, even withheld ones', () => {
-    const { env } = buildAgentEnvironment(parent, { ...base, passthrough: ['SSH_AUTH_SOCK', 'GITHUB_TOKEN', ' AGENTPR_HOME ', 'NOT_SET'] });
-    expect(env).toMatchObject({ SSH_AUTH_SOCK: '/tmp/ssh.sock', GITHUB_TOKEN: 'ghp_x', AGENTPR_HOME: '/data' });
-    expect('NOT_SET' in env).toBe(false);
-    expect(env.AGENTPR_TELEGRAM_BOT_TOKEN).toBeUndefined();
+  it('buildAgentEnvironment passes a provider env_key only if it is a codex credential or allowlisted, and reports the rest', () => {
+    const planted = buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['AGENTPR_TELEGRAM_BOT_TOKEN'] });
+    expect(planted.env.AGENTPR_TELEGRAM_BOT_TOKEN).toBeUndefined();
+    expect(planted.refusedProviderEnvKeys).toEqual(['AGENTPR_TELEGRAM_BOT_TOKEN']);
+    const stub = buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['STUB_API_KEY'] });
+    expect(stub.env.STUB_API_KEY).toBeUndefined();
+    expect(stub.refusedProviderEnvKeys).toEqual(['STUB_API_KEY']);
+    expect(buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['OPENAI_API_KEY'] }).refusedProviderEnvKeys).toEqual([]);
+    expect(buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['STUB_API_KEY'], providerEnvAllowlist: ['STUB_API_KEY'] }).env.STUB_API_KEY).toBe('stub-key');
+  });
+
+  it('buildAgentEnvironment merges proxyEnv over the runtime vars but never over CODEX_HOME or HOME', () => {
+    const { env } = buildAgentEnvironment(parent, {
+      ...base,
+      runtimeEnv: { ...base.runtimeEnv, HTTPS_PROXY: 'http://override' },
+      proxyEnv: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: 'localhost', HOME: '/x' },
+    });
+    expect(env).toMatchObject({ HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9', NO_PROXY: 'localhost', HOME: '/w/.agentpr_runtime/home' });
   });
 
   it('buildAgentEnvironment drops secrets an override template tries to add, and fixes CODEX_HOME and HOME', () => {
     const { env } = buildAgentEnvironment(parent, {
       ...base,
-      runtimeEnv: { ...base.runtimeEnv, AGENTPR_TELEGRAM_BOT_TOKEN: 'x', GITHUB_TOKEN: 'y', HOME: '/elsewhere', CODEX_HOME: '/other', MY_TOOL_HOME: '/w/t' },
+      runtimeEnv: { ...base.runtimeEnv, AGENTPR_TELEGRAM_BOT_TOKEN: 'x', GITHUB_TOKEN: 'y', NPM_TOKEN: 'z', HOME: '/elsewhere', CODEX_HOME: '/other', MY_TOOL_HOME: '/w/t' },
     });
     expect(env.AGENTPR_TELEGRAM_BOT_TOKEN).toBeUndefined();
     expect(env.GITHUB_TOKEN).toBeUndefined();
+    expect(env.NPM_TOKEN).toBeUndefined();
     expect(env.HOME).toBe('/w/.agentpr_runtime/home');
     expect(env.CODEX_HOME).toBe('/codex-home');
     expect(env.MY_TOOL_HOME).toBe('/w/t');
+  });
+
+  it('isSecretLookingName is a truth table of credential-like names', () => {
+    const yes = ['GH_TOKEN', 'GITHUB_TOKEN', 'NPM_TOKEN', 'AGENTPR_HOME', 'agentpr_x', 'DATABASE_URL', 'MY_DATABASE_URL_RO', 'PGPASSWORD', 'PG_ADMIN_PASSWORD', 'TELEGRAM_CHAT_ID', 'AWS_SECRET_ACCESS_KEY', 'DB_PASSWD', 'SSH_PRIVATE_KEY', 'GOOGLE_APPLICATION_CREDENTIALS', 'STRIPE_API_KEY', 'NPM_CONFIG__AUTH', 'SSH_AUTH_SOCK', 'SESSION_COOKIE'];
+    const no = ['PATH', 'EDITOR', 'AGENTPR_RUNTIME_DIR', 'AGENTPR_WORKSPACE_DIR', 'GIT_AUTHOR_NAME', 'PGHOST', 'NODE_OPTIONS', 'TMPDIR', 'PIP_DISABLE_PIP_VERSION_CHECK'];
+    for (const name of yes) expect([name, isSecretLookingName(name)]).toEqual([name, true]);
+    for (const name of no) expect([name, isSecretLookingName(name)]).toEqual([name, false]);
   });
 });
 

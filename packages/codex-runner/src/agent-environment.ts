@@ -10,79 +10,128 @@ export const CODEX_CREDENTIAL_VARS: readonly string[] = Object.freeze(['CODEX_AP
 /** The only `AGENTPR_*` variables an agent may see (they come from the runtime templates). */
 export const AGENTPR_RUNTIME_VARS: readonly string[] = Object.freeze(['AGENTPR_RUNTIME_DIR', 'AGENTPR_WORKSPACE_DIR']);
 
-/** GitHub tokens, passed only with agent push or for the CI/review stage in skills mode. */
+/** GitHub tokens, passed to the agent only with agent push. */
 export const GITHUB_TOKEN_VARS: readonly string[] = Object.freeze(['GH_TOKEN', 'GITHUB_TOKEN']);
 
-/** Run states whose skills-mode stage (CI/review fixes) uses `gh` and therefore gets the GitHub tokens. */
-export const CI_REVIEW_STATES: readonly string[] = Object.freeze(['ITERATING', 'CI_WAIT', 'REVIEW_WAIT']);
+/** Exact names `passthrough` never passes without `secretPassthrough` (besides {@link isSecretLookingName}'s patterns). */
+const SECRET_NAMES: readonly string[] = Object.freeze(['GH_TOKEN', 'GITHUB_TOKEN', 'SSH_AUTH_SOCK', 'GPG_AGENT_INFO']);
+
+/** Name patterns of credentials: tokens, secrets, passwords, private keys, API and access keys, auth. */
+const SECRET_PATTERN = /TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIAL|API_?KEY|ACCESS_KEY|COOKIE|(^|_)AUTH(_|$)/i;
+
+/**
+ * True for a variable name that looks like a credential or agentpr's own configuration: `GH_TOKEN`, `GITHUB_TOKEN`,
+ * any `AGENTPR_*` (except the runtime dir names), `*DATABASE_URL*`, `PG*PASSWORD`, `TELEGRAM_*`, `SSH_AUTH_SOCK`, and
+ * names matching `TOKEN|SECRET|PASSWORD|PASSWD|PRIVATE_KEY|CREDENTIAL|API_KEY|ACCESS_KEY|COOKIE|AUTH`.
+ * @example isSecretLookingName('AWS_SECRET_ACCESS_KEY') // true
+ */
+export function isSecretLookingName(name: string): boolean {
+  const upper = name.toUpperCase();
+  if (SECRET_NAMES.includes(upper)) return true;
+  if (upper.startsWith('AGENTPR_')) return !AGENTPR_RUNTIME_VARS.includes(upper);
+  if (upper.includes('DATABASE_URL') || upper.startsWith('TELEGRAM_') || /^PG.*PASSWORD/.test(upper)) return true;
+  return SECRET_PATTERN.test(name);
+}
+
+/**
+ * The git credential helper for agent push: it answers `get` for github.com with the token from the agent's own
+ * environment (`GH_TOKEN`, else `GITHUB_TOKEN`), so the token is never written to disk nor put in an argv (`echo` is
+ * a shell builtin). The empty first value resets helpers from any other config.
+ */
+export const GIT_CREDENTIAL_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; echo "password=${GH_TOKEN:-$GITHUB_TOKEN}"; }; f';
 
 /** Inputs of {@link buildAgentEnvironment}. */
 export interface AgentEnvironmentOptions {
-  /** The resolved codex home; always set explicitly as `CODEX_HOME`. */
+  /** The agent's `CODEX_HOME`: the per-attempt home from `createAttemptCodexHome`, never the operator's own. */
   codexHome: string;
-  /** `<repo>/.agentpr_runtime`; the agent's `HOME` is `<runtimeDir>/home` unless agent push is allowed. */
+  /** `<repo>/.agentpr_runtime`; the agent's `HOME` is always `<runtimeDir>/home`. */
   runtimeDir: string;
   /** The rendered runtime variables (built-ins with overrides merged over them), see `renderRuntimeEnv`. */
   runtimeEnv: Readonly<Record<string, string>>;
-  /** Policy `run_agent_step.env_passthrough`: names passed from the parent even if otherwise withheld. */
+  /** Policy `run_agent_step.env_passthrough`: parent names to pass. Secret-looking names are refused unless also in `secretPassthrough`. */
   passthrough?: readonly string[];
-  /** `--allow-agent-push`: keep the real `HOME` and pass `GH_TOKEN`/`GITHUB_TOKEN`. */
+  /** The operator's explicit opt-in: a secret-looking name passes only if it is in both `passthrough` and this list. */
+  secretPassthrough?: readonly string[];
+  /** Agent push (granted by policy per repository): pass `GH_TOKEN`/`GITHUB_TOKEN` and a git credential helper reading them. */
   allowAgentPush?: boolean;
-  /** Skills mode (`agentpr` or `off`); with `agentpr` the CI/review stage gets the GitHub tokens. */
-  skillsMode?: string;
-  /** The run state the agent works on (selects the skills-mode stage). */
-  stage?: string;
-  /** `env_key` names of configured custom model providers (see {@link readCodexProviderEnvKeys}). */
+  /** `env_key` names of configured custom model providers, read from the OPERATOR's codex home ({@link readCodexProviderEnvKeys}). */
   providerEnvKeys?: readonly string[];
+  /** Provider `env_key` names allowed besides `CODEX_API_KEY`/`OPENAI_API_KEY`; others are refused. */
+  providerEnvAllowlist?: readonly string[];
+  /** Proxy variables (`HTTP_PROXY`, `HTTPS_PROXY`, `NO_PROXY`, …) for network mode `allowlist`; set over everything but the fixed names. */
+  proxyEnv?: Readonly<Record<string, string>>;
 }
 
-/** The agent's environment, and the names (never values) of parent variables that were withheld. */
+/** The agent's environment, and the names (never values) of what was withheld or refused. */
 export interface AgentEnvironment {
   env: Record<string, string>;
   /** Parent variable names not passed to the agent, sorted. For diagnostics only. */
   withheld: string[];
+  /** Passthrough names refused as secret-looking (not in `secretPassthrough`), sorted. The caller should warn. */
+  refusedPassthrough: string[];
+  /** Provider `env_key` names refused (not `CODEX_API_KEY`/`OPENAI_API_KEY` nor in `providerEnvAllowlist`), sorted. */
+  refusedProviderEnvKeys: string[];
 }
 
 /**
- * The allowlisted environment of the agent process (SPEC §4.4, W24). It starts empty and adds: `PATH`, `LANG`, `LC_*`,
- * `TERM`, `TZ`, `USER`, `LOGNAME`, `SHELL` from the parent; `CODEX_API_KEY`, `OPENAI_API_KEY` and custom provider keys;
- * the passthrough names; the runtime variables; `CODEX_HOME`; and `HOME` = `<runtime_dir>/home` (the real `HOME` with
- * agent push). The bot token, the webhook secret and every other `AGENTPR_*` never pass unless listed in passthrough;
- * `GH_TOKEN`/`GITHUB_TOKEN` pass only with agent push, in skills mode for the CI/review stage, or via passthrough.
+ * The allowlisted environment of the agent process (SPEC §4.4, W24; issue 12). It starts empty and adds: `PATH`,
+ * `LANG`, `LC_*`, `TERM`, `TZ`, `USER`, `LOGNAME`, `SHELL` from the parent; `CODEX_API_KEY`, `OPENAI_API_KEY` and the
+ * allowlisted provider keys; the passthrough names that do not look secret (or are in `secretPassthrough`); the runtime
+ * variables; `proxyEnv`; `CODEX_HOME`; and `HOME` = `<runtime_dir>/home`, always. `GH_TOKEN`/`GITHUB_TOKEN` pass only
+ * with `allowAgentPush`, together with a git credential helper set through `GIT_CONFIG_COUNT`/`GIT_CONFIG_KEY_n`/
+ * `GIT_CONFIG_VALUE_n` (no file, no argv). A secret-looking name a runtime override template sets is dropped too.
  * Pure: it neither reads nor writes anything.
- * @example buildAgentEnvironment(process.env, { codexHome, runtimeDir, runtimeEnv })
+ * @example buildAgentEnvironment(process.env, { codexHome: attemptHome.path, runtimeDir, runtimeEnv })
  */
 export function buildAgentEnvironment(parentEnv: Readonly<Record<string, string | undefined>>, options: AgentEnvironmentOptions): AgentEnvironment {
-  const passthrough = new Set((options.passthrough ?? []).map((name) => name.trim()).filter(Boolean));
-  const githubAllowed = Boolean(options.allowAgentPush) || (options.skillsMode === 'agentpr' && CI_REVIEW_STATES.includes(options.stage ?? ''));
+  const names = (list: readonly string[] | undefined): Set<string> => new Set((list ?? []).map((name) => name.trim()).filter(Boolean));
+  const secretOptIn = names(options.secretPassthrough);
+  const push = Boolean(options.allowAgentPush);
   const env: Record<string, string> = {};
   const fromParent = (name: string): void => {
     const value = parentEnv[name];
     if (value !== undefined) env[name] = value;
   };
+  const mayPass = (name: string): boolean => secretOptIn.has(name) || (push && GITHUB_TOKEN_VARS.includes(name)) || !isSecretLookingName(name);
 
   for (const name of AGENT_ENV_ALLOWLIST) fromParent(name);
   for (const name of Object.keys(parentEnv)) if (name.startsWith('LC_')) fromParent(name);
   for (const name of CODEX_CREDENTIAL_VARS) fromParent(name);
-  for (const name of options.providerEnvKeys ?? []) if (name) fromParent(name);
-  if (githubAllowed) for (const name of GITHUB_TOKEN_VARS) fromParent(name);
-  for (const name of passthrough) fromParent(name);
-  Object.assign(env, options.runtimeEnv);
-  env.CODEX_HOME = options.codexHome;
-  const home = options.allowAgentPush ? parentEnv.HOME : undefined;
-  env.HOME = home ?? join(options.runtimeDir, 'home');
 
-  // The withheld names stay withheld even if an override template tried to add them.
-  for (const name of Object.keys(env)) {
-    if (passthrough.has(name)) continue;
-    const isSecretAgentpr = name.startsWith('AGENTPR_') && !AGENTPR_RUNTIME_VARS.includes(name);
-    const isGithubToken = GITHUB_TOKEN_VARS.includes(name) && !githubAllowed;
-    if (isSecretAgentpr || isGithubToken) delete env[name];
+  const providerAllowed = new Set([...CODEX_CREDENTIAL_VARS, ...names(options.providerEnvAllowlist)]);
+  const refusedProviderEnvKeys = new Set<string>();
+  for (const name of names(options.providerEnvKeys)) {
+    if (providerAllowed.has(name)) fromParent(name);
+    else refusedProviderEnvKeys.add(name);
   }
+
+  const refusedPassthrough = new Set<string>();
+  for (const name of names(options.passthrough)) {
+    if (mayPass(name)) fromParent(name);
+    else refusedPassthrough.add(name);
+  }
+  if (push) for (const name of GITHUB_TOKEN_VARS) fromParent(name);
+
+  // Override templates are the operator's, but a secret-looking name there is a mistake: drop it like the rest.
+  for (const [name, value] of Object.entries(options.runtimeEnv)) if (mayPass(name)) env[name] = value;
+  Object.assign(env, options.proxyEnv ?? {});
+  env.CODEX_HOME = options.codexHome;
+  env.HOME = join(options.runtimeDir, 'home');
+  if (push) {
+    for (const name of Object.keys(env)) if (name.startsWith('GIT_CONFIG_')) delete env[name];
+    Object.assign(env, gitCredentialConfig());
+  }
+
   const withheld = Object.keys(parentEnv)
     .filter((name) => parentEnv[name] !== undefined && !(name in env))
     .sort();
-  return { env, withheld };
+  return { env, withheld, refusedPassthrough: [...refusedPassthrough].sort(), refusedProviderEnvKeys: [...refusedProviderEnvKeys].sort() };
+}
+
+/** `GIT_CONFIG_*` variables installing {@link GIT_CREDENTIAL_HELPER} for https://github.com only. */
+function gitCredentialConfig(): Record<string, string> {
+  const key = 'credential.https://github.com.helper';
+  return { GIT_CONFIG_COUNT: '2', GIT_CONFIG_KEY_0: key, GIT_CONFIG_VALUE_0: '', GIT_CONFIG_KEY_1: key, GIT_CONFIG_VALUE_1: GIT_CREDENTIAL_HELPER };
 }
 
 /**

@@ -8,6 +8,8 @@ export { buildCodexCommand, CODEX_SANDBOXES } from './build-codex-command.js';
 export type { CodexSandboxMode, CodexCommandOptions } from './build-codex-command.js';
 export {
   buildAgentEnvironment,
+  isSecretLookingName,
+  GIT_CREDENTIAL_HELPER,
   readCodexProviderEnvKeys,
   providerEnvKeysFromToml,
   resolveCodexHome,
@@ -15,7 +17,6 @@ export {
   CODEX_CREDENTIAL_VARS,
   AGENTPR_RUNTIME_VARS,
   GITHUB_TOKEN_VARS,
-  CI_REVIEW_STATES,
 } from './agent-environment.js';
 export type { AgentEnvironmentOptions, AgentEnvironment } from './agent-environment.js';
 export { runtimePaths, createRuntimeDirectories, RUNTIME_DIR_NAME, LAST_MESSAGE_FILE_NAME } from './runtime-env.js';
@@ -28,8 +29,23 @@ export { buildSkillPlan, buildTaskPacket, listInstalledSkills, stageSkills } fro
 export type { SkillPlan, SkillsMode, TaskPacket, TaskPacketInput } from './skills-mode.js';
 export { runAgentProcess, notStartedResult, TIMEOUT_EXIT_CODE, SPAWN_FAILED_EXIT_CODE, INTERRUPTED_EXIT_CODE } from './run-agent-process.js';
 export type { AgentProcessSpec, AgentProcessHandlers, AgentProcessResult } from './run-agent-process.js';
-export { buildIsolatedCommand, checkIsolation, findBwrap, codexInstallRoot, ISOLATION_LEVELS } from './isolation.js';
-export type { IsolationLevel, IsolationOptions, CheckIsolationResult } from './isolation.js';
+export {
+  buildIsolatedCommand,
+  describeIsolation,
+  checkIsolation,
+  findBwrap,
+  codexInstallRoot,
+  toolchainReadOnlyPaths,
+  nodeHostView,
+  ISOLATION_LEVELS,
+  NETWORK_MODES,
+  SYSTEM_READ_ONLY_DIRS,
+  ETC_READ_ONLY_ENTRIES,
+  SANDBOX_HOSTNAME,
+} from './isolation.js';
+export type { IsolationLevel, IsolationOptions, IsolationSummary, CheckIsolationResult, NetworkMode, EgressBridge, HostView, HostEntry } from './isolation.js';
+export { createAttemptCodexHome, DEFAULT_CODEX_HOME_MAX_FILE_BYTES, DEFAULT_CODEX_HOME_MAX_TOTAL_BYTES } from './codex-home.js';
+export type { AttemptCodexHome, AttemptCodexHomeOptions, SkippedReason } from './codex-home.js';
 export { codexEngine, buildAgentLaunch } from './agent-engine.js';
 export type { AgentEngine, AgentLaunch, AgentLaunchOptions, EngineBinaryResult, EngineProbeResult, EngineCommandOptions } from './agent-engine.js';
 export { ProcessTreeTracker, listProcesses, descendantsOf, parseProcStat } from './process-tree.js';

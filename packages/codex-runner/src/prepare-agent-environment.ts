@@ -10,13 +10,31 @@ export interface PrepareAgentEnvironmentOptions {
   parentEnv: Readonly<Record<string, string | undefined>>;
   /** The workspace. */
   repoDir: string;
-  /** The resolved codex home (`resolveCodexHome(env)`). */
+  /**
+   * The OPERATOR's codex home (`resolveCodexHome(env)`). Provider `env_key`s are read from its config.toml, never from
+   * a directory the agent could have written.
+   */
   codexHome: string;
+  /**
+   * The agent's `CODEX_HOME`: the per-attempt home (`createAttemptCodexHome(...).path`). Defaults to `codexHome` only
+   * for callers not yet migrated; then the agent can rewrite the operator's config and skills for later runs.
+   */
+  agentCodexHome?: string;
   /** Entries of the runtime override file (parsed by `loadRuntimeEnvOverrides` of `@agentpr/policy`), merged over the built-ins. */
   overrides?: Readonly<Record<string, string>>;
+  /** Policy `env_passthrough`; secret-looking names need `secretPassthrough` too. */
   passthrough?: readonly string[];
+  /** The operator's explicit opt-in for secret-looking passthrough names. */
+  secretPassthrough?: readonly string[];
+  /** Provider `env_key` names allowed besides `CODEX_API_KEY`/`OPENAI_API_KEY`. */
+  providerEnvAllowlist?: readonly string[];
+  /** Proxy variables for network mode `allowlist`. */
+  proxyEnv?: Readonly<Record<string, string>>;
+  /** Agent push, as granted by policy for this repository. */
   allowAgentPush?: boolean;
+  /** @deprecated Ignored: the CI/review stage no longer gets GitHub tokens (issue 12). */
   skillsMode?: string;
+  /** @deprecated Ignored, see `skillsMode`. */
   stage?: string;
   fs?: FileProbe;
 }
@@ -30,24 +48,28 @@ export type PrepareAgentEnvironmentResult =
       env: Record<string, string>;
       /** Parent variable names withheld from the agent (names only). */
       withheld: string[];
+      /** Passthrough names refused as secret-looking; warn the operator (names only). */
+      refusedPassthrough: string[];
+      /** Provider `env_key` names refused (not allowlisted); warn the operator, the model call will likely fail. */
+      refusedProviderEnvKeys: string[];
       /** The rendered runtime variables. */
       runtimeEnv: Record<string, string>;
       /** Sorted keys of the override file (`env_keys` of the runtime policy summary). */
       overrideKeys: string[];
       /** Directories created (mkdir -p). */
       createdDirs: string[];
-      /** Custom provider key variables read from `<codexHome>/config.toml`. */
+      /** Custom provider key variables read from the operator's `<codexHome>/config.toml` (before the allowlist). */
       providerEnvKeys: string[];
     }
   | { ok: false; errors: string[] };
 
 /**
  * Everything SPEC §4.4 does before launch, in one call: renders the runtime templates (built-ins + overrides, via
- * `@agentpr/policy`), creates
- * the runtime directories, reads the custom provider's `env_key` from codex's config.toml, and builds the allowlisted
- * agent environment (W24).
+ * `@agentpr/policy`), creates the runtime directories, reads the custom provider's `env_key` from the operator's
+ * codex config.toml, and builds the allowlisted agent environment (W24, issue 12) with `CODEX_HOME` = `agentCodexHome`.
  * @example
- * const prepared = prepareAgentEnvironment({ parentEnv: ctx.env, repoDir, codexHome: resolveCodexHome(ctx.env) });
+ * const home = createAttemptCodexHome({ operatorCodexHome: codexHome, parentDir, includeSkills });
+ * const prepared = prepareAgentEnvironment({ parentEnv: ctx.env, repoDir, codexHome, agentCodexHome: home.path });
  */
 export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions): PrepareAgentEnvironmentResult {
   const paths = runtimePaths(options.repoDir);
@@ -56,20 +78,23 @@ export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions)
   const createdDirs = createRuntimeDirectories(paths, rendered.value.directories);
   const providerEnvKeys = readCodexProviderEnvKeys(options.codexHome, options.fs ?? nodeFileProbe);
   const agent = buildAgentEnvironment(options.parentEnv, {
-    codexHome: options.codexHome,
+    codexHome: options.agentCodexHome ?? options.codexHome,
     runtimeDir: paths.runtimeDir,
     runtimeEnv: rendered.value.env,
     passthrough: options.passthrough ?? [],
+    secretPassthrough: options.secretPassthrough ?? [],
     allowAgentPush: options.allowAgentPush ?? false,
-    ...(options.skillsMode !== undefined ? { skillsMode: options.skillsMode } : {}),
-    ...(options.stage !== undefined ? { stage: options.stage } : {}),
     providerEnvKeys,
+    providerEnvAllowlist: options.providerEnvAllowlist ?? [],
+    ...(options.proxyEnv ? { proxyEnv: options.proxyEnv } : {}),
   });
   return {
     ok: true,
     paths,
     env: agent.env,
     withheld: agent.withheld,
+    refusedPassthrough: agent.refusedPassthrough,
+    refusedProviderEnvKeys: agent.refusedProviderEnvKeys,
     runtimeEnv: rendered.value.env,
     overrideKeys: rendered.value.overrideKeys,
     createdDirs,

@@ -53,7 +53,7 @@ export async function runScenario(name: string, options: RunScenarioOptions = {}
     const workspace = await createSampleWorkspace({ withRemote: options.withRemote ?? false });
     const { TMPDIR: _ignored, ...sandboxEnv } = sandbox.env;
     const parentEnv = { ...process.env, ...sandboxEnv, ...(options.parentEnv ?? {}) };
-    const prepared = prepareAgentEnvironment({ parentEnv, repoDir: workspace.dir, codexHome: sandbox.codexHome });
+    const prepared = prepareAgentEnvironment({ parentEnv, repoDir: workspace.dir, codexHome: sandbox.codexHome, providerEnvAllowlist: [sandbox.envKey] });
     if (!prepared.ok) throw new Error(prepared.errors.join('; '));
     const bin = codexBinaryPath();
     const probe = await probeCodex(bin, { env: prepared.env });
