@@ -91,10 +91,13 @@ describe('user ids in group chats (authorizeSender, senderTier)', () => {
     expect(authorizeSender(acl, inGroup(7), 'write')).toEqual({ ok: false, reason: 'write_permission_required' });
   });
 
-  it('user ids default down the chain like chat ids: --allow-user-id alone gives those people the group tier', () => {
-    const acl = createChatAcl({ adminChatIds: [GROUP], allowUserIds: [5] });
-    expect(senderTier(acl, inGroup(5))).toBe('admin');
-    expect(senderTier(acl, inGroup(6))).toBeNull();
+  it('nothing defaults upwards for user ids: --allow-user-id alone gives read only, --write-user-id alone nobody admin', () => {
+    const readers = createChatAcl({ adminChatIds: [GROUP], allowUserIds: [5] });
+    expect(senderTier(readers, inGroup(5))).toBe('read');
+    expect(senderTier(readers, inGroup(6))).toBeNull();
+    const writers = createChatAcl({ adminChatIds: [GROUP], writeUserIds: [6] });
+    expect(senderTier(writers, inGroup(6))).toBe('write');
+    expect(authorizeSender(writers, inGroup(6), 'admin')).toEqual({ ok: false, reason: 'user_admin_permission_required' });
   });
 
   it('an anonymous sender (no user id) in a group gets no tier once user ids are set', () => {

@@ -34,21 +34,21 @@ export interface ChatAclOptions {
   adminChatIds?: readonly number[] | undefined;
   /** Development only: every chat gets the read tier. Never grants write or admin (W42). */
   allowAnyChat?: boolean | undefined;
-  /** People who may use the bot inside group chats, up to the group's tier. */
+  /** People who may use the read commands inside group chats (if the group may). */
   allowUserIds?: readonly number[] | undefined;
-  /** People who may use write commands inside group chats (default: the allow user ids). */
+  /** People who may also use the write commands inside group chats (if the group may). */
   writeUserIds?: readonly number[] | undefined;
-  /** People who may use admin commands inside group chats (default: the write user ids). */
+  /** People who may use every command inside group chats (if the group may). */
   adminUserIds?: readonly number[] | undefined;
 }
 
-/** Tier sets over ids, resolved with the defaults of SPEC §8.3. */
+/** Tier sets over ids; each set contains the next one (`admin` ⊆ `write` ⊆ `allowed`). */
 export interface TierSets {
-  /** Ids that pass the first check: the allow ids plus every write and admin id. */
+  /** Ids with at least the read tier. */
   readonly allowed: ReadonlySet<number>;
-  /** Ids with the write tier: the write ids, else the allow ids; admins always have it. */
+  /** Ids with at least the write tier. */
   readonly write: ReadonlySet<number>;
-  /** Ids with the admin tier: the admin ids, else the write set. */
+  /** Ids with the admin tier. */
   readonly admin: ReadonlySet<number>;
 }
 
@@ -57,7 +57,10 @@ export interface ChatAcl extends TierSets {
   readonly allowAnyChat: boolean;
   /** Admin chats also receive notifications. */
   readonly admin: ReadonlySet<number>;
-  /** People's tiers inside group chats; `null` when no user id flag was given (groups then act as one person). */
+  /**
+   * People's tiers inside group chats; `null` when no user id flag was given (every member then has the group's
+   * tier). Unlike the chat sets nothing defaults upwards: each flag grants its own tier and the ones below.
+   */
   readonly users: TierSets | null;
 }
 
@@ -93,7 +96,8 @@ function checkIds(flag: string, ids: readonly number[] | undefined, kind: 'chat'
   return out;
 }
 
-function tierSets(allow: number[], writeIds: number[], adminIds: number[]): TierSets {
+/** The chat sets of SPEC §8.3: write defaults to the allow ids and admin to write. */
+function chatSets(allow: number[], writeIds: number[], adminIds: number[]): TierSets {
   const write = new Set(writeIds.length > 0 ? writeIds : allow);
   const admin = new Set(adminIds.length > 0 ? adminIds : write);
   for (const id of admin) write.add(id);
@@ -105,8 +109,9 @@ function tierSets(allow: number[], writeIds: number[], adminIds: number[]): Tier
  * Builds the chat sets of SPEC §8.3. `write` defaults to the allow ids and `admin` to `write` when no ids are
  * given for them. A chat named in the write or admin ids is also allowed (naming it is explicit consent).
  * With `allowAnyChat` and no ids, every chat can read and nobody can write or approve (W42). The user ids,
- * when any is given, build a second set with the same defaults that caps each person's tier in group chats
- * (see {@link senderTier}). Throws `invalid_config` when no chat id is given and `allowAnyChat` is off, or for
+ * when any is given, build a second set that caps each person's tier in group chats
+ * (see {@link senderTier}); there each flag grants exactly its tier and the ones below it, nothing defaults
+ * upwards, and a member named in none of them has no tier. Throws `invalid_config` when no chat id is given and `allowAnyChat` is off, or for
  * an id of the wrong shape (chat ids are non-zero, user ids positive).
  *
  * @example
@@ -127,8 +132,11 @@ export function createChatAcl(options: ChatAclOptions): ChatAcl {
       'no chat may use the bot: pass --allow-chat-id <chat id> (repeatable), or --allow-any-chat for local development only (read commands only).',
     );
   }
-  const users = allowUsers.length + writeUsers.length + adminUsers.length > 0 ? tierSets(allowUsers, writeUsers, adminUsers) : null;
-  return { allowAnyChat, ...tierSets(allow, writeIds, adminIds), users };
+  const users: TierSets | null =
+    allowUsers.length + writeUsers.length + adminUsers.length > 0
+      ? { allowed: new Set([...allowUsers, ...writeUsers, ...adminUsers]), write: new Set([...writeUsers, ...adminUsers]), admin: new Set(adminUsers) }
+      : null;
+  return { allowAnyChat, ...chatSets(allow, writeIds, adminIds), users };
 }
 
 function tierOf(sets: TierSets, id: number): Tier | null {

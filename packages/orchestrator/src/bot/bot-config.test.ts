@@ -64,6 +64,35 @@ describe('resolveTelegramBotConfig', () => {
     expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], rateLimitPerChat: '0' } })).message).toMatch(/--rate-limit-per-chat must be an integer of at least 1/);
     expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], telegramApiUrl: 'ftp://x' } })).message).toMatch(/http\(s\)/);
   });
+
+  it('reads --allow-user-id, --write-user-id and --admin-user-id into the user tiers of group chats', () => {
+    const config = resolveTelegramBotConfig({
+      flags: { adminChatId: ['-1001234567890', '42'], allowUserId: ['5'], writeUserId: [' 6 '], adminUserId: ['7'], rateLimitStrangers: '5' },
+      env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN },
+      dataDir: '/d',
+    });
+    expect(config.acl.users).not.toBeNull();
+    expect([...config.acl.users!.allowed].sort()).toEqual([5, 6, 7]);
+    expect([...config.acl.users!.write].sort()).toEqual([6, 7]);
+    expect([...config.acl.users!.admin]).toEqual([7]);
+    expect(config.settings.rateLimitStrangers).toBe(5);
+    expect(resolveTelegramBotConfig({ flags: { allowChatId: ['1'] }, env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN }, dataDir: '/d' }).acl.users).toBeNull();
+  });
+
+  it('refuses a user id that is negative, zero, not a number or too long, with one usage line naming the flag', () => {
+    const base = { env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN }, dataDir: '/d' };
+    for (const [flag, key, raw] of [
+      ['--admin-user-id', 'adminUserId', '-1001234567890'],
+      ['--write-user-id', 'writeUserId', '0'],
+      ['--allow-user-id', 'allowUserId', '@alice'],
+      ['--allow-user-id', 'allowUserId', '12345678901234567'],
+    ] as const) {
+      const error = failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], [key]: [raw] } }));
+      expect(error.code).toBe('usage');
+      expect(error.message).toBe(`${flag} ${JSON.stringify(raw)} is not a Telegram user id; give the positive integer id of the person (from.id in getUpdates), not a group id.`);
+    }
+    expect(failure(() => resolveTelegramBotConfig({ ...base, flags: { allowChatId: ['1'], rateLimitStrangers: '0' } })).message).toMatch(/--rate-limit-strangers must be an integer of at least 1/);
+  });
 });
 
 describe('loadBotPolicy', () => {

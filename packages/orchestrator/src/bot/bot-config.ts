@@ -18,12 +18,20 @@ export interface TelegramBotFlags {
   writeChatId?: readonly string[] | undefined;
   adminChatId?: readonly string[] | undefined;
   allowAnyChat?: boolean | undefined;
+  /** People who may use the bot inside group chats (read tier up to the group's). */
+  allowUserId?: readonly string[] | undefined;
+  /** People who may use the write commands inside group chats. */
+  writeUserId?: readonly string[] | undefined;
+  /** People who may approve PRs inside group chats. */
+  adminUserId?: readonly string[] | undefined;
   pollTimeoutSec?: string | undefined;
   idleSleepSec?: string | undefined;
   listLimit?: string | undefined;
   rateLimitWindowSec?: string | undefined;
   rateLimitPerChat?: string | undefined;
   rateLimitGlobal?: string | undefined;
+  /** Addition: attempts from all unknown chats together per window (default 20). */
+  rateLimitStrangers?: string | undefined;
   auditLogFile?: string | undefined;
   /** Addition: turn push notifications off. */
   noNotifications?: boolean | undefined;
@@ -56,6 +64,17 @@ function chatIds(flag: string, values: readonly string[] | undefined): number[] 
   });
 }
 
+function userIds(flag: string, values: readonly string[] | undefined): number[] {
+  return (values ?? []).map((raw) => {
+    const text = raw.trim();
+    const n = Number(text);
+    if (!/^\d{1,16}$/.test(text) || !Number.isSafeInteger(n) || n <= 0) {
+      throw new AgentprError('usage', `${flag} ${JSON.stringify(raw)} is not a Telegram user id; give the positive integer id of the person (from.id in getUpdates), not a group id.`);
+    }
+    return n;
+  });
+}
+
 function intFlag(flag: string, raw: string | undefined): number | undefined {
   if (raw === undefined) return undefined;
   const text = raw.trim();
@@ -81,7 +100,8 @@ function apiUrl(raw: string | undefined): string | undefined {
 /**
  * Resolves the bot's configuration (SPEC §2.3 run-telegram-bot): the token from `--telegram-token` or
  * `AGENTPR_TELEGRAM_BOT_TOKEN`, the Bot API URL from `--telegram-api-url` or `AGENTPR_TELEGRAM_API_URL`, the chat
- * ACL (at least one chat id unless `--allow-any-chat`), and the settings (flag > policy `telegram_bot` >
+ * ACL (at least one chat id unless `--allow-any-chat`; optional `--*-user-id` people who cap tiers in group
+ * chats), and the settings (flag > policy `telegram_bot` >
  * default). Throws `AgentprError` `usage` for bad flags and `config` for a missing or malformed token; no message
  * contains the token.
  *
@@ -112,6 +132,9 @@ export function resolveTelegramBotConfig(input: {
     writeChatIds: chatIds('--write-chat-id', flags.writeChatId),
     adminChatIds: chatIds('--admin-chat-id', flags.adminChatId),
     allowAnyChat: flags.allowAnyChat === true,
+    allowUserIds: userIds('--allow-user-id', flags.allowUserId),
+    writeUserIds: userIds('--write-user-id', flags.writeUserId),
+    adminUserIds: userIds('--admin-user-id', flags.adminUserId),
   };
   try {
     acl = createChatAcl(ids);
@@ -125,6 +148,7 @@ export function resolveTelegramBotConfig(input: {
     set('rateLimitWindowSec', intFlag('--rate-limit-window-sec', flags.rateLimitWindowSec));
     set('rateLimitPerChat', intFlag('--rate-limit-per-chat', flags.rateLimitPerChat));
     set('rateLimitGlobal', intFlag('--rate-limit-global', flags.rateLimitGlobal));
+    set('rateLimitStrangers', intFlag('--rate-limit-strangers', flags.rateLimitStrangers));
     set('auditLogFile', flags.auditLogFile);
     settings = resolveTelegramBotSettings(input.policy ?? {}, flagSettings);
   } catch (error) {

@@ -1,21 +1,23 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { getBotState, setBotState } from '@agentpr/store';
 import {
-  authorizeChat,
-  chatTier,
+  authorizeSender,
   commandTier,
   decodeButtonData,
   parseCommand,
   parseUpdate,
   redactSecrets,
   SlidingWindowRateLimiter,
+  senderTier,
   splitMessage,
+  StrangerAuditSampler,
   TelegramError,
   type AclDenyReason,
   type ChatAcl,
   type ChatClient,
   type InlineButton,
   type ParsedCommand,
+  type Sender,
   type TelegramAuditLog,
   type TelegramBotSettings,
 } from '@agentpr/telegram';
@@ -33,7 +35,9 @@ export interface TelegramBotOptions {
   /** The numeric prefix of the token (`botIdFromToken`): the key of the stored offset. */
   botId: string;
   acl: ChatAcl;
-  settings: Pick<TelegramBotSettings, 'pollTimeoutSec' | 'idleSleepSec' | 'listLimit' | 'rateLimitWindowSec' | 'rateLimitPerChat' | 'rateLimitGlobal'>;
+  /** `rateLimitStrangers` defaults to 20 per window. */
+  settings: Pick<TelegramBotSettings, 'pollTimeoutSec' | 'idleSleepSec' | 'listLimit' | 'rateLimitWindowSec' | 'rateLimitPerChat' | 'rateLimitGlobal'> &
+    Partial<Pick<TelegramBotSettings, 'rateLimitStrangers'>>;
   audit: TelegramAuditLog;
   /** Aborting stops the bot after the update in hand: its reply is sent and the offset is stored. */
   signal: AbortSignal;
@@ -51,8 +55,10 @@ export interface TelegramBotOptions {
   maxBackoffMs?: number | undefined;
   /** Abortable sleep; resolves early when the signal aborts. */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
-  /** Monotonic milliseconds for the rate limiter. */
+  /** Monotonic milliseconds for the rate limiter and the stranger audit sampling. */
   monotonicNow?: (() => number) | undefined;
+  /** After a stranger chat's first audited attempt in a window, one in this many is audited. Default 10. */
+  strangerAuditEvery?: number | undefined;
 }
 
 /** What a bot run did, returned when it stops. */
@@ -63,6 +69,10 @@ export interface TelegramBotSummary {
   commands: number;
   notifications: number;
   pollErrors: number;
+  /** Commands and taps from chats that are not allowlisted (never answered). */
+  strangerAttempts: number;
+  /** Of those, the ones left out of the audit log by sampling or by the stranger budget. */
+  strangerUnaudited: number;
 }
 
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
@@ -77,9 +87,26 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** The reply to an allowed chat (or group member) asking above its tier. Strangers never get one (W41). */
 function permissionText(command: string, reason: AclDenyReason): string {
-  const needed = reason === 'admin_permission_required' ? 'admin permission (--admin-chat-id)' : 'write permission (--write-chat-id)';
-  return `This chat may not use /${command}: it needs ${needed}.`;
+  switch (reason) {
+    case 'chat_not_allowlisted':
+      return `This chat may not use /${command}.`;
+    case 'write_permission_required':
+      return `This chat may not use /${command}: it needs write permission (--write-chat-id).`;
+    case 'admin_permission_required':
+      return `This chat may not use /${command}: it needs admin permission (--admin-chat-id).`;
+    case 'user_not_allowlisted':
+      return `You may not use this bot in this group: your user id is in none of --allow-user-id, --write-user-id, --admin-user-id.`;
+    case 'user_write_permission_required':
+      return `You may not use /${command} in this group: it needs your user id in --write-user-id.`;
+    case 'user_admin_permission_required':
+      return `You may not use /${command} in this group: it needs your user id in --admin-user-id.`;
+    default: {
+      const never: never = reason;
+      return never;
+    }
+  }
 }
 
 /** The request text for the audit log; the arguments of /approve_pr are withheld because one is the confirm token. */
@@ -92,10 +119,12 @@ function auditRequestText(parsed: ParsedCommand, text: string): string {
 /**
  * Runs the Telegram control bot until `options.signal` aborts (SPEC §8): long polling with the offset stored in
  * `bot_state` before each update is handled (a restart never runs a command twice; W40), edited messages
- * ignored, tiers and chat ACL (W42), sliding-window rate limits where strangers count globally but get no reply
- * (W41), commands run in process as actor `bot` (W44), replies split to Telegram's limit (W43), every command
+ * ignored, tiers and chat ACL (W42) capped per person in group chats when user ids are configured, sliding-window
+ * rate limits, commands run in process as actor `bot` (W44), replies split to Telegram's limit (W43), every command
  * and poll error in the audit log, poll errors retried with backoff up to 60 s (W45), and push notifications to
- * the admin chats. A rejected token (401) or a second poller/webhook (409) stops it with an `AgentprError`
+ * the admin chats. Strangers (chats not on the allowlist) get no reply (W41) and are decided before the global
+ * limiter, by a small budget of their own, so no flood of them can make the bot busy for the allowed chats;
+ * their audit lines are sampled (first per chat per window, then one in `strangerAuditEvery`). A rejected token (401) or a second poller/webhook (409) stops it with an `AgentprError`
  * (`config`) that tells the operator what to do.
  *
  * @example
@@ -111,8 +140,14 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
   const idleMs = options.idleSleepMs ?? settings.idleSleepSec * 1000;
   const maxBackoffMs = options.maxBackoffMs ?? 60_000;
   const secrets = options.secrets ?? [];
-  const limiter = new SlidingWindowRateLimiter({ windowSec: settings.rateLimitWindowSec, perChat: settings.rateLimitPerChat, global: settings.rateLimitGlobal });
-  const summary: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0 };
+  const limiter = new SlidingWindowRateLimiter({
+    windowSec: settings.rateLimitWindowSec,
+    perChat: settings.rateLimitPerChat,
+    global: settings.rateLimitGlobal,
+    strangers: settings.rateLimitStrangers,
+  });
+  const strangerAudit = new StrangerAuditSampler({ windowSec: settings.rateLimitWindowSec, every: options.strangerAuditEvery });
+  const summary: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0, strangerAttempts: 0, strangerUnaudited: 0 };
   const offsetKey = botStateKeys.offset(options.botId);
   const stored = await getBotState(botCtx.db, offsetKey);
   let offset = stored !== undefined && /^\d+$/.test(stored) ? Number(stored) : undefined;
@@ -163,29 +198,55 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     });
   };
 
-  const run = async (chatId: number, name: string, args: string[]): Promise<BotReply> => {
+  /**
+   * A stranger's attempt: never answered, and decided by the stranger budget before the global limiter is
+   * consulted, so it cannot use up the allowed chats' capacity. Its audit line is sampled.
+   */
+  const stranger = (updateId: number, chatId: number, command: string, request: string): void => {
+    summary.strangerAttempts++;
+    const at = now();
+    const decision = limiter.check(chatId, false, at).ok ? strangerAudit.admit(chatId, at) : strangerAudit.skip();
+    summary.strangerUnaudited = strangerAudit.unaudited;
+    if (!decision.write) return;
+    audit.command({
+      update_id: updateId,
+      chat_id: chatId,
+      command,
+      outcome: 'unauthorized',
+      detail: 'chat_not_allowlisted',
+      request_text: request,
+      response_text: '',
+      unaudited_since_last: decision.unauditedSinceLast,
+    });
+  };
+
+  const run = async (sender: Sender, name: string, args: string[]): Promise<BotReply> => {
     summary.commands++;
     try {
-      return await executeBotCommand(botCtx, name, args, { listLimit: settings.listLimit, approvePr: options.approvePr, tier: chatTier(acl, chatId) ?? 'read' });
+      return await executeBotCommand(botCtx, name, args, { listLimit: settings.listLimit, approvePr: options.approvePr, tier: senderTier(acl, sender) ?? 'read' });
     } catch (error) {
       botCtx.log.error(`bot command /${name} failed: ${errorText(error)}`, { command: name, error: errorText(error) });
       return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
     }
   };
 
-  const handleMessage = async (updateId: number, chatId: number, rawText: string): Promise<void> => {
+  const handleMessage = async (updateId: number, sender: Sender, rawText: string): Promise<void> => {
+    const { chatId } = sender;
     const text = rawText.trim();
     const parsed = parseCommand(text, { botUsername });
     if (!parsed || parsed.kind === 'other_bot') return;
-    const auth = authorizeChat(acl, chatId, commandTier(parsed.name));
-    const rate = limiter.check(chatId, auth.ok, now());
+    const auth = authorizeSender(acl, sender, commandTier(parsed.name));
     const request = auditRequestText(parsed, text);
+    // Strangers learn nothing, not even that a bot listens (W41).
+    if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, parsed.name, request);
+    // An allowed chat's attempt counts against its own budget even when refused for its tier, so a group member
+    // without rights cannot spend the global budget either.
+    const rate = limiter.check(chatId, true, now());
     if (!auth.ok) {
       if (!rate.ok) return;
-      // Strangers learn nothing, not even that a bot listens (W41). An allowed chat asking above its tier is
-      // told which permission it lacks.
-      const text = auth.reason === 'chat_not_allowlisted' ? '' : permissionText(parsed.name, auth.reason);
-      const sendError = text ? await send(chatId, text) : null;
+      // An allowed chat (or group member) asking above its tier is told which permission it lacks.
+      const text = permissionText(parsed.name, auth.reason);
+      const sendError = await send(chatId, text);
       audit.command({ update_id: updateId, chat_id: chatId, command: parsed.name, outcome: sendError ? 'send_error' : 'unauthorized', detail: sendError ? `${auth.reason}; send failed: ${sendError}` : auth.reason, request_text: request, response_text: text });
       return;
     }
@@ -201,19 +262,21 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     } else if (parsed.kind === 'invalid') {
       reply = { text: `Could not read that command: ${parsed.error}. Use matching quotes around arguments, or send /help.`, outcome: 'error', detail: 'invalid_format' };
     } else {
-      reply = await run(chatId, parsed.name, parsed.args);
+      reply = await run(sender, parsed.name, parsed.args);
     }
     const sendError = await send(chatId, reply.text, reply.buttons);
     record({ updateId, chatId, command: parsed.name, request, reply, sendError });
   };
 
-  const handleCallback = async (updateId: number, callbackId: string, chatId: number, data: string): Promise<void> => {
+  const handleCallback = async (updateId: number, callbackId: string, sender: Sender, data: string): Promise<void> => {
+    const { chatId } = sender;
     const button = decodeButtonData(data);
     const name = button ? (button.action === 'approve' ? 'approve_pr' : button.action) : 'button';
     const command = `button:${button?.action ?? 'unknown'}`;
     const request = `[button] ${data}`;
-    const auth = authorizeChat(acl, chatId, commandTier(name));
-    const rate = limiter.check(chatId, auth.ok, now());
+    const auth = authorizeSender(acl, sender, commandTier(name));
+    if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, command, request);
+    const rate = limiter.check(chatId, true, now());
     const answer = async (text: string) => {
       try {
         await chat.answerCallbackQuery({ callbackQueryId: callbackId, text });
@@ -223,7 +286,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     };
     if (!auth.ok) {
       if (!rate.ok) return;
-      if (auth.reason !== 'chat_not_allowlisted') await answer(permissionText(name, auth.reason));
+      await answer(permissionText(name, auth.reason));
       audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'unauthorized', detail: auth.reason, request_text: request, response_text: '' });
       return;
     }
@@ -243,7 +306,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
         detail: 'token_requested',
       };
     } else {
-      reply = await run(chatId, button.action, [button.runId]);
+      reply = await run(sender, button.action, [button.runId]);
     }
     await answer(reply.outcome === 'ok' ? 'Done' : 'See the reply');
     const sendError = await send(chatId, reply.text, reply.buttons);
@@ -259,8 +322,9 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     offset = update.updateId + 1;
     summary.updates++;
     try {
-      if (update.kind === 'message') await handleMessage(update.updateId, update.chatId, update.text);
-      else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, update.chatId, update.data);
+      const sender = update.kind === 'ignored' ? null : { chatId: update.chatId, userId: update.userId, isGroup: update.isGroup };
+      if (update.kind === 'message') await handleMessage(update.updateId, sender!, update.text);
+      else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, sender!, update.data);
     } catch (error) {
       botCtx.log.error(`telegram update ${update.updateId} failed: ${errorText(error)}`, { update_id: update.updateId, error: errorText(error) });
     }
