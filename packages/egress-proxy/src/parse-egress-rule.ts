@@ -55,8 +55,8 @@ export function parseEgressRule(input: string): ParseEgressRuleResult {
   if (hostPart.startsWith('*.')) {
     const suffix = normalizeHost(hostPart.slice(2));
     if (!suffix || suffix.kind !== 'name') return fail(`has no valid domain after "*."; write e.g. *.pythonhosted.org.`);
-    if (!suffix.host.includes('.')) return fail(`is too broad; a wildcard needs at least two labels after "*.", e.g. *.pythonhosted.org.`);
     if (suffix.host === 'localhost' || suffix.host.endsWith('.localhost')) return fail('names localhost; allow one loopback endpoint instead, e.g. localhost:4010.');
+    if (!suffix.host.includes('.')) return fail(`is too broad; a wildcard needs at least two labels after "*.", e.g. *.pythonhosted.org.`);
     return { ok: true, rule: { kind: 'wildcard', text, suffix: suffix.host, port } };
   }
   if (hostPart.includes('*')) return fail('has a "*" that is not a leading "*."; wildcards match subdomains only, e.g. *.pythonhosted.org.');
