@@ -93,8 +93,10 @@ async function openForRead(path: string, within: string | undefined): Promise<Fi
       try {
         next = await open(`/proc/self/fd/${dir.fd}/${part}`, DIR_FLAGS);
       } catch (error) {
-        const failed = errnoFailure(error, walked, 'directory');
-        return failed.code === 'symlink' ? failure('symlink', `directory ${walked} is a symlink; agentpr does not follow symlinks in the workspace.`) : failed;
+        // O_NOFOLLOW|O_DIRECTORY on a symlink fails with ENOTDIR on Linux, not ELOOP: ask lstat which it was.
+        const isLink = await lstat(walked).then((info) => info.isSymbolicLink(), () => false);
+        if (isLink) return failure('symlink', `directory ${walked} is a symlink; agentpr does not follow symlinks in the workspace.`);
+        return errnoFailure(error, walked, 'directory');
       }
       await dir.close();
       dir = next;
