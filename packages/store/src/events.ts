@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import {
   eventPayload,
+  parseHeldFacts,
   resolveEvent,
+  serializeHeldFacts,
   type NotAppliedReason,
   type RunEvent,
   type RunSnapshot,
@@ -53,11 +55,26 @@ export function resultObject(r: ApplyResult): Record<string, unknown> {
 
 /** Locks the run's state row for the rest of the transaction (PostgreSQL); SQLite's `BEGIN IMMEDIATE` already serialises writers. */
 export async function lockRun(trx: Db, runId: string): Promise<RunSnapshot | undefined> {
-  let query = trx.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state']).where('run_id', '=', runId);
+  let query = trx.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state', 'held_facts_json']).where('run_id', '=', runId);
   if (dialectOf(trx) === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  return { state: row.current_state as RunState, lastError: row.last_error, lastActiveState: row.last_active_state as RunState | null };
+  return {
+    state: row.current_state as RunState,
+    lastError: row.last_error,
+    lastActiveState: row.last_active_state as RunState | null,
+    heldFacts: parseHeldFacts(row.held_facts_json),
+  };
+}
+
+/** True when `next` differs from `prev` in a field that `run_states` keeps. */
+export function snapshotChanged(prev: RunSnapshot, next: RunSnapshot): boolean {
+  return (
+    next.state !== prev.state ||
+    next.lastError !== prev.lastError ||
+    next.lastActiveState !== prev.lastActiveState ||
+    serializeHeldFacts(next.heldFacts) !== serializeHeldFacts(prev.heldFacts)
+  );
 }
 
 /** `sha` of the run's latest `branch` artefact: the head it pushed, or null. */
@@ -155,10 +172,10 @@ export async function applyEvents(db: Db, runId: string, inputs: EventInput[], c
         continue;
       }
       const stateChanged = next.state !== snapshot.state;
-      if (stateChanged || next.lastError !== snapshot.lastError || next.lastActiveState !== snapshot.lastActiveState || applied) {
+      if (snapshotChanged(snapshot, next) || applied) {
         await trx
           .updateTable('run_states')
-          .set({ current_state: next.state, last_error: next.lastError, last_active_state: next.lastActiveState, updated_at: now })
+          .set({ current_state: next.state, last_error: next.lastError, last_active_state: next.lastActiveState, held_facts_json: serializeHeldFacts(next.heldFacts), updated_at: now })
           .where('run_id', '=', runId)
           .execute();
       }

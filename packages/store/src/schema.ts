@@ -22,6 +22,8 @@ export interface RunStatesTable {
   current_state: string;
   last_error: string | null;
   last_active_state: string | null;
+  /** GitHub facts held while the run is PAUSED or NEEDS_HUMAN_REVIEW (JSON, see `parseHeldFacts`); null when none. */
+  held_facts_json: string | null;
   updated_at: string;
 }
 

@@ -16,7 +16,7 @@ export interface SqliteReader {
 
 const LIST_SQL = `select r.run_id, r.owner, r.repo, r.mode, r.prompt_version, r.pr_number, s.current_state, s.last_error, s.updated_at
   from run_states s join runs r on r.run_id = s.run_id order by s.updated_at desc, s.run_id desc limit ?`;
-const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.updated_at as state_updated_at
+const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.held_facts_json, s.updated_at as state_updated_at
   from runs r join run_states s on s.run_id = r.run_id where r.run_id = ?`;
 
 /**
@@ -61,7 +61,7 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
     getRun(runId) {
       const row = get.get(runId) as Record<string, unknown> | undefined;
       if (!row) return undefined;
-      const { current_state, last_error, last_active_state, state_updated_at, ...run } = row;
+      const { current_state, last_error, last_active_state, held_facts_json, state_updated_at, ...run } = row;
       return {
         run: run as unknown as RunWithState['run'],
         state: {
@@ -69,6 +69,7 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
           current_state: current_state as RunState,
           last_error: last_error as string | null,
           last_active_state: last_active_state as RunState | null,
+          held_facts_json: (held_facts_json as string | null | undefined) ?? null,
           updated_at: state_updated_at as string,
         },
       };

@@ -3,9 +3,9 @@ import { createRequire } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
-import { eventPayload, resolveEvent, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
+import { eventPayload, parseHeldFacts, resolveEvent, serializeHeldFacts, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
 import { dialectOf, inTransaction, SQLITE_BUSY_TIMEOUT_MS, type DialectName } from './dialect.js';
-import type { ApplyResult } from './events.js';
+import { snapshotChanged, type ApplyResult } from './events.js';
 import type { Db, WebhookDeliveryRow } from './schema.js';
 
 /**
@@ -125,17 +125,17 @@ const SQL = {
     'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, null, null) on conflict (source, delivery_id) do nothing returning id',
   existing: 'select id, payload_sha256, outcome, received_at from webhook_deliveries where source = ? and delivery_id = ?',
   finish: 'update webhook_deliveries set outcome = ?, detail_json = ? where id = ?',
-  lockState: 'select current_state, last_error, last_active_state from run_states where run_id = ? for update',
+  lockState: 'select current_state, last_error, last_active_state, held_facts_json from run_states where run_id = ? for update',
   insertEvent:
     'insert into events (run_id, event_type, idempotency_key, payload_json, applied, reason, actor, created_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (run_id, idempotency_key) do nothing returning event_id',
-  updateState: 'update run_states set current_state = ?, last_error = ?, last_active_state = ?, updated_at = ? where run_id = ?',
+  updateState: 'update run_states set current_state = ?, last_error = ?, last_active_state = ?, held_facts_json = ?, updated_at = ? where run_id = ?',
   touchRun: 'update runs set updated_at = ? where run_id = ?',
   linkRun: 'update runs set updated_at = ?, pr_number = ? where run_id = ?',
   headCandidates: `select r.run_id from runs r join run_states s on s.run_id = r.run_id
     where r.owner_key = ? and r.repo_key = ? and r.pr_number is not null and s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')
     order by r.updated_at desc, r.run_id desc limit 50`,
 };
-const RUN_VIEW = `select r.run_id, r.owner, r.repo, r.pr_number, s.current_state, s.last_error, s.last_active_state,
+const RUN_VIEW = `select r.run_id, r.owner, r.repo, r.pr_number, s.current_state, s.last_error, s.last_active_state, s.held_facts_json,
     (select a.metadata_json from artifacts a where a.run_id = r.run_id and a.artifact_type = 'branch' order by a.id desc limit 1) as branch_meta
     from runs r join run_states s on s.run_id = r.run_id`;
 const BY_PR = `${RUN_VIEW} where r.owner_key = ? and r.repo_key = ? and r.pr_number = ? order by r.updated_at desc, r.run_id desc limit 1`;
@@ -215,7 +215,19 @@ interface RunViewRow {
   current_state: string;
   last_error: string | null;
   last_active_state: string | null;
+  held_facts_json: string | null;
   branch_meta: string | null;
+}
+
+type StateRow = Pick<RunViewRow, 'current_state' | 'last_error' | 'last_active_state' | 'held_facts_json'>;
+
+function toSnapshot(row: StateRow): RunSnapshot {
+  return {
+    state: row.current_state as RunState,
+    lastError: row.last_error,
+    lastActiveState: row.last_active_state as RunState | null,
+    heldFacts: parseHeldFacts(row.held_facts_json),
+  };
 }
 
 async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise<DeliveryRun | undefined> {
@@ -229,12 +241,12 @@ async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise
       pushedHead = null;
     }
   }
-  let snapshot: RunSnapshot = { state: row.current_state as RunState, lastError: row.last_error, lastActiveState: row.last_active_state as RunState | null };
+  let snapshot = toSnapshot(row);
   if (x.dialect === 'postgres') {
     // Lock the state row for the rest of the transaction and read it again under the lock.
-    const [locked] = await x.rows<{ current_state: string; last_error: string | null; last_active_state: string | null }>(SQL.lockState, [row.run_id]);
+    const [locked] = await x.rows<StateRow>(SQL.lockState, [row.run_id]);
     if (!locked) return undefined;
-    snapshot = { state: locked.current_state as RunState, lastError: locked.last_error, lastActiveState: locked.last_active_state as RunState | null };
+    snapshot = toSnapshot(locked);
   }
   return { run_id: row.run_id, owner: row.owner, repo: row.repo, pr_number: row.pr_number === null ? null : Number(row.pr_number), snapshot, pushedHead };
 }
@@ -324,8 +336,8 @@ export async function recordDeliveryEvent(
   if (!inserted) return { ...base, duplicate: true, state: target.snapshot.state, last_error: target.snapshot.lastError };
   const prev = target.snapshot;
   const stateChanged = next.state !== prev.state;
-  if (stateChanged || next.lastError !== prev.lastError || next.lastActiveState !== prev.lastActiveState || applied) {
-    await x.exec(SQL.updateState, [next.state, next.lastError, next.lastActiveState, now, target.run_id]);
+  if (snapshotChanged(prev, next) || applied) {
+    await x.exec(SQL.updateState, [next.state, next.lastError, next.lastActiveState, serializeHeldFacts(next.heldFacts), now, target.run_id]);
   }
   if (applied && event.type === 'command.pr.linked') {
     await x.exec(SQL.linkRun, [now, event.pr_number, target.run_id]);

@@ -124,7 +124,7 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
       await store.db.updateTable('run_states').set({ current_state: state, last_error: 'earlier', last_active_state: 'CI_WAIT' }).where('run_id', '=', runId).execute();
     };
     const rows = async (runId: string) => {
-      const state = await store.db.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state', 'updated_at']).where('run_id', '=', runId).executeTakeFirst();
+      const state = await store.db.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state', 'held_facts_json', 'updated_at']).where('run_id', '=', runId).executeTakeFirst();
       const events = await store.db.selectFrom('events').select(['event_type', 'idempotency_key', 'payload_json', 'applied', 'reason', 'actor', 'created_at']).where('run_id', '=', runId).where('event_type', '!=', 'command.run.create').orderBy('event_id').execute();
       const run = await store.db.selectFrom('runs').select(['updated_at', 'pr_number']).where('run_id', '=', runId).executeTakeFirst();
       return { state, events, run: { ...run, pr_number: Number(run?.pr_number) } };
@@ -158,7 +158,7 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
     await store.db.updateTable('runs').set({ pr_number: 5 }).where('run_id', '=', 'run_w').execute();
     expect(await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'MEM0', prNumber: 5 })).toEqual({
       run_id: 'run_w', owner: 'Mem0AI', repo: 'Mem0', pr_number: 5, pushedHead: null,
-      snapshot: { state: 'QUEUED', lastError: null, lastActiveState: null },
+      snapshot: { state: 'QUEUED', lastError: null, lastActiveState: null, heldFacts: null },
     });
     await store.db.insertInto('artifacts').values({ run_id: 'run_w', artifact_type: 'branch', uri: 'b', metadata_json: JSON.stringify({ sha: 'ABC1234' }), created_at: 'x' }).execute();
     expect((await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'mem0', prNumber: 5 }))?.pushedHead).toBe('abc1234');

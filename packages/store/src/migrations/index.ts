@@ -2,6 +2,7 @@ import type { Migration } from 'kysely';
 import type { DialectName } from '../dialect.js';
 import { initialMigration } from './20261123T000000-initial.js';
 import { managerRunsMigration } from './20261124T000000-manager-runs.js';
+import { heldFactsMigration } from './20261125T000000-held-facts.js';
 
 /**
  * Every migration, keyed by its timestamped name. Names sort in the order they apply. A released migration is
@@ -11,5 +12,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
   return {
     '20261123T000000-initial': initialMigration(dialect),
     '20261124T000000-manager-runs': managerRunsMigration(),
+    '20261125T000000-held-facts': heldFactsMigration(),
   };
 }
