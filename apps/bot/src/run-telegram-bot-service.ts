@@ -1,4 +1,5 @@
-import { dirname } from 'node:path';
+import { chmodSync, existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
   AgentprError,
   approvePrInProcess,
@@ -37,10 +38,21 @@ export interface TelegramBotServiceResult extends TelegramBotSummary {
   audit_log_file: string;
 }
 
+/** `makeDirectory`, with every level it creates set to 0700 whatever the umask: the audit log is private. */
+function makePrivateDirectory(dir: string): void {
+  const missing: string[] = [];
+  for (let current = resolve(dir); !existsSync(current); current = dirname(current)) {
+    missing.push(current);
+    if (dirname(current) === current) break;
+  }
+  makeDirectory(dir);
+  for (const level of missing) chmodSync(level, 0o700);
+}
+
 /**
  * Wires and runs the Telegram control bot (`agentpr run-telegram-bot`, `agentpr-bot`): reads the
- * `telegram_bot` section of the policy file, resolves flags and env (token, Bot API URL, chat ids, limits),
- * opens the audit log, builds the real Bot API client and the in-process approve-open-pr, and runs the bot until
+ * `telegram_bot` section of the policy file, resolves flags and env (token, Bot API URL, chat and user ids,
+ * limits), opens the audit log (file 0600; directories it has to make 0700), builds the real Bot API client and the in-process approve-open-pr, and runs the bot until
  * the signal aborts. Configuration errors throw `AgentprError` before anything is contacted.
  *
  * @example
@@ -53,7 +65,7 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
   const config = resolveTelegramBotConfig({ flags: input.flags, env: app.env, dataDir: app.paths.dataDir, policy: policy.settings });
   const secrets = tokenSecrets(config.token);
   try {
-    makeDirectory(dirname(config.auditFile));
+    makePrivateDirectory(dirname(config.auditFile));
   } catch (cause) {
     throw new AgentprError('invalid_input', `cannot create the directory of the Telegram audit log ${config.auditFile}: ${(cause as Error).message}; pass --audit-log-file under a writable directory`, { cause });
   }
@@ -66,7 +78,9 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
     onError: (error) => app.log.warn(`cannot write the Telegram audit log ${config.auditFile}: ${(error as Error).message}`),
   });
   const chat = (input.createChatClient ?? createTelegramChatClient)({ token: config.token, apiUrl: config.apiUrl });
-  const tiers = `${config.acl.allowed.size} allowed, ${config.acl.write.size} write, ${config.acl.admin.size} admin chat(s)${config.acl.allowAnyChat ? '; any chat may read (development only)' : ''}`;
+  const { acl } = config;
+  const users = acl.users ? `; in groups ${acl.users.allowed.size} allowed, ${acl.users.write.size} write, ${acl.users.admin.size} admin user(s)` : '';
+  const tiers = `${acl.allowed.size} allowed, ${acl.write.size} write, ${acl.admin.size} admin chat(s)${users}${acl.allowAnyChat ? '; any chat may read (development only)' : ''}`;
   input.announce?.(`telegram bot ${config.botId}: ${tiers}; audit log ${config.auditFile}${config.apiUrl ? `; Bot API ${config.apiUrl}` : ''}`);
   const summary = await runTelegramBot(
     app,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentprError, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
@@ -82,6 +82,30 @@ describe('runTelegramBotService', () => {
     expect(result).toMatchObject({ ok: true, bot_id: '5550001', audit_log_file: auditFile, commands: 1 });
     expect(lines[0]).toMatch(/^telegram bot 5550001: 1 allowed, 1 write, 1 admin chat\(s\); audit log .*bot-audit\.jsonl; Bot API http:\/\/127\.0\.0\.1:\d+$/);
     expect(lines.join('\n')).not.toContain('AAFakeSecret');
+  });
+
+  it('under umask 022 the audit log is created 0600 in new 0700 directories, and group user ids are announced', async () => {
+    app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: api.apiUrl });
+    const controller = new AbortController();
+    const lines: string[] = [];
+    mkdirSync(join(dir, 'shared'));
+    chmodSync(join(dir, 'shared'), 0o755);
+    const previous = process.umask(0o022);
+    try {
+      const flags = { allowChatId: [String(CHAT)], adminUserId: ['7'], auditLogFile: 'shared/private/bot/audit.jsonl' };
+      const running = runTelegramBotService({ app, flags, signal: controller.signal, announce: (l) => lines.push(l) });
+      await say('/help');
+      controller.abort();
+      await running;
+    } finally {
+      process.umask(previous);
+    }
+    const auditFile = join(dir, 'shared', 'private', 'bot', 'audit.jsonl');
+    expect(statSync(auditFile).mode & 0o777).toBe(0o600);
+    expect(statSync(join(dir, 'shared', 'private')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'shared', 'private', 'bot')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(dir, 'shared')).mode & 0o777).toBe(0o755); // an existing directory is left as it was
+    expect(lines[0]).toContain('; in groups 1 allowed, 1 write, 1 admin user(s);');
   });
 
   it('W44: /approve_pr runs approve-open-pr in process with the bot context, without a doctor or a subprocess', async () => {
