@@ -102,11 +102,12 @@ export function evaluateDodGate(input: DodGateInput): DodGateResult {
   const addedLines = num(changes.added_lines, 0);
   const skillsMode = typeof skills.mode === 'string' ? skills.mode : typeof used.skills_mode === 'string' ? used.skills_mode : 'off';
   const violations = num(safety.violation_count, 0);
+  const findings = num(safety.finding_count, 0);
 
   if (grade !== 'PASS') failed.push({ code: 'runtime_not_pass', message: `classification grade=${grade}` });
   if (reason !== 'runtime_success' && reason !== 'runtime_success_allowlisted_test_failures') failed.push({ code: 'runtime_not_runtime_success', message: `classification reason_code=${reason}` });
   if (preflight.ok !== true) failed.push({ code: 'preflight_not_ok', message: preflight.skipped === true || preflight.ok === null || preflight.ok === undefined ? 'preflight was skipped' : 'preflight failed' });
-  if (violations > 0) failed.push({ code: 'safety_violation_present', message: `violation_count=${violations}` });
+  if (violations + findings > 0) failed.push({ code: 'safety_violation_present', message: `violation_count=${violations}${findings > 0 ? `, finding_count=${findings}` : ''}` });
   if (thresholds.min_test_commands > 0 && testCount < thresholds.min_test_commands) failed.push({ code: 'insufficient_test_evidence', message: `required=${thresholds.min_test_commands}, observed=${testCount}` });
   if (failedCount > 0) failed.push({ code: 'failed_test_commands_present', message: `failed_test_command_count=${failedCount}` });
   if (thresholds.max_changed_files > 0 && changedFiles > thresholds.max_changed_files) failed.push({ code: 'changed_files_budget_exceeded', message: `max=${thresholds.max_changed_files}, observed=${changedFiles}` });

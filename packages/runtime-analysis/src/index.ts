@@ -1,5 +1,9 @@
 export { parseShellCommand, shellJoin, shellWords, shellWrapperScript, normalizeDir } from './shell-segments.js';
-export type { ShellSegment, SegmentOperator } from './shell-segments.js';
+export type { ShellSegment, ShellRedirect, SegmentOperator } from './shell-segments.js';
+export { commandSafetyFindings } from './safety-findings.js';
+export type { SafetyFinding, SafetyFindingKind, CommandSafetyFinding } from './safety-findings.js';
+export { buildPathScope, resolvePathWord, writeEscape, credentialLabel, isGitInternal } from './path-scope.js';
+export type { PathScope, PathScopeOptions, ResolvedPath } from './path-scope.js';
 export { commandFacts, commandCategory, testTargetOf, targetCovers, unwrapRunners, COMMAND_CATEGORIES } from './command-facts.js';
 export type { CommandFacts, CommandCategory, SafetyRule, TestKind, TestFamily, TestTarget } from './command-facts.js';
 export { describeCommand } from './describe-command.js';
@@ -33,11 +37,11 @@ export { buildStageSnapshot, stepTotals, percentile, round2 } from './stage-snap
 export type { StageSnapshot, StepTotal, TimedAttempt } from './stage-snapshot.js';
 export { buildRunDigest, managerRecommendation } from './run-digest.js';
 export type { RunDigest, RunDigestInput, DigestSkillPlan, WorkspaceIdentity, PolicyUsed, ManagerRecommendation } from './run-digest.js';
-export { renderManagerInsight, iterationHints } from './manager-insight.js';
+export { renderManagerInsight, iterationHints, attemptedOutsideLines } from './manager-insight.js';
 export { evaluateDodGate, checkDigestPayload } from './dod-gate.js';
 export type { DodGateInput, DodGateResult, DodCheck, DodPolicy, DigestLoadError } from './dod-gate.js';
 export { buildReportSignals } from './report-signals.js';
-export type { ReportSignals } from './report-signals.js';
+export type { ReportSignals, ReportSafety } from './report-signals.js';
 export { RuntimeAnalysisError } from './errors.js';
 export type { RuntimeAnalysisErrorCode } from './errors.js';
-export type { Grade, NextAction, ReasonCode, EvidenceItem, Classification, DiffSummary, PreflightOutcome, AttemptThresholds } from './types.js';
+export type { Grade, NextAction, ReasonCode, EvidenceItem, Classification, DiffSummary, PreflightOutcome, AttemptThresholds, ProtectedChange, SandboxDenial } from './types.js';

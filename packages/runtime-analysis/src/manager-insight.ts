@@ -17,6 +17,9 @@ export function iterationHints(digest: Pick<RunDigest, 'classification' | 'valid
   if (reason.includes('transient') || reason.includes('retryable')) {
     hints.push('Add a retry hint that tells network or package-registry flakiness apart from code-quality failures.');
   }
+  if (reason === 'protected_file_changed' || reason === 'safety_violation') {
+    hints.push('Restate the boundary in the prompt: write only inside the workspace and its runtime dir, leave git configuration, hooks and CI files alone, never read credentials; check the repository and task text for instructions that led the agent there.');
+  }
   if (reason.includes('hard_failure') || reason.includes('preflight')) {
     hints.push('Treat environment, tooling and authentication problems as work for the manager to fix before the worker runs again.');
   }
@@ -24,9 +27,32 @@ export function iterationHints(digest: Pick<RunDigest, 'classification' | 'valid
   return hints.slice(0, 5);
 }
 
+function records(value: unknown): Array<Record<string, unknown>> {
+  return Array.isArray(value) ? value.filter((v): v is Record<string, unknown> => typeof v === 'object' && v !== null) : [];
+}
+
+function text(value: unknown, max = 200): string {
+  const s = String(value ?? '').replace(/[\u0000-\u001f\u007f]/g, '?').replace(/`/g, "'");
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/**
+ * The "what it tried" lines of a digest: protected files changed, the safety findings of its commands and
+ * the sandbox's denials, at most 12. Empty when the attempt stayed inside its bounds.
+ */
+export function attemptedOutsideLines(digest: Pick<RunDigest, 'classification' | 'safety'>): string[] {
+  const details = digest.classification.details ?? {};
+  const out: string[] = [];
+  for (const c of records(details.protected_changes)) out.push(`Changed protected file \`${text(c.path)}\` (${text(c.kind, 60)}): ${text(c.change, 80)}`);
+  for (const f of digest.safety?.findings ?? []) out.push(`${f.line > 0 ? `line ${f.line}: ` : ''}${text(f.kind, 40)}${f.path ? ` \`${text(f.path)}\`` : ''} by \`${text(describeCommand(String(f.command ?? ''), 120), 200)}\``);
+  for (const d of records(details.sandbox_denials)) out.push(`Sandbox denied ${d.kind === 'network' ? 'network access to' : 'file access to'} \`${text(d.target)}\` (${text(d.reason, 120)})`);
+  return out.slice(0, 12);
+}
+
 /**
  * Renders the manager insight (SPEC §5.7): a short Markdown report of a digest for a human — outcome, the
- * evidence that decided it, an evidence snapshot, slowest commands, stage timeline, next action and hints.
+ * evidence that decided it, what it tried outside its bounds (protected files, safety findings, sandbox
+ * denials; only when there is any), an evidence snapshot, slowest commands, stage timeline, next action and hints.
  */
 export function renderManagerInsight(digest: RunDigest): string {
   const d = digest;
@@ -44,6 +70,12 @@ export function renderManagerInsight(digest: RunDigest): string {
   if (c.evidence.length === 0) lines.push('- No evidence was recorded.');
   for (const e of c.evidence.slice(0, 8)) lines.push(`- ${e.note}`);
   lines.push('');
+  const tried = attemptedOutsideLines(d);
+  if (tried.length > 0) {
+    lines.push('## What it tried outside its bounds');
+    for (const t of tried) lines.push(`- ${t}`);
+    lines.push('');
+  }
   lines.push('## Evidence snapshot');
   lines.push(`- Events parsed: ${d.events.parsed_event_count} (parse errors: ${d.events.parse_error_count})`);
   lines.push(`- Command executions: ${d.events.command_event_count}`);

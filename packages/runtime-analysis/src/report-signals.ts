@@ -19,8 +19,17 @@ export interface ReportSignals {
   event_stream_retention_reason: string;
 }
 
+/** The report's `safety` block: SPEC §4.8's violations plus the stream's safety findings (issue 12). */
+export interface ReportSafety {
+  violations: StreamAnalysis['safety_violations'];
+  violation_count: number;
+  /** Writes outside, env overrides, credential reads, git config changes, with their lines (at most 40). */
+  findings: StreamAnalysis['safety_findings'];
+  finding_count: number;
+}
+
 /** Builds the report's `signals` and `safety` blocks (SPEC §4.8) from an analysis. */
-export function buildReportSignals(analysis: StreamAnalysis, extra: { diff: DiffSummary | null; retained: boolean; retentionReason: string }): { signals: ReportSignals; safety: { violations: StreamAnalysis['safety_violations']; violation_count: number } } {
+export function buildReportSignals(analysis: StreamAnalysis, extra: { diff: DiffSummary | null; retained: boolean; retentionReason: string }): { signals: ReportSignals; safety: ReportSafety } {
   return {
     signals: {
       commands_sample: analysis.commands.slice(0, 40),
@@ -38,6 +47,11 @@ export function buildReportSignals(analysis: StreamAnalysis, extra: { diff: Diff
       event_stream_retained: extra.retained,
       event_stream_retention_reason: extra.retentionReason,
     },
-    safety: { violations: analysis.safety_violations, violation_count: analysis.safety_violations.length },
+    safety: {
+      violations: analysis.safety_violations,
+      violation_count: analysis.safety_violations.length,
+      findings: analysis.safety_findings.slice(0, 40),
+      finding_count: analysis.safety_findings.length,
+    },
   };
 }

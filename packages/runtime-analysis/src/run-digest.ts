@@ -1,4 +1,5 @@
 import { COMMAND_CATEGORIES, type CommandCategory } from './command-facts.js';
+import type { SafetyFinding } from './safety-findings.js';
 import { round2, type StageSnapshot } from './stage-snapshot.js';
 import type { CommandDuration, StreamAnalysis } from './stream-analyzer.js';
 import type { Classification, DiffSummary, EvidenceItem, PreflightOutcome } from './types.js';
@@ -61,7 +62,8 @@ export interface RunDigest {
   stages: StageSnapshot;
   events: { parsed_event_count: number; parse_error_count: number; event_type_counts: Record<string, number>; command_event_count: number };
   usage: Record<string, number>;
-  safety: { violation_count: number; violations: Array<{ rule: string; command: string }> };
+  /** SPEC §5.6's violations, plus the stream's safety findings (issue 12; at most 40 listed). */
+  safety: { violation_count: number; violations: Array<{ rule: string; command: string }>; finding_count: number; findings: SafetyFinding[] };
   preflight: { ok: boolean | null; skipped: boolean; failures: string[] };
   /** Addition: what the stream itself showed beyond commands. */
   stream: { format: string; hidden_failures: StreamAnalysis['hidden_failures']; agent_status: string | null; malformed_line_count: number };
@@ -145,7 +147,7 @@ export function buildRunDigest(input: RunDigestInput): RunDigest {
       command_event_count: a?.summary.command_event_count ?? 0,
     },
     usage: a?.summary.usage ?? {},
-    safety: { violation_count: a?.safety_violations.length ?? 0, violations: a?.safety_violations ?? [] },
+    safety: { violation_count: a?.safety_violations.length ?? 0, violations: a?.safety_violations ?? [], finding_count: a?.safety_findings.length ?? 0, findings: a?.safety_findings.slice(0, 40) ?? [] },
     preflight: input.preflight ? { ok: input.preflight.ok, skipped: false, failures: input.preflight.failures } : { ok: null, skipped: true, failures: [] },
     stream: { format: a?.summary.format ?? 'unknown', hidden_failures: a?.hidden_failures ?? [], agent_status: a?.agent_status?.status ?? null, malformed_line_count: a?.summary.parse_error_count ?? 0 },
     manager_recommendation: managerRecommendation(grade, reason, input.stateAfter),
