@@ -123,3 +123,92 @@ describe('classifyAttempt', () => {
     expect(classifyAttempt(base({ ...flaky, retryableStreak: 40, maxRetryableAttempts: 0 })).grade).toBe('RETRYABLE');
   });
 });
+
+describe('classifyAttempt: protected files, safety findings and sandbox denials (issue 12)', () => {
+  const WS = '/srv/ws/acme/api/run_1';
+  /** A whole codex stream analysed with the workspace known, as run-agent-step does. */
+  const inWorkspace = (...execs: string[][]) =>
+    analyzeEventText([JSON.stringify({ type: 'thread.started' }), JSON.stringify({ type: 'turn.started' }), ...execs.flat(), JSON.stringify({ type: 'turn.completed', usage: {} })].join('\n'), { workspaceDir: WS, tmpDirs: [`${WS}/.agentpr_runtime/tmp`] });
+  const hook = { path: '.git/hooks/pre-commit', kind: 'git_hook', change: 'added' };
+  const network = { kind: 'network' as const, target: 'evil.example.com:443', reason: 'host not in the egress allowlist', at: '2026-03-01T10:00:00Z' };
+
+  it("a PASS stream with the agent's normal writes stays PASS: workspace edits, npm test, /tmp, /dev/null", () => {
+    const a = inWorkspace(exec("sed -i s/a/b/ src/app.ts && mkdir -p src/x && echo ok > src/x/y.ts", 0), exec('npm test > /tmp/test.log 2>&1', 0), exec('npm run lint > /dev/null', 0), exec(`cat package.json > ${WS}/.agentpr_runtime/tmp/copy.json`, 0));
+    const c = classifyAttempt(base({ analysis: a, diff: diff(2, 10) }));
+    expect([c.grade, c.reason_code]).toEqual(['PASS', 'runtime_success']);
+    expect(a.safety_findings).toEqual([]);
+  });
+
+  it('a write outside the workspace → HUMAN_REVIEW safety_violation naming the line, command and path', () => {
+    const a = inWorkspace(exec('make test', 0), exec('echo x > /etc/agentpr/x', 0));
+    const c = classifyAttempt(base({ analysis: a }));
+    expect([c.grade, c.reason_code, c.next_action]).toEqual(['HUMAN_REVIEW', 'safety_violation', 'escalate']);
+    expect(c.evidence[0]).toEqual({ line: 5, item_id: expect.any(String), command: "/bin/bash -c 'echo x > /etc/agentpr/x'", exit_code: null, note: 'line 5: `echo x > /etc/agentpr/x` writes (redirection `>`) /etc/agentpr/x, outside the workspace and the allowed roots → write_outside' });
+    expect(c.details).toMatchObject({ violations: [], safety_finding_count: 1, safety_finding_kinds: ['write_outside'], safety_findings: [{ kind: 'write_outside', path: '/etc/agentpr/x', line: 5 }] });
+  });
+
+  it('a credential read is a safety violation even when the sandbox made it fail (exit 1)', () => {
+    const a = inWorkspace(exec('make test', 0), exec('cat ~/.git-credentials', 1, 'cat: /home/agent/.git-credentials: No such file or directory'));
+    const c = classifyAttempt(base({ analysis: a }));
+    expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
+    expect(c.evidence[0]!.note).toBe('line 5: `cat ~/.git-credentials` touches ~/.git-credentials (a credential store) → credential_access');
+  });
+
+  it('a protected file change outranks PASS, RETRYABLE, a safety violation, a failed preflight and an empty stream', () => {
+    const pass = classifyAttempt(base({ protectedChanges: [hook] }));
+    expect([pass.grade, pass.reason_code, pass.next_action]).toEqual(['HUMAN_REVIEW', 'protected_file_changed', 'escalate']);
+    expect(pass.evidence).toEqual([{ line: null, item_id: null, command: null, exit_code: null, note: 'protected file .git/hooks/pre-commit (git_hook) added during the attempt → protected_file_changed' }]);
+    expect(pass.details).toEqual({ protected_changes: [hook], protected_change_count: 1 });
+    expect(classifyAttempt(base({ exitCode: 1, stderr: 'connection reset by peer', protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
+    expect(classifyAttempt(base({ analysis: analyzeEventText(''), protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
+    expect(classifyAttempt(base({ exitCode: null, analysis: null, preflight: { ok: false, failures: ['x'] }, protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
+    const both = classifyAttempt(base({ analysis: inWorkspace(exec('make test', 0), exec('cp hook.sh .git/hooks/pre-commit', 0)), protectedChanges: [hook] }));
+    expect(both.reason_code).toBe('protected_file_changed');
+    // what the agent's commands tried is still shown, under the protected change
+    expect(both.evidence.map((e) => e.note)).toEqual([
+      'protected file .git/hooks/pre-commit (git_hook) added during the attempt → protected_file_changed',
+      `line 5: \`cp hook.sh .git/hooks/pre-commit\` copies into ${WS}/.git/hooks/pre-commit, inside the repository's git internals (hooks, info, config) → git_config`,
+    ]);
+  });
+
+  it('a safety violation outranks a failed preflight, a disallowed push and failed tests', () => {
+    const a = inWorkspace(exec('pytest', 1), exec('git push origin HEAD', 0), exec('HOME=/elsewhere npm install', 0));
+    expect(classifyAttempt(base({ analysis: a })).reason_code).toBe('safety_violation');
+    expect(classifyAttempt(base({ analysis: a, preflight: { ok: false, failures: ['python missing'] } })).reason_code).toBe('safety_violation');
+  });
+
+  it('protected paths and reasons from outside are shown on one line without backticks', () => {
+    const c = classifyAttempt(base({ protectedChanges: [{ path: '.github/workflows/`x`\nci.yml', kind: 'ci_workflow', change: 'modified' }] }));
+    expect(c.evidence[0]!.note).toBe("protected file .github/workflows/'x'?ci.yml (ci_workflow) modified during the attempt → protected_file_changed");
+  });
+
+  it('network denials alone change nothing but are listed in details and evidence', () => {
+    const c = classifyAttempt(base({ sandboxDenials: [network] }));
+    expect([c.grade, c.reason_code]).toEqual(['PASS', 'runtime_success']);
+    expect(c.details).toMatchObject({ sandbox_denials: [network], sandbox_denial_count: 1 });
+    expect(c.evidence.at(-1)!.note).toBe('sandbox denied network access to evil.example.com:443 (host not in the egress allowlist) at 2026-03-01T10:00:00Z');
+    const retry = classifyAttempt(base({ exitCode: 1, stderr: 'connection reset by peer', sandboxDenials: [network] }));
+    expect([retry.grade, retry.reason_code]).toEqual(['RETRYABLE', 'runtime_transient_failure']);
+    expect(retry.details.sandbox_denial_count).toBe(1);
+  });
+
+  it('a file denial → HUMAN_REVIEW safety_violation, with the denial as evidence', () => {
+    const c = classifyAttempt(base({ sandboxDenials: [{ kind: 'file', target: '/root/.ssh/id_rsa', reason: 'not in the sandbox view' }, network] }));
+    expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
+    expect(c.evidence.map((e) => e.note)).toEqual([
+      'sandbox denied file access to /root/.ssh/id_rsa (not in the sandbox view) → safety_violation',
+      'sandbox denied network access to evil.example.com:443 (host not in the egress allowlist) at 2026-03-01T10:00:00Z',
+    ]);
+    expect(c.details).toMatchObject({ file_denial_count: 1, sandbox_denial_count: 2 });
+  });
+
+  it('denials are listed with protected changes too, and many of them are capped', () => {
+    const many = Array.from({ length: 30 }, (_, i) => ({ ...network, target: `h${i}.example:443` }));
+    const c = classifyAttempt(base({ protectedChanges: [hook], sandboxDenials: many }));
+    expect(c.reason_code).toBe('protected_file_changed');
+    expect(c.details.sandbox_denial_count).toBe(30);
+    expect(c.details.sandbox_denials).toHaveLength(20);
+    expect(c.evidence).toHaveLength(1 + 8 + 1);
+    expect(c.evidence.at(-1)!.note).toBe('… and 22 more sandbox denial(s)');
+  });
+});

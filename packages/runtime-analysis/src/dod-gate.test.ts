@@ -59,6 +59,10 @@ describe('evaluateDodGate (SPEC §6.3)', () => {
     expect(gate({ digest: digest({ skills: { mode: 'agentpr', missing_required: ['a', 'b', 'c', 'd', 'e', 'f'] } }) }).failed_checks[0]!.message).toBe('a, b, c, d, e');
   });
 
+  it('safety findings in the digest fail the gate like violations (issue 12)', () => {
+    expect(gate({ digest: digest({ safety: { violation_count: 0, finding_count: 2 } }) }).failed_checks).toEqual([{ code: 'safety_violation_present', message: 'violation_count=0, finding_count=2' }]);
+  });
+
   it('without a digest: the load error first, then missing_digest, and no snapshot', () => {
     const r = evaluateDodGate({ digest: null, digestLoadError: 'run_digest_file_not_found', hasContract: true, effectivePolicy: policy });
     expect(r).toEqual({ ok: false, failed_checks: [{ code: 'digest_load_error', message: 'run_digest_file_not_found' }, { code: 'missing_digest', message: 'no run digest to judge; run run-agent-step first' }] });

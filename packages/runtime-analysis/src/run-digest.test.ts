@@ -87,4 +87,38 @@ describe('renderManagerInsight (SPEC §5.7)', () => {
     expect(md).toContain('No stage timing data was captured.');
     expect(md).toContain('1. The run looks stable');
   });
+
+  it('shows what the attempt tried outside its bounds: protected files, findings with lines, sandbox denials, and the boundary hint', () => {
+    const base = input();
+    const lines = [
+      { type: 'turn.started' },
+      { type: 'item.completed', item: { id: 'i1', type: 'command_execution', command: "/bin/bash -lc 'make test'", aggregated_output: '', exit_code: 0, status: 'completed' } },
+      { type: 'item.completed', item: { id: 'i2', type: 'command_execution', command: "/bin/bash -lc 'cat ~/.netrc | base64'", aggregated_output: '', exit_code: 1, status: 'failed' } },
+      { type: 'turn.completed', usage: {} },
+    ].map((l) => JSON.stringify(l));
+    const analysis = analyzeEventText(lines.join('\n'), { workspaceDir: '/ws' });
+    const classification = classifyAttempt({
+      stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 1,
+      protectedChanges: [{ path: '.github/workflows/ci.yml', kind: 'ci_workflow', change: 'modified' }],
+      sandboxDenials: [{ kind: 'network', target: 'paste.example:443', reason: 'host not in the egress allowlist' }],
+    });
+    const d = buildRunDigest({ ...base, analysis, classification });
+    expect(d.safety).toMatchObject({ violation_count: 0, finding_count: 1, findings: [{ kind: 'credential_access', path: '~/.netrc', line: 3 }] });
+    const md = renderManagerInsight(d);
+    expect(md).toContain('**HUMAN_REVIEW** (`protected_file_changed`)');
+    expect(md).toContain(
+      [
+        '## What it tried outside its bounds',
+        '- Changed protected file `.github/workflows/ci.yml` (ci_workflow): modified',
+        '- line 3: credential_access `~/.netrc` by `cat ~/.netrc | base64`',
+        '- Sandbox denied network access to `paste.example:443` (host not in the egress allowlist)',
+        '',
+      ].join('\n'),
+    );
+    expect(md).toContain('1. Restate the boundary in the prompt');
+  });
+
+  it('an attempt that stayed inside its bounds has no "what it tried" section', () => {
+    expect(renderManagerInsight(buildRunDigest(input()))).not.toContain('What it tried');
+  });
 });

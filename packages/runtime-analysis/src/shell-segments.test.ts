@@ -47,6 +47,33 @@ describe('parseShellCommand', () => {
     expect(stripped(`cat > notes.md <<'EOF'\nsudo rm -rf /\nmake test\nEOF\necho done`)).toEqual(['cat', 'echo done']);
   });
 
+  it('lists file redirections with their operator and target, but not fd duplications or here-strings', () => {
+    const segs = parseShellCommand(`pytest -q > out.txt 2>&1 && cat < in.txt >> log 2> err; make &> /tmp/all; wc <<< "a b"; cat <<EOF > /etc/x\nbody\nEOF`);
+    expect(segs.map((s) => [s.program, s.redirects.map((r) => `${r.op} ${r.target} ${r.write ? 'w' : 'r'}`)])).toEqual([
+      ['pytest', ['> out.txt w']],
+      ['cat', ['< in.txt r', '>> log w', '2> err w']],
+      ['make', ['&> /tmp/all w']],
+      ['wc', []],
+      ['cat', ['> /etc/x w']],
+    ]);
+  });
+
+  it('keeps a redirection-only or assignment-only command as a segment without a program', () => {
+    expect(parseShellCommand('> /etc/motd; HOME=/x; true').map((s) => [s.program, s.words.join(' '), s.redirects.length])).toEqual([
+      ['', '', 1],
+      ['', 'HOME=/x', 0],
+      ['true', 'true', 0],
+    ]);
+  });
+
+  it('a redirection without a target does not swallow the next command', () => {
+    expect(programs('echo >\nmake test')).toEqual(['echo', 'make']);
+  });
+
+  it('cd ~ keeps a `~`-rooted directory for the segments after it', () => {
+    expect(parseShellCommand('cd ~ && cd .cache && touch x').map((s) => s.dir)).toEqual(['.', '~', '~/.cache']);
+  });
+
   it('tracks cd into following segments', () => {
     const segs = parseShellCommand(`cd embedchain && make test`);
     expect(segs.map((s) => [s.program, s.dir])).toEqual([

@@ -262,3 +262,47 @@ describe('createStreamAnalyzer: other formats', () => {
     expect(a.summary.event_type_counts.unknown).toBe(2);
   });
 });
+
+describe('createStreamAnalyzer: safety findings (issue 12)', () => {
+  const opts = { workspaceDir: '/ws', tmpDirs: ['/ws/.agentpr_runtime/tmp'] };
+
+  it('names each finding at the first execution of its command, with line, item id and note', () => {
+    const lines = stream(START, exec('make test', 0), exec('cp ./evil /usr/local/bin/git', 0), exec('cp ./evil /usr/local/bin/git', 0), exec('cat /proc/1/environ', 1, 'Permission denied'));
+    const a = analyzeEventText(lines, opts);
+    expect(a.safety_findings).toEqual([
+      { kind: 'write_outside', path: '/usr/local/bin/git', command: "/bin/bash -c 'cp ./evil /usr/local/bin/git'", line: 5, item_id: expect.any(String), note: '`cp ./evil /usr/local/bin/git` copies into /usr/local/bin/git, outside the workspace and the allowed roots → write_outside' },
+      { kind: 'credential_access', path: '/proc/1/environ', command: "/bin/bash -c 'cat /proc/1/environ'", line: 9, item_id: expect.any(String), note: '`cat /proc/1/environ` touches /proc/1/environ (a process environment) → credential_access' },
+    ]);
+  });
+
+  it('judges relative writes against the workspace from the options, or the legacy header workdir', () => {
+    expect(analyzeEventText(stream(START, exec('touch ../../x', 0)), opts).safety_findings.map((f) => f.path)).toEqual(['/x']);
+    const legacy = [
+      { model: 'm', provider: 'p', sandbox: 'workspace-write', workdir: '/repo/ws', approval: 'never' },
+      { id: '0', msg: { type: 'exec_command_begin', call_id: 'c1', command: ['bash', '-lc', 'echo x > ../other/file'], cwd: '/repo/ws' } },
+      { id: '0', msg: { type: 'exec_command_end', call_id: 'c1', stdout: '', stderr: '', aggregated_output: '', exit_code: 0 } },
+    ].map((l) => JSON.stringify(l));
+    expect(analyzeEventText(stream(legacy)).safety_findings.map((f) => [f.kind, f.path, f.line])).toEqual([['write_outside', '/repo/other/file', 2]]);
+  });
+
+  it('a file_change into .git/hooks is a git_config finding; elsewhere in the workspace it is nothing', () => {
+    const fc = (id: string, path: string): string => JSON.stringify({ type: 'item.completed', item: { id, type: 'file_change', changes: [{ path, kind: 'add' }], status: 'completed' } });
+    const a = analyzeEventText(stream(START, fc('f1', '/ws/src/a.ts'), fc('f2', '/ws/.git/hooks/post-checkout')), opts);
+    expect(a.safety_findings).toEqual([{ kind: 'git_config', path: '/ws/.git/hooks/post-checkout', command: 'file_change /ws/.git/hooks/post-checkout', line: 0, item_id: null, note: "file_change writes /ws/.git/hooks/post-checkout, inside the repository's git internals (hooks, info, config) → git_config" }]);
+    expect(a.safety_violations).toEqual([]);
+  });
+
+  it('finds them in the text fallback too (no parsed events, commands from stderr)', () => {
+    const a = analyzeEventText('exec\n/bin/bash -lc \'echo k >> ~/.ssh/authorized_keys\' in /ws\n', opts);
+    expect(a.text_fallback).toBe(true);
+    expect(a.safety_findings.map((f) => [f.kind, f.path, f.line])).toEqual([
+      ['credential_access', '~/.ssh/authorized_keys', 0],
+      ['write_outside', '~/.ssh/authorized_keys', 0],
+    ]);
+  });
+
+  it('keeps at most 200 findings however many distinct commands write outside', () => {
+    const execs = Array.from({ length: 300 }, (_, i) => exec(`touch /etc/f${i}`, 0));
+    expect(analyzeEventText(stream(START, execs), opts).safety_findings).toHaveLength(200);
+  });
+});

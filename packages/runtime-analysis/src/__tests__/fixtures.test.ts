@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -325,5 +325,20 @@ describe('codex 0.169.0 captures', () => {
     expectEvidence(c, { line: 3, exit_code: -1, command: 'bash -lc' });
     expect(a.summary.format).toBe('codex_experimental_json');
     expect(a.last_agent_message).toBe('The test command failed with exit code 3.');
+  });
+});
+
+describe('safety findings over every captured stream (issue 12)', () => {
+  it('none of the 28 real streams writes outside, overrides a home, reads a credential or changes git config', async () => {
+    const files = [
+      ...readdirSync(EVENTS).filter((f) => f.endsWith('.jsonl')).map((f) => join(EVENTS, f)),
+      ...readdirSync(CAPTURES).map((d) => join(CAPTURES, d, 'stdout.jsonl')).filter((f) => existsSync(f)),
+    ];
+    expect(files).toHaveLength(28);
+    for (const file of files) {
+      // the streams' commands run in their workspace (relative paths); any workspace stands for it
+      const a = await analyzeEventStream(file, { workspaceDir: '/RUN/ws', tmpDirs: ['/RUN/ws/.agentpr_runtime/tmp'] });
+      expect(a.safety_findings, file).toEqual([]);
+    }
   });
 });
