@@ -5,7 +5,8 @@ export type CodexRunnerErrorCode =
   | 'codex_unsupported'
   | 'invalid_template'
   | 'invalid_option'
-  | 'isolation_unavailable';
+  | 'isolation_unavailable'
+  | 'workspace_busy';
 
 /**
  * An expected codex-runner failure with a one-line message that says what to do. Most functions return results

@@ -12,7 +12,10 @@ export interface ProcessInfo {
   startTime: number;
 }
 
-/** Parses one `/proc/<pid>/stat` line; null if it is malformed. The command name may contain spaces and parens. */
+/**
+ * Parses one `/proc/<pid>/stat` line; null if it is malformed. The command name may contain spaces and parens.
+ * Self-contained (it references nothing outside its body): the agent watchdog runs its source text.
+ */
 export function parseProcStat(text: string): ProcessInfo | null {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
@@ -117,6 +120,12 @@ export function descendantsOf(rootPid: number, processes: readonly ProcessInfo[]
   return out;
 }
 
+/** Options of {@link ProcessTreeTracker}. */
+export interface ProcessTreeTrackerOptions {
+  /** Called once for each process (pid + start time) the tracker records for the first time, root included. */
+  onNewProcess?: (proc: ProcessInfo) => void;
+}
+
 /**
  * Remembers every process and process group that ever descended from an agent process, so that a timeout can kill
  * them all, including commands the agent started in their own session (codex does this for every tool command).
@@ -132,10 +141,12 @@ export class ProcessTreeTracker {
   /**
    * @param rootPid the agent process, leader of its own process group (spawned `detached`).
    * @param procRoot procfs mount, for tests.
+   * @param options `onNewProcess` sees each newly recorded process (the runner forwards them to the agent watchdog).
    */
   constructor(
     readonly rootPid: number,
     private readonly procRoot = '/proc',
+    private readonly options: ProcessTreeTrackerOptions = {},
   ) {
     this.groups.add(rootPid);
     const self = readProcess(process.pid, procRoot);
@@ -152,8 +163,10 @@ export class ProcessTreeTracker {
     }
     for (const proc of tree) {
       if (proc.pid === this.rootPid && this.rootStart === null) this.rootStart = proc.startTime;
+      const known = this.pids.get(proc.pid) === proc.startTime;
       this.pids.set(proc.pid, proc.startTime);
       if (!this.protectedGroups.has(proc.pgid)) this.groups.add(proc.pgid);
+      if (!known) this.options.onNewProcess?.(proc);
     }
   }
 

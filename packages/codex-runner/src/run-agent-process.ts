@@ -3,6 +3,8 @@ import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
 import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
+import { acquireAgentLock, validateLockFileOption, WORKSPACE_BUSY_EXIT_CODE, type HeldAgentLock } from './agent-lock.js';
+import { startAgentWatchdog, type AgentWatchdog } from './agent-watchdog.js';
 import { BoundedTail, DEFAULT_LOG_TAIL_BYTES } from './bounded-tail.js';
 import { LineSplitter } from './line-splitter.js';
 import { ProcessTreeTracker } from './process-tree.js';
@@ -30,6 +32,15 @@ export interface AgentProcessSpec {
   logTailBytes?: number;
   /** How often to record the agent's process tree (0 disables; default 250 ms). See {@link ProcessTreeTracker}. */
   treeSampleMs?: number;
+  /**
+   * The workspace lock: an absolute path OUTSIDE the workspace, e.g. `<dataDir>/locks/<run_id>.agent.lock`. The
+   * runner takes an exclusive flock on it (refusing with exit 75 if an earlier agent still holds it) and hands the
+   * locked file to the agent as inherited fd 3, so the lock lives exactly as long as any process of the agent's tree.
+   * A relative path or one inside `cwd` is a caller bug (`CodexRunnerError` `invalid_option`).
+   */
+  lockFile?: string | null;
+  /** Start the watchdog that kills the agent's tree if this process dies (default true). See {@link startAgentWatchdog}. */
+  watchdog?: boolean;
   /** Monotonic milliseconds; default `performance.now`. */
   now?: () => number;
 }
@@ -72,6 +83,10 @@ export interface AgentProcessResult {
   stdoutFile: string | null;
   /** The limit that applied, in seconds (0 = none). */
   maxDurationSec: number;
+  /** True when the step was refused because an earlier agent still holds the workspace lock (exit 75). */
+  workspaceBusy: boolean;
+  /** The pid of the step's watchdog, or null when none ran. */
+  watchdogPid: number | null;
 }
 
 /** The exit code for a timed-out agent (W21). */
@@ -80,6 +95,7 @@ export const TIMEOUT_EXIT_CODE = 124;
 export const SPAWN_FAILED_EXIT_CODE = 127;
 /** The exit code for an agent stopped by the abort signal. */
 export const INTERRUPTED_EXIT_CODE = 130;
+export { WORKSPACE_BUSY_EXIT_CODE };
 
 /**
  * Runs the agent process under guardrails (SPEC §4.6, W21, W23): its own process group, the prompt on stdin (then
@@ -87,6 +103,11 @@ export const INTERRUPTED_EXIT_CODE = 130;
  * arrives. On timeout or abort the whole process tree gets SIGTERM, then SIGKILL after `killGraceMs`, and draining stops
  * `drainGraceMs` after that even if a grandchild holds the pipes, so it returns within limit + grace + drain. Leftover
  * descendants are killed after a normal exit too. Never rejects for process failures; rethrows a handler's exception.
+ *
+ * The agent dies with its step: a detached watchdog process (see {@link startAgentWatchdog}) kills the agent's whole
+ * tree when this process closes its pipe, on return or by dying (SIGKILL included). With `lockFile`, the agent's tree
+ * holds the workspace lock; a second step on a held lock is refused with exit 75 (`workspaceBusy`), and the call
+ * returns only once the lock is free (bounded by `killGraceMs` + 2 s).
  * @example
  * const result = await runAgentProcess(launch.spec, { onStdoutLine: (line, ms) => analyser.push(line, ms) });
  */
@@ -112,10 +133,14 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     }
   };
 
+  if (spec.lockFile) validateLockFileOption(spec.lockFile, spec.cwd);
+
   const base = {
     stdoutLineOffsetsMs: offsets,
     stdoutFile: spec.stdoutFile ?? null,
     maxDurationSec,
+    workspaceBusy: false,
+    watchdogPid: null as number | null,
   };
 
   if (handlers.signal?.aborted) {
@@ -135,6 +160,30 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     };
   }
 
+  let lock: HeldAgentLock | null = null;
+  if (spec.lockFile) {
+    const acquired = await acquireAgentLock(spec.lockFile);
+    if (!acquired.ok) {
+      const busy = acquired.reason === 'busy';
+      const line = busy ? `agent_workspace_busy: ${acquired.message}` : `agent_workspace_lock_unusable: ${acquired.message}`;
+      return {
+        ...notStartedResult(line, { maxDurationSec, durationMs: elapsed() }),
+        ...(busy ? { exitCode: WORKSPACE_BUSY_EXIT_CODE, workspaceBusy: true } : {}),
+        stdoutFile: base.stdoutFile,
+      };
+    }
+    lock = acquired.lock;
+  }
+  // Started before the agent, so that there is no moment when the agent runs unguarded.
+  const watchdog: AgentWatchdog | null = spec.watchdog === false ? null : startAgentWatchdog({ lockKey: lock?.key ?? null, graceMs: killGraceMs });
+  base.watchdogPid = watchdog?.pid ?? null;
+  const releaseGuards = async (): Promise<void> => {
+    lock?.release();
+    watchdog?.close();
+    // With a lock, return only once the watchdog has seen to it that the lock is free for the next step.
+    if (lock && watchdog) await watchdog.exited(killGraceMs + 2000);
+  };
+
   let file: WriteStream | null = null;
   if (spec.stdoutFile) {
     mkdirSync(dirname(spec.stdoutFile), { recursive: true });
@@ -150,12 +199,18 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
       cwd: spec.cwd,
       env: { ...spec.env },
       detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
+      // fd 3 is the locked workspace lock: every descendant that does not close it holds the lock.
+      stdio: lock ? ['pipe', 'pipe', 'pipe', lock.fd] : ['pipe', 'pipe', 'pipe'],
     });
   } catch (error) {
     await closeFile(file);
+    await releaseGuards();
     return spawnFailure(base, error, elapsed());
   }
+  // The agent holds the lock now (or never will, if it failed to start); our descriptor only kept it alive till here.
+  lock?.release();
+  const tracker = child.pid ? new ProcessTreeTracker(child.pid, '/proc', { onNewProcess: (proc) => watchdog?.record(proc) }) : null;
+  tracker?.sample();
 
   return await new Promise<AgentProcessResult>((resolve, reject) => {
     let exited = false;
@@ -170,7 +225,6 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     let finished = false;
     let stopping = false;
     const timers: NodeJS.Timeout[] = [];
-    let tracker: ProcessTreeTracker | null = null;
     let sampler: NodeJS.Timeout | null = null;
 
     // A line's offset is the arrival time of the chunk that completed it.
@@ -212,8 +266,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
 
     child.on('spawn', () => {
       spawned = true;
-      tracker = new ProcessTreeTracker(child.pid!);
-      tracker.sample();
+      tracker?.sample();
       const every = spec.treeSampleMs ?? 250;
       if (every > 0) {
         sampler = setInterval(() => tracker?.sample(), every);
@@ -294,7 +347,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
       child.unref();
       stdoutLines.end();
       stderrLines.end();
-      void closeFile(file).then(() => {
+      void Promise.all([closeFile(file), releaseGuards()]).then(() => {
         if (handlerError !== undefined) {
           reject(handlerError);
           return;
@@ -355,12 +408,14 @@ export function notStartedResult(stderr: string, options: { maxDurationSec?: num
     stdoutLineOffsetsMs: [],
     stdoutFile: null,
     maxDurationSec: options.maxDurationSec ?? 0,
+    workspaceBusy: false,
+    watchdogPid: null,
   };
 }
 
-function spawnFailure(base: { stdoutFile: string | null; maxDurationSec: number }, error: unknown, durationMs: number): AgentProcessResult {
+function spawnFailure(base: { stdoutFile: string | null; maxDurationSec: number; watchdogPid: number | null }, error: unknown, durationMs: number): AgentProcessResult {
   const result = notStartedResult((error as Error)?.message ?? String(error), { maxDurationSec: base.maxDurationSec, durationMs });
-  return { ...result, stdoutFile: base.stdoutFile };
+  return { ...result, stdoutFile: base.stdoutFile, watchdogPid: base.watchdogPid };
 }
 
 function appendLine(text: string, line: string): string {
