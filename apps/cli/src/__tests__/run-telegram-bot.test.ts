@@ -93,6 +93,34 @@ describe('agentpr-bot configuration and token errors', () => {
     expect(JSON.parse(running.stdout())).toMatchObject({ ok: false, code: 'usage', error: expect.stringMatching(/--allow-chat-id.*--allow-any-chat for local development only/) });
   });
 
+  it('a group id given as --admin-user-id exits 2 with one line naming the flag, before contacting Telegram', async () => {
+    const fake = await startFakeBotApi({ token: TOKEN });
+    try {
+      running = startBin(['--data-dir', tempDir(), '--skip-doctor', '--allow-chat-id=-1001234567890', '--admin-user-id=-1001234567890', '--telegram-api-url', fake.apiUrl], { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN });
+      expect(await running.exit).toBe(2);
+      expect(running.stdout().trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(running.stdout())).toMatchObject({ ok: false, code: 'usage', error: expect.stringMatching(/^--admin-user-id "-1001234567890" is not a Telegram user id; give the positive integer id/) });
+      expect(running.stderr().trim().split('\n')).toEqual([expect.stringMatching(/^agentpr: --admin-user-id "-1001234567890" is not a Telegram user id/)]);
+      expect(fake.requests).toHaveLength(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('--allow-user-id, --write-user-id and --admin-user-id are accepted and announced on the start line', async () => {
+    const fake = await startFakeBotApi({ token: TOKEN, maxPollWaitMs: 100 });
+    try {
+      running = startBin(['--data-dir', tempDir(), '--skip-doctor', '--admin-chat-id=-1001234567890', '--allow-user-id', '5', '--write-user-id', '6', '--admin-user-id', '7', '--rate-limit-strangers', '3', '--telegram-api-url', fake.apiUrl], { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN });
+      const proc = running;
+      await waitFor(() => proc.stderr().includes('in groups 3 allowed, 2 write, 1 admin user(s)'), 'the start line');
+      proc.child.kill('SIGTERM');
+      expect(await proc.exit).toBe(0);
+      expect(JSON.parse(proc.stdout())).toMatchObject({ ok: true, strangerAttempts: 0, strangerUnaudited: 0 });
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('without a token exits 1 naming --telegram-token and AGENTPR_TELEGRAM_BOT_TOKEN', async () => {
     running = startBin(['--data-dir', tempDir(), '--skip-doctor', '--allow-chat-id', '1']);
     expect(await running.exit).toBe(1);
