@@ -29,10 +29,19 @@ export async function latestPrRequest(db: Db, runId: string): Promise<PrRequestR
 }
 
 /**
- * Marks a request consumed if nobody did before: one conditional update, so of two concurrent approvals only
- * one gets `true` (single use, W29).
+ * Marks a request consumed if nobody did before and it is still its run's newest request: one conditional
+ * update, so of two concurrent approvals only one gets `true` (single use, W29), and a request superseded by a
+ * newer one of the same run can never be consumed (issue 13), even when the newer one lands mid-approval.
  */
 export async function consumePrRequest(db: Db, id: number, consumedAt: string): Promise<boolean> {
-  const result = await db.updateTable('pr_requests').set({ consumed_at: consumedAt }).where('id', '=', id).where('consumed_at', 'is', null).executeTakeFirst();
+  const result = await db
+    .updateTable('pr_requests')
+    .set({ consumed_at: consumedAt })
+    .where('id', '=', id)
+    .where('consumed_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('pr_requests as newer').select('newer.id').whereRef('newer.run_id', '=', 'pr_requests.run_id').whereRef('newer.id', '>', 'pr_requests.id'))),
+    )
+    .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

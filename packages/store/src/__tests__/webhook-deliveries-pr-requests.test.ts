@@ -114,6 +114,21 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
     expect((await latestPrRequest(store.db, 'run_p'))?.consumed_at).toBe('2026-11-23T10:01:00.000Z');
   });
 
+  it('consumePrRequest refuses a request superseded by a newer one of the same run (issue 13)', async () => {
+    await createRun(store.db, { runId: 'run_q', owner: 'o', repo: 'r', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: '/ws' });
+    await createRun(store.db, { runId: 'run_other', owner: 'o', repo: 'r', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: '/ws' });
+    const request = (runId: string, file: string) =>
+      insertPrRequest(store.db, {
+        run_id: runId, request_file: file, title: 't', body: 'b', base: 'main', head: 'feature', head_owner: 'me', head_sha: 'a'.repeat(40), draft: 0,
+        confirm_token_sha256: 'f'.repeat(64), created_at: '2026-11-23T10:00:00.000Z', expires_at: '2026-11-23T10:30:00.000Z', consumed_at: null,
+      });
+    const older = await request('run_q', '/r/older.json');
+    const newer = await request('run_q', '/r/newer.json');
+    await request('run_other', '/r/other.json');
+    expect(await consumePrRequest(store.db, older.id, '2026-11-23T10:01:00.000Z')).toBe(false);
+    expect(await consumePrRequest(store.db, newer.id, '2026-11-23T10:01:00.000Z')).toBe(true);
+  });
+
   it.each(['kysely', 'sqlite writer'] as const)('recordDeliveryEvent through %s writes exactly what applyEvents writes, for every state and event', async (via) => {
     if (via === 'sqlite writer' && kind !== 'sqlite') return;
     const writer = via === 'sqlite writer' && tdb.location.kind === 'sqlite' ? openSqliteDeliveryWriter(tdb.location.path) : undefined;
