@@ -97,6 +97,8 @@ export interface GitHubClient {
   /** Opens a PR from `<headOwner>:<head>` into `base`; returns the existing open PR when one exists. */
   createPullRequest(input: CreatePullRequestInput): Promise<CreatedPullRequest>;
   getPullRequest(repo: RepoRef, number: number): Promise<PullRequestInfo>;
+  /** Closes an open PR without merging (the PR gate's answer to a head that moved). Optional so small fakes need not implement it. */
+  closePullRequest?(repo: RepoRef, number: number): Promise<PullRequestInfo>;
   /** Every check run and the latest status of every context for a commit. */
   listChecksForRef(repo: RepoRef, ref: string): Promise<CheckItem[]>;
   /** The PR's reviews, oldest first. */

@@ -177,6 +177,12 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
         return pullFrom(data);
       }),
 
+    closePullRequest: (repo, number) =>
+      call(`closing PR ${repo.owner}/${repo.repo}#${number}`, async () => {
+        const { data } = await octokit.rest.pulls.update({ owner: repo.owner, repo: repo.repo, pull_number: number, state: 'closed' });
+        return pullFrom(data);
+      }),
+
     listChecksForRef: (repo, ref) =>
       call(`reading checks of ${repo.owner}/${repo.repo}@${ref}`, async () => {
         const runs = await octokit.paginate(octokit.rest.checks.listForRef, { owner: repo.owner, repo: repo.repo, ref, per_page: 100 });

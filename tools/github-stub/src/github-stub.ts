@@ -267,6 +267,12 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'GET') {
       return send(res, 200, pullJson(requirePull(m[1]!, m[2]!, Number(m[3]))));
     }
+    if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)$/)) && method === 'PATCH') {
+      const pr = requirePull(m[1]!, m[2]!, Number(m[3]));
+      const input = (body ?? {}) as Record<string, unknown>;
+      if (input.state === 'closed' && !pr.merged) pr.state = 'closed';
+      return send(res, 200, pullJson(pr));
+    }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)\/pulls\/(\d+)\/reviews$/)) && method === 'GET') {
       const pr = requirePull(m[1]!, m[2]!, Number(m[3]));
       const list = (reviews.get(key(pr.owner, pr.repo)) ?? []).filter((r) => r.pullNumber === pr.number);
