@@ -152,6 +152,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Run
     }
     const checked = await check(target.host, target.port, method);
     if (!checked.ok) return refuse(res, checked.denial);
+    if (res.destroyed) return; // the client left while the name was resolved
     const headers = endToEndHeaders(req.headers, { dropHost: true });
     headers.host = target.authority;
     let socket: Socket | undefined;

@@ -7,7 +7,7 @@ import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { bridgeCommand } from '../bridge-command.js';
 import { bridgeScriptPath } from '../bridge-script-path.js';
 import { startEgressProxy, type RunningEgressProxy } from '../start-egress-proxy.js';
-import { buildDist, packageRoot, startTargetServer, type TargetServer } from './fixtures.js';
+import { packageRoot, startTargetServer, type TargetServer } from './fixtures.js';
 
 const client = join(packageRoot, 'src/__tests__/fixtures/client.mjs');
 let allowed: TargetServer;
@@ -39,7 +39,6 @@ function output(stdout: string): ClientOutput {
 }
 
 beforeAll(async () => {
-  await buildDist();
   allowed = await startTargetServer('allowed');
   other = await startTargetServer('other');
   sockDir = tempDir('agentpr-egress-');
