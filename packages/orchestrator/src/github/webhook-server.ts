@@ -281,14 +281,15 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     metrics.unverifiedBytes = admission.unverifiedBytes;
   };
 
-  const writeAudit = (f: AuditFields) => {
+  /** Writes one line; `cut` shortens the header-derived fields (lines of unverified requests). */
+  const writeAudit = (f: AuditFields, cut: (s: string) => string = (s) => s) => {
     audit?.write({
       ts: iso(ctx.clock()),
       method: f.method ?? 'POST',
-      path: truncateAuditField(f.path),
-      ...(f.client !== undefined ? { client: truncateAuditField(f.client) } : {}),
-      event: truncateAuditField(f.event),
-      delivery: truncateAuditField(f.delivery),
+      path: cut(f.path),
+      ...(f.client !== undefined ? { client: cut(f.client) } : {}),
+      event: cut(f.event),
+      delivery: cut(f.delivery),
       status_code: f.status,
       outcome: f.outcome,
       processed: f.processed ?? 0,
@@ -299,7 +300,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   };
   /** Lines of requests that carried no valid signature: anyone can cause them, so they go through the token bucket. */
   const writeUnverifiedAudit = (f: AuditFields) => {
-    if (auditLimiter.admit(f.outcome)) writeAudit(f);
+    if (auditLimiter.admit(f.outcome)) writeAudit({ ...f, error: truncateAuditField(f.error ?? '', 300) }, (v) => truncateAuditField(v));
     else metrics.auditSuppressed++;
   };
   const writeSuppressedSummary = () => {
@@ -385,12 +386,15 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   };
 
   const handlePost = async (req: IncomingMessage, res: ServerResponse, path: string, client: string, ticket: WebhookTicket, started: number) => {
-    const event = truncateAuditField(header(req, 'x-github-event'));
-    const delivery = truncateAuditField(header(req, 'x-github-delivery'));
+    // Validated below before any use but the (cut) audit line and answer; a verified delivery's are short by then.
+    const event = header(req, 'x-github-event');
+    const delivery = header(req, 'x-github-delivery');
+    const echo = { event: truncateAuditField(event), delivery: truncateAuditField(delivery) };
     let verified = false;
     const finish = (status: number, outcome: string, body: Record<string, unknown>, extra: Partial<AuditFields> = {}, close = false) => {
       if (close) sendAndClose(req, res, status, body, status === 503 || status === 429 ? { 'retry-after': '1' } : {});
-      else send(res, status, body);
+      // A sender without a valid signature keeps no idle connection here.
+      else send(res, status, body, verified ? {} : { connection: 'close' });
       metrics.observe(outcome, (performance.now() - started) / 1000);
       const fields: AuditFields = { path, client, event, delivery, status, outcome, error: typeof body.error === 'string' ? body.error : '', ...extra };
       if (verified) writeAudit(fields);
@@ -400,16 +404,16 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     let declared: number | undefined;
     if (rawLength !== undefined) {
       if (!/^\d+$/.test(rawLength.trim())) {
-        return finish(400, 'invalid_content_length', { ok: false, event, delivery, error: `invalid Content-Length: ${truncateAuditField(rawLength)}` }, {}, true);
+        return finish(400, 'invalid_content_length', { ok: false, ...echo, error: `invalid Content-Length: ${truncateAuditField(rawLength)}` }, {}, true);
       }
       declared = Number(rawLength);
       if (declared > maxPayload) {
-        return finish(413, 'payload_too_large', { ok: false, event, delivery, error: `payload too large: ${declared} bytes (max=${maxPayload})` }, {}, true);
+        return finish(413, 'payload_too_large', { ok: false, ...echo, error: `payload too large: ${declared} bytes (max=${maxPayload})` }, {}, true);
       }
     }
     const contentType = header(req, 'content-type').split(';')[0]!.trim().toLowerCase();
     if (contentType !== 'application/json') {
-      return finish(415, 'unsupported_media_type', { ok: false, event, delivery, error: `unsupported content type: ${truncateAuditField(contentType) || '(none)'}; set the GitHub hook's content type to application/json` }, {}, true);
+      return finish(415, 'unsupported_media_type', { ok: false, ...echo, error: `unsupported content type: ${truncateAuditField(contentType) || '(none)'}; set the GitHub hook's content type to application/json` }, {}, true);
     }
     if (!event) return finish(400, 'missing_event', { ok: false, error: 'missing X-GitHub-Event header' }, {}, true);
     if (!EVENT_NAME.test(event)) return finish(400, 'invalid_event', { ok: false, error: 'invalid X-GitHub-Event header' }, {}, true);
@@ -432,7 +436,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     if (!read.ok) {
       if (read.reason === 'aborted') return void metrics.observe('aborted', (performance.now() - started) / 1000);
       if (read.reason === 'overloaded') return finish(503, 'overloaded', { ok: false, error: 'too many unverified request bodies in flight; retry' }, {}, true);
-      return finish(413, 'payload_too_large', { ok: false, event, delivery, error: `payload too large after read: ${read.size} bytes (max=${maxPayload})` }, {}, true);
+      return finish(413, 'payload_too_large', { ok: false, ...echo, error: `payload too large after read: ${read.size} bytes (max=${maxPayload})` }, {}, true);
     }
     if (secrets.length > 0) {
       const expected = Buffer.from(signature!, 'hex');
