@@ -202,6 +202,10 @@ describe('commandSafetyFindings: bounds', () => {
     expect(commandSafetyFindings(bash(script), scope)).toHaveLength(16);
   });
 
+  it('shows a multi-line segment on one line', () => {
+    expect(commandSafetyFindings(bash('printf "a\nb" > /etc/x'), scope)[0]!.segment).toBe('printf a ⏎ b > /etc/x');
+  });
+
   it('a repeated target is listed once', () => {
     expect(found('echo a > /etc/x; echo b >> /etc/x')).toEqual([['write_outside', '/etc/x']]);
   });

@@ -68,6 +68,8 @@ function optionValues(args: readonly string[], short: readonly string[], long: r
     for (const s of short) {
       if (a === s && args[i + 1] !== undefined) out.push(args[i + 1]!);
       else if (a.startsWith(s) && a.length > s.length && !a.startsWith('--')) out.push(a.slice(s.length));
+      // bundled flags ending in the option: `curl -sSLo FILE`, `cp -rt DIR`
+      else if (/^-[A-Za-z]+$/.test(a) && a.endsWith(s.slice(1)) && args[i + 1] !== undefined) out.push(args[i + 1]!);
     }
     for (const l of long) {
       if (a === l && args[i + 1] !== undefined) out.push(args[i + 1]!);
@@ -228,7 +230,8 @@ function shown(resolved: ResolvedPath, word: string): string {
 function segmentText(seg: ShellSegment): string {
   const parts = [...seg.words];
   for (const r of seg.redirects) parts.push(`${r.op} ${r.target}`);
-  const text = parts.join(' ');
+  // one line: evidence notes are rendered as Markdown list items
+  const text = parts.join(' ').replace(/\s*\n\s*/g, ' ⏎ ').replace(/[\u0000-\u001f\u007f]/g, '?');
   return text.length <= 300 ? text : `${text.slice(0, 299)}…`;
 }
 
