@@ -42,6 +42,7 @@ export {
   SYSTEM_READ_ONLY_DIRS,
   ETC_READ_ONLY_ENTRIES,
   SANDBOX_HOSTNAME,
+  SANDBOX_UID,
 } from './isolation.js';
 export type { IsolationLevel, IsolationOptions, IsolationSummary, CheckIsolationResult, NetworkMode, EgressBridge, HostView, HostEntry } from './isolation.js';
 export { createAttemptCodexHome, DEFAULT_CODEX_HOME_MAX_FILE_BYTES, DEFAULT_CODEX_HOME_MAX_TOTAL_BYTES } from './codex-home.js';

@@ -63,6 +63,13 @@ export const ETC_READ_ONLY_ENTRIES: readonly string[] = Object.freeze([
   'debian_version',
 ]);
 
+/**
+ * The agent's uid and gid inside the sandbox (mapped to the operator's own outside). Never 0: when agentpr runs as
+ * root, a root agent could not start the nested user namespace codex's own sandbox needs, and with `--cap-drop ALL`
+ * it could not unmount the read-only `.git` either way, but a non-root uid keeps both true without relying on caps.
+ */
+export const SANDBOX_UID = 1000;
+
 /** The sandbox's host name (bwrap's UTS namespace). */
 export const SANDBOX_HOSTNAME = 'agentpr-sandbox';
 
@@ -133,8 +140,10 @@ type Mount =
  * Wraps a command in the isolation level (issue 12). `none` returns it unchanged. `bwrap` builds the agent's file
  * system from what toolchains need, not the host minus holes: read-only system dirs (merged-usr symlinks reproduced),
  * a curated non-secret part of `/etc`, the caller's read-only toolchain paths, a fresh `/dev`, a `/proc` of its own PID
- * namespace, a private `/tmp`, an empty `/run`, the writable paths with any `.git` in them re-bound read-only, every
- * namespace unshared (`--share-net` only for network `on`), `--die-with-parent`, `--new-session`, `--cap-drop ALL`.
+ * namespace, a private `/tmp`, an empty read-only `/run` and root, the writable paths with any `.git` in them re-bound read-only, every
+ * namespace unshared (`--share-net` only for network `on`), uid/gid {@link SANDBOX_UID}, `--die-with-parent`,
+ * `--new-session`, `--cap-drop ALL` (as root bwrap would otherwise keep every capability in the sandbox's namespace,
+ * enough to unmount the read-only `.git`).
  * Never visible: `/root`, `/home`, agentpr's data dir, the host's `/proc`, `/sys`, `/run`, `/etc/shadow`. With network
  * `allowlist` the egress bridge's socket dir is bound and its wrapper runs in front of the command. Pure apart from
  * `lstat` lookups through `host`. Throws {@link CodexRunnerError} (`invalid_option`) on unusable paths.
@@ -149,9 +158,10 @@ export function buildIsolatedCommand(options: IsolationOptions): { command: stri
     else if (mount.op === 'bind' || mount.op === 'ro-bind' || mount.op === 'ro-bind-try') args.push(`--${mount.op}`, mount.path, mount.path);
     else args.push(`--${mount.op}`, mount.path);
   }
-  args.push('--unshare-all');
+  // bwrap's own root is a writable tmpfs; after the last mount point is made, nothing outside the binds is writable.
+  args.push('--remount-ro', '/', '--unshare-all');
   if (network === 'on') args.push('--share-net');
-  args.push('--hostname', SANDBOX_HOSTNAME, '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--chdir', resolve(options.cwd), '--');
+  args.push('--uid', String(SANDBOX_UID), '--gid', String(SANDBOX_UID), '--hostname', SANDBOX_HOSTNAME, '--die-with-parent', '--new-session', '--cap-drop', 'ALL', '--chdir', resolve(options.cwd), '--');
   if (network === 'allowlist') args.push(...options.egress!.wrapper);
   args.push(options.command, ...options.args);
   return { command: options.bwrapPath ?? 'bwrap', args };
