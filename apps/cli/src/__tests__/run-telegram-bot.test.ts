@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, startFakeBotApi, startTelegramTestApi, tempDir, type TelegramTestApi } from '@agentpr/testing';
+import { command as runTelegramBotCommand } from '../commands/run-telegram-bot.js';
 
 const BOT_BIN = fileURLToPath(new URL('../../dist/agentpr-bot.js', import.meta.url));
 const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';
@@ -149,5 +150,13 @@ describe('agentpr-bot configuration and token errors', () => {
     } finally {
       await fake.close();
     }
+  });
+});
+
+describe('run-telegram-bot documentation', () => {
+  it('every run-telegram-bot flag is documented in the bot README', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../../bot/README.md', import.meta.url)), 'utf8');
+    const missing = Object.keys(runTelegramBotCommand.options).filter((name) => !readme.includes(`--${name}`));
+    expect(missing).toEqual([]);
   });
 });
