@@ -30,6 +30,7 @@ describe('prepareAgentEnvironment', () => {
       parentEnv: { PATH: '/bin', P_KEY: 'k', AGENTPR_TELEGRAM_BOT_TOKEN: 't' },
       repoDir: repo,
       codexHome,
+      providerEnvAllowlist: ['P_KEY'],
       overrides: { EXTRA_DIR: '{runtime_dir}/extra', NPM_CONFIG_CACHE: '{cache_dir}/npm2' },
     });
     if (!result.ok) throw new Error(result.errors.join('; '));
