@@ -124,8 +124,9 @@ function auditRequestText(parsed: ParsedCommand, text: string): string {
  * and poll error in the audit log, poll errors retried with backoff up to 60 s (W45), and push notifications to
  * the admin chats. Strangers (chats not on the allowlist) get no reply (W41) and are decided before the global
  * limiter, by a small budget of their own, so no flood of them can make the bot busy for the allowed chats;
- * their audit lines are sampled (first per chat per window, then one in `strangerAuditEvery`). A rejected token (401) or a second poller/webhook (409) stops it with an `AgentprError`
- * (`config`) that tells the operator what to do.
+ * their audit lines are sampled (first per chat per window, then one in `strangerAuditEvery`). A rejected
+ * token (401) or a second poller/webhook (409) stops it with an `AgentprError` (`config`) that tells the
+ * operator what to do.
  *
  * @example
  * const chat = createTelegramChatClient({ token });
@@ -322,9 +323,9 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     offset = update.updateId + 1;
     summary.updates++;
     try {
-      const sender = update.kind === 'ignored' ? null : { chatId: update.chatId, userId: update.userId, isGroup: update.isGroup };
-      if (update.kind === 'message') await handleMessage(update.updateId, sender!, update.text);
-      else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, sender!, update.data);
+      // A message or callback update carries its sender: chatId, userId, isGroup.
+      if (update.kind === 'message') await handleMessage(update.updateId, update, update.text);
+      else if (update.kind === 'callback') await handleCallback(update.updateId, update.callbackId, update, update.data);
     } catch (error) {
       botCtx.log.error(`telegram update ${update.updateId} failed: ${errorText(error)}`, { update_id: update.updateId, error: errorText(error) });
     }
