@@ -1,4 +1,4 @@
-import { existsSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
@@ -33,5 +33,33 @@ describe('makeDirectory', () => {
     const root = tempDir('agentpr-mkdir-');
     symlinkSync(join(root, 'gone'), join(root, 'link'));
     expect(() => makeDirectory(join(root, 'link', 'x'))).toThrow(expect.objectContaining({ code: 'ENOENT' }));
+  });
+
+  it('with mode 0700 under umask 022 makes every created level 0700 and leaves existing levels alone', () => {
+    const root = tempDir('agentpr-mkdir-');
+    mkdirSync(join(root, 'kept'));
+    chmodSync(join(root, 'kept'), 0o755);
+    const previous = process.umask(0o022);
+    try {
+      makeDirectory(join(root, 'kept', 'a', 'b'), { mode: 0o700 });
+      makeDirectory(join(root, 'plain'));
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(root, 'kept')).mode & 0o777).toBe(0o755);
+    expect(statSync(join(root, 'kept', 'a')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'kept', 'a', 'b')).mode & 0o777).toBe(0o700);
+    expect(statSync(join(root, 'plain')).mode & 0o777).toBe(0o755);
+  });
+
+  it('with a mode looser than the umask allows still sets it exactly', () => {
+    const root = tempDir('agentpr-mkdir-');
+    const previous = process.umask(0o077);
+    try {
+      makeDirectory(join(root, 'shared'), { mode: 0o750 });
+    } finally {
+      process.umask(previous);
+    }
+    expect(statSync(join(root, 'shared')).mode & 0o777).toBe(0o750);
   });
 });
