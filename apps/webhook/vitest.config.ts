@@ -1,3 +1,3 @@
 import { createVitestConfig } from '../../vitest.shared.js';
 
-export default createVitestConfig(import.meta.dirname);
+export default createVitestConfig(import.meta.dirname, { globalSetup: ['src/__tests__/build-bin.global-setup.ts'] });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,19 @@ const FlagsSchema = v.object({
   'max-payload-bytes': Int('max-payload-bytes', 1024, 1024 * 1024 * 1024),
   'audit-log-file': v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty('--audit-log-file is empty'))),
   'github-api-url': v.optional(v.pipe(v.string(), v.url('--github-api-url must be a URL'))),
+  'max-connections': Int('max-connections', 1, 100_000),
+  'max-concurrent-per-client': Int('max-concurrent-per-client', 1, 100_000),
+  'max-unverified-bytes': Int('max-unverified-bytes', 1024, 1024 * 1024 * 1024),
+  'trusted-proxy': v.optional(
+    v.pipe(
+      v.string(),
+      v.transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean)),
+      v.check((list) => list.length > 0 && list.every((p) => isIP(p) !== 0), '--trusted-proxy must be IP addresses separated by commas (e.g. 127.0.0.1)'),
+    ),
+  ),
+  'metrics-host': v.optional(v.pipe(v.string(), v.trim(), v.nonEmpty('--metrics-host is empty'))),
+  'metrics-port': Int('metrics-port', 0, 65535),
+  'metrics-token': v.optional(v.pipe(v.string(), v.trim(), v.minLength(16, '--metrics-token must be at least 16 characters'))),
   'data-dir': v.optional(v.string()),
   db: v.optional(v.string()),
   'database-url': v.optional(v.string()),
@@ -55,11 +69,18 @@ Usage: agentpr-webhook [options]
   --max-payload-bytes N       largest body (default 1048576, at least 1024)
   --audit-log-file PATH       JSONL audit log (default <data>/reports/github_webhook_audit.jsonl)
   --github-api-url URL        GitHub REST root for roll-ups (else GITHUB_API_URL)
+  --max-connections N         open connections at most (default 256)
+  --max-concurrent-per-client N  requests in flight per client address, 429 past it (default 32)
+  --max-unverified-bytes N    body bytes not yet signature-checked, all clients together, 503 past it (default 16777216)
+  --trusted-proxy ADDR[,ADDR] proxies whose X-Real-IP names the client (behind the nginx template: 127.0.0.1)
+  --metrics-port N            serve GET /metrics on its own listener (default: not served)
+  --metrics-host HOST         metrics listen address (default 127.0.0.1; any other needs a token)
+  --metrics-token T           /metrics needs Authorization: Bearer T (else env AGENTPR_WEBHOOK_METRICS_TOKEN)
   --data-dir PATH             data directory (env AGENTPR_HOME; default ~/.local/share/agentpr)
   --db PATH                   SQLite file (default <data>/agentpr.db)
   --database-url URL          PostgreSQL URL (env AGENTPR_DATABASE_URL); wins over --db
 
-Also: agentpr run-github-webhook [options]. GET /healthz answers alive; GET /metrics is Prometheus text.
+Also: agentpr run-github-webhook [options]. GET /healthz answers alive; /metrics (Prometheus text) is only on --metrics-port.
 Example: AGENTPR_GITHUB_WEBHOOK_SECRET=… agentpr-webhook --host 0.0.0.0 --port 8787`;
 
 /** Parses and validates the binary's argv; bad input is a `usage` error naming the flag. */
@@ -72,7 +93,10 @@ export function parseWebhookFlags(argv: string[], env: Readonly<Record<string, s
       allowPositionals: false,
       options: {
         ...Object.fromEntries(
-          ['host', 'port', 'path', 'secret', 'previous-secret', 'max-payload-bytes', 'audit-log-file', 'github-api-url', 'data-dir', 'db', 'database-url'].map((n) => [n, { type: 'string' as const }]),
+          [
+            'host', 'port', 'path', 'secret', 'previous-secret', 'max-payload-bytes', 'audit-log-file', 'github-api-url', 'data-dir', 'db', 'database-url',
+            'max-connections', 'max-concurrent-per-client', 'max-unverified-bytes', 'trusted-proxy', 'metrics-host', 'metrics-port', 'metrics-token',
+          ].map((n) => [n, { type: 'string' as const }]),
         ),
         'allow-unsigned': { type: 'boolean' as const },
         help: { type: 'boolean' as const },
@@ -105,5 +129,12 @@ export function parseWebhookFlags(argv: string[], env: Readonly<Record<string, s
     maxPayloadBytes: f['max-payload-bytes'],
     auditLogFile: f['audit-log-file'],
     githubApiUrl: f['github-api-url'],
+    maxConnections: f['max-connections'],
+    maxConcurrentPerClient: f['max-concurrent-per-client'],
+    maxUnverifiedBytes: f['max-unverified-bytes'],
+    trustedProxies: f['trusted-proxy'],
+    metricsHost: f['metrics-host'],
+    metricsPort: f['metrics-port'],
+    metricsToken: f['metrics-token'],
   };
 }

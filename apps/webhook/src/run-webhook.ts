@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_MAX_PAYLOAD_BYTES, githubClientFor, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
+import { DEFAULT_MAX_PAYLOAD_BYTES, githubClientFor, startWebhookServer, type AppContext, type WebhookServerOptions } from '@agentpr/orchestrator';
 import { openSqliteDeliveryWriter } from '@agentpr/store';
 
 /** The audit log's default place, relative to the data directory (policy `github_webhook.audit_log_file`). */
@@ -24,6 +24,20 @@ export interface RunWebhookOptions {
   githubApiUrl?: string | undefined;
   /** The SQLite file of the store, when it is SQLite: deliveries then use a dedicated writer with cached statements. */
   sqliteDbPath?: string | undefined;
+  /** `--max-connections`: open connections at most. */
+  maxConnections?: number | undefined;
+  /** `--max-concurrent-per-client`: requests one client may have in flight (429 past it). */
+  maxConcurrentPerClient?: number | undefined;
+  /** `--max-unverified-bytes`: body bytes not yet signature-checked, all clients together (503 past it). */
+  maxUnverifiedBytes?: number | undefined;
+  /** `--trusted-proxy`: proxies whose `X-Real-IP` names the client (nginx on loopback: 127.0.0.1). */
+  trustedProxies?: readonly string[] | undefined;
+  /** `--metrics-port`: serve /metrics on its own listener; none when omitted. */
+  metricsPort?: number | undefined;
+  /** `--metrics-host`; default 127.0.0.1. A non-loopback host needs a token. */
+  metricsHost?: string | undefined;
+  /** `--metrics-token`, else env `AGENTPR_WEBHOOK_METRICS_TOKEN`: /metrics then needs `Authorization: Bearer <token>`. */
+  metricsToken?: string | undefined;
 }
 
 /** What the running server reports once it listens. */
@@ -34,6 +48,8 @@ export interface WebhookListening {
   audit_log_file: string;
   signatures: 'required' | 'not checked';
   rollups: 'enabled' | 'disabled (no GitHub token)';
+  /** The metrics URL, or `disabled`. */
+  metrics: string;
 }
 
 /**
@@ -55,6 +71,14 @@ export async function runWebhook(
   const auditLogFile = isAbsolute(auditFile) ? auditFile : resolve(ctx.paths.dataDir, auditFile);
   const github = await githubClientFor(ctx, { apiUrl: options.githubApiUrl });
   if (!github) ctx.log.warn('no GitHub token (GITHUB_TOKEN/GH_TOKEN/gh): successful checks are not rolled up here; run sync-github to decide them.');
+  const metricsToken = options.metricsToken ?? (ctx.env.AGENTPR_WEBHOOK_METRICS_TOKEN?.trim() || undefined);
+  const limits: Partial<WebhookServerOptions> = {
+    ...(options.maxConnections !== undefined ? { maxConnections: options.maxConnections } : {}),
+    ...(options.maxConcurrentPerClient !== undefined ? { maxConcurrentPerClient: options.maxConcurrentPerClient } : {}),
+    ...(options.maxUnverifiedBytes !== undefined ? { maxUnverifiedBytes: options.maxUnverifiedBytes } : {}),
+    ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
+    ...(options.metricsPort !== undefined ? { metrics: { port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1', token: metricsToken } } : {}),
+  };
   const writer = ctx.dialect === 'sqlite' && options.sqliteDbPath ? openSqliteDeliveryWriter(options.sqliteDbPath) : undefined;
   const server = await startWebhookServer({
     ctx,
@@ -70,6 +94,7 @@ export async function runWebhook(
     ...(options.auditMaxBytes ? { auditMaxBytes: options.auditMaxBytes } : {}),
     ...(options.auditKeepFiles ? { auditKeepFiles: options.auditKeepFiles } : {}),
     github,
+    ...limits,
   }).catch((error: unknown) => {
     writer?.close();
     throw error;
@@ -81,6 +106,7 @@ export async function runWebhook(
     audit_log_file: auditLogFile,
     signatures: secret ? 'required' : 'not checked',
     rollups: github ? 'enabled' : 'disabled (no GitHub token)',
+    metrics: server.metricsUrl ?? 'disabled',
   });
   if (!io.signal.aborted) await new Promise<void>((done) => io.signal.addEventListener('abort', () => done(), { once: true }));
   await server.close();

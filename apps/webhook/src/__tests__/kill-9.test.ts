@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { applyEvent, createRun, openStore } from '@agentpr/store';
 import { cleanupTempDirs, sendWebhook, tempDir, webhookExample } from '@agentpr/testing';
 
@@ -13,9 +13,7 @@ const RUNS = 10;
 const DELIVERIES = 600;
 const children: ResultPromise[] = [];
 
-beforeAll(async () => {
-  await execa('npx', ['tsup'], { cwd: appDir, stdin: 'ignore', timeout: 120_000 });
-}, 180_000);
+// dist/bin.js is built once by build-bin.global-setup.ts.
 afterAll(() => {
   for (const child of children) child.kill('SIGKILL');
   cleanupTempDirs();

@@ -1,0 +1,8 @@
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+
+/** Builds `dist/bin.js` once for the test files that spawn the real binary (kill -9, flood), so they never race on `tsup --clean`. */
+export default async function buildBin(): Promise<void> {
+  const appDir = fileURLToPath(new URL('../..', import.meta.url));
+  await execa('npx', ['tsup'], { cwd: appDir, stdin: 'ignore', timeout: 180_000 });
+}
