@@ -1,10 +1,22 @@
 import { existsSync } from 'node:fs';
 import type { RunState } from '@agentpr/state-machine';
 import { applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
-import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type Git } from '@agentpr/workspace';
+import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type Git, type ProtectedChange } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { budgetBaseline, campaignFor, gitFor, preparedWorkspace, procedureExitCode, procedureMessage, stopwatch, tail } from './workspace-shared.js';
+import {
+  budgetBaseline,
+  campaignFor,
+  gitFor,
+  holdProtectedChange,
+  preparedWorkspace,
+  procedureExitCode,
+  procedureMessage,
+  protectedBaseline,
+  stopwatch,
+  tail,
+  verifyProtectedFiles,
+} from './workspace-shared.js';
 
 /** Input of {@link finishRun}. */
 export interface FinishRunInput {
@@ -23,7 +35,17 @@ export interface FinishRunInput {
 /** The run-finish result (SPEC §2.3). */
 export type FinishRunResult =
   | { ok: true; exit_code: 0; branch: string; head_sha: string; state: RunState; committed: boolean; changed_files: string[]; stdout_tail: string }
-  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState };
+  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
+  | {
+      ok: false;
+      exit_code: 1;
+      /** The attempt is held for human review; nothing was committed or pushed. */
+      reason_code: 'protected_file_changed' | 'protected_baseline_missing';
+      error: string;
+      stderr: string;
+      state: RunState;
+      protected_changes: ProtectedChange[];
+    };
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
@@ -33,8 +55,11 @@ const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
  * campaign's commit template and pushes the feature branch to the fork without force, then records
  * `worker.push.completed {branch, head_sha}` (→ `PUSHED`) right after the push, all under the run lease.
  * The title, the campaign template and the state (`LOCAL_VALIDATING` only, W7) are checked before anything
- * runs, so a refusal commits and pushes nothing. A failed commit or push records the attempt and
- * `worker.step.failed`.
+ * runs, so a refusal commits and pushes nothing. Before any git command, the workspace's protected files
+ * (`.git/config`, hooks, `.git/info`, `.gitmodules`, risky `.gitattributes`, CI workflows unless the campaign
+ * sets `allow_workflow_changes`) are compared with the run-prepare snapshot: a change holds the run for
+ * human review (`protected_file_changed`, `NEEDS_HUMAN_REVIEW`) and nothing is committed or pushed. A
+ * failed commit or push records the attempt and `worker.step.failed`.
  *
  * @example
  * await finishRun(ctx, { runId: 'run_1', changes: 'Adds the example provider.', commitTitle: 'feat(providers): add example' });
@@ -53,6 +78,9 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
   const baseline = await budgetBaseline(ctx.db, run.run_id);
   if (baseline === undefined) throw new AgentprError('refused', `run ${run.run_id} has no prepare baseline; run run-prepare first.`);
   if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `workspace ${run.workspace_dir} of run ${run.run_id} does not exist; run run-prepare first.`);
+  if ((await protectedBaseline(ctx.db, run.run_id)) === undefined) {
+    throw new AgentprError('refused', `run ${run.run_id} has no protected-file baseline (its workspace was prepared by an older agentpr); run run-prepare again, then run-finish.`);
+  }
   const prepared = await preparedWorkspace(ctx.db, run.run_id);
   let body: string;
   try {
@@ -79,6 +107,12 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
     // Re-read under the lease: another process may have moved the run since the first check.
     assertFinishState(run.run_id, (await requireRun(ctx.db, run.run_id)).state.current_state);
     const elapsed = stopwatch();
+    // No git before this: a planted hook, fsmonitor or filter would run outside every sandbox.
+    const check = await verifyProtectedFiles(ctx.db, run.run_id, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
+    if (!check.ok) {
+      const held = await holdProtectedChange(ctx, run.run_id, 'finish', FINISH_STATE, check, elapsed());
+      return { ok: false, exit_code: 1, reason_code: check.reason, error: check.message, stderr: check.message, state: held, protected_changes: check.changes };
+    }
     let finished: FinishedWorkspace;
     try {
       finished = await finishWorkspace(git, { repoDir: run.workspace_dir, baseline, title: title.title, body });

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { isTerminal, type RunState } from '@agentpr/state-machine';
 import { addArtifact, applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
 import {
@@ -8,13 +9,26 @@ import {
   ownerFromRemoteUrl,
   prepareWorkspace,
   redactSecrets,
+  snapshotProtected,
   type ForkRemote,
   type Git,
   type PreparedWorkspace,
+  type ProtectedChange,
 } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { campaignFor, gitFor, procedureExitCode, procedureMessage, stopwatch, tail } from './workspace-shared.js';
+import {
+  campaignFor,
+  gitFor,
+  holdProtectedChange,
+  procedureExitCode,
+  procedureMessage,
+  protectedBaseline,
+  protectedMetadata,
+  stopwatch,
+  tail,
+  verifyProtectedFiles,
+} from './workspace-shared.js';
 
 /** Input of {@link prepareRun}; everything but `runId` is optional. */
 export interface PrepareRunInput {
@@ -38,14 +52,26 @@ export interface PrepareRunInput {
 /** The run-prepare result (SPEC §2.3): printed as is; `exit_code` is the process exit code. */
 export type PrepareRunResult =
   | ({ ok: true; exit_code: 0; stdout_tail: string; state: RunState } & Omit<PreparedWorkspace, 'log'>)
-  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState };
+  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
+  | {
+      ok: false;
+      exit_code: 1;
+      /** The existing clone's protected files changed since the last prepare: held for human review. */
+      reason_code: 'protected_file_changed';
+      error: string;
+      stderr: string;
+      state: RunState;
+      protected_changes: ProtectedChange[];
+    };
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch (SPEC §13.1),
  * under the run lease. A `QUEUED` run first moves to `DISCOVERY`. Success records the attempt and the
- * `workspace_prepared` artefact and leaves the state alone; a failed procedure records the attempt and
+ * `workspace_prepared` artefact (with the protected-file snapshot run-finish and the agent step compare
+ * against) and leaves the state alone. Reusing an existing clone whose protected files changed since the
+ * last prepare runs no git and holds the run for human review (`protected_file_changed`). A failed procedure records the attempt and
  * `worker.step.failed` (→ `FAILED_RETRYABLE` from `DISCOVERY`) and leaves no partial workspace. Bad input
  * (unknown run, terminal run, invalid branch name, workspace outside the root) fails before anything changes.
  *
@@ -76,6 +102,14 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       stateNow = (await applyEvent(ctx.db, run.run_id, { event: { type: 'command.start.discovery', actor: ctx.actor } }, ctx.clock)).state;
     }
     const elapsed = stopwatch();
+    // A clone the agent already had: compare before running any git in it (see verifyProtectedFiles).
+    if (existsSync(run.workspace_dir) && (await protectedBaseline(ctx.db, run.run_id)) !== undefined) {
+      const check = await verifyProtectedFiles(ctx.db, run.run_id, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
+      if (!check.ok && check.reason === 'protected_file_changed') {
+        const held = await holdProtectedChange(ctx, run.run_id, 'prepare', stateNow, check, elapsed());
+        return { ok: false, exit_code: 1, reason_code: check.reason, error: check.message, stderr: check.message, state: held, protected_changes: check.changes };
+      }
+    }
     let prepared: PreparedWorkspace;
     try {
       prepared = await prepareWorkspace(git, {
@@ -99,6 +133,13 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       );
       return { ok: false, exit_code: exitCode, error: message, stderr: message, state: failed.state };
     }
+    const snapshot = await snapshotProtected(prepared.workspace_dir);
+    const protectedCount = Object.keys(snapshot.entries).length;
+    prepared.log.push(
+      snapshot.incomplete
+        ? `warning: protected files not fully recorded (${snapshot.incomplete.path}: ${snapshot.incomplete.reason}); later steps will be held for review`
+        : `recorded ${protectedCount} protected path(s) (.git config, hooks and info, .gitattributes, workflows)`,
+    );
     const stdout = prepared.log.join('\n');
     await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: stateNow }, ctx.clock);
     await addArtifact(
@@ -107,7 +148,13 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
         runId: run.run_id,
         type: 'workspace_prepared',
         uri: prepared.workspace_dir,
-        metadata: { base_branch: prepared.base_branch, base_sha: prepared.base_sha, feature_branch: prepared.feature_branch, fork_owner: prepared.fork_owner },
+        metadata: {
+          base_branch: prepared.base_branch,
+          base_sha: prepared.base_sha,
+          feature_branch: prepared.feature_branch,
+          fork_owner: prepared.fork_owner,
+          ...protectedMetadata(snapshot),
+        },
       },
       ctx.clock,
     );

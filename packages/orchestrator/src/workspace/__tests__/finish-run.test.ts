@@ -1,7 +1,7 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { acquireLease, applyEvent, getRun, latestArtifact, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
+import { acquireLease, addArtifact, applyEvent, getRun, latestArtifact, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
 import type { RunEvent } from '@agentpr/state-machine';
 import { cleanupTempDirs, git, lsRemote, makeBareFork, makeUpstream, pushCommit, tempDir } from '@agentpr/testing';
 import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
@@ -23,10 +23,10 @@ const TO_LOCAL_VALIDATING: RunEvent[] = [
 ];
 
 /** A prepared run (with the example campaign) whose workspace has an agent's changes, in `state`. */
-async function preparedRun(options: { campaignDir?: string; events?: RunEvent[] } = {}) {
+async function preparedRun(options: { campaignDir?: string; events?: RunEvent[]; files?: Record<string, string> } = {}) {
   const { ctx, store } = await workspaceContext(options.campaignDir ? { campaignDir: options.campaignDir } : {});
   stores.push(store);
-  const upstream = await makeUpstream({ files: { 'README.md': '# demo\n', 'src/app.txt': 'one\n', 'old.txt': 'a\n' } });
+  const upstream = await makeUpstream({ files: { 'README.md': '# demo\n', 'src/app.txt': 'one\n', 'old.txt': 'a\n', ...options.files } });
   const fork = await makeBareFork(upstream);
   const { workspace_dir: dir } = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
   const prepared = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
@@ -159,6 +159,73 @@ describe('finishRun', () => {
     const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
     expect(error.code).toBe('refused');
     expect(error.message).toBe('run run_1 has no prepare baseline; run run-prepare first.');
+  });
+
+  it('finishRun after the agent planted git hooks and an fsmonitor holds the run for review with protected_file_changed, runs no git, commits and pushes nothing', async () => {
+    const { ctx, fork, dir, base } = await preparedRun();
+    const markers = tempDir('agentpr-markers-');
+    for (const hook of ['pre-commit', 'pre-push']) {
+      writeFileSync(join(dir, '.git', 'hooks', hook), `#!/bin/sh\ntouch ${join(markers, hook)}\n`);
+      chmodSync(join(dir, '.git', 'hooks', hook), 0o755);
+    }
+    writeFileSync(join(markers, 'fsmonitor.sh'), `#!/bin/sh\ntouch ${join(markers, 'fsmonitor')}\n`);
+    chmodSync(join(markers, 'fsmonitor.sh'), 0o755);
+    writeFileSync(join(dir, '.git', 'config'), `${readFileSync(join(dir, '.git', 'config'), 'utf8')}[core]\n\tfsmonitor = ${join(markers, 'fsmonitor.sh')}\n`);
+    const before = await lsRemote(fork.url);
+
+    const result = await finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit });
+
+    expect(result).toMatchObject({ ok: false, exit_code: 1, reason_code: 'protected_file_changed', state: 'NEEDS_HUMAN_REVIEW' });
+    expect(result.ok === false && 'protected_changes' in result && result.protected_changes).toEqual([
+      { path: '.git/config', kind: 'git_config', change: 'modified' },
+      { path: '.git/hooks/pre-commit', kind: 'git_hooks', change: 'added' },
+      { path: '.git/hooks/pre-push', kind: 'git_hooks', change: 'added' },
+    ]);
+    expect(result.ok === false && result.error).toMatch(/^protected files changed: \.git\/config \(modified\), .*nothing was committed or pushed/);
+    expect(existsSync(join(markers, 'pre-commit')) || existsSync(join(markers, 'pre-push')) || existsSync(join(markers, 'fsmonitor'))).toBe(false);
+    expect(await lsRemote(fork.url)).toBe(before);
+    expect(await git(dir, ['-c', 'core.fsmonitor=false', 'rev-parse', 'HEAD'])).toBe(base);
+    const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'finish' });
+    expect(attempt).toMatchObject({ exit_code: 1, grade: 'HUMAN_REVIEW', reason_code: 'protected_file_changed', stage: 'LOCAL_VALIDATING' });
+    expect(attempt!.stderr_log).toContain('added .git/hooks/pre-commit (git_hooks)');
+    expect((await getRun(ctx.db, 'run_1'))?.state.last_error).toMatch(/^finish:protected_file_changed:protected files changed/);
+  });
+
+  it('finishRun with a changed CI workflow is held for review by default and commits it when the campaign sets allow_workflow_changes', async () => {
+    const files = { '.github/workflows/ci.yml': 'on: push\n' };
+    const held = await preparedRun({ files });
+    writeFileSync(join(held.dir, '.github', 'workflows', 'ci.yml'), 'on: pull_request_target\n');
+    const before = await lsRemote(held.fork.url);
+    const refused = await finishRun(held.ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit });
+    expect(refused).toMatchObject({ ok: false, reason_code: 'protected_file_changed', state: 'NEEDS_HUMAN_REVIEW', protected_changes: [{ path: '.github/workflows/ci.yml', kind: 'workflow', change: 'modified' }] });
+    expect(await lsRemote(held.fork.url)).toBe(before);
+
+    const campaignDir = tempDir('agentpr-campaign-');
+    writeFileSync(join(campaignDir, 'campaign.json'), JSON.stringify({ default_commit_title: 'ci: adjust workflow', allow_workflow_changes: true }));
+    const allowed = await preparedRun({ campaignDir, files });
+    writeFileSync(join(allowed.dir, '.github', 'workflows', 'ci.yml'), 'on: pull_request\n');
+    const result = await finishRun(allowed.ctx, { runId: 'run_1', changes: 'x', git: testGit });
+    expect(result).toMatchObject({ ok: true, state: 'PUSHED' });
+    expect(result.ok && result.changed_files).toContain('.github/workflows/ci.yml');
+  });
+
+  it('finishRun on a run prepared without a protected-file baseline refuses before the lease and says to run run-prepare again', async () => {
+    const { ctx, fork } = await preparedRun();
+    await addArtifact(ctx.db, { runId: 'run_1', type: 'workspace_prepared', uri: 'x', metadata: { base_branch: 'main', base_sha: 'a'.repeat(40), feature_branch: 'f', fork_owner: 'me' } });
+    const before = await lsRemote(fork.url);
+    const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x', git: testGit }));
+    expect(error.code).toBe('refused');
+    expect(error.message).toContain('no protected-file baseline');
+    expect(await lsRemote(fork.url)).toBe(before);
+    expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('LOCAL_VALIDATING');
+  });
+
+  it('finishRun with the real runner built from ctx.env (secrets included) commits and pushes', async () => {
+    const { ctx, fork, branch } = await preparedRun();
+    ctx.env = { ...ctx.env, GITHUB_TOKEN: 'ghp_notusedforfilepushes0', AGENTPR_TELEGRAM_BOT_TOKEN: '1:x' };
+    const result = await finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x' });
+    expect(result).toMatchObject({ ok: true, state: 'PUSHED' });
+    expect(result.ok && (await git(fork.url, ['rev-parse', `refs/heads/${branch}`]))).toBe(result.ok && result.head_sha);
   });
 
   it('finishRun on an unknown run fails with run_not_found', async () => {

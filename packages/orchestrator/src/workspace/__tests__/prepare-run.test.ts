@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { acquireLease, getRun, listArtifacts, listAttempts, listEvents, type OpenDatabase } from '@agentpr/store';
-import { cleanupTempDirs, git, lsRemote, makeBareFork, makeImmutable, makeUpstream, pushCommit } from '@agentpr/testing';
+import { cleanupTempDirs, git, lsRemote, makeBareFork, makeImmutable, makeUpstream, pushCommit, tempDir } from '@agentpr/testing';
+import { parseProtectedSnapshot, protectedDigest } from '@agentpr/workspace';
 import { AgentprError } from '../../errors.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../prepare-run.js';
@@ -54,6 +55,27 @@ describe('prepareRun', () => {
     const attempts = await listAttempts(ctx.db, 'run_a', { limit: 10 });
     expect(attempts).toHaveLength(1);
     expect(attempts[0]).toMatchObject({ step: 'prepare', attempt_no: 1, exit_code: 0, stage: 'DISCOVERY' });
+    // The protected-file baseline run-finish and the agent step compare against.
+    const snapshot = parseProtectedSnapshot(artifacts[0]!.metadata.protected_snapshot);
+    expect(snapshot?.entries['.git/config']).toMatchObject({ kind: 'git_config', type: 'file' });
+    expect(artifacts[0]!.metadata.protected_digest).toBe(protectedDigest(snapshot!));
+  });
+
+  it('prepareRun again on a clone whose post-checkout hook was planted since the last prepare runs no git and holds the run for review', async () => {
+    const { ctx, upstream, fork } = await setup();
+    const { workspace_dir: dir } = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
+    expect((await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit })).ok).toBe(true);
+    const markers = tempDir('agentpr-markers-');
+    writeFileSync(join(dir, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\ntouch ${join(markers, 'post-checkout')}\n`);
+    chmodSync(join(dir, '.git', 'hooks', 'post-checkout'), 0o755);
+
+    const again = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
+
+    expect(again).toMatchObject({ ok: false, exit_code: 1, reason_code: 'protected_file_changed', state: 'NEEDS_HUMAN_REVIEW', protected_changes: [{ path: '.git/hooks/post-checkout', kind: 'git_hooks', change: 'added' }] });
+    expect(readdirSync(markers)).toEqual([]);
+    expect(await listArtifacts(ctx.db, 'run_1', { limit: 10, type: 'workspace_prepared' })).toHaveLength(1);
+    const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'prepare' });
+    expect(attempt).toMatchObject({ exit_code: 1, grade: 'HUMAN_REVIEW', reason_code: 'protected_file_changed' });
   });
 
   it('prepareRun with an upstream URL that does not exist records the failure, moves DISCOVERY to FAILED_RETRYABLE and leaves no workspace', async () => {
