@@ -55,8 +55,13 @@ export function workspaceBusyMessage(holders: readonly number[]): string {
  * @example if (agentLockHolders(lockFile).length > 0) console.error(workspaceBusyMessage(agentLockHolders(lockFile)));
  */
 export function agentLockHolders(lockFile: string, procRoot = '/proc'): number[] {
+  return lockState(lockFile, procRoot) ?? [];
+}
+
+/** null when nobody holds the lock; else the holders (possibly none visible from here). */
+function lockState(lockFile: string, procRoot: string): number[] | null {
   const key = readLockKey(lockFile);
-  if (key === null) return [];
+  if (key === null) return null;
   return scanLockHolders(fs, procRoot, key, process.pid);
 }
 
@@ -76,8 +81,8 @@ export function checkWorkspaceFree(lockFile: string, procRoot = '/proc'): Worksp
     return { ok: false, reason: 'unusable', holders: [], message: `cannot read the workspace lock ${lockFile}: ${(error as Error).message}` };
   }
   if (!stat.isFile()) return { ok: false, reason: 'unusable', holders: [], message: notRegularMessage(lockFile) };
-  const holders = agentLockHolders(lockFile, procRoot);
-  if (holders.length > 0) return { ok: false, reason: 'busy', holders, message: workspaceBusyMessage(holders) };
+  const holders = lockState(lockFile, procRoot);
+  if (holders !== null) return { ok: false, reason: 'busy', holders, message: workspaceBusyMessage(holders) };
   return { ok: true };
 }
 
@@ -164,14 +169,15 @@ export async function acquireAgentLock(lockFile: string, options: { flockBin?: s
 }
 
 /**
- * The pids (except `skipPid`) with a descriptor on the open file that holds the flock `key`. Checks `/proc/locks`
- * first, so the usual case (nobody holds it) costs one small read.
+ * The pids (except `skipPid`) with a descriptor on the open file that holds the flock `key`, or null when
+ * `/proc/locks` shows nobody holds it (the kernel's answer, read at once; also the cheap usual case). An empty array
+ * means held, by no process visible from here.
  * Self-contained (it references nothing outside its body): the agent watchdog runs its source text.
  */
-export function scanLockHolders(procFs: ProcFs, procRoot: string, key: string, skipPid: number): number[] {
+export function scanLockHolders(procFs: ProcFs, procRoot: string, key: string, skipPid: number): number[] | null {
   const holdsKey = (line: string): boolean => /^(?:lock:\s+)?\d+:\s+FLOCK\s/.test(line) && line.includes(` ${key} `);
   try {
-    if (!procFs.readFileSync(`${procRoot}/locks`, 'utf8').split('\n').some(holdsKey)) return [];
+    if (!procFs.readFileSync(`${procRoot}/locks`, 'utf8').split('\n').some(holdsKey)) return null;
   } catch {
     // no /proc/locks: scan every process
   }

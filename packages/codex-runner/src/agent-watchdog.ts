@@ -41,7 +41,7 @@ export function agentWatchdogMain(
   proc: WatchdogProcess,
   config: AgentWatchdogConfig,
   parseStat: (text: string) => ProcessInfo | null,
-  lockHolders: (procFs: ProcFs, procRoot: string, key: string, skipPid: number) => number[],
+  lockHolders: (procFs: ProcFs, procRoot: string, key: string, skipPid: number) => number[] | null,
 ): void {
   const pids = new Map<number, number>();
   const groups = new Set<number>();
@@ -51,6 +51,8 @@ export function agentWatchdogMain(
   let root: { pid: number; start: number } | null = null;
   let pending = '';
   let cleaning = false;
+  // Once nobody holds the lock, the agent's open file is gone for good: a later holder is a newer step's agent.
+  let lockGone = config.lockKey === null;
 
   const read = (pid: number): ProcessInfo | null => {
     try {
@@ -89,8 +91,10 @@ export function agentWatchdogMain(
         if (groups.has(info.pgid) && info.startTime >= root.start) hitGroups.add(info.pgid);
       }
     }
-    if (config.lockKey !== null) {
-      for (const pid of lockHolders(fs, config.procRoot, config.lockKey, proc.pid)) if (!protectedPids.has(pid)) found.add(pid);
+    if (!lockGone) {
+      const holders = lockHolders(fs, config.procRoot, config.lockKey!, proc.pid);
+      if (holders === null) lockGone = true;
+      else for (const pid of holders) if (!protectedPids.has(pid)) found.add(pid);
     }
     return { pids: [...found], groups: [...hitGroups] };
   };

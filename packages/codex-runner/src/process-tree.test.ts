@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { descendantsOf, parseProcStat, walkProcessTree, type ProcessInfo } from './process-tree.js';
+import { descendantsOf, parseProcStat, ProcessTreeTracker, walkProcessTree, type ProcessInfo } from './process-tree.js';
 
 describe('process tree', () => {
   it('parseProcStat reads pid, ppid, pgid, sid, state and start time, even with ") " in the name', () => {
@@ -19,5 +19,15 @@ describe('process tree', () => {
     const tree = walkProcessTree(process.pid);
     if (tree === null) return; // kernel without /proc/<pid>/task/<tid>/children
     expect(tree[0]?.pid).toBe(process.pid);
+  });
+
+  it('ProcessTreeTracker reports each newly recorded process once through onNewProcess', () => {
+    const seen: ProcessInfo[] = [];
+    const tracker = new ProcessTreeTracker(process.pid, '/proc', { onNewProcess: (proc) => seen.push(proc) });
+    tracker.sample();
+    tracker.sample();
+    if (walkProcessTree(process.pid) === null) return; // kernel without /proc/<pid>/task/<tid>/children
+    expect(seen.filter((proc) => proc.pid === process.pid)).toHaveLength(1);
+    expect(new Set(seen.map((proc) => proc.pid)).size).toBe(seen.length);
   });
 });

@@ -205,4 +205,22 @@ describe('agent lifetime', () => {
     expect(checkWorkspaceFree(lockFile)).toMatchObject({ ok: false, reason: 'unusable' });
     expect(() => assertWorkspaceFree(lockFile)).toThrow(CodexRunnerError);
   });
+
+  it.skipIf(process.env.AGENTPR_TEST_SKIP_BWRAP === '1')('under bwrap with a PID namespace the sandboxed agent holds the lock too, and frees it when stopped', async () => {
+    const lockFile = join(tempDir('agentpr-lifetime-data-'), 'locks', 'run_bwrap.agent.lock');
+    const args = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--unshare-pid', '--die-with-parent', 'bash', '-c', 'echo up; exec sleep 30'];
+    const controller = new AbortController();
+    let onUp!: () => void;
+    const up = new Promise<void>((resolve) => (onUp = resolve));
+    const run = runAgentProcess({ command: 'bwrap', args, cwd: tempDir('agentpr-lifetime-ws-'), env, input: '', lockFile, killGraceMs: 300, drainGraceMs: 200 }, {
+      signal: controller.signal,
+      onStdoutLine: (line) => line === 'up' && onUp(),
+    });
+    await Promise.race([up, run.then((r) => Promise.reject(new Error(`bwrap ended early: ${r.stderr}`)))]);
+    // bwrap passes the inherited descriptor through to the sandboxed agent, which holds it.
+    expect(agentLockHolders(lockFile).length).toBeGreaterThanOrEqual(1);
+    controller.abort('test done');
+    expect((await run).exitCode).toBe(130);
+    expect(agentLockHolders(lockFile)).toEqual([]);
+  });
 });
