@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git, tempDir } from '@agentpr/testing';
+import { buildAgentEnvironment } from '../agent-environment.js';
 import { createAttemptCodexHome, type AttemptCodexHome } from '../codex-home.js';
 import { buildIsolatedCommand, checkIsolation, toolchainReadOnlyPaths, type EgressBridge, type NetworkMode } from '../isolation.js';
 import { leftoverProcesses, runScenario } from './codex-harness.js';
@@ -125,7 +126,7 @@ describe.skipIf(skipView)(`the bwrap sandbox view${probe.ok ? '' : ` (skipped: $
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  async function sandboxed(command: string, args: string[], options: { network?: NetworkMode; egress?: EgressBridge; readOnlyPaths?: string[] } = {}) {
+  async function sandboxed(command: string, args: string[], options: { network?: NetworkMode; egress?: EgressBridge; readOnlyPaths?: string[]; env?: Record<string, string> } = {}) {
     const wrapped = buildIsolatedCommand({
       level: 'bwrap',
       command,
@@ -142,7 +143,7 @@ describe.skipIf(skipView)(`the bwrap sandbox view${probe.ok ? '' : ` (skipped: $
       timeout: 15_000,
       stdin: 'ignore',
       cwd: workspace,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', CODEX_HOME: attempt.path, HOME: join(workspace, '.agentpr_runtime', 'home') },
+      env: options.env ?? { PATH: process.env.PATH ?? '/usr/bin:/bin', CODEX_HOME: attempt.path, HOME: join(workspace, '.agentpr_runtime', 'home') },
       extendEnv: false,
     });
     return { exitCode: run.exitCode, output: `${String(run.stdout)}\n${String(run.stderr)}` };
@@ -201,6 +202,18 @@ describe.skipIf(skipView)(`the bwrap sandbox view${probe.ok ? '' : ` (skipped: $
     writeFileSync(join(extra.path, 'planted.toml'), 'x');
     extra.dispose();
     expect(existsSync(extra.path)).toBe(false);
+  });
+
+  it('with agent push, git inside the sandbox gets the token from its credential helper; without it, from nowhere', async () => {
+    const parentEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', GH_TOKEN: canary, GITHUB_TOKEN: canary };
+    const runtime = { codexHome: attempt.path, runtimeDir: join(workspace, '.agentpr_runtime'), runtimeEnv: {} };
+    const fill = "printf 'protocol=https\\nhost=github.com\\n\\n' | GIT_TERMINAL_PROMPT=0 git credential fill";
+    const push = await sh(fill, { env: buildAgentEnvironment(parentEnv, { ...runtime, allowAgentPush: true }).env });
+    expect(push.output).toContain(`password=${canary}`);
+    expect(push.output).toContain('username=x-access-token');
+    const noPush = await sh(fill, { env: buildAgentEnvironment(parentEnv, runtime).env });
+    expect(noPush.exitCode).not.toBe(0);
+    expect(noPush.output).not.toContain(canary);
   });
 
   it('with network off a server on the host 127.0.0.1 is unreachable; with network on it is reachable (control)', async () => {
