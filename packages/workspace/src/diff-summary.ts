@@ -1,4 +1,5 @@
-import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Git } from './git-runner.js';
 import { isIgnoredPath, normaliseGitPath } from './path-filter.js';
@@ -104,12 +105,15 @@ const BINARY_SNIFF_BYTES = 8000;
 /**
  * Lines of a text file the way git's numstat counts an added file: newline characters, plus one for a final
  * line without a newline. Binary files (a NUL byte in the first 8000 bytes), directories and unreadable
- * paths count 0. Reads in chunks, so a large file costs no memory.
+ * paths count 0. Reads in chunks, so a large file costs no memory. The path is hostile (the agent made it):
+ * a symlink is never followed and counts 1 (git adds its target text as one line), and a FIFO or device
+ * counts 0 without blocking.
  */
 export async function countTextLines(path: string): Promise<number> {
   let handle;
   try {
-    handle = await open(path, 'r');
+    if ((await lstat(path)).isSymbolicLink()) return 1;
+    handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch {
     return 0;
   }

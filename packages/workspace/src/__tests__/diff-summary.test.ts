@@ -1,8 +1,9 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git, makeUpstream, tempDir, testGitEnv } from '@agentpr/testing';
-import { budgetDiff, createGitRunner, diffSummary, isDirty, prepareWorkspace, workspaceIdentity, worktreeDiff } from '../index.js';
+import { budgetDiff, countTextLines, createGitRunner, diffSummary, isDirty, prepareWorkspace, workspaceIdentity, worktreeDiff } from '../index.js';
 
 const runner = createGitRunner({ env: testGitEnv() });
 
@@ -17,6 +18,21 @@ async function prepared() {
 }
 
 describe('diffSummary', () => {
+  it('diffSummary with untracked symlinks to a FIFO and to a file outside never opens their targets: each counts one line, as git counts a link', async () => {
+    const { dir, base } = await prepared();
+    const outside = tempDir('agentpr-outside-');
+    await execa('mkfifo', [join(outside, 'fifo')]);
+    writeFileSync(join(outside, 'secret.txt'), 'a\nb\nc\nd\n');
+    symlinkSync(join(outside, 'fifo'), join(dir, 'pipe-link'));
+    symlinkSync(join(outside, 'secret.txt'), join(dir, 'secret-link'));
+
+    const budget = await diffSummary(runner, dir, { ref: base });
+    expect(budget).toMatchObject({ untracked_files: ['pipe-link', 'secret-link'], added_lines: 2 });
+    // A FIFO itself (git does not list one) counts 0 without blocking.
+    await execa('mkfifo', [join(dir, 'fifo')]);
+    expect(await countTextLines(join(dir, 'fifo'))).toBe(0);
+  });
+
   it('budget diff counts a committed change, an uncommitted deletion and an untracked file with its lines (W18)', async () => {
     const { dir, base } = await prepared();
     writeFileSync(join(dir, 'src', 'app.txt'), 'one\nTWO\nthree\nfour\n');
