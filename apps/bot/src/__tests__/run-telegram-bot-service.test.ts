@@ -110,7 +110,7 @@ describe('runTelegramBotService', () => {
 
   it('W44: /approve_pr runs approve-open-pr in process with the bot context, without a doctor or a subprocess', async () => {
     app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, GITHUB_TOKEN: 'ghp_fake_for_tests', GITHUB_API_URL: 'http://127.0.0.1:9/' });
-    await createRun(app.db, { runId: 'run_pr', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(dir, 'missing-workspace') });
+    await createRun(app.db, { runId: 'run_pr', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(app.paths.workspaceRoot, 'missing-workspace') });
     for (const event of [
       { type: 'command.start.discovery' },
       { type: 'worker.discovery.completed', contract_path: '/tmp/c.md' },
