@@ -143,22 +143,21 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     watchdogPid: null as number | null,
   };
 
-  if (handlers.signal?.aborted) {
-    return {
-      ...base,
-      exitCode: INTERRUPTED_EXIT_CODE,
-      signal: null,
-      durationMs: 0,
-      timedOut: false,
-      interrupted: true,
-      spawnFailed: false,
-      pid: null,
-      stdoutTail: '',
-      stderr: `agent_execution_interrupted: ${abortReason(handlers.signal)}\n`,
-      lineCount: 0,
-      stdoutBytes: 0,
-    };
-  }
+  const abortedBeforeStart = (): AgentProcessResult => ({
+    ...base,
+    exitCode: INTERRUPTED_EXIT_CODE,
+    signal: null,
+    durationMs: elapsed(),
+    timedOut: false,
+    interrupted: true,
+    spawnFailed: false,
+    pid: null,
+    stdoutTail: '',
+    stderr: `agent_execution_interrupted: ${abortReason(handlers.signal)}\n`,
+    lineCount: 0,
+    stdoutBytes: 0,
+  });
+  if (handlers.signal?.aborted) return abortedBeforeStart();
 
   let lock: HeldAgentLock | null = null;
   if (spec.lockFile) {
@@ -173,6 +172,10 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
       };
     }
     lock = acquired.lock;
+    if (handlers.signal?.aborted) {
+      lock.release();
+      return abortedBeforeStart();
+    }
   }
   // Started before the agent, so that there is no moment when the agent runs unguarded.
   const watchdog: AgentWatchdog | null = spec.watchdog === false ? null : startAgentWatchdog({ lockKey: lock?.key ?? null, graceMs: killGraceMs });
@@ -186,7 +189,12 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
 
   let file: WriteStream | null = null;
   if (spec.stdoutFile) {
-    mkdirSync(dirname(spec.stdoutFile), { recursive: true });
+    try {
+      mkdirSync(dirname(spec.stdoutFile), { recursive: true });
+    } catch (error) {
+      await releaseGuards();
+      throw error;
+    }
     file = createWriteStream(spec.stdoutFile, { flags: 'w' });
     file.on('error', () => {
       // The stream file is best effort; the tail and the line callbacks still see everything.
