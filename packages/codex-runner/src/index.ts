@@ -57,3 +57,8 @@ export { nodeFileProbe } from './file-probe.js';
 export type { FileProbe } from './file-probe.js';
 export { CodexRunnerError } from './errors.js';
 export type { CodexRunnerErrorCode } from './errors.js';
+export { agentLockHolders, checkWorkspaceFree, assertWorkspaceFree, acquireAgentLock, workspaceBusyMessage, WORKSPACE_BUSY_EXIT_CODE } from './agent-lock.js';
+export type { WorkspaceLockCheck, AgentLockRefusal, AcquireAgentLockResult, HeldAgentLock } from './agent-lock.js';
+export { startAgentWatchdog, AGENT_WATCHDOG_MARKER } from './agent-watchdog.js';
+export type { AgentWatchdog, StartAgentWatchdogOptions } from './agent-watchdog.js';
+export type { ProcessTreeTrackerOptions } from './process-tree.js';
