@@ -1,34 +1,23 @@
-import { readFileSync } from 'node:fs';
-import { AgentprError, importRuns } from '@agentpr/orchestrator';
+import { readFileSync, statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { AgentprError, importRuns, parseRunsFile } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
 import { requireStr } from '../values.js';
 
-function readEntries(path: string): unknown[] {
-  let text: string;
+/** An import file larger than this is refused before it is read. */
+const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
+
+function readImportFile(path: string): string {
   try {
-    text = readFileSync(path, 'utf8');
+    const size = statSync(path).size;
+    if (size > MAX_IMPORT_BYTES) throw new AgentprError('invalid_input', `${path} is ${size} bytes; import-runs reads at most ${MAX_IMPORT_BYTES}. Split the file.`);
+    return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new AgentprError('io', `cannot read ${path}: ${(error as Error).message}`);
+    if (error instanceof AgentprError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : (error as Error).message;
+    throw new AgentprError('io', `cannot read ${path}: ${why}`);
   }
-  const trimmed = text.trim();
-  if (trimmed.startsWith('[')) {
-    try {
-      return JSON.parse(trimmed) as unknown[];
-    } catch (error) {
-      throw new AgentprError('invalid_json', `invalid JSON: ${path}: ${(error as Error).message}`);
-    }
-  }
-  return trimmed
-    .split('\n')
-    .map((line, i) => [line.trim(), i + 1] as const)
-    .filter(([line]) => line)
-    .map(([line, n]) => {
-      try {
-        return JSON.parse(line) as unknown;
-      } catch (error) {
-        throw new AgentprError('invalid_json', `invalid JSON: ${path} line ${n}: ${(error as Error).message}`);
-      }
-    });
 }
 
 /** `agentpr import-runs`: many runs at once, in one transaction. */
@@ -39,9 +28,15 @@ export const command: CommandSpec = {
   gate: 'basic',
   options: { file: { type: 'string', value: 'PATH', description: 'JSON array or JSONL of {owner, repo, prompt_version, run_id?, budget?}', required: true } },
   async run(ctx, values) {
-    const entries = readEntries(requireStr(values, 'file'));
+    const path = requireStr(values, 'file');
+    // Errors name the file, line and problem, never its content.
+    const entries = parseRunsFile(readImportFile(path), basename(path));
     const app = await ctx.app();
-    const result = await importRuns(app, entries);
+    const result = await importRuns(
+      app,
+      entries.map((e) => e.value),
+      entries.map((e) => e.where),
+    );
     return { output: { ok: true, created: result.created }, text: `created ${result.created} runs` };
   },
 };

@@ -25,6 +25,8 @@ export const command: CommandSpec = {
       `sync-github: ${r.synced}/${r.scanned} synced, ${r.failures.length} failed${r.dry_run ? ' (dry run)' : ''}${r.failures.map((f) => `\n  ${f.run_id}: ${f.error}`).join('')}`;
     if (!flag(values, 'loop')) {
       const report = await syncGithub(app, input, { github });
+      // Each failure's own message, one line each (the generic fallback cannot render these objects).
+      for (const f of report.failures) ctx.stderr.write(`agentpr: sync-github: ${f.run_id}${f.pr_number !== undefined ? ` (PR #${f.pr_number})` : ''}: ${f.error.split('\n')[0]}\n`);
       return { output: report, exitCode: report.ok ? 0 : 1, text: render(report) };
     }
     const result = await syncGithubLoop(app, input, { github }, {

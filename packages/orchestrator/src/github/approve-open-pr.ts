@@ -11,6 +11,7 @@ import {
   getPrRequestByFile,
   getRun,
   inTransaction,
+  latestPrRequest,
   iso,
   leaseHolder,
   listArtifacts,
@@ -21,6 +22,7 @@ import {
 } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { confirmTokenMatches } from './confirm-token.js';
 import type { DodGateResult, DodPolicy } from '@agentpr/runtime-analysis';
 import { dodGateForRun } from './dod-gate.js';
@@ -94,6 +96,53 @@ function readRequestFile(path: string): v.InferOutput<typeof RequestFileSchema> 
   return parsed.output;
 }
 
+/** Refuses a request that a newer request of the same run replaced (issue 13): only the newest is approvable. */
+async function refuseSuperseded(ctx: AppContext, runId: string, requestId: number, requestFile: string): Promise<void> {
+  const latest = await latestPrRequest(ctx.db, runId);
+  if (latest && latest.id !== requestId) {
+    throw new AgentprError('refused', `request ${requestFile} was replaced by the newer request ${latest.request_file}; only a run's newest PR request can be approved. Approve that one with its own token.`, {
+      details: { newer_request_file: latest.request_file },
+    });
+  }
+}
+
+/**
+ * The PR GitHub opened does not point at the approved head: the branch moved between the check and the
+ * creation. Closes the PR, audits it, records the failed `pr_create` attempt, moves the run to
+ * NEEDS_HUMAN_REVIEW and throws — a human looks at what was pushed before anything is opened again.
+ */
+async function rejectMovedHead(
+  ctx: AppContext,
+  github: GitHubClient,
+  moved: { runId: string; owner: string; repo: string; requestFile: string; approvedSha: string; pr: { number: number; url: string; headSha: string }; mode: string; started: number },
+): Promise<never> {
+  const { runId, pr } = moved;
+  let closed = false;
+  let closeError: string | null = null;
+  try {
+    if (!github.closePullRequest) throw new Error('this GitHub client cannot close pull requests');
+    await github.closePullRequest({ owner: moved.owner, repo: moved.repo }, pr.number);
+    closed = true;
+  } catch (error) {
+    closeError = githubFailure(error).message;
+  }
+  const detail = { request_file: moved.requestFile, pr_number: pr.number, pr_url: pr.url, mode: moved.mode, approved_head_sha: moved.approvedSha, pr_head_sha: pr.headSha, closed, ...(closeError ? { close_error: closeError } : {}) };
+  await addAuditRecord(ctx.db, { kind: 'pr_head_mismatch', runId, actor: ctx.actor, detail }, ctx.clock);
+  ctx.log.warn('PR head moved after approval', { run_id: runId, pr_number: pr.number, closed });
+  const what = `PR #${pr.number} points at ${pr.headSha}, not the approved ${moved.approvedSha}: the branch moved after the check`;
+  await recordAttempt(ctx.db, { runId, step: 'pr_create', exitCode: 1, stdout: JSON.stringify(detail), stderr: what, durationMs: ctx.clock().getTime() - moved.started }, ctx.clock);
+  const applied = await applyEvent(
+    ctx.db,
+    runId,
+    { event: { type: 'worker.step.failed', step: 'pr_create', reason_code: 'pr_head_moved', error_message: `${what}${closed ? '; the PR was closed' : ''}`, actor: ctx.actor } },
+    ctx.clock,
+  );
+  const closing = closed ? 'It was closed' : `Closing it failed (${closeError}); close it by hand`;
+  throw new AgentprError('refused', `${what}. ${closing}; the run is now ${applied.state}. Check what was pushed, then retry --target-state PUSHED and request again.`, {
+    details: { state: applied.state, pr_number: pr.number, pr_url: pr.url, closed },
+  });
+}
+
 function leaseError(error: unknown): never {
   if (error instanceof StoreError && error.code === 'lease_held') throw new AgentprError('lease_held', error.message, { details: error.data });
   if (error instanceof StoreError && error.code === 'refused') throw new AgentprError('refused', error.message, { details: error.data });
@@ -116,6 +165,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
   if (!input.confirm) throw new AgentprError('refused', 'approve-open-pr needs --confirm: it opens a pull request on GitHub. Check the request, then add --confirm.');
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
+  await assertWorkspaceInsideRoot(ctx, found.run);
   if (!existsSync(found.run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${found.run.workspace_dir}. Run run-prepare to rebuild it.`);
   const requestFile = resolve(input.requestFile);
   const file = readRequestFile(requestFile);
@@ -134,6 +184,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
   if (request.consumed_at !== null) {
     throw new AgentprError('refused', `request ${requestFile} was already used at ${request.consumed_at}; a request opens one PR. Run request-open-pr again.`);
   }
+  await refuseSuperseded(ctx, run.run_id, request.id, requestFile);
   const expires = Date.parse(request.expires_at);
   if (Number.isNaN(expires)) throw new AgentprError('invalid_input', `request expires_at ${request.expires_at} is not a timestamp; run request-open-pr again.`);
   if (ctx.clock().getTime() > expires && !input.allowExpired) {
@@ -166,6 +217,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
       // Resolved before the request is consumed: without GitHub access nothing may change.
       const github = typeof deps.github === 'function' ? await deps.github() : deps.github;
       if (!(await consumePrRequest(ctx.db, request.id, iso(ctx.clock())))) {
+        await refuseSuperseded(ctx, run.run_id, request.id, requestFile);
         throw new AgentprError('refused', `request ${requestFile} was used by another approval just now; a request opens one PR.`);
       }
       if (bypassed) {
@@ -201,6 +253,9 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
       }
       const pr = created.pullRequest;
       const mode: 'created' | 'already_exists' = created.alreadyExists ? 'already_exists' : 'created';
+      if (pr.headSha.toLowerCase() !== request.head_sha.toLowerCase()) {
+        await rejectMovedHead(ctx, github, { runId: run.run_id, owner: run.owner, repo: run.repo, requestFile, approvedSha: request.head_sha, pr, mode, started });
+      }
       await recordAttempt(
         ctx.db,
         { runId: run.run_id, step: 'pr_create', exitCode: 0, stdout: JSON.stringify({ mode, pr_number: pr.number, pr_url: pr.url }), stderr: '', durationMs: ctx.clock().getTime() - started },

@@ -42,8 +42,9 @@ function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {
   if (r.refused) return { ...out, ignored: true, applied: false, reason: 'invalid_transition', message: r.refused.message };
   if (r.applied === false) {
     const result: GithubFactResult = { ...out, applied: false, reason: r.reason ?? 'not_applied', ...(r.message ? { message: r.message } : {}) };
-    // A success waiting for its roll-up is real progress; every other stored-only event changed nothing.
-    return r.reason === 'awaiting_rollup' ? result : { ...result, ignored: true };
+    // A success waiting for its roll-up is real progress, and so is a fact held for a PAUSED or escalated run
+    // (resume acts on it); every other stored-only event changed nothing.
+    return r.reason === 'awaiting_rollup' || r.reason === 'held' ? result : { ...result, ignored: true };
   }
   return out;
 }

@@ -6,7 +6,7 @@ export { dodGateForRun } from './dod-gate.js';
 export { newConfirmToken, hashConfirmToken, confirmTokenMatches, CONFIRM_TOKEN_BYTES } from './confirm-token.js';
 export { workspaceGit, ownerFromRemoteUrl, runGit } from './git.js';
 export type { WorkspaceGit, GitOutput } from './git.js';
-export { githubClientFor, requireGitHubClient, githubFailure } from './github-access.js';
+export { githubClientFor, requireGitHubClient, githubFailure, assertSafeGitHubApiUrl } from './github-access.js';
 export type { GitHubAccessOptions } from './github-access.js';
 export { applyGithubFact, pushedHead, rollupKey } from './github-events.js';
 export type { RollupTask, GithubFactResult } from './github-events.js';

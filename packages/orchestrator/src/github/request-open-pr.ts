@@ -3,6 +3,7 @@ import type { GitHubClient } from '@agentpr/github';
 import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
 import { writeNewFile } from './file-stamp.js';
 import { ownerFromRemoteUrl, workspaceGit, type WorkspaceGit } from './git.js';
@@ -61,6 +62,7 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, 
   if (state.current_state !== 'PUSHED') {
     throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state: state.current_state } });
   }
+  await assertWorkspaceInsideRoot(ctx, run);
   if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
   const title = input.title?.trim() ?? '';
   if (!title) throw new AgentprError('usage', '--title is empty; give the PR a title.');

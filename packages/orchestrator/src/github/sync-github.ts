@@ -57,8 +57,12 @@ export interface SyncGithubReport {
   report_path: string | null;
 }
 
-/** States whose runs are polled: waiting on CI or review, iterating, or pushed with a PR whose new head needs re-linking. */
-export const SYNC_STATES = ['PUSHED', 'CI_WAIT', 'REVIEW_WAIT', 'ITERATING'] as const;
+/**
+ * States whose runs are polled: waiting on CI or review, iterating, pushed with a PR whose new head needs
+ * re-linking, or held by a human (PAUSED, NEEDS_HUMAN_REVIEW: their facts are stored as held, not applied, so
+ * `resume` acts on the latest ones — issue 13).
+ */
+export const SYNC_STATES = ['PUSHED', 'CI_WAIT', 'REVIEW_WAIT', 'ITERATING', 'PAUSED', 'NEEDS_HUMAN_REVIEW'] as const;
 
 interface PlannedEvent {
   event: RunEvent;

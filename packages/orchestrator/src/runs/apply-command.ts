@@ -72,7 +72,8 @@ export async function applyCommand(ctx: AppContext, runId: string, cmd: RunComma
     const applied = await applyEvent(ctx.db, runId, { event, idempotencyKey }, ctx.clock);
     const refused = applied.applied === false && (applied.reason === 'invalid_transition' || applied.reason === 'stale_head_sha');
     const result = resultObject(applied);
-    if (refused && applied.message) result.message = applied.message;
+    // A refusal says why; so does a fact held for a PAUSED or escalated run (and where resume will take it).
+    if ((refused || applied.reason === 'held') && applied.message) result.message = applied.message;
     return { result, refused };
   } catch (error) {
     if (error instanceof StoreError && error.code === 'refused') {

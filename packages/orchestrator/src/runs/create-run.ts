@@ -2,23 +2,44 @@ import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
 import { createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
+import { isInsideRoot } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 
 /** Run ids are used in file names. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** GitHub owner and repository names. */
+/** Characters GitHub allows in owner and repository names. */
 export const NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+/** GitHub's length limits: a login has at most 39 characters, a repository name at most 100. */
+export const NAME_MAX_LENGTH = { owner: 39, repo: 100 } as const;
+
+/**
+ * An owner or repository name as GitHub accepts it (issue 13): not empty, only `[A-Za-z0-9._-]` (so no `/`),
+ * within GitHub's length limit, and not made only of dots — `.` and `..` would make `workspace_dir` resolve
+ * outside the workspace root, and GitHub refuses such names too.
+ */
+function githubName(max: number) {
+  return v.pipe(
+    v.string('must be a string'),
+    v.nonEmpty('is required'),
+    v.maxLength(max, `must be at most ${max} characters (GitHub's limit)`),
+    v.regex(NAME_PATTERN, 'must contain only letters, digits, _ . - (no / or spaces)'),
+    v.check((name) => !/^\.+$/.test(name), 'must not be made only of dots (GitHub refuses . and ..)'),
+  );
+}
 
 /** The input of create-run, as the CLI, the bot or an import file give it. */
-export const CreateRunInputSchema = v.object({
-  run_id: v.optional(v.pipe(v.string(), v.regex(RUN_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (letters, digits, . _ -)'))),
-  owner: v.pipe(v.string(), v.nonEmpty('is required'), v.regex(NAME_PATTERN, 'must contain only letters, digits, _ . -')),
-  repo: v.pipe(v.string(), v.nonEmpty('is required'), v.regex(NAME_PATTERN, 'must contain only letters, digits, _ . -')),
-  prompt_version: v.pipe(v.string(), v.trim(), v.nonEmpty('is required')),
-  mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
-  budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
-});
+export const CreateRunInputSchema = v.object(
+  {
+    run_id: v.optional(v.pipe(v.string('must be a string'), v.regex(RUN_ID_PATTERN, 'must match ^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$ (letters, digits, . _ -)'))),
+    owner: githubName(NAME_MAX_LENGTH.owner),
+    repo: githubName(NAME_MAX_LENGTH.repo),
+    prompt_version: v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('is required')),
+    mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
+    budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
+  },
+  'must be a JSON object with owner, repo and prompt_version',
+);
 
 /** Validated create-run input. */
 export type CreateRunInput = v.InferInput<typeof CreateRunInputSchema>;
@@ -58,6 +79,9 @@ function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
   if (!parsed.success) throw new AgentprError('invalid_input', `invalid run${where}: ${formatIssues(parsed.issues)}`);
   const input = parsed.output;
   const runId = input.run_id ?? generateRunId();
+  const workspaceDir = resolve(ctx.paths.workspaceRoot, input.owner, input.repo, runId);
+  // The names are validated above; this is the invariant they guarantee, kept as a second line of defence.
+  if (!isInsideRoot(ctx.paths.workspaceRoot, workspaceDir)) throw new AgentprError('invalid_input', `invalid run${where}: its workspace would lie outside the workspace root`);
   return {
     runId,
     owner: input.owner,
@@ -65,7 +89,7 @@ function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
     promptVersion: input.prompt_version,
     mode: input.mode,
     budget: input.budget,
-    workspaceDir: resolve(ctx.paths.workspaceRoot, input.owner, input.repo, runId),
+    workspaceDir,
   };
 }
 
@@ -81,14 +105,19 @@ export async function createRun(ctx: AppContext, input: CreateRunInput): Promise
   return { run_id: run.runId, workspace_dir: run.workspaceDir };
 }
 
-/** Creates many runs in one transaction (all or nothing); every entry is validated before anything is written. */
-export async function importRuns(ctx: AppContext, inputs: unknown[]): Promise<{ created: number; run_ids: string[] }> {
-  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, ` #${i + 1}`));
-  const seen = new Set<string>();
-  for (const r of runs) {
-    if (seen.has(r.runId)) throw new AgentprError('invalid_input', `run id ${r.runId} appears twice in the import`);
-    seen.add(r.runId);
-  }
+/**
+ * Creates many runs in one transaction (all or nothing); every entry is validated before anything is written.
+ * `where[i]` names entry `i` in errors (`runs.jsonl line 3`, see `parseRunsFile`); the default is `#i+1`.
+ */
+export async function importRuns(ctx: AppContext, inputs: unknown[], where: readonly string[] = []): Promise<{ created: number; run_ids: string[] }> {
+  const label = (i: number) => where[i] ?? `#${i + 1}`;
+  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, ` at ${label(i)}`));
+  const seen = new Map<string, number>();
+  runs.forEach((r, i) => {
+    const earlier = seen.get(r.runId);
+    if (earlier !== undefined) throw new AgentprError('invalid_input', `invalid run at ${label(i)}: run_id ${r.runId} is already used at ${label(earlier)}`);
+    seen.set(r.runId, i);
+  });
   await createRuns(ctx.db, runs, ctx.clock);
   return { created: runs.length, run_ids: runs.map((r) => r.runId) };
 }

@@ -1,4 +1,8 @@
-export { createRun, importRuns, parseBudgetJson, generateRunId, formatIssues, CreateRunInputSchema, RUN_ID_PATTERN, NAME_PATTERN } from './create-run.js';
+export { createRun, importRuns, parseBudgetJson, generateRunId, formatIssues, CreateRunInputSchema, RUN_ID_PATTERN, NAME_PATTERN, NAME_MAX_LENGTH } from './create-run.js';
+export { parseRunsFile } from './parse-runs-file.js';
+export type { RunsFileEntry } from './parse-runs-file.js';
+export { findJsonSyntaxError } from './json-syntax-error.js';
+export type { JsonSyntaxError } from './json-syntax-error.js';
 export type { CreateRunInput } from './create-run.js';
 export { applyCommand, commandEvent } from './apply-command.js';
 export type { RunCommand, CommandApplied } from './apply-command.js';

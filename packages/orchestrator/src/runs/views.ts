@@ -1,6 +1,10 @@
+import { parseHeldFacts } from '@agentpr/state-machine';
 import type { RunWithState } from '@agentpr/store';
 
-/** The show-run document for a run: the reference's shape plus `last_error` and `last_active_state`. */
+/**
+ * The show-run document for a run: the reference's shape plus `last_error`, `last_active_state` and, while the
+ * run is PAUSED or NEEDS_HUMAN_REVIEW, `held_facts` (the GitHub facts `resume` will act on; null when none).
+ */
 export function showRunView({ run, state }: RunWithState): Record<string, unknown> {
   let budget: unknown = {};
   try {
@@ -24,5 +28,6 @@ export function showRunView({ run, state }: RunWithState): Record<string, unknow
     state: state.current_state,
     last_error: state.last_error,
     last_active_state: state.last_active_state,
+    held_facts: parseHeldFacts(state.held_facts_json),
   };
 }

@@ -64,17 +64,34 @@ function codexResolver(env: AppContext['env']): CodexResolution {
   return found.ok ? { ok: true, path: found.path, source: found.source } : { ok: false, reason: found.reason };
 }
 
+/** A doctor report that also says which checks were skipped and why (`doctor` prints them). */
+export type DoctorReportWithSkips = DoctorReport & { skipped: string[] };
+
+/** The checks `input` turns off, as `"<check>: <why>"` lines. */
+function skippedChecks(ctx: DoctorContext, input: RunDoctorInput): string[] {
+  const skipped: string[] = [];
+  if (input.skipNetworkCheck) {
+    const urls = doctorUrls(ctx.env, input.urls);
+    const targets = input.requireCodex ? [...urls.github, ...urls.registries] : urls.github;
+    for (const url of targets) skipped.push(`net.${url}: --skip-network-check`);
+  }
+  if (input.requireGit === false) skipped.push('cmd.git: not needed by this profile');
+  if (input.requireGhAuth === false) skipped.push('gh.auth: --no-require-gh-auth');
+  return skipped;
+}
+
 /**
  * The runtime doctor for this app (SPEC §3.1): the workspace root, git, GitHub access, and whatever the flags
- * ask for. Codex is resolved the way run-agent-step resolves it. Never throws; the report says what failed.
+ * ask for. Codex is resolved the way run-agent-step resolves it. Never throws; the report says what failed,
+ * and `skipped` names every check a flag turned off (issue 13: an offline operator sees what was not probed).
  *
  * @example
  * const report = await runDoctor(ctx, { requireCodex: true }); // exit 0 if report.ok, else 1
  */
-export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}): Promise<DoctorReport> {
+export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}): Promise<DoctorReportWithSkips> {
   const timeout = input.networkTimeoutSec ?? 5;
   if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
-  return runtimeDoctor({
+  const report = await runtimeDoctor({
     workspaceRoot: ctx.paths.workspaceRoot,
     env: ctx.env,
     checkNetwork: !input.skipNetworkCheck,
@@ -89,13 +106,17 @@ export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}):
     urls: doctorUrls(ctx.env, input.urls),
     ...(input.fetch ? { fetch: input.fetch } : {}),
   });
+  return { ...report, skipped: skippedChecks(ctx, input) };
 }
 
 /** What a gated command tells the gate (the CLI passes the command's own flags). */
 export interface DoctorGateOptions {
   /** The command's `--network-timeout-sec`, else 5. */
   networkTimeoutSec?: number | undefined;
-  /** The command's `--skip-network-check` (only the agent profile honours it, SPEC §3.3). */
+  /**
+   * The command's `--skip-network-check`: every profile honours it (issue 13; the reference honoured it for the
+   * agent profile only, so `manager-tick`, `run-manager-loop` and `drive` could not pass the gate offline).
+   */
   skipNetwork?: boolean | undefined;
   /** `--telegram-token` was given, so the env token is not needed. */
   telegramTokenGiven?: boolean | undefined;
@@ -113,11 +134,11 @@ export interface DoctorGateOptions {
  * @example
  * await doctorGate(ctx, 'github', {}); // throws AgentprError('gate_failed', …) on a machine without git
  */
-export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, options: DoctorGateOptions = {}): Promise<DoctorReport> {
+export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, options: DoctorGateOptions = {}): Promise<DoctorReportWithSkips> {
   const p = GATE_PROFILES[profile];
   if (!p) throw new AgentprError('usage', `unknown doctor gate profile ${String(profile)}; use one of ${Object.keys(GATE_PROFILES).join(', ')}`);
   const timeout = options.networkTimeoutSec !== undefined && Number.isFinite(options.networkTimeoutSec) && options.networkTimeoutSec >= 1 ? options.networkTimeoutSec : 5;
-  const network = p.network && !(profile === 'agent' && options.skipNetwork === true);
+  const network = p.network && options.skipNetwork !== true;
   const report = await runDoctor(ctx, {
     requireGit: p.git,
     skipNetworkCheck: !network,
@@ -129,6 +150,7 @@ export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, o
     ...(options.urls ? { urls: options.urls } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  if (!p.network) report.skipped = report.skipped.map((s) => (s.startsWith('net.') ? s.replace(/: --skip-network-check$/, `: not needed by profile ${profile}`) : s));
   if (!report.ok) {
     const shown = report.failures.slice(0, 3).join('; ');
     const more = report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : '';

@@ -4,6 +4,7 @@ import { repoPreflight, type DoctorReport, type FetchLike, type PreflightUrls, t
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { writeNewFile } from '../github/file-stamp.js';
+import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 
 /** The codex sandboxes run-preflight accepts. */
 export const PREFLIGHT_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
@@ -47,6 +48,7 @@ export async function runPreflight(ctx: AppContext, input: RunPreflightInput): P
   const timeout = input.networkTimeoutSec ?? 5;
   if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
   const { run, state } = await requireRun(ctx.db, input.runId);
+  await assertWorkspaceInsideRoot(ctx, run);
   const report = await repoPreflight({
     repoDir: run.workspace_dir,
     workspaceRoot: ctx.paths.workspaceRoot,
