@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { webhookProbe } from '@agentpr/orchestrator';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
@@ -83,6 +84,9 @@ describe.skipIf(skip)('nginx: deploy/nginx/agentpr-webhook.conf', () => {
       site = substitute(site, 'listen 443 ssl http2;', `listen 127.0.0.1:${tls} ssl http2;`, SITE);
       site = substitute(site, 'listen 80;', `listen 127.0.0.1:${plain};`, SITE);
       site = substitute(site, 'server 127.0.0.1:8787;', `server 127.0.0.1:${webhook.port};`, SITE);
+      // The request rate is the one number scaled down, so that the limit_req check is exact on a slow machine:
+      // its burst (40) is the template's.
+      site = substitute(site, 'rate=20r/s;', 'rate=1r/m;', SITE);
       writeFileSync(join(prefix.dir, 'site.conf'), site);
       writeFileSync(join(prefix.dir, 'nginx.conf'), wrapper(prefix.dir, 'daemon off;'));
       let stderr = '';
@@ -137,6 +141,47 @@ describe.skipIf(skip)('nginx: deploy/nginx/agentpr-webhook.conf', () => {
       expect((await fetchRaw(`${https}/github/webhook`, { ca, method: 'PUT', body: '{}' })).status).toBe(403);
       expect((await fetchRaw(`${https}/healthz`, { ca, method: 'POST', body: '{}' })).status).toBe(403);
       expect(webhook.seen.length).toBe(before);
+    });
+
+    it('limit_conn: a 17th request in progress from one address is 429 (JSON, Retry-After) and never reaches agentpr', async () => {
+      const held: TLSSocket[] = [];
+      try {
+        for (let i = 0; i < 16; i++) {
+          const socket = tlsConnect({ host: '127.0.0.1', port: Number(new URL(https).port), ca, servername: 'localhost' });
+          socket.on('error', () => {});
+          await new Promise((resolve) => socket.once('secureConnect', resolve));
+          // Headers without the body: nginx holds the request while it waits for the body (client_body_timeout).
+          socket.write(`POST /github/webhook HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n`);
+          held.push(socket);
+        }
+        const before = webhook.seen.length;
+        let extra = await fetchRaw(`${https}/healthz`, { ca });
+        // nginx counts a held connection once it has read its head: retry briefly until all 16 are counted.
+        for (let i = 0; i < 50 && extra.status !== 429; i++) {
+          await new Promise((r) => setTimeout(r, 20));
+          extra = await fetchRaw(`${https}/healthz`, { ca });
+        }
+        expect(extra.status).toBe(429);
+        expect(extra.headers['retry-after']).toBe('1');
+        expect(JSON.parse(extra.body)).toEqual({ ok: false, error: 'too many requests from this address; retry' });
+        await waitFor('the limit_conn log line', () => readFileSync(join(prefix.dir, 'logs', 'agentpr-webhook.error.log'), 'utf8').includes('limiting connections by zone "agentpr_webhook_conn"'), 5_000);
+        expect(webhook.seen.length - before).toBeLessThanOrEqual(50);
+        expect(webhook.seen.slice(before).every((s) => s.method === 'GET')).toBe(true);
+      } finally {
+        for (const socket of held) socket.destroy();
+      }
+    });
+
+    it('limit_req: past the burst of 40, requests from one address are 429 and never reach agentpr', async () => {
+      const before = webhook.seen.length;
+      const statuses: number[] = [];
+      for (let i = 0; i < 60; i++) statuses.push((await fetchRaw(`${https}/healthz`, { ca })).status);
+      const passed = statuses.filter((s) => s === 200).length;
+      expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+      expect(passed).toBeLessThanOrEqual(41);
+      expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(19);
+      expect(webhook.seen.length - before).toBe(passed);
+      await waitFor('the limit_req log line', () => /limiting requests, excess: [\d.]+ by zone "agentpr_webhook_req"/.test(readFileSync(join(prefix.dir, 'logs', 'agentpr-webhook.error.log'), 'utf8')), 5_000);
     });
 
     it('redirects plain HTTP to HTTPS', async () => {

@@ -63,10 +63,15 @@ describe('deploy templates: one webhook address everywhere', () => {
     expect([...site.matchAll(/location\s+(\S+(?:\s+\S+)?)\s*\{/g)].map((m) => m[1])).toEqual([
       '^~ /.well-known/acme-challenge/',
       '/',
+      '@too_many_requests', // named: only error_page 429 reaches it
       '= /github/webhook',
       '= /healthz',
       '/',
     ]);
+    expect(site).toMatch(/^limit_conn_zone \$binary_remote_addr zone=agentpr_webhook_conn:\d+m;$/m);
+    expect(site).toMatch(/^limit_req_zone\s+\$binary_remote_addr zone=agentpr_webhook_req:\d+m rate=\d+r\/s;$/m);
+    expect(site).toMatch(/^\s+limit_conn\s+agentpr_webhook_conn \d+;$/m);
+    expect(site).toMatch(/^\s+limit_req\s+zone=agentpr_webhook_req burst=\d+ nodelay;$/m);
     expect([...site.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1])).toEqual(['http://agentpr_webhook/github/webhook', 'http://agentpr_webhook/github/webhook']);
     for (const header of ['Host', 'X-Real-IP', 'X-Forwarded-For', 'X-Forwarded-Proto', 'X-Request-Id']) expect(site).toContain(`proxy_set_header ${header} `);
   });
