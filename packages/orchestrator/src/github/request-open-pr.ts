@@ -59,10 +59,10 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, 
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
   const { run, state } = found;
+  await assertWorkspaceInsideRoot(ctx, run);
   if (state.current_state !== 'PUSHED') {
     throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state: state.current_state } });
   }
-  await assertWorkspaceInsideRoot(ctx, run);
   if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
   const title = input.title?.trim() ?? '';
   if (!title) throw new AgentprError('usage', '--title is empty; give the PR a title.');

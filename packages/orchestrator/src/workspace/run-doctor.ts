@@ -150,7 +150,11 @@ export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, o
     ...(options.urls ? { urls: options.urls } : {}),
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  if (!p.network) report.skipped = report.skipped.map((s) => (s.startsWith('net.') ? s.replace(/: --skip-network-check$/, `: not needed by profile ${profile}`) : s));
+  // A check the profile does not need is skipped for that reason; only a network check the profile needs was skipped by the flag.
+  report.skipped = report.skipped.map((s) => {
+    const name = s.slice(0, s.indexOf(': '));
+    return name.startsWith('net.') && p.network ? s : `${name}: not needed by profile ${profile}`;
+  });
   if (!report.ok) {
     const shown = report.failures.slice(0, 3).join('; ');
     const more = report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : '';

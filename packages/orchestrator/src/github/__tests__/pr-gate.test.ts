@@ -190,3 +190,56 @@ describe('approveOpenPr', () => {
     expect(linked).toHaveLength(1);
   });
 });
+
+describe('PR gate hardening (issue 13)', () => {
+  it('approveOpenPr refuses an older request once a newer one is made, and the newer one still opens the PR', async () => {
+    const older = await request();
+    const newer = await request({ title: 'Add widgets support, take two' });
+    await expect(approve(older)).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining(`replaced by the newer request ${newer.request_file}`) });
+    expect(stub.listPulls(run.owner, run.repo)).toEqual([]);
+    expect(await state()).toBe('PUSHED');
+    const opened = await approve(newer);
+    expect(opened).toMatchObject({ ok: true, mode: 'created' });
+    expect(stub.getPull(run.owner, run.repo, (opened as { pr_number: number }).pr_number)).toMatchObject({ title: 'Add widgets support, take two' });
+  });
+
+  it('approveOpenPr detects a head that moved between its check and the PR creation: the PR is closed, the run escalated and the event audited', async () => {
+    const req = await request();
+    const moved = 'f'.repeat(40);
+    // The race: the fork branch moves after approve-open-pr checked it and before GitHub creates the PR.
+    const racing: GitHubClient = {
+      ...github,
+      async createPullRequest(input) {
+        stub.setBranchHead({ owner: run.owner, repo: run.repo, headOwner: run.forkOwner, branch: run.branch, sha: moved });
+        return github.createPullRequest(input);
+      },
+    };
+    const error = await approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true }, { github: racing }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'refused', message: expect.stringContaining(`points at ${moved}, not the approved ${run.headSha}`) });
+    expect((error as Error).message).toContain('It was closed; the run is now NEEDS_HUMAN_REVIEW');
+    const [pr] = stub.listPulls(run.owner, run.repo);
+    expect(pr).toMatchObject({ state: 'closed', merged: false, headSha: moved });
+    const found = await getRun(app.ctx.db, run.runId);
+    expect(found?.state).toMatchObject({ current_state: 'NEEDS_HUMAN_REVIEW', last_error: expect.stringContaining('pr_create:pr_head_moved:') });
+    expect(found?.run.pr_number).toBeNull();
+    const audits = (await listAuditRecords(app.ctx.db, { limit: 10 })).filter((a) => a.kind === 'pr_head_mismatch');
+    expect(audits).toHaveLength(1);
+    expect(JSON.parse(audits[0]!.detail_json)).toMatchObject({ pr_number: pr!.number, approved_head_sha: run.headSha, pr_head_sha: moved, closed: true });
+    expect((await listAttempts(app.ctx.db, run.runId, { limit: 10, step: 'pr_create' })).map((a) => a.exit_code)).toEqual([1]);
+  });
+
+  it('githubClientFor refuses to send the token to a plain-http API that is not loopback, and allows https and loopback http', async () => {
+    const { githubClientFor, requireGitHubClient } = await import('../github-access.js');
+    const ctx = { ...app.ctx, env: { ...app.ctx.env, GITHUB_TOKEN: 'secret-token-value' } };
+    for (const apiUrl of ['http://192.0.2.10/api/v3', 'http://github.example.com', 'ftp://api.github.com']) {
+      const error = await requireGitHubClient(ctx, { apiUrl }).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'refused' });
+      expect((error as Error).message).not.toContain('secret-token-value');
+      expect((error as Error).message.split('\n')).toHaveLength(1);
+    }
+    await expect(githubClientFor({ ...ctx, env: { ...ctx.env, GITHUB_API_URL: 'http://10.0.0.1' } })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('over plain http') });
+    for (const apiUrl of ['https://api.github.com', stub.url, 'http://localhost:9', 'http://[::1]:9']) {
+      await expect(githubClientFor(ctx, { apiUrl })).resolves.toBeDefined();
+    }
+  });
+});

@@ -80,6 +80,25 @@ describe('doctorGate', () => {
     expect(error.details.failures).toHaveLength(1);
   });
 
+  it.each(['manager', 'github', 'telegram'] as const)('doctorGate %s honours --skip-network-check: an offline machine passes and the report names what was skipped (issue 13)', async (profile) => {
+    // Offline: nothing listens on port 1, so any probe would fail.
+    const offline = { github: ['http://127.0.0.1:1/'], registries: ['http://127.0.0.1:1/registry/'] };
+    const env = { PATH: await binWith(['git']), GITHUB_TOKEN: 'x', AGENTPR_CODEX_BIN: await findExecutable('git', process.env) as string, AGENTPR_TELEGRAM_BOT_TOKEN: 't' };
+    await expect(doctorGate(baseContext(env), profile, { urls: offline, networkTimeoutSec: 1 })).rejects.toMatchObject({ code: 'gate_failed', message: expect.stringContaining('net.http://127.0.0.1:1/') });
+    const report = await doctorGate(baseContext(env), profile, { urls: offline, skipNetwork: true });
+    expect(report.ok).toBe(true);
+    expect(report.checks.map((c) => c.name).filter((n) => n.startsWith('net.'))).toEqual([]);
+    expect(report.skipped).toContain('net.http://127.0.0.1:1/: --skip-network-check');
+  });
+
+  it('runDoctor says which checks were skipped and why (issue 13)', async () => {
+    const report = await runDoctor(baseContext({ PATH: await binWith(['git']) }), { skipNetworkCheck: true, requireGhAuth: false, urls: { github: ['https://github.com/'], registries: ['https://registry.npmjs.org/'] } });
+    expect(report.skipped).toEqual(['net.https://github.com/: --skip-network-check', 'gh.auth: --no-require-gh-auth']);
+    const basic = (await doctorGate(baseContext({ PATH: '' }), 'basic')).skipped;
+    expect(basic).toEqual(expect.arrayContaining(['net.https://github.com/: not needed by profile basic', 'cmd.git: not needed by profile basic', 'gh.auth: not needed by profile basic']));
+    expect(basic.every((s) => s.endsWith(': not needed by profile basic'))).toBe(true);
+  });
+
   it('doctorGate names at most three failures and counts the rest', async () => {
     const error = await gateError(doctorGate(baseContext({ PATH: '' }), 'manager', { urls: { github: ['http://127.0.0.1:1/'], registries: ['http://127.0.0.1:1/'] }, networkTimeoutSec: 1 }));
     expect(error.message).toMatch(/^startup doctor gate \(profile manager\) failed: cmd\.git: .*; cmd\.codex: .*; gh\.auth: .* \(and 2 more\)\. Run `agentpr doctor` for details\.$/);
