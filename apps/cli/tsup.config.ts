@@ -12,6 +12,8 @@ export default defineConfig({
     'agentpr-bot': 'src/bin/agentpr-bot.ts',
     'agentpr-manager': 'src/bin/agentpr-manager.ts',
     index: 'src/index.ts',
+    // Runs inside the agent's sandbox in front of the agent: found next to the bundle by bridgeScriptPath().
+    'egress-bridge': '../../packages/egress-proxy/src/bridge.ts',
   },
   format: ['esm'],
   target: 'node20',

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import {
   buildAgentLaunch,
@@ -7,8 +7,10 @@ import {
   buildSkillPlan,
   buildSkillsEnvelope,
   buildTaskPacket,
-  checkIsolation,
+  checkWorkspaceFree,
   codexEngine,
+  CodexRunnerError,
+  createAttemptCodexHome,
   fileProbeCache,
   listInstalledSkills,
   notStartedResult,
@@ -18,10 +20,10 @@ import {
   resolveExternalReadOnlyPaths,
   runAgentProcess,
   type AgentProcessResult,
-  type IsolationLevel,
   type SkillPlan,
 } from '@agentpr/codex-runner';
-import { effectivePolicy, loadPolicy, loadRuntimeEnvOverrides, type EffectivePolicy, type ManagerPolicy, type NetworkMode } from '@agentpr/policy';
+import type { EgressDenial } from '@agentpr/egress-proxy';
+import { effectivePolicy, loadPolicy, loadRuntimeEnvOverrides, type EffectivePolicy, type IsolationLevel, type ManagerPolicy, type NetworkMode } from '@agentpr/policy';
 import {
   buildReportSignals,
   buildRunDigest,
@@ -34,6 +36,7 @@ import {
   type Classification,
   type DiffSummary,
   type PreflightOutcome,
+  type SandboxDenial,
   type StreamAnalysis,
 } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
@@ -51,13 +54,18 @@ import {
   type EventInput,
   type RunWithState,
 } from '@agentpr/store';
-import { diffSummary, workspaceIdentity, type WorkspaceIdentity } from '@agentpr/workspace';
+import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type WorkspaceIdentity } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { fileStamp, writeNewFile } from '../github/file-stamp.js';
 import { policyError } from '../analysis/policy-error.js';
 import { runPreflight } from '../workspace/run-preflight.js';
-import { budgetBaseline, gitFor } from '../workspace/workspace-shared.js';
+import { redactorFor } from '../secrets/redactor-for.js';
+import { githubClientFor } from '../github/github-access.js';
+import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
+import { budgetBaseline, campaignFor, gitFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
+import { gatherCiReviewFeedback, renderFeedbackSection, type CiReviewFeedback } from './ci-review-feedback.js';
+import { modelEndpoints, resolveConfinement, startAttemptEgress, type AttemptEgress } from './confinement.js';
 
 /** Where a PASS / RETRYABLE / HUMAN_REVIEW verdict moves the run. */
 export type ConvergenceTarget = 'LOCAL_VALIDATING' | 'NEEDS_HUMAN_REVIEW' | 'FAILED_RETRYABLE' | 'UNCHANGED';
@@ -175,6 +183,8 @@ interface Resolved {
   onRetryable: ConvergenceTarget;
   onHumanReview: ConvergenceTarget;
   maxAgentSeconds: number;
+  isolation: IsolationLevel;
+  network: NetworkMode;
 }
 
 async function resolveParameters(ctx: AppContext, input: RunAgentStepInput, run: RunWithState): Promise<Resolved> {
@@ -203,6 +213,8 @@ async function resolveParameters(ctx: AppContext, input: RunAgentStepInput, run:
     onRetryable: pickState(input.onRetryableState, FAILURE_TARGETS, '--on-retryable-state', effective.on_retryable_state),
     onHumanReview: pickState(input.onHumanReviewState, FAILURE_TARGETS, '--on-human-review-state', effective.on_human_review_state),
     maxAgentSeconds: clampInt(input.maxAgentSeconds, effective.max_agent_seconds),
+    isolation: input.isolation ?? effective.isolation,
+    network: input.network ?? effective.network,
   };
 }
 
@@ -261,6 +273,17 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     return { exitCode: 1, output: { ok: false, error: message, state, ...extra } };
   };
   if (!existsSync(repoDir)) return fail('workspace_missing', `workspace not found: ${repoDir}; run run-prepare first`);
+  await assertWorkspaceInsideRoot(ctx, run.run);
+  // Before any git command: files the agent could have planted for agentpr's own git (hooks, fsmonitor, filters) must
+  // be as run-prepare left them, and no earlier step's agent may still be running in this workspace.
+  const campaign = await campaignFor(ctx);
+  const protectedBefore = await verifyProtectedFiles(ctx.db, runId, repoDir, { allowWorkflowChanges: campaign.allow_workflow_changes });
+  if (!protectedBefore.ok && protectedBefore.reason === 'protected_file_changed') {
+    return fail('protected_file_changed', protectedBefore.message, { protected_changes: protectedBefore.changes });
+  }
+  const protectedReference = protectedBefore.snapshot;
+  const lockCheck = checkWorkspaceFree(lockFileOf(ctx, runId));
+  if (!lockCheck.ok) throw new AgentprError('refused', lockCheck.message, { details: { holders: lockCheck.holders } });
   const git = gitFor(ctx, undefined);
   if ((stage === 'DISCOVERY' || stage === 'IMPLEMENTING') && !input.allowDirtyWorktree) {
     const dirty = await diffSummary(git, repoDir, { ref: 'HEAD' }).catch(() => null);
@@ -298,162 +321,183 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     }
   }
 
+  // The agent is hostile: it runs confined (bubblewrap by default), holds no GitHub token unless the policy grants
+  // agent push for this repository, gets a throwaway codex home, and reaches the network only through the proxy.
+  const confinement = await resolveConfinement(ctx.env, params.isolation, params.network);
+  const allowAgentPush = input.allowAgentPush ?? false;
+  if (allowAgentPush && !params.effective.allow_agent_push) {
+    throw new AgentprError('refused', `--allow-agent-push gives the agent a GitHub token, and the policy does not grant it for ${run.run.owner}/${run.run.repo}; grant it with run_agent_step.repo_overrides["${run.run.owner}/${run.run.repo}"].allow_agent_push: true.`);
+  }
+  const warnings = [...confinement.warnings, ...(allowAgentPush ? [`agent push: the agent holds a GitHub token for this step (granted by the policy for ${run.run.owner}/${run.run.repo})`] : [])];
+  for (const warning of warnings) ctx.log.warn(warning, { run_id: runId });
+
   // Runtime environment (§4.4).
   const overrides = await loadRuntimeEnvOverrides(ctx.paths.runtimeEnvFile);
   if (!overrides.ok) throw policyError(overrides.error);
-  const codexHome = resolveCodexHome(ctx.env);
-  const allowAgentPush = input.allowAgentPush ?? false;
-  const prepared = prepareAgentEnvironment({
-    parentEnv: ctx.env,
-    repoDir,
-    codexHome,
-    overrides: overrides.overrides,
-    passthrough: params.policy.run_agent_step.env_passthrough ?? [],
-    allowAgentPush,
-    skillsMode: params.skillsMode,
-    stage,
-  });
-  if (!prepared.ok) throw new AgentprError('config', `runtime environment: ${prepared.errors.join('; ')}`);
-  const skillsRoot = join(codexHome, 'skills');
-  const readOnlyPaths = resolveExternalReadOnlyPaths({ integrationRoot: ctx.paths.campaignDir, skillsRoot: params.skillsMode === 'agentpr' ? skillsRoot : null, allowReadPaths: input.allowReadPaths ?? [], cwd: process.cwd() });
-  const basePrompt = input.basePrompt!;
-
-  // Skills mode (§4.5).
+  const operatorCodexHome = resolveCodexHome(ctx.env);
+  const attemptHome = createAttemptCodexHome({ operatorCodexHome, parentDir: join(ctx.paths.dataDir, 'agent-homes'), includeSkills: params.skillsMode === 'agentpr' });
+  let egress: AttemptEgress | null = null;
+  let egressDenials: EgressDenial[] = [];
+  let egressDenied = 0;
+  let processResult!: AgentProcessResult;
+  let codexBin: string | null = null;
+  let prepared!: Extract<ReturnType<typeof prepareAgentEnvironment>, { ok: true }>;
+  let resolved!: ReturnType<typeof codexEngine.resolve>;
   let skillPlan: SkillPlan | null = null;
   let taskPacketPath: string | null = null;
-  let inner = basePrompt;
-  if (params.skillsMode === 'agentpr') {
-    skillPlan = buildSkillPlan('agentpr', stage, listInstalledSkills(skillsRoot), skillsRoot);
-    if (skillPlan.missing_required.length > 0 && !input.allowMissingSkills) {
-      const message = `missing required skills: ${skillPlan.missing_required.join(', ')}`;
-      const failed = await fail('skills_missing', message);
-      return {
-        exitCode: 1,
-        output: {
-          ok: false,
-          error: `the skills required in agentpr mode are missing (${skillPlan.missing_required.join(', ')})`,
-          missing_required: skillPlan.missing_required,
-          skills_root: skillsRoot,
-          state: failed.output.state,
-          next_command: `agentpr install-skills --local-skills-root ${ctx.paths.skillsDir}`,
-        },
-      };
-    }
-    const contract = await latestArtifact(ctx.db, runId, 'contract');
-    let contractUri: string | null = contract?.uri ?? null;
-    let contractText: string | null = null;
-    if (contract && existsSync(contract.uri) && statSync(contract.uri).isFile()) {
-      const dir = join(prepared.paths.runtimeDir, 'contracts');
-      mkdirSync(dir, { recursive: true });
-      const copy = join(dir, basename(contract.uri));
-      copyFileSync(contract.uri, copy);
-      contractUri = copy;
-      contractText = readFileSync(contract.uri, 'utf8').slice(0, 20_000);
-    }
-    const packet = buildTaskPacket({
-      createdAt: ctx.clock().toISOString(),
-      run: { runId, owner: run.run.owner, repo: run.run.repo, promptVersion: run.run.prompt_version, mode: run.run.mode, state: stage },
-      repoPath: repoDir,
-      policy: { codexSandbox: params.sandbox, allowAgentPush, maxChangedFiles: params.maxChangedFiles, maxAddedLines: params.maxAddedLines },
-      artifacts: { contractUri, contractSourceUri: contract?.uri ?? null, contractText },
-      integrationRoot: ctx.paths.campaignDir,
-      skillPlan,
-      ...(input.taskPacketFile ? { userPacket: readUserPacket(input.taskPacketFile) } : {}),
-    });
-    mkdirSync(join(ctx.paths.dataDir, 'task_packets'), { recursive: true });
-    taskPacketPath = writeNewFile(join(ctx.paths.dataDir, 'task_packets'), `${runId}_task_packet_`, ctx.clock(), '.json', `${JSON.stringify(packet, null, 2)}\n`);
-    await addArtifact(ctx.db, { runId, type: 'task_packet', uri: taskPacketPath, metadata: { skills_mode: 'agentpr', required_now: skillPlan.required_now, missing_required: skillPlan.missing_required } }, ctx.clock);
-    inner = buildSkillsEnvelope({ runState: stage, requiredSkills: skillPlan.required_now, optionalSkills: skillPlan.available_optional, taskPacket: packet, basePrompt });
-  }
-  const prompt = buildPrompt(buildSafetyContract({ repoDir, runtimeDir: prepared.paths.runtimeDir, externalReadOnlyPaths: readOnlyPaths, allowAgentPush }), inner);
-  removeStaleLastMessage(prepared.paths);
-
-  // Launch (§4.2, §4.6) with the stream analysed line by line as it arrives.
-  const isolation = input.isolation ?? 'none';
+  let isolationView: unknown = null;
   const stamp = fileStamp(ctx.clock());
   const streamPath = join(reports, `${runId}_agent_events_${stamp}.jsonl`);
-  const analyzer = createStreamAnalyzer({ allowlist: params.allowlist, workspaceDir: repoDir, tmpDirs: [prepared.paths.tmpDir] });
-  const resolved = codexEngine.resolve(ctx.env);
-  let processResult: AgentProcessResult;
-  let codexBin: string | null = null;
-  if (!resolved.ok) {
-    processResult = notStartedResult(`codex not found: ${resolved.reason}. Set AGENTPR_CODEX_BIN or add codex to PATH.`);
-  } else {
-    codexBin = resolved.path;
-    const probe = await codexEngine.probe(resolved.path, { env: prepared.env, cache: fileProbeCache(join(ctx.paths.dataDir, 'cache', 'codex-probe.json')) });
-    if (!probe.ok) throw new AgentprError('config', `codex at ${resolved.path} is not usable: ${probe.reason}`);
-    if (isolation !== 'none') {
-      const check = await checkIsolation(isolation, ctx.env);
-      if (!check.ok) throw new AgentprError('config', `isolation ${isolation}: ${check.reason}. ${check.hint}`);
-    }
-    const launch = buildAgentLaunch({
-      bin: resolved.path,
-      capabilities: probe.capabilities,
-      sandbox: params.sandbox as 'read-only' | 'workspace-write' | 'danger-full-access',
-      model: input.codexModel ?? null,
-      agentArgs: input.agentArgs ?? [],
-      paths: prepared.paths,
-      env: prepared.env,
-      prompt,
-      isolation,
-      codexHome,
-      maxDurationSec: params.maxAgentSeconds,
-      stdoutFile: streamPath,
-      writablePaths: allowAgentPush && ctx.env.HOME ? [ctx.env.HOME] : [],
+  let analyzer!: ReturnType<typeof createStreamAnalyzer>;
+  try {
+    const env = prepareAgentEnvironment({
+      parentEnv: ctx.env,
+      repoDir,
+      codexHome: operatorCodexHome,
+      agentCodexHome: attemptHome.path,
+      overrides: overrides.overrides,
+      passthrough: params.policy.run_agent_step.env_passthrough ?? [],
+      providerEnvAllowlist: params.policy.run_agent_step.provider_env_allowlist ?? [],
+      allowAgentPush,
     });
-    const started = Date.now();
-    let commands = 0;
-    let current: string | null = null;
-    let tokens = 0;
-    const progress = input.onProgress;
-    const timer = progress ? setInterval(() => progress({ elapsedMs: Date.now() - started, currentCommand: current, commands, tokens }), 500) : undefined;
-    try {
-      processResult = await runAgentProcess(launch.spec, {
-        onStdoutLine: (line, offset) => {
-          analyzer.pushLine(line, offset);
-          if (progress && line.includes('command_execution')) {
-            try {
-              const e = JSON.parse(line) as { type?: string; item?: { command?: string } };
-              if (e.type === 'item.started') current = e.item?.command ?? null;
-              if (e.type === 'item.completed') {
-                commands++;
-                current = null;
-              }
-            } catch {
-              // progress only
-            }
-          } else if (progress && line.includes('turn.completed')) {
-            try {
-              const u = (JSON.parse(line) as { usage?: Record<string, number> }).usage ?? {};
-              tokens = (u.input_tokens ?? 0) + (u.output_tokens ?? 0);
-            } catch {
-              // progress only
-            }
-          }
-        },
-        ...(input.signal ? { signal: input.signal } : {}),
+    if (!env.ok) throw new AgentprError('config', `runtime environment: ${env.errors.join('; ')}`);
+    prepared = env;
+    if (prepared.refusedPassthrough.length) ctx.log.warn(`env_passthrough: not passed to the agent because they look like secrets: ${prepared.refusedPassthrough.join(', ')}`, { run_id: runId });
+    if (prepared.refusedProviderEnvKeys.length) ctx.log.warn(`codex provider env_key not passed to the agent: ${prepared.refusedProviderEnvKeys.join(', ')}; allow it with run_agent_step.provider_env_allowlist`, { run_id: runId });
+    const skillsRoot = join(attemptHome.path, 'skills');
+    const readOnlyPaths = resolveExternalReadOnlyPaths({ integrationRoot: ctx.paths.campaignDir, skillsRoot: params.skillsMode === 'agentpr' ? skillsRoot : null, allowReadPaths: input.allowReadPaths ?? [], cwd: process.cwd() });
+    let inner = input.basePrompt!;
+
+    // CI and review rounds get the failing checks and the reviews from agentpr, never a token to fetch them.
+    const feedback = stage === 'ITERATING' ? await ciReviewFeedback(ctx, run) : null;
+    if (feedback && params.skillsMode !== 'agentpr') inner = `${inner}\n\n${renderFeedbackSection(feedback)}`;
+
+    // Skills mode (§4.5).
+    if (params.skillsMode === 'agentpr') {
+      skillPlan = buildSkillPlan('agentpr', stage, listInstalledSkills(skillsRoot), skillsRoot);
+      if (skillPlan.missing_required.length > 0 && !input.allowMissingSkills) {
+        const message = `missing required skills: ${skillPlan.missing_required.join(', ')}`;
+        const failed = await fail('skills_missing', message);
+        return {
+          exitCode: 1,
+          output: {
+            ok: false,
+            error: `the skills required in agentpr mode are missing (${skillPlan.missing_required.join(', ')})`,
+            missing_required: skillPlan.missing_required,
+            skills_root: join(operatorCodexHome, 'skills'),
+            state: failed.output.state,
+            next_command: `agentpr install-skills --local-skills-root ${ctx.paths.skillsDir}`,
+          },
+        };
+      }
+      const contract = await latestArtifact(ctx.db, runId, 'contract');
+      let contractUri: string | null = contract?.uri ?? null;
+      let contractText: string | null = null;
+      if (contract) {
+        // The contract may come from an agent's last message: read it as hostile input, copy it into this attempt's
+        // own home (a fresh directory the agent could not have prepared), never into the workspace.
+        const read = await readAgentFile(contract.uri, { maxBytes: 256 * 1024 });
+        if (read.ok) {
+          const written = await writeOwnFile(join(attemptHome.path), `contract-${basename(contract.uri).replace(/[^A-Za-z0-9._-]/g, '_') || 'contract.md'}`, read.data);
+          if (written.ok) contractUri = written.path;
+          contractText = read.data.toString('utf8').slice(0, 20_000);
+        }
+      }
+      const packet = buildTaskPacket({
+        createdAt: ctx.clock().toISOString(),
+        run: { runId, owner: run.run.owner, repo: run.run.repo, promptVersion: run.run.prompt_version, mode: run.run.mode, state: stage },
+        repoPath: repoDir,
+        policy: { codexSandbox: params.sandbox, allowAgentPush, maxChangedFiles: params.maxChangedFiles, maxAddedLines: params.maxAddedLines },
+        artifacts: { contractUri, contractSourceUri: contract?.uri ?? null, contractText },
+        integrationRoot: ctx.paths.campaignDir,
+        skillPlan,
+        ...(input.taskPacketFile ? { userPacket: readUserPacket(input.taskPacketFile) } : {}),
       });
-    } finally {
-      if (timer) clearInterval(timer);
+      const packetWithFeedback = feedback ? { ...packet, ci_review_feedback: feedback } : packet;
+      mkdirSync(join(ctx.paths.dataDir, 'task_packets'), { recursive: true, mode: 0o700 });
+      taskPacketPath = writeNewFile(join(ctx.paths.dataDir, 'task_packets'), `${runId}_task_packet_`, ctx.clock(), '.json', `${JSON.stringify(packetWithFeedback, null, 2)}\n`);
+      await addArtifact(ctx.db, { runId, type: 'task_packet', uri: taskPacketPath, metadata: { skills_mode: 'agentpr', required_now: skillPlan.required_now, missing_required: skillPlan.missing_required } }, ctx.clock);
+      inner = buildSkillsEnvelope({ runState: stage, requiredSkills: skillPlan.required_now, optionalSkills: skillPlan.available_optional, taskPacket: packetWithFeedback as typeof packet, basePrompt: inner });
     }
+    const prompt = buildPrompt(buildSafetyContract({ repoDir, runtimeDir: prepared.paths.runtimeDir, externalReadOnlyPaths: readOnlyPaths, allowAgentPush }), inner);
+    removeStaleLastMessage(prepared.paths);
+
+    // Launch (§4.2, §4.6) with the stream analysed line by line as it arrives.
+    analyzer = createStreamAnalyzer({ allowlist: params.allowlist, workspaceDir: repoDir, tmpDirs: [prepared.paths.tmpDir], homeDir: prepared.paths.homeDir, secretPaths: secretPathsOf(ctx) });
+    resolved = codexEngine.resolve(ctx.env);
+    if (!resolved.ok) {
+      processResult = notStartedResult(`codex not found: ${resolved.reason}. Set AGENTPR_CODEX_BIN or add codex to PATH.`);
+    } else {
+      codexBin = resolved.path;
+      const probe = await codexEngine.probe(resolved.path, { env: prepared.env, cache: fileProbeCache(join(ctx.paths.dataDir, 'cache', 'codex-probe.json')) });
+      if (!probe.ok) throw new AgentprError('config', `codex at ${resolved.path} is not usable: ${probe.reason}`);
+      if (confinement.isolation === 'bwrap' && params.network === 'allowlist') egress = await startAttemptEgress(params.effective.network_allowlist, modelEndpoints(operatorCodexHome, ctx.env));
+      let launch: ReturnType<typeof buildAgentLaunch>;
+      try {
+        launch = buildAgentLaunch({
+          bin: resolved.path,
+          capabilities: probe.capabilities,
+          sandbox: params.sandbox as 'read-only' | 'workspace-write' | 'danger-full-access',
+          model: input.codexModel ?? null,
+          agentArgs: input.agentArgs ?? [],
+          paths: prepared.paths,
+          env: prepared.env,
+          prompt,
+          isolation: confinement.isolation,
+          codexHome: attemptHome.path,
+          network: confinement.isolation === 'none' ? 'on' : params.network,
+          ...(egress ? { egress: egress.bridge } : {}),
+          ...(confinement.bwrapPath ? { bwrapPath: confinement.bwrapPath } : {}),
+          readOnlyPaths: [...readOnlyPaths, ...(egress?.readOnlyPaths ?? []), ...(params.policy.run_agent_step.sandbox_read_paths ?? [])],
+          maxDurationSec: params.maxAgentSeconds,
+          stdoutFile: streamPath,
+        });
+      } catch (error) {
+        if (error instanceof CodexRunnerError) return fail('workspace_unsafe', `the workspace cannot be sandboxed: ${error.message}`);
+        throw error;
+      }
+      isolationView = launch.isolationView;
+      processResult = await runLaunch(launch, lockFileOf(ctx, runId), analyzer, input);
+      if (processResult.workspaceBusy) throw new AgentprError('refused', processResult.stderr.trim().split('\n').at(-1) ?? 'an earlier agent is still running in this workspace');
+    }
+  } finally {
+    attemptHome.dispose();
+    egressDenials = egress?.denials() ?? [];
+    egressDenied = egress?.deniedCount() ?? 0;
+    await egress?.close();
   }
   const analysis: StreamAnalysis = analyzer.finish({ stderr: processResult.stderr });
+  const sandboxDenials: SandboxDenial[] = egressDenials.map((d) => ({ kind: 'network', target: `${d.host}:${d.port}`, reason: `${d.reason}: ${d.detail}`, at: d.at }));
 
-  // Last message (§4.1 step 19): copied, never pointed at the live file (W22).
+  // Protected files first, before any git command: a planted hook or fsmonitor must never run in agentpr's own git.
+  const protectedAfter = await snapshotProtected(repoDir);
+  const protectedChanges = compareProtected(protectedReference, protectedAfter, { allowWorkflowChanges: campaign.allow_workflow_changes });
+
+  // Last message (§4.1 step 19): read as hostile input (no symlink, a regular file, capped) and copied (W22).
   let lastMessage: string | null = null;
-  if (existsSync(prepared.paths.lastMessagePath)) {
-    lastMessage = join(reports, `${runId}_last_message_${stamp}.txt`);
-    copyFileSync(prepared.paths.lastMessagePath, lastMessage);
-    await addArtifact(ctx.db, { runId, type: 'agent_last_message', uri: lastMessage, metadata: { size_bytes: statSync(lastMessage).size } }, ctx.clock);
+  const last = await readAgentFile(prepared.paths.lastMessagePath, { maxBytes: 256 * 1024, within: prepared.paths.runtimeDir });
+  if (last.ok) {
+    const written = await writeOwnFile(reports, `${runId}_last_message_${stamp}.txt`, redactBytes(ctx, last.data));
+    if (written.ok) {
+      lastMessage = written.path;
+      await addArtifact(ctx.db, { runId, type: 'agent_last_message', uri: lastMessage, metadata: { size_bytes: last.size, truncated: last.truncated } }, ctx.clock);
+    }
+  } else if (last.code !== 'not_found') {
+    sandboxDenials.push({ kind: 'file', target: prepared.paths.lastMessagePath, reason: `last message refused: ${last.message}` });
   }
 
-  // Budget diff and identity (§4.7), then the verdict.
-  const baseline = (await budgetBaseline(ctx.db, runId)) ?? (await git.run(['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
-  const diff: DiffSummary | null = baseline ? await diffSummary(git, repoDir, { ref: baseline }).catch(() => null) : null;
-  const identity: (WorkspaceIdentity & { baseline_sha?: string }) | null = await workspaceIdentity(git, repoDir, diff?.changed_files ?? []).catch(() => null);
+  // Budget diff and identity (§4.7), then the verdict. Skipped when protected files changed: git would run them.
+  let diff: DiffSummary | null = null;
+  let identity: (WorkspaceIdentity & { baseline_sha?: string }) | null = null;
+  let baseline: string | undefined;
+  if (protectedChanges.length === 0) {
+    baseline = (await budgetBaseline(ctx.db, runId)) ?? (await git.run(['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
+    diff = baseline ? await diffSummary(git, repoDir, { ref: baseline }).catch(() => null) : null;
+    identity = await workspaceIdentity(git, repoDir, diff?.changed_files ?? []).catch(() => null);
+  }
   let classification: Classification = classifyAttempt({
     stage,
-    exitCode: processResult.spawnFailed ? processResult.exitCode : processResult.exitCode,
+    exitCode: processResult.exitCode,
     timedOut: processResult.timedOut,
     stderr: processResult.stderr,
     analysis: processResult.spawnFailed ? null : analysis,
@@ -466,13 +510,15 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     minTestCommands: params.minTestCommands,
     retryableStreak: streak,
     attemptNo,
+    protectedChanges,
+    sandboxDenials,
   });
-  if (processResult.interrupted) {
+  if (processResult.interrupted && classification.grade !== 'HUMAN_REVIEW') {
     classification = { ...classification, grade: 'RETRYABLE', reason_code: 'runtime_interrupted' as Classification['reason_code'], next_action: 'retry', details: { ...classification.details, interrupted: true } };
   }
   await recordAttempt(
     ctx.db,
-    { runId, step: 'agent', exitCode: processResult.exitCode, stdout: processResult.stdoutTail, stderr: processResult.stderr, durationMs: processResult.durationMs, grade: classification.grade, reasonCode: classification.reason_code, stage },
+    { runId, step: 'agent', exitCode: processResult.exitCode, stdout: redactText(ctx, processResult.stdoutTail), stderr: redactText(ctx, processResult.stderr), durationMs: processResult.durationMs, grade: classification.grade, reasonCode: classification.reason_code, stage },
     ctx.clock,
   );
   const retention = decideRetention({ grade: classification.grade, runId, attemptNo, samplePct: params.samplePct });
@@ -480,6 +526,7 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
   if (existsSync(streamPath)) {
     if (retention.retained) {
       eventStreamPath = streamPath;
+      redactFileInPlace(ctx, streamPath);
       await addArtifact(ctx.db, { runId, type: 'agent_event_stream', uri: streamPath, metadata: { parsed_event_count: analysis.summary.parsed_event_count, parse_error_count: analysis.summary.parse_error_count, command_event_count: analysis.summary.command_event_count, retention_reason: retention.reason } }, ctx.clock);
     } else {
       rmSync(streamPath, { force: true });
@@ -532,6 +579,16 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     agentArgs: input.agentArgs ?? [],
     codexModel: input.codexModel ?? null,
     runtimePolicy: { runtime_dir: prepared.paths.runtimeDir, policy_file: overrides.path, policy_file_loaded: overrides.loaded, env_keys: prepared.overrideKeys, codex_bin: codexBin, codex_bin_source: resolved.ok ? resolved.source : null },
+    sandbox: {
+      isolation: confinement.isolation,
+      network: confinement.network,
+      agent_push: allowAgentPush,
+      warnings,
+      view: isolationView,
+      egress: egress ? { rules: egress.rules, denied_count: egressDenied, denials: sandboxDenials.filter((d) => d.kind === 'network') } : null,
+      file_denials: sandboxDenials.filter((d) => d.kind === 'file'),
+      protected_changes: protectedChanges,
+    },
   });
   const output: Record<string, unknown> = {
     ok,
@@ -540,13 +597,15 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     state: stateAfter,
     ...(processResult.exitCode !== 0 ? { stderr: trimmed(processResult.stderr, '') } : { stdout_tail: processResult.stdoutTail.split('\n').slice(-20).join('\n') }),
     classification: { grade: classification.grade, reason_code: classification.reason_code, next_action: classification.next_action, evidence: classification.evidence },
+    sandbox: { isolation: confinement.isolation, network: confinement.network, denied: sandboxDenials.length },
+    ...(warnings.length ? { warnings } : {}),
     agent_report: written.report,
     agent_event_stream: eventStreamPath || null,
     agent_last_message: lastMessage,
     run_digest: written.digest,
     manager_insight: written.insight,
   };
-  return { exitCode, output };
+  return { exitCode, output: redactorFor(ctx).redactDeep(output) };
 }
 
 interface ReportInput {
@@ -570,6 +629,8 @@ interface ReportInput {
   agentArgs: string[];
   codexModel: string | null;
   runtimePolicy: Record<string, unknown> | null;
+  /** What confined the agent and what it was denied (isolation, network, egress denials, protected changes). */
+  sandbox?: Record<string, unknown>;
 }
 
 /** Writes the runtime report, digest and insight (never overwritten: each has its own stamp) with their artefacts. */
@@ -617,12 +678,14 @@ async function writeReports(ctx: AppContext, r: ReportInput): Promise<{ report: 
       event_stream_retention_reason: r.eventStream.reason,
     },
     workspace: { head_sha: r.identity?.head_sha ?? null, tree_sha: r.identity?.tree_sha ?? null, baseline_sha: r.identity?.baseline_sha ?? null },
+    sandbox: r.sandbox ?? null,
     preflight: r.preflightReport,
     signals: signals?.signals ?? null,
     safety: signals?.safety ?? { violations: [], violation_count: 0 },
     classification: r.classification,
   };
-  const reportPath = writeNewFile(reports, `${runId}_agent_runtime_`, now, '.json', `${JSON.stringify(report, null, 2)}\n`);
+  const { redact } = redactorFor(ctx);
+  const reportPath = writeNewFile(reports, `${runId}_agent_runtime_`, now, '.json', redact(`${JSON.stringify(report, null, 2)}\n`));
   await addArtifact(ctx.db, {
     runId,
     type: 'agent_runtime_report',
@@ -656,9 +719,93 @@ async function writeReports(ctx: AppContext, r: ReportInput): Promise<{ report: 
     artifacts: { agent_report_path: reportPath, event_stream_path: r.eventStream.path, last_message_path: r.lastMessage ?? '' },
     now,
   } as Parameters<typeof buildRunDigest>[0]);
-  const digestPath = writeNewFile(reports, `${runId}_run_digest_`, now, '.json', `${JSON.stringify(digest, null, 2)}\n`);
+  const digestPath = writeNewFile(reports, `${runId}_run_digest_`, now, '.json', redact(`${JSON.stringify(digest, null, 2)}\n`));
   await addArtifact(ctx.db, { runId, type: 'run_digest', uri: digestPath, metadata: { grade: r.classification.grade, reason_code: r.classification.reason_code, state_after: r.stateAfter, attempt_no: r.attemptNo } }, ctx.clock);
-  const insightPath = writeNewFile(reports, `${runId}_manager_insight_`, now, '.md', renderManagerInsight(digest));
+  const insightPath = writeNewFile(reports, `${runId}_manager_insight_`, now, '.md', redact(renderManagerInsight(digest)));
   await addArtifact(ctx.db, { runId, type: 'manager_insight', uri: insightPath, metadata: { grade: r.classification.grade, reason_code: r.classification.reason_code, state_after: r.stateAfter } }, ctx.clock);
   return { report: reportPath, digest: digestPath, insight: insightPath };
+}
+
+/** The lock file the agent's process tree holds while it runs (outside every workspace). */
+function lockFileOf(ctx: AppContext, runId: string): string {
+  return join(ctx.paths.dataDir, 'locks', `${runId}.agent.lock`);
+}
+
+/** Files whose reading by the agent is a credential probe: agentpr's database, policy, reports and audit logs. */
+function secretPathsOf(ctx: AppContext): string[] {
+  const d = ctx.paths.dataDir;
+  return [ctx.paths.policyFile, ctx.paths.runtimeEnvFile, ctx.paths.reportsDir, join(d, 'agentpr.db'), join(d, 'task_packets'), join(d, 'pr_requests'), join(d, 'locks'), join(d, 'cache')];
+}
+
+function redactText(ctx: AppContext, text: string): string {
+  return redactorFor(ctx).redact(text);
+}
+
+function redactBytes(ctx: AppContext, data: Buffer): string {
+  return redactorFor(ctx).redact(data.toString('utf8'));
+}
+
+/** Rewrites a retained event stream with agentpr's own secrets redacted (it is kept for humans to read). */
+function redactFileInPlace(ctx: AppContext, path: string): void {
+  const { redact, values } = redactorFor(ctx);
+  if (values === 0) return;
+  const text = readFileSync(path, 'utf8');
+  const clean = redact(text);
+  if (clean !== text) writeFileSync(path, clean, { mode: 0o600 });
+}
+
+/** The failing checks and reviews of the run's PR, or null without a PR or a GitHub client (never throws). */
+async function ciReviewFeedback(ctx: AppContext, run: RunWithState): Promise<CiReviewFeedback | null> {
+  if (run.run.pr_number === null) return null;
+  try {
+    const github = await githubClientFor(ctx);
+    if (!github) return null;
+    return await gatherCiReviewFeedback(ctx.db, github, { owner: run.run.owner, repo: run.run.repo }, run.run.run_id, run.run.pr_number);
+  } catch (error) {
+    ctx.log.warn(`CI and review feedback not gathered: ${(error as Error).message.split('\n')[0]}`, { run_id: run.run.run_id });
+    return null;
+  }
+}
+
+/** Runs the launch with the stream analysed and progress reported as lines arrive. */
+async function runLaunch(launch: ReturnType<typeof buildAgentLaunch>, lockFile: string, analyzer: ReturnType<typeof createStreamAnalyzer>, input: RunAgentStepInput): Promise<AgentProcessResult> {
+  const started = Date.now();
+  let commands = 0;
+  let current: string | null = null;
+  let tokens = 0;
+  const progress = input.onProgress;
+  const timer = progress ? setInterval(() => progress({ elapsedMs: Date.now() - started, currentCommand: current, commands, tokens }), 500) : undefined;
+  try {
+    return await runAgentProcess(
+      { ...launch.spec, lockFile },
+      {
+        onStdoutLine: (line, offset) => {
+          analyzer.pushLine(line, offset);
+          if (!progress) return;
+          if (line.includes('command_execution')) {
+            try {
+              const e = JSON.parse(line) as { type?: string; item?: { command?: string } };
+              if (e.type === 'item.started') current = e.item?.command ?? null;
+              if (e.type === 'item.completed') {
+                commands++;
+                current = null;
+              }
+            } catch {
+              // progress only
+            }
+          } else if (line.includes('turn.completed')) {
+            try {
+              const u = (JSON.parse(line) as { usage?: Record<string, number> }).usage ?? {};
+              tokens = (u.input_tokens ?? 0) + (u.output_tokens ?? 0);
+            } catch {
+              // progress only
+            }
+          }
+        },
+        ...(input.signal ? { signal: input.signal } : {}),
+      },
+    );
+  } finally {
+    if (timer) clearInterval(timer);
+  }
 }

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { checkIsolation, type EgressBridge, type IsolationLevel } from '@agentpr/codex-runner';
+import { bridgeCommand, bridgeScriptPath, classifyAddress, DEFAULT_BRIDGE_PORT, EgressProxyError, startEgressProxy, type EgressDenial } from '@agentpr/egress-proxy';
+import type { NetworkMode } from '@agentpr/policy';
+import { AgentprError } from '../errors.js';
+
+/** The confinement an agent step runs under, after the doctor's check. */
+export interface Confinement {
+  isolation: IsolationLevel;
+  /** The network mode that is enforced: under isolation none nothing is, so it reads `unconfined`. */
+  network: NetworkMode | 'unconfined';
+  bwrapPath: string | null;
+  /** Loud lines for stderr, the output and the report (isolation none, unenforceable network modes). */
+  warnings: string[];
+}
+
+/** The warning printed on every step an operator runs without isolation. */
+export const ISOLATION_NONE_WARNING =
+  'WARNING: isolation none: the agent runs unconfined with your user\'s rights: it can read every file you can (SSH keys, tokens, the agentpr database), reach every network address, and signal your processes. Use it only for agents and repositories you trust.';
+
+/**
+ * Decides and checks the step's confinement. bubblewrap must be usable when it is asked for (the default): if the
+ * doctor's probe fails, the step is refused with one line that names the fix and the explicit way out
+ * (`--isolation none`). Never falls back silently.
+ */
+export async function resolveConfinement(env: Readonly<Record<string, string | undefined>>, isolation: IsolationLevel, network: NetworkMode): Promise<Confinement> {
+  if (isolation === 'none') {
+    return { isolation, network: 'unconfined', bwrapPath: null, warnings: [ISOLATION_NONE_WARNING, ...(network !== 'on' ? [`network ${network} is not enforced under isolation none`] : [])] };
+  }
+  const check = await checkIsolation(isolation, env);
+  if (!check.ok) {
+    throw new AgentprError('config', `agent steps run in a bubblewrap sandbox, but ${check.reason} Fix: ${check.hint.replace(/,? or use --isolation none\.?$/, '')}. To run the agent unconfined instead (not recommended), pass --isolation none or set run_agent_step.isolation: "none" in the policy.`);
+  }
+  return { isolation, network, bwrapPath: check.bwrapPath, warnings: [] };
+}
+
+/** The model endpoint codex will call, as an allowlist rule plus an in-sandbox forward when it is a loopback address. */
+export interface ModelEndpoint {
+  rule: string;
+  /** `host:port` the bridge also listens on inside the sandbox (loopback endpoints only). */
+  forward: string | null;
+  url: string;
+}
+
+/**
+ * The model endpoints of the operator's codex configuration: the selected provider's `base_url` in
+ * `<codexHome>/config.toml`, and `OPENAI_BASE_URL`. These are always allowed in allowlist mode, since the agent must
+ * reach its model.
+ */
+export function modelEndpoints(codexHome: string, env: Readonly<Record<string, string | undefined>>): ModelEndpoint[] {
+  const urls: string[] = [];
+  let text = '';
+  try {
+    text = readFileSync(join(codexHome, 'config.toml'), 'utf8');
+  } catch {
+    // no config: the default OpenAI endpoint is on the default allowlist
+  }
+  const base = selectedProviderBaseUrl(text);
+  if (base) urls.push(base);
+  if (env.OPENAI_BASE_URL?.trim()) urls.push(env.OPENAI_BASE_URL.trim());
+  const endpoints: ModelEndpoint[] = [];
+  for (const raw of urls) {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      continue;
+    }
+    const host = url.hostname.replace(/^\[|\]$/g, '');
+    const port = url.port ? Number(url.port) : url.protocol === 'http:' ? 80 : 443;
+    const literal = host.includes(':') ? `[${host}]` : host;
+    const local = host === 'localhost' || ['loopback', 'private', 'link_local'].includes(classifyAddress(host) as string);
+    endpoints.push({ rule: local || url.port ? `${literal}:${port}` : host, forward: local ? `${literal}:${port}` : null, url: raw });
+  }
+  return endpoints;
+}
+
+/** The `base_url` of the provider selected by `model_provider` in a codex config.toml (a tiny reader for just that). */
+export function selectedProviderBaseUrl(toml: string): string | null {
+  let table = '';
+  let provider: string | null = null;
+  const baseUrls = new Map<string, string>();
+  for (const raw of toml.split('\n')) {
+    const line = raw.replace(/\s+#.*$/, '').trim();
+    if (!line || line.startsWith('#')) continue;
+    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
+    if (header) {
+      table = header[1]!.replace(/["']/g, '');
+      continue;
+    }
+    const pair = /^([A-Za-z0-9_.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$/.exec(line);
+    if (!pair) continue;
+    const key = pair[1]!;
+    const value = pair[2] ?? pair[3] ?? '';
+    if (table === '' && key === 'model_provider') provider = value;
+    const m = /^model_providers\.(.+)$/.exec(table);
+    if (m && key === 'base_url') baseUrls.set(m[1]!, value);
+  }
+  return provider ? (baseUrls.get(provider) ?? null) : null;
+}
+
+/** A running egress proxy for one attempt: the bridge to put in the sandbox, and the denials to judge afterwards. */
+export interface AttemptEgress {
+  bridge: EgressBridge;
+  /** The bridge script's directory, to be made visible read-only in the sandbox. */
+  readOnlyPaths: string[];
+  rules: string[];
+  denials(): EgressDenial[];
+  deniedCount(): number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts agentpr's egress proxy for one attempt on a unix socket in a fresh private directory (short path: unix
+ * sockets are limited to about 100 bytes), allowing the policy's hosts plus the model endpoints. The bridge runs in
+ * front of the agent inside the sandbox and exposes the proxy on the sandbox's own loopback.
+ */
+export async function startAttemptEgress(allowlist: readonly string[], endpoints: readonly ModelEndpoint[]): Promise<AttemptEgress> {
+  const dir = mkdtempSync(join(tmpdir(), 'agentpr-egress-'));
+  const socketPath = join(dir, 'proxy.sock');
+  const rules = [...new Set([...allowlist, ...endpoints.map((e) => e.rule)])];
+  let proxy: Awaited<ReturnType<typeof startEgressProxy>>;
+  try {
+    proxy = await startEgressProxy({ socketPath, rules });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    if (error instanceof EgressProxyError && error.code === 'invalid_rule') throw new AgentprError('config', `run_agent_step.network_allowlist: ${error.message}`);
+    throw error;
+  }
+  const forward = [...new Set(endpoints.map((e) => e.forward).filter((f): f is string => f !== null))];
+  const script = bridgeScriptPath();
+  const wrapped = bridgeCommand({ socketPath, port: DEFAULT_BRIDGE_PORT, forward, command: '--', scriptPath: script });
+  const wrapper = [wrapped.command, ...wrapped.args.slice(0, wrapped.args.indexOf('--') + 1)];
+  return {
+    bridge: { socketDir: dir, wrapper },
+    readOnlyPaths: [dirname(script)],
+    rules,
+    denials: () => proxy.denials(),
+    deniedCount: () => proxy.stats().denied,
+    async close() {
+      await proxy.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
