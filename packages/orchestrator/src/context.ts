@@ -1,5 +1,12 @@
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, Db, DialectName } from '@agentpr/store';
+import { makeDirectory } from '@agentpr/workspace/directories';
+import type { SecretRedactor } from './secrets/secret-redactor.js';
+
+export { createSecretRedactor, KNOWN_SECRET_ENV_NAMES, MIN_SECRET_LENGTH, REDACTED } from './secrets/secret-redactor.js';
+export type { ExtraSecrets, SecretRedactor } from './secrets/secret-redactor.js';
+export { redactorFor } from './secrets/redactor-for.js';
 
 /** Where agentpr keeps and finds files. Every path is absolute. */
 export interface AgentprPaths {
@@ -41,6 +48,12 @@ export interface AppContext {
   /** The process environment as the app saw it (for resolving tokens and binaries). */
   env: Readonly<Record<string, string | undefined>>;
   log: Logger;
+  /**
+   * Replaces agentpr's own secrets (tokens, webhook secrets, database passwords, model keys) in anything stored or
+   * printed. Apps build it once with `createSecretRedactor(env, secretFlags)`; use cases call `redactorFor(ctx)`,
+   * which falls back to one built from `env` when an app (or a test) did not set it.
+   */
+  redactor?: SecretRedactor;
   /** Who is acting: `operator` for the CLI, `bot`, `manager`, `webhook`, `sync`. */
   actor: 'operator' | 'bot' | 'manager' | 'webhook' | 'sync' | 'worker';
   /**
@@ -66,4 +79,31 @@ export function dataDirPaths(dataDir: string, overrides: Partial<AgentprPaths> =
     runtimeEnvFile: join(dataDir, 'runtime_env_overrides.json'),
     ...overrides,
   };
+}
+
+/** The data-dir subfolders agentpr writes private files into; {@link prepareDataDir} makes them 0700 up front. */
+export const PRIVATE_DATA_SUBDIRS: readonly string[] = Object.freeze(['reports', 'task_packets', 'contracts']);
+
+/**
+ * Creates the data directory and its {@link PRIVATE_DATA_SUBDIRS} (and `paths.reportsDir`) with mode 0700 whatever
+ * the umask, so the database, reports, task packets and PR requests are never readable by other users even
+ * where a later `mkdir -p` or a file write uses the umask. Levels that already exist keep their mode (see
+ * {@link dataDirExposure}). Throws the `mkdir` error (with `code`) when a level cannot be made.
+ */
+export function prepareDataDir(paths: Pick<AgentprPaths, 'dataDir' | 'reportsDir'>): void {
+  makeDirectory(paths.dataDir, { mode: 0o700 });
+  for (const dir of [paths.reportsDir, ...PRIVATE_DATA_SUBDIRS.map((name) => join(paths.dataDir, name))]) {
+    makeDirectory(dir, { mode: 0o700 });
+  }
+}
+
+/**
+ * A one-line warning when an existing data directory is open to other users (group or other permission bits),
+ * e.g. one created by an older agentpr under umask 022; undefined when it is private or missing.
+ */
+export function dataDirExposure(dataDir: string): string | undefined {
+  const found = statSync(dataDir, { throwIfNoEntry: false });
+  if (!found || (found.mode & 0o077) === 0) return undefined;
+  const mode = (found.mode & 0o777).toString(8).padStart(3, '0');
+  return `data directory ${dataDir} has mode ${mode}; other users may read the database and reports. Run: chmod 700 ${dataDir}`;
 }

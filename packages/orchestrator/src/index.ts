@@ -1,5 +1,6 @@
 export type { AppContext, AgentprPaths, Logger } from './context.js';
-export { dataDirPaths, silentLogger } from './context.js';
+export { dataDirExposure, dataDirPaths, prepareDataDir, PRIVATE_DATA_SUBDIRS, silentLogger } from './context.js';
+export * from './secrets/index.js';
 export { openAppStore } from './open-app-store.js';
 export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
