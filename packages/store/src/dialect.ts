@@ -1,5 +1,4 @@
-import { mkdirSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import {
   CompiledQuery,
   Kysely,
@@ -14,6 +13,7 @@ import {
 } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import { StoreError } from './errors.js';
+import { createPrivateDatabaseFile } from './private-file.js';
 import type { Database, Db } from './schema.js';
 
 /** The two supported database engines. */
@@ -77,9 +77,9 @@ export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 async function openSqlite(path: string): Promise<OpenDatabase> {
   const file = resolve(path);
   try {
-    mkdirSync(dirname(file), { recursive: true });
+    createPrivateDatabaseFile(file);
   } catch (cause) {
-    throw new StoreError('database_error', `cannot create the directory for database ${file}: ${(cause as Error).message}`, { cause });
+    throw new StoreError('database_error', `cannot create database ${file}: ${(cause as Error).message}`, { cause });
   }
   const { default: SqliteDatabase } = await import('better-sqlite3');
   let database: BetterSqlite3.Database;

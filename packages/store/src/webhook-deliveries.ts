@@ -1,11 +1,11 @@
-import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
 import { eventPayload, parseHeldFacts, resolveEvent, serializeHeldFacts, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
 import { dialectOf, inTransaction, SQLITE_BUSY_TIMEOUT_MS, type DialectName } from './dialect.js';
 import { snapshotChanged, type ApplyResult } from './events.js';
+import { createPrivateDatabaseFile } from './private-file.js';
 import type { Db, WebhookDeliveryRow } from './schema.js';
 
 /**
@@ -63,7 +63,7 @@ export interface SqliteDeliveryWriter extends DeliveryExecutor {
  */
 export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
   const file = resolve(path);
-  mkdirSync(dirname(file), { recursive: true });
+  createPrivateDatabaseFile(file);
   const require = createRequire(import.meta.url);
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(file, { timeout: SQLITE_BUSY_TIMEOUT_MS });
