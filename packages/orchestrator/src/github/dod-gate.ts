@@ -5,6 +5,7 @@ import { latestArtifact, requireRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import type { WorkspaceGit } from './git.js';
+import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 function loadDigest(uri: string | undefined): { digest: Record<string, unknown> | null; error: DigestLoadError | null } {
   if (uri === undefined) return { digest: null, error: 'missing_run_digest_artifact' };
@@ -37,6 +38,8 @@ function loadDigest(uri: string | undefined): { digest: Record<string, unknown> 
  */
 export async function dodGateForRun(ctx: AppContext, runId: string, options: { git: WorkspaceGit; policy?: DodPolicy }): Promise<DodGateResult> {
   const { run } = await requireRun(ctx.db, runId);
+  // The pushed tree is read by git in the workspace.
+  await assertWorkspaceInsideRoot(ctx, run);
   const digestArtifact = await latestArtifact(ctx.db, runId, 'run_digest');
   const { digest, error } = loadDigest(digestArtifact?.uri);
   let policy = options.policy;

@@ -15,6 +15,7 @@ import { finishRun } from '../workspace/finish-run.js';
 import { prepareRun } from '../workspace/prepare-run.js';
 import { budgetBaseline, gitFor } from '../workspace/workspace-shared.js';
 import type { ActionOutcome, ContractOutcome, ManagerActions } from './actions.js';
+import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 /** How the manager runs the heavy use cases (CLI flags of manager-tick / run-manager-loop / drive). */
 export interface ManagerActionConfig {
@@ -166,6 +167,7 @@ export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok
     const baseline = await budgetBaseline(ctx.db, runId);
     const expected = (digest.workspace as { tree_sha?: unknown } | undefined)?.tree_sha;
     try {
+      await assertWorkspaceInsideRoot(ctx, run);
       const diff = baseline ? await diffSummary(git, run.workspace_dir, { ref: baseline }) : null;
       const identity = await workspaceIdentity(git, run.workspace_dir, diff?.changed_files ?? []);
       if (typeof expected !== 'string' || identity.tree_sha !== expected) failed.push(`digest_stale: the working tree changed since the digest (digest tree ${String(expected)}, now ${identity.tree_sha})`);
