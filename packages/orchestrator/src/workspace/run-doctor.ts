@@ -1,6 +1,6 @@
 import { resolveCodexBinary } from '@agentpr/codex-runner';
 import { DEFAULT_DOCTOR_URLS, runtimeDoctor, type CodexResolution, type DoctorReport, type DoctorUrls, type FetchLike } from '@agentpr/workspace';
-import type { AppContext } from '../context.js';
+import { dataDirExposure, type AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 
 /** What the doctor needs from the app context: no database. */
@@ -106,7 +106,9 @@ export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}):
     urls: doctorUrls(ctx.env, input.urls),
     ...(input.fetch ? { fetch: input.fetch } : {}),
   });
-  return { ...report, skipped: skippedChecks(ctx, input) };
+  // Issue 13: a data dir made under umask 022 by an older agentpr is readable by other users; say how to close it.
+  const exposure = dataDirExposure(ctx.paths.dataDir);
+  return { ...report, warnings: exposure ? [...report.warnings, exposure] : report.warnings, skipped: skippedChecks(ctx, input) };
 }
 
 /** What a gated command tells the gate (the CLI passes the command's own flags). */
