@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '@agentpr/orchestrator';
-import { dataDirPaths } from '@agentpr/orchestrator/context';
+import { createSecretRedactor, dataDirPaths, prepareDataDir } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeError } from './errors.js';
 import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
+import { redactingStream } from './redacting-stream.js';
 import { renderValue } from './render.js';
+import { secretFlagValues } from './secret-flags.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes and what it reads; tests pass their own. */
@@ -78,8 +80,12 @@ function commandHelp(spec: CommandSpec): string {
 /**
  * Runs one CLI invocation and returns its exit code. Parses arguments, opens the store lazily, runs the
  * startup gate, calls the command and prints its result; every error becomes one line (and the JSON envelope).
+ * Everything written to stdout and stderr, by the CLI or by a command, has agentpr's secrets (from `io.env` and
+ * the secret flags) replaced by `***`; the same redactor is the app context's `redactor`.
  */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(argv: string[], cliIo: CliIo): Promise<number> {
+  const redactor = createSecretRedactor(cliIo.env, secretFlagValues(argv));
+  const io: CliIo = { ...cliIo, stdout: redactingStream(cliIo.stdout, redactor.redact), stderr: redactingStream(cliIo.stderr, redactor.redact) };
   const jsonWanted = argv.includes('--json') || !io.stdout.isTTY;
   const fail = (message: string, exitCode: number, extra: Record<string, unknown> = {}) => {
     io.stderr.write(`agentpr: ${message}\n`);
@@ -145,6 +151,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
   const base: Omit<AppContext, 'db' | 'dialect'> = {
     clock: () => new Date(),
     env: io.env,
+    redactor,
     actor: 'operator',
     log: {
       info: () => {},
@@ -183,7 +190,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       const store = await openAppStore({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
       opened = store;
       try {
-        makeDirectory(globals.workspaceRoot);
+        makeDirectory(globals.workspaceRoot, { mode: 0o700 });
       } catch {
         // the doctor reports an unwritable root; commands that need it fail with their own message
       }
@@ -191,6 +198,12 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return app;
     },
   };
+  try {
+    // The data dir and its report folders are private (0700) before anything writes there.
+    prepareDataDir(base.paths);
+  } catch {
+    // A data dir that cannot be made is left to the command that needs it, which fails with its own message.
+  }
   try {
     const profile = typeof spec.gate === 'function' ? spec.gate(values) : spec.gate;
     if (profile && !globals.skipDoctor) {

@@ -1,3 +1,4 @@
+import { createSecretRedactor } from '@agentpr/orchestrator/context';
 import { main } from '../main.js';
 
 /** Runs the CLI with `argv`, turning SIGINT/SIGTERM into an abort signal (a second signal exits 130). */
@@ -16,7 +17,8 @@ export function runBin(argv: string[]): void {
       process.exitCode = controller.signal.aborted && code === 0 && controller.signal.reason === 'SIGINT' ? 130 : code;
     },
     (error: unknown) => {
-      process.stderr.write(`agentpr: unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+      const { redact } = createSecretRedactor(process.env);
+      process.stderr.write(redact(`agentpr: unexpected error: ${(error as Error)?.message ?? String(error)}\n`));
       process.exitCode = 1;
     },
   );

@@ -243,7 +243,7 @@ export async function skillsFeedback(ctx: AppContext, input: SkillsFeedbackInput
   const reportPath = writeNewFile(ctx.paths.reportsDir, 'skills_feedback_', now, '.json', `${JSON.stringify(body, null, 2)}\n`);
   let markdownPath = reportPath.replace(/\.json$/, '.md');
   try {
-    writeFileSync(markdownPath, renderSkillsFeedbackMarkdown(body), { flag: 'wx' });
+    writeFileSync(markdownPath, renderSkillsFeedbackMarkdown(body), { flag: 'wx', mode: 0o600 });
   } catch {
     markdownPath = writeNewFile(ctx.paths.reportsDir, 'skills_feedback_', now, '.md', renderSkillsFeedbackMarkdown(body));
   }

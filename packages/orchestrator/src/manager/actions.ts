@@ -104,8 +104,8 @@ export async function autoContract(ctx: AppContext, runId: string, templateFile?
       '',
     ].join('\n');
   }
-  mkdirSync(dir, { recursive: true });
-  writeFileSync(path, text);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  writeFileSync(path, text, { mode: 0o600 });
   return path;
 }
 
