@@ -1,11 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { AppContext } from '@agentpr/orchestrator';
-import { createSecretRedactor, dataDirPaths, prepareDataDir } from '@agentpr/orchestrator/context';
+import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeError } from './errors.js';
 import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
-import { redactingStream } from './redacting-stream.js';
 import { renderValue } from './render.js';
 import { secretFlagValues } from './secret-flags.js';
 import { VERSION } from './version.js';

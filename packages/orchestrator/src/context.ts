@@ -7,6 +7,7 @@ import type { SecretRedactor } from './secrets/secret-redactor.js';
 export { createSecretRedactor, KNOWN_SECRET_ENV_NAMES, MIN_SECRET_LENGTH, REDACTED } from './secrets/secret-redactor.js';
 export type { ExtraSecrets, SecretRedactor } from './secrets/secret-redactor.js';
 export { redactorFor } from './secrets/redactor-for.js';
+export { redactingStream } from './secrets/redacting-stream.js';
 
 /** Where agentpr keeps and finds files. Every path is absolute. */
 export interface AgentprPaths {

@@ -4,7 +4,6 @@ import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { main } from '../main.js';
-import { redactingStream } from '../redacting-stream.js';
 import { secretFlagValues } from '../secret-flags.js';
 
 afterAll(() => cleanupTempDirs());
@@ -94,21 +93,5 @@ describe('secretFlagValues', () => {
     expect(
       Object.values(secretFlagValues(['--secret', 'a1', '--previous-secret=b2', 'run-telegram-bot', '--telegram-token', 'c3', '--metrics-token=m4', '--database-url=postgres://u:p@h/d', '--owner', 'x', '--', '--secret', 'no'])),
     ).toEqual(['a1', 'b2', 'c3', 'm4', 'postgres://u:p@h/d']);
-  });
-});
-
-describe('redactingStream', () => {
-  it('redacts string and Buffer writes and passes callbacks through', async () => {
-    const chunks: string[] = [];
-    const sink = new Writable({
-      write(chunk, _enc, cb) {
-        chunks.push(String(chunk));
-        cb();
-      },
-    });
-    const out = redactingStream(sink, (t) => t.replaceAll('s3cret-value', '***'));
-    out.write('a s3cret-value b\n');
-    await new Promise<void>((resolve) => out.write(Buffer.from('c s3cret-value d\n'), () => resolve()));
-    expect(chunks).toEqual(['a *** b\n', 'c *** d\n']);
   });
 });
