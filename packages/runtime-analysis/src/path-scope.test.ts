@@ -48,6 +48,9 @@ describe('writeEscape and credentialLabel', () => {
     expect(label('/var/lib/agentpr/agentpr.db')).toBe("agentpr's own data (/var/lib/agentpr)");
     expect(label('/ws/.npmrc')).toBeNull();
     expect(label('/home/bob/project/.npmrc')).toBeNull();
+    expect(label('/tmp/operator-home/.ssh/id_ed25519')).toBe('a credential store');
+    expect(label('/srv/me/.config/gh/hosts.yml')).toBe('a credential store');
+    expect(label('/ws/.ssh/known_hosts')).toBeNull();
   });
 
   it('isGitInternal matches hooks, info and config of any .git directory, not the work tree', () => {

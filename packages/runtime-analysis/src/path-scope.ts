@@ -132,7 +132,17 @@ export function credentialLabel(resolved: ResolvedPath, scope: PathScope): strin
     if (scope.homeDir && isUnder(p, scope.homeDir) && HOME_SECRETS.test(p.slice(scope.homeDir.length + 1))) return 'a credential store';
   }
   const m = HOME_PREFIX.exec(p);
-  return m && HOME_SECRETS.test(p.slice(m[0].length)) ? 'a credential store' : null;
+  if (m && HOME_SECRETS.test(p.slice(m[0].length))) return 'a credential store';
+  // Any other home-style credential store outside the workspace (an operator's HOME may live anywhere, /tmp included).
+  if (resolved.kind === 'absolute' && !(scope.workspaceDir && isUnder(p, scope.workspaceDir))) {
+    const parts = p.split('/');
+    for (let i = 1; i < parts.length; i += 1) {
+      const rest = parts.slice(i).join('/');
+      // Project-level package manager files are common outside homes; only home-level ones count there.
+      if (HOME_SECRETS.test(rest) && !/^\.(?:npmrc|yarnrc\.yml)$/.test(rest)) return 'a credential store';
+    }
+  }
+  return null;
 }
 
 /** True when the resolved path is `/proc` itself or one process's directory (a recursive search there reads environments). */
