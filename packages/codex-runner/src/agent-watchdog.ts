@@ -15,6 +15,12 @@ export interface AgentWatchdogConfig {
   /** Process groups and sessions never used to pick targets: agentpr's own. */
   protectGroups: number[];
   procRoot: string;
+  /**
+   * `NAME=value` the agent's environment carries, or null. Processes started after the agent whose environment holds
+   * it are the agent's too, even after a double fork and `setsid` took them out of its session before the sampler saw
+   * them (an agent that scrubs its environment escapes this; bubblewrap's PID namespace does not let it).
+   */
+  envMarker?: string | null;
 }
 
 /** The parts of `process` the watchdog uses. */
@@ -61,6 +67,15 @@ export function agentWatchdogMain(
       return null;
     }
   };
+  const marker = config.envMarker ? `\0${config.envMarker}\0` : null;
+  const carriesMarker = (pid: number): boolean => {
+    if (marker === null) return false;
+    try {
+      return `\0${String(fs.readFileSync(`${config.procRoot}/${pid}/environ`, 'latin1'))}\0`.includes(marker);
+    } catch {
+      return false;
+    }
+  };
   const record = (line: string): void => {
     const [pid, start, pgid, sid] = line.trim().split(/\s+/).map(Number);
     if (![pid, start, pgid, sid].every((n) => Number.isSafeInteger(n) && n! >= 0)) return;
@@ -86,7 +101,7 @@ export function agentWatchdogMain(
         if (!info || info.state === 'Z' || info.state === 'X' || protectedPids.has(info.pid)) continue;
         const same = pids.get(info.pid) === info.startTime;
         const sharesTree = info.startTime >= root.start && (groups.has(info.pgid) || sessions.has(info.sid));
-        if (!same && !sharesTree) continue;
+        if (!same && !sharesTree && !(info.startTime >= root.start && carriesMarker(info.pid))) continue;
         found.add(info.pid);
         if (groups.has(info.pgid) && info.startTime >= root.start) hitGroups.add(info.pgid);
       }
@@ -171,6 +186,8 @@ export interface AgentWatchdog {
 /** Options of {@link startAgentWatchdog}. */
 export interface StartAgentWatchdogOptions {
   lockKey: string | null;
+  /** `NAME=value` set in the agent's environment; see {@link AgentWatchdogConfig.envMarker}. */
+  envMarker?: string | null;
   graceMs: number;
   /** Default 1000 ms. */
   idleCheckMs?: number;
@@ -187,6 +204,7 @@ export function startAgentWatchdog(options: StartAgentWatchdogOptions): AgentWat
   const self = readProcess(process.pid, procRoot);
   const config: AgentWatchdogConfig = {
     lockKey: options.lockKey,
+    envMarker: options.envMarker ?? null,
     graceMs: options.graceMs,
     idleCheckMs: options.idleCheckMs ?? 1000,
     protectPids: [process.pid],
@@ -235,8 +253,8 @@ export function startAgentWatchdog(options: StartAgentWatchdogOptions): AgentWat
     exited(timeoutMs) {
       if (!child || exited) return Promise.resolve(true);
       return new Promise((resolve) => {
+        // Kept referenced: a caller awaiting this must not see its event loop drain and exit 0 in silence.
         const timer = setTimeout(() => resolve(false), timeoutMs);
-        timer.unref();
         waiters.push(() => {
           clearTimeout(timer);
           resolve(true);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
@@ -5,6 +6,9 @@ import { constants as osConstants } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { acquireAgentLock, validateLockFileOption, WORKSPACE_BUSY_EXIT_CODE, type HeldAgentLock } from './agent-lock.js';
 import { startAgentWatchdog, type AgentWatchdog } from './agent-watchdog.js';
+
+/** The variable that marks every process of one agent step for its watchdog (a random value per step). */
+export const AGENT_TREE_ENV = 'AGENTPR_AGENT_TREE';
 import { BoundedTail, DEFAULT_LOG_TAIL_BYTES } from './bounded-tail.js';
 import { LineSplitter } from './line-splitter.js';
 import { ProcessTreeTracker } from './process-tree.js';
@@ -178,7 +182,9 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     }
   }
   // Started before the agent, so that there is no moment when the agent runs unguarded.
-  const watchdog: AgentWatchdog | null = spec.watchdog === false ? null : startAgentWatchdog({ lockKey: lock?.key ?? null, graceMs: killGraceMs });
+  // Every process of the agent inherits this marker, so the watchdog finds escapees that left its session early.
+  const treeMarker = `${AGENT_TREE_ENV}=${randomBytes(12).toString('hex')}`;
+  const watchdog: AgentWatchdog | null = spec.watchdog === false ? null : startAgentWatchdog({ lockKey: lock?.key ?? null, graceMs: killGraceMs, envMarker: treeMarker });
   base.watchdogPid = watchdog?.pid ?? null;
   const releaseGuards = async (): Promise<void> => {
     lock?.release();
@@ -205,7 +211,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
   try {
     child = spawn(spec.command, [...spec.args], {
       cwd: spec.cwd,
-      env: { ...spec.env },
+      env: { ...spec.env, [AGENT_TREE_ENV]: treeMarker.slice(AGENT_TREE_ENV.length + 1) },
       detached: true,
       // fd 3 is the locked workspace lock: every descendant that does not close it holds the lock.
       stdio: lock ? ['pipe', 'pipe', 'pipe', lock.fd] : ['pipe', 'pipe', 'pipe'],

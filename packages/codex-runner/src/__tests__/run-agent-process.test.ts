@@ -61,12 +61,12 @@ describe.concurrent('runAgentProcess', () => {
     expect(JSON.parse(lines[0]!)).toBe(prompt);
   });
 
-  it('runAgentProcess gives the process exactly the env it was given', async () => {
+  it('runAgentProcess gives the process exactly the env it was given, plus its tree marker', async () => {
     const lines: string[] = [];
     await runAgentProcess(node(`console.log(JSON.stringify(Object.keys(process.env).sort()))`, { env: { PATH: env.PATH, ONLY_THIS: '1' } }), {
       onStdoutLine: (line) => lines.push(line),
     });
-    expect(JSON.parse(lines[0]!)).toEqual(['ONLY_THIS', 'PATH']);
+    expect(JSON.parse(lines[0]!)).toEqual(['AGENTPR_AGENT_TREE', 'ONLY_THIS', 'PATH']);
   });
 
   it('runAgentProcess streams raw stdout to the artifact file and keeps stderr', async () => {
