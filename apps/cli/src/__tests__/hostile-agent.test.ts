@@ -240,6 +240,12 @@ describe('a hostile agent with isolation explicitly off', () => {
     expect(readFileSync(join(h.codex.codexHome, 'config.toml'), 'utf8')).toBe(operatorConfig);
     expect(existsSync(join(h.codex.codexHome, 'skills', 'evil'))).toBe(false);
     expect(finish.code).not.toBe(0);
+    // Unconfined, the agent can read agentpr's environment through /proc; agentpr's own secrets are still redacted from
+    // everything it stores and prints (the database, reports, retained event streams, stdout and stderr).
+    const envSecrets = ['GITHUB_TOKEN', 'GH_TOKEN', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'AGENTPR_GITHUB_WEBHOOK_SECRET', 'PGPASSWORD'] as const;
+    const stored = [{ path: 'stdout', text: step.stdout }, { path: 'stderr', text: step.stderr }, ...filesUnder(h.data)];
+    for (const name of envSecrets) for (const { path, text } of stored) expect(text.includes(CANARIES[name]), `${name} in ${path}`).toBe(false);
+    expect(stored.some(({ text }) => text.includes('***')), 'the redacted secrets leave a marker').toBe(true);
     // The agent's own environment holds no secret: nothing agentpr passed it can leak.
     for (const name of ['GITHUB_TOKEN', 'GH_TOKEN', 'AGENTPR_TELEGRAM_BOT_TOKEN', 'AGENTPR_GITHUB_WEBHOOK_SECRET'] as const) {
       const events = filesUnder(h.data).filter((f) => f.path.includes('agent_events'));
