@@ -241,6 +241,7 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
     }
   }
   const run = await requireRun(ctx.db, input.runId);
+  await assertWorkspaceInsideRoot(ctx, run.run);
   const params = await resolveParameters(ctx, input, run);
   const leaseMs = (params.maxAgentSeconds > 0 ? params.maxAgentSeconds : 24 * 3600) * 1000 + 300_000;
   return withLease(ctx.db, input.runId, ctx.leaseHolder ?? leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, { ...input, basePrompt }, params), ctx.clock);
@@ -273,7 +274,6 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
     return { exitCode: 1, output: { ok: false, error: message, state, ...extra } };
   };
   if (!existsSync(repoDir)) return fail('workspace_missing', `workspace not found: ${repoDir}; run run-prepare first`);
-  await assertWorkspaceInsideRoot(ctx, run.run);
   // Before any git command: files the agent could have planted for agentpr's own git (hooks, fsmonitor, filters) must
   // be as run-prepare left them, and no earlier step's agent may still be running in this workspace.
   const campaign = await campaignFor(ctx);

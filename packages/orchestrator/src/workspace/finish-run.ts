@@ -3,6 +3,7 @@ import type { RunState } from '@agentpr/state-machine';
 import { applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
 import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type Git, type ProtectedChange } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
+import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
 import {
   budgetBaseline,
@@ -74,6 +75,7 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
   const title = validateCommitTitle(rawTitle);
   if (!title.ok) throw new AgentprError('invalid_input', `--commit-title: ${title.error}`);
   if (input.changes.trim() === '') throw new AgentprError('usage', '--changes must describe the change in a few words; it goes into the commit body.');
+  await assertWorkspaceInsideRoot(ctx, run);
   assertFinishState(run.run_id, state.current_state);
   const baseline = await budgetBaseline(ctx.db, run.run_id);
   if (baseline === undefined) throw new AgentprError('refused', `run ${run.run_id} has no prepare baseline; run run-prepare first.`);

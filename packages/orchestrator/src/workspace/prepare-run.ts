@@ -16,6 +16,7 @@ import {
   type ProtectedChange,
 } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
+import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
 import {
   campaignFor,
@@ -88,6 +89,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
   if (!isInsideRoot(root, run.workspace_dir)) {
     throw new AgentprError('refused', `run ${run.run_id} has workspace ${run.workspace_dir}, outside the workspace root ${root}; use the --workspace-root the run was created with.`);
   }
+  if (existsSync(run.workspace_dir)) await assertWorkspaceInsideRoot(ctx, run);
   const campaign = await campaignFor(ctx);
   const featureBranch = input.featureBranch ?? defaultFeatureBranch(campaign.branch_prefix, run.run_id, ctx.clock());
   await validateBranch(git, root, featureBranch, '--feature-branch');

@@ -7,6 +7,9 @@ import { approveOpenPr } from '../../github/approve-open-pr.js';
 import { requestOpenPr } from '../../github/request-open-pr.js';
 import { testApp, type TestApp } from '../../github/__tests__/fixtures.js';
 import { runPreflight } from '../../workspace/run-preflight.js';
+import { runAgentStep } from '../../agent/run-agent-step.js';
+import { finishRun } from '../../workspace/finish-run.js';
+import { prepareRun } from '../../workspace/prepare-run.js';
 import { assertWorkspaceInsideRoot } from '../../workspace/workspace-containment.js';
 import { createRun, importRuns } from '../create-run.js';
 import { parseRunsFile } from '../parse-runs-file.js';
@@ -127,6 +130,16 @@ describe('a run whose workspace lies outside the root is refused by every comman
       code: 'refused',
       message: expect.stringContaining('(really '),
     });
+  });
+
+  it('run-agent-step (even with --skip-preflight), run-finish and run-prepare refuse the .. run and record nothing', async () => {
+    const runId = await dotDotRun();
+    const before = (await listEvents(app.ctx.db, runId, { limit: 10 })).length;
+    await expect(runAgentStep(app.ctx, { runId, prompt: 'x', skipPreflight: true })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('outside the workspace root') });
+    await expect(finishRun(app.ctx, { runId, changes: 'x', commitTitle: 'feat: x' })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('outside the workspace root') });
+    await expect(prepareRun(app.ctx, { runId, upstreamUrl: '/nonexistent', forkUrl: '/nonexistent', forkOwner: 'me' })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('outside the workspace root') });
+    expect((await listEvents(app.ctx.db, runId, { limit: 10 })).length).toBe(before);
+    expect((await getRun(app.ctx.db, runId))!.state.current_state).toBe('QUEUED');
   });
 
   it('runPreflight, requestOpenPr and approveOpenPr refuse the .. run and record nothing', async () => {
