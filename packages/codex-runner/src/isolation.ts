@@ -348,7 +348,9 @@ export async function checkIsolation(
       hint: 'install it (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap) or use --isolation none.',
     };
   }
-  const probe = buildIsolatedCommand({ level, command: 'true', args: [], cwd: '/', writablePaths: [], network: 'off', bwrapPath: bwrap });
+  // An absolute `true` from the read-only system dirs, so the probe does not depend on the caller's PATH.
+  const trueBin = ['/usr/bin/true', '/bin/true'].find((candidate) => fs.isExecutableFile(candidate)) ?? 'true';
+  const probe = buildIsolatedCommand({ level, command: trueBin, args: [], cwd: '/', writablePaths: [], network: 'off', bwrapPath: bwrap });
   const run = await execa(probe.command, probe.args, { reject: false, timeout: options.timeoutMs ?? 10_000, stdin: 'ignore', cwd: '/', env: { PATH: env.PATH ?? '/usr/bin:/bin' }, extendEnv: false });
   if (run.failed) {
     const detail = String(run.stderr || run.shortMessage).trim().split('\n')[0] ?? 'unknown error';

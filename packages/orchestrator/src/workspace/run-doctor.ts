@@ -1,4 +1,5 @@
-import { resolveCodexBinary } from '@agentpr/codex-runner';
+import { checkIsolation, resolveCodexBinary } from '@agentpr/codex-runner';
+import { loadPolicy } from '@agentpr/policy';
 import { DEFAULT_DOCTOR_URLS, runtimeDoctor, type CodexResolution, type DoctorReport, type DoctorUrls, type FetchLike } from '@agentpr/workspace';
 import { dataDirExposure, type AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
@@ -65,7 +66,35 @@ function codexResolver(env: AppContext['env']): CodexResolution {
 }
 
 /** A doctor report that also says which checks were skipped and why (`doctor` prints them). */
-export type DoctorReportWithSkips = DoctorReport & { skipped: string[] };
+/** The confinement agent steps will run under, as the doctor found it. */
+export interface AgentConfinementReport {
+  /** From the policy (`run_agent_step.isolation`), `bwrap` unless the operator chose `none`. */
+  isolation: 'bwrap' | 'none';
+  network: string;
+  /** Whether that isolation can actually be set up on this machine. */
+  usable: boolean;
+  detail: string;
+}
+
+export type DoctorReportWithSkips = DoctorReport & { skipped: string[]; agent_confinement?: AgentConfinementReport };
+
+/**
+ * The confinement in effect for agent steps: the policy's isolation and network mode, and whether bubblewrap can
+ * create its sandbox here. With `required` (gates of commands that run agents), an unusable sandbox is a failure.
+ */
+export async function agentConfinement(ctx: DoctorContext): Promise<AgentConfinementReport> {
+  const loaded = await loadPolicy(ctx.paths.policyFile);
+  const step = loaded.ok ? loaded.policy.run_agent_step : undefined;
+  const isolation = step?.isolation ?? 'bwrap';
+  const network = step?.network ?? 'allowlist';
+  if (isolation === 'none') {
+    return { isolation, network, usable: true, detail: 'isolation none (chosen in the policy): agents run UNCONFINED with your rights; they can read your keys, tokens and the agentpr database' };
+  }
+  const check = await checkIsolation('bwrap', ctx.env);
+  if (!check.ok) return { isolation, network, usable: false, detail: `${check.reason} Fix: ${check.hint.replace(/\.$/, '')}` };
+  const net = network === 'allowlist' ? 'network through the allowlisting egress proxy' : network === 'off' ? 'no network' : 'unrestricted network';
+  return { isolation, network, usable: true, detail: `bubblewrap ${check.version ?? ''}`.trim() + `: own PID namespace, system dirs read-only, private home and /tmp, workspace writable with .git read-only, ${net}` };
+}
 
 /** The checks `input` turns off, as `"<check>: <why>"` lines. */
 function skippedChecks(ctx: DoctorContext, input: RunDoctorInput): string[] {
@@ -108,7 +137,17 @@ export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}):
   });
   // Issue 13: a data dir made under umask 022 by an older agentpr is readable by other users; say how to close it.
   const exposure = dataDirExposure(ctx.paths.dataDir);
-  return { ...report, warnings: exposure ? [...report.warnings, exposure] : report.warnings, skipped: skippedChecks(ctx, input) };
+  const warnings = exposure ? [...report.warnings, exposure] : [...report.warnings];
+  // The confinement agent steps will actually get: shown always, a failure only where agents run.
+  const confinement = await agentConfinement(ctx);
+  if (confinement.isolation === 'none') warnings.push(`agent steps run without isolation: ${confinement.detail}`);
+  else if (!confinement.usable) warnings.push(`agent steps will be refused: ${confinement.detail}`);
+  const skipped = skippedChecks(ctx, input);
+  if (!(input.requireCodex ?? false)) return { ...report, warnings, skipped, agent_confinement: confinement };
+  // Where agents run (--require-codex, the agent and manager gates), an unusable sandbox fails the check.
+  const check = { name: 'agent.isolation', ok: confinement.usable, detail: confinement.detail };
+  const failures = check.ok ? report.failures : [...report.failures, `${check.name}: ${check.detail}`];
+  return { ...report, ok: report.ok && check.ok, failures, checks: [...report.checks, check], warnings, skipped, agent_confinement: confinement };
 }
 
 /** What a gated command tells the gate (the CLI passes the command's own flags). */

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, symlinkSync } from 'node:fs';
+import { readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -77,13 +77,27 @@ describe('doctorGate', () => {
   it('doctorGate agent requires codex, and --skip-network-check turns off its network checks', async () => {
     const error = await gateError(doctorGate(baseContext({ PATH: await binWith(['git']), GITHUB_TOKEN: 'x' }), 'agent', { skipNetwork: true }));
     expect(error.message).toMatch(/^startup doctor gate \(profile agent\) failed: cmd\.codex: .*codex/);
-    expect(error.details.failures).toHaveLength(1);
+    // Without bubblewrap on PATH the agent gate also says agent steps cannot be confined, and how to fix it.
+    expect(error.details.failures).toHaveLength(2);
+    expect((error.details.failures as string[])[1]).toMatch(/^agent\.isolation: .*bwrap.*Fix: install it/);
+  });
+
+  it('doctor shows the confinement agent steps get: bubblewrap when usable, a loud warning under isolation none', async () => {
+    const usable = await runDoctor(baseContext({ PATH: await binWith(['git', 'bwrap']) }), { skipNetworkCheck: true, requireGhAuth: false });
+    expect(usable.agent_confinement).toMatchObject({ isolation: 'bwrap', network: 'allowlist', usable: true });
+    expect(usable.agent_confinement!.detail).toMatch(/own PID namespace.*\.git read-only.*egress proxy/);
+    const ctx = baseContext({ PATH: await binWith(['git']) });
+    ctx.paths.policyFile = join(ctx.paths.dataDir, 'policy.json');
+    writeFileSync(ctx.paths.policyFile, JSON.stringify({ run_agent_step: { isolation: 'none' } }));
+    const unconfined = await runDoctor(ctx, { skipNetworkCheck: true, requireGhAuth: false, requireCodex: true });
+    expect(unconfined.agent_confinement).toMatchObject({ isolation: 'none', usable: true });
+    expect(unconfined.warnings.join('\n')).toMatch(/agent steps run without isolation: .*UNCONFINED/);
   });
 
   it.each(['manager', 'github', 'telegram'] as const)('doctorGate %s honours --skip-network-check: an offline machine passes and the report names what was skipped (issue 13)', async (profile) => {
     // Offline: nothing listens on port 1, so any probe would fail.
     const offline = { github: ['http://127.0.0.1:1/'], registries: ['http://127.0.0.1:1/registry/'] };
-    const env = { PATH: await binWith(['git']), GITHUB_TOKEN: 'x', AGENTPR_CODEX_BIN: await findExecutable('git', process.env) as string, AGENTPR_TELEGRAM_BOT_TOKEN: 't' };
+    const env = { PATH: await binWith(['git', 'bwrap']), GITHUB_TOKEN: 'x', AGENTPR_CODEX_BIN: await findExecutable('git', process.env) as string, AGENTPR_TELEGRAM_BOT_TOKEN: 't' };
     await expect(doctorGate(baseContext(env), profile, { urls: offline, networkTimeoutSec: 1 })).rejects.toMatchObject({ code: 'gate_failed', message: expect.stringContaining('net.http://127.0.0.1:1/') });
     const report = await doctorGate(baseContext(env), profile, { urls: offline, skipNetwork: true });
     expect(report.ok).toBe(true);
@@ -101,7 +115,7 @@ describe('doctorGate', () => {
 
   it('doctorGate names at most three failures and counts the rest', async () => {
     const error = await gateError(doctorGate(baseContext({ PATH: '' }), 'manager', { urls: { github: ['http://127.0.0.1:1/'], registries: ['http://127.0.0.1:1/'] }, networkTimeoutSec: 1 }));
-    expect(error.message).toMatch(/^startup doctor gate \(profile manager\) failed: cmd\.git: .*; cmd\.codex: .*; gh\.auth: .* \(and 2 more\)\. Run `agentpr doctor` for details\.$/);
+    expect(error.message).toMatch(/^startup doctor gate \(profile manager\) failed: cmd\.git: .*; cmd\.codex: .*; gh\.auth: .* \(and 3 more\)\. Run `agentpr doctor` for details\.$/);
   });
 
   it('doctorGate webhook needs the secret unless --secret or --allow-unsigned was given', async () => {
