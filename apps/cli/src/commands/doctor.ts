@@ -2,10 +2,12 @@ import type { CommandSpec } from '../command.js';
 import { flag, int } from '../values.js';
 
 /** A terminal rendering of a doctor or preflight report: one line per check, the skipped checks, then warnings. */
-export function renderReport(report: { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }>; warnings: string[]; duration_ms: number; skipped?: string[] }): string {
+export function renderReport(report: { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }>; warnings: string[]; duration_ms: number; skipped?: string[]; agent_confinement?: { isolation: string; detail: string } }): string {
   const width = Math.max(0, ...report.checks.map((c) => c.name.length));
+  const confinementShown = report.checks.some((c) => c.name === 'agent.isolation');
   return [
     ...report.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`),
+    ...(report.agent_confinement && !confinementShown ? [`agent confinement: ${report.agent_confinement.detail}`] : []),
     ...(report.skipped ?? []).map((s) => `skip  ${s}`),
     ...report.warnings.map((w) => `warning: ${w}`),
     `${report.ok ? 'ready' : 'not ready'} (${report.duration_ms} ms)`,
