@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AppContext } from '@agentpr/orchestrator';
-import { dataDirPaths } from '@agentpr/orchestrator/context';
+import { createSecretRedactor, dataDirPaths } from '@agentpr/orchestrator/context';
+import { redactingStream } from '@agentpr/orchestrator';
 import { openAppStore } from '@agentpr/orchestrator/open-app-store';
 import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
 import { runWebhook } from './run-webhook.js';
@@ -19,7 +20,15 @@ export interface WebhookIo {
  * when listening and one when stopped; errors are one line on stderr and `{ok:false,error}` on stdout. Exit 2
  * for bad flags, 1 for other failures, 130 after Ctrl-C.
  */
-export async function main(argv: string[], io: WebhookIo): Promise<number> {
+export async function main(argv: string[], rawIo: WebhookIo): Promise<number> {
+  // Secrets given as flags are known before parsing, so not even a usage error can echo them.
+  const flagValue = (name: string): string | undefined => {
+    const i = argv.findIndex((a) => a === name || a.startsWith(`${name}=`));
+    if (i < 0) return undefined;
+    return argv[i]!.includes('=') ? argv[i]!.slice(name.length + 1) : argv[i + 1];
+  };
+  const redactor = createSecretRedactor(rawIo.env, { '--secret': flagValue('--secret'), '--previous-secret': flagValue('--previous-secret'), '--metrics-token': flagValue('--metrics-token'), '--database-url': flagValue('--database-url') });
+  const io: WebhookIo = { ...rawIo, stdout: redactingStream(rawIo.stdout, redactor.redact), stderr: redactingStream(rawIo.stderr, redactor.redact) };
   const fail = (message: string, code: number) => {
     io.stderr.write(`agentpr-webhook: ${message}\n`);
     io.stdout.write(`${JSON.stringify({ ok: false, error: message })}\n`);
@@ -38,6 +47,7 @@ export async function main(argv: string[], io: WebhookIo): Promise<number> {
       dialect: store.dialect,
       clock: () => new Date(),
       env: io.env,
+      redactor,
       actor: 'webhook',
       log: {
         info: () => {},

@@ -3,7 +3,10 @@
 //   node tools/bench/src/agent-step-bench.mjs [--runs 7]
 // For each run: a fresh run prepared from a local upstream, then run-agent-step with the REAL codex against the
 // model stub (which answers at once). Overhead = the use case's wall time minus the codex process's own wall
-// time (`result.duration_ms` of the runtime report). Measured with and without the repository preflight.
+// time (`result.duration_ms` of the runtime report). Measured with and without the repository preflight, with
+// isolation none and with the defaults (bubblewrap + the allowlisting egress proxy). Under bubblewrap the process
+// time includes the sandbox's own start (bwrap, then the egress bridge in front of codex), so that cost is measured
+// on its own too: the same launch of /usr/bin/true sandboxed with the bridge vs spawned directly.
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -43,13 +46,13 @@ const ctx = {
   paths: { dataDir: data, reportsDir: join(data, 'reports'), workspaceRoot: join(data, 'ws'), campaignDir: join(root, 'campaigns', 'example'), skillsDir: join(root, 'skills'), policyFile: join(data, 'p.json'), runtimeEnvFile: join(data, 'r.json') },
 };
 
-async function once(skipPreflight) {
+async function once(skipPreflight, isolation = 'none') {
   const { run_id } = await orch.createRun(ctx, { owner: 'o', repo: 'sample', prompt_version: 'v1' });
   await orch.prepareRun(ctx, { runId: run_id, upstreamUrl: join(work, 'upstream.git'), forkUrl: join(work, 'fork.git'), forkOwner: 'me' });
   await orch.applyCommand(ctx, run_id, { command: 'mark-plan-ready', contractPath: 'c.md' });
   await orch.applyCommand(ctx, run_id, { command: 'start-implementation' });
   const t0 = performance.now();
-  const { output } = await orch.runAgentStep(ctx, { runId: run_id, prompt: 'Do the task.', skipNetworkCheck: true, skipPreflight });
+  const { output } = await orch.runAgentStep(ctx, { runId: run_id, prompt: 'Do the task.', skipNetworkCheck: true, skipPreflight, isolation });
   const wall = performance.now() - t0;
   const report = JSON.parse(readFileSync(output.agent_report, 'utf8'));
   if (output.classification.grade !== 'PASS') throw new Error(`unexpected verdict ${JSON.stringify(output.classification)}`);
@@ -57,18 +60,47 @@ async function once(skipPreflight) {
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const summary = (samples) => ({
+  median_wall_ms: Math.round(median(samples.map((s) => s.wall))),
+  median_codex_ms: Math.round(median(samples.map((s) => s.codex))),
+  median_overhead_ms: Math.round(median(samples.map((s) => s.overhead))),
+  max_overhead_ms: Math.round(Math.max(...samples.map((s) => s.overhead))),
+});
 await once(true); // warm the codex probe cache and the file system
 const result = {};
-for (const skip of [true, false]) {
+for (const [name, skip, isolation] of [['none_without_preflight', true, 'none'], ['none_with_preflight', false, 'none'], ['bwrap_proxy_without_preflight', true, 'bwrap'], ['bwrap_proxy_with_preflight', false, 'bwrap']]) {
   const samples = [];
-  for (let i = 0; i < Number(values.runs); i++) samples.push(await once(skip));
-  result[skip ? 'without_preflight' : 'with_preflight'] = {
-    median_wall_ms: Math.round(median(samples.map((s) => s.wall))),
-    median_codex_ms: Math.round(median(samples.map((s) => s.codex))),
-    median_overhead_ms: Math.round(median(samples.map((s) => s.overhead))),
-    max_overhead_ms: Math.round(Math.max(...samples.map((s) => s.overhead))),
-  };
+  for (let i = 0; i < Number(values.runs); i++) samples.push(await once(skip, isolation));
+  result[name] = summary(samples);
 }
+
+// The sandbox's own start: bwrap with the default view, the egress proxy and bridge, around /usr/bin/true.
+const runner = await import(join(root, 'packages', 'codex-runner', 'dist', 'index.js'));
+const egress = await import(join(root, 'packages', 'egress-proxy', 'dist', 'index.js'));
+const sockDir = mkdtempSync(join(tmpdir(), 'agentpr-bench-egress-'));
+rmSync(sockDir, { recursive: true, force: true });
+const proxy = await egress.startEgressProxy({ socketPath: join(sockDir, 'proxy.sock'), rules: ['127.0.0.1:9'] });
+const bridged = egress.bridgeCommand({ socketPath: join(sockDir, 'proxy.sock'), port: egress.DEFAULT_BRIDGE_PORT, command: '--' });
+const wrapper = [bridged.command, ...bridged.args.slice(0, bridged.args.indexOf('--') + 1)];
+const ws = join(work, 'sandbox-ws');
+mkdirSync(join(ws, '.git'), { recursive: true });
+const sandboxed = runner.buildIsolatedCommand({ level: 'bwrap', command: '/usr/bin/true', args: [], cwd: ws, writablePaths: [ws], readOnlyPaths: [join(root, 'packages', 'egress-proxy', 'dist')], network: 'allowlist', egress: { socketDir: sockDir, wrapper } });
+const timeSpawn = (command, args) => {
+  const t0 = performance.now();
+  const r = spawnSync(command, args, { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error(`${command} exited ${r.status}`);
+  return performance.now() - t0;
+};
+const direct = [];
+const boxed = [];
+for (let i = 0; i < Number(values.runs) * 3; i++) {
+  direct.push(timeSpawn('/usr/bin/true', []));
+  boxed.push(timeSpawn(sandboxed.command, sandboxed.args));
+}
+await proxy.close();
+rmSync(sockDir, { recursive: true, force: true });
+result.sandbox_start = { median_direct_ms: Math.round(median(direct)), median_sandboxed_with_bridge_ms: Math.round(median(boxed)), median_added_ms: Math.round(median(boxed) - median(direct)) };
+result.isolation_overhead_over_agent_ms = result.bwrap_proxy_without_preflight.median_overhead_ms + result.sandbox_start.median_added_ms;
 await stub.close();
 await db.close();
 rmSync(work, { recursive: true, force: true });
