@@ -101,32 +101,25 @@ class Copier {
   /** Copies one regular file; a missing one is simply absent (codex has defaults, and API-key users have no auth.json). */
   file(rel: string): void {
     const source = join(this.from, rel);
+    if (this.expect(source, rel, 'file')) this.copyRegular(source, rel);
+  }
+
+  /** True when `source` is of `wanted` kind; a missing one is false, any other kind is recorded as skipped. */
+  private expect(source: string, rel: string, wanted: 'file' | 'directory'): boolean {
     let kind: ReturnType<typeof kindOf>;
     try {
       kind = kindOf(lstatSync(source));
     } catch {
-      return;
+      return false;
     }
-    if (kind !== 'file') {
-      this.skipped.push({ path: rel, reason: kind === 'symlink' ? 'symlink' : 'not_regular' });
-      return;
-    }
-    this.copyRegular(source, rel);
+    if (kind === wanted) return true;
+    this.skipped.push({ path: rel, reason: kind === 'symlink' ? 'symlink' : 'not_regular' });
+    return false;
   }
 
   /** Copies a directory tree: directories are recreated 0700, regular files copied, everything else skipped. */
   tree(rel: string): void {
-    const source = join(this.from, rel);
-    let kind: ReturnType<typeof kindOf>;
-    try {
-      kind = kindOf(lstatSync(source));
-    } catch {
-      return;
-    }
-    if (kind !== 'directory') {
-      this.skipped.push({ path: rel, reason: kind === 'symlink' ? 'symlink' : 'not_regular' });
-      return;
-    }
+    if (!this.expect(join(this.from, rel), rel, 'directory')) return;
     this.walk(rel, 0);
   }
 
