@@ -13,7 +13,8 @@ describe.each(dialectsUnderTest())('two webhook servers on one %s database', (ki
     const tdb = await freshDatabase(kind);
     const a = await testApp(tdb.location, 'webhook');
     const b = await testApp(tdb.location, 'webhook');
-    const servers = await Promise.all([a, b].map((app) => startWebhookServer({ ctx: app.ctx, port: 0, secret: SECRET })));
+    // 40 concurrent deliveries from one client: above the default per-client cap, which this test is not about.
+    const servers = await Promise.all([a, b].map((app) => startWebhookServer({ ctx: app.ctx, port: 0, secret: SECRET, maxConcurrentPerClient: 64 })));
     try {
       await runInCiWait(a.ctx, { runId: 'run_shared', owner: 'Codertocat', repo: 'Hello-World', prNumber: 2, sha: SHA });
       const answers = await Promise.all(
