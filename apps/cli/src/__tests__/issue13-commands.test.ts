@@ -110,6 +110,9 @@ describe('the startup gate offline (issue 13)', () => {
   it('drive --skip-network-check passes the manager gate on an offline machine', async () => {
     const bin = tempDir('agentpr-bin-');
     symlinkSync((await findExecutable('git', process.env))!, join(bin, 'git'));
+    // bubblewrap too: the manager gate also checks that agent steps can be sandboxed.
+    const bwrap = await findExecutable('bwrap', process.env);
+    if (bwrap) symlinkSync(bwrap, join(bin, 'bwrap'));
     // Offline: the GitHub API is a port nothing listens on; the gate must not probe it.
     const offline = { PATH: bin, GITHUB_TOKEN: 'x', GITHUB_API_URL: 'http://127.0.0.1:1', AGENTPR_CODEX_BIN: codexBinaryPath() };
     mkdirSync(join(home, 'workspaces'), { recursive: true });
