@@ -154,10 +154,18 @@ export async function readAgentFile(path: string, options: ReadAgentFileOptions)
   try {
     const info = await handle.stat();
     if (!info.isFile()) return failure('not_regular', `file ${resolve(path)} is not a regular file (${kindOf(info)}).`);
-    // One byte more than allowed tells a file that grew past maxBytes from one that is exactly maxBytes.
-    const buffer = Buffer.alloc(options.maxBytes + 1);
+    // One byte more than allowed tells a file that grew past maxBytes from one that is exactly maxBytes. The buffer
+    // starts at the file's size (not maxBytes: zero-filling a large cap for every small file is slow) and grows if
+    // the file does while it is read.
+    const limit = options.maxBytes + 1;
+    let buffer = Buffer.allocUnsafe(Math.min(limit, info.size + 1));
     let filled = 0;
-    while (filled < buffer.length) {
+    while (filled < limit) {
+      if (filled === buffer.length) {
+        const bigger = Buffer.allocUnsafe(Math.min(limit, buffer.length * 2));
+        buffer.copy(bigger, 0, 0, filled);
+        buffer = bigger;
+      }
       const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
       if (bytesRead === 0) break;
       filled += bytesRead;
