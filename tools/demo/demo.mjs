@@ -97,9 +97,17 @@ async function agentpr(args, { gated = false } = {}) {
 }
 const show = (label, value) => console.log(`    ${label}: ${value}`);
 
+// Agent steps run in a bubblewrap sandbox by default. Where bubblewrap cannot sandbox (no bwrap, no user
+// namespaces), the demo says so and falls back to an explicit --isolation none: its agent is our own scripted stub
+// working on a bundled sample, never a stranger's repository.
+const bwrapProbe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '/bin/true'], { stdio: 'ignore' });
+const isolation = bwrapProbe.status === 0 ? [] : ['--isolation', 'none'];
+
 console.log(bold('agentpr offline demo'));
 console.log('The model is a LOCAL STUB (tools/model-stub) replaying a scripted session; codex itself is the real binary.');
 console.log(`Data: ${home}`);
+if (isolation.length === 0) console.log('The agent runs CONFINED: bubblewrap sandbox, network only through the egress proxy (the defaults).');
+else console.log(bold('WARNING: bubblewrap cannot sandbox on this machine, so this demo runs the agent with --isolation none (unconfined). Install bubblewrap (apt-get install bubblewrap) to see the default.'));
 try {
   const runId = `demo_${Date.now().toString(36)}`;
   show('run', (await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', runId])).run_id);
@@ -110,7 +118,7 @@ try {
   show('state', prepared.state);
   show('state', (await agentpr(['mark-plan-ready', '--run-id', runId, '--contract-path', join(root, 'campaigns', 'example', 'workflow.md')])).state);
   show('state', (await agentpr(['start-implementation', '--run-id', runId])).state);
-  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check'], { gated: true });
+  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check', ...isolation], { gated: true });
   show('verdict', `${step.classification.grade} ${step.classification.reason_code} (codex exit ${step.exit_code})`);
   for (const e of step.classification.evidence.slice(0, 4)) show('evidence', typeof e === 'string' ? e : `line ${e.line ?? '?'}: ${e.command ?? ''} ${e.exit_code !== undefined ? `exit ${e.exit_code}` : ''} ${e.note ?? ''}`.trim());
   show('state', `${step.state} (a PASS converges to LOCAL_VALIDATING, which is what mark-local-validated records)`);
@@ -133,7 +141,7 @@ try {
   console.log(`\n${bold('Now the one-command path:')} a second run, driven by the manager rules from QUEUED to the PR request.`);
   const second = `${runId}_drive`;
   await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', second]);
-  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper'], { gated: true });
+  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { gated: true });
   for (const actions of driven.ticks_detail) for (const a of actions) show('tick', `${a.state} → ${a.action}${a.result ? ` (${a.result})` : a.ok === false ? ' (failed)' : ''}`);
   show('state', `${driven.state} — ${driven.stopped_because}`);
   if (driven.pr_request) show('PR request', `${driven.pr_request.request_file} (token ${driven.pr_request.confirm_token})`);
