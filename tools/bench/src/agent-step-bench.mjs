@@ -80,8 +80,10 @@ const egress = await import(join(root, 'packages', 'egress-proxy', 'dist', 'inde
 const sockDir = mkdtempSync(join(tmpdir(), 'agentpr-bench-egress-'));
 rmSync(sockDir, { recursive: true, force: true });
 const proxy = await egress.startEgressProxy({ socketPath: join(sockDir, 'proxy.sock'), rules: ['127.0.0.1:9'] });
+// The bridge agentpr uses: socat listeners when socat is installed, else the Node bridge.
 const bridged = egress.bridgeCommand({ socketPath: join(sockDir, 'proxy.sock'), port: egress.DEFAULT_BRIDGE_PORT, command: '--' });
-const wrapper = [bridged.command, ...bridged.args.slice(0, bridged.args.indexOf('--') + 1)];
+const wrapper = orch.socatBridge(join(sockDir, 'proxy.sock'), []) ?? [bridged.command, ...bridged.args.slice(0, bridged.args.indexOf('--') + 1)];
+const bridgeKind = wrapper[0] === '/bin/sh' ? 'socat' : 'node';
 const ws = join(work, 'sandbox-ws');
 mkdirSync(join(ws, '.git'), { recursive: true });
 const sandboxed = runner.buildIsolatedCommand({ level: 'bwrap', command: '/usr/bin/true', args: [], cwd: ws, writablePaths: [ws], readOnlyPaths: [join(root, 'packages', 'egress-proxy', 'dist')], network: 'allowlist', egress: { socketDir: sockDir, wrapper } });
@@ -99,7 +101,7 @@ for (let i = 0; i < Number(values.runs) * 3; i++) {
 }
 await proxy.close();
 rmSync(sockDir, { recursive: true, force: true });
-result.sandbox_start = { median_direct_ms: Math.round(median(direct)), median_sandboxed_with_bridge_ms: Math.round(median(boxed)), median_added_ms: Math.round(median(boxed) - median(direct)) };
+result.sandbox_start = { bridge: bridgeKind, median_direct_ms: Math.round(median(direct)), median_sandboxed_with_bridge_ms: Math.round(median(boxed)), median_added_ms: Math.round(median(boxed) - median(direct)) };
 result.isolation_overhead_over_agent_ms = result.bwrap_proxy_without_preflight.median_overhead_ms + result.sandbox_start.median_added_ms;
 await stub.close();
 await db.close();

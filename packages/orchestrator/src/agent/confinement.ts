@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkIsolation, type EgressBridge, type IsolationLevel } from '@agentpr/codex-runner';
@@ -130,12 +130,19 @@ export async function startAttemptEgress(allowlist: readonly string[], endpoints
     throw error;
   }
   const forward = [...new Set(endpoints.map((e) => e.forward).filter((f): f is string => f !== null))];
-  const script = bridgeScriptPath();
-  const wrapped = bridgeCommand({ socketPath, port: DEFAULT_BRIDGE_PORT, forward, command: '--', scriptPath: script });
-  const wrapper = [wrapped.command, ...wrapped.args.slice(0, wrapped.args.indexOf('--') + 1)];
+  const socat = socatBridge(socketPath, forward);
+  let wrapper: string[];
+  let readOnlyPaths: string[] = [];
+  if (socat) wrapper = socat;
+  else {
+    const script = bridgeScriptPath();
+    const wrapped = bridgeCommand({ socketPath, port: DEFAULT_BRIDGE_PORT, forward, command: '--', scriptPath: script });
+    wrapper = [wrapped.command, ...wrapped.args.slice(0, wrapped.args.indexOf('--') + 1)];
+    readOnlyPaths = [dirname(script)];
+  }
   return {
     bridge: { socketDir: dir, wrapper },
-    readOnlyPaths: [dirname(script)],
+    readOnlyPaths,
     rules,
     denials: () => proxy.denials(),
     deniedCount: () => proxy.stats().denied,
@@ -144,4 +151,31 @@ export async function startAttemptEgress(allowlist: readonly string[], endpoints
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** socat in the sandbox's read-only system dirs, if installed. */
+const SOCAT_PATHS = ['/usr/bin/socat', '/bin/socat'];
+
+/**
+ * The bridge as a shell running socat listeners, when socat is installed: it starts in milliseconds where a Node
+ * bridge needs ~150 ms. The proxy port forwards to the unix socket; each loopback model endpoint is tunnelled with
+ * CONNECT through it. The shell waits (up to ~1 s) until the listeners are up, then execs the agent. Null when socat
+ * is missing or an endpoint is IPv6 (the Node bridge handles those).
+ */
+export function socatBridge(socketPath: string, forward: readonly string[], socat: string | null = SOCAT_PATHS.find((p) => existsSync(p)) ?? null): string[] | null {
+  if (!socat) return null;
+  const listeners: Array<{ port: number; command: string }> = [{ port: DEFAULT_BRIDGE_PORT, command: `${socat} TCP-LISTEN:${DEFAULT_BRIDGE_PORT},bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:${socketPath}` }];
+  for (const endpoint of forward) {
+    const m = /^(\d{1,3}(?:\.\d{1,3}){3}|localhost):(\d{1,5})$/.exec(endpoint);
+    if (!m) return null;
+    const host = m[1] === 'localhost' ? '127.0.0.1' : m[1]!;
+    const port = Number(m[2]);
+    if (port === DEFAULT_BRIDGE_PORT) return null;
+    listeners.push({ port, command: `${socat} TCP-LISTEN:${port},bind=${host},reuseaddr,fork PROXY:127.0.0.1:${host}:${port},proxyport=${DEFAULT_BRIDGE_PORT}` });
+  }
+  if (/[^A-Za-z0-9_./:-]/.test(socketPath)) return null;
+  // A listening socket shows in /proc/net/tcp as `:<PORT in hex> 00000000:0000 0A`.
+  const ready = listeners.map((l) => `grep -q ':${l.port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A' /proc/net/tcp`).join(' && ');
+  const script = [...listeners.map((l) => `${l.command} &`), `i=0; until ${ready}; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.005; done`, 'exec "$@"'].join('\n');
+  return ['/bin/sh', '-c', script, 'agentpr-egress'];
 }

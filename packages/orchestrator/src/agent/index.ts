@@ -1,2 +1,6 @@
 export { runAgentStep } from './run-agent-step.js';
 export type { RunAgentStepInput, RunAgentStepOutcome, AgentProgress, ConvergenceTarget } from './run-agent-step.js';
+export { resolveConfinement, modelEndpoints, startAttemptEgress, socatBridge, ISOLATION_NONE_WARNING } from './confinement.js';
+export type { Confinement, ModelEndpoint, AttemptEgress } from './confinement.js';
+export { gatherCiReviewFeedback, renderFeedbackSection, FEEDBACK_LIMITS } from './ci-review-feedback.js';
+export type { CiReviewFeedback, FailedCheckFeedback } from './ci-review-feedback.js';

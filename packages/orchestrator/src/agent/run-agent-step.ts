@@ -22,7 +22,7 @@ import {
   type AgentProcessResult,
   type SkillPlan,
 } from '@agentpr/codex-runner';
-import type { EgressDenial } from '@agentpr/egress-proxy';
+import { DEFAULT_BRIDGE_PORT, proxyEnvironment, type EgressDenial } from '@agentpr/egress-proxy';
 import { effectivePolicy, loadPolicy, loadRuntimeEnvOverrides, type EffectivePolicy, type IsolationLevel, type ManagerPolicy, type NetworkMode } from '@agentpr/policy';
 import {
   buildReportSignals,
@@ -359,6 +359,8 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
       passthrough: params.policy.run_agent_step.env_passthrough ?? [],
       providerEnvAllowlist: params.policy.run_agent_step.provider_env_allowlist ?? [],
       allowAgentPush,
+      // The in-sandbox bridge listens on this port; the Node bridge sets the same variables itself.
+      ...(confinement.isolation === 'bwrap' && params.network === 'allowlist' ? { proxyEnv: proxyEnvironment(DEFAULT_BRIDGE_PORT) } : {}),
     });
     if (!env.ok) throw new AgentprError('config', `runtime environment: ${env.errors.join('; ')}`);
     prepared = env;
