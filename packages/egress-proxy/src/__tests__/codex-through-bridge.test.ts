@@ -43,6 +43,9 @@ describe.skipIf(bwrapProblem !== null)(`the real codex through the bridge in bwr
       args: [codexBinaryPath(), 'exec', '--json', '--skip-git-repo-check', '--sandbox', 'danger-full-access', '-C', workspace.dir, '-'],
     });
     const bwrapArgs = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+    // A checkout under /tmp (as CI may use) must stay visible under the private /tmp: codex and the bridge live there.
+    const repoRoot = join(import.meta.dirname, '..', '..', '..', '..');
+    if (repoRoot === '/tmp' || repoRoot.startsWith('/tmp/')) bwrapArgs.push('--ro-bind', repoRoot, repoRoot);
     bwrapArgs.push('--bind', workspace.dir, workspace.dir, '--bind', sandbox.codexHome, sandbox.codexHome, '--ro-bind', sockDir, sockDir);
     bwrapArgs.push('--unshare-all', '--die-with-parent', '--chdir', workspace.dir, '--', launch.command, ...launch.args);
     const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: sandbox.codexHome, CODEX_HOME: sandbox.codexHome, [sandbox.envKey]: sandbox.env[sandbox.envKey] ?? '', TMPDIR: '/tmp' };
