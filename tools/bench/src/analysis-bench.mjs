@@ -5,7 +5,7 @@
 //   cd packages/runtime-analysis && npx tsup        # the bench imports the BUILT dist
 //   node tools/bench/src/analysis-bench.mjs [--size-mb 512] [--rounds 2] [--keep FILE] [--json]
 //
-// The stream is built by repeating every fixture in ../shared/fixtures (codex-events and the codex 0.169
+// The stream is built by repeating every fixture in tools/fixtures (codex-events and the codex 0.169
 // captures) until it reaches --size-mb, written to a temp file that is removed afterwards.
 import { createReadStream, createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '../../..');
-const FIXTURES = resolve(repoRoot, '../shared/fixtures');
+const FIXTURES = resolve(repoRoot, 'tools/fixtures');
 const TARGET_RATIO = 0.8;
 const TARGET_RSS_MB = 100;
 

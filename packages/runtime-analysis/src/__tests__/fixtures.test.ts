@@ -8,8 +8,8 @@ import { decideRetention } from '../retention.js';
 import type { StreamAnalysis } from '../stream-analyzer.js';
 import type { Classification, EvidenceItem } from '../types.js';
 
-// <repo>/../shared/fixtures, resolved from this file (<repo>/packages/runtime-analysis/src/__tests__)
-const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../../shared/fixtures');
+// <repo>/tools/fixtures (vendored captures), resolved from this file (<repo>/packages/runtime-analysis/src/__tests__)
+const FIXTURES = resolve(dirname(fileURLToPath(import.meta.url)), '../../../../tools/fixtures');
 const EVENTS = join(FIXTURES, 'codex-events');
 const CAPTURES = join(FIXTURES, 'codex-0.169-captures');
 

@@ -9,7 +9,7 @@ import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 import { analyzeStream, inspectRun, runBottlenecks, skillsFeedback, skillsMetrics } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = resolve(here, '../../../../../../shared/fixtures');
+const FIXTURES = resolve(here, '../../../../../tools/fixtures');
 const EVENTS = join(FIXTURES, 'codex-events');
 const CAPTURES = join(FIXTURES, 'codex-0.169-captures');
 const EXAMPLE_POLICY = resolve(here, '../../../../policy/manager_policy.example.json');
