@@ -9,6 +9,8 @@ export interface OptionSpec {
   value?: string;
   description: string;
   required?: boolean;
+  /** The only values allowed (case-insensitive); any other is a usage error before anything runs, the doctor gate included. */
+  choices?: readonly string[];
 }
 
 /** Startup doctor gate profiles (SPEC §3.3). */

@@ -126,6 +126,12 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
       }
       values[spec.positional] = positionals[0];
     }
+    for (const [flagName, option] of Object.entries(spec.options)) {
+      const value = values[flagName];
+      if (option.choices && typeof value === 'string' && !option.choices.includes(value.trim().toLowerCase())) {
+        return fail(`${name}: --${flagName} must be one of ${option.choices.join(', ')}, got ${JSON.stringify(value)}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+      }
+    }
   } catch (error) {
     const raw = (error as Error).message;
     // A value that starts with '-' (a negative number, a group chat id) must be attached: `--allow-chat-id=-100123`.

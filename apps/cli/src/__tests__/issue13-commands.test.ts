@@ -129,3 +129,20 @@ describe('the startup gate offline (issue 13)', () => {
     expect(report.skipped).toEqual(expect.arrayContaining(['net.https://github.com/: --skip-network-check', 'gh.auth: --no-require-gh-auth']));
   });
 });
+
+describe('confinement flags (issue 12)', () => {
+  it.each([
+    [['run-agent-step', '--run-id', 'run_x', '--prompt', 'x', '--isolation', 'BWRAP2'], '--isolation must be one of bwrap, none, got "BWRAP2"'],
+    [['run-agent-step', '--run-id', 'run_x', '--prompt', 'x', '--network', 'maybe'], '--network must be one of allowlist, on, off, got "maybe"'],
+    [['drive', '--run-id', 'run_x', '--isolation', 'bogus'], '--isolation must be one of bwrap, none'],
+    [['manager-tick', '--network', 'sideways'], '--network must be one of allowlist, on, off'],
+    [['run-manager-loop', '--isolation', 'chroot'], '--isolation must be one of bwrap, none'],
+  ])('%j exits 2 with one line before the doctor gate runs, and changes nothing', async (args, message) => {
+    const r = await cli(args);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(message);
+    expect(r.stderr).not.toContain('doctor gate');
+  });
+});
+

@@ -32,8 +32,8 @@ export const command: CommandSpec = {
     'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
     'allow-missing-skills': { type: 'boolean', description: 'run in agentpr mode even when required skills are missing' },
     'task-packet-file': { type: 'string', value: 'PATH', description: 'attached to the task packet as user_packet (agentpr mode)' },
-    isolation: { type: 'string', value: 'LEVEL', description: 'bwrap (sandbox, the default) | none (no confinement: explicit, warned on every step) (default: policy)' },
-    network: { type: 'string', value: 'MODE', description: 'allowlist (egress proxy, the default) | on | off (default: policy)' },
+    isolation: { type: 'string', value: 'LEVEL', choices: ['bwrap', 'none'], description: 'bwrap (sandbox, the default) | none (no confinement: explicit, warned on every step) (default: policy)' },
+    network: { type: 'string', value: 'MODE', choices: ['allowlist', 'on', 'off'], description: 'allowlist (egress proxy, the default) | on | off (default: policy)' },
   },
   async run(ctx, values) {
     const isolation = choice(values, 'isolation', ['bwrap', 'none'] as const);
