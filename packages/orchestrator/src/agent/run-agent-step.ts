@@ -243,6 +243,10 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   const run = await requireRun(ctx.db, input.runId);
   await assertWorkspaceInsideRoot(ctx, run.run);
   const params = await resolveParameters(ctx, input, run);
+  // Bad input changes nothing: an ungranted agent push is refused before the run or its workspace is touched.
+  if (input.allowAgentPush && !params.effective.allow_agent_push) {
+    throw new AgentprError('refused', `--allow-agent-push gives the agent a GitHub token, and the policy does not grant it for ${run.run.owner}/${run.run.repo}; grant it with run_agent_step.repo_overrides["${run.run.owner}/${run.run.repo}"].allow_agent_push: true.`);
+  }
   const leaseMs = (params.maxAgentSeconds > 0 ? params.maxAgentSeconds : 24 * 3600) * 1000 + 300_000;
   return withLease(ctx.db, input.runId, ctx.leaseHolder ?? leaseHolder('run-agent-step'), leaseMs, () => stepUnderLease(ctx, { ...input, basePrompt }, params), ctx.clock);
 }
@@ -325,9 +329,6 @@ async function stepUnderLease(ctx: AppContext, input: RunAgentStepInput & { base
   // agent push for this repository, gets a throwaway codex home, and reaches the network only through the proxy.
   const confinement = await resolveConfinement(ctx.env, params.isolation, params.network);
   const allowAgentPush = input.allowAgentPush ?? false;
-  if (allowAgentPush && !params.effective.allow_agent_push) {
-    throw new AgentprError('refused', `--allow-agent-push gives the agent a GitHub token, and the policy does not grant it for ${run.run.owner}/${run.run.repo}; grant it with run_agent_step.repo_overrides["${run.run.owner}/${run.run.repo}"].allow_agent_push: true.`);
-  }
   const warnings = [...confinement.warnings, ...(allowAgentPush ? [`agent push: the agent holds a GitHub token for this step (granted by the policy for ${run.run.owner}/${run.run.repo})`] : [])];
   for (const warning of warnings) ctx.log.warn(warning, { run_id: runId });
 

@@ -126,6 +126,14 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     expect(output.state).toBe('FAILED_RETRYABLE');
   }, 120_000);
 
+  it('--allow-agent-push without the policy grant is refused before anything is recorded or moved', async () => {
+    const { ctx, runId } = await setup('implement-and-tests-pass');
+    const attemptsBefore = (await listAttempts(ctx.db, runId, { limit: 50 })).length;
+    await expect(runAgentStep(ctx, { runId, ...FLAGS, allowAgentPush: true })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('repo_overrides["octo/sample"].allow_agent_push') });
+    expect((await listAttempts(ctx.db, runId, { limit: 50 })).length).toBe(attemptsBefore);
+    expect((await getRun(ctx.db, runId))!.state.current_state).toBe('IMPLEMENTING');
+  }, 120_000);
+
   it('the agent environment holds no bot token or GitHub token (W24)', async () => {
     const { ctx, runId } = await setup('inspect-environment');
     const { output } = await runAgentStep(ctx, { runId, ...FLAGS, minTestCommands: 0 });
