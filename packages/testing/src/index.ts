@@ -13,3 +13,5 @@ export { createCodexHome, stubCodexConfigToml, codexBinaryPath } from './codex-h
 export type { CodexHomeOptions, TestCodexHome } from './codex-home.js';
 export { withCodexSandbox, createSampleWorkspace } from './model-stub-harness.js';
 export type { CodexSandbox, CodexSandboxOptions, SampleWorkspace } from './model-stub-harness.js';
+export { textSink } from './text-sink.js';
+export type { TextSink } from './text-sink.js';

@@ -1,8 +1,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { cleanupTempDirs, tempDir, textSink } from '@agentpr/testing';
 import { main } from '../main.js';
 import { secretFlagValues } from '../secret-flags.js';
 
@@ -12,17 +11,10 @@ const CANARY = 'ghp_CanaryToken_data_at_rest_0123456789';
 const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, GITHUB_TOKEN: CANARY };
 
 async function cli(home: string, args: string[], env: Record<string, string | undefined> = ENV) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        write(String(chunk));
-        cb();
-      },
-    });
-  const code = await main(['--data-dir', home, '--skip-doctor', '--json', ...args], { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env });
-  return { code, stdout, stderr };
+  const stdout = textSink();
+  const stderr = textSink();
+  const code = await main(['--data-dir', home, '--skip-doctor', '--json', ...args], { stdout, stderr, env });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 /** Every directory and file under `root`, with its permission bits. */

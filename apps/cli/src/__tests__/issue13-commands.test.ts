@@ -1,10 +1,9 @@
 import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { applyEvent, createRun, listRuns, openStore } from '@agentpr/store';
-import { cleanupTempDirs, codexBinaryPath, tempDir } from '@agentpr/testing';
+import { cleanupTempDirs, codexBinaryPath, tempDir, textSink } from '@agentpr/testing';
 import { findExecutable } from '@agentpr/workspace';
 import { main } from '../main.js';
 
@@ -18,17 +17,10 @@ beforeEach(() => {
 });
 
 async function cli(args: string[], extraEnv: Record<string, string | undefined> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const sink = (write: (s: string) => void) =>
-    new Writable({
-      write(chunk, _enc, cb) {
-        write(String(chunk));
-        cb();
-      },
-    });
-  const code = await main(['--data-dir', home, '--json', ...args], { stdout: sink((s) => (stdout += s)), stderr: sink((s) => (stderr += s)), env: { ...env, ...extraEnv } });
-  return { code, stdout, stderr };
+  const stdout = textSink();
+  const stderr = textSink();
+  const code = await main(['--data-dir', home, '--json', ...args], { stdout, stderr, env: { ...env, ...extraEnv } });
+  return { code, stdout: stdout.text, stderr: stderr.text };
 }
 
 async function runIds(): Promise<string[]> {
