@@ -1,4 +1,4 @@
-import type { AppContext } from '@agentpr/orchestrator';
+import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 
 /** One command-line option. Names are the long flag without dashes. */
 export interface OptionSpec {
@@ -31,7 +31,7 @@ export interface CommandResult {
 export interface CommandContext {
   app(): Promise<AppContext>;
   /** The paths and env without opening the store (for commands that do not need it). */
-  base: Omit<AppContext, 'db' | 'dialect'>;
+  base: Omit<AppContext, 'db' | 'dialect' | keyof AppPorts>;
   globals: GlobalOptions;
   json: boolean;
   stdout: NodeJS.WritableStream & { isTTY?: boolean };

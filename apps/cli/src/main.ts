@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { AppContext } from '@agentpr/orchestrator';
+import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
@@ -153,7 +153,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
   const globals = resolveGlobals(values, io.env);
   const controller = new AbortController();
   const signal = io.signal ?? controller.signal;
-  const base: Omit<AppContext, 'db' | 'dialect'> = {
+  const base: Omit<AppContext, 'db' | 'dialect' | keyof AppPorts> = {
     clock: () => new Date(),
     env: io.env,
     redactor,
@@ -191,7 +191,11 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
     signal,
     async app() {
       if (app) return app;
-      const [{ openAppStore }, { makeDirectory }] = await Promise.all([import('@agentpr/orchestrator/open-app-store'), import('@agentpr/workspace/directories')]);
+      const [{ openAppStore }, { makeDirectory }, { createAppPorts }] = await Promise.all([
+        import('@agentpr/orchestrator/open-app-store'),
+        import('@agentpr/workspace/directories'),
+        import('@agentpr/orchestrator'),
+      ]);
       const store = await openAppStore({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
       opened = store;
       try {
@@ -199,7 +203,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
       } catch {
         // the doctor reports an unwritable root; commands that need it fail with their own message
       }
-      app = { ...base, db: store.db, dialect: store.dialect };
+      app = { ...base, ...createAppPorts(base.env, { clock: base.clock, redactor, log: base.log }), db: store.db, dialect: store.dialect };
       return app;
     },
   };

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { AppContext } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths } from '@agentpr/orchestrator/context';
-import { redactingStream } from '@agentpr/orchestrator';
+import { createAppPorts, redactingStream } from '@agentpr/orchestrator';
 import { openAppStore } from '@agentpr/orchestrator/open-app-store';
 import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
 import { runWebhook } from './run-webhook.js';
@@ -47,6 +47,7 @@ export async function main(argv: string[], rawIo: WebhookIo): Promise<number> {
       dialect: store.dialect,
       clock: () => new Date(),
       env: io.env,
+      ...createAppPorts(io.env, { redactor }),
       redactor,
       actor: 'webhook',
       log: {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock, Db, DialectName } from '@agentpr/store';
 import { makeDirectory } from '@agentpr/workspace/directories';
+import type { AppPorts } from './ports.js';
 import type { SecretRedactor } from './secrets/secret-redactor.js';
 
 export { createSecretRedactor, KNOWN_SECRET_ENV_NAMES, MIN_SECRET_LENGTH, REDACTED } from './secrets/secret-redactor.js';
@@ -38,10 +39,12 @@ export interface Logger {
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 /**
- * What every use case receives: the store and the environment it runs in. Apps build it once per process;
- * nothing below an app reads `process.env` or the wall clock directly.
+ * What every use case receives: the store, the ports to every external collaborator ({@link AppPorts}: git,
+ * GitHub, the agent engine, the artifact writer, the monotonic clock) and the environment it runs in. Apps build
+ * it once per process with `createAppPorts`; nothing below an app reads `process.env` or the wall clock directly,
+ * and no use case builds an adapter.
  */
-export interface AppContext {
+export interface AppContext extends AppPorts {
   db: Db;
   dialect: DialectName;
   clock: Clock;

@@ -1,4 +1,8 @@
 export type { AppContext, AgentprPaths, Logger } from './context.js';
+export type { AgentRunner, AppPorts, ArtifactWriter, GitHubPort, WriteArtifactOptions } from './ports.js';
+export { createAppPorts, createGitHubPort, type AppPortsOptions } from './adapters/app-ports.js';
+export { fileArtifactWriter } from './adapters/artifact-writer.js';
+export { createAgentRunner } from './agent/agent-runner.js';
 export { dataDirExposure, dataDirPaths, prepareDataDir, PRIVATE_DATA_SUBDIRS, silentLogger } from './context.js';
 export * from './secrets/index.js';
 export { openAppStore } from './open-app-store.js';

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AgentprError, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
+import { AgentprError, createAppPorts, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import { applyEvent, createRun, insertPrRequest, openStore, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, startFakeBotApi, startTelegramTestApi, tempDir, type TelegramTestApi } from '@agentpr/testing';
 import { runTelegramBotService } from '../run-telegram-bot-service.js';
@@ -20,6 +20,7 @@ function context(env: Record<string, string>): AppContext {
     dialect: store.dialect,
     clock: () => new Date(),
     env,
+    ...createAppPorts(env),
     log: silentLogger,
     actor: 'operator',
     paths: dataDirPaths(dir),

@@ -44,7 +44,7 @@ export function assertSafeGitHubApiUrl(apiUrl: string): URL {
  * from `ctx.env`). `undefined` when there is no token; see {@link requireGitHubClient}. The API URL is checked
  * with {@link assertSafeGitHubApiUrl} before the token is even looked up.
  */
-export async function githubClientFor(ctx: AppContext, options: GitHubAccessOptions = {}): Promise<GitHubClient | undefined> {
+export async function githubClientFor(ctx: Pick<AppContext, 'env' | 'log'>, options: GitHubAccessOptions = {}): Promise<GitHubClient | undefined> {
   const apiUrl = resolveGitHubApiUrl(options.apiUrl, ctx.env);
   assertSafeGitHubApiUrl(apiUrl);
   const token = await resolveGitHubToken({ ...ctx.env, GITHUB_API_URL: apiUrl });
@@ -53,7 +53,7 @@ export async function githubClientFor(ctx: AppContext, options: GitHubAccessOpti
 }
 
 /** Like {@link githubClientFor}, but a missing token is a `config` error that says how to provide one. */
-export async function requireGitHubClient(ctx: AppContext, options: GitHubAccessOptions = {}): Promise<GitHubClient> {
+export async function requireGitHubClient(ctx: Pick<AppContext, 'env' | 'log'>, options: GitHubAccessOptions = {}): Promise<GitHubClient> {
   const client = await githubClientFor(ctx, options);
   if (!client) throw new AgentprError('config', 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or install gh and run `gh auth login`.');
   return client;

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { dataDirPaths, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
+import { createAppPorts, dataDirPaths, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
 import { openStore } from '@agentpr/store';
 import { freshDatabase, tempDir } from '@agentpr/testing';
 
@@ -22,6 +22,7 @@ export async function startRecordedWebhook(secret: string): Promise<RecordedWebh
     dialect: store.dialect,
     clock: () => new Date(),
     env: {},
+    ...createAppPorts({}),
     actor: 'webhook',
     log: { info() {}, warn() {}, error() {} },
     paths: dataDirPaths(dataDir),

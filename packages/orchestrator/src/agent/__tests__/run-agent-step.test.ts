@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { getRun, listArtifacts, listAttempts, openStore, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, codexBinaryPath, createSampleWorkspace, freshDatabase, lsRemote, makeBareFork, tempDir, withCodexSandbox, type CodexSandbox, type TestDatabase } from '@agentpr/testing';
 import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../../workspace/prepare-run.js';
@@ -47,6 +48,7 @@ async function setup(scenario: string, extraEnv: Record<string, string> = {}) {
     dialect: store.dialect,
     clock: () => new Date(),
     env,
+    ...createAppPorts(env),
     log: silentLogger,
     actor: 'operator',
     paths: dataDirPaths(data, { campaignDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'campaigns', 'example'), skillsDir: join(import.meta.dirname, '..', '..', '..', '..', '..', 'skills') }),

@@ -6,6 +6,7 @@ import { addArtifact, applyEvent, createRun, openStore, recordAttempt, type Open
 import { buildReportSignals, buildRunDigest, buildStageSnapshot, classifyAttempt, analyzeEventText, renderManagerInsight } from '@agentpr/runtime-analysis';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
 import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 import { analyzeStream, inspectRun, runBottlenecks, skillsFeedback, skillsMetrics } from '../index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -31,7 +32,7 @@ async function context(kind: 'sqlite' | 'postgres'): Promise<AppContext> {
   const store = await openStore(db.location);
   opened.push({ store, db });
   const dir = tempDir('agentpr-analysis-');
-  return { db: store.db, dialect: store.dialect, clock: () => NOW, env: {}, log: silentLogger, actor: 'operator', paths: dataDirPaths(dir) };
+  return { db: store.db, dialect: store.dialect, clock: () => NOW, env: {}, ...createAppPorts({}), log: silentLogger, actor: 'operator', paths: dataDirPaths(dir) };
 }
 
 describe('analyzeStream (agentpr analyze)', () => {

@@ -5,6 +5,7 @@ import type { RunEvent } from '@agentpr/state-machine';
 import { createChatAcl, createTelegramChatClient, TelegramAuditLog, type ChatAclOptions, type ChatClient } from '@agentpr/telegram';
 import { freshDatabase, tempDir } from '@agentpr/testing';
 import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 import { botStateKeys } from '../bot-state-keys.js';
 import { runTelegramBot, type TelegramBotOptions, type TelegramBotSummary } from '../run-telegram-bot.js';
 
@@ -26,6 +27,7 @@ export async function testContext(kind: 'sqlite' | 'postgres' = 'sqlite'): Promi
     dialect: store.dialect,
     clock: () => new Date(),
     env: {},
+    ...createAppPorts({}),
     log: silentLogger,
     actor: 'operator',
     paths: dataDirPaths(dir),

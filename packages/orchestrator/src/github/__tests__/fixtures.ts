@@ -5,6 +5,7 @@ import { addArtifact, applyEvent, createRun, openStore, type OpenDatabase } from
 import { tempDir } from '@agentpr/testing';
 import type { RunEvent } from '@agentpr/state-machine';
 import { dataDirPaths, type AppContext, type Logger } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -67,6 +68,7 @@ export async function testApp(location: { kind: 'sqlite'; path: string } | { kin
     clock,
     paths: dataDirPaths(dataDir, { campaignDir: join(dataDir, 'campaign'), skillsDir: join(dataDir, 'skills') }),
     env: GIT_ENV,
+    ...createAppPorts(GIT_ENV, { clock }),
     log,
     actor,
   };

@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { acquireLease, addArtifact, applyEvent, getRun, listEvents, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 import { silentLogger } from '../../context.js';
 import { createRun } from '../../runs/create-run.js';
 import { managerTick, type ManagerActions, type TickOptions } from '../index.js';
@@ -22,6 +23,7 @@ beforeEach(async () => {
     dialect: store.dialect,
     clock: () => new Date(now),
     env: {},
+    ...createAppPorts({}),
     log: silentLogger,
     actor: 'operator',
     paths: { dataDir: data, reportsDir: `${data}/reports`, workspaceRoot: `${data}/ws`, campaignDir: data, skillsDir: data, policyFile: `${data}/p.json`, runtimeEnvFile: `${data}/r.json` },

@@ -4,6 +4,7 @@ import { openStore, type OpenDatabase } from '@agentpr/store';
 import { freshDatabase, tempDir, testGitEnv } from '@agentpr/testing';
 import { createGitRunner } from '@agentpr/workspace';
 import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
+import { createAppPorts } from '../../adapters/app-ports.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The repository's shipped example campaign and skills. */
@@ -18,11 +19,14 @@ export async function workspaceContext(overrides: { env?: Record<string, string>
   const db = await freshDatabase('sqlite');
   const store = await openStore(db.location);
   const dir = tempDir('agentpr-uc-');
+  const env = overrides.env ?? testGitEnv();
+  const clock = (): Date => new Date('2026-02-25T00:47:07.861Z');
   const ctx: AppContext = {
     db: store.db,
     dialect: store.dialect,
-    clock: () => new Date('2026-02-25T00:47:07.861Z'),
-    env: overrides.env ?? testGitEnv(),
+    clock,
+    env,
+    ...createAppPorts(env, { clock }),
     log: silentLogger,
     actor: 'operator',
     paths: dataDirPaths(dir, { campaignDir: overrides.campaignDir ?? EXAMPLE_CAMPAIGN, skillsDir: SHIPPED_SKILLS }),
