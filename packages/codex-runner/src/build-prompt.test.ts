@@ -19,7 +19,7 @@ describe('buildSafetyContract', () => {
 
   it('buildSafetyContract lists external read-only paths only when there are some, and allows push only when asked', () => {
     const text = buildSafetyContract({ repoDir: '/r', runtimeDir: '/r/.agentpr_runtime', externalReadOnlyPaths: ['/int', '/skills'], allowAgentPush: true });
-    expect(text).toMatch(/except these read-only paths:\n  - \/int\n  - \/skills\n/);
+    expect(text).toMatch(/except these read-only paths:\n {2}- \/int\n {2}- \/skills\n/);
     expect(text).toMatch(/may commit and push, but only after every required test and lint command passes/);
     expect(text).not.toMatch(/Do not run `git commit`/);
   });

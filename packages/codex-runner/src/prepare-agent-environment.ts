@@ -42,25 +42,25 @@ export interface PrepareAgentEnvironmentOptions {
 /** The prepared environment, or the template errors (one line each; nothing was created). */
 export type PrepareAgentEnvironmentResult =
   | {
-      ok: true;
-      paths: RuntimePaths;
-      /** The agent's complete environment. */
-      env: Record<string, string>;
-      /** Parent variable names withheld from the agent (names only). */
-      withheld: string[];
-      /** Passthrough names refused as secret-looking; warn the operator (names only). */
-      refusedPassthrough: string[];
-      /** Provider `env_key` names refused (not allowlisted); warn the operator, the model call will likely fail. */
-      refusedProviderEnvKeys: string[];
-      /** The rendered runtime variables. */
-      runtimeEnv: Record<string, string>;
-      /** Sorted keys of the override file (`env_keys` of the runtime policy summary). */
-      overrideKeys: string[];
-      /** Directories created (mkdir -p). */
-      createdDirs: string[];
-      /** Custom provider key variables read from the operator's `<codexHome>/config.toml` (before the allowlist). */
-      providerEnvKeys: string[];
-    }
+    ok: true;
+    paths: RuntimePaths;
+    /** The agent's complete environment. */
+    env: Record<string, string>;
+    /** Parent variable names withheld from the agent (names only). */
+    withheld: string[];
+    /** Passthrough names refused as secret-looking; warn the operator (names only). */
+    refusedPassthrough: string[];
+    /** Provider `env_key` names refused (not allowlisted); warn the operator, the model call will likely fail. */
+    refusedProviderEnvKeys: string[];
+    /** The rendered runtime variables. */
+    runtimeEnv: Record<string, string>;
+    /** Sorted keys of the override file (`env_keys` of the runtime policy summary). */
+    overrideKeys: string[];
+    /** Directories created (mkdir -p). */
+    createdDirs: string[];
+    /** Custom provider key variables read from the operator's `<codexHome>/config.toml` (before the allowlist). */
+    providerEnvKeys: string[];
+  }
   | { ok: false; errors: string[] };
 
 /**

@@ -133,7 +133,7 @@ describe('classifyAttempt: protected files, safety findings and sandbox denials 
   const network = { kind: 'network' as const, target: 'evil.example.com:443', reason: 'host not in the egress allowlist', at: '2026-03-01T10:00:00Z' };
 
   it("a PASS stream with the agent's normal writes stays PASS: workspace edits, npm test, /tmp, /dev/null", () => {
-    const a = inWorkspace(exec("sed -i s/a/b/ src/app.ts && mkdir -p src/x && echo ok > src/x/y.ts", 0), exec('npm test > /tmp/test.log 2>&1', 0), exec('npm run lint > /dev/null', 0), exec(`cat package.json > ${WS}/.agentpr_runtime/tmp/copy.json`, 0));
+    const a = inWorkspace(exec('sed -i s/a/b/ src/app.ts && mkdir -p src/x && echo ok > src/x/y.ts', 0), exec('npm test > /tmp/test.log 2>&1', 0), exec('npm run lint > /dev/null', 0), exec(`cat package.json > ${WS}/.agentpr_runtime/tmp/copy.json`, 0));
     const c = classifyAttempt(base({ analysis: a, diff: diff(2, 10) }));
     expect([c.grade, c.reason_code]).toEqual(['PASS', 'runtime_success']);
     expect(a.safety_findings).toEqual([]);

@@ -180,9 +180,9 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classificatio
     const evidence = empty
       ? [item(null, null, 0, 'codex exited 0 but its stdout holds no events; was it run without --json, or was the output lost?')]
       : [
-          ...(a?.summary.malformed_lines.slice(0, 5).map((m) => item(m.line, null, null, `line ${m.line}: ${m.reason}`)) ?? []),
-          item(null, null, 0, `none of the ${a?.summary.parse_error_count ?? 0} non-blank lines is a JSON event; the stream cannot be judged${a?.commands.length ? ` (text fallback found: ${a.commands.slice(0, 3).map((c) => `\`${describeCommand(c, 80)}\``).join(', ')})` : ''}`),
-        ];
+        ...(a?.summary.malformed_lines.slice(0, 5).map((m) => item(m.line, null, null, `line ${m.line}: ${m.reason}`)) ?? []),
+        item(null, null, 0, `none of the ${a?.summary.parse_error_count ?? 0} non-blank lines is a JSON event; the stream cannot be judged${a?.commands.length ? ` (text fallback found: ${a.commands.slice(0, 3).map((c) => `\`${describeCommand(c, 80)}\``).join(', ')})` : ''}`),
+      ];
     return verdict('HUMAN_REVIEW', empty ? 'empty_event_stream' : 'unparseable_event_stream', 'escalate', evidence, {
       jsonl_line_count: a?.summary.jsonl_line_count ?? 0,
       parse_error_count: a?.summary.parse_error_count ?? 0,

@@ -10,15 +10,15 @@ export type StreamFormat = 'codex_json' | 'codex_experimental_json' | 'codex_leg
 /** One normalised event. A raw line yields zero or more of these. */
 export type NormalizedEvent =
   | {
-      kind: 'command';
-      phase: 'started' | 'updated' | 'completed';
-      itemId: string | null;
-      /** Null when the event does not repeat the command (legacy `exec_command_end`, Claude tool results). */
-      command: string | null;
-      status: string;
-      exitCode: number | null;
-      output: string | null;
-    }
+    kind: 'command';
+    phase: 'started' | 'updated' | 'completed';
+    itemId: string | null;
+    /** Null when the event does not repeat the command (legacy `exec_command_end`, Claude tool results). */
+    command: string | null;
+    status: string;
+    exitCode: number | null;
+    output: string | null;
+  }
   | { kind: 'file_change'; phase: 'started' | 'updated' | 'completed'; itemId: string | null; status: string; paths: string[] }
   /** A Claude tool result; the analyser matches it to the command or file change it answers. */
   | { kind: 'tool_result'; itemId: string; isError: boolean; output: string }

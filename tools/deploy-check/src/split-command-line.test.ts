@@ -10,7 +10,7 @@ describe('splitCommandLine', () => {
     expect(splitCommandLine('/bin/sh -c "a --x \\"$Y\\" && exec b"')).toEqual(['/bin/sh', '-c', 'a --x "$Y" && exec b']);
   });
 
-  it("keeps single-quoted text literally, backslashes included", () => {
+  it('keeps single-quoted text literally, backslashes included', () => {
     expect(splitCommandLine("echo 'a \\\" b' c")).toEqual(['echo', 'a \\" b', 'c']);
   });
 

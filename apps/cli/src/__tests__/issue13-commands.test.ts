@@ -137,4 +137,3 @@ describe('confinement flags (issue 12)', () => {
     expect(r.stderr).not.toContain('doctor gate');
   });
 });
-

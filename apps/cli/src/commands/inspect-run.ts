@@ -33,9 +33,9 @@ export const command: CommandSpec = {
       '',
       v.timing.step_totals.length
         ? table(
-            ['STEP', 'ATTEMPTS', 'TOTAL MS', 'AVG MS', 'P90 MS', 'SHARE %', 'LAST EXIT'],
-            v.timing.step_totals.map((t) => [t.step, String(t.attempts), String(t.total_duration_ms), String(t.avg_duration_ms), String(t.p90_duration_ms), String(t.share_of_total_pct), String(t.last_exit_code ?? '-')]),
-          )
+          ['STEP', 'ATTEMPTS', 'TOTAL MS', 'AVG MS', 'P90 MS', 'SHARE %', 'LAST EXIT'],
+          v.timing.step_totals.map((t) => [t.step, String(t.attempts), String(t.total_duration_ms), String(t.avg_duration_ms), String(t.p90_duration_ms), String(t.share_of_total_pct), String(t.last_exit_code ?? '-')]),
+        )
         : 'no step attempts yet',
       '',
       rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',

@@ -23,9 +23,9 @@ export const command: CommandSpec = {
       output.runs.length === 0
         ? 'no runs yet — create one with `agentpr create-run --owner O --repo R --prompt-version v1`'
         : table(
-            ['RUN', 'REPO', 'STATE', 'PR', 'UPDATED', 'LAST ERROR'],
-            output.runs.map((r) => [r.run_id, `${r.owner}/${r.repo}`, r.current_state, r.pr_number === null ? '-' : `#${r.pr_number}`, r.updated_at, clip(r.last_error, 60)]),
-          );
+          ['RUN', 'REPO', 'STATE', 'PR', 'UPDATED', 'LAST ERROR'],
+          output.runs.map((r) => [r.run_id, `${r.owner}/${r.repo}`, r.current_state, r.pr_number === null ? '-' : `#${r.pr_number}`, r.updated_at, clip(r.last_error, 60)]),
+        );
     return { output, text };
   },
 };

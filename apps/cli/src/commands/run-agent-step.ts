@@ -70,9 +70,9 @@ export const command: CommandSpec = {
       signal: ctx.signal,
       onProgress: live
         ? (p) => {
-            const now = p.currentCommand ? ` running: ${p.currentCommand.slice(0, 60)}` : '';
-            ctx.stderr.write(`\r\x1b[2K agent ${Math.round(p.elapsedMs / 1000)}s · ${p.commands} commands · ${p.tokens} tokens${now}`);
-          }
+          const now = p.currentCommand ? ` running: ${p.currentCommand.slice(0, 60)}` : '';
+          ctx.stderr.write(`\r\x1b[2K agent ${Math.round(p.elapsedMs / 1000)}s · ${p.commands} commands · ${p.tokens} tokens${now}`);
+        }
         : undefined,
     });
     if (live) ctx.stderr.write('\r\x1b[2K');

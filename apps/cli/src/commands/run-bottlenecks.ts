@@ -32,7 +32,7 @@ export const command: CommandSpec = {
               ['RUN', 'REPO', 'STATE', 'TOTAL MS', 'TOP STEP', 'TOP STEP MS'],
               r.slowest_runs.map((s) => [s.run_id, `${s.owner}/${s.repo}`, s.state, String(s.total_step_duration_ms), s.top_step, String(s.top_step_duration_ms)]),
             ),
-          ].join('\n');
+        ].join('\n');
     return { output: r, text };
   },
 };

@@ -5,6 +5,6 @@ export const command = eventCommand({
   name: 'start-discovery',
   summary: 'Move a run into DISCOVERY (from QUEUED, PAUSED or FAILED_RETRYABLE).',
   example: 'agentpr start-discovery --run-id run_45f3cbdcdc56',
-  
+
   toCommand: () => ({ command: 'start-discovery' }),
 });

@@ -5,6 +5,6 @@ export const command = eventCommand({
   name: 'start-implementation',
   summary: 'Move a run into IMPLEMENTING (from PLAN_READY, ITERATING or PAUSED).',
   example: 'agentpr start-implementation --run-id run_45f3cbdcdc56',
-  
+
   toCommand: () => ({ command: 'start-implementation' }),
 });

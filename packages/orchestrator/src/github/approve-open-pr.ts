@@ -56,13 +56,13 @@ export interface ApproveOpenPrDeps {
 export type ApproveOpenPrResult =
   | { ok: true; already_linked: true; state: 'CI_WAIT'; pr_number: number }
   | {
-      ok: true;
-      mode: 'created' | 'already_exists';
-      pr_number: number;
-      pr_url: string | null;
-      state: string;
-      dod_gate: { ok: boolean; bypassed: boolean; snapshot: DodGateResult['snapshot'] | null; failed_checks: DodGateResult['failed_checks'] };
-    };
+    ok: true;
+    mode: 'created' | 'already_exists';
+    pr_number: number;
+    pr_url: string | null;
+    state: string;
+    dod_gate: { ok: boolean; bypassed: boolean; snapshot: DodGateResult['snapshot'] | null; failed_checks: DodGateResult['failed_checks'] };
+  };
 
 const RequestFileSchema = v.object({
   run_id: v.string(),

@@ -38,15 +38,15 @@ export type FinishRunResult =
   | { ok: true; exit_code: 0; branch: string; head_sha: string; state: RunState; committed: boolean; changed_files: string[]; stdout_tail: string }
   | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
   | {
-      ok: false;
-      exit_code: 1;
-      /** The attempt is held for human review; nothing was committed or pushed. */
-      reason_code: 'protected_file_changed' | 'protected_baseline_missing';
-      error: string;
-      stderr: string;
-      state: RunState;
-      protected_changes: ProtectedChange[];
-    };
+    ok: false;
+    exit_code: 1;
+    /** The attempt is held for human review; nothing was committed or pushed. */
+    reason_code: 'protected_file_changed' | 'protected_baseline_missing';
+    error: string;
+    stderr: string;
+    state: RunState;
+    protected_changes: ProtectedChange[];
+  };
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const FINISH_STATE: RunState = 'LOCAL_VALIDATING';

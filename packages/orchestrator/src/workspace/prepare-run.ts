@@ -55,15 +55,15 @@ export type PrepareRunResult =
   | ({ ok: true; exit_code: 0; stdout_tail: string; state: RunState } & Omit<PreparedWorkspace, 'log'>)
   | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
   | {
-      ok: false;
-      exit_code: 1;
-      /** The existing clone's protected files changed since the last prepare: held for human review. */
-      reason_code: 'protected_file_changed';
-      error: string;
-      stderr: string;
-      state: RunState;
-      protected_changes: ProtectedChange[];
-    };
+    ok: false;
+    exit_code: 1;
+    /** The existing clone's protected files changed since the last prepare: held for human review. */
+    reason_code: 'protected_file_changed';
+    error: string;
+    stderr: string;
+    state: RunState;
+    protected_changes: ProtectedChange[];
+  };
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 

@@ -15,8 +15,8 @@ describe('the egress bridge and the model endpoint', () => {
     const script = wrapper[2]!;
     expect(script).toContain('/usr/bin/socat TCP-LISTEN:3128,bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:/tmp/agentpr-egress-x/proxy.sock &');
     expect(script).toContain('TCP-LISTEN:4010,bind=127.0.0.1,reuseaddr,fork PROXY:127.0.0.1:127.0.0.1:4010,proxyport=3128 &');
-    expect(script).toContain(":0C38 00000000:0000 0A");
-    expect(script).toContain(":0FAA 00000000:0000 0A");
+    expect(script).toContain(':0C38 00000000:0000 0A');
+    expect(script).toContain(':0FAA 00000000:0000 0A');
     expect(script.endsWith('exec "$@"')).toBe(true);
   });
 

@@ -26,7 +26,6 @@ afterAll(async () => {
 
 const NOW = new Date('2026-02-25T00:47:07.861Z');
 
-
 async function context(kind: 'sqlite' | 'postgres'): Promise<AppContext> {
   const db = await freshDatabase(kind);
   const store = await openStore(db.location);
@@ -260,4 +259,3 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     expect(readFileSync(f.markdown_path, 'utf8')).toContain('for run run_none');
   });
 });
-
