@@ -1,7 +1,5 @@
 export type { AppContext, AgentprPaths, Logger } from './context.js';
 export type { AgentRunner, AppPorts, ArtifactWriter, GitHubPort, WriteArtifactOptions } from './ports.js';
-export { createAppPorts, createGitHubPort, type AppPortsOptions } from './adapters/app-ports.js';
-export { fileArtifactWriter } from './adapters/artifact-writer.js';
 export { createAgentRunner } from './agent/agent-runner.js';
 export { dataDirExposure, dataDirPaths, prepareDataDir, PRIVATE_DATA_SUBDIRS, silentLogger } from './context.js';
 export * from './secrets/index.js';
@@ -9,6 +7,9 @@ export { openAppStore } from './open-app-store.js';
 export { AgentprError } from './errors.js';
 export type { AgentprErrorCode } from './errors.js';
 export * from './runs/index.js';
+export * from './adapters/index.js';
+export * from './pr-gate/index.js';
+export * from './github-sync/index.js';
 export * from './github/index.js';
 export * from './deploy/index.js';
 export * from './manager/index.js';

@@ -4,7 +4,7 @@ import type { Clock } from '@agentpr/store';
 import { createGitRunner } from '@agentpr/workspace';
 import { createAgentRunner } from '../agent/agent-runner.js';
 import type { Logger } from '../context.js';
-import { githubClientFor } from '../github/github-access.js';
+import { githubClientFor } from './github-access.js';
 import type { AppPorts, GitHubPort } from '../ports.js';
 import type { SecretRedactor } from '../secrets/secret-redactor.js';
 import { createSecretRedactor } from '../secrets/secret-redactor.js';

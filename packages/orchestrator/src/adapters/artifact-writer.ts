@@ -1,6 +1,6 @@
 import type { Clock } from '@agentpr/store';
 import { makeDirectory } from '@agentpr/workspace/directories';
-import { writeNewFile } from '../github/file-stamp.js';
+import { writeNewFile } from './file-stamp.js';
 import type { ArtifactWriter } from '../ports.js';
 
 /** The real {@link ArtifactWriter}: private files on the local disk, stamped by `clock`, redacted by `redact`. */

@@ -57,11 +57,11 @@ import {
 import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type WorkspaceIdentity } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { fileStamp, writeNewFile } from '../github/file-stamp.js';
+import { fileStamp, writeNewFile } from '../adapters/file-stamp.js';
 import { policyError } from '../analysis/policy-error.js';
 import { runPreflight } from '../workspace/run-preflight.js';
 import { redactorFor } from '../secrets/redactor-for.js';
-import { githubClientFor } from '../github/github-access.js';
+import { githubClientFor } from '../adapters/github-access.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { budgetBaseline, campaignFor, gitFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
 import { gatherCiReviewFeedback, renderFeedbackSection, type CiReviewFeedback } from './ci-review-feedback.js';

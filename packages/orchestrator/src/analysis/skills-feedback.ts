@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { writeNewFile } from '../github/file-stamp.js';
+import { writeNewFile } from '../adapters/file-stamp.js';
 import { pct } from './analysis-shared.js';
 import { skillsMetrics, type SkillsMetricsResult } from './skills-metrics.js';
 

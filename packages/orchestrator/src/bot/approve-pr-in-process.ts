@@ -1,8 +1,8 @@
 import { effectivePolicy, type ManagerPolicy } from '@agentpr/policy';
 import { getRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
-import { approveOpenPr } from '../github/approve-open-pr.js';
-import { requireGitHubClient } from '../github/github-access.js';
+import { approveOpenPr } from '../pr-gate/approve-open-pr.js';
+import { requireGitHubClient } from '../adapters/github-access.js';
 import type { ApprovePr } from './bot-commands.js';
 
 /**

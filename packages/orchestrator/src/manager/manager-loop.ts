@@ -4,7 +4,7 @@ import { getRun, leaseHolder } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { policyError } from '../analysis/policy-error.js';
-import { requestOpenPr, type RequestOpenPrResult } from '../github/request-open-pr.js';
+import { requestOpenPr, type RequestOpenPrResult } from '../pr-gate/request-open-pr.js';
 import { campaignFor } from '../workspace/workspace-shared.js';
 import type { ManagerActions } from './actions.js';
 import { managerTick, type TickOptions, type TickReport } from './manager-tick.js';

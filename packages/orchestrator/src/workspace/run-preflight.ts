@@ -3,7 +3,7 @@ import { addArtifact, recordAttempt, requireRun } from '@agentpr/store';
 import { repoPreflight, type DoctorReport, type FetchLike, type PreflightUrls, type WriteProbe } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { writeNewFile } from '../github/file-stamp.js';
+import { writeNewFile } from '../adapters/file-stamp.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 
 /** The codex sandboxes run-preflight accepts. */

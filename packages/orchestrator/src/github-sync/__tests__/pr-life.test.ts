@@ -4,11 +4,11 @@ import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { getRun, listEvents } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
-import { approveOpenPr } from '../approve-open-pr.js';
-import { requestOpenPr } from '../request-open-pr.js';
+import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
+import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
 import { syncGithub } from '../sync-github.js';
-import { startWebhookServer, type WebhookServer } from '../webhook-server.js';
-import { pushedRun, pushFix, testApp, type PushedRun, type TestApp } from './fixtures.js';
+import { startWebhookServer, type WebhookServer } from '../../github/webhook-server.js';
+import { pushedRun, pushFix, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 const SECRET = 'life-secret';
 let tdb: TestDatabase;

@@ -6,11 +6,11 @@ import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, type TestD
 import type { AppContext } from '../../context.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { showRun } from '../../runs/queries.js';
-import { approveOpenPr } from '../approve-open-pr.js';
-import { requestOpenPr } from '../request-open-pr.js';
+import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
+import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
 import { syncGithub } from '../sync-github.js';
-import { startWebhookServer } from '../webhook-server.js';
-import { pushedRun, testApp, type PushedRun, type TestApp } from './fixtures.js';
+import { startWebhookServer } from '../../github/webhook-server.js';
+import { pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 // Issue 13: a run an operator PAUSED, or one the manager escalated to NEEDS_HUMAN_REVIEW, is moved only by a
 // human command. GitHub facts arriving by webhook or sync are stored as held, and resume acts on them.

@@ -26,7 +26,7 @@ import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js
 import { confirmTokenMatches } from './confirm-token.js';
 import type { DodGateResult, DodPolicy } from '@agentpr/runtime-analysis';
 import { dodGateForRun } from './dod-gate.js';
-import { githubFailure } from './github-access.js';
+import { githubFailure } from '../adapters/github-access.js';
 import { workspaceGit, type WorkspaceGit } from './git.js';
 
 /** The input of {@link approveOpenPr} (the `approve-open-pr` flags). */

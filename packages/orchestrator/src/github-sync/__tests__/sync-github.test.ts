@@ -6,7 +6,7 @@ import { getRun, listAttempts, listEvents } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { syncGithub, syncGithubLoop } from '../sync-github.js';
-import { runInCiWait, testApp, type TestApp } from './fixtures.js';
+import { runInCiWait, testApp, type TestApp } from '../../__tests__/github-fixtures.js';
 
 const SHA = 'a'.repeat(40);
 let tdb: TestDatabase;

@@ -7,7 +7,7 @@ import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/test
 import { approveOpenPr } from '../approve-open-pr.js';
 import { hashConfirmToken } from '../confirm-token.js';
 import { requestOpenPr } from '../request-open-pr.js';
-import { addDigest, commitAndPush, git, pushedRun, testApp, type PushedRun, type TestApp } from './fixtures.js';
+import { addDigest, commitAndPush, git, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 let stub: GitHubStub;
 let github: GitHubClient;
@@ -229,7 +229,7 @@ describe('PR gate hardening (issue 13)', () => {
   });
 
   it('githubClientFor refuses to send the token to a plain-http API that is not loopback, and allows https and loopback http', async () => {
-    const { githubClientFor, requireGitHubClient } = await import('../github-access.js');
+    const { githubClientFor, requireGitHubClient } = await import('../../adapters/github-access.js');
     const ctx = { ...app.ctx, env: { ...app.ctx.env, GITHUB_TOKEN: 'secret-token-value' } };
     for (const apiUrl of ['http://192.0.2.10/api/v3', 'http://github.example.com', 'ftp://api.github.com']) {
       const error = await requireGitHubClient(ctx, { apiUrl }).catch((e: unknown) => e);

@@ -4,8 +4,8 @@ import { execa } from 'execa';
 import { addArtifact, applyEvent, createRun, openStore, type OpenDatabase } from '@agentpr/store';
 import { tempDir } from '@agentpr/testing';
 import type { RunEvent } from '@agentpr/state-machine';
-import { dataDirPaths, type AppContext, type Logger } from '../../context.js';
-import { createAppPorts } from '../../adapters/app-ports.js';
+import { dataDirPaths, type AppContext, type Logger } from '../context.js';
+import { createAppPorts } from '../adapters/app-ports.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {

@@ -5,8 +5,8 @@ import { eventPayload, type RunEvent } from '@agentpr/state-machine';
 import { applyEvents, getRun, listActiveRuns, recordAttempt, resultObject, type EventInput } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { writeNewFile } from './file-stamp.js';
-import { githubFailure } from './github-access.js';
+import { writeNewFile } from '../adapters/file-stamp.js';
+import { githubFailure } from '../adapters/github-access.js';
 import { pushedHead, rollupKey } from './github-events.js';
 
 /** The input of {@link syncGithub} (the `sync-github` flags). */

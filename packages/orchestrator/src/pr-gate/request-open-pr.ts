@@ -5,7 +5,7 @@ import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
-import { writeNewFile } from './file-stamp.js';
+import { writeNewFile } from '../adapters/file-stamp.js';
 import { ownerFromRemoteUrl, workspaceGit, type WorkspaceGit } from './git.js';
 
 /** The input of {@link requestOpenPr} (the `request-open-pr` flags). */

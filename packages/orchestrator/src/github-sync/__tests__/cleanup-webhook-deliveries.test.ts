@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { claimDelivery, listDeliveries } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/testing';
 import { cleanupWebhookDeliveries } from '../cleanup-webhook-deliveries.js';
-import { testApp, type TestApp } from './fixtures.js';
+import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
 
 let tdb: TestDatabase;
 let app: TestApp;
