@@ -1,4 +1,5 @@
 import type { AppContext, AppPorts } from '@agentpr/orchestrator';
+import type { CommandStatus } from './errors.js';
 
 /** One command-line option. Names are the long flag without dashes. */
 export interface OptionSpec {
@@ -19,10 +20,14 @@ export type GateProfile = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' 
 /** Parsed option values: strings, booleans and string arrays, keyed by flag name. */
 export type OptionValues = Record<string, string | boolean | string[] | undefined>;
 
-/** What a command returns; the CLI prints `output` (JSON, or `text` on a TTY) and exits with `exitCode`. */
+/**
+ * What a command returns; the CLI prints `output` (JSON, or `text` on a TTY) and exits with
+ * `exitCodeFor(status)` (`errors.ts`, the one place that decides exit codes).
+ */
 export interface CommandResult {
   output: unknown;
-  exitCode?: number;
+  /** Default `ok`. */
+  status?: CommandStatus;
   /** Human rendering for a TTY; defaults to a generic rendering of `output`. */
   text?: string;
 }

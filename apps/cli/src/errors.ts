@@ -1,3 +1,38 @@
+/**
+ * How a command ended. {@link exitCodeFor} is the only place that turns it into a process exit code, as
+ * {@link describeError} is for errors: use cases return typed results and the commands name the status.
+ */
+export type CommandStatus =
+  /** Done as asked: 0. */
+  | 'ok'
+  /** Ran, but the result is a failure or a refusal (a failed gate, an unmet check): 1. */
+  | 'failed'
+  /** Bad flags or input; nothing changed: 2. */
+  | 'usage'
+  /** Another process holds the workspace or the run; try again later: 75 (EX_TEMPFAIL). */
+  | 'busy'
+  /** Stopped by Ctrl-C (SIGINT): 130. */
+  | 'interrupted'
+  /** An external program failed; its own exit code is passed on (never 0). */
+  | { external: number };
+
+/** The process exit code of a {@link CommandStatus}. */
+export function exitCodeFor(status: CommandStatus): number {
+  if (typeof status === 'object') return status.external === 0 ? 1 : status.external;
+  switch (status) {
+    case 'ok':
+      return 0;
+    case 'failed':
+      return 1;
+    case 'usage':
+      return 2;
+    case 'busy':
+      return 75;
+    case 'interrupted':
+      return 130;
+  }
+}
+
 /** Exit code and one-line message for any error that reaches the CLI. The only place that decides exit codes. */
 export function describeError(error: unknown): { exitCode: number; message: string; code: string; details: Record<string, unknown> } {
   // Matched by name, not class, so the entry point does not load the orchestrator just to map errors.

@@ -3,7 +3,7 @@ import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
-import { describeError } from './errors.js';
+import { describeError, exitCodeFor } from './errors.js';
 import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
 import { renderValue } from './render.js';
 import { secretFlagValues } from './secret-flags.js';
@@ -225,7 +225,8 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
       });
     }
     const result = await spec.run(ctx, values);
-    if ((result.exitCode ?? 0) !== 0 && !commandWroteStderr) {
+    const exitCode = exitCodeFor(result.status ?? 'ok');
+    if (exitCode !== 0 && !commandWroteStderr) {
       // A command that failed with a result (not an exception) still says why in one line on stderr.
       const why = failureSummary(result.output);
       if (why) io.stderr.write(`agentpr: ${name}: ${why.split('\n')[0]}\n`);
@@ -234,7 +235,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
       if (jsonWanted) io.stdout.write(`${JSON.stringify(result.output, null, 2)}\n`);
       else io.stdout.write(`${result.text ?? renderValue(result.output)}\n`);
     }
-    return result.exitCode ?? 0;
+    return exitCode;
   } catch (error) {
     const described = describeError(error);
     if (globals.debug && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);

@@ -39,6 +39,6 @@ export const command: CommandSpec = {
       requireWebhookSecret: flag(values, 'require-webhook-secret'),
       requireGh: flag(values, 'require-gh'),
     });
-    return { output: report, exitCode: report.ok ? 0 : 1, text: renderReport(report) };
+    return { output: report, status: report.ok ? 'ok' : 'failed', text: renderReport(report) };
   },
 };

@@ -33,6 +33,6 @@ export const command: CommandSpec = {
     ]
       .filter(Boolean)
       .join('\n');
-    return { output: { ...summary, ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, exitCode: result.ok ? 0 : 1, text };
+    return { output: { ...summary, ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, status: result.ok ? 'ok' : 'failed', text };
   },
 };

@@ -28,7 +28,7 @@ export function eventCommand(def: {
       const { result, refused } = await applyCommand(app, requireStr(values, 'run-id'), command, str(values, 'idempotency-key'));
       return {
         output: result,
-        exitCode: refused ? 1 : 0,
+        status: refused ? 'failed' : 'ok',
         text: `${result.run_id}: ${result.event_type} → ${result.state}${result.duplicate ? ' (duplicate, nothing changed)' : ''}${result.applied === false ? ` (stored, not applied: ${result.reason})` : ''}`,
       };
     },

@@ -12,6 +12,6 @@ export const command: CommandSpec = {
     const { managerTick, tickOptions, defaultManagerActions } = await import('@agentpr/orchestrator');
     const app = { ...(await ctx.app()), actor: 'manager' as const };
     const report = await managerTick(app, defaultManagerActions(actionConfig(values)), await tickOptions(app, managerFlags(values), ctx.signal));
-    return { output: report, exitCode: report.ok ? 0 : 1, text: renderTick(report) };
+    return { output: report, status: report.ok ? 'ok' : 'failed', text: renderTick(report) };
   },
 };

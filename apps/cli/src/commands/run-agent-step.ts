@@ -86,6 +86,6 @@ export const command: CommandSpec = {
     ]
       .filter(Boolean)
       .join('\n');
-    return { output, exitCode, text };
+    return { output, status: exitCode === 0 ? 'ok' : { external: exitCode }, text };
   },
 };

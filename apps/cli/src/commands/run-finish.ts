@@ -23,7 +23,7 @@ export const command: CommandSpec = {
     });
     if (!result.ok) {
       ctx.stderr.write(`agentpr: run-finish failed: ${result.error}\n`);
-      return { output: result, exitCode: result.exit_code, text: `run-finish failed (exit ${result.exit_code}, state ${result.state}): ${result.error}` };
+      return { output: result, status: { external: result.exit_code }, text: `run-finish failed (exit ${result.exit_code}, state ${result.state}): ${result.error}` };
     }
     return { output: result, text: `pushed ${result.branch} at ${result.head_sha.slice(0, 12)}; state ${result.state}` };
   },

@@ -34,6 +34,6 @@ export const command: CommandSpec = {
       onTick: (report) => ctx.stdout.write(`${ctx.json ? JSON.stringify(report) : renderTick(report)}\n`),
     });
     // Ctrl-C exits 130; SIGTERM (a service manager stopping us) is a clean stop.
-    return { output: undefined, exitCode: ctx.signal.aborted ? (ctx.signal.reason === 'SIGINT' ? 130 : 0) : result.ok ? 0 : 1 };
+    return { output: undefined, status: ctx.signal.aborted ? (ctx.signal.reason === 'SIGINT' ? 'interrupted' : 'ok') : result.ok ? 'ok' : 'failed' };
   },
 };

@@ -21,6 +21,6 @@ export const command: CommandSpec = {
       networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1, default: 5 }),
       codexSandbox: str(values, 'codex-sandbox'),
     });
-    return { output: report, exitCode: report.ok ? 0 : 1, text: `${renderReport(report)}\nreport: ${report_path}` };
+    return { output: report, status: report.ok ? 'ok' : 'failed', text: `${renderReport(report)}\nreport: ${report_path}` };
   },
 };

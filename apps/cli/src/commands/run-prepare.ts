@@ -27,7 +27,7 @@ export const command: CommandSpec = {
     });
     if (!result.ok) {
       ctx.stderr.write(`agentpr: run-prepare failed: ${result.error}\n`);
-      return { output: result, exitCode: result.exit_code, text: `run-prepare failed (exit ${result.exit_code}, state ${result.state}): ${result.error}` };
+      return { output: result, status: { external: result.exit_code }, text: `run-prepare failed (exit ${result.exit_code}, state ${result.state}): ${result.error}` };
     }
     return { output: result, text: `prepared ${result.workspace_dir} on ${result.feature_branch} (base ${result.base_branch} at ${result.base_sha.slice(0, 12)}); state ${result.state}` };
   },

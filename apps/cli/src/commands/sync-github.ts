@@ -27,7 +27,7 @@ export const command: CommandSpec = {
       const report = await syncGithub(app, input, { github });
       // Each failure's own message, one line each (the generic fallback cannot render these objects).
       for (const f of report.failures) ctx.stderr.write(`agentpr: sync-github: ${f.run_id}${f.pr_number !== undefined ? ` (PR #${f.pr_number})` : ''}: ${f.error.split('\n')[0]}\n`);
-      return { output: report, exitCode: report.ok ? 0 : 1, text: render(report) };
+      return { output: report, status: report.ok ? 'ok' : 'failed', text: render(report) };
     }
     const result = await syncGithubLoop(app, input, { github }, {
       intervalSec: int(values, 'interval-sec', { min: 1, default: 120 })!,
@@ -35,6 +35,6 @@ export const command: CommandSpec = {
       signal: ctx.signal,
       onReport: (report) => ctx.stdout.write(`${ctx.json ? JSON.stringify(report) : render(report)}\n`),
     });
-    return { output: undefined, exitCode: ctx.signal.aborted ? 130 : result.failedLoops > 0 ? 1 : 0 };
+    return { output: undefined, status: ctx.signal.aborted ? 'interrupted' : result.failedLoops > 0 ? 'failed' : 'ok' };
   },
 };

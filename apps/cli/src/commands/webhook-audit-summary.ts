@@ -33,6 +33,6 @@ export const command: CommandSpec = {
     const text = summary.error
       ? `cannot read ${summary.audit_log_file}: ${summary.error}`
       : `${summary.considered_entries} answers since ${summary.window_start}: ${JSON.stringify(summary.outcome_counts)}; 5xx ${summary.http_5xx_rate_pct}%${summary.alerts.length ? `; ALERTS: ${summary.alerts.join(', ')}` : ''}${summary.warnings.map((w) => `\nwarning: ${w}`).join('')}`;
-    return { output: summary, exitCode: summary.ok ? 0 : 1, text };
+    return { output: summary, status: summary.ok ? 'ok' : 'failed', text };
   },
 };

@@ -31,6 +31,6 @@ export const command: CommandSpec = {
         report.checks.map((c) => [c.name, c.ok ? 'pass' : 'FAIL', String(c.status_code), c.error]),
       ),
     ].join('\n');
-    return { output: report, exitCode: report.ok ? 0 : 1, text };
+    return { output: report, status: report.ok ? 'ok' : 'failed', text };
   },
 };
