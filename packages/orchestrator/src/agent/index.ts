@@ -1,5 +1,7 @@
 export { runAgentStep } from './run-agent-step.js';
-export type { RunAgentStepInput, RunAgentStepOutcome, AgentProgress, ConvergenceTarget } from './run-agent-step.js';
+export type { RunAgentStepInput, RunAgentStepOutcome, AgentProgress } from './run-agent-step.js';
+export { agentStepOutcome, agentStepPassed } from './agent-step-result.js';
+export type { RunAgentStepResult, ConvergedAgentStep, RefusedAgentStep, AgentStepReports, ConvergenceTarget } from './agent-step-result.js';
 export { resolveConfinement, modelEndpoints, startAttemptEgress, socatBridge, ISOLATION_NONE_WARNING } from './confinement.js';
 export type { Confinement, ModelEndpoint, AttemptEgress } from './confinement.js';
 export { gatherCiReviewFeedback, renderFeedbackSection, FEEDBACK_LIMITS } from './ci-review-feedback.js';

@@ -65,10 +65,9 @@ import { githubClientFor } from '../adapters/github-access.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { budgetBaseline, campaignFor, gitFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
 import { gatherCiReviewFeedback, renderFeedbackSection, type CiReviewFeedback } from './ci-review-feedback.js';
+import type { ConvergenceTarget } from './agent-step-result.js';
 import { modelEndpoints, resolveConfinement, startAttemptEgress, type AttemptEgress } from './confinement.js';
 
-/** Where a PASS / RETRYABLE / HUMAN_REVIEW verdict moves the run. */
-export type ConvergenceTarget = 'LOCAL_VALIDATING' | 'NEEDS_HUMAN_REVIEW' | 'FAILED_RETRYABLE' | 'UNCHANGED';
 
 /** Flags of run-agent-step (SPEC §4). Absent values come from the effective policy. */
 export interface RunAgentStepInput {
