@@ -1,0 +1,104 @@
+import { sql } from 'kysely';
+import type { Db } from './schema.js';
+
+/** States the manager may act on; every other state waits for a human or is terminal. */
+export const MANAGER_WORKABLE_STATES: readonly string[] = Object.freeze([
+  'QUEUED',
+  'DISCOVERY',
+  'PLAN_READY',
+  'IMPLEMENTING',
+  'ITERATING',
+  'LOCAL_VALIDATING',
+  'FAILED_RETRYABLE',
+  'CI_WAIT',
+  'REVIEW_WAIT',
+]);
+
+/** The filter of {@link managerCandidateRuns}: ISO timestamps and a row limit. */
+export interface CandidateFilter {
+  /** Runs whose `next_attempt_at` is later than this are in backoff. */
+  now: string;
+  /** A GitHub-waiting run (CI_WAIT, REVIEW_WAIT) is due when its last sync is at or before this. */
+  syncCutoff: string;
+  limit: number;
+}
+
+/**
+ * Runs that may need the manager now, least recently updated first: workable states only (runs waiting for a
+ * human never take a slot), not in backoff, and GitHub-waiting runs only when their sync is due. The cost follows
+ * the number of active runs, not all runs (partial index on non-terminal states).
+ *
+ * @example
+ * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20 });
+ */
+export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Promise<string[]> {
+  const rows = await db
+    .selectFrom('run_states as s')
+    .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
+    .select('s.run_id')
+    // Literal, not bound, so SQLite can use the partial index on non-terminal runs.
+    .where(sql<boolean>`s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')`)
+    .where('s.current_state', 'in', [...MANAGER_WORKABLE_STATES])
+    .where((eb) => eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', filter.now)]))
+    .where((eb) =>
+      eb.or([
+        eb('s.current_state', 'not in', ['CI_WAIT', 'REVIEW_WAIT']),
+        eb('m.last_sync_at', 'is', null),
+        eb('m.last_sync_at', '<=', filter.syncCutoff),
+      ]),
+    )
+    .orderBy('s.updated_at', 'asc')
+    .orderBy('s.run_id', 'asc')
+    .limit(filter.limit)
+    .execute();
+  return rows.map((r) => r.run_id);
+}
+
+/**
+ * When a human (operator or bot) last commanded the run, its creation excepted; `''` when never. The manager's
+ * failure budgets count from there, so a human retry gives the run a fresh budget.
+ */
+export async function lastHumanCommandAt(db: Db, runId: string): Promise<string> {
+  const row = await db
+    .selectFrom('events')
+    .select('created_at')
+    .where('run_id', '=', runId)
+    .where('actor', 'in', ['operator', 'bot'])
+    .where('event_type', '!=', 'command.run.create')
+    .orderBy('event_id', 'desc')
+    .executeTakeFirst();
+  return row?.created_at ?? '';
+}
+
+/** How many retries the manager itself applied to the run at or after `since` (an ISO timestamp). */
+export async function managerRetriesSince(db: Db, runId: string, since: string): Promise<number> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('run_id', '=', runId)
+    .where('actor', '=', 'manager')
+    .where('event_type', '=', 'command.retry')
+    .where('created_at', '>=', since)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** The newest event, attempt and artefact ids of a run (0 when none). */
+export interface RunActivityMarks {
+  eventId: number;
+  attemptId: number;
+  artifactId: number;
+}
+
+/**
+ * The ids of the run's newest event, step attempt and artefact: together they change whenever anything the
+ * manager reads about the run changes.
+ */
+export async function runActivityMarks(db: Db, runId: string): Promise<RunActivityMarks> {
+  const [event, attempt, artifact] = await Promise.all([
+    db.selectFrom('events').select('event_id').where('run_id', '=', runId).orderBy('event_id', 'desc').executeTakeFirst(),
+    db.selectFrom('step_attempts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
+    db.selectFrom('artifacts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
+  ]);
+  return { eventId: Number(event?.event_id ?? 0), attemptId: Number(attempt?.id ?? 0), artifactId: Number(artifact?.id ?? 0) };
+}
