@@ -64,3 +64,4 @@ export { MIGRATION_NAMES } from './migrations/names.js';
 export { getManagerRun, saveManagerRun, listManagerRuns } from './manager-runs.js';
 export type { ManagerRunRow, ManagerRunsTable } from './schema.js';
 export { managerCandidateRuns, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type CandidateFilter, type RunActivityMarks } from './manager-queries.js';
+export { runsByLatestAttempt } from './attempt-activity.js';
