@@ -269,6 +269,7 @@ describe('agentpr webhook-probe', () => {
 describe('agentpr webhook-probe against the real webhook server', () => {
   it('passes every check against startWebhookServer on a fresh SQLite store, twice', async () => {
     const orchestrator = (await import('@agentpr/orchestrator')) as Record<string, any>;
+    const webhook = (await import('@agentpr/webhook-app')) as Record<string, any>;
     const { openStore } = await import('@agentpr/store');
     const db = await freshDatabase('sqlite');
     const store = await openStore(db.location);
@@ -282,7 +283,7 @@ describe('agentpr webhook-probe against the real webhook server', () => {
       log: { info() {}, warn() {}, error() {} },
       paths: orchestrator.dataDirPaths(dataDir),
     };
-    const server = await orchestrator.startWebhookServer({ ctx, port: 0, secret: SECRET, auditLogFile: `${dataDir}/reports/audit.jsonl` });
+    const server = await webhook.startWebhookServer({ ctx, port: 0, secret: SECRET, auditLogFile: `${dataDir}/reports/audit.jsonl` });
     try {
       const url = `${server.url}${server.path}`;
       for (const run of [1, 2]) {

@@ -22,7 +22,7 @@ export const command: CommandSpec = {
     }
     const timeoutSec = int(values, 'timeout-sec', { min: 1, default: 10 })!;
     const maxPayloadBytes = int(values, 'max-payload-bytes', { min: 1024, default: 1024 * 1024 })!;
-    const { webhookProbe } = await import('@agentpr/orchestrator');
+    const { webhookProbe } = await import('../probe/webhook-probe.js');
     const report = await webhookProbe({ url, secret, timeoutSec, maxPayloadBytes });
     const text = [
       `${report.ok ? 'ok' : 'FAILED'}: ${report.url}`,

@@ -3,8 +3,8 @@ import { request as httpRequest, type ClientRequest, type IncomingMessage, type 
 import { request as httpsRequest } from 'node:https';
 import * as v from 'valibot';
 import { signWebhookPayload } from '@agentpr/github';
-import { formatIssues } from '../runs/create-run.js';
-import { AgentprError } from '../errors.js';
+import { formatIssues } from '@agentpr/orchestrator';
+import { AgentprError } from '@agentpr/orchestrator/errors';
 
 /** The checks of {@link webhookProbe}, in the order they run. */
 export const WEBHOOK_PROBE_CHECKS = ['signed_delivery_accept', 'delivery_replay_dedup', 'invalid_signature_reject', 'payload_size_guard'] as const;
@@ -88,7 +88,11 @@ export async function webhookProbe(input: WebhookProbeInput, deps: WebhookProbeD
   const newId = deps.newDeliveryId ?? randomUUID;
   const timeoutMs = Math.round(timeoutSec * 1000);
   const send = (event: string, delivery: string, body: Buffer, signature: string, early = false) =>
-    postDelivery(url, { event, delivery, signature }, body, { timeoutMs, ca: deps.ca, earlyAnswerWaitMs: early ? Math.min(EARLY_ANSWER_WAIT_MS, timeoutMs / 4) : 0 });
+    postDelivery(url, { event, delivery, signature }, body, {
+      timeoutMs,
+      ca: deps.ca,
+      earlyAnswerWaitMs: early ? Math.min(EARLY_ANSWER_WAIT_MS, timeoutMs / 4) : 0,
+    });
 
   const delivery = newId();
   const body = Buffer.from(PROBE_BODY);
@@ -130,7 +134,12 @@ export async function webhookProbe(input: WebhookProbeInput, deps: WebhookProbeD
   return { ok: checks.every((c) => c.ok), url: url.toString(), checks };
 }
 
-function judge(name: WebhookProbeCheckName, exchange: Exchange, secret: string, expect: (status: number, json: Record<string, unknown> | undefined) => string): WebhookProbeCheck {
+function judge(
+  name: WebhookProbeCheckName,
+  exchange: Exchange,
+  secret: string,
+  expect: (status: number, json: Record<string, unknown> | undefined) => string,
+): WebhookProbeCheck {
   const text = redact(exchange.body, secret);
   const response = parseBody(text);
   const json = response && typeof response === 'object' && !Array.isArray(response) ? (response as Record<string, unknown>) : undefined;

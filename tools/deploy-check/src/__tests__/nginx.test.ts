@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
-import { webhookProbe } from '@agentpr/orchestrator';
+import { webhookProbe } from 'agentpr';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
 import { startRecordedWebhook, type RecordedWebhook } from './real-webhook.js';

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { webhookProbe } from '@agentpr/orchestrator';
+import { webhookProbe } from 'agentpr';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { commandInvocations, SERVICE_BINARIES } from '../index.js';
 import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
