@@ -211,4 +211,16 @@ describe('classifyAttempt: protected files, safety findings and sandbox denials 
     expect(c.evidence).toHaveLength(1 + 8 + 1);
     expect(c.evidence.at(-1)!.note).toBe('… and 22 more sandbox denial(s)');
   });
+
+  it('an interrupted attempt is RETRYABLE runtime_interrupted, whatever the exit said, unless it already needs a human', () => {
+    const stopped = classifyAttempt(base({ exitCode: 130, interrupted: true, stderr: 'agent_execution_interrupted: manager shutdown\n' }));
+    expect([stopped.grade, stopped.reason_code, stopped.next_action]).toEqual(['RETRYABLE', 'runtime_interrupted', 'retry']);
+    expect(stopped.details).toMatchObject({ interrupted: true });
+    const passed = classifyAttempt(base({ interrupted: true }));
+    expect([passed.grade, passed.reason_code]).toEqual(['RETRYABLE', 'runtime_interrupted']);
+    const unsafe = classifyAttempt(base({ exitCode: 130, interrupted: true, analysis: analysis(exec('sudo make install', 0)) }));
+    expect([unsafe.grade, unsafe.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
+    const capped = classifyAttempt(base({ exitCode: 130, interrupted: true, retryableStreak: 4 }));
+    expect([capped.grade, capped.reason_code]).toEqual(['HUMAN_REVIEW', 'retryable_limit_exceeded']);
+  });
 });

@@ -13,6 +13,11 @@ export interface ClassifyInput {
   /** codex's exit code; null when codex was not started. */
   exitCode: number | null;
   timedOut?: boolean;
+  /**
+   * The attempt was stopped by the operator or the manager (abort, Ctrl-C): an interrupted attempt says nothing
+   * about the task, so a verdict that is not HUMAN_REVIEW becomes RETRYABLE `runtime_interrupted`.
+   */
+  interrupted?: boolean;
   /** codex's own stderr (bounded). Part of the failure text (W15). */
   stderr?: string;
   /** The stream analysis; null when codex was not started. */
@@ -87,7 +92,9 @@ function safetyVerdict(a: StreamAnalysis | null, fileDenials: readonly SandboxDe
   const kinds = [...new Set(a?.safety_findings.map((f) => f.kind) ?? [])];
   return verdict('HUMAN_REVIEW', 'safety_violation', 'escalate', evidence, {
     violations: a?.safety_violations.slice(0, 8) ?? [],
-    ...(a && a.safety_findings.length ? { safety_findings: a.safety_findings.slice(0, 12), safety_finding_count: a.safety_findings.length, safety_finding_kinds: kinds } : {}),
+    ...(a && a.safety_findings.length
+      ? { safety_findings: a.safety_findings.slice(0, 12), safety_finding_count: a.safety_findings.length, safety_finding_kinds: kinds }
+      : {}),
     ...(fileDenials.length ? { file_denial_count: fileDenials.length } : {}),
   });
 }
@@ -161,7 +168,13 @@ function applyCap(c: Classification, input: ClassifyInput): Classification {
       ...c.evidence,
       item(null, null, input.exitCode, `retryable streak ${streak} exceeds max_retryable_attempts ${input.maxRetryableAttempts} (${c.reason_code} ${streak} times in a row in ${input.stage}) → escalate`),
     ],
-    details: { ...c.details, attempt_no: input.attemptNo ?? 1, retryable_streak: streak, max_retryable_attempts: input.maxRetryableAttempts, original_reason_code: c.reason_code },
+    details: {
+      ...c.details,
+      attempt_no: input.attemptNo ?? 1,
+      retryable_streak: streak,
+      max_retryable_attempts: input.maxRetryableAttempts,
+      original_reason_code: c.reason_code,
+    },
   };
 }
 
@@ -278,7 +291,8 @@ function exitNonZero(input: ClassifyInput): Classification {
  * test evidence, the diff budget, PASS; for other exits: timeout, usage error (2), not started (126/127),
  * HARD then RETRYABLE patterns in the failure text (stderr and codex's own error messages, never command
  * output, W15), unknown. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
- * exceeds `maxRetryableAttempts` (W19). Every verdict carries evidence items naming lines and commands, and
+ * exceeds `maxRetryableAttempts` (W19). An `interrupted` attempt whose verdict is not HUMAN_REVIEW is RETRYABLE
+ * `runtime_interrupted`. Every verdict carries evidence items naming lines and commands, and
  * every verdict lists the sandbox's denials (`details.sandbox_denials`); network denials alone never change it.
  *
  * @example
@@ -287,7 +301,13 @@ function exitNonZero(input: ClassifyInput): Classification {
  * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
-  return withDenials(decide(input), input.sandboxDenials ?? []);
+  return withDenials(interruptedVerdict(decide(input), input), input.sandboxDenials ?? []);
+}
+
+/** An interrupted attempt is retried unless something already needs a human (a safety finding, the retry cap). */
+function interruptedVerdict(c: Classification, input: ClassifyInput): Classification {
+  if (!input.interrupted || c.grade === 'HUMAN_REVIEW') return c;
+  return { ...c, grade: 'RETRYABLE', reason_code: 'runtime_interrupted', next_action: 'retry', details: { ...c.details, interrupted: true } };
 }
 
 function decide(input: ClassifyInput): Classification {

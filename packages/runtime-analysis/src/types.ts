@@ -29,6 +29,7 @@ export type ReasonCode =
   | 'runtime_hard_failure'
   | 'runtime_transient_failure'
   | 'runtime_unknown_failure'
+  | 'runtime_interrupted'
   | 'retryable_limit_exceeded';
 
 /** One thing that decided a verdict: usually a command at a line of the stream. */
