@@ -81,7 +81,7 @@ function run(argv) {
 async function agentpr(args, { gated = false } = {}) {
   console.log(`\n${bold(`$ agentpr ${args.join(' ')}`)}`);
   const r = await run([bin, ...base, ...(gated ? ['--skip-doctor'] : []), ...args]);
-  let out = {};
+  let out;
   try {
     out = JSON.parse(r.stdout);
   } catch {

@@ -23,7 +23,9 @@ export const DEFAULT_BRIDGE_PORT = 3128;
  * The argv that puts the bridge in front of a command, to place after bwrap's `--`. The bridge sets the proxy
  * variables (`proxyEnvironment(port)`) for the command itself.
  * @example
- * const { command, args } = bridgeCommand({ socketPath: '/run/agentpr-egress/proxy.sock', port: 3128, forward: ['127.0.0.1:4010'], command: codex, args: codexArgs });
+ * const { command, args } = bridgeCommand({
+ *   socketPath: '/run/agentpr-egress/proxy.sock', port: 3128, forward: ['127.0.0.1:4010'], command: codex, args: codexArgs,
+ * });
  * // bwrap ... --ro-bind <sockdir> /run/agentpr-egress -- <command> <args...>
  */
 export function bridgeCommand(options: BridgeCommandOptions): { command: string; args: string[] } {

@@ -80,7 +80,9 @@ const MAX_HOST_CHARS = 255;
  * the checked address only, so a DNS answer cannot change between check and use. Denials answer 403 and are recorded.
  * `Proxy-Authorization` and hop-by-hop headers are never forwarded; request heads are capped in size.
  * @example
- * const proxy = await startEgressProxy({ socketPath: join(mkdtempSync('/tmp/agentpr-egress-'), 'proxy.sock'), rules: ['127.0.0.1:4010', 'registry.npmjs.org'] });
+ * const proxy = await startEgressProxy({
+ *   socketPath: join(mkdtempSync('/tmp/agentpr-egress-'), 'proxy.sock'), rules: ['127.0.0.1:4010', 'registry.npmjs.org'],
+ * });
  * // ...run the sandbox with the bridge...; evidence: proxy.denials(), proxy.stats()
  * await proxy.close();
  */
@@ -227,7 +229,9 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Run
     });
   };
 
-  const server = createServer({ maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024, headersTimeout: 30_000, requestTimeout: 0, keepAliveTimeout: 30_000, noDelay: true });
+  const server = createServer({
+    maxHeaderSize: options.maxHeaderBytes ?? 16 * 1024, headersTimeout: 30_000, requestTimeout: 0, keepAliveTimeout: 30_000, noDelay: true,
+  });
   server.maxConnections = 1024;
   server.on('connection', (socket: Socket) => {
     open.add(socket);

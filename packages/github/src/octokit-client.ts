@@ -229,7 +229,9 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
 
     listReviewComments: (repo, number) =>
       call(`reading review comments of ${repo.owner}/${repo.repo}#${number}`, async () => {
-        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, { owner: repo.owner, repo: repo.repo, pull_number: number, per_page: 100 });
+        const comments = await octokit.paginate(octokit.rest.pulls.listReviewComments, {
+          owner: repo.owner, repo: repo.repo, pull_number: number, per_page: 100,
+        });
         return comments.map(
           (c): ReviewCommentInfo => ({
             id: Number(c.id),

@@ -39,7 +39,10 @@ function hostOf(apiUrl: string | undefined): string | undefined {
  * const found = await resolveGitHubToken(process.env);
  * if (found) console.log(`using the token from ${found.source}`);
  */
-export async function resolveGitHubToken(env: Readonly<Record<string, string | undefined>>, options: ResolveTokenOptions = {}): Promise<ResolvedToken | undefined> {
+export async function resolveGitHubToken(
+  env: Readonly<Record<string, string | undefined>>,
+  options: ResolveTokenOptions = {},
+): Promise<ResolvedToken | undefined> {
   const fromGithub = env.GITHUB_TOKEN?.trim();
   if (fromGithub) return { token: fromGithub, source: 'GITHUB_TOKEN' };
   const fromGh = env.GH_TOKEN?.trim();

@@ -12,7 +12,10 @@ const DECIDING = new Set(['approved', 'commented', 'dismissed']);
  * Decides a PR's review state (SPEC §7.1): a `reviewDecision` of `changes_requested` wins; otherwise the newest
  * review that requested changes, approved, commented or was dismissed. Reviews are given oldest first.
  */
-export function decideReview(reviews: ReadonlyArray<{ id: number; state: string; submittedAt?: string | null }>, reviewDecision?: string | null): ReviewDecision {
+export function decideReview(
+  reviews: ReadonlyArray<{ id: number; state: string; submittedAt?: string | null }>,
+  reviewDecision?: string | null,
+): ReviewDecision {
   const newestFirst = [...reviews].reverse();
   if (reviewDecision?.trim().toLowerCase() === 'changes_requested') {
     const latest = newestFirst.find((r) => r.state.trim().toLowerCase() === 'changes_requested');

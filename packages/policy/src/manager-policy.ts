@@ -447,7 +447,9 @@ export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: stri
     if (o.min_test_commands !== undefined) eff.min_test_commands = o.min_test_commands;
     if (o.success_event_stream_sample_pct !== undefined) eff.success_event_stream_sample_pct = o.success_event_stream_sample_pct;
     if (o.skills_mode !== undefined) eff.skills_mode = o.skills_mode;
-    if (o.known_test_failure_allowlist !== undefined) eff.known_test_failure_allowlist = dedupe([...eff.known_test_failure_allowlist, ...o.known_test_failure_allowlist]);
+    if (o.known_test_failure_allowlist !== undefined) {
+      eff.known_test_failure_allowlist = dedupe([...eff.known_test_failure_allowlist, ...o.known_test_failure_allowlist]);
+    }
     if (o.network !== undefined) eff.network = o.network;
     if (o.network_allowlist !== undefined) eff.network_allowlist = dedupe([...eff.network_allowlist, ...o.network_allowlist]);
     if (o.allow_agent_push !== undefined) eff.allow_agent_push = o.allow_agent_push;

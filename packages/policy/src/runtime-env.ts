@@ -172,7 +172,10 @@ export interface ResolvedRuntimeEnv {
  * Merges the overrides over the built-ins and expands every template for `repoDir` (SPEC §4.4). Pure: the
  * caller creates the directories.
  */
-export function resolveRuntimeEnv(repoDir: string, overrides: Readonly<Record<string, string>> = {}): { ok: true; value: ResolvedRuntimeEnv } | { ok: false; error: TemplateError } {
+export function resolveRuntimeEnv(
+  repoDir: string,
+  overrides: Readonly<Record<string, string>> = {},
+): { ok: true; value: ResolvedRuntimeEnv } | { ok: false; error: TemplateError } {
   const dirs = runtimeDirsFor(repoDir);
   const templates = { ...BUILTIN_RUNTIME_ENV_TEMPLATES, ...overrides };
   const env: Record<string, string> = {};

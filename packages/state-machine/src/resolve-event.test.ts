@@ -16,7 +16,8 @@ function outcome(state: RunState, event: RunEvent, extra: Partial<RunSnapshot> =
 
 // Expected outcome per state, in RUN_STATES order. Departure from the reference (issue 13): PAUSED and
 // NEEDS_HUMAN_REVIEW hold every check, review verdict and unmerged close (`~held`); only a merge moves them.
-// QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED DONE SKIPPED NEEDS_HUMAN_REVIEW FAILED_RETRYABLE FAILED_TERMINAL
+// QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED DONE SKIPPED NEEDS_HUMAN_REVIEW
+// FAILED_RETRYABLE FAILED_TERMINAL
 const EXPECTED: Array<[string, RunEvent, string]> = [
   ['start.discovery', { type: 'command.start.discovery' }, 'DISCOVERY ! ! ! ! ! ! ! ! DISCOVERY ! ! ! DISCOVERY !'],
   ['discovery.completed', { type: 'worker.discovery.completed', contract_path: 'c.md' }, '! PLAN_READY PLAN_READY ! ! ! ! ! ! PLAN_READY ! ! ! ! !'],

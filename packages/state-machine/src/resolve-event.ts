@@ -206,7 +206,7 @@ function resolveGithub(run: RunSnapshot, event: RunEvent, ctx: ResolveContext): 
     }
     return hold(run, event, ctx);
   }
-  let target: RunState | null = null;
+  let target: RunState;
   let error: string | undefined;
   switch (event.type) {
     case 'github.check.completed': {

@@ -24,7 +24,9 @@ export async function addArtifact(
   artifact: { runId: string; type: string; uri: string; metadata?: Record<string, unknown> },
   clock: Clock = systemClock,
 ): Promise<Artifact> {
-  const values = { run_id: artifact.runId, artifact_type: artifact.type, uri: artifact.uri, metadata_json: JSON.stringify(artifact.metadata ?? {}), created_at: iso(clock()) };
+  const values = {
+    run_id: artifact.runId, artifact_type: artifact.type, uri: artifact.uri, metadata_json: JSON.stringify(artifact.metadata ?? {}), created_at: iso(clock()),
+  };
   const row = await db.insertInto('artifacts').values(values).returning('id').executeTakeFirstOrThrow();
   return toArtifact({ ...values, id: Number(row.id) });
 }

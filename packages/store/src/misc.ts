@@ -24,7 +24,9 @@ export async function addAuditRecord(
 ): Promise<void> {
   await db
     .insertInto('audit_records')
-    .values({ kind: record.kind, run_id: record.runId ?? null, actor: record.actor ?? null, detail_json: JSON.stringify(record.detail), created_at: iso(clock()) })
+    .values({
+      kind: record.kind, run_id: record.runId ?? null, actor: record.actor ?? null, detail_json: JSON.stringify(record.detail), created_at: iso(clock()),
+    })
     .execute();
 }
 

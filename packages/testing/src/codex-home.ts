@@ -11,7 +11,10 @@ export interface CodexHomeOptions {
   model?: string;
   /** Provider id in config.toml. Default `stub`. */
   providerId?: string;
-  /** Variable holding the provider key. Default `OPENAI_API_KEY`, which agentpr passes to the agent without an allowlist entry (never an `AGENTPR_*` name: those are withheld). */
+  /**
+   * Variable holding the provider key. Default `OPENAI_API_KEY`, which agentpr passes to the agent without an allowlist entry
+   * (never an `AGENTPR_*` name: those are withheld).
+   */
   envKey?: string;
   /** `stream_idle_timeout_ms`. Default 10 000. */
   streamIdleTimeoutMs?: number;

@@ -81,7 +81,10 @@ export async function makeBareFork(upstream: TestRemote, options: { name?: strin
  * Pushes a new commit with `files` to `branch` of a bare repository (creating the branch from `from`, default
  * the remote's HEAD branch). Returns the new commit's sha.
  */
-export async function pushCommit(remoteUrl: string, options: { branch: string; from?: string; files: Record<string, string>; message?: string }): Promise<string> {
+export async function pushCommit(
+  remoteUrl: string,
+  options: { branch: string; from?: string; files: Record<string, string>; message?: string },
+): Promise<string> {
   const work = join(tempDir('agentpr-push-'), 'work');
   await git(dirname(work), ['clone', '-q', remoteUrl, work]);
   await git(work, ['switch', '-q', '-C', options.branch, ...(options.from ? [`origin/${options.from}`] : [])]);

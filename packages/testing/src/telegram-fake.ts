@@ -238,7 +238,10 @@ export interface TelegramTestClient {
   sendMessage(message: Record<string, unknown>): Promise<unknown>;
   sendCommand(message: Record<string, unknown>): Promise<unknown>;
   sendCallback(message: Record<string, unknown>): Promise<unknown>;
-  getUpdates(): Promise<{ ok: boolean; result: Array<{ message: Record<string, unknown> & { text: string; chat_id: string | number; reply_markup?: unknown } }> }>;
+  getUpdates(): Promise<{
+    ok: boolean;
+    result: Array<{ message: Record<string, unknown> & { text: string; chat_id: string | number; reply_markup?: unknown } }>;
+  }>;
   getUpdatesHistory(): Promise<Array<Record<string, unknown>>>;
 }
 
@@ -283,7 +286,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function parseParams(raw: string, contentType: string): Record<string, unknown> {
-  let params: Record<string, unknown> = {};
+  let params: Record<string, unknown>;
   if (contentType.includes('application/json')) {
     try {
       params = JSON.parse(raw) as Record<string, unknown>;

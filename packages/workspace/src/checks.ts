@@ -58,7 +58,11 @@ export async function commandCheck(name: string, env: Readonly<Record<string, st
  * `net.<url>`: `HEAD <url>` with a timeout. Any status below 500 passes (`HTTP 404` is reachable); 5xx, a
  * transport error or a timeout fails with the status or the error text. Never throws (W51).
  */
-export async function urlCheck(url: string, timeoutMs: number, fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike): Promise<{ ok: boolean; detail: string }> {
+export async function urlCheck(
+  url: string,
+  timeoutMs: number,
+  fetchImpl: FetchLike = globalThis.fetch as unknown as FetchLike,
+): Promise<{ ok: boolean; detail: string }> {
   try {
     const response = await fetchImpl(url, { method: 'HEAD', redirect: 'manual', signal: AbortSignal.timeout(Math.max(1, timeoutMs)) });
     await response.body?.cancel().catch(() => {});

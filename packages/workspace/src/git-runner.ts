@@ -226,7 +226,9 @@ export function createGitRunner(options: GitRunnerOptions): Git {
       const command = subcommandOf(args);
       const prefix: string[] = [];
       for (const setting of GIT_HARDENING_CONFIG) prefix.push('-c', setting);
-      const env: Record<string, string> = { ...baseEnv, ...(NETWORK_COMMANDS.has(command) ? networkEnv : {}), ...runOptions.env, ...(await identity()), ...fixedEnv };
+      const env: Record<string, string> = {
+        ...baseEnv, ...(NETWORK_COMMANDS.has(command) ? networkEnv : {}), ...runOptions.env, ...(await identity()), ...fixedEnv,
+      };
       if (command === 'push' && pushToken !== undefined) {
         prefix.push('-c', `credential.https://${pushHost}.helper=${PUSH_CREDENTIAL_HELPER}`);
         env[PUSH_TOKEN_ENV] = pushToken;

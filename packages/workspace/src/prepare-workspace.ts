@@ -239,7 +239,15 @@ async function upstreamHeadBranch(git: Git, dir: string, timeoutMs: number): Pro
  * Refuses when the feature branch already exists (locally, or on the fork) with commits that are not on the
  * base: reusing it would mix another run's work into this one.
  */
-async function refuseForeignBranch(git: Git, dir: string, feature: string, upstreamBase: string, timeoutMs: number, networkTimeoutMs: number, originUrl: string): Promise<void> {
+async function refuseForeignBranch(
+  git: Git,
+  dir: string,
+  feature: string,
+  upstreamBase: string,
+  timeoutMs: number,
+  networkTimeoutMs: number,
+  originUrl: string,
+): Promise<void> {
   const candidates: Array<{ where: string; ref: string }> = [];
   const local = await git.run(['rev-parse', '--verify', '--quiet', `refs/heads/${feature}`], { cwd: dir, timeoutMs });
   if (local.exitCode === 0) candidates.push({ where: 'locally', ref: `refs/heads/${feature}` });

@@ -111,7 +111,13 @@ export function riskyAttributesDigest(text: string): string | undefined {
 }
 
 /** lstat `rel` and record it; returns its type, or undefined when it does not exist. */
-async function record(repoDir: string, rel: string, kind: ProtectedKind, entries: Record<string, ProtectedEntry>, budget: Budget): Promise<ProtectedEntryType | undefined> {
+async function record(
+  repoDir: string,
+  rel: string,
+  kind: ProtectedKind,
+  entries: Record<string, ProtectedEntry>,
+  budget: Budget,
+): Promise<ProtectedEntryType | undefined> {
   const path = join(repoDir, rel);
   let info;
   try {

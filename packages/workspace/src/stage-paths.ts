@@ -7,7 +7,12 @@ import { isIgnoredPath } from './path-filter.js';
  * new and modified files are added, missing files are removed. Ignored paths and nested repositories
  * (`dir/`) are never staged. The working tree is not touched.
  */
-export async function stageExactly(git: Git, repoDir: string, paths: readonly string[], options: { indexFile?: string; timeoutMs?: number } = {}): Promise<void> {
+export async function stageExactly(
+  git: Git,
+  repoDir: string,
+  paths: readonly string[],
+  options: { indexFile?: string; timeoutMs?: number } = {},
+): Promise<void> {
   const env = options.indexFile ? { GIT_INDEX_FILE: options.indexFile } : undefined;
   const base = { cwd: repoDir, ...(env ? { env } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
   const reset = await git.run(['read-tree', 'HEAD'], base);

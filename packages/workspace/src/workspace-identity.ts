@@ -17,7 +17,12 @@ export interface WorkspaceIdentity {
  * the working tree are untouched. The finish step stages the same paths the same way, so the pushed
  * commit's tree equals `tree_sha` when nothing changed in between.
  */
-export async function workspaceIdentity(git: Git, repoDir: string, changedFiles: readonly string[], options: { timeoutMs?: number } = {}): Promise<WorkspaceIdentity> {
+export async function workspaceIdentity(
+  git: Git,
+  repoDir: string,
+  changedFiles: readonly string[],
+  options: { timeoutMs?: number } = {},
+): Promise<WorkspaceIdentity> {
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
   // One process for both: prints the .git directory, then the HEAD commit.
   const parsed = await git.run(['rev-parse', '--git-dir', 'HEAD'], { cwd: repoDir, ...timeout });

@@ -101,7 +101,12 @@ for (let i = 0; i < Number(values.runs) * 3; i++) {
 }
 await proxy.close();
 rmSync(sockDir, { recursive: true, force: true });
-result.sandbox_start = { bridge: bridgeKind, median_direct_ms: Math.round(median(direct)), median_sandboxed_with_bridge_ms: Math.round(median(boxed)), median_added_ms: Math.round(median(boxed) - median(direct)) };
+result.sandbox_start = {
+  bridge: bridgeKind,
+  median_direct_ms: Math.round(median(direct)),
+  median_sandboxed_with_bridge_ms: Math.round(median(boxed)),
+  median_added_ms: Math.round(median(boxed) - median(direct)),
+};
 result.isolation_overhead_over_agent_ms = result.bwrap_proxy_without_preflight.median_overhead_ms + result.sandbox_start.median_added_ms;
 await stub.close();
 await db.close();

@@ -108,7 +108,12 @@ export interface GitHubStub {
   updateCheckRun(id: number, patch: { status?: StubCheckRun['status']; conclusion?: string | null }): StubCheckRun;
   addStatus(owner: string, repo: string, sha: string, status: { context: string; state: StubStatus['state'] }): StubStatus;
   addReview(owner: string, repo: string, number: number, review: { state: string; commitId?: string; body?: string }): StubReview;
-  addReviewComment(owner: string, repo: string, number: number, comment: { path: string; line?: number | null; body: string; inReplyTo?: number | null }): StubReviewComment;
+  addReviewComment(
+    owner: string,
+    repo: string,
+    number: number,
+    comment: { path: string; line?: number | null; body: string; inReplyTo?: number | null },
+  ): StubReviewComment;
   merge(owner: string, repo: string, number: number): StubPullRequest;
   closePull(owner: string, repo: string, number: number): StubPullRequest;
   failNext(fault: StubFault): void;
@@ -292,7 +297,10 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
       const sha = m[3]!.toLowerCase();
       const list = checkRuns
         .filter((c) => c.repoKey === key(r.owner, r.repo) && c.headSha === sha)
-        .map((c) => ({ id: c.id, name: c.name, status: c.status, conclusion: c.conclusion, head_sha: c.headSha, details_url: null, output: { title: c.output?.title ?? null, summary: c.output?.summary ?? null, text: c.output?.text ?? null } }));
+        .map((c) => ({
+          id: c.id, name: c.name, status: c.status, conclusion: c.conclusion, head_sha: c.headSha, details_url: null,
+          output: { title: c.output?.title ?? null, summary: c.output?.summary ?? null, text: c.output?.text ?? null },
+        }));
       const { page, headers } = paginate(req, list, path);
       return send(res, 200, { total_count: list.length, check_runs: page }, headers);
     }
@@ -398,13 +406,19 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     },
     addReview(owner, repo, number, review) {
       const pr = pullOf(owner, repo, number);
-      const created: StubReview = { id: nextId++, pullNumber: number, state: review.state.toUpperCase(), commitId: review.commitId ?? pr.headSha, submittedAt: now(), ...(review.body ? { body: review.body } : {}) };
+      const created: StubReview = {
+        id: nextId++, pullNumber: number, state: review.state.toUpperCase(), commitId: review.commitId ?? pr.headSha, submittedAt: now(),
+        ...(review.body ? { body: review.body } : {}),
+      };
       reviews.set(key(owner, repo), [...(reviews.get(key(owner, repo)) ?? []), created]);
       return created;
     },
     addReviewComment(owner, repo, number, comment) {
       pullOf(owner, repo, number);
-      const created: StubReviewComment = { id: nextId++, pullNumber: number, path: comment.path, line: comment.line ?? null, body: comment.body, inReplyTo: comment.inReplyTo ?? null, createdAt: now() };
+      const created: StubReviewComment = {
+        id: nextId++, pullNumber: number, path: comment.path, line: comment.line ?? null, body: comment.body,
+        inReplyTo: comment.inReplyTo ?? null, createdAt: now(),
+      };
       reviewComments.set(key(owner, repo), [...(reviewComments.get(key(owner, repo)) ?? []), created]);
       return created;
     },

@@ -123,13 +123,17 @@ describe('runtimeDoctor', () => {
     const withCodex = await runtimeDoctor({ workspaceRoot: tempDir(), env, requireGit: false, requireGhAuth: false, requireCodex: true, ...offline });
     expect(withCodex.failures).toEqual(['cmd.codex: AGENTPR_CODEX_BIN=/nonexistent/codex does not point to an executable file']);
     const fake = await binDir({ scripts: { codex: 'exit 0' } });
-    const found = await runtimeDoctor({ workspaceRoot: tempDir(), env: { PATH: fake }, requireGit: false, requireGhAuth: false, requireCodex: true, ...offline });
+    const found = await runtimeDoctor({
+      workspaceRoot: tempDir(), env: { PATH: fake }, requireGit: false, requireGhAuth: false, requireCodex: true, ...offline,
+    });
     expect(found.checks.find((c) => c.name === 'cmd.codex')?.detail).toBe(`${join(fake, 'codex')} (PATH)`);
   });
 
   it('runtimeDoctor checks the Telegram token and webhook secret only when asked, never showing their values', async () => {
     const env = { PATH: '', AGENTPR_TELEGRAM_BOT_TOKEN: '123:secret-token', AGENTPR_GITHUB_WEBHOOK_SECRET: '  ' };
-    const report = await runtimeDoctor({ workspaceRoot: tempDir(), env, requireGit: false, requireGhAuth: false, requireTelegramToken: true, requireWebhookSecret: true, ...offline });
+    const report = await runtimeDoctor({
+      workspaceRoot: tempDir(), env, requireGit: false, requireGhAuth: false, requireTelegramToken: true, requireWebhookSecret: true, ...offline,
+    });
     expect(report.checks.slice(1)).toEqual([
       { name: 'env.AGENTPR_TELEGRAM_BOT_TOKEN', ok: true, detail: 'present' },
       { name: 'env.AGENTPR_GITHUB_WEBHOOK_SECRET', ok: false, detail: 'missing' },

@@ -72,7 +72,12 @@ export async function freePort(): Promise<number> {
  * Waits until `check` resolves true, polling every 100 ms. Throws after `timeoutMs`, or as soon as `giveUp`
  * returns a reason; `what` is evaluated then, so it can include logs written meanwhile.
  */
-export async function waitFor(what: string | (() => string), check: () => Promise<boolean> | boolean, timeoutMs = 15_000, giveUp: () => string | undefined = () => undefined): Promise<void> {
+export async function waitFor(
+  what: string | (() => string),
+  check: () => Promise<boolean> | boolean,
+  timeoutMs = 15_000,
+  giveUp: () => string | undefined = () => undefined,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const describe = () => (typeof what === 'string' ? what : what());
   while (Date.now() < deadline) {
