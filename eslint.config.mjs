@@ -4,6 +4,9 @@ import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/** Why the orchestrator's use cases may not build adapters (see ARCHITECTURE.md, "ports"). */
+const USE_THE_PORTS = 'use cases take collaborators from the AppContext ports; only src/adapters (the composition root), apps and tests build adapters';
+
 export default tseslint.config(
   {
     ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.reports/**', '**/coverage/**', 'apps/cli/assets/**', 'tmp/**', '**/*.d.ts'],
@@ -47,6 +50,24 @@ export default tseslint.config(
       '@stylistic/keyword-spacing': 'error',
       '@stylistic/space-infix-ops': 'error',
       '@stylistic/comma-spacing': 'error',
+    },
+  },
+  {
+    // The ports rule: a use case takes its collaborators from the context (ctx.git, ctx.github, ctx.agent,
+    // ctx.artifacts). Only the composition root (src/adapters, re-exported by the barrel) builds adapters, and only
+    // apps and tests call it, so nothing else in the orchestrator imports from adapters/ or calls an adapter factory.
+    files: ['packages/orchestrator/src/**/*.ts'],
+    ignores: ['packages/orchestrator/src/adapters/**', 'packages/orchestrator/src/index.ts', '**/__tests__/**', '**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{ regex: '^\\.{1,2}/(\\.\\./)*adapters(/|$)', message: USE_THE_PORTS }],
+        paths: [
+          { name: '@agentpr/workspace', importNames: ['createGitRunner'], message: `${USE_THE_PORTS} (ctx.git)` },
+          { name: '@agentpr/github', importNames: ['createOctokitClient'], message: `${USE_THE_PORTS} (ctx.github.client())` },
+          { name: '@agentpr/codex-runner', importNames: ['codexEngine'], message: `${USE_THE_PORTS} (ctx.agent)` },
+        ],
+      }],
+      'no-restricted-syntax': ['error', { selector: 'ImportExpression[source.value=/adapters/]', message: USE_THE_PORTS }],
     },
   },
   {
