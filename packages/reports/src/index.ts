@@ -1,1 +1,15 @@
-export {};
+export type { ArtifactWriter, ReportContext, ReportPaths, WriteArtifactOptions } from './report-context.js';
+export { ReportError } from './errors.js';
+export type { ReportErrorCode } from './errors.js';
+export { analyzeStream } from './analyze-stream.js';
+export type { AnalyzeStreamInput, AnalyzeStreamResult } from './analyze-stream.js';
+export { inspectRun, recommendedActions } from './inspect-run.js';
+export type { InspectRunInput, InspectRunResult } from './inspect-run.js';
+export { runBottlenecks, median } from './run-bottlenecks.js';
+export type { RunBottlenecksInput, RunBottlenecksResult, StepBottleneck, SlowRun } from './run-bottlenecks.js';
+export { skillsMetrics } from './skills-metrics.js';
+export type { SkillsMetricsInput, SkillsMetricsResult, SkillStats } from './skills-metrics.js';
+export { feedbackActions } from './feedback-actions.js';
+export type { FeedbackAction, LowPassSkill } from './feedback-actions.js';
+export { skillsFeedback, renderSkillsFeedbackMarkdown } from './skills-feedback.js';
+export type { SkillsFeedbackInput, SkillsFeedbackResult } from './skills-feedback.js';

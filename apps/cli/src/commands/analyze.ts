@@ -18,13 +18,13 @@ export const command: CommandSpec = {
     'allow-agent-push': { type: 'boolean', description: 'the agent was allowed to commit and push' },
   },
   async run(ctx, values) {
-    const { analyzeStream } = await import('@agentpr/orchestrator');
-    const exitCode = int(values, 'exit-code');
+    const { analyzeStream } = await import('@agentpr/reports');
+    const agentExit = int(values, 'exit-code');
     const r = await analyzeStream(ctx.base, {
       file: requireStr(values, 'file'),
       ...(str(values, 'stage') !== undefined ? { stage: str(values, 'stage') } : {}),
       ...(str(values, 'repo') !== undefined ? { repo: str(values, 'repo') } : {}),
-      ...(exitCode !== undefined ? { exitCode } : {}),
+      ...(agentExit !== undefined ? { agentExit } : {}),
       ...(str(values, 'stderr-file') !== undefined ? { stderrFile: str(values, 'stderr-file') } : {}),
       ...(str(values, 'workspace-dir') !== undefined ? { workspaceDir: str(values, 'workspace-dir') } : {}),
       allowAgentPush: flag(values, 'allow-agent-push'),

@@ -15,7 +15,7 @@ export const command: CommandSpec = {
     'include-log-tails': { type: 'boolean', description: 'add the last 20 lines of stdout/stderr to each attempt' },
   },
   async run(ctx, values) {
-    const { inspectRun } = await import('@agentpr/orchestrator');
+    const { inspectRun } = await import('@agentpr/reports');
     const v = await inspectRun(await ctx.app(), {
       runId: requireStr(values, 'run-id'),
       attemptLimit: int(values, 'attempt-limit', { min: 1, default: 120 })!,

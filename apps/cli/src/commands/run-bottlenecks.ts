@@ -12,7 +12,7 @@ export const command: CommandSpec = {
     'attempt-limit-per-run': { type: 'string', value: 'N', description: 'attempts read per run (default 200)' },
   },
   async run(ctx, values) {
-    const { runBottlenecks } = await import('@agentpr/orchestrator');
+    const { runBottlenecks } = await import('@agentpr/reports');
     const r = await runBottlenecks(await ctx.app(), {
       limit: int(values, 'limit', { min: 1, default: 20 })!,
       attemptLimitPerRun: int(values, 'attempt-limit-per-run', { min: 1, default: 200 })!,
@@ -25,7 +25,9 @@ export const command: CommandSpec = {
             '',
             table(
               ['STEP', 'SAMPLES', 'AVG MS', 'MEDIAN MS', 'P90 MS', 'MAX MS'],
-              r.step_bottlenecks.map((s) => [s.step, String(s.samples), String(s.avg_duration_ms), String(s.median_duration_ms), String(s.p90_duration_ms), String(s.max_duration_ms)]),
+              r.step_bottlenecks.map((s) =>
+                [s.step, ...[s.samples, s.avg_duration_ms, s.median_duration_ms, s.p90_duration_ms, s.max_duration_ms].map(String)],
+              ),
             ),
             '',
             table(

@@ -12,7 +12,7 @@ export const command: CommandSpec = {
     'min-samples': { type: 'string', value: 'N', description: 'samples a skill needs before it is flagged (default 3)' },
   },
   async run(ctx, values) {
-    const { skillsFeedback } = await import('@agentpr/orchestrator');
+    const { skillsFeedback } = await import('@agentpr/reports');
     const runId = str(values, 'run-id');
     const f = await skillsFeedback(await ctx.app(), {
       ...(runId ? { runId } : {}),

@@ -12,7 +12,7 @@ export const command: CommandSpec = {
     limit: { type: 'string', value: 'N', description: 'newest agent runtime reports read (default 200)' },
   },
   async run(ctx, values) {
-    const { skillsMetrics } = await import('@agentpr/orchestrator');
+    const { skillsMetrics } = await import('@agentpr/reports');
     const runId = str(values, 'run-id');
     const m = await skillsMetrics(await ctx.app(), { ...(runId ? { runId } : {}), limit: int(values, 'limit', { min: 1, default: 200 })! });
     const counts = (c: Record<string, number>): string => Object.entries(c).map(([k, n]) => `${k} ${n}`).join(', ') || '(none)';

@@ -1,8 +1,3 @@
-import type { PolicyError } from '@agentpr/policy';
-import { AgentprError } from '../errors.js';
-
-/** Maps a policy loading error to the use-case error: bad JSON exits 2, invalid values and unreadable files 1. */
-export function policyError(error: PolicyError): AgentprError {
-  const code = error.code === 'invalid_json' ? 'invalid_json' : error.code === 'unreadable' ? 'io' : 'config';
-  return new AgentprError(code, error.message, { details: error.issues.length ? { issues: error.issues } : {}, cause: error });
-}
+// Moved to ../policy-error.ts (the reports went to @agentpr/reports). Kept only until agent/run-agent-step.ts and
+// manager/manager-loop.ts import '../policy-error.js'; then delete this file and the analysis/ folder.
+export { policyError } from '../policy-error.js';

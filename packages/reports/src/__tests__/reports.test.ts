@@ -5,15 +5,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { addArtifact, applyEvent, createRun, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
 import { buildReportSignals, buildRunDigest, buildStageSnapshot, classifyAttempt, analyzeEventText, renderManagerInsight } from '@agentpr/runtime-analysis';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
-import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
-import { createAppPorts } from '../../adapters/app-ports.js';
-import { analyzeStream, inspectRun, runBottlenecks, skillsFeedback, skillsMetrics } from '../index.js';
+import { analyzeStream, inspectRun, runBottlenecks, skillsFeedback, skillsMetrics, type ReportContext } from '../index.js';
+import { testArtifactWriter, testReportPaths } from './report-test-context.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const FIXTURES = resolve(here, '../../../../../tools/fixtures');
+const FIXTURES = resolve(here, '../../../../tools/fixtures');
 const EVENTS = join(FIXTURES, 'codex-events');
 const CAPTURES = join(FIXTURES, 'codex-0.169-captures');
-const EXAMPLE_POLICY = resolve(here, '../../../../policy/manager_policy.example.json');
+const EXAMPLE_POLICY = resolve(here, '../../../policy/manager_policy.example.json');
 
 const opened: Array<{ store: OpenDatabase; db: TestDatabase }> = [];
 afterAll(async () => {
@@ -26,16 +25,18 @@ afterAll(async () => {
 
 const NOW = new Date('2026-02-25T00:47:07.861Z');
 
-async function context(kind: 'sqlite' | 'postgres'): Promise<AppContext> {
+/** The report context over a fresh database, with a data directory of its own (`<data>/workspaces` holds the runs). */
+async function context(kind: 'sqlite' | 'postgres'): Promise<ReportContext & { dataDir: string }> {
   const db = await freshDatabase(kind);
   const store = await openStore(db.location);
   opened.push({ store, db });
-  const dir = tempDir('agentpr-analysis-');
-  return { db: store.db, dialect: store.dialect, clock: () => NOW, env: {}, ...createAppPorts({}), log: silentLogger, actor: 'operator', paths: dataDirPaths(dir) };
+  const dir = tempDir('agentpr-reports-');
+  const clock = (): Date => NOW;
+  return { db: store.db, dialect: store.dialect, clock, paths: testReportPaths(dir), artifacts: testArtifactWriter(clock), dataDir: dir };
 }
 
 describe('analyzeStream (agentpr analyze)', () => {
-  const ctx = { clock: () => NOW, paths: dataDirPaths(tempDir('agentpr-analyze-')) };
+  const ctx = { clock: () => NOW, paths: testReportPaths(tempDir('agentpr-analyze-')) };
 
   it('gives a verdict with evidence and a digest for every fixture', async () => {
     const files = [...readdirSync(EVENTS).map((f) => join(EVENTS, f)), ...readdirSync(CAPTURES).map((d) => join(CAPTURES, d, 'stdout.jsonl'))];
@@ -64,7 +65,7 @@ describe('analyzeStream (agentpr analyze)', () => {
 
   it('uses --exit-code and --stderr-file when given', async () => {
     const dir = join(CAPTURES, '14-missing-api-key-env');
-    const r = await analyzeStream(ctx, { file: join(dir, 'stdout.jsonl'), exitCode: 1, stderrFile: join(dir, 'stderr.txt') });
+    const r = await analyzeStream(ctx, { file: join(dir, 'stdout.jsonl'), agentExit: 1, stderrFile: join(dir, 'stderr.txt') });
     expect([r.grade, r.reason_code, r.exit_code, r.exit_code_source]).toEqual(['HUMAN_REVIEW', 'runtime_hard_failure', 1, '--exit-code']);
   });
 
@@ -101,10 +102,19 @@ describe('analyzeStream (agentpr analyze)', () => {
 });
 
 /** Writes a runtime report, digest and insight for an attempt, as run-agent-step would, and records them. */
-async function recordAgentAttempt(ctx: AppContext, runId: string, fixture: string, opts: { stage: string; grade?: string; skills?: { mode: string; required_now: string[]; available_optional: string[]; missing_required: string[]; run_state: string } }): Promise<void> {
+interface SkillPlanFixture {
+  mode: string;
+  required_now: string[];
+  available_optional: string[];
+  missing_required: string[];
+  run_state: string;
+}
+
+async function recordAgentAttempt(ctx: ReportContext, runId: string, fixture: string, opts: { stage: string; skills?: SkillPlanFixture }): Promise<void> {
   const stdout = readFileSync(join(EVENTS, fixture), 'utf8');
   const analysis = analyzeEventText(stdout);
-  const classification = classifyAttempt({ stage: opts.stage, exitCode: 0, analysis, maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 });
+  const budgets = { maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 };
+  const classification = classifyAttempt({ stage: opts.stage, exitCode: 0, analysis, ...budgets });
   const attempt = await recordAttempt(ctx.db, { runId, step: 'agent', exitCode: 0, stdout: stdout.slice(-2000), stderr: 'warn: x\n', durationMs: 60_000, grade: classification.grade, reasonCode: classification.reason_code, stage: opts.stage }, ctx.clock);
   mkdirSync(ctx.paths.reportsDir, { recursive: true });
   const lastMessage = join(ctx.paths.reportsDir, `${runId}_last_message_${attempt.attempt_no}.txt`);
@@ -146,8 +156,8 @@ async function recordAgentAttempt(ctx: AppContext, runId: string, fixture: strin
   await addArtifact(ctx.db, { runId, type: 'manager_insight', uri: insightPath }, ctx.clock);
 }
 
-async function newRun(ctx: AppContext, runId: string): Promise<void> {
-  await createRun(ctx.db, { runId, owner: 'mem0ai', repo: 'mem0', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(ctx.paths.workspaceRoot, runId) }, ctx.clock);
+async function newRun(ctx: ReportContext & { dataDir: string }, runId: string): Promise<void> {
+  await createRun(ctx.db, { runId, owner: 'mem0ai', repo: 'mem0', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(ctx.dataDir, 'workspaces', runId) }, ctx.clock);
 }
 
 describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
@@ -232,7 +242,15 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     expect(m.latest[0]).toMatchObject({ run_id: 'run_s1', skills_mode: 'off', run_state: null, attempt_no: 4 });
 
     const f = await skillsFeedback(ctx, { minSamples: 3 });
-    expect(f.input_summary).toEqual({ parsed_reports: 4, pass_count: 1, retryable_count: 0, human_review_count: 3, pass_rate_pct: 25, retryable_rate_pct: 0, human_review_rate_pct: 75 });
+    expect(f.input_summary).toEqual({
+      parsed_reports: 4,
+      pass_count: 1,
+      retryable_count: 0,
+      human_review_count: 3,
+      pass_rate_pct: 25,
+      retryable_rate_pct: 0,
+      human_review_rate_pct: 75,
+    });
     expect(f.top_reasons).toEqual([
       { reason_code: 'test_command_failed', count: 2 },
       { reason_code: 'missing_test_evidence', count: 1 },

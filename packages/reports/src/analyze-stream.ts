@@ -13,10 +13,10 @@ import {
   type StreamAnalysis,
 } from '@agentpr/runtime-analysis';
 import { isRunState, RUN_STATES } from '@agentpr/state-machine';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { readTail } from './analysis-shared.js';
+import { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
+import type { ReportContext } from './report-context.js';
+import { readTail } from './report-files.js';
 
 /** Input of {@link analyzeStream} (`agentpr analyze FILE [--stage S] [--policy-file P] [--repo owner/name]`). */
 export interface AnalyzeStreamInput {
@@ -28,8 +28,8 @@ export interface AnalyzeStreamInput {
   policyFile?: string;
   /** `owner/name`, to apply that repository's overrides (budgets, allowlist). */
   repo?: string;
-  /** codex's exit code; default: inferred from the stream (turn.completed → 0, turn.failed → 1, …). */
-  exitCode?: number;
+  /** The agent process's exit status (`--exit-code`); default: inferred from the stream (turn.completed → 0, turn.failed → 1, …). */
+  agentExit?: number;
   /** codex's stderr, for the failure text and the text fallback. */
   stderrFile?: string;
   /** The workspace the agent ran in, to judge `file_change` paths. */
@@ -50,8 +50,9 @@ export interface AnalyzeStreamResult {
   /** The commands and facts that decided the verdict, with 1-based line numbers. */
   evidence: EvidenceItem[];
   details: Record<string, unknown>;
+  /** The agent's exit status the verdict was judged with (given, inferred from the stream, or assumed 0). */
   exit_code: number | null;
-  /** Where the exit code came from: `--exit-code` or how it was inferred from the stream. */
+  /** Where the agent's exit status came from: `--exit-code` or how it was inferred from the stream. */
   exit_code_source: string;
   policy: { path: string; loaded: boolean; repo: string | null; thresholds: Pick<EffectivePolicy, 'max_changed_files' | 'max_added_lines' | 'max_retryable_attempts' | 'min_test_commands'>; allowlist: string[] };
   signals: Pick<StreamAnalysis, 'test_commands' | 'failed_test_commands' | 'waived_test_failures' | 'git_commands' | 'safety_violations' | 'hidden_failures' | 'agent_status'> & {
@@ -67,7 +68,7 @@ export interface AnalyzeStreamResult {
 function parseRepo(repo: string | undefined): { owner: string; name: string } | undefined {
   if (repo === undefined) return undefined;
   const m = /^\s*([A-Za-z0-9_.-]+)\/([A-Za-z0-9_.-]+)\s*$/.exec(repo);
-  if (!m) throw new AgentprError('usage', `--repo must be owner/name (e.g. mem0ai/mem0), got ${JSON.stringify(repo)}`);
+  if (!m) throw new ReportError('usage', `--repo must be owner/name (e.g. mem0ai/mem0), got ${JSON.stringify(repo)}`);
   return { owner: m[1]!, name: m[2]! };
 }
 
@@ -80,11 +81,11 @@ function parseRepo(repo: string | undefined): { owner: string; name: string } | 
  * const r = await analyzeStream(ctx, { file: 'events.jsonl', stage: 'LOCAL_VALIDATING', repo: 'virattt/dexter' });
  * r.grade; r.reason_code; r.evidence[0].note; // 'line 21: `bun run typecheck` exit 2, never re-run successfully …'
  */
-export async function analyzeStream(ctx: Pick<AppContext, 'clock' | 'paths'>, input: AnalyzeStreamInput): Promise<AnalyzeStreamResult> {
+export async function analyzeStream(ctx: Pick<ReportContext, 'clock' | 'paths'>, input: AnalyzeStreamInput): Promise<AnalyzeStreamResult> {
   const stage = (input.stage ?? 'IMPLEMENTING').trim().toUpperCase();
-  if (!isRunState(stage)) throw new AgentprError('usage', `--stage must be a run state (${RUN_STATES.join(', ')}), got ${JSON.stringify(input.stage)}`);
+  if (!isRunState(stage)) throw new ReportError('usage', `--stage must be a run state (${RUN_STATES.join(', ')}), got ${JSON.stringify(input.stage)}`);
   const repo = parseRepo(input.repo);
-  if (input.exitCode !== undefined && !Number.isInteger(input.exitCode)) throw new AgentprError('usage', `--exit-code must be an integer, got ${input.exitCode}`);
+  if (input.agentExit !== undefined && !Number.isInteger(input.agentExit)) throw new ReportError('usage', `--exit-code must be an integer, got ${input.agentExit}`);
   const policyPath = input.policyFile ?? ctx.paths.policyFile;
   const loaded = await loadPolicy(policyPath);
   if (!loaded.ok) throw policyError(loaded.error);
@@ -93,7 +94,7 @@ export async function analyzeStream(ctx: Pick<AppContext, 'clock' | 'paths'>, in
   let stderr = '';
   if (input.stderrFile !== undefined) {
     const t = readTail(input.stderrFile);
-    if (t === undefined) throw new AgentprError('not_found', `cannot read --stderr-file ${input.stderrFile}; pass a readable file or leave the flag out`);
+    if (t === undefined) throw new ReportError('not_found', `cannot read --stderr-file ${input.stderrFile}; pass a readable file or leave the flag out`);
     stderr = t;
   }
 
@@ -105,16 +106,16 @@ export async function analyzeStream(ctx: Pick<AppContext, 'clock' | 'paths'>, in
       stderr,
     });
   } catch (err) {
-    if (err instanceof RuntimeAnalysisError) throw new AgentprError('not_found', `${err.message}; pass the path of an agent event stream (JSONL)`, { cause: err });
+    if (err instanceof RuntimeAnalysisError) throw new ReportError('not_found', `${err.message}; pass the path of an agent event stream (JSONL)`, { cause: err });
     throw err;
   }
 
   const inferred = analysis.inferred_exit_code;
-  const exitCode = input.exitCode ?? inferred.exit_code ?? 0;
-  const exitSource = input.exitCode !== undefined ? '--exit-code' : inferred.exit_code === null ? `${inferred.source}; assumed 0` : `inferred: ${inferred.source}`;
+  const agentExit = input.agentExit ?? inferred.exit_code ?? 0;
+  const exitSource = input.agentExit !== undefined ? '--exit-code' : inferred.exit_code === null ? `${inferred.source}; assumed 0` : `inferred: ${inferred.source}`;
   const classification = classifyAttempt({
     stage,
-    exitCode,
+    exitCode: agentExit,
     timedOut: input.timedOut ?? false,
     stderr,
     analysis,
@@ -132,13 +133,18 @@ export async function analyzeStream(ctx: Pick<AppContext, 'clock' | 'paths'>, in
     run: { run_id: basename(input.file).replace(/\.jsonl?$/, ''), owner: repo?.owner ?? '', repo: repo?.name ?? '', mode: 'push_only', prompt_version: '', workspace_dir: input.workspaceDir ?? '' },
     stateBefore: stage,
     stateAfter: stage,
-    attempt: { attempt_no: 1, duration_ms: 0, exit_code: exitCode },
+    attempt: { attempt_no: 1, duration_ms: 0, exit_code: agentExit },
     classification,
     skillPlan: null,
     analysis,
     diff: null,
     workspace: null,
-    policyUsed: { max_changed_files: eff.max_changed_files, max_added_lines: eff.max_added_lines, min_test_commands: eff.min_test_commands, skills_mode: eff.skills_mode },
+    policyUsed: {
+      max_changed_files: eff.max_changed_files,
+      max_added_lines: eff.max_added_lines,
+      min_test_commands: eff.min_test_commands,
+      skills_mode: eff.skills_mode,
+    },
     stages: buildStageSnapshot([]),
     preflight: null,
     artifacts: { event_stream_path: input.file },
@@ -158,13 +164,18 @@ export async function analyzeStream(ctx: Pick<AppContext, 'clock' | 'paths'>, in
     next_action: classification.next_action,
     evidence: classification.evidence,
     details: classification.details,
-    exit_code: exitCode,
+    exit_code: agentExit,
     exit_code_source: exitSource,
     policy: {
       path: policyPath,
       loaded: loaded.loaded,
       repo: repo ? `${repo.owner}/${repo.name}` : null,
-      thresholds: { max_changed_files: eff.max_changed_files, max_added_lines: eff.max_added_lines, max_retryable_attempts: eff.max_retryable_attempts, min_test_commands: eff.min_test_commands },
+      thresholds: {
+        max_changed_files: eff.max_changed_files,
+        max_added_lines: eff.max_added_lines,
+        max_retryable_attempts: eff.max_retryable_attempts,
+        min_test_commands: eff.min_test_commands,
+      },
       allowlist: eff.known_test_failure_allowlist,
     },
     signals: {

@@ -1,9 +1,10 @@
 import { latestArtifact, listAttempts, listEvents, requireRun, type Artifact } from '@agentpr/store';
 import { stepTotals, type StepTotal } from '@agentpr/runtime-analysis';
 import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machine';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { int, obj, readJsonObject, readTail, strings, tailLines, text } from './analysis-shared.js';
+import type { ReportContext } from './report-context.js';
+import { ReportError } from './errors.js';
+import { int, obj, strings, text } from './json-values.js';
+import { readJsonObject, readTail, tailLines } from './report-files.js';
 
 /** Input of {@link inspectRun} (SPEC §10.3). */
 export interface InspectRunInput {
@@ -166,19 +167,19 @@ function latestDigest(artifact: Artifact | undefined, warnings: string[]): Recor
  * const view = await inspectRun(ctx, { runId: 'run_45f3cbdcdc56' });
  * view.recommended_actions[0]; // 'agentpr start-implementation --run-id run_45f3cbdcdc56'
  */
-export async function inspectRun(ctx: AppContext, input: InspectRunInput): Promise<InspectRunResult> {
+export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectRunInput): Promise<InspectRunResult> {
   const attemptLimit = input.attemptLimit ?? 120;
   const eventLimit = input.eventLimit ?? 60;
   const commandLimit = input.commandLimit ?? 20;
   for (const [name, v] of [['--attempt-limit', attemptLimit], ['--event-limit', eventLimit], ['--command-limit', commandLimit]] as const) {
-    if (!Number.isInteger(v) || v < 1) throw new AgentprError('usage', `${name} must be an integer of at least 1, got ${v}`);
+    if (!Number.isInteger(v) || v < 1) throw new ReportError('usage', `${name} must be an integer of at least 1, got ${v}`);
   }
   const { run, state } = await requireRun(ctx.db, input.runId);
   const attempts = (await listAttempts(ctx.db, run.run_id, { limit: attemptLimit })).reverse();
   const events = (await listEvents(ctx.db, run.run_id, { limit: eventLimit })).reverse();
   const warnings: string[] = [];
 
-  const totals = stepTotals(attempts.map((a) => ({ step: a.step, attempt_no: a.attempt_no, exit_code: a.exit_code, duration_ms: a.duration_ms, created_at: a.created_at })));
+  const totals = stepTotals(attempts);
   const totalMs = totals.reduce((x, t) => x + t.total_duration_ms, 0);
   const preflights = attempts.filter((a) => a.step === 'preflight').length;
   if (preflights > 1) warnings.push(`${preflights} preflight attempts: a standalone run-preflight and the preflight inside run-agent-step were both run; one of them is enough`);
@@ -232,7 +233,13 @@ export async function inspectRun(ctx: AppContext, input: InspectRunInput): Promi
     },
     events: {
       count: events.length,
-      items: events.map((e) => ({ event_id: e.event_id, event_type: e.event_type, created_at: e.created_at, idempotency_key: e.idempotency_key, payload: firstKeysSorted(e.payload, 8) })),
+      items: events.map((e) => ({
+        event_id: e.event_id,
+        event_type: e.event_type,
+        created_at: e.created_at,
+        idempotency_key: e.idempotency_key,
+        payload: firstKeysSorted(e.payload, 8),
+      })),
     },
     latest_agent_runtime: latestRuntimeReport,
     latest_run_digest: digest,

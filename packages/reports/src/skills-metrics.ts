@@ -1,7 +1,8 @@
 import { listArtifactsByType } from '@agentpr/store';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { int, obj, readJsonObject, strings, text } from './analysis-shared.js';
+import type { ReportContext } from './report-context.js';
+import { ReportError } from './errors.js';
+import { int, obj, strings, text } from './json-values.js';
+import { readJsonObject } from './report-files.js';
 
 /** Input of {@link skillsMetrics} (SPEC §10.1). */
 export interface SkillsMetricsInput {
@@ -50,9 +51,9 @@ function bump(map: Record<string, number>, key: string): void {
  * const m = await skillsMetrics(ctx, { limit: 200 });
  * m.grade_counts; // {PASS: 12, HUMAN_REVIEW: 5}
  */
-export async function skillsMetrics(ctx: AppContext, input: SkillsMetricsInput = {}): Promise<SkillsMetricsResult> {
+export async function skillsMetrics(ctx: Pick<ReportContext, 'db'>, input: SkillsMetricsInput = {}): Promise<SkillsMetricsResult> {
   const limit = input.limit ?? 200;
-  if (!Number.isInteger(limit) || limit < 1) throw new AgentprError('usage', `--limit must be an integer of at least 1, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1) throw new ReportError('usage', `--limit must be an integer of at least 1, got ${limit}`);
   const artifacts = await listArtifactsByType(ctx.db, 'agent_runtime_report', { limit, runId: input.runId });
   const out: SkillsMetricsResult = {
     ok: true,

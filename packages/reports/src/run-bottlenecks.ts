@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
-import { getRun, listAttempts } from '@agentpr/store';
+import { getRun, listAttempts, runsByLatestAttempt } from '@agentpr/store';
 import { percentile, stepTotals } from '@agentpr/runtime-analysis';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
+import type { ReportContext } from './report-context.js';
+import { ReportError } from './errors.js';
 
 /** Input of {@link runBottlenecks} (SPEC §10.4). */
 export interface RunBottlenecksInput {
@@ -60,24 +59,18 @@ export function median(values: readonly number[]): number {
  * const r = await runBottlenecks(ctx, { limit: 20 });
  * r.step_bottlenecks[0]; // {step: 'agent', samples: 31, avg_duration_ms: 412000, …}
  */
-export async function runBottlenecks(ctx: AppContext, input: RunBottlenecksInput = {}): Promise<RunBottlenecksResult> {
+export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunBottlenecksInput = {}): Promise<RunBottlenecksResult> {
   const limit = input.limit ?? 20;
   const perRun = input.attemptLimitPerRun ?? 200;
-  if (!Number.isInteger(limit) || limit < 1) throw new AgentprError('usage', `--limit must be an integer of at least 1, got ${limit}`);
-  if (!Number.isInteger(perRun) || perRun < 1) throw new AgentprError('usage', `--attempt-limit-per-run must be an integer of at least 1, got ${perRun}`);
-  const rows = await ctx.db
-    .selectFrom('step_attempts')
-    .select(['run_id', sql<number>`max(id)`.as('last_id')])
-    .groupBy('run_id')
-    .orderBy(sql`max(id)`, 'desc')
-    .limit(limit)
-    .execute();
+  if (!Number.isInteger(limit) || limit < 1) throw new ReportError('usage', `--limit must be an integer of at least 1, got ${limit}`);
+  if (!Number.isInteger(perRun) || perRun < 1) throw new ReportError('usage', `--attempt-limit-per-run must be an integer of at least 1, got ${perRun}`);
+  const runIds = await runsByLatestAttempt(ctx.db, { limit });
   const durations = new Map<string, number[]>();
   const slow: SlowRun[] = [];
   let analyzed = 0;
-  for (const row of rows) {
-    const found = await getRun(ctx.db, row.run_id);
-    const attempts = (await listAttempts(ctx.db, row.run_id, { limit: perRun })).reverse();
+  for (const runId of runIds) {
+    const found = await getRun(ctx.db, runId);
+    const attempts = (await listAttempts(ctx.db, runId, { limit: perRun })).reverse();
     if (attempts.length === 0) continue;
     analyzed++;
     for (const a of attempts) {
@@ -85,9 +78,9 @@ export async function runBottlenecks(ctx: AppContext, input: RunBottlenecksInput
       list.push(Math.max(0, a.duration_ms));
       durations.set(a.step, list);
     }
-    const totals = stepTotals(attempts.map((a) => ({ step: a.step, attempt_no: a.attempt_no, exit_code: a.exit_code, duration_ms: a.duration_ms, created_at: a.created_at })));
+    const totals = stepTotals(attempts);
     slow.push({
-      run_id: row.run_id,
+      run_id: runId,
       repo: found?.run.repo ?? '',
       owner: found?.run.owner ?? '',
       state: found?.state.current_state ?? '',
@@ -107,6 +100,10 @@ export async function runBottlenecks(ctx: AppContext, input: RunBottlenecksInput
     max_duration_ms: Math.max(...d),
   }));
   steps.sort((a, b) => b.avg_duration_ms - a.avg_duration_ms);
-  const slowest = slow.map((r, i) => ({ r, i })).sort((a, b) => b.r.total_step_duration_ms - a.r.total_step_duration_ms || a.i - b.i).slice(0, 20).map((x) => x.r);
-  return { ok: true, scanned_runs: rows.length, analyzed_runs: analyzed, step_bottlenecks: steps, slowest_runs: slowest };
+  const slowest = slow
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => b.r.total_step_duration_ms - a.r.total_step_duration_ms || a.i - b.i)
+    .slice(0, 20)
+    .map((x) => x.r);
+  return { ok: true, scanned_runs: runIds.length, analyzed_runs: analyzed, step_bottlenecks: steps, slowest_runs: slowest };
 }
