@@ -38,10 +38,10 @@ export const command: CommandSpec = {
   async run(ctx, values) {
     const isolation = choice(values, 'isolation', ['bwrap', 'none'] as const);
     const network = choice(values, 'network', ['allowlist', 'on', 'off'] as const);
-    const { runAgentStep } = await import('@agentpr/orchestrator');
+    const { runAgentStep, agentStepOutcome } = await import('@agentpr/orchestrator');
     const app = await ctx.app();
     const live = (ctx.stderr as NodeJS.WriteStream).isTTY === true;
-    const { exitCode, output } = await runAgentStep(app, {
+    const result = await runAgentStep(app, {
       runId: requireStr(values, 'run-id'),
       prompt: str(values, 'prompt'),
       promptFile: str(values, 'prompt-file'),
@@ -76,6 +76,7 @@ export const command: CommandSpec = {
         : undefined,
     });
     if (live) ctx.stderr.write('\r\x1b[2K');
+    const { ok, summary: output } = agentStepOutcome(result);
     const c = output.classification as { grade?: string; reason_code?: string } | undefined;
     const text = [
       `${output.ok ? 'PASS' : 'not passed'}: ${c?.grade ?? '-'} ${c?.reason_code ?? output.error ?? ''} → state ${output.state}`,
@@ -86,6 +87,8 @@ export const command: CommandSpec = {
     ]
       .filter(Boolean)
       .join('\n');
-    return { output, status: exitCode === 0 ? 'ok' : { external: exitCode }, text };
+    // A refusal or a verdict other than PASS exits 1; an agent that itself failed passes its own exit code on.
+    const agentExit = result.kind === 'converged' ? result.agentExit : 0;
+    return { output, status: ok ? 'ok' : agentExit !== 0 ? { external: agentExit } : 'failed', text };
   },
 };

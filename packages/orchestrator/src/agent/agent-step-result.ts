@@ -32,7 +32,8 @@ export interface ConvergedAgentStep {
   stderr: string;
   /** The last 20 lines of the agent's stdout. */
   stdoutTail: string;
-  sandbox: { isolation: IsolationLevel; network: NetworkMode; denied: number };
+  /** The confinement the agent ran under (`unconfined` network under isolation none) and how many accesses it denied. */
+  sandbox: { isolation: IsolationLevel; network: NetworkMode | 'unconfined'; denied: number };
   warnings: string[];
   reports: AgentStepReports;
   /** The retained event stream, or null when it was not kept. */

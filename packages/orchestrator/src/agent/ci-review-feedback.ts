@@ -39,7 +39,13 @@ function cap(text: string | null | undefined, chars: number): string {
  * in `errors`, not thrown. Returns null when the run has no PR yet.
  * @example const feedback = await gatherCiReviewFeedback(db, github, { owner, repo }, runId, prNumber);
  */
-export async function gatherCiReviewFeedback(db: Db, github: GitHubClient, repo: RepoRef, runId: string, prNumber: number | null): Promise<CiReviewFeedback | null> {
+export async function gatherCiReviewFeedback(
+  db: Db,
+  github: GitHubClient,
+  repo: RepoRef,
+  runId: string,
+  prNumber: number | null,
+): Promise<CiReviewFeedback | null> {
   if (prNumber === null) return null;
   const headSha = await pushedHead(db, runId);
   const feedback: CiReviewFeedback = {
@@ -82,7 +88,9 @@ export async function gatherCiReviewFeedback(db: Db, github: GitHubClient, repo:
   if (github.listReviewComments) {
     await attempt('review comments', async () => {
       const comments = await github.listReviewComments!(repo, prNumber);
-      feedback.review_comments = comments.slice(-FEEDBACK_LIMITS.comments).map((c) => ({ path: c.path, line: c.line, author: c.author, body: cap(c.body, FEEDBACK_LIMITS.commentChars), in_reply_to: c.inReplyTo }));
+      feedback.review_comments = comments
+        .slice(-FEEDBACK_LIMITS.comments)
+        .map((c) => ({ path: c.path, line: c.line, author: c.author, body: cap(c.body, FEEDBACK_LIMITS.commentChars), in_reply_to: c.inReplyTo }));
     });
   }
   return feedback;

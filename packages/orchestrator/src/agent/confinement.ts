@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { checkIsolation, type EgressBridge, type IsolationLevel } from '@agentpr/codex-runner';
+import { checkIsolation, type CheckIsolationResult, type EgressBridge, type IsolationLevel } from '@agentpr/codex-runner';
 import { bridgeCommand, bridgeScriptPath, classifyAddress, DEFAULT_BRIDGE_PORT, EgressProxyError, startEgressProxy, type EgressDenial } from '@agentpr/egress-proxy';
 import type { NetworkMode } from '@agentpr/policy';
 import { AgentprError } from '../errors.js';
@@ -23,17 +23,22 @@ export const ISOLATION_NONE_WARNING =
 /**
  * Decides and checks the step's confinement. bubblewrap must be usable when it is asked for (the default): if the
  * doctor's probe fails, the step is refused with one line that names the fix and the explicit way out
- * (`--isolation none`). Never falls back silently.
+ * (`--isolation none`). Never falls back silently. `check` is the agent port's isolation check (default: the real one).
  */
-export async function resolveConfinement(env: Readonly<Record<string, string | undefined>>, isolation: IsolationLevel, network: NetworkMode): Promise<Confinement> {
+export async function resolveConfinement(
+  env: Readonly<Record<string, string | undefined>>,
+  isolation: IsolationLevel,
+  network: NetworkMode,
+  check: (level: IsolationLevel, env: Readonly<Record<string, string | undefined>>) => Promise<CheckIsolationResult> = checkIsolation,
+): Promise<Confinement> {
   if (isolation === 'none') {
     return { isolation, network: 'unconfined', bwrapPath: null, warnings: [ISOLATION_NONE_WARNING, ...(network !== 'on' ? [`network ${network} is not enforced under isolation none`] : [])] };
   }
-  const check = await checkIsolation(isolation, env);
-  if (!check.ok) {
-    throw new AgentprError('config', `agent steps run in a bubblewrap sandbox, but ${check.reason} Fix: ${check.hint.replace(/,? or use --isolation none\.?$/, '')}. To run the agent unconfined instead (not recommended), pass --isolation none or set run_agent_step.isolation: "none" in the policy.`);
+  const checked = await check(isolation, env);
+  if (!checked.ok) {
+    throw new AgentprError('config', `agent steps run in a bubblewrap sandbox, but ${checked.reason} Fix: ${checked.hint.replace(/,? or use --isolation none\.?$/, '')}. To run the agent unconfined instead (not recommended), pass --isolation none or set run_agent_step.isolation: "none" in the policy.`);
   }
-  return { isolation, network, bwrapPath: check.bwrapPath, warnings: [] };
+  return { isolation, network, bwrapPath: checked.bwrapPath, warnings: [] };
 }
 
 /** The model endpoint codex will call, as an allowlist rule plus an in-sandbox forward when it is a loopback address. */
@@ -162,7 +167,11 @@ const SOCAT_PATHS = ['/usr/bin/socat', '/bin/socat'];
  * CONNECT through it. The shell waits (up to ~1 s) until the listeners are up, then execs the agent. Null when socat
  * is missing or an endpoint is IPv6 (the Node bridge handles those).
  */
-export function socatBridge(socketPath: string, forward: readonly string[], socat: string | null = SOCAT_PATHS.find((p) => existsSync(p)) ?? null): string[] | null {
+export function socatBridge(
+  socketPath: string,
+  forward: readonly string[],
+  socat: string | null = SOCAT_PATHS.find((p) => existsSync(p)) ?? null,
+): string[] | null {
   if (!socat) return null;
   const listeners: Array<{ port: number; command: string }> = [{ port: DEFAULT_BRIDGE_PORT, command: `${socat} TCP-LISTEN:${DEFAULT_BRIDGE_PORT},bind=127.0.0.1,reuseaddr,fork UNIX-CONNECT:${socketPath}` }];
   for (const endpoint of forward) {

@@ -1,5 +1,6 @@
 export { runAgentStep } from './run-agent-step.js';
-export type { RunAgentStepInput, RunAgentStepOutcome, AgentProgress } from './run-agent-step.js';
+export type { RunAgentStepInput, AgentProgress } from './run-agent-step.js';
+export type { AgentLaunchRequest, AgentRunHandlers, PreparedAgentLaunch } from './agent-runner.js';
 export { agentStepOutcome, agentStepPassed } from './agent-step-result.js';
 export type { RunAgentStepResult, ConvergedAgentStep, RefusedAgentStep, AgentStepReports, ConvergenceTarget } from './agent-step-result.js';
 export { resolveConfinement, modelEndpoints, startAttemptEgress, socatBridge, ISOLATION_NONE_WARNING } from './confinement.js';

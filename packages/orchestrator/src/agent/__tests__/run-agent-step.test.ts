@@ -8,7 +8,15 @@ import { createAppPorts } from '../../adapters/app-ports.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../../workspace/prepare-run.js';
-import { runAgentStep } from '../run-agent-step.js';
+import { agentStepOutcome } from '../agent-step-result.js';
+import { runAgentStep as runStep, type RunAgentStepInput } from '../run-agent-step.js';
+
+/** The step's typed result with its pass/fail, the agent's own exit and the JSON the CLI prints. */
+async function runAgentStep(ctx: AppContext, input: RunAgentStepInput) {
+  const result = await runStep(ctx, input);
+  const { ok, summary } = agentStepOutcome(result);
+  return { result, ok, output: summary, agentExit: result.kind === 'converged' ? result.agentExit : null };
+}
 
 const scenarioDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'tools', 'model-stub', 'scenarios');
 afterAll(() => cleanupTempDirs());
@@ -65,9 +73,9 @@ const FLAGS = { prompt: 'Add titleCase as the task says.', skipNetworkCheck: tru
 describe('runAgentStep with the real codex binary against the model stub', () => {
   it('implement + tests pass → PASS runtime_success, LOCAL_VALIDATING, artefacts written', async () => {
     const { ctx, runId } = await setup('implement-and-tests-pass');
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect(output.classification).toMatchObject({ grade: 'PASS', reason_code: 'runtime_success' });
-    expect(exitCode).toBe(0);
+    expect(ok).toBe(true);
     expect(output.state).toBe('LOCAL_VALIDATING');
     for (const key of ['agent_report', 'run_digest', 'manager_insight']) expect(existsSync(output[key] as string), key).toBe(true);
     const digest = JSON.parse(readFileSync(output.run_digest as string, 'utf8'));
@@ -81,8 +89,8 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('tests fail → HUMAN_REVIEW test_command_failed naming the failing command; NEEDS_HUMAN_REVIEW', async () => {
     const { ctx, runId } = await setup('tests-fail');
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
-    expect(exitCode).toBe(1);
+    const { ok, agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect([ok, agentExit]).toEqual([false, 0]);
     expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed' });
     expect(JSON.stringify((output.classification as { evidence: unknown }).evidence)).toContain('npm test');
     expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
@@ -92,15 +100,15 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('tests fail then pass after a fix → PASS (the failure is resolved)', async () => {
     const { ctx, runId } = await setup('tests-fail-then-pass');
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect(output.classification).toMatchObject({ grade: 'PASS' });
-    expect(exitCode).toBe(0);
+    expect(ok).toBe(true);
   }, 120_000);
 
   it('the model stream fails → RETRYABLE, FAILED_RETRYABLE with the failure kept in last_error (W2)', async () => {
     const { ctx, runId } = await setup('model-stream-fails');
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
-    expect(exitCode).toBe(1);
+    const { ok, agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect([ok, agentExit]).toEqual([false, 1]);
     expect((output.classification as { grade: string }).grade).toBe('RETRYABLE');
     expect(output.state).toBe('FAILED_RETRYABLE');
     expect((await getRun(ctx.db, runId))?.state.last_error).toMatch(/^agent:codex_agent_failed:/);
@@ -110,8 +118,8 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     const { ctx, runId, fork } = await setup('git-push-not-allowed');
     const forkPath = fork.url;
     const before = await lsRemote(forkPath);
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
-    expect(exitCode).toBe(1);
+    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
+    expect(ok).toBe(false);
     expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'agent_push_disallowed' });
     expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
     const after = await lsRemote(forkPath);
@@ -121,9 +129,9 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
   it('the agent hangs past the timeout → exit 124 RETRYABLE runtime_transient_failure within the limit + 2 s', async () => {
     const { ctx, runId } = await setup('hang-past-timeout');
     const t0 = Date.now();
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS, maxAgentSeconds: 2 });
+    const { agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS, maxAgentSeconds: 2 });
     expect(Date.now() - t0).toBeLessThan(30_000);
-    expect(exitCode).toBe(124);
+    expect(agentExit).toBe(124);
     expect(output.classification).toMatchObject({ grade: 'RETRYABLE', reason_code: 'runtime_transient_failure' });
     expect(output.state).toBe('FAILED_RETRYABLE');
   }, 120_000);
@@ -171,8 +179,8 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('a missing codex binary gives exit 127 and a failed attempt', async () => {
     const { ctx, runId } = await setup('implement-and-tests-pass', { AGENTPR_CODEX_BIN: '/nonexistent/codex' });
-    const { exitCode, output } = await runAgentStep(ctx, { runId, ...FLAGS });
-    expect(exitCode).toBe(127);
+    const { agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(agentExit).toBe(127);
     expect(String(output.stderr)).toMatch(/AGENTPR_CODEX_BIN/);
   }, 120_000);
 });

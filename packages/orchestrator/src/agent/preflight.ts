@@ -1,0 +1,147 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { classifyAttempt, retryableStreak, type PreflightOutcome } from '@agentpr/runtime-analysis';
+import type { RunState } from '@agentpr/state-machine';
+import { applyEvent, listAttempts, requireRun, setAttemptVerdict } from '@agentpr/store';
+import { diffSummary, type ProtectedSnapshot } from '@agentpr/workspace';
+import type { Campaign } from '@agentpr/workspace';
+import type { AppContext } from '../context.js';
+import { AgentprError } from '../errors.js';
+import { runPreflight } from '../workspace/run-preflight.js';
+import { campaignFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
+import type { RefusedAgentStep } from './agent-step-result.js';
+import { failureTarget, recordRefusal, recordStepFailure } from './converge.js';
+import type { RunAgentStepInput, StepParameters, StepScope } from './parameters.js';
+import { writeReports } from './reports.js';
+
+const ALLOWED_STATES: RunState[] = ['DISCOVERY', 'IMPLEMENTING', 'LOCAL_VALIDATING', 'ITERATING'];
+
+/** The lock file the agent's process tree holds while it runs (outside every workspace). */
+export function lockFileOf(ctx: AppContext, runId: string): string {
+  return join(ctx.paths.dataDir, 'locks', `${runId}.agent.lock`);
+}
+
+/**
+ * Enters the step: a QUEUED run starts discovery, a run outside the agent's states is refused, and the success
+ * target is adjusted to the stage (discovery and a validating run do not move on success unless asked).
+ */
+export async function enterStage(ctx: AppContext, input: RunAgentStepInput, params: StepParameters): Promise<StepScope> {
+  const runId = input.runId;
+  let run = await requireRun(ctx.db, runId);
+  let successState = params.successState;
+  const defaulted = input.successState === undefined;
+  if (defaulted && run.state.current_state === 'DISCOVERY' && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
+  if (run.state.current_state === 'QUEUED') {
+    await applyEvent(ctx.db, runId, { event: { type: 'command.start.discovery', actor: 'worker' } }, ctx.clock);
+    run = await requireRun(ctx.db, runId);
+    if (defaulted && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
+  }
+  const stage = run.state.current_state;
+  if (!ALLOWED_STATES.includes(stage)) {
+    throw new AgentprError('refused', `run ${runId} is in ${stage}; run-agent-step works in ${ALLOWED_STATES.join(', ')}.`, { details: { state: stage } });
+  }
+  if (stage === 'LOCAL_VALIDATING' && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
+  return { ctx, input, params, run, runId, stage, repoDir: run.run.workspace_dir, successState };
+}
+
+/** The workspace as the agent will find it: its protected files as run-prepare left them. */
+export interface CheckedWorkspace {
+  campaign: Campaign;
+  /** The protected files before the agent (compared after it, before any git command). */
+  protectedReference: ProtectedSnapshot;
+}
+
+/**
+ * Before any git command: files the agent could have planted for agentpr's own git (hooks, fsmonitor, filters) must
+ * be as run-prepare left them, no earlier step's agent may still be running in the workspace (refused, throws), and
+ * a discovery or implementation step starts from a clean worktree unless `--allow-dirty-worktree`.
+ */
+export async function checkWorkspace(s: StepScope): Promise<CheckedWorkspace | RefusedAgentStep> {
+  const { ctx, runId, repoDir } = s;
+  if (!existsSync(repoDir)) {
+    const message = `workspace not found: ${repoDir}; run run-prepare first`;
+    return { kind: 'refused', reason: 'workspace_missing', message, state: await recordRefusal(ctx, runId, 'workspace_missing', message) };
+  }
+  const campaign = await campaignFor(ctx);
+  const before = await verifyProtectedFiles(ctx.db, runId, repoDir, { allowWorkflowChanges: campaign.allow_workflow_changes });
+  if (!before.ok && before.reason === 'protected_file_changed') {
+    const state = await recordRefusal(ctx, runId, 'protected_file_changed', before.message);
+    return { kind: 'refused', reason: 'protected_file_changed', message: before.message, state, protectedChanges: before.changes };
+  }
+  const lock = ctx.agent.workspaceFree(lockFileOf(ctx, runId));
+  if (!lock.ok) throw new AgentprError('refused', lock.message, { details: { holders: lock.holders } });
+  if ((s.stage === 'DISCOVERY' || s.stage === 'IMPLEMENTING') && !s.input.allowDirtyWorktree) {
+    const dirty = await diffSummary(ctx.git, repoDir, { ref: 'HEAD' }).catch(() => null);
+    if (dirty && dirty.changed_files_count > 0) {
+      const message = 'workspace has pre-existing local changes';
+      return { kind: 'refused', reason: 'dirty_workspace_before_agent', message, state: await recordRefusal(ctx, runId, 'dirty_workspace_before_agent', message), diff: dirty };
+    }
+  }
+  return { campaign, protectedReference: before.snapshot };
+}
+
+/** The attempt's place among the run's attempts. */
+export interface AttemptCount {
+  attemptNo: number;
+  /** 1 + the immediately preceding RETRYABLE attempts of the same stage. */
+  streak: number;
+}
+
+/** Numbers this attempt among the run's agent and preflight attempts. */
+export async function countAttempt(s: StepScope): Promise<AttemptCount> {
+  const previous = (await listAttempts(s.ctx.db, s.runId, { limit: 200 })).filter((a) => a.step === 'agent' || a.step === 'preflight');
+  return { attemptNo: previous.filter((a) => a.step === 'agent').length + 1, streak: retryableStreak(previous, s.stage) };
+}
+
+/** The preflight's outcome for the classifier and its report for the runtime report (both null when skipped). */
+export interface StepPreflight {
+  preflight: PreflightOutcome | null;
+  preflightReport: unknown;
+}
+
+/**
+ * The repository preflight (W20). A failure is classified like any verdict, recorded on the preflight attempt,
+ * converged and reported; the agent does not start.
+ */
+export async function preflightStep(s: StepScope, count: AttemptCount): Promise<StepPreflight | RefusedAgentStep> {
+  mkdirSync(s.ctx.paths.reportsDir, { recursive: true });
+  if (s.input.skipPreflight) return { preflight: null, preflightReport: null };
+  const { ctx, runId, params } = s;
+  const checks = { skipNetworkCheck: s.input.skipNetworkCheck ?? false, networkTimeoutSec: s.input.networkTimeoutSec ?? 5 };
+  const pf = await runPreflight(ctx, { runId, ...checks, codexSandbox: params.sandbox });
+  const preflight: PreflightOutcome = { ok: pf.report.ok, failures: pf.report.failures };
+  if (pf.report.ok) return { preflight, preflightReport: pf.report };
+  const classification = classifyAttempt({
+    stage: s.stage,
+    exitCode: null,
+    analysis: null,
+    preflight,
+    maxChangedFiles: params.maxChangedFiles,
+    maxAddedLines: params.maxAddedLines,
+    maxRetryableAttempts: params.maxRetryableAttempts,
+    minTestCommands: params.minTestCommands,
+    retryableStreak: count.streak,
+    attemptNo: count.attemptNo,
+  });
+  const [latest] = await listAttempts(ctx.db, runId, { limit: 1, step: 'preflight' });
+  if (latest) await setAttemptVerdict(ctx.db, latest.id, { grade: classification.grade, reasonCode: classification.reason_code, stage: s.stage });
+  const failure = { step: 'preflight' as const, reason: 'preflight_failed', message: pf.report.failures.join('; '), target: failureTarget(classification, params) };
+  const state = await recordStepFailure(ctx, runId, failure);
+  const reports = await writeReports(s, {
+    ...count,
+    stateAfter: state,
+    classification,
+    analysis: null,
+    process: null,
+    diff: null,
+    identity: null,
+    preflight,
+    preflightReport: pf.report,
+    skillPlan: null,
+    taskPacketPath: null,
+    eventStream: { path: '', retained: false, reason: 'not_started' },
+    lastMessage: null,
+    runtimePolicy: null,
+  });
+  return { kind: 'refused', reason: 'preflight_failed', message: 'preflight failed', state, preflight: pf.report, classification, reports };
+}
