@@ -15,3 +15,5 @@ export { withCodexSandbox, createSampleWorkspace } from './model-stub-harness.js
 export type { CodexSandbox, CodexSandboxOptions, SampleWorkspace } from './model-stub-harness.js';
 export { textSink } from './text-sink.js';
 export type { TextSink } from './text-sink.js';
+export { findNonHermeticPaths, scanTestFile } from './hermetic-paths.js';
+export type { NonHermeticPath } from './hermetic-paths.js';
