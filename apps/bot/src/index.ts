@@ -1,2 +1,11 @@
 export { runTelegramBotService } from './run-telegram-bot-service.js';
 export type { TelegramBotServiceInput, TelegramBotServiceResult } from './run-telegram-bot-service.js';
+export { runTelegramBot, MAX_COMMAND_LENGTH } from './run-telegram-bot.js';
+export type { TelegramBotOptions, TelegramBotSummary } from './run-telegram-bot.js';
+export { executeBotCommand, BOT_COMMAND_USAGE } from './bot-commands.js';
+export type { BotReply, BotCommandDeps } from './bot-commands.js';
+export { collectRunNotifications, notifyRuns, initNotificationCursors, NOTIFY_STATES } from './notify-runs.js';
+export type { RunNotification, NotifyResult } from './notify-runs.js';
+export { botStateKeys } from './bot-state-keys.js';
+export { resolveTelegramBotConfig, loadBotPolicy } from './bot-config.js';
+export type { TelegramBotFlags, TelegramBotConfig, BotPolicy } from './bot-config.js';

@@ -1,16 +1,8 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import {
-  AgentprError,
-  approvePrInProcess,
-  loadBotPolicy,
-  resolveTelegramBotConfig,
-  runTelegramBot,
-  type AppContext,
-  type ApprovePr,
-  type TelegramBotFlags,
-  type TelegramBotSummary,
-} from '@agentpr/orchestrator';
+import { AgentprError, approvePrInProcess, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
+import { loadBotPolicy, resolveTelegramBotConfig, type TelegramBotFlags } from './bot-config.js';
+import { runTelegramBot, type TelegramBotSummary } from './run-telegram-bot.js';
 import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
 import { makeDirectory } from '@agentpr/workspace/directories';
 
@@ -52,8 +44,8 @@ function makePrivateDirectory(dir: string): void {
 /**
  * Wires and runs the Telegram control bot (`agentpr run-telegram-bot`, `agentpr-bot`): reads the
  * `telegram_bot` section of the policy file, resolves flags and env (token, Bot API URL, chat and user ids,
- * limits), opens the audit log (file 0600; directories it has to make 0700), builds the real Bot API client and the in-process approve-open-pr, and runs the bot until
- * the signal aborts. Configuration errors throw `AgentprError` before anything is contacted.
+ * limits), opens the audit log (file 0600; directories it has to make 0700), builds the real Bot API client and the
+ * in-process approve-open-pr, and runs the bot until the signal aborts. Configuration errors throw `AgentprError` before anything is contacted.
  *
  * @example
  * await runTelegramBotService({ app, flags: { allowChatId: ['123456789'] }, signal });

@@ -3,7 +3,7 @@ import { getRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { approveOpenPr } from '../pr-gate/approve-open-pr.js';
 import { requireGitHubClient } from '../adapters/github-access.js';
-import type { ApprovePr } from './bot-commands.js';
+import type { ApprovePr } from './approve-pr.js';
 
 /**
  * The bot's `/approve_pr`: the approve-open-pr use case in process (W44) with `confirm` set, the GitHub client

@@ -1,12 +1,4 @@
-export { runTelegramBot, MAX_COMMAND_LENGTH } from './run-telegram-bot.js';
-export type { TelegramBotOptions, TelegramBotSummary } from './run-telegram-bot.js';
-export { executeBotCommand, BOT_COMMAND_USAGE } from './bot-commands.js';
-export type { ApprovePr, BotReply, BotCommandDeps } from './bot-commands.js';
-export { collectRunNotifications, notifyRuns, initNotificationCursors, NOTIFY_STATES } from './notify-runs.js';
-export type { RunNotification, NotifyResult } from './notify-runs.js';
 export { findLatestPrRequest } from './pr-request-lookup.js';
 export type { PrRequestView } from './pr-request-lookup.js';
-export { botStateKeys } from './bot-state-keys.js';
-export { resolveTelegramBotConfig, loadBotPolicy } from './bot-config.js';
-export type { TelegramBotFlags, TelegramBotConfig, BotPolicy } from './bot-config.js';
+export type { ApprovePr } from './approve-pr.js';
 export { approvePrInProcess } from './approve-pr-in-process.js';

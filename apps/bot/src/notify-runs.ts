@@ -1,6 +1,6 @@
 import { getBotState, listEvents, setBotState } from '@agentpr/store';
 import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
-import type { AppContext } from '../context.js';
+import type { AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from './bot-state-keys.js';
 
 /** States that need a human or close a run, announced once per state change. */
@@ -76,7 +76,17 @@ async function failedOnCi(ctx: AppContext, runId: string): Promise<boolean> {
   return false;
 }
 
-function stateText(row: { run_id: string; owner: string; repo: string; current_state: string; last_error: string | null; last_active_state: string | null; pr_number: number | null }, ciFailed: boolean): string {
+interface NotifiableRun {
+  run_id: string;
+  owner: string;
+  repo: string;
+  current_state: string;
+  last_error: string | null;
+  last_active_state: string | null;
+  pr_number: number | null;
+}
+
+function stateText(row: NotifiableRun, ciFailed: boolean): string {
   const repo = `${row.owner}/${row.repo}`;
   const reason = row.last_error ? `\nReason: ${row.last_error.length > 600 ? `${row.last_error.slice(0, 599)}…` : row.last_error}` : '';
   switch (row.current_state) {

@@ -8,7 +8,7 @@ import {
   type ChatAcl,
   type TelegramBotSettings,
 } from '@agentpr/telegram';
-import { AgentprError } from '../errors.js';
+import { AgentprError } from '@agentpr/orchestrator';
 
 /** The run-telegram-bot flags as raw strings (SPEC §2.3), shared by `agentpr run-telegram-bot` and `agentpr-bot`. */
 export interface TelegramBotFlags {

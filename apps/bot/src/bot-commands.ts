@@ -1,17 +1,7 @@
 import { isRunState, isTerminal, RUN_STATES, type RunState } from '@agentpr/state-machine';
 import { getRun, listRuns, StoreError } from '@agentpr/store';
 import { encodeButtonData, redactSecrets, type InlineButton, type Tier } from '@agentpr/telegram';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { applyCommand, type RunCommand } from '../runs/apply-command.js';
-import { RUN_ID_PATTERN } from '../runs/create-run.js';
-import { findLatestPrRequest } from './pr-request-lookup.js';
-
-/**
- * Opens the PR of a waiting request, in process (SPEC §8.6): the approve-open-pr use case with `confirm` set.
- * Returns its result object (`ok` says whether it succeeded); expected refusals may also throw `AgentprError`.
- */
-export type ApprovePr = (ctx: AppContext, input: { runId: string; token: string; requestFile: string }) => Promise<Record<string, unknown>>;
+import { AgentprError, applyCommand, findLatestPrRequest, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type CommandResultView, type RunCommand } from '@agentpr/orchestrator';
 
 /** What the bot answers to one command, and how the audit log records it. */
 export interface BotReply {
@@ -227,13 +217,34 @@ async function stateCommand(ctx: AppContext, name: 'pause' | 'resume' | 'retry',
   if (!before) return notFound(runId);
   const command: RunCommand = name === 'pause' ? { command: 'pause' } : name === 'resume' ? { command: 'resume', targetState: target } : { command: 'retry', targetState: target! };
   try {
-    const { result } = await applyCommand(ctx, runId, command);
-    return reply(`${runId}: ${String(result.state)} (was ${before.state.current_state})\n${JSON.stringify(result)}`);
+    return appliedReply(runId, before.state.current_state, await applyCommand(ctx, runId, command));
   } catch (error) {
     if (error instanceof AgentprError || error instanceof StoreError) {
       const message = error.message.replaceAll('--target-state', 'a target state');
       return reply(`Refused: ${message}`, 'error', error.code === 'run_not_found' ? 'run_not_found' : 'refused');
     }
     throw error;
+  }
+}
+
+/** The command's outcome as the event store reported it: the fields of {@link CommandResultView}, in their order. */
+function resultLine(view: CommandResultView): string {
+  const { duplicate, event_type, run_id, state, applied, reason, message } = view;
+  return JSON.stringify({ duplicate, event_type, run_id, state, applied, reason, message });
+}
+
+/** The reply to a pause, resume or retry: the new state, the one before, and the stored outcome. */
+function appliedReply(runId: string, was: string, applied: CommandApplied): BotReply {
+  switch (applied.kind) {
+    case 'applied':
+    case 'duplicate':
+    case 'stored':
+      return reply(`${runId}: ${applied.result.state} (was ${was})\n${resultLine(applied.result)}`);
+    case 'refused':
+      return reply(`Refused: ${applied.result.message ?? applied.reason}`, 'error', 'refused');
+    default: {
+      const never: never = applied;
+      return never;
+    }
   }
 }

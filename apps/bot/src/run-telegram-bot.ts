@@ -21,11 +21,10 @@ import {
   type TelegramAuditLog,
   type TelegramBotSettings,
 } from '@agentpr/telegram';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { executeBotCommand, type ApprovePr, type BotReply } from './bot-commands.js';
+import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
+import { executeBotCommand, type BotReply } from './bot-commands.js';
 import { botStateKeys } from './bot-state-keys.js';
-import { initNotificationCursors, notifyRuns } from './notify-runs.js';
+import { initNotificationCursors, notifyRuns, type NotifyResult } from './notify-runs.js';
 
 /** Longest text the bot treats as a command; Telegram's own message limit. */
 export const MAX_COMMAND_LENGTH = 4096;
@@ -47,6 +46,8 @@ export interface TelegramBotOptions {
   notifications?: boolean | undefined;
   /** Time between notification scans. Default 15 s. */
   notifyIntervalMs?: number | undefined;
+  /** Called after each notification scan that completed, with what it sent (tests wait on it instead of sleeping). */
+  onNotifyScan?: ((result: NotifyResult) => void) | undefined;
   /** Strings never to echo in a reply (the bot token). */
   secrets?: readonly string[] | undefined;
   /** Overrides `settings.idleSleepSec` in milliseconds (tests). */
@@ -346,6 +347,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
       try {
         const result = await notifyRuns(botCtx, { botId: options.botId, chatIds: adminChats, chat, audit });
         summary.notifications += result.sent;
+        options.onNotifyScan?.(result);
       } catch (error) {
         botCtx.log.warn(`notification scan failed: ${errorText(error)}`, { error: errorText(error) });
       }

@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getRun, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, startFakeBotApi, type FakeBotApi } from '@agentpr/testing';
-import type { AppContext } from '../../context.js';
+import type { AppContext } from '@agentpr/orchestrator';
 import { ADMIN, auditLines, makeRun, startBot, STRANGER, testContext, TO_IMPLEMENTING, TOKEN, waitFor, type RunningBot } from './bot-harness.js';
 
 const GROUP = -100_777_000;
@@ -49,7 +49,15 @@ describe('runTelegramBot: strangers and group members', () => {
       options: {
         notifications: false,
         monotonicNow: () => clock,
-        settings: { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 12, rateLimitGlobal: 120, rateLimitStrangers: 20 },
+        settings: {
+          pollTimeoutSec: 1,
+          idleSleepSec: 1,
+          listLimit: 20,
+          rateLimitWindowSec: 60,
+          rateLimitPerChat: 12,
+          rateLimitGlobal: 120,
+          rateLimitStrangers: 20,
+        },
       },
     });
     const strangers = [STRANGER, 998, 997, 996, -100_666];

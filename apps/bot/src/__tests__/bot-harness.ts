@@ -4,8 +4,7 @@ import { applyEvent, createRun, getBotState, listEvents, openStore, type OpenDat
 import type { RunEvent } from '@agentpr/state-machine';
 import { createChatAcl, createTelegramChatClient, TelegramAuditLog, type ChatAclOptions, type ChatClient } from '@agentpr/telegram';
 import { freshDatabase, tempDir } from '@agentpr/testing';
-import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
-import { createAppPorts } from '../../adapters/app-ports.js';
+import { createAppPorts, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
 import { runTelegramBot, type TelegramBotOptions, type TelegramBotSummary } from '../run-telegram-bot.js';
 
@@ -86,6 +85,8 @@ export interface RunningBot {
   auditFile: string;
   done: Promise<TelegramBotSummary>;
   stop(): Promise<TelegramBotSummary>;
+  /** Resolves once `count` more notification scans have completed (a scan that started after the call among them when count ≥ 2). */
+  notifyScans(count: number): Promise<void>;
 }
 
 /** Starts `runTelegramBot` with fast test timings; stop it in `afterEach`. */
@@ -97,6 +98,7 @@ export function startBot(
   const audit = new TelegramAuditLog({ file: auditFile, maxBytes: 10_000_000, keepFiles: 2, clock: ctx.clock, secrets: [TOKEN] });
   const controller = new AbortController();
   const chat = input.chat ?? createTelegramChatClient({ token: TOKEN, apiUrl: input.apiUrl });
+  let scans = 0;
   const done = runTelegramBot(
     ctx,
     {
@@ -109,6 +111,10 @@ export function startBot(
       notifyIntervalMs: 50,
       secrets: [TOKEN],
       ...input.options,
+      onNotifyScan: (result) => {
+        scans++;
+        input.options?.onNotifyScan?.(result);
+      },
     },
     chat,
   );
@@ -120,6 +126,10 @@ export function startBot(
     stop: async () => {
       controller.abort();
       return done;
+    },
+    notifyScans: async (count) => {
+      const target = scans + count;
+      await waitFor(() => scans >= target, `${count} notification scan(s)`);
     },
   };
 }

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { AgentprError } from '../errors.js';
+import { AgentprError } from '@agentpr/orchestrator';
 import { loadBotPolicy, resolveTelegramBotConfig } from './bot-config.js';
 
 const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';

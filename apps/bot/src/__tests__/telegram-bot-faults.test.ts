@@ -2,8 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getBotState, getRun, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, dialectsUnderTest, startFakeBotApi, type FakeBotApi } from '@agentpr/testing';
 import { createTelegramChatClient } from '@agentpr/telegram';
-import type { AppContext } from '../../context.js';
-import { AgentprError } from '../../errors.js';
+import { AgentprError, type AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
 import { ADMIN, auditLines, BOT_ID, eventTypes, makeRun, startBot, testContext, TO_IMPLEMENTING, TOKEN, waitFor, WRITER, type RunningBot } from './bot-harness.js';
 
@@ -52,16 +51,17 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
     // One bot handles the pause and is stopped right after its reply, before a next poll could confirm the
     // update to the server.
     const real = createTelegramChatClient({ token: TOKEN, apiUrl: fake.apiUrl });
-    let first: RunningBot | undefined;
+    const holder: { first?: RunningBot } = {};
     const chat = {
       ...real,
       sendMessage: async (message: Parameters<typeof real.sendMessage>[0]) => {
         const sent = await real.sendMessage(message);
-        void first?.stop();
+        void holder.first?.stop();
         return sent;
       },
     };
-    first = startBot(ctx, { apiUrl: fake.apiUrl, chat, options: { notifications: false } });
+    const first = startBot(ctx, { apiUrl: fake.apiUrl, chat, options: { notifications: false } });
+    holder.first = first;
     const id = fake.pushMessage(WRITER, '/pause run_rst001');
     await first.done;
     expect(await eventTypes(ctx, 'run_rst001')).toContain('command.pause');
@@ -153,7 +153,8 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
       return startFakeBotApi({ token: TOKEN, maxPollWaitMs: 10_000 });
     })();
     await makeRun(ctx, 'run_stop01', TO_IMPLEMENTING);
-    bot = startBot(ctx, { apiUrl: fake.apiUrl, options: { settings: { pollTimeoutSec: 30, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 50, rateLimitGlobal: 500 } } });
+    const settings = { pollTimeoutSec: 30, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 50, rateLimitGlobal: 500 };
+    bot = startBot(ctx, { apiUrl: fake.apiUrl, options: { settings } });
     fake.pushMessage(WRITER, '/pause run_stop01');
     await waitFor(() => sentTo(WRITER).length === 1, 'the pause reply');
     await waitFor(() => fake.calls('getUpdates').length >= 2, 'the next long poll');

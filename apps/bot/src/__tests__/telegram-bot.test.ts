@@ -3,9 +3,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyEvent, createRuns, getBotState, getRun, insertPrRequest, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, dialectsUnderTest, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
-import type { AppContext } from '../../context.js';
-import { AgentprError } from '../../errors.js';
-import type { ApprovePr } from '../bot-commands.js';
+import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
 import {
   ADMIN,
@@ -159,7 +157,8 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
   });
 
   it('rate limit: the third command in the window gets a retry-later reply and is audited rate_limited', async () => {
-    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings: { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 2, rateLimitGlobal: 100 } } });
+    const settings = { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 2, rateLimitGlobal: 100 };
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings } });
     await ask(READER, '/help');
     await ask(READER, '/list');
     const limited = await ask(READER, '/list');
@@ -169,7 +168,9 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
   });
 
   it('W41: strangers get no reply and never count against the global limit, so allowed chats are not made busy', async () => {
-    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings: { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, rateLimitWindowSec: 60, rateLimitPerChat: 10, rateLimitGlobal: 3, rateLimitStrangers: 2 } } });
+    const limits = { rateLimitWindowSec: 60, rateLimitPerChat: 10, rateLimitGlobal: 3, rateLimitStrangers: 2 };
+    const settings = { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, ...limits };
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings } });
     for (let i = 0; i < 4; i++) await send(STRANGER, `/list ${i}`);
     for (let i = 0; i < 3; i++) expect((await ask(ADMIN, '/help')).audit).toMatchObject({ outcome: 'ok' });
     const busy = await ask(READER, '/help'); // the allowed chats' own global budget of 3 is what runs out
@@ -227,7 +228,8 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
 
     // Same state, new event (W4 keeps the state): no second message.
     await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'again', error_message: 'boom', actor: 'worker' } });
-    await new Promise((r) => setTimeout(r, 300));
+    // Two completed scans: at least one started after the event, and would have sent a second message.
+    await bot.notifyScans(2);
     expect(messagesFor(ADMIN).filter((m) => m.text.includes('needs a human'))).toHaveLength(1);
 
     // Leaving and entering again is a new state change.
@@ -250,7 +252,8 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     const count = messagesFor(ADMIN).length;
     bot = startBot(ctx, { apiUrl: api.apiUrl, auditFile: bot.auditFile });
     await ask(ADMIN, '/help');
-    await new Promise((r) => setTimeout(r, 300));
+    // The restarted bot's first scans would send anything it wrongly announces again.
+    await bot.notifyScans(2);
     expect(messagesFor(ADMIN).length).toBe(count + 1);
   });
 
