@@ -24,7 +24,12 @@ export type {
   TestFailureRecord,
   HiddenFailure,
   AgentReportedStatus,
+  GitCommandLine,
+  SafetyViolationLine,
+  FailureMessage,
 } from './stream-analyzer.js';
+export { LineSplitter } from './line-splitter.js';
+export type { LineSplitterOptions } from './line-splitter.js';
 export { readEventStream, analyzeEventStream, DEFAULT_MAX_LINE_CHARS } from './read-event-stream.js';
 export { classifyAttempt, budgetExceeded, TEST_EVIDENCE_STATES } from './classify-attempt.js';
 export type { ClassifyInput } from './classify-attempt.js';

@@ -305,4 +305,13 @@ describe('createStreamAnalyzer: safety findings (issue 12)', () => {
     const execs = Array.from({ length: 300 }, (_, i) => exec(`touch /etc/f${i}`, 0));
     expect(analyzeEventText(stream(START, execs), opts).safety_findings).toHaveLength(200);
   });
+
+  it('the text fallback records through the same caps as parsed commands (at most 200 git commands)', () => {
+    const stderr = Array.from({ length: 200 }, (_, i) => `bash -lc 'git push origin b${i}'\n/bin/sh -c "git commit -m c${i}"`).join('\n');
+    const a = analyzeEventText('not json\n', { ...opts, stderr });
+    expect(a.text_fallback).toBe(true);
+    expect(a.command_count).toBe(400);
+    expect(a.git_commands).toHaveLength(200);
+    expect(a.git_command_lines[0]).toEqual({ command: 'git push origin b0', segment: 'git push origin b0', line: 0, item_id: null });
+  });
 });
