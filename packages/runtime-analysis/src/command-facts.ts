@@ -241,7 +241,14 @@ function positionalScope(args: readonly string[], valueOptions: ReadonlySet<stri
   return { paths, selectors: [] };
 }
 
-function target(kind: TestKind, family: TestFamily, scope: { paths: string[]; selectors: string[] }, words: readonly string[], dir: string, masked: boolean): TestTarget {
+function target(
+  kind: TestKind,
+  family: TestFamily,
+  scope: { paths: string[]; selectors: string[] },
+  words: readonly string[],
+  dir: string,
+  masked: boolean,
+): TestTarget {
   return { kind, family, dir, paths: scope.paths, selectors: scope.selectors, normalized: words.join(' '), masked };
 }
 

@@ -124,6 +124,9 @@ export function evaluateDodGate(input: DodGateInput): DodGateResult {
   return {
     ok: failed.length === 0,
     failed_checks: failed,
-    snapshot: { grade, reason_code: reason, test_command_count: testCount, failed_test_command_count: failedCount, changed_files_count: changedFiles, added_lines: addedLines, skills_mode: skillsMode },
+    snapshot: {
+      grade, reason_code: reason, test_command_count: testCount, failed_test_command_count: failedCount,
+      changed_files_count: changedFiles, added_lines: addedLines, skills_mode: skillsMode,
+    },
   };
 }

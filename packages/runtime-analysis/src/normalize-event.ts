@@ -206,7 +206,8 @@ function claudeLine(type: string, payload: Obj): NormalizedLine {
  * Unknown event and item types are reported, never thrown.
  *
  * @example
- * normalizeEvent({type: 'item.completed', item: {id: 'item_3', type: 'command_execution', command: "/bin/bash -c 'make test'", exit_code: 2, status: 'failed'}})
+ * normalizeEvent({type: 'item.completed', item: {id: 'item_3', type: 'command_execution', command: "/bin/bash -c 'make test'", exit_code: 2,
+ *   status: 'failed'}})
  * // → {format: 'codex_json', events: [{kind: 'command', phase: 'completed', itemId: 'item_3', exitCode: 2, …}], …}
  */
 export function normalizeEvent(payload: Obj): NormalizedLine {

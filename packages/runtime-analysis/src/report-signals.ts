@@ -29,7 +29,10 @@ export interface ReportSafety {
 }
 
 /** Builds the report's `signals` and `safety` blocks (SPEC §4.8) from an analysis. */
-export function buildReportSignals(analysis: StreamAnalysis, extra: { diff: DiffSummary | null; retained: boolean; retentionReason: string }): { signals: ReportSignals; safety: ReportSafety } {
+export function buildReportSignals(
+  analysis: StreamAnalysis,
+  extra: { diff: DiffSummary | null; retained: boolean; retentionReason: string },
+): { signals: ReportSignals; safety: ReportSafety } {
   return {
     signals: {
       commands_sample: analysis.commands.slice(0, 40),

@@ -147,7 +147,12 @@ export function buildRunDigest(input: RunDigestInput): RunDigest {
       command_event_count: a?.summary.command_event_count ?? 0,
     },
     usage: a?.summary.usage ?? {},
-    safety: { violation_count: a?.safety_violations.length ?? 0, violations: a?.safety_violations ?? [], finding_count: a?.safety_findings.length ?? 0, findings: a?.safety_findings.slice(0, 40) ?? [] },
+    safety: {
+      violation_count: a?.safety_violations.length ?? 0,
+      violations: a?.safety_violations ?? [],
+      finding_count: a?.safety_findings.length ?? 0,
+      findings: a?.safety_findings.slice(0, 40) ?? [],
+    },
     preflight: input.preflight ? { ok: input.preflight.ok, skipped: false, failures: input.preflight.failures } : { ok: null, skipped: true, failures: [] },
     stream: { format: a?.summary.format ?? 'unknown', hidden_failures: a?.hidden_failures ?? [], agent_status: a?.agent_status?.status ?? null, malformed_line_count: a?.summary.parse_error_count ?? 0 },
     manager_recommendation: managerRecommendation(grade, reason, input.stateAfter),

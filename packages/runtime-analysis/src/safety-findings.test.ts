@@ -6,7 +6,8 @@ const WS = '/srv/agentpr/ws/acme/api/run_1';
 const scope = buildPathScope({ workspaceDir: WS, tmpDirs: [`${WS}/.agentpr_runtime/tmp`], secretPaths: ['/var/lib/agentpr', '/etc/agentpr/policy.json'] });
 /** The command as codex reports it in a `command_execution` item. */
 const bash = (script: string): string => `/bin/bash -lc '${script.replace(/'/g, `'\\''`)}'`;
-const found = (script: string, s = scope): Array<[SafetyFindingKind, string | undefined]> => commandSafetyFindings(bash(script), s).map((f) => [f.kind, f.path]);
+const found = (script: string, s = scope): Array<[SafetyFindingKind, string | undefined]> =>
+  commandSafetyFindings(bash(script), s).map((f) => [f.kind, f.path]);
 
 describe('commandSafetyFindings: writes outside the allowed roots', () => {
   const table: Array<[string, string]> = [

@@ -85,7 +85,9 @@ export function buildStageSnapshot(attempts: readonly TimedAttempt[]): StageSnap
   const totals = stepTotals(recent);
   return {
     step_totals: totals,
-    attempts_recent: recent.slice(-12).map((a) => ({ step: a.step, attempt_no: a.attempt_no, exit_code: a.exit_code, duration_ms: a.duration_ms, created_at: a.created_at })),
+    attempts_recent: recent.slice(-12).map((a) => ({
+      step: a.step, attempt_no: a.attempt_no, exit_code: a.exit_code, duration_ms: a.duration_ms, created_at: a.created_at,
+    })),
     top_step: totals[0]?.step ?? '',
     step_attempt_count: recent.length,
     total_step_duration_ms: totals.reduce((x, t) => x + t.total_duration_ms, 0),

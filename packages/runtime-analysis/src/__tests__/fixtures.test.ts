@@ -38,11 +38,16 @@ const defaults = { maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts:
 async function codexEvents(name: keyof typeof STREAMS, stage: string, opts: { allowlist?: string[]; minTestCommands?: number } = {}): Promise<Verdict> {
   const a = await analyzeEventStream(join(EVENTS, STREAMS[name]), { allowlist: opts.allowlist ?? [] });
   const exitCode = a.inferred_exit_code.exit_code;
-  const c = classifyAttempt({ ...defaults, ...(opts.minTestCommands !== undefined ? { minTestCommands: opts.minTestCommands } : {}), stage, exitCode, analysis: a });
+  const minTests = opts.minTestCommands !== undefined ? { minTestCommands: opts.minTestCommands } : {};
+  const c = classifyAttempt({ ...defaults, ...minTests, stage, exitCode, analysis: a });
   return { a, c };
 }
 
-async function capture(folder: string, stage: string, opts: { workspaceDir?: string; retryableStreak?: number } = {}): Promise<Verdict & { exitCode: number; stderr: string }> {
+async function capture(
+  folder: string,
+  stage: string,
+  opts: { workspaceDir?: string; retryableStreak?: number } = {},
+): Promise<Verdict & { exitCode: number; stderr: string }> {
   const dir = join(CAPTURES, folder);
   const stderr = readFileSync(join(dir, 'stderr.txt'), 'utf8');
   const exitCode = Number(readFileSync(join(dir, 'exit-code.txt'), 'utf8').trim());
@@ -262,7 +267,9 @@ describe('codex 0.169.0 captures', () => {
     const second = await capture('10-resume-b-second', 'DISCOVERY');
     expect([first.c.grade, second.c.grade]).toEqual(['PASS', 'PASS']);
     expect(first.a.summary.usage.input_tokens).toBe(100);
-    expect(second.a.summary.usage).toEqual({ input_tokens: 310, cached_input_tokens: 50, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 5 });
+    expect(second.a.summary.usage).toEqual({
+      input_tokens: 310, cached_input_tokens: 50, cache_write_input_tokens: 0, output_tokens: 60, reasoning_output_tokens: 5,
+    });
     expectEvidence(second.c, { exit_code: 0, note: 'no failed validation command' });
   });
 
