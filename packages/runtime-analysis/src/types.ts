@@ -54,18 +54,8 @@ export interface Classification {
   details: Record<string, unknown>;
 }
 
-/** The diff summary shape of SPEC §4.7 (computed by the workspace package; passed in as data). */
-export interface DiffSummary {
-  changed_files: string[];
-  changed_files_count: number;
-  untracked_files: string[];
-  untracked_files_count: number;
-  ignored_files: string[];
-  ignored_files_count: number;
-  added_lines: number;
-  deleted_lines: number;
-  baseline: string;
-}
+/** The diff summary shape of SPEC §4.7: one definition, in the workspace package that computes it; passed in as data. */
+export type { DiffSummary } from '@agentpr/workspace';
 
 /** What the classifier needs from a repo preflight report (SPEC §3.2). */
 export interface PreflightOutcome {

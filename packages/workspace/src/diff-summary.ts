@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import type { Git } from './git-runner.js';
 import { isIgnoredPath, normaliseGitPath } from './path-filter.js';
 
-/** A diff summary (§4.7). `baseline` is the ref the tracked changes were measured from: a sha or `"HEAD"`. */
+/**
+ * A diff summary (§4.7). `baseline` is the ref the tracked changes were measured from: a sha or `"HEAD"`. The one
+ * definition: `@agentpr/runtime-analysis` re-exports it for the classifier and the reports.
+ */
 export interface DiffSummary {
   changed_files: string[];
   changed_files_count: number;
