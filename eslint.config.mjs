@@ -2,20 +2,20 @@
 // promises, exhaustive switches, misused promises) and @stylistic (the house format, fixed with `npm run lint:fix`).
 import js from '@eslint/js';
 import stylistic from '@stylistic/eslint-plugin';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
 /** Why the orchestrator's use cases may not build adapters (see ARCHITECTURE.md, "ports"). */
 const USE_THE_PORTS = 'use cases take collaborators from the AppContext ports; only src/adapters (the composition root), apps and tests build adapters';
 
-export default tseslint.config(
-  {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.reports/**', '**/coverage/**', 'apps/cli/assets/**', 'tmp/**', '**/*.d.ts'],
-  },
+export default defineConfig(
+  globalIgnores(['**/dist/**', '**/node_modules/**', '**/.nx/**', '**/.reports/**', '**/coverage/**', 'apps/cli/assets/**', 'tmp/**', '**/*.d.ts']),
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['*.mjs', '*.js', 'tools/*/src/*.mjs', 'tools/scripts/*.mjs', 'tools/*/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
+      // Every TS file belongs to its project's tsconfig; one that does not is a lint error, not a silently untyped file.
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', globalThis: 'readonly', NodeJS: 'readonly' },
     },
     plugins: { '@stylistic': stylistic },
