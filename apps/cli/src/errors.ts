@@ -36,10 +36,10 @@ export function exitCodeFor(status: CommandStatus): number {
 /** Exit code and one-line message for any error that reaches the CLI. The only place that decides exit codes. */
 export function describeError(error: unknown): { exitCode: number; message: string; code: string; details: Record<string, unknown> } {
   // Matched by name, not class, so the entry point does not load the orchestrator just to map errors.
-  const a = error as { name?: string; code?: string; message?: string; exitCode?: number; details?: Record<string, unknown> };
+  const a = error as { name?: string; code?: string; message?: string; details?: Record<string, unknown> };
   if (a?.name === 'AgentprError' && typeof a.code === 'string') {
     const usage = a.code === 'usage' || a.code === 'invalid_input' || a.code === 'invalid_json';
-    return { exitCode: a.exitCode ?? (usage ? 2 : 1), message: a.message ?? a.code, code: a.code, details: a.details ?? {} };
+    return { exitCode: usage ? 2 : 1, message: a.message ?? a.code, code: a.code, details: a.details ?? {} };
   }
   const e = error as { name?: string; code?: string; message?: string; runId?: string };
   if (e?.name === 'StoreError') {

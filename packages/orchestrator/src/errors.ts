@@ -1,6 +1,6 @@
 /**
- * Error codes of the use cases. The CLI maps them to exit codes in one place: `usage`/`invalid_input`/
- * `invalid_json` → 2, everything else → 1 (or the external program's exit code when `exitCode` is set).
+ * Error codes of the use cases. The apps turn them into their own terms in one place each (the CLI's
+ * `apps/cli/src/errors.ts` into exit codes); nothing in this package knows an exit code.
  */
 export type AgentprErrorCode =
   | 'usage'
@@ -20,13 +20,18 @@ export class AgentprError extends Error {
   readonly code: AgentprErrorCode;
   /** Extra keys merged into the JSON error envelope (`{ok:false, error, ...details}`). */
   readonly details: Record<string, unknown>;
-  /** Exit code to use instead of the code's default (e.g. an external program's exit code). */
-  readonly exitCode: number | undefined;
 
-  constructor(code: AgentprErrorCode, message: string, options: { details?: Record<string, unknown>; exitCode?: number; cause?: unknown } = {}) {
+  constructor(code: AgentprErrorCode, message: string, options: { details?: Record<string, unknown>; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
     this.details = options.details ?? {};
-    this.exitCode = options.exitCode;
   }
+}
+
+/** The code and one-line message of any error a use case let through, for records that keep failures as data. */
+export function errorFacts(error: unknown): { code: string; message: string } {
+  const e = error as { name?: string; code?: unknown; message?: unknown } | null | undefined;
+  const message = typeof e?.message === 'string' && e.message !== '' ? e.message : String(error);
+  const code = typeof e?.code === 'string' && (e.name === 'AgentprError' || e.name === 'StoreError') ? e.code : 'unexpected';
+  return { code, message };
 }

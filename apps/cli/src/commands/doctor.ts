@@ -2,7 +2,14 @@ import type { CommandSpec } from '../command.js';
 import { flag, int } from '../values.js';
 
 /** A terminal rendering of a doctor or preflight report: one line per check, the skipped checks, then warnings. */
-export function renderReport(report: { ok: boolean; checks: Array<{ name: string; ok: boolean; detail: string }>; warnings: string[]; duration_ms: number; skipped?: string[]; agent_confinement?: { isolation: string; detail: string } }): string {
+export function renderReport(report: {
+  ok: boolean;
+  checks: Array<{ name: string; ok: boolean; detail: string }>;
+  warnings: string[];
+  duration_ms: number;
+  skipped?: string[];
+  agent_confinement?: { isolation: string; detail: string };
+}): string {
   const width = Math.max(0, ...report.checks.map((c) => c.name.length));
   const confinementShown = report.checks.some((c) => c.name === 'agent.isolation');
   return [
@@ -30,7 +37,7 @@ export const command: CommandSpec = {
   },
   async run(ctx, values) {
     const { runDoctor } = await import('@agentpr/orchestrator');
-    const report = await runDoctor(ctx.base, {
+    const { kind, report } = await runDoctor(ctx.base, {
       skipNetworkCheck: flag(values, 'skip-network-check'),
       networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1, default: 5 }),
       requireGhAuth: !flag(values, 'no-require-gh-auth'),
@@ -39,6 +46,6 @@ export const command: CommandSpec = {
       requireWebhookSecret: flag(values, 'require-webhook-secret'),
       requireGh: flag(values, 'require-gh'),
     });
-    return { output: report, status: report.ok ? 'ok' : 'failed', text: renderReport(report) };
+    return { output: report, status: kind === 'ready' ? 'ok' : 'failed', text: renderReport(report) };
   },
 };

@@ -25,10 +25,12 @@ export function eventCommand(def: {
     async run(ctx, values) {
       const command = def.toCommand(values);
       const app = await ctx.app();
-      const { result, refused } = await applyCommand(app, requireStr(values, 'run-id'), command, str(values, 'idempotency-key'));
+      const applied = await applyCommand(app, requireStr(values, 'run-id'), command, str(values, 'idempotency-key'));
+      const result = applied.result;
       return {
         output: result,
-        status: refused ? 'failed' : 'ok',
+        // A stored-but-refused github fact (record-check, record-review) is a failure.
+        status: applied.kind === 'refused' ? 'failed' : 'ok',
         text: `${result.run_id}: ${result.event_type} → ${result.state}${result.duplicate ? ' (duplicate, nothing changed)' : ''}${result.applied === false ? ` (stored, not applied: ${result.reason})` : ''}`,
       };
     },

@@ -37,6 +37,7 @@ export const command: CommandSpec = {
       entries.map((e) => e.value),
       entries.map((e) => e.where),
     );
-    return { output: { ok: true, created: result.created }, text: `created ${result.created} runs` };
+    const created = result.run_ids.length;
+    return { output: { ok: true, created }, text: `created ${created} runs` };
   },
 };

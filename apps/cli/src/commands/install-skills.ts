@@ -16,7 +16,7 @@ export const command: CommandSpec = {
   },
   async run(ctx, values) {
     const { installSkills } = await import('@agentpr/orchestrator');
-    const report = await installSkills(ctx.base, {
+    const { report } = await installSkills(ctx.base, {
       codexHome: str(values, 'codex-home'),
       skillsRoot: str(values, 'skills-root'),
       localSkillsRoot: str(values, 'local-skills-root'),

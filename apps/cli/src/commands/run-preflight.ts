@@ -15,12 +15,12 @@ export const command: CommandSpec = {
   },
   async run(ctx, values) {
     const { runPreflight } = await import('@agentpr/orchestrator');
-    const { report, report_path } = await runPreflight(await ctx.app(), {
+    const { kind, report, reportPath } = await runPreflight(await ctx.app(), {
       runId: requireStr(values, 'run-id'),
       skipNetworkCheck: flag(values, 'skip-network-check'),
       networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1, default: 5 }),
       codexSandbox: str(values, 'codex-sandbox'),
     });
-    return { output: report, status: report.ok ? 'ok' : 'failed', text: `${renderReport(report)}\nreport: ${report_path}` };
+    return { output: report, status: kind === 'ready' ? 'ok' : 'failed', text: `${renderReport(report)}\nreport: ${reportPath}` };
   },
 };

@@ -1,27 +1,47 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEvent, requireRun, StoreError } from '@agentpr/store';
 import type { RunState } from '@agentpr/state-machine';
 import type { AppContext } from '../context.js';
-import { applyCommand } from '../runs/apply-command.js';
+import { errorFacts } from '../errors.js';
+import type { SyncGithubResult } from '../github-sync/sync-report.js';
+import { applyCommand, type RunCommand } from '../runs/apply-command.js';
+import type { FinishRunResult } from '../workspace/finish-run.js';
+import type { PrepareRunResult } from '../workspace/prepare-run.js';
 
-/** The result of one executed manager action, as the tick report records it. */
-export interface ActionOutcome {
-  ok: boolean;
-  /** The exit code the equivalent CLI command would have returned. */
-  returncode: number;
-  /** The equivalent CLI argv, for display. */
-  command: string[];
-  output: unknown;
-  error?: string;
+/** A state change the manager applied (start-discovery, start-implementation, mark-plan-ready, retry, escalate). */
+export interface EventDetail {
+  step: 'event';
+  event_type: string;
+  state: RunState;
+  duplicate: boolean;
+  /** Set when the event was stored without changing the run, with why. */
+  not_applied?: string;
 }
+
+/** What an executed action did, per action. */
+export type ActionDetail =
+  | EventDetail
+  | { step: 'prepare'; result: PrepareRunResult }
+  /** The agent step's summary as `agentpr run-agent-step` prints it. */
+  | { step: 'agent'; summary: Record<string, unknown> }
+  | { step: 'finish'; result: FinishRunResult }
+  | { step: 'sync'; result: SyncGithubResult };
+
+/**
+ * The result of one executed manager action, as the tick report records it: done, or failed with an error code
+ * and a one-line message (and what the action did, when it ran and reported a failure).
+ */
+export type ActionOutcome =
+  | { kind: 'done'; detail: ActionDetail }
+  | { kind: 'failed'; code: string; error: string; detail?: ActionDetail };
 
 /** What the contract stage's last message said (SPEC §9.1 "contract from the last message"). */
 export type ContractOutcome = { kind: 'ready'; path: string } | { kind: 'skip' } | { kind: 'needs_review'; reason: string };
 
 /**
  * The use cases the manager calls, in process. The heavy ones (prepare, agent step, finish, sync, the pre-push
- * check) are injected by the app so this package does not hard-wire git, codex or GitHub.
+ * check) are injected by the app so the tick can be tested over fakes.
  */
 export interface ManagerActions {
   runPrepare(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
@@ -34,59 +54,78 @@ export interface ManagerActions {
   contractFromLastMessage(ctx: AppContext, runId: string): Promise<ContractOutcome>;
 }
 
-function ok(command: string[], output: unknown): ActionOutcome {
-  return { ok: true, returncode: 0, command, output };
+/** A failed outcome for an error an action let through: its code and message, never an exit number. */
+export function failedOutcome(error: unknown): ActionOutcome {
+  const { code, message } = errorFacts(error);
+  return { kind: 'failed', code, error: message };
 }
 
-async function guarded(command: string[], fn: () => Promise<unknown>): Promise<ActionOutcome> {
+/** Runs `fn` and records a thrown error as a failed outcome. */
+export async function attempt(fn: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
   try {
-    return ok(command, await fn());
+    return await fn();
   } catch (error) {
-    const message = (error as Error).message ?? String(error);
-    const code = (error as { code?: string }).code;
-    return { ok: false, returncode: code === 'usage' || code === 'invalid_input' ? 2 : 1, command, output: { ok: false, error: message }, error: message };
+    return failedOutcome(error);
   }
+}
+
+function eventDetail(r: { event_type: string; state: RunState; duplicate: boolean; applied?: boolean | undefined; reason?: string | undefined }): EventDetail {
+  return { step: 'event', event_type: r.event_type, state: r.state, duplicate: r.duplicate, ...(r.applied === false ? { not_applied: r.reason ?? 'not applied' } : {}) };
+}
+
+function command(ctx: AppContext, runId: string, cmd: RunCommand): Promise<ActionOutcome> {
+  return attempt(async () => {
+    const applied = await applyCommand(ctx, runId, cmd);
+    return { kind: 'done', detail: eventDetail(applied.result) };
+  });
 }
 
 /** start-discovery as the manager. */
 export function startDiscovery(ctx: AppContext, runId: string): Promise<ActionOutcome> {
-  return guarded(['start-discovery', '--run-id', runId], async () => (await applyCommand(ctx, runId, { command: 'start-discovery' })).result);
+  return command(ctx, runId, { command: 'start-discovery' });
 }
 
 /** start-implementation as the manager. */
 export function startImplementation(ctx: AppContext, runId: string): Promise<ActionOutcome> {
-  return guarded(['start-implementation', '--run-id', runId], async () => (await applyCommand(ctx, runId, { command: 'start-implementation' })).result);
+  return command(ctx, runId, { command: 'start-implementation' });
 }
 
 /** mark-plan-ready with a contract path. */
 export function markPlanReady(ctx: AppContext, runId: string, contractPath: string): Promise<ActionOutcome> {
-  return guarded(['mark-plan-ready', '--run-id', runId, '--contract-path', contractPath], async () => (await applyCommand(ctx, runId, { command: 'mark-plan-ready', contractPath })).result);
+  return command(ctx, runId, { command: 'mark-plan-ready', contractPath });
 }
 
 /** An internal retry (table rules only). */
 export function retryRun(ctx: AppContext, runId: string, target: RunState): Promise<ActionOutcome> {
-  return guarded(['retry', '--run-id', runId, '--target-state', target], async () => {
+  return attempt(async () => {
     const r = await applyEvent(ctx.db, runId, { event: { type: 'command.retry', target_state: target, actor: 'manager' } }, ctx.clock);
-    return { duplicate: r.duplicate, event_type: r.event_type, run_id: r.run_id, state: r.state };
+    return { kind: 'done', detail: eventDetail(r) };
   });
 }
 
 /** Escalate: an internal retry to NEEDS_HUMAN_REVIEW with `last_error = manager:<reason>`. */
 export function escalate(ctx: AppContext, runId: string, reason: string): Promise<ActionOutcome> {
-  return guarded(['retry', '--run-id', runId, '--target-state', 'NEEDS_HUMAN_REVIEW'], async () => {
+  return attempt(async () => {
     const r = await applyEvent(ctx.db, runId, { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'manager', error: `manager:${reason}` } }, ctx.clock);
-    return { duplicate: r.duplicate, event_type: r.event_type, run_id: r.run_id, state: r.state };
+    return { kind: 'done', detail: eventDetail(r) };
   });
 }
 
+function existingAutoContract(dir: string, runId: string): string | undefined {
+  if (!existsSync(dir)) return undefined;
+  const legacy = `${runId}_auto_contract.md`;
+  const found = readdirSync(dir).filter((name) => name === legacy || (name.startsWith(`${runId}_auto_contract_`) && name.endsWith('.md'))).sort()[0];
+  return found === undefined ? undefined : join(dir, found);
+}
+
 /**
- * The bootstrap contract for skills mode `off` (SPEC §9.3): reused if it exists, else the template text, else
- * a short document of the rules every integration follows.
+ * The bootstrap contract for skills mode `off` (SPEC §9.3): reused if the run has one, else the template text,
+ * else a short document of the rules every integration follows, written through the artifact writer.
  */
 export async function autoContract(ctx: AppContext, runId: string, templateFile?: string): Promise<string> {
   const dir = join(ctx.paths.dataDir, 'contracts');
-  const path = join(dir, `${runId}_auto_contract.md`);
-  if (existsSync(path)) return path;
+  const existing = existingAutoContract(dir, runId);
+  if (existing) return existing;
   const { run } = await requireRun(ctx.db, runId);
   let text = templateFile && existsSync(templateFile) ? readFileSync(templateFile, 'utf8') : '';
   if (!text.trim()) {
@@ -104,9 +143,7 @@ export async function autoContract(ctx: AppContext, runId: string, templateFile?
       '',
     ].join('\n');
   }
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  writeFileSync(path, text, { mode: 0o600 });
-  return path;
+  return ctx.artifacts.writeNew(dir, `${runId}_auto_contract_`, '.md', text);
 }
 
 /** Whether an error means another process holds the run. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { effectivePolicy, loadPolicy } from '@agentpr/policy';
 import { checkDigestPayload, evaluateDodGate } from '@agentpr/runtime-analysis';
@@ -8,13 +8,14 @@ import type { IsolationLevel } from '@agentpr/codex-runner';
 import type { NetworkMode } from '@agentpr/policy';
 import type { AppContext } from '../context.js';
 import { runAgentStep } from '../agent/run-agent-step.js';
-import { writeNewFile } from '../adapters/file-stamp.js';
-import { requireGitHubClient } from '../adapters/github-access.js';
+import { agentStepOutcome, type RunAgentStepResult } from '../agent/agent-step-result.js';
+import { AgentprError } from '../errors.js';
 import { syncGithub } from '../github-sync/sync-github.js';
+import { syncFailures } from '../github-sync/sync-report.js';
 import { finishRun } from '../workspace/finish-run.js';
 import { prepareRun } from '../workspace/prepare-run.js';
-import { budgetBaseline, gitFor } from '../workspace/workspace-shared.js';
-import type { ActionOutcome, ContractOutcome, ManagerActions } from './actions.js';
+import { budgetBaseline } from '../workspace/workspace-shared.js';
+import { attempt, type ActionDetail, type ActionOutcome, type ContractOutcome, type ManagerActions } from './actions.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 /** How the manager runs the heavy use cases (CLI flags of manager-tick / run-manager-loop / drive). */
@@ -43,19 +44,35 @@ function fill(template: string | undefined, values: Record<string, string>): str
   return template.replace(/\{(owner|repo|fork_owner)\}/g, (_, k: string) => values[k] ?? '');
 }
 
-function outcomeOf(command: string[], exitCode: number, output: Record<string, unknown>): ActionOutcome {
-  const ok = exitCode === 0;
-  return { ok, returncode: exitCode, command, output, ...(ok ? {} : { error: String(output.error ?? output.stderr ?? (output.classification as { reason_code?: string } | undefined)?.reason_code ?? `exit ${exitCode}`) }) };
+/** The manager's outcome of a run-prepare or run-finish result. */
+function workspaceOutcome(detail: Extract<ActionDetail, { step: 'prepare' | 'finish' }>): ActionOutcome {
+  const result = detail.result;
+  switch (result.kind) {
+    case 'prepared':
+    case 'pushed':
+      return { kind: 'done', detail };
+    case 'failed':
+      return { kind: 'failed', code: 'script_failed', error: result.error, detail };
+    case 'held':
+      return { kind: 'failed', code: result.reason, error: result.error, detail };
+  }
 }
 
-async function caught(command: string[], fn: () => Promise<ActionOutcome>): Promise<ActionOutcome> {
-  try {
-    return await fn();
-  } catch (error) {
-    const e = error as { message?: string; exitCode?: number; code?: string };
-    const message = e.message ?? String(error);
-    return { ok: false, returncode: e.exitCode ?? (e.code === 'usage' ? 2 : 1), command, output: { ok: false, error: message }, error: message };
-  }
+function isStepResult(r: unknown): r is RunAgentStepResult {
+  return typeof r === 'object' && r !== null && 'kind' in r;
+}
+
+/** TRANSITIONAL: the pass/fail view of the agent step's old `{exitCode, output}` result; gone when it returns its union. */
+function legacyAgentStep(r: { exitCode: number; output: Record<string, unknown> }): { ok: boolean; error?: string; summary: Record<string, unknown> } {
+  if (r.exitCode === 0) return { ok: true, summary: r.output };
+  const reason = (r.output.classification as { reason_code?: string } | undefined)?.reason_code;
+  return { ok: false, error: String(r.output.error ?? r.output.stderr ?? reason ?? 'the agent step failed'), summary: r.output };
+}
+
+/** The manager's outcome of an agent step, from its pass/fail view. */
+function agentOutcome(step: { ok: boolean; error?: string; summary: Record<string, unknown> }): ActionOutcome {
+  const detail: ActionDetail = { step: 'agent', summary: step.summary };
+  return step.ok ? { kind: 'done', detail } : { kind: 'failed', code: 'agent_step_failed', error: step.error ?? 'the agent step failed', detail };
 }
 
 /** The last JSON object in `text` that has the contract schema's `status` and `repo` keys (SPEC §9.1). */
@@ -91,7 +108,7 @@ export function lastContractObject(text: string): Record<string, unknown> | unde
 export function defaultManagerActions(config: ManagerActionConfig): ManagerActions {
   return {
     runPrepare: (ctx, runId) =>
-      caught(['run-prepare', '--run-id', runId], async () => {
+      attempt(async () => {
         const { run } = await requireRun(ctx.db, runId);
         const forkOwner = config.forkOwner ?? ctx.env.AGENTPR_FORK_OWNER?.trim() ?? '';
         const values = { owner: run.owner, repo: run.repo, fork_owner: forkOwner };
@@ -101,12 +118,12 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
           forkUrl: fill(config.forkUrl, values),
           forkOwner: forkOwner || undefined,
         });
-        return outcomeOf(['run-prepare', '--run-id', runId], result.exit_code, result as unknown as Record<string, unknown>);
+        return workspaceOutcome({ step: 'prepare', result });
       }),
     runAgentStep: (ctx, runId, signal) =>
-      caught(['run-agent-step', '--run-id', runId, '--prompt-file', config.promptFile ?? ''], async () => {
-        if (!config.promptFile || !existsSync(config.promptFile)) throw new Error(`prompt file not found: ${config.promptFile ?? '(none)'}`);
-        const { exitCode, output } = await runAgentStep(ctx, {
+      attempt(async () => {
+        if (!config.promptFile || !existsSync(config.promptFile)) throw new AgentprError('usage', `prompt file not found: ${config.promptFile ?? '(none)'}`);
+        const result = await runAgentStep(ctx, {
           runId,
           promptFile: config.promptFile,
           skillsMode: config.skillsMode,
@@ -117,18 +134,16 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
           skipNetworkCheck: config.skipNetworkCheck ?? false,
           signal,
         });
-        return outcomeOf(['run-agent-step', '--run-id', runId, '--prompt-file', config.promptFile], exitCode, output);
+        return agentOutcome(isStepResult(result) ? agentStepOutcome(result) : legacyAgentStep(result));
       }),
     runFinish: (ctx, runId) =>
-      caught(['run-finish', '--run-id', runId, '--changes', config.changes], async () => {
-        const result = await finishRun(ctx, { runId, changes: config.changes, commitTitle: config.commitTitle });
-        return outcomeOf(['run-finish', '--run-id', runId], result.exit_code, result as unknown as Record<string, unknown>);
-      }),
+      attempt(async () => workspaceOutcome({ step: 'finish', result: await finishRun(ctx, { runId, changes: config.changes, commitTitle: config.commitTitle }) })),
     syncGithub: (ctx, runId) =>
-      caught(['sync-github', '--run-id', runId], async () => {
-        const github = await requireGitHubClient(ctx);
-        const report = await syncGithub(ctx, { runId }, { github });
-        return outcomeOf(['sync-github', '--run-id', runId], report.ok ? 0 : 1, report as unknown as Record<string, unknown>);
+      attempt(async () => {
+        const result = await syncGithub(ctx, { runId });
+        const detail: ActionDetail = { step: 'sync', result };
+        if (result.kind === 'all_synced') return { kind: 'done', detail };
+        return { kind: 'failed', code: 'sync_failed', error: syncFailures(result)[0]?.error ?? 'sync-github failed', detail };
       }),
     prePushCheck: (ctx, runId) => prePushCheck(ctx, runId),
     contractFromLastMessage: (ctx, runId) => contractFromLastMessage(ctx, runId),
@@ -159,11 +174,16 @@ export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok
     digest,
     digestLoadError: loadError as never,
     hasContract: (await latestArtifact(ctx.db, runId, 'contract')) !== undefined,
-    effectivePolicy: { max_changed_files: eff.max_changed_files, max_added_lines: eff.max_added_lines, min_test_commands: eff.min_test_commands, skills_mode: eff.skills_mode },
+    effectivePolicy: {
+      max_changed_files: eff.max_changed_files,
+      max_added_lines: eff.max_added_lines,
+      min_test_commands: eff.min_test_commands,
+      skills_mode: eff.skills_mode,
+    },
   });
   const failed = result.failed_checks.map((c) => `${c.code}: ${c.message}`);
   if (digest) {
-    const git = gitFor(ctx, undefined);
+    const git = ctx.git;
     const baseline = await budgetBaseline(ctx.db, runId);
     const expected = (digest.workspace as { tree_sha?: unknown } | undefined)?.tree_sha;
     try {
@@ -193,8 +213,6 @@ export async function contractFromLastMessage(ctx: AppContext, runId: string): P
   if (!contract) return { kind: 'needs_review', reason: 'no contract JSON object in the last message' };
   if (contract.status === 'skip') return { kind: 'skip' };
   if (contract.status !== 'ready') return { kind: 'needs_review', reason: `contract status ${String(contract.status)}` };
-  const dir = join(ctx.paths.dataDir, 'contracts');
-  mkdirSync(dir, { recursive: true });
-  const path = writeNewFile(dir, `${runId}_contract_`, ctx.clock(), '.json', `${JSON.stringify(contract, null, 2)}\n`);
+  const path = ctx.artifacts.writeNew(join(ctx.paths.dataDir, 'contracts'), `${runId}_contract_`, '.json', `${JSON.stringify(contract, null, 2)}\n`);
   return { kind: 'ready', path };
 }

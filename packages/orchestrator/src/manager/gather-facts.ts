@@ -1,4 +1,4 @@
-import { getManagerRun, latestArtifact, listAttempts, requireRun, type StepAttemptRow } from '@agentpr/store';
+import { getManagerRun, lastHumanCommandAt, latestArtifact, listAttempts, managerRetriesSince, requireRun, runActivityMarks, type StepAttemptRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import type { RunFacts, StepKey } from './decide.js';
 
@@ -9,26 +9,17 @@ export interface FactInputs {
   syncIntervalMs: number;
 }
 
-async function lastHumanCommandAt(ctx: AppContext, runId: string): Promise<string> {
-  const row = await ctx.db
-    .selectFrom('events')
-    .select('created_at')
-    .where('run_id', '=', runId)
-    .where('actor', 'in', ['operator', 'bot'])
-    .where('event_type', '!=', 'command.run.create')
-    .orderBy('event_id', 'desc')
-    .executeTakeFirst();
-  return row?.created_at ?? '';
-}
-
 function failed(a: StepAttemptRow): boolean {
   return a.step === 'agent' ? a.grade !== 'PASS' : a.exit_code !== 0;
 }
 
+/** The facts of one run, with the names the tick report shows. */
+export type GatheredFacts = RunFacts & { prNumber: number | null; owner: string; repo: string };
+
 /** Gathers the facts of SPEC §9.1 step 2a for one run. */
-export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<RunFacts & { prNumber: number | null; owner: string; repo: string }> {
+export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<GatheredFacts> {
   const { run, state } = await requireRun(ctx.db, runId);
-  const since = await lastHumanCommandAt(ctx, runId);
+  const since = await lastHumanCommandAt(ctx.db, runId);
   const attempts = (await listAttempts(ctx.db, runId, { limit: 200 })).reverse();
   const prepares = attempts.filter((a) => a.step === 'prepare');
   const latestPrepare = prepares.at(-1);
@@ -44,14 +35,7 @@ export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactIn
     }
     stepFailuresInARow[step] = n;
   }
-  const retries = await ctx.db
-    .selectFrom('events')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('run_id', '=', runId)
-    .where('actor', '=', 'manager')
-    .where('event_type', '=', 'command.retry')
-    .where('created_at', '>=', since)
-    .executeTakeFirst();
+  const managerRetries = await managerRetriesSince(ctx.db, runId, since);
   const contract = await latestArtifact(ctx.db, runId, 'contract');
   const memory = await getManagerRun(ctx.db, runId);
   const lastSync = memory?.last_sync_at ? Date.parse(memory.last_sync_at) : 0;
@@ -67,17 +51,13 @@ export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactIn
     skillsMode: inputs.skillsMode,
     hasPrompt: inputs.hasPrompt,
     discoveryAgentPassed: discoveryAgents.at(-1)?.grade === 'PASS',
-    budget: { managerRetries: Number(retries?.n ?? 0), stepFailuresInARow },
+    budget: { managerRetries, stepFailuresInARow },
     syncDue: ctx.clock().getTime() - lastSync >= inputs.syncIntervalMs,
   };
 }
 
 /** A fingerprint of everything an action reads: when it is unchanged after a failure, repeating is pointless. */
 export async function runFingerprint(ctx: AppContext, runId: string): Promise<string> {
-  const [event, attempt, artifact] = await Promise.all([
-    ctx.db.selectFrom('events').select('event_id').where('run_id', '=', runId).orderBy('event_id', 'desc').executeTakeFirst(),
-    ctx.db.selectFrom('step_attempts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
-    ctx.db.selectFrom('artifacts').select('id').where('run_id', '=', runId).orderBy('id', 'desc').executeTakeFirst(),
-  ]);
-  return `${event?.event_id ?? 0}:${attempt?.id ?? 0}:${artifact?.id ?? 0}`;
+  const marks = await runActivityMarks(ctx.db, runId);
+  return `${marks.eventId}:${marks.attemptId}:${marks.artifactId}`;
 }

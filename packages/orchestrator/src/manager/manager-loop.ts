@@ -81,7 +81,12 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * run-manager-loop (SPEC §9.4): tick, report, sleep, until stopped or `maxLoops`. An exception inside a tick
  * is reported as a failed tick and never stops the loop (W49). Returns whether every tick was ok.
  */
-export async function runManagerLoop(ctx: AppContext, actions: ManagerActions, options: TickOptions, loop: LoopOptions): Promise<{ ok: boolean; ticks: number }> {
+export async function runManagerLoop(
+  ctx: AppContext,
+  actions: ManagerActions,
+  options: TickOptions,
+  loop: LoopOptions,
+): Promise<{ ok: boolean; ticks: number }> {
   let ticks = 0;
   let ok = true;
   while (!loop.signal.aborted && (loop.maxLoops === undefined || ticks < loop.maxLoops)) {

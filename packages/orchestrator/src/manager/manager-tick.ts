@@ -1,5 +1,4 @@
-import { sql } from 'kysely';
-import { acquireLease, expireLeases, getManagerRun, iso, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
+import { acquireLease, expireLeases, getManagerRun, iso, managerCandidateRuns, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import {
   autoContract,
@@ -8,6 +7,7 @@ import {
   retryRun,
   startDiscovery,
   startImplementation,
+  type ActionDetail,
   type ActionOutcome,
   type ManagerActions,
 } from './actions.js';
@@ -56,10 +56,13 @@ export interface ActionRecord {
   action: string;
   reason: string;
   result?: 'no_execution' | 'planned' | 'loop_guard_break' | 'unchanged_inputs' | 'backoff' | 'leased_elsewhere' | 'shutdown';
-  command?: string[];
-  returncode?: number;
+  /** Whether an executed action succeeded. */
   ok?: boolean;
-  output?: unknown;
+  /** The error code and one-line message of a failed action. */
+  error_code?: string;
+  error?: string;
+  /** What the executed action did. */
+  detail?: ActionDetail;
 }
 
 /** The per-run result of a tick (SPEC §9.1 step 3). */
@@ -87,39 +90,16 @@ export interface TickReport {
   results: RunTickResult[];
 }
 
-const WORKABLE_STATES = ['QUEUED', 'DISCOVERY', 'PLAN_READY', 'IMPLEMENTING', 'ITERATING', 'LOCAL_VALIDATING', 'FAILED_RETRYABLE', 'CI_WAIT', 'REVIEW_WAIT'];
-
 /**
- * Runs that may need work now, least recently updated first: workable states only (runs waiting for a human
- * never take a slot), not in backoff, and GitHub-waiting runs only when their sync is due. The cost follows
- * the number of active runs, not all runs (partial index on non-terminal states).
+ * Runs that may need work now, least recently updated first: workable states only, not in backoff, and
+ * GitHub-waiting runs only when their sync is due (see `managerCandidateRuns` in the store).
  */
 export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number): Promise<string[]> {
-  const now = iso(ctx.clock());
-  const syncCutoff = iso(new Date(ctx.clock().getTime() - syncIntervalMs));
-  const rows = await ctx.db
-    .selectFrom('run_states as s')
-    .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
-    .select('s.run_id')
-    // Literal, not bound, so SQLite can use the partial index on non-terminal runs.
-    .where(sql<boolean>`s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')`)
-    .where('s.current_state', 'in', WORKABLE_STATES)
-    .where((eb) => eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', now)]))
-    .where((eb) =>
-      eb.or([
-        eb('s.current_state', 'not in', ['CI_WAIT', 'REVIEW_WAIT']),
-        eb('m.last_sync_at', 'is', null),
-        eb('m.last_sync_at', '<=', syncCutoff),
-      ]),
-    )
-    .orderBy('s.updated_at', 'asc')
-    .orderBy('s.run_id', 'asc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.run_id);
+  const now = ctx.clock();
+  return managerCandidateRuns(ctx.db, { now: iso(now), syncCutoff: iso(new Date(now.getTime() - syncIntervalMs)), limit });
 }
 
-function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<ActionOutcome>, command: string[]): Promise<ActionOutcome> {
+function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<ActionOutcome>): Promise<ActionOutcome> {
   const controller = new AbortController();
   const onAbort = () => controller.abort(parent.reason);
   parent.addEventListener('abort', onAbort, { once: true });
@@ -127,7 +107,7 @@ function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) 
   const timeout = new Promise<ActionOutcome>((resolve) => {
     timer = setTimeout(() => {
       controller.abort(new Error('action time limit'));
-      resolve({ ok: false, returncode: 124, command, output: { ok: false, error: `action exceeded its time limit of ${Math.round(ms / 1000)} s` }, error: `action exceeded its time limit of ${Math.round(ms / 1000)} s` });
+      resolve({ kind: 'failed', code: 'timeout', error: `action exceeded its time limit of ${Math.round(ms / 1000)} s` });
     }, ms);
   });
   return Promise.race([fn(controller.signal), timeout]).finally(() => {
@@ -136,7 +116,14 @@ function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) 
   });
 }
 
-async function execute(ctx: AppContext, decision: Decision, runId: string, owner: string, repo: string, actions: ManagerActions, options: TickOptions): Promise<ActionOutcome> {
+async function execute(
+  ctx: AppContext,
+  decision: Decision,
+  run: { runId: string; owner: string; repo: string },
+  actions: ManagerActions,
+  options: TickOptions,
+): Promise<ActionOutcome> {
+  const { runId, owner, repo } = run;
   const limit = options.actionTimeoutMs;
   switch (decision.action) {
     case 'start_discovery':
@@ -144,13 +131,13 @@ async function execute(ctx: AppContext, decision: Decision, runId: string, owner
     case 'start_implementation':
       return startImplementation(ctx, runId);
     case 'run_prepare':
-      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runPrepare(ctx, runId, s), ['run-prepare', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runPrepare(ctx, runId, s));
     case 'run_agent_step':
-      return withTimeout(options.agentTimeoutMs(owner, repo), options.actionSignal ?? options.signal, (s) => actions.runAgentStep(ctx, runId, s), ['run-agent-step', '--run-id', runId]);
+      return withTimeout(options.agentTimeoutMs(owner, repo), options.actionSignal ?? options.signal, (s) => actions.runAgentStep(ctx, runId, s));
     case 'run_finish':
-      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runFinish(ctx, runId, s), ['run-finish', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runFinish(ctx, runId, s));
     case 'sync_github':
-      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.syncGithub(ctx, runId, s), ['sync-github', '--run-id', runId]);
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.syncGithub(ctx, runId, s));
     case 'retry':
       return retryRun(ctx, runId, decision.target!);
     case 'escalate':
@@ -159,7 +146,7 @@ async function execute(ctx: AppContext, decision: Decision, runId: string, owner
       if (decision.contractUri) return markPlanReady(ctx, runId, decision.contractUri);
       if (options.disableAutoContract) {
         const error = 'the run has no contract and the auto contract is disabled (--disable-auto-contract)';
-        return { ok: false, returncode: 1, command: ['mark-plan-ready', '--run-id', runId], output: { ok: false, error }, error };
+        return { kind: 'failed', code: 'refused', error };
       }
       return markPlanReady(ctx, runId, await autoContract(ctx, runId, options.contractTemplateFile));
     }
@@ -175,6 +162,11 @@ async function execute(ctx: AppContext, decision: Decision, runId: string, owner
   }
 }
 
+function executedRecord(record: ActionRecord, outcome: ActionOutcome): ActionRecord {
+  if (outcome.kind === 'done') return { ...record, ok: true, detail: outcome.detail };
+  return { ...record, ok: false, error_code: outcome.code, error: outcome.error, ...(outcome.detail ? { detail: outcome.detail } : {}) };
+}
+
 function backoffMs(base: number, failures: number): number {
   return Math.min(3_600_000, base * 2 ** Math.max(0, failures - 1));
 }
@@ -188,7 +180,8 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
     result.actions.push({ state: '', action: 'noop', reason: `leased by ${lease.holder} until ${lease.expiresAt}`, result: 'leased_elsewhere' });
     return result;
   }
-  const heartbeat = options.dryRun ? undefined : setInterval(() => void renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock).catch(() => {}), Math.max(200, Math.floor(leaseTtl / 3)));
+  const renew = () => void renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock).catch(() => {});
+  const heartbeat = options.dryRun ? undefined : setInterval(renew, Math.max(200, Math.floor(leaseTtl / 3)));
   try {
     const seen = new Set<string>();
     let memory: ManagerRunRow | undefined = await getManagerRun(ctx.db, runId);
@@ -225,24 +218,25 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
         break;
       }
       await renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock);
-      const outcome = await execute(ctx, decision, runId, facts.owner, facts.repo, actions, options);
-      const executed: ActionRecord = { ...record, command: outcome.command, returncode: outcome.returncode, ok: outcome.ok, output: outcome.output };
+      const outcome = await execute(ctx, decision, { runId, owner: facts.owner, repo: facts.repo }, actions, options);
+      const ok = outcome.kind === 'done';
+      const executed = executedRecord(record, outcome);
       result.actions.push(executed);
       result.actions_executed.push(executed);
-      const failures = outcome.ok ? 0 : (memory?.consecutive_failures ?? 0) + 1;
+      const failures = ok ? 0 : (memory?.consecutive_failures ?? 0) + 1;
       const now = ctx.clock();
       memory = {
         run_id: runId,
         last_action: decision.action,
         last_fingerprint: fingerprint,
         consecutive_failures: failures,
-        next_attempt_at: outcome.ok ? null : iso(new Date(now.getTime() + backoffMs(options.backoffBaseMs, failures))),
+        next_attempt_at: ok ? null : iso(new Date(now.getTime() + backoffMs(options.backoffBaseMs, failures))),
         last_sync_at: decision.action === 'sync_github' ? iso(now) : (memory?.last_sync_at ?? null),
         updated_at: iso(now),
       };
       await saveManagerRun(ctx.db, memory);
-      if (!outcome.ok) {
-        result.errors.push(outcome.error ?? JSON.stringify(outcome.output));
+      if (outcome.kind === 'failed') {
+        result.errors.push(outcome.error);
         break;
       }
     }

@@ -1,5 +1,5 @@
 import { isRunState, type RunEvent, type RunState } from '@agentpr/state-machine';
-import { applyEvent, resultObject, StoreError } from '@agentpr/store';
+import { applyEvent, StoreError, type ApplyResult } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 
@@ -55,26 +55,59 @@ export function commandEvent(cmd: RunCommand, actor: AppContext['actor']): RunEv
   }
 }
 
-/** The result of an event command: the CLI result object plus whether it should exit non-zero. */
-export interface CommandApplied {
-  result: Record<string, unknown>;
-  /** record-check/record-review exit 1 when the event was stored but refused by the table or a stale head. */
-  refused: boolean;
+/** The result object of SPEC §1.3 that an event command prints (keys in this order). */
+export interface CommandResultView {
+  duplicate: boolean;
+  event_type: string;
+  run_id: string;
+  state: RunState;
+  /** Present (false) when the event was stored without changing the run. */
+  applied?: false;
+  reason?: string;
+  /** Why a refusal or a held fact did not change the run (and where resume will take it). */
+  message?: string;
 }
 
 /**
- * Applies an operator command as one event (one transaction) and returns the result object of SPEC §1.3.
- * Refusals throw `refused` with a message naming the states and the allowed targets.
+ * What an event command did: `applied` (the run moved, or the event was a no-op the table allows), `duplicate`
+ * (the idempotency key was seen; nothing changed), `stored` (kept without changing the run, e.g. a fact held for
+ * a PAUSED run) or `refused` (stored, but the table or a stale head refused it; record-check and record-review
+ * report this as a failure).
+ */
+export type CommandApplied =
+  | { kind: 'applied' | 'duplicate'; result: CommandResultView }
+  | { kind: 'stored'; reason: string; result: CommandResultView }
+  | { kind: 'refused'; reason: 'invalid_transition' | 'stale_head_sha'; result: CommandResultView };
+
+function view(applied: ApplyResult, message: string | undefined): CommandResultView {
+  return {
+    duplicate: applied.duplicate,
+    event_type: applied.event_type,
+    run_id: applied.run_id,
+    state: applied.state,
+    ...(applied.applied === false ? { applied: false as const, reason: applied.reason } : {}),
+    ...(message !== undefined ? { message } : {}),
+  };
+}
+
+function classify(applied: ApplyResult): CommandApplied {
+  const refused = applied.applied === false && (applied.reason === 'invalid_transition' || applied.reason === 'stale_head_sha');
+  // A refusal says why; so does a fact held for a PAUSED or escalated run (and where resume will take it).
+  const message = (refused || applied.reason === 'held') && applied.message ? applied.message : undefined;
+  const result = view(applied, message);
+  if (refused) return { kind: 'refused', reason: applied.reason as 'invalid_transition' | 'stale_head_sha', result };
+  if (applied.applied === false) return { kind: 'stored', reason: applied.reason ?? 'not_applied', result };
+  return { kind: applied.duplicate ? 'duplicate' : 'applied', result };
+}
+
+/**
+ * Applies an operator command as one event (one transaction). Refusals of the table throw `refused` with a
+ * message naming the states and the allowed targets; a stored-but-refused GitHub fact is the `refused` kind.
  */
 export async function applyCommand(ctx: AppContext, runId: string, cmd: RunCommand, idempotencyKey?: string): Promise<CommandApplied> {
   const event = commandEvent(cmd, ctx.actor);
   try {
-    const applied = await applyEvent(ctx.db, runId, { event, idempotencyKey }, ctx.clock);
-    const refused = applied.applied === false && (applied.reason === 'invalid_transition' || applied.reason === 'stale_head_sha');
-    const result = resultObject(applied);
-    // A refusal says why; so does a fact held for a PAUSED or escalated run (and where resume will take it).
-    if ((refused || applied.reason === 'held') && applied.message) result.message = applied.message;
-    return { result, refused };
+    return classify(await applyEvent(ctx.db, runId, { event, idempotencyKey }, ctx.clock));
   } catch (error) {
     if (error instanceof StoreError && error.code === 'refused') {
       throw new AgentprError('refused', error.message, { details: { state: error.data.state, allowed_targets: error.data.allowed_targets } });

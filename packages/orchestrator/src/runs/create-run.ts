@@ -93,23 +93,30 @@ function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
   };
 }
 
+/** A run created in `QUEUED`, and the workspace directory it will use. */
+export type CreateRunResult = { kind: 'created'; run_id: string; workspace_dir: string };
+
+/** Runs created together by {@link importRuns}, in input order. */
+export type ImportRunsResult = { kind: 'created'; run_ids: string[] };
+
 /**
  * create-run: validates the input and inserts the run in `QUEUED` with its creation event, in one transaction.
+ * Invalid input throws `invalid_input`; a run id already used throws the store's `run_exists`.
  *
  * @example
- * await createRun(ctx, { owner: 'mem0ai', repo: 'mem0', prompt_version: 'v1' }) // → { run_id: 'run_…' }
+ * await createRun(ctx, { owner: 'mem0ai', repo: 'mem0', prompt_version: 'v1' }) // → { kind: 'created', run_id: 'run_…', … }
  */
-export async function createRun(ctx: AppContext, input: CreateRunInput): Promise<{ run_id: string; workspace_dir: string }> {
+export async function createRun(ctx: AppContext, input: CreateRunInput): Promise<CreateRunResult> {
   const run = toNewRun(ctx, input);
   await insertRun(ctx.db, run, ctx.clock);
-  return { run_id: run.runId, workspace_dir: run.workspaceDir };
+  return { kind: 'created', run_id: run.runId, workspace_dir: run.workspaceDir };
 }
 
 /**
  * Creates many runs in one transaction (all or nothing); every entry is validated before anything is written.
  * `where[i]` names entry `i` in errors (`runs.jsonl line 3`, see `parseRunsFile`); the default is `#i+1`.
  */
-export async function importRuns(ctx: AppContext, inputs: unknown[], where: readonly string[] = []): Promise<{ created: number; run_ids: string[] }> {
+export async function importRuns(ctx: AppContext, inputs: unknown[], where: readonly string[] = []): Promise<ImportRunsResult> {
   const label = (i: number) => where[i] ?? `#${i + 1}`;
   const runs = inputs.map((raw, i) => toNewRun(ctx, raw, ` at ${label(i)}`));
   const seen = new Map<string, number>();
@@ -119,5 +126,5 @@ export async function importRuns(ctx: AppContext, inputs: unknown[], where: read
     seen.set(r.runId, i);
   });
   await createRuns(ctx.db, runs, ctx.clock);
-  return { created: runs.length, run_ids: runs.map((r) => r.runId) };
+  return { kind: 'created', run_ids: runs.map((r) => r.runId) };
 }

@@ -6,7 +6,7 @@ import type { RunWithState } from '@agentpr/store';
  * run is PAUSED or NEEDS_HUMAN_REVIEW, `held_facts` (the GitHub facts `resume` will act on; null when none).
  */
 export function showRunView({ run, state }: RunWithState): Record<string, unknown> {
-  let budget: unknown = {};
+  let budget: unknown;
   try {
     budget = JSON.parse(run.budget_json);
   } catch {

@@ -1,20 +1,18 @@
 import { existsSync } from 'node:fs';
 import type { RunState } from '@agentpr/state-machine';
 import { applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
-import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type Git, type ProtectedChange } from '@agentpr/workspace';
+import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type ProtectedChange } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
 import {
   budgetBaseline,
   campaignFor,
-  gitFor,
   holdProtectedChange,
   preparedWorkspace,
-  procedureExitCode,
+  procedureGitExit,
   procedureMessage,
   protectedBaseline,
-  stopwatch,
   tail,
   verifyProtectedFiles,
 } from './workspace-shared.js';
@@ -28,25 +26,26 @@ export interface FinishRunInput {
   project?: string | undefined;
   /** Default: the campaign's `default_commit_title`; one line, conventional-commit form. */
   commitTitle?: string | undefined;
-  git?: Git;
   /** Lease length; default 10 minutes (the push's time limit plus a margin). */
   leaseTtlMs?: number;
 }
 
-/** The run-finish result (SPEC §2.3). */
+/**
+ * What run-finish did (SPEC §2.3): `pushed` (committed, if anything changed, and pushed; the run is PUSHED),
+ * `failed` (the commit or push failed; recorded) or `held` (protected files changed or have no baseline; nothing
+ * was committed or pushed and the run waits for a human).
+ */
 export type FinishRunResult =
-  | { ok: true; exit_code: 0; branch: string; head_sha: string; state: RunState; committed: boolean; changed_files: string[]; stdout_tail: string }
-  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
+  | { kind: 'pushed'; state: RunState; branch: string; headSha: string; committed: boolean; changedFiles: string[]; stdoutTail: string }
   | {
-    ok: false;
-    exit_code: 1;
-    /** The attempt is held for human review; nothing was committed or pushed. */
-    reason_code: 'protected_file_changed' | 'protected_baseline_missing';
-    error: string;
-    stderr: string;
+    kind: 'failed';
     state: RunState;
-    protected_changes: ProtectedChange[];
-  };
+    /** One line, secrets redacted. */
+    error: string;
+    /** git's own exit status when a git command failed (never 0); undefined for other failures. */
+    gitExit: number | undefined;
+  }
+  | { kind: 'held'; reason: 'protected_file_changed' | 'protected_baseline_missing'; state: RunState; error: string; protectedChanges: ProtectedChange[] };
 
 const DEFAULT_LEASE_MS = 10 * 60_000;
 const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
@@ -103,33 +102,34 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
     if (error instanceof WorkspaceError) throw new AgentprError('config', error.message, { cause: error });
     throw error;
   }
-  const git = gitFor(ctx, input.git);
+  const git = ctx.git;
 
   return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-finish'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
     // Re-read under the lease: another process may have moved the run since the first check.
     assertFinishState(run.run_id, (await requireRun(ctx.db, run.run_id)).state.current_state);
-    const elapsed = stopwatch();
+    const started = ctx.monotonic();
+    const elapsed = () => Math.round(ctx.monotonic() - started);
     // No git before this: a planted hook, fsmonitor or filter would run outside every sandbox.
     const check = await verifyProtectedFiles(ctx.db, run.run_id, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
     if (!check.ok) {
       const held = await holdProtectedChange(ctx, run.run_id, 'finish', FINISH_STATE, check, elapsed());
-      return { ok: false, exit_code: 1, reason_code: check.reason, error: check.message, stderr: check.message, state: held, protected_changes: check.changes };
+      return { kind: 'held', reason: check.reason, state: held, error: check.message, protectedChanges: check.changes };
     }
     let finished: FinishedWorkspace;
     try {
       finished = await finishWorkspace(git, { repoDir: run.workspace_dir, baseline, title: title.title, body });
     } catch (error) {
       const message = redactSecrets(procedureMessage(error));
-      const exitCode = procedureExitCode(error);
+      const gitExit = procedureGitExit(error);
       const gitStderr = (error as { stderr?: string }).stderr ?? '';
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode: gitExit ?? 1, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
       const failed = await applyEvent(
         ctx.db,
         run.run_id,
         { event: { type: 'worker.step.failed', step: 'finish', reason_code: 'script_failed', error_message: message, actor: 'worker' } },
         ctx.clock,
       );
-      return { ok: false, exit_code: exitCode, error: message, stderr: message, state: failed.state };
+      return { kind: 'failed', state: failed.state, error: message, gitExit };
     }
     const stdout = finished.log.join('\n');
     await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
@@ -140,14 +140,13 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
       ctx.clock,
     );
     return {
-      ok: true,
-      exit_code: 0,
-      branch: finished.branch,
-      head_sha: finished.head_sha,
+      kind: 'pushed',
       state: pushed.state,
+      branch: finished.branch,
+      headSha: finished.head_sha,
       committed: finished.committed,
-      changed_files: finished.diff.changed_files,
-      stdout_tail: tail(stdout),
+      changedFiles: finished.diff.changed_files,
+      stdoutTail: tail(stdout),
     };
   }, ctx.clock);
 }

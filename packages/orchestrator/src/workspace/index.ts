@@ -1,13 +1,13 @@
 export { prepareRun } from './prepare-run.js';
-export type { PrepareRunInput, PrepareRunResult } from './prepare-run.js';
+export type { PrepareRunInput, PrepareRunResult, PreparedClone } from './prepare-run.js';
 export { finishRun } from './finish-run.js';
 export type { FinishRunInput, FinishRunResult } from './finish-run.js';
 export { runDoctor, doctorGate, GATE_PROFILES } from './run-doctor.js';
-export type { DoctorContext, DoctorReportWithSkips, GateProfile, GateProfileName, RunDoctorInput, DoctorGateOptions } from './run-doctor.js';
+export type { DoctorContext, DoctorReportWithSkips, DoctorResult, GateProfile, GateProfileName, RunDoctorInput, DoctorGateOptions } from './run-doctor.js';
 export { runPreflight, PREFLIGHT_SANDBOXES } from './run-preflight.js';
 export { assertWorkspaceInsideRoot } from './workspace-containment.js';
 export type { RunPreflightInput, RunPreflightResult } from './run-preflight.js';
 export { installSkills, skillsStatus } from './install-skills.js';
-export type { SkillsContext, SkillsLocationInput, InstallSkillsInput } from './install-skills.js';
+export type { SkillsContext, SkillsLocationInput, InstallSkillsInput, InstallSkillsResult } from './install-skills.js';
 export { budgetBaseline, preparedWorkspace } from './workspace-shared.js';
 export type { WorkspacePreparedMetadata } from './workspace-shared.js';

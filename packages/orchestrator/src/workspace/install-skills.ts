@@ -34,20 +34,27 @@ function locations(ctx: SkillsContext, input: SkillsLocationInput) {
 }
 
 /**
+ * What install-skills did: `complete` when every required stage skill is installed afterwards, `incomplete`
+ * when some are still missing (the report names them). Either way the install itself ran.
+ */
+export type InstallSkillsResult = { kind: 'complete' | 'incomplete'; report: InstallSkillsReport };
+
+/**
  * install-skills (SPEC §12.3): copies the shipped stage skills into the codex skills root. Idempotent, never
- * deletes the user's other skills; `force` replaces the selected ones. Exit 0 even when the curated install
- * failed (its result says so).
+ * deletes the user's other skills; `force` replaces the selected ones. A failed curated install is reported in
+ * the result, not thrown.
  *
  * @example
- * await installSkills(ctx, { force: true });
+ * const { kind, report } = await installSkills(ctx, { force: true });
  */
-export async function installSkills(ctx: SkillsContext, input: InstallSkillsInput = {}): Promise<InstallSkillsReport> {
-  return installSkillDirs({
+export async function installSkills(ctx: SkillsContext, input: InstallSkillsInput = {}): Promise<InstallSkillsResult> {
+  const report = await installSkillDirs({
     ...locations(ctx, input),
     ...(input.names ? { names: input.names } : {}),
     force: input.force ?? false,
     installCuratedCi: input.installCuratedCi ?? false,
   });
+  return { kind: report.missing_required_after_install.length === 0 ? 'complete' : 'incomplete', report };
 }
 
 /**

@@ -20,13 +20,11 @@ import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
 import {
   campaignFor,
-  gitFor,
   holdProtectedChange,
-  procedureExitCode,
+  procedureGitExit,
   procedureMessage,
   protectedBaseline,
   protectedMetadata,
-  stopwatch,
   tail,
   verifyProtectedFiles,
 } from './workspace-shared.js';
@@ -44,26 +42,29 @@ export interface PrepareRunInput {
   forkUrl?: string | undefined;
   /** The fork's owner; default env `AGENTPR_FORK_OWNER`. Without a fork, `origin` is the upstream itself. */
   forkOwner?: string | undefined;
-  /** Injected git runner (tests); default the real git with `ctx.env`. */
-  git?: Git;
   /** Lease length; default 15 minutes (the clone's time limit plus a margin). */
   leaseTtlMs?: number;
 }
 
-/** The run-prepare result (SPEC §2.3): printed as is; `exit_code` is the process exit code. */
+/** The prepared clone: its directory, branches and base commit. */
+export type PreparedClone = Omit<PreparedWorkspace, 'log'>;
+
+/**
+ * What run-prepare did (SPEC §2.3): `prepared` (the clone is ready on its feature branch), `failed` (the
+ * procedure failed; recorded, the run moved on the failure) or `held` (the existing clone's protected files
+ * changed since the last prepare; no git ran and the run waits for a human).
+ */
 export type PrepareRunResult =
-  | ({ ok: true; exit_code: 0; stdout_tail: string; state: RunState } & Omit<PreparedWorkspace, 'log'>)
-  | { ok: false; exit_code: number; error: string; stderr: string; state: RunState }
+  | { kind: 'prepared'; state: RunState; clone: PreparedClone; stdoutTail: string }
   | {
-    ok: false;
-    exit_code: 1;
-    /** The existing clone's protected files changed since the last prepare: held for human review. */
-    reason_code: 'protected_file_changed';
-    error: string;
-    stderr: string;
+    kind: 'failed';
     state: RunState;
-    protected_changes: ProtectedChange[];
-  };
+    /** One line, secrets redacted. */
+    error: string;
+    /** git's own exit status when a git command failed (never 0); undefined for other failures. */
+    gitExit: number | undefined;
+  }
+  | { kind: 'held'; reason: 'protected_file_changed'; state: RunState; error: string; protectedChanges: ProtectedChange[] };
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
@@ -84,7 +85,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
   if (isTerminal(state.current_state)) {
     throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}, which is terminal; create a new run to start again.`);
   }
-  const git = gitFor(ctx, input.git);
+  const git = ctx.git;
   const root = ctx.paths.workspaceRoot;
   if (!isInsideRoot(root, run.workspace_dir)) {
     throw new AgentprError('refused', `run ${run.run_id} has workspace ${run.workspace_dir}, outside the workspace root ${root}; use the --workspace-root the run was created with.`);
@@ -103,13 +104,14 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
     if (stateNow === 'QUEUED') {
       stateNow = (await applyEvent(ctx.db, run.run_id, { event: { type: 'command.start.discovery', actor: ctx.actor } }, ctx.clock)).state;
     }
-    const elapsed = stopwatch();
+    const started = ctx.monotonic();
+    const elapsed = () => Math.round(ctx.monotonic() - started);
     // A clone the agent already had: compare before running any git in it (see verifyProtectedFiles).
     if (existsSync(run.workspace_dir) && (await protectedBaseline(ctx.db, run.run_id)) !== undefined) {
       const check = await verifyProtectedFiles(ctx.db, run.run_id, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
       if (!check.ok && check.reason === 'protected_file_changed') {
         const held = await holdProtectedChange(ctx, run.run_id, 'prepare', stateNow, check, elapsed());
-        return { ok: false, exit_code: 1, reason_code: check.reason, error: check.message, stderr: check.message, state: held, protected_changes: check.changes };
+        return { kind: 'held', reason: check.reason, state: held, error: check.message, protectedChanges: check.changes };
       }
     }
     let prepared: PreparedWorkspace;
@@ -124,16 +126,16 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       });
     } catch (error) {
       const message = redactSecrets(procedureMessage(error));
-      const exitCode = procedureExitCode(error);
+      const gitExit = procedureGitExit(error);
       const gitStderr = (error as { stderr?: string }).stderr ?? '';
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode: gitExit ?? 1, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
       const failed = await applyEvent(
         ctx.db,
         run.run_id,
         { event: { type: 'worker.step.failed', step: 'prepare', reason_code: 'script_failed', error_message: message, actor: 'worker' } },
         ctx.clock,
       );
-      return { ok: false, exit_code: exitCode, error: message, stderr: message, state: failed.state };
+      return { kind: 'failed', state: failed.state, error: message, gitExit };
     }
     const snapshot = await snapshotProtected(prepared.workspace_dir);
     const protectedCount = Object.keys(snapshot.entries).length;
@@ -160,8 +162,8 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       },
       ctx.clock,
     );
-    const { log: _log, ...rest } = prepared;
-    return { ok: true, exit_code: 0, stdout_tail: tail(stdout), state: stateNow, ...rest };
+    const { log: _log, ...clone } = prepared;
+    return { kind: 'prepared', state: stateNow, clone, stdoutTail: tail(stdout) };
   }, ctx.clock);
 }
 

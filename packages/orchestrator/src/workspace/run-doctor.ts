@@ -65,7 +65,6 @@ function codexResolver(env: AppContext['env']): CodexResolution {
   return found.ok ? { ok: true, path: found.path, source: found.source } : { ok: false, reason: found.reason };
 }
 
-/** A doctor report that also says which checks were skipped and why (`doctor` prints them). */
 /** The confinement agent steps will run under, as the doctor found it. */
 export interface AgentConfinementReport {
   /** From the policy (`run_agent_step.isolation`), `bwrap` unless the operator chose `none`. */
@@ -76,7 +75,11 @@ export interface AgentConfinementReport {
   detail: string;
 }
 
+/** A doctor report that also says which checks were skipped and why (`doctor` prints them). */
 export type DoctorReportWithSkips = DoctorReport & { skipped: string[]; agent_confinement?: AgentConfinementReport };
+
+/** Whether this machine is ready for what was asked, with the report that says why. */
+export type DoctorResult = { kind: 'ready' | 'not_ready'; report: DoctorReportWithSkips };
 
 /**
  * The confinement in effect for agent steps: the policy's isolation and network mode, and whether bubblewrap can
@@ -115,9 +118,14 @@ function skippedChecks(ctx: DoctorContext, input: RunDoctorInput): string[] {
  * and `skipped` names every check a flag turned off (issue 13: an offline operator sees what was not probed).
  *
  * @example
- * const report = await runDoctor(ctx, { requireCodex: true }); // exit 0 if report.ok, else 1
+ * const { kind, report } = await runDoctor(ctx, { requireCodex: true }); // kind 'ready' | 'not_ready'
  */
-export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}): Promise<DoctorReportWithSkips> {
+export async function runDoctor(ctx: DoctorContext, input: RunDoctorInput = {}): Promise<DoctorResult> {
+  const report = await doctorReport(ctx, input);
+  return { kind: report.ok ? 'ready' : 'not_ready', report };
+}
+
+async function doctorReport(ctx: DoctorContext, input: RunDoctorInput): Promise<DoctorReportWithSkips> {
   const timeout = input.networkTimeoutSec ?? 5;
   if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
   const report = await runtimeDoctor({
@@ -178,9 +186,10 @@ export interface DoctorGateOptions {
 export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, options: DoctorGateOptions = {}): Promise<DoctorReportWithSkips> {
   const p = GATE_PROFILES[profile];
   if (!p) throw new AgentprError('usage', `unknown doctor gate profile ${String(profile)}; use one of ${Object.keys(GATE_PROFILES).join(', ')}`);
-  const timeout = options.networkTimeoutSec !== undefined && Number.isFinite(options.networkTimeoutSec) && options.networkTimeoutSec >= 1 ? options.networkTimeoutSec : 5;
+  const given = options.networkTimeoutSec;
+  const timeout = given !== undefined && Number.isFinite(given) && given >= 1 ? given : 5;
   const network = p.network && options.skipNetwork !== true;
-  const report = await runDoctor(ctx, {
+  const report = await doctorReport(ctx, {
     requireGit: p.git,
     skipNetworkCheck: !network,
     networkTimeoutSec: timeout,

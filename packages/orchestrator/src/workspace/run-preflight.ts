@@ -1,9 +1,7 @@
-import { mkdirSync } from 'node:fs';
 import { addArtifact, recordAttempt, requireRun } from '@agentpr/store';
 import { repoPreflight, type DoctorReport, type FetchLike, type PreflightUrls, type WriteProbe } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { writeNewFile } from '../adapters/file-stamp.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 
 /** The codex sandboxes run-preflight accepts. */
@@ -25,11 +23,8 @@ export interface RunPreflightInput {
   fetch?: FetchLike;
 }
 
-/** The report, and where it was written. */
-export interface RunPreflightResult {
-  report: DoctorReport;
-  report_path: string;
-}
+/** Whether the workspace is ready for an agent, with the report and where it was written. */
+export type RunPreflightResult = { kind: 'ready' | 'not_ready'; report: DoctorReport; reportPath: string };
 
 /**
  * run-preflight: checks the run's workspace (SPEC §3.2) with the workspace root as the scope, writes
@@ -38,7 +33,7 @@ export interface RunPreflightResult {
  * artefact. The run's state does not change.
  *
  * @example
- * const { report } = await runPreflight(ctx, { runId: 'run_1', skipNetworkCheck: true });
+ * const { kind, report } = await runPreflight(ctx, { runId: 'run_1', skipNetworkCheck: true }); // kind 'ready' | 'not_ready'
  */
 export async function runPreflight(ctx: AppContext, input: RunPreflightInput): Promise<RunPreflightResult> {
   const sandbox = input.codexSandbox ?? 'danger-full-access';
@@ -62,13 +57,12 @@ export async function runPreflight(ctx: AppContext, input: RunPreflightInput): P
     ...(input.fetch ? { fetch: input.fetch } : {}),
   });
   const json = JSON.stringify(report, null, 2);
-  mkdirSync(ctx.paths.reportsDir, { recursive: true });
-  const reportPath = writeNewFile(ctx.paths.reportsDir, `${run.run_id}_preflight_`, ctx.clock(), '.json', `${json}\n`);
+  const reportPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, `${run.run_id}_preflight_`, '.json', `${json}\n`);
   await recordAttempt(
     ctx.db,
     { runId: run.run_id, step: 'preflight', exitCode: report.ok ? 0 : 1, stdout: json, stderr: report.failures.join('\n'), durationMs: report.duration_ms, stage: state.current_state },
     ctx.clock,
   );
   await addArtifact(ctx.db, { runId: run.run_id, type: 'preflight_report', uri: reportPath, metadata: { ok: report.ok } }, ctx.clock);
-  return { report, report_path: reportPath };
+  return { kind: report.ok ? 'ready' : 'not_ready', report, reportPath };
 }

@@ -1,10 +1,8 @@
 import { readFile } from 'node:fs/promises';
-import { performance } from 'node:perf_hooks';
 import type { RunState, StepName } from '@agentpr/state-machine';
 import { applyEvents, latestArtifact, listArtifacts, recordAttempt, type Db } from '@agentpr/store';
 import {
   compareProtected,
-  createGitRunner,
   describeProtectedChanges,
   loadCampaign,
   parseProtectedSnapshot,
@@ -28,13 +26,11 @@ export interface WorkspacePreparedMetadata {
 }
 
 /**
- * The git runner a use case uses: the injected one, or the real hardened git. The runner passes only its
- * allowlisted names of `ctx.env` to git (no bot token, webhook secret or GitHub token), and gives
- * `GITHUB_TOKEN` (else `GH_TOKEN`) to `git push` alone, through a credential helper.
+ * @deprecated Use `ctx.git`, the app's one hardened git runner. Kept only until the agent step stops calling it;
+ * it builds nothing, it returns `git ?? ctx.git`.
  */
-export function gitFor(ctx: Pick<AppContext, 'env'>, git: Git | undefined): Git {
-  const pushToken = ctx.env.GITHUB_TOKEN?.trim() || ctx.env.GH_TOKEN?.trim() || undefined;
-  return git ?? createGitRunner({ env: ctx.env, pushToken });
+export function gitFor(ctx: Pick<AppContext, 'git'>, git: Git | undefined): Git {
+  return git ?? ctx.git;
 }
 
 /** The largest snapshot (as JSON) kept whole in the `workspace_prepared` metadata; bigger keeps the digest only. */
@@ -46,7 +42,8 @@ const MAX_STORED_SNAPSHOT_CHARS = 256 * 1024;
  */
 export function protectedMetadata(snapshot: ProtectedSnapshot): { protected_digest: string; protected_snapshot?: ProtectedSnapshot } {
   const digest = protectedDigest(snapshot);
-  return JSON.stringify(snapshot).length <= MAX_STORED_SNAPSHOT_CHARS ? { protected_digest: digest, protected_snapshot: snapshot } : { protected_digest: digest };
+  if (JSON.stringify(snapshot).length > MAX_STORED_SNAPSHOT_CHARS) return { protected_digest: digest };
+  return { protected_digest: digest, protected_snapshot: snapshot };
 }
 
 /** The protected-file baseline recorded by the latest run-prepare. */
@@ -116,12 +113,6 @@ export function tail(text: string, n = 20): string {
   return trimmed === '' ? '' : trimmed.split('\n').slice(-n).join('\n');
 }
 
-/** A monotonic stopwatch in milliseconds. */
-export function stopwatch(): () => number {
-  const started = performance.now();
-  return () => Math.round(performance.now() - started);
-}
-
 /** The latest `workspace_prepared` metadata of a run, if any. */
 export async function preparedWorkspace(db: Db, runId: string): Promise<WorkspacePreparedMetadata | undefined> {
   const artifact = await latestArtifact(db, runId, 'workspace_prepared');
@@ -166,10 +157,10 @@ export async function campaignFor(ctx: Pick<AppContext, 'paths'>): Promise<Campa
   }
 }
 
-/** The exit code a failed workspace procedure reports: git's own code when git failed, else 1. */
-export function procedureExitCode(error: unknown): number {
-  const code = error instanceof WorkspaceError ? error.exitCode : undefined;
-  return code !== undefined && code !== 0 ? code : 1;
+/** git's own exit status when a failed workspace procedure was a failed git command (never 0), else undefined. */
+export function procedureGitExit(error: unknown): number | undefined {
+  const status = error instanceof WorkspaceError ? error.exitCode : undefined;
+  return status !== undefined && status !== 0 ? status : undefined;
 }
 
 /** A one-line message for a failed procedure. */

@@ -5,7 +5,9 @@ import type { AppContext } from '../../context.js';
 import { createAppPorts } from '../../adapters/app-ports.js';
 import { silentLogger } from '../../context.js';
 import { createRun } from '../../runs/create-run.js';
-import { managerTick, type ManagerActions, type TickOptions } from '../index.js';
+import { managerTick, type ActionOutcome, type ManagerActions, type TickOptions } from '../index.js';
+
+const DONE: ActionOutcome = { kind: 'done', detail: { step: 'agent', summary: { ok: true } } };
 
 afterAll(() => cleanupTempDirs());
 
@@ -42,7 +44,7 @@ function fakeActions(agentGrades: string[]): ManagerActions & { calls: string[] 
     async runPrepare(c, runId) {
       calls.push('prepare');
       await recordAttempt(c.db, { runId, step: 'prepare', exitCode: 0, stdout: '', stderr: '', durationMs: 1 }, c.clock);
-      return { ok: true, returncode: 0, command: ['run-prepare'], output: { ok: true } };
+      return DONE;
     },
     async runAgentStep(c, runId) {
       calls.push('agent');
@@ -51,19 +53,19 @@ function fakeActions(agentGrades: string[]): ManagerActions & { calls: string[] 
       await recordAttempt(c.db, { runId, step: 'agent', exitCode: grade === 'PASS' ? 0 : 1, stdout: '', stderr: '', durationMs: 1, grade, reasonCode: 'x', stage: state.current_state }, c.clock);
       if (grade === 'PASS') {
         await applyEvent(c.db, runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, c.clock);
-        return { ok: true, returncode: 0, command: ['run-agent-step'], output: { ok: true } };
+        return DONE;
       }
       await applyEvent(c.db, runId, { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'codex_agent_failed', error_message: 'boom', actor: 'worker' } }, c.clock);
-      return { ok: false, returncode: 1, command: ['run-agent-step'], output: { ok: false }, error: 'agent failed' };
+      return { kind: 'failed', code: 'agent_step_failed', error: 'agent failed' };
     },
     async runFinish(c, runId) {
       calls.push('finish');
       await applyEvent(c.db, runId, { event: { type: 'worker.push.completed', branch: 'b', head_sha: 'h', actor: 'worker' } }, c.clock);
-      return { ok: true, returncode: 0, command: ['run-finish'], output: { ok: true } };
+      return DONE;
     },
     async syncGithub() {
       calls.push('sync');
-      return { ok: true, returncode: 0, command: ['sync-github'], output: { ok: true } };
+      return DONE;
     },
     async prePushCheck() {
       return { ok: true, failed: [] };
@@ -154,7 +156,7 @@ describe('managerTick', () => {
         first = false;
         throw new Error('disk on fire');
       }
-      return { ok: true, returncode: 0, command: [], output: {} };
+      return DONE;
     };
     const report = await managerTick(ctx, actions, options({ maxActionsPerRun: 2 }));
     expect(report.run_count).toBe(2);

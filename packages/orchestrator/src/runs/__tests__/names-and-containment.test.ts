@@ -149,7 +149,8 @@ describe('a run whose workspace lies outside the root is refused by every comman
     await expect(requestOpenPr(app.ctx, { runId, title: 't', body: 'b' })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('outside the workspace root') });
     const requestFile = join(tempDir('agentpr-req-'), 'req.json');
     writeFileSync(requestFile, '{}');
-    await expect(approveOpenPr(app.ctx, { runId, requestFile, confirmToken: 'X', confirm: true }, { github: async () => { throw new Error('must not be reached'); } })).rejects.toMatchObject({
+    const unreachable = { client: async () => { throw new Error('must not be reached'); } };
+    await expect(approveOpenPr({ ...app.ctx, github: unreachable }, { runId, requestFile, confirmToken: 'X', confirm: true })).rejects.toMatchObject({
       code: 'refused',
       message: expect.stringContaining('outside the workspace root'),
     });

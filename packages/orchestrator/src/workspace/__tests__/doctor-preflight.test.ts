@@ -12,7 +12,7 @@ import { doctorGate, GATE_PROFILES, runDoctor } from '../run-doctor.js';
 import { runPreflight } from '../run-preflight.js';
 import { installSkills, skillsStatus } from '../install-skills.js';
 import { prepareRun } from '../prepare-run.js';
-import { SHIPPED_SKILLS, testGit, workspaceContext } from './harness.js';
+import { SHIPPED_SKILLS, workspaceContext } from './harness.js';
 
 const stores: OpenDatabase[] = [];
 const servers: Server[] = [];
@@ -83,13 +83,13 @@ describe('doctorGate', () => {
   });
 
   it('doctor shows the confinement agent steps get: bubblewrap when usable, a loud warning under isolation none', async () => {
-    const usable = await runDoctor(baseContext({ PATH: await binWith(['git', 'bwrap']) }), { skipNetworkCheck: true, requireGhAuth: false });
+    const { report: usable } = await runDoctor(baseContext({ PATH: await binWith(['git', 'bwrap']) }), { skipNetworkCheck: true, requireGhAuth: false });
     expect(usable.agent_confinement).toMatchObject({ isolation: 'bwrap', network: 'allowlist', usable: true });
     expect(usable.agent_confinement!.detail).toMatch(/own PID namespace.*\.git read-only.*egress proxy/);
     const ctx = baseContext({ PATH: await binWith(['git']) });
     ctx.paths.policyFile = join(ctx.paths.dataDir, 'policy.json');
     writeFileSync(ctx.paths.policyFile, JSON.stringify({ run_agent_step: { isolation: 'none' } }));
-    const unconfined = await runDoctor(ctx, { skipNetworkCheck: true, requireGhAuth: false, requireCodex: true });
+    const { report: unconfined } = await runDoctor(ctx, { skipNetworkCheck: true, requireGhAuth: false, requireCodex: true });
     expect(unconfined.agent_confinement).toMatchObject({ isolation: 'none', usable: true });
     expect(unconfined.warnings.join('\n')).toMatch(/agent steps run without isolation: .*UNCONFINED/);
   });
@@ -106,7 +106,7 @@ describe('doctorGate', () => {
   });
 
   it('runDoctor says which checks were skipped and why (issue 13)', async () => {
-    const report = await runDoctor(baseContext({ PATH: await binWith(['git']) }), { skipNetworkCheck: true, requireGhAuth: false, urls: { github: ['https://github.com/'], registries: ['https://registry.npmjs.org/'] } });
+    const { report } = await runDoctor(baseContext({ PATH: await binWith(['git']) }), { skipNetworkCheck: true, requireGhAuth: false, urls: { github: ['https://github.com/'], registries: ['https://registry.npmjs.org/'] } });
     expect(report.skipped).toEqual(['net.https://github.com/: --skip-network-check', 'gh.auth: --no-require-gh-auth']);
     const basic = (await doctorGate(baseContext({ PATH: '' }), 'basic')).skipped;
     expect(basic).toEqual(expect.arrayContaining(['net.https://github.com/: not needed by profile basic', 'cmd.git: not needed by profile basic', 'gh.auth: not needed by profile basic']));
@@ -146,7 +146,7 @@ describe('runDoctor', () => {
 
   it('runDoctor probes GITHUB_API_URL instead of api.github.com when it is set', async () => {
     const url = await notFoundServer();
-    const report = await runDoctor(baseContext({ PATH: '', GITHUB_API_URL: url.replace(/\/$/, '') }), { requireGhAuth: false, requireGit: false, networkTimeoutSec: 1 });
+    const { report } = await runDoctor(baseContext({ PATH: '', GITHUB_API_URL: url.replace(/\/$/, '') }), { requireGhAuth: false, requireGit: false, networkTimeoutSec: 1 });
     expect(report.checks.map((c) => c.name)).toContain(`net.${url}`);
     expect(report.checks.find((c) => c.name === `net.${url}`)).toMatchObject({ ok: true, detail: 'HTTP 404' });
   });
@@ -158,23 +158,23 @@ describe('runPreflight', () => {
     stores.push(store);
     const upstream = await makeUpstream();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
-    await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, git: testGit });
+    await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url });
 
     const first = await runPreflight(ctx, { runId: 'run_1', skipNetworkCheck: true });
     const second = await runPreflight(ctx, { runId: 'run_1', skipNetworkCheck: true });
 
-    expect(first.report.ok).toBe(true);
-    expect(first.report_path).toBe(join(ctx.paths.reportsDir, 'run_1_preflight_20260225T004707861000Z.json'));
-    expect(second.report_path).toBe(join(ctx.paths.reportsDir, 'run_1_preflight_20260225T004707861000Z-2.json'));
+    expect(first).toMatchObject({ kind: 'ready', report: { ok: true } });
+    expect(first.reportPath).toBe(join(ctx.paths.reportsDir, 'run_1_preflight_20260225T004707861000Z.json'));
+    expect(second.reportPath).toBe(join(ctx.paths.reportsDir, 'run_1_preflight_20260225T004707861000Z-2.json'));
     expect(readdirSync(ctx.paths.reportsDir)).toHaveLength(2);
-    expect(JSON.parse(readFileSync(first.report_path, 'utf8'))).toEqual(first.report);
+    expect(JSON.parse(readFileSync(first.reportPath, 'utf8'))).toEqual(first.report);
     const attempts = await listAttempts(ctx.db, 'run_1', { limit: 10, step: 'preflight' });
     expect(attempts.map((a) => [a.attempt_no, a.exit_code, a.stage])).toEqual([
       [2, 0, 'DISCOVERY'],
       [1, 0, 'DISCOVERY'],
     ]);
     expect(JSON.parse(attempts[1]!.stdout_log)).toEqual(first.report);
-    expect(await latestArtifact(ctx.db, 'run_1', 'preflight_report')).toMatchObject({ uri: second.report_path, metadata: { ok: true } });
+    expect(await latestArtifact(ctx.db, 'run_1', 'preflight_report')).toMatchObject({ uri: second.reportPath, metadata: { ok: true } });
     expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('DISCOVERY');
   });
 
@@ -206,10 +206,10 @@ describe('installSkills and skillsStatus use cases', () => {
     const ctx = baseContext({ PATH: '', CODEX_HOME: codexHome, HOME: '/nonexistent' });
     const before = await skillsStatus(ctx);
     expect(before.missing_required).toHaveLength(3);
-    const report = await installSkills(ctx);
-    expect(report).toMatchObject({ codex_home: codexHome, local_skills_root: SHIPPED_SKILLS, missing_required_after_install: [] });
+    const result = await installSkills(ctx);
+    expect(result).toMatchObject({ kind: 'complete', report: { codex_home: codexHome, local_skills_root: SHIPPED_SKILLS, missing_required_after_install: [] } });
     const after = await skillsStatus(ctx);
     expect(after).toMatchObject({ installed_skill_count: 3, missing_required: [], outdated_required: [] });
-    expect((await installSkills(ctx)).results.map((r) => r.status)).toEqual(['already_exists', 'already_exists', 'already_exists']);
+    expect((await installSkills(ctx)).report.results.map((r) => r.status)).toEqual(['already_exists', 'already_exists', 'already_exists']);
   });
 });

@@ -1,4 +1,4 @@
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openStore, type OpenDatabase } from '@agentpr/store';
 import { freshDatabase, tempDir, testGitEnv } from '@agentpr/testing';
@@ -15,7 +15,9 @@ export const SHIPPED_SKILLS = resolve(here, '../../../../../skills');
 export const testGit = createGitRunner({ env: testGitEnv() });
 
 /** A store on a fresh SQLite file and an AppContext over it, with the example campaign and a fixed clock. */
-export async function workspaceContext(overrides: { env?: Record<string, string>; campaignDir?: string } = {}): Promise<{ ctx: AppContext; store: OpenDatabase; dir: string }> {
+export async function workspaceContext(
+  overrides: { env?: Record<string, string>; campaignDir?: string } = {},
+): Promise<{ ctx: AppContext; store: OpenDatabase; dir: string }> {
   const db = await freshDatabase('sqlite');
   const store = await openStore(db.location);
   const dir = tempDir('agentpr-uc-');

@@ -7,7 +7,7 @@ import { parseProtectedSnapshot, protectedDigest } from '@agentpr/workspace';
 import { AgentprError } from '../../errors.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../prepare-run.js';
-import { testGit, workspaceContext } from './harness.js';
+import { workspaceContext } from './harness.js';
 
 const stores: OpenDatabase[] = [];
 afterEach(async () => {
@@ -38,15 +38,15 @@ describe('prepareRun', () => {
     const a = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_a' });
     const b = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_b' });
 
-    const ra = await prepareRun(ctx, { runId: 'run_a', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
-    const rb = await prepareRun(ctx, { runId: 'run_b', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
+    const ra = await prepareRun(ctx, { runId: 'run_a', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me' });
+    const rb = await prepareRun(ctx, { runId: 'run_b', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me' });
 
     expect(a.workspace_dir).toBe(join(ctx.paths.workspaceRoot, 'acme', 'widgets', 'run_a'));
-    expect(ra).toMatchObject({ ok: true, exit_code: 0, state: 'DISCOVERY', workspace_dir: a.workspace_dir, feature_branch: 'agentpr/example-20260225-004707-run_a', base_sha: upstream.headSha });
-    expect(rb).toMatchObject({ ok: true, workspace_dir: b.workspace_dir, feature_branch: 'agentpr/example-20260225-004707-run_b' });
+    expect(ra).toMatchObject({ kind: 'prepared', state: 'DISCOVERY', clone: { workspace_dir: a.workspace_dir, feature_branch: 'agentpr/example-20260225-004707-run_a', base_sha: upstream.headSha } });
+    expect(rb).toMatchObject({ kind: 'prepared', clone: { workspace_dir: b.workspace_dir, feature_branch: 'agentpr/example-20260225-004707-run_b' } });
     expect(readdirSync(join(ctx.paths.workspaceRoot, 'acme', 'widgets')).sort()).toEqual(['run_a', 'run_b']);
     expect(await git(a.workspace_dir, ['branch', '--show-current'])).toBe('agentpr/example-20260225-004707-run_a');
-    expect(ra.ok && ra.stdout_tail).toContain('ready:');
+    expect(ra.kind === 'prepared' && ra.stdoutTail).toContain('ready:');
 
     expect((await getRun(ctx.db, 'run_a'))?.state.current_state).toBe('DISCOVERY');
     const artifacts = await listArtifacts(ctx.db, 'run_a', { limit: 10, type: 'workspace_prepared' });
@@ -64,14 +64,14 @@ describe('prepareRun', () => {
   it('prepareRun again on a clone whose post-checkout hook was planted since the last prepare runs no git and holds the run for review', async () => {
     const { ctx, upstream, fork } = await setup();
     const { workspace_dir: dir } = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
-    expect((await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit })).ok).toBe(true);
+    expect((await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me' })).kind).toBe('prepared');
     const markers = tempDir('agentpr-markers-');
     writeFileSync(join(dir, '.git', 'hooks', 'post-checkout'), `#!/bin/sh\ntouch ${join(markers, 'post-checkout')}\n`);
     chmodSync(join(dir, '.git', 'hooks', 'post-checkout'), 0o755);
 
-    const again = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', git: testGit });
+    const again = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me' });
 
-    expect(again).toMatchObject({ ok: false, exit_code: 1, reason_code: 'protected_file_changed', state: 'NEEDS_HUMAN_REVIEW', protected_changes: [{ path: '.git/hooks/post-checkout', kind: 'git_hooks', change: 'added' }] });
+    expect(again).toMatchObject({ kind: 'held', reason: 'protected_file_changed', state: 'NEEDS_HUMAN_REVIEW', protectedChanges: [{ path: '.git/hooks/post-checkout', kind: 'git_hooks', change: 'added' }] });
     expect(readdirSync(markers)).toEqual([]);
     expect(await listArtifacts(ctx.db, 'run_1', { limit: 10, type: 'workspace_prepared' })).toHaveLength(1);
     const [attempt] = await listAttempts(ctx.db, 'run_1', { limit: 1, step: 'prepare' });
@@ -82,11 +82,11 @@ describe('prepareRun', () => {
     const { ctx } = await setup();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
     const missing = join(ctx.paths.dataDir, 'does-not-exist.git');
-    const result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: missing, git: testGit });
+    const result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: missing });
 
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.exit_code).toBe(128);
+    expect(result.kind).toBe('failed');
+    if (result.kind !== 'failed') return;
+    expect(result.gitExit).toBe(128);
     expect(result.error).toMatch(/^cannot clone .*does-not-exist\.git: .*Check the upstream URL and your access to it\.$/);
     expect(result.error).not.toContain('\n');
     expect(result.state).toBe('FAILED_RETRYABLE');
@@ -103,10 +103,10 @@ describe('prepareRun', () => {
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
     await pushCommit(fork.url, { branch: 'agentpr/taken', from: 'main', files: { 'x.txt': 'x\n' } });
     const before = await lsRemote(fork.url);
-    const result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, featureBranch: 'agentpr/taken', git: testGit });
+    const result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, featureBranch: 'agentpr/taken' });
     expect(result).toMatchObject({
-      ok: false,
-      exit_code: 1,
+      kind: 'failed',
+      gitExit: undefined,
       error: 'branch agentpr/taken already exists on the fork with 1 commit(s) not on the base; choose another --feature-branch or delete that branch.',
     });
     expect(existsSync(join(ctx.paths.workspaceRoot, 'acme'))).toBe(false);
@@ -115,7 +115,7 @@ describe('prepareRun', () => {
 
   it('prepareRun on an unknown run fails with run_not_found and creates nothing', async () => {
     const { ctx, upstream } = await setup();
-    const error = await rejection(prepareRun(ctx, { runId: 'run_nope', upstreamUrl: upstream.url, git: testGit }));
+    const error = await rejection(prepareRun(ctx, { runId: 'run_nope', upstreamUrl: upstream.url }));
     expect(error.code).toBe('run_not_found');
     expect(error.message).toBe('run run_nope not found. Use list-runs to see existing runs.');
     expect(existsSync(ctx.paths.workspaceRoot)).toBe(false);
@@ -124,7 +124,7 @@ describe('prepareRun', () => {
   it('prepareRun with an invalid --feature-branch fails before anything changes (state, attempts, disk)', async () => {
     const { ctx, upstream } = await setup();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
-    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, featureBranch: 'has space', git: testGit }));
+    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, featureBranch: 'has space' }));
     expect(error).toBeInstanceOf(AgentprError);
     expect(error.code).toBe('invalid_input');
     expect(error.message).toContain('--feature-branch "has space" is not a valid branch name');
@@ -136,7 +136,7 @@ describe('prepareRun', () => {
     const { ctx, upstream } = await setup();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
     await acquireLease(ctx.db, 'run_1', 'other-host:1:run-agent-step', 60_000, () => new Date());
-    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, git: testGit }));
+    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url }));
     expect(error.code).toBe('lease_held');
     expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('QUEUED');
     expect(existsSync(join(ctx.paths.workspaceRoot, 'acme'))).toBe(false);
@@ -150,12 +150,12 @@ describe('prepareRun', () => {
     if (!locked.applied) testCtx.skip();
     let result;
     try {
-      result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, git: testGit });
+      result = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url });
     } finally {
       await locked.restore();
     }
-    expect(result).toMatchObject({ ok: false, exit_code: 1, state: 'FAILED_RETRYABLE' });
-    expect(result.ok === false && result.error).toMatch(/^cannot create .*EPERM.*choose another --workspace-root\.$/);
+    expect(result).toMatchObject({ kind: 'failed', gitExit: undefined, state: 'FAILED_RETRYABLE' });
+    expect(result.kind === 'failed' && result.error).toMatch(/^cannot create .*EPERM.*choose another --workspace-root\.$/);
     expect(readdirSync(ctx.paths.workspaceRoot)).toEqual([]);
   });
 
@@ -172,7 +172,7 @@ describe('prepareRun', () => {
       await applyEvent(ctx.db, 'run_1', { event });
     }
     expect((await getRun(ctx.db, 'run_1'))?.state.current_state).toBe('DONE');
-    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, git: testGit }));
+    const error = await rejection(prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url }));
     expect(error.code).toBe('refused');
     expect(error.message).toContain('terminal');
   });
