@@ -1,31 +1,6 @@
-import { StringDecoder } from 'node:string_decoder';
-
 /**
- * Splits a byte stream into lines on `\n` only (W27): `\r`, U+2028 and U+2029 stay inside the line. UTF-8 sequences
- * split across chunks are decoded correctly. Lines are passed without their `\n`.
+ * The one line splitter lives in `@agentpr/runtime-analysis` (the lowest package every reader of agent output
+ * can depend on). Re-exported here so `@agentpr/codex-runner`'s public API keeps its `LineSplitter`.
  */
-export class LineSplitter {
-  private readonly decoder = new StringDecoder('utf8');
-  private pending = '';
-
-  constructor(private readonly onLine: (line: string) => void) {}
-
-  /** Feeds one chunk; calls `onLine` for every completed line. */
-  push(chunk: Buffer): void {
-    this.pending += this.decoder.write(chunk);
-    let index = this.pending.indexOf('\n');
-    while (index >= 0) {
-      const line = this.pending.slice(0, index);
-      this.pending = this.pending.slice(index + 1);
-      this.onLine(line);
-      index = this.pending.indexOf('\n');
-    }
-  }
-
-  /** Ends the stream; a final line without `\n` is passed if it is not empty. */
-  end(): void {
-    this.pending += this.decoder.end();
-    if (this.pending.length > 0) this.onLine(this.pending);
-    this.pending = '';
-  }
-}
+export { LineSplitter } from '@agentpr/runtime-analysis';
+export type { LineSplitterOptions } from '@agentpr/runtime-analysis';

@@ -10,7 +10,7 @@ import { startAgentWatchdog, type AgentWatchdog } from './agent-watchdog.js';
 /** The variable that marks every process of one agent step for its watchdog (a random value per step). */
 export const AGENT_TREE_ENV = 'AGENTPR_AGENT_TREE';
 import { BoundedTail, DEFAULT_LOG_TAIL_BYTES } from './bounded-tail.js';
-import { LineSplitter } from './line-splitter.js';
+import { LineSplitter } from '@agentpr/runtime-analysis';
 import { ProcessTreeTracker } from './process-tree.js';
 
 /** What to run, and under which limits. Build it with `buildAgentLaunch` or by hand. */
