@@ -1,0 +1,52 @@
+import { MANAGER_LOOP_HELP, parseManagerLoopArgs, type ManagerLoopArgs } from './parse-flags.js';
+import { renderTick } from './render-tick.js';
+import { runManagerLoopService } from './run-manager-loop-service.js';
+import { runService, type ServiceIo, type ServiceSpec } from './service-main.js';
+
+const MANAGER_LOOP: ServiceSpec<ManagerLoopArgs> = {
+  bin: 'agentpr-manager',
+  name: 'manager-loop',
+  help: MANAGER_LOOP_HELP,
+  gate: 'manager',
+  secretFlags: ['database-url'],
+  parse: parseManagerLoopArgs,
+  gateOptions: (args) => ({ skipNetwork: args.skipNetworkCheck }),
+  async run(app, args, io) {
+    io.log.info('manager loop starting', { interval_sec: args.intervalSec, max_loops: args.maxLoops ?? null, concurrency: args.flags.concurrency ?? 1 });
+    const result = await runManagerLoopService({
+      app,
+      flags: args.flags,
+      actions: args.actions,
+      intervalSec: args.intervalSec,
+      maxLoops: args.maxLoops,
+      shutdownGraceSec: args.shutdownGraceSec,
+      signal: io.signal,
+      announce: (line) => io.log.info(line),
+      onTick: (report) => {
+        io.log.info('tick', { ok: report.ok, run_count: report.run_count, progressed_count: report.progressed_count, failed_count: report.failed_count });
+        io.stdout.write(`${io.json ? JSON.stringify(report) : renderTick(report)}\n`);
+      },
+    });
+    io.log.info('manager loop stopped', { ticks: result.ticks, ok: result.ok, ...(result.kind === 'stopped' ? { signal: result.signal } : {}) });
+    switch (result.kind) {
+      case 'stopped':
+        // Ctrl-C exits 130; SIGTERM (a service manager stopping us) is a clean stop.
+        return { status: result.signal === 'SIGINT' ? 'interrupted' : 'ok' };
+      case 'finished':
+        return { status: result.ok ? 'ok' : 'failed' };
+      default: {
+        const never: never = result;
+        return never;
+      }
+    }
+  },
+};
+
+/**
+ * `agentpr-manager [flags]`: the manager loop as its own program, the same as `agentpr run-manager-loop [flags]`.
+ * Tick reports go to stdout (JSON lines when stdout is not a terminal), logs to stderr. Exit 0 after SIGTERM or
+ * when every tick of `--max-loops` was ok, 1 when one failed, 2 for bad flags, 130 after Ctrl-C.
+ */
+export function main(argv: string[], io: ServiceIo): Promise<number> {
+  return runService(MANAGER_LOOP, argv, io);
+}
