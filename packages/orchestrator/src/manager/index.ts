@@ -6,7 +6,9 @@ export { autoContract, escalate, markPlanReady, retryRun, startDiscovery, startI
 export type { ActionOutcome, ContractOutcome, ManagerActions } from './actions.js';
 export { managerTick, candidateRuns } from './manager-tick.js';
 export type { TickOptions, TickReport, RunTickResult, ActionRecord } from './manager-tick.js';
-export { defaultManagerActions, prePushCheck, contractFromLastMessage, lastContractObject } from './default-actions.js';
+export { defaultManagerActions } from './default-actions.js';
+export { prePushCheck } from './pre-push-check.js';
+export { contractFromLastMessage, lastContractObject } from './contract-message.js';
 export type { ManagerActionConfig } from './default-actions.js';
 export { tickOptions, runManagerLoop, drive } from './manager-loop.js';
 export type { ManagerFlags, LoopOptions, DriveResult } from './manager-loop.js';
