@@ -17,24 +17,22 @@ export const command: CommandSpec = {
     'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL; default https://api.github.com)' },
   },
   async run(ctx, values) {
-    const { approveOpenPr, requireGitHubClient } = await import('@agentpr/orchestrator');
-    const app = await ctx.app();
-    const result = await approveOpenPr(
-      app,
-      {
-        runId: requireStr(values, 'run-id'),
-        requestFile: requireStr(values, 'request-file'),
-        confirmToken: str(values, 'confirm-token'),
-        confirm: flag(values, 'confirm'),
-        allowExpired: flag(values, 'allow-expired'),
-        allowDodBypass: flag(values, 'allow-dod-bypass'),
-      },
-      { github: () => requireGitHubClient(app, { apiUrl: str(values, 'github-api-url') }) },
-    );
+    const { approveOpenPr, approveOpenPrReport, createGitHubPort } = await import('@agentpr/orchestrator');
+    const opened = await ctx.app();
+    // GitHub is asked for its client only when the PR is really created, so a missing token does not hide the checks.
+    const app = { ...opened, github: createGitHubPort(opened.env, { apiUrl: str(values, 'github-api-url'), log: opened.log }) };
+    const result = await approveOpenPr(app, {
+      runId: requireStr(values, 'run-id'),
+      requestFile: requireStr(values, 'request-file'),
+      confirmToken: str(values, 'confirm-token'),
+      confirm: flag(values, 'confirm'),
+      allowExpired: flag(values, 'allow-expired'),
+      allowDodBypass: flag(values, 'allow-dod-bypass'),
+    });
     const text =
-      'already_linked' in result
+      result.kind === 'already_linked'
         ? `run is already linked to PR #${result.pr_number} (CI_WAIT)`
-        : `PR #${result.pr_number} ${result.mode === 'created' ? 'opened' : 'already existed'}: ${result.pr_url ?? '(no URL)'}; run is ${result.state}${result.dod_gate.bypassed ? ' — DoD gate BYPASSED (audited)' : ''}`;
-    return { output: result, text };
+        : `PR #${result.pr_number} ${result.kind === 'opened' ? 'opened' : 'already existed'}: ${result.pr_url ?? '(no URL)'}; run is ${result.state}${result.bypassed ? ' — DoD gate BYPASSED (audited)' : ''}`;
+    return { output: approveOpenPrReport(result), text };
   },
 };

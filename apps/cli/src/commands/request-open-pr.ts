@@ -19,25 +19,23 @@ export const command: CommandSpec = {
     'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL), used only to find the default branch' },
   },
   async run(ctx, values) {
-    const { requestOpenPr, githubClientFor } = await import('@agentpr/orchestrator');
-    const app = await ctx.app();
-    const github = str(values, 'base') ? undefined : await githubClientFor(app, { apiUrl: str(values, 'github-api-url') });
-    const result = await requestOpenPr(
-      app,
-      {
-        runId: requireStr(values, 'run-id'),
-        title: requireStr(values, 'title'),
-        body: str(values, 'body'),
-        bodyFile: str(values, 'body-file'),
-        base: str(values, 'base'),
-        head: str(values, 'head'),
-        draft: flag(values, 'draft'),
-        confirmTtlMinutes: int(values, 'confirm-ttl-minutes', { min: 1, default: 30 }),
-      },
-      { github },
-    );
+    const { requestOpenPr, requestOpenPrReport, createGitHubPort } = await import('@agentpr/orchestrator');
+    const opened = await ctx.app();
+    const app = { ...opened, github: createGitHubPort(opened.env, { apiUrl: str(values, 'github-api-url'), log: opened.log }) };
+    // As before the ports: without --base, an unsafe --github-api-url is refused before anything is read.
+    if (!str(values, 'base')) await app.github.client();
+    const result = await requestOpenPr(app, {
+      runId: requireStr(values, 'run-id'),
+      title: requireStr(values, 'title'),
+      body: str(values, 'body'),
+      bodyFile: str(values, 'body-file'),
+      base: str(values, 'base'),
+      head: str(values, 'head'),
+      draft: flag(values, 'draft'),
+      confirmTtlMinutes: int(values, 'confirm-ttl-minutes', { min: 1, default: 30 }),
+    });
     return {
-      output: result,
+      output: requestOpenPrReport(result),
       text: [
         `PR request for ${result.run_id}: "${result.preview.title}" ${result.preview.head} → ${result.preview.base}${result.preview.draft ? ' (draft)' : ''}`,
         `request file: ${result.request_file}`,

@@ -1,11 +1,16 @@
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import type { GitHubClient } from '@agentpr/github';
 import { addArtifact, applyEvent, createRun, openStore, type OpenDatabase } from '@agentpr/store';
 import { tempDir } from '@agentpr/testing';
 import type { RunEvent } from '@agentpr/state-machine';
 import { dataDirPaths, type AppContext, type Logger } from '../context.js';
 import { createAppPorts } from '../adapters/app-ports.js';
+import { applyCheckRollup } from '../github-sync/apply-check-rollup.js';
+import { handleWebhookDelivery, type WebhookDeliveryResult } from '../github-sync/handle-webhook-delivery.js';
+import type { GitHubPort } from '../ports.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -57,7 +62,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, actor: AppContext['actor'] = 'operator'): Promise<TestApp> {
+/** A GitHub port over a fixed client; `undefined` is a port without a token. */
+export function githubPort(client: GitHubClient | undefined): GitHubPort {
+  return { client: async () => client };
+}
+
+/**
+ * An AppContext over a fresh data dir with the real ports, except GitHub: `github` (a client against the stub), or
+ * by default no token at all, so nothing reads the operator's `gh` login.
+ */
+export async function testApp(
+  location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string },
+  actor: AppContext['actor'] = 'operator',
+  options: { github?: GitHubClient } = {},
+): Promise<TestApp> {
   const store = await openStore(location);
   const dataDir = tempDir('agentpr-data-');
   const clock = testClock();
@@ -68,7 +86,7 @@ export async function testApp(location: { kind: 'sqlite'; path: string } | { kin
     clock,
     paths: dataDirPaths(dataDir, { campaignDir: join(dataDir, 'campaign'), skillsDir: join(dataDir, 'skills') }),
     env: GIT_ENV,
-    ...createAppPorts(GIT_ENV, { clock }),
+    ...createAppPorts(GIT_ENV, { clock, overrides: { github: githubPort(options.github) } }),
     log,
     actor,
   };
@@ -160,7 +178,10 @@ export async function pushFix(ctx: AppContext, run: PushedRun, content: string):
 }
 
 /** A run (no workspace) whose PR is linked and whose pushed head is `sha`: state CI_WAIT. */
-export async function runInCiWait(ctx: AppContext, options: { runId: string; owner: string; repo: string; prNumber: number; sha: string; branch?: string }): Promise<void> {
+export async function runInCiWait(
+  ctx: AppContext,
+  options: { runId: string; owner: string; repo: string; prNumber: number; sha: string; branch?: string },
+): Promise<void> {
   await createRun(ctx.db, { runId: options.runId, owner: options.owner, repo: options.repo, promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: `/nonexistent/${options.runId}` }, ctx.clock);
   await applyAll(ctx, options.runId, [
     { type: 'command.start.discovery' },
@@ -170,4 +191,17 @@ export async function runInCiWait(ctx: AppContext, options: { runId: string; own
     { type: 'worker.push.completed', branch: options.branch ?? 'changes', head_sha: options.sha },
     { type: 'command.pr.linked', pr_number: options.prNumber },
   ]);
+}
+
+/**
+ * Delivers a verified webhook payload the way the webhook app does, without its HTTP server: the delivery use case
+ * under a fresh delivery id, then the check roll-ups it asks for (with `github`).
+ */
+export async function deliverWebhook(ctx: AppContext, github: GitHubClient, eventName: string, payload: unknown): Promise<WebhookDeliveryResult> {
+  const body = JSON.stringify(payload);
+  const result = await handleWebhookDelivery(ctx, { deliveryId: randomUUID(), eventName, payloadSha256: createHash('sha256').update(body).digest('hex'), payload: JSON.parse(body) });
+  if (result.kind === 'applied' || result.kind === 'ignored' || result.kind === 'refused') {
+    for (const task of result.rollups) await applyCheckRollup(ctx, github, task);
+  }
+  return result;
 }

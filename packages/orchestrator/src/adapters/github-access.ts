@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
-import { createOctokitClient, GitHubError, resolveGitHubApiUrl, resolveGitHubToken, type GitHubClient } from '@agentpr/github';
+import { createOctokitClient, resolveGitHubApiUrl, resolveGitHubToken, type GitHubClient } from '@agentpr/github';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { NO_GITHUB_TOKEN } from '../github-sync/require-github.js';
+
+export { githubFailure } from '../github-sync/require-github.js';
 
 /** How to reach GitHub: `--github-api-url`, else `GITHUB_API_URL`, else api.github.com. */
 export interface GitHubAccessOptions {
@@ -55,13 +58,6 @@ export async function githubClientFor(ctx: Pick<AppContext, 'env' | 'log'>, opti
 /** Like {@link githubClientFor}, but a missing token is a `config` error that says how to provide one. */
 export async function requireGitHubClient(ctx: Pick<AppContext, 'env' | 'log'>, options: GitHubAccessOptions = {}): Promise<GitHubClient> {
   const client = await githubClientFor(ctx, options);
-  if (!client) throw new AgentprError('config', 'no GitHub token: set GITHUB_TOKEN or GH_TOKEN, or install gh and run `gh auth login`.');
+  if (!client) throw new AgentprError('config', NO_GITHUB_TOKEN);
   return client;
-}
-
-/** A GitHub failure as a use-case error (the message already says what to do). */
-export function githubFailure(error: unknown): AgentprError {
-  if (error instanceof AgentprError) return error;
-  if (error instanceof GitHubError) return new AgentprError('external_failed', error.message, { details: { github_error: error.code, ...(error.status ? { http_status: error.status } : {}) }, cause: error });
-  return new AgentprError('external_failed', `GitHub call failed: ${(error as Error).message}`, { cause: error });
 }

@@ -1,13 +1,17 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { decideReview, rollUpChecks, type CheckRollup, type GitHubClient } from '@agentpr/github';
-import { eventPayload, type RunEvent } from '@agentpr/state-machine';
-import { applyEvents, getRun, listActiveRuns, recordAttempt, resultObject, type EventInput } from '@agentpr/store';
+import type { GitHubClient } from '@agentpr/github';
+import { getRun, listActiveRuns, recordAttempt } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { writeNewFile } from '../adapters/file-stamp.js';
-import { githubFailure } from '../adapters/github-access.js';
-import { pushedHead, rollupKey } from './github-events.js';
+import { redactorFor } from '../secrets/redactor-for.js';
+import { githubFailure, requireGitHub } from './require-github.js';
+import { syncOneRun, type SyncRunOutcome } from './sync-one-run.js';
+import { syncGithubReport, type SyncGithubResult, type SyncPassFailed } from './sync-report.js';
+
+export type { SyncDecision, SyncEventOutcome, SyncFailure, SyncRunOutcome, SyncRunResult, SyncSkipped } from './sync-one-run.js';
+export { syncFailures, syncGithubReport } from './sync-report.js';
+export type { SyncEventDocument, SyncGithubReport, SyncGithubResult, SyncPassFailed } from './sync-report.js';
 
 /** The input of {@link syncGithub} (the `sync-github` flags). */
 export interface SyncGithubInput {
@@ -19,44 +23,6 @@ export interface SyncGithubInput {
   dryRun?: boolean | undefined;
 }
 
-/** What sync-github saw on GitHub for one PR. */
-export interface SyncDecision {
-  pr_state: 'OPEN' | 'CLOSED' | 'MERGED';
-  head_sha: string;
-  check_conclusion: 'success' | 'failure' | null;
-  review_state: string | null;
-  check_summary: Pick<CheckRollup, 'total' | 'successes' | 'failures' | 'pending'>;
-}
-
-/** One synced run. */
-export interface SyncRunResult {
-  run_id: string;
-  repo: string;
-  state_before: string;
-  pr_number: number;
-  decision: SyncDecision;
-  /** Applied event results, or in a dry run the events that would be applied. */
-  events: Array<Record<string, unknown>>;
-}
-
-/** One run that could not be synced. */
-export interface SyncFailure {
-  run_id: string;
-  pr_number?: number;
-  error: string;
-}
-
-/** The sync-github report (SPEC §7.1). `ok` is false when any run failed; the CLI then exits 1. */
-export interface SyncGithubReport {
-  ok: boolean;
-  dry_run: boolean;
-  scanned: number;
-  synced: number;
-  failures: SyncFailure[];
-  results: SyncRunResult[];
-  report_path: string | null;
-}
-
 /**
  * States whose runs are polled: waiting on CI or review, iterating, pushed with a PR whose new head needs
  * re-linking, or held by a human (PAUSED, NEEDS_HUMAN_REVIEW: their facts are stored as held, not applied, so
@@ -64,60 +30,43 @@ export interface SyncGithubReport {
  */
 export const SYNC_STATES = ['PUSHED', 'CI_WAIT', 'REVIEW_WAIT', 'ITERATING', 'PAUSED', 'NEEDS_HUMAN_REVIEW'] as const;
 
-interface PlannedEvent {
-  event: RunEvent;
-  key: string;
+type Candidate = { run_id: string; owner: string; repo: string; pr_number: number | null; current_state: string };
+
+async function candidatesOf(ctx: AppContext, input: SyncGithubInput, limit: number): Promise<Candidate[]> {
+  if (input.runId) {
+    const found = await getRun(ctx.db, input.runId);
+    if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
+    return [{ ...found.run, current_state: found.state.current_state }];
+  }
+  return (await listActiveRuns(ctx.db, { limit, order: 'newest', states: [...SYNC_STATES] })).filter((r) => r.pr_number !== null);
 }
 
-async function syncOne(ctx: AppContext, github: GitHubClient, run: { run_id: string; owner: string; repo: string; pr_number: number; current_state: string }, dryRun: boolean): Promise<SyncRunResult> {
-  const repo = { owner: run.owner, repo: run.repo };
-  const pr = await github.getPullRequest(repo, run.pr_number);
-  const headSha = pr.headSha.toLowerCase();
-  const prState = pr.merged ? 'MERGED' : pr.state === 'closed' ? 'CLOSED' : 'OPEN';
-  const planned: PlannedEvent[] = [];
-  let rollup: CheckRollup = { conclusion: null, total: 0, successes: 0, failures: 0, pending: 0 };
-  let reviewState: string | null = null;
-  const actor = ctx.actor;
-  if (prState !== 'OPEN') {
-    const merged = prState === 'MERGED';
-    planned.push({ event: { type: 'github.pull_request.closed', pr_number: pr.number, merged, actor }, key: `gh:pr-closed:${pr.number}:${merged ? 'merged' : 'unmerged'}:${headSha || 'unknown'}` });
-  } else {
-    const pushed = await pushedHead(ctx.db, run.run_id);
-    if (run.current_state === 'PUSHED' && pushed === headSha) {
-      planned.push({ event: { type: 'command.pr.linked', pr_number: pr.number, actor }, key: `gh:pr-head:${pr.number}:${headSha}` });
+/** Syncs one candidate and records its `github_sync` attempt (not in a dry run); a failure is an outcome, not a throw. */
+async function syncCandidate(ctx: AppContext, github: GitHubClient, run: Candidate, dryRun: boolean): Promise<SyncRunOutcome> {
+  if (run.pr_number === null) return { kind: 'no_pr', run_id: run.run_id };
+  const started = ctx.clock().getTime();
+  try {
+    const result = await syncOneRun(ctx, github, { ...run, pr_number: run.pr_number }, dryRun);
+    if (!dryRun) {
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 0, stdout: JSON.stringify(result.decision), stderr: '', durationMs: ctx.clock().getTime() - started }, ctx.clock);
     }
-    rollup = rollUpChecks(await github.listChecksForRef(repo, headSha));
-    if (rollup.conclusion) {
-      planned.push({
-        event: { type: 'github.check.completed', conclusion: rollup.conclusion, pr_number: pr.number, head_sha: headSha, actor },
-        key: rollupKey(pr.number, headSha, rollup.conclusion),
-      });
+    return result;
+  } catch (error) {
+    const message = githubFailure(error).message;
+    if (!dryRun) {
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 1, stdout: '', stderr: message, durationMs: ctx.clock().getTime() - started }, ctx.clock).catch(() => {});
     }
-    const review = decideReview(await github.listReviews(repo, pr.number));
-    reviewState = review.state;
-    if (review.state === 'changes_requested') {
-      planned.push({
-        event: { type: 'github.review.submitted', state: 'changes_requested', pr_number: pr.number, actor },
-        key: review.reviewId !== null ? `gh:review:${review.reviewId}` : `gh:review:${pr.number}:changes_requested:${review.submittedAt ?? 'unknown'}`,
-      });
-    }
+    return { kind: 'failed', run_id: run.run_id, pr_number: run.pr_number, error: message };
   }
-  const decision: SyncDecision = {
-    pr_state: prState,
-    head_sha: headSha,
-    check_conclusion: rollup.conclusion,
-    review_state: reviewState,
-    check_summary: { total: rollup.total, successes: rollup.successes, failures: rollup.failures, pending: rollup.pending },
-  };
-  let events: Array<Record<string, unknown>>;
-  if (dryRun) {
-    events = planned.map((p) => ({ dry_run: true, event_type: p.event.type, idempotency_key: p.key, payload: eventPayload(p.event) }));
-  } else {
-    const inputs: EventInput[] = planned.map((p) => ({ event: p.event, idempotencyKey: p.key, optional: true }));
-    const applied = inputs.length ? await applyEvents(ctx.db, run.run_id, inputs, ctx.clock) : [];
-    events = applied.map((r) => (r.refused ? { ...resultObject(r), applied: false, reason: 'invalid_transition', message: r.refused.message } : { ...resultObject(r), ...(r.applied === false && r.message ? { message: r.message } : {}) }));
-  }
-  return { run_id: run.run_id, repo: `${run.owner}/${run.repo}`, state_before: run.current_state, pr_number: pr.number, decision, events };
+}
+
+/** Writes the pass's report to `<reports>/github_sync_<stamp>.json`; the report names its own path. */
+function writeReport(ctx: AppContext, result: SyncGithubResult): string {
+  // Reserve a fresh name first so the report can name its own path.
+  const path = ctx.artifacts.writeNew(ctx.paths.reportsDir, 'github_sync_', '.json', '');
+  const report = syncGithubReport({ ...result, reportPath: path });
+  writeFileSync(path, redactorFor(ctx).redact(`${JSON.stringify(report, null, 2)}\n`));
+  return path;
 }
 
 /**
@@ -125,51 +74,23 @@ async function syncOne(ctx: AppContext, github: GitHubClient, run: { run_id: str
  * changed with natural keys shared with the webhook: a merged or closed PR, a re-link of a PUSHED run whose
  * new head the PR now shows, the roll-up of every check of the PR head (in progress is pending), and a
  * changes-requested review. It is also the self-healing path for missed webhooks. A failure of one run is
- * reported and the others continue; `ok` is false then. A dry run writes nothing.
+ * an outcome of that run and the others continue (`some_failed`). A dry run writes nothing. GitHub comes from
+ * `ctx.github`; without a token it throws the `config` error before reading any run.
  *
  * @example
- * const report = await syncGithub(ctx, { limit: 50 }, { github });
- * process.exitCode = report.ok ? 0 : 1;
+ * const result = await syncGithub(ctx, { limit: 50 });
+ * if (result.kind === 'some_failed') console.log(syncFailures(result));
  */
-export async function syncGithub(ctx: AppContext, input: SyncGithubInput, deps: { github: GitHubClient }): Promise<SyncGithubReport> {
+export async function syncGithub(ctx: AppContext, input: SyncGithubInput): Promise<SyncGithubResult> {
   const dryRun = input.dryRun === true;
   const limit = input.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1) throw new AgentprError('usage', `--limit must be an integer of at least 1 (got ${limit}).`);
-  let candidates: Array<{ run_id: string; owner: string; repo: string; pr_number: number | null; current_state: string }>;
-  if (input.runId) {
-    const found = await getRun(ctx.db, input.runId);
-    if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
-    candidates = [{ ...found.run, current_state: found.state.current_state }];
-  } else {
-    candidates = (await listActiveRuns(ctx.db, { limit, order: 'newest', states: [...SYNC_STATES] })).filter((r) => r.pr_number !== null);
-  }
-  const results: SyncRunResult[] = [];
-  const failures: SyncFailure[] = [];
-  for (const run of candidates) {
-    if (run.pr_number === null) continue;
-    const started = ctx.clock().getTime();
-    try {
-      const result = await syncOne(ctx, deps.github, { ...run, pr_number: run.pr_number }, dryRun);
-      results.push(result);
-      if (!dryRun) {
-        await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 0, stdout: JSON.stringify(result.decision), stderr: '', durationMs: ctx.clock().getTime() - started }, ctx.clock);
-      }
-    } catch (error) {
-      const message = githubFailure(error).message;
-      failures.push({ run_id: run.run_id, pr_number: run.pr_number, error: message });
-      if (!dryRun) {
-        await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 1, stdout: '', stderr: message, durationMs: ctx.clock().getTime() - started }, ctx.clock).catch(() => {});
-      }
-    }
-  }
-  const report: SyncGithubReport = { ok: failures.length === 0, dry_run: dryRun, scanned: candidates.length, synced: results.length, failures, results, report_path: null };
-  if (!dryRun) {
-    mkdirSync(ctx.paths.reportsDir, { recursive: true });
-    // Reserve a fresh name first so the report can name its own path.
-    report.report_path = writeNewFile(ctx.paths.reportsDir, 'github_sync_', ctx.clock(), '.json', '');
-    writeFileSync(report.report_path, `${JSON.stringify(report, null, 2)}\n`);
-  }
-  return report;
+  const github = await requireGitHub(ctx);
+  const runs: SyncRunOutcome[] = [];
+  for (const run of await candidatesOf(ctx, input, limit)) runs.push(await syncCandidate(ctx, github, run, dryRun));
+  const result: SyncGithubResult = { kind: runs.some((r) => r.kind === 'failed') ? 'some_failed' : 'all_synced', dryRun, runs, reportPath: null };
+  if (!dryRun) result.reportPath = writeReport(ctx, result);
+  return result;
 }
 
 /** Options of {@link syncGithubLoop}. */
@@ -180,28 +101,33 @@ export interface SyncGithubLoopOptions {
   maxLoops?: number | undefined;
   /** Stops the loop between passes (Ctrl-C). */
   signal?: AbortSignal;
-  /** Called with each pass's report (the CLI prints one JSON document per pass). */
-  onReport?: (report: SyncGithubReport) => void;
+  /** Called with each pass's result (the CLI prints one report document per pass). */
+  onPass?: (pass: SyncGithubResult | SyncPassFailed) => void;
 }
 
-/**
- * Runs {@link syncGithub} every `intervalSec` seconds until `maxLoops` passes or the signal aborts. Returns
- * how many passes ran and how many had a failure.
- */
-export async function syncGithubLoop(ctx: AppContext, input: SyncGithubInput, deps: { github: GitHubClient }, options: SyncGithubLoopOptions): Promise<{ loops: number; failedLoops: number; aborted: boolean }> {
+/** How a {@link syncGithubLoop} ended: after `maxLoops` passes (`finished`) or by the signal (`aborted`). */
+export interface SyncGithubLoopResult {
+  kind: 'finished' | 'aborted';
+  loops: number;
+  /** Passes with a failed run, or that threw. */
+  failedLoops: number;
+}
+
+/** Runs {@link syncGithub} every `intervalSec` seconds until `maxLoops` passes or the signal aborts. */
+export async function syncGithubLoop(ctx: AppContext, input: SyncGithubInput, options: SyncGithubLoopOptions): Promise<SyncGithubLoopResult> {
   if (!Number.isInteger(options.intervalSec) || options.intervalSec < 1) throw new AgentprError('usage', `--interval-sec must be an integer of at least 1 (got ${options.intervalSec}).`);
   let loops = 0;
   let failedLoops = 0;
   while (!options.signal?.aborted && (options.maxLoops === undefined || loops < options.maxLoops)) {
-    let report: SyncGithubReport;
+    let pass: SyncGithubResult | SyncPassFailed;
     try {
-      report = await syncGithub(ctx, input, deps);
+      pass = await syncGithub(ctx, input);
     } catch (error) {
-      report = { ok: false, dry_run: input.dryRun === true, scanned: 0, synced: 0, failures: [{ run_id: input.runId ?? '*', error: (error as Error).message }], results: [], report_path: null };
+      pass = { kind: 'pass_failed', dryRun: input.dryRun === true, runId: input.runId ?? '*', error: (error as Error).message };
     }
     loops++;
-    if (!report.ok) failedLoops++;
-    options.onReport?.(report);
+    if (pass.kind !== 'all_synced') failedLoops++;
+    options.onPass?.(pass);
     if (options.maxLoops !== undefined && loops >= options.maxLoops) break;
     try {
       await sleep(options.intervalSec * 1000, undefined, options.signal ? { signal: options.signal } : undefined);
@@ -209,5 +135,5 @@ export async function syncGithubLoop(ctx: AppContext, input: SyncGithubInput, de
       break;
     }
   }
-  return { loops, failedLoops, aborted: options.signal?.aborted === true };
+  return { kind: options.signal?.aborted === true ? 'aborted' : 'finished', loops, failedLoops };
 }

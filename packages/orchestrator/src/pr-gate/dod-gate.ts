@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MANAGER_POLICY, effectivePolicy, loadPolicy } from '@agentpr/policy';
-import { checkDigestPayload, evaluateDodGate, type DigestLoadError, type DodGateResult, type DodPolicy } from '@agentpr/runtime-analysis';
+import { checkDigestPayload, evaluateDodGate, type DigestLoadError, type DodCheck, type DodGateResult, type DodPolicy } from '@agentpr/runtime-analysis';
 import { latestArtifact, requireRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import type { WorkspaceGit } from './git.js';
+import { treeOf } from './git-reads.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 function loadDigest(uri: string | undefined): { digest: Record<string, unknown> | null; error: DigestLoadError | null } {
@@ -26,6 +26,18 @@ function loadDigest(uri: string | undefined): { digest: Record<string, unknown> 
   return checked.ok ? { digest: checked.digest, error: null } : { digest: null, error: checked.error };
 }
 
+/** What the DoD gate read from the digest (grade, counts, skills mode). */
+export type DodSnapshot = NonNullable<DodGateResult['snapshot']>;
+
+/** The DoD gate's judgement of a run: `passed`, or `failed` with the checks that failed; `snapshot` is null without a digest. */
+export type DodGateVerdict = { kind: 'passed'; snapshot: DodSnapshot | null } | { kind: 'failed'; failed_checks: DodCheck[]; snapshot: DodSnapshot | null };
+
+/** The verdict as the SPEC §6.3 document `{ ok, failed_checks, snapshot? }` that reports and error details show. */
+export function dodGateDocument(verdict: DodGateVerdict): DodGateResult {
+  const failed = verdict.kind === 'failed' ? verdict.failed_checks : [];
+  return { ok: verdict.kind === 'passed', failed_checks: failed, ...(verdict.snapshot ? { snapshot: verdict.snapshot } : {}) };
+}
+
 /**
  * The Definition-of-Done gate for one run before its PR is opened (SPEC §6.3, W14, W28): gathers what the pure
  * `evaluateDodGate` of `@agentpr/runtime-analysis` judges — the latest run digest, whether a contract exists,
@@ -33,10 +45,10 @@ function loadDigest(uri: string | undefined): { digest: Record<string, unknown> 
  * the pushed head (for `digest_stale`).
  *
  * @example
- * const gate = await dodGateForRun(ctx, 'run_1', { git: workspaceGit(run.workspace_dir, ctx.env) });
- * if (!gate.ok) console.log(gate.failed_checks);
+ * const gate = await dodGateForRun(ctx, 'run_1');
+ * if (gate.kind === 'failed') console.log(gate.failed_checks);
  */
-export async function dodGateForRun(ctx: AppContext, runId: string, options: { git: WorkspaceGit; policy?: DodPolicy }): Promise<DodGateResult> {
+export async function dodGateForRun(ctx: AppContext, runId: string, options: { policy?: DodPolicy | undefined } = {}): Promise<DodGateVerdict> {
   const { run } = await requireRun(ctx.db, runId);
   // The pushed tree is read by git in the workspace.
   await assertWorkspaceInsideRoot(ctx, run);
@@ -47,16 +59,19 @@ export async function dodGateForRun(ctx: AppContext, runId: string, options: { g
     const loaded = await loadPolicy(ctx.paths.policyFile);
     if (!loaded.ok) throw new AgentprError('config', loaded.error.message);
     const eff = effectivePolicy(loaded.ok ? loaded.policy : DEFAULT_MANAGER_POLICY, run.owner, run.repo);
-    policy = { max_changed_files: eff.max_changed_files, max_added_lines: eff.max_added_lines, min_test_commands: eff.min_test_commands, skills_mode: eff.skills_mode };
+    const { max_changed_files, max_added_lines, min_test_commands, skills_mode } = eff;
+    policy = { max_changed_files, max_added_lines, min_test_commands, skills_mode };
   }
   const branch = await latestArtifact(ctx.db, runId, 'branch');
   const pushedSha = typeof branch?.metadata.sha === 'string' && branch.metadata.sha ? branch.metadata.sha : null;
-  const pushedTreeSha = pushedSha ? ((await options.git.treeOf(pushedSha)) ?? `(unknown tree of ${pushedSha})`) : null;
-  return evaluateDodGate({
+  const pushedTreeSha = pushedSha ? ((await treeOf(ctx.git, run.workspace_dir, pushedSha)) ?? `(unknown tree of ${pushedSha})`) : null;
+  const gate = evaluateDodGate({
     digest,
     digestLoadError: error,
     hasContract: (await latestArtifact(ctx.db, runId, 'contract')) !== undefined,
     effectivePolicy: policy,
     pushedTreeSha,
   });
+  const snapshot = gate.snapshot ?? null;
+  return gate.ok ? { kind: 'passed', snapshot } : { kind: 'failed', failed_checks: gate.failed_checks, snapshot };
 }

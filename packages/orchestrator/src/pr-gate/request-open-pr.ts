@@ -1,12 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import type { GitHubClient } from '@agentpr/github';
-import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact } from '@agentpr/store';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { ownerFromRemoteUrl } from '@agentpr/workspace';
+import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, type RunRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
-import { writeNewFile } from '../adapters/file-stamp.js';
-import { ownerFromRemoteUrl, workspaceGit, type WorkspaceGit } from './git.js';
+import { currentBranch, headSha as readHeadSha, remoteBranchHead, remoteUrl, upstreamDefaultBranch } from './git-reads.js';
 
 /** The input of {@link requestOpenPr} (the `request-open-pr` flags). */
 export interface RequestOpenPrInput {
@@ -22,17 +21,12 @@ export interface RequestOpenPrInput {
   confirmTtlMinutes?: number | undefined;
 }
 
-/** Collaborators of {@link requestOpenPr}; both optional. */
-export interface RequestOpenPrDeps {
-  /** Used for the upstream default branch when neither the flag, the prepare artefact nor git knows the base. */
-  github?: GitHubClient | undefined;
-  /** Git in the run's workspace; the real git binary by default. */
-  git?: WorkspaceGit;
-}
-
-/** The output of `request-open-pr` (SPEC §6.1). The token appears here and nowhere else. */
+/**
+ * A written PR-open request (SPEC §6.1). The token appears here and nowhere else. Refusals throw `AgentprError`;
+ * {@link requestOpenPrReport} renders the result as the `request-open-pr` JSON document.
+ */
 export interface RequestOpenPrResult {
-  ok: true;
+  kind: 'requested';
   run_id: string;
   request_file: string;
   confirm_token: string;
@@ -45,6 +39,56 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
+/** The run's branch as it is on the fork: what the request binds to. */
+interface PushedBranch {
+  base: string;
+  head: string;
+  headSha: string;
+  headOwner: string;
+}
+
+/**
+ * Checks that the fork branch is exactly the workspace HEAD and the push the run recorded, and resolves the base
+ * (flag, prepare artefact, `upstream/HEAD`, GitHub's default branch, else `main`) and the fork owner.
+ */
+async function pushedBranch(ctx: AppContext, run: Pick<RunRow, 'run_id' | 'owner' | 'repo' | 'workspace_dir'>, input: RequestOpenPrInput): Promise<PushedBranch> {
+  const cwd = run.workspace_dir;
+  const head = str(input.head) ?? (await currentBranch(ctx.git, cwd));
+  if (!head) throw new AgentprError('refused', `the workspace ${cwd} is not on a branch; pass --head BRANCH.`);
+  const prepared = await latestArtifact(ctx.db, run.run_id, 'workspace_prepared');
+  const base = str(input.base) ?? str(prepared?.metadata.base_branch) ?? (await upstreamDefaultBranch(ctx.git, cwd)) ?? (await githubDefaultBranch(ctx, run)) ?? 'main';
+  const headSha = (await readHeadSha(ctx.git, cwd))?.toLowerCase();
+  if (!headSha) throw new AgentprError('refused', `cannot read HEAD in ${cwd}; is it a git repository?`);
+  const remote = await remoteBranchHead(ctx.git, cwd, 'origin', head);
+  if (remote.kind === 'unreadable') throw new AgentprError('external_failed', `cannot read branch ${head} on origin: ${remote.error}`);
+  if (remote.kind === 'missing') throw new AgentprError('refused', `branch ${head} is not on origin; push it (run-finish) before requesting a PR.`);
+  if (remote.sha !== headSha) {
+    throw new AgentprError('refused', `branch ${head} on origin is at ${remote.sha} but the workspace HEAD is ${headSha}; the branch is not pushed or has moved. Push again (run-finish) and re-run request-open-pr.`);
+  }
+  const branch = await latestArtifact(ctx.db, run.run_id, 'branch');
+  const recorded = str(branch?.metadata.sha)?.toLowerCase();
+  if (recorded && recorded !== headSha) {
+    throw new AgentprError('refused', `the run recorded its push at ${recorded} but ${head} is at ${headSha}; run run-finish so the run knows what was pushed.`);
+  }
+  const originUrl = await remoteUrl(ctx.git, cwd, 'origin');
+  const headOwner = str(prepared?.metadata.fork_owner) ?? (originUrl ? ownerFromRemoteUrl(originUrl) || undefined : undefined);
+  if (!headOwner) throw new AgentprError('refused', `cannot tell the fork owner: no fork_owner in the prepare artefact and no owner in the origin URL.`);
+  return { base, head, headSha, headOwner };
+}
+
+/** The upstream's default branch from GitHub, when a token is configured and GitHub answers; else undefined. */
+async function githubDefaultBranch(ctx: AppContext, run: { owner: string; repo: string }): Promise<string | undefined> {
+  // Only a hint: without a token, or with a refused API URL, the base falls back to `main`.
+  const github = await ctx.github.client().catch(() => undefined);
+  return github ? github.getDefaultBranch({ owner: run.owner, repo: run.repo }).catch(() => undefined) : undefined;
+}
+
+/** The `request-open-pr` JSON document (SPEC §6.1) of a result: `{ ok: true, run_id, request_file, confirm_token, … }`. */
+export function requestOpenPrReport(result: RequestOpenPrResult): Omit<RequestOpenPrResult, 'kind'> & { ok: true } {
+  const { kind: _kind, ...rest } = result;
+  return { ok: true, ...rest };
+}
+
 /**
  * The first half of the PR gate (SPEC §6.1, W29–W31): checks that the run is PUSHED and that its branch on the
  * fork is exactly the workspace HEAD, then writes a PR-open request bound to that head SHA — a request file in
@@ -55,7 +99,7 @@ function str(value: unknown): string | undefined {
  * const req = await requestOpenPr(ctx, { runId: 'run_1', title: 'Add Widgets support', body: '…' });
  * console.log(req.next_command); // agentpr approve-open-pr --run-id run_1 --request-file … --confirm-token … --confirm
  */
-export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, deps: RequestOpenPrDeps = {}): Promise<RequestOpenPrResult> {
+export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput): Promise<RequestOpenPrResult> {
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
   const { run, state } = found;
@@ -79,31 +123,7 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, 
   const ttl = input.confirmTtlMinutes ?? 30;
   if (!Number.isInteger(ttl) || ttl < 1) throw new AgentprError('usage', `--confirm-ttl-minutes must be an integer of at least 1 (got ${ttl}).`);
 
-  const git = deps.git ?? workspaceGit(run.workspace_dir, ctx.env);
-  const head = str(input.head) ?? (await git.currentBranch());
-  if (!head) throw new AgentprError('refused', `the workspace ${run.workspace_dir} is not on a branch; pass --head BRANCH.`);
-  const prepared = await latestArtifact(ctx.db, run.run_id, 'workspace_prepared');
-  let base = str(input.base) ?? str(prepared?.metadata.base_branch) ?? (await git.upstreamDefaultBranch()) ?? undefined;
-  if (!base && deps.github) base = await deps.github.getDefaultBranch({ owner: run.owner, repo: run.repo }).catch(() => undefined);
-  base ??= 'main';
-
-  const headSha = (await git.headSha())?.toLowerCase();
-  if (!headSha) throw new AgentprError('refused', `cannot read HEAD in ${run.workspace_dir}; is it a git repository?`);
-  const remote = await git.remoteHead('origin', head);
-  if (!remote.ok) throw new AgentprError('external_failed', `cannot read branch ${head} on origin: ${remote.error}`);
-  if (!remote.sha) throw new AgentprError('refused', `branch ${head} is not on origin; push it (run-finish) before requesting a PR.`);
-  if (remote.sha !== headSha) {
-    throw new AgentprError('refused', `branch ${head} on origin is at ${remote.sha} but the workspace HEAD is ${headSha}; the branch is not pushed or has moved. Push again (run-finish) and re-run request-open-pr.`);
-  }
-  const branch = await latestArtifact(ctx.db, run.run_id, 'branch');
-  const recorded = str(branch?.metadata.sha)?.toLowerCase();
-  if (recorded && recorded !== headSha) {
-    throw new AgentprError('refused', `the run recorded its push at ${recorded} but ${head} is at ${headSha}; run run-finish so the run knows what was pushed.`);
-  }
-  const originUrl = await git.remoteUrl('origin');
-  const headOwner = str(prepared?.metadata.fork_owner) ?? (originUrl ? ownerFromRemoteUrl(originUrl) : null);
-  if (!headOwner) throw new AgentprError('refused', `cannot tell the fork owner: no fork_owner in the prepare artefact and no owner in the origin URL.`);
-
+  const { base, head, headSha, headOwner } = await pushedBranch(ctx, run, input);
   const token = newConfirmToken();
   const now = ctx.clock();
   const createdAt = iso(now);
@@ -122,8 +142,7 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, 
     created_at: createdAt,
     expires_at: expiresAt,
   };
-  mkdirSync(ctx.paths.reportsDir, { recursive: true });
-  const requestFile = writeNewFile(ctx.paths.reportsDir, `${run.run_id}_pr_open_request_`, now, '.json', `${JSON.stringify(request, null, 2)}\n`);
+  const requestFile = ctx.artifacts.writeNew(ctx.paths.reportsDir, `${run.run_id}_pr_open_request_`, '.json', `${JSON.stringify(request, null, 2)}\n`);
   try {
     await inTransaction(ctx.db, async (trx) => {
       await insertPrRequest(trx, { ...request, draft: draft ? 1 : 0, request_file: requestFile, consumed_at: null });
@@ -135,7 +154,7 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput, 
     throw error;
   }
   return {
-    ok: true,
+    kind: 'requested',
     run_id: run.run_id,
     request_file: requestFile,
     confirm_token: token,

@@ -2,20 +2,18 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOctokitClient, type GitHubClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { applyEvent, getRun, listEvents } from '@agentpr/store';
-import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, type TestDatabase } from '@agentpr/testing';
+import { cleanupTempDirs, freshDatabase, webhookExample, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { showRun } from '../../runs/queries.js';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
 import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
-import { syncGithub } from '../sync-github.js';
-import { startWebhookServer } from '../../github/webhook-server.js';
-import { pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
+import { syncGithub, syncGithubReport } from '../sync-github.js';
+import { deliverWebhook, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 // Issue 13: a run an operator PAUSED, or one the manager escalated to NEEDS_HUMAN_REVIEW, is moved only by a
 // human command. GitHub facts arriving by webhook or sync are stored as held, and resume acts on them.
 
-const SECRET = 'hold-secret';
 let tdb: TestDatabase;
 let app: TestApp;
 let stub: GitHubStub;
@@ -26,15 +24,15 @@ let pr: number;
 afterAll(() => cleanupTempDirs());
 beforeEach(async () => {
   tdb = await freshDatabase('sqlite');
-  app = await testApp(tdb.location);
   stub = await startGitHubStub({ token: 'hold-token' });
   github = createOctokitClient({ token: 'hold-token', baseUrl: stub.url, throttle: false, retries: 0 });
+  app = await testApp(tdb.location, 'operator', { github });
   run = await pushedRun(app.ctx, { owner: 'Mem0AI', repo: 'Mem0' });
   stub.addRepo('mem0ai', 'mem0', { defaultBranch: 'main' });
   stub.setBranchHead({ owner: run.owner, repo: run.repo, headOwner: run.forkOwner, branch: run.branch, sha: run.headSha });
   const req = await requestOpenPr(app.ctx, { runId: run.runId, title: 'Integrate mem0', body: 'Adds the integration.' });
-  const approved = await approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true }, { github });
-  if (!('mode' in approved)) throw new Error('expected a created PR');
+  const approved = await approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true });
+  if (approved.kind !== 'opened') throw new Error('expected a created PR');
   pr = approved.pr_number;
 });
 afterEach(async () => {
@@ -91,16 +89,10 @@ async function humanResumes(kind: 'PAUSED' | 'NEEDS_HUMAN_REVIEW'): Promise<stri
 describe.each(['PAUSED', 'NEEDS_HUMAN_REVIEW'] as const)('a %s run and GitHub events', (kind) => {
   it(`keeps ${kind} through a failing check and a changes-requested review by webhook; resume then goes to ITERATING`, async () => {
     await hold(kind);
-    const server = await startWebhookServer({ ctx: { ...app.ctx, actor: 'webhook' }, port: 0, secret: SECRET, github });
-    try {
-      for (const [event, payload] of [['check_run', failingCheck(run.headSha)], ['pull_request_review', changesRequested(run.headSha, 7001)]] as const) {
-        const r = await sendWebhook(`${server.url}/github/webhook`, { event, payload, secret: SECRET });
-        expect(r.status).toBe(200);
-        await server.idle();
-        expect((await current()).current_state).toBe(kind);
-      }
-    } finally {
-      await server.close();
+    for (const [event, payload] of [['check_run', failingCheck(run.headSha)], ['pull_request_review', changesRequested(run.headSha, 7001)]] as const) {
+      const r = await deliverWebhook({ ...app.ctx, actor: 'webhook' }, github, event, payload);
+      expect(r.kind).toBe('applied');
+      expect((await current()).current_state).toBe(kind);
     }
     const held = (await listEvents(app.ctx.db, run.runId, { limit: 50 })).filter((e) => e.actor === 'webhook');
     expect(held.map((e) => [e.event_type, e.applied, e.reason])).toEqual([
@@ -116,7 +108,7 @@ describe.each(['PAUSED', 'NEEDS_HUMAN_REVIEW'] as const)('a %s run and GitHub ev
     stub.addCheckRun('mem0ai', 'mem0', run.headSha, { name: 'tests', conclusion: 'failure' });
     stub.addReview('mem0ai', 'mem0', pr, { state: 'CHANGES_REQUESTED' });
     const syncCtx: AppContext = { ...app.ctx, actor: 'sync' };
-    const report = await syncGithub(syncCtx, {}, { github });
+    const report = syncGithubReport(await syncGithub(syncCtx, {}));
     expect(report).toMatchObject({ ok: true, scanned: 1, synced: 1 });
     expect(report.results[0]!.events).toEqual([
       expect.objectContaining({ event_type: 'github.check.completed', state: kind, applied: false, reason: 'held' }),
@@ -124,7 +116,7 @@ describe.each(['PAUSED', 'NEEDS_HUMAN_REVIEW'] as const)('a %s run and GitHub ev
     ]);
     expect((await current()).current_state).toBe(kind);
     // A second pass finds the same facts and changes nothing.
-    await syncGithub(syncCtx, {}, { github });
+    await syncGithub(syncCtx, {});
     expect((await current()).current_state).toBe(kind);
     expect(await humanResumes(kind)).toBe('ITERATING');
   });
@@ -135,6 +127,6 @@ it('a PAUSED run with no new facts resumes to the stage it was paused from; a me
   expect(await humanResumes('PAUSED')).toBe('CI_WAIT');
   await applyCommand(app.ctx, run.runId, { command: 'pause' });
   stub.merge('mem0ai', 'mem0', pr);
-  await syncGithub({ ...app.ctx, actor: 'sync' }, {}, { github });
+  await syncGithub({ ...app.ctx, actor: 'sync' }, {});
   expect((await current()).current_state).toBe('DONE');
 });

@@ -2,15 +2,13 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOctokitClient, type GitHubClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { getRun, listEvents } from '@agentpr/store';
-import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, type TestDatabase } from '@agentpr/testing';
+import { cleanupTempDirs, freshDatabase, webhookExample, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
 import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
-import { syncGithub } from '../sync-github.js';
-import { startWebhookServer, type WebhookServer } from '../../github/webhook-server.js';
-import { pushedRun, pushFix, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
+import { syncGithub, syncGithubReport } from '../sync-github.js';
+import { deliverWebhook, pushedRun, pushFix, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
-const SECRET = 'life-secret';
 let tdb: TestDatabase;
 let app: TestApp;
 let stub: GitHubStub;
@@ -20,9 +18,9 @@ let run: PushedRun;
 afterAll(() => cleanupTempDirs());
 beforeEach(async () => {
   tdb = await freshDatabase('sqlite');
-  app = await testApp(tdb.location);
   stub = await startGitHubStub({ token: 'life-token' });
   github = createOctokitClient({ token: 'life-token', baseUrl: stub.url, throttle: false, retries: 0 });
+  app = await testApp(tdb.location, 'operator', { github });
   run = await pushedRun(app.ctx, { owner: 'Mem0AI', repo: 'Mem0' });
   stub.addRepo('mem0ai', 'mem0', { defaultBranch: 'main' });
   stub.setBranchHead({ owner: run.owner, repo: run.repo, headOwner: run.forkOwner, branch: run.branch, sha: run.headSha });
@@ -77,22 +75,20 @@ async function stateOf(): Promise<string> {
 
 async function openPr(ctx: AppContext): Promise<number> {
   const req = await requestOpenPr(ctx, { runId: run.runId, title: 'Integrate mem0', body: 'Adds the integration.' });
-  const approved = await approveOpenPr(ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true }, { github });
-  if (!('mode' in approved)) throw new Error('expected a created PR');
+  const approved = await approveOpenPr(ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true });
+  if (approved.kind !== 'opened') throw new Error('expected a created PR');
   return approved.pr_number;
 }
 
 describe('a whole PR life against the GitHub stub', () => {
   it('request → approve → CI fails → ITERATING → fix pushed → CI passes → approved → merged → DONE, by webhook', async () => {
     const webhookCtx: AppContext = { ...app.ctx, actor: 'webhook' };
-    const server: WebhookServer = await startWebhookServer({ ctx: webhookCtx, port: 0, secret: SECRET, github });
     const deliver = async (event: string, payload: unknown) => {
-      const r = await sendWebhook(`${server.url}/github/webhook`, { event, payload, secret: SECRET });
-      expect(r.status).toBe(200);
-      await server.idle();
-      return r.body;
+      const r = await deliverWebhook(webhookCtx, github, event, payload);
+      if (r.kind !== 'applied' && r.kind !== 'ignored') throw new Error(`delivery ${r.kind}`);
+      return r;
     };
-    try {
+    {
       const pr = await openPr(app.ctx);
       expect(stub.getPull('mem0ai', 'mem0', pr)).toMatchObject({ head: `forker:${run.branch}`, base: 'main', state: 'open' });
       expect(await stateOf()).toBe('CI_WAIT');
@@ -123,8 +119,6 @@ describe('a whole PR life against the GitHub stub', () => {
       stub.merge('mem0ai', 'mem0', pr);
       await deliver('pull_request', pullRequest('closed', pr, fixed, true));
       expect(await stateOf()).toBe('DONE');
-    } finally {
-      await server.close();
     }
     const byWebhook = (await listEvents(app.ctx.db, run.runId, { limit: 100 })).reverse().filter((e) => e.actor === 'webhook');
     expect(byWebhook.filter((e) => e.applied === 1).map((e) => e.event_type)).toEqual([
@@ -139,9 +133,9 @@ describe('a whole PR life against the GitHub stub', () => {
   it('the same life by sync-github polling alone, with nothing applied twice', async () => {
     const syncCtx: AppContext = { ...app.ctx, actor: 'sync' };
     const sync = async () => {
-      const report = await syncGithub(syncCtx, {}, { github });
-      expect(report.ok).toBe(true);
-      return report;
+      const result = await syncGithub(syncCtx, {});
+      expect(result.kind).toBe('all_synced');
+      return syncGithubReport(result);
     };
     const pr = await openPr(app.ctx);
     expect(await stateOf()).toBe('CI_WAIT');

@@ -4,10 +4,10 @@ import { createOctokitClient, type GitHubClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { getRun, latestArtifact, latestPrRequest, listAttempts, listAuditRecords, listEvents } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/testing';
-import { approveOpenPr } from '../approve-open-pr.js';
+import { approveOpenPr, approveOpenPrReport } from '../approve-open-pr.js';
 import { hashConfirmToken } from '../confirm-token.js';
-import { requestOpenPr } from '../request-open-pr.js';
-import { addDigest, commitAndPush, git, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
+import { requestOpenPr, requestOpenPrReport } from '../request-open-pr.js';
+import { addDigest, commitAndPush, git, githubPort, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 let stub: GitHubStub;
 let github: GitHubClient;
@@ -20,7 +20,7 @@ beforeEach(async () => {
   stub = await startGitHubStub({ token: 'stub-token' });
   github = createOctokitClient({ token: 'stub-token', baseUrl: stub.url, throttle: false, retries: 0 });
   tdb = await freshDatabase('sqlite');
-  app = await testApp(tdb.location);
+  app = await testApp(tdb.location, 'operator', { github });
   run = await pushedRun(app.ctx);
   stub.addRepo(run.owner, run.repo, { defaultBranch: 'main' });
   stub.setBranchHead({ owner: run.owner, repo: run.repo, headOwner: run.forkOwner, branch: run.branch, sha: run.headSha });
@@ -35,7 +35,7 @@ const request = (patch: Partial<Parameters<typeof requestOpenPr>[1]> = {}) =>
   requestOpenPr(app.ctx, { runId: run.runId, title: 'Add widgets support', body: 'This adds widgets.', draft: true, ...patch });
 
 const approve = (req: { request_file: string; confirm_token: string }, patch: Partial<Parameters<typeof approveOpenPr>[1]> = {}) =>
-  approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true, ...patch }, { github });
+  approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true, ...patch });
 
 async function state(): Promise<string> {
   return (await getRun(app.ctx.db, run.runId))!.state.current_state;
@@ -57,6 +57,8 @@ describe('requestOpenPr', () => {
     expect((await latestArtifact(app.ctx.db, run.runId, 'pr_open_request'))?.metadata).toEqual({ base: 'main', head: run.branch, head_sha: run.headSha, expires_at: req.expires_at });
     expect(await state()).toBe('PUSHED');
     expect(req.next_command).toContain(`--confirm-token ${req.confirm_token} --confirm`);
+    const { kind: _kind, ...document } = req;
+    expect(requestOpenPrReport(req)).toEqual({ ok: true, ...document });
   });
 
   it('requestOpenPr refuses a branch that moved after the push and writes nothing', async () => {
@@ -78,7 +80,8 @@ describe('approveOpenPr', () => {
   it('approveOpenPr opens the fork PR on GitHub, links it and consumes the request', async () => {
     const req = await request();
     const result = await approve(req);
-    expect(result).toMatchObject({ ok: true, mode: 'created', pr_number: 1, pr_url: `https://github.com/${run.owner}/${run.repo}/pull/1`, state: 'CI_WAIT', dod_gate: { ok: true, bypassed: false } });
+    expect(result).toMatchObject({ kind: 'opened', pr_number: 1, pr_url: `https://github.com/${run.owner}/${run.repo}/pull/1`, state: 'CI_WAIT', dod_gate: { kind: 'passed' }, bypassed: false });
+    expect(approveOpenPrReport(result)).toMatchObject({ ok: true, mode: 'created', pr_number: 1, state: 'CI_WAIT', dod_gate: { ok: true, bypassed: false, failed_checks: [] } });
     expect(stub.getPull(run.owner, run.repo, 1)).toMatchObject({ head: `forker:${run.branch}`, base: 'main', draft: true, headSha: run.headSha, title: 'Add widgets support' });
     const found = await getRun(app.ctx.db, run.runId);
     expect(found?.run.pr_number).toBe(1);
@@ -92,7 +95,9 @@ describe('approveOpenPr', () => {
     const req = await request();
     await approve(req);
     app.clock.advance(60 * 60_000);
-    expect(await approve(req)).toEqual({ ok: true, already_linked: true, state: 'CI_WAIT', pr_number: 1 });
+    const again = await approve(req);
+    expect(again).toEqual({ kind: 'already_linked', state: 'CI_WAIT', pr_number: 1 });
+    expect(approveOpenPrReport(again)).toEqual({ ok: true, already_linked: true, state: 'CI_WAIT', pr_number: 1 });
     expect(stub.listPulls(run.owner, run.repo)).toHaveLength(1);
   });
 
@@ -108,7 +113,7 @@ describe('approveOpenPr', () => {
     await expect(approve(req, { confirm: false })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('--confirm') });
     await expect(approve(req, { confirmToken: undefined })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('--confirm-token is required') });
     await expect(approve(req, { confirmToken: '0'.repeat(32) })).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('does not match') });
-    expect(await approve(req, { confirmToken: ` ${req.confirm_token.toLowerCase()} ` })).toMatchObject({ ok: true, mode: 'created' });
+    expect(await approve(req, { confirmToken: ` ${req.confirm_token.toLowerCase()} ` })).toMatchObject({ kind: 'opened' });
   });
 
   it('approveOpenPr with an expired token refuses and changes nothing; --allow-expired opens the PR', async () => {
@@ -118,7 +123,7 @@ describe('approveOpenPr', () => {
     expect(await state()).toBe('PUSHED');
     expect((await latestPrRequest(app.ctx.db, run.runId))?.consumed_at).toBeNull();
     expect(stub.listPulls(run.owner, run.repo)).toHaveLength(0);
-    expect(await approve(req, { allowExpired: true })).toMatchObject({ ok: true, state: 'CI_WAIT' });
+    expect(await approve(req, { allowExpired: true })).toMatchObject({ kind: 'opened', state: 'CI_WAIT' });
   });
 
   it('approveOpenPr refuses when the fork branch moved after the request (W29) and leaves the request unused', async () => {
@@ -133,12 +138,13 @@ describe('approveOpenPr', () => {
     const req = await request();
     await addDigest(app.ctx, run.runId, 'not-the-tree', { classification: { grade: 'RETRYABLE', reason_code: 'test_command_failed' }, preflight: { ok: null, skipped: true } });
     const error = await approve(req).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'gate_failed' });
+    expect(error).toMatchObject({ code: 'gate_failed', details: { dod_gate: { ok: false, failed_checks: expect.arrayContaining([expect.objectContaining({ code: 'digest_stale' })]) } } });
     expect((error as Error).message).toContain('runtime_not_pass: classification grade=RETRYABLE; runtime_not_runtime_success: classification reason_code=test_command_failed; preflight_not_ok: preflight was skipped; digest_stale');
     expect((error as Error).message).toContain('--allow-dod-bypass');
     expect(stub.listPulls(run.owner, run.repo)).toHaveLength(0);
     const bypassed = await approve(req, { allowDodBypass: true });
-    expect(bypassed).toMatchObject({ ok: true, dod_gate: { ok: false, bypassed: true } });
+    expect(bypassed).toMatchObject({ kind: 'opened', dod_gate: { kind: 'failed' }, bypassed: true });
+    expect(approveOpenPrReport(bypassed)).toMatchObject({ ok: true, dod_gate: { ok: false, bypassed: true } });
     const [audit] = await listAuditRecords(app.ctx.db, { limit: 5, runId: run.runId });
     expect(audit).toMatchObject({ kind: 'dod_bypass', actor: 'operator' });
     expect(JSON.parse(audit!.detail_json).failed_checks.map((c: { code: string }) => c.code)).toContain('digest_stale');
@@ -157,7 +163,8 @@ describe('approveOpenPr', () => {
     stub.setBranchHead({ owner: other.owner, repo: other.repo, headOwner: other.forkOwner, branch: other.branch, sha: other.headSha });
     await addDigest(app.ctx, other.runId, 'f'.repeat(40));
     const req2 = await requestOpenPr(app.ctx, { runId: other.runId, title: 't', body: 'b' });
-    await expect(approveOpenPr(app.ctx, { runId: other.runId, requestFile: req2.request_file, confirmToken: req2.confirm_token, confirm: true }, { github })).rejects.toMatchObject({
+    const approveOther = approveOpenPr(app.ctx, { runId: other.runId, requestFile: req2.request_file, confirmToken: req2.confirm_token, confirm: true });
+    await expect(approveOther).rejects.toMatchObject({
       code: 'gate_failed',
       message: expect.stringContaining('digest_stale'),
     });
@@ -170,6 +177,19 @@ describe('approveOpenPr', () => {
     const found = await getRun(app.ctx.db, run.runId);
     expect(found?.state).toMatchObject({ current_state: 'NEEDS_HUMAN_REVIEW', last_error: expect.stringMatching(/^pr_create:pr_create_failed:/) });
     expect((await listAttempts(app.ctx.db, run.runId, { limit: 5, step: 'pr_create' }))[0]).toMatchObject({ exit_code: 1 });
+  });
+
+  it('approveOpenPr without a GitHub token refuses after every check with the config hint and leaves the request unused', async () => {
+    const req = await request();
+    const noToken = { ...app.ctx, github: githubPort(undefined) };
+    await expect(approveOpenPr(noToken, { runId: run.runId, requestFile: req.request_file, confirmToken: '0'.repeat(32), confirm: true })).rejects.toMatchObject({ code: 'refused' });
+    const approval = approveOpenPr(noToken, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true });
+    await expect(approval).rejects.toMatchObject({
+      code: 'config',
+      message: expect.stringContaining('GITHUB_TOKEN or GH_TOKEN'),
+    });
+    expect((await latestPrRequest(app.ctx.db, run.runId))?.consumed_at).toBeNull();
+    expect(await state()).toBe('PUSHED');
   });
 
   it('approveOpenPr of an incomplete request file lists what is missing', async () => {
@@ -199,7 +219,7 @@ describe('PR gate hardening (issue 13)', () => {
     expect(stub.listPulls(run.owner, run.repo)).toEqual([]);
     expect(await state()).toBe('PUSHED');
     const opened = await approve(newer);
-    expect(opened).toMatchObject({ ok: true, mode: 'created' });
+    expect(opened).toMatchObject({ kind: 'opened' });
     expect(stub.getPull(run.owner, run.repo, (opened as { pr_number: number }).pr_number)).toMatchObject({ title: 'Add widgets support, take two' });
   });
 
@@ -214,7 +234,8 @@ describe('PR gate hardening (issue 13)', () => {
         return github.createPullRequest(input);
       },
     };
-    const error = await approveOpenPr(app.ctx, { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true }, { github: racing }).catch((e: unknown) => e);
+    const input = { runId: run.runId, requestFile: req.request_file, confirmToken: req.confirm_token, confirm: true };
+    const error = await approveOpenPr({ ...app.ctx, github: githubPort(racing) }, input).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'refused', message: expect.stringContaining(`points at ${moved}, not the approved ${run.headSha}`) });
     expect((error as Error).message).toContain('It was closed; the run is now NEEDS_HUMAN_REVIEW');
     const [pr] = stub.listPulls(run.owner, run.repo);
