@@ -1,3 +1,4 @@
+import { linkSync, unlinkSync } from 'node:fs';
 import { ReportError } from './errors.js';
 import { feedbackActions, type FeedbackAction, type LowPassSkill } from './feedback-actions.js';
 import { pct } from './json-values.js';
@@ -40,6 +41,23 @@ function dominant(reasons: Record<string, number>): [string, number] {
   let best: [string, number] = ['', 0];
   for (const [r, n] of Object.entries(reasons)) if (n > best[1]) best = [r, n];
   return best;
+}
+
+/**
+ * Gives the Markdown the JSON report's name (`….json` → `….md`) when that name is free, so the pair shares one
+ * stamp even when the writer's clock ticked between the two files; otherwise keeps the name it was written under.
+ * Linked then unlinked, never renamed, so an existing file is never replaced.
+ */
+function pairWith(jsonPath: string, markdownPath: string): string {
+  const sibling = jsonPath.replace(/\.json$/, '.md');
+  if (sibling === markdownPath) return markdownPath;
+  try {
+    linkSync(markdownPath, sibling);
+  } catch {
+    return markdownPath;
+  }
+  unlinkSync(markdownPath);
+  return sibling;
 }
 
 function yyyymmdd(d: Date): string {
@@ -132,6 +150,6 @@ export async function skillsFeedback(ctx: ReportContext, input: SkillsFeedbackIn
     },
   };
   const reportPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.json', `${JSON.stringify(body, null, 2)}\n`);
-  const markdownPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.md', renderSkillsFeedbackMarkdown(body));
+  const markdownPath = pairWith(reportPath, ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.md', renderSkillsFeedbackMarkdown(body)));
   return { ...body, report_path: reportPath, markdown_path: markdownPath };
 }

@@ -269,6 +269,16 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     expect(again.report_path).toBe(join(ctx.paths.reportsDir, 'skills_feedback_20260225T004707861000Z-2.json'));
   });
 
+  it('skillsFeedback gives the Markdown the JSON report\'s stamp even when the writer\'s clock ticks between the files', async () => {
+    const ctx = await context(kind);
+    let tick = 0;
+    const ticking = { ...ctx, artifacts: testArtifactWriter(() => new Date(NOW.getTime() + tick++)) };
+    const f = await skillsFeedback(ticking, {});
+    expect(f.report_path).toBe(join(ctx.paths.reportsDir, 'skills_feedback_20260225T004707861000Z.json'));
+    expect(f.markdown_path).toBe(join(ctx.paths.reportsDir, 'skills_feedback_20260225T004707861000Z.md'));
+    expect(readdirSync(ctx.paths.reportsDir).sort()).toEqual(['skills_feedback_20260225T004707861000Z.json', 'skills_feedback_20260225T004707861000Z.md']);
+  });
+
   it('skillsFeedback with no reports says so and still writes its files', async () => {
     const ctx = await context(kind);
     const f = await skillsFeedback(ctx, { runId: 'run_none' });
