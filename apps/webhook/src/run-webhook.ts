@@ -1,6 +1,7 @@
 import { isAbsolute, resolve } from 'node:path';
-import { DEFAULT_MAX_PAYLOAD_BYTES, githubClientFor, startWebhookServer, type AppContext, type WebhookServerOptions } from '@agentpr/orchestrator';
+import { githubClientFor, type AppContext } from '@agentpr/orchestrator';
 import { openSqliteDeliveryWriter } from '@agentpr/store';
+import { DEFAULT_MAX_PAYLOAD_BYTES, startWebhookServer, type WebhookServerOptions } from './webhook-server.js';
 
 /** The audit log's default place, relative to the data directory (policy `github_webhook.audit_log_file`). */
 export const DEFAULT_AUDIT_LOG_FILE = 'reports/github_webhook_audit.jsonl';

@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentprError } from '../errors.js';
+import { AgentprError } from '@agentpr/orchestrator';
 import type { WebhookMetrics } from './webhook-metrics.js';
 
 /** Options of {@link startWebhookMetricsServer}. */

@@ -4,13 +4,11 @@ import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { GitHubClient } from '@agentpr/github';
 import { iso, kyselyDeliveryExecutor, type DeliveryExecutor } from '@agentpr/store';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
-import { applyCheckRollup } from '../github-sync/apply-check-rollup.js';
+import { AgentprError, applyCheckRollup, type AppContext, type RollupTask } from '@agentpr/orchestrator';
+import { openRotatingJsonl, truncateAuditField, type RotatingJsonl } from '@agentpr/logging';
 import { createAuditRateLimiter } from './audit-rate-limiter.js';
-import { openAuditLog, truncateAuditField, type AuditLog } from './audit-log.js';
-import type { RollupTask } from '../github-sync/github-events.js';
-import { handleWebhookDeliveries, type WebhookDeliveryInput, type WebhookDeliveryResult } from '../github-sync/handle-webhook-delivery.js';
+import { deliveryAnswer } from './delivery-answer.js';
+import { deliveryBatcher } from './delivery-batcher.js';
 import { createWebhookAdmission, type WebhookTicket } from './webhook-admission.js';
 import { webhookClientAddress } from './webhook-client-address.js';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.js';
@@ -121,44 +119,6 @@ const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 /** A summary of suppressed audit lines is written at most this often. */
 const SUPPRESSED_SUMMARY_MS = 10_000;
 
-/** Largest number of deliveries committed in one transaction. */
-const MAX_BATCH = 64;
-
-/**
- * Group commit: deliveries that arrive while a transaction is running are processed together in the next one,
- * so the per-transaction cost is shared under load and a lone delivery still starts at once.
- */
-function deliveryBatcher(ctx: AppContext, store: DeliveryExecutor): (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult> {
-  let queue: Array<{ input: WebhookDeliveryInput; resolve: (r: WebhookDeliveryResult) => void }> = [];
-  let running = false;
-  const drain = async () => {
-    running = true;
-    while (queue.length > 0) {
-      const batch = queue.slice(0, MAX_BATCH);
-      queue = queue.slice(batch.length);
-      let results: WebhookDeliveryResult[];
-      try {
-        results = await handleWebhookDeliveries(ctx, batch.map((b) => b.input), store);
-      } catch (error) {
-        const message = `unhandled webhook error: ${(error as Error).message}`;
-        results = batch.map((b) => ({ status: 500, outcome: 'unhandled_error', body: { ok: false, event: b.input.eventName, delivery: b.input.deliveryId, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] }));
-      }
-      batch.forEach((b, i) => b.resolve(results[i]!));
-    }
-    running = false;
-  };
-  return (input) =>
-    new Promise((resolve) => {
-      queue.push({ input, resolve });
-      if (!running) {
-        running = true;
-        // Start after this I/O phase: the store's SQLite calls are synchronous, so a batch started now would run
-        // before the other requests already read in this phase could join it.
-        setImmediate(() => void drain());
-      }
-    });
-}
-
 interface AuditFields {
   path: string;
   client?: string;
@@ -184,7 +144,14 @@ type BodyRead = { ok: true; body: Buffer; digests: Buffer[] } | { ok: false; rea
  * Reads a body with the size limit enforced while reading, feeding every chunk through the HMACs as it comes.
  * A body of declared length was reserved before; a chunked one reserves chunk by chunk.
  */
-function readBody(req: IncomingMessage, maxPayload: number, ticket: WebhookTicket, reservedUpFront: boolean, hmacs: Hmac[], onReserve: () => void): Promise<BodyRead> {
+function readBody(
+  req: IncomingMessage,
+  maxPayload: number,
+  ticket: WebhookTicket,
+  reservedUpFront: boolean,
+  hmacs: Hmac[],
+  onReserve: () => void,
+): Promise<BodyRead> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -219,6 +186,17 @@ function readBody(req: IncomingMessage, maxPayload: number, ticket: WebhookTicke
       }
     });
   });
+}
+
+/** Opens the audit log (at least 1 KiB per file); a directory that cannot be made is one line naming the flag. */
+function openAudit(file: string, maxBytes: number | undefined, keepFiles: number | undefined): RotatingJsonl {
+  try {
+    return openRotatingJsonl(file, { maxBytes: Math.max(1024, maxBytes ?? 10 * 1024 * 1024), keepFiles: Math.max(1, keepFiles ?? 5) });
+  } catch (cause) {
+    const e = cause as NodeJS.ErrnoException;
+    if (e.syscall !== 'mkdir' && e.syscall !== 'chmod' && e.syscall !== 'stat') throw cause;
+    throw new AgentprError('invalid_input', `cannot create the directory of the audit log ${file}: ${e.message}; pass --audit-log-file under a writable directory`, { cause });
+  }
 }
 
 /**
@@ -266,9 +244,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const webhookPath = normaliseWebhookPath(options.path ?? '/github/webhook');
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const metrics = createWebhookMetrics();
-  const audit: AuditLog | undefined = options.auditLogFile
-    ? openAuditLog(options.auditLogFile, { ...(options.auditMaxBytes ? { maxBytes: options.auditMaxBytes } : {}), ...(options.auditKeepFiles ? { keepFiles: options.auditKeepFiles } : {}) })
-    : undefined;
+  const audit = options.auditLogFile ? openAudit(options.auditLogFile, options.auditMaxBytes, options.auditKeepFiles) : undefined;
   const auditLimiter = createAuditRateLimiter({
     now: () => performance.now(),
     ...(options.auditUnverifiedBurst !== undefined ? { burst: options.auditUnverifiedBurst } : {}),
@@ -457,8 +433,10 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     }
     const payloadSha256 = createHash('sha256').update(read.body).digest('hex');
     const result = await submitDelivery({ deliveryId: delivery, eventName: event, payloadSha256, payload });
-    finish(result.status, result.outcome, result.body, { processed: result.processed, ignored: result.ignored, retryableFailures: result.retryableFailures, error: result.error });
-    for (const task of result.rollups) runRollup(task, delivery, event);
+    const answer = deliveryAnswer(result);
+    const { processed, ignored, retryableFailures, error } = answer;
+    finish(answer.status, answer.outcome, answer.body, { processed, ignored, retryableFailures, error });
+    if (result.kind === 'applied' || result.kind === 'ignored' || result.kind === 'refused') for (const task of result.rollups) runRollup(task, delivery, event);
   };
 
   const maxHeaderSize = Math.max(1024, options.maxHeaderBytes ?? 8 * 1024);

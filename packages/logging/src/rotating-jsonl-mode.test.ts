@@ -2,11 +2,11 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { openAuditLog } from '../audit-log.js';
+import { openRotatingJsonl } from './rotating-jsonl.js';
 
 const mode = (path: string) => statSync(path).mode & 0o777;
 
-describe('openAuditLog file modes', () => {
+describe('openRotatingJsonl file modes', () => {
   let previous: number;
   beforeEach(() => {
     previous = process.umask(0o022);
@@ -20,7 +20,7 @@ describe('openAuditLog file modes', () => {
     const root = tempDir('agentpr-audit-mode-');
     chmodSync(root, 0o755);
     const file = join(root, 'data', 'reports', 'github_webhook_audit.jsonl');
-    const audit = openAuditLog(file, { maxBytes: 1024, keepFiles: 2 });
+    const audit = openRotatingJsonl(file, { maxBytes: 1024, keepFiles: 2 });
     for (let i = 0; i < 30; i++) audit.write({ i, pad: 'x'.repeat(60) });
     await audit.close();
     expect(mode(file)).toBe(0o600);
@@ -35,7 +35,7 @@ describe('openAuditLog file modes', () => {
     const file = join(root, 'audit.jsonl');
     writeFileSync(file, '{"old":true}\n', { mode: 0o644 });
     expect(mode(file)).toBe(0o644);
-    const audit = openAuditLog(file);
+    const audit = openRotatingJsonl(file);
     await audit.close();
     expect(mode(file)).toBe(0o600);
   });

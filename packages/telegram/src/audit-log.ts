@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, fchmodSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { openRotatingJsonl, type RotatingJsonl } from '@agentpr/logging';
 import { redactSecrets } from './bot-token.js';
+
+export { rotateFile } from '@agentpr/logging';
 
 /** Longest text kept in an audit field (SPEC §8.7). */
 export const AUDIT_TEXT_LIMIT = 400;
@@ -65,8 +66,9 @@ function isHighSurrogate(code: number): boolean {
 /**
  * The bot's JSONL audit log (SPEC §8.7): one compact object per handled command, poll error or notification.
  * Texts pass through {@link redactSecrets} and are cut to 400 characters, so neither the bot token nor a PR
- * confirm token is ever written. The file rotates by size like the webhook audit log (SPEC §7.3). Writes are
- * synchronous appends: one process per bot token writes it, and a line is on disk before the next update.
+ * confirm token is ever written. The file rotates by size through the same writer as the webhook audit log
+ * (`openRotatingJsonl` of @agentpr/logging, SPEC §7.3). Writes are synchronous appends: one process per bot token
+ * writes it, and a line is on disk before the next update.
  * The file is created (and kept) with mode 0600 whatever the umask, and is never opened through a symlink, so
  * a link planted at its path can neither receive the lines nor have its target's mode changed.
  *
@@ -77,11 +79,17 @@ function isHighSurrogate(code: number): boolean {
 export class TelegramAuditLog {
   readonly file: string;
   readonly #options: AuditLogOptions;
+  readonly #log: RotatingJsonl;
 
   constructor(options: AuditLogOptions) {
     this.file = options.file;
     this.#options = options;
-    mkdirSync(dirname(options.file), { recursive: true, mode: 0o700 });
+    this.#log = openRotatingJsonl(options.file, {
+      maxBytes: options.maxBytes,
+      keepFiles: options.keepFiles,
+      sync: true,
+      ...(options.onError ? { onError: options.onError } : {}),
+    });
   }
 
   /** Writes one handled command. */
@@ -126,58 +134,6 @@ export class TelegramAuditLog {
   }
 
   #write(record: Record<string, unknown>): void {
-    const line = `${JSON.stringify(record)}\n`;
-    try {
-      this.#rotateIfNeeded(Buffer.byteLength(line));
-      this.#append(line);
-    } catch (error) {
-      this.#options.onError?.(error);
-    }
+    this.#log.write(record);
   }
-
-  #append(line: string): void {
-    const fd = openSync(this.file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW | constants.O_NONBLOCK, 0o600);
-    try {
-      const stat = fstatSync(fd);
-      if (!stat.isFile()) throw new Error(`${this.file} is not a regular file; point --audit-log-file at a file`);
-      // The creation mode is filtered by the umask, and a file from an older version may be wider: set it.
-      if ((stat.mode & 0o777) !== 0o600) {
-        try {
-          fchmodSync(fd, 0o600);
-        } catch (error) {
-          this.#options.onError?.(error); // not our file to chmod; the line still matters more than its mode
-        }
-      }
-      writeSync(fd, line);
-    } finally {
-      closeSync(fd);
-    }
-  }
-
-  #rotateIfNeeded(incoming: number): void {
-    let size: number;
-    try {
-      size = statSync(this.file).size;
-    } catch {
-      return;
-    }
-    if (size === 0 || size + incoming <= this.#options.maxBytes) return;
-    rotateFile(this.file, this.#options.keepFiles);
-  }
-}
-
-/**
- * Shifts `<file>.1…<file>.<keep-1>` up by one, drops the oldest, and renames `file` to `<file>.1`. With
- * `keep` 0 the file is simply removed.
- */
-export function rotateFile(file: string, keep: number): void {
-  if (keep < 1) {
-    rmSync(file, { force: true });
-    return;
-  }
-  rmSync(`${file}.${keep}`, { force: true });
-  for (let i = keep - 1; i >= 1; i--) {
-    if (existsSync(`${file}.${i}`)) renameSync(`${file}.${i}`, `${file}.${i + 1}`);
-  }
-  renameSync(file, `${file}.1`);
 }

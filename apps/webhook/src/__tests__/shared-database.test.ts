@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { listDeliveries } from '@agentpr/store';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, sendWebhook, webhookExample } from '@agentpr/testing';
-import { startWebhookServer } from '../../github/webhook-server.js';
-import { runInCiWait, testApp } from '../../__tests__/github-fixtures.js';
+import { startWebhookServer } from '../webhook-server.js';
+import { runInCiWait, testApp } from './fixtures.js';
 
 const SECRET = 'shared-secret';
 const SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';

@@ -3,7 +3,7 @@ import { cleanupTempDirs, freshDatabase, sendWebhook, type TestDatabase } from '
 import { createWebhookMetrics } from '../webhook-metrics.js';
 import { isLoopbackHost, startWebhookMetricsServer, type WebhookMetricsServer } from '../webhook-metrics-server.js';
 import { startWebhookServer, type WebhookServer } from '../webhook-server.js';
-import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
+import { testApp, type TestApp } from './fixtures.js';
 
 let listener: WebhookMetricsServer | undefined;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, freshDatabase, githubSignature, sendWebhook, webhookExample, type TestDatabase } from '@agentpr/testing';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from '../webhook-server.js';
-import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
+import { testApp, type TestApp } from './fixtures.js';
 
 const SECRET = 'limits-test-secret';
 const BAD_SIGNATURE = `sha256=${'0'.repeat(64)}`;

@@ -9,7 +9,7 @@ import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { applyEvent, getDelivery, getRun, listDeliveries, listEvents, openSqliteDeliveryWriter, type SqliteDeliveryWriter } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, sendWebhook, webhookExample, webhookRequest, type TestDatabase, type WebhookDeliveryInput } from '@agentpr/testing';
 import { startWebhookServer, type WebhookServer, type WebhookServerOptions } from '../webhook-server.js';
-import { runInCiWait, testApp, type TestApp } from '../../__tests__/github-fixtures.js';
+import { runInCiWait, testApp, type TestApp } from './fixtures.js';
 
 const SECRET = 'webhook-test-secret';
 const SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';

@@ -17,9 +17,6 @@ export interface WebhookDeliveryInput {
   source?: string;
 }
 
-/** How a delivery ended, as the audit log and the metrics name it. */
-export type DeliveryOutcome = 'processed' | 'ignored' | 'refused' | 'duplicate_delivery' | 'delivery_conflict' | 'unhandled_error';
-
 /** One ignored fact without a run (no run matched, or nothing to do). */
 export interface UnmatchedResult {
   ok: true;
@@ -30,22 +27,45 @@ export interface UnmatchedResult {
   message: string;
 }
 
-/** The result of {@link handleWebhookDelivery}: the HTTP answer plus what the server does after replying. */
-export interface WebhookDeliveryResult {
-  status: 200 | 409 | 500;
-  outcome: DeliveryOutcome;
-  /** The JSON body of the reply (SPEC §7.2 outcome object). */
-  body: Record<string, unknown>;
+/** What each fact of a delivery did, in the order of the delivery's targets. */
+export type DeliveryFactResult = GithubFactResult | UnmatchedResult;
+
+/** Names the delivery in every result. */
+interface DeliveryRef {
+  deliveryId: string;
+  eventName: string;
+}
+
+/**
+ * A claimed and processed delivery: `applied` when at least one fact changed a run (or is waiting for its roll-up),
+ * `refused` when nothing applied and a fact hit an illegal transition, `ignored` when nothing matched or mattered.
+ * The delivery row keeps the same outcome and the results.
+ */
+export interface SettledDelivery extends DeliveryRef {
+  kind: 'applied' | 'refused' | 'ignored';
   processed: number;
   ignored: number;
-  retryableFailures: number;
-  error: string;
-  /** Roll-ups to run after the reply (a successful check waits for every check of its head). */
+  results: DeliveryFactResult[];
+  /** Roll-ups to run after answering (a successful check waits for every check of its head). */
   rollups: RollupTask[];
 }
 
+/**
+ * The result of {@link handleWebhookDelivery}. `duplicate`: this id was processed before with the same payload
+ * (nothing done). `conflict`: the id was used before for another payload (nothing done). `failed`: the
+ * transaction rolled back, no claim is left, so a redelivery is processed again.
+ */
+export type WebhookDeliveryResult =
+  | SettledDelivery
+  | (DeliveryRef & { kind: 'duplicate' })
+  | (DeliveryRef & { kind: 'conflict'; error: string })
+  | (DeliveryRef & { kind: 'failed'; error: string });
+
+/** The kinds of {@link WebhookDeliveryResult}. */
+export type DeliveryOutcome = WebhookDeliveryResult['kind'];
+
 async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
-  const base = { event: input.eventName, delivery: input.deliveryId };
+  const base: DeliveryRef = { deliveryId: input.deliveryId, eventName: input.eventName };
   const claim = await claimDelivery(trx, {
     source: input.source ?? 'github',
     deliveryId: input.deliveryId,
@@ -55,13 +75,12 @@ async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: We
   });
   if (!claim.claimed) {
     if (claim.existing.payload_sha256 !== input.payloadSha256) {
-      const error = 'delivery id reused with different payload';
-      return { status: 409, outcome: 'delivery_conflict', body: { ok: false, ...base, error }, processed: 0, ignored: 0, retryableFailures: 0, error, rollups: [] };
+      return { ...base, kind: 'conflict', error: 'delivery id reused with different payload' };
     }
-    return { status: 200, outcome: 'duplicate_delivery', body: { ok: true, ...base, duplicate_delivery: true }, processed: 0, ignored: 0, retryableFailures: 0, error: '', rollups: [] };
+    return { ...base, kind: 'duplicate' };
   }
   const mapping = mapWebhookEvent(input.eventName, input.payload, input.deliveryId);
-  const results: Array<GithubFactResult | UnmatchedResult> = [];
+  const results: DeliveryFactResult[] = [];
   const rollups: RollupTask[] = [];
   if (mapping.kind === 'ignored') {
     results.push({ ok: true, ignored: true, ...(mapping.repository ? { repo: `${mapping.repository.owner}/${mapping.repository.repo}` } : {}), message: mapping.message });
@@ -96,24 +115,14 @@ async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: We
   const ignored = results.filter((r) => r.ignored === true).length;
   const processed = results.length - ignored;
   const refused = results.some((r) => 'reason' in r && r.reason === 'invalid_transition');
-  const outcome: DeliveryOutcome = processed > 0 ? 'processed' : refused ? 'refused' : 'ignored';
-  await finishDelivery(trx, claim.id, outcome, { processed, ignored, results });
-  return {
-    status: 200,
-    outcome,
-    body: { ok: true, ...base, processed, ignored, retryable_failures: 0, failures: [], results },
-    processed,
-    ignored,
-    retryableFailures: 0,
-    error: '',
-    rollups,
-  };
+  const kind: SettledDelivery['kind'] = processed > 0 ? 'applied' : refused ? 'refused' : 'ignored';
+  await finishDelivery(trx, claim.id, kind === 'applied' ? 'processed' : kind, { processed, ignored, results });
+  return { ...base, kind, processed, ignored, results, rollups };
 }
 
 function failed(ctx: AppContext, input: WebhookDeliveryInput, error: unknown): WebhookDeliveryResult {
-  const message = `unhandled webhook error: ${(error as Error).message}`;
   ctx.log.error('webhook delivery failed', { delivery: input.deliveryId, event: input.eventName, error: (error as Error).message });
-  return { status: 500, outcome: 'unhandled_error', body: { ok: false, event: input.eventName, delivery: input.deliveryId, error: message }, processed: 0, ignored: 0, retryableFailures: 1, error: message, rollups: [] };
+  return { kind: 'failed', deliveryId: input.deliveryId, eventName: input.eventName, error: `unhandled webhook error: ${(error as Error).message}` };
 }
 
 /**
@@ -122,15 +131,19 @@ function failed(ctx: AppContext, input: WebhookDeliveryInput, error: unknown): W
  * pushed head SHA when the event names no PR), applies the facts and records the delivery's outcome. A crash
  * or an error rolls the claim back with the events, so GitHub's retry is processed; a processed delivery
  * is a duplicate forever after. Facts that match no run, are not actionable or hit an illegal transition are
- * answered 200 and kept in the delivery row (outcome `ignored`/`refused`, reasons in `detail_json`) and, where
+ * settled (`ignored`/`refused`) and kept in the delivery row (outcome `ignored`/`refused`, reasons in `detail_json`) and, where
  * a run matched, as events with `applied: false`. `store` runs the statements: kysely over `ctx.db` by
  * default, or a dedicated SQLite writer (`openSqliteDeliveryWriter`) for speed.
  *
  * @example
  * const r = await handleWebhookDelivery(ctx, { deliveryId, eventName: 'check_run', payloadSha256, payload });
- * res.writeHead(r.status).end(JSON.stringify(r.body));
+ * if (r.kind === 'failed') log.error(r.error);
  */
-export async function handleWebhookDelivery(ctx: AppContext, input: WebhookDeliveryInput, store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db)): Promise<WebhookDeliveryResult> {
+export async function handleWebhookDelivery(
+  ctx: AppContext,
+  input: WebhookDeliveryInput,
+  store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db),
+): Promise<WebhookDeliveryResult> {
   try {
     return await store.transaction((trx) => processDelivery(trx, ctx, input));
   } catch (error) {
@@ -143,7 +156,7 @@ export async function handleWebhookDelivery(ctx: AppContext, input: WebhookDeliv
  * Processes several deliveries in ONE transaction (group commit), each exactly as {@link handleWebhookDelivery}
  * would, in order. Nothing is answered before the commit, so a crash loses no answered delivery. If anything
  * fails, the whole batch rolls back and each delivery is processed again in its own transaction, so only the
- * failing one answers 500.
+ * failing one ends `failed`.
  */
 export async function handleWebhookDeliveries(
   ctx: AppContext,

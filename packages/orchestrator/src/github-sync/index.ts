@@ -1,4 +1,13 @@
+export { applyGithubFact, pushedHead, rollupKey } from './github-events.js';
+export type { RollupTask, GithubFactResult } from './github-events.js';
+export { handleWebhookDelivery, handleWebhookDeliveries } from './handle-webhook-delivery.js';
+export type { WebhookDeliveryInput, WebhookDeliveryResult, DeliveryOutcome, UnmatchedResult, SettledDelivery, DeliveryFactResult } from './handle-webhook-delivery.js';
+export { applyCheckRollup } from './apply-check-rollup.js';
+export type { RollupOutcome } from './apply-check-rollup.js';
 export { syncGithub, syncGithubLoop, SYNC_STATES } from './sync-github.js';
 export type { SyncGithubInput, SyncGithubReport, SyncRunResult, SyncFailure, SyncDecision, SyncGithubLoopOptions } from './sync-github.js';
+export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
+export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';
+export { cleanupWebhookDeliveries } from './cleanup-webhook-deliveries.js';
 export { syncGithubReport, syncFailures } from './sync-github.js';
 export type { SyncGithubResult, SyncGithubLoopResult, SyncRunOutcome, SyncEventOutcome, SyncSkipped, SyncPassFailed, SyncEventDocument } from './sync-github.js';

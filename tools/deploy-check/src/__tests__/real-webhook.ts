@@ -1,6 +1,7 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAppPorts, dataDirPaths, startWebhookServer, type AppContext } from '@agentpr/orchestrator';
+import { createAppPorts, dataDirPaths, type AppContext } from '@agentpr/orchestrator';
+import { startWebhookServer } from '@agentpr/webhook-app';
 import { openStore } from '@agentpr/store';
 import { freshDatabase, tempDir } from '@agentpr/testing';
 
