@@ -61,9 +61,16 @@ export async function startWebhookMetricsServer(options: WebhookMetricsServerOpt
         return void res.end('metrics need Authorization: Bearer <--metrics-token>\n');
       }
     }
-    const text = options.metrics.render();
-    res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-    res.end(req.method === 'HEAD' ? undefined : text);
+    options.metrics.render().then(
+      (text) => {
+        res.writeHead(200, { 'content-type': options.metrics.contentType, 'content-length': Buffer.byteLength(text) });
+        res.end(req.method === 'HEAD' ? undefined : text);
+      },
+      (error: unknown) => {
+        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+        res.end(`metrics failed: ${(error as Error).message}\n`);
+      },
+    );
   });
   server.maxConnections = 16;
   server.headersTimeout = 5_000;

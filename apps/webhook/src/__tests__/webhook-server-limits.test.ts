@@ -92,7 +92,7 @@ describe('webhook server connection and request limits', () => {
     const extra = rawConnection(postHead({ 'content-length': 2 }) + '{}');
     expect(await extra.closed).toBe('');
     expect(server.metrics.droppedConnections).toBe(1);
-    expect(server.metrics.render()).toContain('agentpr_webhook_dropped_connections_total 1');
+    expect(await server.metrics.render()).toContain('agentpr_webhook_dropped_connections_total 1');
     idle[0]!.socket.destroy();
     await idle[0]!.closed;
     // The server sees the close a moment after the client: retry until the slot is free (bounded).
