@@ -14,8 +14,10 @@ export default defineConfig(
   ...tseslint.configs.recommended,
   {
     languageOptions: {
-      // Every TS file belongs to its project's tsconfig; one that does not is a lint error, not a silently untyped file.
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+      // One TypeScript program for the whole workspace (tsconfig.eslint.json: the projects' sources and tests, the same
+      // compiler options as every project): half the time and memory of one program per project. A TS file outside
+      // it is a lint error, not a silently untyped file.
+      parserOptions: { project: ['./tsconfig.eslint.json'], tsconfigRootDir: import.meta.dirname },
       globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', clearImmediate: 'readonly', AbortController: 'readonly', AbortSignal: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', fetch: 'readonly', performance: 'readonly', structuredClone: 'readonly', queueMicrotask: 'readonly', globalThis: 'readonly', NodeJS: 'readonly' },
     },
     plugins: { '@stylistic': stylistic },
