@@ -40,7 +40,7 @@ export function createWebhookMetrics(): WebhookMetrics {
     registers: [registry],
   });
   const rollups = new Counter({ name: 'agentpr_webhook_rollups_total', help: 'Check roll-ups run after a successful check, by result.', labelNames: ['result'], registers: [registry] });
-  const byLabel = new Map<string, Counter.Internal<'outcome'>>();
+  const byLabel = new Map<string, Counter.Internal>();
   const metrics: WebhookMetrics = {
     inFlight: 0,
     unverifiedBytes: 0,

@@ -2,7 +2,8 @@
 // Webhook throughput and latency (issue: GitHub PR gate, sync and webhook).
 //   node tools/bench/src/webhook-bench.mjs [--duration 10] [--connections 10] [--runs 50] [--rounds 2]
 // Starts, in child processes on loopback, (a) a bare node:http server that only reads the body and answers
-// 200, and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh SQLite store with N runs in
+// 200, (m) the @octokit/webhooks node middleware (`new Webhooks({ secret })` + `createNodeMiddleware`: verify and
+// parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh SQLite store with N runs in
 // CI_WAIT. autocannon (in this process) POSTs signed ~11 KB real `check_run` failure payloads with a unique
 // delivery id and check suite per request, so every request is verified, claimed, applied as an event and
 // audited. Rounds alternate bare/webhook so machine noise hits both. Prints a JSON report; afterwards checks
@@ -31,6 +32,7 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
     'skip-bare': { type: 'boolean', default: false },
+    'skip-middleware': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -85,6 +87,20 @@ const server = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => { Buffer.concat(chunks); res.writeHead(200, { 'content-type': 'application/json', 'content-length': 11 }); res.end('{"ok":true}'); });
+});
+server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ listening: 'http://127.0.0.1:' + server.address().port + '/github/webhook' })));
+process.on('SIGTERM', () => server.close(() => process.exit(0)));
+`;
+
+// The floor a probot user runs: verify the signature and parse, nothing stored.
+const MIDDLEWARE = `
+import http from 'node:http';
+import { Webhooks, createNodeMiddleware } from '@octokit/webhooks';
+const webhooks = new Webhooks({ secret: ${JSON.stringify(SECRET)} });
+const middleware = createNodeMiddleware(webhooks, { path: '/github/webhook' });
+const server = http.createServer(async (req, res) => {
+  if (await middleware(req, res)) return;
+  res.writeHead(404).end();
 });
 server.listen(0, '127.0.0.1', () => console.log(JSON.stringify({ listening: 'http://127.0.0.1:' + server.address().port + '/github/webhook' })));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
@@ -154,19 +170,22 @@ for (let r = 1; r <= runCount; r++) {
 await setup.close();
 
 const skipBare = values['skip-bare'];
+const skipMiddleware = values['skip-middleware'];
 const bare = await startChild(['-e', BARE]);
+const middleware = await startChild(['--input-type=module', '-e', MIDDLEWARE]);
 const webhook = await startChild([...(process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : []), webhookBin, '--data-dir', work, '--port', '0', '--secret', SECRET, '--audit-log-file', join(work, 'audit.jsonl')]);
 // Warm up both (JIT, SQLite page cache) before measuring.
 if (!skipBare) await load(bare.url, 'warm-bare');
+if (!skipMiddleware) await load(middleware.url, 'warm-mw');
 await load(webhook.url, 'warm');
-const results = { bare: [], webhook: [] };
+const results = { bare: [], middleware: [], webhook: [] };
 for (let i = 0; i < rounds; i++) {
   if (!skipBare) results.bare.push(await round(bare, `bare${i}`));
+  if (!skipMiddleware) results.middleware.push(await round(middleware, `mw${i}`));
   results.webhook.push(await round(webhook, `round${i}`));
 }
-bare.child.kill('SIGTERM');
-webhook.child.kill('SIGTERM');
-await Promise.all([once(bare.child, 'exit'), once(webhook.child, 'exit')]);
+for (const s of [bare, middleware, webhook]) s.child.kill('SIGTERM');
+await Promise.all([bare, middleware, webhook].map((s) => once(s.child, 'exit')));
 
 // Every answered delivery must be stored exactly once, processed, with its event.
 const check = await openStore({ kind: 'sqlite', path: dbPath });
@@ -185,7 +204,16 @@ const report = {
   runs: runCount,
   payload_bytes: Buffer.byteLength(nextDelivery('size').body),
   rounds: results,
-  best: { bare: skipBare ? null : best(results.bare, 'requests_per_s'), webhook: best(results.webhook, 'requests_per_s') },
+  best: {
+    bare: skipBare ? null : best(results.bare, 'requests_per_s'),
+    middleware: skipMiddleware ? null : best(results.middleware, 'requests_per_s'),
+    webhook: best(results.webhook, 'requests_per_s'),
+  },
+  // Per round (same round, neighbouring in time): agentpr's throughput over each floor's.
+  ratios: results.webhook.map((w, i) => ({
+    vs_middleware: skipMiddleware ? null : Math.round((w.requests_per_s / results.middleware[i].requests_per_s) * 100) / 100,
+    vs_bare: skipBare ? null : Math.round((w.requests_per_s / results.bare[i].requests_per_s) * 100) / 100,
+  })),
   integrity: {
     deliveries_stored: Number(deliveries.n),
     processed: Number(processed.n),
