@@ -9,8 +9,9 @@ export default defineConfig({
   entry: {
     agentpr: 'src/bin/agentpr.ts',
     'agentpr-webhook': 'src/bin/agentpr-webhook.ts',
-    'agentpr-bot': 'src/bin/agentpr-bot.ts',
-    'agentpr-manager': 'src/bin/agentpr-manager.ts',
+    // The service apps own their entry points; the npm package bundles them as its service binaries.
+    'agentpr-bot': '../bot/src/bin.ts',
+    'agentpr-manager': '../manager-loop/src/bin.ts',
     index: 'src/index.ts',
     // Runs inside the agent's sandbox in front of the agent: found next to the bundle by bridgeScriptPath().
     'egress-bridge': '../../packages/egress-proxy/src/bridge.ts',
@@ -24,7 +25,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   noExternal: [/^@agentpr\//, 'kysely', 'valibot'],
-  external: ['better-sqlite3', 'pg', 'execa', 'node-telegram-bot-api', /^@octokit\//],
+  external: ['better-sqlite3', 'pg', 'execa', 'node-telegram-bot-api', 'pino', 'pino-pretty', /^@octokit\//],
   define: { __AGENTPR_VERSION__: JSON.stringify(pkg.version) },
   esbuildOptions(options) {
     options.conditions = ['@agentpr/source'];

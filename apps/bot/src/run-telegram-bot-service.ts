@@ -1,6 +1,6 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { AgentprError, approvePrInProcess, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
+import { AgentprError, approvePrInProcess, createGitHubPort, type AppContext, type ApprovePr, type GitHubPort } from '@agentpr/orchestrator';
 import { loadBotPolicy, resolveTelegramBotConfig, type TelegramBotFlags } from './bot-config.js';
 import { runTelegramBot, type TelegramBotSummary } from './run-telegram-bot.js';
 import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
@@ -28,6 +28,11 @@ export interface TelegramBotServiceResult extends TelegramBotSummary {
   ok: true;
   bot_id: string;
   audit_log_file: string;
+}
+
+/** GitHub for `/approve_pr`: the app's port, or one for `--github-api-url` (GitHub Enterprise or a stub). */
+function approvalGitHub(app: AppContext, apiUrl: string | undefined): GitHubPort | undefined {
+  return apiUrl === undefined ? undefined : createGitHubPort(app.env, { apiUrl, log: app.log });
 }
 
 /** `makeDirectory`, with every level it creates set to 0700 whatever the umask: the audit log is private. */
@@ -82,7 +87,7 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
       settings: config.settings,
       audit,
       signal: input.signal,
-      approvePr: input.approvePr ?? approvePrInProcess({ githubApiUrl: input.githubApiUrl, policy: policy.policy }),
+      approvePr: input.approvePr ?? approvePrInProcess({ github: approvalGitHub(app, input.githubApiUrl), policy: policy.policy }),
       notifications: config.notifications,
       notifyIntervalMs: config.notifyIntervalSec * 1000,
       secrets,

@@ -16,24 +16,28 @@ export const command: CommandSpec = {
     'shutdown-grace-sec': { type: 'string', value: 'N', description: 'on SIGTERM, let a running agent step finish this long before stopping it (default 30)' },
   },
   async run(ctx, values) {
-    const { runManagerLoop, tickOptions, defaultManagerActions } = await import('@agentpr/orchestrator');
-    const app = { ...(await ctx.app()), actor: 'manager' as const };
-    const options = await tickOptions(app, managerFlags(values), ctx.signal);
-    // SIGTERM/SIGINT: take no new work at once; stop running actions after the grace period.
-    const actions = new AbortController();
-    const grace = int(values, 'shutdown-grace-sec', { min: 0, default: 30 })! * 1000;
-    ctx.signal.addEventListener('abort', () => {
-      ctx.stderr.write(`agentpr: stopping: no new work; running actions get ${grace / 1000} s to finish\n`);
-      setTimeout(() => actions.abort(new Error('shutdown')), grace).unref();
-    }, { once: true });
-    options.actionSignal = actions.signal;
-    const result = await runManagerLoop(app, defaultManagerActions(actionConfig(values)), options, {
+    const { runManagerLoopService } = await import('@agentpr/manager-loop-app');
+    const result = await runManagerLoopService({
+      app: await ctx.app(),
+      flags: managerFlags(values),
+      actions: actionConfig(values),
       intervalSec: int(values, 'interval-sec', { min: 1, default: 300 })!,
       maxLoops: int(values, 'max-loops', { min: 1 }),
+      shutdownGraceSec: int(values, 'shutdown-grace-sec', { min: 0, default: 30 })!,
       signal: ctx.signal,
+      announce: (line) => ctx.stderr.write(`agentpr: ${line}\n`),
       onTick: (report) => ctx.stdout.write(`${ctx.json ? JSON.stringify(report) : renderTick(report)}\n`),
     });
     // Ctrl-C exits 130; SIGTERM (a service manager stopping us) is a clean stop.
-    return { output: undefined, status: ctx.signal.aborted ? (ctx.signal.reason === 'SIGINT' ? 'interrupted' : 'ok') : result.ok ? 'ok' : 'failed' };
+    switch (result.kind) {
+      case 'stopped':
+        return { output: undefined, status: result.signal === 'SIGINT' ? 'interrupted' : 'ok' };
+      case 'finished':
+        return { output: undefined, status: result.ok ? 'ok' : 'failed' };
+      default: {
+        const never: never = result;
+        return never;
+      }
+    }
   },
 };

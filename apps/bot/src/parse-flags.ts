@@ -1,0 +1,87 @@
+import { flag, flagLines, GLOBAL_FLAGS, list, readFlagValues, resolveGlobals, str, type FlagSpec, type ServiceGlobals } from '@agentpr/manager-loop-app';
+import type { TelegramBotFlags } from './bot-config.js';
+
+/** The flags of `agentpr-bot`: those of `agentpr run-telegram-bot` (the CLI's global flags included). */
+export const BOT_FLAGS: Record<string, FlagSpec> = {
+  'telegram-token': { type: 'string', value: 'TOKEN', description: 'bot token from @BotFather (default: env AGENTPR_TELEGRAM_BOT_TOKEN, which keeps it out of `ps`)' },
+  'telegram-api-url': { type: 'string', value: 'URL', description: 'Bot API origin for a self-hosted Bot API server (env AGENTPR_TELEGRAM_API_URL; default https://api.telegram.org)' },
+  'allow-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to use the read commands; negative ids as --allow-chat-id=-100…' },
+  'write-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to pause/resume/retry (default: the allowed chats)' },
+  'admin-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to approve PRs and receiving notifications (default: the write chats)' },
+  'allow-any-chat': { type: 'boolean', description: 'local development only: any chat may use the read commands (never write or admin)' },
+  'allow-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may use the read commands in group chats; any --*-user-id limits group members to the people named' },
+  'write-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may also pause/resume/retry in group chats (if the group may)' },
+  'admin-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may also approve PRs in group chats (if the group may)' },
+  'poll-timeout-sec': { type: 'string', value: 'N', description: 'long-poll wait in seconds (policy telegram_bot.poll_timeout_sec, default 30)' },
+  'idle-sleep-sec': { type: 'string', value: 'N', description: 'pause after an empty poll and first backoff step (default 2)' },
+  'list-limit': { type: 'string', value: 'N', description: 'default N of /list and /pending_pr (default 20)' },
+  'rate-limit-window-sec': { type: 'string', value: 'N', description: 'rate-limit window in seconds (default 60)' },
+  'rate-limit-per-chat': { type: 'string', value: 'N', description: 'commands per chat per window (default 12)' },
+  'rate-limit-global': { type: 'string', value: 'N', description: 'commands from all allowed chats per window (default 120)' },
+  'rate-limit-strangers': { type: 'string', value: 'N', description: 'attempts from all chats not allowed, together, per window; never answered, never counted globally (default 20)' },
+  'audit-log-file': { type: 'string', value: 'PATH', description: 'audit JSONL, relative to the data dir (default reports/telegram_audit.jsonl)' },
+  'no-notifications': { type: 'boolean', description: 'do not push run notifications to the admin chats' },
+  'notify-interval-sec': { type: 'string', value: 'N', description: 'seconds between notification scans (default 15)' },
+  'github-api-url': { type: 'string', value: 'URL', description: 'GitHub API for /approve_pr (env GITHUB_API_URL; default https://api.github.com)' },
+};
+
+/** Help of `agentpr-bot`; its first line names the CLI command it is. */
+export const BOT_HELP = [
+  'agentpr run-telegram-bot — Run the Telegram control bot: commands, approvals and notifications for allowed chats.',
+  '',
+  'Usage: agentpr-bot [options]   (the same as: agentpr run-telegram-bot [options])',
+  '',
+  'Options:',
+  ...flagLines(BOT_FLAGS),
+  '',
+  'Global options:',
+  ...flagLines(GLOBAL_FLAGS),
+  '',
+  'Logs go to stderr through pino: JSON lines, or one readable line per event on a terminal (AGENTPR_LOG_FORMAT=json|pretty,',
+  'AGENTPR_LOG_LEVEL=debug|info|warn|error). The stop summary goes to stdout. SIGTERM stops cleanly (exit 0); Ctrl-C exits 130.',
+  '',
+  'Example:',
+  '  AGENTPR_TELEGRAM_BOT_TOKEN=123456:ABC… agentpr-bot --allow-chat-id 123456789 --admin-chat-id 123456789',
+].join('\n');
+
+/** The parsed command line of `agentpr-bot`. */
+export interface BotArgs {
+  help: boolean;
+  globals: ServiceGlobals;
+  flags: TelegramBotFlags;
+  githubApiUrl: string | undefined;
+  /** `--telegram-token` was given, so the doctor gate does not ask for the env token. */
+  tokenGiven: boolean;
+}
+
+/** Parses `agentpr-bot`'s argv; the values are checked by `resolveTelegramBotConfig` as for the CLI. */
+export function parseBotArgs(argv: string[], env: Readonly<Record<string, string | undefined>>): BotArgs {
+  const values = readFlagValues(argv, BOT_FLAGS, 'run-telegram-bot', 'agentpr-bot');
+  return {
+    help: values.help === true,
+    globals: resolveGlobals(values, env),
+    githubApiUrl: str(values, 'github-api-url'),
+    tokenGiven: typeof values['telegram-token'] === 'string',
+    flags: {
+      telegramToken: str(values, 'telegram-token'),
+      telegramApiUrl: str(values, 'telegram-api-url'),
+      allowChatId: list(values, 'allow-chat-id'),
+      writeChatId: list(values, 'write-chat-id'),
+      adminChatId: list(values, 'admin-chat-id'),
+      allowAnyChat: flag(values, 'allow-any-chat'),
+      allowUserId: list(values, 'allow-user-id'),
+      writeUserId: list(values, 'write-user-id'),
+      adminUserId: list(values, 'admin-user-id'),
+      pollTimeoutSec: str(values, 'poll-timeout-sec'),
+      idleSleepSec: str(values, 'idle-sleep-sec'),
+      listLimit: str(values, 'list-limit'),
+      rateLimitWindowSec: str(values, 'rate-limit-window-sec'),
+      rateLimitPerChat: str(values, 'rate-limit-per-chat'),
+      rateLimitGlobal: str(values, 'rate-limit-global'),
+      rateLimitStrangers: str(values, 'rate-limit-strangers'),
+      auditLogFile: str(values, 'audit-log-file'),
+      noNotifications: flag(values, 'no-notifications'),
+      notifyIntervalSec: str(values, 'notify-interval-sec'),
+    },
+  };
+}
