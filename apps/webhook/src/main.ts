@@ -3,6 +3,7 @@ import type { AppContext } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths } from '@agentpr/orchestrator/context';
 import { createAppPorts, redactingStream } from '@agentpr/orchestrator';
 import { openAppStore } from '@agentpr/orchestrator/open-app-store';
+import { createLogger } from '@agentpr/logging';
 import { parseWebhookFlags, WEBHOOK_HELP } from './parse-flags.js';
 import { runWebhook } from './run-webhook.js';
 
@@ -50,11 +51,8 @@ export async function main(argv: string[], rawIo: WebhookIo): Promise<number> {
       ...createAppPorts(io.env, { redactor }),
       redactor,
       actor: 'webhook',
-      log: {
-        info: () => {},
-        warn: (m) => io.stderr.write(`agentpr-webhook: warning: ${m}\n`),
-        error: (m, fields) => io.stderr.write(`agentpr-webhook: ${m}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
-      },
+      // Structured logs on stderr (JSON lines, or one readable line on a terminal), secrets redacted by pino.
+      log: createLogger({ name: 'webhook', destination: io.stderr as NodeJS.WriteStream, redact: (text) => redactor.redact(text) }),
       paths: dataDirPaths(flags.dataDir, { campaignDir: join(flags.dataDir, 'campaign'), skillsDir: join(flags.dataDir, 'skills') }),
     };
     const result = await runWebhook(ctx, { ...flags, sqliteDbPath: flags.databaseUrl ? undefined : flags.db }, { signal: io.signal, onListening: (info) => io.stdout.write(`${JSON.stringify(info)}\n`) });
