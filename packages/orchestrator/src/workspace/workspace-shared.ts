@@ -10,7 +10,6 @@ import {
   snapshotProtected,
   WorkspaceError,
   type Campaign,
-  type Git,
   type ProtectedChange,
   type ProtectedSnapshot,
 } from '@agentpr/workspace';
@@ -23,14 +22,6 @@ export interface WorkspacePreparedMetadata {
   base_sha: string;
   feature_branch: string;
   fork_owner: string;
-}
-
-/**
- * @deprecated Use `ctx.git`, the app's one hardened git runner. Kept only until the agent step stops calling it;
- * it builds nothing, it returns `git ?? ctx.git`.
- */
-export function gitFor(ctx: Pick<AppContext, 'git'>, git: Git | undefined): Git {
-  return git ?? ctx.git;
 }
 
 /** The largest snapshot (as JSON) kept whole in the `workspace_prepared` metadata; bigger keeps the digest only. */
