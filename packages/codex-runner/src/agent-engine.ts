@@ -103,7 +103,9 @@ export interface AgentLaunch {
  * the network mode and egress wrapper), with the workspace as cwd and `-C`, the last-message file in the runtime dir,
  * and the given environment and limits. Pure apart from resolving the toolchain's real paths.
  * @example
- * const launch = buildAgentLaunch({ bin, capabilities, sandbox: 'workspace-write', paths, env, prompt, isolation: 'bwrap', codexHome: attemptHome.path, network: 'on' });
+ * const launch = buildAgentLaunch({
+ *   bin, capabilities, sandbox: 'workspace-write', paths, env, prompt, isolation: 'bwrap', codexHome: attemptHome.path, network: 'on',
+ * });
  * const result = await runAgentProcess(launch.spec, { onStdoutLine });
  */
 export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchOptions<Caps>): AgentLaunch {
@@ -123,7 +125,10 @@ export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchO
     cwd: options.paths.repoDir,
     // The workspace holds the runtime dir; its .git is re-bound read-only by the builder.
     writablePaths: [options.paths.repoDir, options.codexHome, ...(options.writablePaths ?? [])],
-    readOnlyPaths: [...toolchainReadOnlyPaths({ codexBin: options.bin, nodeExecPath: options.nodeExecPath ?? process.execPath }), ...(options.readOnlyPaths ?? [])],
+    readOnlyPaths: [
+      ...toolchainReadOnlyPaths({ codexBin: options.bin, nodeExecPath: options.nodeExecPath ?? process.execPath }),
+      ...(options.readOnlyPaths ?? []),
+    ],
     network: options.network ?? 'on',
     ...(options.egress ? { egress: options.egress } : {}),
     ...(options.bwrapPath ? { bwrapPath: options.bwrapPath } : {}),
@@ -141,5 +146,6 @@ export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchO
     ...(options.killGraceMs !== undefined ? { killGraceMs: options.killGraceMs } : {}),
     ...(options.drainGraceMs !== undefined ? { drainGraceMs: options.drainGraceMs } : {}),
   };
-  return { spec, engineArgv: [options.bin, ...engineArgs], lastMessagePath, streamFormat: engine.streamFormat(options.capabilities), isolationView: describeIsolation(isolation) };
+  const streamFormat = engine.streamFormat(options.capabilities);
+  return { spec, engineArgv: [options.bin, ...engineArgs], lastMessagePath, streamFormat, isolationView: describeIsolation(isolation) };
 }

@@ -153,7 +153,7 @@ export function providerEnvKeysFromToml(text: string): string[] {
   for (const raw of text.split('\n')) {
     const line = stripComment(raw).trim();
     if (!line) continue;
-    const header = /^\[\s*([^\[\]]+?)\s*\]$/.exec(line);
+    const header = /^\[\s*([^[\]]+?)\s*\]$/.exec(line);
     if (header) {
       table = splitDottedKey(header[1]!);
       continue;

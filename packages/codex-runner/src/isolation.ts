@@ -147,7 +147,11 @@ type Mount =
  * Never visible: `/root`, `/home`, agentpr's data dir, the host's `/proc`, `/sys`, `/run`, `/etc/shadow`. With network
  * `allowlist` the egress bridge's socket dir is bound and its wrapper runs in front of the command. Pure apart from
  * `lstat` lookups through `host`. Throws {@link CodexRunnerError} (`invalid_option`) on unusable paths.
- * @example buildIsolatedCommand({ level: 'bwrap', command: codex, args, cwd: ws, writablePaths: [ws, attemptHome.path], readOnlyPaths: toolchainReadOnlyPaths({ codexBin: codex, nodeExecPath: process.execPath }), network: 'on' })
+ * @example
+ * buildIsolatedCommand({
+ *   level: 'bwrap', command: codex, args, cwd: ws, writablePaths: [ws, attemptHome.path],
+ *   readOnlyPaths: toolchainReadOnlyPaths({ codexBin: codex, nodeExecPath: process.execPath }), network: 'on',
+ * })
  */
 export function buildIsolatedCommand(options: IsolationOptions): { command: string; args: string[] } {
   if (options.level === 'none') return { command: options.command, args: [...options.args] };

@@ -42,7 +42,8 @@ export function listInstalledSkills(skillsRoot: string, fs: FileProbe = nodeFile
 /** The skill plan for a run state and the installed skills. In mode `off` every list is empty. Pure. */
 export function buildSkillPlan(mode: SkillsMode, runState: string, installed: readonly string[], skillsRoot: string): SkillPlan {
   if (mode === 'off') {
-    return { mode, run_state: runState, required_now: [], optional_now: [], missing_required: [], available_optional: [], missing_optional: [], skills_root: skillsRoot };
+    const none = { required_now: [], optional_now: [], missing_required: [], available_optional: [], missing_optional: [] };
+    return { mode, run_state: runState, ...none, skills_root: skillsRoot };
   }
   const { required, optional } = stageSkills(runState);
   const have = new Set(installed);

@@ -126,7 +126,8 @@ describe.skipIf(skipView)(`the bwrap sandbox view${probe.ok ? '' : ` (skipped: $
     if (root) rmSync(root, { recursive: true, force: true });
   });
 
-  async function sandboxed(command: string, args: string[], options: { network?: NetworkMode; egress?: EgressBridge; readOnlyPaths?: string[]; env?: Record<string, string> } = {}) {
+  type SandboxOptions = { network?: NetworkMode; egress?: EgressBridge; readOnlyPaths?: string[]; env?: Record<string, string> };
+  async function sandboxed(command: string, args: string[], options: SandboxOptions = {}) {
     const wrapped = buildIsolatedCommand({
       level: 'bwrap',
       command,

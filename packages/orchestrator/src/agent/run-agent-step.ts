@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import type { SkillPlan } from '@agentpr/codex-runner';
 import { leaseHolder, requireRun, withLease } from '@agentpr/store';
 import type { AppContext } from '../context.js';
-import { fileStamp } from '../adapters/file-stamp.js';
 import { redactorFor } from '../secrets/redactor-for.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import type { ConvergedAgentStep, RunAgentStepResult } from './agent-step-result.js';
@@ -39,6 +38,15 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   return withLease(ctx.db, input.runId, holder, leaseMs, async () => stepUnderLease(await enterStage(ctx, input, params), basePrompt), ctx.clock);
 }
 
+/**
+ * The stamp of the attempt's own files (event stream, last message): `YYYYMMDDTHHMMSS` + 6 fractional digits + `Z`,
+ * as the artifact writer stamps reports. The stream is written by the agent process, not the writer, so it is named here.
+ */
+function attemptStamp(date: Date): string {
+  const iso = date.toISOString();
+  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}000Z`;
+}
+
 async function stepUnderLease(s: StepScope, basePrompt: string): Promise<RunAgentStepResult> {
   const checked = await checkWorkspace(s);
   if ('kind' in checked) return checked;
@@ -46,7 +54,7 @@ async function stepUnderLease(s: StepScope, basePrompt: string): Promise<RunAgen
   const pre = await preflightStep(s, count);
   if ('kind' in pre) return pre;
   const env = await prepareAttemptEnvironment(s);
-  const stamp = fileStamp(s.ctx.clock());
+  const stamp = attemptStamp(s.ctx.clock());
   const streamPath = join(s.ctx.paths.reportsDir, `${s.runId}_agent_events_${stamp}.jsonl`);
   try {
     const prompt = await buildAttemptPrompt(s, env, basePrompt);
