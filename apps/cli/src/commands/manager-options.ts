@@ -66,7 +66,9 @@ export function actionConfig(values: OptionValues): ManagerActionConfig {
 }
 
 /** One line per run of a tick report, for terminals. */
-export function renderTick(report: { results: Array<{ run_id: string; state: string; actions: Array<{ action: string; result?: string; ok?: boolean; reason: string }>; errors: string[] }> }): string {
+export function renderTick(report: {
+  results: Array<{ run_id: string; state: string; actions: Array<{ action: string; result?: string; ok?: boolean; reason: string }>; errors: string[] }>;
+}): string {
   if (report.results.length === 0) return 'tick: no run needs work';
   return report.results
     .map((r) => {
