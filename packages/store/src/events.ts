@@ -96,6 +96,58 @@ export async function pushedHead(trx: Db, runId: string): Promise<string | null>
 }
 
 /**
+ * What applying one event to a run in `snapshot` will do, decided before any row is written — the one place both
+ * event writers ({@link applyEvents} and the webhook's `recordDeliveryEvent`) take the decision from:
+ * `refused` (an illegal move: nothing is stored), or `store` the event row, `applied` or not (stored-only, a stale
+ * head, a held fact), and move the run to `next`.
+ */
+export type EventPlan =
+  | { kind: 'refused'; code: string; message: string; allowedTargets: readonly string[] }
+  | { kind: 'store'; next: RunSnapshot; applied: boolean; reason?: string; message?: string };
+
+/** Decides {@link EventPlan} for `input` against `snapshot` (`pushedHeadSha` matters to `github.check.completed`). */
+export function planEvent(
+  snapshot: RunSnapshot,
+  input: Pick<EventInput, 'event' | 'storeOnly'>,
+  context: { runId: string; pushedHeadSha?: string | null },
+): EventPlan {
+  const { storeOnly } = input;
+  if (storeOnly) return { kind: 'store', next: snapshot, applied: false, reason: storeOnly.reason, ...(storeOnly.message !== undefined ? { message: storeOnly.message } : {}) };
+  const resolution = resolveEvent(snapshot, input.event, context);
+  if (resolution.outcome === 'refused') return { kind: 'refused', code: resolution.code, message: resolution.message, allowedTargets: resolution.allowedTargets };
+  if (resolution.outcome === 'stored') {
+    return { kind: 'store', next: resolution.next, applied: false, reason: resolution.reason satisfies NotAppliedReason, message: resolution.message };
+  }
+  return { kind: 'store', next: resolution.next, applied: true };
+}
+
+/** The rows a stored event changes besides its own: the state row, and the run row (touched, or its PR linked). */
+export interface EventWrites {
+  state: boolean;
+  /** Bump `runs.updated_at` (the state moved, or a PR is linked). */
+  touchRun: boolean;
+  /** `command.pr.linked`: the PR number to set on the run. */
+  linkPr?: number;
+}
+
+/** Which rows {@link EventPlan} `store` changes, shared by both event writers. */
+export function eventWrites(prev: RunSnapshot, plan: Extract<EventPlan, { kind: 'store' }>, event: RunEvent): EventWrites {
+  const state = snapshotChanged(prev, plan.next) || plan.applied;
+  if (!plan.applied) return { state, touchRun: false };
+  if (event.type === 'command.pr.linked') return { state, touchRun: true, linkPr: event.pr_number };
+  return { state, touchRun: plan.next.state !== prev.state };
+}
+
+/** The {@link ApplyResult} of a stored event. */
+export function storedResult(runId: string, event: RunEvent, from: RunState, plan: Extract<EventPlan, { kind: 'store' }>, eventId: number): ApplyResult {
+  const { next } = plan;
+  const result: ApplyResult = { duplicate: false, event_type: event.type, run_id: runId, state: next.state, from, last_error: next.lastError };
+  result.event_id = eventId;
+  if (!plan.applied) Object.assign(result, { applied: false, reason: plan.reason, message: plan.message });
+  return result;
+}
+
+/**
  * Applies events to one run in ONE transaction: for each, check the idempotency key, resolve the target
  * against the state as it is now (re-read under the lock), insert the event and write the state. A refused
  * event rolls everything back and throws `refused`, unless it is `optional`.
@@ -119,38 +171,26 @@ export async function applyEvents(db: Db, runId: string, inputs: EventInput[], c
           .where('idempotency_key', '=', key)
           .executeTakeFirst();
         if (existing) {
-          results.push({ duplicate: true, event_type: event.type, run_id: runId, state: snapshot.state, from, last_error: snapshot.lastError, event_id: Number(existing.event_id) });
+          const eventId = Number(existing.event_id);
+          const { state, lastError } = snapshot;
+          results.push({ duplicate: true, event_type: event.type, run_id: runId, state, from, last_error: lastError, event_id: eventId });
           continue;
         }
       }
-      let next: RunSnapshot = snapshot;
-      let applied = true;
-      let reason: string | undefined;
-      let message: string | undefined;
-      if (input.storeOnly) {
-        applied = false;
-        reason = input.storeOnly.reason;
-        message = input.storeOnly.message;
-      } else {
-        const ctx = event.type === 'github.check.completed' ? { runId, pushedHeadSha: await pushedHead(trx, runId) } : { runId };
-        const resolution = resolveEvent(snapshot, event, ctx);
-        if (resolution.outcome === 'refused') {
-          if (input.optional) {
-            results.push({ duplicate: false, event_type: event.type, run_id: runId, state: snapshot.state, from, last_error: snapshot.lastError, refused: { code: resolution.code, message: resolution.message } });
-            continue;
-          }
-          throw new StoreError('refused', resolution.message, {
-            runId,
-            data: { code: resolution.code, state: snapshot.state, allowed_targets: resolution.allowedTargets, event_type: event.type },
-          });
+      const pushedHeadSha = event.type === 'github.check.completed' && !input.storeOnly ? await pushedHead(trx, runId) : undefined;
+      const plan = planEvent(snapshot, input, pushedHeadSha === undefined ? { runId } : { runId, pushedHeadSha });
+      if (plan.kind === 'refused') {
+        if (input.optional) {
+          const refused = { code: plan.code, message: plan.message };
+          results.push({ duplicate: false, event_type: event.type, run_id: runId, state: snapshot.state, from, last_error: snapshot.lastError, refused });
+          continue;
         }
-        next = resolution.next;
-        if (resolution.outcome === 'stored') {
-          applied = false;
-          reason = resolution.reason satisfies NotAppliedReason;
-          message = resolution.message;
-        }
+        throw new StoreError('refused', plan.message, {
+          runId,
+          data: { code: plan.code, state: snapshot.state, allowed_targets: plan.allowedTargets, event_type: event.type },
+        });
       }
+      const { next, applied, reason } = plan;
       const inserted = await trx
         .insertInto('events')
         .values({
@@ -171,29 +211,31 @@ export async function applyEvents(db: Db, runId: string, inputs: EventInput[], c
         results.push({ duplicate: true, event_type: event.type, run_id: runId, state: snapshot.state, from, last_error: snapshot.lastError });
         continue;
       }
-      const stateChanged = next.state !== snapshot.state;
-      if (snapshotChanged(snapshot, next) || applied) {
+      const writes = eventWrites(snapshot, plan, event);
+      if (writes.state) {
         await trx
           .updateTable('run_states')
-          .set({ current_state: next.state, last_error: next.lastError, last_active_state: next.lastActiveState, held_facts_json: serializeHeldFacts(next.heldFacts), updated_at: now })
+          .set({
+            current_state: next.state,
+            last_error: next.lastError,
+            last_active_state: next.lastActiveState,
+            held_facts_json: serializeHeldFacts(next.heldFacts),
+            updated_at: now,
+          })
           .where('run_id', '=', runId)
           .execute();
       }
-      if (applied) await applySideEffects(trx, runId, event, now, stateChanged);
+      if (applied) await applySideEffects(trx, runId, event, now, writes);
       snapshot = next;
-      const result: ApplyResult = { duplicate: false, event_type: event.type, run_id: runId, state: next.state, from, last_error: next.lastError, event_id: Number(inserted.event_id) };
-      if (!applied) Object.assign(result, { applied: false, reason, message });
-      results.push(result);
+      results.push(storedResult(runId, event, from, plan, Number(inserted.event_id)));
     }
     return results;
   });
 }
 
-async function applySideEffects(trx: Db, runId: string, event: RunEvent, now: string, stateChanged: boolean): Promise<void> {
-  const runUpdate: { updated_at: string; pr_number?: number } = { updated_at: now };
-  if (event.type === 'command.pr.linked') runUpdate.pr_number = event.pr_number;
-  if (stateChanged || runUpdate.pr_number !== undefined) {
-    await trx.updateTable('runs').set(runUpdate).where('run_id', '=', runId).execute();
+async function applySideEffects(trx: Db, runId: string, event: RunEvent, now: string, writes: EventWrites): Promise<void> {
+  if (writes.touchRun) {
+    await trx.updateTable('runs').set({ updated_at: now, ...(writes.linkPr !== undefined ? { pr_number: writes.linkPr } : {}) }).where('run_id', '=', runId).execute();
   }
   if (event.type === 'worker.discovery.completed') {
     await trx.insertInto('artifacts').values({ run_id: runId, artifact_type: 'contract', uri: event.contract_path, metadata_json: '{}', created_at: now }).execute();

@@ -2,9 +2,9 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery } from 'kysely';
-import { eventPayload, parseHeldFacts, resolveEvent, serializeHeldFacts, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
+import { eventPayload, parseHeldFacts, serializeHeldFacts, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
 import { dialectOf, inTransaction, SQLITE_BUSY_TIMEOUT_MS, type DialectName } from './dialect.js';
-import { snapshotChanged, type ApplyResult } from './events.js';
+import { eventWrites, planEvent, storedResult, type ApplyResult } from './events.js';
 import { createPrivateDatabaseFile } from './private-file.js';
 import type { Db, WebhookDeliveryRow } from './schema.js';
 
@@ -163,7 +163,8 @@ export type ClaimResult =
  */
 export async function claimDelivery(db: Db | DeliveryExecutor, delivery: NewDelivery): Promise<ClaimResult> {
   const x = executor(db);
-  const [inserted] = await x.rows<{ id: number }>(SQL.claim, [delivery.source, delivery.deliveryId, delivery.eventType, delivery.payloadSha256, delivery.receivedAt]);
+  const { source, deliveryId, eventType, payloadSha256, receivedAt } = delivery;
+  const [inserted] = await x.rows<{ id: number }>(SQL.claim, [source, deliveryId, eventType, payloadSha256, receivedAt]);
   if (inserted) return { claimed: true, id: Number(inserted.id) };
   const [existing] = await x.rows<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(SQL.existing, [delivery.source, delivery.deliveryId]);
   if (!existing) throw new Error(`delivery ${delivery.deliveryId} conflicted but cannot be read`);
@@ -287,8 +288,9 @@ export async function findDeliveryRunsByHead(db: Db | DeliveryExecutor, match: {
 export type DeliveryEvent = Extract<RunEvent, { type: 'github.check.completed' | 'github.review.submitted' | 'github.pull_request.closed' | 'command.pr.linked' }>;
 
 /**
- * Applies one event to a run read with {@link findDeliveryRun}, inside the caller's transaction, with the same
- * rules and rows as `applyEvents` with a supplied key and `optional: true` (SPEC §1.3): a duplicate key changes
+ * Applies one event to a run read with {@link findDeliveryRun}, inside the caller's transaction: the decision is
+ * `planEvent`/`eventWrites` of events.ts, the same as `applyEvents` with a supplied key and `optional: true`
+ * (SPEC §1.3), run through the executor's cached statements: a duplicate key changes
  * nothing; a stale head, an illegal move or no target of a github event is stored with `applied: false`;
  * `storeOnly` stores without applying; a refused `command.pr.linked` is reported and not stored. At most three
  * statements. Updates `target.snapshot` so the next event in the transaction sees the new state.
@@ -302,51 +304,33 @@ export async function recordDeliveryEvent(
   const x = executor(db);
   const { event } = input;
   const from = target.snapshot.state;
-  const base = { event_type: event.type, run_id: target.run_id, from };
-  let next: RunSnapshot = target.snapshot;
-  let applied = true;
-  let reason: string | undefined;
-  let message: string | undefined;
-  if (input.storeOnly) {
-    applied = false;
-    reason = input.storeOnly.reason;
-    message = input.storeOnly.message;
-  } else {
-    const resolution = resolveEvent(target.snapshot, event, { runId: target.run_id, pushedHeadSha: target.pushedHead });
-    if (resolution.outcome === 'refused') {
-      return { ...base, duplicate: false, state: from, last_error: target.snapshot.lastError, refused: { code: resolution.code, message: resolution.message } };
-    }
-    next = resolution.next;
-    if (resolution.outcome === 'stored') {
-      applied = false;
-      reason = resolution.reason;
-      message = resolution.message;
-    }
+  const prev = target.snapshot;
+  const plan = planEvent(prev, input, { runId: target.run_id, pushedHeadSha: target.pushedHead });
+  if (plan.kind === 'refused') {
+    const refused = { code: plan.code, message: plan.message };
+    return { event_type: event.type, run_id: target.run_id, from, duplicate: false, state: from, last_error: prev.lastError, refused };
   }
+  const { next } = plan;
   const [inserted] = await x.rows<{ event_id: number }>(SQL.insertEvent, [
     target.run_id,
     event.type,
     input.idempotencyKey,
     JSON.stringify(eventPayload(event)),
-    applied ? 1 : 0,
-    reason ?? null,
+    plan.applied ? 1 : 0,
+    plan.reason ?? null,
     event.actor ?? null,
     now,
   ]);
-  if (!inserted) return { ...base, duplicate: true, state: target.snapshot.state, last_error: target.snapshot.lastError };
-  const prev = target.snapshot;
-  const stateChanged = next.state !== prev.state;
-  if (snapshotChanged(prev, next) || applied) {
-    await x.exec(SQL.updateState, [next.state, next.lastError, next.lastActiveState, serializeHeldFacts(next.heldFacts), now, target.run_id]);
-  }
-  if (applied && event.type === 'command.pr.linked') {
-    await x.exec(SQL.linkRun, [now, event.pr_number, target.run_id]);
-    target.pr_number = event.pr_number;
-  } else if (applied && stateChanged) {
+  if (!inserted) return { event_type: event.type, run_id: target.run_id, from, duplicate: true, state: prev.state, last_error: prev.lastError };
+  // The same decisions as applyEvents, through this executor's cached statements.
+  const writes = eventWrites(prev, plan, event);
+  if (writes.state) await x.exec(SQL.updateState, [next.state, next.lastError, next.lastActiveState, serializeHeldFacts(next.heldFacts), now, target.run_id]);
+  if (writes.linkPr !== undefined) {
+    await x.exec(SQL.linkRun, [now, writes.linkPr, target.run_id]);
+    target.pr_number = writes.linkPr;
+  } else if (writes.touchRun) {
     await x.exec(SQL.touchRun, [now, target.run_id]);
   }
   target.snapshot = next;
-  const result: ApplyResult = { ...base, duplicate: false, state: next.state, last_error: next.lastError, event_id: Number(inserted.event_id) };
-  if (!applied) Object.assign(result, { applied: false, reason, message });
-  return result;
+  return storedResult(target.run_id, event, from, plan, Number(inserted.event_id));
 }

@@ -121,7 +121,7 @@ describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server
     expect(await state()).toBe('REVIEW_WAIT');
     const rollups = (await auditLines()).filter((l) => l.method === 'ROLLUP').map((l) => l.outcome);
     expect(rollups).toEqual(['rollup_pending', 'rollup_success']);
-    expect(server.metrics.render()).toContain('agentpr_webhook_rollups_total{result="success"} 1');
+    expect(await server.metrics.render()).toContain('agentpr_webhook_rollups_total{result="success"} 1');
   });
 
   it('a check for another head SHA is stored as not applied (stale_head_sha) and answered 200', async () => {
