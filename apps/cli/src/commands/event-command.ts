@@ -7,7 +7,7 @@ const IDEMPOTENCY: OptionSpec = { type: 'string', value: 'KEY', description: 'a 
 
 /**
  * Builds a gated (`basic`) command that applies one event to one run and prints the result object.
- * `refusedExits` makes a stored-but-refused github event exit 1 (record-check, record-review).
+ * A stored-but-refused github event (the `refused` kind of record-check, record-review) exits 1.
  */
 export function eventCommand(def: {
   name: string;
