@@ -7,4 +7,9 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // The one rotating JSONL writer is bundled (logging is side-effect free, so pino is not pulled in).
+  noExternal: ['@agentpr/logging'],
+  esbuildOptions(options) {
+    options.conditions = ['@agentpr/source'];
+  },
 });
