@@ -41,6 +41,10 @@ export type ExecutionStartHook = (state: CommandState, line: number, itemId: str
 export class CommandLedger {
   /** Executions started (a started+completed pair counts once, W26). */
   executions = 0;
+  /** Executions seen complete. */
+  completions = 0;
+  /** The command of the execution started last and not yet complete (live progress). */
+  current: string | null = null;
   private readonly inFlight = new Map<string, Execution>();
   private unfinishedDropped = 0;
   private readonly distinct = new Map<string, CommandState>();
@@ -70,6 +74,7 @@ export class CommandLedger {
     let completed: CompletedExecution | undefined;
     if (ev.phase === 'started' || ev.phase === 'updated') {
       command = exec ? this.update(exec, ev.command, line) : this.start(raw, line, itemId, offset);
+      this.current = command;
     } else {
       if (exec && itemId !== null) this.inFlight.delete(itemId);
       const state = exec ? this.stateOf(raw, line) : this.startExecution(raw, line, itemId);
@@ -79,6 +84,8 @@ export class CommandLedger {
         this.addDuration({ command, duration_ms: durationMs, status: detach(ev.status), exit_code: ev.exitCode, item_id: itemId });
       }
       completed = { state, itemId };
+      this.completions++;
+      if (this.current === command) this.current = null;
     }
     if (this.sample.length < LIMITS.eventsSample) {
       this.sample.push({

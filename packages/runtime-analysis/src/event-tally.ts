@@ -78,6 +78,11 @@ export class EventTally {
     bump(this.skills, name, LIMITS.skills);
   }
 
+  /** Input plus output tokens of the last usage report (live progress). */
+  tokens(): number {
+    return (this.usage.input_tokens ?? 0) + (this.usage.output_tokens ?? 0);
+  }
+
   /** Keeps the integer fields of a usage report (the last report wins per field, never summed, W26). */
   takeUsage(usage: Record<string, unknown>): void {
     for (const key in usage) {

@@ -13,6 +13,7 @@ export type { NormalizedEvent, NormalizedLine, StreamFormat } from './normalize-
 export { createStreamAnalyzer, analyzeEventText } from './stream-analyzer.js';
 export type {
   StreamAnalyzer,
+  StreamProgress,
   StreamAnalyzerOptions,
   StreamFinishInput,
   StreamAnalysis,

@@ -315,3 +315,15 @@ describe('createStreamAnalyzer: safety findings (issue 12)', () => {
     expect(a.git_command_lines[0]).toEqual({ command: 'git push origin b0', segment: 'git push origin b0', line: 0, item_id: null });
   });
 });
+
+describe('StreamAnalyzer.progress (the live progress line, from the one parse)', () => {
+  it('names the running command, counts completed ones and the last token usage', () => {
+    const analyzer = createStreamAnalyzer();
+    expect(analyzer.progress()).toEqual({ currentCommand: null, commands: 0, tokens: 0 });
+    analyzer.pushLine(JSON.stringify({ type: 'item.started', item: { id: 'c1', type: 'command_execution', command: 'npm test', status: 'in_progress' } }));
+    expect(analyzer.progress()).toEqual({ currentCommand: 'npm test', commands: 0, tokens: 0 });
+    analyzer.pushLine(JSON.stringify({ type: 'item.completed', item: { id: 'c1', type: 'command_execution', command: 'npm test', status: 'completed', exit_code: 0 } }));
+    analyzer.pushLine(JSON.stringify({ type: 'turn.completed', usage: { input_tokens: 120, cached_input_tokens: 50, output_tokens: 30 } }));
+    expect(analyzer.progress()).toEqual({ currentCommand: null, commands: 1, tokens: 150 });
+  });
+});

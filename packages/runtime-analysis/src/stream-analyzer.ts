@@ -10,7 +10,7 @@ import { LineSplitter } from './line-splitter.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize-event.js';
 import { SafetyRecord } from './safety-record.js';
 import { normalizeDir } from './shell-segments.js';
-import type { AgentEventSummary, StreamAnalysis, StreamAnalyzer, StreamAnalyzerOptions, StreamFinishInput } from './stream-types.js';
+import type { AgentEventSummary, StreamAnalysis, StreamAnalyzer, StreamAnalyzerOptions, StreamFinishInput, StreamProgress } from './stream-types.js';
 import { TestEvidence } from './test-evidence.js';
 import { TextFallback } from './text-fallback.js';
 
@@ -27,6 +27,7 @@ export type {
   StreamAnalyzer,
   StreamAnalyzerOptions,
   StreamFinishInput,
+  StreamProgress,
   StreamLocation,
   TestFailureRecord,
   TestRunEvidence,
@@ -66,6 +67,10 @@ class Analyzer implements StreamAnalyzer {
   /** The workspace known so far: the option, or the legacy format's `workdir`. */
   private workspace(): string | undefined {
     return this.workspaceDir ?? (this.legacyWorkdir ? normalizeDir(this.legacyWorkdir) : undefined);
+  }
+
+  progress(): StreamProgress {
+    return { currentCommand: this.ledger.current, commands: this.ledger.completions, tokens: this.tally.tokens() };
   }
 
   write(chunk: string): void {

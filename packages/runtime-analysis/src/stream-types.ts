@@ -200,8 +200,17 @@ export interface StreamAnalysis {
   workspace_dir: string | null;
 }
 
+/** What {@link StreamAnalyzer.progress} reports while the agent runs. */
+export interface StreamProgress {
+  currentCommand: string | null;
+  commands: number;
+  tokens: number;
+}
+
 /** An incremental analyser: feed it lines (or raw chunks) while the agent runs, then finish. */
 export interface StreamAnalyzer {
+  /** The live state while the stream is read: the command running now, commands completed, tokens used so far. */
+  progress(): StreamProgress;
   /** Analyses one line (without its `\n`); `offsetMs` is its arrival time since launch. */
   pushLine(line: string, offsetMs?: number | null): void;
   /** Feeds raw text; lines are split on `\n` only (W27). */

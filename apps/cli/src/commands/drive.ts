@@ -16,7 +16,7 @@ export const command: CommandSpec = {
     'pr-body-file': { type: 'string', value: 'PATH', description: 'body of the PR request (default: the campaign PR description template)' },
   },
   async run(ctx, values) {
-    const { drive, tickOptions, defaultManagerActions } = await import('@agentpr/orchestrator');
+    const { drive, tickOptions, defaultManagerActions, requestOpenPrReport } = await import('@agentpr/orchestrator');
     const app = { ...(await ctx.app()), actor: 'manager' as const };
     const options = await tickOptions(app, managerFlags(values), ctx.signal);
     const result = await drive(app, defaultManagerActions(actionConfig(values)), options, {
@@ -26,13 +26,13 @@ export const command: CommandSpec = {
       prBodyFile: str(values, 'pr-body-file'),
       onTick: ctx.json ? undefined : (report) => ctx.stderr.write(`${renderTick(report)}\n`),
     });
-    const { reports, ...summary } = result;
+    const { reports, pr_request: prRequest, ...summary } = result;
     const text = [
       `${result.run_id}: ${result.state} after ${result.ticks} ticks — ${result.stopped_because}`,
       result.pr_request ? `PR request: ${result.pr_request.request_file}\nconfirm token (shown once): ${result.pr_request.confirm_token}\nnext: ${result.pr_request.next_command}` : '',
     ]
       .filter(Boolean)
       .join('\n');
-    return { output: { ...summary, ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, status: result.ok ? 'ok' : 'failed', text };
+    return { output: { ...summary, ...(prRequest ? { pr_request: requestOpenPrReport(prRequest) } : {}), ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, status: result.ok ? 'ok' : 'failed', text };
   },
 };

@@ -10,7 +10,7 @@ import {
 import { DEFAULT_BRIDGE_PORT, proxyEnvironment } from '@agentpr/egress-proxy';
 import { loadRuntimeEnvOverrides } from '@agentpr/policy';
 import { AgentprError } from '../errors.js';
-import { policyError } from '../analysis/policy-error.js';
+import { policyError } from '../policy-error.js';
 import { resolveConfinement, type Confinement } from './confinement.js';
 import type { StepScope } from './parameters.js';
 

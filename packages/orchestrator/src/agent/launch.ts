@@ -72,12 +72,11 @@ function launchRequest(s: StepScope, env: AttemptEnvironment, run: LaunchInputs)
 
 /** Runs a prepared launch with the stream analysed line by line as it arrives, and the live progress ticking. */
 async function runAnalysed(s: StepScope, prepared: ReturnType<StepScope['ctx']['agent']['prepare']>, analyzer: ReturnType<typeof createStreamAnalyzer>): Promise<AgentProcessResult> {
-  const progress = startProgress(s.input.onProgress, s.ctx.monotonic);
+  const progress = startProgress(s.input.onProgress, analyzer, s.ctx.monotonic);
   try {
     return await prepared.run({
       onStdoutLine: (line, offset) => {
         analyzer.pushLine(line, offset);
-        progress.onLine(line);
       },
       signal: s.input.signal,
     });

@@ -4,7 +4,7 @@ import type { RunState } from '@agentpr/state-machine';
 import type { RunWithState } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { policyError } from '../analysis/policy-error.js';
+import { policyError } from '../policy-error.js';
 import type { ConvergenceTarget } from './agent-step-result.js';
 
 /** Flags of run-agent-step (SPEC §4). Absent values come from the effective policy. */

@@ -13,6 +13,7 @@ import { assertAgentPushGranted, readBasePrompt, resolveParameters, type RunAgen
 import { checkWorkspace, countAttempt, enterStage, preflightStep, type AttemptCount, type CheckedWorkspace, type StepPreflight } from './preflight.js';
 import { buildAttemptPrompt } from './prompt.js';
 import { writeReports } from './reports.js';
+import { fileStamp } from '../file-stamp.js';
 
 export type { RunAgentStepInput, AgentProgress } from './parameters.js';
 
@@ -38,15 +39,6 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   return withLease(ctx.db, input.runId, holder, leaseMs, async () => stepUnderLease(await enterStage(ctx, input, params), basePrompt), ctx.clock);
 }
 
-/**
- * The stamp of the attempt's own files (event stream, last message): `YYYYMMDDTHHMMSS` + 6 fractional digits + `Z`,
- * as the artifact writer stamps reports. The stream is written by the agent process, not the writer, so it is named here.
- */
-function attemptStamp(date: Date): string {
-  const iso = date.toISOString();
-  return `${iso.slice(0, 4)}${iso.slice(5, 7)}${iso.slice(8, 10)}T${iso.slice(11, 13)}${iso.slice(14, 16)}${iso.slice(17, 19)}${iso.slice(20, 23)}000Z`;
-}
-
 async function stepUnderLease(s: StepScope, basePrompt: string): Promise<RunAgentStepResult> {
   const checked = await checkWorkspace(s);
   if ('kind' in checked) return checked;
@@ -54,7 +46,8 @@ async function stepUnderLease(s: StepScope, basePrompt: string): Promise<RunAgen
   const pre = await preflightStep(s, count);
   if ('kind' in pre) return pre;
   const env = await prepareAttemptEnvironment(s);
-  const stamp = attemptStamp(s.ctx.clock());
+  // The stream is written by the agent process, not the artifact writer, so its name is stamped here, the same way.
+  const stamp = fileStamp(s.ctx.clock());
   const streamPath = join(s.ctx.paths.reportsDir, `${s.runId}_agent_events_${stamp}.jsonl`);
   try {
     const prompt = await buildAttemptPrompt(s, env, basePrompt);

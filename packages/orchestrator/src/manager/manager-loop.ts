@@ -3,7 +3,7 @@ import { effectivePolicy, loadPolicy, type ManagerPolicy } from '@agentpr/policy
 import { getRun, leaseHolder } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
-import { policyError } from '../analysis/policy-error.js';
+import { policyError } from '../policy-error.js';
 import { requestOpenPr, type RequestOpenPrResult } from '../pr-gate/request-open-pr.js';
 import { campaignFor } from '../workspace/workspace-shared.js';
 import type { ManagerActions } from './actions.js';
