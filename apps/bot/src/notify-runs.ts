@@ -1,4 +1,4 @@
-import { getBotState, listEvents, setBotState } from '@agentpr/store';
+import { getBotState, hasNewerPrRequest, listEvents, newestPrRequestId, prRequestsAfter, runsChangedSince, setBotState, type ChangedRun } from '@agentpr/store';
 import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
 import type { AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from './bot-state-keys.js';
@@ -58,8 +58,7 @@ export async function initNotificationCursors(ctx: AppContext, botId: string): P
     await setBotState(ctx.db, botStateKeys.stateCursor(botId), JSON.stringify(cursor));
   }
   if ((await getBotState(ctx.db, botStateKeys.prRequestCursor(botId))) === undefined) {
-    const newest = await ctx.db.selectFrom('pr_requests').select('id').orderBy('id', 'desc').executeTakeFirst();
-    await setBotState(ctx.db, botStateKeys.prRequestCursor(botId), String(newest ? Number(newest.id) : 0));
+    await setBotState(ctx.db, botStateKeys.prRequestCursor(botId), String(await newestPrRequestId(ctx.db)));
   }
 }
 
@@ -76,15 +75,7 @@ async function failedOnCi(ctx: AppContext, runId: string): Promise<boolean> {
   return false;
 }
 
-interface NotifiableRun {
-  run_id: string;
-  owner: string;
-  repo: string;
-  current_state: string;
-  last_error: string | null;
-  last_active_state: string | null;
-  pr_number: number | null;
-}
+type NotifiableRun = ChangedRun;
 
 function stateText(row: NotifiableRun, ciFailed: boolean): string {
   const repo = `${row.owner}/${row.repo}`;
@@ -113,27 +104,8 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
   const limit = options.limit ?? 50;
   const out: RunNotification[] = [];
   const cursor = parseJson<StateCursor>(await getBotState(ctx.db, botStateKeys.stateCursor(botId))) ?? { at: ctx.clock().toISOString(), run_id: '' };
-  const rows = await ctx.db
-    .selectFrom('runs')
-    .innerJoin('run_states', 'run_states.run_id', 'runs.run_id')
-    .select([
-      'runs.run_id',
-      'runs.owner',
-      'runs.repo',
-      'runs.pr_number',
-      'runs.updated_at',
-      'run_states.current_state',
-      'run_states.last_error',
-      'run_states.last_active_state',
-    ])
-    .where('run_states.current_state', 'in', [...NOTIFY_STATES])
-    .where((eb) => eb.or([eb('runs.updated_at', '>', cursor.at), eb.and([eb('runs.updated_at', '=', cursor.at), eb('runs.run_id', '>', cursor.run_id)])]))
-    .orderBy('runs.updated_at', 'asc')
-    .orderBy('runs.run_id', 'asc')
-    .limit(limit)
-    .execute();
-  for (const raw of rows) {
-    const row = { ...raw, pr_number: raw.pr_number === null ? null : Number(raw.pr_number) };
+  const rows = await runsChangedSince(ctx.db, cursor, NOTIFY_STATES, limit);
+  for (const row of rows) {
     const markerKey = botStateKeys.notified(botId, row.run_id);
     const marker = parseJson<{ state: string; changed_at: string }>(await getBotState(ctx.db, markerKey));
     const nextCursor = JSON.stringify({ at: row.updated_at, run_id: row.run_id } satisfies StateCursor);
@@ -158,19 +130,11 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
   }
 
   const prCursor = Number((await getBotState(ctx.db, botStateKeys.prRequestCursor(botId))) ?? '0') || 0;
-  const requests = await ctx.db
-    .selectFrom('pr_requests')
-    .innerJoin('runs', 'runs.run_id', 'pr_requests.run_id')
-    .innerJoin('run_states', 'run_states.run_id', 'pr_requests.run_id')
-    .select(['pr_requests.id', 'pr_requests.run_id', 'pr_requests.base', 'pr_requests.head', 'pr_requests.expires_at', 'pr_requests.consumed_at', 'runs.owner', 'runs.repo', 'run_states.current_state'])
-    .where('pr_requests.id', '>', prCursor)
-    .orderBy('pr_requests.id', 'asc')
-    .limit(limit)
-    .execute();
+  const requests = await prRequestsAfter(ctx.db, prCursor, limit);
   for (const r of requests) {
-    const id = Number(r.id);
+    const id = r.id;
     const advance = () => setBotState(ctx.db, botStateKeys.prRequestCursor(botId), String(id));
-    const newer = await ctx.db.selectFrom('pr_requests').select('id').where('run_id', '=', r.run_id).where('id', '>', id).executeTakeFirst();
+    const newer = await hasNewerPrRequest(ctx.db, r.run_id, id);
     if (r.current_state !== 'PUSHED' || r.consumed_at !== null || newer) {
       out.push({ runId: r.run_id, reason: 'pr_request', text: '', buttons: [], commit: advance });
       continue;

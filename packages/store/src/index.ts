@@ -65,3 +65,4 @@ export { getManagerRun, saveManagerRun, listManagerRuns } from './manager-runs.j
 export type { ManagerRunRow, ManagerRunsTable } from './schema.js';
 export { managerCandidateRuns, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type CandidateFilter, type RunActivityMarks } from './manager-queries.js';
 export { runsByLatestAttempt } from './attempt-activity.js';
+export { runsChangedSince, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';
