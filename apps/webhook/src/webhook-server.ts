@@ -1,4 +1,4 @@
-import { createHash, createHmac, timingSafeEqual, type Hmac } from 'node:crypto';
+import { createHash, createHmac, createSecretKey, timingSafeEqual, type Hmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -231,6 +231,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   if (secrets.length === 0) {
     ctx.log.warn('!!! WEBHOOK SIGNATURES ARE NOT CHECKED (--allow-unsigned): anyone who can reach this port can change runs. Use this for local development only. !!!');
   }
+  // The keys are imported once; each request only starts an HMAC over them.
+  const keys = secrets.map((secret) => createSecretKey(Buffer.from(secret, 'utf8')));
   const maxPayload = Math.max(1024, Math.trunc(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES));
   const maxUnverified = Math.max(maxPayload, Math.trunc(options.maxUnverifiedBytes ?? DEFAULT_MAX_UNVERIFIED_BYTES));
   const admission = createWebhookAdmission({
@@ -401,7 +403,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       return finish(503, 'overloaded', { ok: false, error: 'too many unverified request bodies in flight; retry' }, {}, true);
     }
     syncGauge();
-    const hmacs = signature ? secrets.map((secret) => createHmac('sha256', secret)) : [];
+    const hmacs = signature ? keys.map((key) => createHmac('sha256', key)) : [];
     let read: BodyRead;
     try {
       read = await readBody(req, maxPayload, ticket, declared !== undefined, hmacs, syncGauge);
