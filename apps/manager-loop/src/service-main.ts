@@ -1,6 +1,7 @@
 import type { AppContext, DoctorGateOptions, GateProfileName } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
 import { createLogger, type LogFormat, type Logger, type LogLevel } from '@agentpr/logging';
+import { describeError } from '@agentpr/app-kit';
 import type { ServiceGlobals } from './service-options.js';
 
 /** Where a service binary writes and what it reads; tests pass their own. */
@@ -62,15 +63,10 @@ export function serviceLogger(name: string, io: ServiceIo, redact: (text: string
   return createLogger({ name, level: level as LogLevel, format: format as LogFormat, destination: io.stderr, redact });
 }
 
-/** The exit code and one-line message of an error that ends a service (the CLI's mapping). */
+/** The exit code and one-line message of an error that ends a service (`@agentpr/app-kit`, as the CLI maps it). */
 function describe(error: unknown): { code: string; message: string; exit: number } {
-  const e = error as { name?: string; code?: string; message?: string };
-  const message = e?.message ? String(e.message).split('\n')[0]! : String(error);
-  if ((e?.name === 'AgentprError' || e?.name === 'StoreError') && typeof e.code === 'string') {
-    const usage = e.code === 'usage' || e.code === 'invalid_input' || e.code === 'invalid_json';
-    return { code: e.code, message, exit: usage ? 2 : 1 };
-  }
-  return { code: 'unexpected', message: `unexpected error: ${message} (run with --debug for details)`, exit: 1 };
+  const described = describeError(error);
+  return { code: described.code, message: described.message, exit: described.exitCode };
 }
 
 /**

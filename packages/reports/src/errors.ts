@@ -2,12 +2,12 @@
 export type ReportErrorCode = 'usage' | 'invalid_json' | 'not_found' | 'config' | 'io';
 
 /**
- * An expected failure of a report, with a one-line message that says what to do. Its `name` is `AgentprError` on
- * purpose: the apps match expected failures by name and code (apps/cli/src/errors.ts `describeError`), so a
- * report's failure exits and reads exactly like a use case's without the apps loading either package.
+ * An expected failure of a report, with a one-line message that says what to do. The apps match expected failures
+ * by name and code (`@agentpr/app-kit` `describeError`), so a report's failure exits and reads exactly like a use
+ * case's without the apps loading either package.
  */
 export class ReportError extends Error {
-  override readonly name = 'AgentprError';
+  override readonly name = 'ReportError';
   readonly code: ReportErrorCode;
   /** Extra keys merged into the JSON error envelope (`{ok:false, error, ...details}`). */
   readonly details: Record<string, unknown>;

@@ -13,3 +13,5 @@ export { feedbackActions } from './feedback-actions.js';
 export type { FeedbackAction, LowPassSkill } from './feedback-actions.js';
 export { skillsFeedback, renderSkillsFeedbackMarkdown } from './skills-feedback.js';
 export type { SkillsFeedbackInput, SkillsFeedbackResult } from './skills-feedback.js';
+export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
+export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';

@@ -15,7 +15,7 @@ export const command: CommandSpec = {
     'fail-on-http5xx-rate': { type: 'string', value: 'PCT', description: 'alert when the 5xx rate exceeds PCT percent' },
   },
   async run(ctx, values) {
-    const { webhookAuditSummary, AgentprError } = await import('@agentpr/orchestrator');
+    const [{ AgentprError }, { webhookAuditSummary }] = await Promise.all([import('@agentpr/orchestrator'), import('@agentpr/reports')]);
     const { loadPolicy } = await import('@agentpr/policy');
     let file = str(values, 'audit-log-file');
     if (!file) {

@@ -6,8 +6,6 @@ export { applyCheckRollup } from './apply-check-rollup.js';
 export type { RollupOutcome } from './apply-check-rollup.js';
 export { syncGithub, syncGithubLoop, SYNC_STATES } from './sync-github.js';
 export type { SyncGithubInput, SyncGithubReport, SyncRunResult, SyncFailure, SyncDecision, SyncGithubLoopOptions } from './sync-github.js';
-export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
-export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';
 export { cleanupWebhookDeliveries } from './cleanup-webhook-deliveries.js';
 export { syncGithubReport, syncFailures } from './sync-github.js';
 export type { SyncGithubResult, SyncGithubLoopResult, SyncRunOutcome, SyncEventOutcome, SyncSkipped, SyncPassFailed, SyncEventDocument } from './sync-github.js';

@@ -2,14 +2,12 @@ import { appendFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import type { AppContext } from '../context.js';
-import { silentLogger } from '../context.js';
 import { readTailLines, webhookAuditSummary } from './webhook-audit-summary.js';
 
 afterAll(() => cleanupTempDirs());
 
 const now = new Date('2026-11-23T12:00:00.000Z');
-const ctx = { clock: () => now, log: silentLogger } as unknown as AppContext;
+const ctx = { clock: () => now };
 const line = (minutesAgo: number, status: number, outcome: string, extra: Record<string, unknown> = {}) =>
   JSON.stringify({ ts: new Date(now.getTime() - minutesAgo * 60_000).toISOString(), method: 'POST', path: '/github/webhook', event: 'check_run', delivery: 'd', status_code: status, outcome, processed: 0, ignored: 0, retryable_failures: 0, error: '', ...extra });
 

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { iso } from '@agentpr/store';
-import type { AppContext } from '../context.js';
-import { AgentprError } from '../errors.js';
+import { ReportError } from './errors.js';
+import type { ReportContext } from './report-context.js';
 
 /** The input of {@link webhookAuditSummary} (the `webhook-audit-summary` flags). */
 export interface WebhookAuditSummaryInput {
@@ -86,11 +86,11 @@ function parseTs(value: unknown): number {
  * const s = await webhookAuditSummary(ctx, { auditLogFile, sinceMinutes: 30, failOnHttp5xxRate: 5 });
  * process.exitCode = s.ok ? 0 : 1;
  */
-export async function webhookAuditSummary(ctx: Pick<AppContext, 'clock'>, input: WebhookAuditSummaryInput): Promise<WebhookAuditSummary> {
+export async function webhookAuditSummary(ctx: Pick<ReportContext, 'clock'>, input: WebhookAuditSummaryInput): Promise<WebhookAuditSummary> {
   const sinceMinutes = input.sinceMinutes ?? 60;
   const maxLines = input.maxLines ?? 5000;
-  if (!Number.isInteger(sinceMinutes) || sinceMinutes < 1) throw new AgentprError('usage', `--since-minutes must be an integer of at least 1 (got ${sinceMinutes}).`);
-  if (!Number.isInteger(maxLines) || maxLines < 1) throw new AgentprError('usage', `--max-lines must be an integer of at least 1 (got ${maxLines}).`);
+  if (!Number.isInteger(sinceMinutes) || sinceMinutes < 1) throw new ReportError('usage', `--since-minutes must be an integer of at least 1 (got ${sinceMinutes}).`);
+  if (!Number.isInteger(maxLines) || maxLines < 1) throw new ReportError('usage', `--max-lines must be an integer of at least 1 (got ${maxLines}).`);
   const now = ctx.clock();
   const windowStart = now.getTime() - sinceMinutes * 60_000;
   const summary: WebhookAuditSummary = {

@@ -1,0 +1,1 @@
+export { describeError, exitCodeFor, type CommandStatus, type DescribedError } from './exit-codes.js';
