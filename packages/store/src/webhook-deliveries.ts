@@ -126,9 +126,9 @@ export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
 }
 
 /** The delivery writer checkpoints by itself only past this many WAL pages (SQLite's default is 1,000). */
-export const WRITER_AUTOCHECKPOINT_PAGES = 16_000;
+export const WRITER_AUTOCHECKPOINT_PAGES = 4_000;
 
-/** The checkpoint worker's code (CommonJS, run with `eval`): a PASSIVE checkpoint every interval, RESTART when the log is long. */
+/** The checkpoint worker's code (CommonJS, run with `eval`): a PASSIVE checkpoint every interval. */
 const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
@@ -136,8 +136,7 @@ const db = new Database(workerData.file, { timeout: workerData.busyMs });
 let timer;
 const tick = () => {
   try {
-    const [r] = db.pragma('wal_checkpoint(PASSIVE)');
-    if (r && r.log > workerData.restartPages) db.pragma('wal_checkpoint(RESTART)');
+    db.pragma('wal_checkpoint(PASSIVE)');
   } catch {}
   timer = setTimeout(tick, workerData.intervalMs);
 };
@@ -150,12 +149,14 @@ parentPort.on('message', () => {
 `;
 
 /**
- * Starts a worker thread that checkpoints the WAL of `file` every 100 ms on its own connection (PASSIVE: it never
- * waits for the writer; RESTART once the log is past 4,000 pages, so it cannot grow without end under constant
- * writes). The worker does not keep the process alive; `stop` closes its connection and ends it.
+ * Starts a worker thread that checkpoints the WAL of `file` every 100 ms on its own connection. PASSIVE only: it
+ * never waits for (nor blocks) the writer. (A RESTART checkpoint here blocked the writer's `BEGIN IMMEDIATE` and
+ * measured worse.) Under constant writes the log may not get restarted by these alone; the writer's own
+ * autocheckpoint past {@link WRITER_AUTOCHECKPOINT_PAGES} bounds it, and finds little left to copy. The worker does
+ * not keep the process alive; `stop` closes its connection and ends it.
  */
 export function startWalCheckpointer(file: string, driver: string, intervalMs = 100): { stop(): void } {
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, busyMs: SQLITE_BUSY_TIMEOUT_MS, intervalMs, restartPages: 4_000 } });
+  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, busyMs: SQLITE_BUSY_TIMEOUT_MS, intervalMs } });
   worker.unref();
   // A failing checkpointer only means the writer's own autocheckpoint takes over.
   worker.on('error', () => {});
