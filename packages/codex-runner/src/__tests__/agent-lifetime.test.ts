@@ -20,7 +20,14 @@ const started: ChildProcess[] = [];
 beforeAll(async () => {
   // Minified, as the CLI bundles this package: the watchdog's source text must survive that.
   const outDir = tempDir('agentpr-lifetime-bundle-');
-  await build({ entry: { 'agent-step-child': fixture }, outDir, format: ['esm'], target: 'node20', platform: 'node', minify: true, dts: false, silent: true, clean: false });
+  // Sibling packages are bundled from their sources, as the CLI bundles them, so the script runs from a bare temp dir.
+  await build({
+    entry: { 'agent-step-child': fixture }, outDir, format: ['esm'], target: 'node20', platform: 'node', minify: true, dts: false, silent: true, clean: false,
+    noExternal: [/^@agentpr\//],
+    esbuildOptions(options) {
+      options.conditions = ['@agentpr/source'];
+    },
+  });
   childBundle = join(outDir, 'agent-step-child.js');
 }, 120_000);
 
