@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { describeError, exitCodeFor } from '@agentpr/app-kit';
 import type { AppContext } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths } from '@agentpr/orchestrator/context';
 import { createAppPorts, redactingStream } from '@agentpr/orchestrator';
@@ -57,11 +58,10 @@ export async function main(argv: string[], rawIo: WebhookIo): Promise<number> {
     };
     const result = await runWebhook(ctx, { ...flags, sqliteDbPath: flags.databaseUrl ? undefined : flags.db }, { signal: io.signal, onListening: (info) => io.stdout.write(`${JSON.stringify(info)}\n`) });
     io.stdout.write(`${JSON.stringify({ ok: true, stopped: true, deliveries: result.deliveries })}\n`);
-    return result.exitCode;
+    return exitCodeFor(result.status);
   } catch (error) {
-    const e = error as { name?: string; code?: string; message?: string };
-    const usage = e.code === 'usage' || e.code === 'invalid_input';
-    return fail(e.message ?? String(error), usage ? 2 : 1);
+    const described = describeError(error);
+    return fail(described.message, described.exitCode);
   } finally {
     await store?.close().catch(() => {});
   }

@@ -64,7 +64,7 @@ export async function runWebhook(
   appCtx: AppContext,
   options: RunWebhookOptions,
   io: { signal: AbortSignal; onListening?: (info: WebhookListening) => void },
-): Promise<{ exitCode: number; deliveries: Record<string, number> }> {
+): Promise<{ status: 'ok' | 'interrupted'; deliveries: Record<string, number> }> {
   const ctx: AppContext = { ...appCtx, actor: 'webhook' };
   const secret = options.secret ?? ctx.env.AGENTPR_GITHUB_WEBHOOK_SECRET?.trim() ?? undefined;
   const previousSecret = options.previousSecret ?? ctx.env.AGENTPR_GITHUB_WEBHOOK_SECRET_PREVIOUS?.trim() ?? undefined;
@@ -112,5 +112,5 @@ export async function runWebhook(
   if (!io.signal.aborted) await new Promise<void>((done) => io.signal.addEventListener('abort', () => done(), { once: true }));
   await server.close();
   writer?.close();
-  return { exitCode: io.signal.reason === 'SIGINT' ? 130 : 0, deliveries: server.metrics.counts() };
+  return { status: io.signal.reason === 'SIGINT' ? 'interrupted' : 'ok', deliveries: server.metrics.counts() };
 }

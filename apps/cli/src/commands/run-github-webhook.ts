@@ -71,6 +71,6 @@ export const command: CommandSpec = {
         },
       },
     );
-    return { output: { ok: true, stopped: true, deliveries: result.deliveries }, status: result.exitCode === 0 ? 'ok' : { external: result.exitCode } };
+    return { output: { ok: true, stopped: true, deliveries: result.deliveries }, status: result.status };
   },
 };
