@@ -24,7 +24,7 @@ function isTestFile(relPath: string): boolean {
 
 /** Literal paths that are outside any checkout: the shared folder beside it, the machine's work tree, home dirs. */
 const FORBIDDEN: ReadonlyArray<{ pattern: RegExp; reason: string }> = [
-  { pattern: /\.\.\/shared\b/, reason: 'reads ../shared (outside the repository; vendor the file into tools/fixtures)' },
+  { pattern: /\.\.\/shared\b/, reason: 'reads the shared folder beside the checkout (outside the repository; vendor the file into tools/fixtures)' },
   { pattern: /['"`]\/work\//, reason: 'absolute /work/ path (a machine path, not the repository)' },
   { pattern: /\bhomedir\(\)/, reason: 'reads the real home directory (os.homedir()); pass a temp dir as HOME' },
 ];
@@ -96,7 +96,7 @@ function inside(root: string, path: string): boolean {
 }
 
 /**
- * Every place a test file under `root` reaches outside the repository: `../shared`, `/work/`, home directories,
+ * Every place a test file under `root` reaches outside the repository: the shared folder beside the checkout, `/work/`, home directories,
  * module specifiers or `import.meta.dirname`-based paths that climb above the root. Tests must read only what the
  * repository holds (fixtures are vendored into tools/fixtures).
  */
