@@ -70,7 +70,8 @@ export const command: CommandSpec = {
       signal: ctx.signal,
       onProgress: live
         ? (p) => {
-          const now = p.currentCommand ? ` running: ${p.currentCommand.slice(0, 60)}` : '';
+          // The command is the agent's text: control characters (terminal escapes) never reach the operator's terminal.
+          const now = p.currentCommand ? ` running: ${p.currentCommand.slice(0, 60).replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ')}` : '';
           ctx.stderr.write(`\r\x1b[2K agent ${Math.round(p.elapsedMs / 1000)}s · ${p.commands} commands · ${p.tokens} tokens${now}`);
         }
         : undefined,
