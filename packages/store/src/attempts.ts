@@ -20,17 +20,32 @@ export function boundLog(text: string, maxBytes = MAX_LOG_BYTES): string {
   return `[agentpr: ${start} bytes truncated]\n${buf.subarray(start).toString('utf8')}`;
 }
 
-/** A step execution to record. */
+/**
+ * A step execution to record. Most steps run no process of their own and only say whether they `succeeded`; a step
+ * that ran one (the agent, git on a failed prepare or finish) also gives its `processExit`.
+ */
 export interface NewAttempt {
   runId: string;
   step: string;
-  exitCode: number;
+  succeeded: boolean;
+  /** The exit status of the process the step ran, when it ran one; stored as is (0 exactly when `succeeded`). */
+  processExit?: number | null;
   stdout: string;
   stderr: string;
   durationMs: number;
   grade?: string | null;
   reasonCode?: string | null;
   stage?: string | null;
+}
+
+/** The `exit_code` column: the process's own exit status when there was one, else 0 for success and 1 for failure. */
+function exitColumn(attempt: Pick<NewAttempt, 'succeeded' | 'processExit'>): number {
+  return attempt.processExit ?? (attempt.succeeded ? 0 : 1);
+}
+
+/** Whether a recorded attempt's step succeeded (its `exit_code` column is 0). */
+export function attemptSucceeded(row: Pick<StepAttemptRow, 'exit_code'>): boolean {
+  return row.exit_code === 0;
 }
 
 /** Records a step attempt; `attempt_no` is 1 + the highest for the run and step, computed in the same transaction. */
@@ -47,7 +62,7 @@ export async function recordAttempt(db: Db, attempt: NewAttempt, clock: Clock = 
       run_id: attempt.runId,
       step: attempt.step,
       attempt_no: Number(row?.n ?? 0) + 1,
-      exit_code: attempt.exitCode,
+      exit_code: exitColumn(attempt),
       stdout_log: boundLog(attempt.stdout),
       stderr_log: boundLog(attempt.stderr),
       duration_ms: Math.max(0, Math.trunc(attempt.durationMs)),
@@ -65,6 +80,12 @@ export async function recordAttempt(db: Db, attempt: NewAttempt, clock: Clock = 
 export async function setAttemptVerdict(db: Db, id: number, verdict: { grade: string; reasonCode: string; stage?: string | null }): Promise<void> {
   await db.updateTable('step_attempts').set({ grade: verdict.grade, reason_code: verdict.reasonCode, ...(verdict.stage !== undefined ? { stage: verdict.stage } : {}) }).where('id', '=', id).execute();
 }
+
+/**
+ * How much of a run's attempt history the use cases read (attempt numbering, retry streaks, the manager's facts):
+ * far more attempts than any retry budget lets a run make.
+ */
+export const ATTEMPT_HISTORY_LIMIT = 200;
 
 /** The run's attempts, newest first, optionally for one step. */
 export async function listAttempts(db: Db, runId: string, options: { limit: number; step?: string }): Promise<StepAttemptRow[]> {

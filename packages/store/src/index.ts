@@ -36,7 +36,7 @@ export { createRun, createRuns, getRun, requireRun, listRuns, listActiveRuns, co
 export type { NewRun, RunListItem, RunWithState } from './runs.js';
 export { applyEvent, applyEvents, listEvents, lockRun, resultObject, pushedHead } from './events.js';
 export type { EventInput, ApplyResult, StoredEvent } from './events.js';
-export { recordAttempt, setAttemptVerdict, listAttempts, boundLog, normaliseAttempt, MAX_LOG_BYTES } from './attempts.js';
+export { recordAttempt, attemptSucceeded, ATTEMPT_HISTORY_LIMIT, setAttemptVerdict, listAttempts, boundLog, normaliseAttempt, MAX_LOG_BYTES } from './attempts.js';
 export type { NewAttempt } from './attempts.js';
 export { addArtifact, latestArtifact, listArtifacts, listArtifactsByType, updateArtifactMetadata } from './artifacts.js';
 export type { Artifact } from './artifacts.js';

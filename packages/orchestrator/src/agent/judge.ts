@@ -116,7 +116,8 @@ export async function recordJudgedAttempt(
   const attempt = {
     runId,
     step: 'agent',
-    exitCode: process.exitCode,
+    succeeded: process.exitCode === 0,
+    processExit: process.exitCode,
     stdout: redact(process.stdoutTail),
     stderr: redact(process.stderr),
     durationMs: process.durationMs,

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { classifyAttempt, retryableStreak, type PreflightOutcome } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
-import { applyEvent, listAttempts, requireRun, setAttemptVerdict } from '@agentpr/store';
+import { applyEvent, ATTEMPT_HISTORY_LIMIT, listAttempts, requireRun, setAttemptVerdict } from '@agentpr/store';
 import { diffSummary, type ProtectedSnapshot } from '@agentpr/workspace';
 import type { Campaign } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
@@ -89,7 +89,7 @@ export interface AttemptCount {
 
 /** Numbers this attempt among the run's agent and preflight attempts. */
 export async function countAttempt(s: StepScope): Promise<AttemptCount> {
-  const previous = (await listAttempts(s.ctx.db, s.runId, { limit: 200 })).filter((a) => a.step === 'agent' || a.step === 'preflight');
+  const previous = (await listAttempts(s.ctx.db, s.runId, { limit: ATTEMPT_HISTORY_LIMIT })).filter((a) => a.step === 'agent' || a.step === 'preflight');
   return { attemptNo: previous.filter((a) => a.step === 'agent').length + 1, streak: retryableStreak(previous, s.stage) };
 }
 

@@ -48,13 +48,13 @@ async function syncCandidate(ctx: AppContext, github: GitHubClient, run: Candida
   try {
     const result = await syncOneRun(ctx, github, { ...run, pr_number: run.pr_number }, dryRun);
     if (!dryRun) {
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 0, stdout: JSON.stringify(result.decision), stderr: '', durationMs: ctx.clock().getTime() - started }, ctx.clock);
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', succeeded: true, stdout: JSON.stringify(result.decision), stderr: '', durationMs: ctx.clock().getTime() - started }, ctx.clock);
     }
     return result;
   } catch (error) {
     const message = githubFailure(error).message;
     if (!dryRun) {
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', exitCode: 1, stdout: '', stderr: message, durationMs: ctx.clock().getTime() - started }, ctx.clock).catch(() => {});
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'github_sync', succeeded: false, stdout: '', stderr: message, durationMs: ctx.clock().getTime() - started }, ctx.clock).catch(() => {});
     }
     return { kind: 'failed', run_id: run.run_id, pr_number: run.pr_number, error: message };
   }

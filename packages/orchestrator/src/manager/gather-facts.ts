@@ -1,4 +1,4 @@
-import { getManagerRun, lastHumanCommandAt, latestArtifact, listAttempts, managerRetriesSince, requireRun, runActivityMarks, type StepAttemptRow } from '@agentpr/store';
+import { ATTEMPT_HISTORY_LIMIT, attemptSucceeded, getManagerRun, lastHumanCommandAt, latestArtifact, listAttempts, managerRetriesSince, requireRun, runActivityMarks, type StepAttemptRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import type { RunFacts, StepKey } from './decide.js';
 
@@ -9,8 +9,9 @@ export interface FactInputs {
   syncIntervalMs: number;
 }
 
+/** An agent attempt failed unless it was graded PASS; any other step failed unless it succeeded. */
 function failed(a: StepAttemptRow): boolean {
-  return a.step === 'agent' ? a.grade !== 'PASS' : a.exit_code !== 0;
+  return a.step === 'agent' ? a.grade !== 'PASS' : !attemptSucceeded(a);
 }
 
 /** The facts of one run, with the names the tick report shows. */
@@ -20,10 +21,10 @@ export type GatheredFacts = RunFacts & { prNumber: number | null; owner: string;
 export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<GatheredFacts> {
   const { run, state } = await requireRun(ctx.db, runId);
   const since = await lastHumanCommandAt(ctx.db, runId);
-  const attempts = (await listAttempts(ctx.db, runId, { limit: 200 })).reverse();
+  const attempts = (await listAttempts(ctx.db, runId, { limit: ATTEMPT_HISTORY_LIMIT })).reverse();
   const prepares = attempts.filter((a) => a.step === 'prepare');
   const latestPrepare = prepares.at(-1);
-  const lastGoodPrepare = [...prepares].reverse().find((a) => a.exit_code === 0);
+  const lastGoodPrepare = [...prepares].reverse().find(attemptSucceeded);
   const discoveryAgents = attempts.filter((a) => a.step === 'agent' && a.stage === 'DISCOVERY' && (!lastGoodPrepare || a.id > lastGoodPrepare.id));
   const stepFailuresInARow: Partial<Record<StepKey, number>> = {};
   for (const step of ['prepare', 'agent', 'finish', 'github_sync'] as const) {
@@ -46,7 +47,7 @@ export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactIn
     prNumber: run.pr_number,
     state: state.current_state,
     lastActiveState: state.last_active_state,
-    prepare: { attempts: prepares.length, latestOk: latestPrepare ? latestPrepare.exit_code === 0 : null, latestId: latestPrepare?.id ?? null },
+    prepare: { attempts: prepares.length, latestOk: latestPrepare ? attemptSucceeded(latestPrepare) : null, latestId: latestPrepare?.id ?? null },
     contractUri: contract?.uri ?? null,
     skillsMode: inputs.skillsMode,
     hasPrompt: inputs.hasPrompt,

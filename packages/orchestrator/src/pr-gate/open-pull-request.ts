@@ -53,7 +53,7 @@ export async function openPullRequest(ctx: AppContext, github: GitHubClient, tar
   }
   await recordAttempt(
     ctx.db,
-    { runId: target.runId, step: 'pr_create', exitCode: 0, stdout: JSON.stringify({ mode, pr_number: pr.number, pr_url: pr.url }), stderr: '', durationMs: ctx.clock().getTime() - started },
+    { runId: target.runId, step: 'pr_create', succeeded: true, stdout: JSON.stringify({ mode, pr_number: pr.number, pr_url: pr.url }), stderr: '', durationMs: ctx.clock().getTime() - started },
     ctx.clock,
   );
   const state = await linkPullRequest(ctx, target, request.id, pr);
@@ -63,7 +63,7 @@ export async function openPullRequest(ctx: AppContext, github: GitHubClient, tar
 /** Records the failed `pr_create` attempt, moves the run to NEEDS_HUMAN_REVIEW and throws what GitHub said. */
 async function failCreation(ctx: AppContext, runId: string, started: number, error: unknown): Promise<never> {
   const failure = githubFailure(error);
-  await recordAttempt(ctx.db, { runId, step: 'pr_create', exitCode: 1, stdout: '', stderr: failure.message, durationMs: ctx.clock().getTime() - started }, ctx.clock);
+  await recordAttempt(ctx.db, { runId, step: 'pr_create', succeeded: false, stdout: '', stderr: failure.message, durationMs: ctx.clock().getTime() - started }, ctx.clock);
   const applied = await applyEvent(
     ctx.db,
     runId,
@@ -127,7 +127,7 @@ async function rejectMovedHead(
   await addAuditRecord(ctx.db, { kind: 'pr_head_mismatch', runId, actor: ctx.actor, detail }, ctx.clock);
   ctx.log.warn('PR head moved after approval', { run_id: runId, pr_number: pr.number, closed });
   const what = `PR #${pr.number} points at ${pr.headSha}, not the approved ${moved.approvedSha}: the branch moved after the check`;
-  await recordAttempt(ctx.db, { runId, step: 'pr_create', exitCode: 1, stdout: JSON.stringify(detail), stderr: what, durationMs: ctx.clock().getTime() - moved.started }, ctx.clock);
+  await recordAttempt(ctx.db, { runId, step: 'pr_create', succeeded: false, stdout: JSON.stringify(detail), stderr: what, durationMs: ctx.clock().getTime() - moved.started }, ctx.clock);
   const applied = await applyEvent(
     ctx.db,
     runId,

@@ -122,7 +122,7 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
       const message = redactSecrets(procedureMessage(error));
       const gitExit = procedureGitExit(error);
       const gitStderr = (error as { stderr?: string }).stderr ?? '';
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode: gitExit ?? 1, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', succeeded: false, processExit: gitExit, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
       const failed = await applyEvent(
         ctx.db,
         run.run_id,
@@ -132,7 +132,7 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
       return { kind: 'failed', state: failed.state, error: message, gitExit };
     }
     const stdout = finished.log.join('\n');
-    await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
+    await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', succeeded: true, stdout, stderr: '', durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
     const pushed = await applyEvent(
       ctx.db,
       run.run_id,

@@ -128,7 +128,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       const message = redactSecrets(procedureMessage(error));
       const gitExit = procedureGitExit(error);
       const gitStderr = (error as { stderr?: string }).stderr ?? '';
-      await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode: gitExit ?? 1, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
+      await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', succeeded: false, processExit: gitExit, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
       const failed = await applyEvent(
         ctx.db,
         run.run_id,
@@ -145,7 +145,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
         : `recorded ${protectedCount} protected path(s) (.git config, hooks and info, .gitattributes, workflows)`,
     );
     const stdout = prepared.log.join('\n');
-    await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', exitCode: 0, stdout, stderr: '', durationMs: elapsed(), stage: stateNow }, ctx.clock);
+    await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', succeeded: true, stdout, stderr: '', durationMs: elapsed(), stage: stateNow }, ctx.clock);
     await addArtifact(
       ctx.db,
       {

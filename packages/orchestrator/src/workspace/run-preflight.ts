@@ -60,7 +60,7 @@ export async function runPreflight(ctx: AppContext, input: RunPreflightInput): P
   const reportPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, `${run.run_id}_preflight_`, '.json', `${json}\n`);
   await recordAttempt(
     ctx.db,
-    { runId: run.run_id, step: 'preflight', exitCode: report.ok ? 0 : 1, stdout: json, stderr: report.failures.join('\n'), durationMs: report.duration_ms, stage: state.current_state },
+    { runId: run.run_id, step: 'preflight', succeeded: report.ok, stdout: json, stderr: report.failures.join('\n'), durationMs: report.duration_ms, stage: state.current_state },
     ctx.clock,
   );
   await addArtifact(ctx.db, { runId: run.run_id, type: 'preflight_report', uri: reportPath, metadata: { ok: report.ok } }, ctx.clock);

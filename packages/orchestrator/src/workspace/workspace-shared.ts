@@ -176,7 +176,7 @@ export async function holdProtectedChange(
   const evidence = check.changes.map((c) => `${c.change} ${c.path} (${c.kind})`);
   await recordAttempt(
     ctx.db,
-    { runId, step, exitCode: 1, stdout: '', stderr: [check.message, ...evidence].join('\n'), durationMs, grade: 'HUMAN_REVIEW', reasonCode: check.reason, stage },
+    { runId, step, succeeded: false, stdout: '', stderr: [check.message, ...evidence].join('\n'), durationMs, grade: 'HUMAN_REVIEW', reasonCode: check.reason, stage },
     ctx.clock,
   );
   const results = await applyEvents(

@@ -115,7 +115,7 @@ async function recordAgentAttempt(ctx: ReportContext, runId: string, fixture: st
   const analysis = analyzeEventText(stdout);
   const budgets = { maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 };
   const classification = classifyAttempt({ stage: opts.stage, exitCode: 0, analysis, ...budgets });
-  const attempt = await recordAttempt(ctx.db, { runId, step: 'agent', exitCode: 0, stdout: stdout.slice(-2000), stderr: 'warn: x\n', durationMs: 60_000, grade: classification.grade, reasonCode: classification.reason_code, stage: opts.stage }, ctx.clock);
+  const attempt = await recordAttempt(ctx.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: stdout.slice(-2000), stderr: 'warn: x\n', durationMs: 60_000, grade: classification.grade, reasonCode: classification.reason_code, stage: opts.stage }, ctx.clock);
   mkdirSync(ctx.paths.reportsDir, { recursive: true });
   const lastMessage = join(ctx.paths.reportsDir, `${runId}_last_message_${attempt.attempt_no}.txt`);
   writeFileSync(lastMessage, `${analysis.last_agent_message ?? ''}\n`);
@@ -166,8 +166,8 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     await newRun(ctx, 'run_inspect');
     expect((await inspectRun(ctx, { runId: 'run_inspect' })).recommended_actions).toEqual(['agentpr start-discovery --run-id run_inspect', 'agentpr run-prepare --run-id run_inspect']);
     await applyEvent(ctx.db, 'run_inspect', { event: { type: 'command.start.discovery' } }, ctx.clock);
-    await recordAttempt(ctx.db, { runId: 'run_inspect', step: 'preflight', exitCode: 0, stdout: 'ok', stderr: '', durationMs: 1000 }, ctx.clock);
-    await recordAttempt(ctx.db, { runId: 'run_inspect', step: 'preflight', exitCode: 0, stdout: 'ok', stderr: '', durationMs: 1000 }, ctx.clock);
+    await recordAttempt(ctx.db, { runId: 'run_inspect', step: 'preflight', succeeded: true, stdout: 'ok', stderr: '', durationMs: 1000 }, ctx.clock);
+    await recordAttempt(ctx.db, { runId: 'run_inspect', step: 'preflight', succeeded: true, stdout: 'ok', stderr: '', durationMs: 1000 }, ctx.clock);
     await recordAgentAttempt(ctx, 'run_inspect', 'calib_mem0_20260225_r3_agent_events_20260225T022056291528Z.jsonl', { stage: 'DISCOVERY' });
 
     const v = await inspectRun(ctx, { runId: 'run_inspect', includeLogTails: true, commandLimit: 5 });
@@ -207,8 +207,8 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     const ctx = await context(kind);
     for (const [runId, agentMs] of [['run_a', [100, 300]], ['run_b', [5000]], ['run_c', []]] as const) {
       await newRun(ctx, runId);
-      for (const d of agentMs) await recordAttempt(ctx.db, { runId, step: 'agent', exitCode: 0, stdout: '', stderr: '', durationMs: d }, ctx.clock);
-      await recordAttempt(ctx.db, { runId, step: 'preflight', exitCode: 0, stdout: '', stderr: '', durationMs: 50 }, ctx.clock);
+      for (const d of agentMs) await recordAttempt(ctx.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: '', stderr: '', durationMs: d }, ctx.clock);
+      await recordAttempt(ctx.db, { runId, step: 'preflight', succeeded: true, stdout: '', stderr: '', durationMs: 50 }, ctx.clock);
     }
     const r = await runBottlenecks(ctx, { limit: 2 });
     expect([r.scanned_runs, r.analyzed_runs]).toEqual([2, 2]);

@@ -14,7 +14,7 @@ describe.each(dialectsUnderTest())('runsByLatestAttempt on %s', (kind) => {
       }
       expect(await runsByLatestAttempt(store.db, { limit: 5 })).toEqual([]);
       for (const runId of ['run_a', 'run_b', 'run_c', 'run_a']) {
-        await recordAttempt(store.db, { runId, step: 'agent', exitCode: 0, stdout: '', stderr: '', durationMs: 10 });
+        await recordAttempt(store.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: '', stderr: '', durationMs: 10 });
       }
       expect(await runsByLatestAttempt(store.db, { limit: 5 })).toEqual(['run_a', 'run_c', 'run_b']);
       expect(await runsByLatestAttempt(store.db, { limit: 2 })).toEqual(['run_a', 'run_c']);

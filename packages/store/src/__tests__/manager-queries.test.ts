@@ -86,7 +86,7 @@ describe.each(dialectsUnderTest())('manager queries on %s', (kind) => {
       const first = await runActivityMarks(store.db, 'run_a');
       expect(first.eventId).toBeGreaterThan(0);
       expect(first).toMatchObject({ attemptId: 0, artifactId: 0 });
-      await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', exitCode: 0, stdout: '', stderr: '', durationMs: 1 }, at(1));
+      await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', succeeded: true, stdout: '', stderr: '', durationMs: 1 }, at(1));
       await addArtifact(store.db, { runId: 'run_a', type: 'x', uri: 'y' }, at(2));
       const second = await runActivityMarks(store.db, 'run_a');
       expect(second.eventId).toBe(first.eventId);

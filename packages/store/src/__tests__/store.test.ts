@@ -6,6 +6,7 @@ import {
   acquireLease,
   applyEvent,
   applyEvents,
+  attemptSucceeded,
   boundLog,
   createRun,
   createRuns,
@@ -14,6 +15,7 @@ import {
   getRun,
   latestArtifact,
   listActiveRuns,
+  listAttempts,
   listEvents,
   listRuns,
   openStore,
@@ -184,13 +186,28 @@ describe.each(dialectsUnderTest())('store on %s', (kind) => {
   it('W25: recordAttempt numbers attempts per step and bounds logs', async () => {
     await createRun(store.db, newRun('run_a'));
     const big = 'x'.repeat(70 * 1024) + 'END';
-    const a1 = await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', exitCode: 1, stdout: big, stderr: '', durationMs: 5 });
-    const a2 = await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', exitCode: 0, stdout: 'ok', stderr: '', durationMs: 5 });
-    const b1 = await recordAttempt(store.db, { runId: 'run_a', step: 'agent', exitCode: 0, stdout: '', stderr: '', durationMs: 5, grade: 'PASS', reasonCode: 'runtime_success', stage: 'IMPLEMENTING' });
+    const a1 = await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', succeeded: false, stdout: big, stderr: '', durationMs: 5 });
+    const a2 = await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', succeeded: true, stdout: 'ok', stderr: '', durationMs: 5 });
+    const b1 = await recordAttempt(store.db, { runId: 'run_a', step: 'agent', succeeded: true, processExit: 0, stdout: '', stderr: '', durationMs: 5, grade: 'PASS', reasonCode: 'runtime_success', stage: 'IMPLEMENTING' });
     expect([a1.attempt_no, a2.attempt_no, b1.attempt_no]).toEqual([1, 2, 1]);
     expect(a1.stdout_log.startsWith('[agentpr: ')).toBe(true);
     expect(a1.stdout_log.endsWith('END')).toBe(true);
     expect(Buffer.byteLength(a1.stdout_log)).toBeLessThan(64 * 1024 + 100);
+  });
+
+  it('recordAttempt stores a process exit as is, else 0 for success and 1 for failure; attemptSucceeded reads it back', async () => {
+    await createRun(store.db, newRun('run_a'));
+    const base = { runId: 'run_a', step: 'prepare', stdout: '', stderr: '', durationMs: 1 };
+    const rows = [
+      await recordAttempt(store.db, { ...base, succeeded: true }),
+      await recordAttempt(store.db, { ...base, succeeded: false }),
+      await recordAttempt(store.db, { ...base, succeeded: false, processExit: 128 }),
+      await recordAttempt(store.db, { ...base, succeeded: false, processExit: null }),
+    ];
+    expect(rows.map((r) => r.exit_code)).toEqual([0, 1, 128, 1]);
+    const listed = (await listAttempts(store.db, 'run_a', { limit: 10 })).reverse();
+    expect(listed.map((r) => r.exit_code)).toEqual([0, 1, 128, 1]);
+    expect(listed.map(attemptSucceeded)).toEqual([true, false, false, false]);
   });
 
   it('leases: one holder at a time, renew, release, steal after expiry', async () => {

@@ -43,14 +43,14 @@ function fakeActions(agentGrades: string[]): ManagerActions & { calls: string[] 
     calls,
     async runPrepare(c, runId) {
       calls.push('prepare');
-      await recordAttempt(c.db, { runId, step: 'prepare', exitCode: 0, stdout: '', stderr: '', durationMs: 1 }, c.clock);
+      await recordAttempt(c.db, { runId, step: 'prepare', succeeded: true, stdout: '', stderr: '', durationMs: 1 }, c.clock);
       return DONE;
     },
     async runAgentStep(c, runId) {
       calls.push('agent');
       const grade = agentGrades.shift() ?? 'PASS';
       const { state } = (await getRun(c.db, runId))!;
-      await recordAttempt(c.db, { runId, step: 'agent', exitCode: grade === 'PASS' ? 0 : 1, stdout: '', stderr: '', durationMs: 1, grade, reasonCode: 'x', stage: state.current_state }, c.clock);
+      await recordAttempt(c.db, { runId, step: 'agent', succeeded: grade === 'PASS', stdout: '', stderr: '', durationMs: 1, grade, reasonCode: 'x', stage: state.current_state }, c.clock);
       if (grade === 'PASS') {
         await applyEvent(c.db, runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, c.clock);
         return DONE;
