@@ -39,7 +39,8 @@ export type RunEvent =
   | (Base & { type: 'command.start.implementation' })
   | (Base & { type: 'command.local.validation.passed' })
   | (Base & { type: 'command.pr.linked'; pr_number: number })
-  | (Base & { type: 'command.mark.done' })
+  /** `forced`: an operator marked a run DONE with no merged PR known to the store (`mark-done --force`); `why` says what was missing. */
+  | (Base & { type: 'command.mark.done'; forced?: true | undefined; why?: string | undefined })
   | (Base & { type: 'command.pause' })
   | (Base & { type: 'command.resume'; target_state?: RunState | undefined })
   | (Base & { type: 'command.retry'; target_state: RunState; error?: string | undefined })

@@ -265,6 +265,56 @@ describe('operator holds (issue 13): PAUSED and NEEDS_HUMAN_REVIEW move only on 
   });
 });
 
+describe('resume returns to the state the run was paused from (issue 15)', () => {
+  function applied(r: ReturnType<typeof resolveEvent>): RunSnapshot {
+    if (r.outcome !== 'applied') throw new Error(`expected applied, got ${r.outcome}`);
+    return r.next;
+  }
+
+  it('pause records pausedFrom; resume from a run paused in NEEDS_HUMAN_REVIEW goes back to NEEDS_HUMAN_REVIEW', () => {
+    const escalated = run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'IMPLEMENTING', lastError: 'agent:tests_failed:2 failing' });
+    const paused = applied(resolveEvent(escalated, { type: 'command.pause', actor: 'operator' }));
+    expect(paused).toMatchObject({ state: 'PAUSED', pausedFrom: 'NEEDS_HUMAN_REVIEW', lastActiveState: 'IMPLEMENTING' });
+    const resumed = applied(resolveEvent(paused, { type: 'command.resume', actor: 'operator' }));
+    // Back where it was, with its reason and the stage a later retry is limited to.
+    expect(resumed).toEqual({ state: 'NEEDS_HUMAN_REVIEW', lastError: 'agent:tests_failed:2 failing', lastActiveState: 'IMPLEMENTING', heldFacts: null });
+    expect(operatorTargets(resumed, 'retry')).toContain('IMPLEMENTING');
+  });
+
+  it('a run paused from a pipeline stage resumes to that stage, and pausedFrom is dropped on leaving PAUSED', () => {
+    const paused = applied(resolveEvent(run('REVIEW_WAIT'), { type: 'command.pause' }));
+    expect(paused.pausedFrom).toBe('REVIEW_WAIT');
+    const resumed = applied(resolveEvent(paused, { type: 'command.resume' }));
+    expect(resumed.state).toBe('REVIEW_WAIT');
+    expect(resumed.pausedFrom ?? null).toBeNull();
+  });
+
+  it('pausing a PAUSED run again keeps where it was paused from', () => {
+    const paused = applied(resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'CI_WAIT' }), { type: 'command.pause' }));
+    const again = applied(resolveEvent(paused, { type: 'command.pause' }));
+    expect(again).toMatchObject({ state: 'PAUSED', pausedFrom: 'NEEDS_HUMAN_REVIEW' });
+    expect(applied(resolveEvent(again, { type: 'command.resume' })).state).toBe('NEEDS_HUMAN_REVIEW');
+  });
+
+  it('held facts still decide first, and an explicit target still wins', () => {
+    const paused = applied(resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'CI_WAIT', heldFacts: { check: 'failure' } }), { type: 'command.pause' }));
+    expect(applied(resolveEvent(paused, { type: 'command.resume' })).state).toBe('ITERATING');
+    const plain = applied(resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'IMPLEMENTING' }), { type: 'command.pause' }));
+    expect(applied(resolveEvent(plain, { type: 'command.resume', target_state: 'IMPLEMENTING' })).state).toBe('IMPLEMENTING');
+  });
+
+  it('a run paused before pausedFrom was recorded resumes to its last active stage, as before', () => {
+    const legacy = run('PAUSED', { lastActiveState: 'IMPLEMENTING' });
+    expect(applied(resolveEvent(legacy, { type: 'command.resume' })).state).toBe('IMPLEMENTING');
+  });
+
+  it('a held fact in a run paused from NEEDS_HUMAN_REVIEW says resume returns there', () => {
+    const paused = applied(resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'REVIEW_WAIT' }), { type: 'command.pause' }));
+    const r = resolveEvent(paused, { type: 'github.review.submitted', state: 'approved', actor: 'webhook' }, { runId: 'run_x' });
+    expect(r.outcome === 'stored' && r.message).toMatch(/resume then goes to NEEDS_HUMAN_REVIEW/);
+  });
+});
+
 describe('held facts storage', () => {
   it('serializeHeldFacts and parseHeldFacts round-trip; damaged or empty values read as none', () => {
     expect(parseHeldFacts(serializeHeldFacts({ check: 'failure', review: 'changes_requested', closedPr: 3 }))).toEqual({ check: 'failure', review: 'changes_requested', closedPr: 3 });

@@ -20,6 +20,12 @@ export interface RunSnapshot {
   lastActiveState: RunState | null;
   /** GitHub facts held while the run is in a {@link HOLD_STATES} state; absent or null when there are none. */
   heldFacts?: HeldFacts | null;
+  /**
+   * The state a `PAUSED` run was paused from (absent or null otherwise, and for runs paused before it was
+   * recorded). It differs from `lastActiveState` only for a run paused from `NEEDS_HUMAN_REVIEW`, which keeps the
+   * stage it left the pipeline from as `lastActiveState` (the limit of a later retry).
+   */
+  pausedFrom?: RunState | null;
 }
 
 /** Extra facts some events are checked against. */
@@ -79,18 +85,22 @@ function terminalRefusal(run: RunSnapshot, event: RunEvent, ctx: ResolveContext)
 }
 
 /**
- * The run after moving to `to`, applying the `last_error` and `last_active_state` rules of SPEC §1.3. Held facts
- * survive moves between hold states and are dropped by any other move (the move has acted on them).
+ * The run after moving to `to`, applying the `last_error` and `last_active_state` rules: a move into a parked
+ * state from the pipeline records the stage it left; a move into a non-failure state clears `last_error`. Held
+ * facts survive moves between hold states and are dropped by any other move (the move has acted on them).
+ * Entering `PAUSED` records `pausedFrom`; leaving it drops it.
  */
 export function nextSnapshot(run: RunSnapshot, to: RunState, error?: string): RunSnapshot {
   const held = run.heldFacts ?? null;
   if (to === run.state) {
-    return { state: to, lastError: error ?? run.lastError, lastActiveState: run.lastActiveState, heldFacts: held };
+    const paused = run.pausedFrom ? { pausedFrom: run.pausedFrom } : {};
+    return { state: to, lastError: error ?? run.lastError, lastActiveState: run.lastActiveState, heldFacts: held, ...paused };
   }
   const lastError = error ?? (FAILURE_STATES.has(to) || to === 'PAUSED' ? run.lastError : null);
   const leavingPipeline = PARKED_STATES.has(to) && !PARKED_STATES.has(run.state) && (isActive(run.state) || run.state === 'QUEUED');
   const heldFacts = HOLD_STATES.has(to) && HOLD_STATES.has(run.state) ? held : null;
-  return { state: to, lastError, lastActiveState: leavingPipeline ? run.state : run.lastActiveState, heldFacts };
+  const paused = to === 'PAUSED' ? { pausedFrom: run.state } : {};
+  return { state: to, lastError, lastActiveState: leavingPipeline ? run.state : run.lastActiveState, heldFacts, ...paused };
 }
 
 function move(run: RunSnapshot, to: RunState, event: RunEvent, ctx: ResolveContext, error?: string): Resolution {
@@ -128,12 +138,14 @@ export function operatorTargets(run: RunSnapshot, command: 'resume' | 'retry'): 
 
 /**
  * The default target of `resume` without `--target-state`: where the facts held during the pause send the run
- * (a failing check or a changes-requested review → ITERATING, see {@link heldFactsTarget}), else the stage the
- * run was paused from.
+ * (a failing check or a changes-requested review → ITERATING, see {@link heldFactsTarget}), else the state the
+ * run was paused from — `NEEDS_HUMAN_REVIEW` included (issue 15: it used to resume to the stage before the
+ * escalation) — else the stage it left the pipeline from (runs paused before `pausedFrom` was recorded).
  */
 export function defaultResumeTarget(run: RunSnapshot): RunState | null {
   const held = heldFactsTarget(run.heldFacts, run.lastActiveState);
   if (held && canTransition(run.state, held)) return held;
+  if (run.state === 'PAUSED' && run.pausedFrom === 'NEEDS_HUMAN_REVIEW') return 'NEEDS_HUMAN_REVIEW';
   if (run.lastActiveState === 'QUEUED') return 'DISCOVERY';
   return run.lastActiveState;
 }
