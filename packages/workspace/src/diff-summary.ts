@@ -48,7 +48,7 @@ export async function diffSummary(git: Git, repoDir: string, options: DiffSummar
     git.run(['diff', '--numstat', '-z', '--no-renames', '--no-ext-diff', ref, '--'], { cwd: repoDir, ...timeout }),
     git.run(['ls-files', '--others', '--exclude-standard', '-z'], { cwd: repoDir, ...timeout }),
   ]);
-  const ok = (r: { exitCode: number; stdout: string }) => (r.exitCode === 0 ? r.stdout : '');
+  const ok = (r: { ok: boolean; stdout: string }) => (r.ok ? r.stdout : '');
 
   const changed = new Set<string>();
   const ignored = new Set<string>();

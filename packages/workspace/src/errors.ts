@@ -20,15 +20,15 @@ export type WorkspaceErrorCode =
 export class WorkspaceError extends Error {
   override readonly name = 'WorkspaceError';
   readonly code: WorkspaceErrorCode;
-  /** The exit code of the git command that failed, when one did. */
-  readonly exitCode: number | undefined;
+  /** git's exit status when the failure was a failed git command. */
+  readonly gitExit: number | undefined;
   /** The stderr of the failing command, already trimmed (never contains secrets we put there). */
   readonly stderr: string;
 
-  constructor(code: WorkspaceErrorCode, message: string, options: { exitCode?: number; stderr?: string; cause?: unknown } = {}) {
+  constructor(code: WorkspaceErrorCode, message: string, options: { gitExit?: number; stderr?: string; cause?: unknown } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
-    this.exitCode = options.exitCode;
+    this.gitExit = options.gitExit;
     this.stderr = options.stderr ?? '';
   }
 }

@@ -53,12 +53,12 @@ export async function finishWorkspace(git: Git, options: FinishWorkspaceOptions)
   const dir = options.repoDir;
 
   const branchResult = await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: dir, timeoutMs });
-  if (branchResult.exitCode !== 0) {
-    throw new WorkspaceError('not_a_workspace', `${dir} is not on a branch (detached HEAD or not a clone); run run-prepare first.`, { exitCode: branchResult.exitCode, stderr: branchResult.stderr });
+  if (!branchResult.ok) {
+    throw new WorkspaceError('not_a_workspace', `${dir} is not on a branch (detached HEAD or not a clone); run run-prepare first.`, { gitExit: branchResult.gitExit, stderr: branchResult.stderr });
   }
   const branch = branchResult.stdout.trim();
   const baseCheck = await git.run(['rev-parse', '--verify', '--quiet', `${options.baseline}^{commit}`], { cwd: dir, timeoutMs });
-  if (baseCheck.exitCode !== 0) throw new WorkspaceError('not_a_workspace', `baseline ${options.baseline} is not a commit in ${dir}; run run-prepare again.`);
+  if (!baseCheck.ok) throw new WorkspaceError('not_a_workspace', `baseline ${options.baseline} is not a commit in ${dir}; run run-prepare again.`);
 
   const diff = await diffSummary(git, dir, { ref: options.baseline, timeoutMs });
   log.push(`${diff.changed_files_count} changed file(s) since ${options.baseline.slice(0, 12)}: +${diff.added_lines} -${diff.deleted_lines}`);
@@ -67,31 +67,31 @@ export async function finishWorkspace(git: Git, options: FinishWorkspaceOptions)
   await stageExactly(git, dir, diff.changed_files, { timeoutMs });
   const staged = await git.run(['diff', '--cached', '--quiet', 'HEAD', '--'], { cwd: dir, timeoutMs });
   let committed = false;
-  if (staged.exitCode === 1) {
+  if (staged.gitExit === 1) {
     const message = options.body.trim() === '' ? `${title.title}\n` : `${title.title}\n\n${options.body.trim()}\n`;
     const commit = await git.run(['commit', '--quiet', '--cleanup=whitespace', '--file=-'], { cwd: dir, timeoutMs, input: message });
-    if (commit.exitCode !== 0) {
-      throw new WorkspaceError('commit_failed', `git commit failed in ${dir}: ${firstLine(commit.stderr || commit.stdout)}`, { exitCode: commit.exitCode, stderr: commit.stderr });
+    if (!commit.ok) {
+      throw new WorkspaceError('commit_failed', `git commit failed in ${dir}: ${firstLine(commit.stderr || commit.stdout)}`, { gitExit: commit.gitExit, stderr: commit.stderr });
     }
     committed = true;
     log.push(`committed: ${title.title}`);
-  } else if (staged.exitCode !== 0) {
-    throw new WorkspaceError('git_failed', `cannot compare the index with HEAD in ${dir}: ${firstLine(staged.stderr)}`, { exitCode: staged.exitCode, stderr: staged.stderr });
+  } else if (!staged.ok) {
+    throw new WorkspaceError('git_failed', `cannot compare the index with HEAD in ${dir}: ${firstLine(staged.stderr)}`, { gitExit: staged.gitExit, stderr: staged.stderr });
   } else {
     const ahead = await git.run(['rev-list', '--count', `${options.baseline}..HEAD`], { cwd: dir, timeoutMs });
-    if (ahead.exitCode !== 0 || Number(ahead.stdout.trim()) === 0) {
+    if (!ahead.ok || Number(ahead.stdout.trim()) === 0) {
       throw new WorkspaceError('nothing_to_commit', `nothing to commit in ${dir}: no change since the baseline ${options.baseline.slice(0, 12)}.`);
     }
     log.push(`nothing new to commit; pushing ${ahead.stdout.trim()} existing commit(s)`);
   }
 
   const head = await git.run(['rev-parse', 'HEAD'], { cwd: dir, timeoutMs });
-  if (head.exitCode !== 0) throw new WorkspaceError('git_failed', `cannot read HEAD in ${dir}: ${firstLine(head.stderr)}`);
+  if (!head.ok) throw new WorkspaceError('git_failed', `cannot read HEAD in ${dir}: ${firstLine(head.stderr)}`);
   const push = await git.run(['push', '--porcelain', remote, `HEAD:refs/heads/${branch}`], { cwd: dir, timeoutMs: options.networkTimeoutMs ?? 300_000 });
-  if (push.exitCode !== 0) {
+  if (!push.ok) {
     const rejected = /\[rejected\]|non-fast-forward|fetch first/i.test(`${push.stdout}\n${push.stderr}`);
     const reason = rejected ? `the remote branch ${branch} has commits this workspace does not (no force push)` : firstLine(push.stderr || push.stdout);
-    throw new WorkspaceError('push_failed', `git push to ${remote} failed: ${reason}.`, { exitCode: push.exitCode, stderr: push.stderr });
+    throw new WorkspaceError('push_failed', `git push to ${remote} failed: ${reason}.`, { gitExit: push.gitExit, stderr: push.stderr });
   }
   const url = await git.run(['remote', 'get-url', '--push', remote], { cwd: dir, timeoutMs });
   log.push(`pushed ${branch} at ${head.stdout.trim()} to ${remote} (${redactSecrets(url.stdout.trim())})`);

@@ -2,15 +2,21 @@ import { constants as osConstants } from 'node:os';
 import { execa } from 'execa';
 import { redactSecrets } from './redact.js';
 
-/** The outcome of one git invocation. Never throws for a non-zero exit; check `exitCode`. */
+/** The outcome of one git invocation. Never throws for a non-zero exit; check `ok`. */
 export interface GitResult {
-  /** The process exit code; 127 when git could not be started, 124 after a timeout. */
-  exitCode: number;
+  /** git exited 0 (never after a timeout). */
+  ok: boolean;
+  /** git's exit status; 127 when git could not be started, 124 after a timeout, 128 + n when killed by signal n. */
+  gitExit: number;
   /** stdout; the push token, if it ever shows up, is replaced by `***`. */
   stdout: string;
   /** stderr with credentials in URLs and the push token replaced by `***`. */
   stderr: string;
   timedOut: boolean;
+}
+
+function gitResult(gitExit: number, stdout: string, stderr: string, timedOut = false): GitResult {
+  return { ok: gitExit === 0, gitExit, stdout, stderr, timedOut };
 }
 
 /** Options of one git invocation. `cwd` is always explicit. */
@@ -264,18 +270,18 @@ export function createGitRunner(options: GitRunnerOptions): Git {
         const stdout = redactSecrets(String(result.stdout ?? ''), secrets);
         const stderr = redactSecrets(String(result.stderr ?? ''), secrets);
         if (timedOut) {
-          return { exitCode: 124, stdout, stderr: `${stderr}git ${command} timed out after ${timeoutMs} ms\n`, timedOut: true };
+          return gitResult(124, stdout, `${stderr}git ${command} timed out after ${timeoutMs} ms\n`, true);
         }
         if (result.exitCode === undefined && result.signal) {
           const signo = osConstants.signals[result.signal as NodeJS.Signals] ?? 0;
-          return { exitCode: 128 + signo, stdout, stderr: `${stderr}git ${command} was killed by ${result.signal}\n`, timedOut: false };
+          return gitResult(128 + signo, stdout, `${stderr}git ${command} was killed by ${result.signal}\n`);
         }
         if (result.exitCode === undefined) {
           // Could not start (ENOENT, EACCES, bad cwd): execa reports the OS error in `message`.
           const reason = redactSecrets(String((result as { originalMessage?: string }).originalMessage ?? result.message ?? 'git could not be started'), secrets);
-          return { exitCode: 127, stdout: '', stderr: `${reason}\n`, timedOut: false };
+          return gitResult(127, '', `${reason}\n`);
         }
-        return { exitCode: result.exitCode, stdout, stderr, timedOut: false };
+        return gitResult(result.exitCode, stdout, stderr);
       } finally {
         clearTimeout(timer);
         if (hardKill) clearTimeout(hardKill);

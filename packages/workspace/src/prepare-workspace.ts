@@ -122,7 +122,7 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
         throw new WorkspaceError('not_writable', `cannot create ${dir}: ${osMessage(error)}. Make the workspace root writable or choose another --workspace-root.`, { cause: error });
       }
       const clone = await git.run(['clone', '--origin', 'upstream', '--', upstreamUrl, dir], { cwd: root, timeoutMs: networkTimeoutMs });
-      if (clone.exitCode !== 0) {
+      if (!clone.ok) {
         throw fail('clone_failed', `cannot clone ${redactSecrets(upstreamUrl)}: ${firstLine(clone.stderr)}. Check the upstream URL and your access to it.`, clone);
       }
       await must(git, ['remote', 'add', 'origin', expectedOrigin], dir, timeoutMs, 'git_failed', 'cannot add the origin remote');
@@ -133,7 +133,7 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
     const base = options.baseBranch ?? (await upstreamHeadBranch(git, dir, networkTimeoutMs));
     log.push(options.baseBranch ? `base branch ${base} (as given; check it against CONTRIBUTING.md)` : `base branch ${base} (the upstream HEAD branch)`);
     const fetch = await git.run(['fetch', '--no-tags', 'upstream', `+refs/heads/${base}:refs/remotes/upstream/${base}`], { cwd: dir, timeoutMs: networkTimeoutMs });
-    if (fetch.exitCode !== 0) {
+    if (!fetch.ok) {
       const missing = /couldn't find remote ref|not our ref|no such ref/i.test(fetch.stderr);
       throw fail(missing ? 'base_branch_missing' : 'git_failed', missing ? `base branch ${base} does not exist on the upstream; pass an existing --base-branch.` : `cannot fetch ${base} from the upstream: ${firstLine(fetch.stderr)}`, fetch);
     }
@@ -141,7 +141,7 @@ export async function prepareWorkspace(git: Git, options: PrepareWorkspaceOption
     const feature = options.featureBranch;
 
     const current = await git.run(['symbolic-ref', '--quiet', '--short', 'HEAD'], { cwd: dir, timeoutMs });
-    const onFeature = reused && current.exitCode === 0 && current.stdout.trim() === feature;
+    const onFeature = reused && current.ok && current.stdout.trim() === feature;
     if (onFeature) {
       log.push(`already on ${feature}; keeping its commits`);
     } else {
@@ -186,7 +186,7 @@ export async function checkBranchName(git: Git, cwd: string, name: string, what:
     throw new WorkspaceError('invalid_input', `${what} ${JSON.stringify(name)} is not a valid branch name.`);
   }
   const check = await git.run(['check-ref-format', '--branch', name], { cwd: await existingDir(cwd), timeoutMs: 10_000 });
-  if (check.exitCode !== 0) throw new WorkspaceError('invalid_input', `${what} ${JSON.stringify(name)} is not a valid branch name (git check-ref-format).`);
+  if (!check.ok) throw new WorkspaceError('invalid_input', `${what} ${JSON.stringify(name)} is not a valid branch name (git check-ref-format).`);
 }
 
 async function existingDir(path: string): Promise<string> {
@@ -216,7 +216,7 @@ async function checkRemotes(git: Git, dir: string, upstreamUrl: string, originUr
     ['origin', originUrl],
   ] as const) {
     const got = await git.run(['remote', 'get-url', name], { cwd: dir, timeoutMs });
-    const actual = got.exitCode === 0 ? got.stdout.trim() : '';
+    const actual = got.ok ? got.stdout.trim() : '';
     if (!sameRemote(actual, expected)) {
       throw new WorkspaceError(
         'remote_mismatch',
@@ -229,8 +229,8 @@ async function checkRemotes(git: Git, dir: string, upstreamUrl: string, originUr
 async function upstreamHeadBranch(git: Git, dir: string, timeoutMs: number): Promise<string> {
   const result = await git.run(['ls-remote', '--symref', 'upstream', 'HEAD'], { cwd: dir, timeoutMs });
   const match = /^ref:\s+refs\/heads\/(\S+)\s+HEAD$/m.exec(result.stdout);
-  if (result.exitCode !== 0 || !match) {
-    throw fail('base_branch_missing', `cannot tell the upstream's default branch${result.exitCode !== 0 ? `: ${firstLine(result.stderr)}` : ''}; pass --base-branch.`, result);
+  if (!result.ok || !match) {
+    throw fail('base_branch_missing', `cannot tell the upstream's default branch${!result.ok ? `: ${firstLine(result.stderr)}` : ''}; pass --base-branch.`, result);
   }
   return match[1]!;
 }
@@ -250,9 +250,9 @@ async function refuseForeignBranch(
 ): Promise<void> {
   const candidates: Array<{ where: string; ref: string }> = [];
   const local = await git.run(['rev-parse', '--verify', '--quiet', `refs/heads/${feature}`], { cwd: dir, timeoutMs });
-  if (local.exitCode === 0) candidates.push({ where: 'locally', ref: `refs/heads/${feature}` });
+  if (local.ok) candidates.push({ where: 'locally', ref: `refs/heads/${feature}` });
   const remote = await git.run(['ls-remote', '--heads', 'origin', `refs/heads/${feature}`], { cwd: dir, timeoutMs: networkTimeoutMs });
-  if (remote.exitCode !== 0) {
+  if (!remote.ok) {
     throw fail('git_failed', `cannot reach the push remote ${redactSecrets(originUrl)}: ${firstLine(remote.stderr)}. Check the fork URL and your access to it.`, remote);
   }
   if (remote.stdout.trim() !== '') {
@@ -274,12 +274,12 @@ async function refuseForeignBranch(
 
 async function must(git: Git, args: string[], cwd: string, timeoutMs: number, code: WorkspaceErrorCode, what: string): Promise<GitResult> {
   const result = await git.run(args, { cwd, timeoutMs });
-  if (result.exitCode !== 0) throw fail(code, `${what}: ${firstLine(result.stderr)}`, result);
+  if (!result.ok) throw fail(code, `${what}: ${firstLine(result.stderr)}`, result);
   return result;
 }
 
 function fail(code: WorkspaceErrorCode, message: string, result: GitResult): WorkspaceError {
-  return new WorkspaceError(code, message, { exitCode: result.exitCode, stderr: result.stderr });
+  return new WorkspaceError(code, message, { gitExit: result.gitExit, stderr: result.stderr });
 }
 
 function osMessage(error: unknown): string {

@@ -16,12 +16,12 @@ export async function stageExactly(
   const env = options.indexFile ? { GIT_INDEX_FILE: options.indexFile } : undefined;
   const base = { cwd: repoDir, ...(env ? { env } : {}), ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
   const reset = await git.run(['read-tree', 'HEAD'], base);
-  if (reset.exitCode !== 0) throw new WorkspaceError('git_failed', `git read-tree HEAD failed in ${repoDir}: ${firstLine(reset.stderr)}`, { exitCode: reset.exitCode, stderr: reset.stderr });
+  if (!reset.ok) throw new WorkspaceError('git_failed', `git read-tree HEAD failed in ${repoDir}: ${firstLine(reset.stderr)}`, { gitExit: reset.gitExit, stderr: reset.stderr });
   const wanted = paths.filter((p) => !isIgnoredPath(p) && !p.endsWith('/'));
   if (wanted.length === 0) return;
   const staged = await git.run(['update-index', '--add', '--remove', '-z', '--stdin'], { ...base, input: wanted.map((p) => `${p}\0`).join('') });
-  if (staged.exitCode !== 0) {
-    throw new WorkspaceError('git_failed', `staging ${wanted.length} file(s) failed in ${repoDir}: ${firstLine(staged.stderr)}`, { exitCode: staged.exitCode, stderr: staged.stderr });
+  if (!staged.ok) {
+    throw new WorkspaceError('git_failed', `staging ${wanted.length} file(s) failed in ${repoDir}: ${firstLine(staged.stderr)}`, { gitExit: staged.gitExit, stderr: staged.stderr });
   }
 }
 

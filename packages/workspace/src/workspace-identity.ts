@@ -27,14 +27,14 @@ export async function workspaceIdentity(
   // One process for both: prints the .git directory, then the HEAD commit.
   const parsed = await git.run(['rev-parse', '--git-dir', 'HEAD'], { cwd: repoDir, ...timeout });
   const [dir = '', headSha = ''] = parsed.stdout.trim().split('\n');
-  if (parsed.exitCode !== 0 || !/^[0-9a-f]{40,64}$/.test(headSha)) {
-    throw new WorkspaceError('not_a_workspace', `cannot read HEAD in ${repoDir}: ${firstLine(parsed.stderr) || 'no commit'}`, { exitCode: parsed.exitCode, stderr: parsed.stderr });
+  if (!parsed.ok || !/^[0-9a-f]{40,64}$/.test(headSha)) {
+    throw new WorkspaceError('not_a_workspace', `cannot read HEAD in ${repoDir}: ${firstLine(parsed.stderr) || 'no commit'}`, { gitExit: parsed.gitExit, stderr: parsed.stderr });
   }
   const indexFile = join(isAbsolute(dir) ? dir : join(repoDir, dir), `agentpr-identity-index-${randomBytes(6).toString('hex')}`);
   try {
     await stageExactly(git, repoDir, changedFiles, { indexFile, ...timeout });
     const tree = await git.run(['write-tree'], { cwd: repoDir, env: { GIT_INDEX_FILE: indexFile }, ...timeout });
-    if (tree.exitCode !== 0) throw new WorkspaceError('git_failed', `git write-tree failed in ${repoDir}: ${firstLine(tree.stderr)}`, { exitCode: tree.exitCode, stderr: tree.stderr });
+    if (!tree.ok) throw new WorkspaceError('git_failed', `git write-tree failed in ${repoDir}: ${firstLine(tree.stderr)}`, { gitExit: tree.gitExit, stderr: tree.stderr });
     return { head_sha: headSha, tree_sha: tree.stdout.trim() };
   } finally {
     await rm(indexFile, { force: true });

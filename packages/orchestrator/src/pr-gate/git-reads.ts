@@ -1,19 +1,15 @@
-import type { Git, GitResult } from '@agentpr/workspace';
+import type { Git } from '@agentpr/workspace';
 
 /** How long a local git read may take. */
 const READ_TIMEOUT_MS = 60_000;
 /** How long `git ls-remote` may take (a network call to the fork). */
 const REMOTE_TIMEOUT_MS = 30_000;
 
-function succeeded(result: GitResult): boolean {
-  return result.exitCode === 0 && !result.timedOut;
-}
-
 /** The trimmed stdout of a git read in `cwd` through the hardened {@link Git} port; `null` when git fails or prints nothing. */
 export async function gitLine(git: Git, cwd: string, args: readonly string[]): Promise<string | null> {
   const result = await git.run(args, { cwd, timeoutMs: READ_TIMEOUT_MS });
   const out = result.stdout.trim();
-  return succeeded(result) && out ? out : null;
+  return result.ok && out ? out : null;
 }
 
 /** The branch the workspace is on, `null` on a detached HEAD. */
@@ -51,7 +47,7 @@ export async function remoteBranchHead(git: Git, cwd: string, remote: string, br
   const ref = `refs/heads/${branch}`;
   const result = await git.run(['ls-remote', remote, ref], { cwd, timeoutMs: REMOTE_TIMEOUT_MS });
   if (result.timedOut) return { kind: 'unreadable', error: `git ls-remote ${remote} timed out after ${REMOTE_TIMEOUT_MS / 1000} s` };
-  if (!succeeded(result)) return { kind: 'unreadable', error: result.stderr.trim() || `git ls-remote ${remote} failed` };
+  if (!result.ok) return { kind: 'unreadable', error: result.stderr.trim() || `git ls-remote ${remote} failed` };
   const line = result.stdout.split('\n').find((l) => l.trimEnd().endsWith(`\t${ref}`));
   return line ? { kind: 'at', sha: line.split('\t')[0]!.trim().toLowerCase() } : { kind: 'missing' };
 }

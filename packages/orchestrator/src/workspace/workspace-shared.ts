@@ -150,8 +150,8 @@ export async function campaignFor(ctx: Pick<AppContext, 'paths'>): Promise<Campa
 
 /** git's own exit status when a failed workspace procedure was a failed git command (never 0), else undefined. */
 export function procedureGitExit(error: unknown): number | undefined {
-  const status = error instanceof WorkspaceError ? error.exitCode : undefined;
-  return status !== undefined && status !== 0 ? status : undefined;
+  const gitExit = error instanceof WorkspaceError ? error.gitExit : undefined;
+  return gitExit !== undefined && gitExit !== 0 ? gitExit : undefined;
 }
 
 /** A one-line message for a failed procedure. */

@@ -93,13 +93,13 @@ describe('createGitRunner hardening', () => {
     writeFileSync(join(dir, 'new.txt'), 'x\n');
 
     for (const args of [['status', '--porcelain'], ['diff', 'HEAD'], ['add', 'new.txt'], ['diff', '--cached', '--stat']]) {
-      expect((await runner.run(args, { cwd: dir })).exitCode).toBe(0);
+      expect((await runner.run(args, { cwd: dir })).gitExit).toBe(0);
     }
     const commit = await runner.run(['commit', '--quiet', '--file=-'], { cwd: dir, input: 'feat: x\n' });
-    expect(commit.exitCode, commit.stderr).toBe(0);
-    expect((await runner.run(['switch', '--quiet', '-c', 'other'], { cwd: dir })).exitCode).toBe(0);
+    expect(commit, commit.stderr).toMatchObject({ ok: true, gitExit: 0 });
+    expect((await runner.run(['switch', '--quiet', '-c', 'other'], { cwd: dir })).gitExit).toBe(0);
     const push = await runner.run(['push', '--porcelain', 'origin', 'HEAD:refs/heads/agentpr/x'], { cwd: dir });
-    expect(push.exitCode, push.stderr).toBe(0);
+    expect(push.gitExit, push.stderr).toBe(0);
 
     expect(readdirSync(markers).sort()).toEqual(['fsmonitor.sh']);
     expect(await git(fork.url, ['rev-parse', 'refs/heads/agentpr/x'])).toBe(await git(dir, ['rev-parse', 'HEAD']));
@@ -120,7 +120,8 @@ describe('createGitRunner hardening', () => {
     const runner = createGitRunner({ env: operatorEnv, timeoutMs: 20_000 });
 
     const fill = await runner.run(['credential', 'fill'], { cwd: dir, input: 'protocol=https\nhost=example.com\n\n' });
-    expect(fill.exitCode).not.toBe(0);
+    expect(fill.ok).toBe(false);
+    expect(fill.gitExit).not.toBe(0);
     await runner.run(['ls-remote', 'ssh://git@127.0.0.1:1/x.git'], { cwd: dir });
 
     expect(readdirSync(markers).filter((m) => !m.endsWith('.sh'))).toEqual([]);
@@ -130,7 +131,7 @@ describe('createGitRunner hardening', () => {
     const fake = fakeGit();
     const runner = createGitRunner({ env: { ...testGitEnv({ LC_ALL: 'C', TZ: 'UTC', SSH_AUTH_SOCK: '/run/agent.sock' }), ...SECRETS }, binary: fake.binary, pushToken: 'ghp_pushtokenvalue0000' });
     const result = await runner.run(['diff', '--name-only', 'HEAD', '--'], { cwd: tempDir(), env: { GIT_INDEX_FILE: '/tmp/idx' } });
-    expect(result.exitCode).toBe(0);
+    expect(result.gitExit).toBe(0);
 
     const [call] = fake.dumps();
     for (const name of [...Object.keys(SECRETS), 'HOME', PUSH_TOKEN_ENV, 'SSH_AUTH_SOCK']) expect(call!.env[name], name).toBeUndefined();
