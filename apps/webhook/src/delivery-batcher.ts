@@ -1,4 +1,4 @@
-import { handleWebhookDeliveries, type AppContext, type WebhookDeliveryInput, type WebhookDeliveryResult } from '@agentpr/orchestrator';
+import { handleWebhookDeliveries, type DeliveryContext, type WebhookDeliveryInput, type WebhookDeliveryResult } from '@agentpr/orchestrator';
 import type { DeliveryExecutor } from '@agentpr/store';
 
 /** Largest number of deliveries committed in one transaction. */
@@ -9,7 +9,7 @@ export const MAX_BATCH = 64;
  * so the per-transaction cost is shared under load and a lone delivery still starts at once. Each promise
  * resolves after its batch committed (or rolled back), never before.
  */
-export function deliveryBatcher(ctx: AppContext, store: DeliveryExecutor): (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult> {
+export function deliveryBatcher(ctx: DeliveryContext, store: DeliveryExecutor): (input: WebhookDeliveryInput) => Promise<WebhookDeliveryResult> {
   let queue: Array<{ input: WebhookDeliveryInput; resolve: (r: WebhookDeliveryResult) => void }> = [];
   let running = false;
   const drain = async () => {

@@ -1,15 +1,16 @@
-import { createHash, createHmac, createSecretKey, timingSafeEqual, type Hmac } from 'node:crypto';
+import { createHmac, createSecretKey, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { GitHubClient } from '@agentpr/github';
-import { iso, kyselyDeliveryExecutor, type DeliveryExecutor } from '@agentpr/store';
-import { AgentprError, applyCheckRollup, type AppContext, type RollupTask } from '@agentpr/orchestrator';
-import { openRotatingJsonl, truncateAuditField, type RotatingJsonl } from '@agentpr/logging';
-import { createAuditRateLimiter } from './audit-rate-limiter.js';
-import { deliveryAnswer } from './delivery-answer.js';
-import { deliveryBatcher } from './delivery-batcher.js';
+import { kyselyDeliveryExecutor, openSqliteDeliveryWriter, type DeliveryExecutor } from '@agentpr/store';
+import { AgentprError, type AppContext } from '@agentpr/orchestrator';
+import { truncateAuditField } from '@agentpr/logging';
+import { deliveryWorkerScript, inProcessChannel, startDeliveryWorker, type DeliveryChannel } from './delivery-channel.js';
+import { header, readBody, type BodyRead } from './read-body.js';
+import { createRollupRunner } from './rollup-runner.js';
 import { createWebhookAdmission, type WebhookTicket } from './webhook-admission.js';
+import { createWebhookAudit, type AuditFields } from './webhook-audit.js';
 import { webhookClientAddress } from './webhook-client-address.js';
 import { createWebhookMetrics, type WebhookMetrics } from './webhook-metrics.js';
 import { startWebhookMetricsServer, type WebhookMetricsServer } from './webhook-metrics-server.js';
@@ -39,9 +40,12 @@ export interface WebhookServerOptions {
   /** Used for the roll-up after a successful check; without it roll-ups are audited as unavailable and sync-github decides. */
   github?: GitHubClient | undefined;
   /**
-   * Runs the delivery statements; default kysely over `ctx.db`. On SQLite the apps pass
-   * `openSqliteDeliveryWriter(dbPath)` (cached prepared statements) and close it after the server.
+   * The store's SQLite file. Deliveries are then processed on a worker thread with its own connection and cached
+   * statements (`dist/delivery-worker.js`; from the TypeScript sources, on this thread with such a connection),
+   * so the transactions never hold up the thread that reads requests. Omit it on PostgreSQL.
    */
+  sqliteDeliveryPath?: string | undefined;
+  /** Runs the delivery statements on this thread instead (tests); default kysely over `ctx.db`. Ignored with `sqliteDeliveryPath`. */
   deliveryStore?: DeliveryExecutor;
   /** How long {@link WebhookServer.close} waits for in-flight work; default 10 s. */
   shutdownGraceMs?: number;
@@ -116,89 +120,6 @@ const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 /** `X-Hub-Signature-256`: checked for shape before a byte of the body is read. */
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
-/** A summary of suppressed audit lines is written at most this often. */
-const SUPPRESSED_SUMMARY_MS = 10_000;
-
-interface AuditFields {
-  path: string;
-  client?: string;
-  event: string;
-  delivery: string;
-  status: number;
-  outcome: string;
-  processed?: number;
-  ignored?: number;
-  retryableFailures?: number;
-  error?: string;
-  method?: string;
-}
-
-function header(req: IncomingMessage, name: string): string {
-  const value = req.headers[name];
-  return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
-}
-
-type BodyRead = { ok: true; body: Buffer; digests: Buffer[] } | { ok: false; reason: 'too_large'; size: number } | { ok: false; reason: 'overloaded' } | { ok: false; reason: 'aborted' };
-
-/**
- * Reads a body with the size limit enforced while reading, feeding every chunk through the HMACs as it comes.
- * A body of declared length was reserved before; a chunked one reserves chunk by chunk.
- */
-function readBody(
-  req: IncomingMessage,
-  maxPayload: number,
-  ticket: WebhookTicket,
-  reservedUpFront: boolean,
-  hmacs: Hmac[],
-  onReserve: () => void,
-): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let done = false;
-    const stop = (result: BodyRead) => {
-      done = true;
-      req.off('data', onData);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer) => {
-      if (done) return;
-      size += chunk.length;
-      if (size > maxPayload) return stop({ ok: false, reason: 'too_large', size });
-      if (!reservedUpFront) {
-        if (!ticket.reserve(chunk.length)) return stop({ ok: false, reason: 'overloaded' });
-        onReserve();
-      }
-      for (const h of hmacs) h.update(chunk);
-      chunks.push(chunk);
-    };
-    req.on('data', onData);
-    req.once('end', () => {
-      if (!done) stop({ ok: true, body: Buffer.concat(chunks, size), digests: hmacs.map((h) => h.digest()) });
-    });
-    req.once('close', () => {
-      if (!done) stop({ ok: false, reason: 'aborted' });
-    });
-    req.once('error', (error) => {
-      if (!done) {
-        done = true;
-        reject(error);
-      }
-    });
-  });
-}
-
-/** Opens the audit log (at least 1 KiB per file); a directory that cannot be made is one line naming the flag. */
-function openAudit(file: string, maxBytes: number | undefined, keepFiles: number | undefined): RotatingJsonl {
-  try {
-    return openRotatingJsonl(file, { maxBytes: Math.max(1024, maxBytes ?? 10 * 1024 * 1024), keepFiles: Math.max(1, keepFiles ?? 5) });
-  } catch (cause) {
-    const e = cause as NodeJS.ErrnoException;
-    if (e.syscall !== 'mkdir' && e.syscall !== 'chmod' && e.syscall !== 'stat') throw cause;
-    throw new AgentprError('invalid_input', `cannot create the directory of the audit log ${file}: ${e.message}; pass --audit-log-file under a writable directory`, { cause });
-  }
-}
-
 /**
  * Starts the GitHub webhook receiver on node:http (SPEC §7.2–7.3, W33–W39). Checks run cheapest first, and
  * everything that needs no body is checked before a byte of it is read — per-client concurrency (429), route,
@@ -246,107 +167,35 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   const webhookPath = normaliseWebhookPath(options.path ?? '/github/webhook');
   const graceMs = options.shutdownGraceMs ?? 10_000;
   const metrics = createWebhookMetrics();
-  const audit = options.auditLogFile ? openAudit(options.auditLogFile, options.auditMaxBytes, options.auditKeepFiles) : undefined;
-  const auditLimiter = createAuditRateLimiter({
-    now: () => performance.now(),
-    ...(options.auditUnverifiedBurst !== undefined ? { burst: options.auditUnverifiedBurst } : {}),
-    ...(options.auditUnverifiedPerSecond !== undefined ? { perSecond: options.auditUnverifiedPerSecond } : {}),
+  const audit = createWebhookAudit({
+    file: options.auditLogFile,
+    maxBytes: options.auditMaxBytes,
+    keepFiles: options.auditKeepFiles,
+    path: webhookPath,
+    clock: ctx.clock,
+    metrics,
+    unverifiedBurst: options.auditUnverifiedBurst,
+    unverifiedPerSecond: options.auditUnverifiedPerSecond,
   });
-  const rollups = new Map<string, { running: Promise<void>; again: RollupTask | null }>();
-  const submitDelivery = deliveryBatcher(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
+  const rollups = createRollupRunner({ ctx, github: options.github, metrics, audit, path: webhookPath });
+  let deliveries: DeliveryChannel;
+  try {
+    deliveries = await openDeliveryChannel(ctx, options);
+  } catch (error) {
+    await audit.close();
+    throw error;
+  }
   let shuttingDown = false;
   const syncGauge = () => {
     metrics.unverifiedBytes = admission.unverifiedBytes;
   };
+  const writeUnverifiedAudit = audit.writeUnverified;
 
-  /** Writes one line; `cut` shortens the header-derived fields (lines of unverified requests). */
-  const writeAudit = (f: AuditFields, cut: (s: string) => string = (s) => s) => {
-    audit?.write({
-      ts: iso(ctx.clock()),
-      method: f.method ?? 'POST',
-      path: cut(f.path),
-      ...(f.client !== undefined ? { client: cut(f.client) } : {}),
-      event: cut(f.event),
-      delivery: cut(f.delivery),
-      status_code: f.status,
-      outcome: f.outcome,
-      processed: f.processed ?? 0,
-      ignored: f.ignored ?? 0,
-      retryable_failures: f.retryableFailures ?? 0,
-      error: f.error ?? '',
-    });
-  };
-  /** Lines of requests that carried no valid signature: anyone can cause them, so they go through the token bucket. */
-  const writeUnverifiedAudit = (f: AuditFields) => {
-    if (auditLimiter.admit(f.outcome)) writeAudit({ ...f, error: truncateAuditField(f.error ?? '', 300) }, (v) => truncateAuditField(v));
-    else metrics.auditSuppressed++;
-  };
-  const writeSuppressedSummary = () => {
-    const suppressed = auditLimiter.takeSuppressed();
-    if (!suppressed) return;
-    audit?.write({
-      ts: iso(ctx.clock()),
-      method: 'POST',
-      path: webhookPath,
-      event: '',
-      delivery: '',
-      status_code: 0,
-      outcome: 'audit_suppressed',
-      processed: 0,
-      ignored: 0,
-      retryable_failures: 0,
-      error: `${suppressed.count} audit lines of requests without a valid signature were suppressed (rate limit)`,
-      suppressed: suppressed.count,
-      suppressed_outcomes: suppressed.byOutcome,
-    });
-  };
-  const summaryTimer = setInterval(writeSuppressedSummary, SUPPRESSED_SUMMARY_MS);
-  summaryTimer.unref();
-
-  const runRollup = (task: RollupTask, delivery: string, event: string) => {
-    const key = `${task.runId}|${task.headSha}`;
-    const current = rollups.get(key);
-    if (current) {
-      // One roll-up per head at a time; run once more afterwards, as checks may have finished meanwhile.
-      current.again = task;
-      return;
-    }
-    const entry: { running: Promise<void>; again: RollupTask | null } = { running: Promise.resolve(), again: null };
-    const once = async (t: RollupTask): Promise<void> => {
-      const fields = { method: 'ROLLUP', path: webhookPath, event, delivery, status: 0 };
-      if (!options.github) {
-        metrics.rollup('unavailable');
-        writeAudit({ ...fields, outcome: 'rollup_unavailable', error: 'no GitHub access (GITHUB_TOKEN/GH_TOKEN); sync-github will decide' });
-        return;
-      }
-      try {
-        const outcome = await applyCheckRollup(ctx, options.github, t);
-        const result = outcome.rollup.conclusion ?? 'pending';
-        metrics.rollup(result);
-        const applied = outcome.applied && !outcome.applied.duplicate && outcome.applied.applied !== false && !outcome.applied.refused ? 1 : 0;
-        writeAudit({ ...fields, outcome: `rollup_${result}`, processed: applied, ignored: outcome.applied && !applied ? 1 : 0 });
-      } catch (error) {
-        metrics.rollup('error');
-        writeAudit({ ...fields, outcome: 'rollup_error', error: (error as Error).message });
-        ctx.log.warn('check roll-up failed; sync-github will decide', { run_id: t.runId, head_sha: t.headSha, error: (error as Error).message });
-      }
-    };
-    entry.running = (async () => {
-      let next: RollupTask | null = task;
-      while (next) {
-        entry.again = null;
-        await once(next);
-        next = entry.again;
-      }
-    })().finally(() => rollups.delete(key));
-    rollups.set(key, entry);
-  };
-
-  const send = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => {
-    const text = JSON.stringify(body);
+  const sendText = (res: ServerResponse, status: number, text: string, extra: Record<string, string> = {}) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...extra });
     res.end(text);
   };
+  const send = (res: ServerResponse, status: number, body: unknown, extra: Record<string, string> = {}) => sendText(res, status, JSON.stringify(body), extra);
 
   /**
    * Answers before (all of) the body was read and closes the connection. What the client still sends is read and
@@ -375,8 +224,14 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       else send(res, status, body, verified ? {} : { connection: 'close' });
       metrics.observe(outcome, (performance.now() - started) / 1000);
       const fields: AuditFields = { path, client, event, delivery, status, outcome, error: typeof body.error === 'string' ? body.error : '', ...extra };
-      if (verified) writeAudit(fields);
+      if (verified) audit.write(fields);
       else writeUnverifiedAudit(fields);
+    };
+    /** The answer to a verified delivery, rendered by the delivery channel. */
+    const finishText = (status: number, outcome: string, text: string, extra: Partial<AuditFields>) => {
+      sendText(res, status, text);
+      metrics.observe(outcome, (performance.now() - started) / 1000);
+      audit.write({ path, client, event, delivery, status, outcome, ...extra });
     };
     const rawLength = req.headers['content-length'];
     let declared: number | undefined;
@@ -423,22 +278,10 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       if (!matches.includes(true)) return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' });
     }
     verified = true;
-    const text = read.body.toString('utf8');
-    let payload: unknown;
-    try {
-      payload = JSON.parse(text);
-    } catch {
-      return finish(400, 'invalid_json', { ok: false, error: 'invalid JSON payload' });
-    }
-    if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
-      return finish(400, 'invalid_payload', { ok: false, error: 'payload must be a JSON object' });
-    }
-    const payloadSha256 = createHash('sha256').update(read.body).digest('hex');
-    const result = await submitDelivery({ deliveryId: delivery, eventName: event, payloadSha256, payload });
-    const answer = deliveryAnswer(result);
+    const answer = await deliveries.submit({ deliveryId: delivery, eventName: event, body: read.body });
     const { processed, ignored, retryableFailures, error } = answer;
-    finish(answer.status, answer.outcome, answer.body, { processed, ignored, retryableFailures, error });
-    if (result.kind === 'applied' || result.kind === 'ignored' || result.kind === 'refused') for (const task of result.rollups) runRollup(task, delivery, event);
+    finishText(answer.status, answer.outcome, answer.bodyText, { processed, ignored, retryableFailures, error });
+    for (const task of answer.rollups) rollups.run(task, delivery, event);
   };
 
   const maxHeaderSize = Math.max(1024, options.maxHeaderBytes ?? 8 * 1024);
@@ -517,9 +360,9 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     try {
       metricsServer = await startWebhookMetricsServer({ metrics, port: options.metrics.port, host: options.metrics.host ?? '127.0.0.1', token: options.metrics.token });
     } catch (error) {
-      clearInterval(summaryTimer);
       await new Promise<void>((resolve) => server.close(() => resolve()));
-      await audit?.close();
+      await deliveries.close();
+      await audit.close();
       const e = error as NodeJS.ErrnoException;
       if (e instanceof AgentprError) throw e;
       throw new AgentprError('config', `cannot listen for metrics on ${options.metrics.host ?? '127.0.0.1'}:${options.metrics.port}: ${e.message}; pick another --metrics-port`, { cause: error });
@@ -527,9 +370,6 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
   }
   const address = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
-  const idle = async () => {
-    while (rollups.size > 0) await Promise.allSettled([...rollups.values()].map((r) => r.running));
-  };
   let closing: Promise<void> | undefined;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
@@ -538,11 +378,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     path: webhookPath,
     metrics,
     metricsUrl: metricsServer?.url,
-    idle,
-    flushAudit: async () => {
-      writeSuppressedSummary();
-      await audit?.flush();
-    },
+    idle: () => rollups.idle(),
+    flushAudit: () => audit.flush(),
     close() {
       closing ??= (async () => {
         shuttingDown = true;
@@ -556,11 +393,21 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
         server.closeAllConnections();
         await stopped;
         await metricsServer?.close();
-        clearInterval(summaryTimer);
-        writeSuppressedSummary();
-        await audit?.close();
+        await deliveries.close();
+        await audit.close();
       })();
       return closing;
     },
   };
+}
+
+/** The worker thread on SQLite when its script is built, else this thread; see {@link WebhookServerOptions.sqliteDeliveryPath}. */
+async function openDeliveryChannel(ctx: AppContext, options: WebhookServerOptions): Promise<DeliveryChannel> {
+  const sqlitePath = options.sqliteDeliveryPath;
+  if (!sqlitePath) return inProcessChannel(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
+  const script = deliveryWorkerScript();
+  if (script) return startDeliveryWorker({ script, sqlitePath, log: ctx.log });
+  const writer = openSqliteDeliveryWriter(sqlitePath);
+  const channel = inProcessChannel(ctx, writer);
+  return { ...channel, close: async () => writer.close() };
 }

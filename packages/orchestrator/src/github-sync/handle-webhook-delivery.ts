@@ -30,6 +30,12 @@ export interface UnmatchedResult {
 /** What each fact of a delivery did, in the order of the delivery's targets. */
 export type DeliveryFactResult = GithubFactResult | UnmatchedResult;
 
+/**
+ * What processing a delivery needs of the app context: the wall clock, the actor the events are recorded as, and
+ * the log. Small enough to build in a worker thread that owns its own store connection.
+ */
+export type DeliveryContext = Pick<AppContext, 'clock' | 'actor' | 'log'>;
+
 /** Names the delivery in every result. */
 interface DeliveryRef {
   deliveryId: string;
@@ -64,7 +70,7 @@ export type WebhookDeliveryResult =
 /** The kinds of {@link WebhookDeliveryResult}. */
 export type DeliveryOutcome = WebhookDeliveryResult['kind'];
 
-async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
   const base: DeliveryRef = { deliveryId: input.deliveryId, eventName: input.eventName };
   const claim = await claimDelivery(trx, {
     source: input.source ?? 'github',
@@ -120,7 +126,13 @@ async function processDelivery(trx: DeliveryExecutor, ctx: AppContext, input: We
   return { ...base, kind, processed, ignored, results, rollups };
 }
 
-function failed(ctx: AppContext, input: WebhookDeliveryInput, error: unknown): WebhookDeliveryResult {
+/** Kysely over the context's store, when no executor is given. */
+function defaultStore(ctx: Partial<Pick<AppContext, 'db'>>): DeliveryExecutor {
+  if (!ctx.db) throw new Error('handleWebhookDelivery needs a store: pass one, or a context with db');
+  return kyselyDeliveryExecutor(ctx.db);
+}
+
+function failed(ctx: DeliveryContext, input: WebhookDeliveryInput, error: unknown): WebhookDeliveryResult {
   ctx.log.error('webhook delivery failed', { delivery: input.deliveryId, event: input.eventName, error: (error as Error).message });
   return { kind: 'failed', deliveryId: input.deliveryId, eventName: input.eventName, error: `unhandled webhook error: ${(error as Error).message}` };
 }
@@ -140,9 +152,9 @@ function failed(ctx: AppContext, input: WebhookDeliveryInput, error: unknown): W
  * if (r.kind === 'failed') log.error(r.error);
  */
 export async function handleWebhookDelivery(
-  ctx: AppContext,
+  ctx: DeliveryContext & Partial<Pick<AppContext, 'db'>>,
   input: WebhookDeliveryInput,
-  store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db),
+  store: DeliveryExecutor = defaultStore(ctx),
 ): Promise<WebhookDeliveryResult> {
   try {
     return await store.transaction((trx) => processDelivery(trx, ctx, input));
@@ -159,9 +171,9 @@ export async function handleWebhookDelivery(
  * failing one ends `failed`.
  */
 export async function handleWebhookDeliveries(
-  ctx: AppContext,
+  ctx: DeliveryContext & Partial<Pick<AppContext, 'db'>>,
   inputs: readonly WebhookDeliveryInput[],
-  store: DeliveryExecutor = kyselyDeliveryExecutor(ctx.db),
+  store: DeliveryExecutor = defaultStore(ctx),
 ): Promise<WebhookDeliveryResult[]> {
   if (inputs.length === 1) return [await handleWebhookDelivery(ctx, inputs[0]!, store)];
   try {

@@ -1,7 +1,7 @@
 export { applyGithubFact, pushedHead, rollupKey } from './github-events.js';
 export type { RollupTask, GithubFactResult } from './github-events.js';
 export { handleWebhookDelivery, handleWebhookDeliveries } from './handle-webhook-delivery.js';
-export type { WebhookDeliveryInput, WebhookDeliveryResult, DeliveryOutcome, UnmatchedResult, SettledDelivery, DeliveryFactResult } from './handle-webhook-delivery.js';
+export type { DeliveryContext, WebhookDeliveryInput, WebhookDeliveryResult, DeliveryOutcome, UnmatchedResult, SettledDelivery, DeliveryFactResult } from './handle-webhook-delivery.js';
 export { applyCheckRollup } from './apply-check-rollup.js';
 export type { RollupOutcome } from './apply-check-rollup.js';
 export { syncGithub, syncGithubLoop, SYNC_STATES } from './sync-github.js';

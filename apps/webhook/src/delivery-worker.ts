@@ -1,0 +1,35 @@
+/**
+ * The delivery worker thread (bundled as `dist/delivery-worker.js`): owns a dedicated SQLite connection and runs
+ * {@link createDeliveryProcessor} for the verified deliveries the webhook's HTTP thread hands it, so parsing,
+ * fingerprinting and the group-committed transactions never hold up the event loop that reads requests. Answers
+ * go back only after the transaction that stored them committed.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Logger } from '@agentpr/orchestrator';
+import { openSqliteDeliveryWriter } from '@agentpr/store';
+import { createDeliveryProcessor, unprocessed } from './delivery-processor.js';
+import type { DeliveryWorkerData, ToDeliveryWorker, FromDeliveryWorker } from './delivery-worker-protocol.js';
+
+const port = parentPort;
+if (!port) throw new Error('delivery-worker.js runs as a worker thread of the webhook server');
+const { sqlitePath, actor } = workerData as DeliveryWorkerData;
+const post = (message: FromDeliveryWorker) => port.postMessage(message);
+const log: Logger = {
+  info: (message, fields) => post({ type: 'log', level: 'info', message, fields }),
+  warn: (message, fields) => post({ type: 'log', level: 'warn', message, fields }),
+  error: (message, fields) => post({ type: 'log', level: 'error', message, fields }),
+};
+const writer = openSqliteDeliveryWriter(sqlitePath);
+const processDelivery = createDeliveryProcessor({ clock: () => new Date(), actor, log }, writer);
+port.on('message', (message: ToDeliveryWorker) => {
+  if (message.type === 'close') {
+    writer.close();
+    port.close();
+    return;
+  }
+  processDelivery(message.delivery).then(
+    (answer) => post({ type: 'answer', id: message.id, answer }),
+    (error: unknown) => post({ type: 'answer', id: message.id, answer: unprocessed(`unhandled webhook error: ${(error as Error).message}`) }),
+  );
+});
+post({ type: 'ready' });
