@@ -55,16 +55,22 @@ export function resultObject(r: ApplyResult): Record<string, unknown> {
 
 /** Locks the run's state row for the rest of the transaction (PostgreSQL); SQLite's `BEGIN IMMEDIATE` already serialises writers. */
 export async function lockRun(trx: Db, runId: string): Promise<RunSnapshot | undefined> {
-  let query = trx.selectFrom('run_states').select(['current_state', 'last_error', 'last_active_state', 'held_facts_json']).where('run_id', '=', runId);
+  let query = trx
+    .selectFrom('run_states')
+    .select(['current_state', 'last_error', 'last_active_state', 'held_facts_json', 'paused_from'])
+    .where('run_id', '=', runId);
   if (dialectOf(trx) === 'postgres') query = query.forUpdate();
   const row = await query.executeTakeFirst();
   if (!row) return undefined;
-  return {
+  const snapshot: RunSnapshot = {
     state: row.current_state as RunState,
     lastError: row.last_error,
     lastActiveState: row.last_active_state as RunState | null,
     heldFacts: parseHeldFacts(row.held_facts_json),
   };
+  // Only a PAUSED run has a paused-from state; a stale value (a merge ended the run while paused) is ignored.
+  if (row.current_state === 'PAUSED' && row.paused_from) snapshot.pausedFrom = row.paused_from as RunState;
+  return snapshot;
 }
 
 /** True when `next` differs from `prev` in a field that `run_states` keeps. */
@@ -73,6 +79,7 @@ export function snapshotChanged(prev: RunSnapshot, next: RunSnapshot): boolean {
     next.state !== prev.state ||
     next.lastError !== prev.lastError ||
     next.lastActiveState !== prev.lastActiveState ||
+    (next.pausedFrom ?? null) !== (prev.pausedFrom ?? null) ||
     serializeHeldFacts(next.heldFacts) !== serializeHeldFacts(prev.heldFacts)
   );
 }
@@ -220,6 +227,7 @@ export async function applyEvents(db: Db, runId: string, inputs: EventInput[], c
             last_error: next.lastError,
             last_active_state: next.lastActiveState,
             held_facts_json: serializeHeldFacts(next.heldFacts),
+            paused_from: next.pausedFrom ?? null,
             updated_at: now,
           })
           .where('run_id', '=', runId)

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { TERMINAL_STATES, type RunState } from '@agentpr/state-machine';
 import { inTransaction } from './dialect.js';
 import { StoreError } from './errors.js';
+import { filterStates, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { Db, RunRow, RunStateRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
@@ -14,6 +15,8 @@ export interface NewRun {
   mode: string;
   budget: Record<string, unknown>;
   workspaceDir: string;
+  /** The campaign the run is created under (its name); omitted or null when unknown. */
+  campaign?: string | null | undefined;
 }
 
 /** A run with its current state, as list-runs shows it. */
@@ -24,6 +27,8 @@ export interface RunListItem {
   mode: string;
   prompt_version: string;
   pr_number: number | null;
+  /** The campaign the run was created under; null for runs created before it was recorded. */
+  campaign: string | null;
   current_state: RunState;
   last_error: string | null;
   updated_at: string;
@@ -34,6 +39,8 @@ export interface RunWithState {
   run: RunRow;
   state: RunStateRow & { current_state: RunState; last_active_state: RunState | null };
 }
+
+export type { RunListFilter } from './run-list-filter.js';
 
 const TERMINAL = [...TERMINAL_STATES];
 
@@ -54,6 +61,7 @@ async function insertRuns(trx: Db, runs: NewRun[], now: string): Promise<void> {
           budget_json: JSON.stringify(r.budget),
           workspace_dir: r.workspaceDir,
           pr_number: null,
+          campaign: r.campaign ?? null,
           created_at: now,
           updated_at: now,
         })),
@@ -69,7 +77,7 @@ async function insertRuns(trx: Db, runs: NewRun[], now: string): Promise<void> {
     }
     await trx
       .insertInto('run_states')
-      .values(chunk.map((r) => ({ run_id: r.runId, current_state: 'QUEUED', last_error: null, last_active_state: null, updated_at: now })))
+      .values(chunk.map((r) => ({ run_id: r.runId, current_state: 'QUEUED', last_error: null, last_active_state: null, paused_from: null, updated_at: now })))
       .execute();
     await trx
       .insertInto('events')
@@ -118,12 +126,13 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       'run_states.last_error',
       'run_states.last_active_state',
       'run_states.held_facts_json',
+      'run_states.paused_from',
       'run_states.updated_at as state_updated_at',
     ])
     .where('runs.run_id', '=', runId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { current_state, last_error, last_active_state, held_facts_json, state_updated_at, ...run } = row;
+  const { current_state, last_error, last_active_state, held_facts_json, paused_from, state_updated_at, ...run } = row;
   return {
     run: { ...run, pr_number: run.pr_number === null ? null : Number(run.pr_number) },
     state: {
@@ -132,6 +141,7 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       last_error,
       last_active_state: last_active_state as RunState | null,
       held_facts_json,
+      paused_from,
       updated_at: state_updated_at,
     },
   };
@@ -155,6 +165,7 @@ function listSelect(db: Db) {
       'runs.mode',
       'runs.prompt_version',
       'runs.pr_number',
+      'runs.campaign',
       'run_states.current_state',
       'run_states.last_error',
       'run_states.updated_at',
@@ -165,10 +176,25 @@ function toItem(row: any): RunListItem {
   return { ...row, pr_number: row.pr_number === null ? null : Number(row.pr_number) };
 }
 
-/** The most recently updated runs (by state `updated_at`), newest first. */
-export async function listRuns(db: Db, options: { limit: number }): Promise<RunListItem[]> {
-  const rows = await listSelect(db).orderBy('run_states.updated_at', 'desc').orderBy('run_states.run_id', 'desc').limit(options.limit).execute();
-  return rows.map(toItem);
+function filtered(db: Db, filter: RunListFilter, state: RunState | undefined) {
+  let query = listSelect(db);
+  if (state !== undefined) query = query.where('run_states.current_state', '=', state);
+  if (filter.repo) query = query.where('runs.owner_key', '=', filter.repo.owner.toLowerCase()).where('runs.repo_key', '=', filter.repo.repo.toLowerCase());
+  if (filter.campaign !== undefined) query = query.where('runs.campaign', '=', filter.campaign);
+  return query.orderBy('run_states.updated_at', 'desc').orderBy('run_states.run_id', 'desc');
+}
+
+/**
+ * The most recently updated runs (by state `updated_at`), newest first, narrowed by `filter`. Each read is
+ * index-backed and stops at the limit: one state reads `idx_run_states_state_updated` in order, several states
+ * are one such read each, merged; a repository or a campaign is looked up by its index.
+ */
+export async function listRuns(db: Db, options: { limit: number } & RunListFilter): Promise<RunListItem[]> {
+  const states = filterStates(options);
+  if (states.length <= 1) return (await filtered(db, options, states[0]).limit(options.limit).execute()).map(toItem);
+  const lists: RunListItem[][] = [];
+  for (const state of states) lists.push((await filtered(db, options, state).limit(options.limit).execute()).map(toItem));
+  return mergeNewestFirst(lists, options.limit);
 }
 
 /**

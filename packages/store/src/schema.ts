@@ -12,6 +12,8 @@ export interface RunsTable {
   budget_json: string;
   workspace_dir: string;
   pr_number: number | null;
+  /** The campaign the run was created under (its `campaign.json` name); null for runs created before it was recorded. */
+  campaign: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -24,6 +26,8 @@ export interface RunStatesTable {
   last_active_state: string | null;
   /** GitHub facts held while the run is PAUSED or NEEDS_HUMAN_REVIEW (JSON, see `parseHeldFacts`); null when none. */
   held_facts_json: string | null;
+  /** The state a PAUSED run was paused from; read only while the run is PAUSED (null before it was recorded). */
+  paused_from: string | null;
   updated_at: string;
 }
 

@@ -5,19 +5,42 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { RunState } from '@agentpr/state-machine';
 import { StoreError } from './errors.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
+import { filterStates, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { RunListItem, RunWithState } from './runs.js';
 
 /** Read-only queries on a SQLite store without loading kysely (the CLI start-up fast path). */
 export interface SqliteReader {
-  listRuns(limit: number): RunListItem[];
+  /** The same rows, in the same order, as the store's `listRuns`, with the same filters. */
+  listRuns(limit: number, filter?: RunListFilter): RunListItem[];
   getRun(runId: string): RunWithState | undefined;
   close(): void;
 }
 
-const LIST_SQL = `select r.run_id, r.owner, r.repo, r.mode, r.prompt_version, r.pr_number, s.current_state, s.last_error, s.updated_at
-  from run_states s join runs r on r.run_id = s.run_id order by s.updated_at desc, s.run_id desc limit ?`;
-const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.held_facts_json, s.updated_at as state_updated_at
+const LIST_SELECT = `select r.run_id, r.owner, r.repo, r.mode, r.prompt_version, r.pr_number, r.campaign, s.current_state, s.last_error, s.updated_at
+  from run_states s join runs r on r.run_id = s.run_id`;
+const LIST_ORDER = 'order by s.updated_at desc, s.run_id desc limit ?';
+const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.held_facts_json, s.paused_from, s.updated_at as state_updated_at
   from runs r join run_states s on s.run_id = r.run_id where r.run_id = ?`;
+
+/** The SQL of one filtered read (at most one state) and its parameters, as the store's `listRuns` builds it. */
+function listQuery(filter: RunListFilter, state: RunState | undefined, limit: number): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  if (state !== undefined) {
+    where.push('s.current_state = ?');
+    params.push(state);
+  }
+  if (filter.repo) {
+    where.push('r.owner_key = ?', 'r.repo_key = ?');
+    params.push(filter.repo.owner.toLowerCase(), filter.repo.repo.toLowerCase());
+  }
+  if (filter.campaign !== undefined) {
+    where.push('r.campaign = ?');
+    params.push(filter.campaign);
+  }
+  const sql = `${LIST_SELECT}${where.length ? ` where ${where.join(' and ')}` : ''} ${LIST_ORDER}`;
+  return { sql, params: [...params, limit] };
+}
 
 /**
  * Opens a SQLite store read-only for list/show queries. Returns `undefined` when the fast path does not apply
@@ -54,14 +77,21 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
     db.close();
     return undefined;
   }
-  const list = db.prepare(LIST_SQL);
   const get = db.prepare(GET_SQL);
+  const read = (filter: RunListFilter, state: RunState | undefined, limit: number) => {
+    const { sql, params } = listQuery(filter, state, limit);
+    return db.prepare(sql).all(...params) as RunListItem[];
+  };
   return {
-    listRuns: (limit) => list.all(limit) as RunListItem[],
+    listRuns(limit, filter = {}) {
+      const states = filterStates(filter);
+      if (states.length <= 1) return read(filter, states[0], limit);
+      return mergeNewestFirst(states.map((state) => read(filter, state, limit)), limit);
+    },
     getRun(runId) {
       const row = get.get(runId) as Record<string, unknown> | undefined;
       if (!row) return undefined;
-      const { current_state, last_error, last_active_state, held_facts_json, state_updated_at, ...run } = row;
+      const { current_state, last_error, last_active_state, held_facts_json, paused_from, state_updated_at, ...run } = row;
       return {
         run: run as unknown as RunWithState['run'],
         state: {
@@ -70,6 +100,7 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
           last_error: last_error as string | null,
           last_active_state: last_active_state as RunState | null,
           held_facts_json: (held_facts_json as string | null | undefined) ?? null,
+          paused_from: (paused_from as string | null | undefined) ?? null,
           updated_at: state_updated_at as string,
         },
       };

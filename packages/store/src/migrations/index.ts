@@ -3,6 +3,8 @@ import type { DialectName } from '../dialect.js';
 import { initialMigration } from './20261123T000000-initial.js';
 import { managerRunsMigration } from './20261124T000000-manager-runs.js';
 import { heldFactsMigration } from './20261125T000000-held-facts.js';
+import { listFiltersMigration } from './20261126T000000-list-filters.js';
+import { pausedFromMigration } from './20261126T000100-paused-from.js';
 
 /**
  * Every migration, keyed by its timestamped name. Names sort in the order they apply. A released migration is
@@ -13,5 +15,7 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '20261123T000000-initial': initialMigration(dialect),
     '20261124T000000-manager-runs': managerRunsMigration(),
     '20261125T000000-held-facts': heldFactsMigration(),
+    '20261126T000000-list-filters': listFiltersMigration(),
+    '20261126T000100-paused-from': pausedFromMigration(),
   };
 }
