@@ -1,11 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { effectivePolicy, loadPolicy, type ManagerPolicy } from '@agentpr/policy';
 import { getRun, leaseHolder } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { policyError } from '../policy-error.js';
 import { requestOpenPr, type RequestOpenPrResult } from '../pr-gate/request-open-pr.js';
-import { campaignFor } from '../workspace/workspace-shared.js';
 import type { ManagerActions } from './actions.js';
 import { managerTick, type TickOptions, type TickReport } from './manager-tick.js';
 
@@ -120,7 +119,8 @@ export interface DriveResult {
 
 /**
  * drive: runs manager ticks for one run in the foreground until it waits for a human; when it reaches
- * PUSHED it writes the PR-open request (the human still approves it with the confirm token).
+ * PUSHED it writes the PR-open request, its text rendered from the campaign template unless `prTitle` /
+ * `prBodyFile` give it (the human still approves it with the confirm token).
  */
 export async function drive(
   ctx: AppContext,
@@ -153,10 +153,8 @@ export async function drive(
   const run = (await getRun(ctx.db, input.runId))!;
   let prRequest: RequestOpenPrResult | undefined;
   if (run.state.current_state === 'PUSHED' && !options.dryRun) {
-    const campaign = await campaignFor(ctx);
-    const title = input.prTitle ?? campaign.default_commit_title ?? `chore: agentpr integration for ${run.run.repo}`;
-    const bodyFile = input.prBodyFile ?? (existsSync(campaign.files.pr_description_template) ? campaign.files.pr_description_template : undefined);
-    prRequest = await requestOpenPr(ctx, { runId: input.runId, title, ...(bodyFile ? { body: readFileSync(bodyFile, 'utf8') } : { body: `Integration prepared by agentpr for ${run.run.owner}/${run.run.repo}.` }) });
+    // Title and body not given are rendered from the campaign template with the run's content (issue 15).
+    prRequest = await requestOpenPr(ctx, { runId: input.runId, title: input.prTitle, bodyFile: input.prBodyFile });
     stopped = 'PUSHED: the PR request waits for a human to approve it with the confirm token';
   }
   return { ok: run.state.current_state !== 'NEEDS_HUMAN_REVIEW', run_id: input.runId, state: run.state.current_state, ticks: reports.length, stopped_because: stopped, ...(prRequest ? { pr_request: prRequest } : {}), reports };

@@ -156,7 +156,7 @@ async function checkPushedHead(
   if (at !== request.head_sha.toLowerCase()) {
     throw new AgentprError('refused', `branch ${request.head} on origin is at ${at ?? '(missing)'}, not the requested ${request.head_sha}; the branch moved after the request. Run request-open-pr again.`);
   }
-  const gate = await dodGateForRun(ctx, runId, { policy: options.policy });
+  const gate = await dodGateForRun(ctx, runId, { policy: options.policy, prText: { title: request.title, body: request.body } });
   if (gate.kind === 'failed' && input.allowDodBypass !== true) {
     const checks = gate.failed_checks.slice(0, 4).map((c) => `${c.code}: ${c.message}`).join('; ');
     throw new AgentprError('gate_failed', `the DoD gate blocked the approval: ${checks}. Fix the run, or pass --allow-dod-bypass in an emergency (audited).`, { details: { dod_gate: dodGateDocument(gate) } });
@@ -167,11 +167,12 @@ async function checkPushedHead(
 /**
  * The second half of the PR gate (SPEC §6.2, W29–W31). With `--confirm` and the request's token it re-checks,
  * in order: the request file, the token (SHA-256, constant time), the already-linked shortcut, single use, the
- * expiry, the state (PUSHED), that the fork branch is still at the requested head SHA, and the DoD gate (unless
- * bypassed — then an audit record is written). Only then, under the run lease, it consumes the request
- * atomically, opens the PR from `<fork-owner>:<branch>` through `ctx.github`, records a `pr_create` attempt and
- * links the PR (`command.pr.linked` → CI_WAIT). A failed creation moves the run to NEEDS_HUMAN_REVIEW with the
- * reason. GitHub is asked for its client only after every check, so a missing token does not hide them.
+ * expiry, the state (PUSHED), that the fork branch is still at the requested head SHA, and the DoD gate with the
+ * request's title and body (unless bypassed — then an audit record is written). Only then, under the run lease, it
+ * consumes the request atomically, opens the PR from `<fork-owner>:<branch>` through `ctx.github`, records a
+ * `pr_create` attempt and links the PR (`command.pr.linked` → CI_WAIT). A failed creation moves the run to
+ * NEEDS_HUMAN_REVIEW with the reason. GitHub is asked for its client only after every check, so a missing token
+ * does not hide them.
  *
  * @example
  * const result = await approveOpenPr(ctx, { runId, requestFile, confirmToken: 'A1B2…', confirm: true });

@@ -5,6 +5,8 @@ import { latestArtifact, requireRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { treeOf } from './git-reads.js';
+import { checkPrText } from './pr-text-check.js';
+import { campaignTitles } from './pr-text-sources.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 function loadDigest(uri: string | undefined): { digest: Record<string, unknown> | null; error: DigestLoadError | null } {
@@ -38,17 +40,28 @@ export function dodGateDocument(verdict: DodGateVerdict): DodGateResult {
   return { ok: verdict.kind === 'passed', failed_checks: failed, ...(verdict.snapshot ? { snapshot: verdict.snapshot } : {}) };
 }
 
+/** Options of {@link dodGateForRun}. */
+export interface DodGateOptions {
+  /** Thresholds for digests that predate `policy_used`; default the run's effective policy from the policy file. */
+  policy?: DodPolicy | undefined;
+  /**
+   * The PR text about to be opened. When given, the gate also checks it (checkPrText): `pr_title_generic` for a
+   * generic title, `pr_body_placeholders` for a body that still shows `{placeholders}`.
+   */
+  prText?: { title: string; body: string } | undefined;
+}
+
 /**
  * The Definition-of-Done gate for one run before its PR is opened (SPEC §6.3, W14, W28): gathers what the pure
  * `evaluateDodGate` of `@agentpr/runtime-analysis` judges — the latest run digest, whether a contract exists,
  * the effective policy of the run's repository (the fallback for digests without `policy_used`) and the tree of
- * the pushed head (for `digest_stale`).
+ * the pushed head (for `digest_stale`) — and, with `prText`, checks the PR's title and body.
  *
  * @example
  * const gate = await dodGateForRun(ctx, 'run_1');
  * if (gate.kind === 'failed') console.log(gate.failed_checks);
  */
-export async function dodGateForRun(ctx: AppContext, runId: string, options: { policy?: DodPolicy | undefined } = {}): Promise<DodGateVerdict> {
+export async function dodGateForRun(ctx: AppContext, runId: string, options: DodGateOptions = {}): Promise<DodGateVerdict> {
   const { run } = await requireRun(ctx.db, runId);
   // The pushed tree is read by git in the workspace.
   await assertWorkspaceInsideRoot(ctx, run);
@@ -72,6 +85,8 @@ export async function dodGateForRun(ctx: AppContext, runId: string, options: { p
     effectivePolicy: policy,
     pushedTreeSha,
   });
+  const textChecks: DodCheck[] = options.prText ? checkPrText(options.prText, { campaignTitles: await campaignTitles(ctx) }) : [];
+  const failed = [...gate.failed_checks, ...textChecks];
   const snapshot = gate.snapshot ?? null;
-  return gate.ok ? { kind: 'passed', snapshot } : { kind: 'failed', failed_checks: gate.failed_checks, snapshot };
+  return failed.length === 0 ? { kind: 'passed', snapshot } : { kind: 'failed', failed_checks: failed, snapshot };
 }

@@ -3,5 +3,11 @@ export type { RequestOpenPrInput, RequestOpenPrResult } from './request-open-pr.
 export { approveOpenPr, approveOpenPrReport } from './approve-open-pr.js';
 export type { ApproveOpenPrInput, ApproveOpenPrOptions, ApproveOpenPrResult, ApproveOpenPrReport, OpenedPullRequest } from './approve-open-pr.js';
 export { dodGateForRun, dodGateDocument } from './dod-gate.js';
-export type { DodGateVerdict, DodSnapshot } from './dod-gate.js';
+export type { DodGateOptions, DodGateVerdict, DodSnapshot } from './dod-gate.js';
+export { renderPrText, parsePrTemplate, fillPlaceholders, DEFAULT_PR_BODY_TEMPLATE, DEFAULT_PR_TITLE_TEMPLATE } from './pr-text.js';
+export type { PrTemplate, PrTextSources, RenderedPrText, TitleSource } from './pr-text.js';
+export { checkPrText, genericTitleReason, STOCK_SUBJECTS } from './pr-text-check.js';
+export type { GenericTitleRules, PrTextProblem, PrTextProblemCode } from './pr-text-check.js';
+export { resolvePrText } from './resolve-pr-text.js';
+export type { BodySource, PrText, PrTextInput } from './resolve-pr-text.js';
 export { newConfirmToken, hashConfirmToken, confirmTokenMatches, CONFIRM_TOKEN_BYTES } from './confirm-token.js';

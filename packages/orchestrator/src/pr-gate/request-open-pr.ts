@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { ownerFromRemoteUrl } from '@agentpr/workspace';
 import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, type RunRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
@@ -6,12 +6,14 @@ import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
 import { currentBranch, headSha as readHeadSha, remoteBranchHead, remoteUrl, upstreamDefaultBranch } from './git-reads.js';
+import { resolvePrText, type PrText } from './resolve-pr-text.js';
 
 /** The input of {@link requestOpenPr} (the `request-open-pr` flags). */
 export interface RequestOpenPrInput {
   runId: string;
-  title: string;
-  /** Exactly one of `body` and `bodyFile`. */
+  /** The PR title; omitted, it is rendered from the campaign template (see resolvePrText). */
+  title?: string | undefined;
+  /** At most one of `body` and `bodyFile`; neither renders the campaign template with the run's content. */
   body?: string | undefined;
   bodyFile?: string | undefined;
   base?: string | undefined;
@@ -31,7 +33,10 @@ export interface RequestOpenPrResult {
   request_file: string;
   confirm_token: string;
   expires_at: string;
-  preview: { title: string; base: string; head: string; draft: boolean };
+  /** What approval opens: exactly the stored title and body. */
+  preview: { title: string; body: string; base: string; head: string; draft: boolean };
+  /** Where the title and body came from (flag, campaign template, commit, default) and the repository template used. */
+  pr_text: Omit<PrText, 'title' | 'body'>;
   next_command: string;
 }
 
@@ -93,10 +98,14 @@ export function requestOpenPrReport(result: RequestOpenPrResult): Omit<RequestOp
  * The first half of the PR gate (SPEC §6.1, W29–W31): checks that the run is PUSHED and that its branch on the
  * fork is exactly the workspace HEAD, then writes a PR-open request bound to that head SHA — a request file in
  * `<data>/reports`, a `pr_requests` row and a `pr_open_request` artefact — with a single-use confirm token of
- * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change.
+ * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change. The title and
+ * body are the operator's or rendered from the campaign template with the run's content (resolvePrText); a generic
+ * title or a body with unfilled `{placeholders}` is refused before anything is written. The request stores the
+ * text, so approval opens exactly what `preview` shows.
  *
  * @example
- * const req = await requestOpenPr(ctx, { runId: 'run_1', title: 'Add Widgets support', body: '…' });
+ * const req = await requestOpenPr(ctx, { runId: 'run_1' }); // title and body rendered from the campaign
+ * console.log(req.preview.title, req.preview.body);
  * console.log(req.next_command); // agentpr approve-open-pr --run-id run_1 --request-file … --confirm-token … --confirm
  */
 export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput): Promise<RequestOpenPrResult> {
@@ -108,22 +117,11 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput):
     throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state: state.current_state } });
   }
   if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
-  const title = input.title?.trim() ?? '';
-  if (!title) throw new AgentprError('usage', '--title is empty; give the PR a title.');
-  if ((input.body === undefined) === (input.bodyFile === undefined)) throw new AgentprError('usage', 'pass exactly one of --body and --body-file.');
-  let body = input.body ?? '';
-  if (input.bodyFile !== undefined) {
-    try {
-      body = readFileSync(input.bodyFile, 'utf8');
-    } catch (error) {
-      throw new AgentprError('io', `cannot read --body-file ${input.bodyFile}: ${(error as Error).message}`);
-    }
-  }
-  if (!body.trim()) throw new AgentprError('usage', 'the PR body is blank; write a description with --body or --body-file.');
   const ttl = input.confirmTtlMinutes ?? 30;
   if (!Number.isInteger(ttl) || ttl < 1) throw new AgentprError('usage', `--confirm-ttl-minutes must be an integer of at least 1 (got ${ttl}).`);
 
   const { base, head, headSha, headOwner } = await pushedBranch(ctx, run, input);
+  const { title, body, ...textFrom } = await resolvePrText(ctx, run, input, { base, head, headSha });
   const token = newConfirmToken();
   const now = ctx.clock();
   const createdAt = iso(now);
@@ -159,7 +157,8 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput):
     request_file: requestFile,
     confirm_token: token,
     expires_at: expiresAt,
-    preview: { title, base, head, draft },
+    preview: { title, body, base, head, draft },
+    pr_text: textFrom,
     next_command: `agentpr approve-open-pr --run-id ${run.run_id} --request-file ${requestFile} --confirm-token ${token} --confirm`,
   };
 }

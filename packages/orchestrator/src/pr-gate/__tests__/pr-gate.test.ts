@@ -46,7 +46,8 @@ describe('requestOpenPr', () => {
     const req = await request();
     expect(req.confirm_token).toMatch(/^[0-9A-F]{32}$/);
     expect(req.expires_at).toBe('2026-11-23T10:30:00.000Z');
-    expect(req.preview).toEqual({ title: 'Add widgets support', base: 'main', head: run.branch, draft: true });
+    expect(req.preview).toEqual({ title: 'Add widgets support', body: 'This adds widgets.', base: 'main', head: run.branch, draft: true });
+    expect(req.pr_text).toEqual({ title_from: 'flag', body_from: 'flag', repo_template: null });
     expect(req.request_file).toMatch(new RegExp(`/reports/${run.runId}_pr_open_request_20261123T100000000000Z\\.json$`));
     const file = JSON.parse(readFileSync(req.request_file, 'utf8'));
     expect(file).toMatchObject({ run_id: run.runId, head_sha: run.headSha, head_owner: 'forker', base: 'main', confirm_token_sha256: hashConfirmToken(req.confirm_token) });
@@ -67,9 +68,9 @@ describe('requestOpenPr', () => {
     expect(await latestPrRequest(app.ctx.db, run.runId)).toBeUndefined();
   });
 
-  it('requestOpenPr refuses a run that is not PUSHED, a blank title and a missing body', async () => {
+  it('requestOpenPr refuses a run that is not PUSHED, a blank title, a blank body and two bodies', async () => {
     await expect(request({ title: '  ' })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('--title') });
-    await expect(request({ body: undefined })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('exactly one of --body and --body-file') });
+    await expect(request({ bodyFile: '/nonexistent' })).rejects.toMatchObject({ code: 'usage', message: expect.stringContaining('at most one of --body and --body-file') });
     await expect(request({ body: ' \n ' })).rejects.toMatchObject({ code: 'usage' });
     await approve(await request());
     await expect(request()).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('needs PUSHED') });
