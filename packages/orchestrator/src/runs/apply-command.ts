@@ -1,7 +1,8 @@
 import { isRunState, type RunEvent, type RunState } from '@agentpr/state-machine';
-import { applyEvent, StoreError, type ApplyResult } from '@agentpr/store';
+import { addAuditRecord, applyEvent, inTransaction, StoreError, type ApplyResult } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { markDoneEvent } from './mark-done.js';
 
 /** The operator commands that apply exactly one event. */
 export type RunCommand =
@@ -12,7 +13,8 @@ export type RunCommand =
   | { command: 'link-pr'; prNumber: number }
   | { command: 'record-check'; conclusion: string; prNumber?: number | undefined; headSha?: string | undefined }
   | { command: 'record-review'; state: string }
-  | { command: 'mark-done' }
+  /** `force`: mark it DONE although the store knows no merged PR of it (recorded as forced). */
+  | { command: 'mark-done'; force?: boolean | undefined }
   | { command: 'pause' }
   | { command: 'resume'; targetState?: string | undefined }
   | { command: 'retry'; targetState: string };
@@ -101,13 +103,29 @@ function classify(applied: ApplyResult): CommandApplied {
 }
 
 /**
+ * mark-done (see {@link markDoneEvent}): a forced one is also an audit record (`mark_done_forced`), written in the
+ * transaction of its event.
+ */
+async function markDone(ctx: AppContext, runId: string, force: boolean, idempotencyKey: string | undefined): Promise<ApplyResult> {
+  const event = await markDoneEvent(ctx.db, runId, force, ctx.actor);
+  if (!event.forced) return applyEvent(ctx.db, runId, { event, idempotencyKey }, ctx.clock);
+  return inTransaction(ctx.db, async (trx) => {
+    const applied = await applyEvent(trx, runId, { event, idempotencyKey }, ctx.clock);
+    if (!applied.duplicate) {
+      await addAuditRecord(trx, { kind: 'mark_done_forced', runId, actor: ctx.actor, detail: { why: event.why, from: applied.from, event_id: applied.event_id ?? null } }, ctx.clock);
+    }
+    return applied;
+  });
+}
+
+/**
  * Applies an operator command as one event (one transaction). Refusals of the table throw `refused` with a
  * message naming the states and the allowed targets; a stored-but-refused GitHub fact is the `refused` kind.
  */
 export async function applyCommand(ctx: AppContext, runId: string, cmd: RunCommand, idempotencyKey?: string): Promise<CommandApplied> {
-  const event = commandEvent(cmd, ctx.actor);
   try {
-    return classify(await applyEvent(ctx.db, runId, { event, idempotencyKey }, ctx.clock));
+    if (cmd.command === 'mark-done') return classify(await markDone(ctx, runId, cmd.force === true, idempotencyKey));
+    return classify(await applyEvent(ctx.db, runId, { event: commandEvent(cmd, ctx.actor), idempotencyKey }, ctx.clock));
   } catch (error) {
     if (error instanceof StoreError && error.code === 'refused') {
       throw new AgentprError('refused', error.message, { details: { state: error.data.state, allowed_targets: error.data.allowed_targets } });

@@ -5,6 +5,7 @@ import { createRun as insertRun, createRuns, type NewRun } from '@agentpr/store'
 import { isInsideRoot } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { campaignFor } from '../workspace/workspace-shared.js';
 
 /** Run ids are used in file names. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -37,6 +38,8 @@ export const CreateRunInputSchema = v.object(
     prompt_version: v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('is required')),
     mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
     budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
+    /** The campaign the run belongs to; default: the name of the campaign folder in use (`--campaign-dir`). */
+    campaign: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('must not be blank'), v.maxLength(200, 'must be at most 200 characters'))),
   },
   'must be a JSON object with owner, repo and prompt_version',
 );
@@ -74,7 +77,7 @@ export function generateRunId(): string {
   return `run_${randomBytes(6).toString('hex')}`;
 }
 
-function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
+function toNewRun(ctx: AppContext, raw: unknown, campaign: string, where = ''): NewRun {
   const parsed = v.safeParse(CreateRunInputSchema, raw);
   if (!parsed.success) throw new AgentprError('invalid_input', `invalid run${where}: ${formatIssues(parsed.issues)}`);
   const input = parsed.output;
@@ -90,7 +93,13 @@ function toNewRun(ctx: AppContext, raw: unknown, where = ''): NewRun {
     mode: input.mode,
     budget: input.budget,
     workspaceDir,
+    campaign: input.campaign ?? campaign,
   };
+}
+
+/** The name of the campaign in use (`--campaign-dir`), recorded with each new run so list-runs can filter by it. */
+async function campaignName(ctx: AppContext): Promise<string> {
+  return (await campaignFor(ctx)).name;
 }
 
 /** A run created in `QUEUED`, and the workspace directory it will use. */
@@ -107,7 +116,7 @@ export type ImportRunsResult = { kind: 'created'; run_ids: string[] };
  * await createRun(ctx, { owner: 'mem0ai', repo: 'mem0', prompt_version: 'v1' }) // → { kind: 'created', run_id: 'run_…', … }
  */
 export async function createRun(ctx: AppContext, input: CreateRunInput): Promise<CreateRunResult> {
-  const run = toNewRun(ctx, input);
+  const run = toNewRun(ctx, input, await campaignName(ctx));
   await insertRun(ctx.db, run, ctx.clock);
   return { kind: 'created', run_id: run.runId, workspace_dir: run.workspaceDir };
 }
@@ -118,7 +127,8 @@ export async function createRun(ctx: AppContext, input: CreateRunInput): Promise
  */
 export async function importRuns(ctx: AppContext, inputs: unknown[], where: readonly string[] = []): Promise<ImportRunsResult> {
   const label = (i: number) => where[i] ?? `#${i + 1}`;
-  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, ` at ${label(i)}`));
+  const campaign = await campaignName(ctx);
+  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, campaign, ` at ${label(i)}`));
   const seen = new Map<string, number>();
   runs.forEach((r, i) => {
     const earlier = seen.get(r.runId);

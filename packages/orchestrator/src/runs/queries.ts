@@ -1,9 +1,9 @@
-import { listRuns as storeListRuns, requireRun, type RunListItem } from '@agentpr/store';
+import { listRuns as storeListRuns, requireRun, type RunListFilter, type RunListItem } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { showRunView } from './views.js';
 
-/** list-runs: `{runs: [...]}` newest first. */
-export async function listRuns(ctx: AppContext, options: { limit: number }): Promise<{ runs: RunListItem[] }> {
+/** list-runs: `{runs: [...]}` newest first, narrowed by state, repository and campaign when given. */
+export async function listRuns(ctx: AppContext, options: { limit: number } & RunListFilter): Promise<{ runs: RunListItem[] }> {
   return { runs: await storeListRuns(ctx.db, options) };
 }
 
