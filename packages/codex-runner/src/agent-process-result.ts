@@ -50,8 +50,8 @@ export interface AgentProcessHandlers {
 
 /** The outcome of one agent process (SPEC §4.6). */
 export interface AgentProcessResult {
-  /** The process's exit code; 124 on timeout, 130 when interrupted, 127 when it could not be started. */
-  exitCode: number;
+  /** The agent process's exit status; 124 on timeout, 130 when interrupted, 127 when it could not be started, 75 when busy. */
+  agentExit: number;
   /** The signal that ended the process, if any (before the forced codes above). */
   signal: NodeJS.Signals | null;
   /** Wall time from launch until draining ended. */
@@ -92,7 +92,7 @@ export { WORKSPACE_BUSY_EXIT_CODE };
 /** The result for an agent that could not be started, or a codex that was not found (exit 127, SPEC §4.2/§4.6). */
 export function notStartedResult(stderr: string, options: { maxDurationSec?: number; durationMs?: number } = {}): AgentProcessResult {
   return {
-    exitCode: SPAWN_FAILED_EXIT_CODE,
+    agentExit: SPAWN_FAILED_EXIT_CODE,
     signal: null,
     durationMs: options.durationMs ?? 0,
     timedOut: false,

@@ -76,7 +76,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
 
   const abortedBeforeStart = (): AgentProcessResult => ({
     ...base,
-    exitCode: INTERRUPTED_EXIT_CODE,
+    agentExit: INTERRUPTED_EXIT_CODE,
     signal: null,
     durationMs: elapsed(),
     timedOut: false,
@@ -98,7 +98,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
       const line = busy ? `agent_workspace_busy: ${acquired.message}` : `agent_workspace_lock_unusable: ${acquired.message}`;
       return {
         ...notStartedResult(line, { maxDurationSec, durationMs: elapsed() }),
-        ...(busy ? { exitCode: WORKSPACE_BUSY_EXIT_CODE, workspaceBusy: true } : {}),
+        ...(busy ? { agentExit: WORKSPACE_BUSY_EXIT_CODE, workspaceBusy: true } : {}),
         stdoutFile: base.stdoutFile,
       };
     }
@@ -158,7 +158,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     let exited = false;
     let spawned = false;
     let spawnError: unknown = null;
-    let exitCode: number | null = null;
+    let childExit: number | null = null;
     let exitSignal: NodeJS.Signals | null = null;
     let stdoutEnded = false;
     let stderrEnded = false;
@@ -227,7 +227,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
     });
     child.on('exit', (code, signal) => {
       exited = true;
-      exitCode = code;
+      childExit = code;
       exitSignal = signal;
       if (!stopping) {
         // Pipes still open after a normal exit belong to leftovers; give them a moment, then cut them off.
@@ -307,8 +307,8 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
         } else if (interrupted) {
           code = INTERRUPTED_EXIT_CODE;
           stderr = appendLine(stderr, `agent_execution_interrupted: ${abortReason(handlers.signal)}`);
-        } else if (exitCode !== null) {
-          code = exitCode;
+        } else if (childExit !== null) {
+          code = childExit;
         } else if (exitSignal) {
           code = 128 + (osConstants.signals[exitSignal] ?? 0);
         } else {
@@ -316,7 +316,7 @@ export async function runAgentProcess(spec: AgentProcessSpec, handlers: AgentPro
         }
         resolve({
           ...base,
-          exitCode: code,
+          agentExit: code,
           signal: exitSignal,
           durationMs,
           timedOut,

@@ -156,14 +156,14 @@ describe('agent lifetime', () => {
     let secondSpawned = false;
     const second = await runAgentProcess(spec(`console.log('second')`), { onSpawn: () => (secondSpawned = true) });
     expect(secondSpawned).toBe(false);
-    expect(second).toMatchObject({ exitCode: 75, workspaceBusy: true, spawnFailed: true, pid: null, lineCount: 0 });
+    expect(second).toMatchObject({ agentExit: 75, workspaceBusy: true, spawnFailed: true, pid: null, lineCount: 0 });
     expect(second.stderr).toBe(
       `agent_workspace_busy: an earlier agent is still running in this workspace (pids ${firstPid}); it will be stopped when its step's watchdog fires, or stop it with kill ${firstPid}\n`,
     );
 
     controller.abort('test done');
     const result = await first;
-    expect(result.exitCode).toBe(130);
+    expect(result.agentExit).toBe(130);
     // runAgentProcess returns only once the lock is free and its watchdog is gone.
     expect(agentLockHolders(lockFile)).toEqual([]);
     expect(checkWorkspaceFree(lockFile)).toEqual({ ok: true });
@@ -176,7 +176,7 @@ describe('agent lifetime', () => {
     const lockFile = join(tempDir('agentpr-lifetime-data-'), 'locks', 'run_exit.agent.lock');
     const script = `( setsid bash -c 'exec -a "$0-double" sleep 30' "$0" & ); sleep 0.2; echo done`;
     const result = await runAgentProcess({ command: 'bash', args: ['-c', script, marker], cwd: tempDir('agentpr-lifetime-ws-'), env, input: '', lockFile, killGraceMs: 300, drainGraceMs: 200 });
-    expect(result.exitCode).toBe(0);
+    expect(result.agentExit).toBe(0);
     expect(result.stdoutTail).toBe('done\n');
     expect(agentLockHolders(lockFile)).toEqual([]);
     expect(processesWith(marker)).toEqual([]);
@@ -185,7 +185,7 @@ describe('agent lifetime', () => {
 
   it('runAgentProcess without a lock file stops its watchdog after the step', async () => {
     const result = await runAgentProcess({ command: process.execPath, args: ['-e', `console.log('x')`], cwd: tempDir('agentpr-lifetime-ws-'), env, input: '' });
-    expect(result.exitCode).toBe(0);
+    expect(result.agentExit).toBe(0);
     expect(result.watchdogPid).toBeGreaterThan(0);
     expect(await eventually(() => !alive(result.watchdogPid!))).toBe(true);
   });
@@ -206,7 +206,7 @@ describe('agent lifetime', () => {
     const lockFile = join(data, 'run.agent.lock');
     symlinkSync(target, lockFile);
     const result = await runAgentProcess({ command: process.execPath, args: ['-e', ''], cwd: tempDir('agentpr-lifetime-ws-'), env, input: '', lockFile });
-    expect(result).toMatchObject({ exitCode: 127, spawnFailed: true, workspaceBusy: false });
+    expect(result).toMatchObject({ agentExit: 127, spawnFailed: true, workspaceBusy: false });
     expect(result.stderr).toMatch(/^agent_workspace_lock_unusable: the workspace lock .* is a symlink; agentpr never follows one there\. Remove it\.\n$/);
     expect(readFileSync(target, 'utf8')).toBe('not a lock\n');
     expect(checkWorkspaceFree(lockFile)).toMatchObject({ ok: false, reason: 'unusable' });
@@ -227,7 +227,7 @@ describe('agent lifetime', () => {
     // bwrap passes the inherited descriptor through to the sandboxed agent, which holds it.
     expect(agentLockHolders(lockFile).length).toBeGreaterThanOrEqual(1);
     controller.abort('test done');
-    expect((await run).exitCode).toBe(130);
+    expect((await run).agentExit).toBe(130);
     expect(agentLockHolders(lockFile)).toEqual([]);
   });
 });

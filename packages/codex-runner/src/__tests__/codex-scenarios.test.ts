@@ -10,7 +10,7 @@ afterAll(() => cleanupTempDirs());
 describe.concurrent('runAgentProcess with the real codex binary', () => {
   it('implement-and-tests-pass: file changes, npm test exit 0, turn.completed, exit 0', async () => {
     const run = await runScenario('implement-and-tests-pass');
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(run.result.timedOut).toBe(false);
     expect(run.lines[0]?.event.type).toBe('thread.started');
     expect(run.lines.at(-1)?.event.type).toBe('turn.completed');
@@ -31,7 +31,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 
   it('tests-fail: npm test exits 1 and is reported failed, yet codex exits 0', async () => {
     const run = await runScenario('tests-fail');
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(run.commands).toHaveLength(1);
     expect(run.commands[0]).toMatchObject({ command: "/bin/bash -c 'npm test'", exit_code: 1, status: 'failed' });
     expect(run.commands[0]?.aggregated_output).toMatch(/# fail 1/);
@@ -40,7 +40,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 
   it('tests-fail-then-pass: a failing npm test, an update patch, then a passing npm test', async () => {
     const run = await runScenario('tests-fail-then-pass');
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(run.commands.map((c) => c.exit_code)).toEqual([1, 0]);
     expect(run.fileChanges.map((f) => f.changes.map((c) => c.kind))).toEqual([['add', 'add'], ['update']]);
     expect(readFileSync(join(run.workspace.dir, 'src/title-case.js'), 'utf8')).toContain("join(' ')");
@@ -48,7 +48,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 
   it('model-stream-fails: response.failed ends in error + turn.failed and exit 1', async () => {
     const run = await runScenario('model-stream-fails');
-    expect(run.result.exitCode).toBe(1);
+    expect(run.result.agentExit).toBe(1);
     const types = run.lines.map((l) => l.event.type);
     expect(types.slice(-2)).toEqual(['error', 'turn.failed']);
     expect(JSON.stringify(run.lines.at(-1)?.event)).toContain('the scripted model backend dropped the stream');
@@ -57,7 +57,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 
   it('git-push-not-allowed: the push attempt shows in the stream and nothing reaches the remote', async () => {
     const run = await runScenario('git-push-not-allowed', { withRemote: true });
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     const commands = run.lines
       .filter((l) => l.event.type === 'item.started')
       .map((l) => (l.event.item as { command?: string }).command)
@@ -78,7 +78,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
       OPENAI_API_KEY: 'sk-allowed-model-credential',
     };
     const run = await runScenario('inspect-environment', { parentEnv: secrets });
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     const output = run.commands[0]?.aggregated_output ?? '';
     expect(output).toContain(`CODEX_HOME=`);
     expect(output).toContain(`AGENTPR_RUNTIME_DIR=${join(run.workspace.dir, '.agentpr_runtime')}`);
@@ -94,7 +94,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 
   it('model-http-500: an HTTP 500 from the model ends in turn.failed and exit 1', async () => {
     const run = await runScenario('model-http-500');
-    expect(run.result.exitCode).toBe(1);
+    expect(run.result.agentExit).toBe(1);
     expect(run.lines.at(-1)?.event.type).toBe('turn.failed');
     expect(existsSync(run.lastMessagePath) ? readFileSync(run.lastMessagePath, 'utf8') : '').toBe('');
   });
@@ -110,7 +110,7 @@ describe('runAgentProcess timeout with the real codex binary', () => {
     const run = await runScenario('hang-past-timeout', { maxDurationSec: 5, vars: { SLEEP_SECONDS: marker } });
     const elapsed = performance.now() - started;
     expect(run.result.timedOut).toBe(true);
-    expect(run.result.exitCode).toBe(124);
+    expect(run.result.agentExit).toBe(124);
     expect(run.result.stderr.trimEnd().split('\n').at(-1)).toBe('agent_execution_timeout: exceeded max_duration_sec=5');
     expect(run.result.durationMs).toBeGreaterThanOrEqual(5000);
     expect(run.result.durationMs).toBeLessThan(7000);

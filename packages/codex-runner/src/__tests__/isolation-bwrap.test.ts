@@ -51,7 +51,7 @@ describe.skipIf(process.env.AGENTPR_TEST_SKIP_BWRAP === '1').concurrent('isolati
   it('write-outside-workspace under bwrap (codex sandbox off): the write fails and the file does not exist', async () => {
     const target = join(outsideRoot, 'bwrap');
     const run = await runScenario('write-outside-workspace', { isolation: 'bwrap', sandbox: 'danger-full-access', vars: { OUTSIDE_DIR: target } });
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(run.commands[0]).toMatchObject({ exit_code: 1, status: 'failed' });
     expect(run.commands[0]?.aggregated_output).toMatch(/Read-only file system/);
     expect(existsSync(join(target, 'escaped.txt'))).toBe(false);
@@ -61,13 +61,13 @@ describe.skipIf(process.env.AGENTPR_TEST_SKIP_BWRAP === '1').concurrent('isolati
   it('write-outside-workspace without isolation and without codex sandbox does write the file (control)', async () => {
     const target = join(outsideRoot, 'none');
     const run = await runScenario('write-outside-workspace', { isolation: 'none', sandbox: 'danger-full-access', vars: { OUTSIDE_DIR: target } });
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(readFileSync(join(target, 'escaped.txt'), 'utf8')).toBe('escaped\n');
   });
 
   it('git-push-not-allowed under bwrap with codex workspace-write nested: edits land, npm test passes, nothing is pushed', async () => {
     const run = await runScenario('git-push-not-allowed', { isolation: 'bwrap', withRemote: true });
-    expect(run.result.exitCode).toBe(0);
+    expect(run.result.agentExit).toBe(0);
     expect(existsSync(join(run.workspace.dir, 'src/title-case.js'))).toBe(true);
     expect(run.commands.find((c) => c.command.includes('npm test'))).toMatchObject({ exit_code: 0, status: 'completed' });
     expect(run.lines.some((l) => JSON.stringify(l.event).includes('git push origin HEAD'))).toBe(true);
@@ -81,7 +81,7 @@ describe.skipIf(process.env.AGENTPR_TEST_SKIP_BWRAP === '1')('isolation bwrap ti
     const marker = `301.${process.pid}${Math.floor(Math.random() * 1000)}`;
     // 8 s: on a loaded 2-core machine codex alone takes up to ~5 s to start its first command, sandbox or not.
     const run = await runScenario('hang-past-timeout', { isolation: 'bwrap', maxDurationSec: 8, vars: { SLEEP_SECONDS: marker } });
-    expect(run.result.exitCode).toBe(124);
+    expect(run.result.agentExit).toBe(124);
     expect(run.result.timedOut).toBe(true);
     expect(run.result.durationMs).toBeLessThan(10_000);
     expect(run.lines.some((l) => l.event.type === 'item.started')).toBe(true);

@@ -38,7 +38,7 @@ describe.concurrent('runAgentProcess', () => {
       }, 300);`;
     const seen: Array<[string, number]> = [];
     const result = await runAgentProcess(node(script), { onStdoutLine: (line, ms) => seen.push([line, ms]) });
-    expect(result.exitCode).toBe(0);
+    expect(result.agentExit).toBe(0);
     expect(seen.map(([line]) => line)).toEqual(['{"a":1}', '{"b":"x\u2028y"}', '{"c":3}', 'last-without-newline']);
     const [a, b, c] = seen.map(([, ms]) => ms);
     // Each line carries the arrival time of the chunk that completed it. The child writes them 300 ms apart, so
@@ -72,7 +72,7 @@ describe.concurrent('runAgentProcess', () => {
   it('runAgentProcess streams raw stdout to the artifact file and keeps stderr', async () => {
     const file = join(tempDir('agentpr-stream-'), 'nested', 'events.jsonl');
     const result = await runAgentProcess(node(`process.stdout.write('one\\ntwo\\n'); process.stderr.write('warn\\n'); process.exit(3)`, { stdoutFile: file }));
-    expect(result.exitCode).toBe(3);
+    expect(result.agentExit).toBe(3);
     expect(readFileSync(file, 'utf8')).toBe('one\ntwo\n');
     expect(result.stdoutFile).toBe(file);
     expect(result.stderr).toBe('warn\n');
@@ -97,7 +97,7 @@ describe.concurrent('runAgentProcess', () => {
     const started = performance.now();
     const result = await runAgentProcess(node(script, { maxDurationSec: 1, killGraceMs: 500, drainGraceMs: 300 }), { onStdoutLine: (l) => lines.push(l) });
     const elapsed = performance.now() - started;
-    expect(result.exitCode).toBe(124);
+    expect(result.agentExit).toBe(124);
     expect(result.timedOut).toBe(true);
     expect(result.stderr.trimEnd().split('\n').at(-1)).toBe('agent_execution_timeout: exceeded max_duration_sec=1');
     expect(elapsed).toBeLessThan(1000 + 500 + 300 + 700);
@@ -127,7 +127,7 @@ describe.concurrent('runAgentProcess', () => {
     const lines: string[] = [];
     const started = performance.now();
     const result = await runAgentProcess(node(script, { maxDurationSec: 20, drainGraceMs: 300 }), { onStdoutLine: (l) => lines.push(l) });
-    expect(result.exitCode).toBe(0);
+    expect(result.agentExit).toBe(0);
     expect(result.timedOut).toBe(false);
     expect(performance.now() - started).toBeLessThan(3000);
     expect(await goneSoon(Number(lines[0]))).toBe(true);
@@ -135,7 +135,7 @@ describe.concurrent('runAgentProcess', () => {
 
   it('runAgentProcess with a missing binary returns exit 127 and the OS error, without throwing', async () => {
     const result = await runAgentProcess({ command: '/nonexistent/codex', args: [], cwd: tempDir(), env, input: 'x' });
-    expect(result.exitCode).toBe(127);
+    expect(result.agentExit).toBe(127);
     expect(result.spawnFailed).toBe(true);
     expect(result.stderr).toMatch(/ENOENT/);
     expect(result.lineCount).toBe(0);
@@ -147,7 +147,7 @@ describe.concurrent('runAgentProcess', () => {
     const result = await runAgentProcess(node(`setInterval(() => {}, 1000)`, { killGraceMs: 300, drainGraceMs: 200 }), { signal: controller.signal });
     expect(result.interrupted).toBe(true);
     expect(result.timedOut).toBe(false);
-    expect(result.exitCode).toBe(130);
+    expect(result.agentExit).toBe(130);
     expect(result.stderr).toMatch(/agent_execution_interrupted: manager shutting down/);
     expect(await goneSoon(result.pid!)).toBe(true);
   });
@@ -156,7 +156,7 @@ describe.concurrent('runAgentProcess', () => {
     let spawned = false;
     const result = await runAgentProcess(node(`console.log(1)`), { signal: AbortSignal.abort('stop'), onSpawn: () => (spawned = true) });
     expect(spawned).toBe(false);
-    expect(result).toMatchObject({ interrupted: true, exitCode: 130, pid: null });
+    expect(result).toMatchObject({ interrupted: true, agentExit: 130, pid: null });
   });
 
   it('runAgentProcess rethrows an exception from a line handler after the process ends', async () => {

@@ -71,7 +71,7 @@ export function judgeAttempt(
   const p = s.params;
   return classifyAttempt({
     stage: s.stage,
-    exitCode: process.exitCode,
+    exitCode: process.agentExit,
     timedOut: process.timedOut,
     interrupted: process.interrupted,
     stderr: process.stderr,
@@ -116,8 +116,8 @@ export async function recordJudgedAttempt(
   const attempt = {
     runId,
     step: 'agent',
-    succeeded: process.exitCode === 0,
-    processExit: process.exitCode,
+    succeeded: process.agentExit === 0,
+    processExit: process.agentExit,
     stdout: redact(process.stdoutTail),
     stderr: redact(process.stderr),
     durationMs: process.durationMs,

@@ -89,7 +89,7 @@ function runtimeReport(s: StepScope, r: ReportInput, now: Date) {
     created_at: now.toISOString(),
     engine: 'codex',
     result: {
-      exit_code: proc ? proc.exitCode : null,
+      exit_code: proc ? proc.agentExit : null,
       duration_ms: proc?.durationMs ?? 0,
       timed_out: proc?.timedOut ?? false,
       interrupted: proc?.interrupted ?? false,
@@ -112,7 +112,7 @@ async function runDigest(s: StepScope, r: ReportInput, reportPath: string, now: 
     run: { run_id: s.runId, owner: run.owner, repo: run.repo, mode: run.mode, prompt_version: run.prompt_version, workspace_dir: run.workspace_dir },
     stateBefore: s.stage,
     stateAfter: r.stateAfter,
-    attempt: { attempt_no: r.attemptNo, duration_ms: r.process?.durationMs ?? 0, exit_code: r.process ? r.process.exitCode : null },
+    attempt: { attempt_no: r.attemptNo, duration_ms: r.process?.durationMs ?? 0, exit_code: r.process ? r.process.agentExit : null },
     classification: r.classification,
     skillPlan: r.skillPlan,
     analysis: r.analysis,

@@ -79,7 +79,7 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
   const classification = judgeAttempt(s, launch, after, a.pre, a.count, env.allowAgentPush);
   const eventStream = await recordJudgedAttempt(s, launch, classification, a.count, a.streamPath);
   const process = launch.process;
-  const verdict = { classification, agentExit: process.exitCode, stderr: process.stderr, successState: s.successState };
+  const verdict = { classification, agentExit: process.agentExit, stderr: process.stderr, successState: s.successState };
   const { target, state } = await convergeOnVerdict(s.ctx, s.runId, s.params, verdict);
   const sandbox = {
     isolation: env.confinement.isolation,
@@ -121,7 +121,7 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
     kind: 'converged',
     verdict: classification.grade,
     classification,
-    agentExit: process.exitCode,
+    agentExit: process.agentExit,
     target,
     state,
     stderr: trimmedStderr(process.stderr),

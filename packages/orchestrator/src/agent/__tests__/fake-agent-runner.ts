@@ -45,7 +45,7 @@ export interface FakeAgent {
 function processResult(capture: Capture, interrupted: boolean, durationMs: number, lines: number, stdoutFile: string): AgentProcessResult {
   const stderr = interrupted ? `${capture.stderr}agent_execution_interrupted: aborted\n` : capture.stderr;
   return {
-    exitCode: interrupted ? 130 : capture.exit,
+    agentExit: interrupted ? 130 : capture.exit,
     signal: null,
     durationMs,
     timedOut: false,
