@@ -29,25 +29,32 @@ async function goneSoon(pid: number): Promise<boolean> {
 
 describe.concurrent('runAgentProcess', () => {
   it('runAgentProcess passes stdout lines as they arrive, with growing offsets, split on \\n only (W27)', async () => {
+    // A handshake, not timers: after each line the child waits for SIGUSR2, which the parent sends from onStdoutLine
+    // once it has seen that line. Lines held back until exit would never release the child (the step times out),
+    // and each next line is written at least PAUSE_MS after the parent stamped the previous one, however loaded.
+    const PAUSE_MS = 50;
     const script = `
       const out = (s) => process.stdout.write(s);
-      out('{"a":1}\\n');
-      setTimeout(() => {
-        out('{"b":"x\\u2028y"}\\n{"c":');
-        setTimeout(() => out('3}\\nlast-without-newline'), 300);
-      }, 300);`;
+      const alive = setInterval(() => {}, 1000);
+      const steps = [
+        () => out('{"b":"x\\u2028y"}\\n{"c":'),
+        () => { out('3}\\nlast-without-newline'); clearInterval(alive); },
+      ];
+      process.on('SIGUSR2', () => setTimeout(steps.shift(), ${PAUSE_MS}));
+      out('{"a":1}\\n');`;
     const seen: Array<[string, number]> = [];
-    const result = await runAgentProcess(node(script), { onStdoutLine: (line, ms) => seen.push([line, ms]) });
-    expect(result.agentExit).toBe(0);
+    let pid: number | undefined;
+    const onStdoutLine = (line: string, ms: number): void => {
+      seen.push([line, ms]);
+      if (seen.length <= 2) process.kill(pid!, 'SIGUSR2');
+    };
+    const result = await runAgentProcess(node(script, { maxDurationSec: 20 }), { onSpawn: (p) => (pid = p), onStdoutLine });
+    expect(result).toMatchObject({ agentExit: 0, timedOut: false });
     expect(seen.map(([line]) => line)).toEqual(['{"a":1}', '{"b":"x\u2028y"}', '{"c":3}', 'last-without-newline']);
     const [a, b, c] = seen.map(([, ms]) => ms);
-    // Each line carries the arrival time of the chunk that completed it. The child writes them 300 ms apart, so
-    // (however late a loaded machine reads them) b cannot arrive before 300 ms nor c before 600 ms.
-    expect(b!).toBeGreaterThanOrEqual(a!);
-    expect(c!).toBeGreaterThanOrEqual(b!);
-    expect(b!).toBeGreaterThanOrEqual(290); // timers may fire a millisecond early
-    expect(c!).toBeGreaterThanOrEqual(590);
-    expect(a!).toBeLessThan(c!); // not all stamped at exit
+    // Each line carries the arrival time of the chunk that completed it (c's second half came after b's handshake).
+    expect(b! - a!).toBeGreaterThanOrEqual(PAUSE_MS - 2); // timers may fire a millisecond early
+    expect(c! - b!).toBeGreaterThanOrEqual(PAUSE_MS - 2);
     expect(result.stdoutLineOffsetsMs).toEqual(seen.map(([, ms]) => ms));
     expect(result.lineCount).toBe(4);
   });
