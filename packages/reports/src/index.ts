@@ -15,3 +15,4 @@ export { skillsFeedback, renderSkillsFeedbackMarkdown } from './skills-feedback.
 export type { SkillsFeedbackInput, SkillsFeedbackResult } from './skills-feedback.js';
 export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
 export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';
+export { formatDuration } from './format-duration.js';
