@@ -80,7 +80,7 @@ function totals(files: readonly FileStat[]): { added: number; deleted: number } 
 /** The summary when the agent left none: how much changed where. */
 export function fallbackSummary(files: readonly FileStat[] | null, repo: { owner: string; repo: string }): string {
   const where = escapePlaceholders(oneLine(`${repo.owner}/${repo.repo}`));
-  if (!files || files.length === 0) return `Changes to ${where} prepared by an automated coding agent; the files are listed below.`;
+  if (!files || files.length === 0) return `Changes to ${where} prepared by an automated coding agent.`;
   const t = totals(files);
   return `This change touches ${plural(files.length, 'file')} in ${where} (+${t.added} −${t.deleted} lines); the files are listed below.`;
 }

@@ -77,12 +77,9 @@ export function validationFacts(digest: Digest): ValidationFacts {
   };
 }
 
-/** The digest of the run's latest PASS attempt (the newest `run_digest` graded PASS), or null. */
-async function latestPassDigest(ctx: AppContext, runId: string): Promise<Digest | null> {
-  const digests = await listArtifacts(ctx.db, runId, { type: 'run_digest', limit: 50 });
-  const pass = digests.find((d) => d.metadata.grade === 'PASS');
-  if (!pass) return null;
-  const read = await readAgentFile(pass.uri, { maxBytes: MAX_DIGEST_BYTES });
+/** A run digest file, parsed; null when it cannot be read or is not a digest. */
+async function readDigest(uri: string): Promise<Digest | null> {
+  const read = await readAgentFile(uri, { maxBytes: MAX_DIGEST_BYTES });
   if (!read.ok || read.truncated) return null;
   try {
     const parsed = v.safeParse(DigestSchema, JSON.parse(read.data.toString('utf8')));
@@ -90,6 +87,21 @@ async function latestPassDigest(ctx: AppContext, runId: string): Promise<Digest 
   } catch {
     return null;
   }
+}
+
+/**
+ * The digest of the run's latest PASS attempt: the newest `run_digest` graded PASS (by its artefact's `grade`, or by
+ * the file's own classification when the artefact records none), or null.
+ */
+async function latestPassDigest(ctx: AppContext, runId: string): Promise<Digest | null> {
+  for (const artifact of await listArtifacts(ctx.db, runId, { type: 'run_digest', limit: 50 })) {
+    const grade = artifact.metadata.grade;
+    if (typeof grade === 'string' && grade !== 'PASS') continue;
+    const digest = await readDigest(artifact.uri);
+    // The newest PASS or nothing: an older attempt's evidence would describe another tree.
+    if (grade === 'PASS' || digest?.classification?.grade === 'PASS') return digest?.classification?.grade === 'PASS' ? digest : null;
+  }
+  return null;
 }
 
 /** agentpr's copy of the agent's final message, read only from the reports directory. */
