@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { execa } from 'execa';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
-import { addArtifact, applyEvent, createRun, getRun, openStore } from '@agentpr/store';
+import { addArtifact, applyEvent, createRun, getRun, latestPrRequest, openStore } from '@agentpr/store';
 import { cleanupTempDirs, sendWebhook, tempDir, webhookExample } from '@agentpr/testing';
 import { main } from '../main.js';
 
@@ -131,6 +131,24 @@ describe('PR gate and GitHub commands through the CLI', () => {
     expect(approved.json).toMatchObject({ ok: true, mode: 'created', pr_number: 1, state: 'CI_WAIT', dod_gate: { ok: true } });
     expect(stub.getPull('acme', 'widgets', 1)).toMatchObject({ head: 'forker:feature', draft: true });
     expect(approved.stdout).not.toContain('cli-token');
+  });
+
+  it('request-open-pr renders the PR text from the campaign template and refuses an unfilled body or generic title in one line, writing nothing', async () => {
+    const { runId } = await pushedRun();
+    const refused = await cli(['request-open-pr', '--run-id', runId, '--title', 'feat: add example integration', '--body', '## Summary\n\n{summary}\n']);
+    expect(refused).toMatchObject({ code: 1, json: { ok: false, reason: 'pr_title_generic' } });
+    expect(refused.json.error).toMatch(/^request-open-pr refuses this PR text: the PR title "feat: add example integration" is generic: .+; the PR body has unfilled placeholders \{summary\}\. [^\n]+$/);
+    const store = await openStore({ kind: 'sqlite', path: join(home, 'agentpr.db') });
+    try {
+      expect(await latestPrRequest(store.db, runId)).toBeUndefined();
+    } finally {
+      await store.close();
+    }
+    const req = await cli(['request-open-pr', '--run-id', runId]);
+    expect(req.code, req.stderr).toBe(0);
+    expect(req.json).toMatchObject({ preview: { title: 'feat(widgets): add example integration' }, pr_text: { title_from: 'template', body_from: 'campaign_template', repo_template: null } });
+    expect(req.json.preview.body).toContain("## Validation\n\nNo test command was recorded in the evidence.\n\nagentpr's verdict on the change: PASS");
+    expect(req.json.preview.body).not.toMatch(/(?<!\\)\{[a-z_]+\}/);
   });
 
   it('approve-open-pr without any GitHub token fails with a hint and changes nothing', async () => {

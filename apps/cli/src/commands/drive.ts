@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { int, requireStr, str } from '../values.js';
 import { MANAGER_OPTIONS, actionConfig, managerFlags, renderTick } from './manager-options.js';
+import { requestText } from './pr-request-text.js';
 
 /** `agentpr drive`: one run from where it is to the next human gate, in the foreground. */
 export const command: CommandSpec = {
@@ -12,8 +13,8 @@ export const command: CommandSpec = {
     'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
     ...MANAGER_OPTIONS,
     'max-ticks': { type: 'string', value: 'N', description: 'give up after N ticks (default 25)' },
-    'pr-title': { type: 'string', value: 'TITLE', description: 'title of the PR request written at PUSHED (default: the campaign default title)' },
-    'pr-body-file': { type: 'string', value: 'PATH', description: 'body of the PR request (default: the campaign PR description template)' },
+    'pr-title': { type: 'string', value: 'TITLE', description: "title of the PR request written at PUSHED (default: the campaign template's title, filled)" },
+    'pr-body-file': { type: 'string', value: 'PATH', description: 'body of the PR request, as written (default: the campaign PR template rendered with the run)' },
   },
   async run(ctx, values) {
     const { drive, tickOptions, defaultManagerActions, requestOpenPrReport } = await import('@agentpr/orchestrator');
@@ -29,7 +30,7 @@ export const command: CommandSpec = {
     const { reports, pr_request: prRequest, ...summary } = result;
     const text = [
       `${result.run_id}: ${result.state} after ${result.ticks} ticks — ${result.stopped_because}`,
-      result.pr_request ? `PR request: ${result.pr_request.request_file}\nconfirm token (shown once): ${result.pr_request.confirm_token}\nnext: ${result.pr_request.next_command}` : '',
+      result.pr_request ? requestText(result.pr_request) : '',
     ]
       .filter(Boolean)
       .join('\n');

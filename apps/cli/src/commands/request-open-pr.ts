@@ -1,17 +1,18 @@
 import type { CommandSpec } from '../command.js';
 import { flag, int, requireStr, str } from '../values.js';
+import { requestText } from './pr-request-text.js';
 
 /** `agentpr request-open-pr`: the first half of the PR gate (SPEC §6.1). */
 export const command: CommandSpec = {
   name: 'request-open-pr',
   summary: 'Ask to open a PR for a pushed run: bind the branch head and print a one-time confirm token.',
-  example: 'agentpr request-open-pr --run-id run_45f3cbdcdc56 --title "Add mem0 integration" --body-file pr.md',
+  example: 'agentpr request-open-pr --run-id run_45f3cbdcdc56',
   gate: 'github',
   options: {
     'run-id': { type: 'string', value: 'ID', description: 'the run (must be PUSHED)', required: true },
-    title: { type: 'string', value: 'TEXT', description: 'PR title', required: true },
-    body: { type: 'string', value: 'TEXT', description: 'PR body (or --body-file)' },
-    'body-file': { type: 'string', value: 'PATH', description: 'file with the PR body (or --body)' },
+    title: { type: 'string', value: 'TEXT', description: "PR title (default: the campaign template's title, filled; a generic title is refused)" },
+    body: { type: 'string', value: 'TEXT', description: 'PR body (default: the campaign template rendered with the run; unfilled {placeholders} are refused)' },
+    'body-file': { type: 'string', value: 'PATH', description: 'file with the PR body (instead of --body)' },
     base: { type: 'string', value: 'BRANCH', description: 'upstream branch to merge into (default: the prepared base, else the upstream default)' },
     head: { type: 'string', value: 'BRANCH', description: 'fork branch (default: the workspace branch)' },
     draft: { type: 'boolean', description: 'open the PR as a draft' },
@@ -26,7 +27,7 @@ export const command: CommandSpec = {
     if (!str(values, 'base')) await app.github.client();
     const result = await requestOpenPr(app, {
       runId: requireStr(values, 'run-id'),
-      title: requireStr(values, 'title'),
+      title: str(values, 'title'),
       body: str(values, 'body'),
       bodyFile: str(values, 'body-file'),
       base: str(values, 'base'),
@@ -36,12 +37,7 @@ export const command: CommandSpec = {
     });
     return {
       output: requestOpenPrReport(result),
-      text: [
-        `PR request for ${result.run_id}: "${result.preview.title}" ${result.preview.head} → ${result.preview.base}${result.preview.draft ? ' (draft)' : ''}`,
-        `request file: ${result.request_file}`,
-        `confirm token (shown once, valid until ${result.expires_at}): ${result.confirm_token}`,
-        `approve with: ${result.next_command}`,
-      ].join('\n'),
+      text: requestText(result),
     };
   },
 };

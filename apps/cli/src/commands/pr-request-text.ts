@@ -1,0 +1,22 @@
+import type { RequestOpenPrResult } from '@agentpr/orchestrator';
+
+/** The most body lines the text output shows; the request file holds it all. */
+const BODY_PREVIEW_LINES = 40;
+
+/** The text output: what approval will open (title, branches, body) and how to approve it. */
+export function requestText(result: RequestOpenPrResult): string {
+  const { preview, pr_text: from } = result;
+  const lines = preview.body.trimEnd().split('\n');
+  const body = lines.length > BODY_PREVIEW_LINES ? [...lines.slice(0, BODY_PREVIEW_LINES), `… (${lines.length - BODY_PREVIEW_LINES} more lines in the request file)`] : lines;
+  const template = from.repo_template ? `, inside the repository's ${from.repo_template}` : '';
+  return [
+    `PR request for ${result.run_id}: "${preview.title}" ${preview.head} → ${preview.base}${preview.draft ? ' (draft)' : ''}`,
+    `title from: ${from.title_from}; body from: ${from.body_from}${template}`,
+    '',
+    ...body.map((l) => `  │ ${l}`),
+    '',
+    `request file: ${result.request_file}`,
+    `confirm token (shown once, valid until ${result.expires_at}): ${result.confirm_token}`,
+    `approve with: ${result.next_command}`,
+  ].join('\n');
+}
