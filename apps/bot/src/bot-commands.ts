@@ -2,6 +2,7 @@ import { isRunState, isTerminal, RUN_STATES, type RunState } from '@agentpr/stat
 import { getRun, listRuns, StoreError } from '@agentpr/store';
 import { encodeButtonData, redactSecrets, type InlineButton, type Tier } from '@agentpr/telegram';
 import { AgentprError, applyCommand, findLatestPrRequest, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type CommandResultView, type RunCommand } from '@agentpr/orchestrator';
+import { expiryText } from './expiry-text.js';
 
 /** What the bot answers to one command, and how the audit log records it. */
 export interface BotReply {
@@ -167,7 +168,8 @@ async function pendingCommand(ctx: AppContext, args: string[], deps: BotCommandD
     if (!request) continue;
     const expiry = request.expiresAt ?? 'unknown';
     const note = request.consumed ? ' (used)' : request.expiresAt && request.expiresAt < now ? ' (expired)' : '';
-    lines.push(`${r.run_id} | ${r.owner}/${r.repo} | expires=${expiry}${note}`);
+    const relative = request.expiresAt && !request.consumed ? ` (${expiryText(request.expiresAt, ctx.clock())})` : '';
+    lines.push(`${r.run_id} | ${r.owner}/${r.repo} | expires=${expiry}${relative}${note}`);
   }
   if (lines.length === 0) return reply('No PR requests are waiting.');
   return reply([`PR requests waiting (${lines.length}):`, ...lines, '', 'Approve with /approve_pr <run_id> <confirm_token>.'].join('\n'));

@@ -2,6 +2,7 @@ import { getBotState, hasNewerPrRequest, listEvents, newestPrRequestId, prReques
 import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
 import type { AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from './bot-state-keys.js';
+import { expiryText } from './expiry-text.js';
 
 /** States that need a human or close a run, announced once per state change. */
 export const NOTIFY_STATES = ['NEEDS_HUMAN_REVIEW', 'DONE', 'FAILED_TERMINAL'] as const;
@@ -143,7 +144,7 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
       runId: r.run_id,
       reason: 'pr_request',
       text: [
-        `${r.run_id} (${r.owner}/${r.repo}) asks to open a PR: ${r.head} → ${r.base}, request expires ${r.expires_at}.`,
+        `${r.run_id} (${r.owner}/${r.repo}) asks to open a PR: ${r.head} → ${r.base}, request expires ${expiryText(r.expires_at, ctx.clock())} (${r.expires_at}).`,
         `Approve with /approve_pr ${r.run_id} <confirm_token> (the token printed by request-open-pr). A button tap never approves.`,
       ].join('\n'),
       buttons: buttonsFor(r.run_id, [['show', 'Show'], ['approve', 'Approve…'], ['pause', 'Pause']]),
