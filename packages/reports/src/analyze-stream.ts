@@ -115,7 +115,7 @@ export async function analyzeStream(ctx: Pick<ReportContext, 'clock' | 'paths'>,
   const exitSource = input.agentExit !== undefined ? '--exit-code' : inferred.exit_code === null ? `${inferred.source}; assumed 0` : `inferred: ${inferred.source}`;
   const classification = classifyAttempt({
     stage,
-    exitCode: agentExit,
+    agentExit,
     timedOut: input.timedOut ?? false,
     stderr,
     analysis,

@@ -17,7 +17,7 @@ const analysis = (...execs: string[][]) =>
 
 const base = (over: Partial<ClassifyInput>): ClassifyInput => ({
   stage: 'IMPLEMENTING',
-  exitCode: 0,
+  agentExit: 0,
   analysis: analysis(exec('make test', 0)),
   maxChangedFiles: 8,
   maxAddedLines: 150,
@@ -47,15 +47,15 @@ describe('classifyAttempt', () => {
   });
 
   it('a failed preflight with a network failure → RETRYABLE preflight_transient_failure; other failures → preflight_hard_failure', () => {
-    const t = classifyAttempt(base({ exitCode: null, analysis: null, preflight: { ok: false, failures: ['pip: Could not resolve host pypi.org'] } }));
+    const t = classifyAttempt(base({ agentExit: null, analysis: null, preflight: { ok: false, failures: ['pip: Could not resolve host pypi.org'] } }));
     expect([t.grade, t.reason_code]).toEqual(['RETRYABLE', 'preflight_transient_failure']);
     expect(t.details).toEqual({ failures: ['pip: Could not resolve host pypi.org'] });
-    const h = classifyAttempt(base({ exitCode: null, analysis: null, preflight: { ok: false, failures: ['python 3.11 missing'] } }));
+    const h = classifyAttempt(base({ agentExit: null, analysis: null, preflight: { ok: false, failures: ['python 3.11 missing'] } }));
     expect([h.grade, h.reason_code]).toEqual(['HUMAN_REVIEW', 'preflight_hard_failure']);
   });
 
   it('a safety violation wins over a non-zero exit and names the segment', () => {
-    const c = classifyAttempt(base({ exitCode: 1, analysis: analysis(exec('sudo make install', 0)) }));
+    const c = classifyAttempt(base({ agentExit: 1, analysis: analysis(exec('sudo make install', 0)) }));
     expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
     expect(c.evidence[0]!.note).toBe('line 3: `sudo make install` runs `sudo make install` → sudo');
   });
@@ -95,27 +95,27 @@ describe('classifyAttempt', () => {
   });
 
   it('a timeout → RETRYABLE runtime_transient_failure with timed_out, even though the marker has no word boundary', () => {
-    const c = classifyAttempt(base({ exitCode: 124, timedOut: true, stderr: 'agent_execution_timeout: exceeded max_duration_sec=5' }));
+    const c = classifyAttempt(base({ agentExit: 124, timedOut: true, stderr: 'agent_execution_timeout: exceeded max_duration_sec=5' }));
     expect([c.grade, c.reason_code]).toEqual(['RETRYABLE', 'runtime_transient_failure']);
     expect(c.details).toEqual({ exit_code: 124, timed_out: true });
   });
 
   it('exit 2 is a usage error (W61) and 127 means codex did not start: both runtime_hard_failure', () => {
-    expect(classifyAttempt(base({ exitCode: 2, stderr: "error: unexpected argument '--full-auto'" })).details).toEqual({ exit_code: 2, cli_usage_error: true });
-    expect(classifyAttempt(base({ exitCode: 127, analysis: null, stderr: 'codex not found' })).reason_code).toBe('runtime_hard_failure');
+    expect(classifyAttempt(base({ agentExit: 2, stderr: "error: unexpected argument '--full-auto'" })).details).toEqual({ exit_code: 2, cli_usage_error: true });
+    expect(classifyAttempt(base({ agentExit: 127, analysis: null, stderr: 'codex not found' })).reason_code).toBe('runtime_hard_failure');
   });
 
   it('HARD/RETRYABLE patterns look at stderr and codex errors, never at command output (W15)', () => {
     const a = analysis(exec('ls missing', 2, 'ls: missing: No such file or directory'));
-    const c = classifyAttempt(base({ exitCode: 1, analysis: a, stderr: '' }));
+    const c = classifyAttempt(base({ agentExit: 1, analysis: a, stderr: '' }));
     expect(c.reason_code).toBe('runtime_unknown_failure');
-    const hard = classifyAttempt(base({ exitCode: 1, analysis: a, stderr: 'fatal: not a git repository' }));
+    const hard = classifyAttempt(base({ agentExit: 1, analysis: a, stderr: 'fatal: not a git repository' }));
     expect(hard.reason_code).toBe('runtime_hard_failure');
     expect(hard.evidence.at(-1)!.note).toContain('not a git repository');
   });
 
   it('the retry cap counts the retryable streak: streak 3 of max 3 retries, streak 4 escalates, 0 = no cap (W19)', () => {
-    const flaky = { exitCode: 1, stderr: 'connection reset by peer' };
+    const flaky = { agentExit: 1, stderr: 'connection reset by peer' };
     expect(classifyAttempt(base({ ...flaky, retryableStreak: 3 })).reason_code).toBe('runtime_transient_failure');
     const capped = classifyAttempt(base({ ...flaky, retryableStreak: 4, attemptNo: 9 }));
     expect([capped.grade, capped.reason_code]).toEqual(['HUMAN_REVIEW', 'retryable_limit_exceeded']);
@@ -159,9 +159,9 @@ describe('classifyAttempt: protected files, safety findings and sandbox denials 
     expect([pass.grade, pass.reason_code, pass.next_action]).toEqual(['HUMAN_REVIEW', 'protected_file_changed', 'escalate']);
     expect(pass.evidence).toEqual([{ line: null, item_id: null, command: null, exit_code: null, note: 'protected file .git/hooks/pre-commit (git_hook) added during the attempt → protected_file_changed' }]);
     expect(pass.details).toEqual({ protected_changes: [hook], protected_change_count: 1 });
-    expect(classifyAttempt(base({ exitCode: 1, stderr: 'connection reset by peer', protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
+    expect(classifyAttempt(base({ agentExit: 1, stderr: 'connection reset by peer', protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
     expect(classifyAttempt(base({ analysis: analyzeEventText(''), protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
-    expect(classifyAttempt(base({ exitCode: null, analysis: null, preflight: { ok: false, failures: ['x'] }, protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
+    expect(classifyAttempt(base({ agentExit: null, analysis: null, preflight: { ok: false, failures: ['x'] }, protectedChanges: [hook] })).reason_code).toBe('protected_file_changed');
     const both = classifyAttempt(base({ analysis: inWorkspace(exec('make test', 0), exec('cp hook.sh .git/hooks/pre-commit', 0)), protectedChanges: [hook] }));
     expect(both.reason_code).toBe('protected_file_changed');
     // what the agent's commands tried is still shown, under the protected change
@@ -187,7 +187,7 @@ describe('classifyAttempt: protected files, safety findings and sandbox denials 
     expect([c.grade, c.reason_code]).toEqual(['PASS', 'runtime_success']);
     expect(c.details).toMatchObject({ sandbox_denials: [network], sandbox_denial_count: 1 });
     expect(c.evidence.at(-1)!.note).toBe('sandbox denied network access to evil.example.com:443 (host not in the egress allowlist) at 2026-03-01T10:00:00Z');
-    const retry = classifyAttempt(base({ exitCode: 1, stderr: 'connection reset by peer', sandboxDenials: [network] }));
+    const retry = classifyAttempt(base({ agentExit: 1, stderr: 'connection reset by peer', sandboxDenials: [network] }));
     expect([retry.grade, retry.reason_code]).toEqual(['RETRYABLE', 'runtime_transient_failure']);
     expect(retry.details.sandbox_denial_count).toBe(1);
   });
@@ -213,14 +213,14 @@ describe('classifyAttempt: protected files, safety findings and sandbox denials 
   });
 
   it('an interrupted attempt is RETRYABLE runtime_interrupted, whatever the exit said, unless it already needs a human', () => {
-    const stopped = classifyAttempt(base({ exitCode: 130, interrupted: true, stderr: 'agent_execution_interrupted: manager shutdown\n' }));
+    const stopped = classifyAttempt(base({ agentExit: 130, interrupted: true, stderr: 'agent_execution_interrupted: manager shutdown\n' }));
     expect([stopped.grade, stopped.reason_code, stopped.next_action]).toEqual(['RETRYABLE', 'runtime_interrupted', 'retry']);
     expect(stopped.details).toMatchObject({ interrupted: true });
     const passed = classifyAttempt(base({ interrupted: true }));
     expect([passed.grade, passed.reason_code]).toEqual(['RETRYABLE', 'runtime_interrupted']);
-    const unsafe = classifyAttempt(base({ exitCode: 130, interrupted: true, analysis: analysis(exec('sudo make install', 0)) }));
+    const unsafe = classifyAttempt(base({ agentExit: 130, interrupted: true, analysis: analysis(exec('sudo make install', 0)) }));
     expect([unsafe.grade, unsafe.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
-    const capped = classifyAttempt(base({ exitCode: 130, interrupted: true, retryableStreak: 4 }));
+    const capped = classifyAttempt(base({ agentExit: 130, interrupted: true, retryableStreak: 4 }));
     expect([capped.grade, capped.reason_code]).toEqual(['HUMAN_REVIEW', 'retryable_limit_exceeded']);
   });
 });

@@ -10,8 +10,8 @@ export const TEST_EVIDENCE_STATES: readonly string[] = ['IMPLEMENTING', 'LOCAL_V
 export interface ClassifyInput {
   /** The run state before the step (the attempt's stage). */
   stage: string;
-  /** codex's exit code; null when codex was not started. */
-  exitCode: number | null;
+  /** The agent process's (codex's) exit status; null when codex was not started. */
+  agentExit: number | null;
   timedOut?: boolean;
   /**
    * The attempt was stopped by the operator or the manager (abort, Ctrl-C): an interrupted attempt says nothing
@@ -166,7 +166,7 @@ function applyCap(c: Classification, input: ClassifyInput): Classification {
     next_action: 'escalate',
     evidence: [
       ...c.evidence,
-      item(null, null, input.exitCode, `retryable streak ${streak} exceeds max_retryable_attempts ${input.maxRetryableAttempts} (${c.reason_code} ${streak} times in a row in ${input.stage}) → escalate`),
+      item(null, null, input.agentExit, `retryable streak ${streak} exceeds max_retryable_attempts ${input.maxRetryableAttempts} (${c.reason_code} ${streak} times in a row in ${input.stage}) → escalate`),
     ],
     details: {
       ...c.details,
@@ -255,7 +255,7 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classificatio
 }
 
 function exitNonZero(input: ClassifyInput): Classification {
-  const exit = input.exitCode;
+  const exit = input.agentExit;
   const a = input.analysis;
   const failureEvidence = (): EvidenceItem[] => [
     ...(a?.failure_messages.slice(0, 5).map((m) => item(m.line, null, exit, `line ${m.line}: ${m.source} "${m.message.length > 200 ? `${m.message.slice(0, 200)}…` : m.message}"`)) ?? []),
@@ -296,7 +296,7 @@ function exitNonZero(input: ClassifyInput): Classification {
  * every verdict lists the sandbox's denials (`details.sandbox_denials`); network denials alone never change it.
  *
  * @example
- * classifyAttempt({ stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 8, maxAddedLines: 150,
+ * classifyAttempt({ stage: 'IMPLEMENTING', agentExit: 0, analysis, maxChangedFiles: 8, maxAddedLines: 150,
  *   maxRetryableAttempts: 3, minTestCommands: 1 })
  * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
  */
@@ -328,6 +328,6 @@ function decide(input: ClassifyInput): Classification {
     const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed`, g.item_id));
     return verdict('HUMAN_REVIEW', 'agent_push_disallowed', 'escalate', evidence, { git_commands: a.git_commands.slice(0, 8) });
   }
-  if (input.exitCode === 0 && !input.timedOut) return exitZero(input, a);
+  if (input.agentExit === 0 && !input.timedOut) return exitZero(input, a);
   return applyCap(exitNonZero(input), input);
 }

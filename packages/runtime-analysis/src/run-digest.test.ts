@@ -16,7 +16,7 @@ const stream = [
 
 function input(): RunDigestInput {
   const analysis = analyzeEventText(stream, { offsets: [0, 10, 2510, 2600] });
-  const classification = classifyAttempt({ stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 2 });
+  const classification = classifyAttempt({ stage: 'IMPLEMENTING', agentExit: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 2 });
   return {
     run: { run_id: 'run_1', owner: 'mem0ai', repo: 'mem0', mode: 'push_only', prompt_version: 'v1', workspace_dir: '/ws' },
     stateBefore: 'IMPLEMENTING',
@@ -81,7 +81,7 @@ describe('renderManagerInsight (SPEC §5.7)', () => {
   it('says when no durations or stage timings were captured, and gives the stable-run hint for a clean PASS', () => {
     const base = input();
     const analysis = analyzeEventText([{ type: 'turn.started' }, { type: 'item.completed', item: { id: 'i', type: 'command_execution', command: 'make test', aggregated_output: '', exit_code: 0, status: 'completed' } }, { type: 'turn.completed', usage: {} }].map((l) => JSON.stringify(l)).join('\n'));
-    const classification = classifyAttempt({ stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 1 });
+    const classification = classifyAttempt({ stage: 'IMPLEMENTING', agentExit: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 1 });
     const md = renderManagerInsight(buildRunDigest({ ...base, analysis, classification, stateAfter: 'LOCAL_VALIDATING', stages: buildStageSnapshot([]) }));
     expect(md).toContain('No command durations were captured');
     expect(md).toContain('No stage timing data was captured.');
@@ -98,7 +98,7 @@ describe('renderManagerInsight (SPEC §5.7)', () => {
     ].map((l) => JSON.stringify(l));
     const analysis = analyzeEventText(lines.join('\n'), { workspaceDir: '/ws' });
     const classification = classifyAttempt({
-      stage: 'IMPLEMENTING', exitCode: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 1,
+      stage: 'IMPLEMENTING', agentExit: 0, analysis, maxChangedFiles: 3, maxAddedLines: 45, maxRetryableAttempts: 2, minTestCommands: 1,
       protectedChanges: [{ path: '.github/workflows/ci.yml', kind: 'ci_workflow', change: 'modified' }],
       sandboxDenials: [{ kind: 'network', target: 'paste.example:443', reason: 'host not in the egress allowlist' }],
     });

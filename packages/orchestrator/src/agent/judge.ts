@@ -71,7 +71,7 @@ export function judgeAttempt(
   const p = s.params;
   return classifyAttempt({
     stage: s.stage,
-    exitCode: process.agentExit,
+    agentExit: process.agentExit,
     timedOut: process.timedOut,
     interrupted: process.interrupted,
     stderr: process.stderr,

@@ -113,7 +113,7 @@ export async function preflightStep(s: StepScope, count: AttemptCount): Promise<
   if (pf.report.ok) return { preflight, preflightReport: pf.report };
   const classification = classifyAttempt({
     stage: s.stage,
-    exitCode: null,
+    agentExit: null,
     analysis: null,
     preflight,
     maxChangedFiles: params.maxChangedFiles,

@@ -114,7 +114,7 @@ async function recordAgentAttempt(ctx: ReportContext, runId: string, fixture: st
   const stdout = readFileSync(join(EVENTS, fixture), 'utf8');
   const analysis = analyzeEventText(stdout);
   const budgets = { maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 };
-  const classification = classifyAttempt({ stage: opts.stage, exitCode: 0, analysis, ...budgets });
+  const classification = classifyAttempt({ stage: opts.stage, agentExit: 0, analysis, ...budgets });
   const attempt = await recordAttempt(ctx.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: stdout.slice(-2000), stderr: 'warn: x\n', durationMs: 60_000, grade: classification.grade, reasonCode: classification.reason_code, stage: opts.stage }, ctx.clock);
   mkdirSync(ctx.paths.reportsDir, { recursive: true });
   const lastMessage = join(ctx.paths.reportsDir, `${runId}_last_message_${attempt.attempt_no}.txt`);

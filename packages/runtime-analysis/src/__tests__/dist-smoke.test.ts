@@ -16,7 +16,7 @@ describe('built dist', () => {
     expect(existsSync(entry)).toBe(true);
     const mod = (await import(pathToFileURL(entry).href)) as typeof import('../index.js');
     const a = mod.analyzeEventText('{"type":"turn.started"}\n{"type":"turn.completed","usage":{"input_tokens":3}}\n');
-    const c = mod.classifyAttempt({ stage: 'DISCOVERY', exitCode: 0, analysis: a, maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 });
+    const c = mod.classifyAttempt({ stage: 'DISCOVERY', agentExit: 0, analysis: a, maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1 });
     expect([c.grade, c.reason_code]).toEqual(['PASS', 'runtime_success']);
   });
 });

@@ -37,9 +37,9 @@ const defaults = { maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts:
 
 async function codexEvents(name: keyof typeof STREAMS, stage: string, opts: { allowlist?: string[]; minTestCommands?: number } = {}): Promise<Verdict> {
   const a = await analyzeEventStream(join(EVENTS, STREAMS[name]), { allowlist: opts.allowlist ?? [] });
-  const exitCode = a.inferred_exit_code.exit_code;
+  const agentExit = a.inferred_exit_code.exit_code;
   const minTests = opts.minTestCommands !== undefined ? { minTestCommands: opts.minTestCommands } : {};
-  const c = classifyAttempt({ ...defaults, ...minTests, stage, exitCode, analysis: a });
+  const c = classifyAttempt({ ...defaults, ...minTests, stage, agentExit, analysis: a });
   return { a, c };
 }
 
@@ -47,13 +47,13 @@ async function capture(
   folder: string,
   stage: string,
   opts: { workspaceDir?: string; retryableStreak?: number } = {},
-): Promise<Verdict & { exitCode: number; stderr: string }> {
+): Promise<Verdict & { agentExit: number; stderr: string }> {
   const dir = join(CAPTURES, folder);
   const stderr = readFileSync(join(dir, 'stderr.txt'), 'utf8');
-  const exitCode = Number(readFileSync(join(dir, 'exit-code.txt'), 'utf8').trim());
+  const agentExit = Number(readFileSync(join(dir, 'exit-code.txt'), 'utf8').trim());
   const a = await analyzeEventStream(join(dir, 'stdout.jsonl'), { stderr, workspaceDir: opts.workspaceDir ?? '/RUN/ws' });
-  const c = classifyAttempt({ ...defaults, stage, exitCode, stderr, analysis: a, retryableStreak: opts.retryableStreak ?? 1 });
-  return { a, c, exitCode, stderr };
+  const c = classifyAttempt({ ...defaults, stage, agentExit, stderr, analysis: a, retryableStreak: opts.retryableStreak ?? 1 });
+  return { a, c, agentExit, stderr };
 }
 
 /** Asserts that the verdict names this piece of evidence. */
