@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { DeliveryContext, Logger } from '@agentpr/orchestrator';
 import type { DeliveryExecutor } from '@agentpr/store';
 import { createDeliveryProcessor, unprocessed, type ProcessedDelivery, type VerifiedDelivery } from './delivery-processor.js';
-import type { DeliveryWorkerData, FromDeliveryWorker, ToDeliveryWorker } from './delivery-worker-protocol.js';
+import type { DeliveryWorkerData, FromDeliveryWorker, NumberedDelivery, ToDeliveryWorker } from './delivery-worker-protocol.js';
 
 /** Where the server hands verified deliveries: a worker thread, or the server's own thread. */
 export interface DeliveryChannel {
@@ -32,6 +32,12 @@ export function deliveryWorkerScript(): URL | undefined {
   return existsSync(fileURLToPath(url)) ? url : undefined;
 }
 
+/**
+ * The worker's heap: a small young generation (it holds one batch of parsed payloads at a time) keeps the thread's
+ * resident memory low; the old generation only holds the statement cache and code.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
+
 /** Gives the worker a body it owns: a body that is a view of a larger (pooled) buffer is copied first. */
 function ownedBody(body: Uint8Array): Uint8Array {
   return body.byteOffset === 0 && body.byteLength === body.buffer.byteLength && body.buffer instanceof ArrayBuffer ? body : body.slice();
@@ -52,7 +58,7 @@ export async function startDeliveryWorker(options: { script: URL; sqlitePath: st
   const data: DeliveryWorkerData = { sqlitePath: options.sqlitePath, actor: 'webhook' };
   const spawn = () =>
     new Promise<Worker>((resolve, reject) => {
-      const worker = new Worker(options.script, { workerData: data });
+      const worker = new Worker(options.script, { workerData: data, resourceLimits: WORKER_LIMITS });
       let ready = false;
       worker.on('message', (message: FromDeliveryWorker) => {
         switch (message.type) {
@@ -61,12 +67,13 @@ export async function startDeliveryWorker(options: { script: URL; sqlitePath: st
             active = worker;
             resolve(worker);
             return;
-          case 'answer': {
-            const settle = pending.get(message.id);
-            pending.delete(message.id);
-            settle?.(message.answer);
+          case 'answers':
+            for (const { id, answer } of message.items) {
+              const settle = pending.get(id);
+              pending.delete(id);
+              settle?.(answer);
+            }
             return;
-          }
           case 'log':
             options.log[message.level](message.message, message.fields);
             return;
@@ -100,17 +107,30 @@ export async function startDeliveryWorker(options: { script: URL; sqlitePath: st
     return starting;
   };
   await spawn();
+  // The deliveries verified in one turn of the event loop go to the worker in one message.
+  let outbox: NumberedDelivery[] = [];
+  const flush = async () => {
+    const items = outbox;
+    outbox = [];
+    const target = await ensure();
+    if (!target) {
+      for (const { id } of items) {
+        pending.get(id)?.(unprocessed('unhandled webhook error: the delivery worker is not running; retry'));
+        pending.delete(id);
+      }
+      return;
+    }
+    const message: ToDeliveryWorker = { type: 'deliveries', items };
+    target.postMessage(message, items.map((i) => i.delivery.body.buffer as ArrayBuffer));
+  };
   return {
     kind: 'worker',
-    async submit(delivery) {
-      const target = await ensure();
-      if (!target) return unprocessed('unhandled webhook error: the delivery worker is not running; retry');
+    submit(delivery) {
       const id = ++seq;
-      const body = ownedBody(delivery.body);
       return new Promise<ProcessedDelivery>((resolve) => {
         pending.set(id, resolve);
-        const message: ToDeliveryWorker = { type: 'delivery', id, delivery: { ...delivery, body } };
-        target.postMessage(message, [body.buffer as ArrayBuffer]);
+        if (outbox.length === 0) setImmediate(() => void flush());
+        outbox.push({ id, delivery: { ...delivery, body: ownedBody(delivery.body) } });
       });
     },
     async close() {

@@ -9,11 +9,26 @@ export interface DeliveryWorkerData {
   actor: 'webhook';
 }
 
-/** Messages to the worker: a delivery to process (its body transferred), or the request to close. */
-export type ToDeliveryWorker = { type: 'delivery'; id: number; delivery: VerifiedDelivery } | { type: 'close' };
+/** A delivery handed to the worker, numbered for its answer. */
+export interface NumberedDelivery {
+  id: number;
+  delivery: VerifiedDelivery;
+}
+
+/** An answer from the worker, with the number of its delivery. */
+export interface NumberedAnswer {
+  id: number;
+  answer: ProcessedDelivery;
+}
+
+/**
+ * Messages to the worker: the deliveries verified in one turn of the event loop (bodies transferred), or the request
+ * to close. One message per turn, not per delivery: a message costs a wake-up of the other thread.
+ */
+export type ToDeliveryWorker = { type: 'deliveries'; items: NumberedDelivery[] } | { type: 'close' };
 
 /** Messages from the worker: ready (its connection is open), an answer, or a log line for the server's logger. */
 export type FromDeliveryWorker =
   | { type: 'ready' }
-  | { type: 'answer'; id: number; answer: ProcessedDelivery }
+  | { type: 'answers'; items: NumberedAnswer[] }
   | { type: 'log'; level: keyof Logger; message: string; fields?: Record<string, unknown> | undefined };

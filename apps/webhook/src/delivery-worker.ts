@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '@agentpr/orchestrator';
 import { openSqliteDeliveryWriter } from '@agentpr/store';
 import { createDeliveryProcessor, unprocessed } from './delivery-processor.js';
-import type { DeliveryWorkerData, ToDeliveryWorker, FromDeliveryWorker } from './delivery-worker-protocol.js';
+import type { DeliveryWorkerData, FromDeliveryWorker, NumberedAnswer, ToDeliveryWorker } from './delivery-worker-protocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('delivery-worker.js runs as a worker thread of the webhook server');
@@ -21,15 +21,27 @@ const log: Logger = {
 };
 const writer = openSqliteDeliveryWriter(sqlitePath);
 const processDelivery = createDeliveryProcessor({ clock: () => new Date(), actor, log }, writer);
+// The answers of one group commit settle together; they go back in one message.
+let answers: NumberedAnswer[] = [];
+const answer = (item: NumberedAnswer) => {
+  if (answers.length === 0) setImmediate(() => {
+    const items = answers;
+    answers = [];
+    post({ type: 'answers', items });
+  });
+  answers.push(item);
+};
 port.on('message', (message: ToDeliveryWorker) => {
   if (message.type === 'close') {
     writer.close();
     port.close();
     return;
   }
-  processDelivery(message.delivery).then(
-    (answer) => post({ type: 'answer', id: message.id, answer }),
-    (error: unknown) => post({ type: 'answer', id: message.id, answer: unprocessed(`unhandled webhook error: ${(error as Error).message}`) }),
-  );
+  for (const { id, delivery } of message.items) {
+    processDelivery(delivery).then(
+      (processed) => answer({ id, answer: processed }),
+      (error: unknown) => answer({ id, answer: unprocessed(`unhandled webhook error: ${(error as Error).message}`) }),
+    );
+  }
 });
 post({ type: 'ready' });

@@ -133,6 +133,8 @@ const CHECKPOINTER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const Database = require(workerData.driver);
 const db = new Database(workerData.file, { timeout: workerData.busyMs });
+// A checkpoint copies log frames into the file; it needs no page cache of its own.
+db.pragma('cache_size = -256');
 let timer;
 const tick = () => {
   try {
@@ -156,7 +158,12 @@ parentPort.on('message', () => {
  * not keep the process alive; `stop` closes its connection and ends it.
  */
 export function startWalCheckpointer(file: string, driver: string, intervalMs = 100): { stop(): void } {
-  const worker = new Worker(CHECKPOINTER, { eval: true, workerData: { file, driver, busyMs: SQLITE_BUSY_TIMEOUT_MS, intervalMs } });
+  const worker = new Worker(CHECKPOINTER, {
+    eval: true,
+    workerData: { file, driver, busyMs: SQLITE_BUSY_TIMEOUT_MS, intervalMs },
+    // A few kilobytes of script: the smallest heap keeps the thread's resident memory low.
+    resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+  });
   worker.unref();
   // A failing checkpointer only means the writer's own autocheckpoint takes over.
   worker.on('error', () => {});

@@ -1,17 +1,22 @@
 #!/usr/bin/env node
 // Webhook throughput and latency (issue: GitHub PR gate, sync and webhook).
 //   node tools/bench/src/webhook-bench.mjs [--duration 10] [--connections 10] [--runs 50] [--rounds 2]
+//     [--client wrk|autocannon] [--pool 5000] [--skip-bare] [--skip-middleware]
 // Starts, in child processes on loopback, (a) a bare node:http server that only reads the body and answers
 // 200, (m) the @octokit/webhooks node middleware (`new Webhooks({ secret })` + `createNodeMiddleware`: verify and
-// parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh SQLite store with N runs in
-// CI_WAIT. autocannon (in this process) POSTs signed ~11 KB real `check_run` failure payloads with a unique
-// delivery id and check suite per request, so every request is verified, claimed, applied as an event and
-// audited. Rounds alternate bare/webhook so machine noise hits both. Prints a JSON report; afterwards checks
-// that every 2xx delivery is stored exactly once as processed.
+// parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh
+// SQLite store with N runs in CI_WAIT, and loads them round by round with signed ~11 KB real `check_run` failure
+// payloads, each with a unique delivery id, so every request is verified, claimed, applied and audited:
+// - `--client wrk` (the default when wrk is installed; the issue's own method): wrk with 2 threads cycles through a
+//   pool of pre-signed deliveries (distinct check suites), so the first pass applies each suite's event and later
+//   ones are stored as event duplicates, as GitHub's several check_run deliveries of one suite are;
+// - `--client autocannon` (in this process): signs every request itself, each with its own check suite (every
+//   delivery applies a new event), at the price of ~110 µs of load-generator CPU per request on the same cores.
+// Prints a JSON report; afterwards checks that every answered delivery is stored exactly once and settled.
 import { createHmac } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,6 +37,10 @@ const { values } = parseArgs({
     runs: { type: 'string', default: '50' },
     rounds: { type: 'string', default: '2' },
     'skip-bare': { type: 'boolean', default: false },
+    // wrk (C, light; pre-signed bodies) when installed, else autocannon (signs each request itself, heavier).
+    client: { type: 'string', default: spawnSync('wrk', ['--version']).error ? 'autocannon' : 'wrk' },
+    // wrk: distinct signed deliveries (check suites) to cycle through; later rounds repeat them with new delivery ids.
+    pool: { type: 'string', default: '5000' },
     'skip-middleware': { type: 'boolean', default: false },
   },
 });
@@ -39,6 +48,8 @@ const duration = Number(values.duration);
 const connections = Number(values.connections);
 const runCount = Number(values.runs);
 const rounds = Number(values.rounds);
+const client = values.client;
+if (client !== 'wrk' && client !== 'autocannon') throw new Error('--client must be wrk or autocannon');
 const SECRET = 'bench-secret';
 const work = mkdtempSync(join(tmpdir(), 'agentpr-webhook-bench-'));
 const sha = (i) => i.toString(16).padStart(40, 'a');
@@ -121,6 +132,44 @@ function load(url, prefix) {
   });
 }
 
+// wrk: a pool of pre-signed deliveries (distinct check suites spread over the runs), one per line.
+const poolFile = join(work, 'deliveries.pool');
+if (client === 'wrk') {
+  const lines = [];
+  for (let i = 0; i < Number(values.pool); i++) {
+    const { body, headers } = nextDelivery('pool');
+    lines.push(`${headers['x-hub-signature-256']} ${body}`);
+  }
+  writeFileSync(poolFile, `${lines.join('\n')}\n`);
+}
+const wrkScript = join(root, 'tools', 'bench', 'src', 'webhook-wrk.lua');
+
+/** One wrk run (2 threads); its CPU is sampled from /proc while it runs (the last sample before it exits). */
+async function loadWrk(url, prefix) {
+  const child = spawn('wrk', ['-t2', `-c${connections}`, `-d${duration}s`, '--timeout', '10s', '-s', wrkScript, url, '--', poolFile, prefix], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.on('data', (c) => (out += c));
+  let cpu = 0;
+  const sampler = setInterval(() => (cpu = cpuSeconds(child) ?? cpu), 100);
+  const [code] = await once(child, 'exit');
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`wrk exited ${code}: ${out}`);
+  const r = JSON.parse(out.trim().split('\n').at(-1));
+  return {
+    summary: {
+      requests_per_s: Math.round(r.requests / (r.duration_us / 1e6)),
+      total: r.requests,
+      p50_ms: Math.round(r.p50_us / 100) / 10,
+      p99_ms: Math.round(r.p99_us / 100) / 10,
+      max_ms: Math.round(r.max_us / 100) / 10,
+      errors: r.errors,
+      timeouts: r.timeouts,
+      non_2xx: r.non_2xx,
+    },
+    clientCpuSeconds: cpu,
+  };
+}
+
 /** CPU seconds (user + system) a child has used so far, from /proc (Linux); null elsewhere. */
 function cpuSeconds(child) {
   try {
@@ -134,10 +183,26 @@ function cpuSeconds(child) {
 /** One measured round: autocannon's figures plus the server's CPU time per answered request. */
 async function round(server, prefix) {
   const before = cpuSeconds(server.child);
-  const r = summary(await load(server.url, prefix));
+  const clientBefore = process.cpuUsage();
+  let r;
+  let clientUs;
+  if (client === 'wrk') {
+    const w = await loadWrk(server.url, prefix);
+    r = w.summary;
+    clientUs = w.clientCpuSeconds * 1e6;
+  } else {
+    r = summary(await load(server.url, prefix));
+    const used = process.cpuUsage(clientBefore);
+    clientUs = used.user + used.system;
+  }
   const after = cpuSeconds(server.child);
   const answered = r.total - r.non_2xx;
-  return { ...r, server_cpu_us_per_request: before === null || after === null || answered === 0 ? null : Math.round(((after - before) * 1e6) / answered) };
+  return {
+    ...r,
+    server_cpu_us_per_request: before === null || after === null || answered === 0 ? null : Math.round(((after - before) * 1e6) / answered),
+    // The load generator's own CPU (it shares the machine's cores with the server).
+    client_cpu_us_per_request: answered === 0 ? null : Math.round(clientUs / answered),
+  };
 }
 
 const summary = (r) => ({
@@ -175,9 +240,10 @@ const bare = await startChild(['-e', BARE]);
 const middleware = await startChild(['--input-type=module', '-e', MIDDLEWARE]);
 const webhook = await startChild([...(process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : []), webhookBin, '--data-dir', work, '--port', '0', '--secret', SECRET, '--audit-log-file', join(work, 'audit.jsonl')]);
 // Warm up both (JIT, SQLite page cache) before measuring.
-if (!skipBare) await load(bare.url, 'warm-bare');
-if (!skipMiddleware) await load(middleware.url, 'warm-mw');
-await load(webhook.url, 'warm');
+const warm = (url, prefix) => (client === 'wrk' ? loadWrk(url, prefix) : load(url, prefix));
+if (!skipBare) await warm(bare.url, 'warm-bare');
+if (!skipMiddleware) await warm(middleware.url, 'warm-mw');
+await warm(webhook.url, 'warm');
 const results = { bare: [], middleware: [], webhook: [] };
 for (let i = 0; i < rounds; i++) {
   if (!skipBare) results.bare.push(await round(bare, `bare${i}`));
@@ -191,6 +257,7 @@ await Promise.all([bare, middleware, webhook].map((s) => once(s.child, 'exit')))
 const check = await openStore({ kind: 'sqlite', path: dbPath });
 const deliveries = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).executeTakeFirst();
 const processed = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).where('outcome', '=', 'processed').executeTakeFirst();
+const unsettled = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).where('outcome', 'is', null).executeTakeFirst();
 const events = await check.db.selectFrom('events').select(({ fn }) => [fn.countAll().as('n')]).where('actor', '=', 'webhook').executeTakeFirst();
 await check.close();
 const answered = results.webhook.reduce((s, r) => s + r.total - r.non_2xx, 0);
@@ -198,6 +265,8 @@ const answered = results.webhook.reduce((s, r) => s + r.total - r.non_2xx, 0);
 const best = (xs, key) => xs.reduce((a, b) => (b[key] > a[key] ? b : a));
 const report = {
   node: process.version,
+  client,
+  ...(client === 'wrk' ? { distinct_deliveries: Number(values.pool) } : {}),
   cpus: (await import('node:os')).cpus().length,
   duration_s: duration,
   connections,
@@ -217,6 +286,7 @@ const report = {
   integrity: {
     deliveries_stored: Number(deliveries.n),
     processed: Number(processed.n),
+    unsettled: Number(unsettled.n),
     webhook_events: Number(events.n),
     answered_in_measured_rounds: answered,
     audit_log_bytes: statSync(join(work, 'audit.jsonl')).size,
