@@ -48,6 +48,8 @@ export { evaluateDodGate, checkDigestPayload } from './dod-gate.js';
 export type { DodGateInput, DodGateResult, DodCheck, DodPolicy, DigestLoadError } from './dod-gate.js';
 export { buildReportSignals } from './report-signals.js';
 export type { ReportSignals, ReportSafety } from './report-signals.js';
+export { buildRuntimeReport, runtimeReportMetadata } from './runtime-report.js';
+export type { RuntimeReport, RuntimeReportInput, RuntimeReportMetadata, AgentRunFacts, StreamRetention } from './runtime-report.js';
 export { RuntimeAnalysisError } from './errors.js';
 export type { RuntimeAnalysisErrorCode } from './errors.js';
 export type { Grade, NextAction, ReasonCode, EvidenceItem, Classification, DiffSummary, PreflightOutcome, AttemptThresholds, ProtectedChange, SandboxDenial } from './types.js';

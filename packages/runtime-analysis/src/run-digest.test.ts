@@ -21,7 +21,7 @@ function input(): RunDigestInput {
     run: { run_id: 'run_1', owner: 'mem0ai', repo: 'mem0', mode: 'push_only', prompt_version: 'v1', workspace_dir: '/ws' },
     stateBefore: 'IMPLEMENTING',
     stateAfter: 'NEEDS_HUMAN_REVIEW',
-    attempt: { attempt_no: 2, duration_ms: 2600, exit_code: 0 },
+    attempt: { attemptNo: 2, durationMs: 2600, agentExit: 0 },
     classification,
     skillPlan: null,
     analysis,
@@ -37,6 +37,7 @@ function input(): RunDigestInput {
 describe('buildRunDigest (SPEC §5.6)', () => {
   it('records the verdict with its evidence, the thresholds used, a skipped preflight and the recommendation', () => {
     const d = buildRunDigest(input());
+    expect(d.attempt).toEqual({ attempt_no: 2, duration_ms: 2600, exit_code: 0 });
     expect(d.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', next_action: 'escalate' });
     expect(d.classification.evidence[0]).toMatchObject({ line: 3, exit_code: 2 });
     expect(d.validation).toEqual({ test_command_count: 0, test_commands: [], failed_test_command_count: 1, failed_test_commands: ["/bin/zsh -lc 'make test'"], waived_test_failures: [] });

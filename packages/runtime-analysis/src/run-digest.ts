@@ -77,7 +77,8 @@ export interface RunDigestInput {
   run: RunDigest['run'];
   stateBefore: string;
   stateAfter: string;
-  attempt: RunDigest['attempt'];
+  /** The attempt's number among the run's agent attempts, its duration, and the agent's exit status (null: not run). */
+  attempt: { attemptNo: number; durationMs: number; agentExit: number | null };
   classification: Classification | null;
   skillPlan: DigestSkillPlan | null;
   analysis: StreamAnalysis | null;
@@ -118,7 +119,7 @@ export function buildRunDigest(input: RunDigestInput): RunDigest {
   return {
     run: { ...input.run },
     state: { before: input.stateBefore, after: input.stateAfter },
-    attempt: { ...input.attempt },
+    attempt: { attempt_no: input.attempt.attemptNo, duration_ms: input.attempt.durationMs, exit_code: input.attempt.agentExit },
     classification: { grade, reason_code: reason, next_action: c?.next_action ?? 'escalate', evidence: c?.evidence ?? [], details: c?.details ?? {} },
     skills: { mode: plan?.mode ?? 'off', required_now: plan?.required_now ?? [], missing_required: plan?.missing_required ?? [], available_optional: plan?.available_optional ?? [] },
     validation: {

@@ -1,13 +1,17 @@
 import type { AgentProcessResult, SkillPlan } from '@agentpr/codex-runner';
 import {
-  buildReportSignals,
   buildRunDigest,
+  buildRuntimeReport,
   buildStageSnapshot,
   renderManagerInsight,
+  runtimeReportMetadata,
+  type AgentRunFacts,
   type Classification,
   type DiffSummary,
   type PreflightOutcome,
+  type RuntimeReport,
   type StreamAnalysis,
+  type WorkspaceIdentity as RuntimeWorkspace,
 } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
 import { addArtifact, listAttempts } from '@agentpr/store';
@@ -80,50 +84,56 @@ function runtimeSection(s: StepScope, r: ReportInput): Record<string, unknown> {
   };
 }
 
+/** How many of the run's latest attempts the digest's stage snapshot covers. */
+const STAGE_SNAPSHOT_ATTEMPTS = 600;
+
+function workspaceOf(r: ReportInput): RuntimeWorkspace | null {
+  return r.identity ? { head_sha: r.identity.head_sha, tree_sha: r.identity.tree_sha, baseline_sha: r.identity.baseline_sha ?? null } : null;
+}
+
+function agentFacts(r: ReportInput): AgentRunFacts | null {
+  const p = r.process;
+  return p ? { agentExit: p.agentExit, durationMs: p.durationMs, timedOut: p.timedOut, interrupted: p.interrupted } : null;
+}
+
 /** The runtime report (SPEC §4.9): the process result, the runtime and policy used, signals and the verdict. */
-function runtimeReport(s: StepScope, r: ReportInput, now: Date) {
-  const signals = r.analysis ? buildReportSignals(r.analysis, { diff: r.diff, retained: r.eventStream.retained, retentionReason: r.eventStream.reason }) : null;
-  const proc = r.process;
-  return {
-    run_id: s.runId,
-    created_at: now.toISOString(),
-    engine: 'codex',
-    result: {
-      exit_code: proc ? proc.agentExit : null,
-      duration_ms: proc?.durationMs ?? 0,
-      timed_out: proc?.timedOut ?? false,
-      interrupted: proc?.interrupted ?? false,
-    },
+function runtimeReport(s: StepScope, r: ReportInput, now: Date): RuntimeReport {
+  return buildRuntimeReport({
+    runId: s.runId,
+    agent: agentFacts(r),
     runtime: runtimeSection(s, r),
-    workspace: { head_sha: r.identity?.head_sha ?? null, tree_sha: r.identity?.tree_sha ?? null, baseline_sha: r.identity?.baseline_sha ?? null },
+    workspace: workspaceOf(r),
     sandbox: r.sandbox ?? null,
     preflight: r.preflightReport,
-    signals: signals?.signals ?? null,
-    safety: signals?.safety ?? { violations: [], violation_count: 0 },
+    analysis: r.analysis,
+    diff: r.diff,
+    eventStream: r.eventStream,
     classification: r.classification,
-  };
+    now,
+  });
 }
 
 async function runDigest(s: StepScope, r: ReportInput, reportPath: string, now: Date) {
   const run = s.run.run;
-  const attempts = (await listAttempts(s.ctx.db, s.runId, { limit: 600 })).reverse();
+  const attempts = (await listAttempts(s.ctx.db, s.runId, { limit: STAGE_SNAPSHOT_ATTEMPTS })).reverse();
   const p = s.params;
+  const agent = agentFacts(r);
   return buildRunDigest({
     run: { run_id: s.runId, owner: run.owner, repo: run.repo, mode: run.mode, prompt_version: run.prompt_version, workspace_dir: run.workspace_dir },
     stateBefore: s.stage,
     stateAfter: r.stateAfter,
-    attempt: { attempt_no: r.attemptNo, duration_ms: r.process?.durationMs ?? 0, exit_code: r.process ? r.process.agentExit : null },
+    attempt: { attemptNo: r.attemptNo, durationMs: agent?.durationMs ?? 0, agentExit: agent ? agent.agentExit : null },
     classification: r.classification,
     skillPlan: r.skillPlan,
     analysis: r.analysis,
     diff: r.diff,
-    workspace: r.identity ? { head_sha: r.identity.head_sha, tree_sha: r.identity.tree_sha, baseline_sha: r.identity.baseline_sha ?? null } : null,
+    workspace: workspaceOf(r),
     policyUsed: { max_changed_files: p.maxChangedFiles, max_added_lines: p.maxAddedLines, min_test_commands: p.minTestCommands, skills_mode: p.skillsMode },
     stages: buildStageSnapshot(attempts),
     preflight: r.preflight,
     artifacts: { agent_report_path: reportPath, event_stream_path: r.eventStream.path, last_message_path: r.lastMessage ?? '' },
     now,
-  } as Parameters<typeof buildRunDigest>[0]);
+  });
 }
 
 /**
@@ -137,18 +147,8 @@ export async function writeReports(s: StepScope, r: ReportInput): Promise<AgentS
   const c = r.classification;
   const report = runtimeReport(s, r, now);
   const reportPath = ctx.artifacts.writeNew(dir, `${runId}_agent_runtime_`, '.json', `${JSON.stringify(report, null, 2)}\n`);
-  const reportMetadata = {
-    exit_code: report.result.exit_code,
-    violations: report.safety.violation_count,
-    grade: c.grade,
-    reason_code: c.reason_code,
-    next_action: c.next_action,
-    parsed_event_count: r.analysis?.summary.parsed_event_count ?? 0,
-    command_event_count: r.analysis?.summary.command_event_count ?? 0,
-    event_stream_retained: r.eventStream.retained,
-    event_stream_retention_reason: r.eventStream.reason,
-  };
-  await addArtifact(ctx.db, { runId, type: 'agent_runtime_report', uri: reportPath, metadata: reportMetadata }, ctx.clock);
+  const metadata = runtimeReportMetadata(report, r.eventStream);
+  await addArtifact(ctx.db, { runId, type: 'agent_runtime_report', uri: reportPath, metadata }, ctx.clock);
   const digest = await runDigest(s, r, reportPath, now);
   const digestPath = ctx.artifacts.writeNew(dir, `${runId}_run_digest_`, '.json', `${JSON.stringify(digest, null, 2)}\n`);
   const verdict = { grade: c.grade, reason_code: c.reason_code, state_after: r.stateAfter };

@@ -137,7 +137,7 @@ async function recordAgentAttempt(ctx: ReportContext, runId: string, fixture: st
     run: { run_id: runId, owner: 'mem0ai', repo: 'mem0', mode: 'push_only', prompt_version: 'v1', workspace_dir: '/ws' },
     stateBefore: opts.stage,
     stateAfter: opts.stage,
-    attempt: { attempt_no: attempt.attempt_no, duration_ms: 60_000, exit_code: 0 },
+    attempt: { attemptNo: attempt.attempt_no, durationMs: 60_000, agentExit: 0 },
     classification,
     skillPlan: null,
     analysis,
