@@ -1,1 +1,12 @@
 export { describeError, exitCodeFor, type CommandStatus, type DescribedError } from './exit-codes.js';
+export { flagLine, flagLines, type FlagSpec, type FlagValues } from './flag-spec.js';
+export { str, requireStr, flag, list, int, requireInt, num, choice } from './flag-values.js';
+export { GLOBAL_FLAGS, defaultDataDir, resolveGlobals, type AppGlobals } from './global-flags.js';
+export { findAsset } from './find-asset.js';
+export { SECRET_FLAGS, secretFlagValues } from './secret-flags.js';
+export { readFlagValues, type FlagUsage } from './read-flag-values.js';
+export { gateOptionsFor, runStartupGate } from './startup-gate.js';
+export { stopSignal } from './stop-signal.js';
+export { runMain, type ProcessIo } from './run-main.js';
+export { runService, serviceLogger, type ServiceIo, type ServiceOutcome, type ServiceRunIo, type ServiceSpec, type ServiceStatus } from './run-service.js';
+export { serviceHelp, type ServiceHelp } from './service-help.js';

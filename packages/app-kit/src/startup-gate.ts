@@ -1,0 +1,22 @@
+import type { DoctorContext, DoctorGateOptions, GateProfileName } from '@agentpr/orchestrator';
+import type { FlagValues } from './flag-spec.js';
+
+/** What an app's own flags tell the doctor gate: a network timeout, `--skip-network-check`, a token or secret given as a flag. */
+export function gateOptionsFor(values: FlagValues): DoctorGateOptions {
+  return {
+    networkTimeoutSec: typeof values['network-timeout-sec'] === 'string' ? Number(values['network-timeout-sec']) : undefined,
+    skipNetwork: values['skip-network-check'] === true,
+    telegramTokenGiven: typeof values['telegram-token'] === 'string',
+    webhookSecretGiven: typeof values.secret === 'string' || values['allow-unsigned'] === true,
+  };
+}
+
+/**
+ * The startup doctor gate (SPEC §3.3) of every app: the orchestrator's `doctorGate` for the command's profile,
+ * told what the flags already give. Throws `AgentprError('gate_failed')` naming the failures; `--skip-doctor`
+ * (checked by the caller) skips it. The orchestrator is loaded only when a gate runs.
+ */
+export async function runStartupGate(ctx: DoctorContext, profile: GateProfileName, values: FlagValues): Promise<void> {
+  const { doctorGate } = await import('@agentpr/orchestrator');
+  await doctorGate(ctx, profile, gateOptionsFor(values));
+}
