@@ -8,8 +8,8 @@ const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 
 export default defineConfig({
   entry: {
     agentpr: 'src/bin/agentpr.ts',
-    'agentpr-webhook': 'src/bin/agentpr-webhook.ts',
     // The service apps own their entry points; the npm package bundles them as its service binaries.
+    'agentpr-webhook': '../webhook/src/bin.ts',
     'agentpr-bot': '../bot/src/bin.ts',
     'agentpr-manager': '../manager-loop/src/bin.ts',
     index: 'src/index.ts',

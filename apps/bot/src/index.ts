@@ -9,6 +9,6 @@ export type { RunNotification, NotifyResult } from './notify-runs.js';
 export { botStateKeys } from './bot-state-keys.js';
 export { resolveTelegramBotConfig, loadBotPolicy } from './bot-config.js';
 export type { TelegramBotFlags, TelegramBotConfig, BotPolicy } from './bot-config.js';
-export { main } from './main.js';
-export { parseBotArgs, BOT_FLAGS, BOT_HELP } from './parse-flags.js';
+export { main, BOT_SERVICE } from './main.js';
+export { parseBotArgs, BOT_FLAGS, BOT_HELP, BOT_SUMMARY } from './parse-flags.js';
 export type { BotArgs } from './parse-flags.js';

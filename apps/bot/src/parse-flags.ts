@@ -1,7 +1,7 @@
-import { flag, flagLines, GLOBAL_FLAGS, list, readFlagValues, resolveGlobals, str, type FlagSpec, type ServiceGlobals } from '@agentpr/manager-loop-app';
+import { flag, list, serviceHelp, str, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
 import type { TelegramBotFlags } from './bot-config.js';
 
-/** The flags of `agentpr-bot`: those of `agentpr run-telegram-bot` (the CLI's global flags included). */
+/** The flags of `agentpr-bot` and `agentpr run-telegram-bot` (the global flags come on top). */
 export const BOT_FLAGS: Record<string, FlagSpec> = {
   'telegram-token': { type: 'string', value: 'TOKEN', description: 'bot token from @BotFather (default: env AGENTPR_TELEGRAM_BOT_TOKEN, which keeps it out of `ps`)' },
   'telegram-api-url': { type: 'string', value: 'URL', description: 'Bot API origin for a self-hosted Bot API server (env AGENTPR_TELEGRAM_API_URL; default https://api.telegram.org)' },
@@ -25,43 +25,29 @@ export const BOT_FLAGS: Record<string, FlagSpec> = {
   'github-api-url': { type: 'string', value: 'URL', description: 'GitHub API for /approve_pr (env GITHUB_API_URL; default https://api.github.com)' },
 };
 
-/** Help of `agentpr-bot`; its first line names the CLI command it is. */
-export const BOT_HELP = [
-  'agentpr run-telegram-bot — Run the Telegram control bot: commands, approvals and notifications for allowed chats.',
-  '',
-  'Usage: agentpr-bot [options]   (the same as: agentpr run-telegram-bot [options])',
-  '',
-  'Options:',
-  ...flagLines(BOT_FLAGS),
-  '',
-  'Global options:',
-  ...flagLines(GLOBAL_FLAGS),
-  '',
-  'Logs go to stderr through pino: JSON lines, or one readable line per event on a terminal (AGENTPR_LOG_FORMAT=json|pretty,',
-  'AGENTPR_LOG_LEVEL=debug|info|warn|error). The stop summary goes to stdout. SIGTERM stops cleanly (exit 0); Ctrl-C exits 130.',
-  '',
-  'Example:',
-  '  AGENTPR_TELEGRAM_BOT_TOKEN=123456:ABC… agentpr-bot --allow-chat-id 123456789 --admin-chat-id 123456789',
-].join('\n');
+/** The one-line summary of `agentpr run-telegram-bot`. */
+export const BOT_SUMMARY = 'Run the Telegram control bot: commands, approvals and notifications for allowed chats.';
 
-/** The parsed command line of `agentpr-bot`. */
+/** Help of `agentpr-bot`; its first line names the CLI command it is. */
+export const BOT_HELP = serviceHelp({
+  command: 'run-telegram-bot',
+  summary: BOT_SUMMARY,
+  bin: 'agentpr-bot',
+  flags: BOT_FLAGS,
+  stdout: 'The stop summary goes to stdout.',
+  example: 'AGENTPR_TELEGRAM_BOT_TOKEN=123456:ABC… agentpr-bot --allow-chat-id 123456789 --admin-chat-id 123456789',
+});
+
+/** The parsed command line of `agentpr-bot` / `agentpr run-telegram-bot`. */
 export interface BotArgs {
-  help: boolean;
-  globals: ServiceGlobals;
   flags: TelegramBotFlags;
   githubApiUrl: string | undefined;
-  /** `--telegram-token` was given, so the doctor gate does not ask for the env token. */
-  tokenGiven: boolean;
 }
 
-/** Parses `agentpr-bot`'s argv; the values are checked by `resolveTelegramBotConfig` as for the CLI. */
-export function parseBotArgs(argv: string[], env: Readonly<Record<string, string | undefined>>): BotArgs {
-  const values = readFlagValues(argv, BOT_FLAGS, 'run-telegram-bot', 'agentpr-bot');
+/** Reads the bot's flag values; they are checked by `resolveTelegramBotConfig` when the bot starts. */
+export function parseBotArgs(values: FlagValues): BotArgs {
   return {
-    help: values.help === true,
-    globals: resolveGlobals(values, env),
     githubApiUrl: str(values, 'github-api-url'),
-    tokenGiven: typeof values['telegram-token'] === 'string',
     flags: {
       telegramToken: str(values, 'telegram-token'),
       telegramApiUrl: str(values, 'telegram-api-url'),

@@ -1,24 +1,15 @@
+import type { AppGlobals, FlagSpec, FlagValues } from '@agentpr/app-kit';
 import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 import type { CommandStatus } from './errors.js';
 
-/** One command-line option. Names are the long flag without dashes. */
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  /** Repeatable flag; the value becomes an array. */
-  multiple?: boolean;
-  /** Placeholder for help, e.g. `ID`, `N`, `PATH`. */
-  value?: string;
-  description: string;
-  required?: boolean;
-  /** The only values allowed (case-insensitive); any other is a usage error before anything runs, the doctor gate included. */
-  choices?: readonly string[];
-}
+/** One command-line option (the shape every app shares, `@agentpr/app-kit`). Names are the long flag without dashes. */
+export type OptionSpec = FlagSpec;
 
 /** Startup doctor gate profiles (SPEC §3.3). */
 export type GateProfile = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook';
 
 /** Parsed option values: strings, booleans and string arrays, keyed by flag name. */
-export type OptionValues = Record<string, string | boolean | string[] | undefined>;
+export type OptionValues = FlagValues;
 
 /**
  * What a command returns; the CLI prints `output` (JSON, or `text` on a TTY) and exits with
@@ -45,18 +36,8 @@ export interface CommandContext {
   signal: AbortSignal;
 }
 
-/** Global flags, accepted before or after the command name. */
-export interface GlobalOptions {
-  dataDir: string;
-  db: string;
-  databaseUrl: string | undefined;
-  workspaceRoot: string;
-  campaignDir: string;
-  policyFile: string;
-  skipDoctor: boolean;
-  json: boolean;
-  debug: boolean;
-}
+/** Global flags, accepted before or after the command name, resolved against the environment (`@agentpr/app-kit`). */
+export type GlobalOptions = AppGlobals;
 
 /** A CLI command: flags, help and the function that runs it (which calls one use case). */
 export interface CommandSpec {

@@ -1,12 +1,10 @@
-import { parseArgs } from 'node:util';
+import { flagLine, GLOBAL_FLAGS, readFlagValues, resolveGlobals, runStartupGate, secretFlagValues } from '@agentpr/app-kit';
 import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
-import type { CommandContext, CommandSpec, OptionSpec, OptionValues } from './command.js';
+import type { CommandContext, CommandSpec, OptionValues } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { describeError, exitCodeFor } from './errors.js';
-import { GLOBAL_OPTIONS, resolveGlobals } from './globals.js';
 import { renderValue } from './render.js';
-import { secretFlagValues } from './secret-flags.js';
 import { VERSION } from './version.js';
 
 /** Where the CLI writes and what it reads; tests pass their own. */
@@ -23,19 +21,13 @@ function findCommand(argv: string[]): { index: number; name: string | undefined 
     if (arg === '--') break;
     if (arg.startsWith('--')) {
       const name = arg.slice(2).split('=')[0]!;
-      if (!arg.includes('=') && GLOBAL_OPTIONS[name]?.type === 'string') i++;
+      if (!arg.includes('=') && GLOBAL_FLAGS[name]?.type === 'string') i++;
       continue;
     }
     if (arg.startsWith('-')) continue;
     return { index: i, name: arg };
   }
   return { index: -1, name: undefined };
-}
-
-function flagLine(name: string, spec: OptionSpec): string {
-  const left = `  --${name}${spec.type === 'string' ? ` ${spec.value ?? 'VALUE'}` : ''}`;
-  const notes = [spec.required ? 'required' : '', spec.multiple ? 'repeatable' : ''].filter(Boolean).join(', ');
-  return `${left.padEnd(34)} ${spec.description}${notes ? ` (${notes})` : ''}`;
 }
 
 function generalHelp(): string {
@@ -50,7 +42,7 @@ function generalHelp(): string {
     ...names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`),
     '',
     'Global options:',
-    ...Object.entries(GLOBAL_OPTIONS).map(([n, s]) => flagLine(n, s)),
+    ...Object.entries(GLOBAL_FLAGS).map(([n, s]) => flagLine(n, s)),
     '',
     'Example:',
     '  agentpr create-run --owner octo-org --repo widgets --prompt-version v1',
@@ -114,32 +106,9 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
   const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
   let values: OptionValues;
   try {
-    const options = Object.fromEntries(
-      Object.entries({ ...GLOBAL_OPTIONS, ...spec.options }).map(([n, s]) => [n, { type: s.type, ...(s.multiple ? { multiple: true } : {}) }]),
-    );
-    const parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: true });
-    values = parsed.values as OptionValues;
-    const positionals = parsed.positionals;
-    if (positionals.length > 0) {
-      if (!spec.positional || positionals.length > 1 || values[spec.positional] !== undefined) {
-        return fail(`${name}: unexpected argument ${JSON.stringify(positionals[spec.positional ? 1 : 0] ?? positionals[0])}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
-      }
-      values[spec.positional] = positionals[0];
-    }
-    for (const [flagName, option] of Object.entries(spec.options)) {
-      const value = values[flagName];
-      if (option.choices && typeof value === 'string' && !option.choices.includes(value.trim().toLowerCase())) {
-        return fail(`${name}: --${flagName} must be one of ${option.choices.join(', ')}, got ${JSON.stringify(value)}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
-      }
-    }
+    values = readFlagValues(rest, { ...GLOBAL_FLAGS, ...spec.options }, { command: name, program: `agentpr ${name}`, positional: spec.positional });
   } catch (error) {
-    const raw = (error as Error).message;
-    // A value that starts with '-' (a negative number, a group chat id) must be attached: `--allow-chat-id=-100123`.
-    const dashed = /Option '(--[\w-]+)' argument is ambiguous/.exec(raw);
-    const message = dashed
-      ? `${dashed[1]} needs a value; write a value that starts with "-" as ${dashed[1]}=-VALUE`
-      : raw.split('\n')[0]!.replace(/\. To specify a positional argument.*$/, '').replace(/\.$/, '');
-    return fail(`${name}: ${message}. Run \`agentpr ${name} --help\` for usage.`, 2, { code: 'usage' });
+    return fail((error as Error).message, 2, { code: 'usage' });
   }
   if (values.help === true) {
     io.stdout.write(`${commandHelp(spec)}\n`);
@@ -166,7 +135,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
     paths: dataDirPaths(globals.dataDir, {
       workspaceRoot: globals.workspaceRoot,
       campaignDir: globals.campaignDir,
-      skillsDir: (await import('./assets.js')).findAsset('skills'),
+      skillsDir: globals.skillsDir,
       policyFile: globals.policyFile,
     }),
   };
@@ -215,15 +184,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
   }
   try {
     const profile = typeof spec.gate === 'function' ? spec.gate(values) : spec.gate;
-    if (profile && !globals.skipDoctor) {
-      const { runStartupGate } = await import('./gate.js');
-      await runStartupGate(ctx, profile, {
-        networkTimeoutSec: typeof values['network-timeout-sec'] === 'string' ? Number(values['network-timeout-sec']) : undefined,
-        skipNetwork: values['skip-network-check'] === true,
-        telegramTokenGiven: typeof values['telegram-token'] === 'string',
-        webhookSecretGiven: typeof values.secret === 'string' || values['allow-unsigned'] === true,
-      });
-    }
+    if (profile && !globals.skipDoctor) await runStartupGate(base, profile, values);
     const result = await spec.run(ctx, values);
     const exitCode = exitCodeFor(result.status ?? 'ok');
     if (exitCode !== 0 && !commandWroteStderr) {

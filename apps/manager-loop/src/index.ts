@@ -1,10 +1,7 @@
-export { main } from './main.js';
+export { main, MANAGER_LOOP_SERVICE } from './main.js';
 export { runManagerLoopService } from './run-manager-loop-service.js';
 export type { ManagerLoopServiceInput, ManagerLoopServiceResult } from './run-manager-loop-service.js';
-export { parseManagerLoopArgs, readFlagValues, MANAGER_LOOP_FLAGS, MANAGER_LOOP_HELP } from './parse-flags.js';
+export { parseManagerLoopArgs, MANAGER_LOOP_FLAGS, MANAGER_LOOP_HELP, MANAGER_LOOP_SUMMARY } from './parse-flags.js';
 export type { ManagerLoopArgs } from './parse-flags.js';
+export { MANAGER_OPTIONS, managerFlags, actionConfig } from './manager-flags.js';
 export { renderTick } from './render-tick.js';
-export { runService, serviceLogger, stopSignal } from './service-main.js';
-export type { ServiceIo, ServiceOutcome, ServiceSpec, ServiceStatus } from './service-main.js';
-export { GLOBAL_FLAGS, resolveGlobals, findAsset, flagLines, str, flag, list, int, choice } from './service-options.js';
-export type { FlagSpec, FlagValues, ServiceGlobals } from './service-options.js';

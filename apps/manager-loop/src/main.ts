@@ -1,16 +1,21 @@
-import { MANAGER_LOOP_HELP, parseManagerLoopArgs, type ManagerLoopArgs } from './parse-flags.js';
+import { runService, type ServiceIo, type ServiceSpec } from '@agentpr/app-kit';
+import { MANAGER_LOOP_FLAGS, MANAGER_LOOP_HELP, parseManagerLoopArgs, type ManagerLoopArgs } from './parse-flags.js';
 import { renderTick } from './render-tick.js';
 import { runManagerLoopService } from './run-manager-loop-service.js';
-import { runService, type ServiceIo, type ServiceSpec } from './service-main.js';
 
-const MANAGER_LOOP: ServiceSpec<ManagerLoopArgs> = {
+/**
+ * The manager loop as a service: `agentpr-manager` runs it with `runService`, `agentpr run-manager-loop` with the
+ * CLI's context. Tick reports go to stdout (JSON lines when not a terminal); Ctrl-C ends `interrupted` (130),
+ * SIGTERM `ok`, `--max-loops` `ok` when every tick was ok, else `failed`.
+ */
+export const MANAGER_LOOP_SERVICE: ServiceSpec<ManagerLoopArgs> = {
   bin: 'agentpr-manager',
   name: 'manager-loop',
+  command: 'run-manager-loop',
   help: MANAGER_LOOP_HELP,
+  flags: MANAGER_LOOP_FLAGS,
   gate: 'manager',
-  secretFlags: ['database-url'],
   parse: parseManagerLoopArgs,
-  gateOptions: (args) => ({ skipNetwork: args.skipNetworkCheck }),
   async run(app, args, io) {
     io.log.info('manager loop starting', { interval_sec: args.intervalSec, max_loops: args.maxLoops ?? null, concurrency: args.flags.concurrency ?? 1 });
     const result = await runManagerLoopService({
@@ -21,7 +26,7 @@ const MANAGER_LOOP: ServiceSpec<ManagerLoopArgs> = {
       maxLoops: args.maxLoops,
       shutdownGraceSec: args.shutdownGraceSec,
       signal: io.signal,
-      announce: (line) => io.log.info(line),
+      announce: (line) => io.announce(line),
       onTick: (report) => {
         io.log.info('tick', { ok: report.ok, run_count: report.run_count, progressed_count: report.progressed_count, failed_count: report.failed_count });
         io.stdout.write(`${io.json ? JSON.stringify(report) : renderTick(report)}\n`);
@@ -48,5 +53,5 @@ const MANAGER_LOOP: ServiceSpec<ManagerLoopArgs> = {
  * when every tick of `--max-loops` was ok, 1 when one failed, 2 for bad flags, 130 after Ctrl-C.
  */
 export function main(argv: string[], io: ServiceIo): Promise<number> {
-  return runService(MANAGER_LOOP, argv, io);
+  return runService(MANAGER_LOOP_SERVICE, argv, io);
 }

@@ -1,4 +1,6 @@
 #!/usr/bin/env node
-import { runBin } from './run-bin.js';
+import { runMain } from '@agentpr/app-kit';
+import { main } from '../main.js';
 
-runBin(process.argv.slice(2));
+// SIGINT/SIGTERM abort the running command (a second signal exits 130); Ctrl-C exits 130.
+runMain('agentpr', main);

@@ -1,67 +1,12 @@
-import type { CommandSpec } from '../command.js';
-import { flag, list, str } from '../values.js';
+import { BOT_FLAGS, BOT_SUMMARY } from '@agentpr/bot-app';
+import { serviceCommand } from '../service-command.js';
 
 /** `agentpr run-telegram-bot` (also the `agentpr-bot` binary): the Telegram control bot, until stopped (SPEC §2.3, §8). */
-export const command: CommandSpec = {
+export const command = serviceCommand({
   name: 'run-telegram-bot',
-  summary: 'Run the Telegram control bot: commands, approvals and notifications for allowed chats.',
+  summary: BOT_SUMMARY,
   example: 'AGENTPR_TELEGRAM_BOT_TOKEN=123456:ABC… agentpr run-telegram-bot --allow-chat-id 123456789 --admin-chat-id 123456789',
   gate: 'telegram',
-  options: {
-    'telegram-token': { type: 'string', value: 'TOKEN', description: 'bot token from @BotFather (default: env AGENTPR_TELEGRAM_BOT_TOKEN, which keeps it out of `ps`)' },
-    'telegram-api-url': { type: 'string', value: 'URL', description: 'Bot API origin for a self-hosted Bot API server (env AGENTPR_TELEGRAM_API_URL; default https://api.telegram.org)' },
-    'allow-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to use the read commands; negative ids as --allow-chat-id=-100…' },
-    'write-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to pause/resume/retry (default: the allowed chats)' },
-    'admin-chat-id': { type: 'string', value: 'ID', multiple: true, description: 'chat allowed to approve PRs and receiving notifications (default: the write chats)' },
-    'allow-any-chat': { type: 'boolean', description: 'local development only: any chat may use the read commands (never write or admin)' },
-    'allow-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may use the read commands in group chats; any --*-user-id limits group members to the people named' },
-    'write-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may also pause/resume/retry in group chats (if the group may)' },
-    'admin-user-id': { type: 'string', value: 'ID', multiple: true, description: 'person who may also approve PRs in group chats (if the group may)' },
-    'poll-timeout-sec': { type: 'string', value: 'N', description: 'long-poll wait in seconds (policy telegram_bot.poll_timeout_sec, default 30)' },
-    'idle-sleep-sec': { type: 'string', value: 'N', description: 'pause after an empty poll and first backoff step (default 2)' },
-    'list-limit': { type: 'string', value: 'N', description: 'default N of /list and /pending_pr (default 20)' },
-    'rate-limit-window-sec': { type: 'string', value: 'N', description: 'rate-limit window in seconds (default 60)' },
-    'rate-limit-per-chat': { type: 'string', value: 'N', description: 'commands per chat per window (default 12)' },
-    'rate-limit-global': { type: 'string', value: 'N', description: 'commands from all allowed chats per window (default 120)' },
-    'rate-limit-strangers': { type: 'string', value: 'N', description: 'attempts from all chats not allowed, together, per window; never answered, never counted globally (default 20)' },
-    'audit-log-file': { type: 'string', value: 'PATH', description: 'audit JSONL, relative to the data dir (default reports/telegram_audit.jsonl)' },
-    'no-notifications': { type: 'boolean', description: 'do not push run notifications to the admin chats' },
-    'notify-interval-sec': { type: 'string', value: 'N', description: 'seconds between notification scans (default 15)' },
-    'github-api-url': { type: 'string', value: 'URL', description: 'GitHub API for /approve_pr (env GITHUB_API_URL; default https://api.github.com)' },
-  },
-  async run(ctx, values) {
-    const app = await ctx.app();
-    const { runTelegramBotService } = await import('@agentpr/bot-app');
-    const result = await runTelegramBotService({
-      app,
-      signal: ctx.signal,
-      githubApiUrl: str(values, 'github-api-url'),
-      announce: (line) => ctx.stderr.write(`agentpr: ${line}. Stop with Ctrl-C or SIGTERM.\n`),
-      flags: {
-        telegramToken: str(values, 'telegram-token'),
-        telegramApiUrl: str(values, 'telegram-api-url'),
-        allowChatId: list(values, 'allow-chat-id'),
-        writeChatId: list(values, 'write-chat-id'),
-        adminChatId: list(values, 'admin-chat-id'),
-        allowAnyChat: flag(values, 'allow-any-chat'),
-        allowUserId: list(values, 'allow-user-id'),
-        writeUserId: list(values, 'write-user-id'),
-        adminUserId: list(values, 'admin-user-id'),
-        pollTimeoutSec: str(values, 'poll-timeout-sec'),
-        idleSleepSec: str(values, 'idle-sleep-sec'),
-        listLimit: str(values, 'list-limit'),
-        rateLimitWindowSec: str(values, 'rate-limit-window-sec'),
-        rateLimitPerChat: str(values, 'rate-limit-per-chat'),
-        rateLimitGlobal: str(values, 'rate-limit-global'),
-        rateLimitStrangers: str(values, 'rate-limit-strangers'),
-        auditLogFile: str(values, 'audit-log-file'),
-        noNotifications: flag(values, 'no-notifications'),
-        notifyIntervalSec: str(values, 'notify-interval-sec'),
-      },
-    });
-    return {
-      output: result,
-      text: `telegram bot ${result.bot_id} stopped: ${result.updates} updates, ${result.commands} commands, ${result.notifications} notifications, ${result.pollErrors} poll errors, ${result.strangerAttempts} stranger attempts (${result.strangerUnaudited} not audited)`,
-    };
-  },
-};
+  options: BOT_FLAGS,
+  load: async () => (await import('@agentpr/bot-app')).BOT_SERVICE,
+});
