@@ -1,7 +1,6 @@
-import type { FinishRunResult } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
-import { failureStatus } from './run-prepare.js';
 import { requireStr, str } from '../values.js';
+import { reportGitStepFailure } from './report-git-step-failure.js';
 
 /** `agentpr run-finish`: commit exactly the measured changes and push the branch to the fork (SPEC §2.3, §13.2). */
 export const command: CommandSpec = {
@@ -23,40 +22,18 @@ export const command: CommandSpec = {
       project: str(values, 'project'),
       commitTitle: str(values, 'commit-title'),
     });
-    const output = finishJson(result);
-    if (result.kind !== 'pushed') {
-      ctx.stderr.write(`agentpr: run-finish failed: ${result.error}\n`);
-      return { output, status: failureStatus(result), text: `run-finish failed (exit ${output.exit_code}, state ${result.state}): ${result.error}` };
-    }
+    if (result.kind !== 'pushed') return reportGitStepFailure(ctx, 'run-finish', result);
+    // The JSON run-finish prints (SPEC §2.3); `exit_code` is the process's exit code.
+    const output = {
+      ok: true,
+      exit_code: 0,
+      branch: result.branch,
+      head_sha: result.headSha,
+      state: result.state,
+      committed: result.committed,
+      changed_files: result.changedFiles,
+      stdout_tail: result.stdoutTail,
+    };
     return { output, text: `pushed ${result.branch} at ${result.headSha.slice(0, 12)}; state ${result.state}` };
   },
 };
-
-/** The JSON run-finish prints (SPEC §2.3); `exit_code` is the process's exit code. */
-export function finishJson(result: FinishRunResult): { ok: boolean; exit_code: number } & Record<string, unknown> {
-  switch (result.kind) {
-    case 'pushed':
-      return {
-        ok: true,
-        exit_code: 0,
-        branch: result.branch,
-        head_sha: result.headSha,
-        state: result.state,
-        committed: result.committed,
-        changed_files: result.changedFiles,
-        stdout_tail: result.stdoutTail,
-      };
-    case 'failed':
-      return { ok: false, exit_code: result.gitExit ?? 1, error: result.error, stderr: result.error, state: result.state };
-    case 'held':
-      return {
-        ok: false,
-        exit_code: 1,
-        reason_code: result.reason,
-        error: result.error,
-        stderr: result.error,
-        state: result.state,
-        protected_changes: result.protectedChanges,
-      };
-  }
-}

@@ -1,7 +1,6 @@
-import type { PrepareRunResult } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
-import type { CommandStatus } from '../errors.js';
 import { requireStr, str } from '../values.js';
+import { reportGitStepFailure } from './report-git-step-failure.js';
 
 /** `agentpr run-prepare`: the run's own clone on a new feature branch (SPEC §2.3, §13.1). */
 export const command: CommandSpec = {
@@ -27,37 +26,10 @@ export const command: CommandSpec = {
       forkOwner: str(values, 'fork-owner'),
       forkUrl: str(values, 'fork-url'),
     });
-    const output = prepareJson(result);
-    if (result.kind !== 'prepared') {
-      ctx.stderr.write(`agentpr: run-prepare failed: ${result.error}\n`);
-      return { output, status: failureStatus(result), text: `run-prepare failed (exit ${output.exit_code}, state ${result.state}): ${result.error}` };
-    }
+    if (result.kind !== 'prepared') return reportGitStepFailure(ctx, 'run-prepare', result);
     const c = result.clone;
+    // The JSON run-prepare prints (SPEC §2.3); `exit_code` is the process's exit code.
+    const output = { ok: true, exit_code: 0, stdout_tail: result.stdoutTail, state: result.state, ...c };
     return { output, text: `prepared ${c.workspace_dir} on ${c.feature_branch} (base ${c.base_branch} at ${c.base_sha.slice(0, 12)}); state ${result.state}` };
   },
 };
-
-/** The status of a run-prepare or run-finish that did not succeed: git's own exit status is passed on. */
-export function failureStatus(result: { kind: 'failed'; gitExit: number | undefined } | { kind: 'held' }): CommandStatus {
-  return result.kind === 'failed' && result.gitExit !== undefined ? { external: result.gitExit } : 'failed';
-}
-
-/** The JSON run-prepare prints (SPEC §2.3); `exit_code` is the process's exit code. */
-export function prepareJson(result: PrepareRunResult): { ok: boolean; exit_code: number } & Record<string, unknown> {
-  switch (result.kind) {
-    case 'prepared':
-      return { ok: true, exit_code: 0, stdout_tail: result.stdoutTail, state: result.state, ...result.clone };
-    case 'failed':
-      return { ok: false, exit_code: result.gitExit ?? 1, error: result.error, stderr: result.error, state: result.state };
-    case 'held':
-      return {
-        ok: false,
-        exit_code: 1,
-        reason_code: result.reason,
-        error: result.error,
-        stderr: result.error,
-        state: result.state,
-        protected_changes: result.protectedChanges,
-      };
-  }
-}
