@@ -51,6 +51,14 @@ describe('agentpr drive', () => {
       expect(out).toMatchObject({ state: 'PUSHED' });
       expect(out.pr_request.confirm_token).toMatch(/^[0-9A-F]{32,}$/);
       expect(out.stopped_because).toMatch(/PR request/);
+      // Issue 15: the PR text is rendered from the campaign template with what the run did, never the raw template.
+      expect(out.pr_request.preview.title).toBe('feat(sample): add example integration');
+      expect(out.pr_request.pr_text).toMatchObject({ title_from: 'template', body_from: 'campaign_template' });
+      const body: string = out.pr_request.preview.body;
+      expect(body).toMatch(/## Changes\n\n- `src\/title-case\.js` \(\+\d+ −0\)/);
+      expect(body).toContain('- `npm test` — passed (exit 0)');
+      expect(body).toContain("agentpr's verdict on the change: PASS (`runtime_success`");
+      expect(body).not.toMatch(/(?<!\\)\{(summary|changes|validation)\}/);
     } finally {
       await sandbox.close();
       await db.drop();
