@@ -1,6 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
 import { githubClientFor, type AppContext } from '@agentpr/orchestrator';
-import { openSqliteDeliveryWriter } from '@agentpr/store';
 import { DEFAULT_MAX_PAYLOAD_BYTES, startWebhookServer, type WebhookServerOptions } from './webhook-server.js';
 
 /** The audit log's default place, relative to the data directory (policy `github_webhook.audit_log_file`). */
@@ -23,7 +22,7 @@ export interface RunWebhookOptions {
   auditKeepFiles?: number | undefined;
   /** `--github-api-url`, else `GITHUB_API_URL` (for the roll-up after a successful check). */
   githubApiUrl?: string | undefined;
-  /** The SQLite file of the store, when it is SQLite: deliveries then use a dedicated writer with cached statements. */
+  /** The SQLite file of the store, when it is SQLite: deliveries are then processed on a worker thread with its own connection. */
   sqliteDbPath?: string | undefined;
   /** `--max-connections`: open connections at most. */
   maxConnections?: number | undefined;
@@ -80,10 +79,10 @@ export async function runWebhook(
     ...(options.trustedProxies?.length ? { trustedProxies: options.trustedProxies } : {}),
     ...(options.metricsPort !== undefined ? { metrics: { port: options.metricsPort, host: options.metricsHost ?? '127.0.0.1', token: metricsToken } } : {}),
   };
-  const writer = ctx.dialect === 'sqlite' && options.sqliteDbPath ? openSqliteDeliveryWriter(options.sqliteDbPath) : undefined;
   const server = await startWebhookServer({
     ctx,
-    ...(writer ? { deliveryStore: writer } : {}),
+    // On SQLite, deliveries are processed on a worker thread with its own connection.
+    ...(ctx.dialect === 'sqlite' && options.sqliteDbPath ? { sqliteDeliveryPath: options.sqliteDbPath } : {}),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8787,
     path: options.path ?? '/github/webhook',
@@ -96,9 +95,6 @@ export async function runWebhook(
     ...(options.auditKeepFiles ? { auditKeepFiles: options.auditKeepFiles } : {}),
     github,
     ...limits,
-  }).catch((error: unknown) => {
-    writer?.close();
-    throw error;
   });
   io.onListening?.({
     ok: true,
@@ -111,6 +107,5 @@ export async function runWebhook(
   });
   if (!io.signal.aborted) await new Promise<void>((done) => io.signal.addEventListener('abort', () => done(), { once: true }));
   await server.close();
-  writer?.close();
   return { status: io.signal.reason === 'SIGINT' ? 'interrupted' : 'ok', deliveries: server.metrics.counts() };
 }
