@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.js';
 import { choice, flag, int, list, requireStr, str } from '../values.js';
+import { renderAgentStep } from './render-agent-step.js';
 
 /** `agentpr run-agent-step`: one agent attempt under guardrails (SPEC §4). */
 export const command: CommandSpec = {
@@ -77,19 +78,6 @@ export const command: CommandSpec = {
         : undefined,
     });
     if (live) ctx.stderr.write('\r\x1b[2K');
-    const { ok, summary: output } = agentStepOutcome(result);
-    const c = output.classification as { grade?: string; reason_code?: string } | undefined;
-    const text = [
-      `${output.ok ? 'PASS' : 'not passed'}: ${c?.grade ?? '-'} ${c?.reason_code ?? output.error ?? ''} → state ${output.state}`,
-      output.agent_report ? `report:  ${output.agent_report}` : '',
-      output.run_digest ? `digest:  ${output.run_digest}` : '',
-      output.manager_insight ? `insight: ${output.manager_insight}` : '',
-      output.agent_event_stream ? `events:  ${output.agent_event_stream}` : '',
-    ]
-      .filter(Boolean)
-      .join('\n');
-    // A refusal or a verdict other than PASS exits 1; an agent that itself failed passes its own exit code on.
-    const agentExit = result.kind === 'converged' ? result.agentExit : 0;
-    return { output, status: ok ? 'ok' : agentExit !== 0 ? { external: agentExit } : 'failed', text };
+    return renderAgentStep(result, agentStepOutcome(result));
   },
 };

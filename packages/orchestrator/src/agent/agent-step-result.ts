@@ -68,50 +68,8 @@ export function agentStepPassed(result: ConvergedAgentStep): boolean {
   return result.agentExit === 0 && result.verdict === 'PASS';
 }
 
-/** The JSON object the CLI prints for a converged step (SPEC §4.11). */
-function convergedSummary(r: ConvergedAgentStep): Record<string, unknown> {
-  const c = r.classification;
-  return {
-    ok: agentStepPassed(r),
-    engine: 'codex',
-    exit_code: r.agentExit,
-    state: r.state,
-    ...(r.agentExit !== 0 ? { stderr: r.stderr } : { stdout_tail: r.stdoutTail }),
-    classification: { grade: c.grade, reason_code: c.reason_code, next_action: c.next_action, evidence: c.evidence },
-    sandbox: r.sandbox,
-    ...(r.warnings.length ? { warnings: r.warnings } : {}),
-    agent_report: r.reports.report,
-    agent_event_stream: r.eventStream,
-    agent_last_message: r.lastMessage,
-    run_digest: r.reports.digest,
-    manager_insight: r.reports.insight,
-  };
-}
-
-/** The JSON object the CLI prints for a refusal. */
-function refusedSummary(r: RefusedAgentStep): Record<string, unknown> {
-  const base = { ok: false, error: r.message, state: r.state };
-  switch (r.reason) {
-    case 'workspace_missing':
-    case 'workspace_unsafe':
-      return base;
-    case 'protected_file_changed':
-      return { ...base, protected_changes: r.protectedChanges };
-    case 'dirty_workspace_before_agent':
-      return { ...base, diff: r.diff };
-    case 'skills_missing':
-      return { ok: false, error: r.message, missing_required: r.missingRequired, skills_root: r.skillsRoot, state: r.state, next_command: r.nextCommand };
-    case 'preflight_failed':
-      return {
-        ...base,
-        preflight: r.preflight,
-        classification: r.classification,
-        agent_report: r.reports.report,
-        run_digest: r.reports.digest,
-        manager_insight: r.reports.insight,
-      };
-  }
-}
+/** A step's pass/fail view: passed, or not with a one-line reason. */
+export type AgentStepOutcome = { ok: true } | { ok: false; error: string };
 
 /** The one-line reason a converged step did not pass. */
 function convergedError(r: ConvergedAgentStep): string {
@@ -120,14 +78,14 @@ function convergedError(r: ConvergedAgentStep): string {
 }
 
 /**
- * A step's outcome for callers that only need pass/fail: `ok` (the step passed), `error` (one line, when it did
- * not) and `summary` (the JSON object `agentpr run-agent-step` prints, for reports).
+ * A step's outcome for callers that only need pass/fail (the manager): `ok` when the step passed, else `error`,
+ * one line. Apps render the full {@link RunAgentStepResult} themselves.
  *
  * @example
- * const { ok, error } = agentStepOutcome(await runAgentStep(ctx, { runId, promptFile }));
+ * const outcome = agentStepOutcome(await runAgentStep(ctx, { runId, promptFile }));
+ * if (!outcome.ok) log.warn(outcome.error);
  */
-export function agentStepOutcome(result: RunAgentStepResult): { ok: boolean; error?: string; summary: Record<string, unknown> } {
-  if (result.kind === 'refused') return { ok: false, error: result.message, summary: refusedSummary(result) };
-  const ok = agentStepPassed(result);
-  return { ok, ...(ok ? {} : { error: convergedError(result) }), summary: convergedSummary(result) };
+export function agentStepOutcome(result: RunAgentStepResult): AgentStepOutcome {
+  if (result.kind === 'refused') return { ok: false, error: result.message };
+  return agentStepPassed(result) ? { ok: true } : { ok: false, error: convergedError(result) };
 }

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { applyEvent, requireRun, StoreError } from '@agentpr/store';
 import type { RunState } from '@agentpr/state-machine';
+import type { RunAgentStepResult } from '../agent/agent-step-result.js';
 import type { AppContext } from '../context.js';
 import { errorFacts } from '../errors.js';
 import type { SyncGithubResult } from '../github-sync/sync-report.js';
@@ -23,8 +24,7 @@ export interface EventDetail {
 export type ActionDetail =
   | EventDetail
   | { step: 'prepare'; result: PrepareRunResult }
-  /** The agent step's summary as `agentpr run-agent-step` prints it. */
-  | { step: 'agent'; summary: Record<string, unknown> }
+  | { step: 'agent'; result: RunAgentStepResult }
   | { step: 'finish'; result: FinishRunResult }
   | { step: 'sync'; result: SyncGithubResult };
 

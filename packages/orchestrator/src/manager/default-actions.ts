@@ -3,7 +3,7 @@ import { requireRun } from '@agentpr/store';
 import type { IsolationLevel } from '@agentpr/codex-runner';
 import type { NetworkMode } from '@agentpr/policy';
 import { runAgentStep } from '../agent/run-agent-step.js';
-import { agentStepOutcome } from '../agent/agent-step-result.js';
+import { agentStepOutcome, type RunAgentStepResult } from '../agent/agent-step-result.js';
 import { AgentprError } from '../errors.js';
 import { syncGithub } from '../github-sync/sync-github.js';
 import { syncFailures } from '../github-sync/sync-report.js';
@@ -54,9 +54,10 @@ function workspaceOutcome(detail: Extract<ActionDetail, { step: 'prepare' | 'fin
 }
 
 /** The manager's outcome of an agent step, from its pass/fail view. */
-function agentOutcome(step: { ok: boolean; error?: string; summary: Record<string, unknown> }): ActionOutcome {
-  const detail: ActionDetail = { step: 'agent', summary: step.summary };
-  return step.ok ? { kind: 'done', detail } : { kind: 'failed', code: 'agent_step_failed', error: step.error ?? 'the agent step failed', detail };
+function agentOutcome(result: RunAgentStepResult): ActionOutcome {
+  const detail: ActionDetail = { step: 'agent', result };
+  const outcome = agentStepOutcome(result);
+  return outcome.ok ? { kind: 'done', detail } : { kind: 'failed', code: 'agent_step_failed', error: outcome.error, detail };
 }
 
 /** The manager's use cases, wired to the real prepare, agent step, finish and GitHub sync. */
@@ -89,7 +90,7 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
           skipNetworkCheck: config.skipNetworkCheck ?? false,
           signal,
         });
-        return agentOutcome(agentStepOutcome(result));
+        return agentOutcome(result);
       }),
     runFinish: (ctx, runId) =>
       attempt(async () => workspaceOutcome({ step: 'finish', result: await finishRun(ctx, { runId, changes: config.changes, commitTitle: config.commitTitle }) })),

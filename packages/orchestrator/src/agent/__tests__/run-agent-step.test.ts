@@ -11,11 +11,11 @@ import { prepareRun } from '../../workspace/prepare-run.js';
 import { agentStepOutcome } from '../agent-step-result.js';
 import { runAgentStep as runStep, type RunAgentStepInput } from '../run-agent-step.js';
 
-/** The step's typed result with its pass/fail, the agent's own exit and the JSON the CLI prints. */
+/** The step's converged result with its pass/fail: every scenario here runs the agent. */
 async function runAgentStep(ctx: AppContext, input: RunAgentStepInput) {
   const result = await runStep(ctx, input);
-  const { ok, summary } = agentStepOutcome(result);
-  return { result, ok, output: summary, agentExit: result.kind === 'converged' ? result.agentExit : null };
+  if (result.kind !== 'converged') throw new Error(`expected the agent to run, got ${result.reason}: ${result.message}`);
+  return { ...result, ok: agentStepOutcome(result).ok };
 }
 
 const scenarioDir = join(import.meta.dirname, '..', '..', '..', '..', '..', 'tools', 'model-stub', 'scenarios');
@@ -73,12 +73,12 @@ const FLAGS = { prompt: 'Add titleCase as the task says.', skipNetworkCheck: tru
 describe('runAgentStep with the real codex binary against the model stub', () => {
   it('implement + tests pass → PASS runtime_success, LOCAL_VALIDATING, artefacts written', async () => {
     const { ctx, runId } = await setup('implement-and-tests-pass');
-    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS });
-    expect(output.classification).toMatchObject({ grade: 'PASS', reason_code: 'runtime_success' });
+    const { ok, classification, state, reports } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(classification).toMatchObject({ grade: 'PASS', reason_code: 'runtime_success' });
     expect(ok).toBe(true);
-    expect(output.state).toBe('LOCAL_VALIDATING');
-    for (const key of ['agent_report', 'run_digest', 'manager_insight']) expect(existsSync(output[key] as string), key).toBe(true);
-    const digest = JSON.parse(readFileSync(output.run_digest as string, 'utf8'));
+    expect(state).toBe('LOCAL_VALIDATING');
+    for (const [key, path] of Object.entries(reports)) expect(existsSync(path), key).toBe(true);
+    const digest = JSON.parse(readFileSync(reports.digest, 'utf8'));
     expect(digest.validation.test_commands.join(' ')).toContain('npm test');
     expect(digest.changes.changed_files).toEqual(expect.arrayContaining(['src/title-case.js']));
     const attempts = await listAttempts(ctx.db, runId, { limit: 5, step: 'agent' });
@@ -89,28 +89,28 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('tests fail → HUMAN_REVIEW test_command_failed naming the failing command; NEEDS_HUMAN_REVIEW', async () => {
     const { ctx, runId } = await setup('tests-fail');
-    const { ok, agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    const { ok, agentExit, classification, state, eventStream } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect([ok, agentExit]).toEqual([false, 0]);
-    expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed' });
-    expect(JSON.stringify((output.classification as { evidence: unknown }).evidence)).toContain('npm test');
-    expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
+    expect(classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed' });
+    expect(JSON.stringify(classification.evidence)).toContain('npm test');
+    expect(state).toBe('NEEDS_HUMAN_REVIEW');
     expect((await getRun(ctx.db, runId))?.state.last_error).toBe('agent:test_command_failed:HUMAN_REVIEW');
-    expect(output.agent_event_stream).toBeTruthy();
+    expect(eventStream).toBeTruthy();
   }, 120_000);
 
   it('tests fail then pass after a fix → PASS (the failure is resolved)', async () => {
     const { ctx, runId } = await setup('tests-fail-then-pass');
-    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS });
-    expect(output.classification).toMatchObject({ grade: 'PASS' });
+    const { ok, classification } = await runAgentStep(ctx, { runId, ...FLAGS });
+    expect(classification).toMatchObject({ grade: 'PASS' });
     expect(ok).toBe(true);
   }, 120_000);
 
   it('the model stream fails → RETRYABLE, FAILED_RETRYABLE with the failure kept in last_error (W2)', async () => {
     const { ctx, runId } = await setup('model-stream-fails');
-    const { ok, agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    const { ok, agentExit, classification, state } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect([ok, agentExit]).toEqual([false, 1]);
-    expect((output.classification as { grade: string }).grade).toBe('RETRYABLE');
-    expect(output.state).toBe('FAILED_RETRYABLE');
+    expect(classification.grade).toBe('RETRYABLE');
+    expect(state).toBe('FAILED_RETRYABLE');
     expect((await getRun(ctx.db, runId))?.state.last_error).toMatch(/^agent:codex_agent_failed:/);
   }, 120_000);
 
@@ -118,10 +118,10 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     const { ctx, runId, fork } = await setup('git-push-not-allowed');
     const forkPath = fork.url;
     const before = await lsRemote(forkPath);
-    const { ok, output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
+    const { ok, classification, state } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
     expect(ok).toBe(false);
-    expect(output.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'agent_push_disallowed' });
-    expect(output.state).toBe('NEEDS_HUMAN_REVIEW');
+    expect(classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'agent_push_disallowed' });
+    expect(state).toBe('NEEDS_HUMAN_REVIEW');
     const after = await lsRemote(forkPath);
     expect(after).toBe(before);
   }, 120_000);
@@ -129,11 +129,11 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
   it('the agent hangs past the timeout → exit 124 RETRYABLE runtime_transient_failure within the limit + 2 s', async () => {
     const { ctx, runId } = await setup('hang-past-timeout');
     const t0 = Date.now();
-    const { agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS, maxAgentSeconds: 2 });
+    const { agentExit, classification, state } = await runAgentStep(ctx, { runId, ...FLAGS, maxAgentSeconds: 2 });
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(agentExit).toBe(124);
-    expect(output.classification).toMatchObject({ grade: 'RETRYABLE', reason_code: 'runtime_transient_failure' });
-    expect(output.state).toBe('FAILED_RETRYABLE');
+    expect(classification).toMatchObject({ grade: 'RETRYABLE', reason_code: 'runtime_transient_failure' });
+    expect(state).toBe('FAILED_RETRYABLE');
   }, 120_000);
 
   it('--allow-agent-push without the policy grant is refused before anything is recorded or moved', async () => {
@@ -146,8 +146,8 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('the agent environment holds no bot token or GitHub token (W24)', async () => {
     const { ctx, runId } = await setup('inspect-environment');
-    const { output } = await runAgentStep(ctx, { runId, ...FLAGS, minTestCommands: 0 });
-    const stream = readFileSync((output.agent_event_stream as string) || (output.agent_report as string), 'utf8');
+    const { eventStream, reports } = await runAgentStep(ctx, { runId, ...FLAGS, minTestCommands: 0 });
+    const stream = readFileSync(eventStream ?? reports.report, 'utf8');
     expect(stream).not.toContain('secret-bot-token');
     expect(stream).not.toContain('ghp_secret');
   }, 120_000);
@@ -164,9 +164,9 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     const outside = '/var/tmp/agentpr-outside/escaped.txt';
     const { rmSync } = await import('node:fs');
     rmSync(outside, { force: true });
-    const { output } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
+    const { classification } = await runAgentStep(ctx, { runId, ...FLAGS, codexSandbox: 'danger-full-access', isolation: 'bwrap' });
     expect(existsSync(outside)).toBe(false);
-    expect((output.classification as { grade: string }).grade).not.toBe('PASS');
+    expect(classification.grade).not.toBe('PASS');
   }, 120_000);
 
   it('a prompt file that does not exist is refused before the run is touched', async () => {
@@ -179,8 +179,8 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
 
   it('a missing codex binary gives exit 127 and a failed attempt', async () => {
     const { ctx, runId } = await setup('implement-and-tests-pass', { AGENTPR_CODEX_BIN: '/nonexistent/codex' });
-    const { agentExit, output } = await runAgentStep(ctx, { runId, ...FLAGS });
+    const { agentExit, stderr } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect(agentExit).toBe(127);
-    expect(String(output.stderr)).toMatch(/AGENTPR_CODEX_BIN/);
+    expect(stderr).toMatch(/AGENTPR_CODEX_BIN/);
   }, 120_000);
 });

@@ -7,7 +7,8 @@ import { silentLogger } from '../../context.js';
 import { createRun } from '../../runs/create-run.js';
 import { managerTick, type ActionOutcome, type ManagerActions, type TickOptions } from '../index.js';
 
-const DONE: ActionOutcome = { kind: 'done', detail: { step: 'agent', summary: { ok: true } } };
+/** What every fake action reports; the tick records the detail but never reads it. */
+const DONE: ActionOutcome = { kind: 'done', detail: { step: 'event', event_type: 'command.retry', state: 'IMPLEMENTING', duplicate: false } };
 
 afterAll(() => cleanupTempDirs());
 
