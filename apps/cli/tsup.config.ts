@@ -1,11 +1,9 @@
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 
-// One bundle per binary. Workspace packages and small pure-JS dependencies are bundled (fast start-up);
-// native and large CJS dependencies stay external and are installed with the package.
-export default defineConfig({
+const main: Options = {
   entry: {
     agentpr: 'src/bin/agentpr.ts',
     // The service apps own their entry points; the npm package bundles them as its service binaries.
@@ -42,4 +40,27 @@ export default defineConfig({
     }
   },
   banner: { js: "import { createRequire as __agentprCreateRequire } from 'node:module'; const require = __agentprCreateRequire(import.meta.url);" },
-});
+};
+
+// One bundle per binary. Workspace packages and small pure-JS dependencies are bundled (fast start-up);
+// native and large CJS dependencies stay external and are installed with the package.
+export default defineConfig([
+  main,
+  // The webhook's delivery worker thread: a bundle of its own (no shared chunks, so the thread loads only what it
+  // runs), next to the chunk of the webhook server that starts it.
+  {
+    entry: { 'delivery-worker': '../webhook/src/delivery-worker.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    splitting: false,
+    dts: false,
+    minify: true,
+    sourcemap: true,
+    clean: false,
+    noExternal: main.noExternal,
+    external: main.external,
+    esbuildOptions: main.esbuildOptions,
+    banner: { js: "import { createRequire as __agentprCreateRequire } from 'node:module'; const require = __agentprCreateRequire(import.meta.url);" },
+  },
+]);

@@ -50,6 +50,8 @@ export interface WebhookListening {
   rollups: 'enabled' | 'disabled (no GitHub token)';
   /** The metrics URL, or `disabled`. */
   metrics: string;
+  /** Where deliveries are processed: `worker` (a thread with its own SQLite connection) or `in-process`. */
+  delivery_thread: 'worker' | 'in-process';
 }
 
 /**
@@ -104,6 +106,7 @@ export async function runWebhook(
     signatures: secret ? 'required' : 'not checked',
     rollups: github ? 'enabled' : 'disabled (no GitHub token)',
     metrics: server.metricsUrl ?? 'disabled',
+    delivery_thread: server.deliveryThread,
   });
   if (!io.signal.aborted) await new Promise<void>((done) => io.signal.addEventListener('abort', () => done(), { once: true }));
   await server.close();

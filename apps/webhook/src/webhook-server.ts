@@ -83,6 +83,8 @@ export interface WebhookServer {
   /** The normalised webhook path. */
   path: string;
   metrics: WebhookMetrics;
+  /** Where deliveries are processed: a worker thread with its own SQLite connection, or this thread. */
+  deliveryThread: DeliveryChannel['kind'];
   /** `http://host:port/metrics` of the metrics listener, when one was asked for. */
   metricsUrl: string | undefined;
   /** Resolves when every scheduled roll-up has finished (tests; shutdown). */
@@ -377,6 +379,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
     port: address.port,
     path: webhookPath,
     metrics,
+    deliveryThread: deliveries.kind,
     metricsUrl: metricsServer?.url,
     idle: () => rollups.idle(),
     flushAudit: () => audit.flush(),

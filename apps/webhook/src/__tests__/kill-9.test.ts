@@ -19,7 +19,7 @@ afterAll(() => {
   cleanupTempDirs();
 });
 
-async function startServer(dataDir: string): Promise<{ child: ResultPromise; url: string }> {
+async function startServer(dataDir: string): Promise<{ child: ResultPromise; url: string; deliveryThread: string }> {
   const child = execa('node', [join(appDir, 'dist', 'bin.js'), '--data-dir', dataDir, '--port', '0', '--secret', SECRET], {
     cwd: appDir,
     env: { PATH: process.env.PATH, HOME: dataDir },
@@ -30,8 +30,8 @@ async function startServer(dataDir: string): Promise<{ child: ResultPromise; url
   children.push(child);
   const lines = createInterface({ input: child.stdout! });
   const [line] = (await once(lines, 'line')) as [string];
-  const info = JSON.parse(line) as { listening: string };
-  return { child, url: info.listening };
+  const info = JSON.parse(line) as { listening: string; delivery_thread: string };
+  return { child, url: info.listening, deliveryThread: info.delivery_thread };
 }
 
 const sha = (i: number) => i.toString(16).padStart(40, 'a');
@@ -70,6 +70,8 @@ describe('agentpr-webhook under kill -9', () => {
 
     const all = Array.from({ length: DELIVERIES }, (_, i) => delivery(i));
     const first = await startServer(dataDir);
+    // The built binary processes deliveries on its worker thread: this test kills that thread with the process.
+    expect(first.deliveryThread).toBe('worker');
     let answered = 0;
     let next = 0;
     const firstAnswers = new Map<string, number>();
