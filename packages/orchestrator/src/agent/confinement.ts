@@ -160,6 +160,9 @@ export async function startAttemptEgress(allowlist: readonly string[], endpoints
 
 /** socat in the sandbox's read-only system dirs, if installed. */
 const SOCAT_PATHS = ['/usr/bin/socat', '/bin/socat'];
+/** How long the bridge waits for its listeners before it starts the agent anyway, and how often it looks. */
+const BRIDGE_READY_WAIT_MS = 1000;
+const BRIDGE_READY_POLL_MS = 5;
 
 /**
  * The bridge as a shell running socat listeners, when socat is installed: it starts in milliseconds where a Node
@@ -185,6 +188,7 @@ export function socatBridge(
   if (/[^A-Za-z0-9_./:-]/.test(socketPath)) return null;
   // A listening socket shows in /proc/net/tcp as `:<PORT in hex> 00000000:0000 0A`.
   const ready = listeners.map((l) => `grep -q ':${l.port.toString(16).toUpperCase().padStart(4, '0')} 00000000:0000 0A' /proc/net/tcp`).join(' && ');
-  const script = [...listeners.map((l) => `${l.command} &`), `i=0; until ${ready}; do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.005; done`, 'exec "$@"'].join('\n');
+  const wait = `i=0; until ${ready}; do i=$((i+1)); [ $i -gt ${BRIDGE_READY_WAIT_MS / BRIDGE_READY_POLL_MS} ] && break; sleep ${BRIDGE_READY_POLL_MS / 1000}; done`;
+  const script = [...listeners.map((l) => `${l.command} &`), wait, 'exec "$@"'].join('\n');
   return ['/bin/sh', '-c', script, 'agentpr-egress'];
 }

@@ -14,6 +14,10 @@ import {
 import { decide, type Decision } from './decide.js';
 import { gatherFacts, runFingerprint } from './gather-facts.js';
 
+/** The shortest run lease a tick takes, and the default (`TickOptions.leaseTtlMs`). */
+const MIN_LEASE_TTL_MS = 1000;
+const DEFAULT_LEASE_TTL_MS = 60_000;
+
 /** Options of one manager tick (CLI flags and policy values). */
 export interface TickOptions {
   runId?: string | undefined;
@@ -174,14 +178,15 @@ function backoffMs(base: number, failures: number): number {
 async function tickRun(outer: AppContext, runId: string, actions: ManagerActions, options: TickOptions): Promise<RunTickResult> {
   const ctx: AppContext = { ...outer, leaseHolder: options.holder };
   const result: RunTickResult = { ok: true, run_id: runId, owner: '', repo: '', state: '', actions_executed: [], actions: [], errors: [] };
-  const leaseTtl = Math.max(1000, options.leaseTtlMs ?? 60_000);
+  const leaseTtl = Math.max(MIN_LEASE_TTL_MS, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
   const lease = options.dryRun ? { acquired: true as const } : await acquireLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock);
   if (!lease.acquired) {
     result.actions.push({ state: '', action: 'noop', reason: `leased by ${lease.holder} until ${lease.expiresAt}`, result: 'leased_elsewhere' });
     return result;
   }
   const renew = () => void renewLease(ctx.db, runId, options.holder, leaseTtl, ctx.clock).catch(() => {});
-  const heartbeat = options.dryRun ? undefined : setInterval(renew, Math.max(200, Math.floor(leaseTtl / 3)));
+  // Renewed every third of the lease: two renewals can fail before another worker may take the run.
+  const heartbeat = options.dryRun ? undefined : setInterval(renew, Math.floor(leaseTtl / 3));
   try {
     const seen = new Set<string>();
     let memory: ManagerRunRow | undefined = await getManagerRun(ctx.db, runId);

@@ -17,6 +17,8 @@ describe('the egress bridge and the model endpoint', () => {
     expect(script).toContain('TCP-LISTEN:4010,bind=127.0.0.1,reuseaddr,fork PROXY:127.0.0.1:127.0.0.1:4010,proxyport=3128 &');
     expect(script).toContain(':0C38 00000000:0000 0A');
     expect(script).toContain(':0FAA 00000000:0000 0A');
+    // Waits at most 1 s (200 polls 5 ms apart) for the listeners, then starts the agent anyway.
+    expect(script).toContain('do i=$((i+1)); [ $i -gt 200 ] && break; sleep 0.005; done');
     expect(script.endsWith('exec "$@"')).toBe(true);
   });
 
