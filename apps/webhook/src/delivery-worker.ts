@@ -19,7 +19,8 @@ const log: Logger = {
   warn: (message, fields) => post({ type: 'log', level: 'warn', message, fields }),
   error: (message, fields) => post({ type: 'log', level: 'error', message, fields }),
 };
-const writer = openSqliteDeliveryWriter(sqlitePath);
+// This thread is the writer's own: SQLite's autocheckpoint in its commits holds up no request reading.
+const writer = openSqliteDeliveryWriter(sqlitePath, { checkpoints: 'inline' });
 const processDelivery = createDeliveryProcessor({ clock: () => new Date(), actor, log }, writer);
 // The answers of one group commit settle together; they go back in one message.
 let answers: NumberedAnswer[] = [];

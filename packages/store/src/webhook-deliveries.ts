@@ -63,9 +63,11 @@ export interface SqliteDeliveryWriter extends DeliveryExecutor {
  * connection would wait on the lock). WAL checkpoints (copying the log into the database file, with its
  * fsync) run on a worker thread's own connection ({@link startWalCheckpointer}) instead of inside the commits
  * of this thread, where they cost about a third of a delivery; this connection still checkpoints itself past
- * {@link WRITER_AUTOCHECKPOINT_PAGES}, should the worker fall behind.
+ * {@link WRITER_AUTOCHECKPOINT_PAGES}, should the worker fall behind. A writer that already runs on a thread of its own
+ * (the webhook's delivery worker) passes `checkpoints: 'inline'`: SQLite's own autocheckpoint in its commits then
+ * holds up only that thread, and no second thread (and heap) is started.
  */
-export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
+export function openSqliteDeliveryWriter(path: string, options: { checkpoints?: 'thread' | 'inline' } = {}): SqliteDeliveryWriter {
   const file = resolve(path);
   createPrivateDatabaseFile(file);
   const require = createRequire(import.meta.url);
@@ -75,8 +77,9 @@ export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
-  db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
-  const checkpointer = startWalCheckpointer(file, require.resolve('better-sqlite3'));
+  const inline = options.checkpoints === 'inline';
+  if (!inline) db.pragma(`wal_autocheckpoint = ${WRITER_AUTOCHECKPOINT_PAGES}`);
+  const checkpointer = inline ? undefined : startWalCheckpointer(file, require.resolve('better-sqlite3'));
   const cache = new Map<string, BetterSqlite3.Statement>();
   const statement = (sql: string) => {
     let stmt = cache.get(sql);
@@ -118,7 +121,7 @@ export function openSqliteDeliveryWriter(path: string): SqliteDeliveryWriter {
       return next;
     },
     close: () => {
-      checkpointer.stop();
+      checkpointer?.stop();
       db.close();
     },
   };
