@@ -49,6 +49,7 @@ export type { DodGateInput, DodGateResult, DodCheck, DodPolicy, DigestLoadError 
 export { buildReportSignals } from './report-signals.js';
 export type { ReportSignals, ReportSafety } from './report-signals.js';
 export { buildRuntimeReport, runtimeReportMetadata } from './runtime-report.js';
+export { evidenceExit } from './evidence-exit.js';
 export type { RuntimeReport, RuntimeReportInput, RuntimeReportMetadata, AgentRunFacts, StreamRetention } from './runtime-report.js';
 export { RuntimeAnalysisError } from './errors.js';
 export type { RuntimeAnalysisErrorCode } from './errors.js';

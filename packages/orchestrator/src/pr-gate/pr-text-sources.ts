@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as v from 'valibot';
+import { evidenceExit } from '@agentpr/runtime-analysis';
 import { listArtifacts, type RunRow } from '@agentpr/store';
 import { readAgentFile, type Campaign } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
@@ -50,18 +51,6 @@ const DigestSchema = v.looseObject({
   artifacts: v.optional(v.looseObject({ last_message_path: Str })),
 });
 type Digest = v.InferOutput<typeof DigestSchema>;
-
-/** The exit status an evidence item names for `command`: its `exit_code`, or any numeric `*exit*` field. */
-function evidenceExit(evidence: readonly unknown[], command: string): number | null {
-  for (const item of evidence) {
-    if (typeof item !== 'object' || item === null) continue;
-    const record = item as Record<string, unknown>;
-    if (record.command !== command) continue;
-    const key = Object.keys(record).find((k) => /exit/i.test(k) && typeof record[k] === 'number');
-    if (key) return record[key] as number;
-  }
-  return null;
-}
 
 /** The validation facts of a PASS digest: its test evidence, failures, waivers and verdict. */
 export function validationFacts(digest: Digest): ValidationFacts {
