@@ -1,4 +1,4 @@
-import { formatDuration } from '@agentpr/reports';
+import { formatDuration } from '@agentpr/reports/format-duration';
 
 /**
  * When a PR request expires, as a person reads it next to the timestamp: "in 58 min", or "12 min ago" once it
