@@ -96,7 +96,8 @@ describe.each(dialectsUnderTest())('agentpr lifecycle on %s', (kind) => {
         [['link-pr', '--pr-number', '12'], 'CI_WAIT'],
         [['record-check', '--conclusion', 'success', '--head-sha', 'def'], 'REVIEW_WAIT'],
         [['record-review', '--state', 'approved'], 'REVIEW_WAIT'],
-        [['mark-done'], 'DONE'],
+        // Issue 15: the store knows no merge of PR #12, so mark-done needs --force.
+        [['mark-done', '--force'], 'DONE'],
       ];
       for (const [args, state] of end) {
         const r = await cli(db, [...args, '--run-id', 'run_life']);
@@ -165,7 +166,7 @@ describe('agentpr output modes', () => {
     chunks.length = 0;
     expect(await main(['list-runs'], { stdout: tty, stderr: err, env })).toBe(0);
     const text = chunks.join('');
-    expect(text).toMatch(/^RUN\s+REPO\s+STATE/);
+    expect(text).toMatch(/^RUN\s+REPO\s+CAMPAIGN\s+STATE\s+PR\s+UPDATED/);
     expect(text).toContain('run_t');
     expect(() => JSON.parse(text)).toThrow();
     chunks.length = 0;
