@@ -1,3 +1,5 @@
+import { formatDuration } from '@agentpr/reports/format-duration';
+
 /** Renders rows as an aligned text table. */
 export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -11,7 +13,13 @@ function scalar(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A readable, YAML-like rendering of a JSON value, for terminals. */
+/** A `*_ms` number as a person reads it (`duration: 12 min`), or undefined for any other entry. */
+function durationEntry(key: string, value: unknown): [string, string] | undefined {
+  if (typeof value !== 'number' || !key.endsWith('_ms') || key.length <= 3) return undefined;
+  return [key.slice(0, -3), formatDuration(value)];
+}
+
+/** A readable, YAML-like rendering of a JSON value, for terminals; `*_ms` numbers read as durations ("12 min"). */
 export function renderValue(value: unknown, indent = ''): string {
   if (value === null || typeof value !== 'object') return `${indent}${scalar(value)}`;
   if (Array.isArray(value)) {
@@ -27,6 +35,8 @@ export function renderValue(value: unknown, indent = ''): string {
       if (v !== null && typeof v === 'object' && (Array.isArray(v) ? v.length > 0 : Object.keys(v).length > 0)) {
         return `${indent}${k}:\n${renderValue(v, `${indent}  `)}`;
       }
+      const duration = durationEntry(k, v);
+      if (duration) return `${indent}${duration[0]}: ${duration[1]}`;
       return `${indent}${k}: ${Array.isArray(v) ? '(none)' : scalar(v)}`;
     })
     .join('\n');

@@ -1,3 +1,4 @@
+import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { flag, int } from '../values.js';
 
@@ -17,7 +18,7 @@ export function renderReport(report: {
     ...(report.agent_confinement && !confinementShown ? [`agent confinement: ${report.agent_confinement.detail}`] : []),
     ...(report.skipped ?? []).map((s) => `skip  ${s}`),
     ...report.warnings.map((w) => `warning: ${w}`),
-    `${report.ok ? 'ready' : 'not ready'} (${report.duration_ms} ms)`,
+    `${report.ok ? 'ready' : 'not ready'} (${formatDuration(report.duration_ms)})`,
   ].join('\n');
 }
 

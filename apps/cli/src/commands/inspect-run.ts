@@ -1,3 +1,4 @@
+import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { clip, table } from '../render.js';
 import { flag, int, requireStr } from '../values.js';
@@ -33,10 +34,19 @@ export const command: CommandSpec = {
       '',
       v.timing.step_totals.length
         ? table(
-          ['STEP', 'ATTEMPTS', 'TOTAL MS', 'AVG MS', 'P90 MS', 'SHARE %', 'LAST EXIT'],
-          v.timing.step_totals.map((t) => [t.step, String(t.attempts), String(t.total_duration_ms), String(t.avg_duration_ms), String(t.p90_duration_ms), String(t.share_of_total_pct), String(t.last_exit_code ?? '-')]),
+          ['STEP', 'ATTEMPTS', 'TOTAL', 'AVG', 'P90', 'SHARE %', 'LAST EXIT'],
+          v.timing.step_totals.map((t) => [
+            t.step,
+            String(t.attempts),
+            formatDuration(t.total_duration_ms),
+            formatDuration(t.avg_duration_ms),
+            formatDuration(t.p90_duration_ms),
+            String(t.share_of_total_pct),
+            String(t.last_exit_code ?? '-'),
+          ]),
         )
         : 'no step attempts yet',
+      `time: ${formatDuration(v.timing.run_wall_clock_ms)} from creation to the last change, ${formatDuration(v.timing.total_step_duration_ms)} in steps`,
       '',
       rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',
       ...(v.latest_run_digest ? [`latest digest: ${v.latest_run_digest.grade} ${v.latest_run_digest.reason_code} → ${v.latest_run_digest.recommended_action} — ${v.latest_run_digest.path}`] : []),

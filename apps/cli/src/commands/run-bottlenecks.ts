@@ -1,3 +1,4 @@
+import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { table } from '../render.js';
 import { int } from '../values.js';
@@ -24,15 +25,15 @@ export const command: CommandSpec = {
             `${r.analyzed_runs} of ${r.scanned_runs} runs analysed`,
             '',
             table(
-              ['STEP', 'SAMPLES', 'AVG MS', 'MEDIAN MS', 'P90 MS', 'MAX MS'],
+              ['STEP', 'SAMPLES', 'AVG', 'MEDIAN', 'P90', 'MAX'],
               r.step_bottlenecks.map((s) =>
-                [s.step, ...[s.samples, s.avg_duration_ms, s.median_duration_ms, s.p90_duration_ms, s.max_duration_ms].map(String)],
+                [s.step, String(s.samples), ...[s.avg_duration_ms, s.median_duration_ms, s.p90_duration_ms, s.max_duration_ms].map(formatDuration)],
               ),
             ),
             '',
             table(
-              ['RUN', 'REPO', 'STATE', 'TOTAL MS', 'TOP STEP', 'TOP STEP MS'],
-              r.slowest_runs.map((s) => [s.run_id, `${s.owner}/${s.repo}`, s.state, String(s.total_step_duration_ms), s.top_step, String(s.top_step_duration_ms)]),
+              ['RUN', 'REPO', 'STATE', 'TOTAL', 'TOP STEP', 'TOP STEP TIME'],
+              r.slowest_runs.map((s) => [s.run_id, `${s.owner}/${s.repo}`, s.state, formatDuration(s.total_step_duration_ms), s.top_step, formatDuration(s.top_step_duration_ms)]),
             ),
         ].join('\n');
     return { output: r, text };
