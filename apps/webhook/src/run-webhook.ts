@@ -56,10 +56,11 @@ export interface WebhookListening {
 
 /**
  * Runs the webhook server until `signal` aborts, then shuts down gracefully (in-flight requests and roll-ups
- * finish, new ones are refused). Returns the exit code: 130 after SIGINT (Ctrl-C), else 0.
+ * finish, new ones are refused). Returns how it ended (`interrupted` after SIGINT, Ctrl-C; else `ok`) and the
+ * delivery counts.
  *
  * @example
- * const code = await runWebhook(ctx, { port: 8787 }, { signal, onListening: (l) => console.log(JSON.stringify(l)) });
+ * const { status } = await runWebhook(ctx, { port: 8787 }, { signal, onListening: (l) => console.log(JSON.stringify(l)) });
  */
 export async function runWebhook(
   appCtx: AppContext,
