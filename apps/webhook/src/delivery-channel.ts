@@ -33,10 +33,11 @@ export function deliveryWorkerScript(): URL | undefined {
 }
 
 /**
- * The worker's heap: a small young generation (it holds one batch of parsed payloads at a time) keeps the thread's
- * resident memory low; the old generation only holds the statement cache and code.
+ * The worker's heap: the young generation holds the parsed payloads of a batch (up to 64 of ~50 KB each), so
+ * they die young instead of being promoted; the old generation holds little but code and the statement cache. Both
+ * bounded, so the thread's resident memory stays small.
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 2, maxOldGenerationSizeMb: 64 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 };
 
 /** Gives the worker a body it owns: a body that is a view of a larger (pooled) buffer is copied first. */
 function ownedBody(body: Uint8Array): Uint8Array {
