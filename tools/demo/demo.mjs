@@ -5,7 +5,8 @@
 //   3. drives one run with the built `agentpr` CLI and the REAL codex binary:
 //      create-run → run-prepare → mark-plan-ready → start-implementation → run-agent-step
 //      → (PASS converges to LOCAL_VALIDATING) → run-finish (push to the local fork) → request-open-pr,
-//   printing each step, the verdict and where the artefacts are. Data lives in $AGENTPR_HOME
+//   printing each step, the verdict, the PR title and body rendered from the campaign template with the run's
+//   own content, and where the artefacts are. Data lives in $AGENTPR_HOME
 //   (default ./.agentpr-home); every run of the demo starts from a fresh database.
 import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -96,6 +97,12 @@ async function agentpr(args, { gated = false } = {}) {
   return out;
 }
 const show = (label, value) => console.log(`    ${label}: ${value}`);
+/** The PR text approval would open, as the request stores it. */
+function showPrText(request) {
+  show('PR title', `${request.preview.title} (from the ${request.pr_text.title_from})`);
+  console.log(`    PR body (rendered from ${request.pr_text.body_from.replace('_', ' ')}${request.pr_text.repo_template ? ` inside ${request.pr_text.repo_template}` : ''}):`);
+  for (const line of request.preview.body.trimEnd().split('\n')) console.log(`      │ ${line}`);
+}
 
 // Agent steps run in a bubblewrap sandbox by default. Where bubblewrap cannot sandbox (no bwrap, no user
 // namespaces), the demo says so and falls back to an explicit --isolation none: its agent is our own scripted stub
@@ -128,7 +135,10 @@ try {
   const finished = await agentpr(['run-finish', '--run-id', runId, '--changes', 'Add titleCase with a test.', '--commit-title', 'feat: add titleCase helper'], { gated: true });
   show('pushed', `${finished.branch} @ ${finished.head_sha} → ${fork}`);
   show('state', finished.state);
-  const request = await agentpr(['request-open-pr', '--run-id', runId, '--title', 'feat: add titleCase helper', '--body-file', join(root, 'campaigns', 'example', 'pr_description_template.md')], { gated: true });
+  // No --title/--body: both are rendered from the example campaign's pr_description_template.md (the CLI's default
+  // campaign) with what the run did: the agent's final message, the pushed files, the test evidence of the verdict.
+  const request = await agentpr(['request-open-pr', '--run-id', runId], { gated: true });
+  showPrText(request);
   show('PR request', request.request_file);
   show('confirm token (shown once)', request.confirm_token);
   show('expires', request.expires_at);
@@ -144,7 +154,10 @@ try {
   const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { gated: true });
   for (const actions of driven.ticks_detail) for (const a of actions) show('tick', `${a.state} → ${a.action}${a.result ? ` (${a.result})` : a.ok === false ? ' (failed)' : ''}`);
   show('state', `${driven.state} — ${driven.stopped_because}`);
-  if (driven.pr_request) show('PR request', `${driven.pr_request.request_file} (token ${driven.pr_request.confirm_token})`);
+  if (driven.pr_request) {
+    showPrText(driven.pr_request);
+    show('PR request', `${driven.pr_request.request_file} (token ${driven.pr_request.confirm_token})`);
+  }
   console.log('\nTo use a real model instead of the stub: install codex (npm i -g @openai/codex), log in or set');
   console.log('OPENAI_API_KEY/CODEX_API_KEY, leave CODEX_HOME at ~/.codex (or point it at your config), and run the');
   console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
