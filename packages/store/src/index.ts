@@ -32,7 +32,7 @@ export { ensureSchema, knownMigrationNames } from './migrate.js';
 export type { SchemaStatus } from './migrate.js';
 export { openStore, resolveLocation } from './store.js';
 export type { StoreLocationInput } from './store.js';
-export { createRun, createRuns, getRun, requireRun, listRuns, listActiveRuns, countRunsByState, findRunByPr } from './runs.js';
+export { CAMPAIGN_NAME_MAX_LENGTH, createRun, createRuns, getRun, requireRun, listRuns, listActiveRuns, countRunsByState, findRunByPr } from './runs.js';
 export type { NewRun, RunListItem, RunWithState } from './runs.js';
 export { applyEvent, applyEvents, listEvents, lockRun, resultObject, pushedHead } from './events.js';
 export type { EventInput, ApplyResult, StoredEvent } from './events.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
-import { createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
+import { CAMPAIGN_NAME_MAX_LENGTH, createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
 import { isInsideRoot } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
@@ -39,7 +39,7 @@ export const CreateRunInputSchema = v.object(
     mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
     budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
     /** The campaign the run belongs to; default: the name of the campaign folder in use (`--campaign-dir`). */
-    campaign: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('must not be blank'), v.maxLength(200, 'must be at most 200 characters'))),
+    campaign: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('must not be blank'), v.maxLength(CAMPAIGN_NAME_MAX_LENGTH, `must be at most ${CAMPAIGN_NAME_MAX_LENGTH} characters`))),
   },
   'must be a JSON object with owner, repo and prompt_version',
 );
