@@ -6,10 +6,10 @@ import { filterStates, mergeNewestFirst, type RunListFilter } from './run-list-f
 import type { Db, RunRow, RunStateRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
-/** A new run, already validated by the caller. */
 /** The longest campaign name a run records (the `runs.campaign` column). */
 export const CAMPAIGN_NAME_MAX_LENGTH = 200;
 
+/** A new run, already validated by the caller. */
 export interface NewRun {
   runId: string;
   owner: string;
