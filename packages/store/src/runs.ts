@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import { TERMINAL_STATES, type RunState } from '@agentpr/state-machine';
 import { inTransaction } from './dialect.js';
 import { StoreError } from './errors.js';
-import { filterStates, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
+import { listReads, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { Db, RunRow, RunStateRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
@@ -80,7 +80,9 @@ async function insertRuns(trx: Db, runs: NewRun[], now: string): Promise<void> {
     }
     await trx
       .insertInto('run_states')
-      .values(chunk.map((r) => ({ run_id: r.runId, current_state: 'QUEUED', last_error: null, last_active_state: null, paused_from: null, updated_at: now })))
+      .values(
+        chunk.map((r) => ({ run_id: r.runId, current_state: 'QUEUED', last_error: null, last_active_state: null, paused_from: null, campaign: r.campaign ?? null, updated_at: now })),
+      )
       .execute();
     await trx
       .insertInto('events')
@@ -145,6 +147,7 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       last_active_state: last_active_state as RunState | null,
       held_facts_json,
       paused_from,
+      campaign: run.campaign,
       updated_at: state_updated_at,
     },
   };
@@ -183,20 +186,20 @@ function filtered(db: Db, filter: RunListFilter, state: RunState | undefined) {
   let query = listSelect(db);
   if (state !== undefined) query = query.where('run_states.current_state', '=', state);
   if (filter.repo) query = query.where('runs.owner_key', '=', filter.repo.owner.toLowerCase()).where('runs.repo_key', '=', filter.repo.repo.toLowerCase());
-  if (filter.campaign !== undefined) query = query.where('runs.campaign', '=', filter.campaign);
+  if (filter.campaign !== undefined) query = query.where('run_states.campaign', '=', filter.campaign);
   return query.orderBy('run_states.updated_at', 'desc').orderBy('run_states.run_id', 'desc');
 }
 
 /**
- * The most recently updated runs (by state `updated_at`), newest first, narrowed by `filter`. Each read is
- * index-backed and stops at the limit: one state reads `idx_run_states_state_updated` in order, several states
- * are one such read each, merged; a repository or a campaign is looked up by its index.
+ * The most recently updated runs (by state `updated_at`), newest first, narrowed by `filter`. Each read is an
+ * index-ordered read that stops at the limit (see {@link listReads}): per state, per campaign and state, or all
+ * runs; a repository alone is looked up by `idx_runs_repo_pr`, so it sorts only that repository's runs.
  */
 export async function listRuns(db: Db, options: { limit: number } & RunListFilter): Promise<RunListItem[]> {
-  const states = filterStates(options);
-  if (states.length <= 1) return (await filtered(db, options, states[0]).limit(options.limit).execute()).map(toItem);
+  const reads = listReads(options);
+  if (reads.length === 1) return (await filtered(db, options, reads[0]).limit(options.limit).execute()).map(toItem);
   const lists: RunListItem[][] = [];
-  for (const state of states) lists.push((await filtered(db, options, state).limit(options.limit).execute()).map(toItem));
+  for (const state of reads) lists.push((await filtered(db, options, state).limit(options.limit).execute()).map(toItem));
   return mergeNewestFirst(lists, options.limit);
 }
 

@@ -28,6 +28,8 @@ export interface RunStatesTable {
   held_facts_json: string | null;
   /** The state a PAUSED run was paused from; read only while the run is PAUSED (null before it was recorded). */
   paused_from: string | null;
+  /** A copy of `runs.campaign` (set once, at creation), the key of the per-campaign list index. */
+  campaign: string | null;
   updated_at: string;
 }
 

@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { RunState } from '@agentpr/state-machine';
 import { StoreError } from './errors.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
-import { filterStates, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
+import { listReads, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { RunListItem, RunWithState } from './runs.js';
 
 /** Read-only queries on a SQLite store without loading kysely (the CLI start-up fast path). */
@@ -35,7 +35,7 @@ function listQuery(filter: RunListFilter, state: RunState | undefined, limit: nu
     params.push(filter.repo.owner.toLowerCase(), filter.repo.repo.toLowerCase());
   }
   if (filter.campaign !== undefined) {
-    where.push('r.campaign = ?');
+    where.push('s.campaign = ?');
     params.push(filter.campaign);
   }
   const sql = `${LIST_SELECT}${where.length ? ` where ${where.join(' and ')}` : ''} ${LIST_ORDER}`;
@@ -78,15 +78,14 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
     return undefined;
   }
   const get = db.prepare(GET_SQL);
-  const read = (filter: RunListFilter, state: RunState | undefined, limit: number) => {
-    const { sql, params } = listQuery(filter, state, limit);
-    return db.prepare(sql).all(...params) as RunListItem[];
-  };
   return {
     listRuns(limit, filter = {}) {
-      const states = filterStates(filter);
-      if (states.length <= 1) return read(filter, states[0], limit);
-      return mergeNewestFirst(states.map((state) => read(filter, state, limit)), limit);
+      const reads = listReads(filter);
+      const { sql } = listQuery(filter, reads[0], limit);
+      const statement = db.prepare(sql);
+      const read = (state: RunState | undefined) => statement.all(...listQuery(filter, state, limit).params) as RunListItem[];
+      if (reads.length === 1) return read(reads[0]);
+      return mergeNewestFirst(reads.map(read), limit);
     },
     getRun(runId) {
       const row = get.get(runId) as Record<string, unknown> | undefined;
@@ -101,6 +100,7 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
           last_active_state: last_active_state as RunState | null,
           held_facts_json: (held_facts_json as string | null | undefined) ?? null,
           paused_from: (paused_from as string | null | undefined) ?? null,
+          campaign: (run.campaign as string | null | undefined) ?? null,
           updated_at: state_updated_at as string,
         },
       };

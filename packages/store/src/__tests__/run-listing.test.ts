@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import BetterSqlite3 from 'better-sqlite3';
+import { Migrator, sql } from 'kysely';
 import type { RunEvent, RunState } from '@agentpr/state-machine';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase } from '@agentpr/testing';
 import {
@@ -16,6 +17,7 @@ import {
   type NewRun,
   type OpenDatabase,
 } from '../index.js';
+import { migrations } from '../migrations/index.js';
 
 afterAll(() => cleanupTempDirs());
 
@@ -117,6 +119,26 @@ describe.each(dialectsUnderTest())('listRuns filters on %s', (kind) => {
   });
 });
 
+describe.each(dialectsUnderTest())('the campaign list key on %s', (kind) => {
+  it('the migration copies each run\'s campaign beside its state, so runs created before it are listed by campaign', async () => {
+    const tdb = await freshDatabase(kind);
+    const store = await openStore(tdb.location, { migrate: false });
+    try {
+      const all = migrations(store.dialect);
+      const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => all } });
+      expect((await migrator.migrateTo('20261126T000100-paused-from')).error).toBeUndefined();
+      await sql`insert into runs (run_id, owner, repo, owner_key, repo_key, prompt_version, mode, budget_json, workspace_dir, pr_number, campaign, created_at, updated_at)
+        values ('run_old', 'o', 'r', 'o', 'r', 'v1', 'push_only', '{}', '/w', null, 'spring', '2026-11-01T00:00:00.000Z', '2026-11-01T00:00:00.000Z')`.execute(store.db);
+      await sql`insert into run_states (run_id, current_state, updated_at) values ('run_old', 'QUEUED', '2026-11-01T00:00:00.000Z')`.execute(store.db);
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      expect(ids(await listRuns(store.db, { limit: 10, campaign: 'spring' }))).toEqual(['run_old']);
+    } finally {
+      await store.close();
+      await tdb.drop();
+    }
+  });
+});
+
 describe('the SQLite fast path lists the same rows as the store', () => {
   it('every filter gives the rows and order of listRuns', async () => {
     await withStore('sqlite', async (store, path) => {
@@ -144,7 +166,7 @@ describe('the SQLite fast path lists the same rows as the store', () => {
     });
   });
 
-  it('a one-state filter reads its index in order (no sort, stops at the limit); repository and campaign use their indexes', async () => {
+  it('a state, or a campaign and a state, is read from its index in order (no sort, stops at the limit); a repository uses its index', async () => {
     await withStore('sqlite', async (store, path) => {
       await createRuns(store.db, Array.from({ length: 50 }, (_, i) => newRun(`run_${i}`, { campaign: 'spring' })), at(0));
       const db = new BetterSqlite3(path!, { readonly: true });
@@ -157,7 +179,9 @@ describe('the SQLite fast path lists the same rows as the store', () => {
         expect(byState).toMatch(/idx_run_states_state_updated/);
         expect(byState).not.toMatch(/TEMP B-TREE/);
         expect(plan(`${select} where r.owner_key = ? and r.repo_key = ? ${order}`, 'octo', 'widgets')).toMatch(/idx_runs_repo_pr/);
-        expect(plan(`${select} where r.campaign = ? ${order}`, 'spring')).toMatch(/idx_runs_campaign/);
+        const byCampaign = plan(`${select} where s.current_state = ? and s.campaign = ? ${order}`, 'QUEUED', 'spring');
+        expect(byCampaign).toMatch(/idx_run_states_campaign_state/);
+        expect(byCampaign).not.toMatch(/TEMP B-TREE/);
         expect(plan(`${select} ${order}`)).toMatch(/idx_run_states_updated/);
       } finally {
         db.close();

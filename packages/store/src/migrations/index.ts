@@ -5,6 +5,7 @@ import { managerRunsMigration } from './20261124T000000-manager-runs.js';
 import { heldFactsMigration } from './20261125T000000-held-facts.js';
 import { listFiltersMigration } from './20261126T000000-list-filters.js';
 import { pausedFromMigration } from './20261126T000100-paused-from.js';
+import { campaignListKeyMigration } from './20261126T000200-campaign-list-key.js';
 
 /**
  * Every migration, keyed by its timestamped name. Names sort in the order they apply. A released migration is
@@ -17,5 +18,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '20261125T000000-held-facts': heldFactsMigration(),
     '20261126T000000-list-filters': listFiltersMigration(),
     '20261126T000100-paused-from': pausedFromMigration(),
+    '20261126T000200-campaign-list-key': campaignListKeyMigration(),
   };
 }
