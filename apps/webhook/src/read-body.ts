@@ -8,9 +8,12 @@ export function header(req: IncomingMessage, name: string): string {
   return (Array.isArray(value) ? value[0] : value)?.trim() ?? '';
 }
 
-/** The body and its HMACs, or why it was not read. */
+/**
+ * The body (as the chunks it came in, joined only once its signature checked out, so a flood of badly signed bodies
+ * allocates nothing more) and its HMACs, or why it was not read.
+ */
 export type BodyRead =
-  | { ok: true; body: Buffer; digests: Buffer[] }
+  | { ok: true; chunks: Buffer[]; size: number; digests: Buffer[] }
   | { ok: false; reason: 'too_large'; size: number }
   | { ok: false; reason: 'overloaded' }
   | { ok: false; reason: 'aborted' };
@@ -49,7 +52,7 @@ export function readBody(
     };
     req.on('data', onData);
     req.once('end', () => {
-      if (!done) stop({ ok: true, body: Buffer.concat(chunks, size), digests: hmacs.map((h) => h.digest()) });
+      if (!done) stop({ ok: true, chunks, size, digests: hmacs.map((h) => h.digest()) });
     });
     req.once('close', () => {
       if (!done) stop({ ok: false, reason: 'aborted' });

@@ -280,7 +280,8 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       if (!matches.includes(true)) return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' });
     }
     verified = true;
-    const answer = await deliveries.submit({ deliveryId: delivery, eventName: event, body: read.body });
+    const body = read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks, read.size);
+    const answer = await deliveries.submit({ deliveryId: delivery, eventName: event, body });
     const { processed, ignored, retryableFailures, error } = answer;
     finishText(answer.status, answer.outcome, answer.bodyText, { processed, ignored, retryableFailures, error });
     for (const task of answer.rollups) rollups.run(task, delivery, event);
