@@ -15,6 +15,7 @@ export const command: CommandSpec = {
     'run-id': { type: 'string', value: 'ID', description: 'run id (default run_ + 12 hex); letters, digits, . _ -' },
     mode: { type: 'string', value: 'MODE', description: 'only push_only (default)' },
     'budget-json': { type: 'string', value: 'JSON', description: 'a JSON object stored with the run (default {})' },
+    campaign: { type: 'string', value: 'NAME', description: 'the campaign the run belongs to (default: the name of the campaign folder in use)' },
   },
   async run(ctx, values) {
     const budget = parseBudgetJson(str(values, 'budget-json'));
@@ -25,6 +26,7 @@ export const command: CommandSpec = {
       budget,
       ...(str(values, 'run-id') !== undefined ? { run_id: str(values, 'run-id') } : {}),
       ...(str(values, 'mode') !== undefined ? { mode: str(values, 'mode') as 'push_only' } : {}),
+      ...(str(values, 'campaign') !== undefined ? { campaign: str(values, 'campaign') } : {}),
     };
     const app = await ctx.app();
     const created = await createRun(app, input);
