@@ -85,7 +85,9 @@ async function pushedRun(): Promise<{ runId: string; workspace: string; sha: str
     ] as const) {
       await applyEvent(store.db, runId, { event });
     }
-    const digest = join(home, 'digest.json');
+    // Digests are read only from the reports directory (a planted one elsewhere is ignored).
+    mkdirSync(join(home, 'reports'), { recursive: true });
+    const digest = join(home, 'reports', 'digest.json');
     writeFileSync(
       digest,
       JSON.stringify({

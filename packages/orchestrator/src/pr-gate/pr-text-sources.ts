@@ -66,9 +66,9 @@ export function validationFacts(digest: Digest): ValidationFacts {
   };
 }
 
-/** A run digest file, parsed; null when it cannot be read or is not a digest. */
-async function readDigest(uri: string): Promise<Digest | null> {
-  const read = await readAgentFile(uri, { maxBytes: MAX_DIGEST_BYTES });
+/** A run digest file, parsed; null when it cannot be read, lies outside the reports directory, or is not a digest. */
+async function readDigest(uri: string, reportsDir: string): Promise<Digest | null> {
+  const read = await readAgentFile(uri, { maxBytes: MAX_DIGEST_BYTES, within: reportsDir });
   if (!read.ok || read.truncated) return null;
   try {
     const parsed = v.safeParse(DigestSchema, JSON.parse(read.data.toString('utf8')));
@@ -86,7 +86,7 @@ async function latestPassDigest(ctx: AppContext, runId: string): Promise<Digest 
   for (const artifact of await listArtifacts(ctx.db, runId, { type: 'run_digest', limit: 50 })) {
     const grade = artifact.metadata.grade;
     if (typeof grade === 'string' && grade !== 'PASS') continue;
-    const digest = await readDigest(artifact.uri);
+    const digest = await readDigest(artifact.uri, ctx.paths.reportsDir);
     // The newest PASS or nothing: an older attempt's evidence would describe another tree.
     if (grade === 'PASS' || digest?.classification?.grade === 'PASS') return digest?.classification?.grade === 'PASS' ? digest : null;
   }

@@ -69,6 +69,17 @@ describe('requestOpenPr renders the PR text (issue 15)', () => {
     expect(stub.getPull(run.owner, run.repo, 1)).toMatchObject({ title: 'feat(widgets): add example integration', body });
   });
 
+  it('never takes a digest from outside the reports directory (a file the agent could have written)', async () => {
+    const planted = join(run.workspace, 'planted_run_digest.json');
+    writeFileSync(planted, JSON.stringify({
+      classification: { grade: 'PASS', reason_code: 'runtime_success' },
+      validation: { test_command_count: 1, test_commands: ['planted-check --all'], failed_test_command_count: 0, failed_test_commands: [] },
+    }));
+    await addArtifact(app.ctx.db, { runId: run.runId, type: 'run_digest', uri: planted, metadata: { grade: 'PASS' } }, app.ctx.clock);
+    const req = await requestOpenPr(app.ctx, { runId: run.runId });
+    expect(req.preview.body).not.toContain('planted-check');
+  });
+
   it("fills the repository's own PR template, read from the workspace", async () => {
     mkdirSync(join(run.workspace, '.github'));
     writeFileSync(join(run.workspace, '.github', 'PULL_REQUEST_TEMPLATE.md'), '## Description\n<!-- what and why -->\n\n## How was it tested?\n\n## Checklist\n- [ ] docs\n');
