@@ -68,3 +68,5 @@ export { runsByLatestAttempt } from './attempt-activity.js';
 export { runsChangedSince, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';
 export { mergeEvidence, type MergeEvidence } from './merge-evidence.js';
 export type { RunListFilter } from './run-list-filter.js';
+export { getPrRequest, pendingPrRequests } from './pr-requests.js';
+export type { PendingPrRequest } from './pr-requests.js';

@@ -45,3 +45,37 @@ export async function consumePrRequest(db: Db, id: number, consumedAt: string): 
     .executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
+
+/** The request with this id, or `undefined`. */
+export async function getPrRequest(db: Db, id: number): Promise<PrRequestRow | undefined> {
+  const row = await db.selectFrom('pr_requests').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? normalise(row) : undefined;
+}
+
+/** A run's newest open PR request with the run's repository (what `pending-prs` and the inbox list). */
+export interface PendingPrRequest extends PrRequestRow {
+  owner: string;
+  repo: string;
+}
+
+/**
+ * The newest unconsumed request of every run that is PUSHED, newest request first, at most `limit`. A request
+ * that a newer one of its run replaced is never listed (only the newest can be approved).
+ */
+export async function pendingPrRequests(db: Db, options: { limit: number }): Promise<PendingPrRequest[]> {
+  const rows = await db
+    .selectFrom('pr_requests')
+    .innerJoin('runs', 'runs.run_id', 'pr_requests.run_id')
+    .innerJoin('run_states', 'run_states.run_id', 'pr_requests.run_id')
+    .selectAll('pr_requests')
+    .select(['runs.owner', 'runs.repo'])
+    .where('run_states.current_state', '=', 'PUSHED')
+    .where('pr_requests.consumed_at', 'is', null)
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('pr_requests as newer').select('newer.id').whereRef('newer.run_id', '=', 'pr_requests.run_id').whereRef('newer.id', '>', 'pr_requests.id'))),
+    )
+    .orderBy('pr_requests.id', 'desc')
+    .limit(options.limit)
+    .execute();
+  return rows.map((r) => ({ ...normalise(r), owner: r.owner, repo: r.repo }));
+}
