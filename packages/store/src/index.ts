@@ -70,3 +70,4 @@ export { mergeEvidence, type MergeEvidence } from './merge-evidence.js';
 export type { RunListFilter } from './run-list-filter.js';
 export { getPrRequest, pendingPrRequests } from './pr-requests.js';
 export type { PendingPrRequest } from './pr-requests.js';
+export { linkedOpenPr, prRequestForHead, type HeadPrRequest } from './manager-pr-facts.js';

@@ -10,6 +10,7 @@ export const MANAGER_WORKABLE_STATES: readonly string[] = Object.freeze([
   'ITERATING',
   'LOCAL_VALIDATING',
   'FAILED_RETRYABLE',
+  'PUSHED',
   'CI_WAIT',
   'REVIEW_WAIT',
 ]);
@@ -25,8 +26,10 @@ export interface CandidateFilter {
 
 /**
  * Runs that may need the manager now, least recently updated first: workable states only (runs waiting for a
- * human never take a slot), not in backoff, and GitHub-waiting runs only when their sync is due. The cost follows
- * the number of active runs, not all runs (partial index on non-terminal states).
+ * human never take a slot), not in backoff, GitHub-waiting runs (CI_WAIT, REVIEW_WAIT, and PUSHED with a PR) only
+ * when their sync is due, and a PUSHED run without a PR only while no PR request was made since its latest push
+ * (once requested, it waits for a human). The cost follows the number of active runs, not all runs (partial index
+ * on non-terminal states).
  *
  * @example
  * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20 });
@@ -34,19 +37,30 @@ export interface CandidateFilter {
 export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Promise<string[]> {
   const rows = await db
     .selectFrom('run_states as s')
+    .innerJoin('runs as r', 'r.run_id', 's.run_id')
     .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
     .select('s.run_id')
     // Literal, not bound, so SQLite can use the partial index on non-terminal runs.
     .where(sql<boolean>`s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')`)
     .where('s.current_state', 'in', [...MANAGER_WORKABLE_STATES])
     .where((eb) => eb.or([eb('m.next_attempt_at', 'is', null), eb('m.next_attempt_at', '<=', filter.now)]))
-    .where((eb) =>
-      eb.or([
-        eb('s.current_state', 'not in', ['CI_WAIT', 'REVIEW_WAIT']),
-        eb('m.last_sync_at', 'is', null),
-        eb('m.last_sync_at', '<=', filter.syncCutoff),
-      ]),
-    )
+    .where((eb) => {
+      const syncDue = eb.or([eb('m.last_sync_at', 'is', null), eb('m.last_sync_at', '<=', filter.syncCutoff)]);
+      const lastPush = eb
+        .selectFrom('artifacts as a')
+        .select((a) => a.fn.max('a.created_at').as('pushed_at'))
+        .whereRef('a.run_id', '=', 's.run_id')
+        .where('a.artifact_type', '=', 'branch');
+      const requestedSincePush = eb.exists(
+        eb.selectFrom('pr_requests as q').select('q.id').whereRef('q.run_id', '=', 's.run_id').where('q.created_at', '>=', lastPush),
+      );
+      return eb.or([
+        eb('s.current_state', 'not in', ['CI_WAIT', 'REVIEW_WAIT', 'PUSHED']),
+        eb.and([eb('s.current_state', 'in', ['CI_WAIT', 'REVIEW_WAIT']), syncDue]),
+        eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is not', null), syncDue]),
+        eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is', null), eb.not(requestedSincePush)]),
+      ]);
+    })
     .orderBy('s.updated_at', 'asc')
     .orderBy('s.run_id', 'asc')
     .limit(filter.limit)

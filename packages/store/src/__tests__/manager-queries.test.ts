@@ -4,10 +4,13 @@ import {
   addArtifact,
   applyEvent,
   createRun,
+  insertPrRequest,
   lastHumanCommandAt,
+  linkedOpenPr,
   managerCandidateRuns,
   managerRetriesSince,
   openStore,
+  prRequestForHead,
   recordAttempt,
   runActivityMarks,
   saveManagerRun,
@@ -36,15 +39,26 @@ async function run(store: OpenDatabase, runId: string, ms: number): Promise<void
   await createRun(store.db, { runId, owner: 'o', repo: 'r', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: `/w/${runId}` }, at(ms));
 }
 
-async function toCiWait(store: OpenDatabase, runId: string, ms: number): Promise<void> {
+async function toPushed(store: OpenDatabase, runId: string, ms: number, headSha = 'h'): Promise<void> {
   for (const event of [
     { type: 'command.start.discovery' },
     { type: 'worker.discovery.completed', contract_path: 'c' },
     { type: 'command.start.implementation' },
     { type: 'command.local.validation.passed' },
-    { type: 'worker.push.completed', branch: 'b', head_sha: 'h' },
-    { type: 'command.pr.linked', pr_number: 5 },
+    { type: 'worker.push.completed', branch: 'b', head_sha: headSha },
   ] as const) await applyEvent(store.db, runId, { event: { ...event, actor: 'manager' } }, at(ms));
+}
+
+async function toCiWait(store: OpenDatabase, runId: string, ms: number): Promise<void> {
+  await toPushed(store, runId, ms);
+  await applyEvent(store.db, runId, { event: { type: 'command.pr.linked', pr_number: 5, actor: 'manager' } }, at(ms));
+}
+
+async function request(store: OpenDatabase, runId: string, headSha: string, ms: number) {
+  return insertPrRequest(store.db, {
+    run_id: runId, request_file: `/r/${runId}_${ms}.json`, title: 't', body: 'b', base: 'main', head: 'b', head_owner: 'me', head_sha: headSha, draft: 0,
+    confirm_token_sha256: 'x', created_at: iso(ms), expires_at: iso(ms + 1_800_000), consumed_at: null,
+  });
 }
 
 describe.each(dialectsUnderTest())('manager queries on %s', (kind) => {
@@ -64,6 +78,52 @@ describe.each(dialectsUnderTest())('manager queries on %s', (kind) => {
       // The sync is due and the backoff has passed.
       expect(await managerCandidateRuns(store.db, { now: iso(60_000), syncCutoff: iso(5000), limit: 10 })).toEqual(['run_old', 'run_ci', 'run_backoff', 'run_new']);
       expect(await managerCandidateRuns(store.db, { now: iso(60_000), syncCutoff: iso(5000), limit: 1 })).toEqual(['run_old']);
+    });
+  });
+
+  it('candidates: a PUSHED run without a PR until a PR request is made for its latest push; with a PR when its sync is due', async () => {
+    await withStore(kind, async (store) => {
+      await run(store, 'run_pushed', 0);
+      await toPushed(store, 'run_pushed', 100, 'aaa');
+      await run(store, 'run_pr', 50);
+      await toPushed(store, 'run_pr', 150);
+      // A PR linked while the run was already past PUSHED, then a re-push: PUSHED with a PR.
+      await store.db.updateTable('runs').set({ pr_number: 7 }).where('run_id', '=', 'run_pr').execute();
+      await saveManagerRun(store.db, { run_id: 'run_pr', last_action: 'sync_github', last_fingerprint: 'f', consecutive_failures: 0, next_attempt_at: null, last_sync_at: iso(5000), updated_at: iso(5000) });
+      const candidates = (ms: number, cutoff: number) => managerCandidateRuns(store.db, { now: iso(ms), syncCutoff: iso(cutoff), limit: 10 });
+
+      expect(await candidates(10_000, 4000)).toEqual(['run_pushed']);
+      expect(await candidates(10_000, 5000)).toEqual(['run_pushed', 'run_pr']);
+      await request(store, 'run_pushed', 'aaa', 200);
+      expect(await candidates(10_000, 4000)).toEqual([]);
+      // A new push (a CI-fix round) asks for a new request.
+      for (const event of [{ type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW' }, { type: 'command.retry', target_state: 'ITERATING' }, { type: 'command.local.validation.passed' }] as const) {
+        await applyEvent(store.db, 'run_pushed', { event: { ...event, actor: 'manager' } }, at(300));
+      }
+      await applyEvent(store.db, 'run_pushed', { event: { type: 'worker.push.completed', branch: 'b', head_sha: 'bbb', actor: 'worker' } }, at(400));
+      expect(await candidates(10_000, 4000)).toEqual(['run_pushed']);
+      await request(store, 'run_pushed', 'bbb', 500);
+      expect(await candidates(10_000, 4000)).toEqual([]);
+    });
+  });
+
+  it('linkedOpenPr is the run\'s PR until a close of it is recorded; prRequestForHead finds the newest request of that head only', async () => {
+    await withStore(kind, async (store) => {
+      await run(store, 'run_p', 0);
+      expect(await linkedOpenPr(store.db, 'run_p')).toBeNull();
+      await toCiWait(store, 'run_p', 10);
+      expect(await linkedOpenPr(store.db, 'run_p')).toBe(5);
+      await applyEvent(store.db, 'run_p', { event: { type: 'github.pull_request.closed', pr_number: 4, merged: false, actor: 'sync' }, storeOnly: { reason: 'other_pr' } }, at(20));
+      expect(await linkedOpenPr(store.db, 'run_p')).toBe(5);
+      await applyEvent(store.db, 'run_p', { event: { type: 'github.pull_request.closed', pr_number: 5, merged: false, actor: 'sync' } }, at(30));
+      expect(await linkedOpenPr(store.db, 'run_p')).toBeNull();
+
+      expect(await prRequestForHead(store.db, 'run_p', 'aaa')).toBeUndefined();
+      const first = await request(store, 'run_p', 'aaa', 40);
+      await request(store, 'run_p', 'bbb', 50);
+      const again = await request(store, 'run_p', 'aaa', 60);
+      expect(await prRequestForHead(store.db, 'run_p', 'AAA')).toMatchObject({ id: again.id, head_sha: 'aaa', consumed_at: null, expires_at: iso(60 + 1_800_000) });
+      expect(again.id).toBeGreaterThan(first.id);
     });
   });
 
