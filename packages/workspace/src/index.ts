@@ -62,3 +62,5 @@ export type {
   SkillsStatusReport,
 } from './skills.js';
 export { makeDirectory } from './directories.js';
+export { captureWorkspaceChanges, workspaceFingerprint, resetWorktree } from './reset-workspace.js';
+export type { WorkspaceChanges, CaptureChangesOptions, OmittedFile, OmittedReason, ResetTarget, WorktreeReset } from './reset-workspace.js';
