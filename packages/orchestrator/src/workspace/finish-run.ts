@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { RunState } from '@agentpr/state-machine';
-import { applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
+import { applyEvent, applyEvents, leaseHolder, linkedOpenPr, recordAttempt, requireRun, withLease, type EventInput } from '@agentpr/store';
 import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type ProtectedChange } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
@@ -31,12 +31,23 @@ export interface FinishRunInput {
 }
 
 /**
- * What run-finish did (SPEC §2.3): `pushed` (committed, if anything changed, and pushed; the run is PUSHED),
+ * What run-finish did (SPEC §2.3): `pushed` (committed, if anything changed, and pushed; the run is PUSHED, or
+ * CI_WAIT when it re-pushed to the branch of its open PR, which `prNumber` then names),
  * `failed` (the commit or push failed; recorded) or `held` (protected files changed or have no baseline; nothing
  * was committed or pushed and the run waits for a human).
  */
 export type FinishRunResult =
-  | { kind: 'pushed'; state: RunState; branch: string; headSha: string; committed: boolean; changedFiles: string[]; stdoutTail: string }
+  | {
+    kind: 'pushed';
+    state: RunState;
+    branch: string;
+    headSha: string;
+    committed: boolean;
+    changedFiles: string[];
+    stdoutTail: string;
+    /** The open PR the push went to (a CI-fix round): the run is re-linked to it and waits on CI. */
+    prNumber?: number;
+  }
   | {
     kind: 'failed';
     state: RunState;
@@ -133,15 +144,11 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
     }
     const stdout = finished.log.join('\n');
     await recordAttempt(ctx.db, { runId: run.run_id, step: 'finish', succeeded: true, stdout, stderr: '', durationMs: elapsed(), stage: FINISH_STATE }, ctx.clock);
-    const pushed = await applyEvent(
-      ctx.db,
-      run.run_id,
-      { event: { type: 'worker.push.completed', branch: finished.branch, head_sha: finished.head_sha, actor: 'worker' } },
-      ctx.clock,
-    );
+    const { state: pushedState, prNumber } = await recordPush(ctx, run.run_id, finished);
     return {
       kind: 'pushed',
-      state: pushed.state,
+      state: pushedState,
+      ...(prNumber !== null ? { prNumber } : {}),
       branch: finished.branch,
       headSha: finished.head_sha,
       committed: finished.committed,
@@ -149,6 +156,23 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
       stdoutTail: tail(stdout),
     };
   }, ctx.clock);
+}
+
+/**
+ * Records the push (→ PUSHED) and, when the run already has an open PR (a CI-fix round re-pushed its branch), links
+ * the PR to the new head in the same transaction (→ CI_WAIT), with the natural key sync-github uses for the same
+ * re-link, so the run waits on CI at once instead of sitting at PUSHED until someone syncs.
+ */
+async function recordPush(ctx: AppContext, runId: string, finished: FinishedWorkspace): Promise<{ state: RunState; prNumber: number | null }> {
+  const prNumber = await linkedOpenPr(ctx.db, runId);
+  const events: EventInput[] = [{ event: { type: 'worker.push.completed', branch: finished.branch, head_sha: finished.head_sha, actor: 'worker' } }];
+  if (prNumber !== null) {
+    const relink = { type: 'command.pr.linked' as const, pr_number: prNumber, actor: 'worker' as const };
+    events.push({ event: relink, idempotencyKey: `gh:pr-head:${prNumber}:${finished.head_sha.toLowerCase()}`, optional: true });
+  }
+  const results = await applyEvents(ctx.db, runId, events, ctx.clock);
+  const last = results.at(-1)!;
+  return { state: last.state, prNumber: prNumber !== null && !last.refused ? prNumber : null };
 }
 
 function assertFinishState(runId: string, current: RunState): void {
