@@ -1,11 +1,12 @@
 import { effectivePolicy, type ManagerPolicy } from '@agentpr/policy';
 import type { DodPolicy } from '@agentpr/runtime-analysis';
-import { getRun } from '@agentpr/store';
+import { getPrRequest, getRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import type { GitHubPort } from '../ports.js';
-import { approveOpenPr, approveOpenPrReport } from '../pr-gate/approve-open-pr.js';
+import { approvePrRequest, rejectPrRequest } from '../pr-gate/approve-pr-request.js';
 import { requireGitHub } from '../github-sync/require-github.js';
 import type { ApprovePr } from './approve-pr.js';
+import { prRequestCard } from './pr-request-card.js';
 
 /** Options of {@link approvePrInProcess}. */
 export interface ApprovePrInProcessOptions {
@@ -20,23 +21,32 @@ function dodPolicyFor(policy: ManagerPolicy, owner: string, repo: string): DodPo
   return { min_test_commands, max_changed_files, max_added_lines, skills_mode };
 }
 
+/** The DoD thresholds of the bot's policy for the request's repository; undefined without a policy. */
+async function policyForRequest(ctx: AppContext, policy: ManagerPolicy | undefined, requestId: number): Promise<DodPolicy | undefined> {
+  if (!policy) return undefined;
+  const request = await getPrRequest(ctx.db, requestId);
+  const found = request ? await getRun(ctx.db, request.run_id) : undefined;
+  return found ? dodPolicyFor(policy, found.run.owner, found.run.repo) : undefined;
+}
+
 /**
- * The bot's `/approve_pr`: the approve-open-pr use case in process (W44) with `confirm` set, GitHub from
- * `options.github` or the bot's port, the DoD thresholds of the bot's own policy file for the run's repository,
- * and no doctor run per command. A missing GitHub token is refused first, as before. Refusals (wrong or expired
- * token, moved branch, DoD gate) throw `AgentprError`, which the bot reports as "Approval failed: …". The answer
- * is the `approve-open-pr` document ({@link approveOpenPrReport}): `ok: true` with `mode` or `already_linked`.
+ * The bot's approval use cases in process (W44): the card of a request, approval of a confirmed card
+ * (approvePrRequest) and rejection, with GitHub from `options.github` or the bot's port, the DoD thresholds of the
+ * bot's own policy file for the run's repository, and no doctor run per tap. A missing GitHub token refuses an
+ * approval before anything else.
  *
  * @example
  * await runTelegramBot(ctx, { ...options, approvePr: approvePrInProcess({ github: createGitHubPort(env, { apiUrl }), policy }) }, chat);
  */
 export function approvePrInProcess(options: ApprovePrInProcessOptions = {}): ApprovePr {
-  return async (botCtx: AppContext, input) => {
-    const ctx = options.github ? { ...botCtx, github: options.github } : botCtx;
-    await requireGitHub(ctx);
-    const found = options.policy ? await getRun(ctx.db, input.runId) : undefined;
-    const policy = options.policy && found ? dodPolicyFor(options.policy, found.run.owner, found.run.repo) : undefined;
-    const result = await approveOpenPr(ctx, { runId: input.runId, requestFile: input.requestFile, confirmToken: input.token, confirm: true }, { policy });
-    return approveOpenPrReport(result);
+  const withGitHub = (ctx: AppContext): AppContext => (options.github ? { ...ctx, github: options.github } : ctx);
+  return {
+    card: async (ctx, requestId) => prRequestCard(ctx, requestId, { policy: await policyForRequest(ctx, options.policy, requestId) }),
+    approve: async (botCtx, input) => {
+      const ctx = withGitHub(botCtx);
+      await requireGitHub(ctx);
+      return approvePrRequest(ctx, input, { policy: await policyForRequest(ctx, options.policy, input.requestId) });
+    },
+    reject: (ctx, input) => rejectPrRequest(ctx, input),
   };
 }

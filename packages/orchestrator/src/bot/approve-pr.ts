@@ -1,7 +1,15 @@
 import type { AppContext } from '../context.js';
+import type { PrRequestDecisionInput, RejectPrRequestResult } from '../pr-gate/approve-pr-request.js';
+import type { ApproveOpenPrResult } from '../pr-gate/approve-open-pr.js';
+import type { PrRequestCard } from './pr-request-card.js';
 
 /**
- * Opens the PR of a waiting request, in process (SPEC §8.6): the approve-open-pr use case with `confirm` set.
- * Returns its result object (`ok` says whether it succeeded); expected refusals may also throw `AgentprError`.
+ * The PR-approval use cases the Telegram bot calls in process (SPEC §8.6): read a request's card, approve a
+ * confirmed card (bound to its request and head SHA, single use), or reject it. Refusals throw `AgentprError`
+ * with a one-line message the bot shows as it is.
  */
-export type ApprovePr = (ctx: AppContext, input: { runId: string; token: string; requestFile: string }) => Promise<Record<string, unknown>>;
+export interface ApprovePr {
+  card(ctx: AppContext, requestId: number): Promise<PrRequestCard>;
+  approve(ctx: AppContext, input: PrRequestDecisionInput): Promise<ApproveOpenPrResult>;
+  reject(ctx: AppContext, input: PrRequestDecisionInput): Promise<RejectPrRequestResult>;
+}

@@ -2,3 +2,5 @@ export { findLatestPrRequest } from './pr-request-lookup.js';
 export type { PrRequestView } from './pr-request-lookup.js';
 export type { ApprovePr } from './approve-pr.js';
 export { approvePrInProcess } from './approve-pr-in-process.js';
+export { prRequestCard } from './pr-request-card.js';
+export type { PrRequestCard } from './pr-request-card.js';

@@ -82,7 +82,7 @@ export function approveOpenPrReport(result: ApproveOpenPrResult): ApproveOpenPrR
 }
 
 /** Refuses a request that a newer request of the same run replaced (issue 13): only the newest is approvable. */
-async function refuseSuperseded(ctx: AppContext, runId: string, requestId: number, requestFile: string): Promise<void> {
+export async function refuseSuperseded(ctx: AppContext, runId: string, requestId: number, requestFile: string): Promise<void> {
   const latest = await latestPrRequest(ctx.db, runId);
   if (latest && latest.id !== requestId) {
     throw new AgentprError('refused', `request ${requestFile} was replaced by the newer request ${latest.request_file}; only a run's newest PR request can be approved. Approve that one with its own token.`, {
@@ -98,7 +98,7 @@ function leaseError(error: unknown): never {
 }
 
 /** A request that passed the checks before the lease, with its run; `linked` when the request already opened the run's PR. */
-interface CheckedRequest {
+export interface CheckedRequest {
   requestFile: string;
   request: PrRequestRow;
   run: { run_id: string; owner: string; repo: string };
@@ -127,7 +127,7 @@ async function checkRequest(ctx: AppContext, input: ApproveOpenPrInput): Promise
     return { requestFile, request, run, linked: { kind: 'already_linked', state: 'CI_WAIT', pr_number: run.pr_number } };
   }
   if (request.consumed_at !== null) {
-    throw new AgentprError('refused', `request ${requestFile} was already used at ${request.consumed_at}; a request opens one PR. Run request-open-pr again.`);
+    throw new AgentprError('refused', `request ${requestFile} was already used (approved or rejected) at ${request.consumed_at}; a request opens one PR. Run request-open-pr again.`);
   }
   await refuseSuperseded(ctx, run.run_id, request.id, requestFile);
   const expires = Date.parse(request.expires_at);
@@ -143,7 +143,7 @@ async function checkPushedHead(
   ctx: AppContext,
   runId: string,
   request: PrRequestRow,
-  input: ApproveOpenPrInput,
+  allowDodBypass: boolean,
   options: ApproveOpenPrOptions,
 ): Promise<DodGateVerdict> {
   const current = await getRun(ctx.db, runId);
@@ -157,7 +157,7 @@ async function checkPushedHead(
     throw new AgentprError('refused', `branch ${request.head} on origin is at ${at ?? '(missing)'}, not the requested ${request.head_sha}; the branch moved after the request. Run request-open-pr again.`);
   }
   const gate = await dodGateForRun(ctx, runId, { policy: options.policy, prText: { title: request.title, body: request.body } });
-  if (gate.kind === 'failed' && input.allowDodBypass !== true) {
+  if (gate.kind === 'failed' && !allowDodBypass) {
     const checks = gate.failed_checks.slice(0, 4).map((c) => `${c.code}: ${c.message}`).join('; ');
     throw new AgentprError('gate_failed', `the DoD gate blocked the approval: ${checks}. Fix the run, or pass --allow-dod-bypass in an emergency (audited).`, { details: { dod_gate: dodGateDocument(gate) } });
   }
@@ -179,8 +179,24 @@ async function checkPushedHead(
  * if (result.kind !== 'already_linked') console.log(result.pr_url);
  */
 export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, options: ApproveOpenPrOptions = {}): Promise<ApproveOpenPrResult> {
-  const { requestFile, request, run, linked } = await checkRequest(ctx, input);
-  if (linked) return linked;
+  const checked = await checkRequest(ctx, input);
+  if (checked.linked) return checked.linked;
+  return openCheckedRequest(ctx, checked, input.allowDodBypass === true, options);
+}
+
+/**
+ * The part of an approval both ways of approving share (the CLI's token, the bot's confirmed card): under the run
+ * lease, the run is PUSHED, the fork branch is still at the requested head and the DoD gate passes (or is bypassed,
+ * audited); then the request is consumed atomically and the PR opened through `ctx.github`. `checked` passed the
+ * caller's own checks (token or card binding, single use, newest request, expiry).
+ */
+export async function openCheckedRequest(
+  ctx: AppContext,
+  checked: CheckedRequest,
+  allowDodBypass: boolean,
+  options: ApproveOpenPrOptions = {},
+): Promise<ApproveOpenPrResult> {
+  const { requestFile, request, run } = checked;
   const runId = run.run_id;
   const holder = ctx.leaseHolder ?? leaseHolder('approve-open-pr');
   return withLease<ApproveOpenPrResult>(
@@ -189,7 +205,7 @@ export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, 
     holder,
     options.leaseMs ?? 5 * 60_000,
     async () => {
-      const gate = await checkPushedHead(ctx, runId, request, input, options);
+      const gate = await checkPushedHead(ctx, runId, request, allowDodBypass, options);
       // Resolved before the request is consumed: without GitHub access nothing may change.
       const github = await requireGitHub(ctx);
       if (!(await consumePrRequest(ctx.db, request.id, iso(ctx.clock())))) {

@@ -11,3 +11,9 @@ export type { GenericTitleRules, PrTextProblem, PrTextProblemCode } from './pr-t
 export { resolvePrText } from './resolve-pr-text.js';
 export type { BodySource, PrText, PrTextInput } from './resolve-pr-text.js';
 export { newConfirmToken, hashConfirmToken, confirmTokenMatches, CONFIRM_TOKEN_BYTES } from './confirm-token.js';
+export { approvePrRequest, rejectPrRequest } from './approve-pr-request.js';
+export type { PrRequestDecisionInput, RejectPrRequestResult } from './approve-pr-request.js';
+export { prRequestStatus, recordedPushSha } from './request-status.js';
+export type { PrRequestStatus } from './request-status.js';
+export { listPendingPrs } from './list-pending-prs.js';
+export type { PendingPr, PendingPrList } from './list-pending-prs.js';

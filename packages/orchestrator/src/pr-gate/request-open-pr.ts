@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { ownerFromRemoteUrl } from '@agentpr/workspace';
-import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, type RunRow } from '@agentpr/store';
+import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, latestPrRequest, type RunRow } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
@@ -30,6 +30,8 @@ export interface RequestOpenPrInput {
 export interface RequestOpenPrResult {
   kind: 'requested';
   run_id: string;
+  /** The `pr_requests` row id (what the Telegram approval card refers to). */
+  request_id: number;
   request_file: string;
   confirm_token: string;
   expires_at: string;
@@ -38,6 +40,8 @@ export interface RequestOpenPrResult {
   /** Where the title and body came from (flag, campaign template, commit, default) and the repository template used. */
   pr_text: Omit<PrText, 'title' | 'body'>;
   next_command: string;
+  /** The open request this one replaced (asking again re-issues: the old token and card stop working), or null. */
+  replaced: { request_file: string; expires_at: string } | null;
 }
 
 function str(value: unknown): string | undefined {
@@ -101,7 +105,8 @@ export function requestOpenPrReport(result: RequestOpenPrResult): Omit<RequestOp
  * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change. The title and
  * body are the operator's or rendered from the campaign template with the run's content (resolvePrText); a generic
  * title or a body with unfilled `{placeholders}` is refused before anything is written. The request stores the
- * text, so approval opens exactly what `preview` shows.
+ * text, so approval opens exactly what `preview` shows. Asking again re-issues: the newer request replaces an open
+ * one (expired or stale after a new push), whose token and approval card then stop working (`replaced`).
  *
  * @example
  * const req = await requestOpenPr(ctx, { runId: 'run_1' }); // title and body rendered from the campaign
@@ -141,9 +146,11 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput):
     expires_at: expiresAt,
   };
   const requestFile = ctx.artifacts.writeNew(ctx.paths.reportsDir, `${run.run_id}_pr_open_request_`, '.json', `${JSON.stringify(request, null, 2)}\n`);
+  const previous = await latestPrRequest(ctx.db, run.run_id);
+  let requestId = 0;
   try {
     await inTransaction(ctx.db, async (trx) => {
-      await insertPrRequest(trx, { ...request, draft: draft ? 1 : 0, request_file: requestFile, consumed_at: null });
+      requestId = (await insertPrRequest(trx, { ...request, draft: draft ? 1 : 0, request_file: requestFile, consumed_at: null })).id;
       await addArtifact(trx, { runId: run.run_id, type: 'pr_open_request', uri: requestFile, metadata: { base, head, head_sha: headSha, expires_at: expiresAt } }, ctx.clock);
     });
   } catch (error) {
@@ -154,11 +161,13 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput):
   return {
     kind: 'requested',
     run_id: run.run_id,
+    request_id: requestId,
     request_file: requestFile,
     confirm_token: token,
     expires_at: expiresAt,
     preview: { title, body, base, head, draft },
     pr_text: textFrom,
     next_command: `agentpr approve-open-pr --run-id ${run.run_id} --request-file ${requestFile} --confirm-token ${token} --confirm`,
+    replaced: previous && previous.consumed_at === null ? { request_file: previous.request_file, expires_at: previous.expires_at } : null,
   };
 }

@@ -8,3 +8,6 @@ export { applyCommand, commandEvent } from './apply-command.js';
 export type { RunCommand, CommandApplied, CommandResultView } from './apply-command.js';
 export { listRuns, showRun } from './queries.js';
 export { showRunView } from './views.js';
+export { buildInbox, INBOX_REASONS } from './inbox.js';
+export type { Inbox, InboxItem, InboxOptions, InboxReason } from './inbox.js';
+export type { InboxFailingTest } from './inbox-facts.js';
