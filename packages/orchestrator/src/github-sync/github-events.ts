@@ -53,7 +53,8 @@ function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {
  * Applies one mapped GitHub fact to one run inside the caller's transaction — the webhook's event path
  * (SPEC §7, W34, W35). Failing checks move the run; a successful one is stored as `awaiting_rollup` and returns
  * a {@link RollupTask}, unless it is for another head (`stale_head_sha`); reviews, merges and closes apply as
- * events; a new PR head re-links a PUSHED run whose push it is. Illegal transitions are stored with
+ * events; a new PR head re-links a PUSHED run whose push it is, and so does a check of that head (first, so the
+ * check then moves the run from CI_WAIT rather than being refused at PUSHED). Illegal transitions are stored with
  * `applied: false`, never thrown. `run` is kept current for the next fact in the same transaction.
  */
 export async function applyGithubFact(
@@ -71,6 +72,10 @@ export async function applyGithubFact(
     case 'ignore':
       return { result: { ok: true, ignored: true, run_id: run.run_id, pr_number: pr, message: action.message } };
     case 'check': {
+      // A check for the pushed head shows GitHub has the push: a PUSHED run whose PR missed the re-link waits on CI first.
+      if (pr !== null && run.snapshot.state === 'PUSHED' && action.headSha && run.pushedHead === action.headSha.toLowerCase()) {
+        await record({ type: 'command.pr.linked', pr_number: pr, actor }, `gh:pr-head:${pr}:${run.pushedHead}`);
+      }
       const event: DeliveryEvent = { type: 'github.check.completed', conclusion: action.conclusion, pr_number: pr, head_sha: action.headSha, actor };
       if (action.conclusion === 'failure') return { result: await record(event, action.idempotencyKey) };
       const head = run.pushedHead;

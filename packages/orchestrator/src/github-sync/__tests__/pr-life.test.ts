@@ -130,6 +130,27 @@ describe('a whole PR life against the GitHub stub', () => {
     expect(byWebhook.filter((e) => e.applied === 0).map((e) => e.reason)).toEqual(['awaiting_rollup', 'awaiting_rollup', 'no_transition']);
   });
 
+  it('a PUSHED run whose synchronize delivery was missed: a failing check of the pushed head links the PR first, then moves the run to ITERATING', async () => {
+    const webhookCtx: AppContext = { ...app.ctx, actor: 'webhook' };
+    const pr = await openPr(app.ctx);
+    stub.addCheckRun('mem0ai', 'mem0', run.headSha, { name: 'tests', conclusion: 'failure' });
+    await deliverWebhook(webhookCtx, github, 'check_run', checkRun(pr, run.headSha, 'failure', 601));
+    expect(await stateOf()).toBe('ITERATING');
+
+    const fixed = await pushFix(app.ctx, run, 'the fix\n');
+    expect(await stateOf()).toBe('PUSHED');
+    // A check of an older head does not link the PR to the new one.
+    await deliverWebhook(webhookCtx, github, 'check_run', checkRun(pr, 'f'.repeat(40), 'failure', 602));
+    expect(await stateOf()).toBe('PUSHED');
+    stub.setBranchHead({ owner: run.owner, repo: run.repo, headOwner: run.forkOwner, branch: run.branch, sha: fixed });
+    stub.addCheckRun('mem0ai', 'mem0', fixed, { name: 'tests', conclusion: 'failure' });
+    const delivered = await deliverWebhook(webhookCtx, github, 'check_run', checkRun(pr, fixed, 'failure', 603));
+    expect(delivered).toMatchObject({ kind: 'applied', results: [expect.objectContaining({ event: 'github.check.completed', state: 'ITERATING' })] });
+    expect(await stateOf()).toBe('ITERATING');
+    const latest = (await listEvents(app.ctx.db, run.runId, { limit: 3 })).reverse().map((e) => [e.event_type, e.applied, e.reason]);
+    expect(latest).toEqual([['github.check.completed', 0, 'stale_head_sha'], ['command.pr.linked', 1, null], ['github.check.completed', 1, null]]);
+  });
+
   it('the same life by sync-github polling alone, with nothing applied twice', async () => {
     const syncCtx: AppContext = { ...app.ctx, actor: 'sync' };
     const sync = async () => {
