@@ -11,6 +11,7 @@ export const COMMAND_TIERS: Readonly<Record<string, Tier>> = Object.freeze({
   show: 'read',
   status: 'read',
   pending_pr: 'read',
+  inbox: 'read',
   pause: 'write',
   resume: 'write',
   retry: 'write',

@@ -17,7 +17,7 @@ export { TELEGRAM_BOT_DEFAULTS, resolveTelegramBotSettings } from './bot-setting
 export type { TelegramBotSettings } from './bot-settings.js';
 export { parseUpdate } from './parse-update.js';
 export type { IncomingUpdate } from './parse-update.js';
-export { CALLBACK_DATA_LIMIT, encodeButtonData, decodeButtonData } from './chat-client.js';
-export type { ChatClient, BotIdentity, InlineButton, OutgoingMessage, ButtonAction } from './chat-client.js';
+export { CALLBACK_DATA_LIMIT, encodeButtonData, decodeButtonData, encodeCardButton, decodeCardButton } from './chat-client.js';
+export type { ChatClient, BotIdentity, InlineButton, OutgoingMessage, ButtonAction, CardStep } from './chat-client.js';
 export { createTelegramChatClient, TELEGRAM_API_URL } from './telegram-chat-client.js';
 export type { TelegramChatClientOptions } from './telegram-chat-client.js';
