@@ -1,3 +1,4 @@
+import { attributeTestFailures, type BaselineTests, type TestFailureAttribution } from './baseline-tests.js';
 import { describeCommand } from './describe-command.js';
 import { firstMatch, HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS } from './failure-patterns.js';
 import type { StreamAnalysis } from './stream-analyzer.js';
@@ -46,6 +47,11 @@ export interface ClassifyInput {
    * nothing.
    */
   sandboxDenials?: readonly SandboxDenial[];
+  /**
+   * The failing tests of the untouched base commit (run-prepare's baseline). An unresolved failure whose tests all
+   * failed there already does not fail the attempt, unless the agent made it worse (see `attributeTestFailures`).
+   */
+  baseline?: BaselineTests | null;
 }
 
 function verdict(grade: Grade, reason_code: ReasonCode, next_action: NextAction, evidence: EvidenceItem[], details: Record<string, unknown>): Classification {
@@ -117,17 +123,39 @@ export function budgetExceeded(diff: DiffSummary, maxChangedFiles: number, maxAd
   return (maxChangedFiles > 0 && diff.changed_files_count > maxChangedFiles) || (maxAddedLines > 0 && diff.added_lines > maxAddedLines);
 }
 
-function testFailureEvidence(a: StreamAnalysis): EvidenceItem[] {
+function namedTests(f: StreamAnalysis['test_failures'][number], t: TestFailureAttribution): Pick<EvidenceItem, 'failing_tests'> {
+  if (!f.failing_tests?.length) return {};
+  const before = new Set(t.failing_tests.filter((x) => x.before_agent).map((x) => x.name));
+  return { failing_tests: f.failing_tests.slice(0, 12).map((x) => ({ name: x.name, before_agent: before.has(x.name) })) };
+}
+
+function testNames(f: StreamAnalysis['test_failures'][number]): string {
+  const listed = (f.failing_tests ?? []).slice(0, 3).map((x) => `"${describeCommand(x.name, 80)}"`);
+  if (listed.length === 0) return '';
+  const more = (f.failing_tests?.length ?? 0) - listed.length;
+  return `; failing: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
+
+function testFailureEvidence(a: StreamAnalysis, t: TestFailureAttribution): EvidenceItem[] {
   const out: EvidenceItem[] = [];
+  const preExisting = new Set(t.pre_existing_commands);
   for (const f of a.test_failures) {
-    const shown = f.targets.length ? f.targets.map((t) => describeCommand(t, 100)).join(' … ') : describeCommand(f.command);
+    const shown = f.targets.length ? f.targets.map((x) => describeCommand(x, 100)).join(' … ') : describeCommand(f.command);
+    const tests = namedTests(f, t);
+    const names = testNames(f);
     if (f.resolved_by) {
-      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}; line ${f.resolved_by.line}: \`${describeCommand(f.resolved_by.target, 100)}\` exit 0 for the same target → fixed`, f.item_id));
+      out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}; line ${f.resolved_by.line}: \`${describeCommand(f.resolved_by.target, 100)}\` exit 0 for the same target → fixed`, f.item_id), ...tests });
     } else if (f.allowlist_matches.length > 0) {
-      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}, never re-run successfully; its own output matches allowlist pattern ${f.allowlist_matches.map((m) => `/${m}/`).join(', ')} → waived as a known baseline failure`, f.item_id));
+      out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}, never re-run successfully; its own output matches allowlist pattern ${f.allowlist_matches.map((m) => `/${m}/`).join(', ')} → waived as a known baseline failure`, f.item_id), ...tests });
+    } else if (preExisting.has(f.command)) {
+      out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}${names}; every one of them already failed on the base commit before the agent → failing before the agent`, f.item_id), ...tests });
     } else {
-      out.push(item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}${f.note ? ` (${f.note})` : ''}, never re-run successfully for the same target → failed`, f.item_id));
+      out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}${f.note ? ` (${f.note})` : ''}${names}, never re-run successfully for the same target → failed`, f.item_id), ...tests });
     }
+  }
+  if (t.worse) {
+    const added = t.worse.new_failing_tests.slice(0, 5).map((n) => `"${describeCommand(n, 80)}"`).join(', ');
+    out.push(item(null, null, null, `${t.worse.failing_count} test(s) fail, ${t.worse.baseline_count} failed before the agent${added ? `; new: ${added}` : ''} → broken by the agent`));
   }
   return out;
 }
@@ -178,13 +206,18 @@ function applyCap(c: Classification, input: ClassifyInput): Classification {
   };
 }
 
-function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classification {
-  // 4: failed validation commands (unresolved, unwaived)
-  if (a && a.failed_test_command_count > 0) {
-    return verdict('HUMAN_REVIEW', 'test_command_failed', 'escalate', testFailureEvidence(a), {
-      failed_test_commands: a.failed_test_commands.slice(0, 12),
-      failed_test_command_count: a.failed_test_command_count,
+function exitZero(input: ClassifyInput, a: StreamAnalysis | null, t: TestFailureAttribution): Classification {
+  // 4: failed validation commands (unresolved, unwaived, not all failing before the agent)
+  const preExisting = new Set(t.pre_existing_commands);
+  const failedCommands = a?.failed_test_commands.filter((c) => !preExisting.has(c)) ?? [];
+  const failedCount = (a?.failed_test_command_count ?? 0) - ((a?.failed_test_commands.length ?? 0) - failedCommands.length);
+  if (a && failedCount > 0) {
+    return verdict('HUMAN_REVIEW', 'test_command_failed', 'escalate', testFailureEvidence(a, t), {
+      failed_test_commands: failedCommands.slice(0, 12),
+      failed_test_command_count: failedCount,
       ...(a.waived_test_failures.length ? { waived_test_failures: a.waived_test_failures.slice(0, 12) } : {}),
+      ...(t.pre_existing_commands.length ? { pre_existing_test_failures: t.pre_existing_commands.slice(0, 12) } : {}),
+      ...(t.worse ? { broken_by_agent: t.worse } : {}),
     });
   }
   // addition: nothing to analyse
@@ -219,8 +252,8 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classificatio
     for (const e of failedRuns) evidence.push(item(e.line, e.command, e.exit_code, `line ${e.line}: \`${describeCommand(e.command)}\` exit ${e.exit_code}`, e.item_id));
     return verdict('HUMAN_REVIEW', reason, 'escalate', evidence, { agent_status: s.status, agent_status_line: s.line, agent_status_excerpt: s.excerpt });
   }
-  // 5: test evidence
-  const observed = a.test_commands.length;
+  // 5: test evidence (a run whose only failures already failed before the agent is evidence too)
+  const observed = a.test_commands.length + t.pre_existing_commands.filter((c) => !a.test_commands.includes(c)).length;
   if (TEST_EVIDENCE_STATES.includes(input.stage) && input.minTestCommands > 0 && observed < input.minTestCommands) {
     const reason: ReasonCode = observed === 0 && input.minTestCommands === 1 ? 'missing_test_evidence' : 'insufficient_test_evidence';
     const evidence = [
@@ -243,11 +276,13 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null): Classificatio
   }
   // 7: pass
   const waived = a.waived_test_failures.length > 0;
-  const evidence = [...testRunEvidence(a), ...testFailureEvidence(a)];
+  const evidence = [...testRunEvidence(a), ...testFailureEvidence(a, t)];
   if (evidence.length === 0) evidence.push(item(null, null, 0, `codex exited 0; no failed validation command, no safety or push signal${TEST_EVIDENCE_STATES.includes(input.stage) ? '' : `; ${input.stage} needs no test evidence`}`));
-  return verdict('PASS', waived ? 'runtime_success_allowlisted_test_failures' : 'runtime_success', 'advance', evidence, {
+  const reason: ReasonCode = preExisting.size > 0 ? 'runtime_success_pre_existing_test_failures' : waived ? 'runtime_success_allowlisted_test_failures' : 'runtime_success';
+  return verdict('PASS', reason, 'advance', evidence, {
     exit_code: 0,
     test_commands: a.test_commands.slice(0, 12),
+    ...(preExisting.size > 0 ? { pre_existing_test_failures: t.pre_existing_commands.slice(0, 12) } : {}),
     changed_files_count: diff?.changed_files_count ?? null,
     added_lines: diff?.added_lines ?? null,
     allowlisted_test_failure_matches: a.allowlisted_test_failure_matches.slice(0, 12),
@@ -290,7 +325,9 @@ function exitNonZero(input: ClassifyInput): Classification {
  * unparseable stream, a hidden (sandbox-denied) failure, an agent-reported NEEDS REVIEW/FAIL/SKIP, missing
  * test evidence, the diff budget, PASS; for other exits: timeout, usage error (2), not started (126/127),
  * HARD then RETRYABLE patterns in the failure text (stderr and codex's own error messages, never command
- * output, W15), unknown. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
+ * output, W15), unknown. A failed test command whose named tests all failed on the untouched base commit too
+ * (`baseline`) does not fail the attempt unless the agent made it worse; `failing_tests` lists the named tests
+ * with `before_agent`. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
  * exceeds `maxRetryableAttempts` (W19). An `interrupted` attempt whose verdict is not HUMAN_REVIEW is RETRYABLE
  * `runtime_interrupted`. Every verdict carries evidence items naming lines and commands, and
  * every verdict lists the sandbox's denials (`details.sandbox_denials`); network denials alone never change it.
@@ -301,7 +338,9 @@ function exitNonZero(input: ClassifyInput): Classification {
  * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
-  return withDenials(interruptedVerdict(decide(input), input), input.sandboxDenials ?? []);
+  const tests = attributeTestFailures(input.analysis, input.baseline);
+  const c = withDenials(interruptedVerdict(decide(input, tests), input), input.sandboxDenials ?? []);
+  return tests.failing_tests.length ? { ...c, failing_tests: tests.failing_tests } : c;
 }
 
 /** An interrupted attempt is retried unless something already needs a human (a safety finding, the retry cap). */
@@ -310,7 +349,7 @@ function interruptedVerdict(c: Classification, input: ClassifyInput): Classifica
   return { ...c, grade: 'RETRYABLE', reason_code: 'runtime_interrupted', next_action: 'retry', details: { ...c.details, interrupted: true } };
 }
 
-function decide(input: ClassifyInput): Classification {
+function decide(input: ClassifyInput, tests: TestFailureAttribution): Classification {
   const a = input.analysis;
   const pf = input.preflight;
   const protectedChanges = input.protectedChanges ?? [];
@@ -328,6 +367,6 @@ function decide(input: ClassifyInput): Classification {
     const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed`, g.item_id));
     return verdict('HUMAN_REVIEW', 'agent_push_disallowed', 'escalate', evidence, { git_commands: a.git_commands.slice(0, 8) });
   }
-  if (input.agentExit === 0 && !input.timedOut) return exitZero(input, a);
+  if (input.agentExit === 0 && !input.timedOut) return exitZero(input, a, tests);
   return applyCap(exitNonZero(input), input);
 }

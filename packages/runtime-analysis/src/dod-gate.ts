@@ -65,9 +65,12 @@ export function checkDigestPayload(payload: unknown): { ok: true; digest: Obj } 
   return { ok: true, digest: d };
 }
 
+/** The PASS reasons a PR may be opened on: clean, or with failures the allowlist or the baseline accounts for. */
+const PASS_REASONS: ReadonlySet<string> = new Set(['runtime_success', 'runtime_success_allowlisted_test_failures', 'runtime_success_pre_existing_test_failures']);
+
 /**
  * Evaluates the Definition-of-Done gate (SPEC §6.3) for opening a PR: the latest digest must be a PASS
- * (`runtime_success` or `runtime_success_allowlisted_test_failures`, W14), preflight ran and passed, no
+ * (`runtime_success`, `runtime_success_allowlisted_test_failures` or `runtime_success_pre_existing_test_failures`), preflight ran and passed, no
  * safety violation, enough test evidence and no unwaived failures — judged against the thresholds the
  * attempt actually used (`digest.policy_used`, W28) — skills as required, and the digest must describe the
  * pushed tree. Pure: loading and git are the caller's.
@@ -105,7 +108,7 @@ export function evaluateDodGate(input: DodGateInput): DodGateResult {
   const findings = num(safety.finding_count, 0);
 
   if (grade !== 'PASS') failed.push({ code: 'runtime_not_pass', message: `classification grade=${grade}` });
-  if (reason !== 'runtime_success' && reason !== 'runtime_success_allowlisted_test_failures') failed.push({ code: 'runtime_not_runtime_success', message: `classification reason_code=${reason}` });
+  if (!PASS_REASONS.has(reason)) failed.push({ code: 'runtime_not_runtime_success', message: `classification reason_code=${reason}` });
   if (preflight.ok !== true) failed.push({ code: 'preflight_not_ok', message: preflight.skipped === true || preflight.ok === null || preflight.ok === undefined ? 'preflight was skipped' : 'preflight failed' });
   if (violations + findings > 0) failed.push({ code: 'safety_violation_present', message: `violation_count=${violations}${findings > 0 ? `, finding_count=${findings}` : ''}` });
   if (thresholds.min_test_commands > 0 && testCount < thresholds.min_test_commands) failed.push({ code: 'insufficient_test_evidence', message: `required=${thresholds.min_test_commands}, observed=${testCount}` });

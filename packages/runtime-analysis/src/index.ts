@@ -43,7 +43,7 @@ export { buildStageSnapshot, stepTotals, percentile, round2 } from './stage-snap
 export type { StageSnapshot, StepTotal, TimedAttempt } from './stage-snapshot.js';
 export { buildRunDigest, managerRecommendation } from './run-digest.js';
 export type { RunDigest, RunDigestInput, DigestSkillPlan, WorkspaceIdentity, PolicyUsed, ManagerRecommendation } from './run-digest.js';
-export { renderManagerInsight, iterationHints, attemptedOutsideLines } from './manager-insight.js';
+export { renderManagerInsight, iterationHints, attemptedOutsideLines, failingTestLines } from './manager-insight.js';
 export { evaluateDodGate, checkDigestPayload } from './dod-gate.js';
 export type { DodGateInput, DodGateResult, DodCheck, DodPolicy, DigestLoadError } from './dod-gate.js';
 export { buildReportSignals } from './report-signals.js';
@@ -54,3 +54,8 @@ export type { RuntimeReport, RuntimeReportInput, RuntimeReportMetadata, AgentRun
 export { RuntimeAnalysisError } from './errors.js';
 export type { RuntimeAnalysisErrorCode } from './errors.js';
 export type { Grade, NextAction, ReasonCode, EvidenceItem, Classification, DiffSummary, PreflightOutcome, AttemptThresholds, ProtectedChange, SandboxDenial } from './types.js';
+export { formatDuration } from './format-duration.js';
+export { parseFailingTests, normalizeTestName, FAILING_TEST_LIMITS } from './failing-test-names.js';
+export type { FailingTestName } from './failing-test-names.js';
+export { attributeTestFailures } from './baseline-tests.js';
+export type { BaselineTests, BaselineOutcome, FailingTest, TestFailureAttribution } from './baseline-tests.js';

@@ -1,4 +1,5 @@
 import { describeCommand } from './describe-command.js';
+import { formatDuration } from './format-duration.js';
 import type { RunDigest } from './run-digest.js';
 
 /** The prompt/skill iteration hints for a digest (SPEC §5.7), 1 to 5 of them. */
@@ -9,6 +10,7 @@ export function iterationHints(digest: Pick<RunDigest, 'classification' | 'valid
     hints.push('Make the implement/validate prompt require the exact test commands CI runs, and ask for their output as evidence in the final report.');
   }
   if (reason === 'test_command_failed' || digest.validation.failed_test_command_count > 0) {
+    // the baseline already tells the two apart when it ran; the hint is for runs without one
     hints.push('Have the worker separate failures that existed before the change from failures the change caused, and say where each failing command came from.');
   }
   if (reason === 'diff_budget_exceeded' || (digest.changes?.changed_files_count ?? 0) > 8) {
@@ -50,9 +52,24 @@ export function attemptedOutsideLines(digest: Pick<RunDigest, 'classification' |
 }
 
 /**
+ * The "Failing tests" lines of a digest: each named test, whether it already failed before the agent, and the first
+ * line of its excerpt; at most 10 (and a count of the rest). Empty when no failing test was named.
+ */
+export function failingTestLines(digest: Pick<RunDigest, 'validation'>): string[] {
+  const tests = digest.validation.failing_tests ?? [];
+  const out = tests.slice(0, 10).map((t) => {
+    const first = t.excerpt.split('\n').find((l) => l.trim() !== '') ?? '';
+    const origin = t.before_agent ? 'failing before the agent' : 'broken by the agent';
+    return `\`${text(t.name)}\` (${origin})${first ? `: ${text(first, 160)}` : ''}`;
+  });
+  if (tests.length > 10) out.push(`… and ${tests.length - 10} more`);
+  return out;
+}
+
+/**
  * Renders the manager insight (SPEC §5.7): a short Markdown report of a digest for a human — outcome, the
  * evidence that decided it, what it tried outside its bounds (protected files, safety findings, sandbox
- * denials; only when there is any), an evidence snapshot, slowest commands, stage timeline, next action and hints.
+ * denials; only when there is any), the failing tests (only when named), an evidence snapshot, slowest commands, stage timeline, next action and hints.
  */
 export function renderManagerInsight(digest: RunDigest): string {
   const d = digest;
@@ -64,12 +81,18 @@ export function renderManagerInsight(digest: RunDigest): string {
   lines.push(`- Repository: \`${d.run.owner}/${d.run.repo}\``);
   lines.push(`- Outcome: **${c.grade}** (\`${c.reason_code}\`), next: ${c.next_action}`);
   lines.push(`- State: ${d.state.before} → ${d.state.after}`);
-  lines.push(`- Attempt ${d.attempt.attempt_no}: ${d.attempt.duration_ms} ms, exit code ${d.attempt.exit_code ?? 'none (codex not started)'}`);
+  lines.push(`- Attempt ${d.attempt.attempt_no}: ${formatDuration(d.attempt.duration_ms)}, exit code ${d.attempt.exit_code ?? 'none (codex not started)'}`);
   lines.push('');
   lines.push('## What decided it');
   if (c.evidence.length === 0) lines.push('- No evidence was recorded.');
   for (const e of c.evidence.slice(0, 8)) lines.push(`- ${e.note}`);
   lines.push('');
+  const failing = failingTestLines(d);
+  if (failing.length > 0) {
+    lines.push('## Failing tests');
+    for (const f of failing) lines.push(`- ${f}`);
+    lines.push('');
+  }
   const tried = attemptedOutsideLines(d);
   if (tried.length > 0) {
     lines.push('## What it tried outside its bounds');
@@ -80,19 +103,19 @@ export function renderManagerInsight(digest: RunDigest): string {
   lines.push(`- Events parsed: ${d.events.parsed_event_count} (parse errors: ${d.events.parse_error_count})`);
   lines.push(`- Command executions: ${d.events.command_event_count}`);
   lines.push(`- Test commands with a passing run: ${d.validation.test_command_count}`);
-  lines.push(`- Failing test commands: ${d.validation.failed_test_command_count}${d.validation.waived_test_failures.length ? ` (waived as known baseline: ${d.validation.waived_test_failures.length})` : ''}`);
+  lines.push(`- Failing test commands: ${d.validation.failed_test_command_count}${d.validation.waived_test_failures.length ? ` (waived as known baseline: ${d.validation.waived_test_failures.length})` : ''}${d.validation.pre_existing_test_failures?.length ? ` (failing before the agent, not counted: ${d.validation.pre_existing_test_failures.length})` : ''}`);
   lines.push(d.changes ? `- Diff: ${d.changes.changed_files_count} files, +${d.changes.added_lines} / -${d.changes.deleted_lines}` : '- Diff: not measured');
   lines.push(`- Tokens: input ${usage.input_tokens ?? 0}, output ${usage.output_tokens ?? 0}, cached ${usage.cached_input_tokens ?? 0}`);
   lines.push('');
   lines.push('## Slowest commands');
   const top = d.commands.top_by_duration.slice(0, 3);
   if (top.length === 0) lines.push('- No command durations were captured (durations need live arrival times).');
-  for (const t of top) lines.push(`- ${t.duration_ms} ms: \`${describeCommand(t.command, 100)}\``);
+  for (const t of top) lines.push(`- ${formatDuration(t.duration_ms)}: \`${describeCommand(t.command, 100)}\``);
   lines.push('');
   lines.push('## Stage timeline');
   const steps = d.stages.step_totals.slice(0, 3);
   if (steps.length === 0) lines.push('- No stage timing data was captured.');
-  for (const s of steps) lines.push(`- ${s.step}: ${s.total_duration_ms} ms total (${s.share_of_total_pct}% of all step time, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'})`);
+  for (const s of steps) lines.push(`- ${s.step}: ${formatDuration(s.total_duration_ms)} total (${s.share_of_total_pct}% of all step time, ${s.attempts} attempt${s.attempts === 1 ? '' : 's'})`);
   lines.push('');
   lines.push('## Suggested next action');
   lines.push(`- ${d.manager_recommendation.action} (priority ${d.manager_recommendation.priority}): ${d.manager_recommendation.why}`);

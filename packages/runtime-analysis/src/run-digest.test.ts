@@ -40,7 +40,7 @@ describe('buildRunDigest (SPEC §5.6)', () => {
     expect(d.attempt).toEqual({ attempt_no: 2, duration_ms: 2600, exit_code: 0 });
     expect(d.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', next_action: 'escalate' });
     expect(d.classification.evidence[0]).toMatchObject({ line: 3, exit_code: 2 });
-    expect(d.validation).toEqual({ test_command_count: 0, test_commands: [], failed_test_command_count: 1, failed_test_commands: ["/bin/zsh -lc 'make test'"], waived_test_failures: [] });
+    expect(d.validation).toEqual({ test_command_count: 0, test_commands: [], failed_test_command_count: 1, failed_test_commands: ["/bin/zsh -lc 'make test'"], waived_test_failures: [], pre_existing_test_failures: [], failing_tests: [] });
     expect(d.policy_used).toEqual({ max_changed_files: 3, max_added_lines: 45, min_test_commands: 2, skills_mode: 'off' });
     expect(d.preflight).toEqual({ ok: null, skipped: true, failures: [] });
     expect(d.skills).toEqual({ mode: 'off', required_now: [], missing_required: [], available_optional: [] });
@@ -72,8 +72,10 @@ describe('renderManagerInsight (SPEC §5.7)', () => {
     expect(md).toContain('IMPLEMENTING → NEEDS_HUMAN_REVIEW');
     expect(md).toContain('line 3: `make test` exit 2');
     expect(md).toContain('Tokens: input 1200, output 45, cached 300');
-    expect(md).toContain('- 2500 ms: `make test`');
-    expect(md).toContain('- agent: 2600 ms total (100% of all step time, 1 attempt)');
+    expect(md).toContain('- Attempt 2: 2.6 s, exit code 0');
+    expect(md).toContain('- 2.5 s: `make test`');
+    expect(md).toContain('- agent: 2.6 s total (100% of all step time, 1 attempt)');
+    expect(md).not.toMatch(/\d ms\b/);
     expect(md).toContain('1. Make the implement/validate prompt require');
     expect(md).toContain('2. Have the worker separate failures');
     expect(md).toContain('_Generated 2026-02-25T00:47:07.861Z._');

@@ -1,3 +1,4 @@
+import { attributeTestFailures, type FailingTest } from './baseline-tests.js';
 import { COMMAND_CATEGORIES, type CommandCategory } from './command-facts.js';
 import type { SafetyFinding } from './safety-findings.js';
 import { round2, type StageSnapshot } from './stage-snapshot.js';
@@ -47,6 +48,10 @@ export interface RunDigest {
     failed_test_command_count: number;
     failed_test_commands: string[];
     waived_test_failures: string[];
+    /** Failed commands whose every failing test already failed on the base commit (they did not fail the attempt). */
+    pre_existing_test_failures: string[];
+    /** The failing tests named by the attempt's unresolved test failures (read by the insight, `analyze` and notifications). */
+    failing_tests: Array<{ name: string; excerpt: string; before_agent: boolean }>;
   };
   changes: DiffSummary | null;
   workspace: WorkspaceIdentity;
@@ -99,6 +104,30 @@ export function managerRecommendation(grade: string, reasonCode: string, stateAf
   return { action: 'human_review', priority: 'high', why: `needs manual judgment: ${reasonCode.toLowerCase()}` };
 }
 
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+/**
+ * The digest's validation facts. Failed commands the verdict found failing before the agent are moved out of the
+ * failed ones and count as test evidence, as they did in the verdict; the DoD gate reads the same numbers.
+ */
+function validationOf(a: StreamAnalysis | null, c: Classification | null): RunDigest['validation'] {
+  const preExisting = stringList(c?.details.pre_existing_test_failures).filter((cmd) => a?.failed_test_commands.includes(cmd));
+  const failed = a?.failed_test_commands.filter((cmd) => !preExisting.includes(cmd)) ?? [];
+  const tests = [...(a?.test_commands ?? []), ...preExisting.filter((cmd) => !a?.test_commands.includes(cmd))];
+  const failing: FailingTest[] = c?.failing_tests ?? attributeTestFailures(a, null).failing_tests;
+  return {
+    test_command_count: tests.length,
+    test_commands: tests,
+    failed_test_command_count: Math.max(0, (a?.failed_test_command_count ?? 0) - preExisting.length),
+    failed_test_commands: failed,
+    waived_test_failures: a?.waived_test_failures ?? [],
+    pre_existing_test_failures: preExisting,
+    failing_tests: failing.map((t) => ({ name: t.name, excerpt: t.excerpt, before_agent: t.before_agent })),
+  };
+}
+
 function emptyCategories(): Record<CommandCategory, number> {
   return Object.fromEntries(COMMAND_CATEGORIES.map((c) => [c, 0])) as Record<CommandCategory, number>;
 }
@@ -122,13 +151,7 @@ export function buildRunDigest(input: RunDigestInput): RunDigest {
     attempt: { attempt_no: input.attempt.attemptNo, duration_ms: input.attempt.durationMs, exit_code: input.attempt.agentExit },
     classification: { grade, reason_code: reason, next_action: c?.next_action ?? 'escalate', evidence: c?.evidence ?? [], details: c?.details ?? {} },
     skills: { mode: plan?.mode ?? 'off', required_now: plan?.required_now ?? [], missing_required: plan?.missing_required ?? [], available_optional: plan?.available_optional ?? [] },
-    validation: {
-      test_command_count: a?.test_commands.length ?? 0,
-      test_commands: a?.test_commands ?? [],
-      failed_test_command_count: a?.failed_test_command_count ?? 0,
-      failed_test_commands: a?.failed_test_commands ?? [],
-      waived_test_failures: a?.waived_test_failures ?? [],
-    },
+    validation: validationOf(a, c),
     changes: input.diff,
     workspace: input.workspace ?? { head_sha: null, tree_sha: null, baseline_sha: null },
     policy_used: { ...input.policyUsed },

@@ -1,3 +1,4 @@
+import type { FailingTestName } from './failing-test-names.js';
 import type { CommandCategory, SafetyRule } from './command-facts.js';
 import type { StreamFormat } from './normalize-event.js';
 import type { SafetyFinding } from './safety-findings.js';
@@ -112,6 +113,8 @@ export interface TestFailureRecord extends StreamLocation {
   allowlist_matches: string[];
   /** The end of the execution's output (at most 400 characters). */
   output_excerpt: string;
+  /** The failing tests the output names (`parseFailingTests`), at most 50; absent when it names none. */
+  failing_tests?: FailingTestName[];
   note?: string;
 }
 

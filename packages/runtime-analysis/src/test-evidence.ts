@@ -1,5 +1,6 @@
 import { targetCovers, type TestTarget } from './command-facts.js';
 import { LIMITS, detach, excerpt, sentenceAround } from './bounded.js';
+import { parseFailingTests } from './failing-test-names.js';
 import type { StreamAnalysis, TestFailureRecord, TestRunEvidence } from './stream-types.js';
 
 const OUTPUT_FAIL = /\b[1-9]\d* (?:failed|failing|errors?|fail)\b|^FAIL\b|\bTests?:\s+[1-9]\d* failed\b|\bFound [1-9]\d* errors?\b/im;
@@ -130,9 +131,11 @@ export class TestEvidence {
       return;
     }
     const matches = this.allowlist.filter((a) => a.test(output)).map((a) => a.pattern);
+    const failing = parseFailingTests(output).map((t) => ({ name: detach(t.name), excerpt: detach(t.excerpt) }));
     const record: TestFailureRecord = {
       command, line, item_id: itemId, exit_code: exitCode, targets: targets.map((t) => t.normalized), allowlist_matches: matches,
       output_excerpt: detach(excerpt(output)),
+      ...(failing.length ? { failing_tests: failing } : {}),
       ...(note ? { note: detach(note) } : {}),
     };
     this.pending.push({ record, targets, uncovered: targets.map(() => true), left: targets.length });

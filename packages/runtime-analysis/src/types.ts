@@ -1,3 +1,4 @@
+import type { FailingTest } from './baseline-tests.js';
 /** A verdict grade (SPEC §5.4). */
 export type Grade = 'PASS' | 'RETRYABLE' | 'HUMAN_REVIEW';
 
@@ -26,6 +27,7 @@ export type ReasonCode =
   | 'diff_budget_exceeded'
   | 'runtime_success'
   | 'runtime_success_allowlisted_test_failures'
+  | 'runtime_success_pre_existing_test_failures'
   | 'runtime_hard_failure'
   | 'runtime_transient_failure'
   | 'runtime_unknown_failure'
@@ -41,6 +43,8 @@ export interface EvidenceItem {
   exit_code: number | null;
   /** What this item shows, in one sentence. */
   note: string;
+  /** The failing tests this command's output names, and whether each already failed before the agent (the baseline). */
+  failing_tests?: Array<{ name: string; before_agent: boolean }>;
 }
 
 /** A verdict with its reason, next action and evidence. */
@@ -52,6 +56,8 @@ export interface Classification {
   evidence: EvidenceItem[];
   /** The structured evidence object of SPEC §5.4 (e.g. `{failed_test_commands, failed_test_command_count}`). */
   details: Record<string, unknown>;
+  /** The failing tests the attempt's unresolved test failures name, each marked failing before the agent or not; absent when none. */
+  failing_tests?: FailingTest[];
 }
 
 /** The diff summary shape of SPEC §4.7: one definition, in the workspace package that computes it; passed in as data. */
