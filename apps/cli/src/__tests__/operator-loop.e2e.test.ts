@@ -78,6 +78,15 @@ async function inspect(runId: string): Promise<any> {
   return result.json;
 }
 
+/** `agentpr inbox --json` as reason → items (run id and next command). */
+async function inboxGroups(): Promise<Record<string, Array<{ run_id: string; next_command: string }>>> {
+  const result = await runCli(env, args('inbox'));
+  expect(result.code, result.stderr).toBe(0);
+  const groups = (result.json?.groups ?? result.json?.inbox?.groups) as Array<{ reason: string; items: Array<{ run_id: string; next_command: string }> }>;
+  expect(Array.isArray(groups), result.stdout.slice(0, 500)).toBe(true);
+  return Object.fromEntries(groups.map((g) => [g.reason, g.items]));
+}
+
 /** The approval card the bot posted for a run, after the manager prepared its PR request. */
 function cardOf(runId: string): (m: BotMessage) => boolean {
   return (m) => m.text.includes(runId) && m.buttons.some((b) => /approve/i.test(b.text));
@@ -121,18 +130,15 @@ describe('the operator loop: four repositories in one campaign, the manager and 
     expect(report).toMatch(/reset|discarded/i);
   });
 
-  step(LANDED.managerPrRequest && LANDED.inbox)('at PUSHED the manager prepares each PR request; the inbox lists them with the next command', async () => {
+  step(LANDED.managerPrRequest && LANDED.inbox)('at PUSHED the manager prepares each PR request; the inbox lists them to approve, each with its command', async () => {
     await tickUntil(env, fx, 'PR requests prepared', allResting, { maxTicks: 1 });
     const pending = await runCli(env, args('pending-prs'));
     expect(pending.code, pending.stderr).toBe(0);
-    const inbox = await runCli(env, args('inbox'));
-    expect(inbox.code, inbox.stderr).toBe(0);
-    const text = JSON.stringify(inbox.json);
-    for (const { runId } of REPOS) {
-      expect(JSON.stringify(pending.json)).toContain(runId);
-      expect(text).toContain(runId);
-    }
-    expect(text).toMatch(/approv/i);
+    for (const { runId } of REPOS) expect(JSON.stringify(pending.json)).toContain(runId);
+    const inbox = await inboxGroups();
+    expect(Object.keys(inbox)).toEqual(['pr_approval']);
+    expect(inbox.pr_approval!.map((i) => i.run_id).sort()).toEqual(REPOS.map((r) => r.runId).sort());
+    for (const item of inbox.pr_approval!) expect(item.next_command).toMatch(/approve/);
   });
 
   step(LANDED.managerPrRequest && LANDED.telegramApprovalCard && LANDED.standInLearnsHeads)(
@@ -196,10 +202,8 @@ describe('the operator loop: four repositories in one campaign, the manager and 
     expect(states[DELTA.runId]).toBe('DONE');
   }, 60_000);
 
-  step(LANDED.inbox)('the inbox at the end lists nothing awaiting approval and no finished run', async () => {
-    const inbox = await runCli(env, args('inbox'));
-    expect(inbox.code, inbox.stderr).toBe(0);
-    expect(JSON.stringify(inbox.json)).not.toContain(DELTA.runId);
+  step(LANDED.inbox && LANDED.managerPrRequest && LANDED.telegramApprovalCard)('the inbox at the end is empty: CI is green or pending, delta is done', async () => {
+    expect(await inboxGroups()).toEqual({});
   });
 
   it('no manual git or curl: the test ran only agentpr commands, and every stand-in request came from agentpr with its token', () => {
