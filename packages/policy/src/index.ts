@@ -45,3 +45,5 @@ export { readTextFile } from './read-text-file.js';
 export type { ReadTextFile } from './read-text-file.js';
 export { PolicyError } from './errors.js';
 export type { PolicyErrorCode } from './errors.js';
+export { resolveOfflineMode, isLoopbackUrl, isLocalRemote, OFFLINE_ENV, OFFLINE_HINT } from './offline-mode.js';
+export type { OfflineMode, OfflineModeInput, OfflineSource } from './offline-mode.js';

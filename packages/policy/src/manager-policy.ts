@@ -245,6 +245,10 @@ export const ManagerPolicyFileSchema = v.pipe(
       telegram_bot: v.optional(telegramBotSchema, {}),
       github_webhook: v.optional(githubWebhookSchema, {}),
       manager: v.optional(managerSchema, {}),
+      offline: v.optional(
+        v.pipe(v.boolean('must be true or false'), v.description('Local and offline mode: the startup gate checks the configured GitHub API URL and the local remotes instead of github.com and GitHub auth (also --offline or AGENTPR_OFFLINE=1).')),
+        false,
+      ),
     },
     'must be a JSON object',
   ),
@@ -264,6 +268,8 @@ export interface ManagerPolicy {
   telegram_bot: v.InferOutput<typeof telegramBotSchema>;
   github_webhook: v.InferOutput<typeof githubWebhookSchema>;
   manager: v.InferOutput<typeof managerSchema>;
+  /** Local and offline mode (see `resolveOfflineMode`). */
+  offline: boolean;
 }
 
 const SECTION_KEYS: Record<string, readonly string[]> = {
@@ -320,7 +326,7 @@ export function parseManagerPolicy(value: unknown): PolicyParseResult {
   const warnings: string[] = [];
   const raw = value as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
-    if (key === '$schema') continue;
+    if (key === '$schema' || key === 'offline') continue;
     const known = SECTION_KEYS[key];
     if (!known) {
       warnings.push(`${key}: unknown key (ignored); known keys: ${Object.keys(SECTION_KEYS).join(', ')}`);
