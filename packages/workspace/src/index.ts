@@ -64,3 +64,5 @@ export type {
 export { makeDirectory } from './directories.js';
 export { captureWorkspaceChanges, workspaceFingerprint, resetWorktree } from './reset-workspace.js';
 export type { WorkspaceChanges, CaptureChangesOptions, OmittedFile, OmittedReason, ResetTarget, WorktreeReset } from './reset-workspace.js';
+export { detectTestCommand } from './detect-test-command.js';
+export type { DetectedTestCommand } from './detect-test-command.js';
