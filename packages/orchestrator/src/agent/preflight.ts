@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { classifyAttempt, retryableStreak, type PreflightOutcome } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
 import { applyEvent, ATTEMPT_HISTORY_LIMIT, listAttempts, requireRun, setAttemptVerdict } from '@agentpr/store';
-import { diffSummary, type ProtectedSnapshot } from '@agentpr/workspace';
+import { diffSummary, type ProtectedChange, type ProtectedSnapshot } from '@agentpr/workspace';
 import type { Campaign } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { agentLockFile, discardAndReset, retryResetDecision, type WorkspaceResetDone } from '../workspace/reset-workspace.js';
 import { runPreflight } from '../workspace/run-preflight.js';
 import { campaignFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
 import type { RefusedAgentStep } from './agent-step-result.js';
@@ -18,7 +18,7 @@ const ALLOWED_STATES: RunState[] = ['DISCOVERY', 'IMPLEMENTING', 'LOCAL_VALIDATI
 
 /** The lock file the agent's process tree holds while it runs (outside every workspace). */
 export function lockFileOf(ctx: AppContext, runId: string): string {
-  return join(ctx.paths.dataDir, 'locks', `${runId}.agent.lock`);
+  return agentLockFile(ctx, runId);
 }
 
 /**
@@ -49,12 +49,16 @@ export interface CheckedWorkspace {
   campaign: Campaign;
   /** The protected files before the agent (compared after it, before any git command). */
   protectedReference: ProtectedSnapshot;
+  /** The reset this step made before retrying the run's failed attempt, or null. */
+  reset: WorkspaceResetDone | null;
 }
 
 /**
  * Before any git command: files the agent could have planted for agentpr's own git (hooks, fsmonitor, filters) must
- * be as run-prepare left them, no earlier step's agent may still be running in the workspace (refused, throws), and
- * a discovery or implementation step starts from a clean worktree unless `--allow-dirty-worktree`.
+ * be as run-prepare left them, and no earlier step's agent may still be running in the workspace (refused, throws).
+ * A step that retries the run's own failed attempt then resets the workspace to the run's last good point, keeping
+ * the discarded changes as a patch (see {@link retryAfterFailedAttempt}). Last, a discovery or implementation step
+ * starts from a clean worktree unless `--allow-dirty-worktree`: other local changes (an operator's edit) are refused.
  */
 export async function checkWorkspace(s: StepScope): Promise<CheckedWorkspace | RefusedAgentStep> {
   const { ctx, runId, repoDir } = s;
@@ -63,13 +67,20 @@ export async function checkWorkspace(s: StepScope): Promise<CheckedWorkspace | R
     return { kind: 'refused', reason: 'workspace_missing', message, state: await recordRefusal(ctx, runId, 'workspace_missing', message) };
   }
   const campaign = await campaignFor(ctx);
-  const before = await verifyProtectedFiles(ctx.db, runId, repoDir, { allowWorkflowChanges: campaign.allow_workflow_changes });
-  if (!before.ok && before.reason === 'protected_file_changed') {
-    const state = await recordRefusal(ctx, runId, 'protected_file_changed', before.message);
-    return { kind: 'refused', reason: 'protected_file_changed', message: before.message, state, protectedChanges: before.changes };
-  }
+  const options = { allowWorkflowChanges: campaign.allow_workflow_changes };
+  let before = await verifyProtectedFiles(ctx.db, runId, repoDir, options);
+  if (!before.ok && before.reason === 'protected_file_changed') return protectedRefusal(s, before.message, before.changes);
   const lock = ctx.agent.workspaceFree(lockFileOf(ctx, runId));
   if (!lock.ok) throw new AgentprError('refused', lock.message, { details: { holders: lock.holders } });
+  const reset = await retryAfterFailedAttempt(s);
+  if (reset && reset.kind === 'failed') {
+    return { kind: 'refused', reason: 'workspace_unsafe', message: reset.message, state: await recordRefusal(ctx, runId, 'workspace_reset_failed', reset.message) };
+  }
+  if (reset) {
+    // The reset moved tracked files back: the agent is compared with the workspace as the reset left it.
+    before = await verifyProtectedFiles(ctx.db, runId, repoDir, options);
+    if (!before.ok && before.reason === 'protected_file_changed') return protectedRefusal(s, before.message, before.changes);
+  }
   if ((s.stage === 'DISCOVERY' || s.stage === 'IMPLEMENTING') && !s.input.allowDirtyWorktree) {
     const dirty = await diffSummary(ctx.git, repoDir, { ref: 'HEAD' }).catch(() => null);
     if (dirty && dirty.changed_files_count > 0) {
@@ -77,7 +88,25 @@ export async function checkWorkspace(s: StepScope): Promise<CheckedWorkspace | R
       return { kind: 'refused', reason: 'dirty_workspace_before_agent', message, state: await recordRefusal(ctx, runId, 'dirty_workspace_before_agent', message), diff: dirty };
     }
   }
-  return { campaign, protectedReference: before.snapshot };
+  return { campaign, protectedReference: before.snapshot, reset };
+}
+
+async function protectedRefusal(s: StepScope, message: string, changes: ProtectedChange[]): Promise<RefusedAgentStep> {
+  const state = await recordRefusal(s.ctx, s.runId, 'protected_file_changed', message);
+  return { kind: 'refused', reason: 'protected_file_changed', message, state, protectedChanges: changes };
+}
+
+/**
+ * A retry needs no manual git: when the workspace is exactly as the run's failed previous attempt left it, the
+ * step resets it to the run's last good point (base commit, or the last pushed head) and keeps a patch of what it
+ * discarded. Not with `--allow-dirty-worktree` (the operator asked to keep the tree), and never for changes made
+ * since the failed attempt. Null when no reset ran (not a retry, or nothing to discard).
+ */
+async function retryAfterFailedAttempt(s: StepScope): Promise<WorkspaceResetDone | { kind: 'failed'; message: string } | null> {
+  if (s.input.allowDirtyWorktree) return null;
+  const decision = await retryResetDecision(s.ctx, s.runId, s.repoDir, s.stage);
+  if (!decision.retry) return null;
+  return discardAndReset(s.ctx, { runId: s.runId, repoDir: s.repoDir, state: s.stage, trigger: 'retry', point: decision.point, onlyWhenDirty: true });
 }
 
 /** The attempt's place among the run's attempts. */

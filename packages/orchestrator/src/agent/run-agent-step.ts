@@ -3,6 +3,7 @@ import type { SkillPlan } from '@agentpr/codex-runner';
 import { leaseHolder, requireRun, withLease } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { redactorFor } from '../secrets/redactor-for.js';
+import { recordFailedAttemptWorkspace, type WorkspaceResetDone } from '../workspace/reset-workspace.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import type { ConvergedAgentStep, RunAgentStepResult } from './agent-step-result.js';
 import { convergeOnVerdict, trimmedStderr } from './converge.js';
@@ -78,6 +79,9 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
   const after = await inspectWorkspace(s, env, launch, a.checked, a.stamp);
   const classification = judgeAttempt(s, launch, after, a.pre, a.count, env.allowAgentPush);
   const eventStream = await recordJudgedAttempt(s, launch, classification, a.count, a.streamPath);
+  // A failed attempt's leftovers are recognised by the step that retries it, which resets them (never after a
+  // protected-file change: no git runs then).
+  if (classification.grade !== 'PASS' && after.protectedChanges.length === 0) await recordFailedAttemptWorkspace(s.ctx, s.runId, s.repoDir);
   const process = launch.process;
   const verdict = { classification, agentExit: process.agentExit, stderr: process.stderr, successState: s.successState };
   const { target, state } = await convergeOnVerdict(s.ctx, s.runId, s.params, verdict);
@@ -127,10 +131,19 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
     stderr: trimmedStderr(process.stderr),
     stdoutTail: process.stdoutTail.split('\n').slice(-20).join('\n'),
     sandbox: { isolation: env.confinement.isolation, network: env.confinement.network, denied: after.sandboxDenials.length },
-    warnings: env.warnings,
+    warnings: [...resetNotes(a.checked.reset), ...env.warnings],
     reports,
     eventStream: eventStream.path || null,
     lastMessage: after.lastMessage,
   };
   return redactorFor(s.ctx).redactDeep(result);
+}
+
+/** The line a reset before this retry adds to the step's warnings. */
+function resetNotes(reset: WorkspaceResetDone | null): string[] {
+  if (!reset) return [];
+  const { tracked, untracked, ignored } = reset.discarded;
+  const where = reset.point === 'base' ? 'the base commit' : 'the last pushed head';
+  const kept = reset.patch ? `; discarded changes kept in ${reset.patch}` : '';
+  return [`workspace reset to ${where} ${reset.targetSha.slice(0, 12)} before this retry (${tracked} tracked, ${untracked} untracked, ${ignored} ignored discarded)${kept}`];
 }

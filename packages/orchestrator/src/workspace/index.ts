@@ -11,3 +11,5 @@ export { installSkills, skillsStatus } from './install-skills.js';
 export type { SkillsContext, SkillsLocationInput, InstallSkillsInput, InstallSkillsResult } from './install-skills.js';
 export { budgetBaseline, preparedWorkspace } from './workspace-shared.js';
 export type { WorkspacePreparedMetadata } from './workspace-shared.js';
+export { resetRunWorkspace, resetPointOf } from './reset-workspace.js';
+export type { ResetRunWorkspaceInput, ResetRunWorkspaceResult, WorkspaceResetDone, ResetPoint, ResetTrigger } from './reset-workspace.js';
