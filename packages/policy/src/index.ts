@@ -47,3 +47,5 @@ export { PolicyError } from './errors.js';
 export type { PolicyErrorCode } from './errors.js';
 export { resolveOfflineMode, isLoopbackUrl, isLocalRemote, OFFLINE_ENV, OFFLINE_HINT } from './offline-mode.js';
 export type { OfflineMode, OfflineModeInput, OfflineSource } from './offline-mode.js';
+export { baselineTestsSchema, effectiveBaselinePolicy } from './baseline-policy.js';
+export type { BaselineTestsPolicy, EffectiveBaselinePolicy } from './baseline-policy.js';

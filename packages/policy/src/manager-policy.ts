@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { baselineTestsSchema, type BaselineTestsPolicy } from './baseline-policy.js';
 import { PolicyError } from './errors.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
@@ -245,6 +246,7 @@ export const ManagerPolicyFileSchema = v.pipe(
       telegram_bot: v.optional(telegramBotSchema, {}),
       github_webhook: v.optional(githubWebhookSchema, {}),
       manager: v.optional(managerSchema, {}),
+      baseline_tests: v.optional(baselineTestsSchema, {}),
       offline: v.optional(
         v.pipe(v.boolean('must be true or false'), v.description('Local and offline mode: the startup gate checks the configured GitHub API URL and the local remotes instead of github.com and GitHub auth (also --offline or AGENTPR_OFFLINE=1).')),
         false,
@@ -268,6 +270,8 @@ export interface ManagerPolicy {
   telegram_bot: v.InferOutput<typeof telegramBotSchema>;
   github_webhook: v.InferOutput<typeof githubWebhookSchema>;
   manager: v.InferOutput<typeof managerSchema>;
+  /** The test run on the untouched base commit at run-prepare (see `effectiveBaselinePolicy`). */
+  baseline_tests: BaselineTestsPolicy;
   /** Local and offline mode (see `resolveOfflineMode`). */
   offline: boolean;
 }
@@ -277,6 +281,7 @@ const SECTION_KEYS: Record<string, readonly string[]> = {
   telegram_bot: Object.keys(telegramBotSchema.entries),
   github_webhook: Object.keys(githubWebhookSchema.entries),
   manager: Object.keys(managerSchema.entries),
+  baseline_tests: Object.keys(baselineTestsSchema.entries),
 };
 
 /** Formats valibot issues as `path.to.field: message (got <value>)`. */
