@@ -1,4 +1,8 @@
+import { lstat, realpath } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { findExecutable } from './find-executable.js';
+import type { Git } from './git-runner.js';
 
 /** One check of a doctor or preflight report. */
 export interface CheckResult {
@@ -7,7 +11,7 @@ export interface CheckResult {
   detail: string;
 }
 
-/** The report shape shared by the runtime doctor and the repo preflight (§3). */
+/** The report shape shared by the runtime doctor and the repo preflight. */
 export interface DoctorReport {
   ok: boolean;
   /** `"<check name>: <detail>"` per failed check, in check order. */
@@ -21,7 +25,7 @@ export interface DoctorReport {
 /** Something that fetches a URL; the global `fetch` fits. */
 export type FetchLike = (url: string, init: { method: string; redirect: 'manual'; signal: AbortSignal }) => Promise<{ status: number; body?: { cancel(): Promise<void> } | null }>;
 
-/** Collects checks in order; every error thrown by a check becomes a failed check (W51). */
+/** Collects checks in order; every error thrown by a check becomes a failed check, so a doctor never throws. */
 export class CheckList {
   readonly checks: CheckResult[] = [];
 
@@ -56,7 +60,7 @@ export async function commandCheck(name: string, env: Readonly<Record<string, st
 
 /**
  * `net.<url>`: `HEAD <url>` with a timeout. Any status below 500 passes (`HTTP 404` is reachable); 5xx, a
- * transport error or a timeout fails with the status or the error text. Never throws (W51).
+ * transport error or a timeout fails with the status or the error text. Never throws.
  */
 export async function urlCheck(
   url: string,
@@ -88,4 +92,29 @@ export function envPresenceCheck(name: string, env: Readonly<Record<string, stri
 export function errorText(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] || error.name;
   return String(error);
+}
+
+/** The directory a local remote names: a `file://` URL's path, or the path itself (`~/` from `env.HOME`). */
+export function localRemotePath(remote: string, home?: string): string {
+  const text = remote.trim();
+  if (/^file:\/\//i.test(text)) return fileURLToPath(text);
+  return text.startsWith('~/') && home ? `${home}/${text.slice(2)}` : text;
+}
+
+/**
+ * `remote.<remote>`: a local remote (path or `file://` URL) exists, is a directory, and git opens it as a repository
+ * (bare or not). A network URL fails: the check is for remotes that must be on this machine.
+ */
+export async function localRemoteCheck(remote: string, git: Git, home?: string): Promise<{ ok: boolean; detail: string }> {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(remote) && !/^file:\/\//i.test(remote)) return { ok: false, detail: 'not a local path or file:// URL' };
+  const path = localRemotePath(remote, home);
+  const info = await lstat(path).catch(() => undefined);
+  if (!info) return { ok: false, detail: `${path} does not exist` };
+  if (!info.isDirectory()) return { ok: false, detail: `${path} is not a directory` };
+  const result = await git.run(['rev-parse', '--absolute-git-dir'], { cwd: path });
+  const gitDir = result.stdout.trim();
+  // A plain folder inside some other repository resolves to that repository's .git: that is not this remote.
+  const real = await realpath(path);
+  if (!result.ok || (gitDir !== real && gitDir !== join(real, '.git'))) return { ok: false, detail: `${path} is not a git repository` };
+  return { ok: true, detail: `git repository at ${gitDir}` };
 }

@@ -66,3 +66,4 @@ export { captureWorkspaceChanges, workspaceFingerprint, resetWorktree } from './
 export type { WorkspaceChanges, CaptureChangesOptions, OmittedFile, OmittedReason, ResetTarget, WorktreeReset } from './reset-workspace.js';
 export { detectTestCommand } from './detect-test-command.js';
 export type { DetectedTestCommand } from './detect-test-command.js';
+export { localRemoteCheck, localRemotePath } from './checks.js';

@@ -4,14 +4,15 @@ import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { makeDirectory } from './directories.js';
-import { CheckList, commandCheck, envPresenceCheck, errorText, urlCheck, type DoctorReport, type FetchLike } from './checks.js';
+import { CheckList, commandCheck, envPresenceCheck, errorText, localRemoteCheck, urlCheck, type DoctorReport, type FetchLike } from './checks.js';
+import { createGitRunner, type Git } from './git-runner.js';
 import { findExecutable, isExecutableFile } from './find-executable.js';
 import { redactSecrets } from './redact.js';
 
 /** Where the codex binary was found, or why it was not. */
 export type CodexResolution = { ok: true; path: string; source: string } | { ok: false; reason: string };
 
-/** Resolves the codex binary from an environment (the codex runner provides the full §4.2 resolution). */
+/** Resolves the codex binary from an environment (the codex runner provides the full resolution, editor-extension paths included). */
 export type CodexResolver = (env: Readonly<Record<string, string | undefined>>) => Promise<CodexResolution> | CodexResolution;
 
 /** URLs the network checks probe; tests point them at local servers. */
@@ -20,13 +21,13 @@ export interface DoctorUrls {
   registries: readonly string[];
 }
 
-/** The URLs of §3.1: GitHub always, the package registries only when codex is required. */
+/** The URLs probed online: GitHub always, the package registries only when codex is required. */
 export const DEFAULT_DOCTOR_URLS: DoctorUrls = {
   github: ['https://github.com/', 'https://api.github.com/'],
   registries: ['https://pypi.org/simple/', 'https://registry.npmjs.org/'],
 };
 
-/** Input of {@link runtimeDoctor}. Defaults follow §3.1. */
+/** Input of {@link runtimeDoctor}. */
 export interface RuntimeDoctorOptions {
   workspaceRoot: string;
   /** The environment to check (PATH, tokens); never read from `process.env` here. */
@@ -46,6 +47,13 @@ export interface RuntimeDoctorOptions {
   resolveCodex?: CodexResolver;
   urls?: DoctorUrls;
   fetch?: FetchLike;
+  /**
+   * Local remotes (paths or `file://` URLs) the command will clone from or push to: each must exist and be a git
+   * repository (`remote.<remote>`). Offline mode checks these instead of github.com.
+   */
+  localRemotes?: readonly string[];
+  /** The git runner for the remote checks; default the hardened runner over `env`. */
+  git?: Git;
   /** A monotonic millisecond clock for `duration_ms`; default `performance.now`. */
   monotonic?: () => number;
 }
@@ -67,9 +75,9 @@ export async function resolveCodexFromEnv(env: Readonly<Record<string, string | 
 }
 
 /**
- * The runtime doctor (§3.1): is this machine ready for the commands of a profile? Checks, in order: the
+ * The runtime doctor: is this machine ready for the commands of a profile? Checks, in order: the
  * workspace root is writable, git (and gh when asked), codex when asked, GitHub auth, the Telegram token and
- * webhook secret when asked, and network reachability. Every error, timeouts included, becomes a failed
+ * webhook secret when asked, the local remotes when given, and network reachability. Every error, timeouts included, becomes a failed
  * check; the function itself never throws.
  *
  * @example
@@ -112,6 +120,11 @@ export async function runtimeDoctor(options: RuntimeDoctorOptions): Promise<Doct
   if (requireGhAuth) await list.run('gh.auth', () => githubAuthCheck(env, timeoutSec * 1000 + 5_000));
   if (requireTelegramToken) await list.run('env.AGENTPR_TELEGRAM_BOT_TOKEN', () => envPresenceCheck('AGENTPR_TELEGRAM_BOT_TOKEN', env));
   if (requireWebhookSecret) await list.run('env.AGENTPR_GITHUB_WEBHOOK_SECRET', () => envPresenceCheck('AGENTPR_GITHUB_WEBHOOK_SECRET', env));
+  const remotes = options.localRemotes ?? [];
+  if (remotes.length > 0) {
+    const git = options.git ?? createGitRunner({ env, timeoutMs: timeoutSec * 1000 + 5_000 });
+    for (const remote of remotes) await list.run(`remote.${remote}`, () => localRemoteCheck(remote, git));
+  }
   const warnings: string[] = [];
   if (checkNetwork) {
     const targets = requireCodex ? [...urls.github, ...urls.registries] : [...urls.github];
@@ -126,6 +139,7 @@ export async function runtimeDoctor(options: RuntimeDoctorOptions): Promise<Doct
     require_codex: requireCodex,
     require_telegram_token: requireTelegramToken,
     require_webhook_secret: requireWebhookSecret,
+    ...(remotes.length > 0 ? { local_remotes: [...remotes] } : {}),
   }, warnings);
 }
 

@@ -115,7 +115,10 @@ describe('doctorGate', () => {
 
   it('doctorGate names at most three failures and counts the rest', async () => {
     const error = await gateError(doctorGate(baseContext({ PATH: '' }), 'manager', { urls: { github: ['http://127.0.0.1:1/'], registries: ['http://127.0.0.1:1/'] }, networkTimeoutSec: 1 }));
-    expect(error.message).toMatch(/^startup doctor gate \(profile manager\) failed: cmd\.git: .*; cmd\.codex: .*; gh\.auth: .* \(and 3 more\)\. Run `agentpr doctor` for details\.$/);
+    expect(error.message).toMatch(/^startup doctor gate \(profile manager\) failed: cmd\.git: .*; cmd\.codex: .*; gh\.auth: .* \(and 3 more\)\. .*Run `agentpr doctor` for details\.$/);
+    // A network check failed, so the message names the offline switch and --skip-doctor.
+    expect(error.message).toContain('--offline, AGENTPR_OFFLINE=1');
+    expect(error.message).toContain('--skip-doctor');
   });
 
   it('doctorGate webhook needs the secret unless --secret or --allow-unsigned was given', async () => {
