@@ -9,6 +9,7 @@ import type { SyncGithubResult } from '../github-sync/sync-report.js';
 import { applyCommand, type RunCommand } from '../runs/apply-command.js';
 import type { FinishRunResult } from '../workspace/finish-run.js';
 import type { PrepareRunResult } from '../workspace/prepare-run.js';
+import type { ManagerPrRequest } from './request-pr.js';
 
 /** A state change the manager applied (start-discovery, start-implementation, mark-plan-ready, retry, escalate). */
 export interface EventDetail {
@@ -26,7 +27,8 @@ export type ActionDetail =
   | { step: 'prepare'; result: PrepareRunResult }
   | { step: 'agent'; result: RunAgentStepResult }
   | { step: 'finish'; result: FinishRunResult }
-  | { step: 'sync'; result: SyncGithubResult };
+  | { step: 'sync'; result: SyncGithubResult }
+  | { step: 'pr_request'; result: ManagerPrRequest };
 
 /**
  * The result of one executed manager action, as the tick report records it: done, or failed with an error code
@@ -48,6 +50,8 @@ export interface ManagerActions {
   runAgentStep(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
   runFinish(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
   syncGithub(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
+  /** Writes the PR request of a PUSHED run's head; a refusal escalates the run (see `requestPrForRun`). */
+  requestPr(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
   /** The pre-push DoD check (SPEC §9.1, W48). */
   prePushCheck(ctx: AppContext, runId: string): Promise<{ ok: boolean; failed: string[] }>;
   /** Reads the contract from the latest DISCOVERY agent attempt's last message. */

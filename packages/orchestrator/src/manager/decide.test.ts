@@ -13,6 +13,8 @@ function facts(over: Partial<RunFacts>): RunFacts {
     discoveryAgentPassed: false,
     budget: { managerRetries: 0, stepFailuresInARow: {} },
     syncDue: true,
+    lastError: null,
+    pr: { openNumber: null, request: null, autoRequest: true },
     ...over,
   };
 }
@@ -47,7 +49,7 @@ describe('decide', () => {
   });
 
   it('waiting states wait for a human; terminal runs are noop; GitHub states sync only when due', () => {
-    for (const state of ['PAUSED', 'PUSHED', 'NEEDS_HUMAN_REVIEW'] as const) expect(decide(facts({ state }), 3).action).toBe('wait_human');
+    for (const state of ['PAUSED', 'NEEDS_HUMAN_REVIEW'] as const) expect(decide(facts({ state }), 3).action).toBe('wait_human');
     expect(decide(facts({ state: 'DONE' }), 3).action).toBe('noop');
     expect(decide(facts({ state: 'CI_WAIT', syncDue: true }), 3).action).toBe('sync_github');
     expect(decide(facts({ state: 'CI_WAIT', syncDue: false }), 3).action).toBe('noop');
@@ -56,5 +58,59 @@ describe('decide', () => {
 
   it('a retry from FAILED_RETRYABLE goes back to DISCOVERY when prepare never succeeded', () => {
     expect(decide(facts({ state: 'FAILED_RETRYABLE', lastActiveState: 'PLAN_READY' }), 3)).toMatchObject({ action: 'retry', target: 'DISCOVERY' });
+  });
+
+  it('PUSHED without a PR requests the PR once per head, then waits for its approval with the exact command and no token', () => {
+    expect(decide(facts({ state: 'PUSHED' }), 3)).toMatchObject({ action: 'request_pr' });
+    const pending = { requestFile: '/data/reports/r_pr_open_request_1.json', expiresAt: '2026-12-04T23:00:00.000Z', expired: false, consumed: false };
+    const waiting = decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: pending, autoRequest: true } }), 3);
+    expect(waiting).toMatchObject({
+      action: 'wait_human',
+      awaiting: {
+        action: 'approve_pr',
+        command: 'agentpr approve-open-pr --run-id r --request-file /data/reports/r_pr_open_request_1.json --confirm-token <token> --confirm',
+        alternatives: ['agentpr pending-prs', 'agentpr request-open-pr --run-id r'],
+      },
+    });
+    expect(waiting.awaiting?.summary).toMatch(/^PR request ready \(expires 2026-12-04T23:00:00.000Z\): approve it on the Telegram card/);
+    const expired = decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: { ...pending, expired: true }, autoRequest: true } }), 3);
+    expect(expired).toMatchObject({ action: 'wait_human', awaiting: { action: 'request_pr', command: 'agentpr request-open-pr --run-id r' } });
+    const consumed = decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: { ...pending, consumed: true }, autoRequest: true } }), 3);
+    expect(consumed).toMatchObject({ action: 'wait_human', awaiting: { action: 'request_pr' } });
+    // Under drive the manager leaves the request to drive, which prints the token.
+    expect(decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: null, autoRequest: false } }), 3)).toMatchObject({
+      action: 'wait_human',
+      awaiting: { action: 'request_pr', command: 'agentpr request-open-pr --run-id r' },
+    });
+  });
+
+  it('PUSHED with an open PR (a re-push) syncs with GitHub when due instead of asking for a PR', () => {
+    const open = { openNumber: 12, request: null, autoRequest: true };
+    expect(decide(facts({ state: 'PUSHED', pr: open }), 3)).toMatchObject({ action: 'sync_github', reason: expect.stringContaining('PR #12') });
+    expect(decide(facts({ state: 'PUSHED', pr: open, syncDue: false }), 3).action).toBe('noop');
+  });
+
+  it('every wait_human carries the awaited action and its exact command', () => {
+    expect(decide(facts({ state: 'PAUSED' }), 3).awaiting).toEqual({ action: 'resume', summary: 'paused: resume it when ready', command: 'agentpr resume --run-id r' });
+    const escalated = decide(facts({ state: 'NEEDS_HUMAN_REVIEW', lastActiveState: 'ITERATING', lastError: 'manager:step agent failed 3 times in a row' }), 3);
+    expect(escalated.awaiting).toEqual({
+      action: 'review_escalation',
+      summary: 'escalated (manager:step agent failed 3 times in a row): inspect it, then retry it or mark it done',
+      command: 'agentpr inspect-run --run-id r',
+      alternatives: ['agentpr retry --run-id r --target-state ITERATING', 'agentpr mark-done --run-id r --force'],
+    });
+    // A stage retry does not accept is never offered: the latest one it does.
+    const fromValidation = decide(facts({ state: 'NEEDS_HUMAN_REVIEW', lastActiveState: 'LOCAL_VALIDATING' }), 3);
+    expect(fromValidation.awaiting?.alternatives?.[0]).toBe('agentpr retry --run-id r --target-state IMPLEMENTING');
+    expect(decide(facts({ state: 'IMPLEMENTING', hasPrompt: false }), 3).awaiting).toMatchObject({ action: 'provide_prompt', command: 'agentpr manager-tick --run-id r --prompt-file <prompt.md>' });
+    const states = ['QUEUED', 'DISCOVERY', 'PLAN_READY', 'IMPLEMENTING', 'LOCAL_VALIDATING', 'PUSHED', 'CI_WAIT', 'REVIEW_WAIT', 'ITERATING', 'PAUSED', 'DONE', 'SKIPPED', 'NEEDS_HUMAN_REVIEW', 'FAILED_RETRYABLE', 'FAILED_TERMINAL'] as const;
+    const pending = { requestFile: '/f.json', expiresAt: 'x', expired: false, consumed: false };
+    for (const state of states) {
+      for (const over of [{}, { hasPrompt: false }, { skillsMode: 'agentpr' as const, prepare: { attempts: 1, latestOk: true, latestId: 1 } }, { pr: { openNumber: null, request: pending, autoRequest: true } }]) {
+        const d = decide(facts({ state, ...over }), 3);
+        if (d.action === 'wait_human') expect(d.awaiting?.command, `${state} ${JSON.stringify(over)}`).toMatch(/^agentpr [a-z-]+ --run-id r/);
+        else expect(d.awaiting).toBeUndefined();
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
-import type { RunState } from '@agentpr/state-machine';
+import { operatorTargets, PIPELINE_RANK, type RunState } from '@agentpr/state-machine';
+import { awaitingApproval, awaitingPrompt, awaitingRequest, awaitingResume, awaitingReview, type Awaiting, type PendingRequest } from './awaiting.js';
 
 /** Manager action kinds (SPEC §1.8). */
 export type ManagerActionKind =
@@ -11,6 +12,7 @@ export type ManagerActionKind =
   | 'start_implementation'
   | 'run_agent_step'
   | 'run_finish'
+  | 'request_pr'
   | 'retry'
   | 'sync_github'
   | 'escalate';
@@ -34,17 +36,33 @@ export interface RunFacts {
   budget: { managerRetries: number; stepFailuresInARow: Partial<Record<StepKey, number>> };
   /** Whether a GitHub sync is due (last sync older than the policy interval). */
   syncDue: boolean;
+  /** The run's `last_error` (what an escalation said). */
+  lastError: string | null;
+  /** The run's PR, as the PUSHED decision needs it. */
+  pr: PrFacts;
+}
+
+/** What the manager knows of a run's PR and PR request. */
+export interface PrFacts {
+  /** The PR linked to the run, unless the store knows it was closed. */
+  openNumber: number | null;
+  /** The newest request bound to the pushed head, or null when there is none. */
+  request: (PendingRequest & { consumed: boolean }) | null;
+  /** Whether the manager writes the PR request itself (off under `drive`, which writes its own). */
+  autoRequest: boolean;
 }
 
 /** Steps whose failures count against the retry budget. */
 export type StepKey = 'prepare' | 'agent' | 'finish' | 'github_sync';
 
-/** A decision: the action, why, and the retry target where it applies. */
+/** A decision: the action, why, the retry target where it applies, and for `wait_human` what the human is to do. */
 export interface Decision {
   action: ManagerActionKind;
   reason: string;
   target?: RunState;
   contractUri?: string;
+  /** Set on every `wait_human`: the awaited action and its exact command. */
+  awaiting?: Awaiting;
 }
 
 const STEP_OF: Partial<Record<ManagerActionKind, StepKey>> = {
@@ -62,6 +80,44 @@ export function retryTarget(facts: RunFacts): RunState {
   return 'IMPLEMENTING';
 }
 
+function missingPrompt(facts: RunFacts): Decision {
+  return { action: 'wait_human', reason: 'the manager prompt file is missing', awaiting: awaitingPrompt(facts.runId) };
+}
+
+/**
+ * The retry target a human is offered for an escalated run: the stage it left when retry accepts it, else the latest
+ * stage retry accepts (IMPLEMENTING when nothing is known).
+ */
+function humanRetryTarget(facts: RunFacts): RunState {
+  const targets = operatorTargets({ state: facts.state, lastError: facts.lastError, lastActiveState: facts.lastActiveState }, 'retry');
+  if (facts.lastActiveState && targets.includes(facts.lastActiveState)) return facts.lastActiveState;
+  const ranked = targets.filter((t) => PIPELINE_RANK[t] !== undefined).sort((a, b) => PIPELINE_RANK[b]! - PIPELINE_RANK[a]!);
+  return ranked[0] ?? 'IMPLEMENTING';
+}
+
+/**
+ * PUSHED (issue 15): with an open PR the run waits on GitHub (sync links the pushed head and the run goes to
+ * CI_WAIT); without one the manager writes the PR request once per pushed head, then waits for its approval.
+ */
+function pushed(facts: RunFacts): Decision {
+  const { openNumber, request, autoRequest } = facts.pr;
+  if (openNumber !== null) {
+    return facts.syncDue
+      ? { action: 'sync_github', reason: `PR #${openNumber} is open: sync links the pushed head and waits on CI` }
+      : { action: 'noop', reason: `synced recently; waiting for GitHub to show the pushed head on PR #${openNumber}` };
+  }
+  if (request && !request.consumed) {
+    const reason = request.expired ? 'the PR request of the pushed head expired' : 'the PR request of the pushed head waits for approval';
+    return { action: 'wait_human', reason, awaiting: awaitingApproval(facts.runId, request) };
+  }
+  if (request) {
+    const why = 'the PR request of the pushed head was approved, but no open PR is linked';
+    return { action: 'wait_human', reason: why, awaiting: awaitingRequest(facts.runId, why) };
+  }
+  if (!autoRequest) return { action: 'wait_human', reason: 'pushed; the PR request is written by a human', awaiting: awaitingRequest(facts.runId, 'pushed') };
+  return { action: 'request_pr', reason: 'pushed without a PR: prepare the PR request (rendered title and body, DoD snapshot)' };
+}
+
 function base(facts: RunFacts): Decision {
   switch (facts.state) {
     case 'DONE':
@@ -69,11 +125,11 @@ function base(facts: RunFacts): Decision {
     case 'FAILED_TERMINAL':
       return { action: 'noop', reason: 'run is terminal' };
     case 'PAUSED':
-      return { action: 'wait_human', reason: 'run is paused' };
+      return { action: 'wait_human', reason: 'run is paused', awaiting: awaitingResume(facts.runId) };
     case 'PUSHED':
-      return { action: 'wait_human', reason: 'awaiting the PR gate decision; the manager never requests a PR' };
+      return pushed(facts);
     case 'NEEDS_HUMAN_REVIEW':
-      return { action: 'wait_human', reason: 'escalated to human review' };
+      return { action: 'wait_human', reason: 'escalated to human review', awaiting: awaitingReview(facts.runId, humanRetryTarget(facts), facts.lastError) };
     case 'QUEUED':
       return { action: 'start_discovery', reason: 'a queued run enters discovery' };
     case 'DISCOVERY':
@@ -81,18 +137,14 @@ function base(facts: RunFacts): Decision {
       if (facts.contractUri) return { action: 'mark_plan_ready', reason: 'a contract exists', contractUri: facts.contractUri };
       if (facts.skillsMode === 'agentpr') {
         if (facts.discoveryAgentPassed) return { action: 'contract_from_last_message', reason: 'the contract stage passed; read its contract' };
-        return facts.hasPrompt
-          ? { action: 'run_agent_step', reason: 'the contract stage needs the worker' }
-          : { action: 'wait_human', reason: 'the manager prompt file is missing' };
+        return facts.hasPrompt ? { action: 'run_agent_step', reason: 'the contract stage needs the worker' } : missingPrompt(facts);
       }
       return { action: 'mark_plan_ready', reason: 'bootstrap contract (skills mode off)' };
     case 'PLAN_READY':
       return { action: 'start_implementation', reason: 'plan is ready' };
     case 'IMPLEMENTING':
     case 'ITERATING':
-      return facts.hasPrompt
-        ? { action: 'run_agent_step', reason: 'implementation needs the worker' }
-        : { action: 'wait_human', reason: 'the manager prompt file is missing' };
+      return facts.hasPrompt ? { action: 'run_agent_step', reason: 'implementation needs the worker' } : missingPrompt(facts);
     case 'LOCAL_VALIDATING':
       if (facts.prePush?.ok) return { action: 'run_finish', reason: 'commit and push the validated change' };
       return { action: 'escalate', reason: `pre-push DoD check failed: ${(facts.prePush?.failed ?? ['no digest']).slice(0, 4).join('; ')}` };

@@ -12,6 +12,7 @@ import { prepareRun } from '../workspace/prepare-run.js';
 import { attempt, type ActionDetail, type ActionOutcome, type ManagerActions } from './actions.js';
 import { contractFromLastMessage } from './contract-message.js';
 import { prePushCheck } from './pre-push-check.js';
+import { requestPrForRun } from './request-pr.js';
 
 /** How the manager runs the heavy use cases (CLI flags of manager-tick / run-manager-loop / drive). */
 export interface ManagerActionConfig {
@@ -60,7 +61,7 @@ function agentOutcome(result: RunAgentStepResult): ActionOutcome {
   return outcome.ok ? { kind: 'done', detail } : { kind: 'failed', code: 'agent_step_failed', error: outcome.error, detail };
 }
 
-/** The manager's use cases, wired to the real prepare, agent step, finish and GitHub sync. */
+/** The manager's use cases, wired to the real prepare, agent step, finish, PR request and GitHub sync. */
 export function defaultManagerActions(config: ManagerActionConfig): ManagerActions {
   return {
     runPrepare: (ctx, runId) =>
@@ -101,6 +102,7 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
         if (result.kind === 'all_synced') return { kind: 'done', detail };
         return { kind: 'failed', code: 'sync_failed', error: syncFailures(result)[0]?.error ?? 'sync-github failed', detail };
       }),
+    requestPr: (ctx, runId) => requestPrForRun(ctx, runId),
     prePushCheck: (ctx, runId) => prePushCheck(ctx, runId),
     contractFromLastMessage: (ctx, runId) => contractFromLastMessage(ctx, runId),
   };

@@ -1,12 +1,29 @@
-import { ATTEMPT_HISTORY_LIMIT, attemptSucceeded, getManagerRun, lastHumanCommandAt, latestArtifact, listAttempts, managerRetriesSince, requireRun, runActivityMarks, type StepAttemptRow } from '@agentpr/store';
+import {
+  ATTEMPT_HISTORY_LIMIT,
+  attemptSucceeded,
+  getManagerRun,
+  lastHumanCommandAt,
+  latestArtifact,
+  linkedOpenPr,
+  listAttempts,
+  managerRetriesSince,
+  prRequestForHead,
+  pushedHead,
+  requireRun,
+  runActivityMarks,
+  type StepAttemptRow,
+} from '@agentpr/store';
+import type { RunState } from '@agentpr/state-machine';
 import type { AppContext } from '../context.js';
-import type { RunFacts, StepKey } from './decide.js';
+import type { PrFacts, RunFacts, StepKey } from './decide.js';
 
 /** Inputs the manager needs beyond the store. */
 export interface FactInputs {
   skillsMode: 'off' | 'agentpr';
   hasPrompt: boolean;
   syncIntervalMs: number;
+  /** Whether the manager writes the PR request of a PUSHED run itself (default true; `drive` writes its own). */
+  autoRequestPr?: boolean;
 }
 
 /** An agent attempt failed unless it was graded PASS; any other step failed unless it succeeded. */
@@ -54,7 +71,23 @@ export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactIn
     discoveryAgentPassed: discoveryAgents.at(-1)?.grade === 'PASS',
     budget: { managerRetries, stepFailuresInARow },
     syncDue: ctx.clock().getTime() - lastSync >= inputs.syncIntervalMs,
+    lastError: state.last_error,
+    pr: await prFacts(ctx, runId, state.current_state, inputs.autoRequestPr ?? true),
   };
+}
+
+/** The PR facts of a PUSHED run (other states do not read them): its open PR and the request of its pushed head. */
+async function prFacts(ctx: AppContext, runId: string, state: RunState, autoRequest: boolean): Promise<PrFacts> {
+  if (state !== 'PUSHED') return { openNumber: null, request: null, autoRequest };
+  const head = await pushedHead(ctx.db, runId);
+  const found = head ? await prRequestForHead(ctx.db, runId, head) : undefined;
+  const request = found && {
+    requestFile: found.request_file,
+    expiresAt: found.expires_at,
+    expired: Date.parse(found.expires_at) <= ctx.clock().getTime(),
+    consumed: found.consumed_at !== null,
+  };
+  return { openNumber: await linkedOpenPr(ctx.db, runId), request: request ?? null, autoRequest };
 }
 
 /** A fingerprint of everything an action reads: when it is unchanged after a failure, repeating is pointless. */

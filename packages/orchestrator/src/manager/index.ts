@@ -1,5 +1,9 @@
 export { decide, retryTarget } from './decide.js';
-export type { Decision, ManagerActionKind, RunFacts, StepKey } from './decide.js';
+export type { Decision, ManagerActionKind, PrFacts, RunFacts, StepKey } from './decide.js';
+export { awaitingLine } from './awaiting.js';
+export type { Awaiting, AwaitedAction } from './awaiting.js';
+export { requestPrForRun } from './request-pr.js';
+export type { ManagerPrRequest } from './request-pr.js';
 export { gatherFacts, runFingerprint } from './gather-facts.js';
 export type { FactInputs, GatheredFacts } from './gather-facts.js';
 export { autoContract, escalate, markPlanReady, retryRun, startDiscovery, startImplementation } from './actions.js';

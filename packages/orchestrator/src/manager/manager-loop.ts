@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { effectivePolicy, loadPolicy, type ManagerPolicy } from '@agentpr/policy';
-import { getRun, leaseHolder } from '@agentpr/store';
+import { getRun, leaseHolder, linkedOpenPr } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { policyError } from '../policy-error.js';
@@ -119,7 +119,7 @@ export interface DriveResult {
 
 /**
  * drive: runs manager ticks for one run in the foreground until it waits for a human; when it reaches
- * PUSHED it writes the PR-open request, its text rendered from the campaign template unless `prTitle` /
+ * PUSHED without an open PR it writes the PR-open request (its ticks leave that to it), its text rendered from the campaign template unless `prTitle` /
  * `prBodyFile` give it (the human still approves it with the confirm token).
  */
 export async function drive(
@@ -133,7 +133,8 @@ export async function drive(
   const maxTicks = input.maxTicks ?? 25;
   let stopped = 'tick limit reached';
   for (let i = 0; i < maxTicks && !options.signal.aborted; i++) {
-    const report = await managerTick(ctx, actions, { ...options, runId: input.runId, backoffBaseMs: 0 });
+    // drive writes the PR request itself below, to hand its confirm token to the caller.
+    const report = await managerTick(ctx, actions, { ...options, runId: input.runId, backoffBaseMs: 0, autoRequestPr: false });
     reports.push(report);
     input.onTick?.(report);
     const result = report.results[0];
@@ -152,7 +153,7 @@ export async function drive(
   }
   const run = (await getRun(ctx.db, input.runId))!;
   let prRequest: RequestOpenPrResult | undefined;
-  if (run.state.current_state === 'PUSHED' && !options.dryRun) {
+  if (run.state.current_state === 'PUSHED' && !options.dryRun && (await linkedOpenPr(ctx.db, input.runId)) === null) {
     // Title and body not given are rendered from the campaign template with the run's content (issue 15).
     prRequest = await requestOpenPr(ctx, { runId: input.runId, title: input.prTitle, bodyFile: input.prBodyFile });
     stopped = 'PUSHED: the PR request waits for a human to approve it with the confirm token';

@@ -11,6 +11,7 @@ import {
   type ActionOutcome,
   type ManagerActions,
 } from './actions.js';
+import type { Awaiting } from './awaiting.js';
 import { decide, type Decision } from './decide.js';
 import { gatherFacts, runFingerprint } from './gather-facts.js';
 
@@ -45,6 +46,11 @@ export interface TickOptions {
    * worker's lease expires within this time and another worker picks the run up (default 60 s).
    */
   leaseTtlMs?: number;
+  /**
+   * Whether the manager writes the PR request of a PUSHED run without a PR (default true). `drive` turns it off: it
+   * writes the request itself and prints the confirm token to its caller.
+   */
+  autoRequestPr?: boolean;
   /** Aborted on shutdown: no new run or action is started. */
   signal: AbortSignal;
   /**
@@ -67,6 +73,8 @@ export interface ActionRecord {
   error?: string;
   /** What the executed action did. */
   detail?: ActionDetail;
+  /** On `wait_human`: the human action awaited and its exact command (issue 15). */
+  awaiting?: Awaiting;
 }
 
 /** The per-run result of a tick (SPEC §9.1 step 3). */
@@ -142,6 +150,8 @@ async function execute(
       return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.runFinish(ctx, runId, s));
     case 'sync_github':
       return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.syncGithub(ctx, runId, s));
+    case 'request_pr':
+      return withTimeout(limit, options.actionSignal ?? options.signal, (s) => actions.requestPr(ctx, runId, s));
     case 'retry':
       return retryRun(ctx, runId, decision.target!);
     case 'escalate':
@@ -195,7 +205,8 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
         result.actions.push({ state: result.state, action: 'noop', reason: 'shutting down', result: 'shutdown' });
         break;
       }
-      const facts = await gatherFacts(ctx, runId, { skillsMode: 'off', hasPrompt: options.hasPrompt, syncIntervalMs: options.syncIntervalMs });
+      const inputs = { skillsMode: 'off' as const, hasPrompt: options.hasPrompt, syncIntervalMs: options.syncIntervalMs, autoRequestPr: options.autoRequestPr ?? true };
+      const facts = await gatherFacts(ctx, runId, inputs);
       facts.skillsMode = options.skillsMode(facts.owner, facts.repo);
       result.owner = facts.owner;
       result.repo = facts.repo;
@@ -203,6 +214,7 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
       if (facts.state === 'LOCAL_VALIDATING') facts.prePush = await actions.prePushCheck(ctx, runId);
       const decision = decide(facts, options.maxRetriesPerRun);
       const record: ActionRecord = { state: facts.state, action: decision.action, reason: decision.reason };
+      if (decision.awaiting) record.awaiting = decision.awaiting;
       const key = `${facts.state}:${decision.action}`;
       if (seen.has(key)) {
         result.actions.push({ ...record, result: 'loop_guard_break' });

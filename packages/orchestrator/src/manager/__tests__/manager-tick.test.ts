@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLease, addArtifact, applyEvent, getRun, listEvents, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
+import { acquireLease, addArtifact, applyEvent, getRun, insertPrRequest, iso, listEvents, openStore, recordAttempt, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { createAppPorts } from '../../adapters/app-ports.js';
@@ -68,6 +68,15 @@ function fakeActions(agentGrades: string[]): ManagerActions & { calls: string[] 
       calls.push('sync');
       return DONE;
     },
+    async requestPr(c, runId) {
+      calls.push('request_pr');
+      const at = iso(c.clock());
+      await insertPrRequest(c.db, {
+        run_id: runId, request_file: `/r/${runId}.json`, title: 't', body: 'b', base: 'main', head: 'b', head_owner: 'me', head_sha: 'h', draft: 0,
+        confirm_token_sha256: 'x', created_at: at, expires_at: iso(new Date(c.clock().getTime() + 1_800_000)), consumed_at: null,
+      });
+      return DONE;
+    },
     async prePushCheck() {
       return { ok: true, failed: [] };
     },
@@ -97,15 +106,33 @@ function options(over: Partial<TickOptions> = {}): TickOptions {
 }
 
 describe('managerTick', () => {
-  it('takes a new run from QUEUED to PUSHED with ticks only, then waits for the PR gate', async () => {
+  it('takes a new run from QUEUED to PUSHED with ticks only, requests its PR, then waits for the approval with the command', async () => {
     await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_m' });
     const actions = fakeActions([]);
     const report = await managerTick(ctx, actions, options());
     expect(report).toMatchObject({ ok: true, run_count: 1, progressed_count: 1 });
-    expect(actions.calls).toEqual(['prepare', 'agent', 'finish']);
+    expect(actions.calls).toEqual(['prepare', 'agent', 'finish', 'request_pr']);
     expect((await getRun(ctx.db, 'run_m'))?.state.current_state).toBe('PUSHED');
+    expect(report.results[0]?.actions.at(-1)).toMatchObject({
+      state: 'PUSHED',
+      action: 'wait_human',
+      result: 'no_execution',
+      awaiting: { action: 'approve_pr', command: 'agentpr approve-open-pr --run-id run_m --request-file /r/run_m.json --confirm-token <token> --confirm' },
+    });
+    // Requested once: the waiting run takes no slot in later ticks, and asking for it by id does not request again.
     const second = await managerTick(ctx, actions, options());
     expect(second.run_count).toBe(0);
+    const byId = await managerTick(ctx, actions, options({ runId: 'run_m' }));
+    expect(byId.results[0]?.actions).toEqual([expect.objectContaining({ action: 'wait_human', awaiting: expect.objectContaining({ action: 'approve_pr' }) })]);
+    expect(actions.calls.filter((c) => c === 'request_pr')).toHaveLength(1);
+  });
+
+  it('with autoRequestPr off (drive) a PUSHED run waits for a human to request the PR', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_n' });
+    const actions = fakeActions([]);
+    const report = await managerTick(ctx, actions, options({ autoRequestPr: false }));
+    expect(actions.calls).toEqual(['prepare', 'agent', 'finish']);
+    expect(report.results[0]?.actions.at(-1)).toMatchObject({ action: 'wait_human', awaiting: { action: 'request_pr', command: 'agentpr request-open-pr --run-id run_n' } });
   });
 
   it('--dry-run plans the first action and changes nothing', async () => {
