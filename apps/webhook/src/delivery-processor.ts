@@ -12,7 +12,18 @@ export interface VerifiedDelivery {
   eventName: string;
   /** The raw body. */
   body: Uint8Array;
+  /**
+   * The body's HMAC-SHA256 under each configured secret (hex, in the configured order), computed while verifying;
+   * absent for unsigned deliveries. With exactly one secret it is the payload's fingerprint (`hmac-sha256:<hex>`),
+   * so the body is not hashed a second time; with two (a rotation) the body's SHA-256 is.
+   */
+  hmacs?: readonly string[] | undefined;
 }
+
+const sha256Hex = (body: Uint8Array) => createHash('sha256').update(body).digest('hex');
+
+/** How a fingerprint made of the verified signature starts (a plain one is the body's hex SHA-256). */
+const HMAC_PREFIX = 'hmac-sha256:';
 
 /** What the server answers, audits and counts for a verified delivery, and the roll-ups to run after answering. */
 export interface ProcessedDelivery {
@@ -39,14 +50,15 @@ export function unprocessed(error: string): ProcessedDelivery {
 }
 
 /**
- * The part of a delivery that needs no HTTP: parse the JSON (400 unless it is an object), fingerprint the body,
+ * The part of a delivery that needs no HTTP: parse the JSON (400 unless it is an object), fingerprint the body
+ * (unless the HTTP thread passed its verified HMAC),
  * process it exactly once with the deliveries that arrive meanwhile (group commit, {@link deliveryBatcher}) and
  * render the answer. The webhook runs it on a worker thread with its own SQLite connection, or in-process
  * (PostgreSQL, or the sources under test) — the same code either way.
  */
 export function createDeliveryProcessor(ctx: DeliveryContext, store: DeliveryExecutor): (delivery: VerifiedDelivery) => Promise<ProcessedDelivery> {
   const submit = deliveryBatcher(ctx, store);
-  return async ({ deliveryId, eventName, body }) => {
+  return async ({ deliveryId, eventName, body, hmacs }) => {
     let payload: unknown;
     try {
       payload = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
@@ -54,8 +66,11 @@ export function createDeliveryProcessor(ctx: DeliveryContext, store: DeliveryExe
       return refused(400, 'invalid_json', 'invalid JSON payload');
     }
     if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return refused(400, 'invalid_payload', 'payload must be a JSON object');
-    const payloadSha256 = createHash('sha256').update(body).digest('hex');
-    const result = await submit({ deliveryId, eventName, payloadSha256, payload });
+    const fingerprint = hmacs?.length === 1 ? `${HMAC_PREFIX}${hmacs[0]}` : sha256Hex(body);
+    // Only when the id was seen with another fingerprint: one stored under the other scheme still names this payload.
+    const isSamePayload = (stored: string) =>
+      stored.startsWith(HMAC_PREFIX) ? (hmacs ?? []).some((h) => stored === `${HMAC_PREFIX}${h}`) : fingerprint.startsWith(HMAC_PREFIX) && stored === sha256Hex(body);
+    const result = await submit({ deliveryId, eventName, payloadSha256: fingerprint, payload, isSamePayload });
     const answer = deliveryAnswer(result);
     const rollups = result.kind === 'applied' || result.kind === 'ignored' || result.kind === 'refused' ? result.rollups : [];
     const { status, outcome, processed, ignored, retryableFailures, error } = answer;

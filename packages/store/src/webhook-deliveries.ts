@@ -18,6 +18,8 @@ export interface DeliveryExecutor {
   readonly dialect: DialectName;
   /** A query that returns rows (SELECT, or a write with RETURNING). */
   rows<R>(sql: string, parameters: readonly unknown[]): Promise<R[]>;
+  /** The first row of such a query, or `undefined` (no array is built where the driver can step once). */
+  row?<R>(sql: string, parameters: readonly unknown[]): Promise<R | undefined>;
   /** A write without rows. */
   exec(sql: string, parameters: readonly unknown[]): Promise<void>;
   /** Runs `fn` in one transaction (or in the current one when already inside). */
@@ -97,6 +99,7 @@ export function openSqliteDeliveryWriter(path: string, options: { checkpoints?: 
   const writer: SqliteDeliveryWriter = {
     dialect: 'sqlite',
     rows: async <R>(sql: string, parameters: readonly unknown[]) => statement(sql).all(...parameters) as R[],
+    row: async <R>(sql: string, parameters: readonly unknown[]) => statement(sql).get(...parameters) as R | undefined,
     exec: async (sql, parameters) => {
       statement(sql).run(...parameters);
     },
@@ -184,6 +187,13 @@ function executor(db: Db | DeliveryExecutor): DeliveryExecutor {
   return 'rows' in db && typeof db.rows === 'function' ? db : kyselyDeliveryExecutor(db as Db);
 }
 
+/** The first row of a query through `x` (one step of a cached statement on the SQLite writer). */
+async function first<R>(x: DeliveryExecutor, sql: string, parameters: readonly unknown[]): Promise<R | undefined> {
+  if (x.row) return x.row<R>(sql, parameters);
+  const [row] = await x.rows<R>(sql, parameters);
+  return row;
+}
+
 const SQL = {
   claim:
     'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, null, null) on conflict (source, delivery_id) do nothing returning id',
@@ -228,9 +238,9 @@ export type ClaimResult =
 export async function claimDelivery(db: Db | DeliveryExecutor, delivery: NewDelivery): Promise<ClaimResult> {
   const x = executor(db);
   const { source, deliveryId, eventType, payloadSha256, receivedAt } = delivery;
-  const [inserted] = await x.rows<{ id: number }>(SQL.claim, [source, deliveryId, eventType, payloadSha256, receivedAt]);
+  const inserted = await first<{ id: number }>(x, SQL.claim, [source, deliveryId, eventType, payloadSha256, receivedAt]);
   if (inserted) return { claimed: true, id: Number(inserted.id) };
-  const [existing] = await x.rows<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(SQL.existing, [delivery.source, delivery.deliveryId]);
+  const existing = await first<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(x, SQL.existing, [delivery.source, delivery.deliveryId]);
   if (!existing) throw new Error(`delivery ${delivery.deliveryId} conflicted but cannot be read`);
   return { claimed: false, existing: { ...existing, id: Number(existing.id) } };
 }
@@ -309,7 +319,7 @@ async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise
   let snapshot = toSnapshot(row);
   if (x.dialect === 'postgres') {
     // Lock the state row for the rest of the transaction and read it again under the lock.
-    const [locked] = await x.rows<StateRow>(SQL.lockState, [row.run_id]);
+    const locked = await first<StateRow>(x, SQL.lockState, [row.run_id]);
     if (!locked) return undefined;
     snapshot = toSnapshot(locked);
   }
@@ -322,15 +332,13 @@ async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise
  */
 export async function findDeliveryRun(db: Db | DeliveryExecutor, match: { owner: string; repo: string; prNumber: number }): Promise<DeliveryRun | undefined> {
   const x = executor(db);
-  const [row] = await x.rows<RunViewRow>(BY_PR, [match.owner.toLowerCase(), match.repo.toLowerCase(), match.prNumber]);
-  return toView(x, row);
+  return toView(x, await first<RunViewRow>(x, BY_PR, [match.owner.toLowerCase(), match.repo.toLowerCase(), match.prNumber]));
 }
 
 /** Like {@link findDeliveryRun}, by run id. */
 export async function getDeliveryRun(db: Db | DeliveryExecutor, runId: string): Promise<DeliveryRun | undefined> {
   const x = executor(db);
-  const [row] = await x.rows<RunViewRow>(BY_ID, [runId]);
-  return toView(x, row);
+  return toView(x, await first<RunViewRow>(x, BY_ID, [runId]));
 }
 
 /**
@@ -375,7 +383,7 @@ export async function recordDeliveryEvent(
     return { event_type: event.type, run_id: target.run_id, from, duplicate: false, state: from, last_error: prev.lastError, refused };
   }
   const { next } = plan;
-  const [inserted] = await x.rows<{ event_id: number }>(SQL.insertEvent, [
+  const inserted = await first<{ event_id: number }>(x, SQL.insertEvent, [
     target.run_id,
     event.type,
     input.idempotencyKey,

@@ -180,9 +180,20 @@ function cpuSeconds(child) {
   }
 }
 
+/** CPU seconds of a child's main thread (its event loop; the task whose id is the pid), from /proc; null elsewhere. */
+function mainThreadCpuSeconds(child) {
+  try {
+    const fields = readFileSync(`/proc/${child.pid}/task/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** One measured round: autocannon's figures plus the server's CPU time per answered request. */
 async function round(server, prefix) {
   const before = cpuSeconds(server.child);
+  const mainBefore = mainThreadCpuSeconds(server.child);
   const clientBefore = process.cpuUsage();
   let r;
   let clientUs;
@@ -196,10 +207,14 @@ async function round(server, prefix) {
     clientUs = used.user + used.system;
   }
   const after = cpuSeconds(server.child);
+  const mainAfter = mainThreadCpuSeconds(server.child);
   const answered = r.total - r.non_2xx;
   return {
     ...r,
     server_cpu_us_per_request: before === null || after === null || answered === 0 ? null : Math.round(((after - before) * 1e6) / answered),
+    // Of which the main thread (HTTP); the rest is the other threads (the delivery worker, checkpoints, libuv, V8, GC helpers).
+    server_main_thread_cpu_us_per_request:
+      mainBefore === null || mainAfter === null || answered === 0 ? null : Math.round(((mainAfter - mainBefore) * 1e6) / answered),
     // The load generator's own CPU (it shares the machine's cores with the server).
     client_cpu_us_per_request: answered === 0 ? null : Math.round(clientUs / answered),
   };

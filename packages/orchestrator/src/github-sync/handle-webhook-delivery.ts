@@ -9,8 +9,17 @@ export interface WebhookDeliveryInput {
   deliveryId: string;
   /** `X-GitHub-Event`. */
   eventName: string;
-  /** Hex SHA-256 of the raw body: a reused delivery id with another payload is a conflict (W37). */
+  /**
+   * The payload's fingerprint, stored with the claim: a reused delivery id with another payload is a conflict (W37).
+   * Hex SHA-256 of the raw body, or any other fingerprint of it the caller already has (the webhook stores the
+   * verified `hmac-sha256:<hex>` when one secret is configured, instead of hashing the body a second time).
+   */
   payloadSha256: string;
+  /**
+   * Decides whether a stored fingerprint that differs from {@link payloadSha256} still names this payload (one
+   * stored under another scheme, e.g. a plain SHA-256 from before). Without it, any difference is a conflict.
+   */
+  isSamePayload?: (storedFingerprint: string) => boolean;
   /** The parsed JSON body. */
   payload: unknown;
   /** Delivery source; default `github`. */
@@ -80,7 +89,8 @@ async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, inpu
     receivedAt: iso(ctx.clock()),
   });
   if (!claim.claimed) {
-    if (claim.existing.payload_sha256 !== input.payloadSha256) {
+    const stored = claim.existing.payload_sha256;
+    if (stored !== input.payloadSha256 && !input.isSamePayload?.(stored)) {
       return { ...base, kind: 'conflict', error: 'delivery id reused with different payload' };
     }
     return { ...base, kind: 'duplicate' };
