@@ -1,8 +1,9 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { classifyAttempt, decideRetention, type Classification, type DiffSummary, type SandboxDenial } from '@agentpr/runtime-analysis';
+import { classifyAttempt, decideRetention, type BaselineTests, type Classification, type DiffSummary, type SandboxDenial } from '@agentpr/runtime-analysis';
 import { addArtifact, recordAttempt } from '@agentpr/store';
 import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type ProtectedChange, type WorkspaceIdentity } from '@agentpr/workspace';
 import { redactorFor } from '../secrets/redactor-for.js';
+import { latestBaseline } from '../workspace/baseline.js';
 import { budgetBaseline } from '../workspace/workspace-shared.js';
 import type { AttemptEnvironment } from './environment.js';
 import type { LaunchOutcome } from './launch.js';
@@ -18,6 +19,8 @@ export interface WorkspaceAfter {
   lastMessage: string | null;
   diff: DiffSummary | null;
   identity: (WorkspaceIdentity & { baseline_sha: string | null }) | null;
+  /** The failing tests of the untouched base commit (run-prepare's baseline), or null when none was taken. */
+  baselineTests: BaselineTests | null;
 }
 
 /** Last message (§4.1 step 19): read as hostile input (no symlink, a regular file, capped) and copied (W22). */
@@ -51,14 +54,18 @@ export async function inspectWorkspace(
   const after = await snapshotProtected(repoDir);
   const protectedChanges = compareProtected(checked.protectedReference, after, { allowWorkflowChanges: checked.campaign.allow_workflow_changes });
   const lastMessage = await copyLastMessage(s, env, stamp, sandboxDenials);
-  if (protectedChanges.length > 0) return { protectedChanges, sandboxDenials, lastMessage, diff: null, identity: null };
+  const baselineTests = await latestBaseline(ctx, runId);
+  if (protectedChanges.length > 0) return { protectedChanges, sandboxDenials, lastMessage, diff: null, identity: null, baselineTests };
   const baseline = (await budgetBaseline(ctx.db, runId)) ?? (await ctx.git.run(['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
   const diff = baseline ? await diffSummary(ctx.git, repoDir, { ref: baseline }).catch(() => null) : null;
   const identity = await workspaceIdentity(ctx.git, repoDir, diff?.changed_files ?? []).catch(() => null);
-  return { protectedChanges, sandboxDenials, lastMessage, diff, identity: identity ? { ...identity, baseline_sha: baseline || null } : null };
+  return { protectedChanges, sandboxDenials, lastMessage, diff, identity: identity ? { ...identity, baseline_sha: baseline || null } : null, baselineTests };
 }
 
-/** The verdict of the attempt (SPEC §5.4): the classifier alone decides it, interrupts included. */
+/**
+ * The verdict of the attempt (SPEC §5.4): the classifier alone decides it, interrupts included. Failing tests that
+ * already failed in the run's baseline do not fail the attempt unless the agent made it worse.
+ */
 export function judgeAttempt(
   s: StepScope,
   launch: LaunchOutcome,
@@ -87,6 +94,7 @@ export function judgeAttempt(
     attemptNo: count.attemptNo,
     protectedChanges: after.protectedChanges,
     sandboxDenials: after.sandboxDenials,
+    baseline: after.baselineTests,
   });
 }
 

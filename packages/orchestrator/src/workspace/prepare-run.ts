@@ -16,6 +16,8 @@ import {
   type ProtectedChange,
 } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
+import { lockFileOf } from '../agent/preflight.js';
+import { baselineSettings, takeBaselineSafely, type BaselineResult, type BaselineSettings } from './baseline.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
 import {
@@ -55,7 +57,14 @@ export type PreparedClone = Omit<PreparedWorkspace, 'log'>;
  * changed since the last prepare; no git ran and the run waits for a human).
  */
 export type PrepareRunResult =
-  | { kind: 'prepared'; state: RunState; clone: PreparedClone; stdoutTail: string }
+  | {
+    kind: 'prepared';
+    state: RunState;
+    clone: PreparedClone;
+    stdoutTail: string;
+    /** The repository's tests on the untouched base commit: which fail before the agent, or why they did not run. */
+    baseline: BaselineResult;
+  }
   | {
     kind: 'failed';
     state: RunState;
@@ -72,7 +81,8 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
  * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch (SPEC §13.1),
  * under the run lease. A `QUEUED` run first moves to `DISCOVERY`. Success records the attempt and the
  * `workspace_prepared` artefact (with the protected-file snapshot run-finish and the agent step compare
- * against) and leaves the state alone. Reusing an existing clone whose protected files changed since the
+ * against) and leaves the state alone, then takes the baseline: the repository's tests on the untouched base commit,
+ * confined like the agent (the `baseline_tests` artefact, workspace/baseline.ts). Reusing an existing clone whose protected files changed since the
  * last prepare runs no git and holds the run for human review (`protected_file_changed`). A failed procedure records the attempt and
  * `worker.step.failed` (→ `FAILED_RETRYABLE` from `DISCOVERY`) and leaves no partial workspace. Bad input
  * (unknown run, terminal run, invalid branch name, workspace outside the root) fails before anything changes.
@@ -97,8 +107,11 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
   if (input.baseBranch !== undefined) await validateBranch(git, root, input.baseBranch, '--base-branch');
   const upstreamUrl = input.upstreamUrl?.trim() || githubRepoUrl(run.owner, run.repo);
   const fork = forkFor(ctx, run.repo, input);
+  // A broken policy fails here, before anything changes; the lease covers the baseline's time limit too.
+  const settings = await baselineSettings(ctx, run.owner, run.repo);
+  const leaseMs = input.leaseTtlMs ?? DEFAULT_LEASE_MS + (settings.baseline.enabled ? settings.baseline.max_seconds * 1000 : 0);
 
-  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-prepare'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-prepare'), leaseMs, async () => {
     const current = await requireRun(ctx.db, run.run_id);
     let stateNow = current.state.current_state;
     if (stateNow === 'QUEUED') {
@@ -163,8 +176,18 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
       ctx.clock,
     );
     const { log: _log, ...clone } = prepared;
-    return { kind: 'prepared', state: stateNow, clone, stdoutTail: tail(stdout) };
+    const baseline = await baselineOf(ctx, run.run_id, clone, settings);
+    return { kind: 'prepared', state: stateNow, clone, stdoutTail: tail(stdout), baseline };
   }, ctx.clock);
+}
+
+/** The baseline of a freshly prepared clone, taken only when the clone sits clean on its base commit. */
+async function baselineOf(ctx: AppContext, runId: string, clone: PreparedClone, settings: BaselineSettings): Promise<BaselineResult> {
+  const ws = clone.workspace_dir;
+  const head = (await ctx.git.run(['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+  const dirty = (await ctx.git.run(['status', '--porcelain', '--untracked-files=all'], { cwd: ws })).stdout.trim() !== '';
+  const notAtBase = head !== clone.base_sha || dirty ? `the workspace is not clean on its base commit ${clone.base_sha.slice(0, 12)}` : null;
+  return takeBaselineSafely(ctx, { runId, workspaceDir: ws, baseSha: clone.base_sha, notAtBase }, settings, lockFileOf(ctx, runId));
 }
 
 async function validateBranch(git: Git, cwd: string, name: string, flag: string): Promise<void> {
