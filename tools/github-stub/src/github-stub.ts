@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { folderLocator, readBranchHead, readDefaultBranch, type RepoLocator } from './local-repos.js';
 
 /** A repository known to the stub. */
 export interface StubRepo {
@@ -92,6 +93,16 @@ export interface GitHubStubOptions {
   host?: string;
   /** Base of the `html_url` of PRs; default `https://github.com`. */
   htmlBase?: string;
+  /**
+   * Where the forks live, so pushed branches are learned from them: a folder laid out as `<dir>/<owner>/<repo>(.git)`
+   * or a locator. A PR head (`<owner>:<branch>`) is read from the fork with git whenever a PR is created or read,
+   * so nobody has to call `setBranchHead` after a push. See also `linkFork`.
+   */
+  forks?: string | RepoLocator;
+  /** Where the upstream repositories live (same layout): an unknown repository found there is added, with its HEAD as default branch. */
+  upstreams?: string | RepoLocator;
+  /** Answer every repository as existing (default branch `main`) instead of 404 for unknown ones. */
+  autoRepos?: boolean;
 }
 
 /** A running stub: its URL (use as `GITHUB_API_URL`), a JS API to change GitHub's state, and `close`. */
@@ -102,6 +113,8 @@ export interface GitHubStub {
   addRepo(owner: string, repo: string, options?: { defaultBranch?: string }): StubRepo;
   /** Points `<headOwner>:<branch>` at `sha`, like a push to the fork; open PRs from it follow. */
   setBranchHead(input: { owner: string; repo: string; headOwner: string; branch: string; sha: string }): void;
+  /** Names the local repository that is `<headOwner>/<repo>` (the fork): its branch heads are then read from it with git. */
+  linkFork(input: { headOwner: string; repo: string; path: string }): void;
   getPull(owner: string, repo: string, number: number): StubPullRequest | undefined;
   listPulls(owner: string, repo: string): StubPullRequest[];
   addCheckRun(owner: string, repo: string, sha: string, run: { name: string; status?: StubCheckRun['status']; conclusion?: string | null; output?: StubCheckRun['output'] }): StubCheckRun;
@@ -172,6 +185,10 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
   const reviewComments = new Map<string, StubReviewComment[]>();
   const faults: Array<StubFault & { left: number }> = [];
   const requests: StubRequest[] = [];
+  const linkedForks = new Map<string, string>();
+  const locate = (where: string | RepoLocator | undefined): RepoLocator | undefined => (typeof where === 'string' ? folderLocator(where) : where);
+  const forkLocator = locate(options.forks);
+  const upstreamLocator = locate(options.upstreams);
   let nextId = 1000;
   const now = () => new Date().toISOString();
 
@@ -184,6 +201,29 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     const found = (pulls.get(key(owner, repo)) ?? []).find((p) => p.number === number);
     if (!found) throw new HttpError(404, 'Not Found');
     return found;
+  };
+
+  /** Adds a repository the stub does not know yet when it is found among the upstreams (or `autoRepos` is on). */
+  const ensureRepo = async (owner: string, repo: string): Promise<void> => {
+    if (repos.has(key(owner, repo))) return;
+    const path = upstreamLocator?.(owner, repo);
+    if (path) api.addRepo(owner, repo, { defaultBranch: (await readDefaultBranch(path)) ?? 'main' });
+    else if (options.autoRepos) api.addRepo(owner, repo);
+  };
+
+  /** Reads `<headOwner>:<branch>` from the local fork (or, for a same-repository head, the upstream) and records it. */
+  const learnHead = async (owner: string, repo: string, headOwner: string, branch: string): Promise<void> => {
+    const sameRepo = headOwner.toLowerCase() === owner.toLowerCase();
+    const path = linkedForks.get(key(headOwner, repo)) ?? forkLocator?.(headOwner, repo) ?? (sameRepo ? upstreamLocator?.(owner, repo) : undefined);
+    if (!path) return;
+    const sha = await readBranchHead(path, branch);
+    const known = branches.get(`${key(owner, repo)}|${headOwner.toLowerCase()}:${branch.toLowerCase()}`);
+    if (sha && sha !== known) api.setBranchHead({ owner, repo, headOwner, branch, sha });
+  };
+
+  /** Brings every open PR of a repository up to date with its fork, as GitHub does after a push. */
+  const refreshOpenPulls = async (owner: string, repo: string): Promise<void> => {
+    for (const pr of pulls.get(key(owner, repo)) ?? []) if (pr.state === 'open') await learnHead(pr.owner, pr.repo, pr.headOwner, pr.headRef);
   };
 
   const pullJson = (p: StubPullRequest) => ({
@@ -222,6 +262,11 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     const method = req.method ?? 'GET';
     const query = new URL(req.url ?? '/', 'http://stub').searchParams;
     let m: RegExpMatchArray | null;
+    const repoPath = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/pulls|\/commits)?/);
+    if (repoPath) {
+      await ensureRepo(repoPath[1]!, repoPath[2]!);
+      if (repoPath[3] && repos.has(key(repoPath[1]!, repoPath[2]!))) await refreshOpenPulls(repoPath[1]!, repoPath[2]!);
+    }
     if ((m = path.match(/^\/repos\/([^/]+)\/([^/]+)$/)) && method === 'GET') {
       const r = requireRepo(m[1]!, m[2]!);
       return send(res, 200, { id: 1, name: r.repo, full_name: `${r.owner}/${r.repo}`, owner: { login: r.owner }, default_branch: r.defaultBranch });
@@ -244,6 +289,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
         if (!title || !headInput || !base) throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'missing_field', field: !title ? 'title' : !headInput ? 'head' : 'base' }] });
         const [headOwner, headRef] = headInput.includes(':') ? (headInput.split(':', 2) as [string, string]) : [r.owner, headInput];
         const head = `${headOwner}:${headRef}`;
+        await learnHead(r.owner, r.repo, headOwner, headRef);
         const headSha = branches.get(`${key(r.owner, r.repo)}|${head.toLowerCase()}`);
         if (!headSha) throw new HttpError(422, 'Validation Failed', { errors: [{ resource: 'PullRequest', code: 'invalid', field: 'head' }] });
         if (list.some((p) => p.state === 'open' && p.head.toLowerCase() === head.toLowerCase() && p.base === base)) {
@@ -320,6 +366,10 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
     const input = (body ?? {}) as Record<string, any>;
     let m: RegExpMatchArray | null;
     if (path === '/_stub/repos') return send(res, 201, api.addRepo(input.owner, input.repo, { defaultBranch: input.default_branch }));
+    if (path === '/_stub/forks') {
+      api.linkFork({ headOwner: String(input.head_owner), repo: String(input.repo), path: String(input.path) });
+      return send(res, 200, { ok: true });
+    }
     if ((m = path.match(/^\/_stub\/([^/]+)\/([^/]+)\/branches$/))) {
       api.setBranchHead({ owner: m[1]!, repo: m[2]!, headOwner: input.head_owner, branch: input.branch, sha: input.sha });
       return send(res, 200, { ok: true });
@@ -382,6 +432,9 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
       const head = `${headOwner}:${branch}`;
       branches.set(`${key(owner, repo)}|${head.toLowerCase()}`, sha.toLowerCase());
       for (const pr of pulls.get(key(owner, repo)) ?? []) if (pr.state === 'open' && pr.head.toLowerCase() === head.toLowerCase()) pr.headSha = sha.toLowerCase();
+    },
+    linkFork({ headOwner, repo, path }) {
+      linkedForks.set(key(headOwner, repo), path);
     },
     getPull: (owner, repo, number) => (pulls.get(key(owner, repo)) ?? []).find((p) => p.number === number),
     listPulls: (owner, repo) => [...(pulls.get(key(owner, repo)) ?? [])],

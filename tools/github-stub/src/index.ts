@@ -11,3 +11,5 @@ export type {
   StubRequest,
   StubFault,
 } from './github-stub.js';
+export { folderLocator, readBranchHead, readDefaultBranch } from './local-repos.js';
+export type { RepoLocator } from './local-repos.js';
