@@ -1,6 +1,6 @@
 import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
-import { flag, int } from '../values.js';
+import { flag, int, str } from '../values.js';
 
 /** A terminal rendering of a doctor or preflight report: one line per check, the skipped checks, then warnings. */
 export function renderReport(report: {
@@ -10,23 +10,25 @@ export function renderReport(report: {
   duration_ms: number;
   skipped?: string[];
   agent_confinement?: { isolation: string; detail: string };
+  offline_mode?: { offline: boolean; reason: string };
 }): string {
   const width = Math.max(0, ...report.checks.map((c) => c.name.length));
   const confinementShown = report.checks.some((c) => c.name === 'agent.isolation');
   return [
     ...report.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(width)}  ${c.detail}`),
     ...(report.agent_confinement && !confinementShown ? [`agent confinement: ${report.agent_confinement.detail}`] : []),
+    ...(report.offline_mode?.offline ? [`offline mode: on (${report.offline_mode.reason})`] : []),
     ...(report.skipped ?? []).map((s) => `skip  ${s}`),
     ...report.warnings.map((w) => `warning: ${w}`),
     `${report.ok ? 'ready' : 'not ready'} (${formatDuration(report.duration_ms)})`,
   ].join('\n');
 }
 
-/** `agentpr doctor`: is this machine ready (SPEC §3.1)? Exit 0 if ok, else 1. */
+/** `agentpr doctor`: is this machine ready? Exit 0 if ok, else 1. Offline mode (`--offline`) checks the local set-up instead of github.com. */
 export const command: CommandSpec = {
   name: 'doctor',
   summary: 'Check that this machine is ready: workspace root, git, GitHub access, network, and what the flags ask for.',
-  example: 'agentpr doctor --require-codex --network-timeout-sec 3',
+  example: 'agentpr doctor --require-codex --network-timeout-sec 3   |   agentpr --offline doctor --upstream-url /srv/up.git --fork-url /srv/fork.git',
   options: {
     'skip-network-check': { type: 'boolean', description: 'do not probe github.com and the registries' },
     'network-timeout-sec': { type: 'string', value: 'N', description: 'HTTP timeout per URL check (default 5, at least 1)' },
@@ -35,6 +37,9 @@ export const command: CommandSpec = {
     'require-telegram-token': { type: 'boolean', description: 'also check AGENTPR_TELEGRAM_BOT_TOKEN' },
     'require-webhook-secret': { type: 'boolean', description: 'also check AGENTPR_GITHUB_WEBHOOK_SECRET' },
     'require-gh': { type: 'boolean', description: 'also require the gh CLI itself on PATH' },
+    'upstream-url': { type: 'string', value: 'URL', description: 'also check this remote when it is local (exists, is a git repository); local remotes turn offline mode on' },
+    'fork-url': { type: 'string', value: 'URL', description: 'the same for the fork' },
+    'github-api-url': { type: 'string', value: 'URL', description: 'the GitHub API to probe (default GITHUB_API_URL, else api.github.com); a loopback one turns offline mode on' },
   },
   async run(ctx, values) {
     const { runDoctor } = await import('@agentpr/orchestrator');
@@ -46,6 +51,9 @@ export const command: CommandSpec = {
       requireTelegramToken: flag(values, 'require-telegram-token'),
       requireWebhookSecret: flag(values, 'require-webhook-secret'),
       requireGh: flag(values, 'require-gh'),
+      upstreamUrl: str(values, 'upstream-url'),
+      forkUrl: str(values, 'fork-url'),
+      githubApiUrl: str(values, 'github-api-url'),
     });
     return { output: report, status: kind === 'ready' ? 'ok' : 'failed', text: renderReport(report) };
   },
