@@ -50,4 +50,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'manager-tick': { summary: 'One manager pass over the active runs.', load: () => import('./manager-tick.js') },
   'run-manager-loop': { summary: 'Run manager ticks forever (agentpr-manager).', load: () => import('./run-manager-loop.js') },
   drive: { summary: 'Drive one run with manager ticks until it waits for a human.', load: () => import('./drive.js') },
+  'reset-workspace': { summary: "Reset a run's workspace to its base commit (or last pushed head), keeping a patch of what it discards.", load: () => import('./reset-workspace.js') },
+  'dev-stack': { summary: 'Start the local GitHub stand-in and model stub, print the environment to use, and serve until Ctrl-C.', load: () => import('./dev-stack.js') },
 };
