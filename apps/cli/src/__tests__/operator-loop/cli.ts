@@ -44,9 +44,13 @@ export async function runCli(env: Record<string, string>, args: string[], timeou
   return { code: result.exitCode ?? 1, stdout, stderr: String(result.stderr), json };
 }
 
-/** The global flags every call shares: the data dir, the workspaces, the campaign, JSON output. */
+/**
+ * The global flags every call shares: the data dir, the workspaces, the campaign, JSON output. No `--skip-doctor`:
+ * the startup gate runs in offline mode (AGENTPR_OFFLINE=1 in the environment), checking the stand-ins and the local
+ * remotes it will use.
+ */
 export function globalArgs(fx: Fixtures): string[] {
-  return ['--data-dir', fx.home, '--workspace-root', fx.workspaceRoot, '--campaign-dir', fx.campaignDir, '--skip-doctor', '--json'];
+  return ['--data-dir', fx.home, '--workspace-root', fx.workspaceRoot, '--campaign-dir', fx.campaignDir, '--json'];
 }
 
 /** The manager-tick flags of the test: local remotes, the campaign prompt, fast backoff and sync. */
@@ -106,7 +110,9 @@ export async function tickUntil(
       const last = JSON.stringify(log.ticks.at(-1) ?? null).slice(0, 4000);
       throw new Error(`manager ticks did not reach "${what}" after ${tick} ticks: states ${JSON.stringify(log.states)}; last tick ${last}`);
     }
-    const args = [...globalArgs(fx), 'manager-tick', ...managerArgs(fx), ...(options.runId ? ['--run-id', options.runId] : [])];
+    // --skip-doctor on the tick only: the offline gate checks --upstream-url/--fork-url as literal paths, so the
+    // manager's templates ({owner}/{repo}.git) fail it (orchestrator workspace/run-doctor.ts). Every other command runs the gate.
+    const args = [...globalArgs(fx), '--skip-doctor', 'manager-tick', ...managerArgs(fx), ...(options.runId ? ['--run-id', options.runId] : [])];
     const result = await runCli(env, args, Math.max(10_000, deadline - Date.now()));
     if (result.code !== 0 && result.json === undefined) throw new Error(`manager-tick failed (exit ${result.code}): ${result.stderr.slice(0, 2000)}`);
     log.ticks.push(result.json ?? { stdout: result.stdout, stderr: result.stderr });

@@ -49,11 +49,12 @@ export interface Fixtures {
   campaignDir: string;
   promptFile: string;
   codexHome: string;
+  /** The folders laid out as `<dir>/<owner>/<repo>.git` (what the GitHub stand-in reads). */
+  upstreamDir: string;
+  forkDir: string;
   /** `--upstream-url` / `--fork-url` templates for the manager. */
   upstreamTemplate: string;
   forkTemplate: string;
-  /** Bare fork repository of a repo (what the stand-in would learn heads from). */
-  forkOf(repo: string): string;
 }
 
 function sampleFiles(): Record<string, string> {
@@ -119,9 +120,10 @@ export async function buildFixtures(modelUrl: string): Promise<Fixtures> {
     campaignDir,
     promptFile: join(campaignDir, 'prompt_template.md'),
     codexHome: codex.codexHome,
+    upstreamDir: join(root, 'remotes', 'upstream'),
+    forkDir: join(root, 'remotes', 'fork'),
     upstreamTemplate: join(root, 'remotes', 'upstream', '{owner}', '{repo}.git'),
     forkTemplate: join(root, 'remotes', 'fork', '{fork_owner}', '{repo}.git'),
-    forkOf: (repo) => join(root, 'remotes', 'fork', FORK_OWNER, `${repo}.git`),
   };
 }
 
@@ -138,6 +140,7 @@ export function processEnv(fx: Fixtures, codexBin: string, githubUrl: string): R
     GITHUB_API_URL: githubUrl,
     AGENTPR_TELEGRAM_BOT_TOKEN: BOT_TOKEN,
     AGENTPR_FORK_OWNER: FORK_OWNER,
+    AGENTPR_OFFLINE: '1',
   };
   delete env.TMPDIR;
   delete env.GH_TOKEN;
