@@ -18,7 +18,13 @@ describe('renderTick', () => {
               action: 'wait_human',
               reason: 'the PR request of the pushed head waits for approval',
               result: 'no_execution',
-              awaiting: { action: 'approve_pr', summary: 'PR request ready', command: 'agentpr approve-open-pr --run-id run_1 --request-file /f.json --confirm-token <token> --confirm', alternatives: ['agentpr pending-prs'] },
+              awaiting: {
+                action: 'approve_pr',
+                summary: 'PR request ready: approve it by command',
+                command: 'agentpr approve-open-pr --run-id run_1 --request-file /f.json --confirm-token <token> --confirm',
+                note: 'the token is never logged',
+                alternatives: ['agentpr pending-prs'],
+              },
             },
           ],
         }),
@@ -27,7 +33,8 @@ describe('renderTick', () => {
     });
     expect(text.split('\n')).toEqual([
       'run_1 [PUSHED] request_pr → wait_human(no_execution)',
-      '  waiting for a human: PR request ready: `agentpr approve-open-pr --run-id run_1 --request-file /f.json --confirm-token <token> --confirm` (or `agentpr pending-prs`)',
+      '  waiting for a human: PR request ready: approve it by command: `agentpr approve-open-pr --run-id run_1 --request-file /f.json --confirm-token <token> --confirm`'
+        + ' (the token is never logged); or `agentpr pending-prs`',
       'run_2 [CI_WAIT] sync_github',
     ]);
   });

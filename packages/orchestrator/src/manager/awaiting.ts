@@ -13,6 +13,8 @@ export interface Awaiting {
   command: string;
   /** Other ways through, in order. */
   alternatives?: string[];
+  /** What to know before running the command (e.g. where the confirm token comes from). */
+  note?: string;
 }
 
 /** A pending PR request of the run's pushed head, as the manager shows it. */
@@ -35,8 +37,9 @@ export function awaitingApproval(runId: string, request: PendingRequest): Awaiti
   }
   return {
     action: 'approve_pr',
-    summary: `PR request ready (expires ${request.expiresAt}): approve it on the Telegram card, or with the confirm token (never logged; \`${reissue}\` prints a fresh one)`,
+    summary: `PR request ready (expires ${request.expiresAt}): approve it on the Telegram card or by command`,
     command: `agentpr approve-open-pr --run-id ${runId} --request-file ${request.requestFile} --confirm-token <token> --confirm`,
+    note: 'the confirm token is never logged; re-issuing the request prints a fresh one',
     alternatives: ['agentpr pending-prs', reissue],
   };
 }
@@ -74,8 +77,9 @@ export function awaitingPrompt(runId: string): Awaiting {
   };
 }
 
-/** One line for logs and terminals: the summary and the command. */
+/** One line for logs and terminals: the summary, the command, the note, then the alternatives. */
 export function awaitingLine(awaiting: Awaiting): string {
-  const more = awaiting.alternatives?.length ? ` (or ${awaiting.alternatives.map((a) => `\`${a}\``).join(', ')})` : '';
-  return `${awaiting.summary}: \`${awaiting.command}\`${more}`;
+  const note = awaiting.note ? ` (${awaiting.note})` : '';
+  const more = awaiting.alternatives?.length ? `; or ${awaiting.alternatives.map((a) => `\`${a}\``).join(', ')}` : '';
+  return `${awaiting.summary}: \`${awaiting.command}\`${note}${more}`;
 }

@@ -72,7 +72,8 @@ describe('decide', () => {
         alternatives: ['agentpr pending-prs', 'agentpr request-open-pr --run-id r'],
       },
     });
-    expect(waiting.awaiting?.summary).toMatch(/^PR request ready \(expires 2026-12-04T23:00:00.000Z\): approve it on the Telegram card/);
+    expect(waiting.awaiting?.summary).toBe('PR request ready (expires 2026-12-04T23:00:00.000Z): approve it on the Telegram card or by command');
+    expect(waiting.awaiting?.note).toMatch(/token is never logged/);
     const expired = decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: { ...pending, expired: true }, autoRequest: true } }), 3);
     expect(expired).toMatchObject({ action: 'wait_human', awaiting: { action: 'request_pr', command: 'agentpr request-open-pr --run-id r' } });
     const consumed = decide(facts({ state: 'PUSHED', pr: { openNumber: null, request: { ...pending, consumed: true }, autoRequest: true } }), 3);
