@@ -58,13 +58,14 @@ export async function resetPointOf(db: Db, runId: string): Promise<ResetPoint | 
   return prepared ? { point: 'base', sha: prepared.base_sha, branch } : undefined;
 }
 
+/** Comment lines before the diff; paths are JSON-quoted, so a hostile file name cannot start a line of its own. */
 function patchHeader(runId: string, trigger: ResetTrigger, point: ResetPoint, changes: WorkspaceChanges): string {
   const lines = [
     `# agentpr: changes discarded from run ${runId}'s workspace (${trigger === 'retry' ? 'before a retried attempt' : 'reset-workspace'})`,
     `# reset to ${changes.target} (${point.point === 'base' ? 'the base commit' : 'the last pushed head'}); HEAD was ${changes.head}`,
     `# tracked ${changes.tracked.length}, untracked ${changes.untracked.length}, ignored ${changes.ignored.length}; apply with: git apply <this file>`,
-    ...changes.ignored.slice(0, 50).map((p) => `# ignored, removed: ${p}`),
-    ...changes.omitted.slice(0, 200).map((o) => `# not in this patch (${o.reason}${o.bytes === null ? '' : `, ${o.bytes} bytes`}): ${o.path}`),
+    ...changes.ignored.slice(0, 50).map((p) => `# ignored, removed: ${JSON.stringify(p)}`),
+    ...changes.omitted.slice(0, 200).map((o) => `# not in this patch (${o.reason}${o.bytes === null ? '' : `, ${o.bytes} bytes`}): ${JSON.stringify(o.path)}`),
   ];
   return `${lines.join('\n')}\n`;
 }
