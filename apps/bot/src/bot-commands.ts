@@ -1,8 +1,12 @@
 import { isRunState, isTerminal, RUN_STATES, type RunState } from '@agentpr/state-machine';
-import { getRun, listRuns, StoreError } from '@agentpr/store';
-import { encodeButtonData, redactSecrets, type InlineButton, type Tier } from '@agentpr/telegram';
-import { AgentprError, applyCommand, findLatestPrRequest, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type CommandResultView, type RunCommand } from '@agentpr/orchestrator';
+import { getRun, latestPrRequest, listRuns, StoreError } from '@agentpr/store';
+import { formatDuration } from '@agentpr/reports/format-duration';
+import { encodeButtonData, type InlineButton, type Tier } from '@agentpr/telegram';
+import { AgentprError, applyCommand, buildInbox, listPendingPrs, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type PendingPr, type RunCommand } from '@agentpr/orchestrator';
+import { approvalCard } from './card-taps.js';
 import { expiryText } from './expiry-text.js';
+import { inboxText } from './render-inbox.js';
+import { shortSha } from './render-card.js';
 
 /** What the bot answers to one command, and how the audit log records it. */
 export interface BotReply {
@@ -16,21 +20,24 @@ export interface BotReply {
 
 /** What a command handler needs besides the context. */
 export interface BotCommandDeps {
+  /** The bot's id: the namespace of its approval cards. */
+  botId: string;
   /** Default N of `/list` and `/pending_pr`. */
   listLimit: number;
-  /** The approve-open-pr use case; without it `/approve_pr` answers that approval is not available. */
+  /** The approval use cases (card, approve, reject); without them `/approve_pr` answers that approval is not available. */
   approvePr?: ApprovePr | undefined;
   /** The tier of the asking chat, shown by `/help`. */
   tier: Tier;
 }
 
-/** Usage lines of every command, as `/help` lists them (SPEC §8.5). */
+/** Usage lines of every command, as `/help` lists them. */
 export const BOT_COMMAND_USAGE: Readonly<Record<string, string>> = Object.freeze({
   list: '/list [N]',
   show: '/show <run_id>',
   status: '/status <run_id>',
   pending_pr: '/pending_pr [N]',
-  approve_pr: '/approve_pr <run_id> <confirm_token>',
+  inbox: '/inbox',
+  approve_pr: '/approve_pr <run_id>',
   pause: '/pause <run_id>',
   resume: '/resume <run_id> [target_state]',
   retry: '/retry <run_id> <target_state>',
@@ -41,8 +48,9 @@ const HELP_LINES = [
   '/list [N] — the N most recently updated runs (1–50)',
   '/show <run_id> — one run (/status is the same)',
   '/status <run_id>',
-  '/pending_pr [N] — pushed runs waiting for PR approval',
-  '/approve_pr <run_id> <confirm_token> — open the PR (admin chats)',
+  '/pending_pr [N] — PR requests waiting for approval',
+  '/inbox — what needs a human now, with the next command',
+  '/approve_pr <run_id> — the approval card: Approve, then Confirm, opens the PR (admin chats)',
   '/pause <run_id> — pause a run (write chats)',
   '/resume <run_id> [target_state] — resume a paused run (write chats)',
   '/retry <run_id> <target_state> — retry a failed run (write chats)',
@@ -73,6 +81,12 @@ function shorten(text: string, max = 40): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
+/** "12 min ago" for a timestamp; the timestamp itself when it cannot be read. */
+function ago(at: string, now: Date): string {
+  const ms = now.getTime() - Date.parse(at);
+  return Number.isFinite(ms) ? `${formatDuration(Math.max(ms, 0))} ago` : at;
+}
+
 function checkRunId(name: string, raw: string): string | BotReply {
   if (!RUN_ID_PATTERN.test(raw)) {
     return reply(`"${shorten(raw)}" is not a run id (letters, digits, . _ -). Send /list to see runs. Usage: ${BOT_COMMAND_USAGE[name]}`, 'error', 'invalid_run_id');
@@ -91,14 +105,15 @@ function parseState(name: string, raw: string): RunState | BotReply {
 }
 
 /**
- * Runs one bot command in process (SPEC §8.5, §8.6) with the bot's context (actor `bot`), and returns the reply.
+ * Runs one bot command in process with the bot's context (actor `bot`), and returns the reply: short plain text,
+ * never JSON.
  * Bad input (wrong arity, a malformed run id or state, an unknown run) gets a short reply with the usage and
  * changes nothing. State changes go through {@link applyCommand}, so the operator rules of resume and retry
  * apply exactly as on the CLI. Unexpected failures throw; the bot loop turns them into "command failed".
  *
  * @example
- * const r = await executeBotCommand(ctx, 'pause', ['run_45f3cbdcdc56'], { listLimit: 20, tier: 'write' });
- * // r.text → 'run_45f3cbdcdc56: PAUSED (was IMPLEMENTING)\n{"duplicate":false,…}'
+ * const r = await executeBotCommand(ctx, 'pause', ['run_45f3cbdcdc56'], { botId: '555', listLimit: 20, tier: 'write' });
+ * // r.text → 'run_45f3cbdcdc56: PAUSED (was IMPLEMENTING)'
  */
 export async function executeBotCommand(ctx: AppContext, name: string, args: string[], deps: BotCommandDeps): Promise<BotReply> {
   switch (name) {
@@ -112,6 +127,9 @@ export async function executeBotCommand(ctx: AppContext, name: string, args: str
       return showCommand(ctx, name, args);
     case 'pending_pr':
       return pendingCommand(ctx, args, deps);
+    case 'inbox':
+      if (args.length > 0) return usage('inbox', 'Too many arguments');
+      return reply(inboxText(await buildInbox(ctx), ctx.clock()));
     case 'approve_pr':
       return approveCommand(ctx, args, deps);
     case 'pause':
@@ -128,7 +146,7 @@ async function listCommand(ctx: AppContext, args: string[], deps: BotCommandDeps
   if (typeof n !== 'number') return n;
   const runs = await listRuns(ctx.db, { limit: n });
   if (runs.length === 0) return reply('No runs yet. Create one with: agentpr create-run --owner OWNER --repo REPO --prompt-version v1');
-  const lines = runs.map((r) => `${r.run_id} | ${r.owner}/${r.repo} | ${r.current_state}`);
+  const lines = runs.map((r) => `${r.run_id} | ${r.owner}/${r.repo} | ${r.current_state} | ${ago(r.updated_at, ctx.clock())}`);
   return reply([`${runs.length} most recently updated run${runs.length === 1 ? '' : 's'}:`, ...lines].join('\n'));
 }
 
@@ -142,7 +160,7 @@ async function showCommand(ctx: AppContext, name: 'show' | 'status', args: strin
   const lines = [
     `run_id: ${run.run_id}`,
     `repo: ${run.owner}/${run.repo}`,
-    `state: ${state.current_state}`,
+    `state: ${state.current_state}${state.current_state === 'PAUSED' && state.paused_from ? ` (paused from ${state.paused_from})` : ''}, ${ago(state.updated_at, ctx.clock())}`,
     `pr_number: ${run.pr_number ?? 'none'}`,
     `workspace: ${run.workspace_dir}`,
   ];
@@ -155,51 +173,34 @@ async function showCommand(ctx: AppContext, name: 'show' | 'status', args: strin
   return { ...reply(lines.join('\n')), buttons: buttons.length > 0 ? [buttons] : undefined };
 }
 
+function pendingLine(p: PendingPr, now: Date): string {
+  const note = p.status === 'open' ? `expires ${expiryText(p.expires_at, now)}` : p.status === 'expired' ? `expired ${expiryText(p.expires_at, now)}, re-issue it` : 'stale (pushed again), re-issue it';
+  const title = p.title.length > 60 ? `${p.title.slice(0, 59)}…` : p.title;
+  return `${p.run_id} | ${p.owner}/${p.repo} @ ${shortSha(p.head_sha)} | ${title} | ${note}`;
+}
+
 async function pendingCommand(ctx: AppContext, args: string[], deps: BotCommandDeps): Promise<BotReply> {
   const n = parseCount('pending_pr', args, deps.listLimit);
   if (typeof n !== 'number') return n;
-  const recent = await listRuns(ctx.db, { limit: 200 });
-  const now = ctx.clock().toISOString();
-  const lines: string[] = [];
-  for (const r of recent) {
-    if (lines.length >= n) break;
-    if (r.current_state !== 'PUSHED') continue;
-    const request = await findLatestPrRequest(ctx, r.run_id);
-    if (!request) continue;
-    const expiry = request.expiresAt ?? 'unknown';
-    const note = request.consumed ? ' (used)' : request.expiresAt && request.expiresAt < now ? ' (expired)' : '';
-    const relative = request.expiresAt && !request.consumed ? ` (${expiryText(request.expiresAt, ctx.clock())})` : '';
-    lines.push(`${r.run_id} | ${r.owner}/${r.repo} | expires=${expiry}${relative}${note}`);
-  }
-  if (lines.length === 0) return reply('No PR requests are waiting.');
-  return reply([`PR requests waiting (${lines.length}):`, ...lines, '', 'Approve with /approve_pr <run_id> <confirm_token>.'].join('\n'));
+  const { requests } = await listPendingPrs(ctx, { limit: n });
+  if (requests.length === 0) return reply('No PR requests are waiting.');
+  const lines = requests.map((p) => pendingLine(p, ctx.clock()));
+  return reply([`PR requests waiting (${lines.length}):`, ...lines, '', 'Send /approve_pr <run_id> for its approval card; re-issue with agentpr request-open-pr --run-id <run_id>.'].join('\n'));
 }
 
 async function approveCommand(ctx: AppContext, args: string[], deps: BotCommandDeps): Promise<BotReply> {
-  // The usage reply never repeats the arguments: one of them may be the confirm token.
-  if (args.length !== 2) return usage('approve_pr', args.length < 2 ? 'Give the run id and the confirm token' : 'Too many arguments');
+  // A second argument (an old habit: the confirm token) is ignored and never repeated.
+  if (args.length === 0 || args.length > 2) return usage('approve_pr', args.length === 0 ? 'Which run?' : 'Too many arguments');
   const runId = checkRunId('approve_pr', args[0]!);
   if (typeof runId !== 'string') return runId;
-  const token = args[1]!.trim();
   const found = await getRun(ctx.db, runId);
   if (!found) return notFound(runId);
-  const request = await findLatestPrRequest(ctx, runId);
+  const request = await latestPrRequest(ctx.db, runId);
   if (!request) {
-    return reply(`Run ${runId} has no PR request. Ask for one first: agentpr request-open-pr --run-id ${runId} …`, 'error', 'no_pr_request');
+    return reply(`Run ${runId} has no PR request. Ask for one first: agentpr request-open-pr --run-id ${runId}`, 'error', 'no_pr_request');
   }
-  if (!deps.approvePr) return reply('PR approval is not available in this bot build; use agentpr approve-open-pr.', 'error', 'approve_unavailable');
-  const secrets = token.length >= 8 ? [token] : [];
-  try {
-    const result = await deps.approvePr(ctx, { runId, token, requestFile: request.requestFile });
-    const ok = result.ok === true;
-    const text = redactSecrets(`${ok ? 'Approved' : 'Approval failed'}: ${runId}\n${JSON.stringify(result)}`, secrets);
-    return reply(text, ok ? 'ok' : 'error', ok ? '' : 'approve_failed');
-  } catch (error) {
-    if (error instanceof AgentprError || error instanceof StoreError) {
-      return reply(redactSecrets(`Approval failed: ${error.message}`, secrets), 'error', `approve_failed: ${error.code}`);
-    }
-    throw error;
-  }
+  const card = await approvalCard(ctx, deps, request.id);
+  return args.length === 2 ? { ...card, text: `${card.text}\n(No token needed: approve with the buttons.)` } : card;
 }
 
 async function stateCommand(ctx: AppContext, name: 'pause' | 'resume' | 'retry', args: string[]): Promise<BotReply> {
@@ -229,19 +230,15 @@ async function stateCommand(ctx: AppContext, name: 'pause' | 'resume' | 'retry',
   }
 }
 
-/** The command's outcome as the event store reported it: the fields of {@link CommandResultView}, in their order. */
-function resultLine(view: CommandResultView): string {
-  const { duplicate, event_type, run_id, state, applied, reason, message } = view;
-  return JSON.stringify({ duplicate, event_type, run_id, state, applied, reason, message });
-}
-
-/** The reply to a pause, resume or retry: the new state, the one before, and the stored outcome. */
+/** The reply to a pause, resume or retry: the new state and the one before, in words. */
 function appliedReply(runId: string, was: string, applied: CommandApplied): BotReply {
   switch (applied.kind) {
     case 'applied':
+      return reply(`${runId}: ${applied.result.state} (was ${was})`);
     case 'duplicate':
+      return reply(`${runId}: ${applied.result.state} (was ${was}; already done, nothing changed)`);
     case 'stored':
-      return reply(`${runId}: ${applied.result.state} (was ${was})\n${resultLine(applied.result)}`);
+      return reply(`${runId}: ${applied.result.state} (was ${was}; recorded, no state change${applied.result.message ? `: ${applied.result.message}` : ''})`);
     case 'refused':
       return reply(`Refused: ${applied.result.message ?? applied.reason}`, 'error', 'refused');
     default: {

@@ -8,4 +8,6 @@ export const botStateKeys = {
   prRequestCursor: (botId: string) => `telegram:${botId}:notify_pr_cursor`,
   /** The last state change announced for one run: `{state, changed_at, event_id}`. */
   notified: (botId: string, runId: string) => `telegram:${botId}:notified:${runId}`,
+  /** An approval card or its confirmation, by its opaque id: the request and head SHA it is bound to (see approval-cards.ts). */
+  card: (botId: string, cardId: string) => `telegram:${botId}:card:${cardId}`,
 };

@@ -1,7 +1,9 @@
 import { getBotState, hasNewerPrRequest, listEvents, newestPrRequestId, prRequestsAfter, runsChangedSince, setBotState, type ChangedRun } from '@agentpr/store';
 import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
-import type { AppContext } from '@agentpr/orchestrator';
+import { failingTests, type AppContext, type ApprovePr, type InboxFailingTest } from '@agentpr/orchestrator';
 import { botStateKeys } from './bot-state-keys.js';
+import type { BotReply } from './bot-commands.js';
+import { approvalCard } from './card-taps.js';
 import { expiryText } from './expiry-text.js';
 
 /** States that need a human or close a run, announced once per state change. */
@@ -78,14 +80,21 @@ async function failedOnCi(ctx: AppContext, runId: string): Promise<boolean> {
 
 type NotifiableRun = ChangedRun;
 
-function stateText(row: NotifiableRun, ciFailed: boolean): string {
+function failingTestText(tests: readonly InboxFailingTest[]): string {
+  const test = tests[0];
+  if (!test) return '';
+  const excerpt = test.excerpt ? `\n  ${test.excerpt.replace(/\s+/g, ' ').slice(0, 200)}` : '';
+  return `\nFailing test: ${test.name}${test.before_agent ? ' (it failed before the agent too)' : ''}${excerpt}`;
+}
+
+function stateText(row: NotifiableRun, ciFailed: boolean, tests: readonly InboxFailingTest[] = []): string {
   const repo = `${row.owner}/${row.repo}`;
   const reason = row.last_error ? `\nReason: ${row.last_error.length > 600 ? `${row.last_error.slice(0, 599)}…` : row.last_error}` : '';
   switch (row.current_state) {
     case 'NEEDS_HUMAN_REVIEW': {
       const head = ciFailed ? `CI failed after the retry cap: ${row.run_id} (${repo}) needs a human.` : `${row.run_id} (${repo}) needs a human: NEEDS_HUMAN_REVIEW.`;
       const stage = row.last_active_state ? `\nLast stage: ${row.last_active_state}` : '';
-      return `${head}${reason}${stage}\nNext: /show ${row.run_id}, /retry ${row.run_id} <target_state>, or /pause ${row.run_id}.`;
+      return `${head}${reason}${failingTestText(tests)}${stage}\nNext: /show ${row.run_id}, /retry ${row.run_id} <target_state>, or /pause ${row.run_id}.`;
     }
     case 'DONE':
       return `${row.run_id} (${repo}) is DONE${row.pr_number !== null ? `: PR #${row.pr_number}` : ''}.`;
@@ -95,13 +104,18 @@ function stateText(row: NotifiableRun, ciFailed: boolean): string {
 }
 
 /**
- * Finds what the admin chats should hear about (SPEC §8, issue 7): runs that entered `NEEDS_HUMAN_REVIEW`
- * (flagged when a failed CI verdict after the retry cap caused it), `DONE` or `FAILED_TERMINAL`, and new PR-open
- * requests waiting for approval. A state change is `runs.updated_at`, which moves only when the state (or PR
- * number) changes, so each change is announced at most once; the per-run marker in `bot_state` keeps it so even
- * if the cursor is reset. Returns them oldest first, each with a `commit` to call once it was delivered.
+ * Finds what the admin chats should hear about: runs that entered `NEEDS_HUMAN_REVIEW` (flagged when a failed CI
+ * verdict after the retry cap caused it; else with the failing test the run digest names), `DONE` or
+ * `FAILED_TERMINAL`, and new PR-open requests waiting for approval, each as its approval card (Approve, Reject).
+ * A state change is `runs.updated_at`, which moves only when the state (or PR number) changes, so each change is
+ * announced at most once; the per-run marker in `bot_state` keeps it so even if the cursor is reset. Returns them
+ * oldest first, each with a `commit` to call once it was delivered.
  */
-export async function collectRunNotifications(ctx: AppContext, botId: string, options: { limit?: number } = {}): Promise<RunNotification[]> {
+export async function collectRunNotifications(
+  ctx: AppContext,
+  botId: string,
+  options: { limit?: number | undefined; approvePr?: ApprovePr | undefined } = {},
+): Promise<RunNotification[]> {
   const limit = options.limit ?? 50;
   const out: RunNotification[] = [];
   const cursor = parseJson<StateCursor>(await getBotState(ctx.db, botStateKeys.stateCursor(botId))) ?? { at: ctx.clock().toISOString(), run_id: '' };
@@ -116,12 +130,13 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
       continue;
     }
     const ciFailed = row.current_state === 'NEEDS_HUMAN_REVIEW' && (await failedOnCi(ctx, row.run_id));
+    const tests = row.current_state === 'NEEDS_HUMAN_REVIEW' && !ciFailed ? await failingTests(ctx, row.run_id) : [];
     const [latest] = await listEvents(ctx.db, row.run_id, { limit: 1 });
     const actions: Array<['show' | 'pause', string]> = row.current_state === 'NEEDS_HUMAN_REVIEW' ? [['show', 'Show'], ['pause', 'Pause']] : [['show', 'Show']];
     out.push({
       runId: row.run_id,
       reason: row.current_state as RunNotification['reason'],
-      text: stateText(row, ciFailed),
+      text: stateText(row, ciFailed, tests),
       buttons: buttonsFor(row.run_id, actions),
       commit: async () => {
         await setBotState(ctx.db, markerKey, JSON.stringify({ state: row.current_state, changed_at: row.updated_at, event_id: latest?.event_id ?? null }));
@@ -140,16 +155,15 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
       out.push({ runId: r.run_id, reason: 'pr_request', text: '', buttons: [], commit: advance });
       continue;
     }
-    out.push({
-      runId: r.run_id,
-      reason: 'pr_request',
-      text: [
-        `${r.run_id} (${r.owner}/${r.repo}) asks to open a PR: ${r.head} → ${r.base}, request expires ${expiryText(r.expires_at, ctx.clock())} (${r.expires_at}).`,
-        `Approve with /approve_pr ${r.run_id} <confirm_token> (the token printed by request-open-pr). A button tap never approves.`,
-      ].join('\n'),
-      buttons: buttonsFor(r.run_id, [['show', 'Show'], ['approve', 'Approve…'], ['pause', 'Pause']]),
-      commit: advance,
-    });
+    // A card that cannot be built (e.g. the run's workspace is gone) still announces the request.
+    const failed = (error: unknown): BotReply => ({ text: String(error), outcome: 'error', detail: 'card_failed' });
+    const card = await approvalCard(ctx, { botId, approvePr: options.approvePr }, id).catch(failed);
+    const text =
+      card.outcome === 'ok'
+        ? `New PR request, waiting for approval.\n${card.text}`
+        : `${r.run_id} (${r.owner}/${r.repo}) asks to open a PR: ${r.head} → ${r.base}, request expires ${expiryText(r.expires_at, ctx.clock())}.\n`
+          + `Approve with agentpr approve-open-pr (this bot cannot approve).`;
+    out.push({ runId: r.run_id, reason: 'pr_request', text, buttons: card.buttons ?? [], commit: advance });
   }
   return out;
 }
@@ -161,11 +175,11 @@ export async function collectRunNotifications(ctx: AppContext, botId: string, op
  */
 export async function notifyRuns(
   ctx: AppContext,
-  input: { botId: string; chatIds: readonly number[]; chat: ChatClient; audit: TelegramAuditLog; limit?: number },
+  input: { botId: string; chatIds: readonly number[]; chat: ChatClient; audit: TelegramAuditLog; limit?: number; approvePr?: ApprovePr | undefined },
 ): Promise<NotifyResult> {
   const result: NotifyResult = { sent: 0, deferred: 0 };
   if (input.chatIds.length === 0) return result;
-  const pending = await collectRunNotifications(ctx, input.botId, { limit: input.limit });
+  const pending = await collectRunNotifications(ctx, input.botId, { limit: input.limit, approvePr: input.approvePr });
   for (let i = 0; i < pending.length; i++) {
     const n = pending[i]!;
     if (!n.text) {

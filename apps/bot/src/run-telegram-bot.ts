@@ -4,6 +4,7 @@ import {
   authorizeSender,
   commandTier,
   decodeButtonData,
+  decodeCardButton,
   parseCommand,
   parseUpdate,
   redactSecrets,
@@ -23,6 +24,7 @@ import {
 } from '@agentpr/telegram';
 import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
 import { executeBotCommand, type BotReply } from './bot-commands.js';
+import { handleCardTap } from './card-taps.js';
 import { botStateKeys } from './bot-state-keys.js';
 import { initNotificationCursors, notifyRuns, type NotifyResult } from './notify-runs.js';
 
@@ -40,7 +42,7 @@ export interface TelegramBotOptions {
   audit: TelegramAuditLog;
   /** Aborting stops the bot after the update in hand: its reply is sent and the offset is stored. */
   signal: AbortSignal;
-  /** The approve-open-pr use case; without it `/approve_pr` says approval is not available. */
+  /** The approval use cases (card, approve, reject); without them `/approve_pr` and the card buttons say approval is not available. */
   approvePr?: ApprovePr | undefined;
   /** Push notifications to the admin chats (default on). */
   notifications?: boolean | undefined;
@@ -225,7 +227,8 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
   const run = async (sender: Sender, name: string, args: string[]): Promise<BotReply> => {
     summary.commands++;
     try {
-      return await executeBotCommand(botCtx, name, args, { listLimit: settings.listLimit, approvePr: options.approvePr, tier: senderTier(acl, sender) ?? 'read' });
+      const tier = senderTier(acl, sender) ?? 'read';
+      return await executeBotCommand(botCtx, name, args, { botId: options.botId, listLimit: settings.listLimit, approvePr: options.approvePr, tier });
     } catch (error) {
       botCtx.log.error(`bot command /${name} failed: ${errorText(error)}`, { command: name, error: errorText(error) });
       return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
@@ -270,11 +273,29 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     record({ updateId, chatId, command: parsed.name, request, reply, sendError });
   };
 
+  /** What a tap runs: an approval card step, a run button, or nothing known. */
+  const tapReply = async (sender: Sender, data: string): Promise<BotReply> => {
+    const card = decodeCardButton(data);
+    const button = decodeButtonData(data);
+    const cardDeps = { botId: options.botId, approvePr: options.approvePr };
+    try {
+      if (card) return await handleCardTap(botCtx, cardDeps, card.step, card.cardId);
+      if (!button) return { text: 'That button is not known to this bot. Send /help for the commands.', outcome: 'error', detail: 'unknown_button' };
+      // An older notification's Approve…: show the run's approval card.
+      const [name, args] = button.action === 'approve' ? ['approve_pr', [button.runId]] : [button.action, [button.runId]];
+      return await executeBotCommand(botCtx, name, args, { botId: options.botId, listLimit: settings.listLimit, approvePr: options.approvePr, tier: senderTier(acl, sender) ?? 'read' });
+    } catch (error) {
+      botCtx.log.error(`bot button failed: ${errorText(error)}`, { error: errorText(error) });
+      return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
+    }
+  };
+
   const handleCallback = async (updateId: number, callbackId: string, sender: Sender, data: string): Promise<void> => {
     const { chatId } = sender;
+    const card = decodeCardButton(data);
     const button = decodeButtonData(data);
-    const name = button ? (button.action === 'approve' ? 'approve_pr' : button.action) : 'button';
-    const command = `button:${button?.action ?? 'unknown'}`;
+    const name = card || button?.action === 'approve' ? 'approve_pr' : (button?.action ?? 'button');
+    const command = card ? `button:card_${card.step}` : `button:${button?.action ?? 'unknown'}`;
     const request = `[button] ${data}`;
     const auth = authorizeSender(acl, sender, commandTier(name));
     if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, command, request);
@@ -288,8 +309,9 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     };
     if (!auth.ok) {
       if (!rate.ok) return;
-      await answer(permissionText(name, auth.reason));
-      audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'unauthorized', detail: auth.reason, request_text: request, response_text: '' });
+      const text = permissionText(name, auth.reason);
+      await answer(text);
+      audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'unauthorized', detail: auth.reason, request_text: request, response_text: text });
       return;
     }
     if (!rate.ok) {
@@ -297,20 +319,10 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
       audit.command({ update_id: updateId, chat_id: chatId, command, outcome: 'rate_limited', detail: rate.reason, request_text: request, response_text: '' });
       return;
     }
-    let reply: BotReply;
-    if (!button) {
-      reply = { text: 'That button is not known to this bot. Send /help for the commands.', outcome: 'error', detail: 'unknown_button' };
-    } else if (button.action === 'approve') {
-      // A tap never approves: the confirm token must be typed.
-      reply = {
-        text: `To open the PR of ${button.runId}, send:\n/approve_pr ${button.runId} <confirm_token>\nThe confirm token was printed by request-open-pr.`,
-        outcome: 'ok',
-        detail: 'token_requested',
-      };
-    } else {
-      reply = await run(sender, button.action, [button.runId]);
-    }
-    await answer(reply.outcome === 'ok' ? 'Done' : 'See the reply');
+    summary.commands++;
+    const reply = await tapReply(sender, data);
+    // The toast is the reply's first line: a refusal reads in one line where the tap happened.
+    await answer(reply.text.split('\n')[0]!.slice(0, 190));
     const sendError = await send(chatId, reply.text, reply.buttons);
     record({ updateId, chatId, command, request, reply, sendError });
   };
@@ -345,7 +357,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     }
     while (!notifierSignal.aborted) {
       try {
-        const result = await notifyRuns(botCtx, { botId: options.botId, chatIds: adminChats, chat, audit });
+        const result = await notifyRuns(botCtx, { botId: options.botId, chatIds: adminChats, chat, audit, approvePr: options.approvePr });
         summary.notifications += result.sent;
         options.onNotifyScan?.(result);
       } catch (error) {

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { applyEvent, createRuns, getBotState, getRun, insertPrRequest, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, dialectsUnderTest, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
-import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
+import type { AppContext, ApprovePr } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
 import {
   ADMIN,
@@ -91,7 +90,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     bot = startBot(ctx, { apiUrl: api.apiUrl });
     const { replies, audit } = await ask(READER, '/help');
     expect(replies).toHaveLength(1);
-    for (const usage of ['/list [N]', '/show <run_id>', '/status <run_id>', '/pending_pr [N]', '/approve_pr <run_id> <confirm_token>', '/pause <run_id>', '/resume <run_id> [target_state]', '/retry <run_id> <target_state>']) {
+    for (const usage of ['/list [N]', '/show <run_id>', '/status <run_id>', '/pending_pr [N]', '/inbox', '/approve_pr <run_id>', '/pause <run_id>', '/resume <run_id> [target_state]', '/retry <run_id> <target_state>']) {
       expect(replies[0]).toContain(usage);
     }
     expect(replies[0]).toMatch(/read commands/);
@@ -127,7 +126,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
 
   it('tiers: a read chat is refused /pause and a write chat is refused /approve_pr; a write chat may pause', async () => {
     await makeRun(ctx, 'run_ddd444', TO_IMPLEMENTING);
-    const approvePr = vi.fn<ApprovePr>();
+    const approvePr = spyApprovePr();
     bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr } });
     const denied = await ask(READER, '/pause run_ddd444');
     expect(denied.audit).toMatchObject({ outcome: 'unauthorized', detail: 'write_permission_required' });
@@ -136,7 +135,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
 
     const noAdmin = await ask(WRITER, '/approve_pr run_ddd444 0123456789ABCDEF');
     expect(noAdmin.audit).toMatchObject({ outcome: 'unauthorized', detail: 'admin_permission_required', request_text: '/approve_pr run_ddd444 <redacted>' });
-    expect(approvePr).not.toHaveBeenCalled();
+    expect(approvePr.card).not.toHaveBeenCalled();
 
     const paused = await ask(WRITER, '/pause run_ddd444');
     expect(paused.replies[0]).toMatch(/^run_ddd444: PAUSED \(was IMPLEMENTING\)/);
@@ -267,25 +266,23 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(alert.text).toContain('run_ci0001');
   });
 
-  it('a PR request is announced with an Approve… button that asks for the token and never approves', async () => {
+  it('without the approval use cases a PR request is announced as text, and the old Approve… button says approval is unavailable', async () => {
     await makeRun(ctx, 'run_hhh888', TO_PUSHED);
-    const approvePr = vi.fn<ApprovePr>();
-    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr } });
+    bot = startBot(ctx, { apiUrl: api.apiUrl });
     await notifierReady(ctx);
     await insertPrRequest(ctx.db, prRequest('run_hhh888', 'F00DF00DF00DF00D', new Date(Date.now() + 3_600_000)));
     const alert = await waitFor(() => messagesFor(ADMIN).find((m) => m.text.includes('asks to open a PR')), 'the PR request notification');
-    expect(alert.markup?.inline_keyboard?.[0]?.map((b) => b.callback_data)).toEqual(['show:run_hhh888', 'approve:run_hhh888', 'pause:run_hhh888']);
+    expect(alert.text).toMatch(/request expires in (59 min|1 h)\./);
+    expect(alert.markup?.inline_keyboard ?? []).toEqual([]);
 
     const before = commandLines(ADMIN).length;
     await tap(ADMIN, 'approve:run_hhh888');
     const line = await waitFor(() => commandLines(ADMIN)[before], 'the button audit line');
-    expect(line).toMatchObject({ command: 'button:approve', outcome: 'ok', detail: 'token_requested' });
-    expect(messagesFor(ADMIN).at(-1)!.text).toContain('/approve_pr run_hhh888 <confirm_token>');
-    expect(approvePr).not.toHaveBeenCalled();
+    expect(line).toMatchObject({ command: 'button:approve', outcome: 'error', detail: 'approve_unavailable' });
     expect((await getRun(ctx.db, 'run_hhh888'))!.state.current_state).toBe('PUSHED');
 
     const pending = await ask(READER, '/pending_pr');
-    expect(pending.replies[0]).toMatch(/run_hhh888 \| octo-org\/widgets \| expires=\d{4}-/);
+    expect(pending.replies[0]).toMatch(/run_hhh888 \| octo-org\/widgets @ aaaaaaa \| Add integration \| expires in (59 min|1 h)/);
 
     // Buttons check tiers too: a read chat may show but not pause; a stranger's tap is ignored.
     const readerBefore = commandLines(READER).length;
@@ -299,66 +296,17 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     await waitFor(async () => (await getRun(ctx.db, 'run_hhh888'))!.state.current_state === 'PAUSED', 'the pause by button');
   });
 
-  describe('/approve_pr with a stub approve use case', () => {
-    const TOKEN_OK = 'C0FFEE00C0FFEE00';
-
-    /** Checks the token and the expiry like approve-open-pr, and links PR 42 on success. */
-    const stubApprove: ApprovePr = async (c, input) => {
-      const row = await c.db.selectFrom('pr_requests').selectAll().where('run_id', '=', input.runId).orderBy('id', 'desc').executeTakeFirstOrThrow();
-      if (createHash('sha256').update(input.token.trim().toUpperCase()).digest('hex') !== row.confirm_token_sha256) {
-        throw new AgentprError('refused', 'the confirm token does not match this request. Use the token request-open-pr printed with it.');
-      }
-      if (c.clock().toISOString() > row.expires_at) throw new AgentprError('refused', `request expired at ${row.expires_at}. Run request-open-pr again.`);
-      const applied = await applyEvent(c.db, input.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: c.actor } });
-      return { ok: true, mode: 'created', pr_number: 42, state: applied.state, actor: c.actor, request_file: input.requestFile };
-    };
-
-    it('a wrong token is refused, changes nothing and never reaches the audit log', async () => {
-      await makeRun(ctx, 'run_iii999', TO_PUSHED);
-      await insertPrRequest(ctx.db, prRequest('run_iii999', TOKEN_OK, new Date(Date.now() + 3_600_000)));
-      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
-      const wrong = await ask(ADMIN, '/approve_pr run_iii999 DEADBEEFDEADBEEF');
-      expect(wrong.replies[0]).toMatch(/^Approval failed: the confirm token does not match/);
-      expect(wrong.audit).toMatchObject({ outcome: 'error', detail: 'approve_failed: refused', request_text: '/approve_pr run_iii999 <redacted>' });
-      expect((await getRun(ctx.db, 'run_iii999'))!.state.current_state).toBe('PUSHED');
-      expect(readFileSync(bot.auditFile, 'utf8')).not.toContain('DEADBEEFDEADBEEF');
-    });
-
-    it('an expired request is refused and changes nothing', async () => {
-      await makeRun(ctx, 'run_jjj000', TO_PUSHED);
-      await insertPrRequest(ctx.db, prRequest('run_jjj000', TOKEN_OK, new Date(Date.now() - 60_000)));
-      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
-      const expired = await ask(ADMIN, `/approve_pr run_jjj000 ${TOKEN_OK}`);
-      expect(expired.replies[0]).toMatch(/^Approval failed: request expired/);
-      expect((await getRun(ctx.db, 'run_jjj000'))!.state.current_state).toBe('PUSHED');
-      const pending = await ask(ADMIN, '/pending_pr');
-      expect(pending.replies[0]).toMatch(/run_jjj000 .*\(expired\)/);
-    });
-
-    it('a valid token approves in process as actor bot with the latest request file, and the token is never echoed', async () => {
-      await makeRun(ctx, 'run_kkk111', TO_PUSHED);
-      await insertPrRequest(ctx.db, prRequest('run_kkk111', TOKEN_OK, new Date(Date.now() + 3_600_000)));
-      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
-      const ok = await ask(ADMIN, `/approve_pr run_kkk111 ${TOKEN_OK.toLowerCase()}`);
-      expect(ok.replies[0]).toMatch(/^Approved: run_kkk111/);
-      expect(ok.replies[0]).toContain('"actor":"bot"');
-      expect(ok.replies[0]).toContain('"request_file":"/tmp/reports/run_kkk111_pr_open_request.json"');
-      expect(ok.audit).toMatchObject({ outcome: 'ok', request_text: '/approve_pr run_kkk111 <redacted>' });
-      const run = (await getRun(ctx.db, 'run_kkk111'))!;
-      expect(run.state.current_state).toBe('CI_WAIT');
-      expect(run.run.pr_number).toBe(42);
-      const raw = readFileSync(bot.auditFile, 'utf8').toLowerCase();
-      expect(raw).not.toContain(TOKEN_OK.toLowerCase());
-      expect(raw).not.toContain('aafakesecret');
-    });
-
-    it('/approve_pr for a run without a PR request says so', async () => {
-      await makeRun(ctx, 'run_lll222', TO_PUSHED);
-      bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: stubApprove } });
-      const none = await ask(ADMIN, `/approve_pr run_lll222 ${TOKEN_OK}`);
-      expect(none.replies[0]).toMatch(/has no PR request/);
-      expect(none.audit).toMatchObject({ outcome: 'error', detail: 'no_pr_request' });
-    });
+  it('/approve_pr for a run without a PR request says so; /pending_pr marks an expired request to re-issue', async () => {
+    await makeRun(ctx, 'run_lll222', TO_PUSHED);
+    await makeRun(ctx, 'run_jjj000', TO_PUSHED);
+    await insertPrRequest(ctx.db, prRequest('run_jjj000', 'C0FFEE00C0FFEE00', new Date(Date.now() - 60_000)));
+    bot = startBot(ctx, { apiUrl: api.apiUrl, options: { approvePr: spyApprovePr() } });
+    const none = await ask(ADMIN, '/approve_pr run_lll222');
+    expect(none.replies[0]).toMatch(/has no PR request\. Ask for one first: agentpr request-open-pr --run-id run_lll222$/);
+    expect(none.audit).toMatchObject({ outcome: 'error', detail: 'no_pr_request' });
+    const pending = await ask(ADMIN, '/pending_pr');
+    expect(pending.replies[0]).toMatch(/run_jjj000 .*\| expired 1 min ago, re-issue it/);
+    expect(pending.replies[0]).not.toContain('run_lll222');
   });
 
   it('bad input gets a short helpful reply, changes nothing and is audited as an error', async () => {
@@ -402,6 +350,12 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(messagesFor(ADMIN)).toHaveLength(1);
   });
 });
+
+/** Approval use cases that must not be reached. */
+function spyApprovePr(): ApprovePr & { card: ReturnType<typeof vi.fn> } {
+  const refuse = () => Promise.reject(new Error('not reached'));
+  return { card: vi.fn(refuse), approve: vi.fn(refuse), reject: vi.fn(refuse) };
+}
 
 function prRequest(runId: string, token: string, expires: Date) {
   return {

@@ -33,7 +33,9 @@ function notOpen(request: PrRequestRow, run: RunWithState, status: Exclude<Await
     case 'replaced':
       return new AgentprError('refused', `this request was replaced by a newer one of ${request.run_id}; approve the newest request.`, { details: { reason: 'replaced' } });
     case 'stale':
-      return new AgentprError('refused', `stale: ${request.run_id} is no longer PUSHED at ${short(request.head_sha)} (now ${run.state.current_state}); ask for a new request with ${again}.`, { details: { reason: 'stale' } });
+      return new AgentprError('refused', `stale: ${request.run_id} pushed again or moved on (now ${run.state.current_state}) since this request for ${short(request.head_sha)}; ask again with ${again}.`, {
+        details: { reason: 'stale' },
+      });
     case 'expired':
       return new AgentprError('refused', `this request expired at ${request.expires_at}; re-issue it with ${again}.`, { details: { reason: 'expired' } });
     default: {

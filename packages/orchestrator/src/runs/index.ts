@@ -11,3 +11,4 @@ export { showRunView } from './views.js';
 export { buildInbox, INBOX_REASONS } from './inbox.js';
 export type { Inbox, InboxItem, InboxOptions, InboxReason } from './inbox.js';
 export type { InboxFailingTest } from './inbox-facts.js';
+export { failingTests } from './inbox-facts.js';
