@@ -17,6 +17,13 @@ describe('parseWebhookArgs', () => {
     expect(parse([], { AGENTPR_DATABASE_URL: 'postgres://h/db' }).args.sqliteDbPath).toBeUndefined();
   });
 
+  it('--delivery-thread picks where SQLite deliveries are processed: worker or in-process, anything else a usage error', () => {
+    expect(parse([]).args.deliveryThread).toBeUndefined();
+    expect(parse(['--delivery-thread', 'in-process']).args.deliveryThread).toBe('in-process');
+    expect(parse(['--delivery-thread=worker']).args.deliveryThread).toBe('worker');
+    expect(() => parse(['--delivery-thread', 'both'])).toThrow(expect.objectContaining({ code: 'usage', message: '--delivery-thread must be worker or in-process' }));
+  });
+
   it('rejects a bad port, a payload limit under 1024 and unknown flags with a usage error in the CLI wording', () => {
     expect(() => parse(['--port', 'http'])).toThrow(expect.objectContaining({ code: 'usage', message: '--port must be an integer, got "http"' }));
     expect(() => parse(['--port', '70000'])).toThrow(/--port must be at most 65535/);

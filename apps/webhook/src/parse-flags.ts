@@ -21,6 +21,11 @@ export const WEBHOOK_FLAGS: Record<string, FlagSpec> = {
   'metrics-port': { type: 'string', value: 'N', description: 'serve GET /metrics on its own listener (default: not served)' },
   'metrics-host': { type: 'string', value: 'HOST', description: 'metrics listen address (default 127.0.0.1; any other needs a token)' },
   'metrics-token': { type: 'string', value: 'T', description: '/metrics needs Authorization: Bearer T (env AGENTPR_WEBHOOK_METRICS_TOKEN)' },
+  'delivery-thread': {
+    type: 'string',
+    value: 'worker|in-process',
+    description: 'SQLite: process deliveries on a worker thread (default; two cores) or on the HTTP thread (least CPU per delivery on one core)',
+  },
 };
 
 /** The one-line summary of `agentpr run-github-webhook`. */
@@ -48,6 +53,10 @@ export function parseWebhookArgs(values: FlagValues, globals: Pick<AppGlobals, '
   if (proxies && (proxies.length === 0 || proxies.some((p) => isIP(p) === 0))) {
     throw new AgentprError('usage', '--trusted-proxy must be IP addresses separated by commas (e.g. 127.0.0.1)');
   }
+  const deliveryThread = str(values, 'delivery-thread');
+  if (deliveryThread !== undefined && deliveryThread !== 'worker' && deliveryThread !== 'in-process') {
+    throw new AgentprError('usage', '--delivery-thread must be worker or in-process');
+  }
   const metricsToken = str(values, 'metrics-token')?.trim();
   if (metricsToken !== undefined && metricsToken.length < 16) throw new AgentprError('usage', '--metrics-token must be at least 16 characters');
   return {
@@ -69,5 +78,6 @@ export function parseWebhookArgs(values: FlagValues, globals: Pick<AppGlobals, '
     metricsPort: int(values, 'metrics-port', { min: 0, max: 65535 }),
     metricsHost: str(values, 'metrics-host'),
     metricsToken,
+    deliveryThread,
   };
 }

@@ -38,6 +38,8 @@ export interface RunWebhookOptions {
   metricsHost?: string | undefined;
   /** `--metrics-token`, else env `AGENTPR_WEBHOOK_METRICS_TOKEN`: /metrics then needs `Authorization: Bearer <token>`. */
   metricsToken?: string | undefined;
+  /** `--delivery-thread` on SQLite: a worker thread (default) or the HTTP thread. */
+  deliveryThread?: 'worker' | 'in-process' | undefined;
 }
 
 /** What the running server reports once it listens. */
@@ -86,6 +88,7 @@ export async function runWebhook(
     ctx,
     // On SQLite, deliveries are processed on a worker thread with its own connection.
     ...(ctx.dialect === 'sqlite' && options.sqliteDbPath ? { sqliteDeliveryPath: options.sqliteDbPath } : {}),
+    ...(options.deliveryThread ? { deliveryThread: options.deliveryThread } : {}),
     host: options.host ?? '127.0.0.1',
     port: options.port ?? 8787,
     path: options.path ?? '/github/webhook',

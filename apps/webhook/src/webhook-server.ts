@@ -45,6 +45,11 @@ export interface WebhookServerOptions {
    * so the transactions never hold up the thread that reads requests. Omit it on PostgreSQL.
    */
   sqliteDeliveryPath?: string | undefined;
+  /**
+   * With `sqliteDeliveryPath`: `worker` (default, when the worker script is built) or `in-process` (the dedicated
+   * connection on this thread: no hand-over between threads, so the least CPU per delivery, on one core).
+   */
+  deliveryThread?: DeliveryChannel['kind'];
   /** Runs the delivery statements on this thread instead (tests); default kysely over `ctx.db`. Ignored with `sqliteDeliveryPath`. */
   deliveryStore?: DeliveryExecutor;
   /** How long {@link WebhookServer.close} waits for in-flight work; default 10 s. */
@@ -411,7 +416,7 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
 async function openDeliveryChannel(ctx: AppContext, options: WebhookServerOptions): Promise<DeliveryChannel> {
   const sqlitePath = options.sqliteDeliveryPath;
   if (!sqlitePath) return inProcessChannel(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
-  const script = deliveryWorkerScript();
+  const script = options.deliveryThread === 'in-process' ? undefined : deliveryWorkerScript();
   if (script) return startDeliveryWorker({ script, sqlitePath, log: ctx.log });
   const writer = openSqliteDeliveryWriter(sqlitePath);
   const channel = inProcessChannel(ctx, writer);

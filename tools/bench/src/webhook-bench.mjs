@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Webhook throughput and latency (issue: GitHub PR gate, sync and webhook).
 //   node tools/bench/src/webhook-bench.mjs [--duration 10] [--connections 10] [--runs 50] [--rounds 2]
-//     [--client wrk|autocannon] [--pool 5000] [--skip-bare] [--skip-middleware]
+//     [--client wrk|autocannon] [--pool 5000] [--skip-bare] [--skip-middleware] [--delivery-thread worker|in-process|both]
 // Starts, in child processes on loopback, (a) a bare node:http server that only reads the body and answers
 // 200, (m) the @octokit/webhooks node middleware (`new Webhooks({ secret })` + `createNodeMiddleware`: verify and
 // parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh
@@ -16,7 +16,7 @@
 import { createHmac } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -42,6 +42,9 @@ const { values } = parseArgs({
     // wrk: distinct signed deliveries (check suites) to cycle through; later rounds repeat them with new delivery ids.
     pool: { type: 'string', default: '5000' },
     'skip-middleware': { type: 'boolean', default: false },
+    // Where the webhook processes deliveries: its worker thread (the default), the HTTP thread, or both servers,
+    // each on its own copy of the store, measured in the same rounds.
+    'delivery-thread': { type: 'string', default: 'worker' },
   },
 });
 const duration = Number(values.duration);
@@ -49,6 +52,8 @@ const connections = Number(values.connections);
 const runCount = Number(values.runs);
 const rounds = Number(values.rounds);
 const client = values.client;
+const threadModes = values['delivery-thread'] === 'both' ? ['worker', 'in-process'] : [values['delivery-thread']];
+if (threadModes.some((m) => m !== 'worker' && m !== 'in-process')) throw new Error('--delivery-thread must be worker, in-process or both');
 if (client !== 'wrk' && client !== 'autocannon') throw new Error('--client must be wrk or autocannon');
 const SECRET = 'bench-secret';
 const work = mkdtempSync(join(tmpdir(), 'agentpr-webhook-bench-'));
@@ -253,29 +258,55 @@ const skipBare = values['skip-bare'];
 const skipMiddleware = values['skip-middleware'];
 const bare = await startChild(['-e', BARE]);
 const middleware = await startChild(['--input-type=module', '-e', MIDDLEWARE]);
-const webhook = await startChild([...(process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : []), webhookBin, '--data-dir', work, '--port', '0', '--secret', SECRET, '--audit-log-file', join(work, 'audit.jsonl')]);
-// Warm up both (JIT, SQLite page cache) before measuring.
+/** The webhook variants: `webhook` (the first mode) and `webhook_in_process` when both are measured, each on its own data dir. */
+const variants = [];
+for (const mode of threadModes) {
+  const name = variants.length === 0 ? 'webhook' : `webhook_${mode.replace('-', '_')}`;
+  const dataDir = variants.length === 0 ? work : join(work, name);
+  if (dataDir !== work) {
+    mkdirSync(dataDir);
+    copyFileSync(dbPath, join(dataDir, 'agentpr.db'));
+  }
+  const profile = process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : [];
+  const argv = [...profile, webhookBin, '--data-dir', dataDir, '--port', '0', '--secret', SECRET, '--audit-log-file', join(dataDir, 'audit.jsonl'), '--delivery-thread', mode];
+  variants.push({ name, dataDir, server: await startChild(argv) });
+}
+// Warm up all (JIT, SQLite page cache) before measuring.
 const warm = (url, prefix) => (client === 'wrk' ? loadWrk(url, prefix) : load(url, prefix));
 if (!skipBare) await warm(bare.url, 'warm-bare');
 if (!skipMiddleware) await warm(middleware.url, 'warm-mw');
-await warm(webhook.url, 'warm');
-const results = { bare: [], middleware: [], webhook: [] };
+for (const v of variants) await warm(v.server.url, `warm-${v.name}`);
+const results = { bare: [], middleware: [], ...Object.fromEntries(variants.map((v) => [v.name, []])) };
 for (let i = 0; i < rounds; i++) {
   if (!skipBare) results.bare.push(await round(bare, `bare${i}`));
   if (!skipMiddleware) results.middleware.push(await round(middleware, `mw${i}`));
-  results.webhook.push(await round(webhook, `round${i}`));
+  for (const v of variants) results[v.name].push(await round(v.server, `${v.name}${i}`));
 }
-for (const s of [bare, middleware, webhook]) s.child.kill('SIGTERM');
-await Promise.all([bare, middleware, webhook].map((s) => once(s.child, 'exit')));
+const servers = [bare, middleware, ...variants.map((v) => v.server)];
+for (const s of servers) s.child.kill('SIGTERM');
+await Promise.all(servers.map((s) => once(s.child, 'exit')));
 
-// Every answered delivery must be stored exactly once, processed, with its event.
-const check = await openStore({ kind: 'sqlite', path: dbPath });
-const deliveries = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).executeTakeFirst();
-const processed = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).where('outcome', '=', 'processed').executeTakeFirst();
-const unsettled = await check.db.selectFrom('webhook_deliveries').select(({ fn }) => [fn.countAll().as('n')]).where('outcome', 'is', null).executeTakeFirst();
-const events = await check.db.selectFrom('events').select(({ fn }) => [fn.countAll().as('n')]).where('actor', '=', 'webhook').executeTakeFirst();
-await check.close();
-const answered = results.webhook.reduce((s, r) => s + r.total - r.non_2xx, 0);
+/** Every answered delivery must be stored exactly once, processed, with its event. */
+async function integrity(variant) {
+  const check = await openStore({ kind: 'sqlite', path: join(variant.dataDir, 'agentpr.db') });
+  const count = async (table, where) => {
+    let q = check.db.selectFrom(table).select(({ fn }) => [fn.countAll().as('n')]);
+    if (where) q = q.where(...where);
+    return Number((await q.executeTakeFirst()).n);
+  };
+  const result = {
+    deliveries_stored: await count('webhook_deliveries'),
+    processed: await count('webhook_deliveries', ['outcome', '=', 'processed']),
+    unsettled: await count('webhook_deliveries', ['outcome', 'is', null]),
+    webhook_events: await count('events', ['actor', '=', 'webhook']),
+    answered_in_measured_rounds: results[variant.name].reduce((s, r) => s + r.total - r.non_2xx, 0),
+    audit_log_bytes: statSync(join(variant.dataDir, 'audit.jsonl')).size,
+  };
+  await check.close();
+  return result;
+}
+const checks = {};
+for (const v of variants) checks[v.name] = await integrity(v);
 
 const best = (xs, key) => xs.reduce((a, b) => (b[key] > a[key] ? b : a));
 const report = {
@@ -291,21 +322,21 @@ const report = {
   best: {
     bare: skipBare ? null : best(results.bare, 'requests_per_s'),
     middleware: skipMiddleware ? null : best(results.middleware, 'requests_per_s'),
-    webhook: best(results.webhook, 'requests_per_s'),
+    ...Object.fromEntries(variants.map((v) => [v.name, best(results[v.name], 'requests_per_s')])),
   },
-  // Per round (same round, neighbouring in time): agentpr's throughput over each floor's.
-  ratios: results.webhook.map((w, i) => ({
-    vs_middleware: skipMiddleware ? null : Math.round((w.requests_per_s / results.middleware[i].requests_per_s) * 100) / 100,
-    vs_bare: skipBare ? null : Math.round((w.requests_per_s / results.bare[i].requests_per_s) * 100) / 100,
-  })),
-  integrity: {
-    deliveries_stored: Number(deliveries.n),
-    processed: Number(processed.n),
-    unsettled: Number(unsettled.n),
-    webhook_events: Number(events.n),
-    answered_in_measured_rounds: answered,
-    audit_log_bytes: statSync(join(work, 'audit.jsonl')).size,
-  },
+  // Per round (same round, neighbouring in time): agentpr's throughput over each floor's, and the middleware's
+  // server CPU per request over agentpr's (≥ 1 means agentpr spends no more CPU per answered delivery).
+  ratios: Object.fromEntries(
+    variants.map((v) => [
+      v.name,
+      results[v.name].map((w, i) => ({
+        vs_middleware: skipMiddleware ? null : Math.round((w.requests_per_s / results.middleware[i].requests_per_s) * 100) / 100,
+        vs_bare: skipBare ? null : Math.round((w.requests_per_s / results.bare[i].requests_per_s) * 100) / 100,
+        cpu_vs_middleware: skipMiddleware ? null : Math.round((results.middleware[i].server_cpu_us_per_request / w.server_cpu_us_per_request) * 100) / 100,
+      })),
+    ]),
+  ),
+  integrity: checks,
 };
 console.log(JSON.stringify(report, null, 2));
 rmSync(work, { recursive: true, force: true });
