@@ -5,12 +5,14 @@ import { applyEvent, getRun, listArtifacts, listAttempts, openStore, type OpenDa
 import { cleanupTempDirs, createSampleWorkspace, freshDatabase, git, makeBareFork, tempDir, type TestDatabase } from '@agentpr/testing';
 import { dataDirPaths, silentLogger, type AppContext } from '../../context.js';
 import { createAppPorts } from '../../adapters/app-ports.js';
-import { retryRun } from '../../manager/actions.js';
+import { retryRun, type ManagerActions } from '../../manager/actions.js';
+import { defaultManagerActions } from '../../manager/default-actions.js';
+import { managerTick, type TickOptions } from '../../manager/manager-tick.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { createRun } from '../../runs/create-run.js';
 import { prepareRun } from '../../workspace/prepare-run.js';
-import type { AgentLaunchRequest } from '../agent-runner.js';
-import type { RunAgentStepResult } from '../agent-step-result.js';
+import type { AgentLaunchRequest, AgentRunner } from '../agent-runner.js';
+import { agentStepOutcome, type RunAgentStepResult } from '../agent-step-result.js';
 import { runAgentStep, type RunAgentStepInput } from '../run-agent-step.js';
 import { capture, fakeAgentRunner, type FakeScript } from './fake-agent-runner.js';
 
@@ -165,5 +167,46 @@ describe('runAgentStep retrying the run\'s own failed attempt (real git, a repla
     expect(existsSync(join(s.workspace, 'helper.py'))).toBe(false);
     const [reset] = await listArtifacts(s.base.db, s.runId, { limit: 1, type: 'workspace_reset' });
     expect(reset).toMatchObject({ metadata: { trigger: 'retry', point: 'pushed_head', target_sha: head, ok: true } });
+  });
+});
+
+/** An agent port that plays one script per launch, in order. */
+function scriptedAgent(scripts: FakeScript[]): { runner: AgentRunner; launches: () => number } {
+  const fakes = scripts.map((script) => fakeAgentRunner(script));
+  let n = 0;
+  const first = fakes[0]!.runner;
+  const runner: AgentRunner = { ...first, prepare: (request) => fakes[Math.min(n++, fakes.length - 1)]!.runner.prepare(request) };
+  return { runner, launches: () => n };
+}
+
+describe('the manager\'s retry budget on a failed attempt', () => {
+  it('the manager retries a failed attempt on a reset workspace, with ticks only: the second attempt passes, no human needed', async () => {
+    const s = await setup();
+    const agent = scriptedAgent([{ capture: capture('05-http-500-turn-failed'), during: breakWorkspace }, { capture: capture('01-pass') }]);
+    const ctx: AppContext = { ...s.base, agent: agent.runner };
+    const actions: ManagerActions = {
+      ...defaultManagerActions({ changes: 'Adds titleCase.' }),
+      // The agent step as the manager runs it, without the repository preflight (no codex, no network here).
+      runAgentStep: async (c, runId, signal) => {
+        const result = await runAgentStep(c, { runId, ...FLAGS, minTestCommands: 0, signal });
+        const outcome = agentStepOutcome(result);
+        return outcome.ok ? { kind: 'done', detail: { step: 'agent', result } } : { kind: 'failed', code: 'agent_step_failed', error: outcome.error, detail: { step: 'agent', result } };
+      },
+    };
+    const options = (maxActionsPerRun: number): TickOptions => ({
+      runId: s.runId, limit: 5, maxActionsPerRun, dryRun: false, hasPrompt: true, skillsMode: () => 'off', maxRetriesPerRun: 2, actionTimeoutMs: 60_000,
+      agentTimeoutMs: () => 60_000, syncIntervalMs: 60_000, backoffBaseMs: 0, concurrency: 1, holder: 'test-manager', signal: new AbortController().signal,
+    });
+    const first = await managerTick(ctx, actions, options(1));
+    expect(first.results[0]!.actions.map((a) => `${a.state}:${a.action}`)).toEqual(['IMPLEMENTING:run_agent_step']);
+    expect((await getRun(ctx.db, s.runId))?.state.current_state).toBe('FAILED_RETRYABLE');
+    const second = await managerTick(ctx, actions, options(2));
+    expect(second.results[0]!.actions.map((a) => `${a.state}:${a.action}`)).toEqual(['FAILED_RETRYABLE:retry', 'IMPLEMENTING:run_agent_step']);
+    expect(second.results[0]!.errors).toEqual([]);
+    expect(agent.launches()).toBe(2);
+    expect((await getRun(ctx.db, s.runId))?.state.current_state).toBe('LOCAL_VALIDATING');
+    expect(existsSync(join(s.workspace, 'helper.py'))).toBe(false);
+    const [patch] = await listArtifacts(ctx.db, s.runId, { limit: 1, type: 'discarded_patch' });
+    expect(readFileSync(patch!.uri, 'utf8')).toContain('+def helper():');
   });
 });
