@@ -109,7 +109,7 @@ describe('runTelegramBotService', () => {
     expect(lines[0]).toContain('; in groups 1 allowed, 1 write, 1 admin user(s);');
   });
 
-  it('W44: /approve_pr runs approve-open-pr in process with the bot context, without a doctor or a subprocess', async () => {
+  it('W44: /approve_pr shows the approval card from the in-process use cases, without a doctor or a subprocess', async () => {
     app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, GITHUB_TOKEN: 'ghp_fake_for_tests', GITHUB_API_URL: 'http://127.0.0.1:9/' });
     await createRun(app.db, { runId: 'run_pr', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(app.paths.workspaceRoot, 'missing-workspace') });
     for (const event of [
@@ -139,7 +139,9 @@ describe('runTelegramBotService', () => {
     const controller = new AbortController();
     const running = runTelegramBotService({ app, flags: { allowChatId: [String(CHAT)], telegramApiUrl: api.apiUrl }, signal: controller.signal });
     const answer = await say('/approve_pr run_pr ABCDEF0123456789');
-    expect(answer).toMatch(/^Approval failed: workspace not found: .*missing-workspace\. Run run-prepare/);
+    expect(answer).toMatch(/^PR request: octo-org\/widgets \(run run_pr\)\nTitle: t\nBase: main ← head: agentpr\/x @ bbbbbbb\nFiles: \(the diff could not be read\)/);
+    expect(answer).toContain('(No token needed: approve with the buttons.)');
+    expect(answer).not.toContain('ABCDEF0123456789');
     controller.abort();
     await running;
   });
