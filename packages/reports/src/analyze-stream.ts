@@ -7,8 +7,10 @@ import {
   classifyAttempt,
   renderManagerInsight,
   RuntimeAnalysisError,
+  type BaselineTests,
   type Classification,
   type EvidenceItem,
+  type FailingTest,
   type RunDigest,
   type StreamAnalysis,
 } from '@agentpr/runtime-analysis';
@@ -16,6 +18,7 @@ import { isRunState, RUN_STATES } from '@agentpr/state-machine';
 import { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
 import type { ReportContext } from './report-context.js';
+import { readBaselineFile } from './read-baseline-file.js';
 import { readTail } from './report-files.js';
 
 /** Input of {@link analyzeStream} (`agentpr analyze FILE [--stage S] [--policy-file P] [--repo owner/name]`). */
@@ -36,6 +39,8 @@ export interface AnalyzeStreamInput {
   workspaceDir?: string;
   allowAgentPush?: boolean;
   timedOut?: boolean;
+  /** run-prepare's `baseline_tests` artefact: failing tests named there count as failing before the agent. */
+  baselineFile?: string;
 }
 
 /** What `agentpr analyze` prints. */
@@ -60,6 +65,10 @@ export interface AnalyzeStreamResult {
     unknown_event_type_counts: Record<string, number>;
   };
   digest: RunDigest;
+  /** The failing tests the stream's unresolved test failures name, each marked failing before the agent or not. */
+  failing_tests: FailingTest[];
+  /** The baseline the verdict compared with (`--baseline-file`), or null. */
+  baseline: (BaselineTests & { file: string }) | null;
   /** The manager insight Markdown for this digest. */
   insight: string;
   warnings: string[];
@@ -75,7 +84,8 @@ function parseRepo(repo: string | undefined): { owner: string; name: string } | 
 /**
  * Analyses any agent event stream file without a run (`agentpr analyze`): verdict, reason, next action, the
  * evidence that decided it (commands with line numbers), a digest and an insight, judged with the policy's
- * thresholds for `--repo`. Reads the file in bounded memory. Writes nothing.
+ * thresholds for `--repo`, and the failing tests it names (compared with run-prepare's baseline when `baselineFile`
+ * is given). Reads the file in bounded memory. Writes nothing.
  *
  * @example
  * const r = await analyzeStream(ctx, { file: 'events.jsonl', stage: 'LOCAL_VALIDATING', repo: 'virattt/dexter' });
@@ -91,6 +101,7 @@ export async function analyzeStream(ctx: Pick<ReportContext, 'clock' | 'paths'>,
   if (!loaded.ok) throw policyError(loaded.error);
   const eff = effectivePolicy(loaded.policy, repo?.owner ?? '', repo?.name ?? '');
 
+  const baseline = input.baselineFile !== undefined ? readBaselineFile(input.baselineFile) : null;
   let stderr = '';
   if (input.stderrFile !== undefined) {
     const t = readTail(input.stderrFile);
@@ -128,6 +139,7 @@ export async function analyzeStream(ctx: Pick<ReportContext, 'clock' | 'paths'>,
     minTestCommands: eff.min_test_commands,
     retryableStreak: 1,
     attemptNo: 1,
+    baseline,
   });
   const digest = buildRunDigest({
     run: { run_id: basename(input.file).replace(/\.jsonl?$/, ''), owner: repo?.owner ?? '', repo: repo?.name ?? '', mode: 'push_only', prompt_version: '', workspace_dir: input.workspaceDir ?? '' },
@@ -190,6 +202,8 @@ export async function analyzeStream(ctx: Pick<ReportContext, 'clock' | 'paths'>,
       unknown_event_type_counts: analysis.summary.unknown_event_type_counts,
     },
     digest,
+    failing_tests: digest.validation.failing_tests,
+    baseline: baseline && input.baselineFile !== undefined ? { ...baseline, file: input.baselineFile } : null,
     insight: renderManagerInsight(digest),
     warnings,
   };

@@ -339,7 +339,9 @@ function exitNonZero(input: ClassifyInput): Classification {
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
   const tests = attributeTestFailures(input.analysis, input.baseline);
-  const c = withDenials(interruptedVerdict(decide(input, tests), input), input.sandboxDenials ?? []);
+  const decided = withDenials(interruptedVerdict(decide(input, tests), input), input.sandboxDenials ?? []);
+  // The outcome of the baseline compared with, so "not failing before the agent" reads as a fact, not a guess.
+  const c = input.baseline ? { ...decided, details: { ...decided.details, baseline_outcome: input.baseline.outcome } } : decided;
   return tests.failing_tests.length ? { ...c, failing_tests: tests.failing_tests } : c;
 }
 

@@ -70,7 +70,7 @@ function mochaName(lines: readonly string[], at: number, first: string): { name:
 const NOISE = /^(?:---|\.\.\.|duration_ms:|location:|failureType:|at |#)/;
 
 /** Lines where a failure's own text has ended: the next file, test or summary. */
-const STOP = /^(?:FAIL\b|PASS\b|❯|✓|✔|ok \d|Test Files\b|Tests:)/;
+const STOP = /^(?:FAIL\b|PASS\b|❯|✓|✔|ok \d|Test Files\b|Tests:|={3}|\d+ (?:failed|passed|errors?)\b)/;
 
 /** Headers some runners print before repeating the failures (node:test's spec reporter). */
 const NOT_A_NAME = new Set(['failing tests:']);

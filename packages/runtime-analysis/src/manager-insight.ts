@@ -52,14 +52,15 @@ export function attemptedOutsideLines(digest: Pick<RunDigest, 'classification' |
 }
 
 /**
- * The "Failing tests" lines of a digest: each named test, whether it already failed before the agent, and the first
- * line of its excerpt; at most 10 (and a count of the rest). Empty when no failing test was named.
+ * The "Failing tests" lines of a digest: each named test, whether it already failed before the agent (when a baseline
+ * was compared with), and the first line of its excerpt; at most 10 (and a count of the rest). Empty when no failing test was named.
  */
-export function failingTestLines(digest: Pick<RunDigest, 'validation'>): string[] {
+export function failingTestLines(digest: Pick<RunDigest, 'validation' | 'classification'>): string[] {
   const tests = digest.validation.failing_tests ?? [];
+  const compared = typeof digest.classification.details?.baseline_outcome === 'string';
   const out = tests.slice(0, 10).map((t) => {
     const first = t.excerpt.split('\n').find((l) => l.trim() !== '') ?? '';
-    const origin = t.before_agent ? 'failing before the agent' : 'broken by the agent';
+    const origin = t.before_agent ? 'failing before the agent' : compared ? 'broken by the agent' : 'no baseline to compare with';
     return `\`${text(t.name)}\` (${origin})${first ? `: ${text(first, 160)}` : ''}`;
   });
   if (tests.length > 10) out.push(`… and ${tests.length - 10} more`);
