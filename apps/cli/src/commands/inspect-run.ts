@@ -1,7 +1,20 @@
+import type { AppContext } from '@agentpr/orchestrator';
+import { nextCommands } from '@agentpr/orchestrator/views';
+import type { InspectRunResult } from '@agentpr/reports';
 import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { clip, table } from '../render.js';
 import { flag, int, requireStr } from '../values.js';
+
+/** The state's next commands, refined at PUSHED by the run's PR and PR request (issue 15). */
+async function refinedNextCommands(app: AppContext, runId: string, view: InspectRunResult): Promise<string[]> {
+  if (view.state !== 'PUSHED') return view.recommended_actions;
+  const { linkedOpenPr, prRequestForHead, pushedHead } = await import('@agentpr/store');
+  const head = await pushedHead(app.db, runId);
+  const request = head ? await prRequestForHead(app.db, runId, head) : undefined;
+  const pending = request && request.consumed_at === null && Date.parse(request.expires_at) > app.clock().getTime() ? request.request_file : null;
+  return nextCommands({ runId, state: view.state, openPr: await linkedOpenPr(app.db, runId), pendingRequestFile: pending }, view.recommended_actions);
+}
 
 /** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports (SPEC §10.3). */
 export const command: CommandSpec = {
@@ -17,13 +30,16 @@ export const command: CommandSpec = {
   },
   async run(ctx, values) {
     const { inspectRun } = await import('@agentpr/reports');
-    const v = await inspectRun(await ctx.app(), {
-      runId: requireStr(values, 'run-id'),
+    const app = await ctx.app();
+    const runId = requireStr(values, 'run-id');
+    const view = await inspectRun(app, {
+      runId,
       attemptLimit: int(values, 'attempt-limit', { min: 1, default: 120 })!,
       eventLimit: int(values, 'event-limit', { min: 1, default: 60 })!,
       commandLimit: int(values, 'command-limit', { min: 1, default: 20 })!,
       includeLogTails: flag(values, 'include-log-tails'),
     });
+    const v = { ...view, recommended_actions: await refinedNextCommands(app, runId, view) };
     const rt = v.latest_agent_runtime;
     const text = [
       `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}`,

@@ -1,4 +1,4 @@
-import { parseHeldFacts } from '@agentpr/state-machine';
+import { parseHeldFacts, type RunState } from '@agentpr/state-machine';
 import type { RunWithState } from '@agentpr/store';
 
 /**
@@ -33,4 +33,38 @@ export function showRunView({ run, state }: RunWithState): Record<string, unknow
     held_facts: parseHeldFacts(state.held_facts_json),
     ...(state.current_state === 'PAUSED' ? { paused_from: state.paused_from ?? null } : {}),
   };
+}
+
+/** What refines the state-only next commands of a run (see {@link nextCommands}). */
+export interface NextCommandFacts {
+  runId: string;
+  state: RunState;
+  /** The PR linked to the run, unless the store knows it was closed. */
+  openPr: number | null;
+  /** The PR request of the pushed head waiting for approval: its request file, or null when there is none. */
+  pendingRequestFile: string | null;
+}
+
+/**
+ * The commands to suggest next (inspect-run), where the run's facts know better than its state: a PUSHED run whose
+ * PR is open (a CI-fix round re-pushed it) waits for GitHub, not for a PR request; a PUSHED run with a pending PR
+ * request waits for its approval; one without asks for the request. Other states keep `stateOnly`.
+ *
+ * @example
+ * nextCommands({ runId: 'run_1', state: 'PUSHED', openPr: 12, pendingRequestFile: null }, [])[0]; // 'agentpr sync-github --run-id run_1'
+ */
+export function nextCommands(facts: NextCommandFacts, stateOnly: readonly string[]): string[] {
+  if (facts.state !== 'PUSHED') return [...stateOnly];
+  const id = `--run-id ${facts.runId}`;
+  if (facts.openPr !== null) {
+    return [`agentpr sync-github ${id}`, `PR #${facts.openPr} is open: the webhook or the manager's sync moves the run to CI_WAIT once GitHub shows the pushed head`];
+  }
+  if (facts.pendingRequestFile !== null) {
+    return [
+      `agentpr approve-open-pr ${id} --request-file ${facts.pendingRequestFile} --confirm-token <token> --confirm`,
+      'approve on the Telegram card, or re-issue the request for a fresh confirm token (it is never logged):',
+      `agentpr request-open-pr ${id}`,
+    ];
+  }
+  return [`agentpr request-open-pr ${id}`, 'the manager loop writes the PR request on its own (title and body rendered from the campaign template)'];
 }
