@@ -72,7 +72,8 @@ export async function checkWorkspace(s: StepScope): Promise<CheckedWorkspace | R
   if (!before.ok && before.reason === 'protected_file_changed') return protectedRefusal(s, before.message, before.changes);
   const lock = ctx.agent.workspaceFree(lockFileOf(ctx, runId));
   if (!lock.ok) throw new AgentprError('refused', lock.message, { details: { holders: lock.holders } });
-  const reset = await retryAfterFailedAttempt(s);
+  // No git resets a workspace whose protected files cannot be checked (no baseline recorded).
+  const reset = before.ok ? await retryAfterFailedAttempt(s) : null;
   if (reset && reset.kind === 'failed') {
     return { kind: 'refused', reason: 'workspace_unsafe', message: reset.message, state: await recordRefusal(ctx, runId, 'workspace_reset_failed', reset.message) };
   }
