@@ -91,6 +91,8 @@ export interface GitHubStubOptions {
   /** When set, every REST call must carry `Authorization: token <token>` (or `Bearer`); else 401. */
   token?: string;
   host?: string;
+  /** Port to listen on; default 0 (a free one). */
+  port?: number;
   /** Base of the `html_url` of PRs; default `https://github.com`. */
   htmlBase?: string;
   /**
@@ -408,7 +410,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, options.host ?? '127.0.0.1', () => resolve());
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;

@@ -50,6 +50,8 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'manager-tick': { summary: 'One manager pass over the active runs.', load: () => import('./manager-tick.js') },
   'run-manager-loop': { summary: 'Run manager ticks forever (agentpr-manager).', load: () => import('./run-manager-loop.js') },
   drive: { summary: 'Drive one run with manager ticks until it waits for a human.', load: () => import('./drive.js') },
+  inbox: { summary: 'List what needs a human now, grouped by reason, with the next command.', load: () => import('./inbox.js') },
+  'pending-prs': { summary: 'List the PR requests waiting for approval, with their expiry and whether they are stale.', load: () => import('./pending-prs.js') },
   'reset-workspace': { summary: "Reset a run's workspace to its base commit (or last pushed head), keeping a patch of what it discards.", load: () => import('./reset-workspace.js') },
   'dev-stack': { summary: 'Start the local GitHub stand-in and model stub, print the environment to use, and serve until Ctrl-C.', load: () => import('./dev-stack.js') },
 };
