@@ -18,5 +18,6 @@ export function requestText(result: RequestOpenPrResult): string {
     `request file: ${result.request_file}`,
     `confirm token (shown once, valid until ${result.expires_at}): ${result.confirm_token}`,
     `approve with: ${result.next_command}`,
+    ...(result.replaced ? [`replaces the open request ${result.replaced.request_file}: its token and approval card no longer work`] : []),
   ].join('\n');
 }
