@@ -5,7 +5,7 @@
 //
 // Nothing may prompt here: stdin is closed for Nx, the daemon, the terminal UI and Nx Cloud are off (nx.json also
 // sets `analytics: false` and `neverConnectToCloud`), so the build behaves the same with a terminal and without.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
@@ -32,6 +32,11 @@ child.on('close', (code, signal) => {
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   if (code === 0) {
     process.stdout.write(`built ${projects.join(', ')} and their dependencies (${seconds} s)\n`);
+    // After the CLI is built, make sure `npx agentpr` works (npm could not link its binaries before they existed).
+    if (projects.includes('agentpr')) {
+      // A failure is reported but does not fail the build: the demo runs the built file directly.
+      spawnSync(process.execPath, [join(root, 'tools', 'demo', 'link-bins.mjs')], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    }
     return;
   }
   process.stderr.write(Buffer.concat(chunks).toString('utf8'));
