@@ -193,8 +193,9 @@ async function doctorReport(ctx: DoctorContext, input: RunDoctorInput): Promise<
     requireWebhookSecret: input.requireWebhookSecret ?? false,
     resolveCodex: codexResolver,
     urls,
-    // Offline, a network remote is itself a failure; online, only the local ones are checked.
-    localRemotes: mode.offline ? remotes : remotes.filter((r) => isLocalRemote(r)),
+    // Offline, a network remote is itself a failure; online, only the local ones are checked. A manager template
+    // (`/srv/{owner}/{repo}.git`) names many remotes, so it decides the mode but is not checked itself.
+    localRemotes: remotes.filter((r) => !/\{(?:owner|repo|fork_owner)\}/.test(r) && (mode.offline || isLocalRemote(r))),
     ...(input.fetch ? { fetch: input.fetch } : {}),
   });
   // Issue 13: a data dir made under umask 022 by an older agentpr is readable by other users; say how to close it.

@@ -92,6 +92,14 @@ describe('doctorGate in offline mode', () => {
     expect((error as AgentprError).details.failures).toEqual(['remote.https://github.com/me/fork.git: not a local path or file:// URL']);
   });
 
+  it('a manager remote template decides the mode but is not checked as a path', async () => {
+    const api = await loopbackServer();
+    const ctx = baseContext({ PATH: await binWith(['git']), GITHUB_API_URL: api.url });
+    const report = await doctorGate(ctx, 'github', { upstreamUrl: '/srv/upstream/{owner}/{repo}.git', forkUrl: '/srv/fork/{fork_owner}/{repo}.git' });
+    expect(report.offline_mode).toMatchObject({ offline: true, source: 'auto' });
+    expect(report.checks.some((c) => c.name.startsWith('remote.'))).toBe(false);
+  });
+
   it('a failing network check names the switch and --skip-doctor, online and offline', async () => {
     const asked: string[] = [];
     const online = await runDoctor(baseContext({ PATH: await binWith(['git']), GITHUB_TOKEN: 'x' }), { fetch: offlineFetch(asked), networkTimeoutSec: 1 });
