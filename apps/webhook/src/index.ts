@@ -23,3 +23,5 @@ export type { WebhookAdmission, WebhookAdmissionOptions, WebhookTicket } from '.
 export { webhookClientAddress } from './webhook-client-address.js';
 export { startWebhookMetricsServer, isLoopbackHost } from './webhook-metrics-server.js';
 export type { WebhookMetricsServer, WebhookMetricsServerOptions } from './webhook-metrics-server.js';
+export { createDeliveryProcessor } from './delivery-processor.js';
+export type { VerifiedDelivery, ProcessedDelivery } from './delivery-processor.js';
