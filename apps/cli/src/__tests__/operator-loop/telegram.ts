@@ -43,8 +43,11 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: n
  */
 export async function startTelegram(env: Record<string, string>, fx: Fixtures): Promise<TelegramSession> {
   const api = await startTelegramTestApi();
+  // --skip-doctor: in offline mode the bot's gate probes the Telegram API URL's root and takes telegram-test-api's
+  // HTTP 500 there for "unreachable" (app-kit's startup gate, profile telegram).
   const args = [
     ...globalArgs(fx).filter((a) => a !== '--json'),
+    '--skip-doctor',
     '--telegram-api-url', api.apiUrl,
     `--allow-chat-id=${ADMIN_CHAT}`,
     `--admin-chat-id=${ADMIN_CHAT}`,
@@ -53,9 +56,10 @@ export async function startTelegram(env: Record<string, string>, fx: Fixtures): 
     '--notify-interval-sec', '1',
     '--rate-limit-per-chat', '200',
   ];
-  const child: ChildProcess = spawn(process.execPath, [BOT_BIN, ...args], { env: { ...env, AGENTPR_TELEGRAM_BOT_TOKEN: BOT_TOKEN }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [BOT_BIN, ...args], { env: { ...env, AGENTPR_TELEGRAM_BOT_TOKEN: BOT_TOKEN, AGENTPR_TELEGRAM_API_URL: api.apiUrl }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const client = api.server.getClient(BOT_TOKEN, { chatId: ADMIN_CHAT, userId: ADMIN_CHAT });
   const messages = (): BotMessage[] =>
@@ -80,10 +84,10 @@ export async function startTelegram(env: Record<string, string>, fx: Fixtures): 
   };
   try {
     await session.send('/list');
-    await session.waitMessage(() => true, `the bot's first reply (stderr: ${stderr.slice(0, 500)})`);
+    await session.waitMessage(() => true, "the bot's first reply");
   } catch (error) {
     await session.stop();
-    throw error;
+    throw new Error(`${(error as Error).message}; the bot exited ${child.exitCode}, its output: ${stderr.slice(0, 800)}`, { cause: error });
   }
   return session;
 }
