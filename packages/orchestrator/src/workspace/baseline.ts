@@ -27,7 +27,7 @@ export type BaselineResult =
     durationMs: number;
     artifactPath: string;
   }
-  | { kind: 'skipped'; reason: BaselineSkipReason; message: string; artifactPath: string };
+  | { kind: 'skipped'; reason: BaselineSkipReason; message: string };
 
 /** The policy a baseline runs under: the repository's baseline settings and the agent's own confinement settings. */
 export interface BaselineSettings {
@@ -40,6 +40,13 @@ export interface BaselineSettings {
 
 /** Top-level entries of the workspace the baseline's copy leaves out: agentpr's git and its runtime dir. */
 const NOT_COPIED: ReadonlySet<string> = new Set(['.git', '.agentpr_runtime']);
+
+/** The freshly prepared clone a baseline is taken of. */
+interface BaselineRun {
+  runId: string;
+  workspaceDir: string;
+  baseSha: string;
+}
 
 /** How much of the test output the artefact keeps (its end, redacted). */
 const EXCERPT_CHARS = 2000;
@@ -73,11 +80,13 @@ async function record(ctx: AppContext, runId: string, baseSha: string, body: Rec
   return path;
 }
 
-async function skip(ctx: AppContext, runId: string, baseSha: string, reason: BaselineSkipReason, message: string): Promise<BaselineResult> {
+/** A skipped baseline is recorded as an artefact with its reason (no report file: nothing ran); its uri is the workspace. */
+async function skip(ctx: AppContext, run: BaselineRun, reason: BaselineSkipReason, message: string): Promise<BaselineResult> {
   const clean = redactorFor(ctx).redact(message);
-  ctx.log.info(`baseline skipped: ${clean}`, { run_id: runId, reason });
-  const artifactPath = await record(ctx, runId, baseSha, { outcome: 'skipped', reason, message: clean }, { outcome: 'skipped', reason, message: clean });
-  return { kind: 'skipped', reason, message: clean, artifactPath };
+  ctx.log.info(`baseline skipped: ${clean}`, { run_id: run.runId, reason });
+  const metadata = { base_sha: run.baseSha, outcome: 'skipped', reason, message: clean };
+  await addArtifact(ctx.db, { runId: run.runId, type: BASELINE_ARTIFACT, uri: run.workspaceDir, metadata }, ctx.clock);
+  return { kind: 'skipped', reason, message: clean };
 }
 
 /**
@@ -86,27 +95,27 @@ async function skip(ctx: AppContext, runId: string, baseSha: string, reason: Bas
  * the agent from failures it caused. A stranger's test suite is hostile code: it runs in a throwaway copy (no `.git`),
  * exactly as confined as the agent (see {@link runConfinedCommand}), with the policy's time and output limits. When
  * the agent's sandbox is unavailable and the policy would refuse the agent, it is skipped, never run unconfined.
- * Always records a `baseline_tests` artefact (outcome, command, failing tests, redacted excerpt, duration) or the
- * reason it was skipped.
+ * Always records a `baseline_tests` artefact: a report file (outcome, command, failing tests, redacted excerpt,
+ * duration), or the reason it was skipped.
  *
  * @example
  * const baseline = await takeBaseline(ctx, { runId, owner, repo, workspaceDir, baseSha }, await baselineSettings(ctx, owner, repo));
  */
 export async function takeBaseline(
   ctx: AppContext,
-  run: { runId: string; workspaceDir: string; baseSha: string },
+  run: BaselineRun,
   settings: BaselineSettings,
   lockFile: string,
 ): Promise<BaselineResult> {
   const { runId, workspaceDir, baseSha } = run;
-  if (!settings.baseline.enabled) return skip(ctx, runId, baseSha, 'disabled', 'baseline_tests.enabled is false in the policy');
+  if (!settings.baseline.enabled) return skip(ctx, run, 'disabled', 'baseline_tests.enabled is false in the policy');
   const detected = settings.baseline.command ? { argv: settings.baseline.command, source: 'policy baseline_tests.command' } : await detectTestCommand(workspaceDir);
-  if (!detected) return skip(ctx, runId, baseSha, 'no_test_command', 'no test command found (package.json scripts.test, pytest config, go.mod, Cargo.toml); set baseline_tests.command in the policy');
+  if (!detected) return skip(ctx, run, 'no_test_command', 'no test command found (package.json scripts.test, pytest config, go.mod, Cargo.toml); set baseline_tests.command in the policy');
   const isolation = settings.agent.isolation;
   let bwrapPath: string | null = null;
   if (isolation === 'bwrap') {
     const checked = await ctx.agent.checkIsolation('bwrap', ctx.env);
-    if (!checked.ok) return skip(ctx, runId, baseSha, 'sandbox_unavailable', `the agent's sandbox is not available here (${checked.reason}); a baseline never runs unconfined`);
+    if (!checked.ok) return skip(ctx, run, 'sandbox_unavailable', `the agent's sandbox is not available here (${checked.reason}); a baseline never runs unconfined`);
     bwrapPath = checked.bwrapPath;
   } else {
     ctx.log.warn('baseline: isolation none: the repository\'s tests run unconfined, as the agent will (policy run_agent_step.isolation)', { run_id: runId });
@@ -128,9 +137,9 @@ export async function takeBaseline(
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
-  if (ran.kind === 'not_started') return skip(ctx, runId, baseSha, 'not_started', `${detected.argv.join(' ')} could not start: ${ran.reason}`);
+  if (ran.kind === 'not_started') return skip(ctx, run, 'not_started', `${detected.argv.join(' ')} could not start: ${ran.reason}`);
   const p = ran.process;
-  if (p.workspaceBusy || p.spawnFailed) return skip(ctx, runId, baseSha, 'not_started', `${detected.argv.join(' ')} could not start: ${p.stderr.trim().split('\n').at(-1) ?? 'unknown'}`);
+  if (p.workspaceBusy || p.spawnFailed) return skip(ctx, run, 'not_started', `${detected.argv.join(' ')} could not start: ${p.stderr.trim().split('\n').at(-1) ?? 'unknown'}`);
   const { redact } = redactorFor(ctx);
   const output = redact(`${p.stdoutTail}\n${p.stderr}`.trim());
   const failingTests = parseFailingTests(output);
@@ -149,15 +158,15 @@ export async function takeBaseline(
  */
 export async function takeBaselineSafely(
   ctx: AppContext,
-  run: { runId: string; workspaceDir: string; baseSha: string; notAtBase: string | null },
+  run: BaselineRun & { notAtBase: string | null },
   settings: BaselineSettings,
   lockFile: string,
 ): Promise<BaselineResult> {
-  if (run.notAtBase !== null) return skip(ctx, run.runId, run.baseSha, 'not_started', run.notAtBase);
+  if (run.notAtBase !== null) return skip(ctx, run, 'not_started', run.notAtBase);
   try {
     return await takeBaseline(ctx, run, settings, lockFile);
   } catch (error) {
-    return skip(ctx, run.runId, run.baseSha, 'not_started', `the baseline failed: ${(error as Error).message.split('\n')[0]}`);
+    return skip(ctx, run, 'not_started', `the baseline failed: ${(error as Error).message.split('\n')[0]}`);
   }
 }
 

@@ -88,7 +88,7 @@ describe('run-prepare takes a baseline', () => {
     const marker = join(tempDir('agentpr-mark-'), 'ran');
     const noSandbox = (ctx: AppContext): AppContext => ({
       ...ctx,
-      agent: { ...ctx.agent, checkIsolation: () => Promise.resolve({ ok: false, reason: 'bwrap cannot create a user namespace.', hint: 'enable user namespaces' }) },
+      agent: { ...ctx.agent, checkIsolation: () => Promise.resolve({ ok: false, level: 'bwrap', reason: 'bwrap cannot create a user namespace.', hint: 'enable user namespaces' }) },
     });
     const { result } = await prepared(markingUpstream(marker), { ctx: noSandbox });
     const baseline = baselineOf(result);
