@@ -62,7 +62,9 @@ writeFileSync(
     '',
   ].join('\n'),
 );
-const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, OPENAI_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin };
+// AGENTPR_OFFLINE=1: the upstream and fork are local repositories and nothing talks to GitHub, so the startup gate
+// of each command checks the local remotes, git, codex and the sandbox instead of github.com and GitHub auth.
+const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, OPENAI_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin, AGENTPR_OFFLINE: '1' };
 const db = join(home, 'demo.db');
 for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
 const base = ['--db', db, '--workspace-root', join(demo, 'workspaces'), '--json'];
@@ -79,9 +81,11 @@ function run(argv) {
   });
 }
 
-async function agentpr(args, { gated = false } = {}) {
+// `unconfined`: a step that runs the agent with --isolation none, which the startup gate cannot see (it would refuse
+// for want of bubblewrap), so only those skip it.
+async function agentpr(args, { unconfined = false } = {}) {
   console.log(`\n${bold(`$ agentpr ${args.join(' ')}`)}`);
-  const r = await run([bin, ...base, ...(gated ? ['--skip-doctor'] : []), ...args]);
+  const r = await run([bin, ...base, ...(unconfined ? ['--skip-doctor'] : []), ...args]);
   let out;
   try {
     out = JSON.parse(r.stdout);
@@ -113,31 +117,32 @@ const isolation = bwrapProbe.status === 0 ? [] : ['--isolation', 'none'];
 console.log(bold('agentpr offline demo'));
 console.log('The model is a LOCAL STUB (tools/model-stub) replaying a scripted session; codex itself is the real binary.');
 console.log(`Data: ${home}`);
+console.log('Offline mode (AGENTPR_OFFLINE=1): every startup gate checks the local set-up, not github.com.');
 if (isolation.length === 0) console.log('The agent runs CONFINED: bubblewrap sandbox, network only through the egress proxy (the defaults).');
 else console.log(bold('WARNING: bubblewrap cannot sandbox on this machine, so this demo runs the agent with --isolation none (unconfined). Install bubblewrap (apt-get install bubblewrap) to see the default.'));
 try {
   const runId = `demo_${Date.now().toString(36)}`;
   show('run', (await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', runId])).run_id);
-  // run-prepare talks to GitHub in real use; the demo's remotes are local paths, so its doctor gate is skipped.
-  const prepared = await agentpr(['run-prepare', '--run-id', runId, '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot'], { gated: true });
+  // run-prepare talks to GitHub in real use; in offline mode its gate checks that the local remotes are git repositories.
+  const prepared = await agentpr(['run-prepare', '--run-id', runId, '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot']);
   show('workspace', prepared.workspace_dir ?? '(see show-run)');
   show('branch', prepared.feature_branch ?? '');
   show('state', prepared.state);
   show('state', (await agentpr(['mark-plan-ready', '--run-id', runId, '--contract-path', join(root, 'campaigns', 'example', 'workflow.md')])).state);
   show('state', (await agentpr(['start-implementation', '--run-id', runId])).state);
-  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check', ...isolation], { gated: true });
+  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check', ...isolation], { unconfined: isolation.length > 0 });
   show('verdict', `${step.classification.grade} ${step.classification.reason_code} (codex exit ${step.exit_code})`);
   for (const e of step.classification.evidence.slice(0, 4)) show('evidence', typeof e === 'string' ? e : `line ${e.line ?? '?'}: ${e.command ?? ''} ${e.exit_code !== undefined ? `exit ${e.exit_code}` : ''} ${e.note ?? ''}`.trim());
   show('state', `${step.state} (a PASS converges to LOCAL_VALIDATING, which is what mark-local-validated records)`);
   show('runtime report', step.agent_report);
   show('run digest', step.run_digest);
   show('manager insight', step.manager_insight);
-  const finished = await agentpr(['run-finish', '--run-id', runId, '--changes', 'Add titleCase with a test.', '--commit-title', 'feat: add titleCase helper'], { gated: true });
+  const finished = await agentpr(['run-finish', '--run-id', runId, '--changes', 'Add titleCase with a test.', '--commit-title', 'feat: add titleCase helper']);
   show('pushed', `${finished.branch} @ ${finished.head_sha} → ${fork}`);
   show('state', finished.state);
   // No --title/--body: both are rendered from the example campaign's pr_description_template.md (the CLI's default
   // campaign) with what the run did: the agent's final message, the pushed files, the test evidence of the verdict.
-  const request = await agentpr(['request-open-pr', '--run-id', runId], { gated: true });
+  const request = await agentpr(['request-open-pr', '--run-id', runId]);
   showPrText(request);
   show('PR request', request.request_file);
   show('confirm token (shown once)', request.confirm_token);
@@ -151,7 +156,7 @@ try {
   console.log(`\n${bold('Now the one-command path:')} a second run, driven by the manager rules from QUEUED to the PR request.`);
   const second = `${runId}_drive`;
   await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', second]);
-  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { gated: true });
+  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { unconfined: isolation.length > 0 });
   for (const actions of driven.ticks_detail) for (const a of actions) show('tick', `${a.state} → ${a.action}${a.result ? ` (${a.result})` : a.ok === false ? ' (failed)' : ''}`);
   show('state', `${driven.state} — ${driven.stopped_because}`);
   if (driven.pr_request) {
@@ -161,6 +166,8 @@ try {
   console.log('\nTo use a real model instead of the stub: install codex (npm i -g @openai/codex), log in or set');
   console.log('OPENAI_API_KEY/CODEX_API_KEY, leave CODEX_HOME at ~/.codex (or point it at your config), and run the');
   console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
+  console.log('README.md, "From the demo to your first real campaign", walks through it; `npm run dev-stack` keeps the');
+  console.log('GitHub stand-in and the model stub running for trying the loop (approval included) by hand.');
 } finally {
   await stub.close();
 }
