@@ -6,6 +6,7 @@ import { AgentprError } from '../errors.js';
 import { policyError } from '../policy-error.js';
 import { requestOpenPr, type RequestOpenPrResult } from '../pr-gate/request-open-pr.js';
 import type { ManagerActions } from './actions.js';
+import { awaitingLine } from './awaiting.js';
 import { managerTick, type TickOptions, type TickReport } from './manager-tick.js';
 
 /** Manager flags shared by manager-tick, run-manager-loop and drive. */
@@ -140,7 +141,7 @@ export async function drive(
     const result = report.results[0];
     const last = result?.actions.at(-1);
     if (!result || result.actions_executed.length === 0) {
-      stopped = last ? `${last.action}: ${last.reason}` : 'nothing to do';
+      stopped = last ? `${last.action}: ${last.reason}${last.awaiting ? `; ${awaitingLine(last.awaiting)}` : ''}` : 'nothing to do';
       break;
     }
     if (!result.ok) {

@@ -5,7 +5,7 @@ import type { AppContext } from '../../context.js';
 import { createAppPorts } from '../../adapters/app-ports.js';
 import { silentLogger } from '../../context.js';
 import { createRun } from '../../runs/create-run.js';
-import { managerTick, type ActionOutcome, type ManagerActions, type TickOptions } from '../index.js';
+import { drive, managerTick, type ActionOutcome, type ManagerActions, type TickOptions } from '../index.js';
 
 /** What every fake action reports; the tick records the detail but never reads it. */
 const DONE: ActionOutcome = { kind: 'done', detail: { step: 'event', event_type: 'command.retry', state: 'IMPLEMENTING', duplicate: false } };
@@ -133,6 +133,14 @@ describe('managerTick', () => {
     const report = await managerTick(ctx, actions, options({ autoRequestPr: false }));
     expect(actions.calls).toEqual(['prepare', 'agent', 'finish']);
     expect(report.results[0]?.actions.at(-1)).toMatchObject({ action: 'wait_human', awaiting: { action: 'request_pr', command: 'agentpr request-open-pr --run-id run_n' } });
+  });
+
+  it('drive stops at a wait with the awaited command in stopped_because', async () => {
+    await createRun(ctx, { owner: 'o', repo: 'r', prompt_version: 'v1', run_id: 'run_p' });
+    await applyEvent(ctx.db, 'run_p', { event: { type: 'command.pause', actor: 'operator' } });
+    const driven = await drive(ctx, fakeActions([]), options(), { runId: 'run_p' });
+    expect(driven).toMatchObject({ state: 'PAUSED', ticks: 1 });
+    expect(driven.stopped_because).toBe('wait_human: run is paused; paused: resume it when ready: `agentpr resume --run-id run_p`');
   });
 
   it('--dry-run plans the first action and changes nothing', async () => {
