@@ -26,6 +26,10 @@ describe('evaluateDodGate (SPEC §6.3)', () => {
     expect(codes({ digest: digest({ validation: { test_command_count: 2, failed_test_command_count: 1 } }) })).toEqual(['failed_test_commands_present']);
   });
 
+  it('accepts runtime_success_pre_existing_test_failures: tests that failed before the agent do not block the PR', () => {
+    expect(gate({ digest: digest({ classification: { grade: 'PASS', reason_code: 'runtime_success_pre_existing_test_failures' } }) }).ok).toBe(true);
+  });
+
   it('judges budgets by digest.policy_used, not the repo policy (W28)', () => {
     expect(codes({ digest: digest({ changes: { changed_files_count: 4, added_lines: 46 } }) })).toEqual(['changed_files_budget_exceeded', 'added_lines_budget_exceeded']);
     const old = digest({ policy_used: undefined, changes: { changed_files_count: 4, added_lines: 46 } });
