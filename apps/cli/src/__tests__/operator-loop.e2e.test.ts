@@ -39,7 +39,7 @@ const LANDED = {
   /** a run that re-pushes to a branch with an open PR goes to CI_WAIT on its own. */
   repushToCiWait: true,
   /** `agentpr inbox --json`: what needs a human now, grouped by reason, each with its next command. */
-  inbox: false,
+  inbox: true,
 };
 const step = (ready: boolean) => (ready ? it : it.skip);
 /** The runs that reach the PR gate (alpha only once the baseline spares it the pre-existing failure). */
@@ -150,7 +150,7 @@ describe('the operator loop: four repositories in one campaign, the manager and 
     expect(readFileSync(join(fx.home, 'reports', patches[0]!), 'utf8')).toContain('.map((word) => word)');
   });
 
-  step(LANDED.managerPrRequest)('at PUSHED the manager prepares each PR request itself; /pending_pr in Telegram lists the four', async () => {
+  step(LANDED.managerPrRequest)('at PUSHED the manager prepares each PR request itself; /pending_pr in Telegram lists them', async () => {
     const chat = telegram!;
     const before = chat.messages().length;
     await chat.send('/pending_pr');
@@ -158,7 +158,7 @@ describe('the operator loop: four repositories in one campaign, the manager and 
     for (const { runId } of AT_PR_GATE) expect(reply.text).toContain(runId);
   });
 
-  step(LANDED.managerPrRequest && LANDED.inbox)('the inbox lists the four PR requests to approve, each with its command', async () => {
+  step(LANDED.managerPrRequest && LANDED.inbox)('the inbox lists the PR requests to approve, each with its command (and alpha escalated while its baseline step is blocked)', async () => {
     const pending = await runCli(env, args('pending-prs'));
     expect(pending.code, pending.stderr).toBe(0);
     for (const { runId } of AT_PR_GATE) expect(JSON.stringify(pending.json)).toContain(runId);
@@ -239,7 +239,7 @@ describe('the operator loop: four repositories in one campaign, the manager and 
     expect(states[DELTA.runId]).toBe('DONE');
   }, 60_000);
 
-  step(LANDED.inbox && LANDED.managerPrRequest && LANDED.telegramApprovalCard)('the inbox at the end is empty: CI is green or pending, delta is done', async () => {
+  step(LANDED.inbox && LANDED.managerPrRequest && LANDED.telegramApprovalCard)('the inbox at the end holds no approval, no CI red and no finished run', async () => {
     const inbox = await inboxGroups();
     expect(Object.keys(inbox)).toEqual(LANDED.baselineTests ? [] : ['escalation']);
   });

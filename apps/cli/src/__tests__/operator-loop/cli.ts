@@ -110,9 +110,7 @@ export async function tickUntil(
       const last = JSON.stringify(log.ticks.at(-1) ?? null).slice(0, 4000);
       throw new Error(`manager ticks did not reach "${what}" after ${tick} ticks: states ${JSON.stringify(log.states)}; last tick ${last}`);
     }
-    // --skip-doctor on the tick only: the offline gate checks --upstream-url/--fork-url as literal paths, so the
-    // manager's templates ({owner}/{repo}.git) fail it (orchestrator workspace/run-doctor.ts). Every other command runs the gate.
-    const args = [...globalArgs(fx), '--skip-doctor', 'manager-tick', ...managerArgs(fx), ...(options.runId ? ['--run-id', options.runId] : [])];
+    const args = [...globalArgs(fx), 'manager-tick', ...managerArgs(fx), ...(options.runId ? ['--run-id', options.runId] : [])];
     const result = await runCli(env, args, Math.max(10_000, deadline - Date.now()));
     if (result.code !== 0 && result.json === undefined) throw new Error(`manager-tick failed (exit ${result.code}): ${result.stderr.slice(0, 2000)}`);
     log.ticks.push(result.json ?? { stdout: result.stdout, stderr: result.stderr });
