@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkIsolation } from '@agentpr/codex-runner';
@@ -100,6 +102,30 @@ describe('run-prepare takes a baseline', () => {
   it('is skipped when the repository names no test command', async () => {
     const { result } = await prepared({ 'README.md': '# no tests\n' });
     expect(baselineOf(result)).toMatchObject({ kind: 'skipped', reason: 'no_test_command' });
+  });
+
+  it.skipIf(!sandboxed)('the tests reach no network and none of agentpr\'s files, as the agent cannot', async () => {
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      // another agentpr data dir on this host: it exists, and the sandbox must not show it
+      const { ctx: base, store } = await workspaceContext();
+      stores.push(store);
+      const script = [
+        "const net = require('net'); const fs = require('fs');",
+        `console.log('DATA=' + fs.existsSync(${JSON.stringify(base.paths.dataDir)}));`,
+        `net.connect(${port}, '127.0.0.1').on('connect', () => { console.log('NET=open'); process.exit(0); }).on('error', () => { console.log('NET=closed'); process.exit(1); });`,
+      ].join('\n');
+      const { result } = await prepared({ 'package.json': JSON.stringify({ name: 'probe', private: true, scripts: { test: 'node probe.cjs' } }), 'probe.cjs': script });
+      const baseline = baselineOf(result);
+      expect(baseline).toMatchObject({ kind: 'recorded', outcome: 'failed' });
+      const body = JSON.parse(readFileSync(baseline.kind === 'recorded' ? baseline.artifactPath : '', 'utf8')) as { excerpt: string };
+      expect(body.excerpt).toContain('NET=closed');
+      expect(body.excerpt).toContain('DATA=false');
+    } finally {
+      server.close();
+    }
   });
 
   it.skipIf(!sandboxed)('stops a test command at the policy\'s time limit and records timed_out', async () => {
