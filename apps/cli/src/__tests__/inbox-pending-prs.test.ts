@@ -62,7 +62,7 @@ async function seed(db: TestDatabase, home: string): Promise<void> {
     await request('run_late', -3);
     await run('run_moved', TO_PUSHED, 'b'.repeat(40));
     await request('run_moved', 20);
-    await run('run_stuck', [{ type: 'command.start.discovery' }, { type: 'worker.step.failed', step: 'discovery', reason_code: 'tests_failed', error_message: 'tests failed' }]);
+    await run('run_stuck', [{ type: 'command.start.discovery' }, { type: 'worker.step.failed', step: 'agent', reason_code: 'tests_failed', error_message: 'tests failed' }]);
     await applyEvent(store.db, 'run_stuck', { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', error: 'agent:tests_failed' } });
     mkdirSync(join(home, 'reports'), { recursive: true, mode: 0o700 });
     const digest = join(home, 'reports', 'run_stuck_run_digest.json');

@@ -110,7 +110,7 @@ describe.each(dialectsUnderTest())('buildInbox on %s', (kind) => {
   it('buildInbox names the failing checks the CI verdict recorded, and tolerates a digest without failing tests', async () => {
     await run('run_ci', [...TO_CI_WAIT]);
     await applyAll(app.ctx, 'run_ci', [{ type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: SHA, failing_checks: ['lint', 'test (3.12)'] } as RunEvent]);
-    await run('run_old', [{ type: 'command.start.discovery' }, { type: 'worker.step.failed', step: 'discovery', reason_code: 'x', error_message: 'boom' }]);
+    await run('run_old', [{ type: 'command.start.discovery' }, { type: 'worker.step.failed', step: 'agent', reason_code: 'x', error_message: 'boom' }]);
     await applyAll(app.ctx, 'run_old', [{ type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW' }]);
     await addDigest(app.ctx, 'run_old', 't');
     const inbox = await buildInbox(app.ctx, { askGitHub: false });
