@@ -24,8 +24,9 @@ import { startTelegram, type BotMessage, type TelegramSession } from './operator
 const LANDED = {
   /**
    * run-prepare records the tests failing on the untouched base; they do not fail the attempt. Landed, but blocked:
-   * the baseline names alpha's failing test "legacy slugify keeps accents" while the attempt's `npm test` in codex
-   * names the test FILE (…/test/legacy.test.js), so the judge calls it "broken by the agent" (test_command_failed).
+   * the baseline names alpha's failing test "legacy slugify keeps accents", while under codex `node --test` reports
+   * per file (`not ok 1 - …/test/legacy.test.js`, "test failed", ERR_TEST_FAILURE), so the attempt's failing test is
+   * the file, the names differ, and the judge calls it "broken by the agent" (test_command_failed, NEEDS_HUMAN_REVIEW).
    */
   baselineTests: false,
   /** a retried attempt starts from a reset workspace (the manager within its retry budget), the discarded patch kept. */
