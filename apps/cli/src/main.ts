@@ -1,4 +1,4 @@
-import { flagLine, gateOptionsFor, GLOBAL_FLAGS as APP_GLOBAL_FLAGS, readFlagValues, resolveGlobals, secretFlagValues, type FlagSpec } from '@agentpr/app-kit';
+import { flagLine, gateOptionsFor, GLOBAL_FLAGS, readFlagValues, resolveGlobals, secretFlagValues } from '@agentpr/app-kit';
 import type { AppContext, AppPorts } from '@agentpr/orchestrator';
 import { createSecretRedactor, dataDirPaths, prepareDataDir, redactingStream } from '@agentpr/orchestrator/context';
 import type { CommandContext, CommandSpec, OptionValues } from './command.js';
@@ -6,18 +6,6 @@ import { COMMANDS } from './commands/index.js';
 import { describeError, exitCodeFor } from './errors.js';
 import { renderValue } from './render.js';
 import { VERSION } from './version.js';
-
-/** The global flags of every app, plus the CLI's `--offline` (the same as `AGENTPR_OFFLINE=1` for this invocation). */
-const GLOBAL_FLAGS: Record<string, FlagSpec> = {
-  ...APP_GLOBAL_FLAGS,
-  offline: { type: 'boolean', description: 'local and offline mode: the startup gate checks GITHUB_API_URL and local remotes, not github.com (= AGENTPR_OFFLINE=1)' },
-};
-
-/** What the startup gate learns from a command's own flags: the remotes and GitHub API URL it will use. */
-function gateOptions(values: OptionValues) {
-  const text = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
-  return { ...gateOptionsFor(values), upstreamUrl: text('upstream-url'), forkUrl: text('fork-url'), githubApiUrl: text('github-api-url') };
-}
 
 /** Where the CLI writes and what it reads; tests pass their own. */
 export interface CliIo {
@@ -197,7 +185,7 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
   }
   try {
     const profile = typeof spec.gate === 'function' ? spec.gate(values) : spec.gate;
-    if (profile && !globals.skipDoctor) await (await import('@agentpr/orchestrator')).doctorGate(base, profile, gateOptions(values));
+    if (profile && !globals.skipDoctor) await (await import('@agentpr/orchestrator')).doctorGate(base, profile, gateOptionsFor(values));
     const result = await spec.run(ctx, values);
     const exitCode = exitCodeFor(result.status ?? 'ok');
     if (exitCode !== 0 && !commandWroteStderr) {

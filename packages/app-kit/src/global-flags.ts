@@ -13,6 +13,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'integration-root': { type: 'string', value: 'PATH', description: 'alias of --campaign-dir (the reference name)' },
   'policy-file': { type: 'string', value: 'PATH', description: 'manager policy file (default <data>/manager_policy.json)' },
   'skip-doctor': { type: 'boolean', description: 'skip the startup doctor gate' },
+  offline: { type: 'boolean', description: 'local and offline mode: the startup gate checks the configured API URLs and local remotes, not github.com (= AGENTPR_OFFLINE=1)' },
   json: { type: 'boolean', description: 'print JSON even on a terminal' },
   debug: { type: 'boolean', description: 'print stack traces of unexpected errors on stderr' },
   help: { type: 'boolean', description: 'show help' },

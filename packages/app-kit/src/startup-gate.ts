@@ -1,11 +1,23 @@
 import type { DoctorContext, DoctorGateOptions, GateProfileName } from '@agentpr/orchestrator';
 import type { FlagValues } from './flag-spec.js';
 
-/** What an app's own flags tell the doctor gate: a network timeout, `--skip-network-check`, a token or secret given as a flag. */
+function str(value: FlagValues[string]): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
+/**
+ * What an app's own flags tell the doctor gate: a network timeout, `--skip-network-check`, `--offline`, the URLs it
+ * will use (so an offline gate checks those, not github.com), a token or secret given as a flag.
+ */
 export function gateOptionsFor(values: FlagValues): DoctorGateOptions {
   return {
     networkTimeoutSec: typeof values['network-timeout-sec'] === 'string' ? Number(values['network-timeout-sec']) : undefined,
     skipNetwork: values['skip-network-check'] === true,
+    offline: values.offline === true ? true : undefined,
+    upstreamUrl: str(values['upstream-url']),
+    forkUrl: str(values['fork-url']),
+    githubApiUrl: str(values['github-api-url']),
+    telegramApiUrl: str(values['telegram-api-url']),
     telegramTokenGiven: typeof values['telegram-token'] === 'string',
     webhookSecretGiven: typeof values.secret === 'string' || values['allow-unsigned'] === true,
   };

@@ -52,6 +52,8 @@ export interface RuntimeDoctorOptions {
    * repository (`remote.<remote>`). Offline mode checks these instead of github.com.
    */
   localRemotes?: readonly string[];
+  /** Any HTTP answer proves a URL reachable (offline mode: local stand-ins may answer their root with a 5xx). */
+  anyAnswerReachable?: boolean;
   /** The git runner for the remote checks; default the hardened runner over `env`. */
   git?: Git;
   /** A monotonic millisecond clock for `duration_ms`; default `performance.now`. */
@@ -128,7 +130,7 @@ export async function runtimeDoctor(options: RuntimeDoctorOptions): Promise<Doct
   const warnings: string[] = [];
   if (checkNetwork) {
     const targets = requireCodex ? [...urls.github, ...urls.registries] : [...urls.github];
-    for (const url of targets) await list.run(`net.${url}`, () => urlCheck(url, timeoutSec * 1000, options.fetch));
+    for (const url of targets) await list.run(`net.${url}`, () => urlCheck(url, timeoutSec * 1000, options.fetch, options.anyAnswerReachable === true));
     if (!requireCodex) warnings.push('package-registry checks (PyPI, npm) were skipped because codex is not required for this command');
   }
   return list.report(started, monotonic(), {

@@ -188,6 +188,7 @@ async function doctorReport(ctx: DoctorContext, input: RunDoctorInput): Promise<
     requireGit: input.requireGit ?? true,
     requireGh: input.requireGh ?? false,
     requireGhAuth: !mode.offline && (input.requireGhAuth ?? true),
+    anyAnswerReachable: mode.offline,
     requireCodex: input.requireCodex ?? false,
     requireTelegramToken: input.requireTelegramToken ?? false,
     requireWebhookSecret: input.requireWebhookSecret ?? false,

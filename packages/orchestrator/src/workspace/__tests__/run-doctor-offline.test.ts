@@ -16,12 +16,12 @@ afterEach(async () => {
   cleanupTempDirs();
 });
 
-/** A loopback HTTP server answering 404 to everything (reachable), recording the paths it was asked for. */
-async function loopbackServer(): Promise<{ url: string; seen: string[] }> {
+/** A loopback HTTP server answering `status` (default 404) to everything, recording the paths it was asked for. */
+async function loopbackServer(status = 404): Promise<{ url: string; seen: string[] }> {
   const seen: string[] = [];
   const server = createServer((req, res) => {
     seen.push(req.url ?? '/');
-    res.writeHead(404);
+    res.writeHead(status);
     res.end();
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -123,5 +123,18 @@ describe('doctorGate in offline mode', () => {
     const api = await loopbackServer();
     const report = await doctorGate(baseContext({ ...env, GITHUB_API_URL: api.url }), 'telegram', { fetch: offlineFetch(asked) });
     expect(report.checks.filter((c) => c.name.startsWith('net.')).map((c) => c.name)).toEqual([`net.${telegram.url}/`, `net.${api.url}/`]);
+  });
+
+  it('offline, a stand-in answering its root with a 5xx is reachable, and the bot gate probes the --telegram-api-url it was given', async () => {
+    const telegram = await loopbackServer(500);
+    const api = await loopbackServer(500);
+    const asked: string[] = [];
+    const env = { PATH: await binWith(['git']), AGENTPR_TELEGRAM_BOT_TOKEN: 't', AGENTPR_TELEGRAM_API_URL: 'http://127.0.0.1:1', GITHUB_API_URL: api.url };
+    const report = await doctorGate(baseContext(env), 'telegram', { fetch: offlineFetch(asked), telegramApiUrl: telegram.url });
+    expect(asked).toEqual([`${telegram.url}/`, `${api.url}/`]);
+    expect(report.checks.filter((c) => c.name.startsWith('net.'))).toEqual([
+      { name: `net.${telegram.url}/`, ok: true, detail: 'HTTP 500' },
+      { name: `net.${api.url}/`, ok: true, detail: 'HTTP 500' },
+    ]);
   });
 });
