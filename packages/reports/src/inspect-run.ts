@@ -60,7 +60,7 @@ export function recommendedActions(state: RunState, runId: string, lastActiveSta
     case 'LOCAL_VALIDATING':
       return [agentStep, `agentpr run-finish ${id} --changes <summary>`];
     case 'PUSHED':
-      return [`agentpr request-open-pr ${id} --title <title> --body-file <path>`, 'or keep push_only and wait for a manual PR decision'];
+      return [`agentpr request-open-pr ${id}`, 'the manager writes the request by itself; approve it in Telegram or with agentpr pending-prs'];
     case 'CI_WAIT':
       return [`agentpr sync-github ${id}`, 'webhook preferred; run sync-github in a loop as the fallback'];
     case 'REVIEW_WAIT':
@@ -68,7 +68,7 @@ export function recommendedActions(state: RunState, runId: string, lastActiveSta
     case 'ITERATING':
       return [agentStep, `agentpr start-implementation ${id}`];
     case 'NEEDS_HUMAN_REVIEW':
-      return [`agentpr inspect-run ${id}`, `agentpr retry ${id} --target-state IMPLEMENTING`];
+      return [`agentpr inspect-run ${id}`, `agentpr reset-workspace ${id}`, `agentpr retry ${id} --target-state IMPLEMENTING`];
     case 'FAILED_RETRYABLE':
       return [`agentpr retry ${id} --target-state ${lastActiveState ?? 'IMPLEMENTING'}`, `agentpr inspect-run ${id}`];
     case 'PAUSED':
