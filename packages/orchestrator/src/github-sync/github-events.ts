@@ -1,6 +1,7 @@
 import { iso, pushedHead as storePushedHead, recordDeliveryEvent, type ApplyResult, type Db, type DeliveryEvent, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
 import type { WebhookAction } from '@agentpr/github';
 import type { AppContext } from '../context.js';
+import { failingChecksField, type CheckVerdictEvent } from './failing-checks.js';
 
 /** A roll-up to run after the reply: are all checks of this head complete and green? */
 export interface RollupTask {
@@ -55,13 +56,15 @@ function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {
  * a {@link RollupTask}, unless it is for another head (`stale_head_sha`); reviews, merges and closes apply as
  * events; a new PR head re-links a PUSHED run whose push it is, and so does a check of that head (first, so the
  * check then moves the run from CI_WAIT rather than being refused at PUSHED). Illegal transitions are stored with
- * `applied: false`, never thrown. `run` is kept current for the next fact in the same transaction.
+ * `applied: false`, never thrown. `run` is kept current for the next fact in the same transaction. A failing
+ * check records `failingChecks` (the names the delivery gave, already bounded and cleaned) as `failing_checks`.
  */
 export async function applyGithubFact(
   trx: Db | DeliveryExecutor,
   ctx: Pick<AppContext, 'clock' | 'actor'>,
   run: DeliveryRun,
   action: WebhookAction,
+  failingChecks: readonly string[] = [],
 ): Promise<{ result: GithubFactResult; rollup?: RollupTask }> {
   const actor = ctx.actor;
   const pr = run.pr_number;
@@ -77,7 +80,10 @@ export async function applyGithubFact(
         await record({ type: 'command.pr.linked', pr_number: pr, actor }, `gh:pr-head:${pr}:${run.pushedHead}`);
       }
       const event: DeliveryEvent = { type: 'github.check.completed', conclusion: action.conclusion, pr_number: pr, head_sha: action.headSha, actor };
-      if (action.conclusion === 'failure') return { result: await record(event, action.idempotencyKey) };
+      if (action.conclusion === 'failure') {
+        const failed: CheckVerdictEvent = { ...event, ...failingChecksField(failingChecks) };
+        return { result: await record(failed, action.idempotencyKey) };
+      }
       const head = run.pushedHead;
       if (action.headSha && head && action.headSha.toLowerCase() !== head) return { result: await record(event, action.idempotencyKey) };
       const rollupHead = head ?? action.headSha;

@@ -1,6 +1,7 @@
 import { mapWebhookEvent } from '@agentpr/github';
 import { claimDelivery, findDeliveryRun, findDeliveryRunsByHead, finishDelivery, iso, kyselyDeliveryExecutor, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
+import { webhookFailingChecks } from './failing-checks.js';
 import { applyGithubFact, type GithubFactResult, type RollupTask } from './github-events.js';
 
 /** A verified delivery, ready to process. */
@@ -102,6 +103,8 @@ async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, inpu
     results.push({ ok: true, ignored: true, ...(mapping.repository ? { repo: `${mapping.repository.owner}/${mapping.repository.repo}` } : {}), message: mapping.message });
   } else {
     const { owner, repo } = mapping.repository;
+    // The failing check's name, from the delivery itself (hostile input: bounded and cleaned).
+    const failingChecks = webhookFailingChecks(input.eventName, input.payload);
     for (const target of mapping.targets) {
       let runs: DeliveryRun[];
       if (target.prNumber !== null) {
@@ -122,7 +125,7 @@ async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, inpu
         continue;
       }
       for (const run of runs) {
-        const applied = await applyGithubFact(trx, ctx, run, target.action);
+        const applied = await applyGithubFact(trx, ctx, run, target.action, failingChecks);
         results.push(applied.result);
         if (applied.rollup) rollups.push(applied.rollup);
       }

@@ -9,3 +9,5 @@ export type { SyncGithubInput, SyncGithubReport, SyncRunResult, SyncFailure, Syn
 export { cleanupWebhookDeliveries } from './cleanup-webhook-deliveries.js';
 export { syncGithubReport, syncFailures } from './sync-github.js';
 export type { SyncGithubResult, SyncGithubLoopResult, SyncRunOutcome, SyncEventOutcome, SyncSkipped, SyncPassFailed, SyncEventDocument } from './sync-github.js';
+export { boundedCheckNames, cleanCheckName, failingCheckNames, webhookFailingChecks, MAX_CHECK_NAME, MAX_FAILING_CHECKS } from './failing-checks.js';
+export type { CheckVerdictEvent } from './failing-checks.js';

@@ -2,6 +2,7 @@ import { decideReview, rollUpChecks, type CheckRollup, type GitHubClient } from 
 import { eventPayload, type RunEvent, type RunState } from '@agentpr/state-machine';
 import { applyEvents, type ApplyResult, type EventInput } from '@agentpr/store';
 import type { AppContext } from '../context.js';
+import { failingCheckNames, failingChecksField, type CheckVerdictEvent } from './failing-checks.js';
 import { pushedHead, rollupKey } from './github-events.js';
 
 /** What sync-github saw on GitHub for one PR. */
@@ -11,6 +12,8 @@ export interface SyncDecision {
   check_conclusion: 'success' | 'failure' | null;
   review_state: string | null;
   check_summary: Pick<CheckRollup, 'total' | 'successes' | 'failures' | 'pending'>;
+  /** The failing checks' names (bounded, cleaned) when the roll-up failed; empty otherwise. */
+  failing_checks: string[];
 }
 
 /**
@@ -76,6 +79,7 @@ function appliedOutcome(r: ApplyResult): SyncEventOutcome {
 interface OpenPrView {
   planned: PlannedEvent[];
   rollup: CheckRollup;
+  failingChecks: string[];
   reviewState: string | null;
 }
 
@@ -87,12 +91,12 @@ async function openPrEvents(ctx: AppContext, github: GitHubClient, run: SyncCand
   if (run.current_state === 'PUSHED' && pushed === headSha) {
     planned.push({ event: { type: 'command.pr.linked', pr_number: pr.number, actor }, key: `gh:pr-head:${pr.number}:${headSha}` });
   }
-  const rollup = rollUpChecks(await github.listChecksForRef(repo, headSha));
+  const checks = await github.listChecksForRef(repo, headSha);
+  const rollup = rollUpChecks(checks);
+  const failingChecks = rollup.conclusion === 'failure' ? failingCheckNames(checks) : [];
   if (rollup.conclusion) {
-    planned.push({
-      event: { type: 'github.check.completed', conclusion: rollup.conclusion, pr_number: pr.number, head_sha: headSha, actor },
-      key: rollupKey(pr.number, headSha, rollup.conclusion),
-    });
+    const event: CheckVerdictEvent = { type: 'github.check.completed', conclusion: rollup.conclusion, pr_number: pr.number, head_sha: headSha, actor, ...failingChecksField(failingChecks) };
+    planned.push({ event, key: rollupKey(pr.number, headSha, rollup.conclusion) });
   }
   const review = decideReview(await github.listReviews(repo, pr.number));
   if (review.state === 'changes_requested') {
@@ -101,12 +105,13 @@ async function openPrEvents(ctx: AppContext, github: GitHubClient, run: SyncCand
       key: review.reviewId !== null ? `gh:review:${review.reviewId}` : `gh:review:${pr.number}:changes_requested:${review.submittedAt ?? 'unknown'}`,
     });
   }
-  return { planned, rollup, reviewState: review.state };
+  return { planned, rollup, failingChecks, reviewState: review.state };
 }
 
 /**
  * Reads one run's PR on GitHub and applies what changed, with natural keys shared with the webhook: a merged or
- * closed PR, or for an open PR the events of {@link openPrEvents}. A dry run only plans. Throws GitHub errors.
+ * closed PR, or for an open PR the events of {@link openPrEvents}; a failed roll-up records the failing checks'
+ * names as `failing_checks` (at most 20, cleaned), in the event and the decision. A dry run only plans. Throws GitHub errors.
  */
 export async function syncOneRun(ctx: AppContext, github: GitHubClient, run: SyncCandidate, dryRun: boolean): Promise<SyncRunResult> {
   const pr = await github.getPullRequest({ owner: run.owner, repo: run.repo }, run.pr_number);
@@ -115,11 +120,12 @@ export async function syncOneRun(ctx: AppContext, github: GitHubClient, run: Syn
   let planned: PlannedEvent[] = [];
   let rollup: CheckRollup = { conclusion: null, total: 0, successes: 0, failures: 0, pending: 0 };
   let reviewState: string | null = null;
+  let failingChecks: string[] = [];
   if (prState !== 'OPEN') {
     const merged = prState === 'MERGED';
     planned.push({ event: { type: 'github.pull_request.closed', pr_number: pr.number, merged, actor: ctx.actor }, key: `gh:pr-closed:${pr.number}:${merged ? 'merged' : 'unmerged'}:${headSha || 'unknown'}` });
   } else {
-    ({ planned, rollup, reviewState } = await openPrEvents(ctx, github, run, pr, headSha));
+    ({ planned, rollup, failingChecks, reviewState } = await openPrEvents(ctx, github, run, pr, headSha));
   }
   const decision: SyncDecision = {
     pr_state: prState,
@@ -127,6 +133,7 @@ export async function syncOneRun(ctx: AppContext, github: GitHubClient, run: Syn
     check_conclusion: rollup.conclusion,
     review_state: reviewState,
     check_summary: { total: rollup.total, successes: rollup.successes, failures: rollup.failures, pending: rollup.pending },
+    failing_checks: failingChecks,
   };
   let events: SyncEventOutcome[];
   if (dryRun) {

@@ -2,6 +2,7 @@ import * as v from 'valibot';
 import { latestArtifact, listEvents } from '@agentpr/store';
 import { readAgentFile } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
+import { boundedCheckNames, failingCheckNames } from '../github-sync/failing-checks.js';
 
 /** A test the run's latest digest names as failing; `before_agent` when it already failed on the untouched base. */
 export interface InboxFailingTest {
@@ -10,9 +11,12 @@ export interface InboxFailingTest {
   before_agent: boolean | null;
 }
 
-/** The GitHub verdict on the run's latest push: a failed CI roll-up, a review requesting changes, or nothing. */
+/**
+ * The GitHub verdict on the run's latest push: a failed CI roll-up, a review requesting changes, or nothing.
+ * `failing_checks` is what the verdict recorded, or null when it recorded no names (an older event, a check suite).
+ */
 export type GitHubFact =
-  | { kind: 'ci_red'; pr_number: number | null; head_sha: string | null; failing_checks: string[] }
+  | { kind: 'ci_red'; pr_number: number | null; head_sha: string | null; failing_checks: string[] | null }
   | { kind: 'changes_requested'; pr_number: number | null }
   | { kind: 'none' };
 
@@ -28,12 +32,14 @@ const FailingTestsSchema = v.object({
   }),
 });
 
-const CheckNamesSchema = v.union([v.object({ failing_checks: v.array(v.string()) }), v.object({ check_name: v.string() })]);
+const CheckNamesSchema = v.union([v.object({ failing_checks: v.array(v.unknown()) }), v.object({ check_name: v.string() })]);
 
-function checkNames(payload: unknown): string[] {
+/** The names a verdict event recorded, cleaned and bounded again on the way out; null when it recorded none. */
+function checkNames(payload: unknown): string[] | null {
   const parsed = v.safeParse(CheckNamesSchema, payload);
-  if (!parsed.success) return [];
-  return 'failing_checks' in parsed.output ? parsed.output.failing_checks : [parsed.output.check_name];
+  if (!parsed.success) return null;
+  const names = boundedCheckNames('failing_checks' in parsed.output ? parsed.output.failing_checks : [parsed.output.check_name]);
+  return names.length > 0 ? names : null;
 }
 
 /**
@@ -59,18 +65,14 @@ export async function latestGitHubFact(ctx: AppContext, runId: string): Promise<
 }
 
 /**
- * The failing checks of a commit as GitHub lists them now, when a GitHub client is configured; empty when there
- * is none or GitHub cannot be asked (the inbox then says the names are unknown).
+ * The failing checks of a commit as GitHub lists them now (cleaned and bounded like recorded names), when a GitHub
+ * client is configured; empty when there is none or GitHub cannot be asked (the inbox then says the names are unknown).
  */
 export async function failingChecksOnGitHub(ctx: AppContext, repo: { owner: string; repo: string }, headSha: string): Promise<string[]> {
   try {
     const github = await ctx.github.client();
     if (!github) return [];
-    const items = await github.listChecksForRef(repo, headSha);
-    return items.flatMap((item) => {
-      if (item.kind === 'check_run') return item.status === 'completed' && !['success', 'neutral', 'skipped'].includes(String(item.conclusion).toLowerCase()) ? [item.name] : [];
-      return item.state === 'failure' || item.state === 'error' ? [item.context] : [];
-    });
+    return failingCheckNames(await github.listChecksForRef(repo, headSha));
   } catch {
     return [];
   }

@@ -67,8 +67,9 @@ async function reviewItem(ctx: AppContext, run: RunListItem, askGitHub: boolean)
   const fact = await latestGitHubFact(ctx, run.run_id);
   const fixRound = run.current_state === 'ITERATING' ? `agentpr drive --run-id ${run.run_id}` : `agentpr retry --run-id ${run.run_id} --target-state ITERATING`;
   if (fact.kind === 'ci_red') {
-    let checks = fact.failing_checks;
-    if (checks.length === 0 && askGitHub && fact.head_sha) checks = await failingChecksOnGitHub(ctx, run, fact.head_sha);
+    // The names the verdict recorded when it arrived; GitHub is asked only when it recorded none.
+    let checks = fact.failing_checks ?? [];
+    if (fact.failing_checks === null && askGitHub && fact.head_sha) checks = await failingChecksOnGitHub(ctx, run, fact.head_sha);
     return { ...base(run), reason: 'ci_red', pr_number: fact.pr_number ?? run.pr_number, failing_checks: checks, next_command: fixRound };
   }
   if (fact.kind === 'changes_requested') return { ...base(run), reason: 'changes_requested', pr_number: fact.pr_number ?? run.pr_number, next_command: fixRound };
@@ -88,7 +89,8 @@ async function reviewItem(ctx: AppContext, run: RunListItem, askGitHub: boolean)
  * command: a PR request to approve; a PUSHED run whose request is missing, expired or stale; a review requesting
  * changes or CI red with the failing checks (in ITERATING, or escalated to NEEDS_HUMAN_REVIEW because of it); any
  * other escalation with the failing tests the run digest names (`validation.failing_tests`, when present); a paused
- * run with the state it returns to. Reads the store (and, for missing check names, GitHub when configured).
+ * run with the state it returns to. Reads the store; the failing checks' names come from the CI verdict event
+ * (`failing_checks`, recorded by sync-github and the webhook), and GitHub is asked only when it has none.
  *
  * @example
  * const inbox = await buildInbox(ctx);

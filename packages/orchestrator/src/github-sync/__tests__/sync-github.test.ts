@@ -46,7 +46,7 @@ describe('syncGithub', () => {
     const report = await sync({ dryRun: true });
     expect(report).toMatchObject({ ok: true, dry_run: true, scanned: 1, synced: 1, report_path: null });
     expect(report.results[0]!.events).toEqual([
-      { dry_run: true, event_type: 'github.check.completed', idempotency_key: `gh:rollup:1:${SHA}:failure`, payload: { conclusion: 'failure', pr_number: 1, head_sha: SHA, actor: 'sync' } },
+      { dry_run: true, event_type: 'github.check.completed', idempotency_key: `gh:rollup:1:${SHA}:failure`, payload: { conclusion: 'failure', pr_number: 1, head_sha: SHA, actor: 'sync', failing_checks: ['ci'] } },
     ]);
     expect(await listEvents(ctx.db, 'run_sync', { limit: 100 })).toHaveLength(before.length);
     expect(await listAttempts(ctx.db, 'run_sync', { limit: 5 })).toEqual([]);
