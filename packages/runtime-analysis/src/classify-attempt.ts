@@ -1,5 +1,6 @@
 import { attributeTestFailures, type BaselineTests, type TestFailureAttribution } from './baseline-tests.js';
 import { describeCommand } from './describe-command.js';
+import { normalizeTestName } from './failing-test-names.js';
 import { firstMatch, HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS } from './failure-patterns.js';
 import type { StreamAnalysis } from './stream-analyzer.js';
 import type { Classification, DiffSummary, EvidenceItem, Grade, NextAction, PreflightOutcome, ProtectedChange, ReasonCode, SandboxDenial } from './types.js';
@@ -52,6 +53,11 @@ export interface ClassifyInput {
    * failed there already does not fail the attempt, unless the agent made it worse (see `attributeTestFailures`).
    */
   baseline?: BaselineTests | null;
+  /**
+   * The repository root the agent's commands ran in (the workspace), so that test files its output names by absolute
+   * path compare with the baseline's (relative) ones.
+   */
+  workspaceDir?: string | null;
 }
 
 function verdict(grade: Grade, reason_code: ReasonCode, next_action: NextAction, evidence: EvidenceItem[], details: Record<string, unknown>): Classification {
@@ -123,14 +129,19 @@ export function budgetExceeded(diff: DiffSummary, maxChangedFiles: number, maxAd
   return (maxChangedFiles > 0 && diff.changed_files_count > maxChangedFiles) || (maxAddedLines > 0 && diff.added_lines > maxAddedLines);
 }
 
-function namedTests(f: StreamAnalysis['test_failures'][number], t: TestFailureAttribution): Pick<EvidenceItem, 'failing_tests'> {
-  if (!f.failing_tests?.length) return {};
-  const before = new Set(t.failing_tests.filter((x) => x.before_agent).map((x) => x.name));
-  return { failing_tests: f.failing_tests.slice(0, 12).map((x) => ({ name: x.name, before_agent: before.has(x.name) })) };
+/** A failing test of the output as the comparison judged it (a whole file's path made relative). */
+function judgedTest(x: { name: string }, t: TestFailureAttribution): { name: string; before_agent: boolean } {
+  const j = t.by_output_name.get(normalizeTestName(x.name));
+  return { name: j?.name ?? x.name, before_agent: j?.before_agent ?? false };
 }
 
-function testNames(f: StreamAnalysis['test_failures'][number]): string {
-  const listed = (f.failing_tests ?? []).slice(0, 3).map((x) => `"${describeCommand(x.name, 80)}"`);
+function namedTests(f: StreamAnalysis['test_failures'][number], t: TestFailureAttribution): Pick<EvidenceItem, 'failing_tests'> {
+  if (!f.failing_tests?.length) return {};
+  return { failing_tests: f.failing_tests.slice(0, 12).map((x) => judgedTest(x, t)) };
+}
+
+function testNames(f: StreamAnalysis['test_failures'][number], t: TestFailureAttribution): string {
+  const listed = (f.failing_tests ?? []).slice(0, 3).map((x) => `"${describeCommand(judgedTest(x, t).name, 80)}"`);
   if (listed.length === 0) return '';
   const more = (f.failing_tests?.length ?? 0) - listed.length;
   return `; failing: ${listed.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
@@ -142,7 +153,7 @@ function testFailureEvidence(a: StreamAnalysis, t: TestFailureAttribution): Evid
   for (const f of a.test_failures) {
     const shown = f.targets.length ? f.targets.map((x) => describeCommand(x, 100)).join(' … ') : describeCommand(f.command);
     const tests = namedTests(f, t);
-    const names = testNames(f);
+    const names = testNames(f, t);
     if (f.resolved_by) {
       out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}; line ${f.resolved_by.line}: \`${describeCommand(f.resolved_by.target, 100)}\` exit 0 for the same target → fixed`, f.item_id), ...tests });
     } else if (f.allowlist_matches.length > 0) {
@@ -153,6 +164,10 @@ function testFailureEvidence(a: StreamAnalysis, t: TestFailureAttribution): Evid
       out.push({ ...item(f.line, f.command, f.exit_code, `${where(f.line)}\`${shown}\` exit ${f.exit_code}${f.note ? ` (${f.note})` : ''}${names}, never re-run successfully for the same target → failed`, f.item_id), ...tests });
     }
   }
+  for (const p of t.failing_tests.filter((x) => x.per_file && x.before_agent).slice(0, 5)) {
+    out.push(item(null, null, null, `${shown(p.name)} was reported as a whole file, not per test; the baseline's failing test(s) there (${shown((p.baseline_tests ?? []).map((n) => `"${n}"`).join(', '), 160)}) → counted as the same failure, the agent did not change that file`));
+  }
+  for (const u of t.undetermined.slice(0, 5)) out.push(item(null, null, null, `${shown(u.reason, 240)} → cannot tell whether the agent broke it; not excused`));
   if (t.worse) {
     const added = t.worse.new_failing_tests.slice(0, 5).map((n) => `"${describeCommand(n, 80)}"`).join(', ');
     out.push(item(null, null, null, `${t.worse.failing_count} test(s) fail, ${t.worse.baseline_count} failed before the agent${added ? `; new: ${added}` : ''} → broken by the agent`));
@@ -218,6 +233,7 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null, t: TestFailure
       ...(a.waived_test_failures.length ? { waived_test_failures: a.waived_test_failures.slice(0, 12) } : {}),
       ...(t.pre_existing_commands.length ? { pre_existing_test_failures: t.pre_existing_commands.slice(0, 12) } : {}),
       ...(t.worse ? { broken_by_agent: t.worse } : {}),
+      ...(t.undetermined.length ? { undetermined_test_failures: t.undetermined.slice(0, 12) } : {}),
     });
   }
   // addition: nothing to analyse
@@ -338,7 +354,10 @@ function exitNonZero(input: ClassifyInput): Classification {
  * // → {grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', evidence: [{line: 69, command: …, exit_code: 2, note: …}], …}
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
-  const tests = attributeTestFailures(input.analysis, input.baseline);
+  const tests = attributeTestFailures(input.analysis, input.baseline, {
+    roots: input.workspaceDir ? [input.workspaceDir] : [],
+    ...(input.diff ? { changedFiles: input.diff.changed_files } : {}),
+  });
   const decided = withDenials(interruptedVerdict(decide(input, tests), input), input.sandboxDenials ?? []);
   // The outcome of the baseline compared with, so "not failing before the agent" reads as a fact, not a guess.
   const c = input.baseline ? { ...decided, details: { ...decided.details, baseline_outcome: input.baseline.outcome } } : decided;

@@ -96,3 +96,36 @@ describe('normalizeTestName', () => {
     expect(normalizeTestName('flaky # SKIP no network')).toBe('flaky');
   });
 });
+
+describe('parseFailingTests: where a failing test lives (real node --test outputs, see __tests__/fixtures/test-output/README.md)', () => {
+  it('records the file of each failing node:test test from its TAP location, relative to the given root', () => {
+    const found = parseFailingTests(fixture('node-test-per-test-two-files.txt'), { roots: ['/srv/repo'] });
+    expect(found.map((t) => [t.name, t.file, t.per_file])).toEqual([
+      ['legacy slugify keeps accents', 'test/legacy.test.js', undefined],
+      ['trims twice', 'test/more.test.js', undefined],
+      ['legacy helpers', 'test/more.test.js', undefined],
+    ]);
+    expect(found[0]!.excerpt).toContain('broken upstream since the unicode change');
+  });
+
+  it('keeps the printed path without a root, and leaves a path outside every root absolute', () => {
+    expect(parseFailingTests(fixture('node-test-per-test.txt'))[0]!.file).toBe('/srv/repo/test/legacy.test.js');
+    expect(parseFailingTests(fixture('node-test-per-test.txt'), { roots: ['/elsewhere'] })[0]!.file).toBe('/srv/repo/test/legacy.test.js');
+  });
+
+  it('marks a whole file reported by node:test under codex\'s sandbox as per_file, named by its relative path', () => {
+    const found = parseFailingTests(fixture('node-test-per-file-two-files.txt'), { roots: ['/srv/repo'] });
+    expect(found.map((t) => [t.name, t.file, t.per_file])).toEqual([
+      ['test/legacy.test.js', 'test/legacy.test.js', true],
+      ['test/more.test.js', 'test/more.test.js', true],
+    ]);
+    expect(found[0]!.excerpt).toContain("error: 'test failed'");
+  });
+
+  it('takes the file from vitest\'s "FAIL file > name", pytest\'s "file::name" and a jest file header', () => {
+    expect(parseFailingTests(' FAIL  test/math.test.ts > math > adds')[0]!.file).toBe('test/math.test.ts');
+    expect(parseFailingTests('FAILED tests/test_a.py::test_x - assert 1 == 2')[0]!.file).toBe('tests/test_a.py');
+    expect(parseFailingTests(['FAIL src/sum.test.js', '  ● sum › adds 1 + 2', '', '    expect(received).toBe(expected)'].join('\n'))[0]!.file).toBe('src/sum.test.js');
+    expect(parseFailingTests('--- FAIL: TestAdd (0.00s)')[0]!.file).toBeUndefined();
+  });
+});

@@ -1,9 +1,28 @@
+import { looksLikeTestFile, repoRelativePath, testFilePath } from './test-file-path.js';
+
 /** A failing test named by a test runner's output, with the lines that follow it there. */
 export interface FailingTestName {
   /** The test's name as the runner prints it, without a trailing duration (at most 200 characters). */
   name: string;
   /** A few lines of the output right after the name (the assertion, usually), at most 300 characters; may be empty. */
   excerpt: string;
+  /**
+   * The file the test lives in, when the output says so (TAP/node:test `location:`, vitest `FAIL file > name`, pytest
+   * `file::name`, a jest/vitest file header): relative to the repository root when `roots` were given and it lies
+   * under one, else as printed.
+   */
+  file?: string;
+  /**
+   * The runner reported the whole file, not its tests (node:test under codex's sandbox: `not ok 1 - /…/test/a.test.js`,
+   * `error: 'test failed'`): `name` is then the file's path, and which of its tests failed is not known.
+   */
+  per_file?: true;
+}
+
+/** Options of {@link parseFailingTests}. */
+export interface ParseFailingTestsOptions {
+  /** The directories the command ran the repository in (the repository root first): absolute paths under them become relative. */
+  roots?: readonly string[];
 }
 
 /** How much of an output is read (its end), how long a line may be, and how many names are kept. */
@@ -66,6 +85,43 @@ function mochaName(lines: readonly string[], at: number, first: string): { name:
   return { name: parts.join(' ').slice(0, -1), next: i };
 }
 
+/** A file header some runners print before a file's failures: jest `FAIL src/a.test.js`, vitest `❯ test/a.test.ts (2 tests | 1 failed)`. */
+const FILE_HEADER = /^\s*(?:FAIL|❯)\s+(\S+)(?:\s+[[(].*)?$/;
+const TAP_LOCATION = /^\s*location:\s*(.+)$/;
+
+/** The `location:` of the YAML block right after a TAP `not ok` line (at most 40 lines on), or null. */
+function tapLocation(lines: readonly string[], from: number): string | null {
+  if (lines[from]?.trim() !== '---') return null;
+  for (let i = from + 1; i < lines.length && i <= from + 40; i++) {
+    const line = lines[i]!.trim();
+    if (line === '...') return null;
+    const m = TAP_LOCATION.exec(line);
+    if (m) return testFilePath(m[1]!);
+  }
+  return null;
+}
+
+/** Where a rule's test lives, when its line or the output around it says so. */
+function fileOf(runner: string, raw: string, lines: readonly string[], at: number, header: string | null): string | null {
+  if (runner === 'tap') return tapLocation(lines, at + 1);
+  if (runner === 'pytest') return testFilePath(raw.split('::')[0]!);
+  if (runner === 'vitest') {
+    const first = raw.split(' > ')[0]!.trim();
+    return looksLikeTestFile(first) ? testFilePath(first) : null;
+  }
+  return runner === 'spec' || runner === 'jest' ? header : null;
+}
+
+/** The file and per-file facts of a found test, paths made relative to `roots` where they lie under one. */
+function located(runner: string, name: string, file: string | null, roots: readonly string[]): Pick<FailingTestName, 'name' | 'file' | 'per_file'> {
+  const rel = (p: string) => repoRelativePath(p, roots) ?? p;
+  const path = testFilePath(name);
+  // node:test reports a file it could not read the tests of by the file's own path (its location is line 1 of it)
+  const perFile = runner === 'tap' && path !== null && looksLikeTestFile(name) && (file === null || file === path);
+  if (perFile) return { name: rel(path), file: rel(path), per_file: true };
+  return file ? { name, file: rel(file) } : { name };
+}
+
 /** Lines that say nothing about the failure: TAP's YAML bookkeeping and stack frames. */
 const NOISE = /^(?:---|\.\.\.|duration_ms:|location:|failureType:|at |#)/;
 
@@ -102,19 +158,24 @@ function boundedLines(output: string): string[] {
  * The failing tests a test command's output names, in order of first appearance, de-duplicated, at most 50:
  * vitest and jest (`FAIL a.test.ts > suite > name`, `× name`, `● suite › name`), pytest (`FAILED a.py::test_x`),
  * go test (`--- FAIL: TestX`), cargo test (`test x ... FAILED`), TAP and node:test (`not ok 1 - name`, `✖ name`) and
- * mocha (`1) suite` / `name:`). Each comes with the few lines that follow it. Reads only the last 64 KB of the output.
+ * mocha (`1) suite` / `name:`). Each comes with the few lines that follow it and, when the output says so, the file
+ * it lives in (relative to `roots`); a whole file reported by node:test is marked `per_file`. Reads only the last
+ * 64 KB of the output.
  *
  * @example
  * parseFailingTests('--- FAIL: TestAdd (0.00s)\n    add_test.go:9: got 3, want 4\nFAIL')
  * // → [{ name: 'TestAdd', excerpt: 'add_test.go:9: got 3, want 4\nFAIL' }]
  */
-export function parseFailingTests(output: string): FailingTestName[] {
+export function parseFailingTests(output: string, options: ParseFailingTestsOptions = {}): FailingTestName[] {
   if (!output) return [];
   const lines = boundedLines(output);
   const found: FailingTestName[] = [];
   const seen = new Set<string>();
+  let header: string | null = null;
   for (let i = 0; i < lines.length && found.length < FAILING_TEST_LIMITS.names; i++) {
     const line = lines[i]!;
+    const h = FILE_HEADER.exec(line)?.[1];
+    if (h !== undefined && looksLikeTestFile(h)) header = testFilePath(h);
     for (const rule of RULES) {
       let raw = rule.match(line);
       if (raw === null) continue;
@@ -125,10 +186,12 @@ export function parseFailingTests(output: string): FailingTestName[] {
         const dash = line.indexOf(' - ');
         rest = dash >= 0 ? line.slice(dash + 3).trim() : '';
       }
-      const name = normalizeTestName(raw);
-      if (name !== '' && !NOT_A_NAME.has(name) && !seen.has(name)) {
-        seen.add(name);
-        found.push({ name, excerpt: excerptAfter(lines, next, rest) });
+      const normalized = normalizeTestName(raw);
+      if (normalized === '' || NOT_A_NAME.has(normalized)) break;
+      const where = located(rule.runner, normalized, fileOf(rule.runner, raw, lines, i, header), options.roots ?? []);
+      if (!seen.has(where.name)) {
+        seen.add(where.name);
+        found.push({ ...where, excerpt: excerptAfter(lines, next, rest) });
       }
       break;
     }

@@ -131,7 +131,9 @@ export class TestEvidence {
       return;
     }
     const matches = this.allowlist.filter((a) => a.test(output)).map((a) => a.pattern);
-    const failing = parseFailingTests(output).map((t) => ({ name: detach(t.name), excerpt: detach(t.excerpt) }));
+    const failing = parseFailingTests(output).map((t) => ({
+      ...t, name: detach(t.name), excerpt: detach(t.excerpt), ...(t.file ? { file: detach(t.file) } : {}),
+    }));
     const record: TestFailureRecord = {
       command, line, item_id: itemId, exit_code: exitCode, targets: targets.map((t) => t.normalized), allowlist_matches: matches,
       output_excerpt: detach(excerpt(output)),
