@@ -10,7 +10,7 @@ import {
 } from '@agentpr/telegram';
 import { AgentprError } from '@agentpr/orchestrator';
 
-/** The run-telegram-bot flags as raw strings (SPEC §2.3), shared by `agentpr run-telegram-bot` and `agentpr-bot`. */
+/** The run-telegram-bot flags as raw strings, shared by `agentpr run-telegram-bot` and `agentpr-bot`. */
 export interface TelegramBotFlags {
   telegramToken?: string | undefined;
   telegramApiUrl?: string | undefined;
@@ -98,7 +98,7 @@ function apiUrl(raw: string | undefined): string | undefined {
 }
 
 /**
- * Resolves the bot's configuration (SPEC §2.3 run-telegram-bot): the token from `--telegram-token` or
+ * Resolves the bot's configuration: the token from `--telegram-token` or
  * `AGENTPR_TELEGRAM_BOT_TOKEN`, the Bot API URL from `--telegram-api-url` or `AGENTPR_TELEGRAM_API_URL`, the chat
  * ACL (at least one chat id unless `--allow-any-chat`; optional `--*-user-id` people who cap tiers in group
  * chats), and the settings (flag > policy `telegram_bot` >
@@ -177,7 +177,7 @@ export interface BotPolicy {
 }
 
 /**
- * Loads the manager policy file (SPEC §11.1) with `@agentpr/policy` and picks the `telegram_bot` section. A
+ * Loads the manager policy file with `@agentpr/policy` and picks the `telegram_bot` section. A
  * missing file gives the built-in defaults. Invalid JSON is an `AgentprError` `invalid_json` (exit 2); invalid
  * values are `config` errors naming the field.
  */

@@ -1,6 +1,6 @@
 /** `bot_state` keys of one Telegram bot, namespaced by its bot id (the numeric prefix of the token). */
 export const botStateKeys = {
-  /** The next `getUpdates` offset (W40). */
+  /** The next `getUpdates` offset. */
   offset: (botId: string) => `telegram:${botId}:offset`,
   /** Where the state-change notification scan continues: `{at, run_id}` of the last run seen. */
   stateCursor: (botId: string) => `telegram:${botId}:notify_state_cursor`,

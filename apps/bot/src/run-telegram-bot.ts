@@ -54,7 +54,7 @@ export interface TelegramBotOptions {
   secrets?: readonly string[] | undefined;
   /** Overrides `settings.idleSleepSec` in milliseconds (tests). */
   idleSleepMs?: number | undefined;
-  /** Cap of the poll-error backoff. Default 60 s (W45). */
+  /** Cap of the poll-error backoff. Default 60 s. */
   maxBackoffMs?: number | undefined;
   /** Abortable sleep; resolves early when the signal aborts. */
   sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
@@ -90,7 +90,7 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** The reply to an allowed chat (or group member) asking above its tier. Strangers never get one (W41). */
+/** The reply to an allowed chat (or group member) asking above its tier. Strangers never get one. */
 function permissionText(command: string, reason: AclDenyReason): string {
   switch (reason) {
     case 'chat_not_allowlisted':
@@ -120,12 +120,12 @@ function auditRequestText(parsed: ParsedCommand, text: string): string {
 }
 
 /**
- * Runs the Telegram control bot until `options.signal` aborts (SPEC §8): long polling with the offset stored in
- * `bot_state` before each update is handled (a restart never runs a command twice; W40), edited messages
- * ignored, tiers and chat ACL (W42) capped per person in group chats when user ids are configured, sliding-window
- * rate limits, commands run in process as actor `bot` (W44), replies split to Telegram's limit (W43), every command
- * and poll error in the audit log, poll errors retried with backoff up to 60 s (W45), and push notifications to
- * the admin chats. Strangers (chats not on the allowlist) get no reply (W41) and are decided before the global
+ * Runs the Telegram control bot until `options.signal` aborts: long polling with the offset stored in
+ * `bot_state` before each update is handled (a restart never runs a command twice), edited messages
+ * ignored, tiers and chat ACL capped per person in group chats when user ids are configured, sliding-window
+ * rate limits, commands run in process as actor `bot`, replies split to Telegram's limit, every command
+ * and poll error in the audit log, poll errors retried with backoff up to 60 s, and push notifications to
+ * the admin chats. Strangers (chats not on the allowlist) get no reply and are decided before the global
  * limiter, by a small budget of their own, so no flood of them can make the bot busy for the allowed chats;
  * their audit lines are sampled (first per chat per window, then one in `strangerAuditEvery`). A rejected
  * token (401) or a second poller/webhook (409) stops it with an `AgentprError` (`config`) that tells the
@@ -242,7 +242,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     if (!parsed || parsed.kind === 'other_bot') return;
     const auth = authorizeSender(acl, sender, commandTier(parsed.name));
     const request = auditRequestText(parsed, text);
-    // Strangers learn nothing, not even that a bot listens (W41).
+    // Strangers learn nothing, not even that a bot listens.
     if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, parsed.name, request);
     // An allowed chat's attempt counts against its own budget even when refused for its tier, so a group member
     // without rights cannot spend the global budget either.

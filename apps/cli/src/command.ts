@@ -5,7 +5,7 @@ import type { CommandStatus } from './errors.js';
 /** One command-line option (the shape every app shares, `@agentpr/app-kit`). Names are the long flag without dashes. */
 export type OptionSpec = FlagSpec;
 
-/** Startup doctor gate profiles (SPEC §3.3). */
+/** Startup doctor gate profiles. */
 export type GateProfile = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook';
 
 /** Parsed option values: strings, booleans and string arrays, keyed by flag name. */

@@ -1,7 +1,7 @@
 import { choice, flag, int, list, str, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
 import type { ManagerActionConfig, ManagerFlags } from '@agentpr/orchestrator';
 
-/** The flags of a manager tick, shared by `agentpr-manager` and the CLI's manager-tick, run-manager-loop and drive (SPEC §2.3 plus our additions). */
+/** The flags of a manager tick, shared by `agentpr-manager` and the CLI's manager-tick, run-manager-loop and drive. */
 export const MANAGER_OPTIONS: Record<string, FlagSpec> = {
   limit: { type: 'string', value: 'N', description: 'runs per tick (default 20)' },
   'max-actions-per-run': { type: 'string', value: 'N', description: 'actions per run per tick (default 4)' },

@@ -5,7 +5,7 @@ export interface DeliveryAnswer {
   status: 200 | 409 | 500;
   /** The outcome named in the audit log and the metrics. */
   outcome: 'processed' | 'ignored' | 'refused' | 'duplicate_delivery' | 'delivery_conflict' | 'unhandled_error';
-  /** The JSON body of the reply (SPEC §7.2 outcome object). */
+  /** The JSON body of the reply. */
   body: Record<string, unknown>;
   processed: number;
   ignored: number;
@@ -14,7 +14,7 @@ export interface DeliveryAnswer {
 }
 
 /**
- * Maps the use case's typed result to the HTTP answer GitHub gets (SPEC §7.2): settled and duplicate deliveries
+ * Maps the use case's typed result to the HTTP answer GitHub gets: settled and duplicate deliveries
  * are 200, a reused id with another payload 409, a failure 500 (GitHub redelivers; no claim was left).
  */
 export function deliveryAnswer(result: WebhookDeliveryResult): DeliveryAnswer {

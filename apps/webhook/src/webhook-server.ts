@@ -112,7 +112,7 @@ export const DEFAULT_MAX_CONCURRENT_PER_CLIENT = 32;
 /** The default `--max-unverified-bytes`: 16 largest bodies. */
 export const DEFAULT_MAX_UNVERIFIED_BYTES = 16 * 1024 * 1024;
 
-/** Normalises a webhook path (SPEC §7.2): no query string, a leading `/`, empty → `/`. */
+/** Normalises a webhook path: no query string, a leading `/`, empty → `/`. */
 export function normaliseWebhookPath(raw: string): string {
   const path = raw.split('?')[0]!.split('#')[0]!.trim();
   if (!path) return '/';
@@ -128,7 +128,7 @@ const EVENT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
 const SIGNATURE = /^sha256=([0-9a-f]{64})$/i;
 
 /**
- * Starts the GitHub webhook receiver on node:http (SPEC §7.2–7.3, W33–W39). Checks run cheapest first, and
+ * Starts the GitHub webhook receiver on node:http. Checks run cheapest first, and
  * everything that needs no body is checked before a byte of it is read — per-client concurrency (429), route,
  * method, declared size (a malformed `Content-Length` is 400), content type, the event and delivery headers,
  * the presence and shape of `X-Hub-Signature-256` (401), then a reservation in the budget of unverified body

@@ -10,7 +10,7 @@ export interface SseEvent {
 export const TOOL_OUTPUT_TYPES: ReadonlySet<string> = new Set(['function_call_output', 'custom_tool_call_output', 'local_shell_call_output']);
 
 /**
- * The step a request asks for: the number of tool-result items in its `input` (stateless scripting, CODEX.md §8.5).
+ * The step a request asks for: the number of tool-result items in its `input` (stateless scripting: the stub keeps no session).
  * A retried request carries the same input, so it gets the same step.
  */
 export function stepIndexOf(body: unknown): number {

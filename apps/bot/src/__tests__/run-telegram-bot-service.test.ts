@@ -109,7 +109,7 @@ describe('runTelegramBotService', () => {
     expect(lines[0]).toContain('; in groups 1 allowed, 1 write, 1 admin user(s);');
   });
 
-  it('W44: /approve_pr shows the approval card from the in-process use cases, without a doctor or a subprocess', async () => {
+  it('/approve_pr shows the approval card from the in-process use cases, without a doctor or a subprocess', async () => {
     app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, GITHUB_TOKEN: 'ghp_fake_for_tests', GITHUB_API_URL: 'http://127.0.0.1:9/' });
     await createRun(app.db, { runId: 'run_pr', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(app.paths.workspaceRoot, 'missing-workspace') });
     for (const event of [

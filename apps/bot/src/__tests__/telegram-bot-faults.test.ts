@@ -34,7 +34,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
     ({ ctx, store, drop } = await testContext(kind));
   });
 
-  it('W40: an edited message never runs its command; the next message does', async () => {
+  it('an edited message never runs its command; the next message does', async () => {
     await makeRun(ctx, 'run_edit01', TO_IMPLEMENTING);
     bot = startBot(ctx, { apiUrl: fake.apiUrl });
     const edited = fake.pushEditedMessage(WRITER, '/pause run_edit01');
@@ -46,7 +46,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
     expect(auditLines(bot.auditFile).map((l) => l.command)).toEqual(['show']);
   });
 
-  it('W40: a restarted bot polls from the stored offset, so an update handled before the restart is not run again', async () => {
+  it('a restarted bot polls from the stored offset, so an update handled before the restart is not run again', async () => {
     await makeRun(ctx, 'run_rst001', TO_IMPLEMENTING);
     // One bot handles the pause and is stopped right after its reply, before a next poll could confirm the
     // update to the server.
@@ -74,7 +74,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
     expect((await eventTypes(ctx, 'run_rst001')).filter((t) => t === 'command.pause')).toHaveLength(1);
   });
 
-  it('W45: transport errors while polling are audited as poll_error and retried with doubling backoff', async () => {
+  it('transport errors while polling are audited as poll_error and retried with doubling backoff', async () => {
     const waits: number[] = [];
     fake.failNext('getUpdates', { kind: 'drop' }, { kind: 'http', status: 502, body: 'Bad Gateway' }, { kind: 'api', status: 500, description: 'Internal' });
     bot = startBot(ctx, {
@@ -122,7 +122,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against the node:http fake Bo
     expect(fake.calls('getUpdates')).toHaveLength(0);
   });
 
-  it('W43: a 429 on a reply is retried once after retry_after; a send that still fails is audited as send_error', async () => {
+  it('a 429 on a reply is retried once after retry_after; a send that still fails is audited as send_error', async () => {
     const waits: number[] = [];
     bot = startBot(ctx, {
       apiUrl: fake.apiUrl,

@@ -113,7 +113,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(missing.audit).toMatchObject({ outcome: 'error', detail: 'run_not_found' });
   });
 
-  it('W41: a stranger gets no reply at all, the attempt is audited as unauthorized and nothing changes', async () => {
+  it('a stranger gets no reply at all, the attempt is audited as unauthorized and nothing changes', async () => {
     await makeRun(ctx, 'run_ccc333', TO_IMPLEMENTING);
     bot = startBot(ctx, { apiUrl: api.apiUrl });
     await send(STRANGER, '/pause run_ccc333');
@@ -146,7 +146,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(resumed.replies[0]).toMatch(/^run_ddd444: IMPLEMENTING \(was PAUSED\)/);
   });
 
-  it('W42: with --allow-any-chat a stranger may read but never write or approve', async () => {
+  it('with --allow-any-chat a stranger may read but never write or approve', async () => {
     await makeRun(ctx, 'run_eee555', TO_IMPLEMENTING);
     bot = startBot(ctx, { apiUrl: api.apiUrl, acl: { allowAnyChat: true } });
     expect((await ask(STRANGER, '/list')).audit).toMatchObject({ outcome: 'ok' });
@@ -166,7 +166,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect((await ask(WRITER, '/help')).audit).toMatchObject({ outcome: 'ok' });
   });
 
-  it('W41: strangers get no reply and never count against the global limit, so allowed chats are not made busy', async () => {
+  it('strangers get no reply and never count against the global limit, so allowed chats are not made busy', async () => {
     const limits = { rateLimitWindowSec: 60, rateLimitPerChat: 10, rateLimitGlobal: 3, rateLimitStrangers: 2 };
     const settings = { pollTimeoutSec: 1, idleSleepSec: 1, listLimit: 20, ...limits };
     bot = startBot(ctx, { apiUrl: api.apiUrl, options: { settings } });
@@ -180,7 +180,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(await bot.stop()).toMatchObject({ strangerAttempts: 4, strangerUnaudited: 3 });
   });
 
-  it('W40: after a restart the stored offset keeps an update that Telegram delivers again from running twice', async () => {
+  it('after a restart the stored offset keeps an update that Telegram delivers again from running twice', async () => {
     await makeRun(ctx, 'run_fff666', TO_IMPLEMENTING);
     bot = startBot(ctx, { apiUrl: api.apiUrl });
     const first = await ask(WRITER, '/pause run_fff666');
@@ -200,7 +200,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(commandLines(WRITER).filter((l) => l.command === 'pause')).toHaveLength(1);
   });
 
-  it('W43: a reply longer than 4096 characters arrives as several messages, each within the limit, split at lines', async () => {
+  it('a reply longer than 4096 characters arrives as several messages, each within the limit, split at lines', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `run_${String(i).padStart(3, '0')}_${'x'.repeat(110)}`);
     await createRuns(ctx.db, ids.map((runId) => ({ runId, owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: `/tmp/${runId}` })));
     bot = startBot(ctx, { apiUrl: api.apiUrl });
@@ -225,7 +225,7 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect(alert.markup?.inline_keyboard?.[0]?.map((b) => b.callback_data)).toEqual(['show:run_ggg777', 'pause:run_ggg777']);
     expect(messagesFor(WRITER).concat(messagesFor(READER)).filter((m) => m.text.includes('needs a human'))).toEqual([]);
 
-    // Same state, new event (W4 keeps the state): no second message.
+    // Same state, new event (a failed step here keeps the run's state): no second message.
     await applyEvent(ctx.db, 'run_ggg777', { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'again', error_message: 'boom', actor: 'worker' } });
     // Two completed scans: at least one started after the event, and would have sent a second message.
     await bot.notifyScans(2);

@@ -44,7 +44,7 @@ async function probe(args: string[], env: Record<string, string> = {}): Promise<
 }
 
 type SizeMode =
-  /** Refuse by Content-Length before reading, then close the connection at once (SPEC §7.2 row 3). */
+  /** Refuse by Content-Length before reading, then close the connection at once. */
   | 'declared'
   /** Ignore Content-Length: read until `limit` is passed, answer 413 and reset the connection mid-upload. */
   | 'read-then-reset';
@@ -70,7 +70,7 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.close()));
 });
 
-/** Just enough of the webhook server (SPEC §7.2): path, size, headers, signature, dedup by delivery id. */
+/** Just enough of the webhook server: path, size, headers, signature, dedup by delivery id. */
 async function fakeWebhook(options: FakeOptions = {}): Promise<FakeWebhook> {
   const secret = options.secret ?? SECRET;
   const limit = options.limit ?? MAX;
@@ -165,7 +165,7 @@ describe('agentpr webhook-probe', () => {
     expect(signed[0]!['x-github-delivery']).toBe(signed[1]!['x-github-delivery']);
   });
 
-  it('run twice against the same server passes both times, with a fresh delivery id per run (W60)', async () => {
+  it('run twice against the same server passes both times, with a fresh delivery id per run', async () => {
     const server = await fakeWebhook();
     const first = await probe(['--url', server.url, '--secret', SECRET]);
     const second = await probe(['--url', server.url, '--secret', SECRET]);
@@ -188,7 +188,7 @@ describe('agentpr webhook-probe', () => {
     expect(r.json.checks[3]).toMatchObject({ name: 'payload_size_guard', ok: true, status_code: 413, response: { error: `payload too large: ${MAX + 1} bytes (max=${MAX})` } });
   });
 
-  it('keeps the 413 when the server answers mid-upload and resets the connection (W60)', async () => {
+  it('keeps the 413 when the server answers mid-upload and resets the connection', async () => {
     // The server's limit is far below what the probe sends, so the probe is still writing when the reset comes.
     const server = await fakeWebhook({ sizeMode: 'read-then-reset', limit: 64 * 1024 });
     for (let i = 0; i < 2; i++) {

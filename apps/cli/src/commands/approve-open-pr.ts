@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { flag, requireStr, str } from '../values.js';
 
-/** `agentpr approve-open-pr`: the second half of the PR gate (SPEC §6.2). */
+/** `agentpr approve-open-pr`: the second half of the PR gate. */
 export const command: CommandSpec = {
   name: 'approve-open-pr',
   summary: 'Open the requested PR after re-checking the token, the branch head and the Definition of Done.',

@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { int, str } from '../values.js';
 
-/** `agentpr cleanup-webhook-deliveries`: forget old delivery ids (SPEC §7.5). */
+/** `agentpr cleanup-webhook-deliveries`: forget old delivery ids. */
 export const command: CommandSpec = {
   name: 'cleanup-webhook-deliveries',
   summary: 'Delete webhook delivery records older than --keep-days.',

@@ -16,7 +16,7 @@ async function refinedNextCommands(app: AppContext, runId: string, view: Inspect
   return nextCommands({ runId, state: view.state, openPr: await linkedOpenPr(app.db, runId), pendingRequestFile: pending }, view.recommended_actions);
 }
 
-/** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports (SPEC §10.3). */
+/** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports. */
 export const command: CommandSpec = {
   name: 'inspect-run',
   summary: 'Inspect a run: state, accepted next commands, step timing, events and its latest runtime verdict.',

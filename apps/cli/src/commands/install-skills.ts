@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { flag, list, str } from '../values.js';
 
-/** `agentpr install-skills`: copy the stage skills into the codex skills root (SPEC §12.3). Always exit 0. */
+/** `agentpr install-skills`: copy the stage skills into the codex skills root. Always exit 0. */
 export const command: CommandSpec = {
   name: 'install-skills',
   summary: 'Install the agentpr stage skills into $CODEX_HOME/skills (idempotent; never deletes other skills).',

@@ -1,7 +1,7 @@
 import type { AgentStepOutcome, ConvergedAgentStep, RefusedAgentStep, RunAgentStepResult } from '@agentpr/orchestrator';
 import type { CommandResult } from '../command.js';
 
-/** The JSON `agentpr run-agent-step` prints for a converged step (SPEC §4.11); `exit_code` is the agent's. */
+/** The JSON `agentpr run-agent-step` prints for a converged step; `exit_code` is the agent's. */
 function convergedJson(r: ConvergedAgentStep, ok: boolean): Record<string, unknown> {
   const c = r.classification;
   return {

@@ -10,7 +10,7 @@ function failureStatus(result: GitStepFailure): CommandStatus {
   return result.kind === 'failed' && result.gitExit !== undefined ? { external: result.gitExit } : 'failed';
 }
 
-/** The JSON both commands print when they fail (SPEC §2.3); `exit_code` is the process's exit code. */
+/** The JSON both commands print when they fail; `exit_code` is the process's exit code. */
 function failureJson(result: GitStepFailure): { ok: false; exit_code: number } & Record<string, unknown> {
   switch (result.kind) {
     case 'failed':

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { flag, int, requireStr, str } from '../values.js';
 import { requestText } from './pr-request-text.js';
 
-/** `agentpr request-open-pr`: the first half of the PR gate (SPEC §6.1). */
+/** `agentpr request-open-pr`: the first half of the PR gate. */
 export const command: CommandSpec = {
   name: 'request-open-pr',
   summary: 'Ask to open a PR for a pushed run: bind the branch head and print a one-time confirm token.',

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { choice, flag, int, list, requireStr, str } from '../values.js';
 import { renderAgentStep } from './render-agent-step.js';
 
-/** `agentpr run-agent-step`: one agent attempt under guardrails (SPEC §4). */
+/** `agentpr run-agent-step`: one agent attempt under guardrails. */
 export const command: CommandSpec = {
   name: 'run-agent-step',
   summary: 'Run the coding agent once in the run workspace, judge the attempt and move the run.',

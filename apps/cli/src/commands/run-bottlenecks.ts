@@ -3,7 +3,7 @@ import type { CommandSpec } from '../command.js';
 import { table } from '../render.js';
 import { int } from '../values.js';
 
-/** `agentpr run-bottlenecks`: slow steps and slowest runs over the most recently active runs (SPEC §10.4). */
+/** `agentpr run-bottlenecks`: slow steps and slowest runs over the most recently active runs. */
 export const command: CommandSpec = {
   name: 'run-bottlenecks',
   summary: 'Show which steps are slow and which runs took longest.',

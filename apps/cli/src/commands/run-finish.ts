@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { requireStr, str } from '../values.js';
 import { reportGitStepFailure } from './report-git-step-failure.js';
 
-/** `agentpr run-finish`: commit exactly the measured changes and push the branch to the fork (SPEC §2.3, §13.2). */
+/** `agentpr run-finish`: commit exactly the measured changes and push the branch to the fork. */
 export const command: CommandSpec = {
   name: 'run-finish',
   summary: 'Commit the measured changes and push the feature branch to the fork (LOCAL_VALIDATING only).',
@@ -23,7 +23,7 @@ export const command: CommandSpec = {
       commitTitle: str(values, 'commit-title'),
     });
     if (result.kind !== 'pushed') return reportGitStepFailure(ctx, 'run-finish', result);
-    // The JSON run-finish prints (SPEC §2.3); `exit_code` is the process's exit code.
+    // The JSON run-finish prints; `exit_code` is the process's exit code.
     const output = {
       ok: true,
       exit_code: 0,

@@ -1,7 +1,7 @@
 import { WEBHOOK_FLAGS, WEBHOOK_SUMMARY } from '@agentpr/webhook-app';
 import { serviceCommand } from '../service-command.js';
 
-/** `agentpr run-github-webhook` (also the `agentpr-webhook` binary): the signed GitHub webhook receiver (SPEC §7.2). */
+/** `agentpr run-github-webhook` (also the `agentpr-webhook` binary): the signed GitHub webhook receiver. */
 export const command = serviceCommand({
   name: 'run-github-webhook',
   summary: WEBHOOK_SUMMARY,

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { flag, int, requireStr, str } from '../values.js';
 import { renderReport } from './doctor.js';
 
-/** `agentpr run-preflight`: can an agent work in this run's workspace (SPEC §3.2)? Exit 0 if ok, else 1. */
+/** `agentpr run-preflight`: can an agent work in this run's workspace? Exit 0 if ok, else 1. */
 export const command: CommandSpec = {
   name: 'run-preflight',
   summary: "Check the run's workspace: inside the root, writable .git, toolchain, sandbox; writes a report.",

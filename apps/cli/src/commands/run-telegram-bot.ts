@@ -1,7 +1,7 @@
 import { BOT_FLAGS, BOT_SUMMARY } from '@agentpr/bot-app';
 import { serviceCommand } from '../service-command.js';
 
-/** `agentpr run-telegram-bot` (also the `agentpr-bot` binary): the Telegram control bot, until stopped (SPEC §2.3, §8). */
+/** `agentpr run-telegram-bot` (also the `agentpr-bot` binary): the Telegram control bot, until stopped. */
 export const command = serviceCommand({
   name: 'run-telegram-bot',
   summary: BOT_SUMMARY,

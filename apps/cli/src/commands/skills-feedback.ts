@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { int, str } from '../values.js';
 
-/** `agentpr skills-feedback`: prioritised prompt, skill and policy changes from the metrics (SPEC §10.2). */
+/** `agentpr skills-feedback`: prioritised prompt, skill and policy changes from the metrics. */
 export const command: CommandSpec = {
   name: 'skills-feedback',
   summary: 'Suggest prompt, skill and policy changes from recent agent outcomes, and write them as a report.',

@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { table } from '../render.js';
 import { int, str } from '../values.js';
 
-/** `agentpr skills-metrics`: outcome counts per skills mode, grade, reason and skill (SPEC §10.1). */
+/** `agentpr skills-metrics`: outcome counts per skills mode, grade, reason and skill. */
 export const command: CommandSpec = {
   name: 'skills-metrics',
   summary: 'Count agent outcomes per skills mode, grade, reason and skill.',

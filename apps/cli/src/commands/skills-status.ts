@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { str } from '../values.js';
 
-/** `agentpr skills-status`: which stage skills are installed, missing or outdated (SPEC §2.3). Exit 0. */
+/** `agentpr skills-status`: which stage skills are installed, missing or outdated. Exit 0. */
 export const command: CommandSpec = {
   name: 'skills-status',
   summary: 'Show which agentpr stage skills are installed, missing or outdated.',

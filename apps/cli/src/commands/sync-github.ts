@@ -1,7 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { flag, int, str } from '../values.js';
 
-/** `agentpr sync-github`: poll GitHub for PR state, checks and reviews (SPEC §7.1). */
+/** `agentpr sync-github`: poll GitHub for PR state, checks and reviews. */
 export const command: CommandSpec = {
   name: 'sync-github',
   summary: 'Poll GitHub for the PRs of waiting runs and apply merges, CI roll-ups and reviews.',

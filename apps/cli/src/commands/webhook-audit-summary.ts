@@ -2,7 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import type { CommandSpec } from '../command.js';
 import { int, num, str } from '../values.js';
 
-/** `agentpr webhook-audit-summary`: health of the webhook from its audit log, with alert thresholds (SPEC §7.4). */
+/** `agentpr webhook-audit-summary`: health of the webhook from its audit log, with alert thresholds. */
 export const command: CommandSpec = {
   name: 'webhook-audit-summary',
   summary: 'Summarise the webhook audit log over a recent window; exit 1 when a threshold is crossed.',

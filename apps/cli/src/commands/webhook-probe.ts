@@ -2,7 +2,7 @@ import type { CommandSpec } from '../command.js';
 import { table } from '../render.js';
 import { int, requireStr, str } from '../values.js';
 
-/** `agentpr webhook-probe`: checks a deployed webhook endpoint end to end (SPEC §14). Not gated; never opens the store. */
+/** `agentpr webhook-probe`: checks a deployed webhook endpoint end to end. Not gated; never opens the store. */
 export const command: CommandSpec = {
   name: 'webhook-probe',
   summary: 'Probe a deployed webhook URL: signed delivery, replay dedup, bad signature, size limit.',

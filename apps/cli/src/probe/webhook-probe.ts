@@ -23,7 +23,7 @@ export interface WebhookProbeCheck {
   error: string;
 }
 
-/** The probe report (SPEC §14): `ok` iff every check passed. Never contains the secret. */
+/** The probe report: `ok` iff every check passed. Never contains the secret. */
 export interface WebhookProbeReport {
   ok: boolean;
   /** The probed URL, without any user:password part. */
@@ -54,7 +54,7 @@ export interface WebhookProbeDeps {
   ca?: string | Buffer;
 }
 
-/** The check_run body of the first two checks (SPEC §14): a repository no run matches, so nothing changes. */
+/** The check_run body of the first two checks: a repository no run matches, so nothing changes. */
 const PROBE_BODY = JSON.stringify({ action: 'completed', repository: { name: 'probe-repo', owner: { login: 'probe-owner' } } });
 /** How long the oversize check waits for an answer to its headers before it starts sending the body. */
 const EARLY_ANSWER_WAIT_MS = 1000;
@@ -69,10 +69,10 @@ interface Exchange {
 }
 
 /**
- * Probes a deployed GitHub webhook endpoint the way GitHub reaches it (SPEC §14): a signed `check_run` delivery
+ * Probes a deployed GitHub webhook endpoint the way GitHub reaches it: a signed `check_run` delivery
  * must be accepted (200, `ok: true`), the identical delivery again must be answered as a duplicate (200,
  * `duplicate_delivery: true`), a delivery signed with the wrong secret must be refused (401), and a body one
- * byte over `maxPayloadBytes` must get 413. Every probe run uses fresh delivery ids (W60), and the size check
+ * byte over `maxPayloadBytes` must get 413. Every probe run uses fresh delivery ids, and the size check
  * sends its headers first and keeps the 413 even when the server closes the connection before the body is sent.
  * Transport failures are results (status 0), not exceptions; invalid input throws a `usage` AgentprError.
  *

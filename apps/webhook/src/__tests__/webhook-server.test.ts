@@ -41,7 +41,7 @@ beforeEach(async () => {
   stub = await startGitHubStub({ token: 't' });
   stub.addRepo('Codertocat', 'Hello-World');
   auditFile = join(app.ctx.paths.reportsDir, 'github_webhook_audit.jsonl');
-  // W32: the run is spelled differently from the payload's Codertocat/Hello-World.
+  // GitHub names are case-insensitive: the run is spelled in another case than the payload's Codertocat/Hello-World.
   await runInCiWait(app.ctx, { runId: 'run_hello', owner: 'codertocat', repo: 'HELLO-world', prNumber: 2, sha: SHA });
   server = await start();
 });
@@ -87,7 +87,7 @@ describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server
     server = await start();
   });
 
-  it('a failing check_run moves the matching run (case-insensitive, W32) to ITERATING; its replay is a duplicate and not re-applied', async () => {
+  it('a failing check_run moves the matching run (case-insensitive) to ITERATING; its replay is a duplicate and not re-applied', async () => {
     const payload = failingCheckRun();
     const first = await send({ event: 'check_run', payload, delivery: 'd-fail-1' });
     expect(first.status).toBe(200);
@@ -104,7 +104,7 @@ describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server
     expect((await auditLines()).map((l) => l.outcome)).toEqual(['processed', 'duplicate_delivery', 'delivery_conflict']);
   });
 
-  it('a successful check_suite does not move the run; the roll-up does once every check of the head is green (W35)', async () => {
+  it('a successful check_suite does not move the run; the roll-up does once every check of the head is green', async () => {
     const build = stub.addCheckRun('Codertocat', 'Hello-World', SHA, { name: 'build', conclusion: 'success' });
     const tests = stub.addCheckRun('Codertocat', 'Hello-World', SHA, { name: 'tests', status: 'in_progress' });
     const suite = webhookExample('check_suite', 'completed', (p) => p.check_suite.pull_requests.length > 0);
@@ -137,7 +137,7 @@ describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server
     expect((await getDelivery(app.ctx.db, 'github', r.delivery))?.outcome).toBe('ignored');
   });
 
-  it('a review that hits an illegal transition is stored with applied=false, answered 200 and the delivery kept as refused (W34)', async () => {
+  it('a review that hits an illegal transition is stored with applied=false, answered 200 and the delivery kept as refused', async () => {
     await applyEvent(app.ctx.db, 'run_hello', { event: { type: 'github.check.completed', conclusion: 'failure', head_sha: SHA } });
     await applyEvent(app.ctx.db, 'run_hello', { event: { type: 'command.local.validation.passed' } });
     const review = webhookExample('pull_request_review', 'submitted');
@@ -172,7 +172,7 @@ describe.each(['kysely', 'the SQLite delivery writer'] as const)('webhook server
     ]);
   });
 
-  it('a merged pull_request moves the run to DONE; a closed unmerged one to NEEDS_HUMAN_REVIEW (W35)', async () => {
+  it('a merged pull_request moves the run to DONE; a closed unmerged one to NEEDS_HUMAN_REVIEW', async () => {
     await runInCiWait(app.ctx, { runId: 'run_other', owner: 'Codertocat', repo: 'Hello-World', prNumber: 3, sha: OTHER_SHA });
     const merged = webhookExample('pull_request', 'closed');
     merged.pull_request.merged = true;
@@ -248,7 +248,7 @@ describe('webhook server bad input', () => {
     ]);
   });
 
-  it('a declared oversize body is 413 without reading it; a malformed or negative Content-Length is 400 (W38)', async () => {
+  it('a declared oversize body is 413 without reading it; a malformed or negative Content-Length is 400', async () => {
     await server.close();
     server = await start({ maxPayloadBytes: 2048 });
     const head = (length: string) =>
@@ -262,7 +262,7 @@ describe('webhook server bad input', () => {
     expect(outcomes).toEqual(['payload_too_large', 'invalid_content_length', 'invalid_content_length']);
   });
 
-  it('a chunked body past the limit is cut off while reading with 413 (W38)', async () => {
+  it('a chunked body past the limit is cut off while reading with 413', async () => {
     await server.close();
     server = await start({ maxPayloadBytes: 4096 });
     const { headers } = webhookRequest({ event: 'ping', payload: {}, secret: SECRET });
@@ -296,7 +296,7 @@ describe('webhook server bad input', () => {
     expect((await send({ event: 'check_run', payload: failingCheckRun(), secret: null })).status).toBe(200);
   });
 
-  it('the audit log rotates by size and every line stays valid JSON (W39)', async () => {
+  it('the audit log rotates by size and every line stays valid JSON', async () => {
     await server.close();
     server = await start({ auditMaxBytes: 1024, auditKeepFiles: 2 });
     for (let i = 0; i < 20; i++) await send({ event: 'ping', payload: webhookExample('ping') });

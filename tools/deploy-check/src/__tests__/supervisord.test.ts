@@ -34,7 +34,7 @@ describe.skipIf(skipParse)('supervisord: deploy/supervisord/agentpr.conf read by
     expect(envPairs(conf.supervisord!.environment)).toMatchObject({ AGENTPR_HOME: '/var/lib/agentpr' });
   });
 
-  it('has exactly the webhook, the Telegram bot and the manager loop as programs (W58)', () => {
+  it('has exactly the webhook, the Telegram bot and the manager loop as programs', () => {
     expect(Object.keys(conf).filter((s) => s.startsWith('program:')).sort()).toEqual(Object.keys(PROGRAMS).sort());
   });
 

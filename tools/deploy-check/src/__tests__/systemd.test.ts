@@ -36,7 +36,7 @@ afterAll(() => cleanupTempDirs());
 
 const unit = (file: string): UnitFile => parseUnitFile(readDeploy(`systemd/${file}`));
 
-describe('systemd units: structure (SPEC §14)', () => {
+describe('systemd units: structure', () => {
   it('ships the three services, the audit alert service and its timer', () => {
     expect(unitFiles()).toEqual([
       'agentpr-github-webhook.service',
@@ -73,13 +73,13 @@ describe('systemd units: structure (SPEC §14)', () => {
     expect([flag('host'), flag('port'), flag('path'), flag('max-payload-bytes')]).toEqual(['127.0.0.1', '8787', '/github/webhook', '1048576']);
   });
 
-  it('the manager runs the manager loop with a prompt file (W58)', () => {
+  it('the manager runs the manager loop with a prompt file', () => {
     const argv = splitCommandLine(unit('agentpr-manager.service').value('Service', 'ExecStart')!);
     expect(argv[0]).toBe(`${BIN_DIR}agentpr-manager`);
     expect(argv[argv.indexOf('--prompt-file') + 1]).toMatch(/^\/.+\.md$/);
   });
 
-  it('the audit alert is a oneshot webhook-audit-summary with the §14 thresholds, started by its timer', () => {
+  it('the audit alert is a oneshot webhook-audit-summary alerting on any retryable failure or over 5 % HTTP 5xx in 30 minutes, started by its timer', () => {
     const svc = unit('agentpr-webhook-audit-alert.service');
     expect(svc.value('Service', 'Type')).toBe('oneshot');
     expect(splitCommandLine(svc.value('Service', 'ExecStart')!)).toEqual([

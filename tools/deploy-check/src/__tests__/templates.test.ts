@@ -100,7 +100,7 @@ describe('deploy/README.md', () => {
     expect(undocumented).toEqual([]);
   });
 
-  it('has the readiness runbook of SPEC §14', () => {
+  it('has the readiness runbook', () => {
     for (const needle of [
       'agentpr doctor --require-codex',
       '--require-webhook-secret',

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { commandInvocations, parseUnitFile, unitInvocations, type Invocation } from '../index.js';
 import { REPO_ROOT, readDeploy, run, unitFiles, which } from './helpers.js';
 
-/** The supervisord config (SPEC §14 names it supervisord/agentpr-manager.conf; it runs all three programs). */
+/** The supervisord config: one file that runs all three programs. */
 export const SUPERVISORD_CONF = 'supervisord/agentpr.conf';
 
 /** A python3 that can import `module`, or undefined. */
