@@ -24,7 +24,7 @@ export function gateOptionsFor(values: FlagValues): DoctorGateOptions {
 }
 
 /**
- * The startup doctor gate (SPEC §3.3) of every app: the orchestrator's `doctorGate` for the command's profile,
+ * The startup doctor gate of every app: the orchestrator's `doctorGate` for the command's profile,
  * told what the flags already give. Throws `AgentprError('gate_failed')` naming the failures; `--skip-doctor`
  * (checked by the caller) skips it. The orchestrator is loaded only when a gate runs.
  */

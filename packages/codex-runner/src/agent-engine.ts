@@ -98,7 +98,7 @@ export interface AgentLaunch {
 }
 
 /**
- * Assembles one agent launch: the engine's command line (prompt on stdin, W23), wrapped in the isolation level (under
+ * Assembles one agent launch: the engine's command line (prompt on stdin), wrapped in the isolation level (under
  * bwrap: the workspace and the attempt codex home writable, the workspace's `.git` read-only, the toolchain read-only,
  * the network mode and egress wrapper), with the workspace as cwd and `-C`, the last-message file in the runtime dir,
  * and the given environment and limits. Pure apart from resolving the toolchain's real paths.

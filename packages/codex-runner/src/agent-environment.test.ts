@@ -35,7 +35,7 @@ const base = {
 };
 
 describe('buildAgentEnvironment', () => {
-  it('buildAgentEnvironment passes only the allowlist, model credentials, allowlisted provider keys, runtime vars, CODEX_HOME and a private HOME (W24)', () => {
+  it('buildAgentEnvironment passes only the allowlist, model credentials, allowlisted provider keys, runtime vars, CODEX_HOME and a private HOME', () => {
     const { env, withheld, refusedPassthrough, refusedProviderEnvKeys } = buildAgentEnvironment(parent, { ...base, providerEnvKeys: ['STUB_API_KEY'], providerEnvAllowlist: ['STUB_API_KEY'] });
     expect(env).toEqual({
       PATH: '/usr/bin:/bin',

@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { nodeFileProbe, type FileProbe } from './file-probe.js';
 
-/** Parent variables every agent gets (SPEC §4.4, W24), plus every `LC_*`. */
+/** Parent variables every agent gets, plus every `LC_*`. */
 export const AGENT_ENV_ALLOWLIST: readonly string[] = Object.freeze(['PATH', 'LANG', 'TERM', 'TZ', 'USER', 'LOGNAME', 'SHELL']);
 
 /** Model credentials codex may need; passed when the parent has them. */
@@ -74,7 +74,7 @@ export interface AgentEnvironment {
 }
 
 /**
- * The allowlisted environment of the agent process (SPEC §4.4, W24; issue 12). It starts empty and adds: `PATH`,
+ * The allowlisted environment of the agent process (issue 12). It starts empty and adds: `PATH`,
  * `LANG`, `LC_*`, `TERM`, `TZ`, `USER`, `LOGNAME`, `SHELL` from the parent; `CODEX_API_KEY`, `OPENAI_API_KEY` and the
  * allowlisted provider keys; the passthrough names that do not look secret (or are in `secretPassthrough`); the runtime
  * variables; `proxyEnv`; `CODEX_HOME`; and `HOME` = `<runtime_dir>/home`, always. `GH_TOKEN`/`GITHUB_TOKEN` pass only
@@ -214,7 +214,7 @@ function parseTomlString(value: string): string | null {
 }
 
 /**
- * The codex home (SPEC §4.5): `CODEX_HOME` expanded (`~`) and resolved, else `~/.codex`. Pure.
+ * The codex home: `CODEX_HOME` expanded (`~`) and resolved, else `~/.codex`. Pure.
  * @example resolveCodexHome({ HOME: '/home/me' }) // '/home/me/.codex'
  */
 export function resolveCodexHome(env: Readonly<Record<string, string | undefined>>): string {

@@ -19,7 +19,7 @@ export interface AgentProcessSpec {
   drainGraceMs?: number;
   /** If set, raw stdout is streamed to this file as it arrives (parent directories are created). */
   stdoutFile?: string | null;
-  /** Bound of the returned stdout tail and stderr (W25). Default 64 KiB. */
+  /** Bound of the returned stdout tail and stderr. Default 64 KiB. */
   logTailBytes?: number;
   /** How often to record the agent's process tree (0 disables; default 250 ms). See {@link ProcessTreeTracker}. */
   treeSampleMs?: number;
@@ -48,7 +48,7 @@ export interface AgentProcessHandlers {
   signal?: AbortSignal;
 }
 
-/** The outcome of one agent process (SPEC §4.6). */
+/** The outcome of one agent process. */
 export interface AgentProcessResult {
   /** The agent process's exit status; 124 on timeout, 130 when interrupted, 127 when it could not be started, 75 when busy. */
   agentExit: number;
@@ -80,7 +80,7 @@ export interface AgentProcessResult {
   watchdogPid: number | null;
 }
 
-/** The exit code for a timed-out agent (W21). */
+/** The exit code for a timed-out agent. */
 export const TIMEOUT_EXIT_CODE = 124;
 /** The exit code for an agent that could not be started. */
 export const SPAWN_FAILED_EXIT_CODE = 127;
@@ -89,7 +89,7 @@ export const INTERRUPTED_EXIT_CODE = 130;
 
 export { WORKSPACE_BUSY_EXIT_CODE };
 
-/** The result for an agent that could not be started, or a codex that was not found (exit 127, SPEC §4.2/§4.6). */
+/** The result for an agent that could not be started, or a codex that was not found (exit 127, as a shell reports a command not found). */
 export function notStartedResult(stderr: string, options: { maxDurationSec?: number; durationMs?: number } = {}): AgentProcessResult {
   return {
     agentExit: SPAWN_FAILED_EXIT_CODE,

@@ -1,4 +1,4 @@
-/** The default bound for stored step logs: the last 64 KiB of each stream (W25). */
+/** The default bound for stored step logs: the last 64 KiB of each stream. */
 export const DEFAULT_LOG_TAIL_BYTES = 64 * 1024;
 
 /**
@@ -46,7 +46,7 @@ export class BoundedTail {
   }
 }
 
-/** The last `maxBytes` of `text` with a truncation marker when it was cut (W25). */
+/** The last `maxBytes` of `text` with a truncation marker when it was cut. */
 export function boundTail(text: string, maxBytes: number = DEFAULT_LOG_TAIL_BYTES): string {
   const tail = new BoundedTail(maxBytes);
   tail.push(text);

@@ -9,7 +9,7 @@ function caps(version: string): CodexCapabilities {
 }
 
 describe('buildCodexCommand', () => {
-  it('buildCodexCommand for 0.169.0 reads the prompt from stdin, agent args before the final - (W23)', () => {
+  it('buildCodexCommand for 0.169.0 reads the prompt from stdin, agent args before the final -', () => {
     const args = buildCodexCommand(caps('codex-cli 0.169.0'), {
       sandbox: 'workspace-write',
       model: 'gpt-5.5',

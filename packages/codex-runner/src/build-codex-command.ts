@@ -21,7 +21,7 @@ export interface CodexCommandOptions {
 }
 
 /**
- * The codex arguments (without the binary) for one agent step (SPEC §4.2, W23):
+ * The codex arguments (without the binary) for one agent step:
  * `exec <json flag> --sandbox S [--model M] --output-last-message F -C W [agent args…] -`. The final `-` makes codex
  * read the prompt from stdin. `--full-auto` is never passed. Throws {@link CodexRunnerError} `invalid_option` for an
  * unknown sandbox or a codex without `--sandbox`.

@@ -14,7 +14,7 @@ export interface SafetyContractOptions {
 }
 
 /**
- * The safety contract that opens every agent prompt (SPEC §4.3), in agentpr's own words. Advisory text only: it is
+ * The safety contract that opens every agent prompt, in agentpr's own words. Advisory text only: it is
  * enforced by the isolation level (bwrap) and checked afterwards by the classifier. Pure.
  */
 export function buildSafetyContract(options: SafetyContractOptions): string {
@@ -47,7 +47,7 @@ export function buildSafetyContract(options: SafetyContractOptions): string {
 }
 
 /**
- * The final prompt (SPEC §4.3): the safety contract, a line `---`, a blank line, then the inner prompt (the base
+ * The final prompt: the safety contract, a line `---`, a blank line, then the inner prompt (the base
  * prompt, or the skills envelope). Pure.
  * @example buildPrompt(buildSafetyContract({ repoDir, runtimeDir }), basePrompt)
  */
@@ -70,7 +70,7 @@ export interface SkillsEnvelopeOptions {
 }
 
 /**
- * The inner prompt in skills mode `agentpr` (SPEC §4.5): run exactly one stage, the required skills in order, the
+ * The inner prompt in skills mode `agentpr`: run exactly one stage, the required skills in order, the
  * optional helpers, the stage rules, the task packet as a fenced JSON block, then the base prompt. Pure.
  */
 export function buildSkillsEnvelope(options: SkillsEnvelopeOptions): string {
@@ -108,7 +108,7 @@ export function buildSkillsEnvelope(options: SkillsEnvelopeOptions): string {
 export interface ExternalReadOnlyPathsOptions {
   /** The shipped integration root; always listed (resolved). */
   integrationRoot?: string | null;
-  /** Extra roots listed when they exist, e.g. the reference's `<integration_root>/../../forge`. */
+  /** Extra roots listed when they exist, e.g. a sibling checkout such as `<integration_root>/../../forge`. */
   extraRoots?: readonly string[];
   /** The codex skills root; listed in skills mode `agentpr` when it exists. */
   skillsRoot?: string | null;
@@ -119,7 +119,7 @@ export interface ExternalReadOnlyPathsOptions {
 }
 
 /**
- * The external read-only paths for the safety contract (SPEC §4.3), in order, de-duplicated by resolved absolute path:
+ * The external read-only paths for the safety contract, in order, de-duplicated by resolved absolute path:
  * the integration root, the existing extra roots, the existing skills root, the existing `--allow-read-path`s.
  */
 export function resolveExternalReadOnlyPaths(options: ExternalReadOnlyPathsOptions, fs: FileProbe = nodeFileProbe): string[] {

@@ -1,4 +1,4 @@
-/** The JSONL dialect a codex version writes with its JSON flag (CODEX.md §3, §4). */
+/** The JSONL dialect a codex version writes with its JSON flag. */
 export type CodexStreamFormat = 'current' | 'intermediate' | 'legacy';
 
 /** What a codex version can do, as far as building its command line is concerned. */
@@ -11,7 +11,7 @@ export interface CodexCapabilities {
   jsonFlag: '--json' | '--experimental-json';
   /** The stream dialect that flag produces, a hint for the stream parser. */
   streamFormat: CodexStreamFormat;
-  /** Whether `--full-auto` still exists. Informational only: it is never passed (SPEC §4.2). */
+  /** Whether `--full-auto` still exists. Informational only: it is never passed. */
   hasFullAuto: boolean;
   /** Whether `--sandbox <mode>` is accepted. */
   hasSandboxFlag: boolean;
@@ -19,7 +19,7 @@ export interface CodexCapabilities {
   hasShortLastMessageFlag: boolean;
 }
 
-/** The oldest codex whose JSON output agentpr can read (the legacy 0.42 dump, CODEX.md §4.1). */
+/** The oldest codex whose JSON output agentpr can read (the legacy 0.42 JSON dump). */
 export const MIN_CODEX_VERSION = '0.42.0';
 
 /** The result of {@link capabilitiesFromVersion}. */

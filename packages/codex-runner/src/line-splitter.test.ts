@@ -3,7 +3,7 @@ import { BoundedTail, boundTail } from './bounded-tail.js';
 import { LineSplitter } from './line-splitter.js';
 
 describe('LineSplitter', () => {
-  it('LineSplitter splits on \\n only and keeps \\r, U+2028 and U+2029 inside lines (W27)', () => {
+  it('LineSplitter splits on \\n only and keeps \\r, U+2028 and U+2029 inside lines', () => {
     const lines: string[] = [];
     const splitter = new LineSplitter((line) => lines.push(line));
     splitter.push(Buffer.from('a\r\nb\u2028c\u2029d\ne'));
@@ -38,7 +38,7 @@ describe('BoundedTail', () => {
     expect(tail.dropped).toBe(0);
   });
 
-  it('BoundedTail keeps the last bytes with a truncation marker (W25)', () => {
+  it('BoundedTail keeps the last bytes with a truncation marker', () => {
     expect(boundTail('0123456789abcdef', 6)).toBe('[... 10 bytes truncated ...]\nabcdef');
   });
 

@@ -64,9 +64,9 @@ export type PrepareAgentEnvironmentResult =
   | { ok: false; errors: string[] };
 
 /**
- * Everything SPEC §4.4 does before launch, in one call: renders the runtime templates (built-ins + overrides, via
+ * Everything an agent launch needs beforehand, in one call: renders the runtime templates (built-ins + overrides, via
  * `@agentpr/policy`), creates the runtime directories, reads the custom provider's `env_key` from the operator's
- * codex config.toml, and builds the allowlisted agent environment (W24, issue 12) with `CODEX_HOME` = `agentCodexHome`.
+ * codex config.toml, and builds the allowlisted agent environment (issue 12) with `CODEX_HOME` = `agentCodexHome`.
  * @example
  * const home = createAttemptCodexHome({ operatorCodexHome: codexHome, parentDir, includeSkills });
  * const prepared = prepareAgentEnvironment({ parentEnv: ctx.env, repoDir, codexHome, agentCodexHome: home.path });
@@ -102,7 +102,7 @@ export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions)
   };
 }
 
-/** Deletes a stale `codex_last_message.txt` before launch (W22). Returns true if one was removed. */
+/** Deletes a stale `codex_last_message.txt` before launch. Returns true if one was removed. */
 export function removeStaleLastMessage(paths: Pick<RuntimePaths, 'lastMessagePath'>, fs: FileProbe = nodeFileProbe): boolean {
   if (!fs.exists(paths.lastMessagePath)) return false;
   rmSync(paths.lastMessagePath, { force: true });

@@ -17,7 +17,7 @@ export interface CodexProbeCache {
 export interface ProbeCodexOptions {
   /**
    * Environment for the probe. Only `PATH`, `HOME` and `CODEX_HOME` are passed on. Set `CODEX_HOME`: without it even
-   * `codex --version` writes under `~/.codex` (CODEX.md §7 pitfall 7).
+   * `codex --version` writes under `~/.codex`.
    */
   env?: Record<string, string | undefined>;
   /** Per-command timeout in ms. Default 15 000. */

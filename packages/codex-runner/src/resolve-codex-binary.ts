@@ -12,7 +12,7 @@ export type ResolveCodexBinaryResult =
 const CURSOR_SUBPATHS = ['bin/macos-aarch64/codex', 'bin/linux-x64/codex'];
 
 /**
- * Finds the codex binary (SPEC §4.2): `AGENTPR_CODEX_BIN` if non-blank (no fallback when it is wrong), then `codex`
+ * Finds the codex binary: `AGENTPR_CODEX_BIN` if non-blank (no fallback when it is wrong), then `codex`
  * on `PATH`, then the Cursor editor extension binaries under `~/.cursor/extensions` (newest first). Never throws.
  * @example
  * const bin = resolveCodexBinary(env);

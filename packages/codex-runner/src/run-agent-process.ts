@@ -29,7 +29,7 @@ export type { AgentProcessSpec, AgentProcessHandlers, AgentProcessResult } from 
 export const AGENT_TREE_ENV = 'AGENTPR_AGENT_TREE';
 
 /**
- * Runs the agent process under guardrails (SPEC §4.6, W21, W23): its own process group, the prompt on stdin (then
+ * Runs the agent process under guardrails: its own process group, the prompt on stdin (then
  * closed), stdout and stderr read concurrently line by line with arrival offsets, stdout streamed to a file as it
  * arrives. On timeout or abort the whole process tree gets SIGTERM, then SIGKILL after `killGraceMs`, and draining stops
  * `drainGraceMs` after that even if a grandchild holds the pipes, so it returns within limit + grace + drain. Leftover

@@ -22,7 +22,7 @@ describe('runtimePaths', () => {
 });
 
 describe('prepareAgentEnvironment', () => {
-  it('prepareAgentEnvironment renders the templates, creates the path dirs and home, and builds the W24 env', () => {
+  it('prepareAgentEnvironment renders the templates, creates the path dirs and home, and builds the allowlisted env', () => {
     const repo = tempDir('agentpr-prepare-');
     const codexHome = tempDir('agentpr-prepare-home-');
     writeFileSync(join(codexHome, 'config.toml'), 'model_provider = "p"\n[model_providers.p]\nenv_key = "P_KEY"\n');
@@ -52,7 +52,7 @@ describe('prepareAgentEnvironment', () => {
     expect(existsSync(join(repo, '.agentpr_runtime'))).toBe(false);
   });
 
-  it('removeStaleLastMessage deletes a stale codex_last_message.txt (W22)', () => {
+  it('removeStaleLastMessage deletes a stale codex_last_message.txt', () => {
     const paths = runtimePaths(tempDir('agentpr-stale-'));
     expect(removeStaleLastMessage(paths)).toBe(false);
     prepareAgentEnvironment({ parentEnv: {}, repoDir: paths.repoDir, codexHome: '/none' });

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** The agent's scratch layout inside a workspace (SPEC §4.4). */
+/** The agent's scratch layout inside a workspace. */
 export interface RuntimePaths {
   repoDir: string;
   /** `<repo>/.agentpr_runtime` */

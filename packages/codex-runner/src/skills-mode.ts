@@ -4,7 +4,7 @@ import { nodeFileProbe, type FileProbe } from './file-probe.js';
 /** Skills mode: `agentpr` wraps the prompt in the skills envelope; `off` sends the base prompt. */
 export type SkillsMode = 'agentpr' | 'off';
 
-/** The skill plan of one agent step (SPEC §4.5), with the spec's snake_case keys. */
+/** The skill plan of one agent step, with snake_case keys, as the task packet stores them. */
 export interface SkillPlan {
   mode: SkillsMode;
   run_state: string;
@@ -73,7 +73,7 @@ export interface TaskPacketInput {
   userPacket?: unknown;
 }
 
-/** The `agentpr.task_packet.v1` document (SPEC §4.5). */
+/** The `agentpr.task_packet.v1` document. */
 export interface TaskPacket {
   version: 'agentpr.task_packet.v1';
   created_at: string;
@@ -87,7 +87,7 @@ export interface TaskPacket {
   user_packet?: unknown;
 }
 
-/** Builds the task packet for skills mode (SPEC §4.5). Pure; the caller writes it to `<data>/task_packets/`. */
+/** Builds the task packet for skills mode. Pure; the caller writes it to `<data>/task_packets/`. */
 export function buildTaskPacket(input: TaskPacketInput): TaskPacket {
   const packet: TaskPacket = {
     version: 'agentpr.task_packet.v1',

@@ -106,8 +106,8 @@ const FLUSH_BYTES = 64 * 1024;
 
 /**
  * Opens (creating its directories, 0700) a JSONL file, one compact object per line, rotated by size: past
- * `maxBytes` the file becomes `<file>.1`, older ones shift up to `keepFiles`, and a new file starts (SPEC §7.3,
- * W39, §8.7). The lines name clients, chats and deliveries: the file is 0600 whatever the umask (an existing wider
+ * `maxBytes` the file becomes `<file>.1`, older ones shift up to `keepFiles`, and a new file starts. The lines name
+ * clients, chats and deliveries: the file is 0600 whatever the umask (an existing wider
  * file is narrowed) and is never opened through a symlink. Buffered (default): a crash may lose the last 20 ms of
  * lines — the database, not the audit log, is the record. `sync`: see {@link RotatingJsonlOptions.sync}.
  * Throws only when the directory cannot be made, or (buffered) the file cannot be opened.

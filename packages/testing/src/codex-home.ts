@@ -7,7 +7,7 @@ import { tempDir } from './temp-dir.js';
 export interface CodexHomeOptions {
   /** The stub's base URL, ending in `/v1` (codex POSTs `{base_url}/responses`). */
   baseUrl: string;
-  /** Model slug. Default `gpt-5.5`: a slug codex knows, so it offers `apply_patch` (CODEX.md §7 pitfall 9). */
+  /** Model slug. Default `gpt-5.5`: a slug codex knows, so it offers `apply_patch`. */
   model?: string;
   /** Provider id in config.toml. Default `stub`. */
   providerId?: string;
@@ -34,7 +34,7 @@ export interface TestCodexHome {
 }
 
 /**
- * The config.toml text for a stub provider (CODEX.md §8.2): `wire_api = "responses"`, no HTTP or stream retries, so
+ * The config.toml text for a stub provider: `wire_api = "responses"`, no HTTP or stream retries, so
  * failures surface at once.
  */
 export function stubCodexConfigToml(options: CodexHomeOptions): string {
@@ -59,7 +59,8 @@ export function stubCodexConfigToml(options: CodexHomeOptions): string {
 
 /**
  * Creates a throwaway codex home (a fresh temp dir, removed by `cleanupTempDirs`) with a config.toml that points codex
- * at a model stub. Run codex with a `TMPDIR` that does not contain it (CODEX.md §7 pitfall 6); agentpr's agent
+ * at a model stub. Run codex with a `TMPDIR` that does not contain it (a `CODEX_HOME` under the temp dir breaks codex's
+ * sandbox, and the commands it runs vanish from the event stream); agentpr's agent
  * environment does that by setting `TMPDIR` inside the workspace.
  */
 export function createCodexHome(options: CodexHomeOptions): TestCodexHome {

@@ -83,7 +83,7 @@ export class FakeBotApi {
     return this.pushUpdate({ message: this.#message(chatId, text) });
   }
 
-  /** Queues an edit of an earlier message (`edited_message`), which a bot must never run (W40). */
+  /** Queues an edit of an earlier message (`edited_message`), which a bot must never run. */
   pushEditedMessage(chatId: number, text: string): number {
     return this.pushUpdate({ edited_message: { ...this.#message(chatId, text), edit_date: Math.floor(Date.now() / 1000) } });
   }

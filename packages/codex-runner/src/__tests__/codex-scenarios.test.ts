@@ -104,7 +104,7 @@ describe.concurrent('runAgentProcess with the real codex binary', () => {
 describe('runAgentProcess timeout with the real codex binary', () => {
   // 5 s: long enough for codex to launch its command on a loaded 2-core machine (it needs ~2-5 s there), so the
   // test checks the kill, not codex's start-up speed.
-  it('hang-past-timeout: a 5 s limit returns within limit + 2 s with exit 124, the timeout line, and no process left (W21)', { retry: 2 }, async () => {
+  it('hang-past-timeout: a 5 s limit returns within limit + 2 s with exit 124, the timeout line, and no process left', { retry: 2 }, async () => {
     const marker = `300.${process.pid}${Math.floor(Math.random() * 1000)}`;
     const started = performance.now();
     const run = await runScenario('hang-past-timeout', { maxDurationSec: 5, vars: { SLEEP_SECONDS: marker } });

@@ -11,7 +11,7 @@ beforeAll(async () => {
 }, 120_000);
 
 describe('@agentpr/codex-runner dist', () => {
-  it('the built dist exports the runner API and builds a W23 command line', async () => {
+  it('the built dist exports the runner API and builds a command line that reads the prompt from stdin', async () => {
     const dist = (await import(join(packageRoot, 'dist', 'index.js'))) as typeof import('../index.js');
     const caps = dist.capabilitiesFromVersion('codex-cli 0.169.0');
     if (!caps.ok) throw new Error(caps.reason);

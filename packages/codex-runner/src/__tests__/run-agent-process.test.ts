@@ -28,7 +28,7 @@ async function goneSoon(pid: number): Promise<boolean> {
 }
 
 describe.concurrent('runAgentProcess', () => {
-  it('runAgentProcess passes stdout lines as they arrive, with growing offsets, split on \\n only (W27)', async () => {
+  it('runAgentProcess passes stdout lines as they arrive, with growing offsets, split on \\n only', async () => {
     // A handshake, not timers: after each line the child waits for SIGUSR2, which the parent sends from onStdoutLine
     // once it has seen that line. Lines held back until exit would never release the child (the step times out),
     // and each next line is written at least PAUSE_MS after the parent stamped the previous one, however loaded.
@@ -59,7 +59,7 @@ describe.concurrent('runAgentProcess', () => {
     expect(result.lineCount).toBe(4);
   });
 
-  it('runAgentProcess writes the prompt to stdin and closes it (W23)', async () => {
+  it('runAgentProcess writes the prompt to stdin and closes it', async () => {
     const script = `let s=''; process.stdin.on('data', d => s += d); process.stdin.on('end', () => process.stdout.write(JSON.stringify(s) + '\\n'));`;
     const prompt = `contract\n---\n\n${'x'.repeat(200_000)}`;
     const lines: string[] = [];
@@ -86,7 +86,7 @@ describe.concurrent('runAgentProcess', () => {
     expect(result.stdoutTail).toBe('one\ntwo\n');
   });
 
-  it('runAgentProcess bounds stderr to the last 64 KiB with a truncation marker (W25)', async () => {
+  it('runAgentProcess bounds stderr to the last 64 KiB with a truncation marker', async () => {
     const result = await runAgentProcess(node(`process.stderr.write('e'.repeat(200000) + '\\nEND\\n')`));
     expect(result.stderr.startsWith('[... ')).toBe(true);
     expect(result.stderr).toMatch(/bytes truncated/);
@@ -94,7 +94,7 @@ describe.concurrent('runAgentProcess', () => {
     expect(Buffer.byteLength(result.stderr)).toBeLessThan(64 * 1024 + 100);
   });
 
-  it('runAgentProcess on timeout kills a grandchild that holds the pipes and a child that ignores SIGTERM, exit 124 within the grace (W21)', async () => {
+  it('runAgentProcess on timeout kills a grandchild that holds the pipes and a child that ignores SIGTERM, exit 124 within the grace', async () => {
     const script = `
       process.on('SIGTERM', () => {});
       const c = require('child_process').spawn('sleep', ['30'], { stdio: 'inherit' });
