@@ -109,7 +109,7 @@ export async function applyAll(ctx: AppContext, runId: string, events: RunEvent[
   for (const event of events) await applyEvent(ctx.db, runId, { event }, ctx.clock);
 }
 
-/** Writes a run digest (SPEC §5.6 subset the DoD gate reads) and records it as the latest `run_digest` artefact. */
+/** Writes a run digest (the fields the DoD gate reads) and records it as the latest `run_digest` artefact. */
 export async function addDigest(ctx: AppContext, runId: string, treeSha: string, patch: Record<string, unknown> = {}): Promise<string> {
   mkdirSync(ctx.paths.reportsDir, { recursive: true });
   const file = join(ctx.paths.reportsDir, `${runId}_run_digest_${Math.random().toString(16).slice(2)}.json`);

@@ -53,7 +53,7 @@ interface Verdict {
   successState: ConvergenceTarget;
 }
 
-/** The events a judged attempt applies, and the target they aim at (SPEC §4.11, W2). */
+/** The events a judged attempt applies, and the target they aim at. */
 type Convergence = { target: ConvergenceTarget; events: EventInput[] };
 
 async function convergenceEvents(ctx: AppContext, runId: string, params: StepParameters, v: Verdict): Promise<Convergence> {

@@ -34,7 +34,7 @@ export interface AttemptEnvironment {
 /**
  * The agent is hostile: it runs confined (bubblewrap by default), holds no GitHub token unless the policy grants
  * agent push for this repository, gets a throwaway codex home, and reaches the network only through the proxy.
- * Builds that environment (SPEC §4.4); the caller disposes `attemptHome`.
+ * Builds that environment; the caller disposes `attemptHome`.
  */
 export async function prepareAttemptEnvironment(s: StepScope): Promise<AttemptEnvironment> {
   const { ctx, params, run, runId } = s;

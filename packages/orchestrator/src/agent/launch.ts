@@ -86,7 +86,7 @@ async function runAnalysed(s: StepScope, prepared: ReturnType<StepScope['ctx']['
 }
 
 /**
- * Launches the agent once (SPEC §4.2, §4.6) through the agent port: resolves and probes the engine, starts the egress
+ * Launches the agent once through the agent port: resolves and probes the engine, starts the egress
  * proxy for network allowlist, runs the agent with its stream analysed as it arrives. An engine that is not found is
  * a not-started attempt (judged like any other); a workspace that cannot be sandboxed refuses the step; a workspace
  * an earlier agent still holds throws `refused`.

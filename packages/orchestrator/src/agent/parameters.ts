@@ -7,7 +7,7 @@ import { AgentprError } from '../errors.js';
 import { policyError } from '../policy-error.js';
 import type { ConvergenceTarget } from './agent-step-result.js';
 
-/** Flags of run-agent-step (SPEC §4). Absent values come from the effective policy. */
+/** Flags of run-agent-step. Absent values come from the effective policy. */
 export interface RunAgentStepInput {
   runId: string;
   prompt?: string | undefined;

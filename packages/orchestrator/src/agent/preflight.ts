@@ -130,7 +130,7 @@ export interface StepPreflight {
 }
 
 /**
- * The repository preflight (W20). A failure is classified like any verdict, recorded on the preflight attempt,
+ * The repository preflight. A failure is classified like any verdict, recorded on the preflight attempt,
  * converged and reported; the agent does not start.
  */
 export async function preflightStep(s: StepScope, count: AttemptCount): Promise<StepPreflight | RefusedAgentStep> {

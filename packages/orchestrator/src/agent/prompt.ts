@@ -66,7 +66,7 @@ async function contractForPacket(s: StepScope, attemptHome: string): Promise<Pac
   return { contractUri: written.ok ? written.path : contract.uri, contractSourceUri: contract.uri, contractText: read.data.toString('utf8').slice(0, 20_000) };
 }
 
-/** Writes the task packet (agentpr mode, SPEC §4.5) and wraps the prompt in the skills envelope. */
+/** Writes the task packet (agentpr mode) and wraps the prompt in the skills envelope. */
 async function skillsPrompt(
   s: StepScope,
   env: AttemptEnvironment,

@@ -96,7 +96,7 @@ function agentFacts(r: ReportInput): AgentRunFacts | null {
   return p ? { agentExit: p.agentExit, durationMs: p.durationMs, timedOut: p.timedOut, interrupted: p.interrupted } : null;
 }
 
-/** The runtime report (SPEC §4.9): the process result, the runtime and policy used, signals and the verdict. */
+/** The runtime report: the process result, the runtime and policy used, signals and the verdict. */
 function runtimeReport(s: StepScope, r: ReportInput, now: Date): RuntimeReport {
   return buildRuntimeReport({
     runId: s.runId,

@@ -19,7 +19,7 @@ import { fileStamp } from '../file-stamp.js';
 export type { RunAgentStepInput, AgentProgress } from './parameters.js';
 
 /**
- * run-agent-step (SPEC §4): runs the coding agent once in the run's workspace under guardrails, judges the
+ * run-agent-step: runs the coding agent once in the run's workspace under guardrails, judges the
  * attempt from its event stream as it arrives, records the attempt and artefacts, and converges the state on the
  * verdict. Holds the run lease for the whole step. Bad input, a run in the wrong state, a busy workspace and an
  * ungranted agent push throw an `AgentprError` before anything is recorded.

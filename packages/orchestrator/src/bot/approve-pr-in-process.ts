@@ -30,7 +30,7 @@ async function policyForRequest(ctx: AppContext, policy: ManagerPolicy | undefin
 }
 
 /**
- * The bot's approval use cases in process (W44): the card of a request, approval of a confirmed card
+ * The bot's approval use cases in process: the card of a request, approval of a confirmed card
  * (approvePrRequest) and rejection, with GitHub from `options.github` or the bot's port, the DoD thresholds of the
  * bot's own policy file for the run's repository, and no doctor run per tap. A missing GitHub token refuses an
  * approval before anything else.

@@ -4,7 +4,7 @@ import type { ApproveOpenPrResult } from '../pr-gate/approve-open-pr.js';
 import type { PrRequestCard } from './pr-request-card.js';
 
 /**
- * The PR-approval use cases the Telegram bot calls in process (SPEC §8.6): read a request's card, approve a
+ * The PR-approval use cases the Telegram bot calls in process: read a request's card, approve a
  * confirmed card (bound to its request and head SHA, single use), or reject it. Refusals throw `AgentprError`
  * with a one-line message the bot shows as it is.
  */

@@ -12,7 +12,7 @@ export interface PrRequestView {
 
 /**
  * The run's newest PR-open request: the `pr_requests` row when the store has one, else the latest
- * `pr_open_request` artefact (SPEC §1.6). `undefined` when the run never asked to open a PR.
+ * `pr_open_request` artefact. `undefined` when the run never asked to open a PR.
  */
 export async function findLatestPrRequest(ctx: AppContext, runId: string): Promise<PrRequestView | undefined> {
   const row = await latestPrRequest(ctx.db, runId);

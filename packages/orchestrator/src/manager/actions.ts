@@ -38,7 +38,7 @@ export type ActionOutcome =
   | { kind: 'done'; detail: ActionDetail }
   | { kind: 'failed'; code: string; error: string; detail?: ActionDetail };
 
-/** What the contract stage's last message said (SPEC §9.1 "contract from the last message"). */
+/** What the contract stage's last message said: the contract is the last JSON object in it. */
 export type ContractOutcome = { kind: 'ready'; path: string } | { kind: 'skip' } | { kind: 'needs_review'; reason: string };
 
 /**
@@ -52,7 +52,7 @@ export interface ManagerActions {
   syncGithub(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
   /** Writes the PR request of a PUSHED run's head; a refusal escalates the run (see `requestPrForRun`). */
   requestPr(ctx: AppContext, runId: string, signal: AbortSignal): Promise<ActionOutcome>;
-  /** The pre-push DoD check (SPEC §9.1, W48). */
+  /** The pre-push DoD check. */
   prePushCheck(ctx: AppContext, runId: string): Promise<{ ok: boolean; failed: string[] }>;
   /** Reads the contract from the latest DISCOVERY agent attempt's last message. */
   contractFromLastMessage(ctx: AppContext, runId: string): Promise<ContractOutcome>;
@@ -123,7 +123,7 @@ function existingAutoContract(dir: string, runId: string): string | undefined {
 }
 
 /**
- * The bootstrap contract for skills mode `off` (SPEC §9.3): reused if the run has one, else the template text,
+ * The bootstrap contract for skills mode `off`: reused if the run has one, else the template text,
  * else a short document of the rules every integration follows, written through the artifact writer.
  */
 export async function autoContract(ctx: AppContext, runId: string, templateFile?: string): Promise<string> {

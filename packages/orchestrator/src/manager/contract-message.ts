@@ -4,7 +4,7 @@ import { listArtifacts, listAttempts } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import type { ContractOutcome } from './actions.js';
 
-/** The last JSON object in `text` that has the contract schema's `status` and `repo` keys (SPEC §9.1). */
+/** The last JSON object in `text` that has the contract schema's `status` and `repo` keys. */
 export function lastContractObject(text: string): Record<string, unknown> | undefined {
   let found: Record<string, unknown> | undefined;
   for (let start = text.indexOf('{'); start !== -1; start = text.indexOf('{', start + 1)) {
@@ -33,7 +33,7 @@ export function lastContractObject(text: string): Record<string, unknown> | unde
   return found;
 }
 
-/** Reads the contract from the latest passing DISCOVERY agent attempt's last message (SPEC §9.1, W46). */
+/** Reads the contract from the latest passing DISCOVERY agent attempt's last message. */
 export async function contractFromLastMessage(ctx: AppContext, runId: string): Promise<ContractOutcome> {
   const [message] = await listArtifacts(ctx.db, runId, { limit: 1, type: 'agent_last_message' });
   const [attempt] = await listAttempts(ctx.db, runId, { limit: 1, step: 'agent' });

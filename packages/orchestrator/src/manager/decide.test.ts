@@ -20,11 +20,11 @@ function facts(over: Partial<RunFacts>): RunFacts {
 }
 
 describe('decide', () => {
-  it('W46: DISCOVERY after a failed prepare runs prepare again instead of advancing', () => {
+  it('DISCOVERY after a failed prepare runs prepare again instead of advancing', () => {
     expect(decide(facts({ state: 'DISCOVERY', prepare: { attempts: 1, latestOk: false, latestId: 1 } }), 3).action).toBe('run_prepare');
   });
 
-  it('W46: skills mode agentpr runs the contract stage; off uses the bootstrap contract', () => {
+  it('skills mode agentpr runs the contract stage; off uses the bootstrap contract', () => {
     const prepared = { attempts: 1, latestOk: true, latestId: 1 };
     expect(decide(facts({ state: 'DISCOVERY', prepare: prepared, skillsMode: 'agentpr' }), 3).action).toBe('run_agent_step');
     expect(decide(facts({ state: 'DISCOVERY', prepare: prepared, skillsMode: 'agentpr', discoveryAgentPassed: true }), 3).action).toBe('contract_from_last_message');
@@ -34,14 +34,14 @@ describe('decide', () => {
     expect(decide(facts({ state: 'DISCOVERY', prepare: prepared, contractUri: '/c.md' }), 3)).toMatchObject({ action: 'mark_plan_ready', contractUri: '/c.md' });
   });
 
-  it('W48: LOCAL_VALIDATING finishes only when the pre-push check passes', () => {
+  it('LOCAL_VALIDATING finishes only when the pre-push check passes', () => {
     expect(decide(facts({ state: 'LOCAL_VALIDATING', prePush: { ok: true, failed: [] } }), 3).action).toBe('run_finish');
     const d = decide(facts({ state: 'LOCAL_VALIDATING', prePush: { ok: false, failed: ['runtime_not_pass: classification grade=RETRYABLE'] } }), 3);
     expect(d).toMatchObject({ action: 'escalate' });
     expect(d.reason).toContain('runtime_not_pass');
   });
 
-  it('W47: retries stop at the budget and escalate', () => {
+  it('retries stop at the budget and escalate', () => {
     expect(decide(facts({ state: 'FAILED_RETRYABLE', lastActiveState: 'IMPLEMENTING', budget: { managerRetries: 2, stepFailuresInARow: {} } }), 3)).toMatchObject({ action: 'retry', target: 'IMPLEMENTING' });
     expect(decide(facts({ state: 'FAILED_RETRYABLE', lastActiveState: 'IMPLEMENTING', budget: { managerRetries: 3, stepFailuresInARow: {} } }), 3).action).toBe('escalate');
     expect(decide(facts({ state: 'IMPLEMENTING', budget: { managerRetries: 0, stepFailuresInARow: { agent: 3 } } }), 3).action).toBe('escalate');

@@ -1,7 +1,7 @@
 import { operatorTargets, PIPELINE_RANK, type RunState } from '@agentpr/state-machine';
 import { awaitingApproval, awaitingPrompt, awaitingRequest, awaitingResume, awaitingReview, type Awaiting, type PendingRequest } from './awaiting.js';
 
-/** Manager action kinds (SPEC §1.8). */
+/** Manager action kinds. */
 export type ManagerActionKind =
   | 'noop'
   | 'wait_human'
@@ -72,7 +72,7 @@ const STEP_OF: Partial<Record<ManagerActionKind, StepKey>> = {
   sync_github: 'github_sync',
 };
 
-/** Where a retry from FAILED_RETRYABLE should go (SPEC §9.1). */
+/** Where a retry from FAILED_RETRYABLE should go. */
 export function retryTarget(facts: RunFacts): RunState {
   const allowed: RunState[] = ['DISCOVERY', 'IMPLEMENTING', 'LOCAL_VALIDATING', 'ITERATING'];
   if (facts.lastActiveState && allowed.includes(facts.lastActiveState)) return facts.lastActiveState;
@@ -159,8 +159,8 @@ function base(facts: RunFacts): Decision {
 }
 
 /**
- * The next action for a run (SPEC §9.1 with its fixes): never advances after a failed step, and escalates
- * instead of acting when the retry budget is spent (W47): too many manager retries since the last human
+ * The next action for a run: never advances after a failed step, and escalates
+ * instead of acting when the retry budget is spent: too many manager retries since the last human
  * command, or the step behind the action failed that many times in a row.
  */
 export function decide(facts: RunFacts, maxRetriesPerRun: number): Decision {

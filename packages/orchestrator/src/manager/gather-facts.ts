@@ -34,7 +34,7 @@ function failed(a: StepAttemptRow): boolean {
 /** The facts of one run, with the names the tick report shows. */
 export type GatheredFacts = RunFacts & { prNumber: number | null; owner: string; repo: string };
 
-/** Gathers the facts of SPEC §9.1 step 2a for one run. */
+/** Gathers the facts the manager decides on for one run. */
 export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<GatheredFacts> {
   const { run, state } = await requireRun(ctx.db, runId);
   const since = await lastHumanCommandAt(ctx.db, runId);

@@ -78,8 +78,8 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * run-manager-loop (SPEC §9.4): tick, report, sleep, until stopped or `maxLoops`. An exception inside a tick
- * is reported as a failed tick and never stops the loop (W49). Returns whether every tick was ok.
+ * run-manager-loop: tick, report, sleep, until stopped or `maxLoops`. An exception inside a tick
+ * is reported as a failed tick and never stops the loop. Returns whether every tick was ok.
  */
 export async function runManagerLoop(
   ctx: AppContext,

@@ -77,7 +77,7 @@ export interface ActionRecord {
   awaiting?: Awaiting;
 }
 
-/** The per-run result of a tick (SPEC §9.1 step 3). */
+/** The per-run result of a tick. */
 export interface RunTickResult {
   ok: boolean;
   run_id: string;
@@ -89,7 +89,7 @@ export interface RunTickResult {
   errors: string[];
 }
 
-/** The tick report (SPEC §9.1 step 4) plus `expired_leases`. */
+/** The tick report plus `expired_leases`. */
 export interface TickReport {
   ok: boolean;
   tick_started_at: string;
@@ -268,9 +268,9 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
 }
 
 /**
- * One manager pass (SPEC §9.1 with its fixes): expire stale leases, pick the runs that may need work
+ * One manager pass: expire stale leases, pick the runs that may need work
  * (fairly, oldest-updated first), and for each take its lease, decide and execute up to
- * `maxActionsPerRun` actions in process, then release. An exception in one run never stops the tick (W49).
+ * `maxActionsPerRun` actions in process, then release. An exception in one run never stops the tick.
  */
 export async function managerTick(ctx: AppContext, actions: ManagerActions, options: TickOptions): Promise<TickReport> {
   const started = iso(ctx.clock());

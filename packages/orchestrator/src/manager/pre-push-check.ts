@@ -8,7 +8,7 @@ import { budgetBaseline } from '../workspace/workspace-shared.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 
 /**
- * The pre-push DoD check (SPEC §9.1, W48): the checks of §6.3 except `digest_stale` on the latest digest, and
+ * The pre-push DoD check: the checks of the DoD gate except `digest_stale` on the latest digest, and
  * the digest must describe the working tree as it is now (its `tree_sha` equals the current tree).
  */
 export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok: boolean; failed: string[] }> {

@@ -55,7 +55,7 @@ export type ApproveOpenPrResult =
   | ({ kind: 'opened' } & OpenedPullRequest)
   | ({ kind: 'already_open' } & OpenedPullRequest);
 
-/** The `approve-open-pr` JSON document (SPEC §6.2). */
+/** The `approve-open-pr` JSON document. */
 export type ApproveOpenPrReport =
   | { ok: true; already_linked: true; state: 'CI_WAIT'; pr_number: number }
   | {
@@ -165,7 +165,7 @@ async function checkPushedHead(
 }
 
 /**
- * The second half of the PR gate (SPEC §6.2, W29–W31). With `--confirm` and the request's token it re-checks,
+ * The second half of the PR gate. With `--confirm` and the request's token it re-checks,
  * in order: the request file, the token (SHA-256, constant time), the already-linked shortcut, single use, the
  * expiry, the state (PUSHED), that the fork branch is still at the requested head SHA, and the DoD gate with the
  * request's title and body (unless bypassed — then an audit record is written). Only then, under the run lease, it

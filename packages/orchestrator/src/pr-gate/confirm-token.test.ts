@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { confirmTokenMatches, hashConfirmToken, newConfirmToken } from './confirm-token.js';
 
 describe('confirm tokens', () => {
-  it('newConfirmToken carries 128 random bits as 32 upper-case hex characters (W30)', () => {
+  it('newConfirmToken carries 128 random bits as 32 upper-case hex characters', () => {
     const tokens = new Set(Array.from({ length: 200 }, newConfirmToken));
     expect(tokens.size).toBe(200);
     for (const t of tokens) expect(t).toMatch(/^[0-9A-F]{32}$/);

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
-/** Random bytes in a confirm token: 128 bits (W30 asks for at least 64). */
+/** Random bytes in a confirm token: 128 bits (at least 64 bits make guessing impractical). */
 export const CONFIRM_TOKEN_BYTES = 16;
 
 /** A new confirm token: 32 upper-case hex characters. Show it once; store only {@link hashConfirmToken}. */

@@ -34,7 +34,7 @@ export type DodSnapshot = NonNullable<DodGateResult['snapshot']>;
 /** The DoD gate's judgement of a run: `passed`, or `failed` with the checks that failed; `snapshot` is null without a digest. */
 export type DodGateVerdict = { kind: 'passed'; snapshot: DodSnapshot | null } | { kind: 'failed'; failed_checks: DodCheck[]; snapshot: DodSnapshot | null };
 
-/** The verdict as the SPEC §6.3 document `{ ok, failed_checks, snapshot? }` that reports and error details show. */
+/** The verdict as the document `{ ok, failed_checks, snapshot? }` that reports and error details show. */
 export function dodGateDocument(verdict: DodGateVerdict): DodGateResult {
   const failed = verdict.kind === 'failed' ? verdict.failed_checks : [];
   return { ok: verdict.kind === 'passed', failed_checks: failed, ...(verdict.snapshot ? { snapshot: verdict.snapshot } : {}) };
@@ -52,7 +52,7 @@ export interface DodGateOptions {
 }
 
 /**
- * The Definition-of-Done gate for one run before its PR is opened (SPEC §6.3, W14, W28): gathers what the pure
+ * The Definition-of-Done gate for one run before its PR is opened: gathers what the pure
  * `evaluateDodGate` of `@agentpr/runtime-analysis` judges — the latest run digest, whether a contract exists,
  * the effective policy of the run's repository (the fallback for digests without `policy_used`) and the tree of
  * the pushed head (for `digest_stale`) — and, with `prText`, checks the PR's title and body.

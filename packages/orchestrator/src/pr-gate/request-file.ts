@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as v from 'valibot';
 import { AgentprError } from '../errors.js';
 
-/** The request file `request-open-pr` writes (SPEC §6.1); the token itself is stored only as its hash. */
+/** The request file `request-open-pr` writes; the token itself is stored only as its hash. */
 const RequestFileSchema = v.object({
   run_id: v.string(),
   title: v.string(),

@@ -24,7 +24,7 @@ export interface RequestOpenPrInput {
 }
 
 /**
- * A written PR-open request (SPEC §6.1). The token appears here and nowhere else. Refusals throw `AgentprError`;
+ * A written PR-open request. The token appears here and nowhere else. Refusals throw `AgentprError`;
  * {@link requestOpenPrReport} renders the result as the `request-open-pr` JSON document.
  */
 export interface RequestOpenPrResult {
@@ -92,14 +92,14 @@ async function githubDefaultBranch(ctx: AppContext, run: { owner: string; repo: 
   return github ? github.getDefaultBranch({ owner: run.owner, repo: run.repo }).catch(() => undefined) : undefined;
 }
 
-/** The `request-open-pr` JSON document (SPEC §6.1) of a result: `{ ok: true, run_id, request_file, confirm_token, … }`. */
+/** The `request-open-pr` JSON document of a result: `{ ok: true, run_id, request_file, confirm_token, … }`. */
 export function requestOpenPrReport(result: RequestOpenPrResult): Omit<RequestOpenPrResult, 'kind'> & { ok: true } {
   const { kind: _kind, ...rest } = result;
   return { ok: true, ...rest };
 }
 
 /**
- * The first half of the PR gate (SPEC §6.1, W29–W31): checks that the run is PUSHED and that its branch on the
+ * The first half of the PR gate: checks that the run is PUSHED and that its branch on the
  * fork is exactly the workspace HEAD, then writes a PR-open request bound to that head SHA — a request file in
  * `<data>/reports`, a `pr_requests` row and a `pr_open_request` artefact — with a single-use confirm token of
  * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change. The title and

@@ -57,7 +57,7 @@ export function commandEvent(cmd: RunCommand, actor: AppContext['actor']): RunEv
   }
 }
 
-/** The result object of SPEC §1.3 that an event command prints (keys in this order). */
+/** The result object that an event command prints (keys in this order). */
 export interface CommandResultView {
   duplicate: boolean;
   event_type: string;

@@ -57,7 +57,7 @@ export function formatIssues(issues: readonly v.BaseIssue<unknown>[], prefix = '
     .join('; ');
 }
 
-/** Parses `--budget-json`: it must be a JSON object (W54). */
+/** Parses `--budget-json`: it must be a JSON object. */
 export function parseBudgetJson(text: string | undefined): Record<string, unknown> {
   if (text === undefined) return {};
   let value: unknown;

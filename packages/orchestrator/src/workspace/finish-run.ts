@@ -31,7 +31,7 @@ export interface FinishRunInput {
 }
 
 /**
- * What run-finish did (SPEC §2.3): `pushed` (committed, if anything changed, and pushed; the run is PUSHED, or
+ * What run-finish did: `pushed` (committed, if anything changed, and pushed; the run is PUSHED, or
  * CI_WAIT when it re-pushed to the branch of its open PR, which `prNumber` then names),
  * `failed` (the commit or push failed; recorded) or `held` (protected files changed or have no baseline; nothing
  * was committed or pushed and the run waits for a human).
@@ -65,7 +65,7 @@ const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
  * run-finish: commits exactly the budget diff (new files included, never `.agentpr_runtime`) with the
  * campaign's commit template and pushes the feature branch to the fork without force, then records
  * `worker.push.completed {branch, head_sha}` (→ `PUSHED`) right after the push, all under the run lease.
- * The title, the campaign template and the state (`LOCAL_VALIDATING` only, W7) are checked before anything
+ * The title, the campaign template and the state (`LOCAL_VALIDATING` only) are checked before anything
  * runs, so a refusal commits and pushes nothing. Before any git command, the workspace's protected files
  * (`.git/config`, hooks, `.git/info`, `.gitmodules`, risky `.gitattributes`, CI workflows unless the campaign
  * sets `allow_workflow_changes`) are compared with the run-prepare snapshot: a change holds the run for

@@ -4,7 +4,7 @@ import type { AppContext } from '../context.js';
 /** What the skills commands need from the app context: no database. */
 export type SkillsContext = Pick<AppContext, 'paths' | 'env'>;
 
-/** Flags shared by install-skills and skills-status (SPEC §2.3). */
+/** Flags shared by install-skills and skills-status. */
 export interface SkillsLocationInput {
   /** `--codex-home`; default `$CODEX_HOME`, else `~/.codex`. */
   codexHome?: string | undefined;
@@ -40,7 +40,7 @@ function locations(ctx: SkillsContext, input: SkillsLocationInput) {
 export type InstallSkillsResult = { kind: 'complete' | 'incomplete'; report: InstallSkillsReport };
 
 /**
- * install-skills (SPEC §12.3): copies the shipped stage skills into the codex skills root. Idempotent, never
+ * install-skills: copies the shipped stage skills into the codex skills root. Idempotent, never
  * deletes the user's other skills; `force` replaces the selected ones. A failed curated install is reported in
  * the result, not thrown.
  *
@@ -58,7 +58,7 @@ export async function installSkills(ctx: SkillsContext, input: InstallSkillsInpu
 }
 
 /**
- * skills-status (SPEC §2.3): installed, missing and outdated stage skills (content hash of the shipped copy
+ * skills-status: installed, missing and outdated stage skills (content hash of the shipped copy
  * against the installed one). Reads only.
  */
 export async function skillsStatus(ctx: SkillsContext, input: SkillsLocationInput = {}): Promise<SkillsStatusReport> {

@@ -52,7 +52,7 @@ export interface PrepareRunInput {
 export type PreparedClone = Omit<PreparedWorkspace, 'log'>;
 
 /**
- * What run-prepare did (SPEC §2.3): `prepared` (the clone is ready on its feature branch), `failed` (the
+ * What run-prepare did: `prepared` (the clone is ready on its feature branch), `failed` (the
  * procedure failed; recorded, the run moved on the failure) or `held` (the existing clone's protected files
  * changed since the last prepare; no git ran and the run waits for a human).
  */
@@ -78,7 +78,7 @@ export type PrepareRunResult =
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
- * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch (SPEC §13.1),
+ * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch,
  * under the run lease. A `QUEUED` run first moves to `DISCOVERY`. Success records the attempt and the
  * `workspace_prepared` artefact (with the protected-file snapshot run-finish and the agent step compare
  * against) and leaves the state alone, then takes the baseline: the repository's tests on the untouched base commit,

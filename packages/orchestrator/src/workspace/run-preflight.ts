@@ -7,7 +7,7 @@ import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 /** The codex sandboxes run-preflight accepts. */
 export const PREFLIGHT_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 
-/** Input of {@link runPreflight} (SPEC §2.3 run-preflight). */
+/** Input of {@link runPreflight}. */
 export interface RunPreflightInput {
   runId: string;
   skipNetworkCheck?: boolean;
@@ -27,7 +27,7 @@ export interface RunPreflightInput {
 export type RunPreflightResult = { kind: 'ready' | 'not_ready'; report: DoctorReport; reportPath: string };
 
 /**
- * run-preflight: checks the run's workspace (SPEC §3.2) with the workspace root as the scope, writes
+ * run-preflight: checks the run's workspace with the workspace root as the scope, writes
  * `<reports>/<run_id>_preflight_<stamp>.json` (never overwriting an earlier one), records a `preflight`
  * attempt (exit 0 if ok, else 1; stdout = the report, stderr = the failures) and a `preflight_report`
  * artefact. The run's state does not change.

@@ -16,7 +16,7 @@ import {
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 
-/** The `workspace_prepared` artefact's metadata (SPEC §1.6). */
+/** The `workspace_prepared` artefact's metadata. */
 export interface WorkspacePreparedMetadata {
   base_branch: string;
   base_sha: string;
@@ -98,7 +98,7 @@ export async function verifyProtectedFiles(db: Db, runId: string, repoDir: strin
   };
 }
 
-/** The last `n` lines of a text, trimmed (SPEC conventions: `tail(text, N)`). */
+/** The last `n` lines of a text, trimmed. */
 export function tail(text: string, n = 20): string {
   const trimmed = text.trim();
   return trimmed === '' ? '' : trimmed.split('\n').slice(-n).join('\n');
@@ -118,7 +118,7 @@ export async function preparedWorkspace(db: Db, runId: string): Promise<Workspac
 }
 
 /**
- * The budget-diff baseline (SPEC §4.7): `base_sha` of the latest `workspace_prepared` artefact, else the
+ * The budget-diff baseline: `base_sha` of the latest `workspace_prepared` artefact, else the
  * `workspace.baseline_sha` the run's first agent step recorded in its runtime report.
  */
 export async function budgetBaseline(db: Db, runId: string): Promise<string | undefined> {

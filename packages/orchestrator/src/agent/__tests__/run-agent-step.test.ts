@@ -105,7 +105,7 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     expect(ok).toBe(true);
   }, 120_000);
 
-  it('the model stream fails → RETRYABLE, FAILED_RETRYABLE with the failure kept in last_error (W2)', async () => {
+  it('the model stream fails → RETRYABLE, FAILED_RETRYABLE with the failure kept in last_error', async () => {
     const { ctx, runId } = await setup('model-stream-fails');
     const { ok, agentExit, classification, state } = await runAgentStep(ctx, { runId, ...FLAGS });
     expect([ok, agentExit]).toEqual([false, 1]);
@@ -144,7 +144,7 @@ describe('runAgentStep with the real codex binary against the model stub', () =>
     expect((await getRun(ctx.db, runId))!.state.current_state).toBe('IMPLEMENTING');
   }, 120_000);
 
-  it('the agent environment holds no bot token or GitHub token (W24)', async () => {
+  it('the agent environment holds no bot token or GitHub token', async () => {
     const { ctx, runId } = await setup('inspect-environment');
     const { eventStream, reports } = await runAgentStep(ctx, { runId, ...FLAGS, minTestCommands: 0 });
     const stream = readFileSync(eventStream ?? reports.report, 'utf8');

@@ -42,7 +42,7 @@ async function state(): Promise<string> {
 }
 
 describe('requestOpenPr', () => {
-  it('requestOpenPr binds the request to the pushed head and shows a 128-bit token once, storing only its hash (W29, W30)', async () => {
+  it('requestOpenPr binds the request to the pushed head and shows a 128-bit token once, storing only its hash', async () => {
     const req = await request();
     expect(req.confirm_token).toMatch(/^[0-9A-F]{32}$/);
     expect(req.expires_at).toBe('2026-11-23T10:30:00.000Z');
@@ -92,7 +92,7 @@ describe('approveOpenPr', () => {
     expect((await listAttempts(app.ctx.db, run.runId, { limit: 5, step: 'pr_create' }))[0]).toMatchObject({ exit_code: 0 });
   });
 
-  it('approveOpenPr repeated after success answers already_linked even after expiry; the request is single use (W29)', async () => {
+  it('approveOpenPr repeated after success answers already_linked even after expiry; the request is single use', async () => {
     const req = await request();
     await approve(req);
     app.clock.advance(60 * 60_000);
@@ -127,7 +127,7 @@ describe('approveOpenPr', () => {
     expect(await approve(req, { allowExpired: true })).toMatchObject({ kind: 'opened', state: 'CI_WAIT' });
   });
 
-  it('approveOpenPr refuses when the fork branch moved after the request (W29) and leaves the request unused', async () => {
+  it('approveOpenPr refuses when the fork branch moved after the request and leaves the request unused', async () => {
     const req = await request();
     await commitAndPush(run, 'sneaky change\n');
     await expect(approve(req)).rejects.toMatchObject({ code: 'refused', message: expect.stringContaining('moved after the request') });
@@ -151,7 +151,7 @@ describe('approveOpenPr', () => {
     expect(JSON.parse(audit!.detail_json).failed_checks.map((c: { code: string }) => c.code)).toContain('digest_stale');
   });
 
-  it('approveOpenPr accepts an allowlisted PASS (W14) and fails a digest that does not describe the pushed tree (W28)', async () => {
+  it('approveOpenPr accepts an allowlisted PASS and fails a digest that does not describe the pushed tree', async () => {
     const req = await request();
     const tree = await git(run.workspace, 'rev-parse', 'HEAD^{tree}');
     await addDigest(app.ctx, run.runId, tree, { classification: { grade: 'PASS', reason_code: 'runtime_success_allowlisted_test_failures' } });

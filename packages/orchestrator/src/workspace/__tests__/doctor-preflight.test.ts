@@ -53,7 +53,7 @@ async function gateError(promise: Promise<unknown>): Promise<AgentprError> {
 }
 
 describe('doctorGate', () => {
-  it('doctorGate basic checks only the workspace root, so it passes on a machine with no tools (W50)', async () => {
+  it('doctorGate basic checks only the workspace root, so it passes on a machine with no tools', async () => {
     const report = await doctorGate(baseContext({ PATH: '' }), 'basic');
     expect(report.checks.map((c) => c.name)).toEqual(['workspace.write']);
   });

@@ -50,7 +50,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
 }
 
 describe('finishRun', () => {
-  it('finishRun from LOCAL_VALIDATING commits exactly the measured files with the campaign body, pushes that commit to the fork and records PUSHED (W7, W57)', async () => {
+  it('finishRun from LOCAL_VALIDATING commits exactly the measured files with the campaign body, pushes that commit to the fork and records PUSHED', async () => {
     const { ctx, upstream, fork, dir, branch, base } = await preparedRun();
     const budget = await diffSummary(testGit, dir, { ref: base });
     const identity = await workspaceIdentity(testGit, dir, budget.changed_files);
@@ -75,7 +75,7 @@ describe('finishRun', () => {
     expect(attempt).toMatchObject({ exit_code: 0, stage: 'LOCAL_VALIDATING' });
   });
 
-  it('finishRun in IMPLEMENTING refuses before anything runs: no commit, no push, no attempt (W7)', async () => {
+  it('finishRun in IMPLEMENTING refuses before anything runs: no commit, no push, no attempt', async () => {
     const { ctx, fork, dir, base } = await preparedRun({ events: TO_LOCAL_VALIDATING.slice(0, 2) });
     const before = await lsRemote(fork.url);
     const error = await rejection(finishRun(ctx, { runId: 'run_1', changes: 'x', commitTitle: 'feat: x' }));
@@ -140,7 +140,7 @@ describe('finishRun', () => {
     expect((await getRun(ctx.db, 'run_1'))?.state.last_error).toMatch(/^finish:script_failed:git push to origin failed/);
   });
 
-  it('finishRun while another worker holds the run lease fails with lease_held and pushes nothing (W6)', async () => {
+  it('finishRun while another worker holds the run lease fails with lease_held and pushes nothing', async () => {
     const { ctx, fork, dir, base } = await preparedRun();
     await acquireLease(ctx.db, 'run_1', 'other-host:1:run-agent-step', 60_000, () => new Date());
     const before = await lsRemote(fork.url);

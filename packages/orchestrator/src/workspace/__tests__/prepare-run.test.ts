@@ -33,7 +33,7 @@ async function rejection(promise: Promise<unknown>): Promise<Error & { code?: st
 }
 
 describe('prepareRun', () => {
-  it('prepareRun on two QUEUED runs of the same repo gives each its own workspace, moves them to DISCOVERY and records the prepare (W6, W52)', async () => {
+  it('prepareRun on two QUEUED runs of the same repo gives each its own workspace, moves them to DISCOVERY and records the prepare', async () => {
     const { ctx, upstream, fork } = await setup();
     const a = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_a' });
     const b = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_b' });
@@ -132,7 +132,7 @@ describe('prepareRun', () => {
     expect(await listAttempts(ctx.db, 'run_1', { limit: 10 })).toEqual([]);
   });
 
-  it('prepareRun on a run whose lease another worker holds fails with lease_held and changes nothing (W6)', async () => {
+  it('prepareRun on a run whose lease another worker holds fails with lease_held and changes nothing', async () => {
     const { ctx, upstream } = await setup();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
     await acquireLease(ctx.db, 'run_1', 'other-host:1:run-agent-step', 60_000, () => new Date());
