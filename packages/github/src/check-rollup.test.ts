@@ -5,12 +5,12 @@ const run = (status: string, conclusion: string | null = null) => ({ kind: 'chec
 const status = (state: string) => ({ kind: 'status' as const, context: 'ci', state });
 
 describe('rollUpChecks', () => {
-  it('rollUpChecks with an in-progress check run among successes is pending, not success (W36)', () => {
+  it('rollUpChecks with an in-progress check run among successes is pending, not success', () => {
     const result = rollUpChecks([run('completed', 'success'), run('in_progress')]);
     expect(result).toEqual({ conclusion: null, total: 2, successes: 1, failures: 0, pending: 1 });
   });
 
-  it('rollUpChecks counts a StatusContext SUCCESS as success (W36)', () => {
+  it('rollUpChecks counts a StatusContext SUCCESS as success', () => {
     expect(rollUpChecks([{ __typename: 'StatusContext', state: 'SUCCESS' }, { __typename: 'CheckRun', status: 'COMPLETED', conclusion: 'SUCCESS' }]).conclusion).toBe('success');
   });
 

@@ -1,7 +1,7 @@
 /** How one CI signal counts in a roll-up. */
 export type CheckVerdict = 'success' | 'failure' | 'pending';
 
-/** The roll-up of every CI signal of one commit (SPEC §7.1). */
+/** The roll-up of every CI signal of one commit. */
 export interface CheckRollup {
   /** `success` only when there is at least one signal and all are successful; `null` while anything is pending. */
   conclusion: 'success' | 'failure' | null;
@@ -21,7 +21,7 @@ function lower(value: unknown): string {
 
 /**
  * Classifies one check run or status context. Accepts the client's `CheckItem`s and GitHub's own shapes (REST
- * or GraphQL `statusCheckRollup` items). An in-progress check run is pending, never success (W36); anything
+ * or GraphQL `statusCheckRollup` items). An in-progress check run is pending, never success; anything
  * unrecognised is pending.
  */
 export function classifyCheckItem(item: unknown): CheckVerdict {
@@ -46,7 +46,7 @@ export function classifyCheckItem(item: unknown): CheckVerdict {
 
 /**
  * Rolls up a commit's CI signals: any failure → `failure`; else anything pending → `null`; else, with at least
- * one signal, `success`. A single green suite among pending ones is not success (W35, W36).
+ * one signal, `success`. A single green suite among pending ones is not success.
  *
  * @example
  * rollUpChecks([{ kind: 'check_run', name: 'ci', status: 'in_progress', conclusion: null }]).conclusion // null
@@ -68,7 +68,7 @@ export function rollUpChecks(items: unknown): CheckRollup {
 }
 
 /**
- * The verdict of one webhook `check_run`/`check_suite`/`workflow_run` conclusion (SPEC §7.2): `success`,
+ * The verdict of one webhook `check_run`/`check_suite`/`workflow_run` conclusion: `success`,
  * `failure`, or `null` when it is not actionable (pending, `stale`, missing).
  */
 export function webhookConclusion(conclusion: unknown): 'success' | 'failure' | null {

@@ -1,4 +1,4 @@
-/** An upstream repository, `owner/repo`. Compared case-insensitively everywhere (W32). */
+/** An upstream repository, `owner/repo`. Compared case-insensitively everywhere. */
 export interface RepoRef {
   owner: string;
   repo: string;

@@ -9,7 +9,7 @@ export interface ReviewDecision {
 const DECIDING = new Set(['approved', 'commented', 'dismissed']);
 
 /**
- * Decides a PR's review state (SPEC §7.1): a `reviewDecision` of `changes_requested` wins; otherwise the newest
+ * Decides a PR's review state: a `reviewDecision` of `changes_requested` wins; otherwise the newest
  * review that requested changes, approved, commented or was dismissed. Reviews are given oldest first.
  */
 export function decideReview(

@@ -66,7 +66,7 @@ describe('mapWebhookEvent on real GitHub example payloads', () => {
     expect(targets(mapWebhookEvent('status', payload, 'd'))[0]!.action).toMatchObject({ kind: 'check', conclusion: 'failure' });
   });
 
-  it('a closed pull_request maps to closed, merged or not (W35)', () => {
+  it('a closed pull_request maps to closed, merged or not', () => {
     const payload = webhookExample('pull_request', 'closed');
     expect(targets(mapWebhookEvent('pull_request', payload, 'd'))[0]!.action).toMatchObject({ kind: 'closed', merged: false });
     payload.pull_request.merged = true;

@@ -8,7 +8,7 @@ export interface WebhookRepository {
 
 /**
  * What one delivery asks of one run. `check` with `success` is never applied on its own: the run waits for an
- * all-green roll-up of its pushed head (W35).
+ * all-green roll-up of its pushed head.
  */
 export type WebhookAction =
   | { kind: 'check'; conclusion: 'success' | 'failure'; headSha: string | null; idempotencyKey: string; source: string }
@@ -54,7 +54,7 @@ function sha(value: unknown): string | null {
 }
 
 /**
- * The repository identity of a payload (SPEC §7.2): `repository.owner.login` (or `.name`, or a string owner)
+ * The repository identity of a payload: `repository.owner.login` (or `.name`, or a string owner)
  * and `repository.name`, trimmed; `null` when either is missing.
  */
 export function webhookRepository(payload: unknown): WebhookRepository | null {
@@ -165,7 +165,7 @@ function mapPullRequestFamily(event: string, payload: Obj, repository: WebhookRe
 }
 
 /**
- * Maps one webhook delivery to what it asks of runs (SPEC §7.2, W35): CI verdicts of `check_run`,
+ * Maps one webhook delivery to what it asks of runs: CI verdicts of `check_run`,
  * `check_suite`, `workflow_run` and `status`, `pull_request` closed/merged/synchronize, submitted
  * `pull_request_review`s, and `issue_comment` (recorded, never acted on). Pure: the caller finds the runs —
  * by repository (case-insensitive) and PR number, or by pushed head SHA when the event names no PR — and

@@ -19,7 +19,7 @@ export interface LowPassSkill {
   dominant_reason_count: number;
 }
 
-/** The actions of SPEC §10.2 (plus two for the reason codes this implementation adds), in order. */
+/** The suggested actions, in priority order: one for each kind of reason code or low-pass skill the metrics show. */
 export function feedbackActions(metrics: SkillsMetricsResult, lowPass: LowPassSkill[]): FeedbackAction[] {
   const r = metrics.reason_code_counts;
   const n = (k: string): number => r[k] ?? 0;

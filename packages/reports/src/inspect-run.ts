@@ -6,7 +6,7 @@ import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
 import { readJsonObject, readTail, tailLines } from './report-files.js';
 
-/** Input of {@link inspectRun} (SPEC §10.3). */
+/** Input of {@link inspectRun}. */
 export interface InspectRunInput {
   runId: string;
   /** Attempts examined (default 120). */
@@ -19,7 +19,7 @@ export interface InspectRunInput {
   includeLogTails?: boolean;
 }
 
-/** The inspect-run document (SPEC §10.3). */
+/** The inspect-run document. */
 export interface InspectRunResult {
   ok: true;
   run: Record<string, unknown>;
@@ -42,7 +42,7 @@ export interface InspectRunResult {
 }
 
 /**
- * The commands inspect-run recommends in a state (SPEC §10.3). Each is accepted in that state (W59): e.g.
+ * The commands inspect-run recommends in a state. Each is accepted in that state: e.g.
  * `PLAN_READY` suggests `start-implementation`, never `run-agent-step`.
  */
 export function recommendedActions(state: RunState, runId: string, lastActiveState: RunState | null): string[] {
@@ -159,7 +159,7 @@ function latestDigest(artifact: Artifact | undefined, warnings: string[]): Recor
 }
 
 /**
- * inspect-run (SPEC §10.3): one run's state, the commands it accepts next, timing per step, its recent events
+ * inspect-run: one run's state, the commands it accepts next, timing per step, its recent events
  * and a summary of its latest runtime report, digest and insight. Read-only; missing or broken report files
  * become warnings.
  *

@@ -1,6 +1,6 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-/** The last `n` lines of `text`, trimmed; `""` for empty text (SPEC conventions: tail). */
+/** The last `n` lines of `text`, trimmed; `""` for empty text. */
 export function tailLines(text: string | null | undefined, n = 20): string {
   const t = (text ?? '').trim();
   if (!t) return '';

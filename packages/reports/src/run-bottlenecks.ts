@@ -3,7 +3,7 @@ import { percentile, stepTotals } from '@agentpr/runtime-analysis';
 import type { ReportContext } from './report-context.js';
 import { ReportError } from './errors.js';
 
-/** Input of {@link runBottlenecks} (SPEC §10.4). */
+/** Input of {@link runBottlenecks}. */
 export interface RunBottlenecksInput {
   /** How many of the most recently active runs with attempts (default 20). */
   limit?: number;
@@ -34,7 +34,7 @@ export interface SlowRun {
   updated_at: string;
 }
 
-/** The run-bottlenecks document (SPEC §10.4). */
+/** The run-bottlenecks document. */
 export interface RunBottlenecksResult {
   ok: true;
   scanned_runs: number;
@@ -52,7 +52,7 @@ export function median(values: readonly number[]): number {
 }
 
 /**
- * run-bottlenecks (SPEC §10.4): over the `limit` runs with the most recent step attempts, which steps are slow
+ * run-bottlenecks: over the `limit` runs with the most recent step attempts, which steps are slow
  * (average, median, p90, max) and which runs took longest. Read-only.
  *
  * @example

@@ -5,7 +5,7 @@ import { pct } from './json-values.js';
 import type { ReportContext } from './report-context.js';
 import { skillsMetrics, type SkillsMetricsResult } from './skills-metrics.js';
 
-/** Input of {@link skillsFeedback} (SPEC §10.2). */
+/** Input of {@link skillsFeedback}. */
 export interface SkillsFeedbackInput {
   runId?: string;
   /** Reports read (default 300). */
@@ -14,7 +14,7 @@ export interface SkillsFeedbackInput {
   minSamples?: number;
 }
 
-/** The skills-feedback document (SPEC §10.2). */
+/** The skills-feedback document. */
 export interface SkillsFeedbackResult {
   ok: true;
   generated_at: string;
@@ -64,7 +64,7 @@ function yyyymmdd(d: Date): string {
   return d.toISOString().slice(0, 10).replace(/-/g, '');
 }
 
-/** The Markdown rendering of a feedback document (SPEC §10.2). */
+/** The Markdown rendering of a feedback document. */
 export function renderSkillsFeedbackMarkdown(f: Omit<SkillsFeedbackResult, 'report_path' | 'markdown_path'>): string {
   const s = f.input_summary;
   const lines = [
@@ -99,7 +99,7 @@ export function renderSkillsFeedbackMarkdown(f: Omit<SkillsFeedbackResult, 'repo
 }
 
 /**
- * skills-feedback (SPEC §10.2): turns skills metrics into prioritised, checkable actions for prompts, skills and
+ * skills-feedback: turns skills metrics into prioritised, checkable actions for prompts, skills and
  * policy, and writes `<reports>/skills_feedback_<stamp>.json` and a Markdown rendering next to it.
  *
  * @example

@@ -4,7 +4,7 @@ import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
 import { readJsonObject } from './report-files.js';
 
-/** Input of {@link skillsMetrics} (SPEC §10.1). */
+/** Input of {@link skillsMetrics}. */
 export interface SkillsMetricsInput {
   /** Only this run's reports; default all runs. */
   runId?: string;
@@ -23,7 +23,7 @@ export interface SkillStats {
   runs: string[];
 }
 
-/** The skills-metrics document (SPEC §10.1). */
+/** The skills-metrics document. */
 export interface SkillsMetricsResult {
   ok: true;
   scope_run_id: string | null;
@@ -44,7 +44,7 @@ function bump(map: Record<string, number>, key: string): void {
 }
 
 /**
- * skills-metrics (SPEC §10.1): outcome counts per skills mode, grade, reason, stage and skill over the newest
+ * skills-metrics: outcome counts per skills mode, grade, reason, stage and skill over the newest
  * agent runtime reports. Unreadable report files are listed as failures, not fatal.
  *
  * @example

@@ -12,7 +12,7 @@ const line = (minutesAgo: number, status: number, outcome: string, extra: Record
   JSON.stringify({ ts: new Date(now.getTime() - minutesAgo * 60_000).toISOString(), method: 'POST', path: '/github/webhook', event: 'check_run', delivery: 'd', status_code: status, outcome, processed: 0, ignored: 0, retryable_failures: 0, error: '', ...extra });
 
 describe('webhookAuditSummary', () => {
-  it('webhookAuditSummary of a missing file is ok with a warning, not an alert (W39)', async () => {
+  it('webhookAuditSummary of a missing file is ok with a warning, not an alert', async () => {
     const file = join(tempDir(), 'none.jsonl');
     const s = await webhookAuditSummary(ctx, { auditLogFile: file, failOnHttp5xxRate: 0 });
     expect(s).toMatchObject({ ok: true, considered_entries: 0, alerts: [], warnings: [expect.stringContaining(file)] });

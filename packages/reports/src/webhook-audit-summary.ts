@@ -17,7 +17,7 @@ export interface WebhookAuditSummaryInput {
   failOnHttp5xxRate?: number | undefined;
 }
 
-/** The summary (SPEC §7.4); `ok` is false when an alert fired or the file could not be read. */
+/** The summary; `ok` is false when an alert fired or the file could not be read. */
 export interface WebhookAuditSummary {
   ok: boolean;
   audit_log_file: string;
@@ -77,7 +77,7 @@ function parseTs(value: unknown): number {
 }
 
 /**
- * Summarises the webhook audit log over a recent window (SPEC §7.4, W39): outcomes, status codes, 5xx rate,
+ * Summarises the webhook audit log over a recent window: outcomes, status codes, 5xx rate,
  * retryable failures and the top errors, with alerts against the given thresholds. Reads only the last
  * `maxLines` lines (continuing into `<file>.1` right after a rotation). A missing file on a fresh install is
  * `ok` with a warning, not an alert.

@@ -52,7 +52,7 @@ export type RunEvent =
   | (Base & { type: 'github.pull_request.closed'; pr_number: number; merged: boolean })
   | (Base & { type: 'timer.timeout'; step: StepName });
 
-/** True for events that an operator types or the bot relays, which carry the operator limits of §2.3. */
+/** True for events that an operator types or the bot relays, and so obey the operator's rules for resume and retry (from which states, to which targets). */
 export function isOperatorActor(actor: Actor | undefined): boolean {
   return actor === undefined || actor === 'operator' || actor === 'bot';
 }

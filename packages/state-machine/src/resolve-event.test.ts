@@ -14,7 +14,7 @@ function outcome(state: RunState, event: RunEvent, extra: Partial<RunSnapshot> =
   return '!';
 }
 
-// Expected outcome per state, in RUN_STATES order. Departure from the reference (issue 13): PAUSED and
+// Expected outcome per state, in RUN_STATES order. Deliberately (issue 13): PAUSED and
 // NEEDS_HUMAN_REVIEW hold every check, review verdict and unmerged close (`~held`); only a merge moves them.
 // QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED DONE SKIPPED NEEDS_HUMAN_REVIEW
 // FAILED_RETRYABLE FAILED_TERMINAL
@@ -94,7 +94,7 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
 describe('resolveEvent over every (state, event) pair', () => {
   for (const [name, event, row] of EXPECTED) {
     const expected = row.split(' ');
-    it(`${name}: matches the spec row`, () => {
+    it(`${name}: matches the expected row`, () => {
       expect(expected).toHaveLength(RUN_STATES.length);
       const actual = RUN_STATES.map((s) => outcome(s, event, { lastActiveState: 'LOCAL_VALIDATING' }));
       expect(Object.fromEntries(RUN_STATES.map((s, i) => [s, actual[i]]))).toEqual(Object.fromEntries(RUN_STATES.map((s, i) => [s, expected[i]])));
@@ -102,31 +102,31 @@ describe('resolveEvent over every (state, event) pair', () => {
   }
 });
 
-describe('state-machine fixes of SPEC §15.1', () => {
-  it('W8: a terminal run refuses a same-state event and keeps last_error', () => {
+describe('state-machine: last_error, resume and retry', () => {
+  it('a terminal run refuses a same-state event and keeps last_error', () => {
     const r = resolveEvent(run('DONE', { lastError: 'x' }), { type: 'command.mark.done' });
     expect(r.outcome).toBe('refused');
     expect(r.outcome === 'refused' && r.message).toMatch(/DONE is terminal/);
   });
 
-  it('W8: a same-state no-op in a non-terminal state keeps last_error', () => {
+  it('a same-state no-op in a non-terminal state keeps last_error', () => {
     const r = resolveEvent(run('PAUSED', { lastError: 'agent:x:y' }), { type: 'command.pause' });
     expect(r).toMatchObject({ outcome: 'applied', sameState: true, next: { state: 'PAUSED', lastError: 'agent:x:y' } });
   });
 
-  it('W4: a step failure in PLAN_READY keeps the state and writes last_error', () => {
+  it('a step failure in PLAN_READY keeps the state and writes last_error', () => {
     const r = resolveEvent(run('PLAN_READY'), { type: 'worker.step.failed', step: 'prepare', reason_code: 'script_failed', error_message: 'clone failed' });
     expect(r).toMatchObject({ outcome: 'applied', next: { state: 'PLAN_READY', lastError: 'prepare:script_failed:clone failed' } });
   });
 
-  it('W2: a retry into NEEDS_HUMAN_REVIEW after a failure keeps the failure reason', () => {
+  it('a retry into NEEDS_HUMAN_REVIEW after a failure keeps the failure reason', () => {
     const failed = resolveEvent(run('IMPLEMENTING'), { type: 'worker.step.failed', step: 'agent', reason_code: 'codex_agent_failed', error_message: 'exit 1' });
     if (failed.outcome !== 'applied') throw new Error('expected applied');
     const converged = resolveEvent(failed.next, { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'worker' });
     expect(converged).toMatchObject({ outcome: 'applied', next: { state: 'NEEDS_HUMAN_REVIEW', lastError: 'agent:codex_agent_failed:exit 1', lastActiveState: 'IMPLEMENTING' } });
   });
 
-  it('W3: resume defaults to the state the run was paused from', () => {
+  it('resume defaults to the state the run was paused from', () => {
     const paused = resolveEvent(run('LOCAL_VALIDATING'), { type: 'command.pause' });
     if (paused.outcome !== 'applied') throw new Error('expected applied');
     expect(paused.next.lastActiveState).toBe('LOCAL_VALIDATING');
@@ -134,31 +134,31 @@ describe('state-machine fixes of SPEC §15.1', () => {
     expect(resumed).toMatchObject({ outcome: 'applied', next: { state: 'LOCAL_VALIDATING' } });
   });
 
-  it('W3: resume of a run paused from QUEUED defaults to DISCOVERY', () => {
+  it('resume of a run paused from QUEUED defaults to DISCOVERY', () => {
     const paused = resolveEvent(run('QUEUED'), { type: 'command.pause' });
     if (paused.outcome !== 'applied') throw new Error('expected applied');
     expect(resolveEvent(paused.next, { type: 'command.resume' })).toMatchObject({ outcome: 'applied', next: { state: 'DISCOVERY' } });
   });
 
-  it('W3: resume without a recorded stage asks for --target-state', () => {
+  it('resume without a recorded stage asks for --target-state', () => {
     const r = resolveEvent(run('PAUSED'), { type: 'command.resume' });
     expect(r).toMatchObject({ outcome: 'refused', code: 'target_required' });
   });
 
-  it('W3: resume from a state other than PAUSED is refused and points to retry', () => {
+  it('resume from a state other than PAUSED is refused and points to retry', () => {
     const r = resolveEvent(run('FAILED_RETRYABLE', { lastActiveState: 'IMPLEMENTING' }), { type: 'command.resume', target_state: 'IMPLEMENTING' });
     expect(r).toMatchObject({ outcome: 'refused', code: 'operator_rule' });
     expect(r.outcome === 'refused' && r.message).toMatch(/Use retry/);
   });
 
-  it('W3: retry never targets DONE and never skips forward', () => {
+  it('retry never targets DONE and never skips forward', () => {
     const nhr = run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'IMPLEMENTING' });
     expect(operatorTargets(nhr, 'retry')).toEqual(['FAILED_TERMINAL', 'IMPLEMENTING', 'ITERATING', 'PAUSED', 'SKIPPED']);
     expect(resolveEvent(nhr, { type: 'command.retry', target_state: 'DONE' })).toMatchObject({ outcome: 'refused' });
     expect(resolveEvent(nhr, { type: 'command.retry', target_state: 'PUSHED' })).toMatchObject({ outcome: 'refused' });
   });
 
-  it('W5: a failed PR creation can be retried back to PUSHED', () => {
+  it('a failed PR creation can be retried back to PUSHED', () => {
     const r = resolveEvent(run('NEEDS_HUMAN_REVIEW', { lastActiveState: 'PUSHED' }), { type: 'command.retry', target_state: 'PUSHED' });
     expect(r).toMatchObject({ outcome: 'applied', next: { state: 'PUSHED', lastError: null } });
   });

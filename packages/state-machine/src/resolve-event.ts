@@ -51,7 +51,7 @@ export type Resolution =
 /** How a command event picks its target: from a fixed set of source states, or a fixed target checked by the table. */
 export type TargetRule = { to: RunState; from: readonly RunState[] } | { to: RunState; from: 'table'; never?: readonly RunState[] };
 
-/** Target rules of the events whose target does not come from the payload (SPEC §1.3). */
+/** Target rules of the events whose target does not come from the payload. */
 export const TARGET_RULES: Readonly<Partial<Record<EventType, TargetRule>>> = {
   'command.start.discovery': { to: 'DISCOVERY', from: ['QUEUED', 'PAUSED', 'FAILED_RETRYABLE'] },
   'command.start.implementation': { to: 'IMPLEMENTING', from: ['PLAN_READY', 'ITERATING', 'PAUSED'] },
@@ -124,7 +124,7 @@ function rankLimit(run: RunSnapshot): number {
 }
 
 /**
- * The targets an operator may choose for `resume` or `retry` from the run's current state (SPEC §2.3, W3):
+ * The targets an operator may choose for `resume` or `retry` from the run's current state:
  * table-allowed, never a later pipeline stage than `last_active_state`, and never `DONE` for retry.
  */
 export function operatorTargets(run: RunSnapshot, command: 'resume' | 'retry'): RunState[] {
@@ -252,7 +252,7 @@ function resolveGithub(run: RunSnapshot, event: RunEvent, ctx: ResolveContext): 
 }
 
 /**
- * Resolves `event` against the run's current state (SPEC §1.3): the next state, `last_error` and
+ * Resolves `event` against the run's current state: the next state, `last_error` and
  * `last_active_state`, or why the event is stored without effect (github events), or why it is refused.
  * Pure: the store applies the result in the transaction that inserts the event.
  *
@@ -271,7 +271,7 @@ export function resolveEvent(run: RunSnapshot, event: RunEvent, ctx: ResolveCont
       if (isTerminal(run.state)) return storeOnly(run, 'terminal_state', `${runLabel(ctx)} is ${run.state}; the failure is recorded only`);
       if (run.state === 'PUSHED') return move(run, 'NEEDS_HUMAN_REVIEW', event, ctx, error);
       if (run.state === 'FAILED_RETRYABLE' || canTransition(run.state, 'FAILED_RETRYABLE')) return move(run, 'FAILED_RETRYABLE', event, ctx, error);
-      // W4: the failure is kept even where the table has no failure move.
+      // The failure is kept even where the table has no failure move.
       return { outcome: 'applied', next: nextSnapshot(run, run.state, error), from: run.state, sameState: true };
     }
     case 'command.resume':

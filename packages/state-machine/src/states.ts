@@ -34,7 +34,7 @@ export const FAILURE_STATES: ReadonlySet<RunState> = new Set<RunState>([
 export const PARKED_STATES: ReadonlySet<RunState> = new Set<RunState>(['PAUSED', 'FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW']);
 
 /**
- * States only a human command moves a run out of (a deliberate departure from the reference, issue 13): a check,
+ * States only a human command moves a run out of (deliberately, issue 13): a check,
  * review or unmerged close that arrives in them is held — stored with the run, not applied — and `resume` acts on
  * it. A merged PR still moves the run to DONE.
  */
@@ -55,7 +55,7 @@ export const PIPELINE_RANK: Readonly<Partial<Record<RunState, number>>> = {
   REVIEW_WAIT: 7,
 };
 
-/** The complete transition table (SPEC §1.2). A merged PR is the only event that does not follow it. */
+/** The complete transition table. A merged PR is the only event that does not follow it. */
 export const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   QUEUED: ['DISCOVERY', 'PAUSED', 'SKIPPED', 'FAILED_TERMINAL'],
   DISCOVERY: ['PLAN_READY', 'PAUSED', 'SKIPPED', 'FAILED_RETRYABLE', 'FAILED_TERMINAL', 'NEEDS_HUMAN_REVIEW'],

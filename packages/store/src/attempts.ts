@@ -5,7 +5,7 @@ import { runNotFound } from './errors.js';
 import type { Db, StepAttemptRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
-/** Bytes of each stored log stream (W25). */
+/** Bytes of each stored log stream. */
 export const MAX_LOG_BYTES = 64 * 1024;
 
 /**

@@ -71,7 +71,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-/** SQLite busy timeout in milliseconds (W9: at least 5 s). */
+/** SQLite busy timeout in milliseconds: at least 5 s, so concurrent writers wait for each other instead of failing. */
 export const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 async function openSqlite(path: string): Promise<OpenDatabase> {

@@ -17,7 +17,7 @@ import { iso, systemClock, type Clock } from './time.js';
 /** One event to apply. */
 export interface EventInput {
   event: RunEvent;
-  /** Supplied keys make a repeat a duplicate; without one a unique key is generated (W1). */
+  /** Supplied keys make a repeat a duplicate; without one a unique key is generated. */
   idempotencyKey?: string | undefined;
   /** Refusal skips this event instead of rolling back the whole batch (used for convergence after a failure). */
   optional?: boolean;
@@ -43,7 +43,7 @@ export interface ApplyResult {
   last_error: string | null;
 }
 
-/** The CLI result object of SPEC §1.3 for an apply result. */
+/** The result object the CLI prints for an apply result. */
 export function resultObject(r: ApplyResult): Record<string, unknown> {
   const out: Record<string, unknown> = { duplicate: r.duplicate, event_type: r.event_type, run_id: r.run_id, state: r.state };
   if (r.applied === false) {

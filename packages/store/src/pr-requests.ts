@@ -30,7 +30,7 @@ export async function latestPrRequest(db: Db, runId: string): Promise<PrRequestR
 
 /**
  * Marks a request consumed if nobody did before and it is still its run's newest request: one conditional
- * update, so of two concurrent approvals only one gets `true` (single use, W29), and a request superseded by a
+ * update, so of two concurrent approvals only one gets `true` (single use), and a request superseded by a
  * newer one of the same run can never be consumed (issue 13), even when the newer one lands mid-approval.
  */
 export async function consumePrRequest(db: Db, id: number, consumedAt: string): Promise<boolean> {

@@ -227,7 +227,7 @@ export async function countRunsByState(db: Db): Promise<Record<string, number>> 
 
 /**
  * The most recently updated run with this PR number, matched by owner and repo case-insensitively when given
- * (W32).
+ * (GitHub treats owner and repo names case-insensitively).
  */
 export async function findRunByPr(db: Db, match: { prNumber: number; owner?: string; repo?: string }): Promise<RunRow | undefined> {
   let query = db.selectFrom('runs').selectAll().where('pr_number', '=', match.prNumber);

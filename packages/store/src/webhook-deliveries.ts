@@ -327,7 +327,7 @@ async function toView(x: DeliveryExecutor, row: RunViewRow | undefined): Promise
 }
 
 /**
- * The most recently updated run of `owner/repo` (case-insensitive, W32) with this PR number, with its state and
+ * The most recently updated run of `owner/repo` (case-insensitive, as GitHub compares names) with this PR number, with its state and
  * pushed head — one query. On PostgreSQL the state row is locked for the transaction.
  */
 export async function findDeliveryRun(db: Db | DeliveryExecutor, match: { owner: string; repo: string; prNumber: number }): Promise<DeliveryRun | undefined> {
@@ -361,8 +361,8 @@ export type DeliveryEvent = Extract<RunEvent, { type: 'github.check.completed' |
 
 /**
  * Applies one event to a run read with {@link findDeliveryRun}, inside the caller's transaction: the decision is
- * `planEvent`/`eventWrites` of events.ts, the same as `applyEvents` with a supplied key and `optional: true`
- * (SPEC §1.3), run through the executor's cached statements: a duplicate key changes
+ * `planEvent`/`eventWrites` of events.ts, the same as `applyEvents` with a supplied key and `optional: true`,
+ * run through the executor's cached statements: a duplicate key changes
  * nothing; a stale head, an illegal move or no target of a github event is stored with `applied: false`;
  * `storeOnly` stores without applying; a refused `command.pr.linked` is reported and not stored. At most three
  * statements. Updates `target.snapshot` so the next event in the transaction sees the new state.

@@ -13,7 +13,7 @@ function lines(file: string): Array<Record<string, unknown>> {
 describe('TelegramAuditLog', () => {
   afterEach(() => cleanupTempDirs());
 
-  it('command writes the SPEC §8.7 fields in order and creates the parent directory', () => {
+  it('command writes the audit fields in order and creates the parent directory', () => {
     const file = join(tempDir(), 'reports', 'nested', 'telegram_audit.jsonl');
     const audit = new TelegramAuditLog({ file, maxBytes: 10_000, keepFiles: 2, clock });
     audit.command({ update_id: 1, chat_id: 42, command: 'list', outcome: 'ok', detail: '', request_text: '/list', response_text: 'No runs yet.' });

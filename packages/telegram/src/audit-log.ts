@@ -3,10 +3,10 @@ import { redactSecrets } from './bot-token.js';
 
 export { rotateFile } from '@agentpr/logging';
 
-/** Longest text kept in an audit field (SPEC §8.7). */
+/** Longest text kept in an audit field. */
 export const AUDIT_TEXT_LIMIT = 400;
 
-/** Outcomes of a handled command in the audit log (SPEC §8.7). */
+/** Outcomes of a handled command in the audit log. */
 export type CommandOutcome = 'ok' | 'error' | 'unauthorized' | 'rate_limited' | 'send_error';
 
 /** One handled command, as written to the audit log. `ts` is added by the log. */
@@ -64,10 +64,10 @@ function isHighSurrogate(code: number): boolean {
 }
 
 /**
- * The bot's JSONL audit log (SPEC §8.7): one compact object per handled command, poll error or notification.
+ * The bot's JSONL audit log: one compact object per handled command, poll error or notification.
  * Texts pass through {@link redactSecrets} and are cut to 400 characters, so neither the bot token nor a PR
  * confirm token is ever written. The file rotates by size through the same writer as the webhook audit log
- * (`openRotatingJsonl` of @agentpr/logging, SPEC §7.3). Writes are synchronous appends: one process per bot token
+ * (`openRotatingJsonl` of @agentpr/logging). Writes are synchronous appends: one process per bot token
  * writes it, and a line is on disk before the next update.
  * The file is created (and kept) with mode 0600 whatever the umask, and is never opened through a symlink, so
  * a link planted at its path can neither receive the lines nor have its target's mode changed.
@@ -107,7 +107,7 @@ export class TelegramAuditLog {
     });
   }
 
-  /** Writes a failed `getUpdates` (SPEC §8.1, W45). */
+  /** Writes a failed `getUpdates`. */
   pollError(error: string): void {
     this.#write({ ts: this.#now(), kind: 'poll_error', error: this.#text(error) });
   }

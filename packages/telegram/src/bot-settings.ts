@@ -1,7 +1,7 @@
 import { TelegramError } from './errors.js';
 import { STRANGER_RATE_LIMIT_DEFAULT } from './rate-limiter.js';
 
-/** The `telegram_bot` section of the manager policy (SPEC §11.1), with the CLI flags that override it. */
+/** The `telegram_bot` section of the manager policy, with the CLI flags that override it. */
 export interface TelegramBotSettings {
   /** Long-poll wait of each `getUpdates`, seconds. */
   pollTimeoutSec: number;
@@ -49,7 +49,7 @@ const FLAG_NAMES: Record<keyof TelegramBotSettings, string> = {
 
 /**
  * Merges the bot settings: CLI flag > policy file > built-in default. Policy integers are clamped to at least 1
- * (`audit_keep_files` to at least 0) as SPEC §11.1 says; a flag below 1 is an error, because an operator typed
+ * (`audit_keep_files` to at least 0); a flag below 1 is an error, because an operator typed
  * it. Throws `invalid_config` naming the flag.
  *
  * @example

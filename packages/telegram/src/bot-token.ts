@@ -21,7 +21,7 @@ export function botIdFromToken(token: string): string {
   return match[1]!;
 }
 
-/** Matches a PR confirm token (16 hex characters, SPEC §6.1) standing on its own. */
+/** Matches a PR confirm token (16 hex characters) standing on its own. */
 const CONFIRM_TOKEN_PATTERN = /(?<![A-Za-z0-9_])[0-9A-Fa-f]{16}(?![A-Za-z0-9_])/g;
 
 /**

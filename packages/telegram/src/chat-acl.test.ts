@@ -30,7 +30,7 @@ describe('createChatAcl and authorizeChat', () => {
     expect([1, 2, 3, 4].map((id) => chatTier(acl, id))).toEqual(['read', 'write', 'admin', null]);
   });
 
-  it('W42: --allow-any-chat without ids gives every chat read and nobody write or admin', () => {
+  it('--allow-any-chat without ids gives every chat read and nobody write or admin', () => {
     const acl = createChatAcl({ allowAnyChat: true });
     expect(authorizeChat(acl, 999, 'read')).toEqual({ ok: true });
     expect(authorizeChat(acl, 999, 'write')).toEqual({ ok: false, reason: 'write_permission_required' });
@@ -38,7 +38,7 @@ describe('createChatAcl and authorizeChat', () => {
     expect(acl.admin.size).toBe(0);
   });
 
-  it('W42: --allow-any-chat with an admin id gives admin only to that chat', () => {
+  it('--allow-any-chat with an admin id gives admin only to that chat', () => {
     const acl = createChatAcl({ allowAnyChat: true, adminChatIds: [7] });
     expect(authorizeChat(acl, 7, 'admin')).toEqual({ ok: true });
     expect(authorizeChat(acl, 8, 'write')).toEqual({ ok: false, reason: 'write_permission_required' });

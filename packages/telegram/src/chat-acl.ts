@@ -1,6 +1,6 @@
 import { TelegramError } from './errors.js';
 
-/** Permission tiers of bot commands (SPEC §8.3). */
+/** Permission tiers of bot commands. */
 export type Tier = 'read' | 'write' | 'admin';
 
 /** The tier of each known command. Unknown commands count as `read`: their reply only points to /help. */
@@ -33,7 +33,7 @@ export interface ChatAclOptions {
   allowChatIds?: readonly number[] | undefined;
   writeChatIds?: readonly number[] | undefined;
   adminChatIds?: readonly number[] | undefined;
-  /** Development only: every chat gets the read tier. Never grants write or admin (W42). */
+  /** Development only: every chat gets the read tier. Never grants write or admin. */
   allowAnyChat?: boolean | undefined;
   /** People who may use the read commands inside group chats (if the group may). */
   allowUserIds?: readonly number[] | undefined;
@@ -97,7 +97,7 @@ function checkIds(flag: string, ids: readonly number[] | undefined, kind: 'chat'
   return out;
 }
 
-/** The chat sets of SPEC §8.3: write defaults to the allow ids and admin to write. */
+/** The chat sets per tier: write defaults to the allow ids and admin to write. */
 function chatSets(allow: number[], writeIds: number[], adminIds: number[]): TierSets {
   const write = new Set(writeIds.length > 0 ? writeIds : allow);
   const admin = new Set(adminIds.length > 0 ? adminIds : write);
@@ -107,9 +107,9 @@ function chatSets(allow: number[], writeIds: number[], adminIds: number[]): Tier
 }
 
 /**
- * Builds the chat sets of SPEC §8.3. `write` defaults to the allow ids and `admin` to `write` when no ids are
+ * Builds the chat sets per tier (read, write, admin). `write` defaults to the allow ids and `admin` to `write` when no ids are
  * given for them. A chat named in the write or admin ids is also allowed (naming it is explicit consent).
- * With `allowAnyChat` and no ids, every chat can read and nobody can write or approve (W42). The user ids,
+ * With `allowAnyChat` and no ids, every chat can read and nobody can write or approve. The user ids,
  * when any is given, build a second set that caps each person's tier in group chats
  * (see {@link senderTier}); there each flag grants exactly its tier and the ones below it, nothing defaults
  * upwards, and a member named in none of them has no tier. Throws `invalid_config` when no chat id is given and `allowAnyChat` is off, or for
@@ -165,7 +165,7 @@ export function senderTier(acl: ChatAcl, sender: Sender): Tier | null {
   return TIER_RANK[user] < TIER_RANK[chat] ? user : chat;
 }
 
-/** Decides whether `chatId` may run a command of `tier` by the chat ids alone (SPEC §8.3). */
+/** Decides whether `chatId` may run a command of `tier` by the chat ids alone. */
 export function authorizeChat(acl: ChatAcl, chatId: number, tier: Tier): { ok: true } | { ok: false; reason: AclDenyReason } {
   return decide(chatTier(acl, chatId), tier, 'chat');
 }

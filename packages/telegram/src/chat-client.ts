@@ -28,7 +28,7 @@ export interface OutgoingMessage {
 export interface ChatClient {
   getMe(signal?: AbortSignal): Promise<BotIdentity>;
   /**
-   * One long poll. `timeoutSec` is the server-side wait; the HTTP timeout must exceed it (W45). Results are
+   * One long poll. `timeoutSec` is the server-side wait; the HTTP timeout must exceed it. Results are
    * returned raw: validate each with `parseUpdate`.
    */
   getUpdates(params: { offset?: number | undefined; timeoutSec: number; limit?: number | undefined }, signal?: AbortSignal): Promise<unknown[]>;

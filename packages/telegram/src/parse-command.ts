@@ -55,7 +55,7 @@ export type ParsedCommand =
   | { kind: 'other_bot'; name: string };
 
 /**
- * Parses a chat text into a command (SPEC §8.2): only texts starting with `/` are commands; the first word,
+ * Parses a chat text into a command: only texts starting with `/` are commands; the first word,
  * without its `@botname` suffix and lower-cased, is the command; the other words are its arguments. Returns
  * `null` for ordinary text. With `botUsername`, a suffix naming another bot yields `other_bot`.
  *

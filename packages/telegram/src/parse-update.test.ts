@@ -21,7 +21,7 @@ describe('parseUpdate', () => {
     expect(parseUpdate({ update_id: 8, message: { chat: { id: -100 }, from: { id: -5 }, text: '/list' } })).toMatchObject({ userId: null });
   });
 
-  it('W40: parseUpdate ignores edited messages', () => {
+  it('parseUpdate ignores edited messages', () => {
     expect(parseUpdate({ update_id: 4, edited_message: { chat: { id: 1 }, text: '/pause run_1' } })).toEqual({ kind: 'ignored', updateId: 4, reason: 'edited_message' });
   });
 

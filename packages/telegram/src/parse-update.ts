@@ -8,7 +8,7 @@ import * as v from 'valibot';
 export type IncomingUpdate =
   | { kind: 'message'; updateId: number; chatId: number; userId: number | null; isGroup: boolean; text: string }
   | { kind: 'callback'; updateId: number; callbackId: string; chatId: number; userId: number | null; isGroup: boolean; data: string }
-  /** Stored offset moves past it, nothing runs: edited messages (W40), texts without a chat, other update types. */
+  /** Stored offset moves past it, nothing runs: edited messages, texts without a chat, other update types. */
   | { kind: 'ignored'; updateId: number; reason: 'edited_message' | 'no_chat' | 'no_text' | 'unsupported' };
 
 const ChatId = v.pipe(v.number(), v.safeInteger());
@@ -24,9 +24,9 @@ const CallbackQuery = v.looseObject({
 });
 
 /**
- * Validates one raw `getUpdates` result (SPEC §8.1). Returns `null` when it is not an object with an integer
+ * Validates one raw `getUpdates` result. Returns `null` when it is not an object with an integer
  * `update_id` (such results are dropped without moving the offset for them). Only `message` runs commands;
- * `edited_message` is `ignored` so an edit never runs a command again (W40).
+ * `edited_message` is `ignored` so an edit never runs a command again.
  *
  * @example
  * parseUpdate({ update_id: 7, message: { chat: { id: 42, type: 'private' }, from: { id: 42 }, text: '/list' } })

@@ -19,7 +19,7 @@ export type RateLimitReason = 'global_rate_limited' | 'chat_rate_limited' | 'str
 export type RateDecision = { ok: true } | { ok: false; reason: RateLimitReason };
 
 /**
- * A sliding-window log rate limiter kept in memory (SPEC §8.4). Chats on the allowlist share one global queue
+ * A sliding-window log rate limiter kept in memory. Chats on the allowlist share one global queue
  * and have one queue each; every attempt of theirs counts against both, including one refused for its tier.
  * Chats that are not on the allowlist ("strangers") only ever touch their own small shared queue, which is
  * checked instead of the global one: a flood of strangers cannot make the bot busy for the allowed chats.

@@ -6,7 +6,7 @@ describe('splitMessage', () => {
     expect(splitMessage('a\nb')).toEqual(['a\nb']);
   });
 
-  it('W43: splitMessage cuts a long reply at line boundaries into messages within the limit', () => {
+  it('splitMessage cuts a long reply at line boundaries into messages within the limit', () => {
     const lines = Array.from({ length: 300 }, (_, i) => `line ${i} ${'x'.repeat(40)}`);
     const parts = splitMessage(lines.join('\n'));
     expect(parts.length).toBeGreaterThan(1);

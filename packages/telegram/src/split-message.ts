@@ -10,7 +10,7 @@ export interface SplitOptions {
 }
 
 /**
- * Splits a reply into Telegram messages of at most `limit` characters (W43): whole lines are kept together
+ * Splits a reply into Telegram messages of at most `limit` characters: whole lines are kept together
  * where possible, a line longer than the limit is cut at the limit (never inside a surrogate pair). A reply
  * that would need more than `maxParts` messages is truncated, and its last message ends with a note saying
  * how much was left out. An empty reply becomes `(no output)`, since Telegram refuses empty messages.

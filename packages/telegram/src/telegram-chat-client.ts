@@ -8,7 +8,7 @@ export interface TelegramChatClientOptions {
   token: string;
   /** Bot API origin, e.g. a self-hosted Bot API server or a test fake. Default `https://api.telegram.org`. */
   apiUrl?: string | undefined;
-  /** Extra HTTP time allowed beyond a long poll's server-side wait (SPEC §8.1: 15 s). */
+  /** Extra HTTP time allowed beyond a long poll's server-side wait. Default 15 s. */
   pollSlackSec?: number;
   /** HTTP timeout of every other call. Default 30 s. */
   requestTimeoutMs?: number;
@@ -22,7 +22,7 @@ export const TELEGRAM_API_URL = 'https://api.telegram.org';
 /**
  * A {@link ChatClient} over `node-telegram-bot-api` 2.x (`Api`). The library's own polling and retries are
  * off: the bot calls `getUpdates` itself so that it owns the offset, and retries with its own backoff so that
- * every failure is audited. A long poll's HTTP timeout is its server wait plus 15 s (W45). Errors become
+ * every failure is audited. A long poll's HTTP timeout is its server wait plus 15 s. Errors become
  * `TelegramError`s whose messages never contain the token.
  *
  * @example

@@ -1,7 +1,7 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** What kind of project a repository is, and which tools it needs (§3.2). */
+/** What kind of project a repository is, and which tools it needs. */
 export interface ProjectDetection {
   uses_python: boolean;
   /** Sorted: rye, poetry, hatch, uv, tox as found. */

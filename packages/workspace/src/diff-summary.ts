@@ -5,7 +5,7 @@ import type { Git } from './git-runner.js';
 import { isIgnoredPath, normaliseGitPath } from './path-filter.js';
 
 /**
- * A diff summary (§4.7). `baseline` is the ref the tracked changes were measured from: a sha or `"HEAD"`. The one
+ * A diff summary. `baseline` is the ref the tracked changes were measured from: a sha or `"HEAD"`. The one
  * definition: `@agentpr/runtime-analysis` re-exports it for the classifier and the reports.
  */
 export interface DiffSummary {
@@ -34,7 +34,7 @@ function splitZ(text: string): string[] {
 /**
  * Summarises the changes of the working tree against `ref`: tracked changes (committed since `ref` and
  * uncommitted), plus untracked files, whose every line counts as added. Ignored paths (runtime dir, tool
- * caches) are listed but never counted. A failing git command counts as empty output, as the spec says.
+ * caches) are listed but never counted. A failing git command counts as empty output rather than an error.
  *
  * @example
  * const budget = await diffSummary(git, workspaceDir, { ref: baseSha });
@@ -145,12 +145,12 @@ export async function countTextLines(path: string): Promise<number> {
   }
 }
 
-/** The worktree diff (§4.7): uncommitted changes against `HEAD`, untracked files included. `changed_files_count > 0` means dirty. */
+/** The worktree diff: uncommitted changes against `HEAD`, untracked files included. `changed_files_count > 0` means dirty. */
 export function worktreeDiff(git: Git, repoDir: string, options: { timeoutMs?: number } = {}): Promise<DiffSummary> {
   return diffSummary(git, repoDir, { ref: 'HEAD', ...options });
 }
 
-/** The budget diff (§4.7, W18): everything since the prepare baseline, committed or not, untracked included. */
+/** The budget diff: everything since the prepare baseline, committed or not, untracked included. */
 export function budgetDiff(git: Git, repoDir: string, baseline: string, options: { timeoutMs?: number } = {}): Promise<DiffSummary> {
   return diffSummary(git, repoDir, { ref: baseline, ...options });
 }

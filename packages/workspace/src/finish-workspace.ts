@@ -37,7 +37,7 @@ export interface FinishedWorkspace {
 
 /**
  * Commits exactly the budget diff's `changed_files` (new files included; ignored paths and `.agentpr_runtime`
- * never) with the title and body, then pushes the current branch to the fork without force (W57). When the
+ * never) with the title and body, then pushes the current branch to the fork without force. When the
  * index already matches `HEAD` and `HEAD` is ahead of the baseline (a commit whose push failed earlier), it
  * pushes without a new commit; with no change at all it fails with `nothing_to_commit`.
  *

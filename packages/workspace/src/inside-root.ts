@@ -28,7 +28,7 @@ export async function resolveReal(path: string): Promise<string> {
   }
 }
 
-/** The run's workspace directory: `<root>/<owner>/<repo>/<run_id>` (§1.1). */
+/** The run's workspace directory: `<root>/<owner>/<repo>/<run_id>`. */
 export function workspaceDirFor(workspaceRoot: string, owner: string, repo: string, runId: string): string {
   return join(resolve(workspaceRoot), owner, repo, runId);
 }

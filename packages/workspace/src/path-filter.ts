@@ -1,4 +1,4 @@
-/** Directory names whose contents never count as changes: the agent runtime dir and tool caches (§4.7). */
+/** Directory names whose contents never count as changes: the agent runtime dir and tool caches. */
 export const IGNORED_PATH_NAMES: readonly string[] = ['.agentpr_runtime', '.venv', 'node_modules', '.tox', '.pytest_cache', '.mypy_cache', '.ruff_cache'];
 
 /** Trims a git path and turns `\` into `/`. */

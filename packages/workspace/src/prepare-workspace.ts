@@ -64,7 +64,7 @@ async function exists(path: string): Promise<boolean> {
 /**
  * Gives a run its own clean git workspace: clones the upstream into the run's `workspace_dir` (remote
  * `upstream`), adds the fork as `origin`, fetches the base branch and creates the feature branch from
- * `upstream/<base>`. It never merges into or pushes the base branch (W57). An existing clone is reused only
+ * `upstream/<base>`. It never merges into or pushes the base branch. An existing clone is reused only
  * when its remotes match. A feature branch that already holds commits not on the base is refused. On any
  * failure, everything this call created is removed, so no partial workspace is left behind.
  *

@@ -21,7 +21,7 @@ export interface PreflightUrls {
   js: string;
 }
 
-/** §3.2: PyPI for Python projects, npm for JS projects. */
+/** The package indexes the network check reaches: PyPI for Python projects, npm for JS projects. */
 export const DEFAULT_PREFLIGHT_URLS: PreflightUrls = { python: 'https://pypi.org/simple/', js: 'https://registry.npmjs.org/' };
 
 /** Input of {@link repoPreflight}. */
@@ -45,7 +45,7 @@ export interface RepoPreflightOptions {
 }
 
 /**
- * The repo preflight (§3.2): can an agent work in this repository? It must exist, lie inside the workspace
+ * The repo preflight: can an agent work in this repository? It must exist, lie inside the workspace
  * root (symlinks resolved), have a writable `.git` directory, git on PATH, a sandbox that allows writes, and
  * the interpreter and tools its project files call for; registry reachability is checked only when asked.
  * Every error becomes a failed check; the function never throws.

@@ -6,7 +6,7 @@ import { makeDirectory } from './directories.js';
 import { WorkspaceError } from './errors.js';
 import { redactSecrets } from './redact.js';
 
-/** The stage skills agentpr needs, in stage order (§2.3 skills-status). */
+/** The stage skills agentpr needs, in stage order. */
 export const REQUIRED_SKILLS: readonly string[] = ['agentpr-repo-preflight-contract', 'agentpr-implement-and-validate', 'agentpr-ci-review-fix'];
 
 /** Helper skills the CI/review stage uses when installed. */
@@ -102,7 +102,7 @@ export async function hashSkillDir(dir: string): Promise<string> {
   return hash.digest('hex');
 }
 
-/** One local install result (§12.3); `outdated` marks an existing copy that differs from the source. */
+/** One local install result; `outdated` marks an existing copy that differs from the source. */
 export interface SkillInstallResult {
   name: string;
   status: 'installed' | 'already_exists' | 'missing_source';
@@ -111,7 +111,7 @@ export interface SkillInstallResult {
   outdated?: boolean;
 }
 
-/** One curated install result (§12.3). */
+/** One curated install result. */
 export interface CuratedInstallItem {
   name: string;
   status: 'installed' | 'already_exists' | 'failed';
@@ -125,7 +125,7 @@ export interface CuratedInstallItem {
 /** The curated CI install outcome: the items, or why it could not run. */
 export type CuratedInstallResult = { ok: boolean; results: CuratedInstallItem[] } | { ok: false; error: string };
 
-/** The install-skills output (§2.3). */
+/** The install-skills output. */
 export interface InstallSkillsReport extends SkillLocations {
   ok: true;
   results: SkillInstallResult[];
@@ -149,7 +149,7 @@ export interface InstallSkillsOptions extends SkillLocationInput {
 }
 
 /**
- * Copies the shipped stage skills into the codex skills root (§12.3). Idempotent: an existing skill is left
+ * Copies the shipped stage skills into the codex skills root. Idempotent: an existing skill is left
  * alone (`already_exists`) unless `force`; only the selected skill directories are ever replaced, so the
  * user's other skills are never deleted. Each copy is written to a temporary directory and renamed into
  * place, so a failed copy leaves no half-installed skill.
@@ -222,7 +222,7 @@ function tail(text: string, lines = 20): string {
 }
 
 async function installCuratedCi(locations: SkillLocations, options: InstallSkillsOptions): Promise<CuratedInstallResult> {
-  // W55: the installer lives under the resolved codex home, not a fixed ~/.codex.
+  // The installer lives under the resolved codex home, not a fixed ~/.codex.
   const installer = join(locations.codex_home, 'skills', '.system', 'skill-installer', 'scripts', 'install-skill-from-github.py');
   const found = await stat(installer).then((s) => s.isFile(), () => false);
   if (!found) return { ok: false, error: `installer script not found: ${installer}` };
@@ -253,7 +253,7 @@ async function installCuratedCi(locations: SkillLocations, options: InstallSkill
   return { ok: results.every((r) => r.status !== 'failed'), results };
 }
 
-/** The skills-status output (§2.3) plus `outdated_required`: required skills whose installed copy differs from the shipped one. */
+/** The skills-status output plus `outdated_required`: required skills whose installed copy differs from the shipped one. */
 export interface SkillsStatusReport extends SkillLocations {
   ok: true;
   local_skill_names: string[];

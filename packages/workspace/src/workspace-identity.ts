@@ -5,7 +5,7 @@ import { WorkspaceError } from './errors.js';
 import type { Git } from './git-runner.js';
 import { firstLine, stageExactly } from './stage-paths.js';
 
-/** What identifies a workspace's content: the commit checked out and the tree a finish would commit (W28). */
+/** What identifies a workspace's content: the commit checked out and the tree a finish would commit. */
 export interface WorkspaceIdentity {
   head_sha: string;
   tree_sha: string;

@@ -77,7 +77,7 @@ describe.each(dialectsUnderTest())('store on %s', (kind) => {
     expect(r).toMatchObject({ duplicate: false, event_type: 'command.start.discovery', run_id: 'run_a', state: 'DISCOVERY' });
   });
 
-  it('W1: a command repeated without a key is applied again; a repeated supplied key is a duplicate', async () => {
+  it('a command repeated without a key is applied again; a repeated supplied key is a duplicate', async () => {
     await createRun(store.db, newRun('run_a'), clock);
     await applyEvent(store.db, 'run_a', { event: { type: 'command.pause' } });
     await applyEvent(store.db, 'run_a', { event: { type: 'command.resume' } });
@@ -102,7 +102,7 @@ describe.each(dialectsUnderTest())('store on %s', (kind) => {
     await expect(applyEvent(store.db, 'nope', { event: { type: 'command.pause' } })).rejects.toMatchObject({ code: 'run_not_found' });
   });
 
-  it('W2: a failure and its convergence commit together and keep the failure reason', async () => {
+  it('a failure and its convergence commit together and keep the failure reason', async () => {
     await createRun(store.db, newRun('run_a'), clock);
     await applyEvent(store.db, 'run_a', { event: { type: 'command.start.discovery' } });
     const results = await applyEvents(store.db, 'run_a', [
@@ -152,7 +152,7 @@ describe.each(dialectsUnderTest())('store on %s', (kind) => {
     expect(events.find((e) => e.reason === 'stale_head_sha')?.applied).toBe(0);
   });
 
-  it('W32: findRunByPr matches owner and repo case-insensitively', async () => {
+  it('findRunByPr matches owner and repo case-insensitively', async () => {
     await createRun(store.db, newRun('run_a', 'Mem0AI', 'Mem0'));
     for (const e of [
       { type: 'command.start.discovery' },
@@ -183,7 +183,7 @@ describe.each(dialectsUnderTest())('store on %s', (kind) => {
     expect((await listActiveRuns(store.db, { limit: 10 })).map((r) => r.run_id)).toEqual(['r3', 'r2']);
   });
 
-  it('W25: recordAttempt numbers attempts per step and bounds logs', async () => {
+  it('recordAttempt numbers attempts per step and bounds logs', async () => {
     await createRun(store.db, newRun('run_a'));
     const big = 'x'.repeat(70 * 1024) + 'END';
     const a1 = await recordAttempt(store.db, { runId: 'run_a', step: 'prepare', succeeded: false, stdout: big, stderr: '', durationMs: 5 });

@@ -168,7 +168,7 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
     writer?.close();
   });
 
-  it('findDeliveryRun matches owner and repo case-insensitively and reads state and pushed head in one go (W32)', async () => {
+  it('findDeliveryRun matches owner and repo case-insensitively and reads state and pushed head in one go', async () => {
     await createRun(store.db, { runId: 'run_w', owner: 'Mem0AI', repo: 'Mem0', promptVersion: 'v', mode: 'push_only', budget: {}, workspaceDir: '/ws' });
     await store.db.updateTable('runs').set({ pr_number: 5 }).where('run_id', '=', 'run_w').execute();
     expect(await findDeliveryRun(store.db, { owner: 'mem0ai', repo: 'MEM0', prNumber: 5 })).toEqual({

@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { DialectName } from '../dialect.js';
 
-/** The initial schema (SPEC §1.7 plus the additions the issues ask for). */
+/** The initial schema (the base tables plus the additions the issues ask for). */
 export function initialMigration(dialect: DialectName): Migration {
   const idType = dialect === 'postgres' ? 'serial' : 'integer';
   return {

@@ -82,7 +82,7 @@ describe('createTelegramChatClient failures against the node:http fake', () => {
     expect((await failure(chat.getUpdates({ timeoutSec: 1 }))).code).toBe('bad_response');
   });
 
-  it('W45: a long poll may take its whole server wait, and a poll that never answers times out after wait + slack', async () => {
+  it('a long poll may take its whole server wait, and a poll that never answers times out after wait + slack', async () => {
     const chat = createTelegramChatClient({ token: TOKEN, apiUrl: fake.apiUrl, pollSlackSec: 0.3 });
     const started = Date.now();
     await expect(chat.getUpdates({ timeoutSec: 1 })).resolves.toEqual([]);

@@ -33,7 +33,7 @@ describe('diffSummary', () => {
     expect(await countTextLines(join(dir, 'fifo'))).toBe(0);
   });
 
-  it('budget diff counts a committed change, an uncommitted deletion and an untracked file with its lines (W18)', async () => {
+  it('budget diff counts a committed change, an uncommitted deletion and an untracked file with its lines', async () => {
     const { dir, base } = await prepared();
     writeFileSync(join(dir, 'src', 'app.txt'), 'one\nTWO\nthree\nfour\n');
     await git(dir, ['commit', '-q', '-am', 'feat: agent committed this']);
@@ -55,7 +55,7 @@ describe('diffSummary', () => {
       baseline: base,
     });
 
-    // The worktree diff against HEAD no longer sees the committed change (the reference's bug).
+    // The worktree diff against HEAD no longer sees the committed change, so budgets are measured from the base.
     const worktree = await diffSummary(runner, dir, { ref: 'HEAD' });
     expect(worktree.changed_files).toEqual(['new.txt', 'old.txt']);
     expect(worktree.added_lines).toBe(3);
@@ -123,7 +123,7 @@ describe('worktreeDiff, budgetDiff and isDirty', () => {
 });
 
 describe('workspaceIdentity', () => {
-  it('workspaceIdentity gives the tree a commit of exactly the budget files would have, without touching the index (W28)', async () => {
+  it('workspaceIdentity gives the tree a commit of exactly the budget files would have, without touching the index', async () => {
     const { dir, base } = await prepared();
     writeFileSync(join(dir, 'src', 'app.txt'), 'changed\n');
     rmSync(join(dir, 'old.txt'));

@@ -27,7 +27,7 @@ async function rejection(promise: Promise<unknown>): Promise<WorkspaceError> {
 }
 
 describe('finishWorkspace', () => {
-  it('finishWorkspace commits exactly the budget files (new, modified, deleted; never the runtime dir) and pushes that commit to the fork (W57)', async () => {
+  it('finishWorkspace commits exactly the budget files (new, modified, deleted; never the runtime dir) and pushes that commit to the fork', async () => {
     const { upstream, fork, dir, base } = await prepared();
     writeFileSync(join(dir, 'src', 'app.txt'), 'one\ntwo\n');
     writeFileSync(join(dir, 'src', 'new.txt'), 'brand new\n');

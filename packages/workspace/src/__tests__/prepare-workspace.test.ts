@@ -26,7 +26,7 @@ async function rejection(promise: Promise<unknown>): Promise<WorkspaceError> {
 }
 
 describe('prepareWorkspace', () => {
-  it('prepareWorkspace for two runs of the same repo creates two separate clones on their own branches (W6, W52)', async () => {
+  it('prepareWorkspace for two runs of the same repo creates two separate clones on their own branches', async () => {
     const { upstream, fork, root } = await setup();
     const dirA = join(root, 'acme', 'widgets', 'run_a');
     const dirB = join(root, 'acme', 'widgets', 'run_b');
@@ -47,7 +47,7 @@ describe('prepareWorkspace', () => {
     expect(existsSync(join(dirB, 'only-a.txt'))).toBe(false);
   });
 
-  it('prepareWorkspace neither pushes nor changes any branch of the fork or the upstream (W57)', async () => {
+  it('prepareWorkspace neither pushes nor changes any branch of the fork or the upstream', async () => {
     const { upstream, fork, root } = await setup();
     const forkBefore = await git(root, ['ls-remote', fork.url]);
     const upstreamBefore = await git(root, ['ls-remote', upstream.url]);

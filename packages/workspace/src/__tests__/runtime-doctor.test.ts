@@ -36,7 +36,7 @@ async function binDir(tools: { real?: string[]; scripts?: Record<string, string>
 const offline = { checkNetwork: false } as const;
 
 describe('runtimeDoctor', () => {
-  it('runtimeDoctor on a machine without git fails cmd.git with "Not found in PATH" and lists it in failures (W50)', async () => {
+  it('runtimeDoctor on a machine without git fails cmd.git with "Not found in PATH" and lists it in failures', async () => {
     const root = tempDir();
     const report = await runtimeDoctor({ workspaceRoot: root, env: { PATH: await binDir({}), GITHUB_TOKEN: 't' }, ...offline });
     expect(report.ok).toBe(false);
@@ -141,7 +141,7 @@ describe('runtimeDoctor', () => {
     expect(JSON.stringify(report)).not.toContain('secret-token');
   });
 
-  it('runtimeDoctor network checks pass on HTTP 404, fail on 503 and on a timeout without crashing (W51)', async () => {
+  it('runtimeDoctor network checks pass on HTTP 404, fail on 503 and on a timeout without crashing', async () => {
     const notFound = await server(404);
     const broken = await server(503);
     const hanging = await server('hang');

@@ -109,7 +109,7 @@ describe('installSkills', () => {
     expect(readdirSync(join(home, 'skills')).filter((n) => n.startsWith('.'))).toEqual([]);
   });
 
-  it('installSkills --install-curated-ci looks for the installer under the resolved codex home, not ~/.codex (W55)', async () => {
+  it('installSkills --install-curated-ci looks for the installer under the resolved codex home, not ~/.codex', async () => {
     const fakeUserHome = tempDir('agentpr-home-');
     const userInstaller = join(fakeUserHome, '.codex', 'skills', '.system', 'skill-installer', 'scripts', 'install-skill-from-github.py');
     mkdirSync(dirname(userInstaller), { recursive: true });
