@@ -107,13 +107,16 @@ describe.each(dialectsUnderTest())('buildInbox on %s', (kind) => {
     expect(item('run_paused')).toMatchObject({ paused_from: 'DISCOVERY', next_command: 'agentpr resume --run-id run_paused' });
   });
 
-  it('buildInbox names the failing checks the CI verdict recorded, and tolerates a digest without failing tests', async () => {
+  it('buildInbox names the failing checks the CI verdict recorded, from the store without a GitHub client, and tolerates a digest without failing tests', async () => {
     await run('run_ci', [...TO_CI_WAIT]);
-    await applyAll(app.ctx, 'run_ci', [{ type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: SHA, failing_checks: ['lint', 'test (3.12)'] } as RunEvent]);
+    const recorded = ['lint', 'test\u202e (3.12)\n', 7];
+    await applyAll(app.ctx, 'run_ci', [{ type: 'github.check.completed', conclusion: 'failure', pr_number: 7, head_sha: SHA, failing_checks: recorded } as unknown as RunEvent]);
     await run('run_old', [{ type: 'command.start.discovery' }, { type: 'worker.step.failed', step: 'agent', reason_code: 'x', error_message: 'boom' }]);
     await applyAll(app.ctx, 'run_old', [{ type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW' }]);
     await addDigest(app.ctx, 'run_old', 't');
-    const inbox = await buildInbox(app.ctx, { askGitHub: false });
+    // testApp has no GitHub token: whatever the inbox names, the store recorded (cleaned again on the way out).
+    expect(await app.ctx.github.client()).toBeUndefined();
+    const inbox = await buildInbox(app.ctx);
     expect(inbox.groups.find((g) => g.reason === 'ci_red')?.items[0]).toMatchObject({ run_id: 'run_ci', failing_checks: ['lint', 'test (3.12)'] });
     expect(inbox.groups.find((g) => g.reason === 'escalation')?.items[0]).toMatchObject({ run_id: 'run_old', failing_tests: [] });
   });
