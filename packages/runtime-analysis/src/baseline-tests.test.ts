@@ -108,7 +108,7 @@ describe('classifyAttempt with a baseline: runners that report per test or per f
   const judge = (output: string, b: BaselineTests, changed: string[] | null = ['src/title-case.js', 'test/title-case.test.js']) =>
     classifyAttempt({
       stage: 'IMPLEMENTING', agentExit: 0, analysis: analyzeEventText(stream(output, 1)), maxChangedFiles: 8, maxAddedLines: 150, maxRetryableAttempts: 3, minTestCommands: 1,
-      baseline: b, workspaceDir: '/srv/repo', diff: changed ? diff(changed) : null,
+      baseline: b, workspaceDirs: ['/srv/repo'], diff: changed ? diff(changed) : null,
     });
 
   it('the baseline records where its failing test lives', () => {
@@ -161,7 +161,7 @@ describe('classifyAttempt with a baseline: runners that report per test or per f
   it('a whole file outside the repository root cannot be compared', () => {
     const c = classifyAttempt({
       stage: 'IMPLEMENTING', agentExit: 0, analysis: analyzeEventText(stream(fixture('node-test-per-file.txt'), 1)), maxChangedFiles: 8, maxAddedLines: 150,
-      maxRetryableAttempts: 3, minTestCommands: 1, baseline: alphaBaseline, workspaceDir: '/elsewhere', diff: diff([]),
+      maxRetryableAttempts: 3, minTestCommands: 1, baseline: alphaBaseline, workspaceDirs: ['/elsewhere'], diff: diff([]),
     });
     expect(c.reason_code).toBe('test_command_failed');
     expect(c.details.undetermined_test_failures).toEqual([{ name: '/srv/repo/test/legacy.test.js', reason: expect.stringContaining('a path outside the repository') }]);

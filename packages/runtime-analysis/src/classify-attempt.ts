@@ -54,10 +54,10 @@ export interface ClassifyInput {
    */
   baseline?: BaselineTests | null;
   /**
-   * The repository root the agent's commands ran in (the workspace), so that test files its output names by absolute
-   * path compare with the baseline's (relative) ones.
+   * The repository root the agent's commands ran in (the workspace, as given and its real path), so that test files
+   * its output names by absolute path compare with the baseline's (relative) ones.
    */
-  workspaceDir?: string | null;
+  workspaceDirs?: readonly string[];
 }
 
 function verdict(grade: Grade, reason_code: ReasonCode, next_action: NextAction, evidence: EvidenceItem[], details: Record<string, unknown>): Classification {
@@ -355,7 +355,7 @@ function exitNonZero(input: ClassifyInput): Classification {
  */
 export function classifyAttempt(input: ClassifyInput): Classification {
   const tests = attributeTestFailures(input.analysis, input.baseline, {
-    roots: input.workspaceDir ? [input.workspaceDir] : [],
+    roots: input.workspaceDirs ?? [],
     ...(input.diff ? { changedFiles: input.diff.changed_files } : {}),
   });
   const decided = withDenials(interruptedVerdict(decide(input, tests), input), input.sandboxDenials ?? []);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { classifyAttempt, decideRetention, type BaselineTests, type Classification, type DiffSummary, type SandboxDenial } from '@agentpr/runtime-analysis';
 import { addArtifact, recordAttempt } from '@agentpr/store';
 import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type ProtectedChange, type WorkspaceIdentity } from '@agentpr/workspace';
@@ -62,6 +62,15 @@ export async function inspectWorkspace(
   return { protectedChanges, sandboxDenials, lastMessage, diff, identity: identity ? { ...identity, baseline_sha: baseline || null } : null, baselineTests };
 }
 
+/** The workspace as given and as the tests print it (node resolves symlinks in its paths). */
+function workspaceDirs(repoDir: string): string[] {
+  try {
+    return [repoDir, realpathSync(repoDir)];
+  } catch {
+    return [repoDir];
+  }
+}
+
 /**
  * The verdict of the attempt (SPEC §5.4): the classifier alone decides it, interrupts included. Failing tests that
  * already failed in the run's baseline do not fail the attempt unless the agent made it worse.
@@ -95,6 +104,7 @@ export function judgeAttempt(
     protectedChanges: after.protectedChanges,
     sandboxDenials: after.sandboxDenials,
     baseline: after.baselineTests,
+    workspaceDirs: workspaceDirs(s.repoDir),
   });
 }
 

@@ -1,7 +1,7 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { effectiveBaselinePolicy, effectivePolicy, loadPolicy, type EffectiveBaselinePolicy, type EffectivePolicy } from '@agentpr/policy';
-import { parseFailingTests, type BaselineOutcome, type BaselineTests, type FailingTestName } from '@agentpr/runtime-analysis';
+import { parseFailingTests, type BaselineOutcome, type BaselineTestLocation, type BaselineTests, type FailingTestName } from '@agentpr/runtime-analysis';
 import { addArtifact, latestArtifact } from '@agentpr/store';
 import { detectTestCommand } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
@@ -95,8 +95,8 @@ async function skip(ctx: AppContext, run: BaselineRun, reason: BaselineSkipReaso
  * the agent from failures it caused. A stranger's test suite is hostile code: it runs in a throwaway copy (no `.git`),
  * exactly as confined as the agent (see {@link runConfinedCommand}), with the policy's time and output limits. When
  * the agent's sandbox is unavailable and the policy would refuse the agent, it is skipped, never run unconfined.
- * Always records a `baseline_tests` artefact: a report file (outcome, command, failing tests, redacted excerpt,
- * duration), or the reason it was skipped.
+ * Always records a `baseline_tests` artefact: a report file (outcome, command, failing tests and the files they live
+ * in relative to the repository root, redacted excerpt, duration), or the reason it was skipped.
  *
  * @example
  * const baseline = await takeBaseline(ctx, { runId, owner, repo, workspaceDir, baseSha }, await baselineSettings(ctx, owner, repo));
@@ -121,6 +121,8 @@ export async function takeBaseline(
     ctx.log.warn('baseline: isolation none: the repository\'s tests run unconfined, as the agent will (policy run_agent_step.isolation)', { run_id: runId });
   }
   const copy = throwawayCopy(ctx, runId, workspaceDir);
+  // The tests print paths in the copy; made relative to it, they compare with the agent's paths in its workspace.
+  const roots = [copy, realpathSync(copy)];
   let ran: Awaited<ReturnType<typeof runConfinedCommand>>;
   try {
     ran = await runConfinedCommand(ctx, {
@@ -142,11 +144,14 @@ export async function takeBaseline(
   if (p.workspaceBusy || p.spawnFailed) return skip(ctx, run, 'not_started', `${detected.argv.join(' ')} could not start: ${p.stderr.trim().split('\n').at(-1) ?? 'unknown'}`);
   const { redact } = redactorFor(ctx);
   const output = redact(`${p.stdoutTail}\n${p.stderr}`.trim());
-  const failingTests = parseFailingTests(output);
+  const failingTests = parseFailingTests(output, { roots });
   const outcome: BaselineOutcome = p.timedOut ? 'timed_out' : p.agentExit === 0 ? 'passed' : 'failed';
   const excerpt = output.length <= EXCERPT_CHARS ? output : `…${output.slice(output.length - EXCERPT_CHARS)}`;
   const names = failingTests.map((t) => t.name);
-  const facts = { outcome, command: detected.argv, source: detected.source, failing_tests: names, duration_ms: p.durationMs, isolation };
+  const locations: BaselineTestLocation[] = failingTests.flatMap((t) => (t.file && !t.file.startsWith('/') ? [{ name: t.name, file: t.file }] : []));
+  const facts = {
+    outcome, command: detected.argv, source: detected.source, failing_tests: names, failing_test_locations: locations, duration_ms: p.durationMs, isolation,
+  };
   const artifactPath = await record(ctx, runId, baseSha, { ...facts, process_exit: p.agentExit, failing_test_details: failingTests, excerpt }, facts);
   ctx.log.info(`baseline: ${detected.argv.join(' ')} ${outcome} on the base commit, ${failingTests.length} failing test(s) named`, { run_id: runId });
   return { kind: 'recorded', outcome, command: detected.argv, source: detected.source, failingTests, durationMs: p.durationMs, artifactPath };
@@ -177,5 +182,11 @@ export async function latestBaseline(ctx: Pick<AppContext, 'db'>, runId: string)
   const outcome = m.outcome;
   if (outcome !== 'passed' && outcome !== 'failed' && outcome !== 'error' && outcome !== 'timed_out') return null;
   const names = Array.isArray(m.failing_tests) ? m.failing_tests.filter((n): n is string => typeof n === 'string') : [];
-  return { outcome, failing_tests: names };
+  const locations = Array.isArray(m.failing_test_locations) ? m.failing_test_locations.filter(isLocation) : [];
+  return { outcome, failing_tests: names, failing_test_locations: locations };
+}
+
+function isLocation(value: unknown): value is BaselineTestLocation {
+  const v = value as Partial<BaselineTestLocation> | null;
+  return typeof v === 'object' && v !== null && typeof v.name === 'string' && typeof v.file === 'string';
 }

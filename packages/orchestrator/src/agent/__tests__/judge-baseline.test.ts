@@ -31,8 +31,8 @@ const UPSTREAM = {
 };
 
 /** A codex stream in which the agent ran `npm test` once, and node:test's TAP named `failing` tests. */
-function agentRanTests(failing: readonly string[]): Capture {
-  const tap = ['TAP version 13', ...failing.flatMap((name, i) => [`not ok ${i + 1} - ${name}`, '  ---', `  error: '${name} is wrong'`, '  ...']), `# fail ${failing.length}`].join('\n');
+function agentRanTests(failing: readonly string[], tapOutput?: string): Capture {
+  const tap = tapOutput ?? ['TAP version 13', ...failing.flatMap((name, i) => [`not ok ${i + 1} - ${name}`, '  ---', `  error: '${name} is wrong'`, '  ...']), `# fail ${failing.length}`].join('\n');
   const events = [
     { type: 'thread.started', thread_id: 't1' },
     { type: 'turn.started' },
@@ -91,5 +91,13 @@ describe.skipIf(!sandboxed)('the verdict against run-prepare\'s baseline (real p
     expect(result.classification.evidence.find((e) => e.failing_tests)?.failing_tests).toEqual([{ name: 'adds numbers', before_agent: true }, { name: 'subtracts', before_agent: false }]);
     expect(digest.validation).toMatchObject({ failed_test_command_count: 1, failing_tests: [{ name: 'adds numbers', before_agent: true }, { name: 'subtracts', before_agent: false }] });
     expect(insight).toContain('- `subtracts` (broken by the agent)');
+  });
+
+  it('node:test reporting the whole file (as under codex\'s sandbox) matches the baseline\'s failing test located in it', async () => {
+    // The shape node --test prints under codex's sandbox (packages/runtime-analysis/src/__tests__/fixtures/test-output).
+    const perFile = ['TAP version 13', 'not ok 1 - test/math.test.js', '  ---', "  location: 'test/math.test.js:1:1'", "  error: 'test failed'", "  code: 'ERR_TEST_FAILURE'", '  ...', '# fail 1'];
+    const { result, digest } = await implementing(agentRanTests([], perFile.join('\n')));
+    expect([result.verdict, result.classification.reason_code, result.state]).toEqual(['PASS', 'runtime_success_pre_existing_test_failures', 'LOCAL_VALIDATING']);
+    expect(digest.validation).toMatchObject({ failing_tests: [{ name: 'test/math.test.js', before_agent: true, excerpt: expect.stringContaining('adds numbers') }] });
   });
 });

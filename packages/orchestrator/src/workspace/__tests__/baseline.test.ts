@@ -62,17 +62,21 @@ describe('run-prepare takes a baseline', () => {
     expect(baseline).toMatchObject({ kind: 'recorded', outcome: 'failed', command: ['npm', 'test'], source: 'package.json scripts.test' });
     if (baseline.kind !== 'recorded') return;
     expect(baseline.failingTests.map((t) => t.name)).toEqual(['adds numbers']);
+    // Where it lives, relative to the repository root (the tests ran in a throwaway copy elsewhere).
+    expect(baseline.failingTests[0]!.file).toBe('test/math.test.js');
     expect(baseline.failingTests[0]!.excerpt).toContain('Expected values to be strictly equal');
 
     const artifact = await latestArtifact(ctx.db, run.run_id, 'baseline_tests');
-    expect(artifact).toMatchObject({ uri: baseline.artifactPath, metadata: { outcome: 'failed', failing_tests: ['adds numbers'], base_sha: upstream.headSha, isolation: 'bwrap' } });
+    expect(artifact).toMatchObject({ uri: baseline.artifactPath, metadata: { outcome: 'failed', failing_tests: ['adds numbers'], failing_test_locations: [{ name: 'adds numbers', file: 'test/math.test.js' }], base_sha: upstream.headSha, isolation: 'bwrap' } });
     const body = JSON.parse(readFileSync(baseline.artifactPath, 'utf8')) as { excerpt: string; duration_ms: number; command: string[] };
     expect(body.command).toEqual(['npm', 'test']);
     expect(body.duration_ms).toBeGreaterThan(0);
     // The agent's environment: no GitHub token, a private HOME inside the throwaway copy.
     expect(body.excerpt).toContain('token=none');
     expect(body.excerpt).not.toContain(SECRET);
-    expect(await latestBaseline(ctx, run.run_id)).toEqual({ outcome: 'failed', failing_tests: ['adds numbers'] });
+    expect(await latestBaseline(ctx, run.run_id)).toEqual({
+      outcome: 'failed', failing_tests: ['adds numbers'], failing_test_locations: [{ name: 'adds numbers', file: 'test/math.test.js' }],
+    });
     // The agent starts from an untouched clone.
     expect(await git(result.clone.workspace_dir, ['status', '--porcelain', '--untracked-files=all'])).toBe('');
   });
