@@ -1,19 +1,25 @@
 import { getBotState, hasNewerPrRequest, listEvents, newestPrRequestId, prRequestsAfter, runsChangedSince, setBotState, type ChangedRun } from '@agentpr/store';
 import { encodeButtonData, isTransientTelegramError, splitMessage, type ChatClient, type InlineButton, type TelegramAuditLog } from '@agentpr/telegram';
-import { failingTests, type AppContext, type ApprovePr, type InboxFailingTest } from '@agentpr/orchestrator';
+import { boundedCheckNames, failingTests, type AppContext, type ApprovePr, type InboxFailingTest } from '@agentpr/orchestrator';
 import { botStateKeys } from './bot-state-keys.js';
 import type { BotReply } from './bot-commands.js';
 import { approvalCard } from './card-taps.js';
 import { expiryText } from './expiry-text.js';
 
-/** States that need a human or close a run, announced once per state change. */
-export const NOTIFY_STATES = ['NEEDS_HUMAN_REVIEW', 'DONE', 'FAILED_TERMINAL'] as const;
+/**
+ * States announced once per state change: those that need a human or close a run, and `ITERATING`, announced
+ * (as `ci_red`) only when a failed CI verdict sent the run there.
+ */
+export const NOTIFY_STATES = ['NEEDS_HUMAN_REVIEW', 'DONE', 'FAILED_TERMINAL', 'ITERATING'] as const;
+
+/** Most failing check names one notification lists; the rest are counted. */
+const MAX_NAMED_CHECKS = 5;
 
 /** One announcement for the admin chats. */
 export interface RunNotification {
   runId: string;
-  /** The state announced, or `pr_request`. */
-  reason: (typeof NOTIFY_STATES)[number] | 'pr_request';
+  /** The state announced, `ci_red` (a run that went red and waits for a fix round), or `pr_request`. */
+  reason: Exclude<(typeof NOTIFY_STATES)[number], 'ITERATING'> | 'ci_red' | 'pr_request';
   text: string;
   buttons: InlineButton[][];
   /** Stores that this one was sent (cursor and per-run marker). */
@@ -65,17 +71,46 @@ export async function initNotificationCursors(ctx: AppContext, botId: string): P
   }
 }
 
-/** Whether the run's latest CI verdict failed and nothing was pushed since: the escalation was about CI. */
-async function failedOnCi(ctx: AppContext, runId: string): Promise<boolean> {
+/** The run's latest CI verdict since its latest push: red or not, and the failing checks' names it recorded. */
+interface CiVerdict {
+  red: boolean;
+  checks: string[];
+  prNumber: number | null;
+}
+
+/** Reads {@link CiVerdict} from the run's newest events: a push since the last verdict means no verdict yet. */
+async function latestCiVerdict(ctx: AppContext, runId: string): Promise<CiVerdict> {
   const events = await listEvents(ctx.db, runId, { limit: 30 });
   for (const e of events) {
-    if (e.event_type === 'worker.push.completed') return false;
+    if (e.event_type === 'worker.push.completed') break;
     if (e.event_type === 'github.check.completed') {
       const conclusion = String(e.payload.conclusion ?? '').toLowerCase();
-      return !['success', 'neutral', 'skipped'].includes(conclusion);
+      const red = !['success', 'neutral', 'skipped'].includes(conclusion);
+      const names = Array.isArray(e.payload.failing_checks) ? boundedCheckNames(e.payload.failing_checks) : [];
+      return { red, checks: red ? names : [], prNumber: typeof e.payload.pr_number === 'number' ? e.payload.pr_number : null };
     }
   }
-  return false;
+  return { red: false, checks: [], prNumber: null };
+}
+
+/** What a state change is announced as: its state, or `ci_red` for ITERATING. */
+function reasonOf(row: NotifiableRun): RunNotification['reason'] {
+  return row.current_state === 'ITERATING' ? 'ci_red' : (row.current_state as RunNotification['reason']);
+}
+
+/** `a, b, c (+2 more)`, or null when no names were recorded. */
+function checkList(checks: readonly string[]): string | null {
+  if (checks.length === 0) return null;
+  const more = checks.length > MAX_NAMED_CHECKS ? ` (+${checks.length - MAX_NAMED_CHECKS} more)` : '';
+  return `${checks.slice(0, MAX_NAMED_CHECKS).join(', ')}${more}`;
+}
+
+/** The short notice for a run that went red: `CI failed on <repo>#<pr>: <checks> — agentpr inspect-run --run-id X`. */
+function ciRedText(row: NotifiableRun, ci: CiVerdict): string {
+  const pr = ci.prNumber ?? row.pr_number;
+  const where = `${row.owner}/${row.repo}${pr !== null ? `#${pr}` : ''}`;
+  const checks = checkList(ci.checks);
+  return `CI failed on ${where}${checks ? `: ${checks}` : ' (check names not recorded)'} — agentpr inspect-run --run-id ${row.run_id}`;
 }
 
 type NotifiableRun = ChangedRun;
@@ -87,15 +122,18 @@ function failingTestText(tests: readonly InboxFailingTest[]): string {
   return `\nFailing test: ${test.name}${test.before_agent ? ' (it failed before the agent too)' : ''}${excerpt}`;
 }
 
-function stateText(row: NotifiableRun, ciFailed: boolean, tests: readonly InboxFailingTest[] = []): string {
+function stateText(row: NotifiableRun, ci: CiVerdict, tests: readonly InboxFailingTest[] = []): string {
   const repo = `${row.owner}/${row.repo}`;
   const reason = row.last_error ? `\nReason: ${row.last_error.length > 600 ? `${row.last_error.slice(0, 599)}…` : row.last_error}` : '';
   switch (row.current_state) {
     case 'NEEDS_HUMAN_REVIEW': {
-      const head = ciFailed ? `CI failed after the retry cap: ${row.run_id} (${repo}) needs a human.` : `${row.run_id} (${repo}) needs a human: NEEDS_HUMAN_REVIEW.`;
+      const head = ci.red ? `CI failed after the retry cap: ${row.run_id} (${repo}) needs a human.` : `${row.run_id} (${repo}) needs a human: NEEDS_HUMAN_REVIEW.`;
       const stage = row.last_active_state ? `\nLast stage: ${row.last_active_state}` : '';
-      return `${head}${reason}${failingTestText(tests)}${stage}\nNext: /show ${row.run_id}, /retry ${row.run_id} <target_state>, or /pause ${row.run_id}.`;
+      const checks = ci.red ? `\nFailing checks: ${checkList(ci.checks) ?? 'not recorded'}` : '';
+      return `${head}${reason}${checks}${failingTestText(tests)}${stage}\nNext: /show ${row.run_id}, /retry ${row.run_id} <target_state>, or /pause ${row.run_id}.`;
     }
+    case 'ITERATING':
+      return ciRedText(row, ci);
     case 'DONE':
       return `${row.run_id} (${repo}) is DONE${row.pr_number !== null ? `: PR #${row.pr_number}` : ''}.`;
     default:
@@ -105,8 +143,10 @@ function stateText(row: NotifiableRun, ciFailed: boolean, tests: readonly InboxF
 
 /**
  * Finds what the admin chats should hear about: runs that entered `NEEDS_HUMAN_REVIEW` (flagged when a failed CI
- * verdict after the retry cap caused it; else with the failing test the run digest names), `DONE` or
- * `FAILED_TERMINAL`, and new PR-open requests waiting for approval, each as its approval card (Approve, Reject).
+ * verdict after the retry cap caused it, with the failing checks it recorded; else with the failing test the run
+ * digest names), `DONE` or `FAILED_TERMINAL`; runs a failed CI verdict sent to `ITERATING` (the failing checks and
+ * the inspect-run command; `ITERATING` for any other reason is passed over silently); and new PR-open requests
+ * waiting for approval, each as its approval card (Approve, Reject).
  * A state change is `runs.updated_at`, which moves only when the state (or PR number) changes, so each change is
  * announced at most once; the per-run marker in `bot_state` keeps it so even if the cursor is reset. Returns them
  * oldest first, each with a `commit` to call once it was delivered.
@@ -126,17 +166,24 @@ export async function collectRunNotifications(
     const nextCursor = JSON.stringify({ at: row.updated_at, run_id: row.run_id } satisfies StateCursor);
     const advance = () => setBotState(ctx.db, botStateKeys.stateCursor(botId), nextCursor);
     if (marker && marker.state === row.current_state && marker.changed_at === row.updated_at) {
-      out.push({ runId: row.run_id, reason: row.current_state as RunNotification['reason'], text: '', buttons: [], commit: advance });
+      out.push({ runId: row.run_id, reason: reasonOf(row), text: '', buttons: [], commit: advance });
       continue;
     }
-    const ciFailed = row.current_state === 'NEEDS_HUMAN_REVIEW' && (await failedOnCi(ctx, row.run_id));
-    const tests = row.current_state === 'NEEDS_HUMAN_REVIEW' && !ciFailed ? await failingTests(ctx, row.run_id) : [];
+    const needsCi = row.current_state === 'NEEDS_HUMAN_REVIEW' || row.current_state === 'ITERATING';
+    const ci = needsCi ? await latestCiVerdict(ctx, row.run_id) : { red: false, checks: [], prNumber: null };
+    const reason = reasonOf(row);
+    if (row.current_state === 'ITERATING' && !ci.red) {
+      // A review or a retry sent it there: nothing to announce, only the cursor moves.
+      out.push({ runId: row.run_id, reason, text: '', buttons: [], commit: advance });
+      continue;
+    }
+    const tests = row.current_state === 'NEEDS_HUMAN_REVIEW' && !ci.red ? await failingTests(ctx, row.run_id) : [];
     const [latest] = await listEvents(ctx.db, row.run_id, { limit: 1 });
-    const actions: Array<['show' | 'pause', string]> = row.current_state === 'NEEDS_HUMAN_REVIEW' ? [['show', 'Show'], ['pause', 'Pause']] : [['show', 'Show']];
+    const actions: Array<['show' | 'pause', string]> = needsCi ? [['show', 'Show'], ['pause', 'Pause']] : [['show', 'Show']];
     out.push({
       runId: row.run_id,
-      reason: row.current_state as RunNotification['reason'],
-      text: stateText(row, ciFailed, tests),
+      reason,
+      text: stateText(row, ci, tests),
       buttons: buttonsFor(row.run_id, actions),
       commit: async () => {
         await setBotState(ctx.db, markerKey, JSON.stringify({ state: row.current_state, changed_at: row.updated_at, event_id: latest?.event_id ?? null }));
