@@ -4,6 +4,7 @@ import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machin
 import type { ReportContext } from './report-context.js';
 import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
+import { latestCiVerdict, type CiVerdictView } from './latest-ci-verdict.js';
 import { readJsonObject, readTail, tailLines } from './report-files.js';
 
 /** Input of {@link inspectRun}. */
@@ -39,6 +40,8 @@ export interface InspectRunResult {
   latest_agent_runtime: Record<string, unknown> | null;
   latest_run_digest: Record<string, unknown> | null;
   latest_manager_insight: { path: string; preview: string } | null;
+  /** GitHub's latest CI verdict on the run's latest push, with the failing checks it recorded; null before one. */
+  latest_ci: CiVerdictView | null;
 }
 
 /**
@@ -159,8 +162,8 @@ function latestDigest(artifact: Artifact | undefined, warnings: string[]): Recor
 }
 
 /**
- * inspect-run: one run's state, the commands it accepts next, timing per step, its recent events
- * and a summary of its latest runtime report, digest and insight. Read-only; missing or broken report files
+ * inspect-run: one run's state, the commands it accepts next, timing per step, its recent events, a summary
+ * of its latest runtime report, digest and insight, and GitHub's latest CI verdict (with the failing checks). Read-only; missing or broken report files
  * become warnings.
  *
  * @example
@@ -244,5 +247,6 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectR
     latest_agent_runtime: latestRuntimeReport,
     latest_run_digest: digest,
     latest_manager_insight: insight,
+    latest_ci: await latestCiVerdict(ctx.db, run.run_id),
   };
 }

@@ -16,6 +16,13 @@ async function refinedNextCommands(app: AppContext, runId: string, view: Inspect
   return nextCommands({ runId, state: view.state, openPr: await linkedOpenPr(app.db, runId), pendingRequestFile: pending }, view.recommended_actions);
 }
 
+/** The CI line of inspect-run's text: `CI: failure on abc1234 — failing: lint, test`, or the green verdict. */
+export function ciLine(ci: NonNullable<InspectRunResult['latest_ci']>): string {
+  const head = ci.head_sha ? ` on ${ci.head_sha.slice(0, 7)}` : '';
+  if (!ci.red) return `CI: ${ci.conclusion}${head}`;
+  return `CI: ${ci.conclusion}${head} — failing: ${ci.failing_checks ? ci.failing_checks.join(', ') : '(check names not recorded)'}`;
+}
+
 /** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports. */
 export const command: CommandSpec = {
   name: 'inspect-run',
@@ -65,6 +72,7 @@ export const command: CommandSpec = {
       `time: ${formatDuration(v.timing.run_wall_clock_ms)} from creation to the last change, ${formatDuration(v.timing.total_step_duration_ms)} in steps`,
       '',
       rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',
+      ...(v.latest_ci ? [ciLine(v.latest_ci)] : []),
       ...(v.latest_run_digest ? [`latest digest: ${v.latest_run_digest.grade} ${v.latest_run_digest.reason_code} → ${v.latest_run_digest.recommended_action} — ${v.latest_run_digest.path}`] : []),
       '',
       `events (${v.events.count}, oldest first):`,
