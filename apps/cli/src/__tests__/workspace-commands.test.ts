@@ -3,10 +3,18 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, git, lsRemote, makeBareFork, makeUpstream, tempDir, testGitEnv } from '@agentpr/testing';
+import { checkIsolation } from '@agentpr/codex-runner';
 import { findExecutable } from '@agentpr/workspace';
 import { main } from '../main.js';
 
 afterEach(() => cleanupTempDirs());
+
+const sandboxed = (await checkIsolation('bwrap', process.env)).ok;
+/** An upstream whose "adds numbers" already fails: run-prepare's baseline names it. */
+const FAILING_UPSTREAM = {
+  'package.json': JSON.stringify({ name: 'calc', private: true, type: 'module', scripts: { test: 'node --test' } }),
+  'test/math.test.js': "import test from 'node:test';\nimport assert from 'node:assert/strict';\ntest('adds numbers', () => assert.equal(1 + 1, 3));\n",
+};
 
 interface Ran {
   code: number;
@@ -26,8 +34,14 @@ function sink(): Writable & { text: string; isTTY?: boolean } {
 }
 
 /** One in-process CLI invocation against a data dir, with git's test identity and no global git config. */
-async function cli(dataDir: string, args: string[], env: Record<string, string> = testGitEnv()): Promise<Ran> {
+async function cli(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string> = testGitEnv(),
+  options: { tty?: boolean } = {},
+): Promise<Ran & { stdout: string }> {
   const stdout = sink();
+  if (options.tty) stdout.isTTY = true;
   const stderr = sink();
   const code = await main(['--data-dir', dataDir, ...args], { stdout, stderr, env });
   let json: unknown;
@@ -36,7 +50,7 @@ async function cli(dataDir: string, args: string[], env: Record<string, string> 
   } catch {
     json = undefined;
   }
-  return { code, json, stderr: stderr.text };
+  return { code, json, stderr: stderr.text, stdout: stdout.text };
 }
 
 async function setup() {
@@ -55,6 +69,8 @@ describe('agentpr run-prepare / run-finish against local remotes', () => {
     const prepared = await cli(data, prepareArgs(upstream.url, fork.url));
     expect(prepared.code, prepared.stderr).toBe(0);
     expect(prepared.json).toMatchObject({ ok: true, exit_code: 0, state: 'DISCOVERY', workspace_dir: workspace, base_sha: upstream.headSha, fork_owner: 'me' });
+    // The upstream has no test command, so there is no baseline to take (and the JSON says why).
+    expect(prepared.json.baseline).toMatchObject({ kind: 'skipped', reason: 'no_test_command' });
     const branch = prepared.json.feature_branch as string;
     expect(branch).toMatch(/^agentpr\/example-\d{8}-\d{6}-run_cli$/);
 
@@ -73,6 +89,16 @@ describe('agentpr run-prepare / run-finish against local remotes', () => {
 
     const shown = await cli(data, ['show-run', '--run-id', 'run_cli']);
     expect(shown.json).toMatchObject({ state: 'PUSHED' });
+  });
+
+  it.skipIf(!sandboxed)('run-prepare says in one line of its text which tests already fail on the base commit (the baseline)', async () => {
+    const upstream = await makeUpstream({ files: FAILING_UPSTREAM });
+    const fork = await makeBareFork(upstream);
+    const data = tempDir('agentpr-cli-data-');
+    expect((await cli(data, ['create-run', '--owner', 'acme', '--repo', 'widgets', '--prompt-version', 'v1', '--run-id', 'run_cli'])).code).toBe(0);
+    const prepared = await cli(data, prepareArgs(upstream.url, fork.url), testGitEnv(), { tty: true });
+    expect(prepared.code, prepared.stderr).toBe(0);
+    expect(prepared.stdout).toMatch(/^prepared .* state DISCOVERY\nbaseline: npm test failed on the base commit \(1 failing: adds numbers\)$/m);
   });
 
   it('run-finish with a newline in the title exits non-zero with one line and leaves the fork untouched', async () => {

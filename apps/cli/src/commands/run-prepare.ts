@@ -1,3 +1,4 @@
+import type { PrepareRunResult } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
 import { requireStr, str } from '../values.js';
 import { reportGitStepFailure } from './report-git-step-failure.js';
@@ -29,7 +30,22 @@ export const command: CommandSpec = {
     if (result.kind !== 'prepared') return reportGitStepFailure(ctx, 'run-prepare', result);
     const c = result.clone;
     // The JSON run-prepare prints (SPEC §2.3); `exit_code` is the process's exit code.
-    const output = { ok: true, exit_code: 0, stdout_tail: result.stdoutTail, state: result.state, ...c };
-    return { output, text: `prepared ${c.workspace_dir} on ${c.feature_branch} (base ${c.base_branch} at ${c.base_sha.slice(0, 12)}); state ${result.state}` };
+    const output = { ok: true, exit_code: 0, stdout_tail: result.stdoutTail, state: result.state, ...c, baseline: result.baseline };
+    const prepared = `prepared ${c.workspace_dir} on ${c.feature_branch} (base ${c.base_branch} at ${c.base_sha.slice(0, 12)}); state ${result.state}`;
+    return { output, text: `${prepared}\n${baselineLine(result.baseline)}` };
   },
 };
+
+/** What run-prepare's baseline did (the test command on the base commit, or why it was skipped). */
+type BaselineResult = Extract<PrepareRunResult, { kind: 'prepared' }>['baseline'];
+
+const OUTCOME_WORDS = { passed: 'passed', failed: 'failed', error: 'could not run', timed_out: 'timed out' } as const;
+
+/** One line on the baseline: `baseline: npm test failed on the base commit (1 failing: adds numbers)` or `baseline skipped: <why>`. */
+export function baselineLine(b: BaselineResult): string {
+  if (b.kind === 'skipped') return `baseline skipped: ${b.message}`;
+  const names = b.failingTests.map((t) => t.name);
+  const listed = names.slice(0, 3).join(', ') + (names.length > 3 ? `, … ${names.length - 3} more` : '');
+  const failing = names.length > 0 ? ` (${names.length} failing: ${listed})` : '';
+  return `baseline: ${b.command.join(' ')} ${OUTCOME_WORDS[b.outcome]} on the base commit${failing}`;
+}
