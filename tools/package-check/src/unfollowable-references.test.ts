@@ -5,12 +5,12 @@ import { findUnfollowableReferences, isChecked, scanTrackedFiles } from './unfol
 const root = resolve(import.meta.dirname, '..', '..', '..');
 // The citations are assembled from pieces so that this file does not cite anything itself.
 const SECTION = '\u00a7';
-const SPEC = ['SP', 'EC'].join('');
+const SP = ['SP', 'EC'].join('');
 
 describe('citations a reader cannot follow', () => {
-  it('finds a spec section, a W-number, the codex notes file and a reference implementation, by line', () => {
+  it('finds each kind of citation, by line', () => {
     const text = [
-      `/** Bounded (${SPEC} ${SECTION}4.2). */`,
+      `/** Bounded (${SP} ${SECTION}4.2). */`,
       `it('W${40}: an edit never runs', () => {});`,
       `// codex hides denied commands (${['CODEX', 'md'].join('.')} ${SECTION}7 pitfall 1)`,
       `// as the Python ${'reference'} does`,
@@ -23,7 +23,7 @@ describe('citations a reader cannot follow', () => {
   it('leaves public RFC sections, identifiers and stated rules alone', () => {
     const text = [
       `// RFC 9110 ${SECTION}7.6.1 connection-specific fields never go upstream.`,
-      `const ${SPEC}S = []; const MAX_PATH${SPEC}_BYTES = 1; const ${SPEC}IAL_CASE = 2;`,
+      `const ${SP}S = []; const MAX_PATH${SP}_BYTES = 1; const ${SP}IAL_CASE = 2;`,
       '/** 128 bits: at least 64 bits make guessing impractical. */',
       "it('a W3C date and a Windows path stay', () => {});",
     ].join('\n');

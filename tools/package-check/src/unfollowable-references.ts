@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 /**
- * Citations a reader of this repository cannot follow: a spec's sections, numbered work items ("W40"), the codex
- * notes file and a reference implementation. A comment states the rule itself instead. `RFC 9110 §7.6.1` is public
- * and stays; identifiers such as `SPECS` or `MAX_PATHSPEC_BYTES` are not citations. The sources below are spelled
- * so that this file does not match itself.
+ * Citations a reader of this repository cannot follow: a spec's sections, work items numbered with a W, the codex
+ * notes file and a reference codebase the reader lacks. A comment states the rule itself instead. A section of an
+ * RFC is public and stays; identifiers such as `SPECS` or `MAX_PATHSPEC_BYTES` are not citations. The sources below
+ * are spelled so that this file does not match itself.
  */
 export const UNFOLLOWABLE_REFERENCE_PATTERNS: readonly RegExp[] = [
   /\bSPEC\b/,
