@@ -47,7 +47,7 @@ export type RunEvent =
   | (Base & { type: 'worker.discovery.completed'; contract_path: string })
   | (Base & { type: 'worker.step.failed'; step: StepName; reason_code: string; error_message: string })
   | (Base & { type: 'worker.push.completed'; branch: string; head_sha?: string | undefined })
-  | (Base & { type: 'github.check.completed'; conclusion: string; pr_number?: number | null | undefined; head_sha?: string | null | undefined; reason?: string | undefined })
+  | (Base & { type: 'github.check.completed'; conclusion: string; pr_number?: number | null | undefined; head_sha?: string | null | undefined; reason?: string | undefined; failing_checks?: string[] | undefined })
   | (Base & { type: 'github.review.submitted'; state: string; pr_number?: number | null | undefined })
   | (Base & { type: 'github.pull_request.closed'; pr_number: number; merged: boolean })
   | (Base & { type: 'timer.timeout'; step: StepName });

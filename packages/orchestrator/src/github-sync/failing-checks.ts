@@ -72,4 +72,4 @@ export function failingChecksField(names: readonly string[]): { failing_checks?:
  * A CI verdict event with the failing checks' names (additive payload field `failing_checks`). The inbox, the bot
  * and inspect-run read it; the state machine ignores it.
  */
-export type CheckVerdictEvent = Extract<RunEvent, { type: 'github.check.completed' }> & { failing_checks?: string[] };
+export type CheckVerdictEvent = Extract<RunEvent, { type: 'github.check.completed' }>;
