@@ -15,10 +15,12 @@ describe('botIdFromToken', () => {
 describe('redactSecrets', () => {
   it('redactSecrets removes the bot token, its secret half and confirm-token-shaped text', () => {
     const token = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
-    const text = `url /bot${token}/getMe secret AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw token 0123456789ABCDEF run run_45f3cbdcdc56 sha ${'a'.repeat(40)}`;
+    const text = `url /bot${token}/getMe secret AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw token 0123456789ABCDEF new 0123456789ABCDEF0123456789abcdef run run_45f3cbdcdc56 sha ${'a'.repeat(40)}`;
     const out = redactSecrets(text, tokenSecrets(token));
     expect(out).not.toContain('AAHdqTcv');
     expect(out).not.toContain('0123456789ABCDEF');
+    expect(out).not.toContain('0123456789abcdef');
+    expect(out).toContain('token <redacted> new <redacted> run');
     expect(out).toContain('run_45f3cbdcdc56');
     expect(out).toContain('a'.repeat(40));
   });

@@ -21,8 +21,11 @@ export function botIdFromToken(token: string): string {
   return match[1]!;
 }
 
-/** Matches a PR confirm token (16 hex characters) standing on its own. */
-const CONFIRM_TOKEN_PATTERN = /(?<![A-Za-z0-9_])[0-9A-Fa-f]{16}(?![A-Za-z0-9_])/g;
+/**
+ * Matches a PR confirm token standing on its own: 32 hex characters (128 bits) as tokens are made today, or 16 as
+ * older requests carry. A 40-character commit SHA is not one.
+ */
+const CONFIRM_TOKEN_PATTERN = /(?<![A-Za-z0-9_])[0-9A-Fa-f]{16}(?:[0-9A-Fa-f]{16})?(?![A-Za-z0-9_])/g;
 
 /**
  * Removes secrets from text bound for a log, audit line or reply: every given secret (the bot token, its secret
