@@ -10,7 +10,7 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   'database-url': { type: 'string', value: 'URL', description: 'PostgreSQL URL postgres://… (env AGENTPR_DATABASE_URL); wins over --db' },
   'workspace-root': { type: 'string', value: 'PATH', description: 'where run workspaces live (env AGENTPR_BASE_DIR; default <data>/workspaces)' },
   'campaign-dir': { type: 'string', value: 'PATH', description: 'campaign folder with prompt, workflow and PR templates (default: the shipped example)' },
-  'integration-root': { type: 'string', value: 'PATH', description: 'alias of --campaign-dir (the reference name)' },
+  'integration-root': { type: 'string', value: 'PATH', description: 'alias of --campaign-dir (its older name)' },
   'policy-file': { type: 'string', value: 'PATH', description: 'manager policy file (default <data>/manager_policy.json)' },
   'skip-doctor': { type: 'boolean', description: 'skip the startup doctor gate' },
   offline: { type: 'boolean', description: 'local and offline mode: the startup gate checks the configured API URLs and local remotes, not github.com (= AGENTPR_OFFLINE=1)' },
