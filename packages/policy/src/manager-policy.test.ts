@@ -10,7 +10,7 @@ function policy(value: unknown): ManagerPolicy {
   return r.policy;
 }
 
-describe('parseManagerPolicy (SPEC §11.1)', () => {
+describe('parseManagerPolicy', () => {
   it('an empty object gives the built-in defaults', () => {
     expect(DEFAULT_MANAGER_POLICY.run_agent_step).toEqual({
       codex_sandbox: 'danger-full-access',
@@ -114,7 +114,7 @@ describe('loadPolicy', () => {
   });
 });
 
-describe('effectivePolicy (SPEC §11.2)', () => {
+describe('effectivePolicy', () => {
   const p = policy({
     run_agent_step: {
       known_test_failure_allowlist: ['global'],

@@ -3,9 +3,9 @@ import { baselineTestsSchema, type BaselineTestsPolicy } from './baseline-policy
 import { PolicyError } from './errors.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
-/** codex sandbox modes (CODEX.md §5). */
+/** codex sandbox modes. */
 export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
-/** Skills modes (SPEC §4.5). */
+/** Skills modes. */
 export const SKILLS_MODES = ['off', 'agentpr'] as const;
 /** How the agent is confined: bubblewrap (the default) or nothing (an explicit, loud opt-in). */
 export const ISOLATION_LEVELS = ['bwrap', 'none'] as const;
@@ -31,9 +31,9 @@ export const DEFAULT_NETWORK_ALLOWLIST = [
   'repo.maven.apache.org',
   'repo1.maven.org',
 ] as const;
-/** Where a PASS converges (SPEC §4.11). */
+/** Where a PASS converges. */
 export const SUCCESS_STATES = ['LOCAL_VALIDATING', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
-/** Where a RETRYABLE or HUMAN_REVIEW verdict converges (SPEC §4.11). */
+/** Where a RETRYABLE or HUMAN_REVIEW verdict converges. */
 export const FAILURE_TARGET_STATES = ['FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
 
 export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
@@ -87,7 +87,7 @@ const allowlistSchema = v.pipe(
 const envPassthroughSchema = v.pipe(
   v.array(v.pipe(v.string('must be a string'), v.trim(), v.regex(ENV_NAME, 'must be an environment variable name (letters, digits, _)')), 'must be an array of environment variable names'),
   v.metadata({ items: { type: 'string', pattern: ENV_NAME.source } }),
-  v.description('Extra environment variables passed from the parent to the codex worker (SPEC §4.4). Secrets listed here reach the agent.'),
+  v.description('Extra environment variables passed from the parent to the codex worker. Secrets listed here reach the agent.'),
   v.transform((items: string[]) => dedupe(items)),
 );
 
@@ -125,7 +125,7 @@ const envNamesSchema = (description: string) =>
 
 const sampleDescription = 'Percent (0..100) of PASS attempts whose raw event stream is kept; non-PASS streams are always kept.';
 
-/** The fields a `repo_overrides` entry may set (SPEC §11.1). */
+/** The fields a `repo_overrides` entry may set. */
 export const REPO_OVERRIDE_FIELDS = [
   'max_agent_seconds',
   'max_changed_files',
@@ -160,7 +160,7 @@ const repoOverrideSchema = v.strictObject(
 const runAgentStepSchema = v.object(
   {
     codex_sandbox: v.optional(enumSchema(CODEX_SANDBOXES, lower, 'codex --sandbox mode.'), 'danger-full-access'),
-    skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'off: plain prompt; agentpr: stage skills (SPEC §4.5).'), 'off'),
+    skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'off: plain prompt; agentpr: stage skills.'), 'off'),
     max_agent_seconds: v.optional(intSchema(0, undefined, 'Agent timeout in seconds (0 = none).'), 900),
     max_changed_files: v.optional(intSchema(0, undefined, 'Changed-files budget of an attempt (0 = unlimited).'), 8),
     max_added_lines: v.optional(intSchema(0, undefined, 'Added-lines budget of an attempt (0 = unlimited).'), 150),
@@ -234,7 +234,7 @@ const managerSchema = v.object(
 );
 
 /**
- * The valibot schema of the manager policy file (SPEC §11.1): every field optional with its built-in default,
+ * The valibot schema of the manager policy file: every field optional with its built-in default,
  * values normalised (integers clamped, enums case-folded, lists trimmed and de-duplicated). It is also the
  * source of the shipped JSON Schema.
  */
@@ -319,7 +319,7 @@ function arraysWhereObjectsBelong(value: unknown): string[] {
 export type PolicyParseResult = { ok: true; policy: ManagerPolicy; warnings: string[] } | { ok: false; issues: string[] };
 
 /**
- * Validates and normalises a parsed policy object (SPEC §11.1). Unknown keys are ignored with a warning,
+ * Validates and normalises a parsed policy object. Unknown keys are ignored with a warning,
  * except inside `repo_overrides` entries, where they are errors. Override keys are trimmed and lower-cased;
  * an empty key or two keys that normalise alike are errors.
  */
@@ -372,7 +372,7 @@ export const DEFAULT_MANAGER_POLICY: ManagerPolicy = (() => {
 export type PolicyLoadResult = { ok: true; policy: ManagerPolicy; loaded: boolean; path: string; warnings: string[] } | { ok: false; error: PolicyError };
 
 /**
- * Loads the manager policy file (SPEC §11.1). A missing file gives the built-in defaults with `loaded: false`.
+ * Loads the manager policy file. A missing file gives the built-in defaults with `loaded: false`.
  * Bad JSON gives a `PolicyError` with code `invalid_json` and a message starting `invalid JSON:` (the CLI exits
  * 2); invalid values give code `invalid_policy` with `<file>: path.to.field: message` (exit 1). Unknown keys
  * come back as warnings.
@@ -424,7 +424,7 @@ export function repoOverrideKeys(owner: string, repo: string): string[] {
 }
 
 /**
- * The effective policy for a repository (SPEC §11.2): the global `run_agent_step` values, then the override
+ * The effective policy for a repository: the global `run_agent_step` values, then the override
  * for `owner/repo`, then the one for `repo` (both case-insensitive; the bare-repo key wins). Integers and
  * `skills_mode` replace; `known_test_failure_allowlist` is concatenated and de-duplicated.
  */

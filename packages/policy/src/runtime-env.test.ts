@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BUILTIN_RUNTIME_ENV_TEMPLATES, RUNTIME_ENV_DIRECTORY_KEYS, expandTemplate, loadRuntimeEnvOverrides, parseRuntimeEnvOverrides, resolveRuntimeEnv, runtimeDirsFor } from './runtime-env.js';
 
-describe('runtime env templates (SPEC §4.4)', () => {
+describe('runtime env templates', () => {
   it('has the 28 built-ins and 24 directory keys', () => {
     expect(Object.keys(BUILTIN_RUNTIME_ENV_TEMPLATES)).toHaveLength(28);
     expect(RUNTIME_ENV_DIRECTORY_KEYS).toHaveLength(24);

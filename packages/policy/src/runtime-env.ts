@@ -2,13 +2,13 @@ import * as v from 'valibot';
 import { PolicyError } from './errors.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
-/** The placeholders a runtime env template may use (SPEC §4.4). */
+/** The placeholders a runtime env template may use. */
 export const RUNTIME_ENV_PLACEHOLDERS = ['repo_dir', 'runtime_dir', 'cache_dir', 'data_dir', 'tmp_dir'] as const;
 
 /** Values for the placeholders. */
 export type RuntimeEnvDirs = Record<(typeof RUNTIME_ENV_PLACEHOLDERS)[number], string>;
 
-/** The 28 built-in runtime environment templates (SPEC §4.4), in table order. */
+/** The 28 built-in runtime environment templates, in table order. */
 export const BUILTIN_RUNTIME_ENV_TEMPLATES: Readonly<Record<string, string>> = Object.freeze({
   AGENTPR_RUNTIME_DIR: '{runtime_dir}',
   AGENTPR_WORKSPACE_DIR: '{repo_dir}',
@@ -140,7 +140,7 @@ export function parseRuntimeEnvOverrides(value: unknown): { ok: true; overrides:
 export type RuntimeEnvLoadResult = { ok: true; overrides: Record<string, string>; loaded: boolean; path: string } | { ok: false; error: PolicyError };
 
 /**
- * Loads the optional runtime env override file (SPEC §4.4). Missing → no overrides (`loaded: false`). Errors
+ * Loads the optional runtime env override file. Missing → no overrides (`loaded: false`). Errors
  * name the file and the rule that was broken.
  */
 export async function loadRuntimeEnvOverrides(path: string, readFile: ReadTextFile = readTextFile): Promise<RuntimeEnvLoadResult> {
@@ -169,7 +169,7 @@ export interface ResolvedRuntimeEnv {
 }
 
 /**
- * Merges the overrides over the built-ins and expands every template for `repoDir` (SPEC §4.4). Pure: the
+ * Merges the overrides over the built-ins and expands every template for `repoDir`. Pure: the
  * caller creates the directories.
  */
 export function resolveRuntimeEnv(

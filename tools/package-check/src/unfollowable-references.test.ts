@@ -35,7 +35,7 @@ describe('citations a reader cannot follow', () => {
     expect(isChecked('deploy/systemd/agentpr-manager.service')).toBe(true);
     expect(isChecked('README.md')).toBe(true);
     expect(isChecked('tools/fixtures/codex-events/a.jsonl')).toBe(false);
-    expect(isChecked('packages/policy/src/policy.ts')).toBe(false);
+    expect(isChecked('packages/policy/src/policy.ts', ['packages/policy/'])).toBe(false);
     expect(isChecked('packages/policy/src/policy.ts', [])).toBe(true);
   });
 

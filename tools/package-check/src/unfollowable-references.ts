@@ -31,8 +31,6 @@ export const NOT_YET_CLEANED: readonly string[] = [
   'apps/cli/src/__tests__/operator-loop', // remove when cleaned
   'apps/cli/src/commands/run-prepare.ts', // remove when cleaned
   'apps/cli/src/__tests__/workspace-commands.test.ts', // remove when cleaned
-  'packages/policy/', // remove when cleaned
-  'packages/orchestrator/src/github-sync/', // remove when cleaned
 ];
 
 /** One citation found: where, and the line it is on. */

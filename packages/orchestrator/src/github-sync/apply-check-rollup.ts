@@ -16,7 +16,7 @@ export interface RollupOutcome {
 
 /**
  * Reads every check run and status of `task.headSha` and, when they are all complete, applies the verdict as
- * `github.check.completed` with the roll-up's natural key (W35, W36): all green moves CI_WAIT to REVIEW_WAIT,
+ * `github.check.completed` with the roll-up's natural key: all green moves CI_WAIT to REVIEW_WAIT,
  * any failure to ITERATING; pending changes nothing. The webhook runs it after replying to a successful check;
  * sync-github applies the same key, so a verdict lands once whichever sees it first. A failed roll-up records the
  * failing checks' names as `failing_checks` (at most 20, cleaned). Throws GitHub errors.

@@ -11,7 +11,7 @@ export interface CleanupWebhookDeliveriesResult {
 }
 
 /**
- * Deletes webhook delivery rows older than `keepDays` (SPEC §7.5). A delivery id GitHub redelivers after that
+ * Deletes webhook delivery rows older than `keepDays`. A delivery id GitHub redelivers after that
  * is processed again, so keep at least as long as redeliveries can happen (GitHub keeps deliveries 30 days).
  *
  * @example

@@ -12,12 +12,12 @@ export interface RollupTask {
   headSha: string;
 }
 
-/** What one GitHub fact did to one run: the CLI result object plus how it counts (SPEC §7.2, W33). */
+/** What one GitHub fact did to one run: the CLI result object plus how it counts. */
 export interface GithubFactResult {
   ok: true;
   run_id: string;
   pr_number: number | null;
-  /** Counted as ignored, not processed (W33): nothing changed. */
+  /** Counted as ignored, not processed: nothing changed. */
   ignored?: true;
   event?: string;
   state?: string;
@@ -51,8 +51,8 @@ function fromApply(run: DeliveryRun, r: ApplyResult): GithubFactResult {
 }
 
 /**
- * Applies one mapped GitHub fact to one run inside the caller's transaction — the webhook's event path
- * (SPEC §7, W34, W35). Failing checks move the run; a successful one is stored as `awaiting_rollup` and returns
+ * Applies one mapped GitHub fact to one run inside the caller's transaction — the webhook's event path.
+ * Failing checks move the run; a successful one is stored as `awaiting_rollup` and returns
  * a {@link RollupTask}, unless it is for another head (`stale_head_sha`); reviews, merges and closes apply as
  * events; a new PR head re-links a PUSHED run whose push it is, and so does a check of that head (first, so the
  * check then moves the run from CI_WAIT rather than being refused at PUSHED). Illegal transitions are stored with

@@ -11,7 +11,7 @@ export interface WebhookDeliveryInput {
   /** `X-GitHub-Event`. */
   eventName: string;
   /**
-   * The payload's fingerprint, stored with the claim: a reused delivery id with another payload is a conflict (W37).
+   * The payload's fingerprint, stored with the claim: a reused delivery id with another payload is a conflict.
    * Hex SHA-256 of the raw body, or any other fingerprint of it the caller already has (the webhook stores the
    * verified `hmac-sha256:<hex>` when one secret is configured, instead of hashing the body a second time).
    */
@@ -151,7 +151,7 @@ function failed(ctx: DeliveryContext, input: WebhookDeliveryInput, error: unknow
 }
 
 /**
- * Processes one verified webhook delivery exactly once (SPEC §7.2, W33–W35, W37): in ONE database transaction
+ * Processes one verified webhook delivery exactly once: in ONE database transaction
  * it claims the delivery id, maps the event, finds each run (repository case-insensitive and PR number, or the
  * pushed head SHA when the event names no PR), applies the facts and records the delivery's outcome. A crash
  * or an error rolls the claim back with the events, so GitHub's retry is processed; a processed delivery

@@ -19,7 +19,7 @@ export interface SyncGithubInput {
   runId?: string | undefined;
   /** How many candidate runs to look at; default 50. */
   limit?: number | undefined;
-  /** Decide but write nothing: no events, no attempts, no report file (W36). */
+  /** Decide but write nothing: no events, no attempts, no report file. */
   dryRun?: boolean | undefined;
 }
 
@@ -70,7 +70,7 @@ function writeReport(ctx: AppContext, result: SyncGithubResult): string {
 }
 
 /**
- * Polls GitHub for every run with a PR that waits on it (SPEC §7.1, W35, W36) — or one run — and applies what
+ * Polls GitHub for every run with a PR that waits on it — or one run — and applies what
  * changed with natural keys shared with the webhook: a merged or closed PR, a re-link of a PUSHED run whose
  * new head the PR now shows, the roll-up of every check of the PR head (in progress is pending), and a
  * changes-requested review. It is also the self-healing path for missed webhooks. A failure of one run is

@@ -27,7 +27,7 @@ export type SyncEventDocument =
   | { dry_run: true; event_type: string; idempotency_key: string; payload: Record<string, unknown> }
   | { duplicate: boolean; event_type: string; run_id: string; state: string; applied?: false; reason?: string | undefined; message?: string };
 
-/** The sync-github report (SPEC §7.1), as written to `<reports>/github_sync_*.json` and printed by the CLI. */
+/** The sync-github report, as written to `<reports>/github_sync_*.json` and printed by the CLI. */
 export interface SyncGithubReport {
   ok: boolean;
   dry_run: boolean;
@@ -71,7 +71,7 @@ export function syncFailures(result: SyncGithubResult): SyncFailure[] {
 }
 
 /**
- * The report document of a pass (SPEC §7.1): `ok` is false when any run failed (the CLI then exits 1);
+ * The report document of a pass: `ok` is false when any run failed (the CLI then exits 1);
  * `scanned` counts every candidate, `synced` the runs read from GitHub.
  */
 export function syncGithubReport(result: SyncGithubResult | SyncPassFailed): SyncGithubReport {

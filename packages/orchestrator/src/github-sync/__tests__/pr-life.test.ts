@@ -31,7 +31,7 @@ afterEach(async () => {
   await tdb.drop();
 });
 
-/** A real example payload re-aimed at our repository (GitHub spells it in lower case: W32). */
+/** A real example payload re-aimed at our repository (GitHub spells it in lower case; runs match case-insensitively). */
 function aim<T extends Record<string, any>>(payload: T): T {
   payload.repository.name = 'mem0';
   payload.repository.full_name = 'mem0ai/mem0';

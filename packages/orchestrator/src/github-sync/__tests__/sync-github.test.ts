@@ -40,7 +40,7 @@ const state = async () => (await getRun(ctx.db, 'run_sync'))!.state;
 const reports = () => (existsSync(ctx.paths.reportsDir) ? readdirSync(ctx.paths.reportsDir).filter((f) => f.startsWith('github_sync_')) : []);
 
 describe('syncGithub', () => {
-  it('syncGithub --dry-run decides but writes no events, attempts or report (W36)', async () => {
+  it('syncGithub --dry-run decides but writes no events, attempts or report', async () => {
     stub.addCheckRun('acme', 'widgets', SHA, { name: 'ci', conclusion: 'failure' });
     const before = await listEvents(ctx.db, 'run_sync', { limit: 100 });
     const report = await sync({ dryRun: true });
@@ -54,7 +54,7 @@ describe('syncGithub', () => {
     expect((await state()).current_state).toBe('CI_WAIT');
   });
 
-  it('syncGithub treats an in-progress check as pending: no verdict, no move (W36)', async () => {
+  it('syncGithub treats an in-progress check as pending: no verdict, no move', async () => {
     stub.addCheckRun('acme', 'widgets', SHA, { name: 'ci', conclusion: 'success' });
     stub.addCheckRun('acme', 'widgets', SHA, { name: 'slow', status: 'queued' });
     const report = await sync({});
@@ -75,7 +75,7 @@ describe('syncGithub', () => {
     expect(keys).toEqual([`gh:review:${changes.id}`]);
   });
 
-  it('syncGithub moves a run whose PR was closed without merging to NEEDS_HUMAN_REVIEW (W35)', async () => {
+  it('syncGithub moves a run whose PR was closed without merging to NEEDS_HUMAN_REVIEW', async () => {
     stub.closePull('acme', 'widgets', 1);
     const report = await sync({});
     expect(report.results[0]!.decision.pr_state).toBe('CLOSED');
