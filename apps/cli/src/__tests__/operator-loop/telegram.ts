@@ -43,11 +43,9 @@ async function waitFor<T>(check: () => T | undefined, what: string, timeoutMs: n
  */
 export async function startTelegram(env: Record<string, string>, fx: Fixtures): Promise<TelegramSession> {
   const api = await startTelegramTestApi();
-  // --skip-doctor: in offline mode the bot's gate probes the Telegram API URL's root and takes telegram-test-api's
-  // HTTP 500 there for "unreachable" (app-kit's startup gate, profile telegram).
+  // No --skip-doctor: offline, the bot's startup gate checks the Telegram API URL it will use (the stand-in).
   const args = [
     ...globalArgs(fx).filter((a) => a !== '--json'),
-    '--skip-doctor',
     '--telegram-api-url', api.apiUrl,
     `--allow-chat-id=${ADMIN_CHAT}`,
     `--admin-chat-id=${ADMIN_CHAT}`,
