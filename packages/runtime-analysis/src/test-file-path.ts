@@ -11,7 +11,7 @@ export function testFilePath(raw: string): string | null {
 
 /** A name that is itself a test file's path (node:test reports a whole file by its path): a path ending in a source extension, no spaces. */
 export function looksLikeTestFile(name: string): boolean {
-  return /^(?:file:\/\/)?[\w./@+-]*\/?[\w.@+-]+\.(?:[cm]?[jt]sx?|py|rb)$/.test(name);
+  return name.length <= 500 && /^(?:file:\/\/)?[\w./@+-]+\.(?:[cm]?[jt]sx?|py|rb)$/.test(name);
 }
 
 /**
