@@ -9,7 +9,7 @@ export type AgentOutcomeResult = Pick<StreamAnalysis, 'agent_status' | 'last_age
 
 /**
  * How the agent's run ended, as the stream tells it: turns, the last agent message and the status it reports,
- * failure texts (W15) and warnings, and the exit code the stream implies.
+ * failure texts and warnings, and the exit code the stream implies.
  */
 export class AgentOutcome {
   private lastMessage: string | null = null;
@@ -36,7 +36,7 @@ export class AgentOutcome {
     this.failure(line, 'turn.failed', message);
   }
 
-  /** A top-level error event (a failure text source, W15). */
+  /** A top-level error event (a failure text source). */
   error(line: number, message: string): void {
     this.failure(line, 'error', message);
   }

@@ -100,12 +100,12 @@ describe('classifyAttempt', () => {
     expect(c.details).toEqual({ exit_code: 124, timed_out: true });
   });
 
-  it('exit 2 is a usage error (W61) and 127 means codex did not start: both runtime_hard_failure', () => {
+  it('exit 2 is a usage error and 127 means codex did not start: both runtime_hard_failure', () => {
     expect(classifyAttempt(base({ agentExit: 2, stderr: "error: unexpected argument '--full-auto'" })).details).toEqual({ exit_code: 2, cli_usage_error: true });
     expect(classifyAttempt(base({ agentExit: 127, analysis: null, stderr: 'codex not found' })).reason_code).toBe('runtime_hard_failure');
   });
 
-  it('HARD/RETRYABLE patterns look at stderr and codex errors, never at command output (W15)', () => {
+  it('HARD/RETRYABLE patterns look at stderr and codex errors, never at command output', () => {
     const a = analysis(exec('ls missing', 2, 'ls: missing: No such file or directory'));
     const c = classifyAttempt(base({ agentExit: 1, analysis: a, stderr: '' }));
     expect(c.reason_code).toBe('runtime_unknown_failure');
@@ -114,7 +114,7 @@ describe('classifyAttempt', () => {
     expect(hard.evidence.at(-1)!.note).toContain('not a git repository');
   });
 
-  it('the retry cap counts the retryable streak: streak 3 of max 3 retries, streak 4 escalates, 0 = no cap (W19)', () => {
+  it('the retry cap counts the retryable streak: streak 3 of max 3 retries, streak 4 escalates, 0 = no cap', () => {
     const flaky = { agentExit: 1, stderr: 'connection reset by peer' };
     expect(classifyAttempt(base({ ...flaky, retryableStreak: 3 })).reason_code).toBe('runtime_transient_failure');
     const capped = classifyAttempt(base({ ...flaky, retryableStreak: 4, attemptNo: 9 }));

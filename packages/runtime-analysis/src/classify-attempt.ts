@@ -5,7 +5,7 @@ import { firstMatch, HARD_FAILURE_PATTERNS, RETRYABLE_FAILURE_PATTERNS } from '.
 import type { StreamAnalysis } from './stream-analyzer.js';
 import type { Classification, DiffSummary, EvidenceItem, Grade, NextAction, PreflightOutcome, ProtectedChange, ReasonCode, SandboxDenial } from './types.js';
 
-/** Run states in which an attempt must show test evidence (SPEC §5.4 rule 5). */
+/** Run states in which an attempt must show test evidence (implementation and iteration must run tests). */
 export const TEST_EVIDENCE_STATES: readonly string[] = ['IMPLEMENTING', 'LOCAL_VALIDATING', 'ITERATING'];
 
 /** Everything the classifier looks at. */
@@ -20,20 +20,20 @@ export interface ClassifyInput {
    * about the task, so a verdict that is not HUMAN_REVIEW becomes RETRYABLE `runtime_interrupted`.
    */
   interrupted?: boolean;
-  /** codex's own stderr (bounded). Part of the failure text (W15). */
+  /** codex's own stderr (bounded). Part of the failure text. */
   stderr?: string;
   /** The stream analysis; null when codex was not started. */
   analysis: StreamAnalysis | null;
   /** The preflight outcome, or null/undefined when skipped or not part of this attempt. */
   preflight?: PreflightOutcome | null;
-  /** The budget diff (SPEC §4.7); null when unknown (then the budget rule is skipped). */
+  /** The budget diff; null when unknown (then the budget rule is skipped). */
   diff?: DiffSummary | null;
   allowAgentPush?: boolean;
   maxChangedFiles: number;
   maxAddedLines: number;
   maxRetryableAttempts: number;
   minTestCommands: number;
-  /** 1 + the number of immediately preceding RETRYABLE attempts of the same stage (SPEC §4.10). Default 1. */
+  /** 1 + the number of immediately preceding RETRYABLE attempts of the same stage. Default 1. */
   retryableStreak?: number;
   /** The number of agent attempts of the run including this one (reports only). Default 1. */
   attemptNo?: number;
@@ -124,7 +124,7 @@ function withDenials(c: Classification, denials: readonly SandboxDenial[]): Clas
   return { ...c, evidence, details: { ...c.details, sandbox_denials: listed, sandbox_denial_count: denials.length } };
 }
 
-/** The budget rule of SPEC §4.7. */
+/** The diff budget: at most the policy's changed files and added lines. */
 export function budgetExceeded(diff: DiffSummary, maxChangedFiles: number, maxAddedLines: number): boolean {
   return (maxChangedFiles > 0 && diff.changed_files_count > maxChangedFiles) || (maxAddedLines > 0 && diff.added_lines > maxAddedLines);
 }
@@ -251,7 +251,7 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null, t: TestFailure
       text_fallback_commands: a?.commands.slice(0, 8) ?? [],
     });
   }
-  // addition: a failure the stream hides (sandbox-denied commands vanish, CODEX.md §7 pitfall 1)
+  // addition: a failure the stream hides (codex drops sandbox-denied commands from its event stream)
   if (a.hidden_failures.length > 0) {
     const evidence = a.hidden_failures.map((h) => item(h.line || null, null, null, `${where(h.line)}${h.note}`, h.item_id));
     if (input.stderr && /could not create PATH aliases/i.test(input.stderr)) {
@@ -333,18 +333,18 @@ function exitNonZero(input: ClassifyInput): Classification {
 }
 
 /**
- * Classifies an agent attempt (SPEC §5.4; the first matching rule wins). Rules, in order: a protected file
+ * Classifies an agent attempt (the first matching rule wins). Rules, in order: a protected file
  * changed (`protected_file_changed`: it outranks everything, since agentpr's own later git runs would act on
- * it), a safety violation (SPEC §5.3 rules, the stream's `safety_findings` — writes outside, env overrides,
+ * it), a safety violation (the command rules and the stream's `safety_findings` — writes outside, env overrides,
  * credential reads, git configuration — or a sandbox file denial), preflight failure, disallowed push (any
  * exit code); then for exit 0: failed validation commands, an empty or
  * unparseable stream, a hidden (sandbox-denied) failure, an agent-reported NEEDS REVIEW/FAIL/SKIP, missing
  * test evidence, the diff budget, PASS; for other exits: timeout, usage error (2), not started (126/127),
  * HARD then RETRYABLE patterns in the failure text (stderr and codex's own error messages, never command
- * output, W15), unknown. A failed test command whose named tests all failed on the untouched base commit too
+ * output), unknown. A failed test command whose named tests all failed on the untouched base commit too
  * (`baseline`) does not fail the attempt unless the agent made it worse; `failing_tests` lists the named tests
  * with `before_agent`. RETRYABLE verdicts become `retryable_limit_exceeded` when the retryable streak
- * exceeds `maxRetryableAttempts` (W19). An `interrupted` attempt whose verdict is not HUMAN_REVIEW is RETRYABLE
+ * exceeds `maxRetryableAttempts`. An `interrupted` attempt whose verdict is not HUMAN_REVIEW is RETRYABLE
  * `runtime_interrupted`. Every verdict carries evidence items naming lines and commands, and
  * every verdict lists the sandbox's denials (`details.sandbox_denials`); network denials alone never change it.
  *

@@ -3,7 +3,7 @@ import { commandCategory, commandFacts, targetCovers, type TestTarget } from './
 
 const kinds = (command: string): string[] => commandFacts(command).testTargets.map((t) => `${t.kind}:${t.normalized}`);
 
-describe('commandFacts test targets (SPEC §5.3 test patterns and extensions)', () => {
+describe('commandFacts test targets (the test patterns and their extensions)', () => {
   it.each([
     ['make test', 'test:make test'],
     ['make lint', 'lint:make lint'],
@@ -18,7 +18,7 @@ describe('commandFacts test targets (SPEC §5.3 test patterns and extensions)', 
     ['npm test', 'test:npm test'],
     ['pnpm test', 'test:pnpm test'],
     ['yarn test', 'test:yarn test'],
-  ])('the SPEC pattern %s is a validation run', (command, expected) => {
+  ])('the test pattern %s is a validation run', (command, expected) => {
     expect(kinds(`/bin/zsh -lc '${command}'`)).toEqual([expected]);
   });
 
@@ -60,7 +60,7 @@ describe('commandFacts test targets (SPEC §5.3 test patterns and extensions)', 
     'make -n test',
     'tox -l',
     'npm install',
-  ])('%s is no validation run (W11, W12)', (command) => {
+  ])('%s is no validation run', (command) => {
     expect(kinds(`/bin/zsh -lc '${command.replace(/'/g, `'"'"'`)}'`)).toEqual([]);
   });
 
@@ -77,7 +77,7 @@ describe('commandFacts test targets (SPEC §5.3 test patterns and extensions)', 
   });
 });
 
-describe('commandFacts safety rules (W16)', () => {
+describe('commandFacts safety rules', () => {
   it.each([
     ['rg sudo', []],
     ['cat finish.sh', []],
@@ -101,7 +101,7 @@ describe('commandFacts safety rules (W16)', () => {
   });
 });
 
-describe('commandFacts git signals (W17)', () => {
+describe('commandFacts git signals', () => {
   it.each([
     ['git push origin main', true],
     ['git -C repo -c user.name=x commit -m msg', true],
@@ -117,7 +117,7 @@ describe('commandFacts git signals (W17)', () => {
   });
 });
 
-describe('commandCategory (SPEC §5.3 categories, first match wins)', () => {
+describe('commandCategory (categories, first match wins)', () => {
   it.each([
     ['pip install -r requirements.txt', 'dependency_install'],
     ['hatch run pip install -e ".[test]"', 'dependency_install'],

@@ -6,7 +6,7 @@ export { testTargetOf, targetCovers } from './test-targets.js';
 export type { TestFamily, TestKind, TestTarget } from './test-targets.js';
 export { unwrapRunners } from './unwrap-runners.js';
 
-/** Safety rule names (SPEC §5.3), plus `pip_global_install` (addition). `write_outside_repo` comes from file changes. */
+/** Safety rule names, plus `pip_global_install` (addition). `write_outside_repo` comes from file changes. */
 export type SafetyRule =
   | 'sudo'
   | 'brew_install'
@@ -18,10 +18,10 @@ export type SafetyRule =
   | 'pip_global_install'
   | 'write_outside_repo';
 
-/** Command categories of SPEC §5.3, in matching order. */
+/** Command categories, in matching order (the first match wins). */
 export const COMMAND_CATEGORIES = ['dependency_install', 'tests', 'lint_or_typecheck', 'git_ops', 'repo_reading', 'other'] as const;
 
-/** A command category (SPEC §5.3). */
+/** A command category. */
 export type CommandCategory = (typeof COMMAND_CATEGORIES)[number];
 
 /** Everything the analysis needs to know about one distinct command string. */
@@ -32,7 +32,7 @@ export interface CommandFacts {
   safety: SafetyRule[];
   /** The segment text that matched each safety rule (same order as `safety`). */
   safetySegments: string[];
-  /** True when a segment runs `git commit`, `git push` or the finish script (SPEC §5.3 git signals). */
+  /** True when a segment runs `git commit`, `git push` or the finish script (git signals). */
   git: boolean;
   /** The matching git/finish segment, for evidence. */
   gitSegment: string | undefined;
@@ -50,7 +50,7 @@ const CATEGORY_PATTERNS: Array<[CommandCategory, RegExp]> = [
   ['repo_reading', /\brg\b|\bfind\b|\bls\b|\bcat\b|\bsed\b|\bawk\b|\bhead\b|\btail\b/i],
 ];
 
-/** The first category whose pattern matches the whole command (SPEC §5.3 command categories). */
+/** The first category whose pattern matches the whole command. */
 export function commandCategory(command: string): CommandCategory {
   for (const [category, pattern] of CATEGORY_PATTERNS) if (pattern.test(command)) return category;
   return 'other';

@@ -39,7 +39,7 @@ export type ExecutionStartHook = (state: CommandState, line: number, itemId: str
  * and map is capped (see {@link LIMITS}).
  */
 export class CommandLedger {
-  /** Executions started (a started+completed pair counts once, W26). */
+  /** Executions started (a started+completed pair counts once). */
   executions = 0;
   /** Executions seen complete. */
   completions = 0;
@@ -158,7 +158,7 @@ export class CommandLedger {
     return { ...this.categories };
   }
 
-  /** The ledger's part of the event summary (SPEC §5.1). */
+  /** The ledger's part of the event summary. */
   summary(): {
     command_event_count: number;
     command_events_sample: CommandEventSample[];

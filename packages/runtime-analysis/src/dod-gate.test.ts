@@ -16,12 +16,12 @@ const policy = { max_changed_files: 8, max_added_lines: 150, min_test_commands: 
 const gate = (over: Partial<DodGateInput> = {}) => evaluateDodGate({ digest: digest(), hasContract: true, effectivePolicy: policy, pushedTreeSha: 'tree1', ...over });
 const codes = (over: Partial<DodGateInput> = {}) => gate(over).failed_checks.map((c) => c.code);
 
-describe('evaluateDodGate (SPEC §6.3)', () => {
+describe('evaluateDodGate', () => {
   it('a fresh PASS digest within the thresholds it ran with → ok with a snapshot', () => {
     expect(gate()).toEqual({ ok: true, failed_checks: [], snapshot: { grade: 'PASS', reason_code: 'runtime_success', test_command_count: 2, failed_test_command_count: 0, changed_files_count: 3, added_lines: 40, skills_mode: 'agentpr' } });
   });
 
-  it('accepts runtime_success_allowlisted_test_failures and counts only unwaived failures (W14)', () => {
+  it('accepts runtime_success_allowlisted_test_failures and counts only unwaived failures', () => {
     expect(gate({ digest: digest({ classification: { grade: 'PASS', reason_code: 'runtime_success_allowlisted_test_failures' } }) }).ok).toBe(true);
     expect(codes({ digest: digest({ validation: { test_command_count: 2, failed_test_command_count: 1 } }) })).toEqual(['failed_test_commands_present']);
   });
@@ -30,13 +30,13 @@ describe('evaluateDodGate (SPEC §6.3)', () => {
     expect(gate({ digest: digest({ classification: { grade: 'PASS', reason_code: 'runtime_success_pre_existing_test_failures' } }) }).ok).toBe(true);
   });
 
-  it('judges budgets by digest.policy_used, not the repo policy (W28)', () => {
+  it('judges budgets by digest.policy_used, not the repo policy', () => {
     expect(codes({ digest: digest({ changes: { changed_files_count: 4, added_lines: 46 } }) })).toEqual(['changed_files_budget_exceeded', 'added_lines_budget_exceeded']);
     const old = digest({ policy_used: undefined, changes: { changed_files_count: 4, added_lines: 46 } });
     expect(codes({ digest: old })).toEqual([]);
   });
 
-  it('fails a skipped preflight and a digest that does not describe the pushed tree (W28)', () => {
+  it('fails a skipped preflight and a digest that does not describe the pushed tree', () => {
     expect(codes({ digest: digest({ preflight: { ok: null, skipped: true, failures: [] } }) })).toEqual(['preflight_not_ok']);
     expect(gate({ pushedTreeSha: 'tree2' }).failed_checks).toEqual([{ code: 'digest_stale', message: 'digest tree_sha=tree1, pushed tree=tree2; run run-agent-step again on the pushed head' }]);
     expect(codes({ pushedTreeSha: null })).toEqual(['digest_stale']);

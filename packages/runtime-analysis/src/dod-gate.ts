@@ -1,4 +1,4 @@
-/** Why a run digest could not be loaded (SPEC §6.3). */
+/** Why a run digest could not be loaded. */
 export type DigestLoadError = 'missing_run_digest_artifact' | 'empty_run_digest_uri' | 'run_digest_file_not_found' | 'run_digest_unreadable' | 'run_digest_invalid_payload';
 
 /** One failed DoD check. */
@@ -7,7 +7,7 @@ export interface DodCheck {
   message: string;
 }
 
-/** The DoD gate result (SPEC §6.3). */
+/** The DoD gate result. */
 export interface DodGateResult {
   ok: boolean;
   failed_checks: DodCheck[];
@@ -69,10 +69,10 @@ export function checkDigestPayload(payload: unknown): { ok: true; digest: Obj } 
 const PASS_REASONS: ReadonlySet<string> = new Set(['runtime_success', 'runtime_success_allowlisted_test_failures', 'runtime_success_pre_existing_test_failures']);
 
 /**
- * Evaluates the Definition-of-Done gate (SPEC §6.3) for opening a PR: the latest digest must be a PASS
+ * Evaluates the Definition-of-Done gate for opening a PR: the latest digest must be a PASS
  * (`runtime_success`, `runtime_success_allowlisted_test_failures` or `runtime_success_pre_existing_test_failures`), preflight ran and passed, no
  * safety violation, enough test evidence and no unwaived failures — judged against the thresholds the
- * attempt actually used (`digest.policy_used`, W28) — skills as required, and the digest must describe the
+ * attempt actually used (`digest.policy_used`, not the policy as it is now) — skills as required, and the digest must describe the
  * pushed tree. Pure: loading and git are the caller's.
  */
 export function evaluateDodGate(input: DodGateInput): DodGateResult {

@@ -5,7 +5,7 @@ import type { AgentEventSummary } from './stream-types.js';
 
 type Json = Record<string, unknown>;
 
-/** The tally's part of the event summary (SPEC §5.1). */
+/** The tally's part of the event summary. */
 export type EventTallySummary = Pick<
   AgentEventSummary,
   | 'jsonl_line_count' | 'parsed_event_count' | 'parse_error_count' | 'event_type_counts' | 'skill_event_counts' | 'usage' | 'format' | 'format_counts'
@@ -13,7 +13,7 @@ export type EventTallySummary = Pick<
 >;
 
 /**
- * The counts of a stream (SPEC §5.1): lines, parsed events, malformed lines (the first
+ * The counts of a stream: lines, parsed events, malformed lines (the first
  * {@link LIMITS.malformed} listed), event types, formats, unknown types, skill events and the last token usage.
  */
 export class EventTally {
@@ -83,7 +83,7 @@ export class EventTally {
     return (this.usage.input_tokens ?? 0) + (this.usage.output_tokens ?? 0);
   }
 
-  /** Keeps the integer fields of a usage report (the last report wins per field, never summed, W26). */
+  /** Keeps the integer fields of a usage report (the last report wins per field, never summed: codex repeats cumulative totals). */
   takeUsage(usage: Record<string, unknown>): void {
     for (const key in usage) {
       const n = parseIntLoose(usage[key]);

@@ -1,5 +1,5 @@
 /**
- * HARD failure patterns (SPEC §5.4, case-insensitive), plus additions for configuration errors codex reports
+ * HARD failure patterns (case-insensitive), plus additions for configuration errors codex reports
  * (`Missing environment variable`, invalid API keys, exhausted quota, CLI usage errors).
  */
 export const HARD_FAILURE_PATTERNS: readonly RegExp[] = [
@@ -22,7 +22,7 @@ export const HARD_FAILURE_PATTERNS: readonly RegExp[] = [
 ];
 
 /**
- * RETRYABLE failure patterns (SPEC §5.4, case-insensitive), plus additions for the transient errors codex
+ * RETRYABLE failure patterns (case-insensitive), plus additions for the transient errors codex
  * 0.169.0 prints: "high demand, which may cause temporary errors", "stream disconnected before completion",
  * "Reconnecting…", and socket error codes.
  */

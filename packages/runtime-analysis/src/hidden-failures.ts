@@ -11,7 +11,7 @@ function failedStatus(status: string): boolean {
 }
 
 /**
- * Suspected failures the stream does not show as a failed command (CODEX.md §7 pitfall 1): an agent message
+ * Suspected failures the stream does not show as a failed command (codex drops sandbox-denied commands from its event stream): an agent message
  * reporting a denial with no failed action before it, a message citing a command result when nothing ran,
  * file changes that failed and were never redone, and tool calls the agent's harness denied. At most
  * {@link LIMITS.hidden} of each list.

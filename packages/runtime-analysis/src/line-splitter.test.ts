@@ -10,7 +10,7 @@ function split(chunks: Array<string | Uint8Array>, maxLineChars?: number): strin
 }
 
 describe('LineSplitter', () => {
-  it('splits text and bytes on \\n only, keeping \\r, U+2028 and U+2029 inside lines (W27)', () => {
+  it('splits text and bytes on \\n only, keeping \\r, U+2028 and U+2029 inside lines', () => {
     const text = 'a\r\nb\u2028c\u2029d\ne';
     expect(split([text])).toEqual(['a\r', 'b\u2028c\u2029d', 'e']);
     expect(split([Buffer.from(text)])).toEqual(['a\r', 'b\u2028c\u2029d', 'e']);

@@ -104,7 +104,7 @@ class TextLines {
 }
 
 /**
- * The one line splitter of the workspace: splits a stream of text or byte chunks into lines on `\n` only (W27):
+ * The one line splitter of the workspace: splits a stream of text or byte chunks into lines on `\n` only:
  * `\r`, U+2028 and U+2029 stay inside the line. Lines are passed without their `\n`, synchronously within each
  * chunk. Byte chunks are split before decoding, so a UTF-8 sequence split across chunks decodes correctly.
  * Memory is bounded by `maxLineChars` (see {@link LineSplitterOptions}).

@@ -2,7 +2,7 @@ import { describeCommand } from './describe-command.js';
 import { formatDuration } from './format-duration.js';
 import type { RunDigest } from './run-digest.js';
 
-/** The prompt/skill iteration hints for a digest (SPEC §5.7), 1 to 5 of them. */
+/** The prompt/skill iteration hints for a digest, 1 to 5 of them. */
 export function iterationHints(digest: Pick<RunDigest, 'classification' | 'validation' | 'changes'>): string[] {
   const reason = digest.classification.reason_code;
   const hints: string[] = [];
@@ -68,7 +68,7 @@ export function failingTestLines(digest: Pick<RunDigest, 'validation' | 'classif
 }
 
 /**
- * Renders the manager insight (SPEC §5.7): a short Markdown report of a digest for a human — outcome, the
+ * Renders the manager insight: a short Markdown report of a digest for a human — outcome, the
  * evidence that decided it, what it tried outside its bounds (protected files, safety findings, sandbox
  * denials; only when there is any), the failing tests (only when named), an evidence snapshot, slowest commands, stage timeline, next action and hints.
  */

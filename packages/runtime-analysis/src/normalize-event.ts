@@ -2,7 +2,7 @@ import { parseIntLoose } from './parse-int-loose.js';
 import { shellJoin } from './shell-segments.js';
 
 /**
- * Event-stream formats the analysis understands (CODEX.md §3, §4, §9): codex ≥ 0.44 `--json`, the 0.42-era
+ * Event-stream formats the analysis understands: codex ≥ 0.44 `--json`, the 0.42-era
  * `--experimental-json`, the codex ≤ 0.43 legacy `{id, msg}` dump, and Claude Code `stream-json`.
  */
 export type StreamFormat = 'codex_json' | 'codex_experimental_json' | 'codex_legacy' | 'claude_stream_json' | 'unknown';
@@ -202,7 +202,7 @@ function claudeLine(type: string, payload: Obj): NormalizedLine {
 
 /**
  * Normalises one parsed JSON line of any supported format into {@link NormalizedEvent}s. The format is
- * judged from the line's own shape (CODEX.md §4.3 detection rules), so mixed or concatenated streams work.
+ * judged from the line's own shape (the current `item.*` shape or the legacy `msg` dump), so mixed or concatenated streams work.
  * Unknown event and item types are reported, never thrown.
  *
  * @example

@@ -1,5 +1,5 @@
 /**
- * The integer parsing helper of SPEC §5.8, used for exit codes and usage: null → null; boolean → 0/1;
+ * The lenient integer parsing used for exit codes and usage: null → null; boolean → 0/1;
  * integer → itself; float → truncated; other values → their trimmed string parsed as a number and
  * truncated; an empty or unparseable string → null.
  *

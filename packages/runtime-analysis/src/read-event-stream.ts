@@ -40,7 +40,7 @@ async function forEachLine(source: string | AsyncIterable<string | Uint8Array>, 
 
 /**
  * Reads an event stream line by line in constant memory: a file path, or any async iterable of text or byte
- * chunks (e.g. a child's stdout). Lines are split on `\n` only (W27); a trailing `\r` is left for the
+ * chunks (e.g. a child's stdout). Lines are split on `\n` only; a trailing `\r` is left for the
  * analyser to drop. Byte chunks are split before decoding, so each line is decoded on its own. A line longer
  * than `maxLineChars` (bytes for byte input) is cut to `maxLineChars + 1` (so the analyser reports it as too
  * long) and the rest of it is skipped without being buffered.

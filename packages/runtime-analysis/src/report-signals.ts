@@ -1,7 +1,7 @@
 import type { StreamAnalysis } from './stream-analyzer.js';
 import type { DiffSummary } from './types.js';
 
-/** The `signals` block of the agent runtime report (SPEC §4.8), plus the analysis additions. */
+/** The `signals` block of the agent runtime report, plus the analysis additions. */
 export interface ReportSignals {
   commands_sample: string[];
   command_sample_count: number;
@@ -19,7 +19,7 @@ export interface ReportSignals {
   event_stream_retention_reason: string;
 }
 
-/** The report's `safety` block: SPEC §4.8's violations plus the stream's safety findings (issue 12). */
+/** The report's `safety` block: the policy violations plus the stream's safety findings (issue 12). */
 export interface ReportSafety {
   violations: StreamAnalysis['safety_violations'];
   violation_count: number;
@@ -28,7 +28,7 @@ export interface ReportSafety {
   finding_count: number;
 }
 
-/** Builds the report's `signals` and `safety` blocks (SPEC §4.8) from an analysis. */
+/** Builds the report's `signals` and `safety` blocks from an analysis. */
 export function buildReportSignals(
   analysis: StreamAnalysis,
   extra: { diff: DiffSummary | null; retained: boolean; retentionReason: string },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decideRetention, retentionBucket } from './retention.js';
 
-describe('decideRetention (SPEC §4.9)', () => {
+describe('decideRetention', () => {
   it.each([
     ['calib_mem0_20260225_r2', 1, 73],
     ['calib_dexter_20260225_r2', 1, 59],

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 
-/** Whether an attempt's raw event stream is kept (SPEC §4.9). */
+/** Whether an attempt's raw event stream is kept. */
 export interface RetentionDecision {
   retained: boolean;
   /** `non_pass`, `success_sample_always`, `success_sample_disabled` or `success_sample_<pct>pct`. */
@@ -16,7 +16,7 @@ export function retentionBucket(runId: string, attemptNo: number): number {
 }
 
 /**
- * Decides event-stream retention (SPEC §4.9): every non-PASS stream is kept; a PASS stream is kept for a
+ * Decides event-stream retention: every non-PASS stream is kept; a PASS stream is kept for a
  * deterministic `success_event_stream_sample_pct` share of attempts.
  *
  * @example

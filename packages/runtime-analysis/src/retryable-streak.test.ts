@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { retryableStreak } from './retryable-streak.js';
 
-describe('retryableStreak (SPEC §4.10, W19)', () => {
+describe('retryableStreak', () => {
   it('counts consecutive RETRYABLE verdicts of the same stage, newest first', () => {
     const prev = [
       { step: 'agent', grade: 'RETRYABLE', stage: 'IMPLEMENTING' },

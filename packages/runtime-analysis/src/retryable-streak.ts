@@ -6,7 +6,7 @@ export interface VerdictAttempt {
 }
 
 /**
- * The retryable streak of a new attempt in `stage` (SPEC §4.10, W19): 1 + the number of verdict-bearing
+ * The retryable streak of a new attempt in `stage`: 1 + the number of verdict-bearing
  * attempts (`agent` or `preflight` with a grade) immediately before it, newest first, that are RETRYABLE in the
  * same stage. A PASS, a HUMAN_REVIEW or another stage ends the streak. `previous` is newest first.
  */

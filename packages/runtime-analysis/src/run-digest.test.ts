@@ -34,7 +34,7 @@ function input(): RunDigestInput {
   };
 }
 
-describe('buildRunDigest (SPEC §5.6)', () => {
+describe('buildRunDigest', () => {
   it('records the verdict with its evidence, the thresholds used, a skipped preflight and the recommendation', () => {
     const d = buildRunDigest(input());
     expect(d.attempt).toEqual({ attempt_no: 2, duration_ms: 2600, exit_code: 0 });
@@ -63,7 +63,7 @@ describe('buildRunDigest (SPEC §5.6)', () => {
   });
 });
 
-describe('renderManagerInsight (SPEC §5.7)', () => {
+describe('renderManagerInsight', () => {
   it('shows outcome, deciding evidence, snapshot, durations, timeline, action and the matching hints', () => {
     const md = renderManagerInsight(buildRunDigest(input()));
     expect(md).toContain('# Attempt insight: run_1');

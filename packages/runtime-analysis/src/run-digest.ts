@@ -5,7 +5,7 @@ import { round2, type StageSnapshot } from './stage-snapshot.js';
 import type { CommandDuration, StreamAnalysis } from './stream-analyzer.js';
 import type { Classification, DiffSummary, EvidenceItem, PreflightOutcome } from './types.js';
 
-/** The skill plan fields the digest keeps (SPEC §4.5). */
+/** The skill plan fields the digest keeps. */
 export interface DigestSkillPlan {
   mode: string;
   required_now: string[];
@@ -13,14 +13,14 @@ export interface DigestSkillPlan {
   available_optional: string[];
 }
 
-/** The workspace identity after an attempt (W28). */
+/** The workspace identity after an attempt. */
 export interface WorkspaceIdentity {
   head_sha: string | null;
   tree_sha: string | null;
   baseline_sha: string | null;
 }
 
-/** The thresholds an attempt ran with, kept so the DoD gate judges by them (W28). */
+/** The thresholds an attempt ran with, kept so the DoD gate judges by them. */
 export interface PolicyUsed {
   max_changed_files: number;
   max_added_lines: number;
@@ -28,14 +28,14 @@ export interface PolicyUsed {
   skills_mode: string;
 }
 
-/** What the manager should do after this attempt (SPEC §5.6). */
+/** What the manager should do after this attempt. */
 export interface ManagerRecommendation {
   action: 'advance' | 'human_review_gate' | 'retry' | 'human_review';
   priority: 'normal' | 'high';
   why: string;
 }
 
-/** The run digest (SPEC §5.6), with the classification's evidence array (issue 3) and stream facts. */
+/** The run digest, with the classification's evidence array (issue 3) and stream facts. */
 export interface RunDigest {
   run: { run_id: string; owner: string; repo: string; mode: string; prompt_version: string; workspace_dir: string };
   state: { before: string; after: string };
@@ -67,7 +67,7 @@ export interface RunDigest {
   stages: StageSnapshot;
   events: { parsed_event_count: number; parse_error_count: number; event_type_counts: Record<string, number>; command_event_count: number };
   usage: Record<string, number>;
-  /** SPEC §5.6's violations, plus the stream's safety findings (issue 12; at most 40 listed). */
+  /** The policy violations, plus the stream's safety findings (issue 12; at most 40 listed). */
   safety: { violation_count: number; violations: Array<{ rule: string; command: string }>; finding_count: number; findings: SafetyFinding[] };
   preflight: { ok: boolean | null; skipped: boolean; failures: string[] };
   /** Addition: what the stream itself showed beyond commands. */
@@ -97,7 +97,7 @@ export interface RunDigestInput {
   now: Date;
 }
 
-/** The manager recommendation of SPEC §5.6. */
+/** What the digest recommends the manager do next. */
 export function managerRecommendation(grade: string, reasonCode: string, stateAfter: string): ManagerRecommendation {
   if (grade === 'PASS') return { action: stateAfter === 'NEEDS_HUMAN_REVIEW' ? 'human_review_gate' : 'advance', priority: 'normal', why: 'runtime classified PASS' };
   if (grade === 'RETRYABLE') return { action: 'retry', priority: 'high', why: `retryable failure: ${reasonCode.toLowerCase()}` };
@@ -133,7 +133,7 @@ function emptyCategories(): Record<CommandCategory, number> {
 }
 
 /**
- * Builds the run digest (SPEC §5.6) from an attempt's analysis and verdict. Pure: every value, including the
+ * Builds the run digest from an attempt's analysis and verdict. Pure: every value, including the
  * time, is passed in.
  */
 export function buildRunDigest(input: RunDigestInput): RunDigest {

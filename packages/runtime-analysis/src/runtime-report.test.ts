@@ -31,7 +31,7 @@ function ranAgent(): RuntimeReportInput {
   };
 }
 
-describe('buildRuntimeReport (SPEC §4.9)', () => {
+describe('buildRuntimeReport', () => {
   it('writes the agent exit as result.exit_code, in the file format key order, with the signals of the analysis', () => {
     const report = buildRuntimeReport(ranAgent());
     expect(Object.keys(report)).toEqual(['run_id', 'created_at', 'engine', 'result', 'runtime', 'workspace', 'sandbox', 'preflight', 'signals', 'safety', 'classification']);

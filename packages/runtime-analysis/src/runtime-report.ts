@@ -37,7 +37,7 @@ export interface RuntimeReportInput {
   now: Date;
 }
 
-/** The agent runtime report (SPEC §4.9), the `<run>_agent_runtime_<stamp>.json` file: its keys are a file format. */
+/** The agent runtime report, the `<run>_agent_runtime_<stamp>.json` file: its keys are a file format. */
 export interface RuntimeReport {
   run_id: string;
   created_at: string;
@@ -67,7 +67,7 @@ export type RuntimeReportMetadata = {
 };
 
 /**
- * Builds the agent runtime report (SPEC §4.9): the process result, the runtime and policy used, the workspace, the
+ * Builds the agent runtime report: the process result, the runtime and policy used, the workspace, the
  * sandbox, the signals and safety blocks of the analysis, and the verdict. Pure: the time is passed in.
  *
  * @example

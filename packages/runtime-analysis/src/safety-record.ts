@@ -9,7 +9,7 @@ import type { GitCommandLine, SafetyViolationLine, StreamAnalysis, StreamAnalyze
 export type SafetyResult = Pick<StreamAnalysis, 'git_commands' | 'git_command_lines' | 'safety_violations' | 'safety_violation_lines' | 'safety_findings'>;
 
 /**
- * What the agent's commands and file changes did that the safety rules care about (SPEC §5.3, issue 12): rule
+ * What the agent's commands and file changes did that the safety rules care about (issue 12): rule
  * violations, git commit/push, and writes, env overrides, credential reads and git configuration outside its
  * bounds. The first occurrence of each is kept, every map capped (see {@link LIMITS}).
  */

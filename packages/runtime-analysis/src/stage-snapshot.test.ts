@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildStageSnapshot, percentile } from './stage-snapshot.js';
 
-describe('percentile (SPEC §5.5)', () => {
+describe('percentile', () => {
   it('empty → 0, one value → it, otherwise truncated linear interpolation', () => {
     expect(percentile([], 0.5)).toBe(0);
     expect(percentile([7], 0.9)).toBe(7);

@@ -7,7 +7,7 @@ export interface TimedAttempt {
   created_at: string;
 }
 
-/** Per-step timing (SPEC §5.5). */
+/** Per-step timing. */
 export interface StepTotal {
   step: string;
   attempts: number;
@@ -19,7 +19,7 @@ export interface StepTotal {
   share_of_total_pct: number;
 }
 
-/** The `stages` block of the run digest (SPEC §5.5). */
+/** The `stages` block of the run digest. */
 export interface StageSnapshot {
   step_totals: StepTotal[];
   attempts_recent: Array<Pick<TimedAttempt, 'step' | 'attempt_no' | 'exit_code' | 'duration_ms' | 'created_at'>>;
@@ -34,7 +34,7 @@ export function round2(n: number): number {
 }
 
 /**
- * The percentile of SPEC §5.5 (shared with inspect-run): sort ascending; empty → 0; one value → it; else
+ * The percentile used by stage snapshots (shared with inspect-run): sort ascending; empty → 0; one value → it; else
  * linear interpolation at rank `clamp(p,0,1) × (n−1)`, truncated.
  */
 export function percentile(values: readonly number[], p: number): number {
@@ -77,7 +77,7 @@ export function stepTotals(attempts: readonly TimedAttempt[]): StepTotal[] {
 }
 
 /**
- * The stage snapshot of SPEC §5.5 from a run's step attempts in chronological order (only the 600 most
+ * The stage snapshot (durations per step) from a run's step attempts in chronological order (only the 600 most
  * recent are used).
  */
 export function buildStageSnapshot(attempts: readonly TimedAttempt[]): StageSnapshot {

@@ -16,8 +16,8 @@ const turnCompleted = (usage: Record<string, unknown>): string => JSON.stringify
 const stream = (...lines: Array<string | string[] | string[][]>): string => `${lines.flat(2).join('\n')}\n`;
 const START = [JSON.stringify({ type: 'thread.started', thread_id: 't' }), JSON.stringify({ type: 'turn.started' })];
 
-describe('createStreamAnalyzer: counting (SPEC §5.1)', () => {
-  it('counts a started+completed pair as one execution and one frequency hit (W26)', () => {
+describe('createStreamAnalyzer: counting', () => {
+  it('counts a started+completed pair as one execution and one frequency hit', () => {
     const a = analyzeEventText(stream(START, exec('ls', 0), exec('ls', 0), exec('pwd', 0), turnCompleted({ input_tokens: 1 })));
     expect(a.summary.command_event_count).toBe(3);
     expect(a.summary.top_commands_by_frequency).toEqual([
@@ -28,14 +28,14 @@ describe('createStreamAnalyzer: counting (SPEC §5.1)', () => {
     expect(a.summary.event_type_counts).toEqual({ 'thread.started': 1, 'turn.started': 1, 'item.started': 3, 'item.completed': 3, 'turn.completed': 1 });
   });
 
-  it('keeps the last turn.completed usage with every integer field, never summing (W26)', () => {
+  it('keeps the last turn.completed usage with every integer field, never summing', () => {
     const a = analyzeEventText(
       stream(START, turnCompleted({ input_tokens: 100, output_tokens: 20 }), JSON.stringify({ type: 'turn.started' }), turnCompleted({ input_tokens: 310, output_tokens: '60', reasoning_output_tokens: 5, cache_write_input_tokens: 0, note: 'x', nested: { a: 1 } })),
     );
     expect(a.summary.usage).toEqual({ input_tokens: 310, output_tokens: 60, reasoning_output_tokens: 5, cache_write_input_tokens: 0 });
   });
 
-  it('splits on \\n only: a raw U+2028 inside a JSON string does not split a line, so offsets stay aligned (W27)', () => {
+  it('splits on \\n only: a raw U+2028 inside a JSON string does not split a line, so offsets stay aligned', () => {
     const lines = [message('first\u2028second\u2029third'), ...exec('make test', 0), turnCompleted({})];
     const a = analyzeEventText(lines.join('\n'), { offsets: [0, 1000, 4500, 5000] });
     expect(a.summary.jsonl_line_count).toBe(4);
@@ -124,8 +124,8 @@ describe('createStreamAnalyzer: bad input never throws', () => {
   });
 });
 
-describe('createStreamAnalyzer: test signals (SPEC §5.3)', () => {
-  it('resolves a failed `make test` re-run successfully as `FOO=1 make test` (W12)', () => {
+describe('createStreamAnalyzer: test signals', () => {
+  it('resolves a failed `make test` re-run successfully as `FOO=1 make test`', () => {
     const a = analyzeEventText(stream(START, exec('make test', 2, 'FAILED'), exec('FOO=1 make test', 0, '10 passed'), turnCompleted({})));
     expect(a.failed_test_commands).toEqual([]);
     expect(a.test_failures).toEqual([expect.objectContaining({ line: 4, exit_code: 2, resolved_by: expect.objectContaining({ line: 6, target: 'make test' }) })]);
@@ -142,7 +142,7 @@ describe('createStreamAnalyzer: test signals (SPEC §5.3)', () => {
     expect(a.failed_test_command_count).toBe(1);
   });
 
-  it('sees a failing test and a sudo after the 100th command (W10)', () => {
+  it('sees a failing test and a sudo after the 100th command', () => {
     const filler = Array.from({ length: 150 }, (_, i) => exec(`cat file${i}.txt`, 0));
     const a = analyzeEventText(stream(START, filler, exec('pytest', 1, 'E assert'), exec('echo x | sudo tee /etc/hosts', 0), turnCompleted({})));
     expect(a.summary.command_event_count).toBe(152);
@@ -151,7 +151,7 @@ describe('createStreamAnalyzer: test signals (SPEC §5.3)', () => {
     expect(a.safety_violation_lines[0]).toMatchObject({ line: 305, segment: 'sudo tee /etc/hosts' });
   });
 
-  it('waives a failure only when ITS OWN output matches the allowlist (W13)', () => {
+  it('waives a failure only when ITS OWN output matches the allowlist', () => {
     const a = analyzeEventText(
       stream(START, exec('pytest tests/a.py', 1, 'ENOENT gateway-debug.log'), exec('pytest tests/b.py', 1, 'AssertionError'), message('note: gateway-debug.log is flaky'), turnCompleted({})),
       { allowlist: ['gateway-debug\\.log', '   ', '[invalid'] },
@@ -177,7 +177,7 @@ describe('createStreamAnalyzer: test signals (SPEC §5.3)', () => {
     expect(silent.failed_test_commands).toEqual([]);
   });
 
-  it('collects git commit/push commands, not git status (W17)', () => {
+  it('collects git commit/push commands, not git status', () => {
     const a = analyzeEventText(stream(START, exec('git status', 0), exec('git add -A && git commit -m x', 0), exec('git push origin HEAD', 1)));
     expect(a.git_commands).toEqual(["/bin/bash -c 'git add -A && git commit -m x'", "/bin/bash -c 'git push origin HEAD'"]);
   });

@@ -237,7 +237,7 @@ class Analyzer implements StreamAnalyzer {
 }
 
 /**
- * Creates an incremental analyser of an agent event stream (SPEC §5.1–5.3). Feed it line by line while the
+ * Creates an incremental analyser of an agent event stream. Feed it line by line while the
  * agent runs (`pushLine(line, offsetMs)`) or raw chunks (`write`), then call `finish`. Memory is bounded:
  * only samples, capped lists and per-command facts are kept, so a 1 GB stream needs no more than a few MB.
  * Malformed lines, unknown event types and unknown formats are counted, never thrown.
@@ -252,7 +252,7 @@ export function createStreamAnalyzer(options: StreamAnalyzerOptions = {}): Strea
 }
 
 /**
- * Analyses a whole stdout text at once (SPEC §5.1 input: the raw text plus optional arrival offsets, one per
+ * Analyses a whole stdout text at once (the raw text plus optional arrival offsets, one per
  * line as split on `\n`).
  */
 export function analyzeEventText(text: string, options: StreamAnalyzerOptions & StreamFinishInput & { offsets?: readonly unknown[] } = {}): StreamAnalysis {

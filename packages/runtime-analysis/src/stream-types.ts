@@ -7,7 +7,7 @@ import type { SafetyFinding } from './safety-findings.js';
 export interface StreamAnalyzerOptions {
   /**
    * Known baseline-failure patterns (policy `known_test_failure_allowlist`). Each is a case-insensitive regex
-   * (an invalid one is a substring) matched against a failing execution's OWN output only (W13).
+   * (an invalid one is a substring) matched against a failing execution's OWN output only.
    */
   allowlist?: readonly string[];
   /** Absolute workspace path; `file_change` paths outside it, `/tmp` and `tmpDirs` are `write_outside_repo`. */
@@ -36,7 +36,7 @@ export interface StreamFinishInput {
   stderr?: string;
 }
 
-/** A command event as kept in `command_events_sample` (SPEC §5.1). */
+/** A command event as kept in `command_events_sample`. */
 export interface CommandEventSample {
   event_type: string;
   local_offset_ms: number | null;
@@ -49,7 +49,7 @@ export interface CommandEventSample {
   line: number;
 }
 
-/** A command duration (SPEC §5.1). */
+/** A command duration. */
 export interface CommandDuration {
   command: string;
   duration_ms: number;
@@ -58,7 +58,7 @@ export interface CommandDuration {
   item_id: string | null;
 }
 
-/** `agent_event_summary` (SPEC §5.1) plus additions about the stream's format and damage. */
+/** `agent_event_summary` plus additions about the stream's format and damage. */
 export interface AgentEventSummary {
   jsonl_line_count: number;
   parsed_event_count: number;
@@ -118,7 +118,7 @@ export interface TestFailureRecord extends StreamLocation {
   note?: string;
 }
 
-/** A suspected failure the stream does not show as a failed command (CODEX.md §7 pitfall 1). */
+/** A suspected failure the stream does not show as a failed command (codex drops sandbox-denied commands from its event stream). */
 export interface HiddenFailure {
   kind: 'denial_without_command' | 'claim_without_command' | 'failed_file_change' | 'permission_denied';
   line: number;
@@ -148,7 +148,7 @@ export interface SafetyViolationLine extends StreamLocation {
   segment: string;
 }
 
-/** A failure text source (W15): a top-level error or a turn failure. */
+/** A failure text source: a top-level error or a turn failure. */
 export interface FailureMessage {
   line: number;
   source: 'error' | 'turn.failed';
@@ -161,10 +161,10 @@ export interface StreamAnalysis {
   /** Distinct commands in order of first appearance (at most 2000 listed; see `command_count`). */
   commands: string[];
   command_count: number;
-  /** True when nothing parsed and commands came from the text fallback (SPEC §5.2). */
+  /** True when nothing parsed and commands came from the text fallback. */
   text_fallback: boolean;
   command_categories: Record<CommandCategory, number>;
-  /** Sorted distinct commands with a validation segment that succeeded (W11). */
+  /** Sorted distinct commands with a validation segment that succeeded. */
   test_commands: string[];
   /** The first successful execution of each test command. */
   test_runs: TestRunEvidence[];
@@ -176,7 +176,7 @@ export interface StreamAnalysis {
   allowlisted_test_failure_matches: string[];
   /** Failing executions (unresolved first, then resolved), at most 60. */
   test_failures: TestFailureRecord[];
-  /** Sorted distinct commands that ran `git commit`/`git push` or the finish script (W17). */
+  /** Sorted distinct commands that ran `git commit`/`git push` or the finish script. */
   git_commands: string[];
   git_command_lines: GitCommandLine[];
   safety_violations: Array<{ rule: SafetyRule; command: string }>;
@@ -191,7 +191,7 @@ export interface StreamAnalysis {
   agent_status: AgentReportedStatus | null;
   /** The last agent message, at most 4000 characters. */
   last_agent_message: string | null;
-  /** Failure text sources (W15): top-level errors and turn failures, at most 20. */
+  /** Failure text sources: top-level errors and turn failures, at most 20. */
   failure_messages: FailureMessage[];
   /** Non-fatal warning items (`item.type = "error"`), at most 10. */
   warnings: string[];
@@ -216,7 +216,7 @@ export interface StreamAnalyzer {
   progress(): StreamProgress;
   /** Analyses one line (without its `\n`); `offsetMs` is its arrival time since launch. */
   pushLine(line: string, offsetMs?: number | null): void;
-  /** Feeds raw text; lines are split on `\n` only (W27). */
+  /** Feeds raw text; lines are split on `\n` only. */
   write(chunk: string): void;
   /** Returns the analysis. Flushes a last line without `\n`. The analyser must not be fed afterwards. */
   finish(input?: StreamFinishInput): StreamAnalysis;

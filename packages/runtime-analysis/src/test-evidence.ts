@@ -51,7 +51,7 @@ function addDistinct(list: string[], seen: Set<string>, value: string): void {
 }
 
 /**
- * Test evidence (W11, W13): the first success of each validation command, failing validation executions, and
+ * Test evidence: the first success of each validation command, failing validation executions, and
  * which later success covered them. A failure is waived when its OWN output matches an allowlist pattern.
  * Outputs with a masked exit status (pipe, `||`, `;`) are judged by their summary line.
  */

@@ -17,9 +17,9 @@ export interface TestTarget {
   paths: string[];
   /** Selectors that limit the run other than by path (`-k expr`, `-e py311`, `--filter pkg`, …). */
   selectors: string[];
-  /** The runner-unwrapped segment, words joined by single spaces (SPEC §5.2 step 5). */
+  /** The runner-unwrapped segment, words joined by single spaces. */
   normalized: string;
-  /** True when the command's exit status does not prove this segment's (SPEC: a pipe, `||`, `;` after it). */
+  /** True when the command's exit status does not prove this segment's (a pipe, `||`, `;` after it). */
   masked: boolean;
 }
 
@@ -157,7 +157,7 @@ function packageScript(p: string, args: readonly string[], words: readonly strin
 /**
  * The validation target of one simple command, or undefined when it runs no test, lint or typecheck.
  * Arguments `--version`/`--help` (and per-tool equivalents such as `pytest --collect-only`) mean it is no
- * run. See SPEC §5.3 test patterns; the list here extends it (each extension has a test).
+ * run. The patterns below are the test runners agentpr knows (each has a test).
  */
 export function testTargetOf(stripped: readonly string[], dir: string, masked: boolean): TestTarget | undefined {
   const unwrapped = unwrapRunners(stripped);
@@ -289,7 +289,7 @@ export function testTargetOf(stripped: readonly string[], dir: string, masked: b
 
 /**
  * True when a later successful run of `success` shows that the failed validation `failed` is fixed: the same
- * normalised segment (SPEC §5.3), or the same kind of check in the same directory and tool family (a
+ * normalised segment, or the same kind of check in the same directory and tool family (a
  * `make` target stands for any family) whose scope covers the failed one (a whole-suite run covers any
  * subset; a path covers the files and test ids below it).
  */

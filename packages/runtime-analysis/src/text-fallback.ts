@@ -4,7 +4,7 @@ const WRAPPER_SINGLE = /(?:\S*\/)?(?:ba|z|da|k)?sh\s+-[A-Za-z]*c\s+'([^']+)'/g;
 const WRAPPER_DOUBLE = /(?:\S*\/)?(?:ba|z|da|k)?sh\s+-[A-Za-z]*c\s+"((?:[^"\\]|\\.)+)"/g;
 
 /**
- * The text fallback (SPEC §5.2): when no line of the stream parses, the commands are the shell wrapper
+ * The text fallback: when no line of the stream parses, the commands are the shell wrapper
  * scripts (`bash -lc '…'`, `sh -c "…"`) found in the unparseable lines and then in stderr, or else the first
  * lines of stderr. At most {@link LIMITS.fallback} scripts of each quoting are kept.
  */

@@ -1,12 +1,12 @@
 import type { FailingTest } from './baseline-tests.js';
-/** A verdict grade (SPEC §5.4). */
+/** A verdict grade. */
 export type Grade = 'PASS' | 'RETRYABLE' | 'HUMAN_REVIEW';
 
 /** What the manager should do next with an attempt. */
 export type NextAction = 'advance' | 'retry' | 'escalate';
 
 /**
- * Classification reason codes: SPEC §5.4's list plus additions for what it misses (`protected_file_changed`,
+ * Classification reason codes, including ones for what a plain exit-code check misses (`protected_file_changed`,
  * `hidden_command_failure`, `agent_reported_*`, `empty_event_stream`, `unparseable_event_stream`).
  */
 export type ReasonCode =
@@ -54,16 +54,16 @@ export interface Classification {
   next_action: NextAction;
   /** The commands and facts that decided the verdict, with line numbers. */
   evidence: EvidenceItem[];
-  /** The structured evidence object of SPEC §5.4 (e.g. `{failed_test_commands, failed_test_command_count}`). */
+  /** The structured evidence of a verdict (e.g. `{failed_test_commands, failed_test_command_count}`). */
   details: Record<string, unknown>;
   /** The failing tests the attempt's unresolved test failures name, each marked failing before the agent or not; absent when none. */
   failing_tests?: FailingTest[];
 }
 
-/** The diff summary shape of SPEC §4.7: one definition, in the workspace package that computes it; passed in as data. */
+/** The diff summary shape: one definition, in the workspace package that computes it; passed in as data. */
 export type { DiffSummary } from '@agentpr/workspace';
 
-/** What the classifier needs from a repo preflight report (SPEC §3.2). */
+/** What the classifier needs from a repo preflight report. */
 export interface PreflightOutcome {
   ok: boolean;
   failures: string[];

@@ -34,7 +34,7 @@ export interface Unwrapped {
 }
 
 /**
- * Runner unwrapping (SPEC §5.2 step 4, extended): `python -m X`, `uv run`, `uvx`, `poetry run`, `pipenv run`,
+ * Runner unwrapping: `python -m X`, `uv run`, `uvx`, `poetry run`, `pipenv run`,
  * `pdm run`, `rye run`, `conda run`, `hatch run [env:]X`, `npx`, `bunx`, `pnpm exec|dlx`, `yarn dlx|exec`,
  * `npm exec`.
  */

@@ -115,7 +115,7 @@ describe('agentpr run-prepare / run-finish against local remotes', () => {
     expect(await lsRemote(fork.url)).toBe(before);
   });
 
-  it('run-finish before local validation exits 1, commits and pushes nothing (W7)', async () => {
+  it('run-finish before local validation exits 1, commits and pushes nothing', async () => {
     const { upstream, fork, data, workspace } = await setup();
     await cli(data, prepareArgs(upstream.url, fork.url));
     writeFileSync(join(workspace, 'x.txt'), 'x\n');

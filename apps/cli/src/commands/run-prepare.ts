@@ -3,7 +3,7 @@ import type { CommandSpec } from '../command.js';
 import { requireStr, str } from '../values.js';
 import { reportGitStepFailure } from './report-git-step-failure.js';
 
-/** `agentpr run-prepare`: the run's own clone on a new feature branch (SPEC §2.3, §13.1). */
+/** `agentpr run-prepare`: the run's own clone on a new feature branch. */
 export const command: CommandSpec = {
   name: 'run-prepare',
   summary: "Clone the upstream into the run's workspace and create its feature branch.",
@@ -29,7 +29,7 @@ export const command: CommandSpec = {
     });
     if (result.kind !== 'prepared') return reportGitStepFailure(ctx, 'run-prepare', result);
     const c = result.clone;
-    // The JSON run-prepare prints (SPEC §2.3); `exit_code` is the process's exit code.
+    // The JSON run-prepare prints; `exit_code` is the process's exit code.
     const output = { ok: true, exit_code: 0, stdout_tail: result.stdoutTail, state: result.state, ...c, baseline: result.baseline };
     const prepared = `prepared ${c.workspace_dir} on ${c.feature_branch} (base ${c.base_branch} at ${c.base_sha.slice(0, 12)}); state ${result.state}`;
     return { output, text: `${prepared}\n${baselineLine(result.baseline)}` };

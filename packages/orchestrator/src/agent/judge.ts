@@ -23,7 +23,7 @@ export interface WorkspaceAfter {
   baselineTests: BaselineTests | null;
 }
 
-/** Last message (§4.1 step 19): read as hostile input (no symlink, a regular file, capped) and copied (W22). */
+/** The agent's last message: read as hostile input (no symlink, a regular file, capped) and copied. */
 async function copyLastMessage(s: StepScope, env: AttemptEnvironment, stamp: string, denials: SandboxDenial[]): Promise<string | null> {
   const { ctx, runId } = s;
   const path = env.prepared.paths.lastMessagePath;
@@ -40,7 +40,7 @@ async function copyLastMessage(s: StepScope, env: AttemptEnvironment, stamp: str
 
 /**
  * Looks at the workspace after the agent. Protected files first, before any git command: a planted hook or
- * fsmonitor must never run in agentpr's own git; the budget diff and identity (§4.7) are skipped when they changed.
+ * fsmonitor must never run in agentpr's own git; the budget diff and identity are skipped when they changed.
  */
 export async function inspectWorkspace(
   s: StepScope,
@@ -72,7 +72,7 @@ function workspaceDirs(repoDir: string): string[] {
 }
 
 /**
- * The verdict of the attempt (SPEC §5.4): the classifier alone decides it, interrupts included. Failing tests that
+ * The verdict of the attempt: the classifier alone decides it, interrupts included. Failing tests that
  * already failed in the run's baseline do not fail the attempt unless the agent made it worse.
  */
 export function judgeAttempt(

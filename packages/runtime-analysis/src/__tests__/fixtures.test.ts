@@ -78,7 +78,7 @@ describe('codex-events (February 2026 real runs)', () => {
     expectEvidence(c, { line: 75, exit_code: 1, note: 'line 75: `bun test` exit 1; line 87: `bun test` exit 0 for the same target → fixed' });
     expect(a.failed_test_command_count).toBe(2);
     expect(a.failed_test_commands.every((cmd) => cmd.includes('bun run typecheck'))).toBe(true);
-    // W11: `rg -n "typecheck|bun test|bun run" .github -S` (line 44) is no test evidence; only line 87 is
+    // A search is not a test run: `rg -n "typecheck|bun test|bun run" .github -S` (line 44) is no test evidence; only line 87 is
     expect(a.test_runs.map((r) => r.line)).toEqual([87]);
     expect(a.test_commands.some((cmd) => cmd.includes('rg -n'))).toBe(false);
   });
@@ -101,7 +101,7 @@ describe('codex-events (February 2026 real runs)', () => {
     expect(a.test_commands).toEqual([]);
   });
 
-  it('dexter r2 010449 with the dexter allowlist waives only the bun test runs whose own output names gateway-debug.log (W13)', async () => {
+  it('dexter r2 010449 with the dexter allowlist waives only the bun test runs whose own output names gateway-debug.log', async () => {
     const { a, c } = await codexEvents('dexter2', 'LOCAL_VALIDATING', { allowlist: DEXTER_ALLOWLIST });
     expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'test_command_failed']);
     expectEvidence(c, { line: 26, exit_code: 1, note: /matches allowlist pattern .*gateway-debug.* → waived/ });
@@ -132,14 +132,14 @@ describe('codex-events (February 2026 real runs)', () => {
     expectEvidence(c, { line: 88, exit_code: 0, note: '`make lint` exit 0 → test evidence' });
     expectEvidence(c, { line: 142, exit_code: 0, note: '`make test` exit 0 → test evidence' });
     expect(a.test_runs.map((r) => r.line)).toEqual([88, 137, 142]);
-    // W12: `hatch run pip install -e ".[test,…]"` (line 111, exit 1) is an install, not a failed test;
+    // An install is not a test run: `hatch run pip install -e ".[test,…]"` (line 111, exit 1) is an install, not a failed test;
     // `hatch run pytest --version` (line 134) is not test evidence
     expect(a.test_failures.map((f) => f.line).sort((x, y) => x - y)).toEqual([91, 101]);
     expect(a.test_commands.some((cmd) => cmd.includes('--version'))).toBe(false);
     expect(decideRetention({ grade: c.grade, runId: 'calib_mem0_20260225_r2', attemptNo: 1, samplePct: 8 })).toEqual({ retained: false, reason: 'success_sample_8pct', bucket: 73 });
   });
 
-  it('mem0 r3 (DISCOVERY): every command exits 0 but the final contract says NEEDS REVIEW → HUMAN_REVIEW (the reference said PASS)', async () => {
+  it('mem0 r3 (DISCOVERY): every command exits 0 but the final contract says NEEDS REVIEW → HUMAN_REVIEW, not PASS', async () => {
     const { a, c } = await codexEvents('mem0r3', 'DISCOVERY');
     expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'agent_reported_needs_review']);
     expectEvidence(c, { line: 167, note: /status NEEDS REVIEW \("?"status": "NEEDS REVIEW"/ });
@@ -174,7 +174,7 @@ describe('codex-events (February 2026 real runs)', () => {
     expectEvidence(c, { note: '0 successful test/lint/typecheck command(s) observed, 1 required in IMPLEMENTING' });
   });
 
-  it('run_policy_smoke (3rd attempt) retention bucket is 1 (SPEC §4.9 test vector)', () => {
+  it('run_policy_smoke (3rd attempt) retention bucket is 1', () => {
     expect(decideRetention({ grade: 'PASS', runId: 'run_policy_smoke_20260224', attemptNo: 3, samplePct: 15 })).toEqual({ retained: true, reason: 'success_sample_15pct', bucket: 1 });
   });
 });
@@ -262,7 +262,7 @@ describe('codex 0.169.0 captures', () => {
     expect(a.summary.command_events_sample.at(-1)).toMatchObject({ line: 7, exit_code: 0, item_id: 'item_3' });
   });
 
-  it('10-resume a/b (DISCOVERY): both PASS; usage is the cumulative thread total (100 then 310), never summed (W26)', async () => {
+  it('10-resume a/b (DISCOVERY): both PASS; usage is the cumulative thread total (100 then 310), never summed', async () => {
     const first = await capture('10-resume-a-first', 'DISCOVERY');
     const second = await capture('10-resume-b-second', 'DISCOVERY');
     expect([first.c.grade, second.c.grade]).toEqual(['PASS', 'PASS']);
@@ -314,7 +314,7 @@ describe('codex 0.169.0 captures', () => {
     ]);
     expect(a.commands[0]).toBe(`bash -lc 'node -e "console.log('\\''tests passed'\\''); process.exit(0)"'`);
     expect(a.summary.usage).toEqual({ input_tokens: 210, cached_input_tokens: 50, output_tokens: 40, reasoning_output_tokens: 5, total_tokens: 250 });
-    // "Permission denied" from the login-shell profile is command output: never failure text (W15)
+    // "Permission denied" from the login-shell profile is command output: never failure text
     expect(a.hidden_failures).toEqual([]);
   });
 
