@@ -3,7 +3,8 @@
 // symlinks, write codex's home and outside the workspace, reach loopback and a host off the allowlist, push, and
 // outlive their step. agentpr runs as the built CLI in its own process, with canary secrets in its environment, the
 // operator's home, its data dir and system paths. Nothing may leak and the verdict must name what it saw.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -267,6 +268,8 @@ describe.skipIf(!bwrapUsable)('an agent that outlives its step', () => {
           { kind: 'hang' },
         ],
       } as never,
+      // The step must still be running when the test kills it: on a loaded machine a 10 s idle timeout could end it first.
+      config: { streamIdleTimeoutMs: 240_000 },
     });
     const env = { ...h.env, ...codex.env };
     delete env.TMPDIR;
@@ -276,14 +279,15 @@ describe.skipIf(!bwrapUsable)('an agent that outlives its step', () => {
     child.stderr.on('data', (chunk: Buffer) => (said += chunk.toString('utf8')));
     let exited: number | null | undefined;
     child.on('exit', (code) => (exited = code));
-    const orphans = () => spawnSync('pgrep', ['-f', `^${marker}`], { encoding: 'utf8' }).stdout.trim();
+    // Asynchronous: the model stub answers from this process, so a blocking pgrep would starve it.
+    const orphans = async () => (await execa('pgrep', ['-f', `^${marker}`], { reject: false })).stdout.trim();
     const deadline = Date.now() + 180_000;
-    while (!orphans() && exited === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    expect(orphans(), `the agent never started its background process (step exit ${String(exited)}): ${said.slice(-1500)}`).not.toBe('');
+    while (!(await orphans()) && exited === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await orphans(), `the agent never started its background process (step exit ${String(exited)}): ${said.slice(-1500)}`).not.toBe('');
     child.kill('SIGKILL');
     const gone = Date.now() + 20_000;
-    while (orphans() && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
-    expect(orphans(), 'an agent process outlived its step').toBe('');
+    while ((await orphans()) && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    expect(await orphans(), 'an agent process outlived its step').toBe('');
     await codex.close();
     await h.codex.close();
   }, 300_000);

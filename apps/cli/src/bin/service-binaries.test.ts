@@ -29,6 +29,6 @@ describe('the service binaries accept exactly the flags of the CLI commands they
   });
 
   it('global flags: the CLI and the binaries read the one set in @agentpr/app-kit', () => {
-    expect(Object.keys(GLOBAL_FLAGS)).toEqual(['data-dir', 'db', 'database-url', 'workspace-root', 'campaign-dir', 'integration-root', 'policy-file', 'skip-doctor', 'json', 'debug', 'help']);
+    expect(Object.keys(GLOBAL_FLAGS)).toEqual(['data-dir', 'db', 'database-url', 'workspace-root', 'campaign-dir', 'integration-root', 'policy-file', 'skip-doctor', 'offline', 'json', 'debug', 'help']);
   });
 });
