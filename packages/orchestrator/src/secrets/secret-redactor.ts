@@ -31,6 +31,7 @@ export const KNOWN_SECRET_ENV_NAMES: readonly string[] = Object.freeze([
   'OPENAI_API_KEY',
   'CODEX_API_KEY',
   'ANTHROPIC_API_KEY',
+  'AGENTPR_LLM_API_KEY',
 ]);
 
 /** An env name that looks like it holds a secret. */
