@@ -14,6 +14,7 @@ import {
   type Git,
   type PreparedWorkspace,
   type ProtectedChange,
+  WorkspaceError,
 } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { lockFileOf } from '../agent/preflight.js';
@@ -138,7 +139,7 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
         featureBranch,
       });
     } catch (error) {
-      const message = redactSecrets(procedureMessage(error));
+      const message = redactSecrets(procedureMessage(error)) + resetHint(error, run.run_id);
       const gitExit = procedureGitExit(error);
       const gitStderr = (error as { stderr?: string }).stderr ?? '';
       await recordAttempt(ctx.db, { runId: run.run_id, step: 'prepare', succeeded: false, processExit: gitExit, stdout: '', stderr: `${message}\n${gitStderr}`.trim(), durationMs: elapsed(), stage: stateNow }, ctx.clock);
@@ -204,4 +205,10 @@ function forkFor(ctx: AppContext, repo: string, input: PrepareRunInput): ForkRem
   if (url !== '') return { url, owner: owner || ownerFromRemoteUrl(url) };
   if (owner !== '') return { url: githubRepoUrl(owner, repo), owner };
   return undefined;
+}
+
+/** A clone refused for its uncommitted changes names the command that discards them (saving a patch first). */
+function resetHint(error: unknown, runId: string): string {
+  if (!(error instanceof WorkspaceError) || error.code !== 'target_exists' || !error.message.includes('uncommitted change')) return '';
+  return ` To discard them (saved as a patch first): agentpr reset-workspace --run-id ${runId}`;
 }

@@ -78,6 +78,20 @@ describe('prepareRun', () => {
     expect(attempt).toMatchObject({ exit_code: 1, grade: 'HUMAN_REVIEW', reason_code: 'protected_file_changed' });
   });
 
+  it('prepareRun again on a clone with uncommitted changes, for another branch, refuses and names reset-workspace, leaving the changes in place', async () => {
+    const { ctx, upstream, fork } = await setup();
+    const { workspace_dir: dir } = await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
+    expect((await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me' })).kind).toBe('prepared');
+    writeFileSync(join(dir, 'draft.txt'), 'work in progress\n');
+
+    // Another feature branch: the clone would be switched, which the uncommitted change forbids.
+    const again = await prepareRun(ctx, { runId: 'run_1', upstreamUrl: upstream.url, forkUrl: fork.url, forkOwner: 'me', featureBranch: 'agentpr/other' });
+
+    expect(again.kind).toBe('failed');
+    expect(again.kind === 'failed' && again.error).toMatch(/uncommitted change\(s\) \(draft\.txt\); commit or discard them first\. To discard them \(saved as a patch first\): agentpr reset-workspace --run-id run_1$/);
+    expect(existsSync(join(dir, 'draft.txt'))).toBe(true);
+  });
+
   it('prepareRun with an upstream URL that does not exist records the failure, moves DISCOVERY to FAILED_RETRYABLE and leaves no workspace', async () => {
     const { ctx } = await setup();
     await createRun(ctx, { owner: 'acme', repo: 'widgets', prompt_version: 'v1', run_id: 'run_1' });
