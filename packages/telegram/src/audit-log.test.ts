@@ -62,6 +62,28 @@ describe('TelegramAuditLog', () => {
   });
 });
 
+describe('TelegramAuditLog.assistant', () => {
+  afterEach(() => cleanupTempDirs());
+
+  it('assistant writes the record with ts first, redacts the bot token and confirm tokens, and cuts long texts to 2000', () => {
+    const file = join(tempDir(), 'audit.jsonl');
+    const token = '123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw';
+    const audit = new TelegramAuditLog({ file, maxBytes: 100_000, keepFiles: 2, clock, secrets: [token] });
+    audit.command({ update_id: 1, chat_id: 42, command: 'ask', outcome: 'ok', detail: 'answered', request_text: 'which runs are stuck?', response_text: 'none' });
+    audit.assistant({ kind: 'assistant_question', request_id: 'ask_0123abcd4567', chat_key: 'telegram:42', user_key: 'telegram:42:42', tier: 'read', question: `token ${token} and 0123456789abcdef` });
+    audit.assistant({ kind: 'assistant_reply', request_id: 'ask_0123abcd4567', outcome: 'answered', reply: 'y'.repeat(5000), input_tokens: 120, output_tokens: 30, tool_calls: 1, cost_usd: 0 });
+    const raw = readFileSync(file, 'utf8');
+    expect(raw).not.toContain('AAHdqTcv');
+    expect(raw).not.toContain('0123456789abcdef');
+    const [command, question, reply] = lines(file);
+    expect(command).toMatchObject({ command: 'ask' });
+    expect(Object.keys(question!)).toEqual(['ts', 'kind', 'request_id', 'chat_key', 'user_key', 'tier', 'question']);
+    expect(question).toMatchObject({ ts: '2026-02-25T00:47:07.861Z', kind: 'assistant_question', question: 'token <redacted> and <redacted>' });
+    expect(reply).toMatchObject({ kind: 'assistant_reply', input_tokens: 120, tool_calls: 1 });
+    expect((reply!.reply as string).length).toBe(2000);
+  });
+});
+
 describe('TelegramAuditLog file modes', () => {
   afterEach(() => cleanupTempDirs());
 

@@ -36,6 +36,16 @@ export interface NotificationAuditEntry {
   detail: string;
 }
 
+/**
+ * One line of the manager LLM's trail (`assistant_question`, `assistant_tool_call`, `assistant_reply`,
+ * `assistant_action`): the `AssistantAuditRecord` of @agentpr/assistant, typed by shape so this package needs none of
+ * it. Its texts are redacted again and cut to {@link ASSISTANT_AUDIT_TEXT_LIMIT}; confirm tokens never belong in it.
+ */
+export type AssistantAuditEntry = { kind: `assistant_${string}` } & Record<string, string | number | boolean | null>;
+
+/** Longest text kept in an assistant audit field (a question, a reply). */
+export const ASSISTANT_AUDIT_TEXT_LIMIT = 2000;
+
 /** Where and how the audit log is written. */
 export interface AuditLogOptions {
   /** Absolute path of the JSONL file; missing parent directories are created with mode 0700. */
@@ -123,6 +133,18 @@ export class TelegramAuditLog {
       outcome: entry.outcome,
       detail: this.#text(entry.detail),
     });
+  }
+
+  /**
+   * Writes one line of the manager LLM's trail into the same file as the commands, so one file tells what a chat
+   * asked, which actions the model called and what a tap confirmed.
+   */
+  assistant(entry: AssistantAuditEntry): void {
+    const line: Record<string, unknown> = { ts: this.#now() };
+    for (const [key, value] of Object.entries(entry)) {
+      line[key] = typeof value === 'string' ? cutText(redactSecrets(value, this.#options.secrets ?? []), ASSISTANT_AUDIT_TEXT_LIMIT) : value;
+    }
+    this.#write(line);
   }
 
   #now(): string {

@@ -87,3 +87,28 @@ export function decodeCardButton(data: string): { step: CardStep; cardId: string
   const step = (Object.keys(CARD_STEP_CODES) as CardStep[]).find((s) => CARD_STEP_CODES[s] === match[1])!;
   return { step, cardId: match[2]! };
 }
+
+/** A tap on an assistant's pending action: run it, or drop it. */
+export type AssistantChoice = 'confirm' | 'cancel';
+
+/** Assistant action tokens: base64url, 16–40 characters (the engine makes 22 from 16 random bytes). */
+const ASSISTANT_TOKEN = /^[A-Za-z0-9_-]{16,40}$/;
+
+/**
+ * Encodes a tap on an assistant's Confirm or Cancel button as `callback_data` (`ai:c:<token>` / `ai:x:<token>`).
+ * The token is the pending action's one-time secret: only its SHA-256 is stored, it is valid once, for a short
+ * time and only for the person who asked, and at most 46 bytes leave room under Telegram's 64-byte limit.
+ *
+ * @example
+ * encodeAssistantButton('confirm', 'q3Zx9LmP0aBc-_12q3Zx9L') // 'ai:c:q3Zx9LmP0aBc-_12q3Zx9L'
+ */
+export function encodeAssistantButton(choice: AssistantChoice, token: string): string {
+  if (!ASSISTANT_TOKEN.test(token)) throw new TypeError('an assistant action token is 16-40 base64url characters');
+  return `ai:${choice === 'confirm' ? 'c' : 'x'}:${token}`;
+}
+
+/** Decodes `callback_data` made by {@link encodeAssistantButton}; `null` for anything else. */
+export function decodeAssistantButton(data: string): { choice: AssistantChoice; token: string } | null {
+  const match = /^ai:([cx]):([A-Za-z0-9_-]{16,40})$/.exec(data);
+  return match ? { choice: match[1] === 'c' ? 'confirm' : 'cancel', token: match[2]! } : null;
+}

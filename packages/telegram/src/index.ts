@@ -11,6 +11,8 @@ export type { StrangerAuditSamplerOptions, StrangerAuditDecision } from './stran
 export type { RateLimitOptions, RateLimitReason, RateDecision } from './rate-limiter.js';
 export { TelegramAuditLog, AUDIT_TEXT_LIMIT, cutText, rotateFile } from './audit-log.js';
 export type { AuditLogOptions, CommandAuditEntry, CommandOutcome, NotificationAuditEntry } from './audit-log.js';
+export { ASSISTANT_AUDIT_TEXT_LIMIT } from './audit-log.js';
+export type { AssistantAuditEntry } from './audit-log.js';
 export { splitMessage, TELEGRAM_MESSAGE_LIMIT } from './split-message.js';
 export type { SplitOptions } from './split-message.js';
 export { TELEGRAM_BOT_DEFAULTS, resolveTelegramBotSettings } from './bot-settings.js';
@@ -19,5 +21,7 @@ export { parseUpdate } from './parse-update.js';
 export type { IncomingUpdate } from './parse-update.js';
 export { CALLBACK_DATA_LIMIT, encodeButtonData, decodeButtonData, encodeCardButton, decodeCardButton } from './chat-client.js';
 export type { ChatClient, BotIdentity, InlineButton, OutgoingMessage, ButtonAction, CardStep } from './chat-client.js';
+export { encodeAssistantButton, decodeAssistantButton } from './chat-client.js';
+export type { AssistantChoice } from './chat-client.js';
 export { createTelegramChatClient, TELEGRAM_API_URL } from './telegram-chat-client.js';
 export type { TelegramChatClientOptions } from './telegram-chat-client.js';
