@@ -71,3 +71,21 @@ export type { RunListFilter } from './run-list-filter.js';
 export { getPrRequest, pendingPrRequests } from './pr-requests.js';
 export type { PendingPrRequest } from './pr-requests.js';
 export { linkedOpenPr, prRequestForHead, type HeadPrRequest } from './manager-pr-facts.js';
+export {
+  recordAssistantRequest,
+  assistantTokensSince,
+  listAssistantRequests,
+  assistantUsage,
+  insertAssistantAction,
+  getAssistantActionByTokenHash,
+  settleAssistantAction,
+} from './assistant.js';
+export type {
+  AssistantRequestRecord,
+  AssistantActionRecord,
+  AssistantRequestsTable,
+  AssistantActionsTable,
+  AssistantRequestFilter,
+  AssistantUsageKey,
+  AssistantUsageRow,
+} from './assistant.js';
