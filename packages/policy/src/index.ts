@@ -49,3 +49,5 @@ export { resolveOfflineMode, isLoopbackUrl, isLocalRemote, OFFLINE_ENV, OFFLINE_
 export type { OfflineMode, OfflineModeInput, OfflineSource } from './offline-mode.js';
 export { baselineTestsSchema, effectiveBaselinePolicy } from './baseline-policy.js';
 export type { BaselineTestsPolicy, EffectiveBaselinePolicy } from './baseline-policy.js';
+export { managerLlmSchema, resolveManagerLlmPolicy, providerForBaseUrl, MANAGER_LLM_PROVIDERS, DEFAULT_AZURE_API_VERSION } from './manager-llm-policy.js';
+export type { ManagerLlmPolicy, ManagerLlmProvider, ManagerLlmSection } from './manager-llm-policy.js';

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { baselineTestsSchema, type BaselineTestsPolicy } from './baseline-policy.js';
 import { PolicyError } from './errors.js';
+import { managerLlmKeyIssues, managerLlmSchema, type ManagerLlmSection } from './manager-llm-policy.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
 /** codex sandbox modes. */
@@ -247,6 +248,7 @@ export const ManagerPolicyFileSchema = v.pipe(
       github_webhook: v.optional(githubWebhookSchema, {}),
       manager: v.optional(managerSchema, {}),
       baseline_tests: v.optional(baselineTestsSchema, {}),
+      manager_llm: v.optional(managerLlmSchema, {}),
       offline: v.optional(
         v.pipe(v.boolean('must be true or false'), v.description('Local and offline mode: the startup gate checks the configured GitHub API URL and the local remotes instead of github.com and GitHub auth (also --offline or AGENTPR_OFFLINE=1).')),
         false,
@@ -255,7 +257,7 @@ export const ManagerPolicyFileSchema = v.pipe(
     'must be a JSON object',
   ),
   v.title('agentpr manager policy'),
-  v.description('Policy for agentpr run-agent-step, the Telegram bot, the GitHub webhook and the manager loop. Every field is optional; missing fields take the built-in defaults.'),
+  v.description('Policy for agentpr run-agent-step, the Telegram bot, the GitHub webhook, the manager loop and the manager LLM the operator talks to. Every field is optional; missing fields take the built-in defaults.'),
 );
 
 /** A `repo_overrides` entry after normalisation. */
@@ -272,6 +274,8 @@ export interface ManagerPolicy {
   manager: v.InferOutput<typeof managerSchema>;
   /** The test run on the untouched base commit at run-prepare (see `effectiveBaselinePolicy`). */
   baseline_tests: BaselineTestsPolicy;
+  /** The natural-language operator's model, budgets and prices (see `resolveManagerLlmPolicy`). */
+  manager_llm: ManagerLlmSection;
   /** Local and offline mode (see `resolveOfflineMode`). */
   offline: boolean;
 }
@@ -282,6 +286,7 @@ const SECTION_KEYS: Record<string, readonly string[]> = {
   github_webhook: Object.keys(githubWebhookSchema.entries),
   manager: Object.keys(managerSchema.entries),
   baseline_tests: Object.keys(baselineTestsSchema.entries),
+  manager_llm: Object.keys(managerLlmSchema.entries),
 };
 
 /** Formats valibot issues as `path.to.field: message (got <value>)`. */
@@ -324,7 +329,7 @@ export type PolicyParseResult = { ok: true; policy: ManagerPolicy; warnings: str
  * an empty key or two keys that normalise alike are errors.
  */
 export function parseManagerPolicy(value: unknown): PolicyParseResult {
-  const shapeIssues = arraysWhereObjectsBelong(value);
+  const shapeIssues = [...arraysWhereObjectsBelong(value), ...managerLlmKeyIssues(value)];
   if (shapeIssues.length) return { ok: false, issues: shapeIssues };
   const result = v.safeParse(ManagerPolicyFileSchema, value);
   if (!result.success) return { ok: false, issues: formatIssues(result.issues) };
