@@ -13,7 +13,7 @@ export interface RecordedRequest {
   method: string;
   /** The request path without the query string. */
   path: string;
-  /** The `model` the client asked for (an Azure deployment name when the body has none), or null. */
+  /** The `model` the client asked for (the Azure deployment name when the body's is missing or empty), or null. */
   model: string | null;
   /** The chat messages as sent ([] for non-chat routes). */
   messages: ChatMessage[];
@@ -58,7 +58,8 @@ export interface RunningLlmStub {
 }
 
 const CHAT_PATH = /^\/(?:openai\/)?v1\/chat\/completions\/?$/;
-const AZURE_CHAT_PATH = /^\/openai\/deployments\/([^/]+)\/chat\/completions\/?$/;
+// Azure's `/openai/deployments/<name>/…`, or `<any base path>/deployments/<name>/…` when AzureOpenAI gets a baseURL.
+const AZURE_CHAT_PATH = /^(?:\/[^/]+)*\/deployments\/([^/]+)\/chat\/completions\/?$/;
 const MODELS_PATH = /^\/(?:openai\/)?v1\/models\/?$/;
 const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
@@ -132,7 +133,8 @@ export async function startLlmStub(options: StartLlmStubOptions): Promise<Runnin
       return;
     }
     const request = parsed.request;
-    const model = request.model ?? (deployment === undefined ? null : decodeURIComponent(deployment));
+    // Azure clients may send an empty model: the deployment in the path names it.
+    const model = request.model || (deployment === undefined ? null : decodeURIComponent(deployment));
     const seen = {
       ...base,
       model,

@@ -118,6 +118,9 @@ describe('startLlmStub through the openai SDK', () => {
     const completion = await azure.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'approve it' }], tools });
     expect(completion.choices[0]!.message.tool_calls![0]).toMatchObject({ function: { name: 'approve_pr', arguments: '{"run_id":"run_az0001"}' } });
     expect(stub.requests[0]).toMatchObject({ path: '/openai/deployments/manager-deploy/chat/completions', authorized: true, outcome: 'tool_calls' });
+    const viaBaseUrl = new AzureOpenAI({ baseURL: stub.url, apiKey: KEY, apiVersion: '2024-10-21', deployment: 'other', maxRetries: 0 });
+    await viaBaseUrl.chat.completions.create({ model: '', messages: [{ role: 'user', content: 'approve it' }] });
+    expect(stub.requests[1]).toMatchObject({ path: '/v1/deployments/other/chat/completions', model: 'other', outcome: 'tool_calls' });
   });
 
   it('endpoint-error fails every request with 500, through the SDK retries, in one clear message', async () => {
