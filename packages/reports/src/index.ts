@@ -16,3 +16,5 @@ export type { SkillsFeedbackInput, SkillsFeedbackResult } from './skills-feedbac
 export { webhookAuditSummary, readTailLines } from './webhook-audit-summary.js';
 export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-audit-summary.js';
 export { formatDuration } from './format-duration.js';
+export { assistantMetrics } from './assistant-metrics.js';
+export type { AssistantMetricsInput, AssistantMetricsResult, AssistantUsageTotals } from './assistant-metrics.js';
