@@ -12,7 +12,7 @@ function leaves(rule: TargetRule, state: RunState): boolean {
   return rule.from.includes(state);
 }
 
-/** The events with a fixed target that move a run out of `state`, from the state machine's rules. */
+/** The events with a fixed target (operator commands and worker reports) that move a run out of `state`, from the state machine's rules. */
 function eventsOut(state: RunState): string[] {
   return (Object.entries(TARGET_RULES) as Array<[EventType, TargetRule]>).filter(([, rule]) => leaves(rule, state)).map(([type, rule]) => `${type} → ${rule.to}`);
 }
@@ -46,7 +46,7 @@ export const explainStateTool = defineTool({
         meaning: note.meaning,
         moves_on_when: note.moves_on_when,
         next_states: next,
-        command_events: eventsOut(state),
+        events_out: eventsOut(state),
         operator_commands: recommendedActions(state, '<run_id>', null),
         assistant_actions: assistantActions(state),
       },

@@ -29,7 +29,7 @@ function facts(item: InboxItem): Record<string, unknown> {
 export const inboxTool = defineTool({
   name: 'inbox',
   description:
-    'What needs a human now: PR requests to approve or re-issue, changes requested, red CI, escalated and paused runs, ' +
+    'What needs a human now: PR requests waiting for a person or to be re-issued, changes requested, red CI, escalated and paused runs, ' +
     'each with owner/repo, since when, and the exact next command.',
   tier: 'read',
   effect: 'read',
