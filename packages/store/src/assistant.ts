@@ -42,16 +42,6 @@ export type AssistantRequestsTable = AssistantRequestRecord;
 /** `assistant_actions`: one row per proposed write action (migration `20261205T000000-assistant`). */
 export type AssistantActionsTable = AssistantActionRecord;
 
-type AssistantTables = {
-  assistant_requests: AssistantRequestsTable;
-  assistant_actions: AssistantActionsTable;
-};
-
-/** The store handle with the assistant's tables in its type. */
-function tables(db: Db) {
-  return db.withTables<AssistantTables>();
-}
-
 /** Which rows {@link listAssistantRequests} and {@link assistantUsage} read. */
 export interface AssistantRequestFilter {
   /** Only rows created at or after this ISO time. */
@@ -72,12 +62,12 @@ function normaliseRequest(row: AssistantRequestRecord): AssistantRequestRecord {
 
 /** Stores one request's accounting row. */
 export async function recordAssistantRequest(db: Db, row: AssistantRequestRecord): Promise<void> {
-  await tables(db).insertInto('assistant_requests').values(row).execute();
+  await db.insertInto('assistant_requests').values(row).execute();
 }
 
 /** Tokens (input + output) a chat used since `sinceIso` (inclusive): what the daily budget counts. */
 export async function assistantTokensSince(db: Db, chatKey: string, sinceIso: string): Promise<number> {
-  const row = await tables(db)
+  const row = await db
     .selectFrom('assistant_requests')
     .select(sql<string | number | null>`sum(input_tokens + output_tokens)`.as('tokens'))
     .where('chat_key', '=', chatKey)
@@ -88,7 +78,7 @@ export async function assistantTokensSince(db: Db, chatKey: string, sinceIso: st
 
 /** The newest requests first (at most `limit`, default 1000), optionally since a time and for one chat. */
 export async function listAssistantRequests(db: Db, filter: AssistantRequestFilter & { limit?: number }): Promise<AssistantRequestRecord[]> {
-  let query = tables(db).selectFrom('assistant_requests').selectAll();
+  let query = db.selectFrom('assistant_requests').selectAll();
   if (filter.since !== undefined) query = query.where('created_at', '>=', filter.since);
   if (filter.chatKey !== undefined) query = query.where('chat_key', '=', filter.chatKey);
   const rows = await query.orderBy('created_at', 'desc').orderBy('request_id', 'desc').limit(filter.limit ?? 1000).execute();
@@ -133,7 +123,7 @@ function countOutcome(outcome: AssistantRequestRecord['outcome']) {
  */
 export async function assistantUsage(db: Db, filter: AssistantRequestFilter, by: AssistantUsageKey): Promise<AssistantUsageRow[]> {
   const key = groupColumn(by);
-  let query = tables(db)
+  let query = db
     .selectFrom('assistant_requests')
     .select([
       key.as('key'),
@@ -164,12 +154,12 @@ export async function assistantUsage(db: Db, filter: AssistantRequestFilter, by:
 
 /** Stores a proposed action (the confirm token only as its SHA-256). */
 export async function insertAssistantAction(db: Db, row: AssistantActionRecord): Promise<void> {
-  await tables(db).insertInto('assistant_actions').values(row).execute();
+  await db.insertInto('assistant_actions').values(row).execute();
 }
 
 /** The action whose confirm token hashes to `tokenSha256`, or `undefined`. */
 export async function getAssistantActionByTokenHash(db: Db, tokenSha256: string): Promise<AssistantActionRecord | undefined> {
-  return tables(db).selectFrom('assistant_actions').selectAll().where('token_sha256', '=', tokenSha256).executeTakeFirst();
+  return db.selectFrom('assistant_actions').selectAll().where('token_sha256', '=', tokenSha256).executeTakeFirst();
 }
 
 /**
@@ -183,6 +173,6 @@ export async function settleAssistantAction(
 ): Promise<boolean> {
   const moved = { status: change.to, decided_at: change.decidedAt };
   const set = change.resultText === undefined ? moved : { ...moved, result_text: change.resultText };
-  const result = await tables(db).updateTable('assistant_actions').set(set).where('action_id', '=', actionId).where('status', '=', change.from).executeTakeFirst();
+  const result = await db.updateTable('assistant_actions').set(set).where('action_id', '=', actionId).where('status', '=', change.from).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }

@@ -1,4 +1,5 @@
 import type { Generated, Insertable, Kysely, Selectable } from 'kysely';
+import type { AssistantActionsTable, AssistantRequestsTable } from './assistant.js';
 
 /** `runs`: one row per target repository attempt. `owner_key`/`repo_key` are lower-cased for case-insensitive matching. */
 export interface RunsTable {
@@ -152,6 +153,8 @@ export interface Database {
   audit_records: AuditRecordsTable;
   bot_state: BotStateTable;
   manager_runs: ManagerRunsTable;
+  assistant_requests: AssistantRequestsTable;
+  assistant_actions: AssistantActionsTable;
 }
 
 /** The kysely handle (or a transaction) every repository function takes first. */
