@@ -15,7 +15,7 @@ function githubName(what: 'owner' | 'repo', description: string) {
 /** The prompt version label the CLI's examples use; `agentpr create-run` asks for one. */
 export const DEFAULT_PROMPT_VERSION = 'v1';
 
-const args = v.object({
+const args = v.strictObject({
   owner: githubName('owner', 'The repository owner on GitHub, e.g. mem0ai.'),
   repo: githubName('repo', 'The repository name, e.g. mem0.'),
   prompt_version: v.optional(

@@ -13,7 +13,7 @@ export const driveRunTool = defineTool({
     'A person must confirm it before it runs.',
   tier: 'write',
   effect: 'write',
-  args: v.object({ run_id: runIdArg }),
+  args: v.strictObject({ run_id: runIdArg }),
   async describe(ctx, input) {
     const { run, state } = await requireRun(ctx, input.run_id);
     if (isTerminal(state.current_state)) throw new AgentprError('refused', `run ${run.run_id} is ${state.current_state}, which is terminal; there is nothing to drive.`);

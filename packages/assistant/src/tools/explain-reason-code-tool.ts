@@ -35,7 +35,7 @@ export const explainReasonCodeTool = defineTool({
   description: "Explain a reason code of the agent's verdict (e.g. test_command_failed): its grade, what it means and what a person should do.",
   tier: 'read',
   effect: 'read',
-  args: v.object({
+  args: v.strictObject({
     code: v.pipe(v.string(), v.regex(/^[a-z][a-z0-9_]{0,63}$/, 'must be a reason code in snake_case'), v.description('The reason code, e.g. missing_test_evidence.')),
   }),
   async run(_ctx, input) {

@@ -34,7 +34,7 @@ export const explainStateTool = defineTool({
   description: 'Explain a run state: what it means, what moves a run out of it and to which states, and the operator commands that apply in it.',
   tier: 'read',
   effect: 'read',
-  args: v.object({ state: v.pipe(stateArg, v.description('The state, upper-case, e.g. NEEDS_HUMAN_REVIEW.')) }),
+  args: v.strictObject({ state: v.pipe(stateArg, v.description('The state, upper-case, e.g. NEEDS_HUMAN_REVIEW.')) }),
   async run(_ctx, input) {
     const state = input.state;
     const note = STATE_NOTES[state];

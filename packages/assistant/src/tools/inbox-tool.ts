@@ -33,7 +33,7 @@ export const inboxTool = defineTool({
     'each with owner/repo, since when, and the exact next command.',
   tier: 'read',
   effect: 'read',
-  args: v.object({}),
+  args: v.strictObject({}),
   async run(ctx) {
     const inbox = await buildInbox(ctx, { limit: MAX_ITEMS });
     const now = ctx.clock();

@@ -70,7 +70,7 @@ export const inspectRunTool = defineTool({
     "the agent's last message), the run digest, the manager's insight, GitHub's latest CI verdict, the reason codes of its attempts and where the time went.",
   tier: 'read',
   effect: 'read',
-  args: v.object({ run_id: runIdArg }),
+  args: v.strictObject({ run_id: runIdArg }),
   async run(ctx, input) {
     await requireRun(ctx, input.run_id);
     const r = await reportCall(() => inspectRun(ctx, { runId: input.run_id, attemptLimit: 120, eventLimit: 8, commandLimit: 5 }));

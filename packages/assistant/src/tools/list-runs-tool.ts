@@ -10,7 +10,7 @@ export const SUBSTRING_SCAN = 1000;
 
 const OWNER_REPO = /^([^/]+)\/([^/]+)$/;
 
-const args = v.object({
+const args = v.strictObject({
   state: v.optional(
     v.pipe(
       v.union([stateArg, v.pipe(v.array(stateArg), v.minLength(1), v.maxLength(RUN_STATES.length))], `must be a state or a list of states (${RUN_STATES.join(', ')})`),

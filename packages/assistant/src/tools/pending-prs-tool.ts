@@ -22,7 +22,7 @@ export const pendingPrsTool = defineTool({
     'and what the human does next. Only a human acts on them; no tool does.',
   tier: 'read',
   effect: 'read',
-  args: v.object({ limit: limitArg('requests', 20) }),
+  args: v.strictObject({ limit: limitArg('requests', 20) }),
   async run(ctx, input) {
     const { requests } = await listPendingPrs(ctx, { limit: input.limit ?? 20 });
     return {

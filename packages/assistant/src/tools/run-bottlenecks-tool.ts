@@ -12,7 +12,7 @@ export const runBottlenecksTool = defineTool({
   description: 'Find where the time goes: per step, the average, median, p90 and longest duration over the most recently active runs, and the slowest runs.',
   tier: 'read',
   effect: 'read',
-  args: v.object({ limit: limitArg('recently active runs to look at', 20) }),
+  args: v.strictObject({ limit: limitArg('recently active runs to look at', 20) }),
   async run(ctx, input) {
     const r = await reportCall(() => runBottlenecks(ctx, { limit: input.limit ?? 20 }));
     return {

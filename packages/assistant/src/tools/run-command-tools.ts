@@ -82,7 +82,7 @@ export const pauseRunTool = defineTool({
   description: 'Pause a run: the manager leaves it alone until a person resumes it. A person must confirm it before it runs.',
   tier: 'write',
   effect: 'write',
-  args: v.object({ run_id: runIdArg }),
+  args: v.strictObject({ run_id: runIdArg }),
   describe: (ctx, input) => describeCommand(ctx, input.run_id, { command: 'pause' }),
   run: (ctx, input) => runCommand(ctx, input.run_id, { command: 'pause' }),
 });
@@ -95,7 +95,7 @@ export const resumeRunTool = defineTool({
     'never past the stage it left. A person must confirm it before it runs.',
   tier: 'write',
   effect: 'write',
-  args: v.object({ run_id: runIdArg, target_state: v.optional(target('Where to resume to; omit it for the default.')) }),
+  args: v.strictObject({ run_id: runIdArg, target_state: v.optional(target('Where to resume to; omit it for the default.')) }),
   describe: (ctx, input) => describeCommand(ctx, input.run_id, { command: 'resume', targetState: input.target_state }),
   run: (ctx, input) => runCommand(ctx, input.run_id, { command: 'resume', targetState: input.target_state }),
 });
@@ -108,7 +108,7 @@ export const retryRunTool = defineTool({
     'A person must confirm it before it runs.',
   tier: 'write',
   effect: 'write',
-  args: v.object({ run_id: runIdArg, target_state: target('The stage to retry from, e.g. IMPLEMENTING.') }),
+  args: v.strictObject({ run_id: runIdArg, target_state: target('The stage to retry from, e.g. IMPLEMENTING.') }),
   describe: (ctx, input) => describeCommand(ctx, input.run_id, { command: 'retry', targetState: input.target_state }),
   run: (ctx, input) => runCommand(ctx, input.run_id, { command: 'retry', targetState: input.target_state }),
 });

@@ -17,7 +17,7 @@ export const showRunTool = defineTool({
     'while it is paused or escalated, and when it was created and last changed.',
   tier: 'read',
   effect: 'read',
-  args: v.object({ run_id: runIdArg }),
+  args: v.strictObject({ run_id: runIdArg }),
   async run(ctx, input) {
     const found = await requireRun(ctx, input.run_id);
     const view = showRunView(found);

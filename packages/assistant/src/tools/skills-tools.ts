@@ -21,7 +21,7 @@ export const skillsMetricsTool = defineTool({
   description: "Count the agent's outcomes over its newest runtime reports: per grade, reason code, skills mode and skill, with the skills required but missing.",
   tier: 'read',
   effect: 'read',
-  args: v.object({ run_id: scope, limit: limitArg('newest runtime reports to count', 50) }),
+  args: v.strictObject({ run_id: scope, limit: limitArg('newest runtime reports to count', 50) }),
   async run(ctx, input) {
     if (input.run_id !== undefined) await requireRun(ctx, input.run_id);
     const m = await reportCall(() => skillsMetrics(ctx, { ...(input.run_id ? { runId: input.run_id } : {}), limit: input.limit ?? 50 }));
@@ -50,7 +50,7 @@ export const skillsFeedbackTool = defineTool({
   description: 'Suggest prioritised changes to prompts, skills and policy from the outcome metrics: pass rates, the top failure reasons and the skills that pass least.',
   tier: 'read',
   effect: 'read',
-  args: v.object({ run_id: scope }),
+  args: v.strictObject({ run_id: scope }),
   async run(ctx, input) {
     if (input.run_id !== undefined) await requireRun(ctx, input.run_id);
     const f = await reportCall(() => skillsFeedback(ctx, input.run_id ? { runId: input.run_id } : {}));

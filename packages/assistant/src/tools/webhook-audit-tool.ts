@@ -21,7 +21,7 @@ export const webhookAuditTool = defineTool({
   description: "Summarise how agentpr's GitHub webhook answered over the last hours: deliveries per outcome and status, the 5xx rate, retryable failures and the commonest errors.",
   tier: 'read',
   effect: 'read',
-  args: v.object({
+  args: v.strictObject({
     hours: v.optional(v.pipe(v.number(), v.integer('must be a whole number'), v.minValue(1), v.maxValue(168), v.description('The window, in hours back from now (1-168, default 1).'))),
   }),
   async run(ctx, input) {

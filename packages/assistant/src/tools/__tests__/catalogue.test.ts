@@ -1,9 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { toJsonSchema } from '@valibot/to-json-schema';
+import * as v from 'valibot';
 import { describe, expect, it } from 'vitest';
 import { RUN_STATES } from '@agentpr/state-machine';
 import { ASSISTANT_TOOLS, assistantTools, REASON_CODE_NOTES, STATE_NOTES } from '../index.js';
+import { toolNamed } from './tool-fixtures.js';
 
 const READ_TOOLS = [
   'list_runs',
@@ -49,6 +51,13 @@ describe('ASSISTANT_TOOLS', () => {
       expect(schema.properties, tool.name).toBeTypeOf('object');
       for (const [field, property] of Object.entries(schema.properties ?? {})) expect(property.description, `${tool.name}.${field}`).toMatch(/\S/);
     }
+  });
+
+  it('rejects arguments its schema does not name, so no extra field is silently ignored', () => {
+    for (const tool of ASSISTANT_TOOLS) expect((toJsonSchema(tool.args) as { additionalProperties?: unknown }).additionalProperties, tool.name).toBe(false);
+    expect(v.safeParse(toolNamed(ASSISTANT_TOOLS, 'inbox').args, { unexpected: true }).success).toBe(false);
+    expect(v.safeParse(toolNamed(ASSISTANT_TOOLS, 'pause_run').args, { run_id: 'run_a1', force: true }).success).toBe(false);
+    expect(v.safeParse(toolNamed(ASSISTANT_TOOLS, 'pause_run').args, { run_id: 'run_a1' }).success).toBe(true);
   });
 
   it('tiers read tools read and write tools write, and gives every write tool a describe (and no read tool one)', () => {
