@@ -88,14 +88,14 @@ export interface AskUsage extends TokenUsage {
 export type AskResult =
   | { kind: 'answered'; requestId: string; reply: string; actions: readonly PendingAction[]; usage: AskUsage }
   | {
-      kind: 'budget_exhausted';
-      requestId: string;
-      /** Says which budget ran out, and what was found before it did. */
-      reply: string;
-      budget: 'tool_calls' | 'request_tokens' | 'daily_tokens';
-      actions: readonly PendingAction[];
-      usage: AskUsage;
-    }
+    kind: 'budget_exhausted';
+    requestId: string;
+    /** Says which budget ran out, and what was found before it did. */
+    reply: string;
+    budget: 'tool_calls' | 'request_tokens' | 'daily_tokens';
+    actions: readonly PendingAction[];
+    usage: AskUsage;
+  }
   | { kind: 'model_unavailable'; requestId: string; reply: string; usage: AskUsage };
 
 /** Confirming or cancelling a pending action. */
