@@ -16,6 +16,8 @@ export interface BotReply {
   /** Short reason for the audit log: `usage`, `run_not_found`, `refused`, `unknown_command`, … (empty when ok). */
   detail: string;
   buttons?: InlineButton[][] | undefined;
+  /** Answer a tap with the toast alone, no message in the chat (another person's tap on someone's Confirm). */
+  toastOnly?: boolean | undefined;
 }
 
 /** What a command handler needs besides the context. */
@@ -55,6 +57,10 @@ const HELP_LINES = [
   '/resume <run_id> [target_state] — resume a paused run (write chats)',
   '/retry <run_id> <target_state> — retry a failed run (write chats)',
   '/help — this list',
+  '',
+  'Or ask in plain words ("which runs are stuck?") when a manager LLM is configured: it answers from the runs and offers ' +
+    "pause, resume, retry or create behind Confirm/Cancel buttons, within this chat's tier.",
+  'Approving a PR always takes /approve_pr.',
 ];
 
 const TIER_NOTE: Record<Tier, string> = {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { AgentprError } from '@agentpr/orchestrator';
-import { loadBotPolicy, resolveTelegramBotConfig } from './bot-config.js';
+import { loadBotPolicy, resolveBotLlm, resolveTelegramBotConfig } from './bot-config.js';
 
 const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';
 
@@ -117,5 +117,46 @@ describe('loadBotPolicy', () => {
     writeFileSync(file, '{ nope');
     const invalid = await loadBotPolicy(file).catch((e: unknown) => e as AgentprError);
     expect(invalid).toMatchObject({ code: 'invalid_json', message: expect.stringMatching(/^invalid JSON: /) });
+  });
+});
+
+describe('resolveBotLlm', () => {
+  afterEach(() => cleanupTempDirs());
+
+  async function policyWith(section: Record<string, unknown>) {
+    const file = join(tempDir(), 'policy.json');
+    writeFileSync(file, JSON.stringify({ manager_llm: section }));
+    return (await loadBotPolicy(file)).policy;
+  }
+
+  it('takes the flag over the environment over the policy, the key only from the environment, and the limits from the policy', async () => {
+    const policy = await policyWith({ base_url: 'http://127.0.0.1:11434/v1', model: 'policy-model', max_tool_calls: 3 });
+    expect(resolveBotLlm({ flags: {}, env: {}, policy })).toMatchObject({
+      kind: 'configured',
+      config: { baseUrl: 'http://127.0.0.1:11434/v1', model: 'policy-model', provider: 'openai-compatible', limits: { maxToolCalls: 3 } },
+    });
+    expect(resolveBotLlm({ flags: {}, env: { AGENTPR_LLM_MODEL: 'env-model', AGENTPR_LLM_API_KEY: 'sk-env' }, policy })).toMatchObject({
+      config: { model: 'env-model', apiKey: 'sk-env' },
+    });
+    const flagged = resolveBotLlm({ flags: { llmBaseUrl: 'http://127.0.0.1:8000/v1', llmModel: 'flag-model' }, env: { AGENTPR_LLM_MODEL: 'env-model' }, policy });
+    expect(flagged).toMatchObject({ config: { baseUrl: 'http://127.0.0.1:8000/v1', model: 'flag-model' } });
+  });
+
+  it('without a model anywhere, or offline with a hosted endpoint, the bot runs without a manager LLM and says why', async () => {
+    const none = resolveBotLlm({ flags: {}, env: {}, policy: await policyWith({}) });
+    expect(none).toMatchObject({ kind: 'unconfigured', message: expect.stringContaining('AGENTPR_LLM_MODEL') });
+    const offline = resolveBotLlm({ flags: { offline: true, llmModel: 'gpt-4.1-mini' }, env: { AGENTPR_LLM_API_KEY: 'sk-x' }, policy: await policyWith({}) });
+    expect(offline).toMatchObject({ kind: 'unconfigured', message: expect.stringMatching(/offline/i) });
+  });
+
+  it('a malformed endpoint or model name is a usage error naming the flag, without echoing a password', async () => {
+    const policy = await policyWith({});
+    const url = failure(() => resolveBotLlm({ flags: { llmBaseUrl: 'ftp://ops:hunter2secret@example.com/v1', llmModel: 'm' }, env: {}, policy }));
+    expect(url).toMatchObject({ code: 'usage' });
+    expect(url.message).toContain('--llm-base-url');
+    expect(url.message).not.toContain('hunter2secret');
+    expect(url.message.split('\n')).toHaveLength(1);
+    const model = failure(() => resolveBotLlm({ flags: { llmModel: 'no spaces allowed' }, env: {}, policy }));
+    expect(model).toMatchObject({ code: 'usage', message: expect.stringContaining('--llm-model') });
   });
 });

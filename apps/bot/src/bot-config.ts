@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { loadPolicy, type ManagerPolicy } from '@agentpr/policy';
+import { resolveLlmConfig, type LlmConfigResolution } from '@agentpr/assistant';
+import { loadPolicy, resolveManagerLlmPolicy, resolveOfflineMode, type ManagerPolicy } from '@agentpr/policy';
 import {
   botIdFromToken,
   createChatAcl,
@@ -37,6 +38,12 @@ export interface TelegramBotFlags {
   noNotifications?: boolean | undefined;
   /** Addition: seconds between notification scans (default 15). */
   notifyIntervalSec?: string | undefined;
+  /** The manager LLM's OpenAI-compatible endpoint (`--llm-base-url`, else `AGENTPR_LLM_BASE_URL`, else the policy). */
+  llmBaseUrl?: string | undefined;
+  /** The manager LLM's model (`--llm-model`, else `AGENTPR_LLM_MODEL`, else the policy). */
+  llmModel?: string | undefined;
+  /** The global `--offline`: only a loopback manager LLM is allowed. */
+  offline?: boolean | undefined;
 }
 
 /** Everything the bot needs to start, resolved from flags, env and policy. Holds the token: never log it. */
@@ -202,4 +209,23 @@ export async function loadBotPolicy(policyFile: string): Promise<BotPolicy> {
       auditKeepFiles: t.audit_keep_files,
     },
   };
+}
+
+/**
+ * Resolves the manager LLM that answers plain-word messages: `--llm-base-url` / `--llm-model` > `AGENTPR_LLM_BASE_URL`
+ * / `AGENTPR_LLM_MODEL` > the policy's `manager_llm`, the key only from `AGENTPR_LLM_API_KEY`; in offline mode only a
+ * loopback endpoint. `unconfigured` (the bot then runs its commands only) carries one line saying why; a malformed
+ * URL or model name throws `AgentprError('usage')` (exit 2) before anything is contacted.
+ *
+ * @example
+ * const llm = resolveBotLlm({ flags: { llmModel: 'gpt-4.1-mini' }, env: app.env, policy: loaded.policy });
+ */
+export function resolveBotLlm(input: {
+  flags: TelegramBotFlags;
+  env: Readonly<Record<string, string | undefined>>;
+  policy: ManagerPolicy;
+}): LlmConfigResolution {
+  const { flags, env, policy } = input;
+  const offline = resolveOfflineMode({ env, flag: flags.offline === true, policy: policy.offline }).offline;
+  return resolveLlmConfig({ flags: { baseUrl: flags.llmBaseUrl, model: flags.llmModel }, env, policy: resolveManagerLlmPolicy(policy), offline });
 }

@@ -23,6 +23,12 @@ export const BOT_FLAGS: Record<string, FlagSpec> = {
   'no-notifications': { type: 'boolean', description: 'do not push run notifications to the admin chats' },
   'notify-interval-sec': { type: 'string', value: 'N', description: 'seconds between notification scans (default 15)' },
   'github-api-url': { type: 'string', value: 'URL', description: 'GitHub API for /approve_pr (env GITHUB_API_URL; default https://api.github.com)' },
+  'llm-base-url': {
+    type: 'string',
+    value: 'URL',
+    description: 'OpenAI-compatible endpoint of the manager LLM that answers plain-word messages (env AGENTPR_LLM_BASE_URL; policy manager_llm.base_url)',
+  },
+  'llm-model': { type: 'string', value: 'NAME', description: 'model of the manager LLM (env AGENTPR_LLM_MODEL; policy manager_llm.model); its key only from env AGENTPR_LLM_API_KEY' },
 };
 
 /** The one-line summary of `agentpr run-telegram-bot`. */
@@ -68,6 +74,9 @@ export function parseBotArgs(values: FlagValues): BotArgs {
       auditLogFile: str(values, 'audit-log-file'),
       noNotifications: flag(values, 'no-notifications'),
       notifyIntervalSec: str(values, 'notify-interval-sec'),
+      llmBaseUrl: str(values, 'llm-base-url'),
+      llmModel: str(values, 'llm-model'),
+      offline: flag(values, 'offline'),
     },
   };
 }

@@ -1,7 +1,9 @@
 import { chmodSync, existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { AgentprError, approvePrInProcess, createGitHubPort, type AppContext, type ApprovePr, type GitHubPort } from '@agentpr/orchestrator';
-import { loadBotPolicy, resolveTelegramBotConfig, type TelegramBotFlags } from './bot-config.js';
+import { createAssistant, type LlmConfig } from '@agentpr/assistant';
+import { loadBotPolicy, resolveBotLlm, resolveTelegramBotConfig, type TelegramBotFlags } from './bot-config.js';
+import type { BotAssistant } from './assistant-chat.js';
 import { runTelegramBot, type TelegramBotSummary } from './run-telegram-bot.js';
 import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
 import { makeDirectory } from '@agentpr/workspace/directories';
@@ -21,6 +23,19 @@ export interface TelegramBotServiceInput {
   createChatClient?: ((options: TelegramChatClientOptions) => ChatClient) | undefined;
   /** Replaces the in-process approve-open-pr (tests). */
   approvePr?: ApprovePr | undefined;
+}
+
+/** The manager LLM for plain-word messages, writing its trail into the bot's audit log; undefined when not configured. */
+function botAssistant(app: AppContext, config: LlmConfig | undefined, audit: TelegramAuditLog, signal: AbortSignal): BotAssistant | undefined {
+  if (!config) return undefined;
+  return createAssistant({ ...app, actor: 'bot' }, { config, audit: { write: (record) => audit.assistant(record) }, runtime: { signal } });
+}
+
+/** `; manager LLM <model> at <endpoint>` for the start line: never the key. */
+function llmNote(config: LlmConfig | undefined): string {
+  if (!config) return '; plain-word questions off (no manager LLM)';
+  const url = new URL(config.baseUrl);
+  return `; manager LLM ${config.model} at ${url.protocol}//${url.host}${url.pathname}`;
 }
 
 /** What the service reports when it stops. */
@@ -60,7 +75,11 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
   const policy = await loadBotPolicy(app.paths.policyFile);
   for (const warning of policy.warnings) app.log.warn(warning);
   const config = resolveTelegramBotConfig({ flags: input.flags, env: app.env, dataDir: app.paths.dataDir, policy: policy.settings });
-  const secrets = tokenSecrets(config.token);
+  const llm = resolveBotLlm({ flags: input.flags, env: app.env, policy: policy.policy });
+  if (llm.kind === 'unconfigured') app.log.info(llm.message);
+  const llmConfig = llm.kind === 'configured' ? llm.config : undefined;
+  // Neither the bot token nor the model's key is ever echoed in a reply or written to the audit log.
+  const secrets = [...tokenSecrets(config.token), ...(llmConfig?.apiKey ? [llmConfig.apiKey] : [])];
   try {
     makePrivateDirectory(dirname(config.auditFile));
   } catch (cause) {
@@ -78,7 +97,7 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
   const { acl } = config;
   const users = acl.users ? `; in groups ${acl.users.allowed.size} allowed, ${acl.users.write.size} write, ${acl.users.admin.size} admin user(s)` : '';
   const tiers = `${acl.allowed.size} allowed, ${acl.write.size} write, ${acl.admin.size} admin chat(s)${users}${acl.allowAnyChat ? '; any chat may read (development only)' : ''}`;
-  input.announce?.(`telegram bot ${config.botId}: ${tiers}; audit log ${config.auditFile}${config.apiUrl ? `; Bot API ${config.apiUrl}` : ''}`);
+  input.announce?.(`telegram bot ${config.botId}: ${tiers}; audit log ${config.auditFile}${config.apiUrl ? `; Bot API ${config.apiUrl}` : ''}${llmNote(llmConfig)}`);
   const summary = await runTelegramBot(
     app,
     {
@@ -88,6 +107,7 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
       audit,
       signal: input.signal,
       approvePr: input.approvePr ?? approvePrInProcess({ github: approvalGitHub(app, input.githubApiUrl), policy: policy.policy }),
+      assistant: botAssistant(app, llmConfig, audit, input.signal),
       notifications: config.notifications,
       notifyIntervalMs: config.notifyIntervalSec * 1000,
       secrets,

@@ -3,6 +3,7 @@ import { getBotState, setBotState } from '@agentpr/store';
 import {
   authorizeSender,
   commandTier,
+  decodeAssistantButton,
   decodeButtonData,
   decodeCardButton,
   parseCommand,
@@ -24,6 +25,9 @@ import {
 } from '@agentpr/telegram';
 import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
 import { executeBotCommand, type BotReply } from './bot-commands.js';
+import { AssistantChat, type BotAssistant } from './assistant-chat.js';
+import { assistantTapCommand, assistantTapRequest, handleAssistantTap } from './assistant-taps.js';
+import { ChatQueue } from './chat-queue.js';
 import { handleCardTap } from './card-taps.js';
 import { botStateKeys } from './bot-state-keys.js';
 import { initNotificationCursors, notifyRuns, type NotifyResult } from './notify-runs.js';
@@ -44,6 +48,8 @@ export interface TelegramBotOptions {
   signal: AbortSignal;
   /** The approval use cases (card, approve, reject); without them `/approve_pr` and the card buttons say approval is not available. */
   approvePr?: ApprovePr | undefined;
+  /** The manager LLM for plain-word messages; without it they are answered with how to configure one. */
+  assistant?: BotAssistant | undefined;
   /** Push notifications to the admin chats (default on). */
   notifications?: boolean | undefined;
   /** Time between notification scans. Default 15 s. */
@@ -112,6 +118,9 @@ function permissionText(command: string, reason: AclDenyReason): string {
   }
 }
 
+/** A plain-word message, handled like a read command named `ask`. */
+const QUESTION: ParsedCommand = { kind: 'command', name: 'ask', args: [] };
+
 /** The request text for the audit log; the arguments of /approve_pr are withheld because one is the confirm token. */
 function auditRequestText(parsed: ParsedCommand, text: string): string {
   if (parsed.name !== 'approve_pr') return text;
@@ -150,6 +159,9 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     global: settings.rateLimitGlobal,
     strangers: settings.rateLimitStrangers,
   });
+  const assistant = new AssistantChat(options.assistant);
+  // Questions wait for the model in the background, in order per chat, so commands never wait behind them.
+  const questions = new ChatQueue({ onError: (error) => botCtx.log.error(`a question failed: ${errorText(error)}`, { error: errorText(error) }) });
   const strangerAudit = new StrangerAuditSampler({ windowSec: settings.rateLimitWindowSec, every: options.strangerAuditEvery });
   const summary: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0, strangerAttempts: 0, strangerUnaudited: 0 };
   const offsetKey = botStateKeys.offset(options.botId);
@@ -224,26 +236,47 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     });
   };
 
+  const failed = (what: string, error: unknown): BotReply => {
+    botCtx.log.error(`bot ${what} failed: ${errorText(error)}`, { command: what, error: errorText(error) });
+    return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
+  };
+
   const run = async (sender: Sender, name: string, args: string[]): Promise<BotReply> => {
     summary.commands++;
     try {
       const tier = senderTier(acl, sender) ?? 'read';
       return await executeBotCommand(botCtx, name, args, { botId: options.botId, listLimit: settings.listLimit, approvePr: options.approvePr, tier });
     } catch (error) {
-      botCtx.log.error(`bot command /${name} failed: ${errorText(error)}`, { command: name, error: errorText(error) });
-      return { text: `Command failed: ${errorText(error)}`, outcome: 'error', detail: `exception: ${errorText(error)}` };
+      return failed(`/${name}`, error);
     }
+  };
+
+  /** Queues a question for the manager LLM; its reply is sent and audited when the model has answered. */
+  const askLater = async (updateId: number, sender: Sender, question: string): Promise<void> => {
+    const { chatId } = sender;
+    const tier = senderTier(acl, sender) ?? 'read';
+    summary.commands++;
+    const queued = questions.enqueue(chatId, async () => {
+      const reply = await assistant.answer(sender, tier, question, signal).catch((error: unknown) => failed('ask', error));
+      const sendError = await send(chatId, reply.text, reply.buttons);
+      record({ updateId, chatId, command: 'ask', request: question, reply, sendError });
+    });
+    if (queued) return;
+    const reply: BotReply = { text: 'Still answering your earlier questions; ask again in a moment.', outcome: 'error', detail: 'questions_pending' };
+    record({ updateId, chatId, command: 'ask', request: question, reply, sendError: await send(chatId, reply.text) });
   };
 
   const handleMessage = async (updateId: number, sender: Sender, rawText: string): Promise<void> => {
     const { chatId } = sender;
     const text = rawText.trim();
-    const parsed = parseCommand(text, { botUsername });
+    const command = parseCommand(text, { botUsername });
+    const question = command === null && text.length > 0;
+    const parsed = command ?? (question ? QUESTION : null);
     if (!parsed || parsed.kind === 'other_bot') return;
     const auth = authorizeSender(acl, sender, commandTier(parsed.name));
-    const request = auditRequestText(parsed, text);
-    // Strangers learn nothing, not even that a bot listens.
-    if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, parsed.name, request);
+    const request = question ? text : auditRequestText(parsed, text);
+    // Strangers learn nothing, not even that a bot listens; their plain texts are not even audited.
+    if (!auth.ok && auth.reason === 'chat_not_allowlisted') return question ? undefined : stranger(updateId, chatId, parsed.name, request);
     // An allowed chat's attempt counts against its own budget even when refused for its tier, so a group member
     // without rights cannot spend the global budget either.
     const rate = limiter.check(chatId, true, now());
@@ -261,6 +294,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
       audit.command({ update_id: updateId, chat_id: chatId, command: parsed.name, outcome: sendError ? 'send_error' : 'rate_limited', detail: rate.reason, request_text: request, response_text: busy });
       return;
     }
+    if (question) return askLater(updateId, sender, text);
     let reply: BotReply;
     if (text.length > MAX_COMMAND_LENGTH) {
       reply = { text: `That message is too long for a command (${text.length} characters). Send /help for the commands.`, outcome: 'error', detail: 'message_too_long' };
@@ -275,10 +309,12 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
 
   /** What a tap runs: an approval card step, a run button, or nothing known. */
   const tapReply = async (sender: Sender, data: string): Promise<BotReply> => {
+    const assistantTap = decodeAssistantButton(data);
     const card = decodeCardButton(data);
     const button = decodeButtonData(data);
     const cardDeps = { botId: options.botId, approvePr: options.approvePr };
     try {
+      if (assistantTap) return await handleAssistantTap(options.assistant, sender, senderTier(acl, sender) ?? 'read', assistantTap);
       if (card) return await handleCardTap(botCtx, cardDeps, card.step, card.cardId);
       if (!button) return { text: 'That button is not known to this bot. Send /help for the commands.', outcome: 'error', detail: 'unknown_button' };
       // An older notification's Approve…: show the run's approval card.
@@ -292,11 +328,14 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
 
   const handleCallback = async (updateId: number, callbackId: string, sender: Sender, data: string): Promise<void> => {
     const { chatId } = sender;
+    const assistantTap = decodeAssistantButton(data);
     const card = decodeCardButton(data);
     const button = decodeButtonData(data);
-    const name = card || button?.action === 'approve' ? 'approve_pr' : (button?.action ?? 'button');
-    const command = card ? `button:card_${card.step}` : `button:${button?.action ?? 'unknown'}`;
-    const request = `[button] ${data}`;
+    // An assistant tap needs the read tier here; the assistant checks the person and the tool's tier.
+    const name = assistantTap ? QUESTION.name : card || button?.action === 'approve' ? 'approve_pr' : (button?.action ?? 'button');
+    const command = assistantTap ? assistantTapCommand(assistantTap.choice) : card ? `button:card_${card.step}` : `button:${button?.action ?? 'unknown'}`;
+    // The audit never sees an assistant button's token.
+    const request = assistantTap ? assistantTapRequest(assistantTap.choice) : `[button] ${data}`;
     const auth = authorizeSender(acl, sender, commandTier(name));
     if (!auth.ok && auth.reason === 'chat_not_allowlisted') return stranger(updateId, chatId, command, request);
     const rate = limiter.check(chatId, true, now());
@@ -323,7 +362,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     const reply = await tapReply(sender, data);
     // The toast is the reply's first line: a refusal reads in one line where the tap happened.
     await answer(reply.text.split('\n')[0]!.slice(0, 190));
-    const sendError = await send(chatId, reply.text, reply.buttons);
+    const sendError = reply.toastOnly ? null : await send(chatId, reply.text, reply.buttons);
     record({ updateId, chatId, command, request, reply, sendError });
   };
 
@@ -405,6 +444,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
   } finally {
     stopNotifier.abort();
     await notifier;
+    await questions.drain();
   }
   botCtx.log.info('telegram bot stopped', { ...summary });
   return summary;

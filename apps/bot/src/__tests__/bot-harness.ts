@@ -6,6 +6,7 @@ import { createChatAcl, createTelegramChatClient, TelegramAuditLog, type ChatAcl
 import { freshDatabase, tempDir } from '@agentpr/testing';
 import { createAppPorts, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
+import type { BotAssistant } from '../assistant-chat.js';
 import { runTelegramBot, type TelegramBotOptions, type TelegramBotSummary } from '../run-telegram-bot.js';
 
 /** A realistic token shape; the secret half must never show up in replies or audit lines. */
@@ -92,10 +93,18 @@ export interface RunningBot {
 /** Starts `runTelegramBot` with fast test timings; stop it in `afterEach`. */
 export function startBot(
   ctx: AppContext,
-  input: { apiUrl: string; chat?: ChatClient; acl?: ChatAclOptions; auditFile?: string; options?: Partial<TelegramBotOptions> },
+  input: {
+    apiUrl: string;
+    chat?: ChatClient;
+    acl?: ChatAclOptions;
+    auditFile?: string;
+    options?: Partial<TelegramBotOptions>;
+    /** Builds the manager LLM over the bot's audit log and stop signal. */
+    assistant?: (audit: TelegramAuditLog, signal: AbortSignal) => BotAssistant;
+  },
 ): RunningBot {
   const auditFile = input.auditFile ?? join(ctx.paths.dataDir, 'reports', 'telegram_audit.jsonl');
-  const audit = new TelegramAuditLog({ file: auditFile, maxBytes: 10_000_000, keepFiles: 2, clock: ctx.clock, secrets: [TOKEN] });
+  const audit = new TelegramAuditLog({ file: auditFile, maxBytes: 10_000_000, keepFiles: 2, clock: ctx.clock, secrets: input.options?.secrets ?? [TOKEN] });
   const controller = new AbortController();
   const chat = input.chat ?? createTelegramChatClient({ token: TOKEN, apiUrl: input.apiUrl });
   let scans = 0;
@@ -110,6 +119,7 @@ export function startBot(
       idleSleepMs: 20,
       notifyIntervalMs: 50,
       secrets: [TOKEN],
+      assistant: input.assistant?.(audit, controller.signal),
       ...input.options,
       onNotifyScan: (result) => {
         scans++;

@@ -29,13 +29,23 @@ describe('agentpr-bot main', () => {
     const r = await bot(['--help']);
     expect(r.code).toBe(0);
     expect(r.stdout.split('\n')[0]).toMatch(/^agentpr run-telegram-bot — /);
-    for (const name of ['--allow-chat-id', '--admin-user-id', '--notify-interval-sec', '--data-dir', '--skip-doctor']) expect(r.stdout).toContain(name);
+    for (const name of ['--allow-chat-id', '--admin-user-id', '--notify-interval-sec', '--llm-base-url', '--llm-model', '--data-dir', '--skip-doctor']) {
+      expect(r.stdout).toContain(name);
+    }
   });
 
   it('without an allowed chat exits 2 with the usage error as one line and a JSON envelope', async () => {
     const r = await bot(['--data-dir', tempDir(), '--skip-doctor'], { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN });
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agentpr: .*--allow-chat-id/)]);
+    expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'usage' });
+  });
+
+  it('a malformed --llm-base-url exits 2 with one line naming the flag, before Telegram is contacted', async () => {
+    const argv = ['--data-dir', tempDir(), '--skip-doctor', '--allow-chat-id', '42', '--llm-base-url', 'ftp://example.com/v1', '--llm-model', 'gpt-4.1-mini'];
+    const r = await bot(argv, { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: 'http://127.0.0.1:9' });
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^agentpr: --llm-base-url: /)]);
     expect(JSON.parse(r.stdout)).toMatchObject({ ok: false, code: 'usage' });
   });
 

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentprError, createAppPorts, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import { applyEvent, createRun, insertPrRequest, openStore, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, startFakeBotApi, startTelegramTestApi, tempDir, type TelegramTestApi } from '@agentpr/testing';
+import { startLlmStub, type RunningLlmStub } from '@agentpr/llm-stub';
 import { runTelegramBotService } from '../run-telegram-bot-service.js';
 
 const TOKEN = '5550001:AAFakeSecretForTestsOnly_abcdefghijk';
@@ -81,7 +82,7 @@ describe('runTelegramBotService', () => {
     controller.abort();
     const result = await running;
     expect(result).toMatchObject({ ok: true, bot_id: '5550001', audit_log_file: auditFile, commands: 1 });
-    expect(lines[0]).toMatch(/^telegram bot 5550001: 1 allowed, 1 write, 1 admin chat\(s\); audit log .*bot-audit\.jsonl; Bot API http:\/\/127\.0\.0\.1:\d+$/);
+    expect(lines[0]).toMatch(/^telegram bot 5550001: 1 allowed, 1 write, 1 admin chat\(s\); audit log .*bot-audit\.jsonl; Bot API http:\/\/127\.0\.0\.1:\d+; plain-word questions off \(no manager LLM\)$/);
     expect(lines.join('\n')).not.toContain('AAFakeSecret');
   });
 
@@ -144,6 +145,42 @@ describe('runTelegramBotService', () => {
     expect(answer).not.toContain('ABCDEF0123456789');
     controller.abort();
     await running;
+  });
+});
+
+describe('runTelegramBotService with a manager LLM', () => {
+  const LLM_KEY = 'sk-test-ServiceLlmKeyOnly-0123456789';
+  let api: TelegramTestApi;
+  let stub: RunningLlmStub;
+  beforeEach(async () => {
+    api = await startTelegramTestApi();
+    stub = await startLlmStub({ scenario: 'read-stuck-runs', apiKey: LLM_KEY });
+  });
+  afterEach(async () => {
+    await stub.close();
+    await api.stop();
+  });
+
+  it('configured from the environment, answers a plain-word message from the store and audits the turn without the key', async () => {
+    app = context({ AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN, AGENTPR_TELEGRAM_API_URL: api.apiUrl, AGENTPR_LLM_BASE_URL: stub.url, AGENTPR_LLM_MODEL: 'stub-manager', AGENTPR_LLM_API_KEY: LLM_KEY });
+    await createRun(app.db, { runId: 'run_llm01', owner: 'octo-org', repo: 'widgets', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: join(dir, 'run_llm01') });
+    const controller = new AbortController();
+    const lines: string[] = [];
+    const running = runTelegramBotService({ app, flags: { allowChatId: [String(CHAT)] }, signal: controller.signal, announce: (l) => lines.push(l) });
+    const client = api.server.getClient(TOKEN, { chatId: CHAT, userId: CHAT });
+    await client.sendMessage(client.makeMessage(`which runs are stuck? ${LLM_KEY}`));
+    const auditFile = join(dir, 'reports', 'telegram_audit.jsonl');
+    await waitFor(() => existsSync(auditFile) && readFileSync(auditFile, 'utf8').includes('"command":"ask"'), 'the ask audit line');
+    controller.abort();
+    await running;
+    const reply = api.server.storage.botMessages.map((m) => String(m.message.text)).join('\n');
+    expect(reply).toContain('octo-org/widgets');
+    expect(lines[0]).toMatch(/; manager LLM stub-manager at http:\/\/127\.0\.0\.1:\d+\/v1$/);
+    const audit = readFileSync(auditFile, 'utf8');
+    expect(audit).toContain('"kind":"assistant_question"');
+    expect(audit).toContain('"kind":"assistant_reply"');
+    expect(audit + reply + lines.join('\n')).not.toContain(LLM_KEY);
+    expect(stub.requests.every((r) => r.authorized)).toBe(true);
   });
 });
 

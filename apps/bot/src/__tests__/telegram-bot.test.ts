@@ -4,6 +4,7 @@ import { applyEvent, createRuns, getBotState, getRun, insertPrRequest, type Open
 import { cleanupTempDirs, dialectsUnderTest, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
 import type { AppContext, ApprovePr } from '@agentpr/orchestrator';
 import { botStateKeys } from '../bot-state-keys.js';
+import { NO_LLM_TEXT } from '../assistant-chat.js';
 import {
   ADMIN,
   auditLines,
@@ -341,13 +342,17 @@ describe.each(dialectsUnderTest())('runTelegramBot against telegram-test-api on 
     expect((await getRun(ctx.db, 'run_bad001'))!.state.current_state).toBe('PAUSED');
   });
 
-  it('ordinary text and commands for another bot are ignored without a reply or an audit line', async () => {
+  it('commands for another bot are ignored without a reply or an audit line; ordinary text, without a manager LLM, gets how to set one up', async () => {
     bot = startBot(ctx, { apiUrl: api.apiUrl });
-    await send(ADMIN, 'hello there');
     await send(ADMIN, '/list@SomeOtherBot');
     await ask(ADMIN, '/list@TestNameBot 1');
-    expect(commandLines(ADMIN).map((l) => l.request_text)).toEqual(['/list@TestNameBot 1']);
-    expect(messagesFor(ADMIN)).toHaveLength(1);
+    const plain = await ask(ADMIN, 'hello there');
+    expect(plain.replies).toEqual([NO_LLM_TEXT]);
+    expect(commandLines(ADMIN).map((l) => [l.command, l.request_text])).toEqual([
+      ['list', '/list@TestNameBot 1'],
+      ['ask', 'hello there'],
+    ]);
+    expect(messagesFor(ADMIN)).toHaveLength(2);
   });
 });
 
