@@ -69,8 +69,8 @@ export const STATE_NOTES: Readonly<Record<RunState, StateNote>> = {
   NEEDS_HUMAN_REVIEW: {
     meaning: 'Escalated: something needs a person (a verdict that needs review, a refused step, a PR closed unmerged, the retry budget spent).',
     moves_on_when:
-      'Only a human command: retry to an earlier stage (usually IMPLEMENTING or ITERATING) after looking at inspect_run, or pause. ' +
-      'Checks and reviews that arrive meanwhile are held. A merged PR still → DONE.',
+      'A person acts; the manager does not: retry to an earlier stage (usually IMPLEMENTING or ITERATING) after looking at inspect_run, ' +
+      'mark it done, or pause it. Checks and reviews that arrive meanwhile are held; a merged PR still → DONE.',
   },
   FAILED_RETRYABLE: {
     meaning: 'A step failed in a way worth retrying (a transient error, an interrupted attempt).',
