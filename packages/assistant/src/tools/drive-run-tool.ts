@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { AgentprError } from '@agentpr/orchestrator';
-import { isTerminal } from '@agentpr/state-machine';
+import { HOLD_STATES, isTerminal } from '@agentpr/state-machine';
 import { defineTool } from './define-tool.js';
 import { runIdArg } from './tool-args.js';
 import { requireRun } from './tool-data.js';
@@ -17,6 +17,10 @@ export const driveRunTool = defineTool({
   async describe(ctx, input) {
     const { run, state } = await requireRun(ctx, input.run_id);
     if (isTerminal(state.current_state)) throw new AgentprError('refused', `run ${run.run_id} is ${state.current_state}, which is terminal; there is nothing to drive.`);
+    if (HOLD_STATES.has(state.current_state)) {
+      const how = state.current_state === 'PAUSED' ? 'resumes it (resume_run)' : 'retries it (retry_run)';
+      throw new AgentprError('refused', `run ${run.run_id} is ${state.current_state}; the manager leaves it alone until a person ${how}.`);
+    }
     return `drive one manager step of ${run.run_id} (${run.owner}/${run.repo}), now ${state.current_state}`;
   },
   async run(ctx, input, runtime) {

@@ -126,9 +126,18 @@ describe.each(dialectsUnderTest())('write tools on %s', (kind) => {
     expect(ticked).toEqual(['run_a1']);
   });
 
-  it('drive_run refuses a terminal run before anyone is asked to confirm', async () => {
+  it('drive_run refuses a terminal, paused or escalated run before anyone is asked to confirm', async () => {
     await seedRun(app.ctx, 'run_d', 'mem0ai', 'mem0', TO_STATE.PUSHED);
     await apply(app.ctx, 'run_d', { type: 'github.pull_request.closed', pr_number: 3, merged: true });
     await expect(describeTool(tool('drive_run'), app.ctx, { run_id: 'run_d' })).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/DONE, which is terminal/) });
+    await seedRun(app.ctx, 'run_p', 'mem0ai', 'mem0', TO_STATE.IMPLEMENTING);
+    await apply(app.ctx, 'run_p', { type: 'command.pause' });
+    await expect(describeTool(tool('drive_run'), app.ctx, { run_id: 'run_p' })).rejects.toMatchObject({
+      code: 'refused',
+      message: 'run run_p is PAUSED; the manager leaves it alone until a person resumes it (resume_run).',
+    });
+    await apply(app.ctx, 'run_p', { type: 'command.resume' });
+    await apply(app.ctx, 'run_p', { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', actor: 'worker' });
+    await expect(describeTool(tool('drive_run'), app.ctx, { run_id: 'run_p' })).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/retry_run/) });
   });
 });
