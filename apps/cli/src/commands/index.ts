@@ -54,5 +54,6 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'pending-prs': { summary: 'List the PR requests waiting for approval, with their expiry and whether they are stale.', load: () => import('./pending-prs.js') },
   'reset-workspace': { summary: "Reset a run's workspace to its base commit (or last pushed head), keeping a patch of what it discards.", load: () => import('./reset-workspace.js') },
   'dev-stack': { summary: 'Start the local GitHub stand-in and model stub, print the environment to use, and serve until Ctrl-C.', load: () => import('./dev-stack.js') },
+  ask: { summary: 'Ask in plain words (one question, or an ask> session on a terminal); every change waits for your confirmation.', load: () => import('./ask.js') },
   'assistant-metrics': { summary: 'Show what the manager LLM was asked and spent: requests by outcome, tokens, tool calls and cost per day, chat and model.', load: () => import('./assistant-metrics.js') },
 };
