@@ -11,11 +11,15 @@ export interface ChatModelErrorContext {
 
 const KEEP_WORKING = 'the / commands keep working.';
 
-/** The first errno-like `code` in an error's cause chain (undici nests it, sometimes inside an AggregateError). */
+/**
+ * The first errno-like `code` in an error's cause chain (undici nests it, sometimes inside an AggregateError);
+ * `BAD_PORT` for a port fetch refuses to use (9, 25, 6000, …), which never leaves the machine.
+ */
 function networkCode(error: unknown, depth = 0): string | undefined {
   if (depth > 5 || error === null || typeof error !== 'object') return undefined;
-  const e = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  const e = error as { code?: unknown; cause?: unknown; errors?: unknown; message?: unknown };
   if (typeof e.code === 'string' && /^E[A-Z_]+$/.test(e.code)) return e.code;
+  if (e.message === 'bad port') return 'BAD_PORT';
   const inner = networkCode(e.cause, depth + 1);
   if (inner) return inner;
   return Array.isArray(e.errors) ? e.errors.map((x) => networkCode(x, depth + 1)).find(Boolean) : undefined;
@@ -30,6 +34,8 @@ function networkReason(code: string | undefined): string {
       return 'host not found';
     case 'ECONNRESET':
       return 'connection reset';
+    case 'BAD_PORT':
+      return 'fetch refuses this port; use another';
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
       return 'no route to host';
