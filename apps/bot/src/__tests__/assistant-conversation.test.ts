@@ -128,6 +128,24 @@ describe.each(dialectsUnderTest())('plain-word questions in the Telegram bot on 
     expect(await stateOf('run_group01')).toBe('PAUSED');
   });
 
+  it('a Confirm after confirm_ttl_sec, or with a forged token, is refused and nothing runs', async () => {
+    let now = Date.now();
+    ctx = { ...ctx, clock: () => new Date(now) };
+    await makeRun(ctx, 'run_ttl0001', TO_IMPLEMENTING);
+    const before = await eventTypes(ctx, 'run_ttl0001');
+    stub = await startStub('pause-run', { RUN_ID: 'run_ttl0001' });
+    bot = startAssistantBot(ctx, api, stubConfig(stub.url, { confirm_ttl_sec: 30 }));
+    const chat = new ChatDriver(api, bot);
+    const offer = (await chat.say(WRITER, 'pause run_ttl0001')).replies.at(-1)!;
+    now += 31_000;
+    const late = await chat.tap(WRITER, buttonData(offer, 'Confirm'));
+    expect(late.audit).toMatchObject({ outcome: 'error', detail: 'refused: expired' });
+    expect(late.replies.map((r) => r.text).join('\n')).toMatch(/expired/);
+    const forged = await chat.tap(WRITER, 'ai:c:AAAAAAAAAAAAAAAAAAAAAA');
+    expect(forged.audit).toMatchObject({ command: 'button:assistant_confirm', outcome: 'error', detail: 'refused: unknown', request_text: '[button] assistant confirm' });
+    expect(await eventTypes(ctx, 'run_ttl0001')).toEqual(before);
+  });
+
   it('a read chat asking for a pause is refused for its tier, audited, and the run is unchanged', async () => {
     await makeRun(ctx, 'run_tier001', TO_IMPLEMENTING);
     const before = await eventTypes(ctx, 'run_tier001');
