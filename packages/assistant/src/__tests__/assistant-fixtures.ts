@@ -115,8 +115,9 @@ export function fakeTools(app: AssistantApp, titles: Record<string, string> = {}
     describe: (ctx, args) => describeRun(ctx, (args as { run_id: string }).run_id, verb),
     async run(ctx, args: { run_id: string }) {
       app.ran.push(`${name} ${args.run_id}`);
+      if (verb === 'pause' && (await stateOf(ctx, args.run_id)) === 'PAUSED') throw new AgentprError('refused', `run ${args.run_id} is already PAUSED`);
       const applied = await applyCommand(ctx, args.run_id, { command: verb });
-      if (applied.kind === 'refused') throw new AgentprError('refused', `${verb} was refused for ${args.run_id}`);
+      if (applied.kind !== 'applied') throw new AgentprError('refused', `${verb} changed nothing for ${args.run_id} (${applied.kind})`);
       return { data: { run_id: args.run_id, state: applied.result.state }, summary: `${args.run_id}: ${applied.result.state}` };
     },
   });
