@@ -107,6 +107,22 @@ export function renderSkillsFeedbackMarkdown(f: Omit<SkillsFeedbackResult, 'repo
  * f.actions.map((a) => a.id); // ['prompt-impl-test-evidence', 'policy-known-baseline-failures']
  */
 export async function skillsFeedback(ctx: ReportContext, input: SkillsFeedbackInput = {}): Promise<SkillsFeedbackResult> {
+  const body = await skillsFeedbackView(ctx, input);
+  const reportPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.json', `${JSON.stringify(body, null, 2)}\n`);
+  const markdownPath = pairWith(reportPath, ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.md', renderSkillsFeedbackMarkdown(body)));
+  return { ...body, report_path: reportPath, markdown_path: markdownPath };
+}
+
+/** The feedback {@link skillsFeedback} writes, computed without writing anything (the assistant's read tool). */
+export type SkillsFeedbackView = Omit<SkillsFeedbackResult, 'report_path' | 'markdown_path'>;
+
+/**
+ * The same prioritised actions as {@link skillsFeedback}, without writing the report files.
+ *
+ * @example
+ * const view = await skillsFeedbackView(ctx, { runId: 'run_45f3cbdcdc56' });
+ */
+export async function skillsFeedbackView(ctx: Pick<ReportContext, 'db' | 'clock'>, input: SkillsFeedbackInput = {}): Promise<SkillsFeedbackView> {
   const minSamples = input.minSamples ?? 3;
   if (!Number.isInteger(minSamples) || minSamples < 1) throw new ReportError('usage', `--min-samples must be an integer of at least 1, got ${minSamples}`);
   const metrics = await skillsMetrics(ctx, { ...(input.runId ? { runId: input.runId } : {}), limit: input.limit ?? 300 });
@@ -149,7 +165,5 @@ export async function skillsFeedback(ctx: ReportContext, input: SkillsFeedbackIn
       missing_required_counts: metrics.missing_required_counts,
     },
   };
-  const reportPath = ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.json', `${JSON.stringify(body, null, 2)}\n`);
-  const markdownPath = pairWith(reportPath, ctx.artifacts.writeNew(ctx.paths.reportsDir, 'skills_feedback_', '.md', renderSkillsFeedbackMarkdown(body)));
-  return { ...body, report_path: reportPath, markdown_path: markdownPath };
+  return body;
 }

@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { skillsFeedback, skillsMetrics } from '@agentpr/reports';
+import { skillsFeedbackView, skillsMetrics } from '@agentpr/reports';
 import { defineTool } from './define-tool.js';
 import { reportCall } from './report-call.js';
 import { limitArg, runIdArg } from './tool-args.js';
@@ -43,7 +43,7 @@ export const skillsMetricsTool = defineTool({
 
 /**
  * `skills_feedback`: prioritised prompt, skill and policy changes from the metrics (`agentpr skills-feedback`). Like
- * the command, it also writes its JSON and Markdown report under the reports directory.
+ * the command's report, it is computed without writing any file: a read tool changes nothing.
  */
 export const skillsFeedbackTool = defineTool({
   name: 'skills_feedback',
@@ -53,7 +53,7 @@ export const skillsFeedbackTool = defineTool({
   args: v.strictObject({ run_id: scope }),
   async run(ctx, input) {
     if (input.run_id !== undefined) await requireRun(ctx, input.run_id);
-    const f = await reportCall(() => skillsFeedback(ctx, input.run_id ? { runId: input.run_id } : {}));
+    const f = await reportCall(() => skillsFeedbackView(ctx, input.run_id ? { runId: input.run_id } : {}));
     return {
       data: {
         scope_run_id: f.scope_run_id,
@@ -73,7 +73,6 @@ export const skillsFeedbackTool = defineTool({
           change: clip(a.recommendation),
           acceptance_check: clip(a.acceptance_check),
         })),
-        report: f.markdown_path,
       },
       summary: `${plural(f.actions.length, 'action')} from ${plural(f.input_summary.parsed_reports, 'runtime report')}`,
     };

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentprError } from '@agentpr/orchestrator';
@@ -176,6 +176,9 @@ describe.each(dialectsUnderTest())('read tools on %s', (kind) => {
     const f = feedback.data as { summary: { parsed_reports: number }; actions: Array<{ id: string }> };
     expect(f.summary.parsed_reports).toBe(2);
     expect(f.actions.map((a) => a.id)).toContain('prompt-impl-test-evidence');
+    // A read tool writes nothing: no skills_feedback report files appear.
+    const reportsDir = app.ctx.paths.reportsDir;
+    expect(existsSync(reportsDir) ? readdirSync(reportsDir).filter((name) => name.startsWith('skills_feedback_')) : []).toEqual([]);
     await expect(callTool(tool('skills_feedback'), app.ctx, { run_id: 'run_zz' })).rejects.toMatchObject({ code: 'not_found' });
   });
 
