@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { getRun, insertPrRequest, type OpenDatabase } from '@agentpr/store';
-import type { RunningLlmStub } from '@agentpr/llm-stub';
+import { startLlmStub, type RunningLlmStub } from '@agentpr/llm-stub';
 import { cleanupTempDirs, startTelegramTestApi, type TelegramTestApi } from '@agentpr/testing';
 import type { AppContext } from '@agentpr/orchestrator';
-import { ADMIN, eventTypes, makeRun, READER, STRANGER, testContext, TO_IMPLEMENTING, TO_PUSHED, TOKEN, WRITER, type RunningBot } from './bot-harness.js';
+import { ADMIN, eventTypes, makeRun, READER, STRANGER, testContext, TO_IMPLEMENTING, TO_PUSHED, TOKEN, waitFor, WRITER, type RunningBot } from './bot-harness.js';
 import { ChatDriver, LLM_KEY, startAssistantBot, startStub, stubConfig, withLlmKey } from './assistant-harness.js';
 import { NO_LLM_TEXT } from '../assistant-chat.js';
 
@@ -158,6 +158,23 @@ describe('the manager LLM in the Telegram bot: what it may not do', () => {
     expect(audit).toMatchObject({ command: 'ask', outcome: 'error', detail: expect.stringMatching(/^model_unavailable/) });
     const list = await chat.say(READER, '/list');
     expect(list.replies[0]!.text).toContain('run_down001 | octo-org/widgets');
+  });
+
+  it('a model that never answers holds up no command: /list answers meanwhile, and stopping the bot ends the question with one line', async () => {
+    await makeRun(ctx, 'run_slow001', TO_IMPLEMENTING);
+    stub = await startLlmStub({ scenario: { name: 'hang', model: 'stub-manager', turns: [{ steps: [{ kind: 'hang' }] }] }, apiKey: LLM_KEY });
+    bot = startAssistantBot(ctx, api, stubConfig(stub.url));
+    const chat = new ChatDriver(api, bot);
+    const client = api.server.getClient(TOKEN, { chatId: READER, userId: READER });
+    await client.sendMessage(client.makeMessage('which runs are stuck?'));
+    await waitFor(() => stub!.requests.length === 1, 'the question to reach the model');
+    const list = await chat.say(READER, '/list');
+    expect(list.audit).toMatchObject({ command: 'list', outcome: 'ok' });
+    expect(list.replies[0]!.text).toContain('run_slow001');
+    await bot.stop();
+    const ask = chat.commandLines(READER).find((l) => l.command === 'ask');
+    expect(ask).toMatchObject({ outcome: 'error', detail: expect.stringMatching(/^model_unavailable/) });
+    expect((ask!.response_text as string).split('\n')).toHaveLength(1);
   });
 
   it('without a manager LLM a plain-word message gets one line, /help mentions plain words, strangers still hear nothing', async () => {
