@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { startLlmStub, type RunningLlmStub } from '@agentpr/llm-stub';
+import { startLlmStub, type LlmScenarioInput, type RunningLlmStub } from '@agentpr/llm-stub';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
 import { auditRecords, CANARY_KEY, cliFor, closedPort, holdsToken, injectedTitle, seedRuns, statesOf, storedTokenHashes, STUB_MODEL, type SeededRuns } from './ask-harness.js';
 
@@ -20,7 +20,7 @@ describe.each(dialectsUnderTest())('agentpr ask on %s (issue 16)', (kind) => {
     db = undefined;
   });
 
-  async function setUp(scenario: string, vars: (runs: SeededRuns) => Record<string, string> = () => ({})) {
+  async function setUp(scenario: string | LlmScenarioInput, vars: (runs: SeededRuns) => Record<string, string> = () => ({})) {
     db = await freshDatabase(kind);
     const home = tempDir('agentpr-ask-');
     const cli = cliFor(db, home);
@@ -119,6 +119,26 @@ describe.each(dialectsUnderTest())('agentpr ask on %s (issue 16)', (kind) => {
     expect(r.json.reply).toContain('agentpr approve-open-pr');
     expect(auditRecords(home).records.find((a) => a.kind === 'assistant_tool_call')).toMatchObject({ tool: 'approve_pr', outcome: 'refused_approve' });
     expect(await statesOf(db, all)).toEqual(before);
+  });
+
+  it('drive_run, confirmed with --yes, runs one manager tick for that run only; the failed action is reported as the write failing', async () => {
+    const scenario: LlmScenarioInput = {
+      name: 'drive',
+      model: STUB_MODEL,
+      turns: [{ steps: [{ kind: 'tool_calls', calls: [{ name: 'drive_run', arguments: { run_id: '{{RUN_ID}}' } }] }, { kind: 'reply', content: 'Driven.' }] }],
+    };
+    const { cli, db, home, llm, runs, stub, all } = await setUp(scenario, (r) => ({ RUN_ID: r.active }));
+    const before = await statesOf(db, all);
+    // The seeded runs' workspaces lie outside the workspace root, so the tick's run_prepare refuses before any clone.
+    const r = await cli(['ask', 'move alpha along', '--yes', ...llm]);
+    expect(r.code).toBe(1);
+    expect(stub.requests[0]!.tools).toContain('drive_run');
+    expect(r.json.actions).toEqual([
+      expect.objectContaining({ tool: 'drive_run', status: 'failed', summary: expect.stringContaining(`${runs.active} (octo/alpha)`) }),
+    ]);
+    expect(r.json.actions[0].result).toMatch(new RegExp(`^Failed: .*${runs.active} \\[DISCOVERY\\] run_prepare\\(failed\\) error: .*outside the workspace root`));
+    expect(await statesOf(db, all)).toEqual(before);
+    expect(auditRecords(home).records.find((a) => a.kind === 'assistant_action')).toMatchObject({ tool: 'drive_run', outcome: 'failed' });
   });
 
   it('a spent tool-call budget (policy manager_llm.max_tool_calls: 2) ends the turn with a reply that says so, exit 75', async () => {
