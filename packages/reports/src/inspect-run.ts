@@ -134,7 +134,18 @@ function latestRuntime(artifact: Artifact | undefined, commandLimit: number, war
     last_message_path: lastMessagePath,
     last_message_preview: preview,
     diff: signals.diff ?? null,
+    evidence: evidenceNotes(classification.evidence),
   };
+}
+
+/** The verdict's evidence as its one-sentence notes (at most 12, each cut to 300 characters), command first when known. */
+function evidenceNotes(value: unknown): Array<{ note: string; command: string | null; exit_code: number | null }> {
+  if (!Array.isArray(value)) return [];
+  return value.slice(0, 12).flatMap((item: unknown) => {
+    const e = obj(item);
+    if (typeof e.note !== 'string') return [];
+    return [{ note: e.note.slice(0, 300), command: typeof e.command === 'string' ? e.command.slice(0, 300) : null, exit_code: int(e.exit_code, null) }];
+  });
 }
 
 function latestDigest(artifact: Artifact | undefined, warnings: string[]): Record<string, unknown> | null {

@@ -23,6 +23,7 @@ function verdict(report: Doc) {
     test_command_count: report.test_command_count,
     failed_test_commands: texts(report.failed_test_commands, 5),
     agent_last_message: str(report.last_message_preview),
+    evidence: Array.isArray(report.evidence) ? report.evidence.slice(0, 8) : [],
   };
 }
 

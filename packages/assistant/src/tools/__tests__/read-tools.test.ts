@@ -95,7 +95,12 @@ describe.each(dialectsUnderTest())('read tools on %s', (kind) => {
     const out = await callTool(tool('inspect_run'), app.ctx, { run_id: 'run_a1' });
     const data = out.data as Record<string, any>;
     expect(data).toMatchObject({ run_id: 'run_a1', repo: 'mem0ai/mem0', state: 'NEEDS_HUMAN_REVIEW' });
-    expect(data.latest_verdict).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', failed_test_commands: ['npm test'] });
+    expect(data.latest_verdict).toMatchObject({
+      grade: 'HUMAN_REVIEW',
+      reason_code: 'test_command_failed',
+      failed_test_commands: ['npm test'],
+      evidence: [{ note: '`npm test` exit 1, never re-run successfully', command: 'npm test', exit_code: 1 }],
+    });
     expect(Array.from(data.latest_verdict.agent_last_message as string).length).toBeLessThanOrEqual(300);
     expect(data.attempt_verdicts.map((a: { reason_code: string }) => a.reason_code)).toEqual(['test_command_failed', 'runtime_transient_failure']);
     expect(data.next_commands.join('\n')).toContain('agentpr retry --run-id run_a1 --target-state IMPLEMENTING');

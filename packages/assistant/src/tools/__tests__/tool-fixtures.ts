@@ -103,7 +103,12 @@ export async function addRuntimeReport(ctx: AppContext, runId: string, verdict: 
         last_message_path: lastMessage,
         skill_plan: { run_state: 'IMPLEMENTING', required_now: ['tdd'], available_optional: [], missing_required: [] },
       },
-      classification: { grade: verdict.grade, reason_code: verdict.reason_code, next_action: verdict.grade === 'PASS' ? 'advance' : 'escalate' },
+      classification: {
+        grade: verdict.grade,
+        reason_code: verdict.reason_code,
+        next_action: verdict.grade === 'PASS' ? 'advance' : 'escalate',
+        evidence: [{ line: 3, item_id: null, command: 'npm test', exit_code: 1, note: '`npm test` exit 1, never re-run successfully' }],
+      },
       signals: { test_commands: ['npm test'], failed_test_commands: verdict.grade === 'PASS' ? [] : ['npm test'] },
     }),
   );
