@@ -134,8 +134,10 @@ function auditRequestText(parsed: ParsedCommand, text: string): string {
  * ignored, tiers and chat ACL capped per person in group chats when user ids are configured, sliding-window
  * rate limits, commands run in process as actor `bot`, replies split to Telegram's limit, every command
  * and poll error in the audit log, poll errors retried with backoff up to 60 s, and push notifications to
- * the admin chats. Strangers (chats not on the allowlist) get no reply and are decided before the global
- * limiter, by a small budget of their own, so no flood of them can make the bot busy for the allowed chats;
+ * the admin chats. A message that is not a command is a question for `options.assistant` (the manager LLM), answered
+ * in the background in order per chat; its writes become Confirm/Cancel buttons only the asker's tap runs.
+ * Strangers (chats not on the allowlist) get no reply and are decided before the global limiter, by a small
+ * budget of their own, so no flood of them can make the bot busy for the allowed chats;
  * their audit lines are sampled (first per chat per window, then one in `strangerAuditEvery`). A rejected
  * token (401) or a second poller/webhook (409) stops it with an `AgentprError` (`config`) that tells the
  * operator what to do.
