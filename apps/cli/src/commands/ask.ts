@@ -7,9 +7,19 @@ import { runAskSession } from './ask-session.js';
 import { openCliAssistant, type CliAssistant } from './ask-setup.js';
 import { actionLines, askOnce, askOutput, notRunLine, settleActions, turnStatus, type Confirmation } from './ask-turn.js';
 
-/** Whether a person sits at this terminal: stdin and stdout are both terminals. */
+/** Whether a person sits at this terminal: stdin and stdout are both terminals (an `ask>` session needs both). */
 function atTerminal(ctx: CommandContext): boolean {
   return process.stdin.isTTY === true && ctx.stdout.isTTY === true;
+}
+
+/**
+ * Where a y/N question can be shown: stdout on a terminal, or stderr when stdout carries JSON (`--json`, or a
+ * pipe) and stderr is a terminal; `undefined` when stdin is not a terminal (nobody can answer).
+ */
+function promptStream(ctx: CommandContext): NodeJS.WritableStream | undefined {
+  if (process.stdin.isTTY !== true) return undefined;
+  if (!ctx.json && ctx.stdout.isTTY === true) return ctx.stdout;
+  return (ctx.stderr as { isTTY?: boolean }).isTTY === true ? ctx.stderr : undefined;
 }
 
 /** One question: the reply, then each proposed write confirmed (`--yes`, or y/N on a terminal) or left unrun. */
@@ -20,17 +30,17 @@ async function oneTurn(ctx: CommandContext, cli: CliAssistant, question: string,
     ctx.stderr.write(`agentpr: ${result.reply.split('\n')[0]}\n`);
     return { output: ctx.json ? askOutput(result, []) : undefined, status: 'failed' };
   }
-  const asking = !yes && result.actions.length > 0 && atTerminal(ctx);
+  const screen = !yes && result.actions.length > 0 ? promptStream(ctx) : undefined;
   let prompt: LinePrompt | undefined;
-  if (asking) {
-    // The reply comes before its questions; in JSON mode stdout stays one document, so both go to stderr.
-    (ctx.json ? ctx.stderr : ctx.stdout).write(`${result.reply}\n`);
-    prompt = openLinePrompt(process.stdin, ctx.json ? ctx.stderr : ctx.stdout);
+  if (screen) {
+    // The reply comes before its questions; with JSON on stdout, both go to stderr and stdout stays one document.
+    screen.write(`${result.reply}\n`);
+    prompt = openLinePrompt(process.stdin, screen);
   }
   const confirmation: Confirmation = yes ? { kind: 'yes_flag' } : prompt ? { kind: 'prompt', question: (text) => prompt.question(text) } : { kind: 'unavailable' };
   const settled = await settleActions(cli, result.actions, confirmation).finally(() => prompt?.close());
   for (const action of settled) if (action.status === 'not_run') ctx.stderr.write(`agentpr: ${notRunLine(action.summary)}\n`);
-  const text = [...(asking ? [] : [result.reply]), ...actionLines(settled)].join('\n');
+  const text = [...(screen ? [] : [result.reply]), ...actionLines(settled)].join('\n');
   return { output: askOutput(result, settled), status: turnStatus(result, settled), text };
 }
 
