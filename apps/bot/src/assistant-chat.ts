@@ -1,6 +1,7 @@
 import type { ActionDecision, ActionResult, AskRequest, AskResult, PendingAction, Requester } from '@agentpr/assistant';
 import { encodeAssistantButton, type InlineButton, type Sender, type Tier } from '@agentpr/telegram';
 import type { BotReply } from './bot-commands.js';
+import { ChatQueue } from './chat-queue.js';
 
 /** The assistant as the bot uses it: what `createAssistant` of @agentpr/assistant returns. */
 export interface BotAssistant {
@@ -69,21 +70,48 @@ export function askReply(result: AskResult): BotReply {
   }
 }
 
+/** The reply when a chat already has questions waiting for the model. */
+const BUSY: BotReply = { text: 'Still answering your earlier questions; ask again in a moment.', outcome: 'error', detail: 'questions_pending' };
+
 /**
  * The plain-word side of the bot: sends a chat's question to the assistant with the chat's last
  * {@link HISTORY_TURNS} turns (kept in memory only; a restart forgets them) and maps the answer to a reply.
+ * Questions wait for the model in the background, in order per chat, so no command waits behind them.
  */
 export class AssistantChat {
   readonly #assistant: BotAssistant | undefined;
   readonly #history = new Map<number, Array<{ question: string; reply: string }>>();
+  readonly #queue: ChatQueue;
 
-  constructor(assistant: BotAssistant | undefined) {
+  constructor(assistant: BotAssistant | undefined, options: { onError: (error: unknown) => void }) {
     this.#assistant = assistant;
+    this.#queue = new ChatQueue({ onError: options.onError });
   }
 
   /** Whether a manager LLM answers questions. */
   get enabled(): boolean {
     return this.#assistant !== undefined;
+  }
+
+  /**
+   * Queues a question; `deliver` gets its reply when the model has answered (an exception in the assistant becomes
+   * the reply `failed` makes of it). A chat with 3 questions waiting gets a "still answering" reply at once.
+   */
+  async enqueue(
+    sender: Sender,
+    tier: Tier,
+    question: string,
+    io: { signal: AbortSignal; deliver: (reply: BotReply) => Promise<void>; failed: (error: unknown) => BotReply },
+  ): Promise<void> {
+    const queued = this.#queue.enqueue(sender.chatId, async () => {
+      await io.deliver(await this.answer(sender, tier, question, io.signal).catch(io.failed));
+    });
+    if (!queued) await io.deliver(BUSY);
+  }
+
+  /** Resolves when every queued question has been answered and delivered. */
+  drain(): Promise<void> {
+    return this.#queue.drain();
   }
 
   /** Answers one question of `sender` (whose tier is `tier`); without a manager LLM, says how to configure one. */

@@ -27,7 +27,6 @@ import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestr
 import { executeBotCommand, type BotReply } from './bot-commands.js';
 import { AssistantChat, type BotAssistant } from './assistant-chat.js';
 import { assistantTapCommand, assistantTapRequest, handleAssistantTap } from './assistant-taps.js';
-import { ChatQueue } from './chat-queue.js';
 import { handleCardTap } from './card-taps.js';
 import { botStateKeys } from './bot-state-keys.js';
 import { initNotificationCursors, notifyRuns, type NotifyResult } from './notify-runs.js';
@@ -161,9 +160,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
     global: settings.rateLimitGlobal,
     strangers: settings.rateLimitStrangers,
   });
-  const assistant = new AssistantChat(options.assistant);
-  // Questions wait for the model in the background, in order per chat, so commands never wait behind them.
-  const questions = new ChatQueue({ onError: (error) => botCtx.log.error(`a question failed: ${errorText(error)}`, { error: errorText(error) }) });
+  const assistant = new AssistantChat(options.assistant, { onError: (error) => botCtx.log.error(`a question failed: ${errorText(error)}`, { error: errorText(error) }) });
   const strangerAudit = new StrangerAuditSampler({ windowSec: settings.rateLimitWindowSec, every: options.strangerAuditEvery });
   const summary: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0, strangerAttempts: 0, strangerUnaudited: 0 };
   const offsetKey = botStateKeys.offset(options.botId);
@@ -256,16 +253,12 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
   /** Queues a question for the manager LLM; its reply is sent and audited when the model has answered. */
   const askLater = async (updateId: number, sender: Sender, question: string): Promise<void> => {
     const { chatId } = sender;
-    const tier = senderTier(acl, sender) ?? 'read';
     summary.commands++;
-    const queued = questions.enqueue(chatId, async () => {
-      const reply = await assistant.answer(sender, tier, question, signal).catch((error: unknown) => failed('ask', error));
-      const sendError = await send(chatId, reply.text, reply.buttons);
-      record({ updateId, chatId, command: 'ask', request: question, reply, sendError });
+    await assistant.enqueue(sender, senderTier(acl, sender) ?? 'read', question, {
+      signal,
+      failed: (error) => failed('ask', error),
+      deliver: async (reply) => record({ updateId, chatId, command: 'ask', request: question, reply, sendError: await send(chatId, reply.text, reply.buttons) }),
     });
-    if (queued) return;
-    const reply: BotReply = { text: 'Still answering your earlier questions; ask again in a moment.', outcome: 'error', detail: 'questions_pending' };
-    record({ updateId, chatId, command: 'ask', request: question, reply, sendError: await send(chatId, reply.text) });
   };
 
   const handleMessage = async (updateId: number, sender: Sender, rawText: string): Promise<void> => {
@@ -446,7 +439,7 @@ export async function runTelegramBot(ctx: AppContext, options: TelegramBotOption
   } finally {
     stopNotifier.abort();
     await notifier;
-    await questions.drain();
+    await assistant.drain();
   }
   botCtx.log.info('telegram bot stopped', { ...summary });
   return summary;
