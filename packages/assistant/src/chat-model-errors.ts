@@ -61,6 +61,15 @@ function statusError(error: APIError, at: ChatModelErrorContext): ChatModelError
   );
 }
 
+/** The one line for an answer that is not a chat completion (not JSON, or JSON of another shape). */
+export function badResponseMessage(endpoint: string): string {
+  return `The manager LLM at ${endpoint} sent something that is not a chat completion; is it an OpenAI-compatible endpoint? The / commands keep working.`;
+}
+
+function seconds(ms: number): string {
+  return ms < 10_000 ? String(Math.round(ms / 100) / 10) : String(Math.round(ms / 1000));
+}
+
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
@@ -76,12 +85,12 @@ export function chatModelErrorFrom(error: unknown, at: ChatModelErrorContext): C
     return new ChatModelError('aborted', `The request to the manager LLM at ${at.endpoint} was cancelled.`, { cause: error });
   }
   if (error instanceof APIConnectionTimeoutError) {
-    return new ChatModelError('timeout', `${where} did not answer within ${Math.round(at.timeoutMs / 1000)} s; ${KEEP_WORKING}`, { cause: error });
+    return new ChatModelError('timeout', `${where} did not answer within ${seconds(at.timeoutMs)} s; ${KEEP_WORKING}`, { cause: error });
   }
   if (error instanceof APIConnectionError) {
     const reason = networkReason(networkCode(error));
     return new ChatModelError('unreachable', `${where} is unreachable (${reason}). Check --llm-base-url / AGENTPR_LLM_BASE_URL; ${KEEP_WORKING}`, { cause: error });
   }
   if (error instanceof APIError) return statusError(error, at);
-  return new ChatModelError('bad_response', `${where} gave an answer agentpr could not read; ${KEEP_WORKING}`, { cause: error });
+  return new ChatModelError('bad_response', badResponseMessage(at.endpoint), { cause: error });
 }

@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { ChatModelError, type ChatCompletion, type ToolCall } from './chat-model.js';
+import { badResponseMessage } from './chat-model-errors.js';
 
 const TokenCount = v.optional(v.nullable(v.pipe(v.number(), v.integer(), v.minValue(0))));
 
@@ -47,7 +48,7 @@ export function parseCompletion(raw: unknown, endpoint: string, model: string): 
   const parsed = v.safeParse(CompletionSchema, raw);
   const choice = parsed.success ? parsed.output.choices[0] : undefined;
   if (!parsed.success || !choice) {
-    throw new ChatModelError('bad_response', `The manager LLM at ${endpoint} sent something that is not a chat completion; is it an OpenAI-compatible endpoint? The / commands keep working.`);
+    throw new ChatModelError('bad_response', badResponseMessage(endpoint));
   }
   const answer = parsed.output;
   return {
