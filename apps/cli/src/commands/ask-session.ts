@@ -16,6 +16,8 @@ export interface AskSessionIo {
   /** A one-line notice (model unavailable, a turn stopped). */
   notice(text: string): void;
   json: boolean;
+  /** `--yes`: proposed writes run without a y/N question. */
+  yes: boolean;
   /** SIGTERM (or SIGINT outside the terminal's raw mode) ends the session. */
   signal: AbortSignal;
 }
@@ -52,7 +54,7 @@ export async function runAskSession(io: AskSessionIo): Promise<{ turns: number; 
       continue;
     }
     if (!io.json) io.print(result.reply);
-    const settled = await settleActions(io.cli, result.actions, { kind: 'prompt', question: (text) => io.prompt.question(text) });
+    const settled = await settleActions(io.cli, result.actions, io.yes ? { kind: 'yes_flag' } : { kind: 'prompt', question: (text) => io.prompt.question(text) });
     if (io.json) io.print(JSON.stringify(askOutput(result, settled)));
     else for (const text of actionLines(settled)) io.print(text);
     history.push({ question: parsed.question, reply: result.reply });

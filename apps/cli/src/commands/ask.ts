@@ -45,7 +45,7 @@ async function oneTurn(ctx: CommandContext, cli: CliAssistant, question: string,
 }
 
 /** No question: an `ask>` session on a terminal, else a usage error. */
-async function session(ctx: CommandContext, cli: CliAssistant): Promise<CommandResult> {
+async function session(ctx: CommandContext, cli: CliAssistant, yes: boolean): Promise<CommandResult> {
   const prompt = openLinePrompt(process.stdin, ctx.stdout);
   try {
     const outcome = await runAskSession({
@@ -54,6 +54,7 @@ async function session(ctx: CommandContext, cli: CliAssistant): Promise<CommandR
       print: (text) => ctx.stdout.write(`${text}\n`),
       notice: (text) => ctx.stderr.write(`agentpr: ${text}\n`),
       json: ctx.json,
+      yes,
       signal: ctx.signal,
     });
     return { output: undefined, status: outcome.status };
@@ -91,7 +92,8 @@ export const command: CommandSpec = {
     }
     const cli = await openCliAssistant(ctx, values);
     try {
-      return question === undefined ? await session(ctx, cli) : await oneTurn(ctx, cli, question, flag(values, 'yes'));
+      const yes = flag(values, 'yes');
+      return question === undefined ? await session(ctx, cli, yes) : await oneTurn(ctx, cli, question, yes);
     } finally {
       await cli.close();
     }
