@@ -2,6 +2,7 @@
 // Webhook throughput and latency (issue: GitHub PR gate, sync and webhook).
 //   node tools/bench/src/webhook-bench.mjs [--duration 10] [--connections 10] [--runs 50] [--rounds 2]
 //     [--client wrk|autocannon] [--pool 5000] [--skip-bare] [--skip-middleware] [--delivery-thread worker|in-process|both]
+//     [--baseline-bin other/apps/webhook/dist/bin.js]
 // Starts, in child processes on loopback, (a) a bare node:http server that only reads the body and answers
 // 200, (m) the @octokit/webhooks node middleware (`new Webhooks({ secret })` + `createNodeMiddleware`: verify and
 // parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh
@@ -45,6 +46,9 @@ const { values } = parseArgs({
     // Where the webhook processes deliveries: its worker thread (the default), the HTTP thread, or both servers,
     // each on its own copy of the store, measured in the same rounds.
     'delivery-thread': { type: 'string', default: 'worker' },
+    // Another build of agentpr-webhook (its dist/bin.js), measured in the same rounds as `webhook_baseline`: an A/B
+    // of a change on a machine too noisy to compare runs.
+    'baseline-bin': { type: 'string' },
   },
 });
 const duration = Number(values.duration);
@@ -260,15 +264,17 @@ const bare = await startChild(['-e', BARE]);
 const middleware = await startChild(['--input-type=module', '-e', MIDDLEWARE]);
 /** The webhook variants: `webhook` (the first mode) and `webhook_in_process` when both are measured, each on its own data dir. */
 const variants = [];
-for (const mode of threadModes) {
-  const name = variants.length === 0 ? 'webhook' : `webhook_${mode.replace('-', '_')}`;
+const builds = threadModes.map((mode) => ({ mode, bin: webhookBin, name: undefined }));
+if (values['baseline-bin']) builds.push({ mode: threadModes[0], bin: resolve(values['baseline-bin']), name: 'webhook_baseline' });
+for (const { mode, bin, name: fixedName } of builds) {
+  const name = fixedName ?? (variants.length === 0 ? 'webhook' : `webhook_${mode.replace('-', '_')}`);
   const dataDir = variants.length === 0 ? work : join(work, name);
   if (dataDir !== work) {
     mkdirSync(dataDir);
     copyFileSync(dbPath, join(dataDir, 'agentpr.db'));
   }
   const profile = process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : [];
-  const argv = [...profile, webhookBin, '--data-dir', dataDir, '--port', '0', '--secret', SECRET, '--audit-log-file', join(dataDir, 'audit.jsonl'), '--delivery-thread', mode];
+  const argv = [...profile, bin, '--data-dir', dataDir, '--port', '0', '--secret', SECRET, '--audit-log-file', join(dataDir, 'audit.jsonl'), '--delivery-thread', mode];
   variants.push({ name, dataDir, server: await startChild(argv) });
 }
 // Warm up all (JIT, SQLite page cache) before measuring.

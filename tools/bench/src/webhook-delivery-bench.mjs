@@ -2,6 +2,9 @@
 // The webhook's delivery side alone, in this process: CPU per delivery of `createDeliveryProcessor` (JSON.parse,
 // fingerprint, the group-committed SQLite transaction on the dedicated writer, the answer), without HTTP or threads.
 //   node [--max-semi-space-size=N] tools/bench/src/webhook-delivery-bench.mjs [--deliveries 20000] [--concurrency 16] [--rounds 3] [--sha256]
+//     [--baseline-dist other/apps/webhook/dist]
+// `--baseline-dist`: another build's processor, measured in alternating rounds on the same store (an A/B on a noisy
+// machine: compare the minimum and the median of each).
 // A CPU-time measure (process.cpuUsage), so it is usable on a shared machine where throughput is not. The first 6,000
 // deliveries warm up (and apply each of the 5,000 check suites once); the measured ones are event duplicates, as in
 // webhook-bench.mjs with wrk. `--sha256`: fingerprint with the body's SHA-256 (as with two secrets) instead of the
@@ -24,6 +27,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '16' },
     rounds: { type: 'string', default: '3' },
     sha256: { type: 'boolean', default: false },
+    'baseline-dist': { type: 'string' },
   },
 });
 const total = Number(values.deliveries);
@@ -67,7 +71,13 @@ await setup.close();
 // As on the delivery worker: its own connection, checkpoints inline.
 const writer = openSqliteDeliveryWriter(dbPath, { checkpoints: 'inline' });
 const log = { info() {}, warn() {}, error(message, fields) { console.error(message, fields); } };
-const processDelivery = createDeliveryProcessor({ clock: () => new Date(), actor: 'webhook', log }, writer);
+const ctx = { clock: () => new Date(), actor: 'webhook', log };
+const variants = [{ name: 'current', processDelivery: createDeliveryProcessor(ctx, writer) }];
+if (values['baseline-dist']) {
+  const baseline = await import(join(resolve(values['baseline-dist']), 'index.js'));
+  variants.push({ name: 'baseline', processDelivery: baseline.createDeliveryProcessor(ctx, writer) });
+}
+let processDelivery = variants[0].processDelivery;
 let next = 0;
 async function deliver(count) {
   const end = next + count;
@@ -82,13 +92,19 @@ async function deliver(count) {
   };
   await Promise.all(Array.from({ length: concurrency }, client));
 }
-await deliver(6000);
+for (const v of variants) {
+  processDelivery = v.processDelivery;
+  await deliver(v === variants[0] ? 6000 : 2000);
+}
 const rounds = [];
-for (let i = 0; i < Number(values.rounds); i++) {
+for (let i = 0; i < Number(values.rounds) * variants.length; i++) {
+  const variant = variants[i % variants.length];
+  processDelivery = variant.processDelivery;
   const cpu = process.cpuUsage();
   await deliver(total);
   const used = process.cpuUsage(cpu);
   rounds.push({
+    variant: variant.name,
     cpu_us_per_delivery: Math.round(((used.user + used.system) / total) * 10) / 10,
     user: Math.round(used.user / total),
     system: Math.round(used.system / total),
@@ -96,4 +112,11 @@ for (let i = 0; i < Number(values.rounds); i++) {
 }
 writer.close();
 rmSync(work, { recursive: true, force: true });
-console.log(JSON.stringify({ node: process.version, execArgv: process.execArgv, deliveries: total, concurrency, fingerprint: values.sha256 ? 'sha256' : 'hmac', rounds }, null, 2));
+const summary = Object.fromEntries(
+  variants.map((v) => {
+    const xs = rounds.filter((r) => r.variant === v.name).map((r) => r.cpu_us_per_delivery).sort((a, b) => a - b);
+    return [v.name, { min: xs[0], median: xs[Math.floor(xs.length / 2)] }];
+  }),
+);
+const report = { node: process.version, execArgv: process.execArgv, deliveries: total, concurrency, fingerprint: values.sha256 ? 'sha256' : 'hmac', rounds, summary };
+console.log(JSON.stringify(report, null, 2));
