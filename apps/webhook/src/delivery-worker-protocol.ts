@@ -1,5 +1,6 @@
 import type { Logger } from '@agentpr/orchestrator';
-import type { ProcessedDelivery, VerifiedDelivery } from './delivery-processor.js';
+import type { ProcessedDelivery } from './delivery-processor.js';
+import type { RingMemory } from './shared-ring.js';
 
 /** What the delivery worker is started with. */
 export interface DeliveryWorkerData {
@@ -7,12 +8,10 @@ export interface DeliveryWorkerData {
   sqlitePath: string;
   /** The actor its events are recorded as. */
   actor: 'webhook';
-}
-
-/** A delivery handed to the worker, numbered for its answer. */
-export interface NumberedDelivery {
-  id: number;
-  delivery: VerifiedDelivery;
+  /** Deliveries, HTTP thread → worker (delivery-codec.ts records); its `Closed` word asks the worker to finish. */
+  requests: RingMemory;
+  /** Answers, worker → HTTP thread. */
+  answers: RingMemory;
 }
 
 /** An answer from the worker, with the number of its delivery. */
@@ -22,12 +21,10 @@ export interface NumberedAnswer {
 }
 
 /**
- * Messages to the worker: the deliveries verified in one turn of the event loop (bodies transferred), or the request
- * to close. One message per turn, not per delivery: a message costs a wake-up of the other thread.
+ * Messages from the worker: ready (its connection is open), a log line for the server's logger, or an answer too
+ * large for the answer ring (never in practice: answers are a few hundred bytes). Deliveries and answers otherwise
+ * go through the shared rings, not messages: a message costs a structured clone and a wake-up of the other thread.
  */
-export type ToDeliveryWorker = { type: 'deliveries'; items: NumberedDelivery[] } | { type: 'close' };
-
-/** Messages from the worker: ready (its connection is open), an answer, or a log line for the server's logger. */
 export type FromDeliveryWorker =
   | { type: 'ready' }
   | { type: 'answers'; items: NumberedAnswer[] }
