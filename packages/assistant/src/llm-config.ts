@@ -53,18 +53,27 @@ export type LlmConfigResolution = { kind: 'configured'; config: LlmConfig } | { 
 
 const DEFAULT_TIMEOUT_SEC = 60;
 
+function parsedUrl(text: string): URL | undefined {
+  try {
+    return new URL(text);
+  } catch {
+    return undefined;
+  }
+}
+
+// valibot runs every check of a pipe even after one failed, so each check tolerates text that is not a URL.
 const BaseUrlSchema = v.pipe(
   v.string(),
   v.trim(),
-  v.url(),
+  v.url('must be an http(s) URL'),
   v.check((text) => /^https?:\/\//i.test(text), 'must be an http(s) URL'),
   v.check((text) => {
-    const url = new URL(text);
-    return url.username === '' && url.password === '';
+    const url = parsedUrl(text);
+    return !url || (url.username === '' && url.password === '');
   }, 'must not carry user:password@ (the key comes from AGENTPR_LLM_API_KEY)'),
   v.check((text) => {
-    const url = new URL(text);
-    return url.search === '' && url.hash === '';
+    const url = parsedUrl(text);
+    return !url || (url.search === '' && url.hash === '');
   }, 'must not carry a query or a fragment'),
 );
 
