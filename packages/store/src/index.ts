@@ -57,6 +57,7 @@ export {
   openSqliteDeliveryWriter,
 } from './webhook-deliveries.js';
 export type { NewDelivery, ClaimResult, DeliveryRun, DeliveryEvent, DeliveryExecutor, SqliteDeliveryWriter } from './webhook-deliveries.js';
+export { lookupDelivery, insertSettledDelivery } from './webhook-deliveries.js';
 export { insertPrRequest, getPrRequestByFile, latestPrRequest, consumePrRequest } from './pr-requests.js';
 export { openSqliteReader } from './sqlite-reader.js';
 export type { SqliteReader } from './sqlite-reader.js';

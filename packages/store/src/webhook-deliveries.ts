@@ -24,6 +24,12 @@ export interface DeliveryExecutor {
   exec(sql: string, parameters: readonly unknown[]): Promise<void>;
   /** Runs `fn` in one transaction (or in the current one when already inside). */
   transaction<T>(fn: (x: DeliveryExecutor) => Promise<T>): Promise<T>;
+  /**
+   * True when a transaction holds the database's write lock from its first statement (SQLite `BEGIN IMMEDIATE` on
+   * the one delivery writer), so no other writer can come between a read and a write of it: a delivery can then be
+   * looked up first and stored once, settled ({@link insertSettledDelivery}), instead of claimed and updated.
+   */
+  readonly exclusive?: boolean;
 }
 
 const pgCache = new Map<string, string>();
@@ -98,6 +104,7 @@ export function openSqliteDeliveryWriter(path: string, options: { checkpoints?: 
   let queue: Promise<unknown> = Promise.resolve();
   const writer: SqliteDeliveryWriter = {
     dialect: 'sqlite',
+    exclusive: true,
     rows: async <R>(sql: string, parameters: readonly unknown[]) => statement(sql).all(...parameters) as R[],
     row: async <R>(sql: string, parameters: readonly unknown[]) => statement(sql).get(...parameters) as R | undefined,
     exec: async (sql, parameters) => {
@@ -199,6 +206,8 @@ const SQL = {
     'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, null, null) on conflict (source, delivery_id) do nothing returning id',
   existing: 'select id, payload_sha256, outcome, received_at from webhook_deliveries where source = ? and delivery_id = ?',
   finish: 'update webhook_deliveries set outcome = ?, detail_json = ? where id = ?',
+  insertSettled:
+    'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, ?, ?)',
   lockState: 'select current_state, last_error, last_active_state, held_facts_json from run_states where run_id = ? for update',
   insertEvent:
     'insert into events (run_id, event_type, idempotency_key, payload_json, applied, reason, actor, created_at) values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (run_id, idempotency_key) do nothing returning event_id',
@@ -243,6 +252,26 @@ export async function claimDelivery(db: Db | DeliveryExecutor, delivery: NewDeli
   const existing = await first<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(x, SQL.existing, [delivery.source, delivery.deliveryId]);
   if (!existing) throw new Error(`delivery ${delivery.deliveryId} conflicted but cannot be read`);
   return { claimed: false, existing: { ...existing, id: Number(existing.id) } };
+}
+
+/** The stored delivery of `(source, deliveryId)`, as {@link claimDelivery} reports it, or `undefined`. */
+export async function lookupDelivery(
+  db: Db | DeliveryExecutor,
+  source: string,
+  deliveryId: string,
+): Promise<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'> | undefined> {
+  const row = await first<Pick<WebhookDeliveryRow, 'id' | 'payload_sha256' | 'outcome' | 'received_at'>>(executor(db), SQL.existing, [source, deliveryId]);
+  return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
+/**
+ * Stores a delivery already settled, in one INSERT: the claim and its outcome together. Only inside a transaction
+ * of an {@link DeliveryExecutor.exclusive} executor, after {@link lookupDelivery} found no row (the unique key still
+ * refuses a second row, failing the transaction).
+ */
+export async function insertSettledDelivery(db: Db | DeliveryExecutor, delivery: NewDelivery, outcome: string, detail: Record<string, unknown>): Promise<void> {
+  const { source, deliveryId, eventType, payloadSha256, receivedAt } = delivery;
+  await executor(db).exec(SQL.insertSettled, [source, deliveryId, eventType, payloadSha256, receivedAt, outcome, JSON.stringify(detail)]);
 }
 
 /** Records what processing a claimed delivery did (`processed`, `ignored`, `refused`) and why. */

@@ -1,5 +1,17 @@
 import { mapWebhookEvent } from '@agentpr/github';
-import { claimDelivery, findDeliveryRun, findDeliveryRunsByHead, finishDelivery, iso, kyselyDeliveryExecutor, type DeliveryExecutor, type DeliveryRun } from '@agentpr/store';
+import {
+  claimDelivery,
+  findDeliveryRun,
+  findDeliveryRunsByHead,
+  finishDelivery,
+  insertSettledDelivery,
+  iso,
+  kyselyDeliveryExecutor,
+  lookupDelivery,
+  type DeliveryExecutor,
+  type DeliveryRun,
+  type NewDelivery,
+} from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { webhookFailingChecks } from './failing-checks.js';
 import { applyGithubFact, type GithubFactResult, type RollupTask } from './github-events.js';
@@ -80,22 +92,45 @@ export type WebhookDeliveryResult =
 /** The kinds of {@link WebhookDeliveryResult}. */
 export type DeliveryOutcome = WebhookDeliveryResult['kind'];
 
-async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
-  const base: DeliveryRef = { deliveryId: input.deliveryId, eventName: input.eventName };
-  const claim = await claimDelivery(trx, {
+/**
+ * Claims the delivery id in `trx`: a duplicate or conflicting delivery's result, or how to record the outcome once
+ * the facts are applied. An {@link DeliveryExecutor.exclusive} executor (the SQLite delivery writer) looks the id up
+ * and stores the delivery once, settled; any other claims it first (an INSERT that concurrent claims of one id
+ * decide by the unique key) and records the outcome with an UPDATE.
+ */
+async function claim(
+  trx: DeliveryExecutor,
+  ctx: DeliveryContext,
+  input: WebhookDeliveryInput,
+  base: DeliveryRef,
+): Promise<WebhookDeliveryResult | ((outcome: string, detail: Record<string, unknown>) => Promise<void>)> {
+  const delivery: NewDelivery = {
     source: input.source ?? 'github',
     deliveryId: input.deliveryId,
     eventType: input.eventName,
     payloadSha256: input.payloadSha256,
     receivedAt: iso(ctx.clock()),
-  });
-  if (!claim.claimed) {
-    const stored = claim.existing.payload_sha256;
-    if (stored !== input.payloadSha256 && !input.isSamePayload?.(stored)) {
-      return { ...base, kind: 'conflict', error: 'delivery id reused with different payload' };
-    }
-    return { ...base, kind: 'duplicate' };
+  };
+  let stored: string;
+  if (trx.exclusive) {
+    const existing = await lookupDelivery(trx, delivery.source, delivery.deliveryId);
+    if (!existing) return (outcome, detail) => insertSettledDelivery(trx, delivery, outcome, detail);
+    stored = existing.payload_sha256;
+  } else {
+    const claimed = await claimDelivery(trx, delivery);
+    if (claimed.claimed) return (outcome, detail) => finishDelivery(trx, claimed.id, outcome, detail);
+    stored = claimed.existing.payload_sha256;
   }
+  if (stored !== input.payloadSha256 && !input.isSamePayload?.(stored)) {
+    return { ...base, kind: 'conflict', error: 'delivery id reused with different payload' };
+  }
+  return { ...base, kind: 'duplicate' };
+}
+
+async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, input: WebhookDeliveryInput): Promise<WebhookDeliveryResult> {
+  const base: DeliveryRef = { deliveryId: input.deliveryId, eventName: input.eventName };
+  const settle = await claim(trx, ctx, input, base);
+  if (typeof settle !== 'function') return settle;
   const mapping = mapWebhookEvent(input.eventName, input.payload, input.deliveryId);
   const results: DeliveryFactResult[] = [];
   const rollups: RollupTask[] = [];
@@ -135,7 +170,7 @@ async function processDelivery(trx: DeliveryExecutor, ctx: DeliveryContext, inpu
   const processed = results.length - ignored;
   const refused = results.some((r) => 'reason' in r && r.reason === 'invalid_transition');
   const kind: SettledDelivery['kind'] = processed > 0 ? 'applied' : refused ? 'refused' : 'ignored';
-  await finishDelivery(trx, claim.id, kind === 'applied' ? 'processed' : kind, { processed, ignored, results });
+  await settle(kind === 'applied' ? 'processed' : kind, { processed, ignored, results });
   return { ...base, kind, processed, ignored, results, rollups };
 }
 
