@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { assistantTokensSince, iso, recordAssistantRequest } from '@agentpr/store';
+import { assistantTokensSince, iso, recordAssistantRequest, settleAssistantAction } from '@agentpr/store';
 import { redactorFor, type AppContext } from '@agentpr/orchestrator';
 import type { AskRequest, AskResult, AskUsage, AssistantDeps, PendingAction } from './ask-types.js';
 import { ChatModelError, type ChatMessage, type ToolCall } from './chat-model.js';
@@ -144,6 +144,12 @@ async function finish(scope: LoopScope, state: LoopState, end: LoopEnd, startedA
   const { ctx, deps, request, requestId } = scope;
   const { redact } = redactorFor(ctx);
   const usage: AskUsage = { ...state.usage, costUsd: costOf(deps, state.usage) };
+  // A failed model leaves no way to show the buttons: writes it proposed before failing are withdrawn, not left pending.
+  if (end.kind === 'model_unavailable') {
+    for (const action of state.pending) {
+      await settleAssistantAction(ctx.db, action.actionId, { from: 'pending', to: 'cancelled', decidedAt: iso(ctx.clock()), resultText: 'model unavailable' });
+    }
+  }
   const reply =
     end.kind === 'model_unavailable'
       ? end.message

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { assistantTokensSince, listAssistantRequests, recordAssistantRequest } from '@agentpr/store';
+import type { LlmScenarioInput } from '@agentpr/llm-stub';
 import { dialectsUnderTest, freshDatabase, type TestDatabase } from '@agentpr/testing';
 import { assistantApp, CLI, closedPort, fakeTools, GITHUB_TOKEN, harness, LLM_KEY, seedRun, stateOf, TELEGRAM, type AssistantApp, type Harness } from './assistant-fixtures.js';
 
@@ -160,6 +161,27 @@ describe.each(dialectsUnderTest())('askAgentpr on %s through the openai SDK and 
     expect(result.kind).toBe('model_unavailable');
     expect(result.reply).toBe(`The manager LLM at ${h.stub.url} failed (HTTP 500); try again later. The / commands keep working.`);
     expect(result.reply).not.toContain('scripted model endpoint is down');
+  });
+
+  it('withdraws a write it proposed when the model then fails, so nothing is left pending without a button', async () => {
+    const scenario: LlmScenarioInput = {
+      name: 'fails-after-write',
+      turns: [
+        {
+          steps: [
+            { kind: 'tool_calls', calls: [{ name: 'pause_run', arguments: { run_id: 'run_45f3cbdcdc56' } }] },
+            { kind: 'http_error', status: 500, retry_after_ms: 1 },
+            { kind: 'reply', content: 'never' },
+          ],
+        },
+      ],
+    };
+    h = await harness(app, { scenario });
+    const result = await h.assistant.ask({ question: 'pause run_45f3cbdcdc56', requester: TELEGRAM('write') });
+    expect(result.kind).toBe('model_unavailable');
+    const rows = await app.ctx.db.withTables<{ assistant_actions: { status: string; result_text: string | null } }>().selectFrom('assistant_actions').selectAll().execute();
+    expect(rows.map((r) => [r.status, r.result_text])).toEqual([['cancelled', 'model unavailable']]);
+    expect(app.ran).toEqual([]);
   });
 
   it('keeps planted secrets and confirm tokens out of the audit, the store and the model', async () => {
