@@ -184,6 +184,16 @@ describe.each(dialectsUnderTest())('askAgentpr on %s through the openai SDK and 
     expect(app.ran).toEqual([]);
   });
 
+  it('hands the model the last 6 turns of a session as prior messages, redacted', async () => {
+    h = await harness(app, { scenario: 'read-stuck-runs' });
+    const history = Array.from({ length: 8 }, (_, i) => ({ question: `q${i} ${GITHUB_TOKEN}`, reply: `r${i}` }));
+    await h.assistant.ask({ question: 'and now?', requester: CLI, history });
+    const messages = h.stub.requests[0]?.messages ?? [];
+    expect(messages.map((m) => m.role)).toEqual(['system', ...Array.from({ length: 6 }, () => ['user', 'assistant']).flat(), 'user']);
+    expect(messages[1]?.content).toBe('q2 ***');
+    expect(messages.at(-1)?.content).toBe('and now?');
+  });
+
   it('keeps planted secrets and confirm tokens out of the audit, the store and the model', async () => {
     h = await harness(app, { scenario: 'pause-run', vars: { RUN_ID: 'run_45f3cbdcdc56' } });
     const question = `pause run_45f3cbdcdc56, my token is ${GITHUB_TOKEN} and the key ${LLM_KEY}`;
