@@ -13,7 +13,7 @@ export function budgetLine(budget: BudgetName, limits: AssistantLimits): string 
     case 'request_tokens':
       return `Stopped: this question used its ${limits.maxTokensPerRequest.toLocaleString('en-US')} tokens (manager_llm.max_tokens_per_request). Ask something narrower.`;
     case 'daily_tokens':
-      return `This chat's daily budget of ${limits.dailyTokensPerChat.toLocaleString('en-US')} tokens is used up (manager_llm.daily_tokens_per_chat); it resets at 00:00 UTC. The / commands keep working.`;
+      return `This chat's daily budget of ${limits.dailyTokensPerChat.toLocaleString('en-US')} tokens is used up (manager_llm.daily_tokens_per_chat); it resets at 00:00 UTC. Every other command keeps working.`;
     default: {
       const never: never = budget;
       return String(never);

@@ -9,7 +9,7 @@ export interface ChatModelErrorContext {
   timeoutMs: number;
 }
 
-const KEEP_WORKING = 'the / commands keep working.';
+const KEEP_WORKING = 'every other command keeps working.';
 
 /**
  * The first errno-like `code` in an error's cause chain (undici nests it, sometimes inside an AggregateError);
@@ -63,7 +63,7 @@ function statusError(error: APIError, at: ChatModelErrorContext): ChatModelError
 
 /** The one line for an answer that is not a chat completion (not JSON, or JSON of another shape). */
 export function badResponseMessage(endpoint: string): string {
-  return `The manager LLM at ${endpoint} sent something that is not a chat completion; is it an OpenAI-compatible endpoint? The / commands keep working.`;
+  return `The manager LLM at ${endpoint} sent something that is not a chat completion; is it an OpenAI-compatible endpoint? Every other command keeps working.`;
 }
 
 function seconds(ms: number): string {

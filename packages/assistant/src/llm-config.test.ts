@@ -54,7 +54,7 @@ describe('resolveLlmConfig', () => {
     expect(resolveLlmConfig({ env: KEY, offline: false })).toMatchObject({ kind: 'unconfigured', message: expect.stringContaining('AGENTPR_LLM_MODEL') });
     expect(resolveLlmConfig({ flags: { model: 'm' }, env: {}, offline: false })).toEqual({
       kind: 'unconfigured',
-      message: 'AGENTPR_LLM_API_KEY is not set; the manager LLM at https://api.openai.com/v1 needs a key. The / commands keep working.',
+      message: 'AGENTPR_LLM_API_KEY is not set; the manager LLM at https://api.openai.com/v1 needs a key. Every other command keeps working.',
     });
     expect(configured({ flags: { baseUrl: 'http://localhost:11434/v1', model: 'llama3.1:8b' }, env: {}, offline: false }).apiKey).toBeUndefined();
   });

@@ -154,7 +154,7 @@ export function resolveLlmConfig(input: ResolveLlmConfigInput): LlmConfigResolut
   if (model === undefined) {
     return {
       kind: 'unconfigured',
-      message: 'The manager LLM is not configured: set --llm-model / AGENTPR_LLM_MODEL (and AGENTPR_LLM_BASE_URL, AGENTPR_LLM_API_KEY) or manager_llm.model in the policy; the / commands keep working.',
+      message: 'The manager LLM is not configured: set --llm-model / AGENTPR_LLM_MODEL (and AGENTPR_LLM_BASE_URL, AGENTPR_LLM_API_KEY) or manager_llm.model in the policy; every other command keeps working.',
     };
   }
   const loopback = isLoopbackUrl(baseUrl);
@@ -164,7 +164,7 @@ export function resolveLlmConfig(input: ResolveLlmConfigInput): LlmConfigResolut
   const provider = providerFor(baseUrl, policy);
   const apiKey = present(input.env.AGENTPR_LLM_API_KEY);
   if (apiKey === undefined && !loopback && provider !== 'openai-compatible') {
-    return { kind: 'unconfigured', message: `AGENTPR_LLM_API_KEY is not set; the manager LLM at ${endpointOf(baseUrl)} needs a key. The / commands keep working.` };
+    return { kind: 'unconfigured', message: `AGENTPR_LLM_API_KEY is not set; the manager LLM at ${endpointOf(baseUrl)} needs a key. Every other command keeps working.` };
   }
   const config: LlmConfig = {
     baseUrl,

@@ -35,10 +35,12 @@ function osUser(env: Readonly<Record<string, string | undefined>>): string {
  * flags and environment variables, before the store is opened.
  */
 export async function openCliAssistant(ctx: CommandContext, values: OptionValues): Promise<CliAssistant> {
-  const [{ createAssistant, resolveLlmConfig, openAssistantAuditFile }, { loadPolicy, resolveManagerLlmPolicy, resolveOfflineMode }] = await Promise.all([
+  const [assistantLib, { loadPolicy, resolveManagerLlmPolicy, resolveOfflineMode }, { redactorFor }] = await Promise.all([
     import('@agentpr/assistant'),
     import('@agentpr/policy'),
+    import('@agentpr/orchestrator'),
   ]);
+  const { createAssistant, resolveLlmConfig, openAssistantAuditFile } = assistantLib;
   const loaded = await loadPolicy(ctx.base.paths.policyFile);
   if (!loaded.ok) throw new AgentprError(loaded.error.code === 'invalid_json' ? 'invalid_json' : 'config', loaded.error.message);
   const offline = resolveOfflineMode({ env: ctx.base.env, flag: values.offline === true, policy: loaded.policy.offline }).offline;
@@ -50,7 +52,7 @@ export async function openCliAssistant(ctx: CommandContext, values: OptionValues
   });
   if (resolved.kind === 'unconfigured') throw new AgentprError('usage', `ask: ${resolved.message}`);
   const app = await ctx.app();
-  const audit = openAssistantAuditFile(askAuditFile(ctx), { redactor: app.redactor, clock: app.clock });
+  const audit = openAssistantAuditFile(askAuditFile(ctx), { redactor: redactorFor(app), clock: app.clock });
   const assistant = createAssistant(app, { config: resolved.config, audit, runtime: { signal: ctx.signal, tickRun: tickOneRun } });
   const user = `cli:${osUser(ctx.base.env)}`;
   return {

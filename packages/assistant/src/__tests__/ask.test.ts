@@ -149,7 +149,7 @@ describe.each(dialectsUnderTest())('askAgentpr on %s through the openai SDK and 
     const result = await h.assistant.ask({ question: 'stuck?', requester: TELEGRAM('read') });
     expect(result.kind).toBe('model_unavailable');
     expect(result.reply).toBe(
-      `The manager LLM at http://127.0.0.1:${port}/v1 is unreachable (connection refused). Check --llm-base-url / AGENTPR_LLM_BASE_URL; the / commands keep working.`,
+      `The manager LLM at http://127.0.0.1:${port}/v1 is unreachable (connection refused). Check --llm-base-url / AGENTPR_LLM_BASE_URL; every other command keeps working.`,
     );
     expect((await listAssistantRequests(app.ctx.db, {}))[0]).toMatchObject({ outcome: 'model_unavailable', input_tokens: 0 });
     expect((await h.records()).at(-1)).toMatchObject({ kind: 'assistant_reply', outcome: 'model_unavailable' });
@@ -159,7 +159,7 @@ describe.each(dialectsUnderTest())('askAgentpr on %s through the openai SDK and 
     h = await harness(app, { scenario: 'endpoint-error' });
     const result = await h.assistant.ask({ question: 'stuck?', requester: TELEGRAM('read') });
     expect(result.kind).toBe('model_unavailable');
-    expect(result.reply).toBe(`The manager LLM at ${h.stub.url} failed (HTTP 500); try again later. The / commands keep working.`);
+    expect(result.reply).toBe(`The manager LLM at ${h.stub.url} failed (HTTP 500); try again later. Every other command keeps working.`);
     expect(result.reply).not.toContain('scripted model endpoint is down');
   });
 

@@ -117,14 +117,14 @@ describe('createOpenAiChatModel', () => {
     const port = await closedPort();
     const error = await failure(createOpenAiChatModel(config(`http://127.0.0.1:${port}/v1`)).complete(REQUEST));
     expect(error.code).toBe('unreachable');
-    expect(error.message).toBe(`The manager LLM at http://127.0.0.1:${port}/v1 is unreachable (connection refused). Check --llm-base-url / AGENTPR_LLM_BASE_URL; the / commands keep working.`);
+    expect(error.message).toBe(`The manager LLM at http://127.0.0.1:${port}/v1 is unreachable (connection refused). Check --llm-base-url / AGENTPR_LLM_BASE_URL; every other command keeps working.`);
   });
 
   it('maps a wrong key to auth, naming AGENTPR_LLM_API_KEY and never the key', async () => {
     stub = await startLlmStub({ scenario: 'read-stuck-runs', apiKey: 'sk-the-right-key-0000' });
     const error = await failure(createOpenAiChatModel(config(stub.url)).complete(REQUEST));
     expect(error.code).toBe('auth');
-    expect(error.message).toBe(`The manager LLM at ${stub.url} refused the key (HTTP 401). Check AGENTPR_LLM_API_KEY; the / commands keep working.`);
+    expect(error.message).toBe(`The manager LLM at ${stub.url} refused the key (HTTP 401). Check AGENTPR_LLM_API_KEY; every other command keeps working.`);
     expect(error.message).not.toContain(KEY);
   });
 
@@ -155,7 +155,7 @@ describe('createOpenAiChatModel', () => {
     stub = await startLlmStub({ scenario: { name: 'hang', turns: [{ steps: [{ kind: 'hang' }] }] }, apiKey: KEY });
     const timeout = await failure(createOpenAiChatModel(config(stub.url, { timeoutMs: 300 })).complete(REQUEST));
     expect(timeout.code).toBe('timeout');
-    expect(timeout.message).toBe(`The manager LLM at ${stub.url} did not answer within 0.3 s; the / commands keep working.`);
+    expect(timeout.message).toBe(`The manager LLM at ${stub.url} did not answer within 0.3 s; every other command keeps working.`);
     const controller = new AbortController();
     const pending = createOpenAiChatModel(config(stub.url)).complete({ ...REQUEST, signal: controller.signal });
     controller.abort();
