@@ -1,6 +1,5 @@
 import type { Logger } from '@agentpr/orchestrator';
-import type { ProcessedDelivery } from './delivery-processor.js';
-import type { RingMemory } from './shared-ring.js';
+import type { ProcessedDelivery, VerifiedDelivery } from './delivery-processor.js';
 
 /** What the delivery worker is started with. */
 export interface DeliveryWorkerData {
@@ -8,10 +7,12 @@ export interface DeliveryWorkerData {
   sqlitePath: string;
   /** The actor its events are recorded as. */
   actor: 'webhook';
-  /** Deliveries, HTTP thread → worker (delivery-codec.ts records); its `Closed` word asks the worker to finish. */
-  requests: RingMemory;
-  /** Answers, worker → HTTP thread. */
-  answers: RingMemory;
+}
+
+/** A delivery handed to the worker, numbered for its answer. */
+export interface NumberedDelivery {
+  id: number;
+  delivery: VerifiedDelivery;
 }
 
 /** An answer from the worker, with the number of its delivery. */
@@ -21,10 +22,12 @@ export interface NumberedAnswer {
 }
 
 /**
- * Messages from the worker: ready (its connection is open), a log line for the server's logger, or an answer too
- * large for the answer ring (never in practice: answers are a few hundred bytes). Deliveries and answers otherwise
- * go through the shared rings, not messages: a message costs a structured clone and a wake-up of the other thread.
+ * Messages to the worker: the deliveries verified in one turn of the event loop (bodies transferred), or the request
+ * to close. One message per turn, not per delivery: a message costs a wake-up of the other thread.
  */
+export type ToDeliveryWorker = { type: 'deliveries'; items: NumberedDelivery[] } | { type: 'close' };
+
+/** Messages from the worker: ready (its connection is open), an answer, or a log line for the server's logger. */
 export type FromDeliveryWorker =
   | { type: 'ready' }
   | { type: 'answers'; items: NumberedAnswer[] }

@@ -285,8 +285,10 @@ export async function startWebhookServer(options: WebhookServerOptions): Promise
       if (!matches.includes(true)) return finish(401, 'invalid_signature', { ok: false, error: 'invalid webhook signature' });
     }
     verified = true;
+    const body = read.chunks.length === 1 ? read.chunks[0]! : Buffer.concat(read.chunks, read.size);
     // The HMACs double as the payload's fingerprint (one secret), so the delivery side need not hash the body again.
-    const answer = await deliveries.submit({ deliveryId: delivery, eventName: event, chunks: read.chunks, size: read.size, digests: read.digests });
+    const digests = read.digests.length > 0 ? read.digests.map((d) => d.toString('hex')) : undefined;
+    const answer = await deliveries.submit({ deliveryId: delivery, eventName: event, body, hmacs: digests });
     const { processed, ignored, retryableFailures, error } = answer;
     finishText(answer.status, answer.outcome, answer.bodyText, { processed, ignored, retryableFailures, error });
     for (const task of answer.rollups) rollups.run(task, delivery, event);
@@ -415,8 +417,7 @@ async function openDeliveryChannel(ctx: AppContext, options: WebhookServerOption
   const sqlitePath = options.sqliteDeliveryPath;
   if (!sqlitePath) return inProcessChannel(ctx, options.deliveryStore ?? kyselyDeliveryExecutor(ctx.db));
   const script = options.deliveryThread === 'in-process' ? undefined : deliveryWorkerScript();
-  const maxPayloadBytes = Math.max(1024, Math.trunc(options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES));
-  if (script) return startDeliveryWorker({ script, sqlitePath, log: ctx.log, maxPayloadBytes });
+  if (script) return startDeliveryWorker({ script, sqlitePath, log: ctx.log });
   const writer = openSqliteDeliveryWriter(sqlitePath);
   const channel = inProcessChannel(ctx, writer);
   return { ...channel, close: async () => writer.close() };
