@@ -18,6 +18,8 @@ import {
   getPrRequestByFile,
   inTransaction,
   insertPrRequest,
+  insertSettledDelivery,
+  lookupDelivery,
   latestPrRequest,
   listDeliveries,
   openStore,
@@ -71,6 +73,24 @@ describe.each(dialectsUnderTest())('webhook deliveries and PR requests on %s', (
     ).rejects.toThrow('processing failed');
     expect(await getDelivery(store.db, 'github', 'd2')).toBeUndefined();
     expect((await claimDelivery(store.db, delivery('d2'))).claimed).toBe(true);
+  });
+
+  it('the exclusive SQLite writer looks an id up and stores it once, settled; the unique key refuses a second row', async () => {
+    if (tdb.location.kind !== 'sqlite') return;
+    const writer = openSqliteDeliveryWriter(tdb.location.path, { checkpoints: 'inline' });
+    try {
+      expect(writer.exclusive).toBe(true);
+      await writer.transaction(async (x) => {
+        expect(await lookupDelivery(x, 'github', 's1')).toBeUndefined();
+        await insertSettledDelivery(x, delivery('s1', 'cc'), 'ignored', { processed: 0, ignored: 1 });
+        expect(await lookupDelivery(x, 'github', 's1')).toMatchObject({ payload_sha256: 'cc', outcome: 'ignored' });
+      });
+      expect(await getDelivery(store.db, 'github', 's1')).toMatchObject({ outcome: 'ignored', detail_json: '{"processed":0,"ignored":1}' });
+      await expect(writer.transaction((x) => insertSettledDelivery(x, delivery('s1', 'dd'), 'ignored', {}))).rejects.toThrow(/UNIQUE/);
+      expect((await getDelivery(store.db, 'github', 's1'))?.payload_sha256).toBe('cc');
+    } finally {
+      writer.close();
+    }
   });
 
   it('finishDelivery records the outcome and detail; listDeliveries filters by outcome', async () => {
