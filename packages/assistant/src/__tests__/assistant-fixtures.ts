@@ -11,6 +11,7 @@ import { createAssistant, type Assistant } from '../create-assistant.js';
 import { openAssistantAuditFile, type AssistantAuditFile } from '../audit-file.js';
 import { resolveLlmConfig, type LlmConfig } from '../llm-config.js';
 import type { AssistantTool, ToolRuntime } from '../tool.js';
+import { testClock, type TestClock } from '../tools/__tests__/tool-fixtures.js';
 
 /** Secrets planted in the environment: none of them may reach the audit, the store or the model. */
 export const LLM_KEY = 'sk-llm-test-key-7f3a9c1e5b2d';
@@ -18,20 +19,7 @@ export const GITHUB_TOKEN = 'ghp_testtoken0123456789abcdefABCDEF0123';
 
 const ENV = { PATH: process.env.PATH, HOME: process.env.HOME, AGENTPR_LLM_API_KEY: LLM_KEY, GITHUB_TOKEN };
 
-/** A clock the test moves by hand. */
-export interface TestClock {
-  (): Date;
-  advance(ms: number): void;
-}
-
-function testClock(start = '2026-12-01T10:00:00.000Z'): TestClock {
-  let now = Date.parse(start);
-  const clock = (() => new Date(now)) as TestClock;
-  clock.advance = (ms) => {
-    now += ms;
-  };
-  return clock;
-}
+export type { TestClock };
 
 /** An AppContext over a fresh data directory and database, with the real ports and no GitHub client. */
 export interface AssistantApp {

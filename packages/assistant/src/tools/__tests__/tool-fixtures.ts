@@ -13,7 +13,8 @@ export interface TestClock {
   advance(ms: number): void;
 }
 
-function testClock(start = '2026-12-01T10:00:00.000Z'): TestClock {
+/** A clock at `start` that only moves when told. */
+export function testClock(start = '2026-12-01T10:00:00.000Z'): TestClock {
   let now = Date.parse(start);
   const clock = (() => new Date(now)) as TestClock;
   clock.advance = (ms) => {
