@@ -15,18 +15,11 @@ export interface AssistantMetricsInput {
   limit?: number;
 }
 
-/** Sums over a set of assistant requests. */
-export interface AssistantUsageTotals {
-  requests: number;
-  answered: number;
-  budget_exhausted: number;
-  model_unavailable: number;
-  input_tokens: number;
-  output_tokens: number;
-  tool_calls: number;
-  /** USD from the policy's `manager_llm` prices at the time of each request; 0 when they were unknown. */
-  cost_usd: number;
-}
+/**
+ * Sums over a set of assistant requests: the store's per-group sums without the key. `cost_usd` is priced from the
+ * policy's `manager_llm` prices at the time of each request; 0 when they were unknown.
+ */
+export type AssistantUsageTotals = Omit<AssistantUsageRow, 'key'>;
 
 /** The assistant-metrics document. */
 export interface AssistantMetricsResult {
