@@ -11,9 +11,22 @@ import {
 } from '@agentpr/telegram';
 import type { AppContext, ApprovePr } from '@agentpr/orchestrator';
 import type { AssistantChat, BotAssistant } from './assistant-chat.js';
-import type { TelegramBotSummary } from './run-telegram-bot.js';
 
 /** Sends a reply split to Telegram's limit; resolves to the send error's text, or `null` when every part was sent. */
+/** What a bot run did, returned when it stops. */
+export interface TelegramBotSummary {
+  /** Updates whose offset was stored (each at most once across restarts). */
+  updates: number;
+  /** Commands answered (authorised and not rate-limited). */
+  commands: number;
+  notifications: number;
+  pollErrors: number;
+  /** Commands and taps from chats that are not allowlisted (never answered). */
+  strangerAttempts: number;
+  /** Of those, the ones left out of the audit log by sampling or by the stranger budget. */
+  strangerUnaudited: number;
+}
+
 export type SendReply = (chatId: number, text: string, buttons?: InlineButton[][]) => Promise<string | null>;
 
 /** The state one bot run shares with its message, button-tap and notification handlers. */

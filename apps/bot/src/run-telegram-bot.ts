@@ -13,7 +13,7 @@ import {
 import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
 import { AssistantChat, type BotAssistant } from './assistant-chat.js';
 import { botStateKeys } from './bot-state-keys.js';
-import { createSendReply, errorText, type BotSession } from './bot-session.js';
+import { createSendReply, errorText, type BotSession, type TelegramBotSummary } from './bot-session.js';
 import { handleCallback } from './handle-callback.js';
 import { handleMessage } from './handle-message.js';
 import type { NotifyResult } from './notify-runs.js';
@@ -56,19 +56,7 @@ export interface TelegramBotOptions {
   strangerAuditEvery?: number | undefined;
 }
 
-/** What a bot run did, returned when it stops. */
-export interface TelegramBotSummary {
-  /** Updates whose offset was stored (each at most once across restarts). */
-  updates: number;
-  /** Commands answered (authorised and not rate-limited). */
-  commands: number;
-  notifications: number;
-  pollErrors: number;
-  /** Commands and taps from chats that are not allowlisted (never answered). */
-  strangerAttempts: number;
-  /** Of those, the ones left out of the audit log by sampling or by the stranger budget. */
-  strangerUnaudited: number;
-}
+export type { TelegramBotSummary } from './bot-session.js';
 
 const defaultSleep = async (ms: number, signal?: AbortSignal): Promise<void> => {
   try {
