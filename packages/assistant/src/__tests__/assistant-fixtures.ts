@@ -2,16 +2,15 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as v from 'valibot';
-import { AgentprError, applyCommand, createAppPorts, dataDirPaths, redactorFor, silentLogger, type AppContext } from '@agentpr/orchestrator';
-import { createRun, getRun, listRuns, openStore, type OpenDatabase } from '@agentpr/store';
-import { tempDir } from '@agentpr/testing';
+import { AgentprError, applyCommand, redactorFor, type AppContext } from '@agentpr/orchestrator';
+import { createRun, getRun, listRuns, type OpenDatabase } from '@agentpr/store';
 import { startLlmStub, type RunningLlmStub, type StartLlmStubOptions } from '@agentpr/llm-stub';
 import type { AssistantAuditRecord, AssistantLimits, Requester } from '../ask-types.js';
 import { createAssistant, type Assistant } from '../create-assistant.js';
 import { openAssistantAuditFile, type AssistantAuditFile } from '../audit-file.js';
 import { resolveLlmConfig, type LlmConfig } from '../llm-config.js';
 import type { AssistantTool, ToolRuntime } from '../tool.js';
-import { testClock, type TestClock } from '../tools/__tests__/tool-fixtures.js';
+import { toolApp, type TestClock } from '../tools/__tests__/tool-fixtures.js';
 
 /** Secrets planted in the environment: none of them may reach the audit, the store or the model. */
 export const LLM_KEY = 'sk-llm-test-key-7f3a9c1e5b2d';
@@ -33,20 +32,8 @@ export interface AssistantApp {
 }
 
 export async function assistantApp(location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }): Promise<AssistantApp> {
-  const store = await openStore(location);
-  const dataDir = tempDir('agentpr-assistant-');
-  const clock = testClock();
-  const ctx: AppContext = {
-    db: store.db,
-    dialect: store.dialect,
-    clock,
-    paths: dataDirPaths(dataDir, { campaignDir: join(dataDir, 'campaign'), skillsDir: join(dataDir, 'skills') }),
-    env: ENV,
-    ...createAppPorts(ENV, { clock, overrides: { github: { client: async () => undefined } } }),
-    log: silentLogger,
-    actor: 'bot',
-  };
-  return { ctx, clock, store, ran: [], auditFile: join(dataDir, 'reports', 'assistant_audit.jsonl'), close: () => store.close() };
+  const app = await toolApp(location, 'bot', ENV);
+  return { ...app, ran: [], auditFile: join(app.ctx.paths.dataDir, 'reports', 'assistant_audit.jsonl') };
 }
 
 /** Creates a run in QUEUED. */

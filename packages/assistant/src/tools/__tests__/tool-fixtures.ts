@@ -33,7 +33,12 @@ export interface ToolApp {
 
 const ENV = { PATH: process.env.PATH, HOME: process.env.HOME };
 
-export async function toolApp(location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string }, actor: AppContext['actor'] = 'bot'): Promise<ToolApp> {
+/** A fresh data directory and store with the real ports (no GitHub client) and a hand-moved clock; `env` is the app's environment. */
+export async function toolApp(
+  location: { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string },
+  actor: AppContext['actor'] = 'bot',
+  env: Readonly<Record<string, string | undefined>> = ENV,
+): Promise<ToolApp> {
   const store = await openStore(location);
   const dataDir = tempDir('agentpr-assistant-');
   const clock = testClock();
@@ -42,8 +47,8 @@ export async function toolApp(location: { kind: 'sqlite'; path: string } | { kin
     dialect: store.dialect,
     clock,
     paths: dataDirPaths(dataDir, { campaignDir: join(dataDir, 'campaign'), skillsDir: join(dataDir, 'skills') }),
-    env: ENV,
-    ...createAppPorts(ENV, { clock, overrides: { github: { client: async () => undefined } } }),
+    env,
+    ...createAppPorts(env, { clock, overrides: { github: { client: async () => undefined } } }),
     log: silentLogger,
     actor,
   };
