@@ -87,6 +87,116 @@ export interface ReviewInfo {
   author?: string | null;
 }
 
+/** What agentpr needs to know about a repository (etiquette: archived, activity). */
+export interface RepositoryInfo {
+  owner: string;
+  repo: string;
+  defaultBranch: string;
+  archived: boolean;
+  fork: boolean;
+  /** When anything was last pushed to any branch (ISO 8601), when GitHub reports it. */
+  pushedAt: string | null;
+  htmlUrl: string;
+}
+
+/**
+ * A file read from a repository. Only regular files: a directory, a symlink or a submodule is reported as absent.
+ * `text` is the UTF-8 content, capped at the caller's `maxBytes` (`truncated` says so).
+ */
+export interface RepoFile {
+  path: string;
+  sha: string;
+  size: number;
+  text: string;
+  truncated: boolean;
+  htmlUrl: string | null;
+}
+
+/** One entry of a repository directory listing. */
+export interface RepoDirEntry {
+  name: string;
+  path: string;
+  type: 'file' | 'dir' | 'symlink' | 'submodule';
+  size: number;
+}
+
+/** A PR or an issue found by the search API (`/search/issues`). */
+export interface IssueSearchItem {
+  number: number;
+  title: string;
+  body: string | null;
+  htmlUrl: string;
+  state: 'open' | 'closed';
+  isPullRequest: boolean;
+  author: string | null;
+  createdAt: string;
+  closedAt: string | null;
+  /** True when the PR was merged (search reports `pull_request.merged_at`). */
+  merged: boolean;
+}
+
+/** The outcome of a search: the total GitHub counted, and the first page of items. */
+export interface IssueSearchResult {
+  totalCount: number;
+  incomplete: boolean;
+  items: IssueSearchItem[];
+}
+
+/** A branch of a repository. */
+export interface BranchInfo {
+  name: string;
+  sha: string;
+}
+
+/**
+ * How the author of a comment, review or commit relates to the repository, as GitHub reports it (upper-case):
+ * OWNER, MEMBER and COLLABORATOR are maintainers.
+ */
+export type AuthorAssociation = 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIME_CONTRIBUTOR' | 'FIRST_TIMER' | 'MANNEQUIN' | 'NONE';
+
+/** A comment on an issue or on a PR's conversation. */
+export interface IssueCommentInfo {
+  id: number;
+  body: string;
+  author: string | null;
+  authorAssociation: AuthorAssociation | null;
+  createdAt: string;
+  htmlUrl: string | null;
+}
+
+/** An issue (or a PR seen as an issue). */
+export interface IssueInfo {
+  number: number;
+  title: string;
+  state: 'open' | 'closed';
+  isPullRequest: boolean;
+  htmlUrl: string;
+  author: string | null;
+  createdAt: string;
+  closedAt: string | null;
+}
+
+/** One commit of a branch's history (newest first when listed). */
+export interface CommitInfo {
+  sha: string;
+  /** The committer date (ISO 8601). */
+  date: string | null;
+  author: string | null;
+}
+
+/** A PR as listed (`GET /repos/{o}/{r}/pulls`), with the dates the funnel and the etiquette read. */
+export interface PullRequestListItem {
+  number: number;
+  title: string;
+  htmlUrl: string;
+  state: 'open' | 'closed';
+  author: string | null;
+  createdAt: string;
+  closedAt: string | null;
+  mergedAt: string | null;
+  headRef: string;
+}
+
 /**
  * The smallest interface to GitHub that agentpr calls. The Octokit implementation is
  * {@link createOctokitClient}; tests may implement it directly.
@@ -107,4 +217,33 @@ export interface GitHubClient {
   listCheckRunDetails?(repo: RepoRef, ref: string): Promise<CheckRunDetails[]>;
   /** The PR's inline review comments, oldest first. Optional so small test fakes need not implement it. */
   listReviewComments?(repo: RepoRef, number: number): Promise<ReviewCommentInfo[]>;
+
+  // Being a good citizen (issue 17). Optional so small test fakes need not implement them; the use cases that need
+  // one fail with a clear `github_unavailable`-style error when it is missing.
+
+  /** The repository: default branch, archived, pushed_at. */
+  getRepository?(repo: RepoRef): Promise<RepositoryInfo>;
+  /** A regular file's content at `ref` (default branch when omitted); null when absent or not a regular file. */
+  getFile?(repo: RepoRef, path: string, options?: { ref?: string; maxBytes?: number }): Promise<RepoFile | null>;
+  /** A directory's entries; null when the directory does not exist. */
+  listDirectory?(repo: RepoRef, path: string, options?: { ref?: string }): Promise<RepoDirEntry[] | null>;
+  /**
+   * `GET /search/issues` with a full query (`repo:o/r is:pr in:title "x"`), one page of at most `perPage` (≤ 100)
+   * items. Search requests are throttled to GitHub's search rate limit and wait for its reset when GitHub says so.
+   */
+  searchIssues?(query: string, options?: { perPage?: number }): Promise<IssueSearchResult>;
+  /** The repository's branches, at most `limit` (default 300), in GitHub's order. */
+  listBranches?(repo: RepoRef, options?: { limit?: number }): Promise<BranchInfo[]>;
+  /** PRs of the repository by state, newest first, at most `limit` (default 100). */
+  listPullRequests?(repo: RepoRef, options?: { state?: 'open' | 'closed' | 'all'; limit?: number }): Promise<PullRequestListItem[]>;
+  /** One issue (or PR) by number; null when it does not exist. */
+  getIssue?(repo: RepoRef, number: number): Promise<IssueInfo | null>;
+  /** The conversation comments of an issue or PR, oldest first, at most `limit` (default 300), optionally only those since a time. */
+  listIssueComments?(repo: RepoRef, number: number, options?: { since?: string; limit?: number }): Promise<IssueCommentInfo[]>;
+  /** The newest conversation comments across the whole repository (for maintainer activity), at most `limit` (default 100). */
+  listRepoIssueComments?(repo: RepoRef, options?: { since?: string; limit?: number }): Promise<IssueCommentInfo[]>;
+  /** Posts a comment on an issue or PR conversation. */
+  createIssueComment?(repo: RepoRef, number: number, body: string): Promise<IssueCommentInfo>;
+  /** The newest commits of the default branch (or `ref`), at most `limit` (default 1). */
+  listCommits?(repo: RepoRef, options?: { ref?: string; since?: string; limit?: number }): Promise<CommitInfo[]>;
 }

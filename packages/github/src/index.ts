@@ -11,6 +11,17 @@ export type {
   CheckOutput,
   CheckRunDetails,
   GitHubClient,
+  RepositoryInfo,
+  RepoFile,
+  RepoDirEntry,
+  IssueSearchItem,
+  IssueSearchResult,
+  BranchInfo,
+  AuthorAssociation,
+  IssueCommentInfo,
+  IssueInfo,
+  CommitInfo,
+  PullRequestListItem,
 } from './github-client.js';
 export { createOctokitClient, toGitHubError, DEFAULT_GITHUB_API_URL } from './octokit-client.js';
 export type { OctokitClientOptions, GitHubClientLog } from './octokit-client.js';

@@ -14,3 +14,4 @@ export * from './manager/index.js';
 export * from './workspace/index.js';
 export * from './bot/index.js';
 export * from './agent/index.js';
+export * from './citizenship/index.js';

@@ -51,3 +51,20 @@ export { baselineTestsSchema, effectiveBaselinePolicy } from './baseline-policy.
 export type { BaselineTestsPolicy, EffectiveBaselinePolicy } from './baseline-policy.js';
 export { managerLlmSchema, resolveManagerLlmPolicy, providerForBaseUrl, MANAGER_LLM_PROVIDERS, DEFAULT_AZURE_API_VERSION } from './manager-llm-policy.js';
 export type { ManagerLlmPolicy, ManagerLlmProvider, ManagerLlmSection } from './manager-llm-policy.js';
+export {
+  AI_STANCES,
+  AI_POLICY_ACTIONS,
+  WEEKDAYS,
+  DEFAULT_DISCLOSURE,
+  DEFAULT_FOLLOWUP_TEMPLATE,
+  DEFAULT_CLOSE_TEMPLATE,
+  BUILTIN_CAMPAIGN_RULES,
+  EMPTY_PRICING,
+  campaignRulesSchema,
+  campaignsSchema,
+  pricingSchema,
+  effectiveCampaignRules,
+  normalisePricing,
+  priceFor,
+} from './campaign-policy.js';
+export type { AiStance, AiPolicyAction, Weekday, ScheduleWindow, EffectiveEtiquette, EffectiveCampaignRules, ModelPrice, Pricing, CampaignRulesInput, PricingInput } from './campaign-policy.js';

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { baselineTestsSchema, type BaselineTestsPolicy } from './baseline-policy.js';
 import { managerLlmSchema, type ManagerLlmSection } from './manager-llm-policy.js';
+import { campaignRulesSchema, campaignsSchema, normalisePricing, pricingSchema, type CampaignRulesInput, type Pricing } from './campaign-policy.js';
 
 // The policy file's shape: every section's valibot schema with its defaults and normalisation, and the types they
 // produce. Parsing, loading and the per-repository effective policy live in manager-policy.ts.
@@ -251,6 +252,9 @@ export const ManagerPolicyFileSchema = v.pipe(
       manager: v.optional(managerSchema, {}),
       baseline_tests: v.optional(baselineTestsSchema, {}),
       manager_llm: v.optional(managerLlmSchema, {}),
+      campaign_defaults: v.optional(v.pipe(campaignRulesSchema, v.description('Rules every campaign follows unless campaigns.<name> says otherwise: AI-policy actions, duplicate search, PR etiquette, stale follow-up.')), {}),
+      campaigns: v.optional(campaignsSchema, {}),
+      pricing: v.optional(v.pipe(pricingSchema, v.transform(normalisePricing)), {}),
       offline: v.optional(
         v.pipe(v.boolean('must be true or false'), v.description('Local and offline mode: the startup gate checks the configured GitHub API URL and the local remotes instead of github.com and GitHub auth (also --offline or AGENTPR_OFFLINE=1).')),
         false,
@@ -278,6 +282,12 @@ export interface ManagerPolicy {
   baseline_tests: BaselineTestsPolicy;
   /** The natural-language operator's model, budgets and prices (see `resolveManagerLlmPolicy`). */
   manager_llm: ManagerLlmSection;
+  /** Rules every campaign follows unless `campaigns` overrides them (see `effectiveCampaignRules`). */
+  campaign_defaults: CampaignRulesInput;
+  /** Rules per campaign name (keys as written; matched case-insensitively). */
+  campaigns: Record<string, CampaignRulesInput>;
+  /** The price table for the agent's tokens (see `priceFor`). */
+  pricing: Pricing;
   /** Local and offline mode (see `resolveOfflineMode`). */
   offline: boolean;
 }
@@ -290,4 +300,7 @@ export const SECTION_KEYS: Record<string, readonly string[]> = {
   manager: Object.keys(managerSchema.entries),
   baseline_tests: Object.keys(baselineTestsSchema.entries),
   manager_llm: Object.keys(managerLlmSchema.entries),
+  campaign_defaults: Object.keys(campaignRulesSchema.entries),
+  campaigns: [],
+  pricing: Object.keys(pricingSchema.entries),
 };

@@ -62,7 +62,7 @@ export function parseManagerPolicy(value: unknown): PolicyParseResult {
     }
     const section = raw[key];
     if (typeof section === 'object' && section !== null) {
-      for (const sub of Object.keys(section)) if (!known.includes(sub)) warnings.push(`${key}.${sub}: unknown key (ignored)`);
+      if (key !== 'campaigns') for (const sub of Object.keys(section)) if (!known.includes(sub)) warnings.push(`${key}.${sub}: unknown key (ignored)`);
     }
   }
   const { $schema: _schema, ...parsed } = result.output;

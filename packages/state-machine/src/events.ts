@@ -17,6 +17,7 @@ export const EVENT_TYPES = [
   'command.retry',
   'command.pause',
   'command.resume',
+  'command.run.skip',
   'worker.discovery.completed',
   'worker.step.failed',
   'worker.push.completed',
@@ -44,6 +45,12 @@ export type RunEvent =
   | (Base & { type: 'command.pause' })
   | (Base & { type: 'command.resume'; target_state?: RunState | undefined })
   | (Base & { type: 'command.retry'; target_state: RunState; error?: string | undefined })
+  /**
+   * Ends a run as SKIPPED from any non-terminal state, for a reason agentpr decided on its own: the repository
+   * forbids AI contributions (`ai_policy_forbidden`), is archived or inactive, or its PR went stale (`stale`).
+   * `last_error` becomes `skip:<reason_code>:<message>`.
+   */
+  | (Base & { type: 'command.run.skip'; reason_code: string; message: string })
   | (Base & { type: 'worker.discovery.completed'; contract_path: string })
   | (Base & { type: 'worker.step.failed'; step: StepName; reason_code: string; error_message: string })
   | (Base & { type: 'worker.push.completed'; branch: string; head_sha?: string | undefined })

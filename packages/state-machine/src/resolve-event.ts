@@ -281,6 +281,10 @@ export function resolveEvent(run: RunSnapshot, event: RunEvent, ctx: ResolveCont
       return move(run, event.target_state, event, ctx, event.type === 'command.retry' ? event.error : undefined);
     case 'timer.timeout':
       return resolveRule(run, event, ctx, `timeout:${event.step}`);
+    case 'command.run.skip':
+      // Like a merged PR, a skip does not follow the table: any run that has not ended can be ended this way.
+      if (isTerminal(run.state)) return terminalRefusal(run, event, ctx);
+      return { outcome: 'applied', next: nextSnapshot(run, 'SKIPPED', `skip:${event.reason_code}:${event.message}`), from: run.state, sameState: false };
     case 'command.start.discovery':
     case 'command.start.implementation':
     case 'command.local.validation.passed':

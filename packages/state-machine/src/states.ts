@@ -55,7 +55,7 @@ export const PIPELINE_RANK: Readonly<Partial<Record<RunState, number>>> = {
   REVIEW_WAIT: 7,
 };
 
-/** The complete transition table. A merged PR is the only event that does not follow it. */
+/** The complete transition table. A merged PR and `command.run.skip` (to SKIPPED from any non-terminal state) are the only events that do not follow it. */
 export const TRANSITIONS: Readonly<Record<RunState, readonly RunState[]>> = {
   QUEUED: ['DISCOVERY', 'PAUSED', 'SKIPPED', 'FAILED_TERMINAL'],
   DISCOVERY: ['PLAN_READY', 'PAUSED', 'SKIPPED', 'FAILED_RETRYABLE', 'FAILED_TERMINAL', 'NEEDS_HUMAN_REVIEW'],

@@ -36,6 +36,18 @@ export interface NewAttempt {
   grade?: string | null;
   reasonCode?: string | null;
   stage?: string | null;
+  /** The engine, model and token usage of an agent attempt (issue 17's cost accounting); absent for other steps. */
+  usage?: AttemptUsage | null;
+}
+
+/** What an agent attempt cost in tokens, as its engine reported it. */
+export interface AttemptUsage {
+  engine: string;
+  model: string | null;
+  inputTokens: number | null;
+  cachedInputTokens: number | null;
+  outputTokens: number | null;
+  reasoningTokens: number | null;
 }
 
 /** The `exit_code` column: the process's own exit status when there was one, else 0 for success and 1 for failure. */
@@ -69,6 +81,12 @@ export async function recordAttempt(db: Db, attempt: NewAttempt, clock: Clock = 
       grade: attempt.grade ?? null,
       reason_code: attempt.reasonCode ?? null,
       stage: attempt.stage ?? null,
+      engine: attempt.usage?.engine ?? null,
+      model: attempt.usage?.model ?? null,
+      input_tokens: attempt.usage?.inputTokens ?? null,
+      cached_input_tokens: attempt.usage?.cachedInputTokens ?? null,
+      output_tokens: attempt.usage?.outputTokens ?? null,
+      reasoning_tokens: attempt.usage?.reasoningTokens ?? null,
       created_at: iso(clock()),
     };
     const inserted = await trx.insertInto('step_attempts').values(values).returning('id').executeTakeFirstOrThrow();
@@ -97,5 +115,16 @@ export async function listAttempts(db: Db, runId: string, options: { limit: numb
 
 /** Postgres returns integers from aggregates as strings; keep numbers numbers. */
 export function normaliseAttempt(row: StepAttemptRow): StepAttemptRow {
-  return { ...row, id: Number(row.id), attempt_no: Number(row.attempt_no), exit_code: Number(row.exit_code), duration_ms: Number(row.duration_ms) };
+  const n = (value: number | null) => (value === null ? null : Number(value));
+  return {
+    ...row,
+    id: Number(row.id),
+    attempt_no: Number(row.attempt_no),
+    exit_code: Number(row.exit_code),
+    duration_ms: Number(row.duration_ms),
+    input_tokens: n(row.input_tokens ?? null),
+    cached_input_tokens: n(row.cached_input_tokens ?? null),
+    output_tokens: n(row.output_tokens ?? null),
+    reasoning_tokens: n(row.reasoning_tokens ?? null),
+  };
 }

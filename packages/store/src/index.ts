@@ -37,12 +37,14 @@ export type { NewRun, RunListItem, RunWithState } from './runs.js';
 export { applyEvent, applyEvents, listEvents, lockRun, resultObject, pushedHead } from './events.js';
 export type { EventInput, ApplyResult, StoredEvent } from './events.js';
 export { recordAttempt, attemptSucceeded, ATTEMPT_HISTORY_LIMIT, setAttemptVerdict, listAttempts, boundLog, normaliseAttempt, MAX_LOG_BYTES } from './attempts.js';
-export type { NewAttempt } from './attempts.js';
+export type { NewAttempt, AttemptUsage } from './attempts.js';
 export { addArtifact, latestArtifact, listArtifacts, listArtifactsByType, updateArtifactMetadata } from './artifacts.js';
 export type { Artifact } from './artifacts.js';
 export { acquireLease, renewLease, releaseLease, expireLeases, getLease, withLease, leaseHolder } from './leases.js';
 export type { LeaseResult } from './leases.js';
 export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './misc.js';
+export { insertGateCheck, listGateChecks, latestGateChecks } from './gate-checks.js';
+export type { NewGateCheck } from './gate-checks.js';
 export {
   claimDelivery,
   finishDelivery,
@@ -64,6 +66,7 @@ export type { SqliteReader } from './sqlite-reader.js';
 export { MIGRATION_NAMES } from './migrations/names.js';
 export { getManagerRun, saveManagerRun, listManagerRuns } from './manager-runs.js';
 export type { ManagerRunRow, ManagerRunsTable } from './schema.js';
+export type { RepoPolicyCheckRow, RepoPolicyChecksTable, RunGateCheckRow, RunGateChecksTable, PrActivityRow, PrActivityTable } from './schema.js';
 export { managerCandidateRuns, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type CandidateFilter, type RunActivityMarks } from './manager-queries.js';
 export { runsByLatestAttempt } from './attempt-activity.js';
 export { runsChangedSince, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';

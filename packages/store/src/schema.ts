@@ -15,6 +15,8 @@ export interface RunsTable {
   pr_number: number | null;
   /** The campaign the run was created under (its `campaign.json` name); null for runs created before it was recorded. */
   campaign: string | null;
+  /** The upstream issue the run is tied to (`link-issue`); required before a PR request where a repository asks for an issue first. */
+  linked_issue: number | null;
   created_at: string;
   updated_at: string;
 }
@@ -61,6 +63,15 @@ export interface StepAttemptsTable {
   grade: string | null;
   reason_code: string | null;
   stage: string | null;
+  /** The agent engine of an agent attempt (`codex`, later `claude`); null for other steps and older attempts. */
+  engine: string | null;
+  /** The model the engine used, when known. */
+  model: string | null;
+  /** Token usage reported by the engine (null when it reported none). Cost comes from the policy's price table when read. */
+  input_tokens: number | null;
+  cached_input_tokens: number | null;
+  output_tokens: number | null;
+  reasoning_tokens: number | null;
   created_at: string;
 }
 
@@ -140,6 +151,65 @@ export interface ManagerRunsTable {
   updated_at: string;
 }
 
+/** `repo_policy_checks`: one classification of a repository's stance on AI contributions (newest wins). */
+export interface RepoPolicyChecksTable {
+  id: Generated<number>;
+  owner: string;
+  repo: string;
+  owner_key: string;
+  repo_key: string;
+  /** `forbidden` | `disclosure_required` | `issue_first` | `allowed` | `unknown`. */
+  stance: string;
+  /** JSON array of `{ path, quote, rule }`: the sentences the stance relied on. */
+  evidence_json: string;
+  /** JSON array of `{ path, kind, sha, bytes }`: every contribution document read. */
+  documents_json: string;
+  checked_at: string;
+}
+
+/** `run_gate_checks`: one verdict of a gate on a run. */
+export interface RunGateChecksTable {
+  id: Generated<number>;
+  run_id: string;
+  /** `ai_policy` | `duplicates` | `etiquette`. */
+  gate: string;
+  /** `prepare` | `pr_request` | `pr_approve` | `manager`. */
+  phase: string;
+  /** `pass` | `blocked` | `held` | `skip_run` | `overridden`. */
+  outcome: string;
+  reason_code: string | null;
+  message: string;
+  /** JSON object: evidence links, quotes, the limit and when it frees, … */
+  detail_json: string;
+  /** 1 when an operator overrode a block (`--allow-duplicate`, `--ignore-limits`). */
+  override: number;
+  actor: string | null;
+  created_at: string;
+}
+
+/** `pr_activity`: a run's PR as maintainers see it. */
+export interface PrActivityTable {
+  run_id: string;
+  owner_key: string;
+  repo_key: string;
+  campaign: string | null;
+  pr_number: number;
+  pr_url: string | null;
+  opened_at: string;
+  first_response_at: string | null;
+  last_maintainer_activity_at: string | null;
+  followup_at: string | null;
+  followup_comment_id: string | null;
+  closed_at: string | null;
+  merged_at: string | null;
+  stale_closed_at: string | null;
+  /** `duplicate` | `unwanted_change` | `ai_policy` | `ci_failing` | `no_response` | `other` (closed unmerged only). */
+  rejection_category: string | null;
+  rejection_evidence: string | null;
+  checked_at: string | null;
+  updated_at: string;
+}
+
 /** The whole database, for kysely. */
 export interface Database {
   runs: RunsTable;
@@ -155,6 +225,9 @@ export interface Database {
   manager_runs: ManagerRunsTable;
   assistant_requests: AssistantRequestsTable;
   assistant_actions: AssistantActionsTable;
+  repo_policy_checks: RepoPolicyChecksTable;
+  run_gate_checks: RunGateChecksTable;
+  pr_activity: PrActivityTable;
 }
 
 /** The kysely handle (or a transaction) every repository function takes first. */
@@ -171,3 +244,6 @@ export type NewPrRequest = Insertable<PrRequestsTable>;
 export type LeaseRow = Selectable<RunLeasesTable>;
 export type AuditRecordRow = Selectable<AuditRecordsTable>;
 export type ManagerRunRow = Selectable<ManagerRunsTable>;
+export type RepoPolicyCheckRow = Selectable<RepoPolicyChecksTable>;
+export type RunGateCheckRow = Selectable<RunGateChecksTable>;
+export type PrActivityRow = Selectable<PrActivityTable>;

@@ -1,0 +1,7 @@
+import type { AppContext } from '../context.js';
+import type { GateRequest, GateTarget, GateVerdict } from './gate-types.js';
+
+// Placeholder: the issue-17 work on this gate replaces it.
+export async function checkEtiquette(_ctx: AppContext, _target: GateTarget, _request: GateRequest): Promise<GateVerdict> {
+  return { gate: 'etiquette' as GateVerdict['gate'], outcome: 'pass', reasonCode: null, message: 'not checked yet', detail: {} };
+}
