@@ -26,6 +26,7 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
   ['push.completed', { type: 'worker.push.completed', branch: 'b' }, '! ! ! ! PUSHED PUSHED ! ! ! PUSHED ! ! PUSHED ! !'],
   ['pr.linked', { type: 'command.pr.linked', pr_number: 7 }, '! ! ! ! ! CI_WAIT CI_WAIT ! ! CI_WAIT ! ! ! ! !'],
   ['mark.done', { type: 'command.mark.done' }, '! ! ! ! ! DONE ! DONE ! ! ! ! DONE ! !'],
+  ['run.skip', { type: 'command.run.skip', reason_code: 'stale', message: 'no response' }, 'SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED SKIPPED ! ! SKIPPED SKIPPED !'],
   ['pause', { type: 'command.pause' }, 'PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED PAUSED ! ! PAUSED ! !'],
   ['timer.timeout', { type: 'timer.timeout', step: 'agent' }, '! FAILED_RETRYABLE ! FAILED_RETRYABLE FAILED_RETRYABLE ! FAILED_RETRYABLE FAILED_RETRYABLE FAILED_RETRYABLE ! ! ! ! FAILED_RETRYABLE !'],
   [
@@ -100,6 +101,18 @@ describe('resolveEvent over every (state, event) pair', () => {
       expect(Object.fromEntries(RUN_STATES.map((s, i) => [s, actual[i]]))).toEqual(Object.fromEntries(RUN_STATES.map((s, i) => [s, expected[i]])));
     });
   }
+});
+
+describe('command.run.skip (issue 17)', () => {
+  it('ends a run with a PR as SKIPPED and records why in last_error', () => {
+    const r = resolveEvent(run('REVIEW_WAIT'), { type: 'command.run.skip', reason_code: 'stale', message: 'no maintainer response in 28 days' });
+    expect(r).toMatchObject({ outcome: 'applied', from: 'REVIEW_WAIT', next: { state: 'SKIPPED', lastError: 'skip:stale:no maintainer response in 28 days' } });
+  });
+
+  it('is refused once the run has ended', () => {
+    const r = resolveEvent(run('DONE'), { type: 'command.run.skip', reason_code: 'ai_policy_forbidden', message: 'x' });
+    expect(r.outcome).toBe('refused');
+  });
 });
 
 describe('state-machine: last_error, resume and retry', () => {
