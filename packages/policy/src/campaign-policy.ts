@@ -51,9 +51,10 @@ const text = (description: string, max = 4000) =>
 const enumOf = <T extends string>(values: readonly T[], description: string) =>
   v.pipe(
     v.string(`must be one of ${values.join(', ')}`),
-    v.transform((s: string) => s.trim().toLowerCase()),
-    v.picklist(values as unknown as T[], `must be one of ${values.join(', ')}`),
+    v.metadata({ enum: [...values] }),
     v.description(description),
+    v.check((s: string) => (values as readonly string[]).includes(s.trim().toLowerCase()), `must be one of ${values.join(', ')}`),
+    v.transform((s: string) => s.trim().toLowerCase() as T),
   );
 
 function validTimeZone(zone: string): boolean {
@@ -237,6 +238,27 @@ export interface ModelPrice {
 export interface Pricing {
   currency: string;
   models: Record<string, ModelPrice>;
+}
+
+const ARRAY_FIELDS: ReadonlySet<string> = new Set(['keywords', 'windows', 'days']);
+
+/**
+ * valibot's object and record schemas accept arrays; the campaign sections must not. One issue per array found where
+ * an object belongs in `campaign_defaults`, `campaigns` and `pricing` (only `keywords`, `windows` and `days` are lists).
+ */
+export function campaignArrayIssues(value: Record<string, unknown>): string[] {
+  const issues: string[] = [];
+  const walk = (node: unknown, path: string): void => {
+    if (Array.isArray(node)) {
+      const key = path.slice(path.lastIndexOf('.') + 1);
+      if (!ARRAY_FIELDS.has(key)) issues.push(`${path}: must be an object (got an array)`);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    for (const [key, child] of Object.entries(node)) walk(child, `${path}.${key}`);
+  };
+  for (const section of ['campaign_defaults', 'campaigns', 'pricing']) if (value[section] !== undefined) walk(value[section], section);
+  return issues;
 }
 
 /** The built-in rules: respectful by default (disclose unless forbidden, one open PR per repository, few PRs per hour). */

@@ -65,7 +65,7 @@ describe('parseManagerPolicy', () => {
 
   it('ignores unknown keys with a warning, but rejects them inside repo_overrides', () => {
     const ok = parseManagerPolicy({ $schema: './x.json', colour: 'blue', run_agent_step: { max_changes: 3 } });
-    expect(ok.ok && ok.warnings).toEqual(['colour: unknown key (ignored); known keys: run_agent_step, telegram_bot, github_webhook, manager, baseline_tests, manager_llm', 'run_agent_step.max_changes: unknown key (ignored)']);
+    expect(ok.ok && ok.warnings).toEqual(['colour: unknown key (ignored); known keys: run_agent_step, telegram_bot, github_webhook, manager, baseline_tests, manager_llm, campaign_defaults, campaigns, pricing', 'run_agent_step.max_changes: unknown key (ignored)']);
     const bad = parseManagerPolicy({ run_agent_step: { repo_overrides: { 'a/b': { codex_sandbox: 'read-only' } } } });
     expect(bad).toEqual({
       ok: false,
@@ -110,7 +110,7 @@ describe('loadPolicy', () => {
     const r = await loadPolicy('/p/m.json', failing);
     expect(r.ok ? null : r.error.message).toBe('/p/m.json: cannot read the policy file: EACCES: permission denied');
     const w = await loadPolicy('/p/m.json', files({ '/p/m.json': '{"extra": 1}' }));
-    expect(w.ok && w.warnings).toEqual(['/p/m.json: extra: unknown key (ignored); known keys: run_agent_step, telegram_bot, github_webhook, manager, baseline_tests, manager_llm']);
+    expect(w.ok && w.warnings).toEqual(['/p/m.json: extra: unknown key (ignored); known keys: run_agent_step, telegram_bot, github_webhook, manager, baseline_tests, manager_llm, campaign_defaults, campaigns, pricing']);
   });
 });
 

@@ -1,6 +1,7 @@
 import * as v from 'valibot';
 import { PolicyError } from './errors.js';
 import { managerLlmKeyIssues } from './manager-llm-policy.js';
+import { campaignArrayIssues } from './campaign-policy.js';
 import { dedupe, ManagerPolicyFileSchema, SECTION_KEYS, type CodexSandbox, type FailureTargetState, type IsolationLevel, type ManagerPolicy, type NetworkMode, type RepoOverride, type SkillsMode, type SuccessState } from './manager-policy-schema.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
@@ -29,6 +30,7 @@ function arraysWhereObjectsBelong(value: unknown): string[] {
     const section = value[key];
     if (section !== undefined && !isPlainObject(section)) issues.push(`${key}: must be an object (got ${shownValue(section)})`);
   }
+  issues.push(...campaignArrayIssues(value));
   const ras = value.run_agent_step;
   if (isPlainObject(ras) && ras.repo_overrides !== undefined) {
     const ro = ras.repo_overrides;
