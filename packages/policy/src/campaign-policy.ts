@@ -278,7 +278,13 @@ export const BUILTIN_CAMPAIGN_RULES: Omit<EffectiveCampaignRules, 'campaign'> = 
     max_inactive_days: 365,
     schedule: { time_zone: 'UTC', windows: [] },
   },
-  stale_followup: { enabled: false, followup_after_days: 14, close_after_days: 14, followup_template: DEFAULT_FOLLOWUP_TEMPLATE, close_template: DEFAULT_CLOSE_TEMPLATE },
+  stale_followup: {
+    enabled: false,
+    followup_after_days: 14,
+    close_after_days: 14,
+    followup_template: DEFAULT_FOLLOWUP_TEMPLATE,
+    close_template: DEFAULT_CLOSE_TEMPLATE,
+  },
 };
 
 /** The price table when the policy has none: no prices, so cost shows as unknown. */
@@ -304,7 +310,8 @@ function findKey<T>(record: Record<string, T> | undefined, key: string): T | und
 
 function layer(base: Omit<EffectiveCampaignRules, 'campaign'>, rules: CampaignRulesInput | undefined): Omit<EffectiveCampaignRules, 'campaign'> {
   if (!rules) return base;
-  const def = <T extends object>(o: T | undefined): Partial<T> => (o ? (Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as Partial<T>) : {});
+  const def = <T extends object>(o: T | undefined): Partial<T> =>
+    o ? (Object.fromEntries(Object.entries(o).filter(([, value]) => value !== undefined)) as Partial<T>) : {};
   const { actions, ...aiRest } = rules.ai_policy ?? {};
   const { owner_overrides: _owners, repo_overrides: _repos, ...etiquette } = rules.etiquette ?? {};
   return {
@@ -321,7 +328,8 @@ function layer(base: Omit<EffectiveCampaignRules, 'campaign'>, rules: CampaignRu
  * Campaign, owner and repository keys match case-insensitively.
  *
  * @example
- * effectiveCampaignRules({ campaign_defaults: {}, campaigns: { example: { etiquette: { max_prs_per_hour: 1 } } } }, { campaign: 'example', owner: 'o', repo: 'r' })
+ * const policy = { campaign_defaults: {}, campaigns: { example: { etiquette: { max_prs_per_hour: 1 } } } };
+ * effectiveCampaignRules(policy, { campaign: 'example', owner: 'o', repo: 'r' }).etiquette.max_prs_per_hour // → 1
  */
 export function effectiveCampaignRules(
   policy: { campaign_defaults: CampaignRulesInput; campaigns: Record<string, CampaignRulesInput> },
@@ -341,7 +349,8 @@ export function effectiveCampaignRules(
 export function normalisePricing(input: PricingInput): Pricing {
   const models: Record<string, ModelPrice> = {};
   for (const [key, p] of Object.entries(input.models ?? {})) {
-    models[key.trim().toLowerCase()] = { input_per_mtok: p.input_per_mtok, cached_input_per_mtok: p.cached_input_per_mtok ?? p.input_per_mtok, output_per_mtok: p.output_per_mtok };
+    const cached = p.cached_input_per_mtok ?? p.input_per_mtok;
+    models[key.trim().toLowerCase()] = { input_per_mtok: p.input_per_mtok, cached_input_per_mtok: cached, output_per_mtok: p.output_per_mtok };
   }
   return { currency: input.currency ?? 'USD', models };
 }
