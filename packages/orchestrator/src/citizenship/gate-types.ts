@@ -28,7 +28,10 @@ export type GateOutcome = 'pass' | 'overridden' | 'held' | 'blocked' | 'skip_run
 export interface GateVerdict {
   gate: GateName;
   outcome: GateOutcome;
-  /** Machine-readable why, e.g. `ai_policy_forbidden`, `duplicate_found`, `limit_open_prs_per_repo`, `outside_schedule`, `repo_archived`; null on a plain pass. */
+  /**
+   * Machine-readable why, e.g. `ai_policy_forbidden`, `duplicate_found`, `limit_max_open_prs_per_repo`, `outside_schedule`,
+   * `repo_archived`, `not_on_github`; null on a plain pass.
+   */
   reasonCode: string | null;
   /** One line for a human: what holds and how to get past it. Never contains a secret. */
   message: string;
@@ -48,6 +51,12 @@ export interface GateRequest {
   allowDuplicate?: boolean;
   /** `--ignore-limits`: PR limits and schedule windows are recorded and overridden (audited). For emergencies. */
   ignoreLimits?: boolean;
+  /**
+   * What the run clones or cloned (a URL or a local path), when the caller knows it: run-prepare passes its
+   * `--upstream-url` (before the clone exists). Later phases read the workspace's `upstream` remote. Decides
+   * {@link GateTarget.notOnGitHub}.
+   */
+  upstreamUrl?: string | undefined;
 }
 
 /** What one gate check receives: the run, the campaign rules that hold for it, GitHub (when configured) and now. */
@@ -57,4 +66,12 @@ export interface GateTarget {
   /** Undefined when no GitHub token is configured; a gate that needs GitHub then fails closed (see `gates.ts`). */
   github: GitHubClient | undefined;
   now: Date;
+  /**
+   * Why the run's upstream is not on GitHub at all, or null when it is: offline mode (`--offline`,
+   * `AGENTPR_OFFLINE=1`, the policy's `offline`, or a loopback API with local remotes) or a local upstream (a path or
+   * `file://` URL) unless `AGENTPR_OFFLINE=0` says the configured GitHub API serves it. A gate that needs GitHub then
+   * returns `pass` with reasonCode `not_on_github` and this reason in its message, instead of failing closed for a
+   * missing token. Computed once by `checkRunGates` (see `githubReach` in gates.ts).
+   */
+  notOnGitHub: string | null;
 }

@@ -6,6 +6,7 @@ import { policyError } from '../policy-error.js';
 import { checkAiPolicy } from './ai-policy-gate.js';
 import { checkDuplicates } from './duplicates-gate.js';
 import { checkEtiquette } from './etiquette-gate.js';
+import { githubReach } from './github-reach.js';
 import type { GateName, GateOutcome, GatePhase, GateRequest, GateTarget, GateVerdict } from './gate-types.js';
 
 /** Which gates run at which phase, in order (the cheapest and most decisive first). */
@@ -32,7 +33,7 @@ export interface GatesReport {
   stoppedBy: GateVerdict | null;
   /** The disclosure the PR body must carry, when a gate asked for one. */
   disclosure: string | null;
-  /** The upstream issue the PR body must reference, when a gate asked for one. */
+  /** The upstream issue the PR body must reference: the one a gate asked for, else the run's linked issue (link-issue), else null. */
   issueNumber: number | null;
   /** The run's state after the gates (SKIPPED after skip_run, NEEDS_HUMAN_REVIEW after blocked where it can move there). */
   state: RunState;
@@ -55,7 +56,8 @@ export async function checkRunGates(ctx: AppContext, request: GateRequest): Prom
   const loaded = await loadPolicy(ctx.paths.policyFile);
   if (!loaded.ok) throw policyError(loaded.error);
   const rules = effectiveCampaignRules(loaded.policy, { campaign: run.campaign, owner: run.owner, repo: run.repo });
-  const target: GateTarget = { run, rules, github: await ctx.github.client(), now: ctx.clock() };
+  const notOnGitHub = await githubReach(ctx, run, request.upstreamUrl, loaded.policy.offline);
+  const target: GateTarget = { run, rules, github: await ctx.github.client(), now: ctx.clock(), notOnGitHub };
   const verdicts: GateVerdict[] = [];
   let stoppedBy: GateVerdict | null = null;
   for (const gate of GATES_BY_PHASE[request.phase]) {
@@ -101,7 +103,7 @@ export async function checkRunGates(ctx: AppContext, request: GateRequest): Prom
     outcome: stoppedBy?.outcome ?? (verdicts.some((v) => v.outcome === 'overridden') ? 'overridden' : 'pass'),
     stoppedBy,
     disclosure: prBodies.map((b) => b.disclosure ?? null).find((d) => d) ?? null,
-    issueNumber: prBodies.map((b) => b.issueNumber ?? null).find((n) => n !== null) ?? null,
+    issueNumber: prBodies.map((b) => b.issueNumber ?? null).find((n) => n !== null) ?? run.linked_issue ?? null,
     state: current,
   };
 }
