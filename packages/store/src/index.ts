@@ -93,3 +93,19 @@ export type {
   AssistantUsageKey,
   AssistantUsageRow,
 } from './assistant.js';
+export {
+  recordPrOpened,
+  getPrActivity,
+  notePrChecked,
+  claimFollowup,
+  recordFollowupComment,
+  claimStaleClose,
+  markPrMerged,
+  markPrClosed,
+  recordRejection,
+  listPrActivity,
+  runsWithUnrecordedPr,
+  listPrOpenings,
+  REJECTION_EVIDENCE_MAX,
+} from './pr-activity.js';
+export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr, PrActivityFilter } from './pr-activity.js';
