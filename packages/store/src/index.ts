@@ -109,3 +109,4 @@ export {
   REJECTION_EVIDENCE_MAX,
 } from './pr-activity.js';
 export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr, PrActivityFilter } from './pr-activity.js';
+export { openAgentPrs, prOpeningsSince, recentRepoGateChecks, type OpenAgentPrRow, type OpenAgentPrFilter, type RepoGateCheck } from './etiquette-queries.js';
