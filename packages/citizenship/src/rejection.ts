@@ -38,14 +38,14 @@ export interface RejectionInput {
   ownMarkers?: readonly string[] | undefined;
 }
 
-/** The category and the evidence it rests on (one line, at most {@link EVIDENCE_MAX} characters). */
+/** The category and the evidence it rests on (one line, at most {@link REJECTION_QUOTE_MAX} characters). */
 export interface Rejection {
   category: RejectionCategory;
   evidence: string;
 }
 
 /** The longest evidence line. */
-export const EVIDENCE_MAX = 300;
+export const REJECTION_QUOTE_MAX = 300;
 /** Characters of one body that are matched (the rest is ignored). */
 const BODY_MAX = 20_000;
 /** Comments and reviews read, newest first. */
@@ -98,7 +98,7 @@ export const REJECTION_PATTERNS: ReadonlyArray<{ category: 'duplicate' | 'ai_pol
 ];
 
 /** One line of hostile text, safe to store and print: control characters out, whitespace collapsed, capped. */
-export function quoteLine(text: string, max = EVIDENCE_MAX): string {
+export function quoteLine(text: string, max = REJECTION_QUOTE_MAX): string {
   const line = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
   return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
