@@ -94,8 +94,7 @@ function repositoryLine(target: GateTarget, repo: RepositoryCheck): string {
   return `${where}: archived and activity not checked (off in the policy)`;
 }
 
-function heldVerdict(holds: TimingHold[], request: GateRequest, detail: Record<string, unknown>): GateVerdict {
-  const binding = latestToFree(holds) as TimingHold;
+function heldVerdict(binding: TimingHold, holds: TimingHold[], request: GateRequest, detail: Record<string, unknown>): GateVerdict {
   const others = holds.filter((h) => h !== binding).map(reasonOf);
   const also = others.length > 0 ? `; also held by ${others.join(', ')}` : '';
   const holdsDetail = holds.map((h) => h.detail);
@@ -134,6 +133,7 @@ export async function checkEtiquette(ctx: AppContext, target: GateTarget, reques
   if (request.phase === 'prepare') return { gate: 'etiquette', outcome: 'pass', reasonCode, message: line, detail };
   const window = scheduleHold(target);
   const holds = [...(window ? [window] : []), ...(await limitHolds(ctx, target))];
-  if (holds.length > 0) return heldVerdict(holds, request, detail);
+  const binding = latestToFree(holds);
+  if (binding) return heldVerdict(binding, holds, request, detail);
   return { gate: 'etiquette', outcome: 'pass', reasonCode, message: `${line}; within the PR limits and the schedule`, detail };
 }

@@ -52,7 +52,7 @@ export function storedFacts(facts: RepositoryFacts): v.InferOutput<typeof stored
  * The newest facts an etiquette check of any run of the repository recorded, fetched from GitHub less than
  * {@link REPOSITORY_FACTS_TTL_HOURS} ago (and with the activity when it is needed); undefined when none.
  */
-async function reusableFacts(ctx: AppContext, target: GateTarget, needActivity: boolean): Promise<{ facts: RepositoryFacts; runId: string } | undefined> {
+async function reusableFacts(ctx: AppContext, target: GateTarget, needActivity: boolean): Promise<{ facts: RepositoryFacts; reusedFrom: string } | undefined> {
   const since = iso(new Date(target.now.getTime() - REPOSITORY_FACTS_TTL_HOURS * HOUR_MS));
   const rows = await recentRepoGateChecks(ctx.db, { owner: target.run.owner, repo: target.run.repo, gate: 'etiquette', since });
   for (const row of rows) {
@@ -67,7 +67,7 @@ async function reusableFacts(ctx: AppContext, target: GateTarget, needActivity: 
     const f = stored.output.repository.facts;
     if (!(f.fetched_at >= since) || (needActivity && !f.activity_checked)) continue;
     return {
-      runId: row.run_id,
+      reusedFrom: row.run_id,
       facts: {
         archived: f.archived, defaultBranch: f.default_branch, lastCommitAt: f.last_commit_at, lastMergedPrAt: f.last_merged_pr_at,
         lastMaintainerCommentAt: f.last_maintainer_comment_at, activityChecked: f.activity_checked, fetchedAt: f.fetched_at,
@@ -122,21 +122,21 @@ export async function checkRepository(ctx: AppContext, target: GateTarget): Prom
   if (target.notOnGitHub !== null) return { kind: 'not_on_github', reason: target.notOnGitHub };
   const where = `${target.run.owner}/${target.run.repo}`;
   const needActivity = maxInactiveDays > 0;
-  let found = await reusableFacts(ctx, target, needActivity);
-  if (!found) {
+  const reused = await reusableFacts(ctx, target, needActivity);
+  let facts = reused?.facts;
+  if (!facts) {
     if (!target.github) {
       return held('github_token_missing', `held: cannot check whether ${where} is archived or inactive: ${NO_GITHUB_TOKEN}`, { repository: { status: 'no_token' } });
     }
     try {
-      const facts = await fetchRepositoryFacts(target.github, { owner: target.run.owner, repo: target.run.repo }, { activity: needActivity, now: target.now });
-      found = { facts, runId: '' };
+      facts = await fetchRepositoryFacts(target.github, { owner: target.run.owner, repo: target.run.repo }, { activity: needActivity, now: target.now });
     } catch (error) {
       const why = redactorFor(ctx).redact((error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '').slice(0, MAX_ERROR_CHARS);
       return held('github_unavailable', `held: cannot read ${where} from GitHub (${why}); try again later`, { repository: { status: 'github_failed', error: why } });
     }
   }
-  const reusedFrom = found.runId === '' ? null : found.runId;
-  const standing = repositoryStanding(found.facts, { skipArchived, maxInactiveDays }, target.now);
-  const skip = skipVerdict(target, found.facts, standing, reusedFrom);
-  return skip ? { kind: 'stopped', verdict: skip } : { kind: 'checked', facts: found.facts, standing, reusedFrom };
+  const reusedFrom = reused?.reusedFrom ?? null;
+  const standing = repositoryStanding(facts, { skipArchived, maxInactiveDays }, target.now);
+  const skip = skipVerdict(target, facts, standing, reusedFrom);
+  return skip ? { kind: 'stopped', verdict: skip } : { kind: 'checked', facts, standing, reusedFrom };
 }
