@@ -6,3 +6,4 @@ export * from './rejection.js';
 export * from './etiquette-limits.js';
 export * from './repository-standing.js';
 export { wallClock, zonedInstant, zonedInstants, zoneOffsetMs, addLocalDays, type WallClock } from './zoned-time.js';
+export * from './contribution-documents.js';
