@@ -110,3 +110,4 @@ export {
 } from './pr-activity.js';
 export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr, PrActivityFilter } from './pr-activity.js';
 export { openAgentPrs, prOpeningsSince, recentRepoGateChecks, type OpenAgentPrRow, type OpenAgentPrFilter, type RepoGateCheck } from './etiquette-queries.js';
+export { insertRepoPolicyCheck, latestRepoPolicyCheck, type NewRepoPolicyCheck, type RepoPolicyCheck } from './repo-policy-checks.js';
