@@ -1,6 +1,7 @@
 import type { GitHubClient, PullRequestInfo } from '@agentpr/github';
 import type { RunState } from '@agentpr/state-machine';
 import { addArtifact, addAuditRecord, applyEvent, applyEvents, inTransaction, iso, listArtifacts, recordAttempt, updateArtifactMetadata, type PrRequestRow } from '@agentpr/store';
+import { recordPrOpening } from '../citizenship/pr-activity-record.js';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { githubFailure } from '../github-sync/require-github.js';
@@ -57,6 +58,7 @@ export async function openPullRequest(ctx: AppContext, github: GitHubClient, tar
     ctx.clock,
   );
   const state = await linkPullRequest(ctx, target, request.id, pr);
+  await recordPrOpening(ctx, github, { runId: target.runId, pr, created: !created.alreadyExists });
   return { created: !created.alreadyExists, prNumber: pr.number, prUrl: pr.url || null, state };
 }
 

@@ -47,8 +47,13 @@ export function fakeGitHub(clock: () => Date, owner = 'Acme', repo = 'Widgets'):
     async getDefaultBranch() {
       return 'main';
     },
-    async createPullRequest() {
-      throw new Error('not in this fake');
+    async createPullRequest(input) {
+      const existing = [...fake.pulls.values()].find((p) => p.state === 'open' && p.headRef === input.head);
+      if (existing) return { pullRequest: await fake.getPullRequest(input, existing.number), alreadyExists: true };
+      const number = fake.pulls.size + 1;
+      fake.open(number, now());
+      Object.assign(fake.pulls.get(number)!, { headRef: input.head, headOwner: input.headOwner });
+      return { pullRequest: await fake.getPullRequest(input, number), alreadyExists: false };
     },
     async getPullRequest(_repo, number) {
       fake.calls.push(`getPullRequest ${number}`);
