@@ -110,4 +110,8 @@ export {
 } from './pr-activity.js';
 export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr, PrActivityFilter } from './pr-activity.js';
 export { openAgentPrs, prOpeningsSince, recentRepoGateChecks, type OpenAgentPrRow, type OpenAgentPrFilter, type RepoGateCheck } from './etiquette-queries.js';
+export { campaignNames, campaignRunFacts, campaignUsage, runUsage } from './campaign-queries.js';
+export type { CampaignFilter, CampaignRunFacts, UsageSums, RunUsageSums } from './campaign-queries.js';
+export { readRunFactsSqlite, type RunFacts } from './sqlite-run-facts.js';
+export { listRunCampaigns, campaignHasRuns } from './run-campaigns.js';
 export { insertRepoPolicyCheck, latestRepoPolicyCheck, type NewRepoPolicyCheck, type RepoPolicyCheck } from './repo-policy-checks.js';

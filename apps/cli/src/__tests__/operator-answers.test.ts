@@ -73,8 +73,11 @@ describe.each(dialectsUnderTest())('operator answers on %s (issue 15)', (kind) =
       expect(await ids(['--campaign', 'spring'])).toEqual(['run_b', 'run_a']);
       expect(await ids(['--campaign', 'example', '--repo', 'octo/widgets', '--state', 'QUEUED'])).toEqual(['run_c']);
       expect(await ids(['--campaign', 'spring', '--state', 'DONE'])).toEqual([]);
-      // --campaign on create-run names the campaign itself; a blank one is refused and creates nothing.
-      expect((await cli(['create-run', '--owner', 'octo', '--repo', 'gadgets', '--prompt-version', 'v1', '--run-id', 'run_d', '--campaign', 'autumn'])).code).toBe(0);
+      // --campaign on create-run names the campaign itself (a known one: autumn is in the policy's campaigns section,
+      // issue 17); a blank one is refused and creates nothing.
+      const policy = join(tempDir('agentpr-policy-'), 'policy.json');
+      writeFileSync(policy, JSON.stringify({ campaigns: { autumn: {} } }));
+      expect((await cli(['--policy-file', policy, 'create-run', '--owner', 'octo', '--repo', 'gadgets', '--prompt-version', 'v1', '--run-id', 'run_d', '--campaign', 'autumn'])).code).toBe(0);
       expect(await ids(['--campaign', 'autumn'])).toEqual(['run_d']);
       const blank = await cli(['create-run', '--owner', 'octo', '--repo', 'gizmos', '--prompt-version', 'v1', '--run-id', 'run_e', '--campaign', ' ']);
       expect(blank.code).toBe(2);

@@ -15,7 +15,11 @@ export const command: CommandSpec = {
     'run-id': { type: 'string', value: 'ID', description: 'run id (default run_ + 12 hex); letters, digits, . _ -' },
     mode: { type: 'string', value: 'MODE', description: 'only push_only (default)' },
     'budget-json': { type: 'string', value: 'JSON', description: 'a JSON object stored with the run (default {})' },
-    campaign: { type: 'string', value: 'NAME', description: 'the campaign the run belongs to (default: the name of the campaign folder in use)' },
+    campaign: {
+      type: 'string',
+      value: 'NAME',
+      description: 'the campaign the run belongs to, a known one: in the policy\'s campaigns, the campaign folder\'s name, default, or one with runs (default: the campaign folder in use)',
+    },
   },
   async run(ctx, values) {
     const budget = parseBudgetJson(str(values, 'budget-json'));
@@ -30,6 +34,6 @@ export const command: CommandSpec = {
     };
     const app = await ctx.app();
     const created = await createRun(app, input);
-    return { output: { run_id: created.run_id }, text: `created ${created.run_id} (QUEUED); workspace ${created.workspace_dir}` };
+    return { output: { run_id: created.run_id, campaign: created.campaign }, text: `created ${created.run_id} (QUEUED) in campaign ${created.campaign}; workspace ${created.workspace_dir}` };
   },
 };

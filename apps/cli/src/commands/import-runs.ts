@@ -26,7 +26,14 @@ export const command: CommandSpec = {
   summary: 'Create many runs from a JSON array or JSONL file, all or nothing.',
   example: 'agentpr import-runs --file runs.jsonl   # lines like {"owner":"o","repo":"r","prompt_version":"v1"}',
   gate: 'basic',
-  options: { file: { type: 'string', value: 'PATH', description: 'JSON array or JSONL of {owner, repo, prompt_version, run_id?, budget?}', required: true } },
+  options: {
+    file: {
+      type: 'string',
+      value: 'PATH',
+      description: 'JSON array or JSONL of {owner, repo, prompt_version, run_id?, budget?, campaign?}; campaign: a known one (default: the campaign folder in use)',
+      required: true,
+    },
+  },
   async run(ctx, values) {
     const path = requireStr(values, 'file');
     // Errors name the file, line and problem, never its content.

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import * as v from 'valibot';
-import { CAMPAIGN_NAME_MAX_LENGTH, createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
+import { createRun as insertRun, createRuns, type NewRun } from '@agentpr/store';
 import { isInsideRoot } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { campaignFor } from '../workspace/workspace-shared.js';
+import { CampaignNameSchema, resolveCampaigns } from './campaigns.js';
 
 /** Run ids are used in file names. */
 export const RUN_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
@@ -38,8 +39,11 @@ export const CreateRunInputSchema = v.object(
     prompt_version: v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('is required')),
     mode: v.optional(v.picklist(['push_only'], 'must be push_only (the only mode)'), 'push_only'),
     budget: v.optional(v.record(v.string(), v.unknown(), 'must be a JSON object'), {}),
-    /** The campaign the run belongs to; default: the name of the campaign folder in use (`--campaign-dir`). */
-    campaign: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.nonEmpty('must not be blank'), v.maxLength(CAMPAIGN_NAME_MAX_LENGTH, `must be at most ${CAMPAIGN_NAME_MAX_LENGTH} characters`))),
+    /**
+     * The campaign the run belongs to (the rule of the policy's campaign keys); default: the name of the campaign
+     * folder in use (`--campaign-dir`). It must be known (see `knownCampaigns`).
+     */
+    campaign: v.optional(CampaignNameSchema),
   },
   'must be a JSON object with owner, repo and prompt_version',
 );
@@ -77,7 +81,13 @@ export function generateRunId(): string {
   return `run_${randomBytes(6).toString('hex')}`;
 }
 
-function toNewRun(ctx: AppContext, raw: unknown, campaign: string, where = ''): NewRun {
+/** A validated run, and the campaign its input named (undefined: the campaign in use). */
+interface ParsedRun {
+  run: NewRun;
+  named: string | undefined;
+}
+
+function toNewRun(ctx: AppContext, raw: unknown, campaign: string, where = ''): ParsedRun {
   const parsed = v.safeParse(CreateRunInputSchema, raw);
   if (!parsed.success) throw new AgentprError('invalid_input', `invalid run${where}: ${formatIssues(parsed.issues)}`);
   const input = parsed.output;
@@ -85,7 +95,7 @@ function toNewRun(ctx: AppContext, raw: unknown, campaign: string, where = ''): 
   const workspaceDir = resolve(ctx.paths.workspaceRoot, input.owner, input.repo, runId);
   // The names are validated above; this is the invariant they guarantee, kept as a second line of defence.
   if (!isInsideRoot(ctx.paths.workspaceRoot, workspaceDir)) throw new AgentprError('invalid_input', `invalid run${where}: its workspace would lie outside the workspace root`);
-  return {
+  const run = {
     runId,
     owner: input.owner,
     repo: input.repo,
@@ -95,6 +105,7 @@ function toNewRun(ctx: AppContext, raw: unknown, campaign: string, where = ''): 
     workspaceDir,
     campaign: input.campaign ?? campaign,
   };
+  return { run, named: input.campaign };
 }
 
 /** The name of the campaign in use (`--campaign-dir`), recorded with each new run so list-runs can filter by it. */
@@ -102,39 +113,56 @@ async function campaignName(ctx: AppContext): Promise<string> {
   return (await campaignFor(ctx)).name;
 }
 
-/** A run created in `QUEUED`, and the workspace directory it will use. */
-export type CreateRunResult = { kind: 'created'; run_id: string; workspace_dir: string };
+/** A run created in `QUEUED`, the workspace directory it will use, and the campaign it belongs to. */
+export type CreateRunResult = { kind: 'created'; run_id: string; workspace_dir: string; campaign: string };
 
 /** Runs created together by {@link importRuns}, in input order. */
 export type ImportRunsResult = { kind: 'created'; run_ids: string[] };
 
 /**
+ * The runs with the campaigns they name made known: each named campaign must be known (see `knownCampaigns`) and is
+ * recorded in its known spelling; an unknown one throws `invalid_input` (prefixed by `where` of the first entry that
+ * names it) before anything is written.
+ */
+async function withKnownCampaigns(ctx: AppContext, parsed: readonly ParsedRun[], where: (i: number) => string): Promise<NewRun[]> {
+  const named = parsed.map((p) => p.named);
+  const resolved = await resolveCampaigns(
+    ctx,
+    named.filter((n): n is string => n !== undefined),
+    (name) => where(named.indexOf(name)),
+  );
+  return parsed.map((p) => (p.named === undefined ? p.run : { ...p.run, campaign: resolved.get(p.named) ?? p.run.campaign }));
+}
+
+/**
  * create-run: validates the input and inserts the run in `QUEUED` with its creation event, in one transaction.
- * Invalid input throws `invalid_input`; a run id already used throws the store's `run_exists`.
+ * Invalid input or an unknown campaign throws `invalid_input`; a run id already used throws the store's `run_exists`.
  *
  * @example
  * await createRun(ctx, { owner: 'mem0ai', repo: 'mem0', prompt_version: 'v1' }) // → { kind: 'created', run_id: 'run_…', … }
  */
 export async function createRun(ctx: AppContext, input: CreateRunInput): Promise<CreateRunResult> {
-  const run = toNewRun(ctx, input, await campaignName(ctx));
-  await insertRun(ctx.db, run, ctx.clock);
-  return { kind: 'created', run_id: run.runId, workspace_dir: run.workspaceDir };
+  const [run] = await withKnownCampaigns(ctx, [toNewRun(ctx, input, await campaignName(ctx))], () => 'invalid run: ');
+  await insertRun(ctx.db, run!, ctx.clock);
+  return { kind: 'created', run_id: run!.runId, workspace_dir: run!.workspaceDir, campaign: run!.campaign ?? '' };
 }
 
 /**
- * Creates many runs in one transaction (all or nothing); every entry is validated before anything is written.
- * `where[i]` names entry `i` in errors (`runs.jsonl line 3`, see `parseRunsFile`); the default is `#i+1`.
+ * Creates many runs in one transaction (all or nothing); every entry is validated (its campaign known) before
+ * anything is written. `where[i]` names entry `i` in errors (`runs.jsonl line 3`, see `parseRunsFile`); the default
+ * is `#i+1`.
  */
 export async function importRuns(ctx: AppContext, inputs: unknown[], where: readonly string[] = []): Promise<ImportRunsResult> {
   const label = (i: number) => where[i] ?? `#${i + 1}`;
   const campaign = await campaignName(ctx);
-  const runs = inputs.map((raw, i) => toNewRun(ctx, raw, campaign, ` at ${label(i)}`));
+  const parsed = inputs.map((raw, i) => toNewRun(ctx, raw, campaign, ` at ${label(i)}`));
   const seen = new Map<string, number>();
-  runs.forEach((r, i) => {
+  parsed.forEach(({ run: r }, i) => {
     const earlier = seen.get(r.runId);
     if (earlier !== undefined) throw new AgentprError('invalid_input', `invalid run at ${label(i)}: run_id ${r.runId} is already used at ${label(earlier)}`);
     seen.set(r.runId, i);
   });
+  const runs = await withKnownCampaigns(ctx, parsed, (i) => `invalid run at ${label(i)}: `);
   await createRuns(ctx.db, runs, ctx.clock);
   return { kind: 'created', run_ids: runs.map((r) => r.runId) };
 }

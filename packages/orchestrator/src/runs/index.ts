@@ -12,3 +12,4 @@ export { buildInbox, INBOX_REASONS } from './inbox.js';
 export type { Inbox, InboxItem, InboxOptions, InboxReason } from './inbox.js';
 export type { InboxFailingTest } from './inbox-facts.js';
 export { failingTests } from './inbox-facts.js';
+export { knownCampaigns, resolveCampaigns, CampaignNameSchema, CAMPAIGN_NAME_PATTERN, DEFAULT_CAMPAIGN, type KnownCampaign, type CampaignSource } from './campaigns.js';

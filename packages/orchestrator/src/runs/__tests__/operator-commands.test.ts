@@ -114,6 +114,8 @@ describe('list-runs filters and the campaign of a run (issue 15)', () => {
   it('a run records the campaign in use, or the one its input names; list-runs filters by it', async () => {
     mkdirSync(app.ctx.paths.campaignDir, { recursive: true });
     writeFileSync(`${app.ctx.paths.campaignDir}/campaign.json`, JSON.stringify({ name: 'spring-cleanup' }));
+    // A campaign a run names must be known (issue 17): autumn is in the policy's campaigns section.
+    writeFileSync(app.ctx.paths.policyFile, JSON.stringify({ campaigns: { autumn: {} } }));
     const a = await createRun(app.ctx, { owner: 'Octo', repo: 'Widgets', prompt_version: 'v1', run_id: 'run_a' });
     await importRuns(app.ctx, [{ owner: 'octo', repo: 'gadgets', prompt_version: 'v1', run_id: 'run_b', campaign: 'autumn' }, { owner: 'x', repo: 'y', prompt_version: 'v1', run_id: 'run_c' }]);
     expect(a.run_id).toBe('run_a');
