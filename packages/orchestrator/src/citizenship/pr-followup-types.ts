@@ -56,7 +56,8 @@ export type PrSweepResult =
 
 /** Counts of a sweep by outcome, for the manager's tick report and the CLI's one-line summary. */
 export interface PrSweepSummary {
-  kind: PrSweepResult['kind'];
+  /** The sweep's result kind, or `failed` when it threw (a policy file that does not parse, the store). */
+  kind: PrSweepResult['kind'] | 'failed';
   looked_at: number;
   counts: Partial<Record<PrSweepOutcome['kind'], number>>;
   errors: string[];

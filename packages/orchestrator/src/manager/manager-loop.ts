@@ -26,6 +26,8 @@ export interface ManagerFlags {
   syncIntervalSec?: number | undefined;
   /** Run lease length in seconds, renewed by a heartbeat while a run is worked (default 60). */
   leaseTtlSec?: number | undefined;
+  /** Whether each tick ends with the PR follow-up sweep (maintainer responses, closes, the stale follow-up); default true. */
+  prFollowup?: boolean | undefined;
 }
 
 /** Resolves the tick options from the flags and the manager policy (CLI flag > repo override > policy > default). */
@@ -57,6 +59,7 @@ export async function tickOptions(ctx: AppContext, flags: ManagerFlags, signal: 
     disableAutoContract: flags.disableAutoContract ?? false,
     holder: leaseHolder('manager'),
     leaseTtlMs: (flags.leaseTtlSec ?? 60) * 1000,
+    prFollowup: flags.prFollowup ?? true,
     signal,
   };
 }

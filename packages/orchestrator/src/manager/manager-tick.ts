@@ -1,4 +1,6 @@
 import { acquireLease, expireLeases, getManagerRun, iso, managerCandidateRuns, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
+import { prFollowupForTick } from '../citizenship/pr-followup-tick.js';
+import type { PrSweepSummary } from '../citizenship/pr-followup-types.js';
 import type { AppContext } from '../context.js';
 import {
   autoContract,
@@ -51,6 +53,11 @@ export interface TickOptions {
    * writes the request itself and prints the confirm token to its caller.
    */
   autoRequestPr?: boolean;
+  /**
+   * Whether the tick ends with one PR follow-up sweep (`sweepPrActivity`: maintainer responses, merges, closes and
+   * the campaign's stale follow-up), bounded to a few PRs; default true. Never for a one-run tick (`runId`).
+   */
+  prFollowup?: boolean;
   /** Aborted on shutdown: no new run or action is started. */
   signal: AbortSignal;
   /**
@@ -100,6 +107,8 @@ export interface TickReport {
   failed_count: number;
   expired_leases: number;
   results: RunTickResult[];
+  /** What the tick's PR follow-up sweep did; present when it looked at a PR or failed. Its failures never fail the tick. */
+  pr_followup?: PrSweepSummary;
 }
 
 /**
@@ -297,6 +306,7 @@ export async function managerTick(ctx: AppContext, actions: ManagerActions, opti
   const done = results.filter(Boolean);
   const failed = done.filter((r) => !r.ok).length;
   const progressed = done.filter((r) => r.actions_executed.length > 0).length;
+  const followup = options.runId || options.prFollowup === false || options.signal.aborted ? undefined : await prFollowupForTick(ctx, options);
   return {
     ok: failed === 0,
     tick_started_at: started,
@@ -307,5 +317,6 @@ export async function managerTick(ctx: AppContext, actions: ManagerActions, opti
     failed_count: failed,
     expired_leases: expired,
     results: done,
+    ...(followup ? { pr_followup: followup } : {}),
   };
 }
