@@ -1,7 +1,11 @@
+import { GitHubError } from './errors.js';
 import { Octokit } from '@octokit/rest';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import { GitHubError } from './errors.js';
+import { repoContentMethods } from './octokit-contents.js';
+import { call, describeFailure, toGitHubError } from './octokit-errors.js';
+import { issueMethods } from './octokit-issues.js';
+import { createSearchThrottle, type SearchThrottleOptions } from './search-throttle.js';
 import type { CheckItem, CreatedPullRequest, CreatePullRequestInput, GitHubClient, PullRequestInfo, RepoRef, ReviewCommentInfo, ReviewInfo, CheckRunDetails } from './github-client.js';
 
 /** The public GitHub REST API. */
@@ -31,47 +35,20 @@ export interface OctokitClientOptions {
   throttle?: boolean;
   /** Milliseconds before one HTTP request is abandoned; default 30 000. */
   requestTimeoutMs?: number;
+  /**
+   * The search rate limit kept on this side (default GitHub's 30 per 60 s) and the longest wait for GitHub's reset
+   * (default 60 s) before a search fails with `rate_limited`. Tests against the stub pass small numbers.
+   */
+  searchRateLimit?: SearchThrottleOptions;
   log?: GitHubClientLog;
 }
 
+export { toGitHubError } from './octokit-errors.js';
+
 const ThrottledOctokit = Octokit.plugin(throttling, retry);
 
-type Api = InstanceType<typeof ThrottledOctokit>;
-
-function describe(error: unknown): { status: number | undefined; text: string } {
-  const e = error as { status?: unknown; message?: unknown; response?: { data?: unknown } };
-  // Octokit reports a failed fetch (refused, reset, timeout) as status 500 without a response.
-  const status = typeof e.status === 'number' && !(e.status === 500 && e.response === undefined) ? e.status : undefined;
-  let text = typeof e.message === 'string' ? e.message : String(error);
-  const data = e.response?.data;
-  if (data && typeof data === 'object') {
-    const errors = (data as { errors?: unknown }).errors;
-    if (Array.isArray(errors)) {
-      const details = errors
-        .map((x) => (x && typeof x === 'object' ? String((x as { message?: unknown }).message ?? (x as { code?: unknown }).code ?? '') : String(x)))
-        .filter(Boolean);
-      if (details.length) text = `${text}: ${details.join('; ')}`;
-    }
-  }
-  return { status, text };
-}
-
-/** Turns an Octokit failure into a {@link GitHubError} whose message says what to do. */
-export function toGitHubError(error: unknown, what: string): GitHubError {
-  if (error instanceof GitHubError) return error;
-  const { status, text } = describe(error);
-  const options = { status, cause: error } as { status?: number; cause: unknown };
-  if (status === 401) return new GitHubError('unauthorized', `${what}: GitHub rejected the token (401). Check GITHUB_TOKEN / GH_TOKEN or run \`gh auth login\`.`, options);
-  if (status === 403 || status === 429) {
-    if (/rate limit/i.test(text) || status === 429) return new GitHubError('rate_limited', `${what}: GitHub rate limit reached (${status}); try again later.`, options);
-    return new GitHubError('forbidden', `${what}: the token may not do this (403): ${text}. Check the token's scopes.`, options);
-  }
-  if (status === 404) return new GitHubError('not_found', `${what}: not found (404). Check the owner, repository and number, and that the token can see the repository.`, options);
-  if (status === 422) return new GitHubError('validation', `${what}: GitHub refused the request (422): ${text}`, options);
-  if (status !== undefined && status >= 500) return new GitHubError('server', `${what}: GitHub failed (${status}); try again later.`, options);
-  if (status === undefined) return new GitHubError('network', `${what}: cannot reach GitHub: ${text}. Check the network and --github-api-url / GITHUB_API_URL.`, options);
-  return new GitHubError('invalid_response', `${what}: unexpected answer ${status}: ${text}`, options);
-}
+/** Search requests leave rate limits to the search throttle, which bounds the wait and says when the limit resets. */
+const isSearch = (req: { url: string }) => /\/search\//.test(req.url);
 
 function pullFrom(data: any): PullRequestInfo {
   if (!data || typeof data.number !== 'number') throw new GitHubError('invalid_response', 'GitHub returned a pull request without a number');
@@ -88,18 +65,10 @@ function pullFrom(data: any): PullRequestInfo {
   };
 }
 
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    throw toGitHubError(error, what);
-  }
-}
-
 /**
- * A {@link GitHubClient} backed by `@octokit/rest` with the throttling and retry plugins. Rate limits are
- * waited out once, 5xx and network failures are retried with backoff, and every failure becomes a
- * {@link GitHubError}.
+ * A {@link GitHubClient} backed by `@octokit/rest` with the throttling and retry plugins, implementing every method
+ * of the port. Rate limits are waited out once, 5xx and network failures are retried with backoff, searches stay
+ * within GitHub's search rate limit (see `searchRateLimit`), and every failure becomes a {@link GitHubError}.
  *
  * @example
  * const github = createOctokitClient({ token, baseUrl: env.GITHUB_API_URL });
@@ -111,21 +80,24 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
   const rateLimitRetries = options.rateLimitRetries ?? 1;
   const timeoutMs = options.requestTimeoutMs ?? 30_000;
   const fetchWithTimeout: typeof fetch = (input, init) => fetch(input, { ...init, signal: init?.signal ?? AbortSignal.timeout(timeoutMs) });
-  const octokit: Api = new ThrottledOctokit({
+  const octokit = new ThrottledOctokit({
     auth: options.token,
     baseUrl: (options.baseUrl ?? DEFAULT_GITHUB_API_URL).replace(/\/+$/, ''),
     userAgent: 'agentpr',
     request: { fetch: fetchWithTimeout },
     log: { debug() {}, info() {}, warn: (m: string) => log.warn(m), error: (m: string) => log.warn(m) },
-    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000 },
+    // 429 is a rate limit, not a failure to retry at once: the throttling plugin (or the search throttle) waits it out.
+    retry: { retries: options.retries ?? 3, retryAfterBaseValue: options.retryBaseMs ?? 1000, doNotRetry: [400, 401, 403, 404, 410, 422, 429, 451] },
     throttle: {
       enabled: options.throttle ?? true,
       retryAfterBaseValue: options.retryBaseMs ?? 1000,
       onRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        if (isSearch(req)) return false;
         log.warn(`GitHub rate limit on ${req.method} ${req.url}; retry after ${retryAfter}s`);
         return retryCount < rateLimitRetries;
       },
       onSecondaryRateLimit: (retryAfter: number, req: { method: string; url: string }, _o: unknown, retryCount: number) => {
+        if (isSearch(req)) return false;
         log.warn(`GitHub secondary rate limit on ${req.method} ${req.url}; retry after ${retryAfter}s`);
         return retryCount < rateLimitRetries;
       },
@@ -140,7 +112,11 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
       return branch;
     });
 
+  const searchThrottle = createSearchThrottle(options.searchRateLimit, (m) => log.warn(m));
+
   return {
+    ...repoContentMethods(octokit),
+    ...issueMethods(octokit, searchThrottle),
     getDefaultBranch,
 
     async createPullRequest(input: CreatePullRequestInput): Promise<CreatedPullRequest> {
@@ -159,7 +135,7 @@ export function createOctokitClient(options: OctokitClientOptions): GitHubClient
         });
         return { pullRequest: pullFrom(data), alreadyExists: false };
       } catch (error) {
-        const { status, text } = describe(error);
+        const { status, text } = describeFailure(error);
         if (status === 422 && /already exists/i.test(text)) {
           const existing = await call(`${what}: finding the existing PR`, () =>
             octokit.rest.pulls.list({ owner: input.owner, repo: input.repo, head, state: 'open', per_page: 10 }),
