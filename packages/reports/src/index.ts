@@ -18,3 +18,14 @@ export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-au
 export { formatDuration } from './format-duration.js';
 export { assistantMetrics } from './assistant-metrics.js';
 export type { AssistantMetricsInput, AssistantMetricsResult, AssistantUsageTotals } from './assistant-metrics.js';
+export { costOf, addCosts, priceTokens, pricingFor, pricedCost, runCost, loadPricing, hasTokens, missingPriceNote, emptyCost } from './cost.js';
+export type { CostSummary, TokenTotals, RunPricing } from './cost.js';
+export { gateVerdictViews, gateVerdictLines } from './gate-verdicts.js';
+export type { GateVerdictView } from './gate-verdicts.js';
+export { campaignFigures, FUNNEL_STAGES, REJECTION_CATEGORIES, FIGURE_DEFINITIONS } from './campaign-figures.js';
+export type { CampaignFigures, FunnelStage, RejectionCategory, PrFigures, MedianFigure, MergeBucket } from './campaign-figures.js';
+export { campaignReport, parseSince } from './campaign-report.js';
+export type { CampaignReportInput, CampaignReportResult, CostLine } from './campaign-report.js';
+export { campaignFunnelSvg, escapeXml } from './campaign-funnel-svg.js';
+export type { FunnelChartInput } from './campaign-funnel-svg.js';
+export { checkChartPath, writeChartFile } from './chart-file.js';

@@ -1,7 +1,9 @@
-import { latestArtifact, listAttempts, listEvents, requireRun, type Artifact } from '@agentpr/store';
+import { latestArtifact, latestGateChecks, listAttempts, listEvents, requireRun, runUsage, type Artifact, type StepAttemptRow } from '@agentpr/store';
 import { stepTotals, type StepTotal } from '@agentpr/runtime-analysis';
 import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machine';
 import type { ReportContext } from './report-context.js';
+import { pricedCost, pricingFor, type CostSummary, type RunPricing } from './cost.js';
+import { gateVerdictViews, type GateVerdictView } from './gate-verdicts.js';
 import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
 import { latestCiVerdict, type CiVerdictView } from './latest-ci-verdict.js';
@@ -42,6 +44,24 @@ export interface InspectRunResult {
   latest_manager_insight: { path: string; preview: string } | null;
   /** GitHub's latest CI verdict on the run's latest push, with the failing checks it recorded; null before one. */
   latest_ci: CiVerdictView | null;
+  /** The tokens all the run's agent attempts used and what they cost (the policy's price table). */
+  usage: CostSummary;
+  /** The latest verdict of each citizenship gate (AI policy, etiquette, duplicates), with the AI stance and its quotes. */
+  gates: GateVerdictView[];
+}
+
+/** An agent attempt's engine, model, tokens and cost; nothing for other steps. */
+function attemptUsage(a: StepAttemptRow, priced: RunPricing): Record<string, unknown> {
+  if (a.step !== 'agent' && !a.engine) return {};
+  const tokens = {
+    input_tokens: a.input_tokens ?? 0,
+    cached_input_tokens: a.cached_input_tokens ?? 0,
+    output_tokens: a.output_tokens ?? 0,
+    reasoning_tokens: a.reasoning_tokens ?? 0,
+  };
+  const reported = a.input_tokens !== null || a.output_tokens !== null ? 1 : 0;
+  const cost = pricedCost([{ engine: a.engine, model: a.model, attempts: 1, reported, ...tokens }], priced);
+  return { engine: a.engine, model: a.model, ...tokens, cost: reported ? cost.cost : null };
 }
 
 /**
@@ -174,14 +194,15 @@ function latestDigest(artifact: Artifact | undefined, warnings: string[]): Recor
 
 /**
  * inspect-run: one run's state, the commands it accepts next, timing per step, its recent events, a summary
- * of its latest runtime report, digest and insight, and GitHub's latest CI verdict (with the failing checks). Read-only; missing or broken report files
- * become warnings.
+ * of its latest runtime report, digest and insight, GitHub's latest CI verdict (with the failing checks), the tokens and
+ * cost of its agent attempts (priced with `ctx.paths.policyFile`'s table when given) and each gate's latest verdict.
+ * Read-only; missing or broken report files become warnings, a policy that cannot be loaded a cost of null with a note.
  *
  * @example
  * const view = await inspectRun(ctx, { runId: 'run_45f3cbdcdc56' });
  * view.recommended_actions[0]; // 'agentpr start-implementation --run-id run_45f3cbdcdc56'
  */
-export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectRunInput): Promise<InspectRunResult> {
+export async function inspectRun(ctx: Pick<ReportContext, 'db'> & Partial<Pick<ReportContext, 'paths'>>, input: InspectRunInput): Promise<InspectRunResult> {
   const attemptLimit = input.attemptLimit ?? 120;
   const eventLimit = input.eventLimit ?? 60;
   const commandLimit = input.commandLimit ?? 20;
@@ -192,6 +213,8 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectR
   const attempts = (await listAttempts(ctx.db, run.run_id, { limit: attemptLimit })).reverse();
   const events = (await listEvents(ctx.db, run.run_id, { limit: eventLimit })).reverse();
   const warnings: string[] = [];
+  const usageGroups = await runUsage(ctx.db, run.run_id);
+  const priced = await pricingFor(usageGroups, ctx.paths?.policyFile);
 
   const totals = stepTotals(attempts);
   const totalMs = totals.reduce((x, t) => x + t.total_duration_ms, 0);
@@ -222,6 +245,8 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectR
       prompt_version: run.prompt_version,
       workspace_dir: run.workspace_dir,
       pr_number: run.pr_number,
+      campaign: run.campaign ?? null,
+      linked_issue: run.linked_issue ?? null,
       created_at: run.created_at,
       updated_at: run.updated_at,
     },
@@ -242,6 +267,7 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectR
         duration_ms: a.duration_ms,
         created_at: a.created_at,
         ...(a.grade ? { grade: a.grade, reason_code: a.reason_code } : {}),
+        ...attemptUsage(a, priced),
         ...(input.includeLogTails ? { stdout_tail: tailLines(a.stdout_log), stderr_tail: tailLines(a.stderr_log) } : {}),
       })),
     },
@@ -259,5 +285,7 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'>, input: InspectR
     latest_run_digest: digest,
     latest_manager_insight: insight,
     latest_ci: await latestCiVerdict(ctx.db, run.run_id),
+    usage: pricedCost(usageGroups, priced),
+    gates: gateVerdictViews(await latestGateChecks(ctx.db, run.run_id)),
   };
 }
