@@ -1,10 +1,12 @@
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { resolveCodexHome } from '@agentpr/codex-runner';
 import { classifyAttempt, decideRetention, type BaselineTests, type Classification, type DiffSummary, type SandboxDenial } from '@agentpr/runtime-analysis';
 import { addArtifact, recordAttempt } from '@agentpr/store';
 import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type ProtectedChange, type WorkspaceIdentity } from '@agentpr/workspace';
 import { redactorFor } from '../secrets/redactor-for.js';
 import { latestBaseline } from '../workspace/baseline.js';
 import { budgetBaseline } from '../workspace/workspace-shared.js';
+import { attemptModel, attemptUsageOf } from './attempt-usage.js';
 import type { AttemptEnvironment } from './environment.js';
 import type { LaunchOutcome } from './launch.js';
 import type { StepScope } from './parameters.js';
@@ -118,8 +120,8 @@ function redactFileInPlace(s: StepScope, path: string): void {
 }
 
 /**
- * Records the judged attempt (exit, redacted tails, duration, verdict) and keeps or deletes its event stream by the
- * retention rule (every non-PASS kept, a sample of PASSes).
+ * Records the judged attempt (exit, redacted tails, duration, verdict, and the engine, model and token usage for cost
+ * accounting) and keeps or deletes its event stream by the retention rule (every non-PASS kept, a sample of PASSes).
  */
 export async function recordJudgedAttempt(
   s: StepScope,
@@ -142,6 +144,7 @@ export async function recordJudgedAttempt(
     grade: classification.grade,
     reasonCode: classification.reason_code,
     stage: s.stage,
+    usage: attemptUsageOf(ctx.agent.name, attemptModel(s.input, resolveCodexHome(ctx.env)), analysis.summary.usage),
   };
   await recordAttempt(ctx.db, attempt, ctx.clock);
   const retention = decideRetention({ grade: classification.grade, runId, attemptNo: count.attemptNo, samplePct: s.params.samplePct });
