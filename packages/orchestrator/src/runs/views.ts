@@ -2,11 +2,24 @@ import { parseHeldFacts, type RunState } from '@agentpr/state-machine';
 import type { RunWithState } from '@agentpr/store';
 
 /**
- * The show-run document for a run: the run, its state, `last_error`, `last_active_state`, `held_facts` (while the
- * run is PAUSED or NEEDS_HUMAN_REVIEW, the GitHub facts `resume` will act on; null when none) and, while it is
- * PAUSED, `paused_from` (where `resume` returns it without held facts; null for runs paused before it was kept).
+ * What show-run adds when its caller read it (the CLI does, from the store and the policy's price table): the tokens
+ * and cost of the run's agent attempts, and the latest verdict of each citizenship gate. Typed structurally so this
+ * view stays free of the reports package.
  */
-export function showRunView({ run, state }: RunWithState): Record<string, unknown> {
+export interface ShowRunExtras {
+  /** Token totals and cost (`@agentpr/reports` `CostSummary`). */
+  usage: { total_tokens: number; cost: number | null; currency: string; notes: string[] };
+  /** Each gate's latest verdict (`@agentpr/reports` `GateVerdictView`). */
+  gates: ReadonlyArray<{ gate: string; outcome: string }>;
+}
+
+/**
+ * The show-run document for a run: the run (with its campaign and linked issue), its state, `last_error`,
+ * `last_active_state`, `held_facts` (while the run is PAUSED or NEEDS_HUMAN_REVIEW, the GitHub facts `resume` will act
+ * on; null when none), while it is PAUSED, `paused_from` (where `resume` returns it without held facts; null for runs
+ * paused before it was kept), and with `extras` the run's `usage` (tokens and cost) and `gates` (latest verdicts).
+ */
+export function showRunView({ run, state }: RunWithState, extras?: ShowRunExtras): Record<string, unknown> {
   let budget: unknown;
   try {
     budget = JSON.parse(run.budget_json);
@@ -24,6 +37,7 @@ export function showRunView({ run, state }: RunWithState): Record<string, unknow
       workspace_dir: run.workspace_dir,
       pr_number: run.pr_number,
       campaign: run.campaign ?? null,
+      linked_issue: run.linked_issue ?? null,
       created_at: run.created_at,
       updated_at: run.updated_at,
     },
@@ -32,6 +46,7 @@ export function showRunView({ run, state }: RunWithState): Record<string, unknow
     last_active_state: state.last_active_state,
     held_facts: parseHeldFacts(state.held_facts_json),
     ...(state.current_state === 'PAUSED' ? { paused_from: state.paused_from ?? null } : {}),
+    ...(extras ? { usage: extras.usage, gates: extras.gates } : {}),
   };
 }
 
