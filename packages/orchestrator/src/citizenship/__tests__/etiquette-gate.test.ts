@@ -1,75 +1,65 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import type { GitHubClient, IssueCommentInfo, RepositoryInfo } from '@agentpr/github';
+import type { GitHubClient } from '@agentpr/github';
+import { startGitHubStub, type GitHubStub, type StubAuthorAssociation } from '@agentpr/github-stub';
 import { effectiveCampaignRules, loadPolicy } from '@agentpr/policy';
 import { applyEvent, createRun, listAuditRecords, listGateChecks, recordPrOpened, requireRun } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/testing';
 import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
+import { syncGithub } from '../../github-sync/sync-github.js';
 import { checkEtiquette } from '../etiquette-gate.js';
 import type { GatePhase, GateTarget } from '../gate-types.js';
 import { checkRunGates } from '../gates.js';
+import { ETIQUETTE_STUB_TOKEN, etiquetteStubClient } from './etiquette-stub-client.js';
 
 afterAll(() => cleanupTempDirs());
 
-/** GitHub as the etiquette reads it: repositories with their archived flag and activity, and a count of the calls. */
-interface FakeRepo {
+/** A repository on the stand-in as the etiquette reads it: archived, its newest commit, merges and comments. */
+interface SeedRepo {
   archived?: boolean;
+  /** The default branch's newest commit; null for none. Default: a few days ago. */
   lastCommitAt?: string | null;
   mergedAt?: string[];
-  comments?: Array<{ at: string; association: IssueCommentInfo['authorAssociation'] }>;
-  /** Make every call about this repository fail with this message. */
-  failure?: string;
+  comments?: Array<{ at: string; association: StubAuthorAssociation }>;
 }
 
-function fakeGitHub(repos: Record<string, FakeRepo>): GitHubClient & { calls: string[] } {
-  const calls: string[] = [];
-  const repoOf = (ref: { owner: string; repo: string }): FakeRepo => {
-    const key = `${ref.owner}/${ref.repo}`.toLowerCase();
-    calls.push(key);
-    const found = repos[key];
-    if (!found) throw new Error(`GitHub: 404 ${key}`);
-    if (found.failure) throw new Error(found.failure);
-    return found;
-  };
-  const unused = async (): Promise<never> => {
-    throw new Error('not used by the etiquette');
-  };
-  return {
-    calls,
-    getDefaultBranch: unused, createPullRequest: unused, getPullRequest: unused, listChecksForRef: unused, listReviews: unused,
-    async getRepository(ref): Promise<RepositoryInfo> {
-      const r = repoOf(ref);
-      return { owner: ref.owner, repo: ref.repo, defaultBranch: 'main', archived: r.archived ?? false, fork: false, pushedAt: null, htmlUrl: `https://github.test/${ref.owner}/${ref.repo}` };
-    },
-    async listCommits(ref) {
-      const r = repoOf(ref);
-      return r.lastCommitAt === null ? [] : [{ sha: 'abc', date: r.lastCommitAt ?? '2026-11-20T00:00:00Z', author: 'm' }];
-    },
-    async listPullRequests(ref) {
-      return (repoOf(ref).mergedAt ?? []).map((at, i) => ({
-        number: i + 1, title: 't', htmlUrl: 'u', state: 'closed' as const, author: 'a', createdAt: at, closedAt: at, mergedAt: at, headRef: 'h',
-      }));
-    },
-    async listRepoIssueComments(ref) {
-      return (repoOf(ref).comments ?? []).map((c, i) => ({ id: i, body: 'thanks', author: 'x', authorAssociation: c.association, createdAt: c.at, htmlUrl: null }));
-    },
-  };
+function seed(key: string, r: SeedRepo): void {
+  const [owner = '', repo = ''] = key.split('/');
+  stub.addRepo(owner, repo, { archived: r.archived ?? false });
+  if (r.lastCommitAt !== null) stub.addCommit(owner, repo, { date: r.lastCommitAt ?? '2026-11-20T00:00:00Z' });
+  for (const at of r.mergedAt ?? []) stub.addPullRequest(owner, repo, { title: 'fix: a bug', merged: true, createdAt: at, mergedAt: at });
+  for (const c of r.comments ?? []) {
+    const issue = stub.addIssue(owner, repo, { title: 'a question', createdAt: c.at });
+    stub.addComment(owner, repo, issue.number, { body: 'thanks', author: `user-${c.association.toLowerCase()}`, authorAssociation: c.association, createdAt: c.at });
+  }
 }
+
+/** How often the stand-in was asked about a repository itself. */
+const repoReads = (key: string) => stub.requests.filter((r) => r.method === 'GET' && r.path.toLowerCase() === `/repos/${key}`).length;
 
 const MINUTE = 60_000;
+const HEAD = 'a1'.repeat(20);
 let tdb: TestDatabase;
 let app: TestApp;
+let stub: GitHubStub;
 
-async function setUp(policy: Record<string, unknown>, github?: GitHubClient): Promise<TestApp> {
+/** A fresh store, the stand-in (on the test clock) with `repos`, and the policy file; `github: false` runs without a token. */
+async function setUp(policy: Record<string, unknown>, repos: Record<string, SeedRepo> = {}, options: { github?: GitHubClient | false } = {}): Promise<TestApp> {
+  stub = await startGitHubStub({ token: ETIQUETTE_STUB_TOKEN });
   tdb = await freshDatabase('sqlite');
+  const github = options.github === false ? undefined : (options.github ?? etiquetteStubClient(stub.url));
   app = await testApp(tdb.location, 'operator', github ? { github } : {});
+  stub.setNow(() => app.clock());
+  for (const [key, repo] of Object.entries(repos)) seed(key, repo);
   writeFileSync(app.ctx.paths.policyFile, JSON.stringify(policy));
   return app;
 }
 
 afterEach(async () => {
-  await app?.close();
-  await tdb?.drop();
+  expect(stub.openApiViolations).toEqual([]);
+  await app.close();
+  await tdb.drop();
+  await stub.close();
 });
 
 /** A run of `owner/repo` in PUSHED (the branch is pushed, no PR yet), or in CI_WAIT with PR `pr` linked. */
@@ -81,7 +71,7 @@ async function run(runId: string, owner: string, repo: string, pr: number | null
     { type: 'worker.discovery.completed', contract_path: 'c' },
     { type: 'command.start.implementation' },
     { type: 'command.local.validation.passed' },
-    { type: 'worker.push.completed', branch: 'b', head_sha: 'h' },
+    { type: 'worker.push.completed', branch: 'b', head_sha: HEAD },
   ] as const) await applyEvent(ctx.db, runId, { event: { ...event, actor: 'manager' } }, ctx.clock);
   if (pr !== null) await applyEvent(ctx.db, runId, { event: { type: 'command.pr.linked', pr_number: pr, actor: 'manager' } }, ctx.clock);
   return runId;
@@ -103,12 +93,11 @@ async function etiquette(runId: string, phase: GatePhase = 'pr_request', options
 
 /** Only the limit under test: every other cap off. */
 const NO_CAPS = { max_open_prs_per_repo: 0, max_open_prs_per_owner: 0, max_prs_per_hour: 0, max_prs_per_day: 0 };
-const ACTIVE: FakeRepo = { lastCommitAt: '2026-11-20T00:00:00Z' };
+const ACTIVE: SeedRepo = { lastCommitAt: '2026-11-20T00:00:00Z' };
 
 describe('checkEtiquette: the repository (every phase)', () => {
   it('an archived repository ends the run as SKIPPED (repo_archived); a second run of it reuses the facts without asking GitHub', async () => {
-    const github = fakeGitHub({ 'o/r': { ...ACTIVE, archived: true } });
-    await setUp({}, github);
+    await setUp({}, { 'o/r': { ...ACTIVE, archived: true } });
     await run('run_1', 'o', 'r');
     const report = await checkRunGates(app.ctx, { runId: 'run_1', phase: 'pr_approve' });
     expect(report.outcome).toBe('skip_run');
@@ -116,28 +105,28 @@ describe('checkEtiquette: the repository (every phase)', () => {
     const { state } = await requireRun(app.ctx.db, 'run_1');
     expect(state.current_state).toBe('SKIPPED');
     expect(state.last_error).toBe('skip:repo_archived:skipped: o/r is archived on GitHub');
-    const calls = github.calls.length;
+    const reads = repoReads('o/r');
 
     await run('run_2', 'O', 'R');
     app.clock.advance(60 * MINUTE);
     const again = await etiquette('run_2', 'prepare');
     expect(again).toMatchObject({ outcome: 'skip_run', reasonCode: 'repo_archived', detail: { repository: { reused_from_run: 'run_1' } } });
-    expect(github.calls.length).toBe(calls);
+    expect(repoReads('o/r')).toBe(reads);
     // After the reuse window GitHub is asked again.
     app.clock.advance(6 * 60 * MINUTE);
     await etiquette('run_2', 'prepare');
-    expect(github.calls.length).toBeGreaterThan(calls);
+    expect(repoReads('o/r')).toBe(reads + 1);
   });
 
   it('no maintainer activity for max_inactive_days ends the run as SKIPPED (repo_inactive) with the dates as evidence', async () => {
-    await setUp({ campaign_defaults: { etiquette: { max_inactive_days: 180 } } }, fakeGitHub({
+    await setUp({ campaign_defaults: { etiquette: { max_inactive_days: 180 } } }, {
       'o/quiet': {
         lastCommitAt: '2026-01-10T00:00:00Z',
         mergedAt: ['2026-03-01T00:00:00Z'],
         // A stranger's recent comment is not maintainer activity.
         comments: [{ at: '2026-11-01T00:00:00Z', association: 'NONE' }, { at: '2026-04-01T12:00:00Z', association: 'MEMBER' }],
       },
-    }));
+    });
     await run('run_1', 'o', 'quiet');
     const verdict = await etiquette('run_1', 'prepare');
     expect(verdict).toMatchObject({ outcome: 'skip_run', reasonCode: 'repo_inactive', detail: { newest_activity_at: '2026-04-01T12:00:00.000Z', max_inactive_days: 180 } });
@@ -147,10 +136,10 @@ describe('checkEtiquette: the repository (every phase)', () => {
   });
 
   it('any one recent sign of maintainer activity passes: a merged PR, or a maintainer\'s reply', async () => {
-    await setUp({}, fakeGitHub({
+    await setUp({}, {
       'o/merged': { lastCommitAt: '2024-01-01T00:00:00Z', mergedAt: ['2026-10-01T00:00:00Z'] },
       'o/replied': { lastCommitAt: null, comments: [{ at: '2026-09-01T00:00:00Z', association: 'OWNER' }] },
-    }));
+    });
     await run('run_1', 'o', 'merged');
     await run('run_2', 'o', 'replied');
     expect(await etiquette('run_1', 'prepare')).toMatchObject({ outcome: 'pass', reasonCode: null, message: 'o/merged is not archived and active' });
@@ -158,7 +147,7 @@ describe('checkEtiquette: the repository (every phase)', () => {
   });
 
   it('no GitHub token: held with the token hint (fails closed) and the run unchanged', async () => {
-    await setUp({});
+    await setUp({}, { 'o/r': ACTIVE }, { github: false });
     await run('run_1', 'o', 'r');
     const report = await checkRunGates(app.ctx, { runId: 'run_1', phase: 'pr_approve' });
     expect(report.stoppedBy).toMatchObject({ outcome: 'held', reasonCode: 'github_token_missing' });
@@ -166,9 +155,26 @@ describe('checkEtiquette: the repository (every phase)', () => {
     expect((await requireRun(app.ctx.db, 'run_1')).state.current_state).toBe('PUSHED');
   });
 
-  it('GitHub failing: held with one line that carries no secret', async () => {
+  it('GitHub failing: held until it answers again, and the run unchanged', async () => {
+    await setUp({}, { 'o/r': ACTIVE });
+    await run('run_1', 'o', 'r');
+    stub.failNext({ method: 'GET', path: /^\/repos\/o\/r$/, status: 502, times: 1 });
+    const report = await checkRunGates(app.ctx, { runId: 'run_1', phase: 'pr_approve' });
+    expect(report.stoppedBy).toMatchObject({ outcome: 'held', reasonCode: 'github_unavailable', freesAt: null });
+    expect(report.stoppedBy?.message).toMatch(/^held: cannot read o\/r from GitHub \(.*\); try again later$/);
+    expect((await requireRun(app.ctx.db, 'run_1')).state.current_state).toBe('PUSHED');
+    expect((await checkRunGates(app.ctx, { runId: 'run_1', phase: 'pr_approve' })).outcome).toBe('pass');
+  });
+
+  it('GitHub failing with a secret in its error: the one line carries no secret', async () => {
     const token = 'ghp_etiquetteSecretToken1234567890abcd';
-    await setUp({}, fakeGitHub({ 'o/r': { failure: `Bad credentials for ${token}\nstack…` } }));
+    // The stand-in never echoes a token; a client that does cannot be made against it.
+    const leaky = {
+      getRepository: async () => {
+        throw new Error(`Bad credentials for ${token}\nstack…`);
+      },
+    } as Partial<GitHubClient> as GitHubClient;
+    await setUp({}, {}, { github: leaky });
     app.ctx.env = { ...app.ctx.env, GITHUB_TOKEN: token };
     await run('run_1', 'o', 'r');
     const verdict = await etiquette('run_1', 'prepare');
@@ -178,7 +184,7 @@ describe('checkEtiquette: the repository (every phase)', () => {
   });
 
   it('not on GitHub: the repository checks pass (not_on_github) without a token, and the limits still apply', async () => {
-    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1 } } });
+    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1 } } }, {}, { github: false });
     await run('run_open', 'o', 'r', 7);
     await run('run_1', 'o', 'r');
     const offline = 'the upstream /srv/git/r.git is a local repository, not on GitHub';
@@ -191,24 +197,28 @@ describe('checkEtiquette: the repository (every phase)', () => {
 
 describe('checkEtiquette: PR limits and the schedule (pr_request, pr_approve)', () => {
   it('the per-repository cap holds a PR back while another agent PR is open there, and releases it when that PR closes', async () => {
-    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1 } } }, fakeGitHub({ 'o/r': ACTIVE }));
-    await run('run_open', 'o', 'r', 12, 'other-campaign');
+    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1 } } }, { 'o/r': ACTIVE });
+    const pr = stub.addPullRequest('o', 'r', { title: 'feat: an agent change', author: 'me', headOwner: 'me', headRef: 'b', headSha: HEAD });
+    await run('run_open', 'o', 'r', pr.number, 'other-campaign');
     await run('run_1', 'o', 'r');
     const held = await etiquette('run_1');
     expect(held).toMatchObject({ outcome: 'held', reasonCode: 'limit_max_open_prs_per_repo', freesAt: null });
     expect(held.message).toBe(
-      'held: 1 open agent PR in o/r (limit 1); frees when one of these PRs is merged or closed: o/r#12 (--ignore-limits to override, audited)',
+      `held: 1 open agent PR in o/r (limit 1); frees when one of these PRs is merged or closed: o/r#${pr.number} (--ignore-limits to override, audited)`,
     );
-    expect(held.detail).toMatchObject({ holds: [{ limit: 'max_open_prs_per_repo', count: 1, max: 1, prs: [{ run_id: 'run_open', repo: 'o/r', pr_number: 12 }] }] });
+    expect(held.detail).toMatchObject({ holds: [{ limit: 'max_open_prs_per_repo', count: 1, max: 1, prs: [{ run_id: 'run_open', repo: 'o/r', pr_number: pr.number }] }] });
     // Preparing is not held by limits: they apply to opening a PR.
     expect((await etiquette('run_1', 'prepare')).outcome).toBe('pass');
 
-    await applyEvent(app.ctx.db, 'run_open', { event: { type: 'github.pull_request.closed', pr_number: 12, merged: false, actor: 'webhook' } }, app.ctx.clock);
+    // The maintainers close the PR on GitHub; the sync learns it.
+    stub.closePull('o', 'r', pr.number);
+    await syncGithub(app.ctx, { runId: 'run_open' });
+    expect((await requireRun(app.ctx.db, 'run_open')).state.current_state).toBe('NEEDS_HUMAN_REVIEW');
     expect(await etiquette('run_1')).toMatchObject({ outcome: 'pass', message: 'o/r is not archived and active; within the PR limits and the schedule' });
   });
 
   it('the hourly limit holds with when it frees, leaves the run as it is, and releases as the clock moves', async () => {
-    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_prs_per_hour: 2 } } }, fakeGitHub({ 'o/r': ACTIVE }));
+    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_prs_per_hour: 2 } } }, { 'o/r': ACTIVE });
     const opened = async (runId: string, ms: number) => {
       await run(runId, 'o', `r-${runId}`);
       await recordPrOpened(app.ctx.db, { runId, prNumber: 1, owner: 'o', repo: `r-${runId}`, campaign: 'example', prUrl: null, openedAt: new Date(app.clock().getTime() - ms).toISOString() });
@@ -233,7 +243,7 @@ describe('checkEtiquette: PR limits and the schedule (pr_request, pr_approve)', 
   });
 
   it('--ignore-limits overrides every hold, says what it overrode, and checkRunGates audits it', async () => {
-    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1, max_prs_per_day: 1 } } }, fakeGitHub({ 'o/r': ACTIVE }));
+    await setUp({ campaign_defaults: { etiquette: { ...NO_CAPS, max_open_prs_per_repo: 1, max_prs_per_day: 1 } } }, { 'o/r': ACTIVE });
     await run('run_open', 'o', 'r', 3);
     await recordPrOpened(app.ctx.db, { runId: 'run_open', prNumber: 3, owner: 'o', repo: 'r', campaign: 'example', prUrl: null, openedAt: app.clock().toISOString() });
     await run('run_1', 'o', 'r');
@@ -255,7 +265,7 @@ describe('checkEtiquette: PR limits and the schedule (pr_request, pr_approve)', 
           repo_overrides: { 'acme/tight': { max_open_prs_per_owner: 2 } },
         },
       },
-    }, fakeGitHub({ 'acme/wide': ACTIVE, 'acme/tight': ACTIVE, 'other/r': ACTIVE }));
+    }, { 'acme/wide': ACTIVE, 'acme/tight': ACTIVE, 'other/r': ACTIVE });
     await run('run_w1', 'acme', 'wide', 1);
     await run('run_t1', 'acme', 'tight', 2);
     await run('run_o1', 'other', 'r', 3);
@@ -273,7 +283,7 @@ describe('checkEtiquette: PR limits and the schedule (pr_request, pr_approve)', 
   it('a schedule window in a time zone holds the PR until it opens', async () => {
     await setUp({
       campaign_defaults: { etiquette: { ...NO_CAPS, schedule: { time_zone: 'Europe/Berlin', windows: [{ days: ['mon', 'tue', 'wed', 'thu', 'fri'], start: '12:00', end: '17:00' }] } } },
-    }, fakeGitHub({ 'o/r': ACTIVE }));
+    }, { 'o/r': ACTIVE });
     await run('run_1', 'o', 'r');
     // Monday 10:00 UTC = 11:00 in Berlin.
     const held = await etiquette('run_1', 'pr_approve');
@@ -291,7 +301,7 @@ describe('checkEtiquette: PR limits and the schedule (pr_request, pr_approve)', 
   it('the schedule and a limit both hold: the one that frees last binds, the other is named', async () => {
     await setUp({
       campaign_defaults: { etiquette: { ...NO_CAPS, max_prs_per_hour: 1, schedule: { time_zone: 'UTC', windows: [{ days: ['mon'], start: '10:30', end: '12:00' }] } } },
-    }, fakeGitHub({ 'o/r': ACTIVE }));
+    }, { 'o/r': ACTIVE });
     await run('run_a', 'o', 'ra');
     await recordPrOpened(app.ctx.db, { runId: 'run_a', prNumber: 1, owner: 'o', repo: 'ra', campaign: 'example', prUrl: null, openedAt: new Date(app.clock().getTime() - 20 * MINUTE).toISOString() });
     await run('run_1', 'o', 'r');
