@@ -15,3 +15,4 @@ export * from './workspace/index.js';
 export * from './bot/index.js';
 export * from './agent/index.js';
 export * from './citizenship/index.js';
+export { checkRepoPolicy, repositoryPolicy, RepoPolicyInputSchema, type RepoPolicyInput, type RepoPolicyResult, type RepoPolicyClassification } from './citizenship/repo-policy.js';
