@@ -7,4 +7,6 @@ export default defineConfig({
   dts: true,
   sourcemap: true,
   clean: true,
+  // ajv stays a dependency at run time; the OpenAPI subset is read from ../openapi next to dist.
+  external: ['ajv'],
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { dispatch, HttpError, readJson, send, type Reply, type Route, type StubCall } from './http.js';
 import { issueRoutes } from './issue-routes.js';
 import { folderLocator, readBranchHead, readDefaultBranch, type RepoLocator } from './local-repos.js';
+import { createOpenApiCheck } from './openapi-check.js';
 import { pullRoutes } from './pull-routes.js';
 import { repoRoutes } from './repo-routes.js';
 import { DEFAULT_SEARCH_RATE_LIMIT, SearchRateLimiter, searchRoutes } from './search-routes.js';
@@ -15,6 +16,10 @@ export type * from './stub-types.js';
 
 /** Checks a REST request against GitHub's OpenAPI description: the reason it fails, or undefined. */
 type RequestCheck = (call: StubCall) => string | undefined;
+
+let sharedCheck: RequestCheck | undefined;
+/** The OpenAPI check, compiled once per process (every stub shares it). */
+const openApiCheck = (): RequestCheck => (sharedCheck ??= createOpenApiCheck());
 
 const isAuthorized = (token: string | undefined, auth: string) => !token || auth === `token ${token}` || auth === `Bearer ${token}` || auth === `bearer ${token}`;
 
@@ -42,7 +47,7 @@ export async function startGitHubStub(options: GitHubStubOptions = {}): Promise<
   const forkLocator = locate(options.forks);
   const upstreamLocator = locate(options.upstreams);
   const limiter = new SearchRateLimiter({ ...DEFAULT_SEARCH_RATE_LIMIT, ...options.searchRateLimit });
-  const check: RequestCheck | undefined = undefined;
+  const check = options.validateRequests === false ? undefined : openApiCheck();
 
   /** Adds a repository the stub does not know yet when it is found among the upstreams (or `autoRepos` is on). */
   const ensureRepo = async (owner: string, repo: string): Promise<void> => {

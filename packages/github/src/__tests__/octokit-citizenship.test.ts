@@ -120,7 +120,27 @@ describe('createOctokitClient: issues, comments, PR lists and search', () => {
 });
 
 describe('the OpenAPI check', () => {
-  it('every request the client made satisfied GitHub\'s OpenAPI description', () => {
+  it('the PR-gate and sync methods also send only described requests', async () => {
+    const sha = 'f'.repeat(40);
+    stub.setBranchHead({ owner: 'acme', repo: 'widgets', headOwner: 'forker', branch: 'agentpr/x', sha });
+    const input = { ...REPO, title: 'Add x', body: 'Body', head: 'agentpr/x', headOwner: 'forker', draft: true };
+    const { pullRequest } = await github.createPullRequest(input);
+    expect((await github.createPullRequest(input)).alreadyExists).toBe(true);
+    expect(await github.getDefaultBranch(REPO)).toBe('trunk');
+    expect(await github.getPullRequest(REPO, pullRequest.number)).toMatchObject({ headSha: sha, draft: true });
+    stub.addCheckRun('acme', 'widgets', sha, { name: 'ci' });
+    stub.addStatus('acme', 'widgets', sha, { context: 'lint', state: 'success' });
+    stub.addReview('acme', 'widgets', pullRequest.number, { state: 'APPROVED' });
+    stub.addReviewComment('acme', 'widgets', pullRequest.number, { path: 'a.ts', line: 1, body: 'ok' });
+    expect(await github.listChecksForRef(REPO, sha)).toHaveLength(2);
+    expect(await github.listCheckRunDetails(REPO, sha)).toHaveLength(1);
+    expect(await github.listReviews(REPO, pullRequest.number)).toHaveLength(1);
+    expect(await github.listReviewComments(REPO, pullRequest.number)).toHaveLength(1);
+    expect(await github.closePullRequest(REPO, pullRequest.number)).toMatchObject({ state: 'closed' });
+  });
+
+  it('every request the client made, for every method of the port, satisfied GitHub\'s OpenAPI description', () => {
+    expect(stub.requests.length).toBeGreaterThan(30);
     expect(stub.openApiViolations).toEqual([]);
   });
 });

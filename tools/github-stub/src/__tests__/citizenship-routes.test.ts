@@ -8,7 +8,11 @@ beforeEach(async () => {
   stub = await startGitHubStub({ token: 't', login: 'bot', now: () => clock });
   stub.addRepo('Acme', 'Widgets');
 });
-afterEach(() => stub.close());
+afterEach(async () => {
+  // Every request these tests send is one GitHub describes: the stub's own routes are checked too.
+  expect(stub.openApiViolations).toEqual([]);
+  await stub.close();
+});
 
 const api = (path: string, init: RequestInit = {}) => fetch(`${stub.url}${path}`, { ...init, headers: { authorization: 'token t', 'content-type': 'application/json', ...(init.headers ?? {}) } });
 const json = async (path: string, init: RequestInit = {}) => {

@@ -31,6 +31,21 @@ describe('startGitHubStub', () => {
     expect(await (await api('/repos/acme/widgets/pulls/1')).json()).toMatchObject({ state: 'closed', merged: true, head: { sha: 'a'.repeat(40) } });
   });
 
+  it('answers a request that violates GitHub\'s OpenAPI description with 422 and records it', async () => {
+    stub.addRepo('acme', 'widgets');
+    const bad = await api('/repos/acme/widgets/pulls?state=merged');
+    expect(bad.status).toBe(422);
+    expect(((await bad.json()) as { message: string }).message).toMatch(/state must be equal to one of the allowed values/);
+    expect((await api('/repos/acme/widgets/pulls/1', { method: 'PATCH', body: JSON.stringify({ state: 7 }) })).status).toBe(422);
+    expect((await api('/repos/acme/widgets/labels')).status).toBe(422);
+    expect(stub.openApiViolations.map((v) => [v.method, v.path])).toEqual([
+      ['GET', '/repos/acme/widgets/pulls'],
+      ['PATCH', '/repos/acme/widgets/pulls/1'],
+      ['GET', '/repos/acme/widgets/labels'],
+    ]);
+    expect(await (await api('/_stub/openapi-violations')).json()).toHaveLength(3);
+  });
+
   it('failNext injects a fault for the matching requests only', async () => {
     stub.addRepo('acme', 'widgets');
     stub.failNext({ method: 'GET', path: /^\/repos\/acme\/widgets$/, status: 503, times: 1 });
