@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SEARCH_MAX_OPERATORS, SEARCH_QUERY_MAX_CHARS } from '@agentpr/citizenship';
+import { createOctokitClient, type GitHubClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
 import { effectiveCampaignRules, loadPolicy } from '@agentpr/policy';
 import { addArtifact, applyEvent, createRun, listAuditRecords, listGateChecks, requireRun } from '@agentpr/store';
@@ -9,7 +10,6 @@ import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
 import { checkDuplicates } from '../duplicates-gate.js';
 import type { GateRequest, GateTarget } from '../gate-types.js';
 import { checkRunGates } from '../gates.js';
-import { stubClient } from './duplicates-stub-client.js';
 
 afterAll(() => cleanupTempDirs());
 
@@ -17,6 +17,12 @@ const DAY = 86_400_000;
 const OWNER = 'acme';
 const REPO = 'widgets';
 const RUN = 'run_dup1';
+const TOKEN = 'stand-in-token';
+
+/** The real Octokit adapter against the stand-in (no retries, so a failure shows at once). */
+function stubClient(url: string): GitHubClient {
+  return createOctokitClient({ token: TOKEN, baseUrl: url, throttle: false, retries: 0 });
+}
 
 /** The campaign's rules; the other gates are set to let every run through, so only duplicates decide. */
 const POLICY = {
@@ -36,7 +42,7 @@ describe.each(dialectsUnderTest())('the duplicates gate against the GitHub stand
   const iso = (daysAgo: number) => new Date(app.clock().getTime() - daysAgo * DAY).toISOString();
 
   beforeEach(async () => {
-    stub = await startGitHubStub({ token: 'stand-in-token' });
+    stub = await startGitHubStub({ token: TOKEN });
     tdb = await freshDatabase(kind);
     app = await testApp(tdb.location, 'operator', { github: stubClient(stub.url) });
     stub.setNow(() => app.clock());
