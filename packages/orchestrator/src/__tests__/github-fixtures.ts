@@ -11,6 +11,7 @@ import { createAppPorts } from '../adapters/app-ports.js';
 import { applyCheckRollup } from '../github-sync/apply-check-rollup.js';
 import { handleWebhookDelivery, type WebhookDeliveryResult } from '../github-sync/handle-webhook-delivery.js';
 import type { GitHubPort } from '../ports.js';
+import { requestOpenPr, type RequestedPr, type RequestOpenPrInput } from '../pr-gate/request-open-pr.js';
 
 /** A clock tests move by hand. */
 export interface TestClock {
@@ -203,5 +204,12 @@ export async function deliverWebhook(ctx: AppContext, github: GitHubClient, even
   if (result.kind === 'applied' || result.kind === 'ignored' || result.kind === 'refused') {
     for (const task of result.rollups) await applyCheckRollup(ctx, github, task);
   }
+  return result;
+}
+
+/** requestOpenPr for tests that expect the request written: a gate that stops it fails the test with the gate's line. */
+export async function requestWritten(ctx: AppContext, input: RequestOpenPrInput): Promise<RequestedPr> {
+  const result = await requestOpenPr(ctx, input);
+  if (result.kind !== 'requested') throw new Error(`expected a written PR request, but ${result.message}`);
   return result;
 }

@@ -68,6 +68,39 @@ export function awaitingReview(runId: string, retryTo: string, why: string | nul
   };
 }
 
+/**
+ * A run a gate blocked (its `last_error` is `gate:<gate>:<reason>:<message>`, written by checkRunGates) waits for the
+ * one thing that gets it past: `--allow-duplicate` on the command the duplicate blocked (run-prepare in DISCOVERY,
+ * request-open-pr at PUSHED), or a linked issue where the repository wants an issue first. Those commands put the run
+ * back where it was. Null for any other escalation (the generic review applies).
+ */
+export function awaitingGate(runId: string, lastError: string | null, leftAt: string | null): Awaiting | null {
+  const match = /^gate:([a-z0-9_]+):([a-z0-9_]+):(.*)$/s.exec(lastError ?? '');
+  if (!match) return null;
+  const [, gate, reason, message] = match;
+  const why = message!.length > 200 ? `${message!.slice(0, 199)}…` : message!;
+  const command = leftAt === 'PUSHED' ? 'request-open-pr' : 'run-prepare';
+  const ending = [`agentpr inspect-run --run-id ${runId}`, `agentpr mark-done --run-id ${runId} --force`];
+  if (reason === 'duplicate_found') {
+    return {
+      action: 'review_escalation',
+      summary: `blocked by the ${gate} gate (${why}): check the matches; if this run is still wanted, go on despite them (audited)`,
+      command: `agentpr ${command} --run-id ${runId} --allow-duplicate`,
+      alternatives: ending,
+    };
+  }
+  if (reason === 'ai_policy_issue_first' && leftAt === 'PUSHED') {
+    return {
+      action: 'review_escalation',
+      summary: `blocked by the ${gate} gate (${why}): link the upstream issue this PR resolves, then request the PR again`,
+      command: `agentpr link-issue --run-id ${runId} --issue <number>`,
+      note: `then \`agentpr request-open-pr --run-id ${runId}\` puts the run back to PUSHED with "Closes #<number>" in the body`,
+      alternatives: ending,
+    };
+  }
+  return null;
+}
+
 /** The worker step needs the manager's prompt file. */
 export function awaitingPrompt(runId: string): Awaiting {
   return {

@@ -1,5 +1,5 @@
 import { operatorTargets, PIPELINE_RANK, type RunState } from '@agentpr/state-machine';
-import { awaitingApproval, awaitingPrompt, awaitingRequest, awaitingResume, awaitingReview, type Awaiting, type PendingRequest } from './awaiting.js';
+import { awaitingApproval, awaitingGate, awaitingPrompt, awaitingRequest, awaitingResume, awaitingReview, type Awaiting, type PendingRequest } from './awaiting.js';
 
 /** Manager action kinds. */
 export type ManagerActionKind =
@@ -50,6 +50,17 @@ export interface PrFacts {
   request: (PendingRequest & { consumed: boolean }) | null;
   /** Whether the manager writes the PR request itself (off under `drive`, which writes its own). */
   autoRequest: boolean;
+  /** A PR-request gate that holds the run now (a PR limit, the schedule window), and until when; absent or null when none does. */
+  held?: HeldGate | null;
+}
+
+/** A gate's `held` verdict on a PR request that still holds: the manager asks again only after `until`. */
+export interface HeldGate {
+  gate: string;
+  reasonCode: string | null;
+  message: string;
+  /** When to ask again (ISO 8601): the verdict's frees_at, or a re-check time when nobody can tell. */
+  until: string;
 }
 
 /** Steps whose failures count against the retry budget. */
@@ -97,7 +108,9 @@ function humanRetryTarget(facts: RunFacts): RunState {
 
 /**
  * PUSHED (issue 15): with an open PR the run waits on GitHub (sync links the pushed head and the run goes to
- * CI_WAIT); without one the manager writes the PR request once per pushed head, then waits for its approval.
+ * CI_WAIT); without one the manager writes the PR request once per pushed head, then waits for its approval. A gate
+ * that held the last request (a PR limit, the schedule window) makes it wait until the limit frees, naming it, instead
+ * of asking every tick.
  */
 function pushed(facts: RunFacts): Decision {
   const { openNumber, request, autoRequest } = facts.pr;
@@ -115,6 +128,8 @@ function pushed(facts: RunFacts): Decision {
     return { action: 'wait_human', reason: why, awaiting: awaitingRequest(facts.runId, why) };
   }
   if (!autoRequest) return { action: 'wait_human', reason: 'pushed; the PR request is written by a human', awaiting: awaitingRequest(facts.runId, 'pushed') };
+  const held = facts.pr.held;
+  if (held) return { action: 'noop', reason: `held by the ${held.gate} gate (${held.reasonCode ?? 'held'}) until ${held.until}: ${held.message}` };
   return { action: 'request_pr', reason: 'pushed without a PR: prepare the PR request (rendered title and body, DoD snapshot)' };
 }
 
@@ -129,7 +144,11 @@ function base(facts: RunFacts): Decision {
     case 'PUSHED':
       return pushed(facts);
     case 'NEEDS_HUMAN_REVIEW':
-      return { action: 'wait_human', reason: 'escalated to human review', awaiting: awaitingReview(facts.runId, humanRetryTarget(facts), facts.lastError) };
+      return {
+        action: 'wait_human',
+        reason: 'escalated to human review',
+        awaiting: awaitingGate(facts.runId, facts.lastError, facts.lastActiveState) ?? awaitingReview(facts.runId, humanRetryTarget(facts), facts.lastError),
+      };
     case 'QUEUED':
       return { action: 'start_discovery', reason: 'a queued run enters discovery' };
     case 'DISCOVERY':

@@ -51,6 +51,9 @@ function workspaceOutcome(detail: Extract<ActionDetail, { step: 'prepare' | 'fin
       return { kind: 'failed', code: 'script_failed', error: result.error, detail };
     case 'held':
       return { kind: 'failed', code: result.reason, error: result.error, detail };
+    case 'gated':
+      // A blocked or skipped run moved (decide sees it); a held one (GitHub could not be asked) failed this time.
+      return result.outcome === 'held' ? { kind: 'failed', code: 'gate_held', error: result.message, detail } : { kind: 'done', detail };
   }
 }
 

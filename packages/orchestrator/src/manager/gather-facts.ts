@@ -6,6 +6,7 @@ import {
   latestArtifact,
   linkedOpenPr,
   listAttempts,
+  listGateChecks,
   managerRetriesSince,
   prRequestForHead,
   pushedHead,
@@ -15,7 +16,10 @@ import {
 } from '@agentpr/store';
 import type { RunState } from '@agentpr/state-machine';
 import type { AppContext } from '../context.js';
-import type { PrFacts, RunFacts, StepKey } from './decide.js';
+import type { HeldGate, PrFacts, RunFacts, StepKey } from './decide.js';
+
+/** When a held gate says nothing about when it frees (an open-PR cap frees when a PR closes), the manager asks again after this. */
+export const HELD_RECHECK_MS = 15 * 60_000;
 
 /** Inputs the manager needs beyond the store. */
 export interface FactInputs {
@@ -87,7 +91,26 @@ async function prFacts(ctx: AppContext, runId: string, state: RunState, autoRequ
     expired: Date.parse(found.expires_at) <= ctx.clock().getTime(),
     consumed: found.consumed_at !== null,
   };
-  return { openNumber: await linkedOpenPr(ctx.db, runId), request: request ?? null, autoRequest };
+  return { openNumber: await linkedOpenPr(ctx.db, runId), request: request ?? null, autoRequest, held: await heldGate(ctx, runId) };
+}
+
+/**
+ * The gate that held the run's latest PR request, while it still holds: the newest `pr_request` verdict is `held`
+ * and its `frees_at` (else the verdict's time plus {@link HELD_RECHECK_MS}) is still ahead. Null otherwise.
+ */
+async function heldGate(ctx: AppContext, runId: string): Promise<HeldGate | null> {
+  const latest = (await listGateChecks(ctx.db, runId, { limit: 10 })).find((c) => c.phase === 'pr_request');
+  if (latest?.outcome !== 'held') return null;
+  let frees: unknown;
+  try {
+    frees = (JSON.parse(latest.detail_json) as Record<string, unknown>).frees_at;
+  } catch {
+    frees = undefined;
+  }
+  const freesAt = typeof frees === 'string' ? Date.parse(frees) : Number.NaN;
+  const until = Number.isNaN(freesAt) ? Date.parse(latest.created_at) + HELD_RECHECK_MS : freesAt;
+  if (until <= ctx.clock().getTime()) return null;
+  return { gate: latest.gate, reasonCode: latest.reason_code, message: latest.message, until: new Date(until).toISOString() };
 }
 
 /** A fingerprint of everything an action reads: when it is unchanged after a failure, repeating is pointless. */

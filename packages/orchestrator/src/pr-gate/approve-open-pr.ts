@@ -3,6 +3,8 @@ import { resolve } from 'node:path';
 import type { DodCheck, DodPolicy } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
 import { addAuditRecord, consumePrRequest, getPrRequestByFile, getRun, iso, latestPrRequest, leaseHolder, StoreError, withLease, type PrRequestRow } from '@agentpr/store';
+import { gateStop, type GateStop } from '../citizenship/gate-stop.js';
+import { checkRunGates } from '../citizenship/gates.js';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { requireGitHub } from '../github-sync/require-github.js';
@@ -23,6 +25,14 @@ export interface ApproveOpenPrInput {
   allowExpired?: boolean | undefined;
   /** Open the PR although the DoD gate failed; audited. For emergencies. */
   allowDodBypass?: boolean | undefined;
+  /** `--ignore-limits`: open the PR although a PR limit or the schedule window holds it; audited. For emergencies. */
+  ignoreLimits?: boolean | undefined;
+}
+
+/** What a human overrode for one approval (each audited when used). */
+export interface ApprovalOverrides {
+  allowDodBypass: boolean;
+  ignoreLimits?: boolean | undefined;
 }
 
 /** Options of {@link approveOpenPr}: what the caller decides, not the operator. GitHub comes from `ctx.github`. */
@@ -46,18 +56,22 @@ export interface OpenedPullRequest {
 
 /**
  * What an approval did: opened the PR (`opened`), found GitHub already had it open for this head
- * (`already_open`), or found the run already linked by this request (`already_linked`, nothing changed).
+ * (`already_open`), found the run already linked by this request (`already_linked`, nothing changed), or was stopped
+ * by a gate just before opening (`gated`: a PR limit or the schedule window holds it — nothing opened, the request
+ * stays valid —, or the repository was archived or went inactive — SKIPPED).
  * Refusals — no `--confirm`, a wrong, used, superseded or expired token, a moved branch, a failed DoD gate, a
  * failed creation — throw `AgentprError`. {@link approveOpenPrReport} renders the `approve-open-pr` document.
  */
 export type ApproveOpenPrResult =
   | { kind: 'already_linked'; state: 'CI_WAIT'; pr_number: number }
   | ({ kind: 'opened' } & OpenedPullRequest)
-  | ({ kind: 'already_open' } & OpenedPullRequest);
+  | ({ kind: 'already_open' } & OpenedPullRequest)
+  | ({ kind: 'gated'; run_id: string; request_file: string } & GateStop);
 
 /** The `approve-open-pr` JSON document. */
 export type ApproveOpenPrReport =
   | { ok: true; already_linked: true; state: 'CI_WAIT'; pr_number: number }
+  | (Omit<Extract<ApproveOpenPrResult, { kind: 'gated' }>, 'kind'> & { ok: false; gated: true })
   | {
     ok: true;
     mode: 'created' | 'already_exists';
@@ -70,6 +84,10 @@ export type ApproveOpenPrReport =
 /** The `approve-open-pr` JSON document of a result, as the CLI prints it and the bot shows it. */
 export function approveOpenPrReport(result: ApproveOpenPrResult): ApproveOpenPrReport {
   if (result.kind === 'already_linked') return { ok: true, already_linked: true, state: result.state, pr_number: result.pr_number };
+  if (result.kind === 'gated') {
+    const { kind: _gated, ...stop } = result;
+    return { ok: false, gated: true, ...stop };
+  }
   const gate = dodGateDocument(result.dod_gate);
   return {
     ok: true,
@@ -181,21 +199,24 @@ async function checkPushedHead(
 export async function approveOpenPr(ctx: AppContext, input: ApproveOpenPrInput, options: ApproveOpenPrOptions = {}): Promise<ApproveOpenPrResult> {
   const checked = await checkRequest(ctx, input);
   if (checked.linked) return checked.linked;
-  return openCheckedRequest(ctx, checked, input.allowDodBypass === true, options);
+  return openCheckedRequest(ctx, checked, { allowDodBypass: input.allowDodBypass === true, ignoreLimits: input.ignoreLimits === true }, options);
 }
 
 /**
  * The part of an approval both ways of approving share (the CLI's token, the bot's confirmed card): under the run
  * lease, the run is PUSHED, the fork branch is still at the requested head and the DoD gate passes (or is bypassed,
- * audited); then the request is consumed atomically and the PR opened through `ctx.github`. `checked` passed the
- * caller's own checks (token or card binding, single use, newest request, expiry).
+ * audited); then the approval gates (etiquette: the PR limits and the schedule window, checked again because the PR
+ * opens now) may stop it with `gated`, leaving the request unused; else the request is consumed atomically and the PR
+ * opened through `ctx.github`. `checked` passed the caller's own checks (token or card binding, single use, newest
+ * request, expiry).
  */
 export async function openCheckedRequest(
   ctx: AppContext,
   checked: CheckedRequest,
-  allowDodBypass: boolean,
+  overrides: ApprovalOverrides,
   options: ApproveOpenPrOptions = {},
 ): Promise<ApproveOpenPrResult> {
+  const { allowDodBypass } = overrides;
   const { requestFile, request, run } = checked;
   const runId = run.run_id;
   const holder = ctx.leaseHolder ?? leaseHolder('approve-open-pr');
@@ -206,6 +227,9 @@ export async function openCheckedRequest(
     options.leaseMs ?? 5 * 60_000,
     async () => {
       const gate = await checkPushedHead(ctx, runId, request, allowDodBypass, options);
+      const gates = await checkRunGates(ctx, { runId, phase: 'pr_approve', ignoreLimits: overrides.ignoreLimits === true });
+      const stop = gateStop(gates, runId);
+      if (stop) return { kind: 'gated', run_id: runId, request_file: requestFile, ...stop };
       // Resolved before the request is consumed: without GitHub access nothing may change.
       const github = await requireGitHub(ctx);
       if (!(await consumePrRequest(ctx.db, request.id, iso(ctx.clock())))) {

@@ -64,8 +64,10 @@ async function openRequest(ctx: AppContext, input: PrRequestDecisionInput): Prom
  * caller has already checked that the person may approve. Bound to the request and the head SHA the card showed:
  * a used, replaced, stale (the run pushed again or moved on) or expired request is refused with a one-line
  * `AgentprError` (`details.reason`), before anything changes. Then, as for the CLI's token approval, under the run
- * lease the fork branch must still be at that head and the DoD gate pass; the request is consumed atomically (single
- * use: of two confirms only one opens a PR) and the PR is opened through `ctx.github`.
+ * lease the fork branch must still be at that head and the DoD gate pass, and the approval gates may hold it
+ * (`gated`: a PR limit or the schedule window; the request stays open, so the card works again later); then the
+ * request is consumed atomically (single use: of two confirms only one opens a PR) and the PR is opened through
+ * `ctx.github`. The bot has no `--ignore-limits`.
  *
  * @example
  * const result = await approvePrRequest(ctx, { requestId: 7, headSha: 'abc123…' });
@@ -75,7 +77,7 @@ export async function approvePrRequest(ctx: AppContext, input: PrRequestDecision
   const { request, run } = await openRequest(ctx, input);
   await assertWorkspaceInsideRoot(ctx, run.run);
   if (!existsSync(run.run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.run.workspace_dir}. Run run-prepare to rebuild it.`);
-  return openCheckedRequest(ctx, { requestFile: request.request_file, request, run: run.run }, false, options);
+  return openCheckedRequest(ctx, { requestFile: request.request_file, request, run: run.run }, { allowDodBypass: false }, options);
 }
 
 /**

@@ -1,7 +1,7 @@
 export { requestOpenPr, requestOpenPrReport } from './request-open-pr.js';
-export type { RequestOpenPrInput, RequestOpenPrResult } from './request-open-pr.js';
+export type { RequestOpenPrInput, RequestOpenPrResult, RequestOpenPrReport, RequestedPr, GatedPrRequest, GateSummary } from './request-open-pr.js';
 export { approveOpenPr, approveOpenPrReport } from './approve-open-pr.js';
-export type { ApproveOpenPrInput, ApproveOpenPrOptions, ApproveOpenPrResult, ApproveOpenPrReport, OpenedPullRequest } from './approve-open-pr.js';
+export type { ApproveOpenPrInput, ApproveOpenPrOptions, ApproveOpenPrResult, ApproveOpenPrReport, ApprovalOverrides, OpenedPullRequest } from './approve-open-pr.js';
 export { dodGateForRun, dodGateDocument } from './dod-gate.js';
 export type { DodGateOptions, DodGateVerdict, DodSnapshot } from './dod-gate.js';
 export { renderPrText, parsePrTemplate, fillPlaceholders, DEFAULT_PR_BODY_TEMPLATE, DEFAULT_PR_TITLE_TEMPLATE } from './pr-text.js';
@@ -17,3 +17,5 @@ export { prRequestStatus, recordedPushSha } from './request-status.js';
 export type { PrRequestStatus } from './request-status.js';
 export { listPendingPrs } from './list-pending-prs.js';
 export type { PendingPr, PendingPrList } from './list-pending-prs.js';
+export { withCitizenship, DISCLOSURE_HEADING } from './pr-text-citizenship.js';
+export type { PrBodyCitizenship } from './pr-text-citizenship.js';

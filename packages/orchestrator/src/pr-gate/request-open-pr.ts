@@ -1,11 +1,16 @@
 import { existsSync, rmSync } from 'node:fs';
 import { ownerFromRemoteUrl } from '@agentpr/workspace';
-import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, latestPrRequest, type RunRow } from '@agentpr/store';
+import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, latestPrRequest, type RunRow, type RunWithState } from '@agentpr/store';
+import { gateStop, type GateStop } from '../citizenship/gate-stop.js';
+import type { GateName, GateOutcome } from '../citizenship/gate-types.js';
+import { checkRunGates } from '../citizenship/gates.js';
+import { gateBlockedStage, reenterAfterGate } from '../citizenship/reenter-after-gate.js';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
 import { currentBranch, headSha as readHeadSha, remoteBranchHead, remoteUrl, upstreamDefaultBranch } from './git-reads.js';
+import { withCitizenship } from './pr-text-citizenship.js';
 import { resolvePrText, type PrText } from './resolve-pr-text.js';
 
 /** The input of {@link requestOpenPr} (the `request-open-pr` flags). */
@@ -21,13 +26,24 @@ export interface RequestOpenPrInput {
   draft?: boolean | undefined;
   /** Minutes the confirm token is valid; default 30, at least 1. */
   confirmTtlMinutes?: number | undefined;
+  /** `--allow-duplicate`: the duplicates found are recorded and overridden (audited). */
+  allowDuplicate?: boolean | undefined;
+  /** `--ignore-limits`: PR limits and the schedule window are recorded and overridden (audited). For emergencies. */
+  ignoreLimits?: boolean | undefined;
+}
+
+/** One gate's verdict as a request shows it. */
+export interface GateSummary {
+  gate: GateName;
+  outcome: GateOutcome;
+  reason_code: string | null;
 }
 
 /**
  * A written PR-open request. The token appears here and nowhere else. Refusals throw `AgentprError`;
  * {@link requestOpenPrReport} renders the result as the `request-open-pr` JSON document.
  */
-export interface RequestOpenPrResult {
+export interface RequestedPr {
   kind: 'requested';
   run_id: string;
   /** The `pr_requests` row id (what the Telegram approval card refers to). */
@@ -42,7 +58,20 @@ export interface RequestOpenPrResult {
   next_command: string;
   /** The open request this one replaced (asking again re-issues: the old token and card stop working), or null. */
   replaced: { request_file: string; expires_at: string } | null;
+  /** What the gates said (AI policy, etiquette, duplicates), in the order they ran. */
+  gates: GateSummary[];
+  /** What the body carries because of the repository's policy: the AI disclosure, and the issue it closes. */
+  citizenship: { disclosure: boolean; issue_number: number | null };
 }
+
+/** A gate held, blocked or skipped the run: no request was written (see {@link GateStop}). */
+export type GatedPrRequest = { kind: 'gated'; run_id: string } & GateStop;
+
+/** What request-open-pr did: wrote the request, or was stopped by a gate. */
+export type RequestOpenPrResult = RequestedPr | GatedPrRequest;
+
+/** The `request-open-pr` JSON document: the request (`ok: true`), or the gate that stopped it (`ok: false, gated: true`). */
+export type RequestOpenPrReport = (Omit<RequestedPr, 'kind'> & { ok: true }) | (Omit<GatedPrRequest, 'kind'> & { ok: false; gated: true });
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? value.trim() : undefined;
@@ -92,41 +121,66 @@ async function githubDefaultBranch(ctx: AppContext, run: { owner: string; repo: 
   return github ? github.getDefaultBranch({ owner: run.owner, repo: run.repo }).catch(() => undefined) : undefined;
 }
 
-/** The `request-open-pr` JSON document of a result: `{ ok: true, run_id, request_file, confirm_token, … }`. */
-export function requestOpenPrReport(result: RequestOpenPrResult): Omit<RequestOpenPrResult, 'kind'> & { ok: true } {
+/** The `request-open-pr` JSON document of a result: `{ ok: true, run_id, request_file, confirm_token, … }`, or the gate's stop. */
+export function requestOpenPrReport(result: RequestOpenPrResult): RequestOpenPrReport {
+  if (result.kind === 'gated') {
+    const { kind: _gated, ...stop } = result;
+    return { ok: false, gated: true, ...stop };
+  }
   const { kind: _kind, ...rest } = result;
   return { ok: true, ...rest };
 }
 
 /**
+ * The run may ask for a PR: it is PUSHED, or a gate of a PR request blocked it there (NEEDS_HUMAN_REVIEW with a
+ * gate's error), which this request may get past (`--allow-duplicate`, a linked issue). Otherwise a refusal.
+ */
+function requireRequestable(found: RunWithState): 'PUSHED' | 'gate_blocked' {
+  const state = found.state.current_state;
+  if (state === 'PUSHED') return 'PUSHED';
+  if (gateBlockedStage(found, 'pr_request') === 'PUSHED') return 'gate_blocked';
+  throw new AgentprError('refused', `run ${found.run.run_id} is in ${state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state } });
+}
+
+/**
  * The first half of the PR gate: checks that the run is PUSHED and that its branch on the
- * fork is exactly the workspace HEAD, then writes a PR-open request bound to that head SHA — a request file in
+ * fork is exactly the workspace HEAD, asks the gates of a PR request (AI policy, etiquette, duplicates; see
+ * checkRunGates), then writes a PR-open request bound to that head SHA — a request file in
  * `<data>/reports`, a `pr_requests` row and a `pr_open_request` artefact — with a single-use confirm token of
  * 128 bits that is stored only as its SHA-256 and expires after the TTL. The state does not change. The title and
  * body are the operator's or rendered from the campaign template with the run's content (resolvePrText); a generic
  * title or a body with unfilled `{placeholders}` is refused before anything is written. The request stores the
  * text, so approval opens exactly what `preview` shows. Asking again re-issues: the newer request replaces an open
  * one (expired or stale after a new push), whose token and approval card then stop working (`replaced`).
+ * A gate that stops the request returns `gated` with nothing written: `held` (a PR limit or the schedule; the run
+ * is unchanged), `blocked` (a duplicate, an issue the repository wants first; the run waits in NEEDS_HUMAN_REVIEW,
+ * and this command, once past the gate with `--allow-duplicate` or a linked issue, puts it back to PUSHED) or
+ * `skip_run` (SKIPPED). The body gains what the repository's policy asks for: `Closes #N` and the AI disclosure.
  *
  * @example
  * const req = await requestOpenPr(ctx, { runId: 'run_1' }); // title and body rendered from the campaign
+ * if (req.kind === 'gated') throw new Error(req.message);
  * console.log(req.preview.title, req.preview.body);
  * console.log(req.next_command); // agentpr approve-open-pr --run-id run_1 --request-file … --confirm-token … --confirm
  */
 export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput): Promise<RequestOpenPrResult> {
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
-  const { run, state } = found;
+  const { run } = found;
   await assertWorkspaceInsideRoot(ctx, run);
-  if (state.current_state !== 'PUSHED') {
-    throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}; request-open-pr needs PUSHED (run run-finish first).`, { details: { state: state.current_state } });
-  }
+  const from = requireRequestable(found);
   if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
   const ttl = input.confirmTtlMinutes ?? 30;
   if (!Number.isInteger(ttl) || ttl < 1) throw new AgentprError('usage', `--confirm-ttl-minutes must be an integer of at least 1 (got ${ttl}).`);
 
   const { base, head, headSha, headOwner } = await pushedBranch(ctx, run, input);
-  const { title, body, ...textFrom } = await resolvePrText(ctx, run, input, { base, head, headSha });
+  const { title, body: text, ...textFrom } = await resolvePrText(ctx, run, input, { base, head, headSha });
+  // The gates come after every check that changes nothing: a refusal above leaves the run as it was.
+  const gates = await checkRunGates(ctx, { runId: run.run_id, phase: 'pr_request', allowDuplicate: input.allowDuplicate === true, ignoreLimits: input.ignoreLimits === true });
+  const stop = gateStop(gates, run.run_id);
+  if (stop) return { kind: 'gated', run_id: run.run_id, ...stop };
+  if (from === 'gate_blocked') await reenterAfterGate(ctx, run.run_id, 'PUSHED');
+  const body = withCitizenship(text, { disclosure: gates.disclosure, issueNumber: gates.issueNumber });
   const token = newConfirmToken();
   const now = ctx.clock();
   const createdAt = iso(now);
@@ -169,5 +223,7 @@ export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput):
     pr_text: textFrom,
     next_command: `agentpr approve-open-pr --run-id ${run.run_id} --request-file ${requestFile} --confirm-token ${token} --confirm`,
     replaced: previous && previous.consumed_at === null ? { request_file: previous.request_file, expires_at: previous.expires_at } : null,
+    gates: gates.verdicts.map((v) => ({ gate: v.gate, outcome: v.outcome, reason_code: v.reasonCode })),
+    citizenship: { disclosure: gates.disclosure !== null, issue_number: gates.issueNumber },
   };
 }

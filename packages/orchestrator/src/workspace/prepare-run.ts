@@ -18,6 +18,9 @@ import {
 } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { lockFileOf } from '../agent/preflight.js';
+import { gateStop, type GateStop } from '../citizenship/gate-stop.js';
+import { checkRunGates } from '../citizenship/gates.js';
+import { gateBlockedStage, reenterAfterGate } from '../citizenship/reenter-after-gate.js';
 import { baselineSettings, takeBaselineSafely, type BaselineResult, type BaselineSettings } from './baseline.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
@@ -47,6 +50,8 @@ export interface PrepareRunInput {
   forkOwner?: string | undefined;
   /** Lease length; default 15 minutes (the clone's time limit plus a margin). */
   leaseTtlMs?: number;
+  /** `--allow-duplicate`: the duplicates the gate finds are recorded and overridden (audited). */
+  allowDuplicate?: boolean | undefined;
 }
 
 /** The prepared clone: its directory, branches and base commit. */
@@ -54,8 +59,10 @@ export type PreparedClone = Omit<PreparedWorkspace, 'log'>;
 
 /**
  * What run-prepare did: `prepared` (the clone is ready on its feature branch), `failed` (the
- * procedure failed; recorded, the run moved on the failure) or `held` (the existing clone's protected files
- * changed since the last prepare; no git ran and the run waits for a human).
+ * procedure failed; recorded, the run moved on the failure), `held` (the existing clone's protected files
+ * changed since the last prepare; no git ran and the run waits for a human) or `gated` (a gate stopped the run
+ * before any clone: the repository forbids AI contributions or is archived — SKIPPED —, a duplicate — NEEDS_HUMAN_REVIEW
+ * — or GitHub cannot be asked — held; see {@link GateStop}).
  */
 export type PrepareRunResult =
   | {
@@ -74,13 +81,16 @@ export type PrepareRunResult =
     /** git's own exit status when a git command failed (never 0); undefined for other failures. */
     gitExit: number | undefined;
   }
-  | { kind: 'held'; reason: 'protected_file_changed'; state: RunState; error: string; protectedChanges: ProtectedChange[] };
+  | { kind: 'held'; reason: 'protected_file_changed'; state: RunState; error: string; protectedChanges: ProtectedChange[] }
+  | ({ kind: 'gated'; run_id: string; /** The stop's one line, as the other failures name it. */ error: string } & GateStop);
 
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
  * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch,
- * under the run lease. A `QUEUED` run first moves to `DISCOVERY`. Success records the attempt and the
+ * under the run lease. A `QUEUED` run first moves to `DISCOVERY`; then the prepare gates (checkRunGates: the
+ * repository's AI policy, archived or inactive, duplicates) run before any clone, and a stop returns `gated`. A run a
+ * prepare gate blocked goes back to DISCOVERY once they pass (e.g. with `allowDuplicate`). Success records the attempt and the
  * `workspace_prepared` artefact (with the protected-file snapshot run-finish and the agent step compare
  * against) and leaves the state alone, then takes the baseline: the repository's tests on the untouched base commit,
  * confined like the agent (the `baseline_tests` artefact, workspace/baseline.ts). Reusing an existing clone whose protected files changed since the
@@ -118,6 +128,11 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
     if (stateNow === 'QUEUED') {
       stateNow = (await applyEvent(ctx.db, run.run_id, { event: { type: 'command.start.discovery', actor: ctx.actor } }, ctx.clock)).state;
     }
+    // Before any clone: does the repository want this work, and is it not already done or being done?
+    const gates = await checkRunGates(ctx, { runId: run.run_id, phase: 'prepare', allowDuplicate: input.allowDuplicate === true, upstreamUrl });
+    const stop = gateStop(gates, run.run_id);
+    if (stop) return { kind: 'gated', run_id: run.run_id, error: stop.message, ...stop };
+    if (gateBlockedStage(current, 'prepare')) stateNow = await reenterAfterGate(ctx, run.run_id, 'DISCOVERY');
     const started = ctx.monotonic();
     const elapsed = () => Math.round(ctx.monotonic() - started);
     // A clone the agent already had: compare before running any git in it (see verifyProtectedFiles).

@@ -7,7 +7,7 @@ import type { AppContext } from '../../context.js';
 import { applyCommand } from '../../runs/apply-command.js';
 import { showRun } from '../../runs/queries.js';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
-import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { syncGithub, syncGithubReport } from '../sync-github.js';
 import { deliverWebhook, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 

@@ -5,7 +5,7 @@ import { getRun, listEvents } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, webhookExample, type TestDatabase } from '@agentpr/testing';
 import type { AppContext } from '../../context.js';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
-import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { syncGithub, syncGithubReport } from '../sync-github.js';
 import { deliverWebhook, pushedRun, pushFix, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 

@@ -6,7 +6,7 @@ import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/test
 import { approveOpenPr } from '../approve-open-pr.js';
 import { approvePrRequest, rejectPrRequest } from '../approve-pr-request.js';
 import { listPendingPrs } from '../list-pending-prs.js';
-import { requestOpenPr } from '../request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 let stub: GitHubStub;

@@ -6,7 +6,8 @@ import { getRun, latestArtifact, latestPrRequest, listAttempts, listAuditRecords
 import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/testing';
 import { approveOpenPr, approveOpenPrReport } from '../approve-open-pr.js';
 import { hashConfirmToken } from '../confirm-token.js';
-import { requestOpenPr, requestOpenPrReport } from '../request-open-pr.js';
+import { requestOpenPrReport } from '../request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { addDigest, commitAndPush, git, githubPort, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 let stub: GitHubStub;
@@ -152,6 +153,8 @@ describe('approveOpenPr', () => {
   });
 
   it('approveOpenPr accepts an allowlisted PASS and fails a digest that does not describe the pushed tree', async () => {
+    // Two PRs in one repository: the default cap of one open agent PR per repository would hold the second.
+    writeFileSync(app.ctx.paths.policyFile, JSON.stringify({ campaign_defaults: { etiquette: { max_open_prs_per_repo: 0 } } }));
     const req = await request();
     const tree = await git(run.workspace, 'rev-parse', 'HEAD^{tree}');
     await addDigest(app.ctx, run.runId, tree, { classification: { grade: 'PASS', reason_code: 'runtime_success_allowlisted_test_failures' } });

@@ -9,7 +9,7 @@ import { cleanupTempDirs, freshDatabase, type TestDatabase } from '@agentpr/test
 import { approveOpenPr } from '../approve-open-pr.js';
 import { dodGateForRun } from '../dod-gate.js';
 import { unfilledPlaceholders } from '../markdown-text.js';
-import { requestOpenPr } from '../request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { addDigest, git, pushedRun, testApp, type PushedRun, type TestApp } from '../../__tests__/github-fixtures.js';
 
 const EXAMPLE_CAMPAIGN = fileURLToPath(new URL('../../../../../campaigns/example', import.meta.url));

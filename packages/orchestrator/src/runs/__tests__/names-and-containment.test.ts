@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createRun as storeCreateRun, getRun, listEvents } from '@agentpr/store';
 import { cleanupTempDirs, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
-import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { testApp, type TestApp } from '../../__tests__/github-fixtures.js';
 import { runPreflight } from '../../workspace/run-preflight.js';
 import { runAgentStep } from '../../agent/run-agent-step.js';

@@ -10,7 +10,7 @@ import type { AppContext } from '../../context.js';
 import { addDigest, githubPort } from '../../__tests__/github-fixtures.js';
 import { syncGithub } from '../../github-sync/sync-github.js';
 import { approveOpenPr } from '../../pr-gate/approve-open-pr.js';
-import { requestOpenPr } from '../../pr-gate/request-open-pr.js';
+import { requestWritten as requestOpenPr } from '../../__tests__/github-fixtures.js';
 import { createRun } from '../../runs/create-run.js';
 import { finishRun } from '../finish-run.js';
 import { prepareRun } from '../prepare-run.js';
