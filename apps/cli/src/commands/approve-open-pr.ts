@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.js';
 import { flag, requireStr, str } from '../values.js';
+import { reportGated } from './gated.js';
 
 /** `agentpr approve-open-pr`: the second half of the PR gate. */
 export const command: CommandSpec = {
@@ -14,6 +15,7 @@ export const command: CommandSpec = {
     confirm: { type: 'boolean', description: 'yes, open the PR on GitHub (the second confirmation)' },
     'allow-expired': { type: 'boolean', description: 'accept a request past its expiry' },
     'allow-dod-bypass': { type: 'boolean', description: 'emergencies only: open the PR although the DoD gate failed (audited)' },
+    'ignore-limits': { type: 'boolean', description: 'emergencies only: open the PR although a PR limit or the schedule window holds it back (audited)' },
     'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL; default https://api.github.com)' },
   },
   async run(ctx, values) {
@@ -28,7 +30,9 @@ export const command: CommandSpec = {
       confirm: flag(values, 'confirm'),
       allowExpired: flag(values, 'allow-expired'),
       allowDodBypass: flag(values, 'allow-dod-bypass'),
+      ignoreLimits: flag(values, 'ignore-limits'),
     });
+    if (result.kind === 'gated') return reportGated(ctx, approveOpenPrReport(result), result);
     const text =
       result.kind === 'already_linked'
         ? `run is already linked to PR #${result.pr_number} (CI_WAIT)`

@@ -1,6 +1,7 @@
 import type { CommandSpec } from '../command.js';
 import { int, requireStr, str } from '../values.js';
 import { MANAGER_OPTIONS, actionConfig, managerFlags, renderTick } from './manager-options.js';
+import { gatedStatus } from './gated.js';
 import { requestText } from './pr-request-text.js';
 
 /** `agentpr drive`: one run from where it is to the next human gate, in the foreground. */
@@ -28,12 +29,22 @@ export const command: CommandSpec = {
       onTick: ctx.json ? undefined : (report) => ctx.stderr.write(`${renderTick(report)}\n`),
     });
     const { reports, pr_request: prRequest, ...summary } = result;
+    // A gate that stopped the PR request (a limit, a duplicate, the repository's policy) is why driving stopped.
+    const gated = prRequest?.kind === 'gated' ? prRequest : undefined;
+    if (gated) summary.stopped_because = `PUSHED: ${gated.message}`;
     const text = [
-      `${result.run_id}: ${result.state} after ${result.ticks} ticks — ${result.stopped_because}`,
-      result.pr_request ? requestText(result.pr_request) : '',
+      `${result.run_id}: ${gated ? gated.state : result.state} after ${result.ticks} ticks — ${summary.stopped_because}`,
+      prRequest && !gated ? requestText(prRequest) : '',
     ]
       .filter(Boolean)
       .join('\n');
-    return { output: { ...summary, ...(prRequest ? { pr_request: requestOpenPrReport(prRequest) } : {}), ticks_detail: reports.map((r) => r.results[0]?.actions ?? []) }, status: result.ok ? 'ok' : 'failed', text };
+    const status = gated ? gatedStatus(gated) : result.ok ? 'ok' : 'failed';
+    const output = {
+      ...summary,
+      ...(gated ? { state: gated.state } : {}),
+      ...(prRequest ? { pr_request: requestOpenPrReport(prRequest) } : {}),
+      ticks_detail: reports.map((r) => r.results[0]?.actions ?? []),
+    };
+    return { output, status, text };
   },
 };

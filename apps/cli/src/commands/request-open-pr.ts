@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.js';
 import { flag, int, requireStr, str } from '../values.js';
+import { reportGated } from './gated.js';
 import { requestText } from './pr-request-text.js';
 
 /** `agentpr request-open-pr`: the first half of the PR gate. */
@@ -17,7 +18,9 @@ export const command: CommandSpec = {
     head: { type: 'string', value: 'BRANCH', description: 'fork branch (default: the workspace branch)' },
     draft: { type: 'boolean', description: 'open the PR as a draft' },
     'confirm-ttl-minutes': { type: 'string', value: 'N', description: 'minutes the confirm token is valid (default 30)' },
-    'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL), used only to find the default branch' },
+    'allow-duplicate': { type: 'boolean', description: 'go on although the repository already has a PR, issue or branch for this change (audited)' },
+    'ignore-limits': { type: 'boolean', description: 'emergencies only: ask although a PR limit or the schedule window holds the PR back (audited)' },
+    'github-api-url': { type: 'string', value: 'URL', description: 'GitHub REST root (env GITHUB_API_URL): the default branch and the gates (AI policy, duplicates, etiquette)' },
   },
   async run(ctx, values) {
     const { requestOpenPr, requestOpenPrReport, createGitHubPort } = await import('@agentpr/orchestrator');
@@ -34,7 +37,10 @@ export const command: CommandSpec = {
       head: str(values, 'head'),
       draft: flag(values, 'draft'),
       confirmTtlMinutes: int(values, 'confirm-ttl-minutes', { min: 1, default: 30 }),
+      allowDuplicate: flag(values, 'allow-duplicate'),
+      ignoreLimits: flag(values, 'ignore-limits'),
     });
+    if (result.kind === 'gated') return reportGated(ctx, requestOpenPrReport(result), result);
     return {
       output: requestOpenPrReport(result),
       text: requestText(result),

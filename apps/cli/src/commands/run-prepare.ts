@@ -1,6 +1,7 @@
 import type { PrepareRunResult } from '@agentpr/orchestrator';
 import type { CommandSpec } from '../command.js';
-import { requireStr, str } from '../values.js';
+import { flag, requireStr, str } from '../values.js';
+import { reportGated } from './gated.js';
 import { reportGitStepFailure } from './report-git-step-failure.js';
 
 /** `agentpr run-prepare`: the run's own clone on a new feature branch. */
@@ -16,6 +17,7 @@ export const command: CommandSpec = {
     'upstream-url': { type: 'string', value: 'URL', description: 'what to clone (default https://github.com/<owner>/<repo>.git)' },
     'fork-owner': { type: 'string', value: 'OWNER', description: 'owner of the fork to push to (env AGENTPR_FORK_OWNER); without a fork, origin is the upstream' },
     'fork-url': { type: 'string', value: 'URL', description: 'fork clone URL (default https://github.com/<fork-owner>/<repo>.git)' },
+    'allow-duplicate': { type: 'boolean', description: 'go on although the repository already has a PR, issue or branch for this change (audited)' },
   },
   async run(ctx, values) {
     const { prepareRun } = await import('@agentpr/orchestrator');
@@ -26,7 +28,12 @@ export const command: CommandSpec = {
       upstreamUrl: str(values, 'upstream-url'),
       forkOwner: str(values, 'fork-owner'),
       forkUrl: str(values, 'fork-url'),
+      allowDuplicate: flag(values, 'allow-duplicate'),
     });
+    if (result.kind === 'gated') {
+      const { kind: _gated, error: _error, ...stop } = result;
+      return reportGated(ctx, { ok: false, gated: true, ...stop }, stop);
+    }
     if (result.kind !== 'prepared') return reportGitStepFailure(ctx, 'run-prepare', result);
     const c = result.clone;
     // The JSON run-prepare prints; `exit_code` is the process's exit code.
