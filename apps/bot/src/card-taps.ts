@@ -65,6 +65,7 @@ async function confirmTap(ctx: AppContext, deps: CardDeps & { approvePr: Approve
   await saveCardRecord(ctx, deps.botId, confirmId, { ...confirmation, used: true });
   try {
     const result = await deps.approvePr.approve(ctx, { requestId: card.request_id, headSha: card.head_sha });
+    if (result.kind === 'gated') return gatedReply(card, result);
     await saveCardRecord(ctx, deps.botId, confirmation.card_id, { ...card, step: 'approved', pr_number: result.pr_number });
     if (result.kind === 'already_linked') return reply(`Already open: PR #${result.pr_number} of ${card.repo}; run ${card.run_id} is ${result.state}.`, 'ok', 'approved');
     const url = result.pr_url ? `: ${result.pr_url}` : '';
@@ -73,6 +74,18 @@ async function confirmTap(ctx: AppContext, deps: CardDeps & { approvePr: Approve
   } catch (error) {
     return refusal(error);
   }
+}
+
+/**
+ * A gate stopped the approval just before the PR opened: held (a PR limit or the schedule window; the request stays
+ * open, so Approve works again once it frees) or the run was skipped. The line is the one the CLI prints.
+ */
+function gatedReply(card: ApprovalCard, stop: Extract<Awaited<ReturnType<ApprovePr['approve']>>, { kind: 'gated' }>): BotReply {
+  if (stop.outcome === 'held') {
+    const when = stop.frees_at ? ` Tap Approve again after ${stop.frees_at}.` : ' Tap Approve again later.';
+    return reply(`Not opened yet for ${card.repo}: ${stop.message}${when}`, 'error', `held: ${stop.reason_code ?? stop.gate}`);
+  }
+  return reply(`Not opened for ${card.repo}: ${stop.message}`, 'error', `gated: ${stop.reason_code ?? stop.gate}`);
 }
 
 /** Reject: closes the request without opening a PR; the run stays PUSHED. */

@@ -116,8 +116,10 @@ export async function pushedRun(ctx: AppContext, runId: string, owner = 'Acme', 
   return { runId, owner, repo, workspace, branch, headSha, forkOwner: 'forker' };
 }
 
-/** Asks for the PR (the real request-open-pr use case) with a fixed title and body; returns the request. */
-export function requestPr(ctx: AppContext, runId: string, ttlMinutes = 30): ReturnType<typeof requestOpenPr> {
+/** Asks for the PR (the real request-open-pr use case) with a fixed title and body; returns the written request (a gate's stop fails the test). */
+export async function requestPr(ctx: AppContext, runId: string, ttlMinutes = 30): Promise<Extract<Awaited<ReturnType<typeof requestOpenPr>>, { kind: 'requested' }>> {
   const body = ['## Summary', 'Adds the widgets integration.', '', '## Validation', '- pytest -q: passed'].join('\n');
-  return requestOpenPr(ctx, { runId, title: 'feat(widgets): add the widgets integration', body, confirmTtlMinutes: ttlMinutes });
+  const result = await requestOpenPr(ctx, { runId, title: 'feat(widgets): add the widgets integration', body, confirmTtlMinutes: ttlMinutes });
+  if (result.kind !== 'requested') throw new Error(`expected a written PR request, but ${result.message}`);
+  return result;
 }
