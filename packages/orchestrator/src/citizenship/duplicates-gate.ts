@@ -144,12 +144,13 @@ function decide(target: GateTarget, request: GateRequest, matches: DuplicateMatc
     return { outcome: 'pass', reasonCode: null, message: `no duplicate found in ${where}`, detail };
   }
   const first = fresh[0]!;
-  const more = fresh.length > 1 ? ` and ${fresh.length - 1} more` : '';
-  const named = `${describeMatch(first)} (${first.url})${more}`;
+  const one = fresh.length === 1;
+  const count = one ? 'a possible duplicate' : `${fresh.length} possible duplicates`;
+  const named = `${describeMatch(first)} (${first.url})${one ? '' : ` and ${fresh.length - 1} more`}`;
   if (request.allowDuplicate) {
-    return { outcome: 'overridden', reasonCode: 'duplicate_found', message: `${fresh.length} possible duplicate(s) in ${where} let through with --allow-duplicate: ${named}`, detail };
+    return { outcome: 'overridden', reasonCode: 'duplicate_found', message: `${count} in ${where} let through with --allow-duplicate: ${named}`, detail };
   }
-  const message = `${fresh.length} possible duplicate(s) in ${where}: ${named}; check them, then pass --allow-duplicate to go ahead anyway`;
+  const message = `${count} in ${where}: ${named}; check ${one ? 'it' : 'them'}, then pass --allow-duplicate to go ahead anyway`;
   return { outcome: 'blocked', reasonCode: 'duplicate_found', message, detail };
 }
 

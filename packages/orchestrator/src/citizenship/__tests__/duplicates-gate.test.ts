@@ -76,11 +76,23 @@ describe.each(dialectsUnderTest())('the duplicates gate against the GitHub stand
       { kind: 'pr', url: `https://github.com/${OWNER}/${REPO}/pull/${pr.number}`, title: 'chore: add Renovate config', state: 'open', number: pr.number, matched: 'renovate', closed_at: null },
     ]);
     expect(verdict.message).toBe(
-      `1 possible duplicate(s) in ${OWNER}/${REPO}: open PR #${pr.number} "chore: add Renovate config" (https://github.com/${OWNER}/${REPO}/pull/${pr.number}); ` +
-        'check them, then pass --allow-duplicate to go ahead anyway',
+      `a possible duplicate in ${OWNER}/${REPO}: open PR #${pr.number} "chore: add Renovate config" (https://github.com/${OWNER}/${REPO}/pull/${pr.number}); ` +
+        'check it, then pass --allow-duplicate to go ahead anyway',
     );
     expect(verdict.message).not.toMatch(/\n/);
     expect(stub.openApiViolations).toEqual([]);
+  });
+
+  it('several matches: one line naming the first and how many more', async () => {
+    const first = stub.addPullRequest(OWNER, REPO, { title: 'Add Renovate', createdAt: iso(3) });
+    stub.addIssue(OWNER, REPO, { title: 'Renovate Bot?', createdAt: iso(2) });
+    stub.addBranch(OWNER, REPO, 'renovate/configure');
+    const verdict = await checkDuplicates(app.ctx, await target(), request());
+    expect(verdict).toMatchObject({ outcome: 'blocked', detail: { match_count: 3 } });
+    expect(verdict.message).toBe(
+      `3 possible duplicates in acme/widgets: open PR #${first.number} "Add Renovate" (https://github.com/acme/widgets/pull/${first.number}) and 2 more; ` +
+        'check them, then pass --allow-duplicate to go ahead anyway',
+    );
   });
 
   it('a duplicate issue closed within the window blocks; one closed long ago does not', async () => {
@@ -90,7 +102,7 @@ describe.each(dialectsUnderTest())('the duplicates gate against the GitHub stand
     const verdict = await checkDuplicates(app.ctx, await target(), request());
     expect(verdict).toMatchObject({ outcome: 'blocked', reasonCode: 'duplicate_found', detail: { match_count: 1 } });
     expect(verdict.detail.matches).toEqual([expect.objectContaining({ kind: 'issue', number: recent.number, state: 'closed', closed_at: iso(10) })]);
-    expect(verdict.message).toMatch(new RegExp(`^1 possible duplicate\\(s\\) in acme/widgets: closed issue #${recent.number} "Should we use renovate\\?"`));
+    expect(verdict.message).toMatch(new RegExp(`^a possible duplicate in acme/widgets: closed issue #${recent.number} "Should we use renovate\\?"`));
   });
 
   it('a branch named for the change blocks; the run\'s own branch and unrelated branches do not', async () => {
