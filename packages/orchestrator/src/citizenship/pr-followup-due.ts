@@ -27,15 +27,17 @@ type StaleRow = Pick<PrActivityRow, 'opened_at' | 'last_maintainer_activity_at' 
  * - After the follow-up, with no maintainer activity since: the close is due `close_after_days` after it.
  * - A maintainer active after the follow-up resets the clock: no close then; there is never a second follow-up,
  *   so the close is due only after a whole new silence of `followup_after_days + close_after_days`.
- * A claimed but unfinished step (a crash in between) is finished first, while the run still waits on maintainers.
+ * A claimed but unfinished close (a crash in between) is finished first, whatever the run's state; a claimed
+ * follow-up without its comment id is finished while the run still waits on maintainers.
  */
 export function staleStep(row: StaleRow, rules: EffectiveCampaignRules['stale_followup'], runState: string, now: Date): StaleStep {
-  if (!rules.enabled) return { kind: 'off', why: 'stale follow-up is off for this campaign' };
-  if (!WAITING_ON_MAINTAINERS.has(runState)) return { kind: 'off', why: `the run is ${runState}, not waiting on maintainers` };
   const last = row.last_maintainer_activity_at;
   const silenceFrom = Math.max(Date.parse(row.opened_at), last ? Date.parse(last) : 0);
   const silentDays = Math.max(0, Math.floor((now.getTime() - silenceFrom) / DAY_MS));
+  // A claimed close may have posted its thank-you already: it is finished whatever happened to the run since.
   if (row.stale_closed_at !== null) return { kind: 'close', resume: true, silentDays };
+  if (!rules.enabled) return { kind: 'off', why: 'stale follow-up is off for this campaign' };
+  if (!WAITING_ON_MAINTAINERS.has(runState)) return { kind: 'off', why: `the run is ${runState}, not waiting on maintainers` };
   if (row.followup_at === null) {
     const due = silenceFrom + rules.followup_after_days * DAY_MS;
     return now.getTime() >= due ? { kind: 'followup', resume: false, silentDays } : { kind: 'wait', step: 'followup', at: new Date(due).toISOString() };
