@@ -56,4 +56,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'dev-stack': { summary: 'Start the local GitHub stand-in and model stub, print the environment to use, and serve until Ctrl-C.', load: () => import('./dev-stack.js') },
   ask: { summary: 'Ask in plain words (one question, or an ask> session on a terminal); every change waits for your confirmation.', load: () => import('./ask.js') },
   'assistant-metrics': { summary: 'Show what the manager LLM was asked and spent: requests by outcome, tokens, tool calls and cost per day, chat and model.', load: () => import('./assistant-metrics.js') },
+  'repo-policy': { summary: "Show a repository's stance on AI contributions (quoting its contribution documents) and the campaign's action.", load: () => import('./repo-policy.js') },
 };
