@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AiStance } from '@agentpr/policy';
 import { classifyAiStance, EVIDENCE_MAX, QUOTE_MAX_CHARS, STANCE_PRECEDENCE, STANCE_RULES } from './ai-stance.js';
@@ -111,5 +113,10 @@ describe('classifyAiStance', () => {
     expect(classifyAiStance([{ path: 'a', text }])).toEqual(classifyAiStance([{ path: 'a', text }]));
     expect(new Set(STANCE_RULES.map((r) => r.name)).size).toBe(STANCE_RULES.length);
     expect(STANCE_PRECEDENCE).toEqual(['forbidden', 'issue_first', 'disclosure_required', 'allowed', 'unknown']);
+  });
+
+  it('has every rule documented in the package README, with its stance', () => {
+    const readme = readFileSync(resolve(import.meta.dirname, '..', 'README.md'), 'utf8');
+    for (const rule of STANCE_RULES) expect(readme, rule.name).toMatch(new RegExp(`\\| \`${rule.name}\` \\| ${rule.stance} \\|`));
   });
 });
