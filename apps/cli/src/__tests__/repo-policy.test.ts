@@ -127,6 +127,16 @@ describe('agentpr repo-policy against the GitHub stand-in', () => {
     expect(await storedChecks()).toBe(0);
   });
 
+  it('refuses a policy file that cannot be parsed with one line, reading and storing nothing', async () => {
+    writeFileSync(join(home, 'manager_policy.json'), '{ "campaigns": ');
+    stub.addRepo('acme', 'widgets');
+    const r = await cli(['repo-policy', '--owner', 'acme', '--repo', 'widgets']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/invalid JSON.*manager_policy\.json/)]);
+    expect(stub.requests).toEqual([]);
+    expect(await storedChecks()).toBe(0);
+  });
+
   it('says how to provide a token when there is none, and exits 1', async () => {
     env = { PATH: process.env.PATH, HOME: home, GITHUB_API_URL: stub.url, GH_CONFIG_DIR: join(home, 'no-gh') };
     const r = await cli(['repo-policy', '--owner', 'acme', '--repo', 'widgets']);
