@@ -9,6 +9,7 @@ import { gatherCiReviewFeedback, renderFeedbackSection, type CiReviewFeedback } 
 import { recordRefusal } from './converge.js';
 import type { AttemptEnvironment } from './environment.js';
 import type { StepScope } from './parameters.js';
+import { readRepoRules, repoRulesSection, type RepoRules } from './repo-rules.js';
 
 /** The final prompt, and what agentpr mode added to it. */
 export interface AttemptPrompt {
@@ -73,6 +74,7 @@ async function skillsPrompt(
   skillPlan: SkillPlan,
   inner: string,
   feedback: CiReviewFeedback | null,
+  rules: RepoRules,
 ): Promise<AttemptPrompt> {
   const { ctx, runId, run, params } = s;
   const packet = buildTaskPacket({
@@ -85,7 +87,12 @@ async function skillsPrompt(
     skillPlan,
     ...(s.input.taskPacketFile ? { userPacket: readUserPacket(s.input.taskPacketFile) } : {}),
   });
-  const packetWithFeedback = feedback ? { ...packet, ci_review_feedback: feedback } : packet;
+  const repositoryRules = rules.files.map((f) => ({ path: f.path, truncated: f.truncated }));
+  const packetWithFeedback = {
+    ...packet,
+    ...(feedback ? { ci_review_feedback: feedback } : {}),
+    ...(repositoryRules.length ? { repository_rules: repositoryRules } : {}),
+  };
   const taskPacketPath = ctx.artifacts.writeNew(join(ctx.paths.dataDir, 'task_packets'), `${runId}_task_packet_`, '.json', `${JSON.stringify(packetWithFeedback, null, 2)}\n`, { raw: true });
   const metadata = { skills_mode: 'agentpr', required_now: skillPlan.required_now, missing_required: skillPlan.missing_required };
   await addArtifact(ctx.db, { runId, type: 'task_packet', uri: taskPacketPath, metadata }, ctx.clock);
@@ -114,19 +121,24 @@ async function skillsMissing(s: StepScope, env: AttemptEnvironment, skillPlan: S
 }
 
 /**
- * The prompt of the attempt: the base prompt, with the CI and review feedback of an iterating run (agentpr gives it
- * to the agent, never a token to fetch it), in agentpr mode wrapped in the skills envelope with a task packet, all
- * behind the safety contract. Missing required skills refuse the step unless `--allow-missing-skills`.
+ * The prompt of the attempt: the base prompt, then the repository's own rules for agents (AGENTS.md and the like,
+ * read from the workspace as hostile input and marked as the repository's, see repo-rules.ts), with the CI and review
+ * feedback of an iterating run (agentpr gives it to the agent, never a token to fetch it), in agentpr mode wrapped in
+ * the skills envelope with a task packet, all behind the safety contract. Missing required skills refuse the step
+ * unless `--allow-missing-skills`.
  */
 export async function buildAttemptPrompt(s: StepScope, env: AttemptEnvironment, basePrompt: string): Promise<AttemptPrompt | RefusedAgentStep> {
-  let inner = basePrompt;
+  const rules = await readRepoRules(s.repoDir);
+  for (const skipped of rules.skipped) s.ctx.log.warn(`repository rules file not handed to the agent: ${skipped.path}: ${skipped.reason}`, { run_id: s.runId });
+  const section = repoRulesSection(rules, `${s.run.run.owner}/${s.run.run.repo}`);
+  let inner = section ? `${basePrompt}\n\n${section}` : basePrompt;
   const feedback = await ciReviewFeedback(s);
   if (feedback && s.params.skillsMode !== 'agentpr') inner = `${inner}\n\n${renderFeedbackSection(feedback)}`;
   let attempt: AttemptPrompt = { prompt: inner, skillPlan: null, taskPacketPath: null };
   if (s.params.skillsMode === 'agentpr') {
     const skillPlan = buildSkillPlan('agentpr', s.stage, listInstalledSkills(env.skillsRoot), env.skillsRoot);
     if (skillPlan.missing_required.length > 0 && !s.input.allowMissingSkills) return skillsMissing(s, env, skillPlan);
-    attempt = await skillsPrompt(s, env, skillPlan, inner, feedback);
+    attempt = await skillsPrompt(s, env, skillPlan, inner, feedback, rules);
   }
   const contract = buildSafetyContract({
     repoDir: s.repoDir,
