@@ -34,3 +34,6 @@ export { decideReview } from './review-decision.js';
 export type { ReviewDecision } from './review-decision.js';
 export { mapWebhookEvent, webhookRepository, HANDLED_WEBHOOK_EVENTS } from './webhook-events.js';
 export type { WebhookRepository, WebhookAction, WebhookTarget, WebhookMapping } from './webhook-events.js';
+export { DEFAULT_FILE_MAX_BYTES } from './octokit-contents.js';
+export { createSearchThrottle, rateLimitWaitMs, SEARCH_REQUESTS_PER_WINDOW, SEARCH_WINDOW_MS, SEARCH_MAX_WAIT_MS } from './search-throttle.js';
+export type { SearchThrottle, SearchThrottleOptions } from './search-throttle.js';
