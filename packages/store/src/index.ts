@@ -115,3 +115,4 @@ export type { CampaignFilter, CampaignRunFacts, UsageSums, RunUsageSums } from '
 export { readRunFactsSqlite, type RunFacts } from './sqlite-run-facts.js';
 export { listRunCampaigns, campaignHasRuns } from './run-campaigns.js';
 export { insertRepoPolicyCheck, latestRepoPolicyCheck, type NewRepoPolicyCheck, type RepoPolicyCheck } from './repo-policy-checks.js';
+export { setLinkedIssue } from './linked-issue.js';

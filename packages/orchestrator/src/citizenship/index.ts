@@ -6,3 +6,5 @@ export type { GateStop } from './gate-stop.js';
 export { githubReach } from './github-reach.js';
 export { gateBlockedStage, reenterAfterGate, GATE_ERROR_PREFIX } from './reenter-after-gate.js';
 export { sweepPrActivity, prSweepSummary, type PrSweepInput, type PrSweepItem, type PrSweepOutcome, type PrSweepResult, type PrSweepSummary } from './pr-followup.js';
+export { linkIssue } from './link-issue.js';
+export type { LinkIssueInput, LinkIssueResult, LinkedIssue } from './link-issue.js';
