@@ -57,4 +57,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
   ask: { summary: 'Ask in plain words (one question, or an ask> session on a terminal); every change waits for your confirmation.', load: () => import('./ask.js') },
   'assistant-metrics': { summary: 'Show what the manager LLM was asked and spent: requests by outcome, tokens, tool calls and cost per day, chat and model.', load: () => import('./assistant-metrics.js') },
   'repo-policy': { summary: "Show a repository's stance on AI contributions (quoting its contribution documents) and the campaign's action.", load: () => import('./repo-policy.js') },
+  'link-issue': { summary: "Tie a run to an issue of its upstream repository (checked on GitHub), or untie it with --clear.", load: () => import('./link-issue.js') },
 };
