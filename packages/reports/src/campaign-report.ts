@@ -1,7 +1,8 @@
 import { loadPolicy, type Pricing } from '@agentpr/policy';
 import { campaignNames, campaignRunFacts, campaignUsage, type CampaignRunFacts, type RunUsageSums } from '@agentpr/store';
 import { campaignFigures, FIGURE_DEFINITIONS, prOutcome, type CampaignFigures } from './campaign-figures.js';
-import { addCosts, costOf, type CostSummary } from './cost.js';
+import { addCosts, costOf } from './cost.js';
+import type { CostSummary } from './token-totals.js';
 import { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
 import type { ReportContext } from './report-context.js';

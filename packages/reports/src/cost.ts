@@ -2,33 +2,11 @@ import { loadPolicy, priceFor, type ModelPrice, type Pricing } from '@agentpr/po
 import type { UsageSums } from '@agentpr/store';
 import type { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
+import { emptyCost, hasTokens, silentAttemptsNote, unpricedTotals, type CostSummary, type TokenTotals } from './token-totals.js';
 
 // Tokens → money. The engine reports `input_tokens` with the cached ones included and `output_tokens` with the
 // reasoning ones included (OpenAI's usage semantics, which codex repeats), so: cached input at the cached price, the
 // rest of the input at the input price, all output (reasoning included, never added twice) at the output price.
-
-/** Token sums of some agent attempts. */
-export interface TokenTotals {
-  input_tokens: number;
-  cached_input_tokens: number;
-  output_tokens: number;
-  /** Part of `output_tokens`, shown on its own. */
-  reasoning_tokens: number;
-  /** input + output. */
-  total_tokens: number;
-}
-
-/** What some agent attempts used and cost. */
-export interface CostSummary extends TokenTotals {
-  agent_attempts: number;
-  /** Agent attempts that recorded token usage (older attempts and engines that report none did not). */
-  attempts_with_usage: number;
-  /** Money in `currency`, rounded to 6 decimals; null when some tokens have no price in the policy's table. */
-  cost: number | null;
-  currency: string;
-  /** Why the cost is null or partial knowledge, one line each: `no price for gpt-5-codex in pricing.models`. */
-  notes: string[];
-}
 
 const MTOK = 1_000_000;
 const round6 = (n: number): number => Math.round(n * 1e6) / 1e6;
@@ -51,12 +29,6 @@ export function missingPriceNote(g: Pick<UsageSums, 'engine' | 'model'>): string
   return `no price for ${groupName(g)} in pricing.models`;
 }
 
-/** A summary of nothing, in the table's currency. */
-export function emptyCost(currency: string): CostSummary {
-  const tokens = { input_tokens: 0, cached_input_tokens: 0, output_tokens: 0, reasoning_tokens: 0, total_tokens: 0 };
-  return { agent_attempts: 0, attempts_with_usage: 0, ...tokens, cost: 0, currency, notes: [] };
-}
-
 /**
  * The tokens and cost of groups of agent attempts (per engine and model, as the store sums them): priced with
  * `priceFor(pricing, model, engine)`. Tokens without a price make the cost null, with a note naming the model;
@@ -68,16 +40,10 @@ export function emptyCost(currency: string): CostSummary {
  * costOf([{ ...group, reasoning_tokens: 0 }], { currency: 'USD', models: prices }).cost // → 2.375
  */
 export function costOf(groups: readonly UsageSums[], pricing: Pricing): CostSummary {
-  const total = emptyCost(pricing.currency);
+  const totals = unpricedTotals(groups, pricing.currency);
   let money: number | null = 0;
   const notes = new Set<string>();
   for (const g of groups) {
-    total.agent_attempts += g.attempts;
-    total.attempts_with_usage += g.reported;
-    total.input_tokens += g.input_tokens;
-    total.cached_input_tokens += g.cached_input_tokens;
-    total.output_tokens += g.output_tokens;
-    total.reasoning_tokens += g.reasoning_tokens;
     if (g.input_tokens + g.output_tokens === 0) continue;
     const price = priceFor(pricing, g.model, g.engine);
     if (!price) {
@@ -85,9 +51,7 @@ export function costOf(groups: readonly UsageSums[], pricing: Pricing): CostSumm
       money = null;
     } else if (money !== null) money += priceTokens(price, g);
   }
-  const silent = total.agent_attempts - total.attempts_with_usage;
-  if (silent > 0) notes.add(`${silent} of ${total.agent_attempts} agent attempts recorded no token usage (not counted)`);
-  return { ...total, total_tokens: total.input_tokens + total.output_tokens, cost: money === null ? null : round6(money), notes: [...notes] };
+  return { ...totals, cost: money === null ? null : round6(money), notes: [...notes, ...totals.notes] };
 }
 
 /** Adds summaries (a run's into a repository's, a repository's into a campaign's): null cost wins, notes merge. */
@@ -108,14 +72,10 @@ export function addCosts(parts: readonly CostSummary[], currency: string): CostS
     money = money === null || p.cost === null ? null : money + p.cost;
     for (const n of p.notes) if (!n.includes('recorded no token usage')) notes.add(n);
   }
-  if (silent > 0) notes.add(`${silent} of ${attempts} agent attempts recorded no token usage (not counted)`);
+  const silentNote = silentAttemptsNote(attempts, attempts - silent);
+  if (silentNote) notes.add(silentNote);
   const cost = money === null ? null : round6(money);
   return { ...total, agent_attempts: attempts, total_tokens: total.input_tokens + total.output_tokens, cost, notes: [...notes] };
-}
-
-/** Whether any of these groups has tokens to price (show-run reads the policy only then). */
-export function hasTokens(groups: readonly Pick<UsageSums, 'input_tokens' | 'output_tokens'>[]): boolean {
-  return groups.some((g) => g.input_tokens + g.output_tokens > 0);
 }
 
 /** The price table of the policy file (its defaults when the file is missing), or the policy error as a report error. */

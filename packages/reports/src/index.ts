@@ -18,8 +18,10 @@ export type { WebhookAuditSummaryInput, WebhookAuditSummary } from './webhook-au
 export { formatDuration } from './format-duration.js';
 export { assistantMetrics } from './assistant-metrics.js';
 export type { AssistantMetricsInput, AssistantMetricsResult, AssistantUsageTotals } from './assistant-metrics.js';
-export { costOf, addCosts, priceTokens, pricingFor, pricedCost, runCost, loadPricing, hasTokens, missingPriceNote, emptyCost } from './cost.js';
-export type { CostSummary, TokenTotals, RunPricing } from './cost.js';
+export { costOf, addCosts, priceTokens, pricingFor, pricedCost, runCost, loadPricing, missingPriceNote } from './cost.js';
+export type { RunPricing } from './cost.js';
+export { emptyCost, hasTokens, unpricedTotals } from './token-totals.js';
+export type { CostSummary, TokenTotals } from './token-totals.js';
 export { gateVerdictViews, gateVerdictLines } from './gate-verdicts.js';
 export type { GateVerdictView } from './gate-verdicts.js';
 export { campaignFigures, FUNNEL_STAGES, REJECTION_CATEGORIES, FIGURE_DEFINITIONS } from './campaign-figures.js';

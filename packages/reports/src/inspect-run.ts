@@ -2,7 +2,8 @@ import { latestArtifact, latestGateChecks, listAttempts, listEvents, requireRun,
 import { stepTotals, type StepTotal } from '@agentpr/runtime-analysis';
 import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machine';
 import type { ReportContext } from './report-context.js';
-import { pricedCost, pricingFor, type CostSummary, type RunPricing } from './cost.js';
+import { pricedCost, pricingFor, type RunPricing } from './cost.js';
+import type { CostSummary } from './token-totals.js';
 import { gateVerdictViews, type GateVerdictView } from './gate-verdicts.js';
 import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
