@@ -108,3 +108,4 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
     close: () => db.close(),
   };
 }
+export { readRunFactsSqlite, type RunFacts } from './sqlite-run-facts.js';
