@@ -5,6 +5,7 @@ import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { clip, table } from '../render.js';
 import { flag, int, requireStr } from '../values.js';
+import { usageLines } from './show-run.js';
 
 /** The state's next commands, refined at PUSHED by the run's PR and PR request (issue 15). */
 async function refinedNextCommands(app: AppContext, runId: string, view: InspectRunResult): Promise<string[]> {
@@ -23,10 +24,10 @@ export function ciLine(ci: NonNullable<InspectRunResult['latest_ci']>): string {
   return `CI: ${ci.conclusion}${head} — failing: ${ci.failing_checks ? ci.failing_checks.join(', ') : '(check names not recorded)'}`;
 }
 
-/** `agentpr inspect-run`: one run's state, next commands, timing, events and latest reports. */
+/** `agentpr inspect-run`: one run's state, next commands, timing, tokens and cost, gate verdicts, events and latest reports. */
 export const command: CommandSpec = {
   name: 'inspect-run',
-  summary: 'Inspect a run: state, accepted next commands, step timing, events and its latest runtime verdict.',
+  summary: 'Inspect a run: state, accepted next commands, step timing, tokens and cost, gate verdicts, events and its latest runtime verdict.',
   example: 'agentpr inspect-run --run-id run_45f3cbdcdc56 --include-log-tails',
   options: {
     'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
@@ -36,7 +37,7 @@ export const command: CommandSpec = {
     'include-log-tails': { type: 'boolean', description: 'add the last 20 lines of stdout/stderr to each attempt' },
   },
   async run(ctx, values) {
-    const { inspectRun } = await import('@agentpr/reports');
+    const { inspectRun, gateVerdictLines } = await import('@agentpr/reports');
     const app = await ctx.app();
     const runId = requireStr(values, 'run-id');
     const view = await inspectRun(app, {
@@ -49,7 +50,7 @@ export const command: CommandSpec = {
     const v = { ...view, recommended_actions: await refinedNextCommands(app, runId, view) };
     const rt = v.latest_agent_runtime;
     const text = [
-      `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}`,
+      `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}${v.run.linked_issue ? `  issue #${v.run.linked_issue}` : ''}`,
       '',
       'next:',
       ...(v.recommended_actions.length ? v.recommended_actions.map((a) => `  ${a}`) : ['  (none: the run is finished)']),
@@ -70,7 +71,9 @@ export const command: CommandSpec = {
         )
         : 'no step attempts yet',
       `time: ${formatDuration(v.timing.run_wall_clock_ms)} from creation to the last change, ${formatDuration(v.timing.total_step_duration_ms)} in steps`,
+      ...usageLines(v.usage),
       '',
+      ...(v.gates.length ? ['gates (latest verdict each):', ...gateVerdictLines(v.gates), ''] : []),
       rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',
       ...(v.latest_ci ? [ciLine(v.latest_ci)] : []),
       ...(v.latest_run_digest ? [`latest digest: ${v.latest_run_digest.grade} ${v.latest_run_digest.reason_code} → ${v.latest_run_digest.recommended_action} — ${v.latest_run_digest.path}`] : []),

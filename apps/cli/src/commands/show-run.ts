@@ -1,19 +1,87 @@
 import { showRunView } from '@agentpr/orchestrator/views';
-import type { CommandSpec } from '../command.js';
+import type { CostSummary, GateVerdictView } from '@agentpr/reports';
+import type { RunFacts, RunWithState } from '@agentpr/store';
+import type { CommandContext, CommandSpec } from '../command.js';
 import { requireStr } from '../values.js';
 import { readFast } from '../fast-read.js';
 
-/** `agentpr show-run`: one run and its state. */
+// show-run stays close to bare Node on an up-to-date SQLite store: the run and its facts come from the read-only
+// fast path (`@agentpr/store/sqlite-reader`, no kysely), and the reports (and the policy, for prices) load only for
+// a run that has agent attempts or gate verdicts to show.
+
+/** The usage of a run without agent attempts: the shape of `CostSummary`, checked by its type. */
+const NO_USAGE: CostSummary = {
+  agent_attempts: 0,
+  attempts_with_usage: 0,
+  input_tokens: 0,
+  cached_input_tokens: 0,
+  output_tokens: 0,
+  reasoning_tokens: 0,
+  total_tokens: 0,
+  cost: 0,
+  currency: 'USD',
+  notes: [],
+};
+
+/** The run's usage and gate verdicts as show-run shows them, priced with the policy's table only when it has tokens. */
+async function extrasOf(facts: RunFacts, policyFile: string): Promise<{ usage: CostSummary; gates: GateVerdictView[]; lines: string[] }> {
+  if (facts.usage.length === 0 && facts.gates.length === 0) return { usage: NO_USAGE, gates: [], lines: [] };
+  const { gateVerdictLines, gateVerdictViews, runCost } = await import('@agentpr/reports');
+  const gates = gateVerdictViews(facts.gates);
+  return { usage: await runCost(facts.usage, policyFile), gates, lines: gateVerdictLines(gates) };
+}
+
+/** The run and its facts: through the SQLite fast path when it applies, else through the full store. */
+async function readRun(ctx: CommandContext, runId: string): Promise<{ found: RunWithState; facts: RunFacts }> {
+  const fast = await readFast(ctx, (reader) => reader.getRun(runId) ?? null);
+  if (fast) {
+    const { readRunFactsSqlite } = await import('@agentpr/store/sqlite-reader');
+    const facts = readRunFactsSqlite(ctx.globals.db, runId);
+    if (facts) return { found: fast, facts };
+  }
+  const app = await ctx.app();
+  const { latestGateChecks, requireRun, runUsage } = await import('@agentpr/store');
+  const found = await requireRun(app.db, runId);
+  return { found, facts: { usage: await runUsage(app.db, runId), gates: await latestGateChecks(app.db, runId) } };
+}
+
+/** Money for a terminal: `$0.0123` in USD, `0.0123 EUR` otherwise; `unknown` when it has no price. */
+export function money(cost: number | null, currency: string): string {
+  if (cost === null) return 'unknown';
+  const digits = cost !== 0 && cost < 0.01 ? 4 : 2;
+  return currency === 'USD' ? `$${cost.toFixed(digits)}` : `${cost.toFixed(digits)} ${currency}`;
+}
+
+/** The usage lines of show-run's and inspect-run's text. */
+export function usageLines(usage: CostSummary): string[] {
+  const parts = `${usage.input_tokens} in (${usage.cached_input_tokens} cached), ${usage.output_tokens} out (${usage.reasoning_tokens} reasoning)`;
+  return [
+    `tokens: ${usage.total_tokens} over ${usage.agent_attempts} agent attempts — ${parts}; cost ${money(usage.cost, usage.currency)}`,
+    ...usage.notes.map((n) => `  note: ${n}`),
+  ];
+}
+
+/** `agentpr show-run`: one run and its state, its tokens and cost, and its gates' latest verdicts. */
 export const command: CommandSpec = {
   name: 'show-run',
-  summary: 'Show one run and its current state.',
+  summary: 'Show one run: its state, tokens and cost, and the latest verdict of each gate.',
   example: 'agentpr show-run --run-id run_45f3cbdcdc56',
   options: { 'run-id': { type: 'string', value: 'ID', description: 'the run', required: true } },
   async run(ctx, values) {
     const runId = requireStr(values, 'run-id');
-    const fast = await readFast(ctx, (reader) => reader.getRun(runId) ?? null);
-    if (fast) return { output: showRunView(fast) };
-    const output = await (await import('@agentpr/orchestrator')).showRun(await ctx.app(), runId);
-    return { output };
+    const { found, facts } = await readRun(ctx, runId);
+    const extras = await extrasOf(facts, ctx.base.paths.policyFile);
+    const output = showRunView(found, extras);
+    const { run, state } = found;
+    const text = [
+      `${run.run_id}  ${run.owner}/${run.repo}  ${state.current_state}${run.pr_number ? `  PR #${run.pr_number}` : ''}${run.campaign ? `  campaign ${run.campaign}` : ''}`,
+      ...(state.last_error ? [`last error: ${state.last_error}`] : []),
+      ...(run.linked_issue ? [`linked issue: #${run.linked_issue}`] : []),
+      `workspace: ${run.workspace_dir}`,
+      `created ${run.created_at}, updated ${run.updated_at}`,
+      ...usageLines(extras.usage),
+      ...(extras.lines.length ? ['gates (latest verdict each):', ...extras.lines] : ['gates: none checked yet']),
+    ].join('\n');
+    return { output, text };
   },
 };
