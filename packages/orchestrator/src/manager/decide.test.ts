@@ -114,4 +114,23 @@ describe('decide', () => {
       }
     }
   });
+
+  it('PUSHED held by a PR-request gate waits until it frees, naming the limit, instead of asking every tick', () => {
+    const held = { gate: 'etiquette', reasonCode: 'limit_max_prs_per_hour', message: 'held: 2 PRs this hour (limit 2)', until: '2026-11-23T11:00:00.000Z' };
+    const pushed = (pr: Partial<RunFacts['pr']>) => facts({ state: 'PUSHED', pr: { openNumber: null, request: null, autoRequest: true, ...pr } });
+    expect(decide(pushed({ held }), 3)).toEqual({ action: 'noop', reason: 'held by the etiquette gate (limit_max_prs_per_hour) until 2026-11-23T11:00:00.000Z: held: 2 PRs this hour (limit 2)' });
+    expect(decide(pushed({ held: null }), 3).action).toBe('request_pr');
+    expect(decide(pushed({ held, autoRequest: false }), 3).action).toBe('wait_human');
+  });
+
+  it('a run a gate blocked waits for the command that gets it past the gate', () => {
+    const blocked = (lastError: string, lastActiveState: RunFacts['lastActiveState']) => decide(facts({ runId: 'run_1', state: 'NEEDS_HUMAN_REVIEW', lastError, lastActiveState }), 3).awaiting;
+    expect(blocked('gate:duplicates:duplicate_found:1 possible duplicate: #4', 'DISCOVERY')).toMatchObject({ command: 'agentpr run-prepare --run-id run_1 --allow-duplicate' });
+    expect(blocked('gate:duplicates:duplicate_found:1 possible duplicate: #4', 'PUSHED')).toMatchObject({ command: 'agentpr request-open-pr --run-id run_1 --allow-duplicate' });
+    expect(blocked('gate:ai_policy:ai_policy_issue_first:wants an issue first', 'PUSHED')).toMatchObject({
+      command: 'agentpr link-issue --run-id run_1 --issue <number>',
+      note: expect.stringContaining('agentpr request-open-pr --run-id run_1'),
+    });
+    expect(blocked('gate:ai_policy:no_github_token:no GitHub token', 'PUSHED')).toMatchObject({ command: 'agentpr inspect-run --run-id run_1' });
+  });
 });
