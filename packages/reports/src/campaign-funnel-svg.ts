@@ -39,7 +39,7 @@ function safe(text: string): string {
 const pct = (n: number, of: number): string => (of === 0 ? '0%' : `${Math.round((100 * n) / of)}%`);
 
 function heading(input: FunnelChartInput): string {
-  const who = input.campaign === null ? 'All campaigns' : `Campaign ${input.campaign}`;
+  const who = input.campaign === null ? 'all campaigns' : input.campaign;
   return `${who}${input.since ? ` since ${input.since.slice(0, 10)}` : ''}`;
 }
 
@@ -49,7 +49,7 @@ function description(input: FunnelChartInput): string {
   const rate = input.merge_rate === null ? 'no merge rate yet' : `merge rate ${Math.round(input.merge_rate * 100)}% of decided PRs`;
   const merge = input.time_to_merge.median_ms === null ? 'no merged PR yet' : `median time to merge ${formatDuration(input.time_to_merge.median_ms)} over ${input.time_to_merge.count} merged PRs`;
   const prs = `${input.prs.opened} PRs opened: ${input.prs.merged} merged, ${input.prs.closed_unmerged} closed unmerged, ${input.prs.open} open, ${input.prs.stale} stale`;
-  return `${heading(input)}. Runs at each stage: ${stages}. ${prs}; ${rate}; ${merge}.`;
+  return `Campaign ${heading(input)}. Runs at each stage: ${stages}. ${prs}; ${rate}; ${merge}.`;
 }
 
 function funnelBars(input: FunnelChartInput, top: number): string[] {
@@ -107,7 +107,7 @@ export function campaignFunnelSvg(input: FunnelChartInput): string {
   const funnelBottom = funnelTop + input.funnel.length * (BAR_H + BAR_GAP);
   const histTitle = funnelBottom + 36;
   const histTop = histTitle + 16;
-  const height = histTop + HIST_H + 40;
+  const height = histTop + HIST_H + 56;
   const merged = input.time_to_merge;
   const mergeLine = merged.median_ms === null ? 'Time to merge: no merged PR yet' : `Time to merge (${merged.count} merged PRs, median ${formatDuration(merged.median_ms)})`;
   const rate = input.merge_rate === null ? 'merge rate: n/a' : `merge rate ${Math.round(input.merge_rate * 100)}%`;

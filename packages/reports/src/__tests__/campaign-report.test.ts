@@ -167,7 +167,7 @@ describe('campaignFunnelSvg', () => {
       const svg = campaignFunnelSvg({ ...r, campaign: 'acme <sdk> & "friends"' });
       expect(xmlProblems(svg)).toEqual([]);
       expect(svg).toMatch(/<svg [^>]*role="img" aria-labelledby="chart-title chart-desc"/);
-      expect(svg).toContain('<title id="chart-title">agentpr campaign funnel: Campaign acme &lt;sdk&gt; &amp; &quot;friends&quot;</title>');
+      expect(svg).toContain('<title id="chart-title">agentpr campaign funnel: acme &lt;sdk&gt; &amp; &quot;friends&quot;</title>');
       expect(svg).toMatch(/<desc id="chart-desc">[^<]*Runs at each stage: Created 11, Prepared 9, Pushed 7, PR opened 6, Merged 2\./);
       for (const [label, n] of [['Created', 11], ['Prepared', 9], ['Pushed', 7], ['PR opened', 6], ['Merged', 2]] as const) {
         expect(svg).toContain(`>${label}</text>`);
