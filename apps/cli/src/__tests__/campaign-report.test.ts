@@ -139,7 +139,7 @@ describe.each(dialectsUnderTest())('agentpr campaign-report on %s (issue 17)', (
       const svg = readFileSync(chart, 'utf8');
       expect(svg.startsWith('<?xml version="1.0" encoding="UTF-8"?>\n<svg ')).toBe(true);
       expect(svg.trimEnd().endsWith('</svg>')).toBe(true);
-      expect(svg).toContain('<title id="chart-title">agentpr campaign funnel: Campaign acme-sdk</title>');
+      expect(svg).toContain('<title id="chart-title">agentpr campaign funnel: acme-sdk</title>');
       expect(svg).toContain('>PR opened</text>');
 
       const since = await cli(['campaign-report', '--campaign', 'acme-sdk', '--since', iso(4)]);
@@ -218,11 +218,11 @@ describe.runIf(HAS_SCRIPT)('agentpr campaign-report, show-run and inspect-run on
     expect(report.text).toMatch(/^merge rate: 66\.7% \(merged \/ \(merged \+ closed unmerged\); open PRs not counted\)$/m);
     expect(report.text).toMatch(/^REJECTED AS +PRS\n-+ +-+\nunwanted change +1$/m);
     const shown = await run(['show-run', '--run-id', 'run_m1']);
-    expect(shown.text).toMatch(/^tokens: 1100000 over 1 agent attempts — 1000000 in \(500000 cached\), 100000 out \(50000 reasoning\); cost \$2\.05$/m);
+    expect(shown.text).toMatch(/^tokens: 1,100,000 over 1 agent attempts — 1,000,000 in \(500,000 cached\), 100,000 out \(50,000 reasoning\); cost \$2\.05$/m);
     expect(shown.text).toMatch(/^ {2}ai_policy: pass \(disclosure_required\) at prepare, /m);
     expect(shown.text).toContain('"Disclose any use of AI tools." (CONTRIBUTING.md)');
     const inspected = await run(['inspect-run', '--run-id', 'run_m1']);
-    expect(inspected.text).toMatch(/^tokens: 1100000 over 1 agent attempts/m);
+    expect(inspected.text).toMatch(/^tokens: 1,100,000 over 1 agent attempts/m);
     expect(inspected.text).toContain('gates (latest verdict each):');
   });
 });

@@ -7,6 +7,8 @@ import { money } from './show-run.js';
 
 const STAGE_NAMES: Readonly<Record<string, string>> = { created: 'created', prepared: 'prepared', pushed: 'pushed', pr_opened: 'PR opened', merged: 'merged' };
 
+/** A count as a person reads it: 12,316,000. */
+export const count = (n: number): string => n.toLocaleString('en-US');
 const share = (n: number, of: number): string => (of === 0 ? '-' : `${Math.round((100 * n) / of)}%`);
 const median = (m: { median_ms: number | null; count: number }): string => (m.median_ms === null ? 'n/a' : `${formatDuration(m.median_ms)} (${m.count} PRs)`);
 
@@ -17,7 +19,7 @@ export function campaignReportText(r: CampaignReportResult): string {
   const c = r.cost;
   const states = Object.entries(r.by_state).filter(([, n]) => n > 0).map(([s, n]) => `${s} ${n}`);
   const rate = r.merge_rate === null ? 'n/a' : `${Math.round(r.merge_rate * 1000) / 10}%`;
-  const perLine = (label: string, p: { tokens: number; cost: number | null } | null) => [label, p ? String(p.tokens) : '-', p ? money(p.cost, c.currency) : '-'];
+  const perLine = (label: string, p: { tokens: number; cost: number | null } | null) => [label, p ? count(p.tokens) : '-', p ? money(p.cost, c.currency) : '-'];
   const lines = [
     `${who}${r.since ? ` (runs created since ${r.since})` : ''}: ${r.runs} runs`,
     '',
@@ -32,12 +34,12 @@ export function campaignReportText(r: CampaignReportResult): string {
     ...c.total.notes.map((n) => `note: ${n}`),
   ];
   if (c.by_repository.length) {
-    lines.push('', table(['REPOSITORY', 'RUNS', 'MERGED', 'TOKENS', 'COST'], c.by_repository.map((x) => [x.repository, String(x.runs), String(x.merged), String(x.total_tokens), money(x.cost, c.currency)])));
+    lines.push('', table(['REPOSITORY', 'RUNS', 'MERGED', 'TOKENS', 'COST'], c.by_repository.map((x) => [x.repository, String(x.runs), String(x.merged), count(x.total_tokens), money(x.cost, c.currency)])));
   }
   const rejected = Object.entries(r.rejections).filter(([, n]) => n > 0);
   if (rejected.length) lines.push('', table(['REJECTED AS', 'PRS'], rejected.map(([k, n]) => [k.replace(/_/g, ' '), String(n)])));
   if (r.by_campaign?.length) {
-    lines.push('', table(['CAMPAIGN', 'RUNS', 'MERGED', 'TOKENS', 'COST'], r.by_campaign.map((x) => [x.campaign ?? '(none)', String(x.runs), String(x.merged), String(x.total_tokens), money(x.cost, c.currency)])));
+    lines.push('', table(['CAMPAIGN', 'RUNS', 'MERGED', 'TOKENS', 'COST'], r.by_campaign.map((x) => [x.campaign ?? '(none)', String(x.runs), String(x.merged), count(x.total_tokens), money(x.cost, c.currency)])));
   }
   return lines.join('\n');
 }

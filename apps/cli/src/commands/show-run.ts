@@ -54,9 +54,10 @@ export function money(cost: number | null, currency: string): string {
 
 /** The usage lines of show-run's and inspect-run's text. */
 export function usageLines(usage: CostSummary): string[] {
-  const parts = `${usage.input_tokens} in (${usage.cached_input_tokens} cached), ${usage.output_tokens} out (${usage.reasoning_tokens} reasoning)`;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const parts = `${n(usage.input_tokens)} in (${n(usage.cached_input_tokens)} cached), ${n(usage.output_tokens)} out (${n(usage.reasoning_tokens)} reasoning)`;
   return [
-    `tokens: ${usage.total_tokens} over ${usage.agent_attempts} agent attempts — ${parts}; cost ${money(usage.cost, usage.currency)}`,
+    `tokens: ${n(usage.total_tokens)} over ${usage.agent_attempts} agent attempts — ${parts}; cost ${money(usage.cost, usage.currency)}`,
     ...usage.notes.map((n) => `  note: ${n}`),
   ];
 }
