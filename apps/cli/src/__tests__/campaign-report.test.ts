@@ -159,7 +159,7 @@ describe.each(dialectsUnderTest())('agentpr campaign-report on %s (issue 17)', (
         [['--chart', join(home, 'missing', 'x.svg')], 1, /^agentpr: cannot write the chart to .*missing\/x\.svg: the directory .* does not exist$/],
         [['--chart', join(home, 'x.png')], 2, /^agentpr: --chart must name an \.svg file/],
       ] as const) {
-        const r = await cli(['campaign-report', ...args, ...(args.includes('--chart') ? [] : ['--chart', chart])]);
+        const r = await cli(['campaign-report', ...args, ...((args as readonly string[]).includes('--chart') ? [] : ['--chart', chart])]);
         expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(code);
         expect(r.stderr.trim().split('\n'), args.join(' ')).toHaveLength(1);
         expect(r.stderr.trim()).toMatch(message);
