@@ -1,6 +1,6 @@
 import { StoreError } from '@agentpr/store';
 import { encodeCardButton, type CardStep, type InlineButton } from '@agentpr/telegram';
-import { AgentprError, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
+import { AgentprError, gateWords, type AppContext, type ApprovePr } from '@agentpr/orchestrator';
 import { createCard, createConfirmation, readCard, readConfirmation, saveCardRecord, type ApprovalCard } from './approval-cards.js';
 import type { BotReply } from './bot-commands.js';
 import { cardText, confirmText, shortSha, STATUS_NOTE } from './render-card.js';
@@ -81,9 +81,10 @@ async function confirmTap(ctx: AppContext, deps: CardDeps & { approvePr: Approve
  * open, so Approve works again once it frees) or the run was skipped. The line is the one the CLI prints.
  */
 function gatedReply(card: ApprovalCard, stop: Extract<Awaited<ReturnType<ApprovePr['approve']>>, { kind: 'gated' }>): BotReply {
+  const said = gateWords(stop.verdict, { withFlags: false });
   if (stop.outcome === 'held') {
-    const when = stop.frees_at ? ` Tap Approve again after ${stop.frees_at}.` : ' Tap Approve again later.';
-    return reply(`Not opened yet for ${card.repo}: ${stop.message}${when}`, 'error', `held: ${stop.reason_code ?? stop.gate}`);
+    const when = stop.frees_at ? `tap Approve again after ${stop.frees_at}` : 'tap Approve again later';
+    return reply(`Not opened yet for ${card.repo}: held by the ${stop.gate} gate: ${said}. The request stays valid: ${when}.`, 'error', `held: ${stop.reason_code ?? stop.gate}`);
   }
   return reply(`Not opened for ${card.repo}: ${stop.message}`, 'error', `gated: ${stop.reason_code ?? stop.gate}`);
 }

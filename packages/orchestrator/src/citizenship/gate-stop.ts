@@ -51,14 +51,29 @@ function freesAtOf(verdict: GateVerdict): string | null {
   return typeof detail === 'string' ? detail : null;
 }
 
+/**
+ * A verdict's own words on one line, without its outcome word (`held: …`, the caller names the outcome) and the final
+ * stop. `withFlags: false` also drops the command-line override hints (`(--ignore-limits to override, audited)`), for
+ * a reader who cannot pass flags (the Telegram bot).
+ *
+ * @example
+ * gateWords({ ...verdict, message: 'held: 2 PRs in the last hour (limit 2) (--ignore-limits to override, audited).' }, { withFlags: false })
+ * // → '2 PRs in the last hour (limit 2)'
+ */
+export function gateWords(verdict: Pick<GateVerdict, 'message'>, options: { withFlags?: boolean } = {}): string {
+  let said = verdict.message.replace(/\s+/g, ' ').trim().replace(/^(?:held|blocked|skipped|skip_run)\s*:\s*/i, '');
+  if (options.withFlags === false) said = said.replace(/\s*\([^()]*--(?:ignore-limits|allow-duplicate)[^()]*\)/g, '');
+  return said.replace(/[.;]\s*$/, '');
+}
+
 /** One line: the gate's message, what happened to the run, and the way past. */
 function stopLine(runId: string, stop: Omit<GateStop, 'message'>): string {
-  // The gate's words without its own outcome word ("held: …"): this line names the outcome once.
-  const said = stop.verdict.message.replace(/\s+/g, ' ').trim().replace(/^(?:held|blocked|skipped|skip_run)\s*:\s*/i, '').replace(/[.;]\s*$/, '');
+  const said = gateWords(stop.verdict);
   const next = stop.next_commands.length ? `; to go on: ${stop.next_commands.map((c) => `\`${c}\``).join(' then ')}` : '';
   switch (stop.outcome) {
     case 'held': {
-      const frees = stop.frees_at && !said.includes(stop.frees_at) ? `; frees at ${stop.frees_at}` : '';
+      // The gate usually says when itself ("frees at 14:05 UTC", "opens at …"); else the time is added.
+      const frees = stop.frees_at && !/\b(?:frees|opens)\b/i.test(said) ? `; frees at ${stop.frees_at}` : '';
       const emergency = stop.next_commands[1] && !said.includes('--ignore-limits') ? `, or in an emergency \`${stop.next_commands[1]}\` (audited)` : '';
       const or = `; ask again once it frees${emergency || ` (\`${stop.next_commands[0]}\`)`}`;
       return `${COMMAND_OF[stop.phase]} held by the ${stop.gate} gate: ${said}${frees}; ${HELD_LEFT[stop.phase]}${or}.`;
