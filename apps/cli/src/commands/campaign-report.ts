@@ -3,12 +3,10 @@ import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { table } from '../render.js';
 import { int, str } from '../values.js';
-import { money } from './show-run.js';
+import { count, money } from './show-run.js';
 
 const STAGE_NAMES: Readonly<Record<string, string>> = { created: 'created', prepared: 'prepared', pushed: 'pushed', pr_opened: 'PR opened', merged: 'merged' };
 
-/** A count as a person reads it: 12,316,000. */
-export const count = (n: number): string => n.toLocaleString('en-US');
 const share = (n: number, of: number): string => (of === 0 ? '-' : `${Math.round((100 * n) / of)}%`);
 const median = (m: { median_ms: number | null; count: number }): string => (m.median_ms === null ? 'n/a' : `${formatDuration(m.median_ms)} (${m.count} PRs)`);
 
