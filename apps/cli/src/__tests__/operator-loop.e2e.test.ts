@@ -210,7 +210,8 @@ describe('the operator loop: four repositories in one campaign, the manager and 
   step(LANDED.managerPrRequest && LANDED.telegramApprovalCard && LANDED.standInLearnsHeads && LANDED.repushToCiWait)(
     'charlie: a failing CI check starts a fix round (ITERATING, agent, re-push) that returns to CI_WAIT by itself',
     async () => {
-      const before = github.getPull(OWNER, CHARLIE.repo, prNumbers[CHARLIE.runId]!)!;
+      // A copy of the head: the stand-in's PR object follows the fork, and the manager's PR follow-up sweep reads it each tick.
+      const before = { headSha: github.getPull(OWNER, CHARLIE.repo, prNumbers[CHARLIE.runId]!)!.headSha };
       github.addCheckRun(OWNER, CHARLIE.repo, before.headSha, {
         name: 'ci / test',
         status: 'completed',

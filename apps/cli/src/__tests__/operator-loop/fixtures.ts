@@ -112,6 +112,10 @@ export async function buildFixtures(modelUrl: string): Promise<Fixtures> {
   writeCampaign(campaignDir);
   const home = join(root, 'home');
   mkdirSync(home, { recursive: true });
+  // Four PRs of one campaign and one owner open within minutes: the default etiquette (3 open per owner, 2 per hour)
+  // would hold the last ones, which is not what this loop is about.
+  const etiquette = { max_open_prs_per_owner: 0, max_prs_per_hour: 0, max_prs_per_day: 0 };
+  writeFileSync(join(home, 'manager_policy.json'), `${JSON.stringify({ campaigns: { [CAMPAIGN]: { etiquette } } }, null, 2)}\n`);
   const codex = createCodexHome({ baseUrl: modelUrl, streamIdleTimeoutMs: 20_000 });
   return {
     root,
