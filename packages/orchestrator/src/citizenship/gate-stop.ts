@@ -69,7 +69,10 @@ export function gateWords(verdict: Pick<GateVerdict, 'message'>, options: { with
 /** One line: the gate's message, what happened to the run, and the way past. */
 function stopLine(runId: string, stop: Omit<GateStop, 'message'>): string {
   const said = gateWords(stop.verdict);
-  const next = stop.next_commands.length ? `; to go on: ${stop.next_commands.map((c) => `\`${c}\``).join(' then ')}` : '';
+  // Commands the gate already named are not repeated; the rest follow them.
+  const unsaid = stop.next_commands.filter((c) => !said.includes(c));
+  const lead = unsaid.length < stop.next_commands.length ? 'then' : 'to go on:';
+  const next = unsaid.length ? `; ${lead} ${unsaid.map((c) => `\`${c}\``).join(' then ')}` : '';
   switch (stop.outcome) {
     case 'held': {
       // The gate usually says when itself ("frees at 14:05 UTC", "opens at …"); else the time is added.

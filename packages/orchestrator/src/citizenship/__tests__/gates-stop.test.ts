@@ -49,6 +49,11 @@ describe('gateStop', () => {
     );
     const issueFirst: GateVerdict = { gate: 'ai_policy', outcome: 'blocked', reasonCode: 'ai_policy_issue_first', message: 'acme/widgets wants an accepted issue first', detail: {} };
     expect(gateStop(report('pr_request', issueFirst, 'NEEDS_HUMAN_REVIEW'), 'run_1')!.next_commands).toEqual(['agentpr link-issue --run-id run_1 --issue <number>', 'agentpr request-open-pr --run-id run_1']);
+    const named: GateVerdict = { ...issueFirst, message: 'acme/widgets wants an accepted issue first; link it with `agentpr link-issue --run-id run_1 --issue <number>`' };
+    expect(gateStop(report('pr_request', named, 'NEEDS_HUMAN_REVIEW'), 'run_1')!.message).toBe(
+      'request-open-pr blocked by the ai_policy gate: acme/widgets wants an accepted issue first; link it with `agentpr link-issue --run-id run_1 --issue <number>`; ' +
+        'run run_1 is NEEDS_HUMAN_REVIEW; then `agentpr request-open-pr --run-id run_1`.',
+    );
     const forbidden: GateVerdict = { gate: 'ai_policy', outcome: 'skip_run', reasonCode: 'ai_policy_forbidden', message: 'acme/widgets forbids AI-generated contributions.', detail: {} };
     expect(gateStop(report('prepare', forbidden, 'SKIPPED'), 'run_1')).toMatchObject({
       next_commands: [],
