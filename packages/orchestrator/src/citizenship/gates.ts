@@ -1,5 +1,5 @@
 import { effectiveCampaignRules, loadPolicy } from '@agentpr/policy';
-import type { RunState } from '@agentpr/state-machine';
+import { canTransition, type RunState } from '@agentpr/state-machine';
 import { addAuditRecord, applyEvent, insertGateCheck, requireRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { policyError } from '../policy-error.js';
@@ -91,7 +91,8 @@ export async function checkRunGates(ctx: AppContext, request: GateRequest): Prom
   if (stoppedBy?.outcome === 'skip_run') {
     const applied = await applyEvent(ctx.db, run.run_id, { event: { type: 'command.run.skip', reason_code: stoppedBy.reasonCode ?? stoppedBy.gate, message: stoppedBy.message, actor: ctx.actor } }, ctx.clock);
     current = applied.state;
-  } else if (stoppedBy?.outcome === 'blocked' && current !== 'NEEDS_HUMAN_REVIEW') {
+  } else if (stoppedBy?.outcome === 'blocked' && canTransition(current, 'NEEDS_HUMAN_REVIEW')) {
+    // Where the table has no move to NEEDS_HUMAN_REVIEW (QUEUED), the verdict alone stops the caller.
     const error = `gate:${stoppedBy.gate}:${stoppedBy.reasonCode ?? 'blocked'}:${stoppedBy.message}`;
     const applied = await applyEvent(ctx.db, run.run_id, { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', error, actor: 'worker' } }, ctx.clock);
     current = applied.state;

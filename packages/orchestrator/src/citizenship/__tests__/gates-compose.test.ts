@@ -73,6 +73,13 @@ describe('checkRunGates', () => {
     expect(await state()).toMatchObject({ current_state: 'SKIPPED', last_error: 'skip:ai_policy_forbidden:acme/widgets forbids AI contributions' });
   });
 
+  it('blocked on a run the table cannot move to NEEDS_HUMAN_REVIEW (QUEUED) stops the caller and leaves the run', async () => {
+    await createRun(app.ctx.db, { runId: 'run_q', owner: 'acme', repo: 'gizmo', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: '/nonexistent/run_q' }, app.clock);
+    set({ gate: 'duplicates', outcome: 'blocked', reasonCode: 'duplicate_found', message: '1 possible duplicate: #4', detail: {} });
+    expect(await checkRunGates(app.ctx, { runId: 'run_q', phase: 'prepare' })).toMatchObject({ outcome: 'blocked', state: 'QUEUED' });
+    expect((await getRun(app.ctx.db, 'run_q'))!.state).toMatchObject({ current_state: 'QUEUED', last_error: null });
+  });
+
   it('an override goes on, is recorded as one and audited', async () => {
     set({ gate: 'duplicates', outcome: 'overridden', reasonCode: 'duplicate_found', message: 'let through with --allow-duplicate', detail: { matches: ['https://github.com/acme/widgets/pull/4'] } });
     const report = await checkRunGates(app.ctx, { runId: 'run_1', phase: 'prepare', allowDuplicate: true });
