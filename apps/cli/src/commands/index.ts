@@ -15,7 +15,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'create-run': { summary: 'Create a run for one repository (state QUEUED).', load: () => import('./create-run.js') },
   'import-runs': { summary: 'Create many runs from a JSON/JSONL file, all or nothing.', load: () => import('./import-runs.js') },
   'list-runs': { summary: 'List the most recently updated runs.', load: () => import('./list-runs.js') },
-  'show-run': { summary: 'Show one run and its current state.', load: () => import('./show-run.js') },
+  'show-run': { summary: 'Show one run: its state, linked issue, gate verdicts, tokens and cost.', load: () => import('./show-run.js') },
   'start-discovery': { summary: 'Move a run into DISCOVERY.', load: () => import('./start-discovery.js') },
   'mark-plan-ready': { summary: 'Record the contract; the run moves to PLAN_READY.', load: () => import('./mark-plan-ready.js') },
   'start-implementation': { summary: 'Move a run into IMPLEMENTING.', load: () => import('./start-implementation.js') },
@@ -59,5 +59,5 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'campaign-report': { summary: 'Report a campaign: funnel, merge rate, time to response and merge, tokens and cost per run, repository and merged PR.', load: () => import('./campaign-report.js') },
   'pr-followup': { summary: "Read agentpr's open PRs: maintainer responses, merges, closes with why, and the campaign's stale follow-up.", load: () => import('./pr-followup.js') },
   'repo-policy': { summary: "Show a repository's stance on AI contributions (quoting its contribution documents) and the campaign's action.", load: () => import('./repo-policy.js') },
-  'link-issue': { summary: "Tie a run to an issue of its upstream repository (checked on GitHub), or untie it with --clear.", load: () => import('./link-issue.js') },
+  'link-issue': { summary: 'Tie a run to an issue of its upstream repository (checked on GitHub), or untie it with --clear.', load: () => import('./link-issue.js') },
 };
