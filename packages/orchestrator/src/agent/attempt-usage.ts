@@ -1,6 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttemptUsage } from '@agentpr/store';
+import { tomlStrings } from './codex-config-toml.js';
 
 // What an agent attempt used, for cost accounting (issue 17): the engine, the model when agentpr can know it, and the
 // last cumulative token usage the engine reported in its stream (the analyser keeps it; codex repeats totals, so the
@@ -32,27 +33,10 @@ export function modelFromArgs(args: readonly string[]): string | null {
 
 /** The model a codex `config.toml` selects: the active profile's `model`, else the top-level one (a reader for just that). */
 export function modelFromConfigToml(toml: string): string | null {
-  let table = '';
-  let profile: string | null = null;
-  let topModel: string | null = null;
-  const profileModels = new Map<string, string>();
-  for (const raw of toml.split('\n')) {
-    const line = raw.replace(/\s+#.*$/, '').trim();
-    if (!line || line.startsWith('#')) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    if (header) {
-      table = header[1]!.replace(/["']/g, '');
-      continue;
-    }
-    const pair = /^([A-Za-z0-9_.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$/.exec(line);
-    if (!pair) continue;
-    const value = pair[2] ?? pair[3] ?? '';
-    if (table === '' && pair[1] === 'profile') profile = value;
-    if (table === '' && pair[1] === 'model') topModel = value;
-    const m = /^profiles\.(.+)$/.exec(table);
-    if (m && pair[1] === 'model') profileModels.set(m[1]!, value);
-  }
-  return modelName((profile !== null ? profileModels.get(profile) : undefined) ?? topModel);
+  const tables = tomlStrings(toml);
+  const top = tables.get('')!;
+  const profile = top.get('profile');
+  return modelName((profile !== undefined ? tables.get(`profiles.${profile}`)?.get('model') : undefined) ?? top.get('model') ?? null);
 }
 
 /** The first bytes of the operator's codex config (it is small), or '' when there is none. */

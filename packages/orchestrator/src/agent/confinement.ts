@@ -5,6 +5,7 @@ import { checkIsolation, type CheckIsolationResult, type EgressBridge, type Isol
 import { bridgeCommand, bridgeScriptPath, classifyAddress, DEFAULT_BRIDGE_PORT, EgressProxyError, startEgressProxy, type EgressDenial } from '@agentpr/egress-proxy';
 import type { NetworkMode } from '@agentpr/policy';
 import { AgentprError } from '../errors.js';
+import { tomlStrings } from './codex-config-toml.js';
 
 /** The confinement an agent step runs under, after the doctor's check. */
 export interface Confinement {
@@ -84,26 +85,9 @@ export function modelEndpoints(codexHome: string, env: Readonly<Record<string, s
 
 /** The `base_url` of the provider selected by `model_provider` in a codex config.toml (a tiny reader for just that). */
 export function selectedProviderBaseUrl(toml: string): string | null {
-  let table = '';
-  let provider: string | null = null;
-  const baseUrls = new Map<string, string>();
-  for (const raw of toml.split('\n')) {
-    const line = raw.replace(/\s+#.*$/, '').trim();
-    if (!line || line.startsWith('#')) continue;
-    const header = /^\[\s*([^\]]+?)\s*\]$/.exec(line);
-    if (header) {
-      table = header[1]!.replace(/["']/g, '');
-      continue;
-    }
-    const pair = /^([A-Za-z0-9_.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$/.exec(line);
-    if (!pair) continue;
-    const key = pair[1]!;
-    const value = pair[2] ?? pair[3] ?? '';
-    if (table === '' && key === 'model_provider') provider = value;
-    const m = /^model_providers\.(.+)$/.exec(table);
-    if (m && key === 'base_url') baseUrls.set(m[1]!, value);
-  }
-  return provider ? (baseUrls.get(provider) ?? null) : null;
+  const tables = tomlStrings(toml);
+  const provider = tables.get('')!.get('model_provider');
+  return provider ? (tables.get(`model_providers.${provider}`)?.get('base_url') ?? null) : null;
 }
 
 /** A running egress proxy for one attempt: the bridge to put in the sandbox, and the denials to judge afterwards. */
