@@ -29,11 +29,9 @@ export const command: CommandSpec = {
       onTick: ctx.json ? undefined : (report) => ctx.stderr.write(`${renderTick(report)}\n`),
     });
     const { reports, pr_request: prRequest, ...summary } = result;
-    // A gate that stopped the PR request (a limit, a duplicate, the repository's policy) is why driving stopped.
     const gated = prRequest?.kind === 'gated' ? prRequest : undefined;
-    if (gated) summary.stopped_because = `PUSHED: ${gated.message}`;
     const text = [
-      `${result.run_id}: ${gated ? gated.state : result.state} after ${result.ticks} ticks — ${summary.stopped_because}`,
+      `${result.run_id}: ${result.state} after ${result.ticks} ticks — ${summary.stopped_because}`,
       prRequest && !gated ? requestText(prRequest) : '',
     ]
       .filter(Boolean)
@@ -41,7 +39,6 @@ export const command: CommandSpec = {
     const status = gated ? gatedStatus(gated) : result.ok ? 'ok' : 'failed';
     const output = {
       ...summary,
-      ...(gated ? { state: gated.state } : {}),
       ...(prRequest ? { pr_request: requestOpenPrReport(prRequest) } : {}),
       ticks_detail: reports.map((r) => r.results[0]?.actions ?? []),
     };

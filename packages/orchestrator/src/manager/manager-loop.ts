@@ -160,7 +160,9 @@ export async function drive(
   if (run.state.current_state === 'PUSHED' && !options.dryRun && (await linkedOpenPr(ctx.db, input.runId)) === null) {
     // Title and body not given are rendered from the campaign template with the run's content (issue 15).
     prRequest = await requestOpenPr(ctx, { runId: input.runId, title: input.prTitle, bodyFile: input.prBodyFile });
-    stopped = 'PUSHED: the PR request waits for a human to approve it with the confirm token';
+    // A gate that stopped the request (a limit, a duplicate, the repository's policy) is why driving stopped.
+    stopped = prRequest.kind === 'gated' ? `${prRequest.state}: ${prRequest.message}` : 'PUSHED: the PR request waits for a human to approve it with the confirm token';
   }
-  return { ok: run.state.current_state !== 'NEEDS_HUMAN_REVIEW', run_id: input.runId, state: run.state.current_state, ticks: reports.length, stopped_because: stopped, ...(prRequest ? { pr_request: prRequest } : {}), reports };
+  const state = prRequest?.kind === 'gated' ? prRequest.state : run.state.current_state;
+  return { ok: state !== 'NEEDS_HUMAN_REVIEW', run_id: input.runId, state, ticks: reports.length, stopped_because: stopped, ...(prRequest ? { pr_request: prRequest } : {}), reports };
 }
