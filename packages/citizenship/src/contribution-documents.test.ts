@@ -111,6 +111,17 @@ describe('fetchContributionDocuments', () => {
     expect(result.documents.reduce((n, d) => n + Buffer.byteLength(d.text), 0)).toBeLessThanOrEqual(90);
   });
 
+  it('skips a document that is binary or not UTF-8 instead of classifying garbage', async () => {
+    const { github } = fakeRepo({
+      'CONTRIBUTING.md': { text: 'PK\u0003\u0004\u0000\u0000binary zip' },
+      'AGENTS.md': { text: '\ufffd\ufffd\ufffd\ufffd\ufffd of something not utf-8 \ufffd\ufffd' },
+      '.github/PULL_REQUEST_TEMPLATE.md': { text: '## Description\n' },
+    });
+    const result = await fetchContributionDocuments(github, { owner: 'o', repo: 'r' });
+    expect(result.documents.map((d) => d.path)).toEqual(['.github/PULL_REQUEST_TEMPLATE.md']);
+    expect(result.skipped).toEqual(expect.arrayContaining([{ path: 'CONTRIBUTING.md', reason: 'not_text' }, { path: 'AGENTS.md', reason: 'not_text' }]));
+  });
+
   it('says the repository was not found when its root cannot be listed', async () => {
     const github = { listDirectory: async () => null, getFile: async () => null } as unknown as GitHubClient;
     expect(await fetchContributionDocuments(github, REPO)).toEqual({ found: false, documents: [], skipped: [], requests: 1 });

@@ -26,7 +26,7 @@ export interface ContributionDocument {
 /** A candidate that was not read, and why. */
 export interface SkippedDocument {
   path: string;
-  reason: 'not_a_regular_file' | 'absent' | 'total_cap' | 'count_cap';
+  reason: 'not_a_regular_file' | 'absent' | 'total_cap' | 'count_cap' | 'not_text';
 }
 
 /** The documents of one repository, in a stable order (by kind, then path). */
@@ -107,6 +107,14 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 /** `text` with `\r\n` as `\n` and without control characters (tab and newline kept) or invisible bidi overrides. */
 export function sanitizeDocumentText(text: string): string {
   return text.replace(/\r\n?/g, '\n').replace(CONTROL, '');
+}
+
+/** False for a binary file (a NUL byte) or text that is mostly not UTF-8 (more than 1 % replacement characters). */
+export function looksLikeText(text: string): boolean {
+  if (text.includes('\u0000')) return false;
+  let replaced = 0;
+  for (const ch of text) if (ch === '\ufffd') replaced += 1;
+  return replaced <= Math.max(2, text.length / 100);
 }
 
 /** The longest prefix of `text` whose UTF-8 encoding fits in `maxBytes`, never splitting a character. */
@@ -216,6 +224,11 @@ export async function fetchContributionDocuments(
     const file = await github.getFile(repo, candidate.path, { ...(options.ref ? { ref: options.ref } : {}), maxBytes });
     if (file === null) {
       skipped.push({ path: candidate.path, reason: 'absent' });
+      continue;
+    }
+    if (!looksLikeText(file.text)) {
+      // A binary file or one that is not UTF-8 cannot be read as a policy: it is listed as skipped, never classified.
+      skipped.push({ path: candidate.path, reason: 'not_text' });
       continue;
     }
     const capped = capUtf8(sanitizeDocumentText(file.text), Math.min(maxBytes, budget));
