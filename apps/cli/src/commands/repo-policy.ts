@@ -30,6 +30,7 @@ export function repoPolicyOutput(r: RepoPolicyResult): Record<string, unknown> {
     checked_at: r.checkedAt,
     evidence: r.evidence,
     documents: r.documents,
+    unread: r.unread,
     agent_instruction_files: r.agentInstructions.map((a) => a.path),
     campaign: r.campaign,
     action: r.action,
@@ -46,6 +47,7 @@ export function repoPolicyText(r: RepoPolicyResult): string {
   if (r.evidence.length === 0) lines.push('  no sentence about AI contributions found');
   lines.push(r.documents.length === 0 ? 'documents read: none found' : `documents read (${r.documents.length}):`);
   for (const d of r.documents) lines.push(`  ${d.path} (${d.kind}, ${size(d.bytes)}${d.truncated ? ', truncated' : ''})`);
+  for (const d of r.unread) lines.push(`  not read: ${d.path} (${d.reason === 'not_text' ? 'not text: binary or not UTF-8' : d.reason.replace(/_/g, ' ')})`);
   lines.push(`campaign ${r.campaign}: ${r.action}: ${ACTION_WORDS[r.action]}`);
   return lines.join('\n');
 }

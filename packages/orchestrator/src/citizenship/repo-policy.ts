@@ -44,6 +44,8 @@ export interface RepoPolicyClassification {
   documents: RepoPolicyDocument[];
   /** The agent instruction files' texts, at most {@link AGENT_TEXT_MAX_BYTES} each and {@link AGENT_TEXTS_MAX_BYTES} together. */
   agentInstructions: AgentInstructionText[];
+  /** Contribution documents found but not read this time (not text, not a regular file, over a cap); empty when reused. */
+  unread: Array<{ path: string; reason: string }>;
   /** When the documents were read (ISO 8601). */
   checkedAt: string;
   /** True when a stored classification younger than the recheck interval was reused. */
@@ -101,6 +103,7 @@ async function stored(ctx: Pick<AppContext, 'db' | 'log'>, ref: RepoRef): Promis
     evidence: evidence.output,
     documents: docs.map(({ path, kind, sha, bytes, truncated }) => ({ path, kind, sha, bytes, truncated })),
     agentInstructions: docs.flatMap((d) => (d.agent_text !== undefined ? [{ path: d.path, text: d.agent_text, truncated: d.truncated }] : [])),
+    unread: [],
     checkedAt: row.checkedAt,
     cached: true,
   };
@@ -152,7 +155,8 @@ export async function repositoryPolicy(
     ctx.clock,
   );
   const { stance, evidence } = classified;
-  return { ...ref, stance, evidence, documents, agentInstructions, checkedAt: ctx.clock().toISOString(), cached: false };
+  const unread = fetched.skipped.filter((d) => d.reason !== 'absent').map(({ path, reason }) => ({ path, reason }));
+  return { ...ref, stance, evidence, documents, agentInstructions, unread, checkedAt: ctx.clock().toISOString(), cached: false };
 }
 
 function githubName(max: number) {

@@ -73,6 +73,15 @@ describe('checkRepoPolicy against the GitHub stand-in', () => {
     expect(result.documents.map((d) => d.path)).not.toContain('CLAUDE.md');
   });
 
+  it('lists a contribution document that cannot be read as text (binary, not UTF-8) as not read, and classifies the rest', async () => {
+    stub.addRepo('acme', 'widgets');
+    stub.addFile('acme', 'widgets', 'CONTRIBUTING.md', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff, 0xfe, 0x00]));
+    stub.addFile('acme', 'widgets', 'CODE_OF_CONDUCT.md', 'Be kind.');
+    const result = await checkRepoPolicy(app.ctx, { owner: 'acme', repo: 'widgets' });
+    expect(result).toMatchObject({ stance: 'unknown', unread: [{ path: 'CONTRIBUTING.md', reason: 'not_text' }] });
+    expect(result.documents.map((d) => d.path)).toEqual(['CODE_OF_CONDUCT.md']);
+  });
+
   it('reuses a stored classification younger than recheck_hours, reads again with --refresh or once it is older', async () => {
     const forbidden = corpusTexts('forbidden')[0]!;
     stub.addRepo('acme', 'widgets');
