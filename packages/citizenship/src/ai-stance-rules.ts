@@ -2,12 +2,12 @@ import type { AiStance } from '@agentpr/policy';
 
 // The documented patterns of the AI-stance classifier (see packages/citizenship/README.md, "The AI-stance rules").
 // Each rule is a regex over one normalised sentence in which every mention of AI (AI, LLM, large language model,
-// generative AI, ChatGPT, Copilot, Claude, coding assistant, …) has been replaced by the token `§AI§`. The guards
+// generative AI, ChatGPT, Copilot, Claude, coding assistant, …) has been replaced by the token `⟪AI⟫`. The guards
 // (negation, conditions, media, scope) live in ai-stance.ts.
 
 /** The token every AI mention becomes before the rules run. */
-export const AI_TOKEN = '§AI§';
-const A = '§ai§';
+export const AI_TOKEN = '⟪AI⟫';
+const A = '⟪ai⟫';
 
 /** What a rule needs before it may match. */
 export type RuleNeeds =
@@ -200,7 +200,7 @@ const ANAPHORA = /\b(?:such|these|those)\s+(?:tools|assistants|models|generators
 
 /**
  * A sentence as the rules read it: markup removed (emphasis, code spans, link targets, quote markers), typographic
- * quotes and dashes made plain, whitespace collapsed, and every mention of AI replaced by `§AI§`. With `anaphora`
+ * quotes and dashes made plain, whitespace collapsed, and every mention of AI replaced by `⟪AI⟫`. With `anaphora`
  * (the sentence sits in an AI context), "such tools" and the like count as AI too.
  */
 export function normaliseSentence(sentence: string, anaphora = false): string {
@@ -217,8 +217,8 @@ export function normaliseSentence(sentence: string, anaphora = false): string {
     .replace(/\s+/g, ' ')
     .trim();
   s = s.replace(AI_WORDS, AI_TOKEN).replace(AI_ABBREVIATION, AI_TOKEN);
-  // "AI-generated" and "AI generated" read the same; `§AI§ tools` stays one mention.
-  s = s.replace(/§AI§(?:[- ](?:tools?|assistants?|agents?|models?|systems?|assistance))?/g, AI_TOKEN);
+  // "AI-generated" and "AI generated" read the same; `⟪AI⟫ tools` stays one mention.
+  s = s.replace(/⟪AI⟫(?:[- ](?:tools?|assistants?|agents?|models?|systems?|assistance))?/g, AI_TOKEN);
   if (anaphora) s = s.replace(ANAPHORA, AI_TOKEN);
   return s;
 }

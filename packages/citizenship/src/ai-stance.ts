@@ -101,7 +101,7 @@ function guarded(rule: StanceRule, raw: string, norm: string): boolean {
 function matchRule(rule: StanceRule, sentence: DocumentSentence, context: boolean): boolean {
   const raw = sentence.text.slice(0, SENTENCE_MAX_CHARS);
   const norm = normaliseSentence(raw, context);
-  const inSentence = norm.includes('§AI§');
+  const inSentence = norm.includes('⟪AI⟫');
   if (rule.needs === 'ai_in_sentence' && !inSentence) return false;
   if (rule.needs === 'ai_context' && !inSentence && !context) return false;
   if (rule.stance === 'disclosure_required' && !inSentence && !USE_WORDS.test(norm)) return false;

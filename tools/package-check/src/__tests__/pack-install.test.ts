@@ -7,7 +7,7 @@ import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 
 const exec = promisify(execFile);
 const root = resolve(import.meta.dirname, '..', '..', '..', '..');
-const LIBRARIES = ['state-machine', 'store', 'policy', 'runtime-analysis', 'workspace', 'codex-runner', 'github', 'logging', 'telegram', 'egress-proxy', 'orchestrator', 'reports', 'app-kit'];
+const LIBRARIES = ['state-machine', 'store', 'policy', 'runtime-analysis', 'workspace', 'codex-runner', 'github', 'logging', 'telegram', 'egress-proxy', 'citizenship', 'orchestrator', 'reports', 'app-kit', 'assistant'];
 afterAll(() => cleanupTempDirs());
 
 async function pack(workspaceDir: string, dest: string): Promise<string> {
