@@ -105,10 +105,9 @@ export {
   recordRejection,
   listPrActivity,
   runsWithUnrecordedPr,
-  listPrOpenings,
   REJECTION_EVIDENCE_MAX,
 } from './pr-activity.js';
-export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr, PrActivityFilter } from './pr-activity.js';
+export type { PrKey, PrOpened, PrResponses, PrSweepRow, UnrecordedPr } from './pr-activity.js';
 export { openAgentPrs, prOpeningsSince, recentRepoGateChecks, type OpenAgentPrRow, type OpenAgentPrFilter, type RepoGateCheck } from './etiquette-queries.js';
 export { campaignNames, campaignRunFacts, campaignUsage, runUsage } from './campaign-queries.js';
 export type { CampaignFilter, CampaignRunFacts, UsageSums, RunUsageSums } from './campaign-queries.js';

@@ -188,37 +188,3 @@ export async function runsWithUnrecordedPr(db: Db, limit: number): Promise<Unrec
     .execute();
   return rows.map((row) => ({ run_id: row.run_id, owner: row.owner, repo: row.repo, campaign: row.campaign, pr_number: Number(row.pr_number) }));
 }
-
-/** Which PRs a report or a limit reads: opened since a time, of a campaign, of an owner or a repository. */
-export interface PrActivityFilter {
-  /** Only PRs opened at or after this (ISO 8601). */
-  since?: string | undefined;
-  /** Only this campaign's PRs; `null` means runs without a campaign. */
-  campaign?: string | null | undefined;
-  owner?: string | undefined;
-  /** With `owner`: only this repository. */
-  repo?: string | undefined;
-  /** Only PRs neither merged nor closed. */
-  openOnly?: boolean | undefined;
-  /** At most this many rows (default 100 000). */
-  limit?: number | undefined;
-}
-
-/**
- * PR activity rows for reports (the campaign funnel) and limits (PRs opened in the last hour or day, open PRs per
- * repository or owner), oldest opening first.
- *
- * @example
- * const lastHour = await listPrOpenings(db, { campaign: 'renovate', since: iso(new Date(now - 3_600_000)) });
- */
-export async function listPrOpenings(db: Db, filter: PrActivityFilter = {}): Promise<PrActivityRow[]> {
-  let query = db.selectFrom('pr_activity').selectAll();
-  if (filter.since !== undefined) query = query.where('opened_at', '>=', filter.since);
-  if (filter.campaign === null) query = query.where('campaign', 'is', null);
-  else if (filter.campaign !== undefined) query = query.where('campaign', '=', filter.campaign);
-  if (filter.owner !== undefined) query = query.where('owner_key', '=', filter.owner.toLowerCase());
-  if (filter.owner !== undefined && filter.repo !== undefined) query = query.where('repo_key', '=', filter.repo.toLowerCase());
-  if (filter.openOnly) query = query.where('merged_at', 'is', null).where('closed_at', 'is', null);
-  const rows = await query.orderBy('opened_at').orderBy('run_id').limit(filter.limit ?? 100_000).execute();
-  return rows.map((row) => ({ ...row, pr_number: Number(row.pr_number) }));
-}

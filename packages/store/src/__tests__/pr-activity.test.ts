@@ -7,7 +7,6 @@ import {
   createRun,
   getPrActivity,
   listPrActivity,
-  listPrOpenings,
   markPrClosed,
   markPrMerged,
   notePrChecked,
@@ -145,30 +144,6 @@ describe.each(dialectsUnderTest())('pr activity on %s', (kind) => {
       const found = await runsWithUnrecordedPr(store.db, 10);
       expect(found.map((r) => r.run_id).sort()).toEqual(['run_linked', 'run_relinked']);
       expect(found.find((r) => r.run_id === 'run_linked')).toEqual({ run_id: 'run_linked', owner: 'Acme', repo: 'Widgets', campaign: 'c1', pr_number: 7 });
-    });
-  });
-
-  it('listPrOpenings filters by time, campaign (null = none), owner, repository and open only', async () => {
-    await withStore(kind, async (store) => {
-      const rows: Array<[string, number, number, { owner?: string; repo?: string; campaign?: string | null }]> = [
-        ['run_1', 1, 0, {}],
-        ['run_2', 2, 2 * HOUR, { repo: 'Gadgets' }],
-        ['run_3', 3, 3 * HOUR, { owner: 'Other', campaign: 'c2' }],
-        ['run_4', 4, 4 * HOUR, { campaign: null }],
-      ];
-      for (const [runId, pr, ms, extra] of rows) {
-        await runWithPr(store, runId, pr, { ...extra, campaign: extra.campaign ?? undefined });
-        await recordPrOpened(store.db, opened(runId, pr, ms, extra), at(ms));
-      }
-      await markPrMerged(store.db, { runId: 'run_2', prNumber: 2 }, iso(5 * HOUR), at(5 * HOUR));
-      const ids = async (filter: Parameters<typeof listPrOpenings>[1]) => (await listPrOpenings(store.db, filter)).map((r) => r.run_id);
-      expect(await ids({})).toEqual(['run_1', 'run_2', 'run_3', 'run_4']);
-      expect(await ids({ since: iso(2 * HOUR) })).toEqual(['run_2', 'run_3', 'run_4']);
-      expect(await ids({ campaign: 'c1' })).toEqual(['run_1', 'run_2']);
-      expect(await ids({ campaign: null })).toEqual(['run_4']);
-      expect(await ids({ owner: 'ACME' })).toEqual(['run_1', 'run_2', 'run_4']);
-      expect(await ids({ owner: 'acme', repo: 'widgets' })).toEqual(['run_1', 'run_4']);
-      expect(await ids({ owner: 'acme', openOnly: true })).toEqual(['run_1', 'run_4']);
     });
   });
 });
