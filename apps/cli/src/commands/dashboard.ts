@@ -1,0 +1,12 @@
+import { DASHBOARD_FLAGS, DASHBOARD_SUMMARY } from '@agentpr/dashboard-app';
+import { serviceCommand } from '../service-command.js';
+
+/** `agentpr dashboard` (also the `agentpr-dashboard` binary): the read-only web dashboard. */
+export const command = serviceCommand({
+  name: 'dashboard',
+  summary: DASHBOARD_SUMMARY,
+  example: 'agentpr dashboard   # then open http://127.0.0.1:8790/',
+  gate: 'basic',
+  options: DASHBOARD_FLAGS,
+  load: async () => (await import('@agentpr/dashboard-app')).DASHBOARD_SERVICE,
+});

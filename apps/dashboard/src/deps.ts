@@ -1,0 +1,34 @@
+import type { AppContext } from '@agentpr/orchestrator';
+import type { Db, DialectName } from '@agentpr/store';
+
+/**
+ * What every dashboard route reads: a read-only store, the wall clock, the data dir's paths (report files the
+ * run page reads) and the secret redactor. The service builds it from its `AppContext`; tests build it over a
+ * seeded store. Nothing here can write: `db` is a read-only connection (see `openReadOnlyStore`).
+ */
+export interface DashboardDeps {
+  db: Db;
+  dialect: DialectName;
+  clock: () => Date;
+  paths: AppContext['paths'];
+  /** Removes every secret agentpr knows of from text before it is rendered. */
+  redact: (text: string) => string;
+  /**
+   * The read-only `AppContext` the use cases and reports take (`buildInbox`, `inspectRun`, `runBottlenecks`, …).
+   * Its `db` is the same read-only connection.
+   */
+  app: AppContext;
+}
+
+/** How the server is reached and guarded. */
+export interface DashboardServerOptions {
+  host: string;
+  port: number;
+  /**
+   * `AGENTPR_DASHBOARD_TOKEN`: when set, every route but `/login`, `/healthz` and `/assets/*` needs it (as
+   * `Authorization: Bearer …` or the session cookie the login form sets). Required for a non-loopback bind.
+   */
+  token: string | undefined;
+  /** How often the live endpoint looks for changed runs (default 1000 ms). */
+  livePollMs: number;
+}

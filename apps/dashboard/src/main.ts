@@ -1,0 +1,38 @@
+import { runService, type ServiceIo, type ServiceSpec } from '@agentpr/app-kit';
+import { DASHBOARD_FLAGS, DASHBOARD_HELP, parseDashboardArgs, type DashboardArgs } from './parse-flags.js';
+import { dashboardDeps, startDashboard } from './run-dashboard.js';
+
+/**
+ * The dashboard as a service: `agentpr-dashboard` runs it with `runService`, `agentpr dashboard` with the CLI's
+ * context. The store is opened read-only. Prints one JSON line when listening; Ctrl-C ends `interrupted` (130).
+ */
+export const DASHBOARD_SERVICE: ServiceSpec<DashboardArgs> = {
+  bin: 'agentpr-dashboard',
+  name: 'dashboard',
+  command: 'dashboard',
+  help: DASHBOARD_HELP,
+  flags: DASHBOARD_FLAGS,
+  gate: 'basic',
+  store: 'read-only',
+  parse: parseDashboardArgs,
+  async run(app, args, io) {
+    const token = app.env.AGENTPR_DASHBOARD_TOKEN?.trim() || undefined;
+    const running = await startDashboard(dashboardDeps(app), { ...args, token });
+    io.stdout.write(`${JSON.stringify(running.info)}\n`);
+    io.announce(`dashboard on ${running.info.url} (read-only). Stop with Ctrl-C or SIGTERM.`);
+    await new Promise<void>((resolve) => {
+      if (io.signal.aborted) resolve();
+      else io.signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+    await running.close();
+    return { status: io.signal.reason === 'SIGINT' ? 'interrupted' : 'ok', output: { ok: true, stopped: true } };
+  },
+};
+
+/**
+ * `agentpr-dashboard [flags]`: the read-only web dashboard as its own program, the same as `agentpr dashboard`.
+ * Exit 0 after SIGTERM, 1 for a failed start, 2 for bad flags, 130 after Ctrl-C.
+ */
+export function main(argv: string[], io: ServiceIo): Promise<number> {
+  return runService(DASHBOARD_SERVICE, argv, io);
+}

@@ -1,0 +1,47 @@
+import { serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { AgentprError } from '@agentpr/orchestrator/errors';
+
+/** The flags of `agentpr-dashboard` and `agentpr dashboard` (the global flags come on top). */
+export const DASHBOARD_FLAGS: Record<string, FlagSpec> = {
+  host: { type: 'string', value: 'HOST', description: 'listen address (default 127.0.0.1; any other needs AGENTPR_DASHBOARD_TOKEN)' },
+  port: { type: 'string', value: 'N', description: 'port (default 8790; 0 picks a free one)' },
+  'live-poll-ms': { type: 'string', value: 'N', description: 'how often live pages look for changed runs (default 1000, 200..60000)' },
+};
+
+/** The one-line summary of `agentpr dashboard`. */
+export const DASHBOARD_SUMMARY = 'Serve the read-only web dashboard (runs, evidence, bottlenecks, campaigns, webhook health, approvals).';
+
+/** Help of `agentpr-dashboard`; its first line names the CLI command it is. */
+export const DASHBOARD_HELP = serviceHelp({
+  command: 'dashboard',
+  summary: DASHBOARD_SUMMARY,
+  bin: 'agentpr-dashboard',
+  flags: DASHBOARD_FLAGS,
+  stdout: 'The listening line (with the URL to open) and the stop summary go to stdout.',
+  example: 'agentpr dashboard   # then open http://127.0.0.1:8790/',
+});
+
+/** The parsed command line of the dashboard. */
+export interface DashboardArgs {
+  host: string;
+  port: number;
+  livePollMs: number;
+}
+
+/** Reads and validates the dashboard's flag values; a bad one is a `usage` error naming the flag. */
+export function parseDashboardArgs(values: FlagValues, _globals: Pick<AppGlobals, 'databaseUrl' | 'db'>): DashboardArgs {
+  const host = str(values, 'host')?.trim() || '127.0.0.1';
+  const port = intFlag(values, 'port', 8790, 0, 65535);
+  const livePollMs = intFlag(values, 'live-poll-ms', 1000, 200, 60_000);
+  return { host, port, livePollMs };
+}
+
+function intFlag(values: FlagValues, name: string, fallback: number, min: number, max: number): number {
+  const raw = str(values, name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new AgentprError('usage', `--${name} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw)})`);
+  }
+  return n;
+}

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import { redactUrl, SQLITE_BUSY_TIMEOUT_MS, type DatabaseLocation, type OpenDatabase } from './dialect.js';
+import { StoreError } from './errors.js';
+import { MIGRATION_NAMES } from './migrations/names.js';
+import type { Database, Db } from './schema.js';
+
+/**
+ * Opens the store for reading only (the dashboard): nothing it runs can write. SQLite is opened `readonly` with
+ * `query_only` on (WAL readers never block the webhook's or the manager's writes); PostgreSQL sessions start with
+ * `default_transaction_read_only = on`. It never creates or migrates the database: a missing file, a schema with
+ * pending migrations or one from a newer build is refused in one line that says what to run.
+ *
+ * @example
+ * const store = await openReadOnlyStore({ kind: 'sqlite', path: '/var/lib/agentpr/agentpr.db' });
+ */
+export async function openReadOnlyStore(location: DatabaseLocation): Promise<OpenDatabase> {
+  const open = location.kind === 'sqlite' ? await openSqliteReadOnly(location.path) : await openPostgresReadOnly(location.url);
+  try {
+    await checkSchemaCurrent(open);
+  } catch (error) {
+    await open.close().catch(() => {});
+    throw error;
+  }
+  return open;
+}
+
+async function openSqliteReadOnly(path: string): Promise<OpenDatabase> {
+  const file = resolve(path);
+  if (!existsSync(file)) {
+    throw new StoreError('database_error', `database ${file} does not exist; run any agentpr command (e.g. \`agentpr doctor\`) with the same --db to create it.`);
+  }
+  const { default: SqliteDatabase } = await import('better-sqlite3');
+  let database: BetterSqlite3.Database;
+  try {
+    database = new SqliteDatabase(file, { readonly: true, fileMustExist: true, timeout: SQLITE_BUSY_TIMEOUT_MS });
+    database.pragma('query_only = ON');
+    database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
+  } catch (cause) {
+    throw new StoreError('database_error', `cannot open database ${file} read-only: ${(cause as Error).message}`, { cause });
+  }
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', label: file, close: () => db.destroy() };
+}
+
+async function openPostgresReadOnly(url: string): Promise<OpenDatabase> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, options: '-c default_transaction_read_only=on' });
+  pool.on('error', () => {});
+  const label = redactUrl(url);
+  try {
+    const client = await pool.connect();
+    client.release();
+  } catch (cause) {
+    await pool.end().catch(() => {});
+    throw new StoreError('database_unreachable', `cannot connect to PostgreSQL at ${label}: ${(cause as Error).message}. Check --database-url / AGENTPR_DATABASE_URL and that the server is running.`, { cause });
+  }
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', label, close: () => db.destroy() };
+}
+
+/** Refuses a schema this build cannot read: pending migrations (the writer has not run yet) or a newer build's. */
+async function checkSchemaCurrent(open: OpenDatabase): Promise<void> {
+  let applied: string[];
+  try {
+    const rows = await (open.db as Db as Kysely<any>).selectFrom('kysely_migration').select('name').execute();
+    applied = (rows as Array<{ name: string }>).map((r) => r.name);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code;
+    if (code === 'SQLITE_NOTADB') throw new StoreError('not_a_database', `${open.label} is not an agentpr SQLite database; pass --db with another file.`, { cause });
+    applied = [];
+  }
+  const unknown = applied.filter((n) => !MIGRATION_NAMES.includes(n)).sort();
+  if (unknown.length > 0) {
+    throw new StoreError('schema_too_new', `database ${open.label} was written by a newer agentpr (schema ${unknown.at(-1)}; this build knows up to ${MIGRATION_NAMES.at(-1)}). Upgrade agentpr; nothing was changed.`);
+  }
+  if (applied.length < MIGRATION_NAMES.length) {
+    throw new StoreError('database_error', `database ${open.label} needs migrating before it can be read; run any agentpr command against it (e.g. \`agentpr doctor\`), then start again.`);
+  }
+}
