@@ -115,3 +115,6 @@ export { readRunFactsSqlite, type RunFacts } from './sqlite-run-facts.js';
 export { listRunCampaigns, campaignHasRuns } from './run-campaigns.js';
 export { insertRepoPolicyCheck, latestRepoPolicyCheck, type NewRepoPolicyCheck, type RepoPolicyCheck } from './repo-policy-checks.js';
 export { setLinkedIssue } from './linked-issue.js';
+export { openReadOnlyStore } from './read-only-store.js';
+export { dashboardRunPage, runStatesOverTime, timeInStates, webhookDeliveriesOverTime } from './dashboard-queries.js';
+export type { RunSort, RunPageQuery, RunPageRow, RunPage, TimeBucketQuery, StateCountsBucket, StateDuration, DeliveryBucket } from './dashboard-queries.js';

@@ -1,0 +1,102 @@
+import type { RunState } from '@agentpr/state-machine';
+import type { Db } from './schema.js';
+
+// The dashboard's read queries (issue 18). Signatures are fixed; the implementations land with the store's helper.
+
+/** How the runs page orders runs; every order ends with `run_id` so keyset pages never skip or repeat a run. */
+export type RunSort = 'updated' | 'created' | 'repo' | 'state';
+
+/** A runs-page request: filters (all must match), order, page size and the cursor of the page before. */
+export interface RunPageQuery {
+  /** Any of these states. */
+  states?: readonly RunState[] | undefined;
+  /** The repository owner (case-insensitive, as GitHub); with `repo`, one repository. */
+  owner?: string | undefined;
+  repo?: string | undefined;
+  /** The exact campaign name. */
+  campaign?: string | undefined;
+  /** The grade of the run's newest graded attempt; `none`: runs without one. */
+  verdict?: 'PASS' | 'RETRYABLE' | 'HUMAN_REVIEW' | 'none' | undefined;
+  /** Default `updated`. */
+  sort?: RunSort | undefined;
+  /** Default `desc` (newest first; for `repo` and `state`, `asc` reads A→Z). */
+  direction?: 'asc' | 'desc' | undefined;
+  /** 1..200. */
+  limit: number;
+  /** {@link RunPage.next} of the page before; a cursor from another sort or a malformed one is a `invalid_input` StoreError. */
+  cursor?: string | undefined;
+}
+
+/** One row of the runs page. */
+export interface RunPageRow {
+  run_id: string;
+  owner: string;
+  repo: string;
+  campaign: string | null;
+  current_state: RunState;
+  last_verdict: string | null;
+  last_error: string | null;
+  pr_number: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A page of runs, the cursor of the next page (null on the last), and how many runs match the filters. */
+export interface RunPage {
+  rows: RunPageRow[];
+  next: string | null;
+  total: number;
+}
+
+/** The runs page: filtered, ordered from an index, one keyset page at a time (fast at 100k runs). */
+export async function dashboardRunPage(_db: Db, _query: RunPageQuery): Promise<RunPage> {
+  throw new Error('dashboardRunPage: not implemented yet');
+}
+
+/** A window of time cut into buckets, optionally one campaign's runs only. */
+export interface TimeBucketQuery {
+  /** ISO time; the first bucket starts at or before it. */
+  since: string;
+  /** ISO time; default now (the caller's clock). */
+  until: string;
+  bucket: 'hour' | 'day';
+  campaign?: string | undefined;
+}
+
+/** How many runs were in each state at the end of a bucket. */
+export interface StateCountsBucket {
+  /** ISO start of the bucket. */
+  start: string;
+  counts: Partial<Record<RunState, number>>;
+}
+
+/** Runs by state over time (from each applied event's resulting state). */
+export async function runStatesOverTime(_db: Db, _query: TimeBucketQuery): Promise<StateCountsBucket[]> {
+  throw new Error('runStatesOverTime: not implemented yet');
+}
+
+/** Time runs spent in one state, across the runs that entered it in the window. */
+export interface StateDuration {
+  state: RunState;
+  runs: number;
+  total_ms: number;
+  median_ms: number;
+  p90_ms: number;
+}
+
+/** Time per stage (state) across recent runs: the runs updated since `since` (at most `limit`, default 500). */
+export async function timeInStates(_db: Db, _query: { since: string; limit?: number; campaign?: string | undefined }): Promise<StateDuration[]> {
+  throw new Error('timeInStates: not implemented yet');
+}
+
+/** Webhook deliveries received in a bucket, by outcome (`processed`, `ignored`, `duplicate`, `refused`, `pending`, …). */
+export interface DeliveryBucket {
+  start: string;
+  total: number;
+  by_outcome: Record<string, number>;
+}
+
+/** Webhook deliveries over time (the `webhook_deliveries` table), for the webhook health page. */
+export async function webhookDeliveriesOverTime(_db: Db, _query: Omit<TimeBucketQuery, 'campaign'>): Promise<DeliveryBucket[]> {
+  throw new Error('webhookDeliveriesOverTime: not implemented yet');
+}
