@@ -10,6 +10,7 @@ const main: Options = {
     'agentpr-webhook': '../webhook/src/bin.ts',
     'agentpr-bot': '../bot/src/bin.ts',
     'agentpr-manager': '../manager-loop/src/bin.ts',
+    'agentpr-dashboard': '../dashboard/src/bin.ts',
     index: 'src/index.ts',
     // Runs inside the agent's sandbox in front of the agent: found next to the bundle by bridgeScriptPath().
     'egress-bridge': '../../packages/egress-proxy/src/bridge.ts',
@@ -22,11 +23,14 @@ const main: Options = {
   minify: true,
   sourcemap: true,
   clean: true,
-  noExternal: [/^@agentpr\//, 'kysely', 'valibot'],
+  noExternal: [/^@agentpr\//, 'kysely', 'valibot', 'hono', '@hono/node-server', /^d3-/, 'internmap'],
   external: ['better-sqlite3', 'pg', 'execa', 'node-telegram-bot-api', 'pino', 'pino-pretty', /^@octokit\//],
   define: { __AGENTPR_VERSION__: JSON.stringify(pkg.version) },
   esbuildOptions(options) {
     options.conditions = ['@agentpr/source'];
+    // The dashboard's pages are hono/jsx components.
+    options.jsx = 'automatic';
+    options.jsxImportSource = 'hono/jsx';
   },
   // Shipped read-only assets travel inside the package: stage skills, the example campaign, example policy files.
   async onSuccess() {

@@ -23,9 +23,12 @@ export interface CommandResult {
   text?: string;
 }
 
-/** The environment a command runs in. `app()` opens the store on first use. */
+/**
+ * The environment a command runs in. `app()` opens the store on first use (migrating it); `app({ readOnly: true })`
+ * opens a connection that cannot write and never migrates (the dashboard).
+ */
 export interface CommandContext {
-  app(): Promise<AppContext>;
+  app(options?: { readOnly?: boolean }): Promise<AppContext>;
   /** The paths and env without opening the store (for commands that do not need it). */
   base: Omit<AppContext, 'db' | 'dialect' | keyof AppPorts>;
   globals: GlobalOptions;

@@ -159,14 +159,15 @@ export async function main(argv: string[], cliIo: CliIo): Promise<number> {
     stdout: io.stdout,
     stderr: commandStderr,
     signal,
-    async app() {
+    async app(options = {}) {
       if (app) return app;
-      const [{ openAppStore }, { makeDirectory }, { createAppPorts }] = await Promise.all([
+      const [{ openAppStore, openReadOnlyAppStore }, { makeDirectory }, { createAppPorts }] = await Promise.all([
         import('@agentpr/orchestrator/open-app-store'),
         import('@agentpr/workspace/directories'),
         import('@agentpr/orchestrator'),
       ]);
-      const store = await openAppStore({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
+      const location = { databaseUrl: globals.databaseUrl, sqlitePath: globals.db };
+      const store = options.readOnly ? await openReadOnlyAppStore(location) : await openAppStore(location);
       opened = store;
       try {
         makeDirectory(globals.workspaceRoot, { mode: 0o700 });

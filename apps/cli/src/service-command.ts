@@ -28,7 +28,7 @@ export function serviceCommand<A>(spec: ServiceCommandSpec<A>): CommandSpec {
     ...command,
     async run(ctx, values) {
       const service = await load();
-      const app = await ctx.app();
+      const app = await ctx.app({ readOnly: service.store === 'read-only' });
       const args = service.parse(values, ctx.globals);
       const announce = (line: string) => ctx.stderr.write(`agentpr: ${line}\n`);
       const outcome = await service.run(app, args, { stdout: ctx.stdout, json: ctx.json, log: app.log, signal: ctx.signal, announce });

@@ -8,5 +8,5 @@ export { readFlagValues, type FlagUsage } from './read-flag-values.js';
 export { gateOptionsFor, runStartupGate } from './startup-gate.js';
 export { stopSignal } from './stop-signal.js';
 export { runMain, type ProcessIo } from './run-main.js';
-export { runService, serviceLogger, type ServiceIo, type ServiceOutcome, type ServiceRunIo, type ServiceSpec, type ServiceStatus } from './run-service.js';
+export { runService, serviceLogger, type ServiceIo, type ServiceOutcome, type ServiceRunIo, type ServiceSpec, type ServiceStatus, type StoreAccess } from './run-service.js';
 export { serviceHelp, type ServiceHelp } from './service-help.js';

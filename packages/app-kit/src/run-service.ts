@@ -29,6 +29,9 @@ export interface ServiceRunIo {
   announce(line: string): void;
 }
 
+/** How a service opens the store (see {@link ServiceSpec.store}). */
+export type StoreAccess = 'read-write' | 'read-only';
+
 /** How a service run ended; mapped to an exit code by `exitCodeFor` like every command status. */
 export type ServiceStatus = 'ok' | 'failed' | 'interrupted';
 
@@ -54,6 +57,11 @@ export interface ServiceSpec<A> {
   /** The service's own flags; the {@link GLOBAL_FLAGS} are added. */
   flags: Record<string, FlagSpec>;
   gate: GateProfileName;
+  /**
+   * How the service opens the store: `read-write` (default) migrates it first; `read-only` (the dashboard) opens a
+   * connection that cannot write and refuses a schema with pending migrations instead of migrating it.
+   */
+  store?: StoreAccess;
   /** Reads the flag values into the service's arguments; a bad value throws `AgentprError('usage')`. */
   parse(values: FlagValues, globals: AppGlobals): A;
   run(app: AppContext, args: A, io: ServiceRunIo): Promise<ServiceOutcome>;
@@ -71,13 +79,14 @@ export async function serviceLogger(name: string, io: ServiceIo, redact: (text: 
 }
 
 /** Opens the store and builds the service's app context (actor `operator`; services switch it themselves). */
-async function openApp(globals: AppGlobals, io: ServiceIo, redactor: AppContext['redactor'], log: AppLogger, paths: AppContext['paths']) {
-  const [{ createAppPorts }, { openAppStore }, { makeDirectory }] = await Promise.all([
+async function openApp(globals: AppGlobals, io: ServiceIo, redactor: AppContext['redactor'], log: AppLogger, paths: AppContext['paths'], access: StoreAccess) {
+  const [{ createAppPorts }, { openAppStore, openReadOnlyAppStore }, { makeDirectory }] = await Promise.all([
     import('@agentpr/orchestrator'),
     import('@agentpr/orchestrator/open-app-store'),
     import('@agentpr/workspace/directories'),
   ]);
-  const store = await openAppStore({ databaseUrl: globals.databaseUrl, sqlitePath: globals.db });
+  const location = { databaseUrl: globals.databaseUrl, sqlitePath: globals.db };
+  const store = access === 'read-only' ? await openReadOnlyAppStore(location) : await openAppStore(location);
   try {
     makeDirectory(globals.workspaceRoot, { mode: 0o700 });
   } catch {
@@ -132,7 +141,7 @@ export async function runService<A>(spec: ServiceSpec<A>, argv: string[], rawIo:
       // A data dir that cannot be made is left to the store, which fails with its own message.
     }
     if (!g.skipDoctor) await runStartupGate({ paths, env: rawIo.env }, spec.gate, values);
-    const opened = await openApp(g, rawIo, redactor, log, paths);
+    const opened = await openApp(g, rawIo, redactor, log, paths, spec.store ?? 'read-write');
     store = opened.store;
     const outcome = await spec.run(opened.app, args, { stdout, json, log, signal: rawIo.signal, announce: (line) => log.info(line) });
     if (outcome.output !== undefined) stdout.write(json || outcome.text === undefined ? `${JSON.stringify(outcome.output, null, 2)}\n` : `${outcome.text}\n`);

@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path';
-import { openStore, resolveLocation, StoreError, type OpenDatabase, type StoreLocationInput } from '@agentpr/store';
+import { openReadOnlyStore, openStore, resolveLocation, StoreError, type OpenDatabase, type StoreLocationInput } from '@agentpr/store';
 import { makeDirectory } from '@agentpr/workspace/directories';
 
 /**
@@ -19,4 +19,12 @@ export async function openAppStore(input: StoreLocationInput): Promise<OpenDatab
     }
   }
   return openStore(location);
+}
+
+/**
+ * Opens the store an app was pointed at for reading only (the dashboard): nothing is created, migrated or written;
+ * a missing SQLite file or a schema with pending migrations is refused in one line (see `openReadOnlyStore`).
+ */
+export async function openReadOnlyAppStore(input: StoreLocationInput): Promise<OpenDatabase> {
+  return openReadOnlyStore(resolveLocation(input));
 }

@@ -132,12 +132,13 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       'run_states.last_active_state',
       'run_states.held_facts_json',
       'run_states.paused_from',
+      'run_states.last_verdict',
       'run_states.updated_at as state_updated_at',
     ])
     .where('runs.run_id', '=', runId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { current_state, last_error, last_active_state, held_facts_json, paused_from, state_updated_at, ...run } = row;
+  const { current_state, last_error, last_active_state, held_facts_json, paused_from, last_verdict, state_updated_at, ...run } = row;
   return {
     run: { ...run, pr_number: run.pr_number === null ? null : Number(run.pr_number) },
     state: {
@@ -147,6 +148,7 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       last_active_state: last_active_state as RunState | null,
       held_facts_json,
       paused_from,
+      last_verdict,
       campaign: run.campaign,
       updated_at: state_updated_at,
     },

@@ -33,6 +33,8 @@ export interface RunStatesTable {
   paused_from: string | null;
   /** A copy of `runs.campaign` (set once, at creation), the key of the per-campaign list index. */
   campaign: string | null;
+  /** The grade of the run's newest graded attempt (PASS / RETRYABLE / HUMAN_REVIEW); null before one. Kept by `recordAttempt` and `setAttemptVerdict`. */
+  last_verdict: string | null;
   updated_at: string;
 }
 

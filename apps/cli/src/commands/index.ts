@@ -58,6 +58,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   'assistant-metrics': { summary: 'Show what the manager LLM was asked and spent: requests by outcome, tokens, tool calls and cost per day, chat and model.', load: () => import('./assistant-metrics.js') },
   'campaign-report': { summary: 'Report a campaign: funnel, merge rate, time to response and merge, tokens and cost per run, repository and merged PR.', load: () => import('./campaign-report.js') },
   'pr-followup': { summary: "Read agentpr's open PRs: maintainer responses, merges, closes with why, and the campaign's stale follow-up.", load: () => import('./pr-followup.js') },
+  dashboard: { summary: 'Serve the read-only web dashboard on 127.0.0.1:8790 (agentpr-dashboard).', load: () => import('./dashboard.js') },
   'repo-policy': { summary: "Show a repository's stance on AI contributions (quoting its contribution documents) and the campaign's action.", load: () => import('./repo-policy.js') },
   'link-issue': { summary: 'Tie a run to an issue of its upstream repository (checked on GitHub), or untie it with --clear.', load: () => import('./link-issue.js') },
 };

@@ -7,6 +7,7 @@ import { listFiltersMigration } from './20261126T000000-list-filters.js';
 import { pausedFromMigration } from './20261126T000100-paused-from.js';
 import { campaignListKeyMigration } from './20261126T000200-campaign-list-key.js';
 import { assistantMigration } from './20261205T000000-assistant.js';
+import { dashboardMigration } from './20261207T000000-dashboard.js';
 import { citizenshipMigration } from './20261206T000000-citizenship.js';
 
 /**
@@ -23,5 +24,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '20261126T000200-campaign-list-key': campaignListKeyMigration(),
     '20261205T000000-assistant': assistantMigration(),
     '20261206T000000-citizenship': citizenshipMigration(dialect),
+    '20261207T000000-dashboard': dashboardMigration(),
   };
 }
