@@ -90,13 +90,34 @@ export async function recordAttempt(db: Db, attempt: NewAttempt, clock: Clock = 
       created_at: iso(clock()),
     };
     const inserted = await trx.insertInto('step_attempts').values(values).returning('id').executeTakeFirstOrThrow();
+    // The newest attempt is this one: a grade here is the run's latest verdict (the dashboard's verdict filter).
+    if (values.grade !== null) await trx.updateTable('run_states').set({ last_verdict: values.grade }).where('run_id', '=', attempt.runId).execute();
     return { ...values, id: Number(inserted.id) };
   });
 }
 
-/** Sets the verdict fields of an attempt recorded earlier (e.g. the preflight inside run-agent-step). */
+/**
+ * Sets the verdict fields of an attempt recorded earlier (e.g. the preflight inside run-agent-step), and in the same
+ * transaction the run's `last_verdict` to the grade of its newest graded attempt (which may be a later one).
+ */
 export async function setAttemptVerdict(db: Db, id: number, verdict: { grade: string; reasonCode: string; stage?: string | null }): Promise<void> {
-  await db.updateTable('step_attempts').set({ grade: verdict.grade, reason_code: verdict.reasonCode, ...(verdict.stage !== undefined ? { stage: verdict.stage } : {}) }).where('id', '=', id).execute();
+  await inTransaction(db, async (trx) => {
+    const updated = await trx
+      .updateTable('step_attempts')
+      .set({ grade: verdict.grade, reason_code: verdict.reasonCode, ...(verdict.stage !== undefined ? { stage: verdict.stage } : {}) })
+      .where('id', '=', id)
+      .returning('run_id')
+      .executeTakeFirst();
+    if (!updated) return;
+    const newest = trx
+      .selectFrom('step_attempts')
+      .select('grade')
+      .where('run_id', '=', updated.run_id)
+      .where('grade', 'is not', null)
+      .orderBy('id', 'desc')
+      .limit(1);
+    await trx.updateTable('run_states').set({ last_verdict: newest }).where('run_id', '=', updated.run_id).execute();
+  });
 }
 
 /**

@@ -50,6 +50,8 @@ export interface EventsTable {
   reason: string | null;
   actor: string | null;
   created_at: string;
+  /** The run's state after this event when it was applied (null when stored without effect, and for `command.run.create`, which is QUEUED). */
+  to_state: string | null;
 }
 
 /** `step_attempts`: one row per execution of a step; logs are bounded tails. */

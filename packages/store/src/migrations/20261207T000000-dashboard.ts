@@ -1,11 +1,14 @@
 import { sql, type Kysely, type Migration } from 'kysely';
+import { isRunState, resolveEvent, type RunEvent, type RunSnapshot, type RunState } from '@agentpr/state-machine';
 
 /**
- * The dashboard's runs page (issue 18) filters by the latest verdict and sorts by creation time or repository over
- * 100k runs without sorting a whole history:
+ * The dashboard (issue 18) reads over 100k runs without sorting a whole history:
  * - `run_states.last_verdict`: the grade (PASS / RETRYABLE / HUMAN_REVIEW) of the run's newest graded attempt, kept
- *   by `recordAttempt` and `setAttemptVerdict` in the same statement batch; backfilled here from `step_attempts`.
- * - indexes for each sort and the verdict filter, each ending in `run_id` (the keyset pagination's tie-breaker).
+ *   by `recordAttempt` and `setAttemptVerdict` in the same transaction; backfilled here from `step_attempts`.
+ * - `events.to_state`: the run's state after an applied event (null when stored without effect), set by both event
+ *   writers; backfilled here by replaying each run's applied events through the state machine (see
+ *   {@link backfillToState}). Runs by state over time are counted from it.
+ * - indexes for each sort of the runs page and the verdict filter, each ending in `run_id` (the keyset tie-breaker).
  */
 export function dashboardMigration(): Migration {
   return {
@@ -16,12 +19,94 @@ export function dashboardMigration(): Migration {
       await db.schema.createIndex('idx_run_states_verdict_updated').on('run_states').columns(['last_verdict', 'updated_at', 'run_id']).execute();
       await db.schema.createIndex('idx_runs_created').on('runs').columns(['created_at', 'run_id']).execute();
       await db.schema.createIndex('idx_runs_repo_run').on('runs').columns(['owner_key', 'repo_key', 'run_id']).execute();
+      await db.schema.alterTable('events').addColumn('to_state', 'text').execute();
+      await backfillToState(db);
     },
     async down(db: Kysely<any>) {
+      await db.schema.alterTable('events').dropColumn('to_state').execute();
       await db.schema.dropIndex('idx_runs_repo_run').execute();
       await db.schema.dropIndex('idx_runs_created').execute();
       await db.schema.dropIndex('idx_run_states_verdict_updated').execute();
       await db.schema.alterTable('run_states').dropColumn('last_verdict').execute();
     },
   };
+}
+
+const RUNS_PER_CHUNK = 500;
+const IDS_PER_UPDATE = 500;
+
+/**
+ * Sets `to_state` on every applied event written before this migration: each run's applied events are replayed in
+ * order from QUEUED (its `command.run.create`) through `resolveEvent`. An event the replay cannot apply (a payload
+ * from an older build, facts it cannot see again such as a pushed head) keeps the state before it, and the run's
+ * last applied event always gets the run's current state, so the history ends where the run is.
+ */
+export async function backfillToState(db: Kysely<any>): Promise<void> {
+  let after = '';
+  for (;;) {
+    const runs = (await db
+      .selectFrom('run_states')
+      .select(['run_id', 'current_state'])
+      .where('run_id', '>', after)
+      .orderBy('run_id')
+      .limit(RUNS_PER_CHUNK)
+      .execute()) as Array<{ run_id: string; current_state: string }>;
+    if (runs.length === 0) return;
+    after = runs.at(-1)!.run_id;
+    const events = (await db
+      .selectFrom('events')
+      .select(['event_id', 'run_id', 'event_type', 'payload_json'])
+      .where('applied', '=', 1)
+      .where('run_id', 'in', runs.map((r) => r.run_id))
+      .orderBy('run_id')
+      .orderBy('event_id')
+      .execute()) as ReplayedEvent[];
+    const current = new Map(runs.map((r) => [r.run_id, r.current_state]));
+    const byState = new Map<string, number[]>();
+    let start = 0;
+    while (start < events.length) {
+      let end = start;
+      while (end < events.length && events[end]!.run_id === events[start]!.run_id) end++;
+      const states = replay(events.slice(start, end));
+      const finalState = current.get(events[start]!.run_id);
+      if (finalState !== undefined) states[states.length - 1] = finalState;
+      for (let i = start; i < end; i++) {
+        const ids = byState.get(states[i - start]!) ?? [];
+        ids.push(Number(events[i]!.event_id));
+        byState.set(states[i - start]!, ids);
+      }
+      start = end;
+    }
+    for (const [state, ids] of byState) {
+      for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
+        await db.updateTable('events').set({ to_state: state }).where('event_id', 'in', ids.slice(i, i + IDS_PER_UPDATE)).execute();
+      }
+    }
+  }
+}
+
+interface ReplayedEvent {
+  event_id: number | string;
+  run_id: string;
+  event_type: string;
+  payload_json: string;
+}
+
+/** The state after each of one run's applied events, in order. */
+function replay(events: readonly ReplayedEvent[]): string[] {
+  let snapshot: RunSnapshot = { state: 'QUEUED', lastError: null, lastActiveState: null, heldFacts: null };
+  return events.map((row) => {
+    if (row.event_type === 'command.run.create') {
+      snapshot = { state: 'QUEUED', lastError: null, lastActiveState: null, heldFacts: null };
+      return snapshot.state;
+    }
+    try {
+      const payload = JSON.parse(row.payload_json) as Record<string, unknown>;
+      const resolution = resolveEvent(snapshot, { ...payload, type: row.event_type } as RunEvent, { runId: row.run_id });
+      if (resolution.outcome === 'applied' && isRunState(resolution.next.state)) snapshot = resolution.next;
+    } catch {
+      // An event this build cannot read keeps the state before it.
+    }
+    return snapshot.state satisfies RunState;
+  });
 }
