@@ -19,6 +19,8 @@ export interface PageResult {
   title: string;
   nav: NavKey;
   body: Child;
+  /** Whether the page follows runs live (`<main data-live>`: the live script re-fetches it as runs move). Default true. */
+  live?: boolean;
 }
 
 /**

@@ -1,0 +1,27 @@
+// The dashboard's shared UI pieces. Each escapes what it is given (hono/jsx) and adds no inline style or script.
+export { StateBadge, stateTone } from './state-badge.js';
+export type { StateBadgeProps, Tone } from './state-badge.js';
+export { VerdictBadge } from './verdict-badge.js';
+export type { VerdictBadgeProps } from './verdict-badge.js';
+export { Time, relativeTime, exactTime } from './time.js';
+export type { TimeProps } from './time.js';
+export { DataTable } from './data-table.js';
+export type { Column, DataTableProps } from './data-table.js';
+export { Pager } from './pager.js';
+export type { PagerProps } from './pager.js';
+export { EmptyState } from './empty-state.js';
+export type { EmptyStateProps } from './empty-state.js';
+export { RunLink, runHref } from './run-link.js';
+export type { RunLinkProps } from './run-link.js';
+export { GitHubLink, githubUrl } from './github-link.js';
+export type { GitHubLinkProps } from './github-link.js';
+export { Truncate, TITLE_MAX } from './truncate.js';
+export type { TruncateProps } from './truncate.js';
+export { safeText, isLonger, REPLACEMENT } from './safe-text.js';
+export { Card, Section, slug } from './card.js';
+export type { SectionProps, HeadingLevel } from './card.js';
+export { Facts } from './facts.js';
+export type { FactsProps } from './facts.js';
+export { Meter } from './meter.js';
+export type { MeterProps } from './meter.js';
+export { queryHref } from './query-href.js';
