@@ -1,0 +1,12 @@
+export { startAnthropicStub } from './start-anthropic-stub.js';
+export type { StartAnthropicStubOptions, RunningAnthropicStub, AnthropicStubRequest, AnthropicStubOutcome } from './start-anthropic-stub.js';
+export { parseScenario, loadScenarioFile, substituteScenarioVars, substituteVars } from './scenario.js';
+export type { Scenario, ScenarioStep, ScenarioBlock, ScenarioUsage, ParseScenarioResult } from './scenario.js';
+export { anthropicScenarioPath, ANTHROPIC_SCENARIO_NAMES } from './scenario-path.js';
+export type { AnthropicScenarioName } from './scenario-path.js';
+export { parseMessagesRequest, stepIndexOf, offeredToolNames, lastToolResults, workingDirectoryOf } from './messages-request.js';
+export type { MessagesRequest, ToolResultRecord, ParseMessagesRequestResult } from './messages-request.js';
+export { formatSse, replyEvents, replyMessage, streamErrorEvents, messageStart, blockEvents, errorEvent, errorTypeForStatus, toUsage, toolUseId, toContentBlock, stopReasonOf } from './messages-events.js';
+export type { SseEvent, ReplyIds } from './messages-events.js';
+export { AnthropicStubError } from './errors.js';
+export type { AnthropicStubErrorCode } from './errors.js';
