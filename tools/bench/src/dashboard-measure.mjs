@@ -2,6 +2,7 @@
 // keep-alive connection from this process, and server time as a request's round trip minus the /healthz round trip
 // (the floor: the same connection, node:http and hono's routing, no page), both measured in the same rounds.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { once } from 'node:events';
 
@@ -39,6 +40,7 @@ export async function startDashboardProcess({ bin, dbPath, dataDir, nodeArgs = [
   return {
     url: info.url.replace(/\/$/, ''),
     info,
+    pid: child.pid,
     stderr: () => stderr,
     async stop() {
       if (child.exitCode !== null) return child.exitCode;
@@ -47,6 +49,20 @@ export async function startDashboardProcess({ bin, dbPath, dataDir, nodeArgs = [
       return code;
     },
   };
+}
+
+/**
+ * Nanoseconds process `pid` has spent on a CPU, all its threads (Linux `/proc/<pid>/task/<tid>/schedstat`); undefined
+ * where there is no such file. On a shared machine this is what a request cost the server, whatever the load.
+ */
+export function cpuNs(pid) {
+  try {
+    let ns = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    return ns;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A client with one keep-alive connection; `get(path)` resolves with the status, the body and the round trip in ms. */
@@ -82,34 +98,46 @@ export function nextLink(html) {
 /**
  * Measures every case `samples` times after `warmup` rounds: each round visits the cases in a shuffled order, and
  * each request is preceded by a /healthz request on the same connection. A response that is not 200, or whose body
- * fails the case's `check`, stops the bench. Returns per case the round trips and server times (round trip minus the
- * median /healthz round trip), and the floor.
+ * fails the case's `check`, stops the bench. Returns per case the round trips, server times (round trip minus the
+ * median /healthz round trip) and the server's CPU time per request (minus /healthz's), and the floor.
  */
-export async function measureCases(client, cases, { samples, warmup, rand }) {
+export async function measureCases(client, cases, { samples, warmup, rand, pid }) {
   const floor = [];
+  const floorCpu = [];
   const rtt = new Map(cases.map((c) => [c.name, []]));
+  const cpu = new Map(cases.map((c) => [c.name, []]));
   for (let round = -warmup; round < samples; round++) {
     const order = [...cases].sort(() => rand() - 0.5);
     for (const c of order) {
+      const c0 = cpuNs(pid);
       const h = await client.get('/healthz');
       if (h.status !== 200) throw new Error(`/healthz answered ${h.status}`);
+      const c1 = cpuNs(pid);
       const r = await client.get(c.path);
+      const c2 = cpuNs(pid);
       if (r.status !== 200) throw new Error(`${c.name}: GET ${c.path} answered ${r.status}: ${r.body.slice(0, 300)}`);
       const problem = c.check?.(r.body);
       if (problem) throw new Error(`${c.name}: GET ${c.path}: ${problem}`);
       if (round >= 0) {
         floor.push(h.ms);
         rtt.get(c.name).push(r.ms);
+        if (c0 !== undefined && c2 !== undefined) {
+          floorCpu.push((c1 - c0) / 1e6);
+          cpu.get(c.name).push((c2 - c1) / 1e6);
+        }
       }
     }
   }
   const floorMs = percentile(floor, 50);
+  const floorCpuMs = floorCpu.length ? percentile(floorCpu, 50) : undefined;
   return {
-    floor: { p50: floorMs, p95: percentile(floor, 95), samples: floor.length },
+    floor: { p50: floorMs, p95: percentile(floor, 95), samples: floor.length, cpu_p50: floorCpuMs },
     cases: cases.map((c) => {
       const times = rtt.get(c.name);
       const server = times.map((t) => Math.max(0, t - floorMs));
       const stats = { rtt_p50: percentile(times, 50), p50: percentile(server, 50), p95: percentile(server, 95), max: Math.max(...server) };
+      const busy = cpu.get(c.name).map((t) => Math.max(0, t - floorCpuMs));
+      if (busy.length) Object.assign(stats, { cpu_p50: percentile(busy, 50), cpu_p95: percentile(busy, 95) });
       return { ...c, samples: times.length, ...stats };
     }),
   };
