@@ -31,4 +31,8 @@ export interface DashboardServerOptions {
   token: string | undefined;
   /** How often the live endpoint looks for changed runs (default 1000 ms). */
   livePollMs: number;
+  /** The most live streams open at once (default 32); more get 503. */
+  maxLiveStreams?: number | undefined;
+  /** How often an open live stream gets a heartbeat comment (default 15 s). */
+  heartbeatMs?: number | undefined;
 }

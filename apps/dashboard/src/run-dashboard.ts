@@ -1,40 +1,73 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { redactorFor, type AppContext } from '@agentpr/orchestrator';
+import { assertBindAllowed } from './auth.js';
 import type { DashboardDeps, DashboardServerOptions } from './deps.js';
-import { createDashboardApp } from './server.js';
+import { createDashboardServer } from './server.js';
 
-/** What {@link startDashboard} hands back once it listens. */
+/** What {@link startDashboard} hands back once it listens (the service prints it as its first stdout line). */
 export interface DashboardListening {
   ok: true;
   listening: string;
+  /** The address to open in a browser. */
   url: string;
   store: 'read-only';
+  /** Whether a token guards the pages (`AGENTPR_DASHBOARD_TOKEN`). */
+  auth: 'token' | 'none';
 }
 
 /** A started dashboard: where it listens, and how to stop it. */
 export interface RunningDashboard {
   info: DashboardListening;
+  /** Ends every live stream at once, stops listening, and resolves once the server is closed. */
   close(): Promise<void>;
 }
+
+/** How long requests in flight get to finish on stop before their connections are cut. */
+const STOP_GRACE_MS = 1_000;
 
 /** The dashboard's dependencies from a (read-only) app context. */
 export function dashboardDeps(app: AppContext): DashboardDeps {
   return { db: app.db, dialect: app.dialect, clock: app.clock, paths: app.paths, redact: redactorFor(app).redact, app };
 }
 
-/** Starts the dashboard's HTTP server on `options.host:options.port`. */
+function urlHost(address: AddressInfo): string {
+  const shown = address.address === '0.0.0.0' ? '127.0.0.1' : address.address === '::' ? '::1' : address.address;
+  return address.family === 'IPv6' ? `[${shown}]` : shown;
+}
+
+/**
+ * Starts the dashboard's HTTP server on `options.host:options.port`. Refuses a non-loopback host without a token
+ * (`AgentprError('usage')`) before listening.
+ *
+ * @example
+ * const running = await startDashboard(dashboardDeps(app), { host: '127.0.0.1', port: 8790, token: undefined, livePollMs: 1000 });
+ * console.log(running.info.url); await running.close();
+ */
 export async function startDashboard(deps: DashboardDeps, options: DashboardServerOptions): Promise<RunningDashboard> {
-  const app = createDashboardApp(deps, options);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s));
+  assertBindAllowed(options.host, options.token);
+  const { app, live } = createDashboardServer(deps, options);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host}:${address.port}/`;
+  const url = `http://${urlHost(address)}:${address.port}/`;
+  let closing: Promise<void> | undefined;
   return {
-    info: { ok: true, listening: `${host}:${address.port}`, url, store: 'read-only' },
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    info: { ok: true, listening: `${host}:${address.port}`, url, store: 'read-only', auth: options.token === undefined ? 'none' : 'token' },
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        live.close();
+        const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        cut.unref();
+        server.close(() => {
+          clearTimeout(cut);
+          resolve();
+        });
+        server.closeIdleConnections();
+      })),
   };
 }
