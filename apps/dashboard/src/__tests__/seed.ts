@@ -103,6 +103,8 @@ export interface SeededStore {
   runIds: typeof SEED_RUN_IDS;
   /** The webhook audit log the seed wrote (the webhook's default place under the data dir). */
   auditLogFile: string;
+  /** The seed's writable connection, open until {@link SeededStore.close}: a test applies live changes through it. */
+  db: Db;
   /** Closes the writable connection the seed used. */
   close(): Promise<void>;
 }
@@ -380,7 +382,7 @@ export async function seedDashboardStore(dir: string, options: SeedOptions = {})
     await store.close();
     throw error;
   }
-  return { dbPath, dataDir: dir, runIds: SEED_RUN_IDS, auditLogFile, close: () => store.close() };
+  return { dbPath, dataDir: dir, runIds: SEED_RUN_IDS, auditLogFile, db: store.db, close: () => store.close() };
 }
 
 /** Options of {@link openDashboardForTest}. */

@@ -1,0 +1,89 @@
+import { accessSync, constants } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { tempDir } from '@agentpr/testing';
+import { startDashboard, type RunningDashboard } from '../../run-dashboard.js';
+import { openTestDeps, seedDashboardStore, type SeededStore, type SeedOptions } from '../seed.js';
+
+// What every browser test file shares: Debian's chromium (never a downloaded browser), a real dashboard server on
+// 127.0.0.1 over the seeded store, and a watch on each page for console errors, CSP violations and dialogs.
+
+/** The chromium the tests drive: `AGENTPR_CHROMIUM` (set by .ci/run), else Debian's /usr/bin/chromium. */
+export function chromiumPath(): string {
+  return process.env.AGENTPR_CHROMIUM || '/usr/bin/chromium';
+}
+
+/**
+ * Launches headless chromium. A missing executable fails the test in one line that says how to install it: the
+ * browser tests never skip silently.
+ */
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = chromiumPath();
+  try {
+    accessSync(executablePath, constants.X_OK);
+  } catch {
+    throw new Error(`chromium not found at ${executablePath}: apt-get install chromium (or set AGENTPR_CHROMIUM to its path)`);
+  }
+  return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+}
+
+/** A dashboard server over a fresh seed, and the seed's writable side for live updates. */
+export interface SeededDashboard {
+  seed: SeededStore;
+  /** `http://127.0.0.1:<port>` without the trailing slash. */
+  origin: string;
+  running: RunningDashboard;
+  close(): Promise<void>;
+}
+
+/**
+ * Seeds a store in a new temp dir and starts the real dashboard server on 127.0.0.1:0 over a read-only connection
+ * to it (the seed's own writable connection stays open for the test to apply events through).
+ */
+export async function startSeededDashboard(options: { token?: string; livePollMs?: number; seed?: SeedOptions } = {}): Promise<SeededDashboard> {
+  const seed = await seedDashboardStore(tempDir('dash-browser-'), options.seed);
+  const { deps, close: closeDeps } = await openTestDeps(seed.dbPath);
+  const running = await startDashboard(deps, { host: '127.0.0.1', port: 0, token: options.token, livePollMs: options.livePollMs ?? 100 });
+  return {
+    seed,
+    origin: running.info.url.replace(/\/$/, ''),
+    running,
+    async close() {
+      await running.close();
+      await closeDeps();
+      await seed.close();
+    },
+  };
+}
+
+/** What a page did that a test must see as a failure. */
+export interface PageWatch {
+  /** Console errors (CSP violations are console errors) and uncaught page errors. */
+  errors: string[];
+  /** The messages of dialogs that opened (alert, confirm, prompt): hostile text that ran. Each is dismissed. */
+  dialogs: string[];
+}
+
+/** Records console errors, page errors and dialogs of every page opened in `context`. */
+export function watchContext(context: BrowserContext): PageWatch {
+  const watch: PageWatch = { errors: [], dialogs: [] };
+  const onPage = (page: Page) => {
+    page.on('console', (message) => {
+      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) watch.errors.push(`${page.url()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => watch.errors.push(`${page.url()}: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      watch.dialogs.push(dialog.message());
+      void dialog.dismiss().catch(() => {});
+    });
+  };
+  context.on('page', onPage);
+  for (const page of context.pages()) onPage(page);
+  return watch;
+}
+
+// Code that runs in the page is passed as a string: the dashboard compiles without the DOM library.
+
+/** Whether the document is wider than the viewport (horizontal page overflow on a phone). */
+export function horizontalOverflow(page: Page): Promise<{ scrollWidth: number; clientWidth: number }> {
+  return page.evaluate<{ scrollWidth: number; clientWidth: number }>('({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth })');
+}
