@@ -12,7 +12,7 @@ afterEach(async () => {
   await Promise.all(stubs.splice(0).map((s) => s.close()));
 });
 
-const CWD = '/work/ws';
+const CWD = '/srv/agent/ws';
 const HEADERS = { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-test' };
 const TOOLS = ['Agent', 'Bash', 'Edit', 'Read', 'Write'].map((name) => ({ name, input_schema: { type: 'object' } }));
 
@@ -94,7 +94,7 @@ describe('shipped scenarios over HTTP', () => {
     expect(outside.some((b) => b.type === 'tool_use' && b.name === 'Write' && String(b.input.file_path).startsWith('/var/tmp/agentpr-outside/'))).toBe(true);
     expect(commands(outside).join()).toContain('> /var/tmp/agentpr-outside/escaped-bash.txt');
     for (const name of ANTHROPIC_SCENARIO_NAMES) {
-      for (const b of load(name)) if (b.type === 'tool_use' && b.name !== 'Bash' && name !== 'write-outside') expect(String(b.input.file_path)).toMatch(/^\/work\/ws\//);
+      for (const b of load(name)) if (b.type === 'tool_use' && b.name !== 'Bash' && name !== 'write-outside') expect(String(b.input.file_path)).toMatch(/^\/srv\/agent\/ws\//);
     }
   });
 });
