@@ -168,6 +168,9 @@ try {
   console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
   console.log('README.md, "From the demo to your first real campaign", walks through it; `npm run dev-stack` keeps the');
   console.log('GitHub stand-in and the model stub running for trying the loop (approval included) by hand.');
+  console.log(`\n${bold('See both runs in the dashboard')} (read-only; Ctrl-C stops it):`);
+  console.log(`    node ${bin} --data-dir ${home} --db ${db} dashboard`);
+  console.log('    then open http://127.0.0.1:8790/');
 } finally {
   await stub.close();
 }
