@@ -31,5 +31,6 @@ describe('cliArguments', () => {
   it('maps a service binary to its agentpr command and drops the program of agentpr itself', () => {
     expect(cliArguments(['/usr/local/bin/agentpr-manager', '--prompt-file', 'p'])).toEqual(['run-manager-loop', '--prompt-file', 'p']);
     expect(cliArguments(['agentpr', 'doctor'])).toEqual(['doctor']);
+    expect(cliArguments(['/usr/local/bin/agentpr-dashboard', '--port', '8790'])).toEqual(['dashboard', '--port', '8790']);
   });
 });

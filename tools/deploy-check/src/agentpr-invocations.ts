@@ -10,6 +10,7 @@ export const SERVICE_BINARIES: Readonly<Record<string, string>> = Object.freeze(
   'agentpr-webhook': 'run-github-webhook',
   'agentpr-bot': 'run-telegram-bot',
   'agentpr-manager': 'run-manager-loop',
+  'agentpr-dashboard': 'dashboard',
 });
 
 /** One agentpr program a template starts: where it is written and its argv (argv[0] as written). */

@@ -28,6 +28,7 @@ const EXPOSURE_LIMITS: Record<string, number> = {
   'agentpr-github-webhook.service': 2.5,
   'agentpr-telegram.service': 2.5,
   'agentpr-webhook-audit-alert.service': 2.5,
+  'agentpr-dashboard.service': 2.5,
   // The agent needs user namespaces and a fresh /proc for bubblewrap; see the comment in the unit.
   'agentpr-manager.service': 6,
 };
@@ -37,8 +38,9 @@ afterAll(() => cleanupTempDirs());
 const unit = (file: string): UnitFile => parseUnitFile(readDeploy(`systemd/${file}`));
 
 describe('systemd units: structure', () => {
-  it('ships the three services, the audit alert service and its timer', () => {
+  it('ships the three services, the dashboard, the audit alert service and its timer', () => {
     expect(unitFiles()).toEqual([
+      'agentpr-dashboard.service',
       'agentpr-github-webhook.service',
       'agentpr-manager.service',
       'agentpr-telegram.service',
@@ -64,6 +66,30 @@ describe('systemd units: structure', () => {
     expect(u.value('Service', 'ProtectHome')).toBe(file === 'agentpr-manager.service' ? 'read-only' : 'true');
     expect(u.value('Unit', 'After')).toContain('network-online.target');
     expect(u.value('Unit', 'Wants')).toContain('network-online.target');
+    expect(u.value('Install', 'WantedBy')).toBe('multi-user.target');
+  });
+
+  it('the dashboard is a hardened, restarting service with nothing writable, on 127.0.0.1:8790, started after the writers', () => {
+    const u = unit('agentpr-dashboard.service');
+    expect(u.value('Service', 'Type')).toBe('simple');
+    expect([u.value('Service', 'User'), u.value('Service', 'Group')]).toEqual(['agentpr', 'agentpr']);
+    expect(u.value('Service', 'WorkingDirectory')).toBe('/var/lib/agentpr');
+    expect(u.values('Service', 'Environment')).toContain('AGENTPR_HOME=/var/lib/agentpr');
+    expect(u.values('Service', 'EnvironmentFile')).toEqual(['/etc/agentpr/dashboard.env']);
+    // No doctor gate: it would need a writable workspace root and migrate the store (see the unit's comment).
+    expect(u.values('Service', 'ExecStartPre')).toEqual([]);
+    expect(splitCommandLine(u.value('Service', 'ExecStart')!)).toEqual([`${BIN_DIR}agentpr-dashboard`, '--host', '127.0.0.1', '--port', '8790', '--skip-doctor']);
+    expect([u.value('Service', 'Restart'), u.value('Service', 'RestartSec')]).toEqual(['always', '5']);
+    expect(u.value('Service', 'NoNewPrivileges')).toBe('true');
+    expect(u.value('Service', 'ProtectSystem')).toBe('strict');
+    expect(u.values('Service', 'ReadOnlyPaths')).toEqual(['/var/lib/agentpr']);
+    expect(u.values('Service', 'ReadWritePaths')).toEqual([]);
+    expect([u.value('Service', 'ProtectHome'), u.value('Service', 'PrivateTmp')]).toEqual(['true', 'true']);
+    const after = u.value('Unit', 'After')!.split(/\s+/);
+    expect(after).toEqual(expect.arrayContaining(['network-online.target', 'agentpr-github-webhook.service', 'agentpr-telegram.service', 'agentpr-manager.service']));
+    // Ordering only: the dashboard never pulls a writer in.
+    expect(u.value('Unit', 'Wants')).toBe('network-online.target');
+    expect(u.value('Unit', 'Requires')).toBeUndefined();
     expect(u.value('Install', 'WantedBy')).toBe('multi-user.target');
   });
 
@@ -117,7 +143,7 @@ function stagedUnits(patch: (file: string, text: string) => string = (_f, t) => 
   const dir = tempDir('agentpr-units-');
   const bin = join(dir, 'bin');
   mkdirSync(bin);
-  for (const name of ['agentpr', 'agentpr-webhook', 'agentpr-bot', 'agentpr-manager']) {
+  for (const name of ['agentpr', 'agentpr-webhook', 'agentpr-bot', 'agentpr-manager', 'agentpr-dashboard']) {
     writeFileSync(join(bin, name), '#!/bin/sh\nexit 0\n');
     chmodSync(join(bin, name), 0o755);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseUnitFile } from '../index.js';
+import { parseUnitFile, splitCommandLine } from '../index.js';
 import { deployFiles, readDeploy, unitFiles } from './helpers.js';
 
 /** Values that look like real credentials: GitHub tokens, OpenAI keys, Telegram bot tokens, PEM keys. */
@@ -89,6 +89,49 @@ describe('deploy templates: one webhook address everywhere', () => {
       const path = new RegExp(String(rule.path));
       expect(['/github/webhook', '/github/webhook/', '/github/webhookx', '/admin', '/'].map((p) => path.test(p))).toEqual([true, false, false, false, false]);
     }
+  });
+});
+
+describe('deploy templates: one dashboard address everywhere', () => {
+  const site = readDeploy('nginx/agentpr-dashboard.conf');
+  /** The body of `location <match> { … }` (locations here hold no nested blocks but limit_except). */
+  const location = (match: string) => new RegExp(`location ${match.replace(/[/.]/g, '\\$&')} \\{([\\s\\S]*?)\\n    \\}`).exec(site)?.[1] ?? '';
+
+  it('nginx proxies the dashboard on 127.0.0.1:8790 over TLS, with its own zones and upstream', () => {
+    expect(site).toMatch(/upstream agentpr_dashboard \{\s+server 127\.0\.0\.1:8790;/);
+    expect(site).toMatch(/listen 443 ssl http2;/);
+    expect([...site.matchAll(/location\s+(\S+(?:\s+\S+)?)\s*\{/g)].map((m) => m[1])).toEqual([
+      '^~ /.well-known/acme-challenge/',
+      '/',
+      '= /live',
+      '= /login',
+      '= /logout',
+      '/',
+    ]);
+    expect([...site.matchAll(/proxy_pass (\S+);/g)].map((m) => m[1])).toEqual(Array(4).fill('http://agentpr_dashboard'));
+    // Zone names differ from the webhook site's, so both sites load into one nginx.
+    expect([...site.matchAll(/zone=(\S+?):/g)].map((m) => m[1])).toEqual(['agentpr_dashboard_conn', 'agentpr_dashboard_login']);
+    for (const header of ['Host $http_host', 'X-Real-IP', 'X-Forwarded-For', 'X-Forwarded-Proto $scheme', 'X-Request-Id']) expect(site).toContain(`proxy_set_header ${header}`);
+  });
+
+  it('nginx passes /live unbuffered and keeps it open past the 15 s heartbeat; only /login and /logout take a POST', () => {
+    const live = location('= /live');
+    expect(live).toMatch(/proxy_buffering off;/);
+    expect(live).toMatch(/proxy_cache off;/);
+    expect(live).toMatch(/gzip off;/);
+    expect(Number(/proxy_read_timeout (\d+)m;/.exec(live)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(live).toMatch(/limit_except GET \{/);
+    expect(location('= /login')).toMatch(/limit_except GET POST \{/);
+    expect(location('= /login')).toMatch(/limit_req zone=agentpr_dashboard_login burst=\d+ nodelay;/);
+    expect(location('= /logout')).toMatch(/limit_except POST \{/);
+    expect(site.split('location / {').at(-1)).toMatch(/limit_except GET \{/);
+  });
+
+  it('the unit binds 127.0.0.1:8790 and its environment example asks for the token', () => {
+    const argv = splitCommandLine(parseUnitFile(readDeploy('systemd/agentpr-dashboard.service')).value('Service', 'ExecStart')!);
+    expect(argv.slice(1, 5)).toEqual(['--host', '127.0.0.1', '--port', '8790']);
+    const env = envAssignments(readDeploy('env/dashboard.env.example'));
+    expect(env.filter((a) => !a.commented).map((a) => `${a.key}=${a.value}`)).toEqual(['AGENTPR_DASHBOARD_TOKEN=CHANGE_ME']);
   });
 });
 
