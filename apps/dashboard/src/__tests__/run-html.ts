@@ -44,3 +44,20 @@ export function elementById(html: string, id: string): string | null {
   const end = html.indexOf(`</${m[1]}>`, m.index);
   return end < 0 ? null : html.slice(m.index, end + m[1]!.length + 3);
 }
+
+/** A start tag: its name and attributes (values unescaped). */
+export interface StartTag {
+  name: string;
+  attributes: Array<{ name: string; value: string }>;
+}
+
+/**
+ * The start tags of a document, as a browser tokenises hono/jsx output: every attribute value is double-quoted with
+ * `"` escaped, so an attribute value cannot end early and text between tags holds no `<`.
+ */
+export function startTags(html: string): StartTag[] {
+  return [...html.matchAll(/<([a-zA-Z][\w-]*)((?:\s+[^\s=/>]+(?:="[^"]*")?)*)\s*\/?>/g)].map((m) => ({
+    name: m[1]!.toLowerCase(),
+    attributes: [...m[2]!.matchAll(/\s+([^\s=/>]+)(?:="([^"]*)")?/g)].map((a) => ({ name: a[1]!.toLowerCase(), value: unescapeHtml(a[2] ?? '') })),
+  }));
+}
