@@ -59,7 +59,7 @@ export function liveRoute(hub: LiveHub) {
       return c.text('Too many live streams are open; the page still works, reload it for fresh data.\n', 503);
     }
     c.header('X-Accel-Buffering', 'no');
-    return streamSSE(c, async (stream) => {
+    const response = streamSSE(c, async (stream) => {
       let end: () => void = () => undefined;
       const ended = new Promise<void>((resolve) => {
         end = resolve;
@@ -76,5 +76,8 @@ export function liveRoute(hub: LiveHub) {
         unsubscribe();
       }
     });
+    // A stream has its connection to itself: when it ends (the hub stopping), the connection closes with it.
+    response.headers.set('Connection', 'close');
+    return response;
   };
 }

@@ -61,9 +61,13 @@ export async function startDashboard(deps: DashboardDeps, options: DashboardServ
     close: () =>
       (closing ??= new Promise<void>((resolve) => {
         live.close();
+        // Answers in flight may finish; each connection is dropped as soon as it is idle, all of them after the grace.
+        const sweep = setInterval(() => server.closeIdleConnections(), 25);
         const cut = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
+        sweep.unref();
         cut.unref();
         server.close(() => {
+          clearInterval(sweep);
           clearTimeout(cut);
           resolve();
         });
