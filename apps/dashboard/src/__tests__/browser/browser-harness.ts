@@ -68,7 +68,11 @@ export function watchContext(context: BrowserContext): PageWatch {
   const watch: PageWatch = { errors: [], dialogs: [] };
   const onPage = (page: Page) => {
     page.on('console', (message) => {
-      if (message.type() === 'error' || /Content Security Policy/i.test(message.text())) watch.errors.push(`${page.url()}: ${message.text()}`);
+      if (message.type() !== 'error' && !/Content Security Policy/i.test(message.text())) return;
+      const resource = message.location().url;
+      // Chromium asks every origin for /favicon.ico by itself; the dashboard serves none, and that 404 is no page's.
+      if (resource && new URL(resource).pathname === '/favicon.ico') return;
+      watch.errors.push(`${page.url()}: ${message.text()}${resource && resource !== page.url() ? ` (${resource})` : ''}`);
     });
     page.on('pageerror', (error) => watch.errors.push(`${page.url()}: ${error.message}`));
     page.on('dialog', (dialog) => {

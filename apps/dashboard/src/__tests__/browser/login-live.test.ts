@@ -39,7 +39,7 @@ describe('login and live updates in chromium', () => {
     await page.getByLabel('Dashboard token').fill('not-the-token-at-all-0000');
     await Promise.all([page.waitForLoadState('load'), page.getByRole('button', { name: 'Sign in' }).click()]);
     expect(new URL(page.url()).pathname).toBe('/login');
-    expect(await page.getByRole('alert').count()).toBe(1);
+    expect(await page.getByRole('alert').innerText()).toBe('That is not the dashboard token.');
     expect((await context.cookies()).length).toBe(0);
     // The refused login answers 401: chromium logs that resource; it is expected here.
     watch.errors = watch.errors.filter((e) => !/\/login: .*40[013]/.test(e));
