@@ -17,8 +17,12 @@ export const DASHBOARD_HELP = serviceHelp({
   summary: DASHBOARD_SUMMARY,
   bin: 'agentpr-dashboard',
   flags: DASHBOARD_FLAGS,
-  stdout: 'The listening line (with the URL to open) and the stop summary go to stdout.',
-  example: 'agentpr dashboard   # then open http://127.0.0.1:8790/',
+  stdout:
+    'The store is opened read-only. Without AGENTPR_DASHBOARD_TOKEN the dashboard serves loopback only; with it (16+ characters) ' +
+    'every page needs the token (Authorization: Bearer, or the /login form), and any --host may be used. A non-loopback --host ' +
+    'without the token, or a shorter token, is refused before listening (exit 2). The listening line (with the URL to open) and ' +
+    'the stop summary go to stdout.',
+  example: 'agentpr-dashboard --port 8790   # then open http://127.0.0.1:8790/',
 });
 
 /** The parsed command line of the dashboard. */
