@@ -6,17 +6,17 @@ import { StoreError } from './errors.js';
 import type { Db } from './schema.js';
 
 /**
- * An applied event's resulting state: its `to_state`, or QUEUED for `command.run.create`, which the run's
- * creation stores already applied (and which never passes through the event writers that set `to_state`).
+ * An applied event's resulting state: its `to_state`, or QUEUED for `command.run.create`, which the run's creation
+ * stores already applied without passing through the event writers that set `to_state`.
  */
 const TO_STATE = (alias: string) => sql.raw(`coalesce(${alias}.to_state, case when ${alias}.event_type = 'command.run.create' then 'QUEUED' end)`);
 
 /**
- * Runs by state at the end of each bucket, counted from each applied event's resulting state (`events.to_state`).
- * Read backwards from now in one statement: the counts of the runs' current states, less the state changes of the
- * applied events since the first bucket started (each event's change is its state less the state of the run's
- * applied event before it), then those changes added back bucket by bucket. The cost follows the events since the
- * window opened, not the whole history. A run counts from its creation; `campaign` counts that campaign's runs only.
+ * Runs by state at the end of each bucket, from the state changes of applied events (`events.from_state` →
+ * `to_state`) and run creations (QUEUED). Read backwards from now, in one statement: the counts of the runs' current
+ * states, less the changes since the first bucket started, then those changes added back bucket by bucket. The cost
+ * follows the state changes since the window opened (read from `idx_events_state_changes`), not the whole history.
+ * A run counts from its creation; `campaign` counts that campaign's runs only.
  *
  * @example
  * await runStatesOverTime(db, { since: '2026-11-01T00:00:00Z', until: now, bucket: 'day' });
@@ -24,46 +24,45 @@ const TO_STATE = (alias: string) => sql.raw(`coalesce(${alias}.to_state, case wh
  */
 export async function runStatesOverTime(db: Db, query: TimeBucketQuery): Promise<StateCountsBucket[]> {
   const window = bucketWindow(query);
-  const campaign = query.campaign === undefined ? sql`` : sql`and s.campaign = ${query.campaign}`;
-  const rows = await sql<{ b: string | null; to_state: string | null; prev: string | null; n: number | string }>`
-    with w as (
-      select e.run_id, e.event_id, substr(e.created_at, 1, ${sql.lit(window.keyLength)}) as b, ${TO_STATE('e')} as to_state
-      from run_states s join events e on e.run_id = s.run_id
-      where s.updated_at >= ${window.start} ${campaign} and e.applied = 1 and e.created_at >= ${window.start}
-    ), l as (
-      select run_id, event_id, b, to_state,
-        lag(to_state) over (partition by run_id order by event_id) as prev,
-        row_number() over (partition by run_id order by event_id) as rn
-      from w
-    ), p as (
-      select b, to_state, case when rn > 1 then prev else (
-        select ${TO_STATE('x')} from events x
-        where x.run_id = l.run_id and x.applied = 1 and x.event_id < l.event_id order by x.event_id desc limit 1) end as prev
-      from l
-    )
-    select b, to_state, prev, count(*) as n from p group by b, to_state, prev
+  const n = sql.lit(window.keyLength);
+  const c = query.campaign;
+  const changes =
+    c === undefined
+      ? sql`select substr(e.created_at, 1, ${n}) as b, e.from_state, e.to_state, count(*) as n from events e
+          where e.from_state is not null and e.to_state <> e.from_state and e.created_at >= ${window.start}
+          group by substr(e.created_at, 1, ${n}), e.from_state, e.to_state`
+      : sql`select substr(e.created_at, 1, ${n}) as b, e.from_state, e.to_state, count(*) as n from events e join run_states s on s.run_id = e.run_id
+          where e.from_state is not null and e.to_state <> e.from_state and e.created_at >= ${window.start} and s.campaign = ${c}
+          group by substr(e.created_at, 1, ${n}), e.from_state, e.to_state`;
+  const rows = await sql<{ b: string | null; from_state: string | null; to_state: string; n: number | string }>`
+    ${changes}
     union all
-    select null as b, s.current_state as to_state, null as prev, count(*) as n from run_states s where 1 = 1 ${campaign} group by s.current_state
+    select substr(r.created_at, 1, ${n}) as b, null as from_state, 'QUEUED' as to_state, count(*) as n from runs r
+    where r.created_at >= ${window.start} ${c === undefined ? sql`` : sql`and r.campaign = ${c}`}
+    group by substr(r.created_at, 1, ${n})
+    union all
+    select null as b, null as from_state, s.current_state as to_state, count(*) as n from run_states s
+    ${c === undefined ? sql`` : sql`where s.campaign = ${c}`}
+    group by s.current_state
   `.execute(db);
   const now = new Map<string, number>();
-  const changes = new Map<string, Map<string, number>>();
+  const moves = new Map<string, Map<string, number>>();
   for (const row of rows.rows) {
-    const n = Number(row.n);
+    const count = Number(row.n);
     if (row.b === null) {
-      if (row.to_state !== null) add(now, row.to_state, n);
+      add(now, row.to_state, count);
       continue;
     }
-    if (row.to_state === null || row.to_state === row.prev) continue;
-    const change = changes.get(row.b) ?? new Map<string, number>();
-    changes.set(row.b, change);
-    add(change, row.to_state, n);
-    if (row.prev !== null) add(change, row.prev, -n);
+    const move = moves.get(row.b) ?? new Map<string, number>();
+    moves.set(row.b, move);
+    add(move, row.to_state, count);
+    if (row.from_state !== null) add(move, row.from_state, -count);
   }
   // The counts before the first bucket: now, less every change since.
   const counts = new Map(now);
-  for (const change of changes.values()) for (const [state, n] of change) add(counts, state, -n);
+  for (const move of moves.values()) for (const [state, count] of move) add(counts, state, -count);
   return window.keys.map((key) => {
-    for (const [state, n] of changes.get(key) ?? []) add(counts, state, n);
+    for (const [state, count] of moves.get(key) ?? []) add(counts, state, count);
     return { start: bucketStart(key), counts: stateCounts(counts) };
   });
 }
@@ -149,7 +148,7 @@ function nearestRank(values: readonly number[], p: number): number {
 
 /**
  * Webhook deliveries received in each bucket, by outcome (a delivery still being processed, with no outcome yet,
- * is `pending`); `source` defaults to `github`. One grouped read of `idx_webhook_deliveries_received`.
+ * is `pending`); `source` defaults to `github`. One grouped read of the covering index `idx_webhook_deliveries_received` (source, received_at, outcome).
  */
 export async function webhookDeliveriesOverTime(db: Db, query: Omit<TimeBucketQuery, 'campaign'> & { source?: string | undefined }): Promise<DeliveryBucket[]> {
   const window = bucketWindow(query);

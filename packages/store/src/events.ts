@@ -209,6 +209,7 @@ export async function applyEvents(db: Db, runId: string, inputs: EventInput[], c
           reason: reason ?? null,
           actor: event.actor ?? null,
           created_at: now,
+          from_state: applied ? from : null,
           to_state: applied ? next.state : null,
         })
         .onConflict((oc) => oc.columns(['run_id', 'idempotency_key']).doNothing())

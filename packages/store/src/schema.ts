@@ -50,7 +50,9 @@ export interface EventsTable {
   reason: string | null;
   actor: string | null;
   created_at: string;
-  /** The run's state after this event when it was applied (null when stored without effect, and for `command.run.create`, which is QUEUED). */
+  /** The run's state before this event when it was applied (null when stored without effect, and for `command.run.create`). */
+  from_state: string | null;
+  /** The run's state after this event when it was applied (null when stored without effect; `command.run.create` leaves it null: QUEUED). */
   to_state: string | null;
 }
 

@@ -210,7 +210,7 @@ const SQL = {
     'insert into webhook_deliveries (source, delivery_id, event_type, payload_sha256, received_at, outcome, detail_json) values (?, ?, ?, ?, ?, ?, ?)',
   lockState: 'select current_state, last_error, last_active_state, held_facts_json from run_states where run_id = ? for update',
   insertEvent:
-    'insert into events (run_id, event_type, idempotency_key, payload_json, applied, reason, actor, created_at, to_state) values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (run_id, idempotency_key) do nothing returning event_id',
+    'insert into events (run_id, event_type, idempotency_key, payload_json, applied, reason, actor, created_at, from_state, to_state) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (run_id, idempotency_key) do nothing returning event_id',
   updateState: 'update run_states set current_state = ?, last_error = ?, last_active_state = ?, held_facts_json = ?, updated_at = ? where run_id = ?',
   touchRun: 'update runs set updated_at = ? where run_id = ?',
   linkRun: 'update runs set updated_at = ?, pr_number = ? where run_id = ?',
@@ -421,6 +421,7 @@ export async function recordDeliveryEvent(
     plan.reason ?? null,
     event.actor ?? null,
     now,
+    plan.applied ? from : null,
     plan.applied ? next.state : null,
   ]);
   if (!inserted) return { event_type: event.type, run_id: target.run_id, from, duplicate: true, state: prev.state, last_error: prev.lastError };
