@@ -1,5 +1,6 @@
 import type { Child } from 'hono/jsx';
-import { seriesPaint, type SeriesSlot } from './chart-theme.js';
+import { safeText } from '../components/safe-text.js';
+import { chartLabel, seriesPaint, type SeriesSlot } from './chart-theme.js';
 
 /** A legend entry: the series' name and its colour slot. */
 export interface LegendEntry {
@@ -30,6 +31,9 @@ export interface ChartFigureProps {
   children: Child;
 }
 
+/** The longest text a table cell shows (labels can be hostile names); the chart's own labels are shorter still. */
+const CELL_MAX = 120;
+
 /** A small coloured square for a legend entry (an SVG, since the CSP forbids `style=` attributes). */
 function Swatch({ slot }: { slot: SeriesSlot }) {
   return (
@@ -57,9 +61,11 @@ export function ChartDataTable({ table }: { table: ChartTable }) {
           <tbody>
             {table.rows.map(([head, ...cells]) => (
               <tr>
-                <th scope="row">{head}</th>
+                <th scope="row">
+                  <bdi>{safeText(head, CELL_MAX)}</bdi>
+                </th>
                 {cells.map((cell) => (
-                  <td class={typeof cell === 'number' ? 'num' : undefined}>{String(cell)}</td>
+                  <td class={typeof cell === 'number' ? 'num' : undefined}>{typeof cell === 'number' ? String(cell) : safeText(cell, CELL_MAX)}</td>
                 ))}
               </tr>
             ))}
@@ -101,7 +107,7 @@ export function ChartFigure(props: ChartFigureProps) {
           {props.legend.map((entry) => (
             <li>
               <Swatch slot={entry.slot} />
-              {` ${entry.label}`}
+              <bdi>{` ${chartLabel(entry.label)}`}</bdi>
             </li>
           ))}
         </ul>

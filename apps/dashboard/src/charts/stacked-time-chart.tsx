@@ -1,7 +1,7 @@
 import { scaleLinear, scaleUtc } from 'd3-scale';
 import { stack } from 'd3-shape';
 import { ChartFigure, type ChartTable } from './chart-figure.js';
-import { px, seriesPaint, type ChartBox, type SeriesSlot } from './chart-theme.js';
+import { chartLabel, px, seriesPaint, type ChartBox, type SeriesSlot } from './chart-theme.js';
 
 /** One stacked series: its key in the buckets' values, its name and its colour slot. */
 export interface StackSeries {
@@ -108,7 +108,7 @@ export function StackedTimeChart(props: StackedTimeChartProps) {
                 const h = Math.max(1, y(seg[0]) - top - 1);
                 return (
                   <rect x={px(x(seg.data.start) + (slot - barW) / 2)} y={px(top)} width={px(barW)} height={px(h)}>
-                    <title>{`${s.label}, ${bucketLabel(seg.data.start, props.bucket)}: ${seg[1] - seg[0]}`}</title>
+                    <title>{`${chartLabel(s.label)}, ${bucketLabel(seg.data.start, props.bucket)}: ${seg[1] - seg[0]}`}</title>
                   </rect>
                 );
               })}

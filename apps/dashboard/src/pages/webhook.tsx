@@ -42,7 +42,7 @@ function crossed(w: AuditWindow): string[] {
 
 const outcomeText = (counts: Record<string, number>): string =>
   Object.entries(counts)
-    .sort((a, b) => b[1] - a[1])
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .map(([k, n]) => `${k} ${n}`)
     .join(', ') || '—';
 
