@@ -158,7 +158,7 @@ describe('run page', () => {
     [BLOCKED, /^Next gate: Waits for a person blocked by the duplicates gate \(acme\/extras#12 makes the same change\)/, `agentpr run-prepare --run-id ${BLOCKED} --allow-duplicate`, null],
     [ID.ciWait, /^Next gate: Waits for GitHub waits for CI on PR #42's latest push/, `agentpr sync-github --run-id ${ID.ciWait}`, null],
     [ID.queued, /^Next gate: The manager moves it next the manager's next step: start discovery/, `agentpr start-discovery --run-id ${ID.queued}`, null],
-    [ID.iterating, /^Next gate: The manager moves it next the manager's next step: run agent step/, `agentpr run-agent-step --run-id ${ID.iterating} --prompt-file <path> --success-state LOCAL_VALIDATING`, null],
+    [ID.iterating, /^Next gate: The manager moves it next the manager's next step: run agent step \(a fix round: CI failure on PR #31, failing lint, test \(ubuntu-latest, node 20\)\)/, `agentpr run-agent-step --run-id ${ID.iterating} --prompt-file <path> --success-state LOCAL_VALIDATING`, null],
     [ID.merged, /^Next gate: Finished the run is finished \(DONE\); nothing waits/, null, null],
     [ID.skipped, /^Next gate: Finished the run is finished \(SKIPPED\)/, null, null],
   ])('the next gate of %s names what it waits for and the command that passes it', async (runId, summary, command, bot) => {

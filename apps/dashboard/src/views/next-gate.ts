@@ -1,5 +1,6 @@
 import { decide, gatherFacts, type AppContext, type Awaiting, type Decision, type GatheredFacts } from '@agentpr/orchestrator';
 import { nextCommands } from '@agentpr/orchestrator/views';
+import type { InspectRunResult } from '@agentpr/reports';
 import { isTerminal } from '@agentpr/state-machine';
 import { shown } from './run-text.js';
 
@@ -65,8 +66,15 @@ function githubWait(facts: GatheredFacts, decision: Decision): string {
   return `waits for GitHub: ${decision.reason}`;
 }
 
+/** Why the manager's step is due: in ITERATING after red CI, the fix round and the failing checks. */
+function stepReason(facts: GatheredFacts, decision: Decision, ci: NextGateInput['latestCi']): string {
+  if (facts.state !== 'ITERATING' || !ci?.red) return decision.reason;
+  const pr = ci.pr_number ?? facts.prNumber;
+  return `a fix round: CI ${ci.conclusion}${pr === null ? '' : ` on PR #${pr}`}${ci.failing_checks ? `, failing ${ci.failing_checks.join(', ')}` : ''}`;
+}
+
 /** A decision the manager (or GitHub) carries out by itself, with the command that does the same by hand. */
-function automaticGate(facts: GatheredFacts, decision: Decision, manual: readonly string[]): NextGate {
+function automaticGate(facts: GatheredFacts, decision: Decision, manual: readonly string[], ci: NextGateInput['latestCi']): NextGate {
   const [command = null, ...alternatives] = manual.filter((c) => c.startsWith('agentpr '));
   const waiting = { botCommand: null, alternatives, note: null };
   if (isTerminal(facts.state)) return { mover: 'nobody', summary: `the run is finished (${facts.state}); nothing waits`, command: null, ...waiting, alternatives: [] };
@@ -77,7 +85,16 @@ function automaticGate(facts: GatheredFacts, decision: Decision, manual: readonl
   if (decision.action === 'request_pr') {
     return { mover: 'manager', summary: `the manager writes the PR request next (${decision.reason}); then a human approves it`, command, ...waiting };
   }
-  return { mover: 'manager', summary: `the manager's next step: ${decision.action.replace(/_/g, ' ')} (${decision.reason})`, command, ...waiting };
+  return { mover: 'manager', summary: `the manager's next step: ${decision.action.replace(/_/g, ' ')} (${stepReason(facts, decision, ci)})`, command, ...waiting };
+}
+
+/** What {@link nextGate} takes besides the context: the run, its state's recommended commands and its latest CI verdict. */
+export interface NextGateInput {
+  runId: string;
+  /** `inspectRun`'s `recommended_actions`. */
+  recommended: readonly string[];
+  /** `inspectRun`'s `latest_ci`: names the failing checks a fix round is for. */
+  latestCi: InspectRunResult['latest_ci'];
 }
 
 /**
@@ -87,17 +104,18 @@ function automaticGate(facts: GatheredFacts, decision: Decision, manual: readonl
  * state's recommended commands refined at PUSHED by the run's PR and PR request (`nextCommands`). Read-only.
  *
  * @example
- * const gate = await nextGate(deps.app, 'run_1', view.recommended_actions, deps.redact);
+ * const gate = await nextGate(deps.app, { runId: 'run_1', recommended: view.recommended_actions, latestCi: view.latest_ci }, deps.redact);
  * gate.command; // 'agentpr resume --run-id run_1'
  */
-export async function nextGate(app: AppContext, runId: string, recommended: readonly string[], redact: (text: string) => string): Promise<NextGate> {
+export async function nextGate(app: AppContext, input: NextGateInput, redact: (text: string) => string): Promise<NextGate> {
+  const { runId, recommended } = input;
   const facts = await gatherFacts(app, runId, { skillsMode: 'off', hasPrompt: true, syncIntervalMs: 0 });
   const decision = decide(facts, Number.MAX_SAFE_INTEGER);
   if (decision.action === 'wait_human' && decision.awaiting) return safeGate(humanGate(runId, decision.awaiting), redact);
   const request = facts.pr.request;
   const pending = request && !request.consumed && !request.expired ? request.requestFile : null;
   const manual = nextCommands({ runId, state: facts.state, openPr: facts.pr.openNumber, pendingRequestFile: pending }, recommended);
-  return safeGate(automaticGate(facts, decision, manual), redact);
+  return safeGate(automaticGate(facts, decision, manual, input.latestCi), redact);
 }
 
 /** The gate's lines quote the run (its last error, a gate's message): redacted and cut like any text from a run. */

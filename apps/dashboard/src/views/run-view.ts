@@ -115,7 +115,7 @@ export async function runView(deps: DashboardDeps, runId: string): Promise<RunVi
     attemptEvidence(deps.db, runId, deps.paths.reportsDir, r),
   ]);
   const [next, digestText] = await Promise.all([
-    nextGate(deps.app, runId, inspect.recommended_actions, r),
+    nextGate(deps.app, { runId, recommended: inspect.recommended_actions, latestCi: inspect.latest_ci }, r),
     inspect.latest_run_digest ? reportText(String(inspect.latest_run_digest.path), deps.paths.reportsDir, r) : Promise.resolve(null),
   ]);
   const rt = inspect.latest_agent_runtime;

@@ -4,9 +4,11 @@ import { CAMPAIGN_NAME_MAX_LENGTH, type RunPageQuery, type RunSort } from '@agen
 import { PageError } from '../page.js';
 import { isGitHubName } from './run-text.js';
 
-/** The sorts and directions the runs page offers, in the order its form lists them. */
+/** The orders the runs page offers, in the order its form lists them. */
 export const RUN_SORTS: readonly RunSort[] = ['updated', 'created', 'repo', 'state'];
+/** The latest-verdict filters: a grade, or `none` for runs without a graded attempt. */
 export const VERDICT_FILTERS = ['PASS', 'RETRYABLE', 'HUMAN_REVIEW', 'none'] as const;
+/** One of {@link VERDICT_FILTERS}. */
 export type VerdictFilter = (typeof VERDICT_FILTERS)[number];
 
 /** Runs per page unless `limit` says otherwise (1..200). */
