@@ -1,8 +1,10 @@
 import { join } from 'node:path';
+import { Script } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@agentpr/orchestrator';
 import { applyEvent, createRun, openStore, type Db, type OpenDatabase } from '@agentpr/store';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { LIVE_JS } from '../assets/live-js.js';
 import { LiveHub, type LiveMessage } from '../live.js';
 import { startDashboard, type RunningDashboard } from '../run-dashboard.js';
 import { CONTENT_SECURITY_POLICY } from '../security-headers.js';
@@ -180,5 +182,169 @@ describe('LiveHub', () => {
     hub.close();
     expect(ended).toEqual([2]);
     expect(hub.subscribe({ send: () => undefined, end: () => undefined })).toBeUndefined();
+  });
+});
+
+/** A page for the live script, with just the DOM and network it uses, each recording what the script does with it. */
+function simulatedPage(opts: { live: boolean }) {
+  const timers: Array<{ fn: () => void; ms: number; cancelled: boolean }> = [];
+  const sources: Array<{ url: string; closed: boolean; listeners: Record<string, Array<() => void>> }> = [];
+  const fetches: Array<{ url: string; init: Record<string, unknown>; answer: (status: number, type: string, body: string) => void }> = [];
+  const docListeners: Record<string, Array<() => void>> = {};
+  const mainListeners: Record<string, Array<() => void>> = {};
+  const status = { textContent: '' };
+  const scrolls: Array<[number, number]> = [];
+  let content = 'old';
+  const input = { tagName: 'INPUT', id: 'f-repo', getAttribute: () => null, focus: () => undefined };
+  const main = {
+    hasAttribute: (name: string) => name === 'data-live' && opts.live,
+    contains: (el: unknown) => el === input || el === main,
+    replaceChildren: (...nodes: string[]) => void (content = nodes.join('')),
+    addEventListener: (type: string, fn: () => void) => void (mainListeners[type] ??= []).push(fn),
+    querySelector: () => null,
+    focus: () => undefined,
+  };
+  const document = {
+    hidden: false,
+    activeElement: null as unknown,
+    getElementById: (id: string) => (id === 'main' ? main : id === 'live-status' ? status : null),
+    addEventListener: (type: string, fn: () => void) => void (docListeners[type] ??= []).push(fn),
+    adoptNode: (n: string) => n,
+  };
+  class EventSource {
+    readonly record: (typeof sources)[number];
+    constructor(url: string) {
+      this.record = { url, closed: false, listeners: {} };
+      sources.push(this.record);
+    }
+    addEventListener(type: string, fn: () => void) {
+      (this.record.listeners[type] ??= []).push(fn);
+    }
+    close() {
+      this.record.closed = true;
+    }
+  }
+  const context = {
+    document,
+    EventSource,
+    location: { pathname: '/approvals', search: '?x=1', href: 'http://127.0.0.1/approvals?x=1' },
+    URL,
+    CSS: { escape: (s: string) => s },
+    DOMParser: class {
+      parseFromString(html: string) {
+        return { body: { childNodes: [html.replace('<!doctype html><body>', '')] } };
+      }
+    },
+    window: { scrollX: 0, scrollY: 420, scrollTo: (x: number, y: number) => void scrolls.push([x, y]) },
+    fetch: (url: string, init: Record<string, unknown>) =>
+      new Promise((resolve) => {
+        fetches.push({
+          url,
+          init,
+          answer: (s, type, body) => resolve({ status: s, headers: { get: () => type }, text: async () => body }),
+        });
+      }),
+    setTimeout: (fn: () => void, ms: number) => timers.push({ fn, ms, cancelled: false }),
+    clearTimeout: (id: number) => {
+      if (timers[id - 1]) timers[id - 1]!.cancelled = true;
+    },
+  };
+  new Script(LIVE_JS).runInNewContext(context);
+  const settle = async () => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  const emit = (type: string) => {
+    for (const fn of sources.at(-1)?.listeners[type] ?? []) fn();
+  };
+  const fire = (listeners: Record<string, Array<() => void>>, type: string) => {
+    for (const fn of listeners[type] ?? []) fn();
+  };
+  return { sources, fetches, timers, status, scrolls, document, input, emit, settle, content: () => content, fire, docListeners, mainListeners };
+}
+
+describe('the live script (in a simulated page)', () => {
+  it('does nothing on a page whose <main> has no data-live', () => {
+    expect(simulatedPage({ live: false }).sources).toHaveLength(0);
+  });
+
+  it('on a runs event re-fetches the page as a fragment and swaps <main> on 200 text/html, keeping the scroll', async () => {
+    const page = simulatedPage({ live: true });
+    expect(page.sources.map((s) => s.url)).toEqual(['/live']);
+    page.emit('runs');
+    expect(page.fetches).toHaveLength(1);
+    expect(page.fetches[0]!.url).toBe('/approvals?x=1&fragment=main');
+    expect(page.fetches[0]!.init).toMatchObject({ headers: { Accept: 'text/html' }, credentials: 'same-origin', redirect: 'manual' });
+    page.fetches[0]!.answer(200, 'text/html; charset=UTF-8', '<h1>new</h1>');
+    await page.settle();
+    expect(page.content()).toBe('<h1>new</h1>');
+    expect(page.scrolls).toEqual([[0, 420]]);
+    expect(page.status.textContent).toMatch(/^Updated \d\d:\d\d:\d\d$/);
+  });
+
+  it('does not swap on a redirect (signed out), an error status or a non-HTML answer', async () => {
+    const page = simulatedPage({ live: true });
+    for (const [status, type] of [
+      [0, ''],
+      [500, 'text/html'],
+      [200, 'application/json'],
+    ] as const) {
+      page.emit('runs');
+      page.fetches.at(-1)!.answer(status, type, '<p>login</p>');
+      await page.settle();
+    }
+    expect(page.fetches).toHaveLength(3);
+    expect(page.content()).toBe('old');
+    expect(page.status.textContent).toBe('');
+  });
+
+  it('folds events that arrive while a fetch is in flight into one more fetch', async () => {
+    const page = simulatedPage({ live: true });
+    page.emit('runs');
+    page.emit('runs');
+    page.emit('runs');
+    expect(page.fetches).toHaveLength(1);
+    page.fetches[0]!.answer(200, 'text/html', 'a');
+    await page.settle();
+    expect(page.fetches).toHaveLength(2);
+  });
+
+  it('waits while a form field in <main> has focus, then refreshes when it loses it', async () => {
+    const page = simulatedPage({ live: true });
+    page.document.activeElement = page.input;
+    page.emit('runs');
+    expect(page.fetches).toHaveLength(0);
+    page.document.activeElement = null;
+    page.fire(page.mainListeners, 'focusout');
+    page.timers.at(-1)!.fn();
+    expect(page.fetches).toHaveLength(1);
+  });
+
+  it('backs off when the stream fails (1 s, 2 s, 4 s …), refreshes once it is back, and closes it while the tab is hidden', async () => {
+    const page = simulatedPage({ live: true });
+    page.emit('error');
+    expect(page.sources[0]!.closed).toBe(true);
+    expect(page.timers.at(-1)!.ms).toBe(1000);
+    page.timers.at(-1)!.fn();
+    expect(page.sources).toHaveLength(2);
+    page.emit('error');
+    expect(page.timers.at(-1)!.ms).toBe(2000);
+    page.timers.at(-1)!.fn();
+    page.emit('error');
+    expect(page.timers.at(-1)!.ms).toBe(4000);
+    page.timers.at(-1)!.fn();
+    expect(page.fetches).toHaveLength(0);
+    page.emit('open');
+    expect(page.fetches).toHaveLength(1);
+    page.emit('open');
+    expect(page.fetches).toHaveLength(1);
+    page.fetches[0]!.answer(200, 'text/html', 'back');
+    await page.settle();
+    page.document.hidden = true;
+    page.fire(page.docListeners, 'visibilitychange');
+    expect(page.sources.at(-1)!.closed).toBe(true);
+    page.document.hidden = false;
+    page.fire(page.docListeners, 'visibilitychange');
+    expect(page.sources.at(-1)!.closed).toBe(false);
+    expect(page.fetches).toHaveLength(2);
   });
 });

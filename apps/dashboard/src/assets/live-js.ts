@@ -3,7 +3,8 @@
  * `<main>` has `data-live` it opens an EventSource on `/live`; on each `runs` event it fetches the same URL with
  * `fragment=main` and swaps `<main>`'s content only when the answer is 200 `text/html`, keeping the scroll position
  * and the focused element, then says "Updated HH:MM:SS" in the polite status region. It backs off (1 s doubling to
- * 60 s) when the stream fails, closes the stream while the tab is hidden (and refreshes once when it is shown), and
+ * 60 s) when the stream fails and refreshes once it is back, closes the stream while the tab is hidden (and
+ * refreshes once when it is shown), and
  * never swaps while a form field inside `<main>` has focus (it waits for the field to lose it).
  *
  * Kept as a string: the dashboard compiles without the DOM library, and the browser tests run this exact text.
@@ -21,6 +22,7 @@ export const LIVE_JS = `(() => {
   let inFlight = false;
   let again = false;
   let deferred = false;
+  let reconnecting = false;
 
   const pad = (n) => String(n).padStart(2, '0');
   const clock = (d) => pad(d.getHours()) + ':' + pad(d.getMinutes()) + ':' + pad(d.getSeconds());
@@ -28,10 +30,16 @@ export const LIVE_JS = `(() => {
   function connect() {
     if (source || document.hidden) return;
     source = new EventSource('/live');
-    source.addEventListener('open', () => { retryMs = MIN_RETRY_MS; });
+    source.addEventListener('open', () => {
+      retryMs = MIN_RETRY_MS;
+      // Back after a failure: runs may have moved while the stream was down.
+      if (reconnecting) refresh();
+      reconnecting = false;
+    });
     source.addEventListener('runs', () => refresh());
     source.addEventListener('error', () => {
       disconnect();
+      reconnecting = true;
       if (document.hidden) return;
       clearTimeout(retryTimer);
       retryTimer = setTimeout(connect, retryMs);
@@ -106,6 +114,7 @@ export const LIVE_JS = `(() => {
       disconnect();
     } else {
       retryMs = MIN_RETRY_MS;
+      reconnecting = false;
       connect();
       refresh();
     }
