@@ -1,6 +1,5 @@
 import { RUN_ID_PATTERN } from '@agentpr/orchestrator';
-import { inspectRun, type CostSummary, type GateVerdictView } from '@agentpr/reports';
-import type { StepTotal } from '@agentpr/runtime-analysis';
+import { inspectRun, type CostSummary, type GateVerdictView, type InspectRunResult } from '@agentpr/reports';
 import type { RunState } from '@agentpr/state-machine';
 import { getLease, getRun, latestPrRequest, listAttempts, listEvents } from '@agentpr/store';
 import type { DashboardDeps } from '../deps.js';
@@ -63,7 +62,7 @@ export interface RunView {
   insight: string | null;
   diff: DiffStats | null;
   usage: CostSummary;
-  stepTotals: StepTotal[];
+  stepTotals: InspectRunResult['timing']['step_totals'];
   totalStepMs: number;
   wallClockMs: number;
   gates: GateVerdictView[];
