@@ -40,7 +40,7 @@ function box(rows: number, seriesCount: number): ChartBox & { rowH: number } {
   const rowH = seriesCount * BAR_H + ROW_GAP;
   const top = 8;
   const bottom = 28;
-  return { width: WIDTH, height: top + Math.max(1, rows) * rowH + bottom, top, right: 110, bottom, left: 190, rowH };
+  return { width: WIDTH, height: top + Math.max(1, rows) * rowH + bottom, top, right: 130, bottom, left: 190, rowH };
 }
 
 /** The numbers of the chart as a table: a row per bar row, a column per series. */

@@ -100,7 +100,7 @@ async function auditFile(deps: DashboardDeps): Promise<{ ok: true; file: string 
 async function auditState(deps: DashboardDeps): Promise<AuditState> {
   const found = await auditFile(deps);
   if (!found.ok) return { kind: 'unavailable', reason: found.reason };
-  if (!existsSync(found.file) && !existsSync(`${found.file}.1`)) return { kind: 'missing', file: found.file };
+  if (!existsSync(found.file)) return { kind: 'missing', file: found.file };
   const windows: AuditWindow[] = [];
   for (const w of AUDIT_WINDOWS) {
     const summary = await webhookAuditSummary(deps, {
