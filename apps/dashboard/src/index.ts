@@ -3,7 +3,14 @@ export { parseDashboardArgs, DASHBOARD_FLAGS, DASHBOARD_HELP, DASHBOARD_SUMMARY 
 export type { DashboardArgs } from './parse-flags.js';
 export { startDashboard, dashboardDeps } from './run-dashboard.js';
 export type { DashboardListening, RunningDashboard } from './run-dashboard.js';
-export { createDashboardApp, PAGES } from './server.js';
+export { createDashboardApp, createDashboardServer, PAGES } from './server.js';
+export type { DashboardAppOptions, DashboardServer } from './server.js';
 export type { DashboardDeps, DashboardServerOptions } from './deps.js';
 export type { Page, PageRequest, PageResult, NavKey } from './page.js';
 export { PageError } from './page.js';
+export { dashboardToken, isLoopbackHost, assertBindAllowed, MIN_TOKEN_LENGTH } from './auth.js';
+export { CONTENT_SECURITY_POLICY } from './security-headers.js';
+export { LiveHub } from './live.js';
+export type { LiveHubOptions, LiveMessage, LiveSink } from './live.js';
+export { ASSETS, CSS_ASSET, LIVE_ASSET } from './assets/index.js';
+export type { Asset } from './assets/index.js';
