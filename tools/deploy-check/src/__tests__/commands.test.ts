@@ -33,13 +33,14 @@ describe('agentpr commands the deploy templates run', () => {
     const byWhere = new Set(invocations.map((i) => i.where.split(' ')[0]));
     expect([...byWhere].sort()).toEqual([
       'supervisord/agentpr.conf',
+      'systemd/agentpr-dashboard.service',
       'systemd/agentpr-github-webhook.service',
       'systemd/agentpr-manager.service',
       'systemd/agentpr-telegram.service',
       'systemd/agentpr-webhook-audit-alert.service',
     ]);
     const programs = new Set(invocations.map((i) => basename(i.argv[0]!)));
-    expect([...programs].sort()).toEqual(['agentpr', 'agentpr-bot', 'agentpr-manager', 'agentpr-webhook']);
+    expect([...programs].sort()).toEqual(['agentpr', 'agentpr-bot', 'agentpr-dashboard', 'agentpr-manager', 'agentpr-webhook']);
   });
 
   it('names only commands registered in apps/cli/src/commands/index.ts', async () => {

@@ -14,6 +14,9 @@ const PROGRAMS = {
   'program:agentpr-manager': { doctor: ['doctor', '--require-codex', '--network-timeout-sec', '10'], service: 'agentpr-manager', secrets: ['GITHUB_TOKEN', 'OPENAI_API_KEY'] },
 } as const;
 
+/** The dashboard: no doctor gate (it only reads), started after the others and retried until the store exists. */
+const DASHBOARD = 'program:agentpr-dashboard';
+
 afterAll(() => cleanupTempDirs());
 
 const python = pythonWith('configparser');
@@ -34,8 +37,20 @@ describe.skipIf(skipParse)('supervisord: deploy/supervisord/agentpr.conf read by
     expect(envPairs(conf.supervisord!.environment)).toMatchObject({ AGENTPR_HOME: '/var/lib/agentpr' });
   });
 
-  it('has exactly the webhook, the Telegram bot and the manager loop as programs', () => {
-    expect(Object.keys(conf).filter((s) => s.startsWith('program:')).sort()).toEqual(Object.keys(PROGRAMS).sort());
+  it('has exactly the webhook, the Telegram bot, the manager loop and the dashboard as programs', () => {
+    expect(Object.keys(conf).filter((s) => s.startsWith('program:')).sort()).toEqual([...Object.keys(PROGRAMS), DASHBOARD].sort());
+  });
+
+  it('[program:agentpr-dashboard] runs the dashboard on 127.0.0.1:8790 after the others, retrying until the store exists', () => {
+    const p = conf[DASHBOARD]!;
+    expect(p).toMatchObject({ autostart: 'true', autorestart: 'true', startsecs: '3', stopwaitsecs: '20', directory: '/var/lib/agentpr', priority: '1000' });
+    expect(Number(p.startretries)).toBeGreaterThanOrEqual(10);
+    expect(p.stdout_logfile).toBe('/var/lib/agentpr/reports/agentpr-dashboard.out.log');
+    expect(p.stderr_logfile).toBe('/var/lib/agentpr/reports/agentpr-dashboard.err.log');
+    expect(commandInvocations(p.command!, DASHBOARD).map((i) => i.argv)).toEqual([['agentpr-dashboard', '--host', '127.0.0.1', '--port', '8790', '--skip-doctor']]);
+    expect(envPairs(p.environment)).toEqual({ AGENTPR_DASHBOARD_TOKEN: 'CHANGE_ME' });
+    // It starts after the doctor-gated programs (supervisord's default priority is 999).
+    for (const section of Object.keys(PROGRAMS)) expect(Number(conf[section]!.priority ?? 999)).toBeLessThan(Number(p.priority));
   });
 
   it.each(Object.entries(PROGRAMS))('[%s] runs the doctor, then execs the service, restarts, and logs under reports/', (section, expected) => {
@@ -73,7 +88,7 @@ function stagedConf(data: string, replace: Array<[string | RegExp, string]> = []
 }
 
 describe.skipIf(skipOwnParser)('supervisord: its own parser', () => {
-  it('accepts the config and builds the three programs with their commands and environment', () => {
+  it('accepts the config and builds the four programs with their commands and environment', () => {
     const data = tempDir('agentpr-supervisord-');
     mkdirSync(join(data, 'reports'));
     const path = stagedConf(data);
@@ -88,7 +103,7 @@ describe.skipIf(skipOwnParser)('supervisord: its own parser', () => {
     expect(r.code, r.stderr + r.stdout).toBe(0);
     const parsed = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { nodaemon: boolean; programs: Record<string, { command: string; env: Record<string, string>; startsecs: number; stopwaitsecs: number }> };
     expect(parsed.nodaemon).toBe(true);
-    expect(Object.keys(parsed.programs).sort()).toEqual(['agentpr-github-webhook', 'agentpr-manager', 'agentpr-telegram']);
+    expect(Object.keys(parsed.programs).sort()).toEqual(['agentpr-dashboard', 'agentpr-github-webhook', 'agentpr-manager', 'agentpr-telegram']);
     for (const p of Object.values(parsed.programs)) {
       expect([p.startsecs, p.stopwaitsecs]).toEqual([3, 20]);
       expect(p.env.AGENTPR_HOME).toBe(data);
@@ -118,7 +133,7 @@ const skipRun = announceSkip(
 );
 
 describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
-  it('starts all three programs; the webhook passes its doctor, serves, and passes webhook-probe', async () => {
+  it('starts all four programs; the webhook passes its doctor, serves, and passes webhook-probe; the dashboard reads its store', async () => {
     const data = tempDir('agentpr-supervisord-run-');
     mkdirSync(join(data, 'reports'));
     const bin = join(data, 'bin');
@@ -129,7 +144,9 @@ describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
     }
     writeFileSync(join(data, 'prompt.md'), 'Integrate the package.\n');
     const secret = 'deploy-check-supervisord-secret-41b';
+    const dashboardToken = 'deploy-check-dashboard-token-5c1e';
     const port = await freePort();
+    const dashboardPort = await freePort();
     const path = stagedConf(data, [
       ['AGENTPR_GITHUB_WEBHOOK_SECRET="CHANGE_ME"', `AGENTPR_GITHUB_WEBHOOK_SECRET="${secret}"`],
       ['AGENTPR_TELEGRAM_BOT_TOKEN="CHANGE_ME"', 'AGENTPR_TELEGRAM_BOT_TOKEN="123:deploy-check",AGENTPR_TELEGRAM_API_URL="http://127.0.0.1:9"'],
@@ -138,6 +155,8 @@ describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
       ['/etc/agentpr/manager-prompt.md', join(data, 'prompt.md')],
       // Offline CI: fail the manager's network checks fast instead of 10 s per URL.
       ['--network-timeout-sec 10', '--network-timeout-sec 1'],
+      ['AGENTPR_DASHBOARD_TOKEN="CHANGE_ME"', `AGENTPR_DASHBOARD_TOKEN="${dashboardToken}"`],
+      ['--port 8790', `--port ${dashboardPort}`],
     ]);
     const child = spawn(supervisord!, ['-c', path], { env: { PATH: `${bin}:${dirname(process.execPath)}:/usr/local/bin:/usr/bin:/bin`, HOME: data }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
@@ -161,6 +180,16 @@ describe.skipIf(skipRun)('supervisord: really runs the programs', () => {
       // The bot and the manager were started too: each ran its doctor gate (its report is in its log).
       await waitFor('the doctor reports of the bot and the manager', () => ['agentpr-telegram', 'agentpr-manager'].every((n) => /"checks"/.test(log(`${n}.out.log`))), 30_000);
       expect(readFileSync(join(data, 'reports', 'supervisord.log'), 'utf8')).toMatch(/spawned: 'agentpr-manager'/);
+      // The dashboard came up on the store the webhook created (retried until it existed) and needs its token.
+      const dashboard = `http://127.0.0.1:${dashboardPort}`;
+      await waitFor(
+        () => `the dashboard program on ${dashboard}\ndashboard stderr: ${log('agentpr-dashboard.err.log')}`,
+        async () => (await fetchRaw(`${dashboard}/healthz`)).status === 200,
+        60_000,
+        () => (/agentpr-dashboard entered FATAL state/.test(log('supervisord.log')) ? 'supervisord gave up on agentpr-dashboard (FATAL)' : undefined),
+      );
+      expect((await fetchRaw(`${dashboard}/`)).status).toBe(401);
+      expect((await fetchRaw(`${dashboard}/`, { headers: { Authorization: `Bearer ${dashboardToken}` } })).status).toBe(200);
     } finally {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
