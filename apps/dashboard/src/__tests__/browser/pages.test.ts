@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { cleanupTempDirs } from '@agentpr/testing';
-import { SEED_CAMPAIGNS, SEED_RUN_IDS } from '../seed.js';
+import { applyEvent } from '@agentpr/store';
+import { SEED_CAMPAIGNS, SEED_NOW, SEED_RUN_IDS } from '../seed.js';
 import { horizontalOverflow, launchChromium, startSeededDashboard, watchContext, type PageWatch, type SeededDashboard } from './browser-harness.js';
 
 // Every page in a real chromium over the seeded store: what a person sees (headings, table rows, chart titles), the
-// path from the runs list to a run to its evidence, no console error or CSP violation anywhere, and a phone-sized
-// viewport that never scrolls sideways.
+// path from the runs list to a run to its evidence, a state change shown live without a reload, no console error or
+// CSP violation anywhere, and a phone-sized viewport that never scrolls sideways.
 
 let browser: Browser;
 let dash: SeededDashboard;
@@ -34,6 +35,8 @@ async function open(path: string): Promise<void> {
 }
 
 const heading = () => page.locator('main h1').first().innerText();
+/** The state the run page's header shows (its "State" fact). */
+const stateShown = async () => (await page.locator('main dt', { hasText: /^State$/ }).locator('xpath=following-sibling::dd[1]').innerText()).trim();
 
 describe('the dashboard in chromium', () => {
   it('lists the runs in a table, with the state counts and the filter form', async () => {
@@ -126,6 +129,22 @@ describe('the dashboard in chromium', () => {
     expect(main).toMatch(/processed/);
     expect(main).toContain('database is locked');
     expect(await page.locator('main svg[role="img"]').count()).toBeGreaterThanOrEqual(1);
+  });
+
+  it('shows a state change on the open run page without a reload', async () => {
+    const streaming = page.waitForResponse((r) => new URL(r.url()).pathname === '/live' && r.status() === 200);
+    await open(`/runs/${SEED_RUN_IDS.queued}`);
+    expect(await stateShown()).toBe('QUEUED');
+    await streaming;
+    // A marker on the window survives only if the page is never reloaded.
+    await page.evaluate('window.notReloaded = true');
+    const later = () => new Date(Math.max(Date.now(), SEED_NOW.getTime() + 3_600_000));
+    await applyEvent(dash.seed.db, SEED_RUN_IDS.queued, { event: { type: 'command.start.discovery', actor: 'manager' } }, later);
+    // The live script swaps <main>: the new event shows in the timeline and the state in the header.
+    await page.locator('main').getByText('command.start.discovery').first().waitFor({ timeout: 15_000 });
+    expect(await stateShown()).toBe('DISCOVERY');
+    expect(await page.evaluate('window.notReloaded')).toBe(true);
+    expect(await page.locator('#live-status').innerText()).toMatch(/Updated/);
   });
 
   it('answers an unknown run with a 404 page in the layout', async () => {

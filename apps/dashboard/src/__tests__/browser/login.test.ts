@@ -1,13 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { applyEvent } from '@agentpr/store';
 import { cleanupTempDirs } from '@agentpr/testing';
-import { SEED_NOW, SEED_RUN_IDS } from '../seed.js';
+import { SEED_RUN_IDS } from '../seed.js';
 import { launchChromium, startSeededDashboard, watchContext, type PageWatch, type SeededDashboard } from './browser-harness.js';
 
-// A token-guarded dashboard in a real chromium: the login form sets a session cookie (never the token) and the pages
-// open; then, with a run page open, a state change applied through another (writable) store connection shows up on
-// the page without a reload.
+// A token-guarded dashboard in a real chromium: the sign-in form refuses a wrong token, and the right one sets a
+// session cookie (never the token) and opens the page that was asked for.
 
 const TOKEN = 'browser-test-token-0123456789abcdef';
 
@@ -18,7 +16,7 @@ let watch: PageWatch;
 let page: Page;
 
 beforeAll(async () => {
-  [browser, dash] = await Promise.all([launchChromium(), startSeededDashboard({ token: TOKEN, livePollMs: 100 })]);
+  [browser, dash] = await Promise.all([launchChromium(), startSeededDashboard({ token: TOKEN })]);
   context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   context.setDefaultTimeout(10_000);
   watch = watchContext(context);
@@ -31,7 +29,7 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-describe('login and live updates in chromium', () => {
+describe('signing in to a token-guarded dashboard in chromium', () => {
   it('sends a visitor without a session to the login form, which refuses a wrong token', async () => {
     await page.goto(`${dash.origin}/runs/${SEED_RUN_IDS.queued}`);
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -42,7 +40,7 @@ describe('login and live updates in chromium', () => {
     expect(await page.getByRole('alert').innerText()).toBe('That is not the dashboard token.');
     expect((await context.cookies()).length).toBe(0);
     // The refused login answers 401: chromium logs that resource; it is expected here.
-    watch.errors = watch.errors.filter((e) => !/\/login: .*40[013]/.test(e));
+    watch.errors = watch.errors.filter((e) => !/\/login\S*: Failed to load resource: .* 401 /.test(e));
   });
 
   it('signs in with the token: an HttpOnly session cookie that is not the token, then back to the page asked for', async () => {
@@ -55,18 +53,6 @@ describe('login and live updates in chromium', () => {
     expect(cookies[0]).toMatchObject({ httpOnly: true, sameSite: 'Strict', path: '/' });
     expect(cookies[0]!.value).not.toContain(TOKEN);
     expect(await page.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
-  });
-
-  it('shows a state change on the open run page without a reload', async () => {
-    await page.goto(`${dash.origin}/runs/${SEED_RUN_IDS.queued}`);
-    expect(await page.locator('main').innerText()).toContain('QUEUED');
-    // A marker on the window survives only if the page is never reloaded.
-    await page.evaluate('window.notReloaded = true');
-    const later = () => new Date(Math.max(Date.now(), SEED_NOW.getTime() + 3_600_000));
-    await applyEvent(dash.seed.db, SEED_RUN_IDS.queued, { event: { type: 'command.start.discovery', actor: 'manager' } }, later);
-    await page.waitForFunction("/\\bDISCOVERY\\b/.test(document.querySelector('main').textContent)", undefined, { timeout: 15_000 });
-    expect(await page.evaluate('window.notReloaded')).toBe(true);
-    expect(await page.locator('#live-status').innerText()).toMatch(/Updated/);
   });
 
   it('logged no console error or CSP violation and opened no dialog', () => {
