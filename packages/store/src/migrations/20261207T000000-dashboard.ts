@@ -52,10 +52,10 @@ const IDS_PER_UPDATE = 500;
 
 /**
  * Sets `from_state` and `to_state` on every applied event written before this migration: each run's applied events
- * are replayed in order from QUEUED (its `command.run.create`, which gets `to_state` QUEUED and no `from_state`)
+ * are replayed in order from QUEUED (its `command.run.create`, which keeps neither, as `createRuns` writes it)
  * through `resolveEvent`. An event the replay cannot apply (a payload from an older build, facts it cannot see again
- * such as a pushed head) keeps the state before it, and the run's last applied event always ends in the run's current
- * state, so the history ends where the run is.
+ * such as a pushed head) keeps the state before it, and the run's last applied event after its creation always ends
+ * in the run's current state, so the history ends where the run is.
  */
 export async function backfillEventStates(db: Kysely<any>): Promise<void> {
   let after = '';
@@ -85,7 +85,8 @@ export async function backfillEventStates(db: Kysely<any>): Promise<void> {
       while (end < events.length && events[end]!.run_id === events[start]!.run_id) end++;
       const moves = replay(events.slice(start, end));
       const finalState = current.get(events[start]!.run_id);
-      if (finalState !== undefined) moves[moves.length - 1]![1] = finalState;
+      const last = moves[moves.length - 1]!;
+      if (finalState !== undefined && last[0] !== null) last[1] = finalState;
       for (let i = start; i < end; i++) {
         const key = JSON.stringify(moves[i - start]);
         const ids = byMove.get(key) ?? [];
@@ -95,7 +96,8 @@ export async function backfillEventStates(db: Kysely<any>): Promise<void> {
       start = end;
     }
     for (const [key, ids] of byMove) {
-      const [from, to] = JSON.parse(key) as [string | null, string];
+      const [from, to] = JSON.parse(key) as [string | null, string | null];
+      if (to === null) continue;
       for (let i = 0; i < ids.length; i += IDS_PER_UPDATE) {
         await db.updateTable('events').set({ from_state: from, to_state: to }).where('event_id', 'in', ids.slice(i, i + IDS_PER_UPDATE)).execute();
       }
@@ -110,14 +112,14 @@ interface ReplayedEvent {
   payload_json: string;
 }
 
-/** The state before (null for the run's creation) and after each of one run's applied events, in order. */
-function replay(events: readonly ReplayedEvent[]): Array<[RunState | null, string]> {
+/** The state before and after each of one run's applied events, in order (neither for its creation, as `createRuns` writes it). */
+function replay(events: readonly ReplayedEvent[]): Array<[RunState | null, string | null]> {
   const queued: RunSnapshot = { state: 'QUEUED', lastError: null, lastActiveState: null, heldFacts: null };
   let snapshot = queued;
   return events.map((row) => {
     if (row.event_type === 'command.run.create') {
       snapshot = queued;
-      return [null, snapshot.state];
+      return [null, null];
     }
     const from = snapshot.state;
     try {
