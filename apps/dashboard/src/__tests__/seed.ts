@@ -38,11 +38,6 @@ export function seedClock(hoursAgo: number): Clock {
   return () => new Date(SEED_NOW.getTime() - hoursAgo * HOUR);
 }
 
-/** `hoursAgo` hours before {@link SEED_NOW}, as an ISO time. */
-function isoAgo(hoursAgo: number): string {
-  return seedClock(hoursAgo)().toISOString();
-}
-
 /** The two ordinary campaigns. */
 export const SEED_CAMPAIGNS = { deps: 'deps-bump', docs: 'docs-polish' } as const;
 
@@ -91,6 +86,11 @@ export const SEED_RUN_IDS = {
 
 /** Options of {@link seedDashboardStore}. */
 export interface SeedOptions {
+  /**
+   * The seed's "now" (default {@link SEED_NOW}): every seeded time is hours before it. The screenshots seed at the
+   * real time, so a dashboard on the wall clock shows recent runs.
+   */
+  now?: Date;
   /** Extra QUEUED runs without a campaign (`run_bulk_00001`, …), for pagination. Default 0. */
   bulkRuns?: number;
 }
@@ -118,18 +118,18 @@ const TO_PUSHED = (head: string): RunEvent[] => [
 ];
 
 /** Applies events one hour apart, the first `startH` hours before now. */
-async function events(db: Db, runId: string, list: RunEvent[], startH: number, stepH = 0.5): Promise<number> {
+async function events(s: Seeder, runId: string, list: RunEvent[], startH: number, stepH = 0.5): Promise<number> {
   let h = startH;
   for (const event of list) {
-    await applyEvent(db, runId, { event }, seedClock(h));
+    await applyEvent(s.db, runId, { event }, s.clock(h));
     h -= stepH;
   }
   return h;
 }
 
-async function steps(db: Db, runId: string, hoursAgo: number, list: Array<[step: string, ms: number, ok?: boolean]>): Promise<void> {
+async function steps(s: Seeder, runId: string, hoursAgo: number, list: Array<[step: string, ms: number, ok?: boolean]>): Promise<void> {
   for (const [step, ms, ok] of list) {
-    await recordAttempt(db, { runId, step, succeeded: ok ?? true, stdout: `${step} done\n`, stderr: ok === false ? `${step} failed\n` : '', durationMs: ms }, seedClock(hoursAgo));
+    await recordAttempt(s.db, { runId, step, succeeded: ok ?? true, stdout: `${step} done\n`, stderr: ok === false ? `${step} failed\n` : '', durationMs: ms }, s.clock(hoursAgo));
   }
 }
 
@@ -168,31 +168,43 @@ const FAILING_TESTS: Omit<AttemptSpec, 'stage' | 'stateAfter'> = {
   tokens: { input: 300_000, cached: 150_000, output: 12_000, reasoning: 5_000 },
 };
 
+/** Writes the seed through one connection, every time `hoursAgo` hours before its `now`. */
 class Seeder {
   constructor(
     readonly db: Db,
     readonly reportsDir: string,
+    readonly now: Date,
   ) {}
 
+  /** `hoursAgo` hours before the seed's now, as a clock. */
+  clock(hoursAgo: number): Clock {
+    return () => new Date(this.now.getTime() - hoursAgo * HOUR);
+  }
+
+  /** `hoursAgo` hours before the seed's now, as an ISO time. */
+  iso(hoursAgo: number): string {
+    return this.clock(hoursAgo)().toISOString();
+  }
+
   attempt(run: NewRun, spec: AttemptSpec, hoursAgo: number) {
-    return seedAgentAttempt(this.db, this.reportsDir, { runId: run.runId, owner: run.owner, repo: run.repo, ...spec }, seedClock(hoursAgo));
+    return seedAgentAttempt(this.db, this.reportsDir, { runId: run.runId, owner: run.owner, repo: run.repo, ...spec }, this.clock(hoursAgo));
   }
 
   async create(run: NewRun, hoursAgo: number): Promise<NewRun> {
-    await createRun(this.db, run, seedClock(hoursAgo));
+    await createRun(this.db, run, this.clock(hoursAgo));
     return run;
   }
 
   async gates(runId: string, hoursAgo: number, outcome = 'pass'): Promise<void> {
     for (const gate of ['ai_policy', 'etiquette', 'duplicates']) {
       const detail = gate === 'ai_policy' ? { stance: 'welcome', quotes: [{ path: 'CONTRIBUTING.md', quote: 'AI-assisted contributions are welcome.' }] } : {};
-      await insertGateCheck(this.db, { runId, gate, phase: 'pr_request', outcome, reasonCode: null, message: `${gate}: ${outcome}`, detail, override: false, actor: 'manager' }, seedClock(hoursAgo));
+      await insertGateCheck(this.db, { runId, gate, phase: 'pr_request', outcome, reasonCode: null, message: `${gate}: ${outcome}`, detail, override: false, actor: 'manager' }, this.clock(hoursAgo));
     }
   }
 
   async prRequest(runId: string, title: string, head: string, createdH: number): Promise<void> {
     const file = join(this.reportsDir, `${runId}_pr_open_request_${createdH}.json`);
-    const created = seedClock(createdH)();
+    const created = this.clock(createdH)();
     await insertPrRequest(this.db, {
       run_id: runId, request_file: file, title, body: `${title}\n\nAI-assisted change.`, base: 'main', head: 'agentpr/fix', head_owner: 'agentpr-bot', head_sha: head,
       draft: 0, confirm_token_sha256: 'e'.repeat(64), created_at: created.toISOString(), expires_at: new Date(created.getTime() + 4 * HOUR).toISOString(), consumed_at: null,
@@ -202,41 +214,41 @@ class Seeder {
 
 async function seedQueued(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.queued, 'acme', 'widgets', SEED_CAMPAIGNS.deps), 3);
-  await steps(s.db, run.runId, 2.5, [['preflight', 4_000]]);
+  await steps(s, run.runId, 2.5, [['preflight', 4_000]]);
 }
 
 async function seedIterating(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.iterating, 'acme', 'gadgets', SEED_CAMPAIGNS.deps), 30);
   const head = '1'.repeat(40);
-  await steps(s.db, run.runId, 29.5, [['prepare', 35_000], ['preflight', 6_000]]);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(0, 3), 29);
+  await steps(s, run.runId, 29.5, [['prepare', 35_000], ['preflight', 6_000]]);
+  await events(s, run.runId, TO_PUSHED(head).slice(0, 3), 29);
   await s.attempt(run, { ...PASSING, stage: 'IMPLEMENTING', stateAfter: 'LOCAL_VALIDATING' }, 27.5);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(3), 27);
-  await steps(s.db, run.runId, 26.5, [['finish', 12_000], ['pr_create', 2_500]]);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 31, actor: 'manager' } }, seedClock(26));
-  await recordPrOpened(s.db, { runId: run.runId, prNumber: 31, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/gadgets/pull/31', openedAt: seedClock(26)().toISOString() }, seedClock(26));
+  await events(s, run.runId, TO_PUSHED(head).slice(3), 27);
+  await steps(s, run.runId, 26.5, [['finish', 12_000], ['pr_create', 2_500]]);
+  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 31, actor: 'manager' } }, s.clock(26));
+  await recordPrOpened(s.db, { runId: run.runId, prNumber: 31, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/gadgets/pull/31', openedAt: s.clock(26)().toISOString() }, s.clock(26));
   const red: RunEvent = { type: 'github.check.completed', conclusion: 'failure', pr_number: 31, head_sha: head, failing_checks: ['lint', 'test (ubuntu-latest, node 20)'], actor: 'webhook' };
-  await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-iterating' }, seedClock(24));
+  await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-iterating' }, s.clock(24));
   await s.attempt(run, { ...FAILING_TESTS, stage: 'ITERATING', stateAfter: 'ITERATING' }, 2);
-  await acquireLease(s.db, run.runId, 'manager-loop:dash-host:4242', 10 * 24 * HOUR, seedClock(1));
+  await acquireLease(s.db, run.runId, 'manager-loop:dash-host:4242', 10 * 24 * HOUR, s.clock(1));
 }
 
 async function seedValidating(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.localValidating, 'acme', 'sprockets', SEED_CAMPAIGNS.docs), 8);
-  await steps(s.db, run.runId, 7.8, [['prepare', 22_000], ['preflight', 5_000]]);
-  await events(s.db, run.runId, TO_PUSHED('2'.repeat(40)).slice(0, 3), 7.5);
+  await steps(s, run.runId, 7.8, [['prepare', 22_000], ['preflight', 5_000]]);
+  await events(s, run.runId, TO_PUSHED('2'.repeat(40)).slice(0, 3), 7.5);
   await s.attempt(run, { ...PASSING, stage: 'IMPLEMENTING', stateAfter: 'LOCAL_VALIDATING', lastMessage: 'Fixed the typos in docs/usage.md.' }, 6);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, seedClock(5.9));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, s.clock(5.9));
 }
 
 async function seedAwaitingApproval(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.awaitingApproval, 'acme', 'widgets-docs', SEED_CAMPAIGNS.docs), 12);
   const head = '3'.repeat(40);
-  await steps(s.db, run.runId, 11.8, [['prepare', 18_000], ['preflight', 4_000]]);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(0, 3), 11.5);
+  await steps(s, run.runId, 11.8, [['prepare', 18_000], ['preflight', 4_000]]);
+  await events(s, run.runId, TO_PUSHED(head).slice(0, 3), 11.5);
   await s.attempt(run, { ...PASSING, stage: 'IMPLEMENTING', stateAfter: 'LOCAL_VALIDATING', lastMessage: 'Rewrote the README quick start.' }, 10);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(3), 9.5);
-  await steps(s.db, run.runId, 9, [['finish', 9_000]]);
+  await events(s, run.runId, TO_PUSHED(head).slice(3), 9.5);
+  await steps(s, run.runId, 9, [['finish', 9_000]]);
   await s.gates(run.runId, 0.5);
   await s.prRequest(run.runId, 'docs: clarify the README quick start', head, 0.4);
 }
@@ -244,70 +256,70 @@ async function seedAwaitingApproval(s: Seeder): Promise<void> {
 async function seedCiWait(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.ciWait, 'acme', 'api-client', SEED_CAMPAIGNS.deps), 50);
   const [first, second] = ['4'.repeat(40), '5'.repeat(40)];
-  await steps(s.db, run.runId, 49.5, [['prepare', 41_000], ['preflight', 7_000]]);
-  await events(s.db, run.runId, TO_PUSHED(first).slice(0, 3), 49);
+  await steps(s, run.runId, 49.5, [['prepare', 41_000], ['preflight', 7_000]]);
+  await events(s, run.runId, TO_PUSHED(first).slice(0, 3), 49);
   await s.attempt(run, { ...PASSING, stage: 'IMPLEMENTING', stateAfter: 'LOCAL_VALIDATING' }, 47);
-  await events(s.db, run.runId, TO_PUSHED(first).slice(3), 46.5);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: 'manager' } }, seedClock(46));
-  await recordPrOpened(s.db, { runId: run.runId, prNumber: 42, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/api-client/pull/42', openedAt: seedClock(46)().toISOString() }, seedClock(46));
+  await events(s, run.runId, TO_PUSHED(first).slice(3), 46.5);
+  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: 'manager' } }, s.clock(46));
+  await recordPrOpened(s.db, { runId: run.runId, prNumber: 42, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/api-client/pull/42', openedAt: s.clock(46)().toISOString() }, s.clock(46));
   const red: RunEvent = { type: 'github.check.completed', conclusion: 'failure', pr_number: 42, head_sha: first, failing_checks: ['build', 'e2e (chromium)'], actor: 'webhook' };
-  await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-ciwait-1' }, seedClock(40));
+  await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-ciwait-1' }, s.clock(40));
   await s.attempt(run, { ...PASSING, stage: 'ITERATING', stateAfter: 'LOCAL_VALIDATING', lastMessage: 'Fixed the e2e selector that CI reported.' }, 20);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, seedClock(19.9));
-  await applyEvent(s.db, run.runId, { event: { type: 'worker.push.completed', branch: 'agentpr/fix', head_sha: second, actor: 'worker' } }, seedClock(19.5));
-  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: 'webhook' } }, seedClock(19));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.local.validation.passed', actor: 'worker' } }, s.clock(19.9));
+  await applyEvent(s.db, run.runId, { event: { type: 'worker.push.completed', branch: 'agentpr/fix', head_sha: second, actor: 'worker' } }, s.clock(19.5));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 42, actor: 'webhook' } }, s.clock(19));
   // A late red check of the first head: stored (stale_head_sha), the run stays in CI_WAIT.
   const late: RunEvent = { type: 'github.check.completed', conclusion: 'failure', pr_number: 42, head_sha: first, failing_checks: ['e2e (chromium)'], actor: 'webhook' };
-  await applyEvent(s.db, run.runId, { event: late, idempotencyKey: 'gh:check:seed-ciwait-late' }, seedClock(18));
-  const responses = { firstResponseAt: isoAgo(30), lastMaintainerActivityAt: isoAgo(30), checkedAt: isoAgo(18) };
-  await notePrChecked(s.db, { runId: run.runId, prNumber: 42 }, responses, seedClock(18));
+  await applyEvent(s.db, run.runId, { event: late, idempotencyKey: 'gh:check:seed-ciwait-late' }, s.clock(18));
+  const responses = { firstResponseAt: s.iso(30), lastMaintainerActivityAt: s.iso(30), checkedAt: s.iso(18) };
+  await notePrChecked(s.db, { runId: run.runId, prNumber: 42 }, responses, s.clock(18));
 }
 
 async function seedNeedsHuman(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.needsHuman, 'acme', 'parser', SEED_CAMPAIGNS.docs), 20);
-  await steps(s.db, run.runId, 19.5, [['prepare', 25_000], ['preflight', 5_000]]);
-  await events(s.db, run.runId, TO_PUSHED('6'.repeat(40)).slice(0, 3), 19);
+  await steps(s, run.runId, 19.5, [['prepare', 25_000], ['preflight', 5_000]]);
+  await events(s, run.runId, TO_PUSHED('6'.repeat(40)).slice(0, 3), 19);
   const spec: AttemptSpec = {
     ...FAILING_TESTS, grade: 'HUMAN_REVIEW', reasonCode: 'agent_reported_needs_review', nextAction: 'escalate', stage: 'IMPLEMENTING', stateAfter: 'NEEDS_HUMAN_REVIEW',
     evidence: [{ line: 88, command: null, exit_code: null, note: 'the agent asked for a human: the public API would change' }],
     lastMessage: 'This needs a maintainer decision: fixing it changes the public API.',
   };
   await s.attempt(run, spec, 17);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', error: 'agent:agent_reported_needs_review:HUMAN_REVIEW', actor: 'worker' } }, seedClock(16.9));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.retry', target_state: 'NEEDS_HUMAN_REVIEW', error: 'agent:agent_reported_needs_review:HUMAN_REVIEW', actor: 'worker' } }, s.clock(16.9));
 }
 
 async function seedMerged(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.merged, 'acme', 'widgets', SEED_CAMPAIGNS.deps), 120);
   const head = '7'.repeat(40);
-  await steps(s.db, run.runId, 119.5, [['prepare', 30_000], ['preflight', 5_500]]);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(0, 3), 119);
+  await steps(s, run.runId, 119.5, [['prepare', 30_000], ['preflight', 5_500]]);
+  await events(s, run.runId, TO_PUSHED(head).slice(0, 3), 119);
   await s.attempt(run, { ...PASSING, stage: 'IMPLEMENTING', stateAfter: 'LOCAL_VALIDATING' }, 117);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(3), 116.5);
-  await steps(s.db, run.runId, 116, [['finish', 10_000], ['pr_create', 3_000]]);
+  await events(s, run.runId, TO_PUSHED(head).slice(3), 116.5);
+  await steps(s, run.runId, 116, [['finish', 10_000], ['pr_create', 3_000]]);
   await s.gates(run.runId, 116);
-  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 7, actor: 'operator' } }, seedClock(115));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.pr.linked', pr_number: 7, actor: 'operator' } }, s.clock(115));
   const key = { runId: run.runId, prNumber: 7 };
-  await recordPrOpened(s.db, { ...key, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/widgets/pull/7', openedAt: seedClock(115)().toISOString() }, seedClock(115));
-  await applyEvent(s.db, run.runId, { event: { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: head, actor: 'webhook' } }, seedClock(114));
-  await applyEvent(s.db, run.runId, { event: { type: 'github.review.submitted', state: 'approved', pr_number: 7, actor: 'webhook' } }, seedClock(100));
-  await notePrChecked(s.db, key, { firstResponseAt: isoAgo(100), lastMaintainerActivityAt: isoAgo(96), checkedAt: isoAgo(96) }, seedClock(96));
-  await markPrMerged(s.db, key, seedClock(96)().toISOString(), seedClock(96));
-  await applyEvent(s.db, run.runId, { event: { type: 'github.pull_request.closed', pr_number: 7, merged: true, actor: 'webhook' } }, seedClock(96));
+  await recordPrOpened(s.db, { ...key, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/widgets/pull/7', openedAt: s.clock(115)().toISOString() }, s.clock(115));
+  await applyEvent(s.db, run.runId, { event: { type: 'github.check.completed', conclusion: 'success', pr_number: 7, head_sha: head, actor: 'webhook' } }, s.clock(114));
+  await applyEvent(s.db, run.runId, { event: { type: 'github.review.submitted', state: 'approved', pr_number: 7, actor: 'webhook' } }, s.clock(100));
+  await notePrChecked(s.db, key, { firstResponseAt: s.iso(100), lastMaintainerActivityAt: s.iso(96), checkedAt: s.iso(96) }, s.clock(96));
+  await markPrMerged(s.db, key, s.clock(96)().toISOString(), s.clock(96));
+  await applyEvent(s.db, run.runId, { event: { type: 'github.pull_request.closed', pr_number: 7, merged: true, actor: 'webhook' } }, s.clock(96));
 }
 
 async function seedSkipped(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.skipped, 'acme', 'legacy', SEED_CAMPAIGNS.docs), 70);
-  await steps(s.db, run.runId, 69.9, [['preflight', 3_000]]);
+  await steps(s, run.runId, 69.9, [['preflight', 3_000]]);
   const detail = { stance: 'forbidden', quotes: [{ path: 'CONTRIBUTING.md', quote: 'We do not accept AI-generated pull requests.' }] };
-  await insertGateCheck(s.db, { runId: run.runId, gate: 'ai_policy', phase: 'run_start', outcome: 'skip_run', reasonCode: 'ai_policy_forbidden', message: 'acme/legacy forbids AI contributions; campaign docs-polish skips it', detail, override: false, actor: 'manager' }, seedClock(69.8));
-  await applyEvent(s.db, run.runId, { event: { type: 'command.run.skip', reason_code: 'ai_policy_forbidden', message: 'acme/legacy forbids AI contributions', actor: 'manager' } }, seedClock(69.8));
+  await insertGateCheck(s.db, { runId: run.runId, gate: 'ai_policy', phase: 'run_start', outcome: 'skip_run', reasonCode: 'ai_policy_forbidden', message: 'acme/legacy forbids AI contributions; campaign docs-polish skips it', detail, override: false, actor: 'manager' }, s.clock(69.8));
+  await applyEvent(s.db, run.runId, { event: { type: 'command.run.skip', reason_code: 'ai_policy_forbidden', message: 'acme/legacy forbids AI contributions', actor: 'manager' } }, s.clock(69.8));
 }
 
 /** Hostile text everywhere a run carries text, plus the seed's secret, which must be redacted. */
 async function seedHostile(s: Seeder): Promise<void> {
   const run = await s.create(newRun(SEED_RUN_IDS.hostile, 'evil-org', 'evil-repo', HOSTILE_CAMPAIGN), 10);
   const head = '8'.repeat(40);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(0, 3), 9.5);
+  await events(s, run.runId, TO_PUSHED(head).slice(0, 3), 9.5);
   const spec: AttemptSpec = {
     ...FAILING_TESTS, stage: 'IMPLEMENTING', stateAfter: 'IMPLEMENTING',
     evidence: [
@@ -318,19 +330,19 @@ async function seedHostile(s: Seeder): Promise<void> {
     stderr: `${HOSTILE.script}\n`,
   };
   await s.attempt(run, spec, 8);
-  await events(s.db, run.runId, TO_PUSHED(head).slice(3), 7.5);
+  await events(s, run.runId, TO_PUSHED(head).slice(3), 7.5);
   await s.prRequest(run.runId, HOSTILE_PR_TITLE, head, 7);
   const failed: RunEvent = { type: 'worker.step.failed', step: 'pr_create', reason_code: 'github_error', error_message: `${HOSTILE.script} ${HOSTILE.img} ${HOSTILE.js} ${HOSTILE.bidi}`, actor: 'manager' };
-  await applyEvent(s.db, run.runId, { event: failed }, seedClock(6));
+  await applyEvent(s.db, run.runId, { event: failed }, s.clock(6));
 
   const pending = await s.create(newRun(SEED_RUN_IDS.hostilePending, 'evil-org', 'evil-repo-2', HOSTILE_CAMPAIGN), 9);
-  await events(s.db, pending.runId, TO_PUSHED('9'.repeat(40)), 8.5);
+  await events(s, pending.runId, TO_PUSHED('9'.repeat(40)), 8.5);
   await s.gates(pending.runId, 1);
   await s.prRequest(pending.runId, HOSTILE_PR_TITLE, '9'.repeat(40), 0.6);
 }
 
 /** Webhook deliveries over the last day (claimed, then finished as the webhook does), and its audit log lines. */
-async function seedWebhook(db: Db, auditLogFile: string): Promise<void> {
+async function seedWebhook(s: Seeder, auditLogFile: string): Promise<void> {
   mkdirSync(dirname(auditLogFile), { recursive: true, mode: 0o700 });
   const outcomes: Array<[outcome: string, status: number, error: string]> = [
     ['processed', 200, ''], ['processed', 200, ''], ['ignored', 202, ''], ['processed', 200, ''], ['refused', 401, 'bad signature'],
@@ -338,13 +350,13 @@ async function seedWebhook(db: Db, auditLogFile: string): Promise<void> {
   ];
   for (let i = 0; i < 24; i++) {
     const [outcome, status, error] = outcomes[i % outcomes.length]!;
-    const at = seedClock(23.5 - i)();
+    const at = s.clock(23.5 - i)();
     const delivery = `seed-delivery-${String(i).padStart(3, '0')}`;
     const event = i % 3 === 0 ? 'pull_request' : 'check_run';
     // Only settled deliveries keep a row: a refused signature never reaches the store, a 500 rolls its claim back.
     if (outcome === 'processed' || outcome === 'ignored') {
-      const claim = await claimDelivery(db, { source: 'github', deliveryId: delivery, eventType: event, payloadSha256: `${i}`.padStart(64, 'f'), receivedAt: at.toISOString() });
-      if (claim.claimed) await finishDelivery(db, claim.id, outcome, { processed: outcome === 'processed' ? 1 : 0, ignored: outcome === 'ignored' ? 1 : 0 });
+      const claim = await claimDelivery(s.db, { source: 'github', deliveryId: delivery, eventType: event, payloadSha256: `${i}`.padStart(64, 'f'), receivedAt: at.toISOString() });
+      if (claim.claimed) await finishDelivery(s.db, claim.id, outcome, { processed: outcome === 'processed' ? 1 : 0, ignored: outcome === 'ignored' ? 1 : 0 });
     }
     const line = { ts: at.toISOString(), method: 'POST', path: '/github/webhook', event, delivery, status_code: status, outcome, processed: outcome === 'processed' ? 1 : 0, ignored: outcome === 'ignored' ? 1 : 0, retryable_failures: status >= 500 ? 1 : 0, error };
     appendFileSync(auditLogFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
@@ -367,16 +379,16 @@ export async function seedDashboardStore(dir: string, options: SeedOptions = {})
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const dbPath = join(dir, 'agentpr.db');
   const store = await openStore({ kind: 'sqlite', path: dbPath });
-  const s = new Seeder(store.db, join(dir, 'reports'));
+  const s = new Seeder(store.db, join(dir, 'reports'), options.now ?? SEED_NOW);
   const auditLogFile = join(dir, 'reports', 'github_webhook_audit.jsonl');
   try {
     const seeds = [seedMerged, seedSkipped, seedCiWait, seedIterating, seedNeedsHuman, seedAwaitingApproval, seedHostile, seedValidating, seedQueued];
     for (const seed of seeds) await seed(s);
-    await seedWebhook(store.db, auditLogFile);
+    await seedWebhook(s, auditLogFile);
     const bulk = options.bulkRuns ?? 0;
     if (bulk > 0) {
       const runs = Array.from({ length: bulk }, (_, i) => newRun(`run_bulk_${String(i + 1).padStart(5, '0')}`, 'bulk-org', `repo-${i % 50}`, null));
-      await createRuns(store.db, runs, seedClock(200));
+      await createRuns(s.db, runs, s.clock(200));
     }
   } catch (error) {
     await store.close();
