@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { webhookProbe } from 'agentpr';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { announceSkip, fetchRaw, freePort, readDeploy, run, substitute, waitFor, which } from './helpers.js';
+import { cleanupTempDirs } from '@agentpr/testing';
+import { announceSkip, fetchRaw, freePort, run, substitute, waitFor, which } from './helpers.js';
+import { makePrefix as makeNginxPrefix, siteWithCerts as certifiedSite, wrapper } from './nginx-prefix.js';
 import { startRecordedWebhook, type RecordedWebhook } from './real-webhook.js';
 
 const SITE = 'nginx/agentpr-webhook.conf';
@@ -20,30 +21,8 @@ const skip = announceSkip('nginx checks', skipReason);
 
 afterAll(() => cleanupTempDirs());
 
-/** A prefix dir with a self-signed certificate for localhost/127.0.0.1 and a logs/ folder. */
-function makePrefix(): { dir: string; cert: string; key: string } {
-  const dir = tempDir('agentpr-nginx-');
-  chmodSync(dir, 0o755); // workers may run as nobody when the master is root
-  mkdirSync(join(dir, 'logs'));
-  const cert = join(dir, 'fullchain.pem');
-  const key = join(dir, 'privkey.pem');
-  const r = run(openssl!, ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert]);
-  if (r.code !== 0) throw new Error(`openssl req failed: ${r.stderr}`);
-  return { dir, cert, key };
-}
-
-/** The site with the certificate and log placeholders pointed into `dir`. */
-function siteWithCerts(dir: string): string {
-  let site = readDeploy(SITE);
-  site = substitute(site, '/etc/letsencrypt/live/CHANGE_ME.example.com/', `${dir}/`, SITE);
-  site = substitute(site, '/var/log/nginx/', `${dir}/logs/`, SITE);
-  return site;
-}
-
-/** The main nginx.conf that includes the site inside http {}, as Debian's nginx.conf does for sites-enabled/. */
-function wrapper(dir: string, extraMain = ''): string {
-  return [`pid ${dir}/nginx.pid;`, `error_log ${dir}/logs/error.log;`, 'worker_processes 1;', extraMain, 'events { worker_connections 64; }', 'http {', `  access_log off;`, `  include ${dir}/site.conf;`, '}', ''].join('\n');
-}
+const makePrefix = () => makeNginxPrefix(openssl!);
+const siteWithCerts = (dir: string) => certifiedSite(SITE, dir);
 
 describe.skipIf(skip)('nginx: deploy/nginx/agentpr-webhook.conf', () => {
   it('passes nginx -t inside an http {} block, with no warnings', () => {
