@@ -70,6 +70,11 @@ async function checkSchemaCurrent(open: OpenDatabase): Promise<void> {
   } catch (cause) {
     const code = (cause as { code?: string }).code;
     if (code === 'SQLITE_NOTADB') throw new StoreError('not_a_database', `${open.label} is not an agentpr SQLite database; pass --db with another file.`, { cause });
+    // No migration table yet (SQLite's "no such table", PostgreSQL's undefined_table): nothing migrated. Anything else is a fault.
+    const message = oneLine((cause as Error).message);
+    if (code !== '42P01' && !/no such table/i.test(message)) {
+      throw new StoreError('database_error', `cannot read the schema version of ${open.label}: ${message}`, { cause });
+    }
     applied = [];
   }
   const unknown = applied.filter((n) => !MIGRATION_NAMES.includes(n)).sort();
@@ -79,4 +84,8 @@ async function checkSchemaCurrent(open: OpenDatabase): Promise<void> {
   if (applied.length < MIGRATION_NAMES.length) {
     throw new StoreError('database_error', `database ${open.label} needs migrating before it can be read; run any agentpr command against it (e.g. \`agentpr doctor\`), then start again.`);
   }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').slice(0, 300);
 }
