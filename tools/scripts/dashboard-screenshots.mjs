@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Regenerates the dashboard screenshots shown in the README (docs/dashboard-*.png): seeds a throwaway SQLite store
-// with the browser tests' seed (apps/dashboard/src/__tests__/seed.ts, loaded through vite as vitest loads it), starts
-// the BUILT dashboard (apps/dashboard/dist/index.js) read-only over it on 127.0.0.1 with the seed's clock, and has
-// Debian's chromium take each page at 1280×800, plus the runs page on a phone (390×844). It builds nothing: build
-// first (`npm run build`, or `npx nx run @agentpr/dashboard-app:build` after the packages), then from the root:
+// Regenerates the dashboard screenshots shown in the README (docs/dashboard-*.png): seeds a throwaway data dir with
+// the browser tests' seed (apps/dashboard/src/__tests__/seed.ts, loaded through vite as vitest loads it, seeded at
+// the current time), runs the BUILT `agentpr-dashboard` (apps/dashboard/dist/bin.js) over it on 127.0.0.1, and has
+// Debian's chromium take each page at 1280×800, plus the run page on a phone (390×844). It builds nothing: build
+// first (`npm run build`, or `npx nx run @agentpr/dashboard-app:build`), then from the repository root:
 //
 //   node tools/scripts/dashboard-screenshots.mjs            # writes docs/dashboard-*.png
 //   node tools/scripts/dashboard-screenshots.mjs --out DIR  # writes them into DIR instead
@@ -12,10 +12,11 @@
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DIST = join(ROOT, 'apps', 'dashboard', 'dist', 'index.js');
+const BIN = join(ROOT, 'apps', 'dashboard', 'dist', 'bin.js');
 const SEED = join(ROOT, 'apps', 'dashboard', 'src', '__tests__', 'seed.ts');
 
 function fail(message) {
@@ -49,21 +50,36 @@ async function loadSeed() {
   return { seed: await server.ssrLoadModule(SEED), close: () => server.close() };
 }
 
-/** The read-only app context the service builds (see apps/dashboard's openTestDeps), on the seed's clock. */
-async function dashboardOver(dbPath, dataDir, now) {
-  const [dashboard, orchestrator, store] = await Promise.all([import(pathToFileURL(DIST).href), import('@agentpr/orchestrator'), import('@agentpr/store')]);
-  const opened = await store.openReadOnlyStore({ kind: 'sqlite', path: dbPath });
-  const env = {};
-  const clock = () => new Date(now);
-  const redactor = orchestrator.createSecretRedactor(env);
-  const ports = orchestrator.createAppPorts(env, { clock, redactor, log: orchestrator.silentLogger, overrides: { github: { client: async () => undefined } } });
-  const app = { ...ports, db: opened.db, dialect: opened.dialect, clock, paths: orchestrator.dataDirPaths(dataDir), env, log: orchestrator.silentLogger, redactor, actor: 'operator' };
-  const running = await dashboard.startDashboard(dashboard.dashboardDeps(app), { host: '127.0.0.1', port: 0, token: undefined, livePollMs: 1000 });
-  return { url: running.info.url.replace(/\/$/, ''), close: async () => (await running.close(), await opened.close()) };
+/** Starts the built `agentpr-dashboard` on 127.0.0.1 (a free port) over the data dir, read-only as it always is. */
+async function startBuiltDashboard(dataDir) {
+  const child = spawn(process.execPath, [BIN, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0'], {
+    env: { PATH: process.env.PATH, HOME: dataDir, AGENTPR_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const line = await new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const newline = out.indexOf('\n');
+      if (newline !== -1) resolve(out.slice(0, newline));
+    });
+    void exited.then(({ code }) => reject(new Error(`agentpr-dashboard exited ${code} before listening: ${stderr.trim().split('\n').at(-1) ?? ''}`)));
+  });
+  const { url } = JSON.parse(line);
+  return {
+    url: url.replace(/\/$/, ''),
+    async close() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 async function main() {
-  if (!existsSync(DIST)) fail(`${DIST} is missing; build first: npm run build`);
+  if (!existsSync(BIN)) fail(`${BIN} is missing; build first: npm run build`);
   const executablePath = process.env.AGENTPR_CHROMIUM || '/usr/bin/chromium';
   try {
     accessSync(executablePath, constants.X_OK);
@@ -74,10 +90,11 @@ async function main() {
   mkdirSync(out, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'agentpr-dash-shots-'));
   const { seed: mod, close: closeVite } = await loadSeed();
-  const seeded = await mod.seedDashboardStore(work);
+  // Seeded at the real time: the dashboard runs on the wall clock, so the runs look recent.
+  const seeded = await mod.seedDashboardStore(work, { now: new Date(), hostile: false });
   await seeded.close();
   await closeVite();
-  const dash = await dashboardOver(seeded.dbPath, seeded.dataDir, mod.SEED_NOW);
+  const dash = await startBuiltDashboard(seeded.dataDir);
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
   const ids = mod.SEED_RUN_IDS;

@@ -91,6 +91,8 @@ export interface SeedOptions {
    * real time, so a dashboard on the wall clock shows recent runs.
    */
   now?: Date;
+  /** Seed the two hostile runs (default true; the README's screenshots leave them out). */
+  hostile?: boolean;
   /** Extra QUEUED runs without a campaign (`run_bulk_00001`, …), for pagination. Default 0. */
   bulkRuns?: number;
 }
@@ -383,7 +385,7 @@ export async function seedDashboardStore(dir: string, options: SeedOptions = {})
   const auditLogFile = join(dir, 'reports', 'github_webhook_audit.jsonl');
   try {
     const seeds = [seedMerged, seedSkipped, seedCiWait, seedIterating, seedNeedsHuman, seedAwaitingApproval, seedHostile, seedValidating, seedQueued];
-    for (const seed of seeds) await seed(s);
+    for (const seed of seeds) if (seed !== seedHostile || options.hostile !== false) await seed(s);
     await seedWebhook(s, auditLogFile);
     const bulk = options.bulkRuns ?? 0;
     if (bulk > 0) {
