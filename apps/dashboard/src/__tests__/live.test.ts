@@ -2,8 +2,8 @@ import { join } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '@agentpr/orchestrator';
-import { applyEvent, createRun, openStore, type Db, type OpenDatabase } from '@agentpr/store';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { applyEvent, createRun, openReadOnlyStore, openStore, type Db, type OpenDatabase } from '@agentpr/store';
+import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir } from '@agentpr/testing';
 import { LIVE_JS } from '../assets/live-js.js';
 import { LiveHub, type LiveMessage } from '../live.js';
 import { startDashboard, type RunningDashboard } from '../run-dashboard.js';
@@ -182,6 +182,30 @@ describe('LiveHub', () => {
     hub.close();
     expect(ended).toEqual([2]);
     expect(hub.subscribe({ send: () => undefined, end: () => undefined })).toBeUndefined();
+  });
+});
+
+describe.each(dialectsUnderTest())('LiveHub on %s', (kind) => {
+  it("announces a run another connection moves, read through the dashboard's read-only connection", async () => {
+    const database = await freshDatabase(kind);
+    const write = await openStore(database.location);
+    const read = await openReadOnlyStore(database.location);
+    const hub = new LiveHub({ db: read.db, clock: () => new Date(), pollMs: 50, heartbeatMs: 60_000, log: silentLogger, redact: (t) => t });
+    try {
+      const runId = `run_live_${kind}`;
+      await createRun(write.db, { runId, owner: 'acme', repo: 'dialects', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir: `/tmp/${runId}` });
+      const moved = applyEvent(write.db, runId, { event: { type: 'command.pause', actor: 'operator' } });
+      const announced = new Promise<LiveMessage>((resolve) => {
+        hub.subscribe({ send: (m) => m.kind === 'runs' && m.runIds.includes(runId) && resolve(m), end: () => undefined });
+      });
+      await moved;
+      expect(await announced).toMatchObject({ kind: 'runs', more: false });
+    } finally {
+      hub.close();
+      await read.close();
+      await write.close();
+      await database.drop();
+    }
   });
 });
 
