@@ -1,5 +1,5 @@
 import { sql, type RawBuilder } from 'kysely';
-import { RUN_STATES, type RunState } from '@agentpr/state-machine';
+import { RUN_STATES, isRunState, type RunState } from '@agentpr/state-machine';
 import { decodeCursor, encodeCursor, type PageCursor } from './dashboard-cursor.js';
 import type { RunPage, RunPageQuery, RunPageRow, RunSort } from './dashboard-queries.js';
 import { dialectOf } from './dialect.js';
@@ -56,7 +56,7 @@ interface Read {
  * The runs page: filtered, ordered from an index, one keyset page at a time (fast at 100k runs). Every order ends
  * with `run_id`, so walking `next` visits each matching run exactly once; `state` orders by state, then by update
  * time, in the same direction. No read sorts more than {@link SORT_MATCHES_MAX} runs. A bad `limit`, `sort`,
- * `direction` or cursor is an `invalid_input` StoreError.
+ * `direction`, state or cursor is an `invalid_input` StoreError.
  *
  * @example
  * const first = await dashboardRunPage(db, { states: ['NEEDS_HUMAN_REVIEW'], limit: 50 });
@@ -73,6 +73,7 @@ export async function dashboardRunPage(db: Db, query: RunPageQuery): Promise<Run
   const keys = SORT_KEYS[sort];
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, { sort, direction, keys: keys.length });
   const states = query.states ? [...new Set(query.states)] : undefined;
+  if (states?.some((state) => !isRunState(state))) throw new StoreError('invalid_input', `states must be run states (${RUN_STATES.join(', ')}).`);
   if (states?.length === 0) return { rows: [], next: null, total: 0 };
   const total = await countMatching(db, query);
   if (total === 0) return { rows: [], next: null, total };

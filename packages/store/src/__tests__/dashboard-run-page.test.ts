@@ -202,6 +202,9 @@ describe.each(dialectsUnderTest())('dashboardRunPage on %s', (kind) => {
       expect(await refused({ limit: 3, cursor: 'x'.repeat(5000) })).toMatch(/invalid cursor/);
       for (const limit of [0, 201, 1.5, Number.NaN]) expect(await refused({ limit })).toMatch(/limit must be/);
       expect(await refused({ limit: 3, sort: 'owner' as RunSort })).toMatch(/sort must be/);
+      expect(await refused({ limit: 3, sort: 'constructor' as RunSort })).toMatch(/sort must be/);
+      expect(await refused({ limit: 3, direction: 'up' as 'asc' })).toMatch(/direction must be/);
+      expect(await refused({ limit: 3, states: ['QUEUED', 'SLEEPING' as RunState] })).toMatch(/states must be run states/);
       // A cursor of the same order still reads on, whatever was written since.
       expect((await dashboardRunPage(store.db, { sort: 'created', limit: 3, cursor: next! })).rows).toHaveLength(3);
     });
@@ -226,5 +229,3 @@ describe.each(dialectsUnderTest())('dashboardRunPage on %s', (kind) => {
     });
   });
 });
-
-export type { RunState };
