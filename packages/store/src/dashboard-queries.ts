@@ -68,7 +68,7 @@ export interface StateCountsBucket {
   counts: Partial<Record<RunState, number>>;
 }
 
-/** Time runs spent in one state, across the runs that entered it in the window. */
+/** Time runs spent in one state: completed stays only, per run added up, across the recent runs that left it. */
 export interface StateDuration {
   state: RunState;
   runs: number;
