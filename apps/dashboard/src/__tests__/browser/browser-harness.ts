@@ -26,33 +26,49 @@ export async function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
 }
 
-/** A dashboard server over a fresh seed, and the seed's writable side for live updates. */
-export interface SeededDashboard {
-  seed: SeededStore;
+/** A dashboard server on 127.0.0.1. */
+export interface TestServer {
   /** `http://127.0.0.1:<port>` without the trailing slash. */
   origin: string;
   running: RunningDashboard;
   close(): Promise<void>;
 }
 
-/**
- * Seeds a store in a new temp dir and starts the real dashboard server on 127.0.0.1:0 over a read-only connection
- * to it (the seed's own writable connection stays open for the test to apply events through).
- */
-export async function startSeededDashboard(options: { token?: string; livePollMs?: number; seed?: SeedOptions } = {}): Promise<SeededDashboard> {
-  const seed = await seedDashboardStore(tempDir('dash-browser-'), options.seed);
+/** Starts the real dashboard server on 127.0.0.1:0 over a read-only connection to the seeded store. */
+export async function startServer(seed: SeededStore, options: { token?: string; livePollMs?: number } = {}): Promise<TestServer> {
   const { deps, close: closeDeps } = await openTestDeps(seed.dbPath);
   const running = await startDashboard(deps, { host: '127.0.0.1', port: 0, token: options.token, livePollMs: options.livePollMs ?? 100 });
   return {
-    seed,
     origin: running.info.url.replace(/\/$/, ''),
     running,
     async close() {
       await running.close();
       await closeDeps();
-      await seed.close();
     },
   };
+}
+
+/** The browser and the seeded store every suite of the browser test shares, and an open (token-less) server over it. */
+export interface BrowserSession {
+  browser: Browser;
+  /** The seed's writable connection stays open: a test applies live changes through it. */
+  seed: SeededStore;
+  /** The dashboard without a token (loopback). */
+  open: TestServer;
+}
+
+/** Launches chromium and seeds a store in a new temp dir, with a token-less server over it. */
+export async function startSession(options: { seed?: SeedOptions } = {}): Promise<BrowserSession> {
+  const [browser, seed] = await Promise.all([launchChromium(), seedDashboardStore(tempDir('dash-browser-'), options.seed)]);
+  return { browser, seed, open: await startServer(seed) };
+}
+
+/** Closes what {@link startSession} opened. */
+export async function closeSession(session: BrowserSession | undefined): Promise<void> {
+  if (!session) return;
+  await session.browser.close();
+  await session.open.close();
+  await session.seed.close();
 }
 
 /** What a page did that a test must see as a failure. */
