@@ -108,6 +108,12 @@ ol.timeline > li { margin: 0 0 0.75rem; padding-left: 0.5rem; }
 .meter .track { fill: var(--surface); stroke: var(--border); }
 .meter .fill { fill: var(--chart-1); }
 figure { margin: 0 0 1rem; }
+.window-links ul, .chart-legend { list-style: none; padding: 0; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.35rem 1rem; }
+.window-links a[aria-current] { font-weight: 700; }
+.chart-swatch { display: inline-block; vertical-align: middle; width: 0.8rem; height: 0.8rem; margin-right: 0.35rem; }
+.chart-data summary { cursor: pointer; }
+.warnings ul { margin: 0.25rem 0 0.75rem; padding-left: 1.25rem; }
+dl.how-to dd { margin: 0 0 0.5rem 1rem; }
 figcaption { color: var(--muted); font-size: 0.875rem; }
 @media (max-width: 40rem) {
   body { font-size: 15px; }
