@@ -13,6 +13,7 @@ const BENCHES = {
   'webhook-delivery': ['webhook-delivery-bench.mjs', 'the delivery side alone, CPU per delivery'],
   'agent-step': ['agent-step-bench.mjs', 'run-agent-step overhead over the codex process'],
   dashboard: ['dashboard-bench.mjs', 'the dashboard runs and run pages over 100k runs, at the server'],
+  'dashboard-explain': ['dashboard-explain.mjs', 'a dashboard page in process: time, and CPU and query plan per SQL statement'],
 };
 
 const [name, ...args] = process.argv.slice(2);
