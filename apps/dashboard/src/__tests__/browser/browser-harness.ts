@@ -7,6 +7,12 @@ import { openTestDeps, seedDashboardStore, type SeededStore, type SeedOptions } 
 // What every browser test file shares: Debian's chromium (never a downloaded browser), a real dashboard server on
 // 127.0.0.1 over the seeded store, and a watch on each page for console errors, CSP violations and dialogs.
 
+/**
+ * How long a page action or navigation may take: generous for a CI machine running other suites at the same time;
+ * a passing run takes well under a second per page.
+ */
+export const PAGE_TIMEOUT_MS = 15_000;
+
 /** The chromium the tests drive: `AGENTPR_CHROMIUM` (set by .ci/run), else Debian's /usr/bin/chromium. */
 export function chromiumPath(): string {
   return process.env.AGENTPR_CHROMIUM || '/usr/bin/chromium';

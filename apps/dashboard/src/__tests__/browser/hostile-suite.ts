@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { HOSTILE, HOSTILE_CAMPAIGN, SEED_RUN_IDS, SEED_SECRET } from '../seed.js';
-import { watchContext, type BrowserSession, type PageWatch } from './browser-harness.js';
+import { PAGE_TIMEOUT_MS, watchContext, type BrowserSession, type PageWatch } from './browser-harness.js';
 
 // The hostile runs in a real browser: their repository text, campaign, last error, agent message, evidence lines and
 // PR title show literally as text, nothing of it runs (no dialog, no injected element, no javascript: link), and the
@@ -40,7 +40,7 @@ export function hostileSuite(session: () => BrowserSession): void {
   describe('hostile text in chromium', () => {
     beforeAll(async () => {
       context = await session().browser.newContext({ viewport: { width: 1280, height: 800 } });
-      context.setDefaultTimeout(5_000);
+      context.setDefaultTimeout(PAGE_TIMEOUT_MS);
       watch = watchContext(context);
       page = await context.newPage();
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { SEED_RUN_IDS } from '../seed.js';
-import { startServer, watchContext, type BrowserSession, type PageWatch, type TestServer } from './browser-harness.js';
+import { PAGE_TIMEOUT_MS, startServer, watchContext, type BrowserSession, type PageWatch, type TestServer } from './browser-harness.js';
 
 // A token-guarded dashboard in a real chromium: the sign-in form refuses a wrong token, and the right one sets a
 // session cookie (never the token) and opens the page that was asked for.
@@ -19,7 +19,7 @@ export function loginSuite(session: () => BrowserSession): void {
     beforeAll(async () => {
       dash = await startServer(session().seed, { token: TOKEN });
       context = await session().browser.newContext({ viewport: { width: 1280, height: 800 } });
-      context.setDefaultTimeout(5_000);
+      context.setDefaultTimeout(PAGE_TIMEOUT_MS);
       watch = watchContext(context);
       page = await context.newPage();
     });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { applyEvent } from '@agentpr/store';
 import { SEED_CAMPAIGNS, SEED_NOW, SEED_RUN_IDS } from '../seed.js';
-import { horizontalOverflow, watchContext, type BrowserSession, type PageWatch } from './browser-harness.js';
+import { horizontalOverflow, PAGE_TIMEOUT_MS, watchContext, type BrowserSession, type PageWatch } from './browser-harness.js';
 
 // Every page in a real chromium over the seeded store: what a person sees (headings, table rows, chart titles), the
 // path from the runs list to a run to its evidence, a state change shown live without a reload, no console error or
@@ -28,7 +28,7 @@ export function pagesSuite(session: () => BrowserSession): void {
     beforeAll(async () => {
       origin = session().open.origin;
       context = await session().browser.newContext({ viewport: { width: 1280, height: 800 } });
-      context.setDefaultTimeout(5_000);
+      context.setDefaultTimeout(PAGE_TIMEOUT_MS);
       watch = watchContext(context);
       page = await context.newPage();
     });
