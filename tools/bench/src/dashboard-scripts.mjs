@@ -257,7 +257,7 @@ export async function writeBigRun(db, reportsDir, { runId, owner, repo, campaign
   await s.push();
   await s.gates();
   await s.prOpened();
-  for (let round = 0; round < 8; round++) {
+  for (let round = 0; round < 10; round++) {
     const old = s.head;
     await s.check('failure', { failing: ['lint', `test (node ${18 + (round % 3) * 2})`] });
     await s.agent('ITERATING', 'LOCAL_VALIDATING', round % 2 ? 'PASS' : 'RETRYABLE');
@@ -268,7 +268,7 @@ export async function writeBigRun(db, reportsDir, { runId, owner, repo, campaign
     await s.ev({ type: 'command.resume', actor: 'operator' }, { minutes: 30 });
   }
   await s.check('success');
-  for (let i = 0; i < 4; i++) await s.ev({ type: 'github.review.submitted', state: 'commented', pr_number: TOKENS.pr, actor: 'webhook' }, { minutes: 90 });
+  for (let i = 0; i < 6; i++) await s.ev({ type: 'github.review.submitted', state: 'commented', pr_number: TOKENS.pr, actor: 'webhook' }, { minutes: 90 });
   await store.acquireLease(db, runId, 'manager-loop:bench-host:4242', 365 * 24 * HOUR, s.clock(1));
   return { runId, applied: s.applied };
 }
