@@ -31,7 +31,7 @@ html { -webkit-text-size-adjust: 100%; text-size-adjust: 100%; }
 body {
   margin: 0; background: var(--bg); color: var(--fg);
   font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif;
-  overflow-wrap: anywhere;
+  overflow-wrap: break-word;
 }
 a { color: var(--link); }
 a:hover { text-decoration-thickness: 2px; }
@@ -108,6 +108,8 @@ ol.timeline > li { margin: 0 0 0.75rem; padding-left: 0.5rem; }
 .meter .track { fill: var(--surface); stroke: var(--border); }
 .meter .fill { fill: var(--chart-1); }
 figure { margin: 0 0 1rem; }
+ul.state-counts { list-style: none; padding: 0; margin: 0.5rem 0 1rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; }
+nav.back { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin-bottom: 0.5rem; }
 .window-links ul, .chart-legend { list-style: none; padding: 0; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.35rem 1rem; }
 .window-links a[aria-current] { font-weight: 700; }
 .chart-swatch { display: inline-block; vertical-align: middle; width: 0.8rem; height: 0.8rem; margin-right: 0.35rem; }
