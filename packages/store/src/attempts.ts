@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { inTransaction } from './dialect.js';
+import { dialectOf, inTransaction } from './dialect.js';
 import { lockRun } from './events.js';
 import { runNotFound } from './errors.js';
 import type { Db, StepAttemptRow } from './schema.js';
@@ -134,8 +134,68 @@ export async function listAttempts(db: Db, runId: string, options: { limit: numb
   return rows.map(normaliseAttempt);
 }
 
-/** Postgres returns integers from aggregates as strings; keep numbers numbers. */
-export function normaliseAttempt(row: StepAttemptRow): StepAttemptRow {
+/** A recorded step attempt without its two log streams: what the run's history, timing and verdicts read. */
+export type AttemptSummary = Omit<StepAttemptRow, 'stdout_log' | 'stderr_log'>;
+
+/** An {@link AttemptSummary} with the end of its stderr (the dashboard's timeline shows the last lines). */
+export type AttemptSummaryWithStderrTail = AttemptSummary & {
+  /** The last `stderrTailChars` characters of `stderr_log` (all of it when shorter). */
+  stderr_tail: string;
+};
+
+/** Every `step_attempts` column but the logs (each up to {@link MAX_LOG_BYTES}). */
+const SUMMARY_COLUMNS = [
+  'id',
+  'run_id',
+  'step',
+  'attempt_no',
+  'exit_code',
+  'duration_ms',
+  'grade',
+  'reason_code',
+  'stage',
+  'engine',
+  'model',
+  'input_tokens',
+  'cached_input_tokens',
+  'output_tokens',
+  'reasoning_tokens',
+  'created_at',
+] as const satisfies readonly (keyof AttemptSummary)[];
+
+/** Options of {@link listAttemptSummaries}. */
+export interface AttemptSummaryOptions {
+  limit: number;
+  step?: string;
+  /** Also read the last this many characters of each attempt's stderr (`stderr_tail`); a positive integer. */
+  stderrTailChars?: number;
+}
+
+/**
+ * The run's attempts, newest first, optionally for one step, like {@link listAttempts} but without reading the
+ * stdout and stderr tails (64 KiB each) that history, timing and verdict readers never use; with `stderrTailChars`,
+ * only that much of the end of stderr is read (SQLite `substr(x, -n)`, PostgreSQL `right(x, n)`, in characters).
+ */
+export async function listAttemptSummaries(
+  db: Db,
+  runId: string,
+  options: AttemptSummaryOptions & { stderrTailChars: number },
+): Promise<AttemptSummaryWithStderrTail[]>;
+export async function listAttemptSummaries(db: Db, runId: string, options: Omit<AttemptSummaryOptions, 'stderrTailChars'>): Promise<AttemptSummary[]>;
+export async function listAttemptSummaries(db: Db, runId: string, options: AttemptSummaryOptions): Promise<AttemptSummary[] | AttemptSummaryWithStderrTail[]> {
+  const tail = options.stderrTailChars;
+  if (tail !== undefined && (!Number.isInteger(tail) || tail < 1)) throw new RangeError(`stderrTailChars must be a positive integer, got ${tail}`);
+  let query = db.selectFrom('step_attempts').select(SUMMARY_COLUMNS).where('run_id', '=', runId);
+  if (options.step) query = query.where('step', '=', options.step);
+  query = query.orderBy('id', 'desc').limit(options.limit);
+  if (tail === undefined) return (await query.execute()).map(normaliseSummary);
+  const end = dialectOf(db) === 'postgres' ? sql<string>`right(stderr_log, ${tail})` : sql<string>`substr(stderr_log, ${-tail})`;
+  const rows = await query.select(end.as('stderr_tail')).execute();
+  return rows.map((row) => ({ ...normaliseSummary(row), stderr_tail: row.stderr_tail }));
+}
+
+/** Keeps an attempt's integers numbers (PostgreSQL returns some as strings). */
+function normaliseSummary<T extends AttemptSummary>(row: T): T {
   const n = (value: number | null) => (value === null ? null : Number(value));
   return {
     ...row,
@@ -148,4 +208,9 @@ export function normaliseAttempt(row: StepAttemptRow): StepAttemptRow {
     output_tokens: n(row.output_tokens ?? null),
     reasoning_tokens: n(row.reasoning_tokens ?? null),
   };
+}
+
+/** Postgres returns integers from aggregates as strings; keep numbers numbers. */
+export function normaliseAttempt(row: StepAttemptRow): StepAttemptRow {
+  return normaliseSummary(row);
 }

@@ -119,3 +119,4 @@ export { openReadOnlyStore } from './read-only-store.js';
 export { dashboardRunPage, runStatesOverTime, timeInStates, webhookDeliveriesOverTime } from './dashboard-queries.js';
 export type { RunSort, RunPageQuery, RunPageRow, RunPage, TimeBucketQuery, StateCountsBucket, StateDuration, DeliveryBucket } from './dashboard-queries.js';
 export { RUN_PAGE_MAX_LIMIT, SORT_MATCHES_MAX } from './dashboard-run-page.js';
+export { listAttemptSummaries, type AttemptSummary, type AttemptSummaryWithStderrTail, type AttemptSummaryOptions } from './attempts.js';
