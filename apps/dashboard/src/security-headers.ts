@@ -28,7 +28,9 @@ const secure = secureHeaders({
     baseUri: ["'none'"],
   },
   xFrameOptions: 'DENY',
-  referrerPolicy: 'no-referrer',
+  // same-origin, not no-referrer: with no-referrer Chromium sends `Origin: null` on the sign-in form's POST, which
+  // the same-origin check must refuse; links to GitHub still carry no referrer.
+  referrerPolicy: 'same-origin',
   xContentTypeOptions: 'nosniff',
   crossOriginResourcePolicy: 'same-origin',
   crossOriginOpenerPolicy: 'same-origin',

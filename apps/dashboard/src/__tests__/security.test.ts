@@ -36,7 +36,7 @@ const PAGES = [
 function expectSecurityHeaders(res: Response, what: string): void {
   expect(res.headers.get('content-security-policy'), what).toBe(CONTENT_SECURITY_POLICY);
   expect(res.headers.get('x-content-type-options'), what).toBe('nosniff');
-  expect(res.headers.get('referrer-policy'), what).toBe('no-referrer');
+  expect(res.headers.get('referrer-policy'), what).toBe('same-origin');
   expect(res.headers.get('x-frame-options'), what).toBe('DENY');
 }
 
@@ -47,7 +47,7 @@ describe('security headers', () => {
     );
   });
 
-  it.each(PAGES)('GET %s carries the CSP, nosniff, no-referrer, DENY and no-store', async (path) => {
+  it.each(PAGES)('GET %s carries the CSP, nosniff, same-origin referrer, DENY and no-store', async (path) => {
     const res = await dash.app.request(path);
     expect(res.status, path).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);

@@ -40,7 +40,7 @@ export function Layout({ title, nav, children, live = true, path = '/', signOut 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <meta name="color-scheme" content="light dark" />
-        <meta name="referrer" content="no-referrer" />
+        <meta name="referrer" content="same-origin" />
         <title>{`${safeText(title, 120)} · agentpr dashboard`}</title>
         <link rel="stylesheet" href={CSS_ASSET.path} />
         <script src={LIVE_ASSET.path} defer></script>

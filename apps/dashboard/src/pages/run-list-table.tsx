@@ -41,22 +41,23 @@ export function PrNumber({ owner, repo, prNumber }: { owner: string; repo: strin
  */
 export function RunListTable({ rows, total, now, redact }: RunListTableProps) {
   return (
-    <table class="runs">
-      <caption>{matchCount(total)}</caption>
-      <thead>
-        <tr>
-          <th scope="col">Run</th>
-          <th scope="col">Repository</th>
-          <th scope="col">Campaign</th>
-          <th scope="col">State</th>
-          <th scope="col">Latest verdict</th>
-          <th scope="col">PR</th>
-          <th scope="col">Updated</th>
-          <th scope="col">Last error</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.length === 0 ? (
+    <div class="table-scroll" role="region" aria-label={matchCount(total)} tabindex={0}>
+      <table class="runs">
+        <caption>{matchCount(total)}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Run</th>
+            <th scope="col">Repository</th>
+            <th scope="col">Campaign</th>
+            <th scope="col">State</th>
+            <th scope="col">Latest verdict</th>
+            <th scope="col">PR</th>
+            <th scope="col">Updated</th>
+            <th scope="col">Last error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.length === 0 ? (
           <tr>
             <td colspan={8}>No run matches these filters.</td>
           </tr>
@@ -92,7 +93,8 @@ export function RunListTable({ rows, total, now, redact }: RunListTableProps) {
             </tr>
           ))
         )}
-      </tbody>
-    </table>
+        </tbody>
+      </table>
+    </div>
   );
 }

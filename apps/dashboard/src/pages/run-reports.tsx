@@ -107,31 +107,33 @@ export function UsageAndTiming({ view }: { view: RunView }) {
         {formatDuration(view.wallClockMs)} from creation to the last change, {formatDuration(view.totalStepMs)} in steps.
       </p>
       {view.stepTotals.length ? (
-        <table class="steps">
-          <caption>Time per step</caption>
-          <thead>
-            <tr>
-              <th scope="col">Step</th>
-              <th scope="col">Attempts</th>
-              <th scope="col">Total</th>
-              <th scope="col">Median</th>
-              <th scope="col">p90</th>
-              <th scope="col">Share</th>
-            </tr>
-          </thead>
-          <tbody>
-            {view.stepTotals.map((t) => (
+        <div class="table-scroll" role="region" aria-label="Time per step" tabindex={0}>
+          <table class="steps">
+            <caption>Time per step</caption>
+            <thead>
               <tr>
-                <th scope="row">{t.step.slice(0, 40)}</th>
-                <td>{t.attempts}</td>
-                <td>{formatDuration(t.total_duration_ms)}</td>
-                <td>{formatDuration(t.p50_duration_ms)}</td>
-                <td>{formatDuration(t.p90_duration_ms)}</td>
-                <td>{t.share_of_total_pct}%</td>
+                <th scope="col">Step</th>
+                <th scope="col">Attempts</th>
+                <th scope="col">Total</th>
+                <th scope="col">Median</th>
+                <th scope="col">p90</th>
+                <th scope="col">Share</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {view.stepTotals.map((t) => (
+                <tr>
+                  <th scope="row">{t.step.slice(0, 40)}</th>
+                  <td>{t.attempts}</td>
+                  <td>{formatDuration(t.total_duration_ms)}</td>
+                  <td>{formatDuration(t.p50_duration_ms)}</td>
+                  <td>{formatDuration(t.p90_duration_ms)}</td>
+                  <td>{t.share_of_total_pct}%</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       ) : null}
     </section>
   );
