@@ -1,4 +1,15 @@
-import { latestArtifact, latestGateChecks, listAttempts, listEvents, requireRun, runUsage, type Artifact, type StepAttemptRow } from '@agentpr/store';
+import {
+  latestArtifact,
+  latestGateChecks,
+  listAttempts,
+  listAttemptSummaries,
+  listEvents,
+  requireRun,
+  runUsage,
+  type Artifact,
+  type AttemptSummary,
+  type StepAttemptRow,
+} from '@agentpr/store';
 import { stepTotals, type StepTotal } from '@agentpr/runtime-analysis';
 import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machine';
 import type { ReportContext } from './report-context.js';
@@ -52,7 +63,7 @@ export interface InspectRunResult {
 }
 
 /** An agent attempt's engine, model, tokens and cost; nothing for other steps. */
-function attemptUsage(a: StepAttemptRow, priced: RunPricing): Record<string, unknown> {
+function attemptUsage(a: AttemptSummary, priced: RunPricing): Record<string, unknown> {
   if (a.step !== 'agent' && !a.engine) return {};
   const tokens = {
     input_tokens: a.input_tokens ?? 0,
@@ -211,7 +222,12 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'> & Partial<Pick<R
     if (!Number.isInteger(v) || v < 1) throw new ReportError('usage', `${name} must be an integer of at least 1, got ${v}`);
   }
   const { run, state } = await requireRun(ctx.db, input.runId);
-  const attempts = (await listAttempts(ctx.db, run.run_id, { limit: attemptLimit })).reverse();
+  // The logs (64 KiB a stream) are read only when their tails are asked for.
+  const attempts: Array<AttemptSummary & Partial<Pick<StepAttemptRow, 'stdout_log' | 'stderr_log'>>> = (
+    input.includeLogTails
+      ? await listAttempts(ctx.db, run.run_id, { limit: attemptLimit })
+      : await listAttemptSummaries(ctx.db, run.run_id, { limit: attemptLimit })
+  ).reverse();
   const events = (await listEvents(ctx.db, run.run_id, { limit: eventLimit })).reverse();
   const warnings: string[] = [];
   const usageGroups = await runUsage(ctx.db, run.run_id);
@@ -269,7 +285,7 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'> & Partial<Pick<R
         created_at: a.created_at,
         ...(a.grade ? { grade: a.grade, reason_code: a.reason_code } : {}),
         ...attemptUsage(a, priced),
-        ...(input.includeLogTails ? { stdout_tail: tailLines(a.stdout_log), stderr_tail: tailLines(a.stderr_log) } : {}),
+        ...(input.includeLogTails ? { stdout_tail: tailLines(a.stdout_log ?? ''), stderr_tail: tailLines(a.stderr_log ?? '') } : {}),
       })),
     },
     events: {

@@ -5,14 +5,14 @@ import {
   lastHumanCommandAt,
   latestArtifact,
   linkedOpenPr,
-  listAttempts,
+  listAttemptSummaries,
   listGateChecks,
   managerRetriesSince,
   prRequestForHead,
   pushedHead,
   requireRun,
   runActivityMarks,
-  type StepAttemptRow,
+  type AttemptSummary,
 } from '@agentpr/store';
 import type { RunState } from '@agentpr/state-machine';
 import type { AppContext } from '../context.js';
@@ -31,7 +31,7 @@ export interface FactInputs {
 }
 
 /** An agent attempt failed unless it was graded PASS; any other step failed unless it succeeded. */
-function failed(a: StepAttemptRow): boolean {
+function failed(a: AttemptSummary): boolean {
   return a.step === 'agent' ? a.grade !== 'PASS' : !attemptSucceeded(a);
 }
 
@@ -42,7 +42,7 @@ export type GatheredFacts = RunFacts & { prNumber: number | null; owner: string;
 export async function gatherFacts(ctx: AppContext, runId: string, inputs: FactInputs): Promise<GatheredFacts> {
   const { run, state } = await requireRun(ctx.db, runId);
   const since = await lastHumanCommandAt(ctx.db, runId);
-  const attempts = (await listAttempts(ctx.db, runId, { limit: ATTEMPT_HISTORY_LIMIT })).reverse();
+  const attempts = (await listAttemptSummaries(ctx.db, runId, { limit: ATTEMPT_HISTORY_LIMIT })).reverse();
   const prepares = attempts.filter((a) => a.step === 'prepare');
   const latestPrepare = prepares.at(-1);
   const lastGoodPrepare = [...prepares].reverse().find(attemptSucceeded);
