@@ -109,6 +109,7 @@ ol.timeline > li { margin: 0 0 0.75rem; padding-left: 0.5rem; }
 .meter .fill { fill: var(--chart-1); }
 figure { margin: 0 0 1rem; }
 select, input { max-width: 100%; }
+form.filters > *, form.filters label { min-width: 0; max-width: 100%; }
 ul.state-counts { list-style: none; padding: 0; margin: 0.5rem 0 1rem; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; }
 nav.back { display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin-bottom: 0.5rem; }
 .window-links ul, .chart-legend { list-style: none; padding: 0; margin: 0.5rem 0; display: flex; flex-wrap: wrap; gap: 0.35rem 1rem; }
