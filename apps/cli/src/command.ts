@@ -6,7 +6,7 @@ import type { CommandStatus } from './errors.js';
 export type OptionSpec = FlagSpec;
 
 /** Startup doctor gate profiles. */
-export type GateProfile = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook';
+export type GateProfile = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook' | 'read_only';
 
 /** Parsed option values: strings, booleans and string arrays, keyed by flag name. */
 export type OptionValues = FlagValues;

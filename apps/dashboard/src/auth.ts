@@ -1,6 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { clientAddressBehindProxy, isTrustedProxy } from '@agentpr/app-kit';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 import { queryHref } from './components/query-href.js';
 import './hono-env.js';
@@ -48,15 +49,58 @@ export function assertBindAllowed(host: string, token: string | undefined): void
   }
 }
 
-/** The peer address of the request (the proxy's behind a reverse proxy), `unknown` when there is no socket (tests). */
-export function clientAddress(c: Context): string {
-  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-  return incoming?.socket?.remoteAddress ?? 'unknown';
+/** The node request as @hono/node-server hands it over (its socket peer and headers). */
+interface IncomingLike {
+  socket?: { remoteAddress?: string | undefined } | undefined;
+  headers?: Record<string, string | string[] | undefined> | undefined;
 }
 
-/** Whether the request said it came over https (directly or through a proxy's `X-Forwarded-Proto`). */
+/** Who sent a request, as the listening edge (`startDashboard`) found out: set once per request on `c.env.client`. */
+export interface RequestClient {
+  /** The socket peer, or the `X-Real-IP` of a trusted proxy. */
+  address: string;
+  /** A trusted proxy said the browser came over https (`X-Forwarded-Proto: https`). */
+  forwardedHttps: boolean;
+}
+
+function header(incoming: IncomingLike | undefined, name: string): string | undefined {
+  const value = incoming?.headers?.[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Who sent the request: the socket peer, unless that peer is one of `trustedProxies` (nginx on loopback), whose
+ * `X-Real-IP` then names the client and whose `X-Forwarded-Proto` is believed. Anyone else's headers are ignored,
+ * so a client cannot pick the address the sign-in limiter counts it by, nor make the cookie `Secure` on plain http.
+ *
+ * @example
+ * requestClient({ socket: { remoteAddress: '127.0.0.1' }, headers: { 'x-real-ip': '203.0.113.9' } }, ['127.0.0.1']);
+ * // { address: '203.0.113.9', forwardedHttps: false }
+ */
+export function requestClient(incoming: IncomingLike | undefined, trustedProxies: readonly string[]): RequestClient {
+  const peer = incoming?.socket?.remoteAddress;
+  const trusted = isTrustedProxy(peer, trustedProxies);
+  const proto = trusted ? header(incoming, 'x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() : undefined;
+  return { address: clientAddressBehindProxy(peer, header(incoming, 'x-real-ip'), trustedProxies), forwardedHttps: proto === 'https' };
+}
+
+/** The bindings a request carries: the node request, and the client the edge worked out (absent in `app.request` tests). */
+function bindings(c: Context): { incoming?: IncomingLike; client?: RequestClient } | undefined {
+  return c.env as { incoming?: IncomingLike; client?: RequestClient } | undefined;
+}
+
+/**
+ * The client address the sign-in limiter counts by: what the edge worked out (a trusted proxy's `X-Real-IP`, else
+ * the peer), else the socket peer, else `unknown` (no socket: tests).
+ */
+export function clientAddress(c: Context): string {
+  const env = bindings(c);
+  return env?.client?.address ?? requestClient(env?.incoming, []).address;
+}
+
+/** Whether the browser came over https: directly, or as a trusted proxy's `X-Forwarded-Proto` says (never an untrusted peer's). */
 export function viaHttps(c: Context): boolean {
-  return new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto')?.split(',')[0]?.trim().toLowerCase() === 'https';
+  return new URL(c.req.url).protocol === 'https:' || bindings(c)?.client?.forwardedHttps === true;
 }
 
 /**

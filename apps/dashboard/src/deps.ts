@@ -29,6 +29,11 @@ export interface DashboardServerOptions {
    * `Authorization: Bearer …` or the session cookie the login form sets). Required for a non-loopback bind.
    */
   token: string | undefined;
+  /**
+   * `--trusted-proxy`: socket peers (nginx on loopback) whose `X-Real-IP` names the client the sign-in limiter counts
+   * by and whose `X-Forwarded-Proto: https` makes the session cookie `Secure`. Default none: every peer is the client.
+   */
+  trustedProxies?: readonly string[] | undefined;
   /** How often the live endpoint looks for changed runs (default 1000 ms). */
   livePollMs: number;
   /** The most live streams open at once (default 32); more get 503. */

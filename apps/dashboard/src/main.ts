@@ -5,7 +5,8 @@ import { dashboardDeps, startDashboard } from './run-dashboard.js';
 
 /**
  * The dashboard as a service: `agentpr-dashboard` runs it with `runService`, `agentpr dashboard` with the CLI's
- * context. The store is opened read-only. A non-loopback `--host` without `AGENTPR_DASHBOARD_TOKEN`, or a token
+ * context. The store is opened read-only; its startup gate (profile `read_only`) checks only that the store can be
+ * read, so it passes on a read-only data directory. A non-loopback `--host` without `AGENTPR_DASHBOARD_TOKEN`, or a token
  * shorter than 16 characters, is refused before listening (usage, exit 2). Prints one JSON line with the URL when
  * listening; SIGTERM ends it `ok` (0) and Ctrl-C `interrupted` (130), live streams closed at once.
  */
@@ -15,7 +16,7 @@ export const DASHBOARD_SERVICE: ServiceSpec<DashboardArgs> = {
   command: 'dashboard',
   help: DASHBOARD_HELP,
   flags: DASHBOARD_FLAGS,
-  gate: 'basic',
+  gate: 'read_only',
   store: 'read-only',
   parse: parseDashboardArgs,
   async run(app, args, io) {

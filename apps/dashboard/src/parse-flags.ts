@@ -1,4 +1,4 @@
-import { serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { parseTrustedProxies, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 
 /** The flags of `agentpr-dashboard` and `agentpr dashboard` (the global flags come on top). */
@@ -6,6 +6,11 @@ export const DASHBOARD_FLAGS: Record<string, FlagSpec> = {
   host: { type: 'string', value: 'HOST', description: 'listen address (default 127.0.0.1; any other needs AGENTPR_DASHBOARD_TOKEN)' },
   port: { type: 'string', value: 'N', description: 'port (default 8790; 0 picks a free one)' },
   'live-poll-ms': { type: 'string', value: 'N', description: 'how often live pages look for changed runs (default 1000, 200..60000)' },
+  'trusted-proxy': {
+    type: 'string',
+    value: 'ADDR[,ADDR]',
+    description: 'proxies whose X-Real-IP names the client and whose X-Forwarded-Proto is believed (behind the nginx template: 127.0.0.1)',
+  },
 };
 
 /** The one-line summary of `agentpr dashboard`. */
@@ -22,7 +27,7 @@ export const DASHBOARD_HELP = serviceHelp({
     'every page needs the token (Authorization: Bearer, or the /login form), and any --host may be used. A non-loopback --host ' +
     'without the token, or a shorter token, is refused before listening (exit 2). The listening line (with the URL to open) and ' +
     'the stop summary go to stdout.',
-  example: 'agentpr-dashboard --port 8790   # then open http://127.0.0.1:8790/',
+  example: 'agentpr-dashboard --port 8790   # then open http://127.0.0.1:8790/ (behind the nginx template: --trusted-proxy 127.0.0.1)',
 });
 
 /** The parsed command line of the dashboard. */
@@ -30,6 +35,8 @@ export interface DashboardArgs {
   host: string;
   port: number;
   livePollMs: number;
+  /** `--trusted-proxy`: socket peers whose `X-Real-IP` and `X-Forwarded-Proto` are believed; none by default. */
+  trustedProxies: string[];
 }
 
 /** Reads and validates the dashboard's flag values; a bad one is a `usage` error naming the flag. */
@@ -37,7 +44,8 @@ export function parseDashboardArgs(values: FlagValues, _globals: Pick<AppGlobals
   const host = str(values, 'host')?.trim() || '127.0.0.1';
   const port = intFlag(values, 'port', 8790, 0, 65535);
   const livePollMs = intFlag(values, 'live-poll-ms', 1000, 200, 60_000);
-  return { host, port, livePollMs };
+  const trustedProxies = parseTrustedProxies(str(values, 'trusted-proxy')) ?? [];
+  return { host, port, livePollMs, trustedProxies };
 }
 
 function intFlag(values: FlagValues, name: string, fallback: number, min: number, max: number): number {

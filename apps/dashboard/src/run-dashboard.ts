@@ -1,8 +1,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { serve, type Http2Bindings, type HttpBindings } from '@hono/node-server';
 import { redactorFor, type AppContext } from '@agentpr/orchestrator';
-import { assertBindAllowed } from './auth.js';
+import { assertBindAllowed, requestClient } from './auth.js';
 import type { DashboardDeps, DashboardServerOptions } from './deps.js';
 import { createDashboardServer } from './server.js';
 
@@ -39,17 +39,22 @@ function urlHost(address: AddressInfo): string {
 
 /**
  * Starts the dashboard's HTTP server on `options.host:options.port`. Refuses a non-loopback host without a token
- * (`AgentprError('usage')`) before listening.
+ * (`AgentprError('usage')`) before listening. Each request's client is worked out here: the socket peer, or, when
+ * that peer is one of `options.trustedProxies`, the `X-Real-IP` it sent (and its `X-Forwarded-Proto`).
  *
  * @example
- * const running = await startDashboard(dashboardDeps(app), { host: '127.0.0.1', port: 8790, token: undefined, livePollMs: 1000 });
+ * const options = { host: '127.0.0.1', port: 8790, token: undefined, livePollMs: 1000, trustedProxies: ['127.0.0.1'] };
+ * const running = await startDashboard(dashboardDeps(app), options);
  * console.log(running.info.url); await running.close();
  */
 export async function startDashboard(deps: DashboardDeps, options: DashboardServerOptions): Promise<RunningDashboard> {
   assertBindAllowed(options.host, options.token);
   const { app, live } = createDashboardServer(deps, options);
+  const trusted = options.trustedProxies ?? [];
+  // The edge decides once who sent each request (a trusted proxy's X-Real-IP and X-Forwarded-Proto, else the peer).
+  const fetch = (request: Request, env: HttpBindings | Http2Bindings) => app.fetch(request, { ...env, client: requestClient(env.incoming, trusted) });
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = serve({ fetch: app.fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;
+    const s = serve({ fetch, hostname: options.host, port: options.port }, () => resolve(s as Server)) as Server;
     s.once('error', reject);
   });
   const address = server.address() as AddressInfo;

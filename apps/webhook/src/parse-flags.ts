@@ -1,5 +1,4 @@
-import { isIP } from 'node:net';
-import { flag, int, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { flag, int, parseTrustedProxies, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 import type { RunWebhookOptions } from './run-webhook.js';
 
@@ -49,10 +48,7 @@ export type WebhookArgs = Omit<RunWebhookOptions, 'auditMaxBytes' | 'auditKeepFi
 
 /** Reads and validates the webhook's flag values; a bad one is a `usage` error naming the flag. */
 export function parseWebhookArgs(values: FlagValues, globals: Pick<AppGlobals, 'databaseUrl' | 'db'>): WebhookArgs {
-  const proxies = str(values, 'trusted-proxy')?.split(',').map((p) => p.trim()).filter(Boolean);
-  if (proxies && (proxies.length === 0 || proxies.some((p) => isIP(p) === 0))) {
-    throw new AgentprError('usage', '--trusted-proxy must be IP addresses separated by commas (e.g. 127.0.0.1)');
-  }
+  const proxies = parseTrustedProxies(str(values, 'trusted-proxy'));
   const deliveryThread = str(values, 'delivery-thread');
   if (deliveryThread !== undefined && deliveryThread !== 'worker' && deliveryThread !== 'in-process') {
     throw new AgentprError('usage', '--delivery-thread must be worker or in-process');

@@ -7,7 +7,7 @@ function str(value: FlagValues[string]): string | undefined {
 
 /**
  * What an app's own flags tell the doctor gate: a network timeout, `--skip-network-check`, `--offline`, the URLs it
- * will use (so an offline gate checks those, not github.com), a token or secret given as a flag.
+ * will use (so an offline gate checks those, not github.com), a token or secret given as a flag, the store it opens.
  */
 export function gateOptionsFor(values: FlagValues): DoctorGateOptions {
   return {
@@ -20,6 +20,7 @@ export function gateOptionsFor(values: FlagValues): DoctorGateOptions {
     telegramApiUrl: str(values['telegram-api-url']),
     telegramTokenGiven: typeof values['telegram-token'] === 'string',
     webhookSecretGiven: typeof values.secret === 'string' || values['allow-unsigned'] === true,
+    database: { databaseUrl: str(values['database-url']), sqlitePath: str(values.db) },
   };
 }
 

@@ -73,7 +73,7 @@ async function checkSchemaCurrent(open: OpenDatabase): Promise<void> {
     // No migration table yet (SQLite's "no such table", PostgreSQL's undefined_table): nothing migrated. Anything else is a fault.
     const message = oneLine((cause as Error).message);
     if (code !== '42P01' && !/no such table/i.test(message)) {
-      throw new StoreError('database_error', `cannot read the schema version of ${open.label}: ${message}`, { cause });
+      throw new StoreError('database_error', `cannot read the schema version of ${open.label}: ${message}${cantOpenHint(open, code, message)}`, { cause });
     }
     applied = [];
   }
@@ -84,6 +84,16 @@ async function checkSchemaCurrent(open: OpenDatabase): Promise<void> {
   if (applied.length < MIGRATION_NAMES.length) {
     throw new StoreError('database_error', `database ${open.label} needs migrating before it can be read; run any agentpr command against it (e.g. \`agentpr doctor\`), then start again.`);
   }
+}
+
+/**
+ * A WAL database in a read-only directory can be read only while its -wal and -shm files exist (a writer has it
+ * open): SQLite cannot create them, and fails with "unable to open database file". Says so, on the same line.
+ */
+function cantOpenHint(open: OpenDatabase, code: string | undefined, message: string): string {
+  if (open.dialect !== 'sqlite' || (code !== 'SQLITE_CANTOPEN' && !/unable to open database file/i.test(message))) return '';
+  return ' (a WAL database in a read-only directory is readable only while a writer has it open: start the webhook or the manager first, ' +
+    'or give the dashboard a directory it may write its -shm file to)';
 }
 
 function oneLine(text: string): string {

@@ -9,7 +9,7 @@ export const command = serviceCommand({
   name: 'dashboard',
   summary: DASHBOARD_SUMMARY,
   example: 'agentpr dashboard   # then open http://127.0.0.1:8790/ (beyond loopback: AGENTPR_DASHBOARD_TOKEN=… agentpr dashboard --host 0.0.0.0)',
-  gate: 'basic',
+  gate: 'read_only',
   options: DASHBOARD_FLAGS,
   load: async () => (await import('@agentpr/dashboard-app')).DASHBOARD_SERVICE,
 });

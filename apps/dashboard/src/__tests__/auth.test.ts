@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { CSS_ASSET } from '../assets/index.js';
-import { assertBindAllowed, dashboardToken, isLoopbackHost } from '../auth.js';
+import { assertBindAllowed, dashboardToken, isLoopbackHost, requestClient } from '../auth.js';
+import { startDashboard, type RunningDashboard } from '../run-dashboard.js';
 import { sameOriginPath } from '../local-path.js';
 import { SESSION_COOKIE, SESSION_MAX_AGE_S, sessionValid, sessionValue } from '../session.js';
-import { openDashboardForTest, seedDashboardStore, type TestDashboard } from './seed.js';
+import { openDashboardForTest, openTestDeps, seedDashboardStore, type TestDashboard } from './seed.js';
 
 // The token check over HTTP (`app.request`): loopback without a token, bearer, the login form and its cookie,
 // wrong tokens, the per-address rate limit, safe `next` redirects, and the origin check on the form.
@@ -124,9 +125,13 @@ describe('with a token', () => {
     expect((await guarded.app.request('/login?next=/approvals', { headers: { cookie } })).headers.get('location')).toBe('/approvals');
   });
 
-  it('the cookie is Secure when the request came over https (directly or X-Forwarded-Proto)', async () => {
-    const res = await login(guarded, TOKEN, { headers: { 'x-forwarded-proto': 'https' } });
-    expect(res.headers.get('set-cookie')).toContain('Secure');
+  it('the cookie is Secure when the request came over https; an untrusted peer’s X-Forwarded-Proto does not make it so', async () => {
+    const body = new URLSearchParams({ token: TOKEN }).toString();
+    const direct = await guarded.app.request('https://localhost/login', { method: 'POST', body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, from('192.0.2.60'));
+    expect(direct.headers.get('set-cookie')).toContain('Secure');
+    const claimed = await login(guarded, TOKEN, { headers: { 'x-forwarded-proto': 'https' }, address: '192.0.2.61' });
+    expect(claimed.status).toBe(303);
+    expect(claimed.headers.get('set-cookie')).not.toContain('Secure');
   });
 
   it('a wrong token is 401 with the form and an alert, sets no cookie and does not echo what was sent', async () => {
@@ -249,5 +254,71 @@ describe('token and bind rules', () => {
     expect(sameOriginPath('/./..//evil.com')).toBe('/');
     expect(sameOriginPath(undefined)).toBe('/');
     expect(sameOriginPath(`/${'a'.repeat(3000)}`)).toBe('/');
+  });
+});
+
+describe('behind a reverse proxy (--trusted-proxy), over a real server on 127.0.0.1', () => {
+  /** Starts the dashboard with the token, trusting `trustedProxies`; the test's own requests come from 127.0.0.1. */
+  async function serveBehind(trustedProxies: string[]): Promise<RunningDashboard & { stop(): Promise<void> }> {
+    const { deps, close } = await openTestDeps(dbPath);
+    const running = await startDashboard(deps, { host: '127.0.0.1', port: 0, token: TOKEN, livePollMs: 1000, trustedProxies });
+    return { ...running, stop: async () => { await running.close(); await close(); } };
+  }
+
+  const wrongBearer = (url: string, realIp: string) =>
+    fetch(`${url}approvals`, { headers: { authorization: 'Bearer wrong-token-value-000', 'x-real-ip': realIp } });
+  const rightBearer = (url: string, realIp: string) => fetch(`${url}approvals`, { headers: { authorization: `Bearer ${TOKEN}`, 'x-real-ip': realIp } });
+
+  it('two clients behind a trusted proxy have separate failure counters', async () => {
+    const dash = await serveBehind(['127.0.0.1']);
+    try {
+      for (let i = 0; i < 10; i++) expect((await wrongBearer(dash.info.url, '203.0.113.10')).status).toBe(401);
+      expect((await rightBearer(dash.info.url, '203.0.113.10')).status).toBe(429);
+      expect((await rightBearer(dash.info.url, '203.0.113.11')).status).toBe(200);
+    } finally {
+      await dash.stop();
+    }
+  });
+
+  it('an untrusted peer’s X-Real-IP is ignored: every client it names shares the peer’s counter', async () => {
+    const dash = await serveBehind(['192.0.2.99']);
+    try {
+      for (let i = 0; i < 10; i++) expect((await wrongBearer(dash.info.url, `203.0.113.${20 + i}`)).status).toBe(401);
+      expect((await rightBearer(dash.info.url, '203.0.113.99')).status).toBe(429);
+    } finally {
+      await dash.stop();
+    }
+  });
+
+  it('a trusted proxy’s X-Forwarded-Proto: https makes the session cookie Secure; an untrusted peer’s does not', async () => {
+    const post = (url: string) =>
+      fetch(`${url}login`, {
+        method: 'POST',
+        redirect: 'manual',
+        body: new URLSearchParams({ token: TOKEN }).toString(),
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-proto': 'https', 'x-real-ip': '203.0.113.40' },
+      });
+    const trusted = await serveBehind(['127.0.0.1']);
+    const untrusted = await serveBehind([]);
+    try {
+      const behind = await post(trusted.info.url);
+      expect(behind.status).toBe(303);
+      expect(behind.headers.get('set-cookie')).toContain('Secure');
+      const direct = await post(untrusted.info.url);
+      expect(direct.status).toBe(303);
+      expect(direct.headers.get('set-cookie')).not.toContain('Secure');
+    } finally {
+      await trusted.stop();
+      await untrusted.stop();
+    }
+  });
+
+  it.each([
+    ['the peer without a trusted proxy', '127.0.0.1', { 'x-real-ip': '203.0.113.9', 'x-forwarded-proto': 'https' }, [], { address: '127.0.0.1', forwardedHttps: false }],
+    ['X-Real-IP and the scheme of a trusted proxy', '::ffff:127.0.0.1', { 'x-real-ip': '203.0.113.9', 'x-forwarded-proto': 'https' }, ['127.0.0.1'], { address: '203.0.113.9', forwardedHttps: true }],
+    ['the peer when X-Real-IP is not an address', '127.0.0.1', { 'x-real-ip': '<script>' }, ['127.0.0.1'], { address: '127.0.0.1', forwardedHttps: false }],
+    ['unknown without a socket', undefined, {}, ['127.0.0.1'], { address: 'unknown', forwardedHttps: false }],
+  ] as const)('requestClient gives %s', (_name, peer, headers, trusted, expected) => {
+    expect(requestClient({ socket: { remoteAddress: peer }, headers }, trusted)).toEqual(expected);
   });
 });

@@ -1,3 +1,4 @@
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createRun, openStore } from '@agentpr/store';
@@ -33,10 +34,15 @@ interface Listening {
 
 /** Starts `agentpr-dashboard`; `serve` runs while it listens, then it is stopped with `signal`. */
 async function dashboard(argv: string[], env: Record<string, string> = {}, serve?: (info: Listening) => Promise<void>, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM') {
+  return gated(['--skip-doctor', ...argv], env, serve, signal);
+}
+
+/** Starts `agentpr-dashboard` with its startup gate (profile read_only) unless `argv` skips it. */
+async function gated(argv: string[], env: Record<string, string> = {}, serve?: (info: Listening) => Promise<void>, signal: 'SIGTERM' | 'SIGINT' = 'SIGTERM') {
   const stdout = textSink();
   const stderr = textSink();
   const controller = new AbortController();
-  const running = main(['--skip-doctor', ...argv], { stdout, stderr, env: { PATH: process.env.PATH, HOME: tempDir('home-'), ...env }, signal: controller.signal });
+  const running = main(argv, { stdout, stderr, env: { PATH: process.env.PATH, HOME: tempDir('home-'), ...env }, signal: controller.signal });
   if (serve) {
     const deadline = Date.now() + 15_000;
     let settled = false;
@@ -63,13 +69,14 @@ describe('agentpr-dashboard', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^agentpr dashboard — /);
     expect(r.stdout).toContain('Usage: agentpr-dashboard [options]');
-    for (const flag of ['--host', '--port', '--live-poll-ms']) expect(r.stdout).toContain(flag);
+    for (const flag of ['--host', '--port', '--live-poll-ms', '--trusted-proxy']) expect(r.stdout).toContain(flag);
     expect(r.stdout).toContain('AGENTPR_DASHBOARD_TOKEN');
   });
 
   it.each([
     [['--port', '70000'], 'agentpr: --port must be a whole number from 0 to 65535 (got "70000")'],
     [['--live-poll-ms', '5'], 'agentpr: --live-poll-ms must be a whole number from 200 to 60000 (got "5")'],
+    [['--trusted-proxy', 'nginx.local'], 'agentpr: --trusted-proxy must be IP addresses separated by commas (e.g. 127.0.0.1)'],
   ])('%j exits 2 with one line', async (argv, line) => {
     const r = await dashboard(['--data-dir', tempDir('d-'), ...argv]);
     expect(r.code).toBe(2);
@@ -97,6 +104,36 @@ describe('agentpr-dashboard', () => {
     const r = await dashboard(['--data-dir', tempDir('empty-'), '--port', '0']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('its startup gate (profile read_only) refuses a missing store in one line naming store.read, exit 1, and creates nothing', async () => {
+    const empty = tempDir('empty-');
+    const r = await gated(['--data-dir', empty, '--port', '0']);
+    expect(r.code).toBe(1);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/^agentpr: startup doctor gate \(profile read_only\) failed: store\.read: database .*agentpr\.db does not exist/);
+    expect(existsSync(join(empty, 'agentpr.db'))).toBe(false);
+  });
+
+  // Mode 0500 binds no root (the deploy-check suite runs the unit's read-only bind mount); git is not on PATH either way.
+  it('its startup gate passes on a read-only data directory and workspace root without git: it checks no writable path, git or network', async () => {
+    const data = await dataDir();
+    const workspaces = tempDir('ws-');
+    chmodSync(workspaces, 0o500);
+    // A writer holds the store open (its -wal and -shm exist), as the webhook does while the dashboard runs.
+    const writer = await openStore({ kind: 'sqlite', path: join(data, 'agentpr.db') });
+    for (const dir of ['reports', 'task_packets', 'contracts']) mkdirSync(join(data, dir), { recursive: true, mode: 0o700 });
+    chmodSync(data, 0o500);
+    try {
+      const r = await gated(['--data-dir', data, '--workspace-root', join(workspaces, 'w'), '--port', '0', '--trusted-proxy', '127.0.0.1'], { PATH: '/nonexistent' }, async (info) => {
+        expect((await fetch(`${info.url}runs/run_service1`)).status).toBe(200);
+      });
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      chmodSync(data, 0o700);
+      chmodSync(workspaces, 0o700);
+      await writer.close();
+    }
   });
 
   it('listens on 127.0.0.1, prints the URL, serves /healthz and pages read-only, and exits 0 on SIGTERM', async () => {

@@ -3,12 +3,13 @@ import { isLocalRemote, loadPolicy, OFFLINE_HINT, resolveOfflineMode, type Offli
 import { DEFAULT_DOCTOR_URLS, runtimeDoctor, type CodexResolution, type DoctorReport, type DoctorUrls, type FetchLike } from '@agentpr/workspace';
 import { dataDirExposure, type AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { readOnlyDoctorReport, type DoctorStoreLocation } from './read-only-doctor.js';
 
 /** What the doctor needs from the app context: no database. */
 export type DoctorContext = Pick<AppContext, 'paths' | 'env'>;
 
 /** Startup gate profiles: which commands need which checks. */
-export type GateProfileName = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook';
+export type GateProfileName = 'basic' | 'github' | 'agent' | 'manager' | 'telegram' | 'webhook' | 'read_only';
 
 /** What one gate profile checks. `gh` is covered by `ghAuth`, which accepts a token without the gh CLI. */
 export interface GateProfile {
@@ -20,6 +21,11 @@ export interface GateProfile {
   webhookSecret: boolean;
   /** Probe the Telegram Bot API the bot will use (`AGENTPR_TELEGRAM_API_URL`, else api.telegram.org). */
   telegramApi: boolean;
+  /**
+   * A read-only service (the dashboard): only the store is checked, opened read-only (see `readOnlyDoctorReport`);
+   * no writable workspace or data directory, no git, no GitHub, no network.
+   */
+  storeReadOnly?: true;
 }
 
 /**
@@ -34,6 +40,7 @@ export const GATE_PROFILES: Readonly<Record<GateProfileName, GateProfile>> = {
   manager: { git: true, network: true, ghAuth: true, codex: true, telegramToken: false, webhookSecret: false, telegramApi: false },
   telegram: { git: true, network: true, ghAuth: true, codex: false, telegramToken: true, webhookSecret: false, telegramApi: true },
   webhook: { git: false, network: false, ghAuth: false, codex: false, telegramToken: false, webhookSecret: true, telegramApi: false },
+  read_only: { git: false, network: false, ghAuth: false, codex: false, telegramToken: false, webhookSecret: false, telegramApi: false, storeReadOnly: true },
 };
 
 /** The Bot API origin the bot uses when `AGENTPR_TELEGRAM_API_URL` is not set. */
@@ -235,6 +242,8 @@ export interface DoctorGateOptions {
   telegramTokenGiven?: boolean | undefined;
   /** `--secret` or `--allow-unsigned` was given, so the env secret is not needed. */
   webhookSecretGiven?: boolean | undefined;
+  /** The command's `--database-url` / `--db`: the store the `read_only` profile opens (else `AGENTPR_DATABASE_URL`, else `<data>/agentpr.db`). */
+  database?: DoctorStoreLocation | undefined;
   urls?: DoctorUrls;
   fetch?: FetchLike;
 }
@@ -250,6 +259,7 @@ export interface DoctorGateOptions {
 export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, options: DoctorGateOptions = {}): Promise<DoctorReportWithSkips> {
   const p = GATE_PROFILES[profile];
   if (!p) throw new AgentprError('usage', `unknown doctor gate profile ${String(profile)}; use one of ${Object.keys(GATE_PROFILES).join(', ')}`);
+  if (p.storeReadOnly) return gateVerdict(profile, await readOnlyDoctorReport(ctx, options.database, profile));
   const given = options.networkTimeoutSec;
   const timeout = given !== undefined && Number.isFinite(given) && given >= 1 ? given : 5;
   const network = p.network && options.skipNetwork !== true;
@@ -276,8 +286,13 @@ export async function doctorGate(ctx: DoctorContext, profile: GateProfileName, o
     const needed = name.startsWith('net.') ? p.network : name === 'gh.auth' ? p.ghAuth : false;
     return needed ? s : `${name}: not needed by profile ${profile}`;
   });
+  return gateVerdict(profile, report);
+}
+
+/** Throws `gate_failed` naming the profile and the first three failures; else returns the report. */
+function gateVerdict(profile: GateProfileName, report: DoctorReportWithSkips): DoctorReportWithSkips {
   if (!report.ok) {
-    const shown = report.failures.slice(0, 3).join('; ');
+    const shown = report.failures.slice(0, 3).join('; ').replace(/\.$/, '');
     const more = report.failures.length > 3 ? ` (and ${report.failures.length - 3} more)` : '';
     const hint = report.failures.some((f) => f.startsWith('net.')) ? ` ${networkHint(report.offline_mode)}` : '';
     throw new AgentprError('gate_failed', `startup doctor gate (profile ${profile}) failed: ${shown}${more}.${hint} Run \`agentpr doctor\` for details.`, {

@@ -14,7 +14,7 @@ const PROGRAMS = {
   'program:agentpr-manager': { doctor: ['doctor', '--require-codex', '--network-timeout-sec', '10'], service: 'agentpr-manager', secrets: ['GITHUB_TOKEN', 'OPENAI_API_KEY'] },
 } as const;
 
-/** The dashboard: no doctor gate (it only reads), started after the others and retried until the store exists. */
+/** The dashboard: its own read-only gate (no doctor command), started after the others and retried until the store exists. */
 const DASHBOARD = 'program:agentpr-dashboard';
 
 afterAll(() => cleanupTempDirs());
@@ -47,7 +47,7 @@ describe.skipIf(skipParse)('supervisord: deploy/supervisord/agentpr.conf read by
     expect(Number(p.startretries)).toBeGreaterThanOrEqual(10);
     expect(p.stdout_logfile).toBe('/var/lib/agentpr/reports/agentpr-dashboard.out.log');
     expect(p.stderr_logfile).toBe('/var/lib/agentpr/reports/agentpr-dashboard.err.log');
-    expect(commandInvocations(p.command!, DASHBOARD).map((i) => i.argv)).toEqual([['agentpr-dashboard', '--host', '127.0.0.1', '--port', '8790', '--skip-doctor']]);
+    expect(commandInvocations(p.command!, DASHBOARD).map((i) => i.argv)).toEqual([['agentpr-dashboard', '--host', '127.0.0.1', '--port', '8790', '--trusted-proxy', '127.0.0.1']]);
     expect(envPairs(p.environment)).toEqual({ AGENTPR_DASHBOARD_TOKEN: 'CHANGE_ME' });
     // It starts after the doctor-gated programs (supervisord's default priority is 999).
     for (const section of Object.keys(PROGRAMS)) expect(Number(conf[section]!.priority ?? 999)).toBeLessThan(Number(p.priority));

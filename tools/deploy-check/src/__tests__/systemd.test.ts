@@ -76,9 +76,9 @@ describe('systemd units: structure', () => {
     expect(u.value('Service', 'WorkingDirectory')).toBe('/var/lib/agentpr');
     expect(u.values('Service', 'Environment')).toContain('AGENTPR_HOME=/var/lib/agentpr');
     expect(u.values('Service', 'EnvironmentFile')).toEqual(['/etc/agentpr/dashboard.env']);
-    // No doctor gate: it would need a writable workspace root and migrate the store (see the unit's comment).
+    // No ExecStartPre doctor: the service's own gate (profile read_only) checks only that it can read the store.
     expect(u.values('Service', 'ExecStartPre')).toEqual([]);
-    expect(splitCommandLine(u.value('Service', 'ExecStart')!)).toEqual([`${BIN_DIR}agentpr-dashboard`, '--host', '127.0.0.1', '--port', '8790', '--skip-doctor']);
+    expect(splitCommandLine(u.value('Service', 'ExecStart')!)).toEqual([`${BIN_DIR}agentpr-dashboard`, '--host', '127.0.0.1', '--port', '8790', '--trusted-proxy', '127.0.0.1']);
     expect([u.value('Service', 'Restart'), u.value('Service', 'RestartSec')]).toEqual(['always', '5']);
     expect(u.value('Service', 'NoNewPrivileges')).toBe('true');
     expect(u.value('Service', 'ProtectSystem')).toBe('strict');
