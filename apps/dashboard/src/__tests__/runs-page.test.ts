@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { applyEvent, createRun, openReadOnlyStore, openStore, type Db } from '@agentpr/store';
+import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir } from '@agentpr/testing';
+import { StateCountsCache } from '../views/state-counts.js';
 import { captionOf, mainOf, nextHref, runRows, textOf } from './run-html.js';
 import { openDashboardForTest, SEED_CAMPAIGNS, SEED_RUN_IDS as ID, seedDashboardStore, type TestDashboard } from './seed.js';
 
@@ -164,5 +166,82 @@ describe('runs page', () => {
     const { status, html: refused } = await get(`/?sort=created&cursor=${next}`);
     expect(status).toBe(400);
     expect(textOf(/<p role="alert">([\s\S]*?)<\/p>/.exec(refused)![1]!)).toMatch(/^cursor: it belongs to another order than created desc/);
+  });
+});
+
+/** The runs per state the page shows (its state-count links). */
+function stateCountsOf(html: string): Record<string, number> {
+  return Object.fromEntries([...html.matchAll(/<a href="\/\?state=([A-Z_]+)">\1 <span class="count">(\d+)<\/span><\/a>/g)].map((m) => [m[1]!, Number(m[2])]));
+}
+
+const newRun = (runId: string, owner = 'cache-org') => ({ runId, owner, repo: 'counts', promptVersion: 'v1', mode: 'push_only' as const, budget: {}, workspaceDir: `/w/${runId}` });
+const toTerminal = { event: { type: 'command.retry' as const, target_state: 'FAILED_TERMINAL' as const, actor: 'manager' as const, error: 'manager:test' } };
+
+describe('runs page state counts (cached until the store changes)', () => {
+  it('shows a state change and a new run made through a writer connection on the next page', async () => {
+    const seed = await seedDashboardStore(tempDir('dash-counts-'), { hostile: false });
+    const dashboard = await openDashboardForTest(seed.dbPath);
+    try {
+      const page = async () => stateCountsOf(await (await dashboard.app.request('/')).text());
+      const before = await page();
+      expect(before.QUEUED).toBe(1);
+      expect(await page()).toEqual(before);
+      await applyEvent(seed.db, ID.queued, toTerminal);
+      // The page lists only the states that have runs: QUEUED's one run left it.
+      const { QUEUED: _moved, ...others } = before;
+      expect(await page()).toEqual({ ...others, FAILED_TERMINAL: (before.FAILED_TERMINAL ?? 0) + 1 });
+      await createRun(seed.db, newRun('run_counts_new'));
+      const after = await page();
+      expect(after.QUEUED).toBe(1);
+      expect(Object.values(after).reduce((a, b) => a + b, 0)).toBe(Object.values(before).reduce((a, b) => a + b, 0) + 1);
+    } finally {
+      await dashboard.close();
+      await seed.close();
+    }
+  });
+
+  it('keeps one cache per dashboard: a second store shows its own counts', async () => {
+    const one = await seedDashboardStore(tempDir('dash-counts-one-'), { hostile: false });
+    const two = await seedDashboardStore(tempDir('dash-counts-two-'), { hostile: false, bulkRuns: 3 });
+    const first = await openDashboardForTest(one.dbPath);
+    const second = await openDashboardForTest(two.dbPath);
+    try {
+      const counts = async (d: TestDashboard) => stateCountsOf(await (await d.app.request('/')).text());
+      expect((await counts(first)).QUEUED).toBe(1);
+      expect((await counts(second)).QUEUED).toBe(4);
+      expect((await counts(first)).QUEUED).toBe(1);
+    } finally {
+      await Promise.all([first.close(), second.close(), one.close(), two.close()]);
+    }
+  });
+});
+
+describe.each(dialectsUnderTest())('StateCountsCache on %s', (kind) => {
+  it('reads the counts again after every event, and after maxAgeMs even without one', async () => {
+    const database = await freshDatabase(kind);
+    const write = await openStore(database.location);
+    const read = await openReadOnlyStore(database.location);
+    let now = 0;
+    const cache = new StateCountsCache(read.db, { monotonic: () => now, maxAgeMs: 1_000 });
+    const sneak = (db: Db, runId: string) => db.updateTable('run_states').set({ current_state: 'DONE' }).where('run_id', '=', runId).execute();
+    try {
+      expect(await cache.counts()).toEqual({});
+      await createRun(write.db, newRun('run_c1'));
+      await createRun(write.db, newRun('run_c2'));
+      expect(await cache.counts()).toEqual({ QUEUED: 2 });
+      await applyEvent(write.db, 'run_c1', toTerminal);
+      expect(await cache.counts()).toEqual({ QUEUED: 1, FAILED_TERMINAL: 1 });
+      // A write without an event (no agentpr writer does one) is not seen while the counts are cached ...
+      await sneak(write.db, 'run_c2');
+      now = 999;
+      expect(await cache.counts()).toEqual({ QUEUED: 1, FAILED_TERMINAL: 1 });
+      // ... and is once they are older than maxAgeMs.
+      now = 1_000;
+      expect(await cache.counts()).toEqual({ DONE: 1, FAILED_TERMINAL: 1 });
+    } finally {
+      await read.close();
+      await write.close();
+      await database.drop();
+    }
   });
 });

@@ -1,7 +1,8 @@
 import { RUN_STATES } from '@agentpr/state-machine';
-import { countRunsByState, dashboardRunPage, listRunCampaigns, StoreError, type Db, type RunPage, type RunPageQuery } from '@agentpr/store';
+import { dashboardRunPage, listRunCampaigns, StoreError, type Db, type RunPage, type RunPageQuery } from '@agentpr/store';
 import { PageError, type Page } from '../page.js';
 import { parseRunsQuery, runsHref, type RunsFilter } from '../views/runs-query.js';
+import { stateCounts } from '../views/state-counts.js';
 import { RunListFilter } from './run-list-filter.js';
 import { RunListTable } from './run-list-table.js';
 
@@ -51,11 +52,12 @@ function Pager({ filter, next }: { filter: RunsFilter; next: string | null }) {
 
 /**
  * The runs page (`/`): the filter form, the runs per state, and one keyset page of the matching runs with a link to
- * the next. One `dashboardRunPage` call plus two small reads (the state counts and the campaign names).
+ * the next. One `dashboardRunPage` call plus two small reads (the state counts, cached until the store changes, and
+ * the campaign names).
  */
 export const runsPage: Page = async (req, deps) => {
   const { query, filter } = parseRunsQuery(req.query);
-  const [page, counts, campaigns] = await Promise.all([runPage(deps.db, query), countRunsByState(deps.db), listRunCampaigns(deps.db)]);
+  const [page, counts, campaigns] = await Promise.all([runPage(deps.db, query), stateCounts(deps), listRunCampaigns(deps.db)]);
   return {
     title: 'Runs',
     nav: 'runs',
