@@ -13,7 +13,8 @@ export interface FailureLimiterOptions {
 /**
  * Counts failed sign-ins (wrong token by form or bearer) per client address in fixed windows. A client that has
  * failed `max` times is refused (429) until its window ends, right token or not, so the token cannot be guessed
- * quickly. Behind a reverse proxy every client has the proxy's address and shares one budget.
+ * quickly. Behind a reverse proxy the client is the proxy's `X-Real-IP` when the proxy is trusted (`--trusted-proxy`),
+ * else the proxy's own address, which every client then shares.
  */
 export class FailureLimiter {
   private readonly max: number;
