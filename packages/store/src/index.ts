@@ -69,7 +69,7 @@ export type { ManagerRunRow, ManagerRunsTable } from './schema.js';
 export type { RepoPolicyCheckRow, RepoPolicyChecksTable, RunGateCheckRow, RunGateChecksTable, PrActivityRow, PrActivityTable } from './schema.js';
 export { managerCandidateRuns, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type CandidateFilter, type RunActivityMarks } from './manager-queries.js';
 export { runsByLatestAttempt } from './attempt-activity.js';
-export { runsChangedSince, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';
+export { runsChangedSince, newestEventId, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';
 export { mergeEvidence, type MergeEvidence } from './merge-evidence.js';
 export type { RunListFilter } from './run-list-filter.js';
 export { getPrRequest, pendingPrRequests } from './pr-requests.js';

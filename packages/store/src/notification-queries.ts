@@ -82,3 +82,15 @@ export async function prRequestsAfter(db: Db, afterId: number, limit: number): P
 export async function hasNewerPrRequest(db: Db, runId: string, id: number): Promise<boolean> {
   return (await db.selectFrom('pr_requests').select('id').where('run_id', '=', runId).where('id', '>', id).executeTakeFirst()) !== undefined;
 }
+
+/**
+ * The newest event id, or null in an empty store. It moves with every state change and every new run (each inserts an
+ * event in the same transaction), so a reader can tell in one primary-key probe whether anything changed.
+ */
+export async function newestEventId(db: Db): Promise<number | null> {
+  const row = await db
+    .selectFrom('events')
+    .select((eb) => eb.fn.max('event_id').as('id'))
+    .executeTakeFirst();
+  return row?.id === null || row?.id === undefined ? null : Number(row.id);
+}

@@ -1,4 +1,4 @@
-import { countRunsByState, type Db } from '@agentpr/store';
+import { countRunsByState, newestEventId, type Db } from '@agentpr/store';
 import type { DashboardDeps } from '../deps.js';
 
 /** Runs per state, by state name. */
@@ -43,22 +43,13 @@ export class StateCountsCache {
   /** The runs per state as of this call (read again only when the store changed or the counts are too old). */
   async counts(): Promise<StateCounts> {
     const at = this.monotonic();
-    const signal = await newestEventId(this.db);
+    const signal = String((await newestEventId(this.db)) ?? '');
     const hit = this.cached;
     if (hit && hit.signal === signal && at - hit.at < this.maxAgeMs) return hit.counts;
     const counts = await countRunsByState(this.db);
     this.cached = { signal, counts, at };
     return counts;
   }
-}
-
-/** The newest event id as text ('' in an empty store): moves with every state change and every new run. */
-async function newestEventId(db: Db): Promise<string> {
-  const row = await db
-    .selectFrom('events')
-    .select((eb) => eb.fn.max('event_id').as('id'))
-    .executeTakeFirst();
-  return row?.id === null || row?.id === undefined ? '' : String(row.id);
 }
 
 /** One cache per dashboard (per `DashboardDeps`, so per store); dropped with it. */
