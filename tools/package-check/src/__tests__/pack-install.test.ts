@@ -1,7 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 
@@ -18,7 +20,7 @@ async function pack(workspaceDir: string, dest: string): Promise<string> {
 const npmEnv = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false', npm_config_prefer_offline: 'true' };
 
 describe('packed packages install and run like a user would use them', () => {
-  it('npm install -g of the packed CLI gives agentpr, agentpr-webhook, agentpr-bot and agentpr-manager', async () => {
+  it('npm install -g of the packed CLI gives agentpr, agentpr-webhook, agentpr-bot, agentpr-manager and agentpr-dashboard', async () => {
     const dest = tempDir('agentpr-pack-');
     const tarball = await pack('apps/cli', dest);
     const prefix = join(dest, 'prefix');
@@ -37,6 +39,18 @@ describe('packed packages install and run like a user would use them', () => {
     for (const name of ['agentpr-webhook', 'agentpr-bot', 'agentpr-manager']) {
       const help = await exec(bin(name), ['--help'], { env });
       expect(help.stdout, name).toMatch(/^agentpr run-/);
+    }
+    expect((await exec(bin('agentpr-dashboard'), ['--help'], { env })).stdout).toMatch(/^agentpr dashboard/);
+    // The installed dashboard serves its pages from the bundle alone (hono, the pages and the assets inside it).
+    const dashboard = spawn(bin('agentpr-dashboard'), ['--port', '0'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const [line] = (await once(createInterface({ input: dashboard.stdout }), 'line')) as [string];
+      const { url } = JSON.parse(line) as { url: string };
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<main');
+    } finally {
+      dashboard.kill('SIGTERM');
     }
     // Shipped assets come with the package, outside any source tree.
     const installed = join(prefix, 'lib', 'node_modules', 'agentpr');
