@@ -32,6 +32,7 @@ export const KNOWN_SECRET_ENV_NAMES: readonly string[] = Object.freeze([
   'CODEX_API_KEY',
   'ANTHROPIC_API_KEY',
   'AGENTPR_LLM_API_KEY',
+  'AGENTPR_DASHBOARD_TOKEN',
 ]);
 
 /** An env name that looks like it holds a secret. */
