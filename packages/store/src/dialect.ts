@@ -105,9 +105,18 @@ async function openSqlite(path: string): Promise<OpenDatabase> {
   return { db, dialect: 'sqlite', label: file, close: () => db.destroy() };
 }
 
-async function openPostgres(url: string): Promise<OpenDatabase> {
+/**
+ * Opens a PostgreSQL pool and checks one connection, or throws `database_unreachable` in one line (the URL redacted).
+ * `readOnly`: every session starts with `default_transaction_read_only = on`, so nothing it runs can write.
+ */
+export async function openPostgres(url: string, options: { readOnly?: boolean; max?: number } = {}): Promise<OpenDatabase> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 8, connectionTimeoutMillis: 5_000 });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.max ?? 8,
+    connectionTimeoutMillis: 5_000,
+    ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}),
+  });
   // An idle client that loses its server must not crash the process.
   pool.on('error', () => {});
   const label = redactUrl(url);

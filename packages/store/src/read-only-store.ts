@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, SqliteDialect } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
-import { redactUrl, SQLITE_BUSY_TIMEOUT_MS, type DatabaseLocation, type OpenDatabase } from './dialect.js';
+import { openPostgres, SQLITE_BUSY_TIMEOUT_MS, type DatabaseLocation, type OpenDatabase } from './dialect.js';
 import { StoreError } from './errors.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import type { Database, Db } from './schema.js';
@@ -17,7 +17,7 @@ import type { Database, Db } from './schema.js';
  * const store = await openReadOnlyStore({ kind: 'sqlite', path: '/var/lib/agentpr/agentpr.db' });
  */
 export async function openReadOnlyStore(location: DatabaseLocation): Promise<OpenDatabase> {
-  const open = location.kind === 'sqlite' ? await openSqliteReadOnly(location.path) : await openPostgresReadOnly(location.url);
+  const open = location.kind === 'sqlite' ? await openSqliteReadOnly(location.path) : await openPostgres(location.url, { readOnly: true, max: 4 });
   try {
     await checkSchemaCurrent(open);
   } catch (error) {
@@ -43,22 +43,6 @@ async function openSqliteReadOnly(path: string): Promise<OpenDatabase> {
   }
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   return { db, dialect: 'sqlite', label: file, close: () => db.destroy() };
-}
-
-async function openPostgresReadOnly(url: string): Promise<OpenDatabase> {
-  const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 4, connectionTimeoutMillis: 5_000, options: '-c default_transaction_read_only=on' });
-  pool.on('error', () => {});
-  const label = redactUrl(url);
-  try {
-    const client = await pool.connect();
-    client.release();
-  } catch (cause) {
-    await pool.end().catch(() => {});
-    throw new StoreError('database_unreachable', `cannot connect to PostgreSQL at ${label}: ${(cause as Error).message}. Check --database-url / AGENTPR_DATABASE_URL and that the server is running.`, { cause });
-  }
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', label, close: () => db.destroy() };
 }
 
 /** Refuses a schema this build cannot read: pending migrations (the writer has not run yet) or a newer build's. */
