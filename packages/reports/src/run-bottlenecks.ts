@@ -1,4 +1,4 @@
-import { getRun, listAttempts, runsByLatestAttempt } from '@agentpr/store';
+import { getRun, listAttemptSummaries, runsByLatestAttempt } from '@agentpr/store';
 import { percentile, stepTotals } from '@agentpr/runtime-analysis';
 import type { ReportContext } from './report-context.js';
 import { ReportError } from './errors.js';
@@ -70,7 +70,7 @@ export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunB
   let analyzed = 0;
   for (const runId of runIds) {
     const found = await getRun(ctx.db, runId);
-    const attempts = (await listAttempts(ctx.db, runId, { limit: perRun })).reverse();
+    const attempts = (await listAttemptSummaries(ctx.db, runId, { limit: perRun })).reverse();
     if (attempts.length === 0) continue;
     analyzed++;
     for (const a of attempts) {
