@@ -1,4 +1,4 @@
-import type { StepAttemptRow, StoredEvent } from '@agentpr/store';
+import type { AttemptSummaryWithStderrTail, StoredEvent } from '@agentpr/store';
 import type { EvidenceLine } from './run-evidence.js';
 import { shown } from './run-text.js';
 
@@ -80,7 +80,7 @@ function stderrTail(log: string, redact: (text: string) => string): string {
   return shown((t) => t, cut, { max: STDERR_CHARS, block: true });
 }
 
-function attemptEntry(a: StepAttemptRow, evidence: ReadonlyMap<number, EvidenceLine[]>, redact: (text: string) => string): TimelineAttempt {
+function attemptEntry(a: AttemptSummaryWithStderrTail, evidence: ReadonlyMap<number, EvidenceLine[]>, redact: (text: string) => string): TimelineAttempt {
   return {
     kind: 'attempt',
     at: a.created_at,
@@ -93,7 +93,7 @@ function attemptEntry(a: StepAttemptRow, evidence: ReadonlyMap<number, EvidenceL
     grade: a.grade,
     reasonCode: a.reason_code,
     evidence: a.step === 'agent' ? (evidence.get(a.attempt_no) ?? null) : null,
-    stderrTail: stderrTail(a.stderr_log, redact),
+    stderrTail: stderrTail(a.stderr_tail, redact),
   };
 }
 
@@ -104,7 +104,7 @@ function attemptEntry(a: StepAttemptRow, evidence: ReadonlyMap<number, EvidenceL
  */
 export function runTimeline(
   events: readonly StoredEvent[],
-  attempts: readonly StepAttemptRow[],
+  attempts: readonly AttemptSummaryWithStderrTail[],
   evidence: ReadonlyMap<number, EvidenceLine[]>,
   redact: (text: string) => string,
 ): TimelineEntry[] {

@@ -1,7 +1,7 @@
 import { RUN_ID_PATTERN } from '@agentpr/orchestrator';
 import { inspectRun, type CostSummary, type GateVerdictView, type InspectRunResult } from '@agentpr/reports';
 import type { RunState } from '@agentpr/state-machine';
-import { getLease, getRun, latestPrRequest, listAttemptSummaries, listEvents, type AttemptSummaryWithStderrTail, type StepAttemptRow } from '@agentpr/store';
+import { getLease, getRun, latestPrRequest, listAttemptSummaries, listEvents } from '@agentpr/store';
 import type { DashboardDeps } from '../deps.js';
 import { PageError } from '../page.js';
 import { nextGate, type NextGate } from './next-gate.js';
@@ -20,11 +20,6 @@ export const MESSAGE_CHARS = 500;
  * (after trimming) and shows the last 500, so this reads all it uses without the rest of the logs.
  */
 export const TIMELINE_STDERR_CHARS = 16_384;
-
-/** The timeline's attempt rows: no stdout (it shows none), and the end of stderr as the stderr it reads. */
-function timelineRows(attempts: readonly AttemptSummaryWithStderrTail[]): StepAttemptRow[] {
-  return attempts.map(({ stderr_tail, ...a }) => ({ ...a, stdout_log: '', stderr_log: stderr_tail }));
-}
 
 /** The latest agent verdict (from the latest runtime report): grade, reason, next action and the tests it saw. */
 export interface LatestVerdictView {
@@ -144,7 +139,7 @@ export async function runView(deps: DashboardDeps, runId: string): Promise<RunVi
     pr: prView(run, inspect, request, events, state.held_facts_json, r),
     lease: leaseView(lease, deps.clock()),
     next,
-    timeline: runTimeline(events.slice(0, TIMELINE_EVENTS), timelineRows(attempts.slice(0, TIMELINE_ATTEMPTS)), evidence, r),
+    timeline: runTimeline(events.slice(0, TIMELINE_EVENTS), attempts.slice(0, TIMELINE_ATTEMPTS), evidence, r),
     timelineCut: events.length > TIMELINE_EVENTS || attempts.length > TIMELINE_ATTEMPTS,
     latestVerdict: rt
       ? {
