@@ -1,10 +1,10 @@
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, pendingPrRequests } from '@agentpr/store';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
+import { pendingPrRequests } from '@agentpr/store';
+import { cleanupTempDirs } from '@agentpr/testing';
 import type { DashboardDeps } from '../deps.js';
 import { createDashboardApp } from '../server.js';
-import { HOSTILE, HOSTILE_PR_TITLE, openDashboardForTest, seedDashboardStore, SEED_RUN_IDS, SEED_SECRET, type TestDashboard } from './seed.js';
+import { HOSTILE, HOSTILE_PR_TITLE, SEED_RUN_IDS, SEED_SECRET, type TestDashboard } from './seed.js';
+import { openSeededAndEmpty } from './page-fixtures.js';
 import { mainOf, tableRows, textOf, unsafeMarkup } from './page-html.js';
 
 // /approvals over the shared seed: what waits for a person (buildInbox) grouped by why, each item with its run link,
@@ -14,12 +14,7 @@ let dash: TestDashboard;
 let empty: TestDashboard;
 
 beforeAll(async () => {
-  const seed = await seedDashboardStore(tempDir('dash-approvals-'));
-  await seed.close();
-  dash = await openDashboardForTest(seed.dbPath);
-  const emptyDb = join(tempDir('dash-approvals-empty-'), 'agentpr.db');
-  await (await openStore({ kind: 'sqlite', path: emptyDb })).close();
-  empty = await openDashboardForTest(emptyDb);
+  ({ dash, empty } = await openSeededAndEmpty('approvals'));
 });
 
 afterAll(async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBottlenecks } from '@agentpr/reports';
 import { formatDuration } from '@agentpr/reports/format-duration';
-import { openStore, timeInStates } from '@agentpr/store';
-import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { join } from 'node:path';
-import { openDashboardForTest, seedDashboardStore, SEED_NOW, SEED_RUN_IDS, type TestDashboard } from './seed.js';
+import { timeInStates } from '@agentpr/store';
+import { cleanupTempDirs } from '@agentpr/testing';
+import { SEED_NOW, SEED_RUN_IDS, type TestDashboard } from './seed.js';
+import { getPage, openSeededAndEmpty } from './page-fixtures.js';
 import { chart, mainOf, tableRows, textOf, unsafeMarkup } from './page-html.js';
 
 // /bottlenecks over the shared seed: time per stage (timeInStates over the window) and per step (runBottlenecks) as
@@ -14,12 +14,7 @@ let dash: TestDashboard;
 let empty: TestDashboard;
 
 beforeAll(async () => {
-  const seed = await seedDashboardStore(tempDir('dash-bottlenecks-'));
-  await seed.close();
-  dash = await openDashboardForTest(seed.dbPath);
-  const emptyDb = join(tempDir('dash-bottlenecks-empty-'), 'agentpr.db');
-  await (await openStore({ kind: 'sqlite', path: emptyDb })).close();
-  empty = await openDashboardForTest(emptyDb);
+  ({ dash, empty } = await openSeededAndEmpty('bottlenecks'));
 });
 
 afterAll(async () => {
@@ -28,10 +23,7 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function get(d: TestDashboard, path: string): Promise<{ status: number; html: string }> {
-  const res = await d.app.request(path);
-  return { status: res.status, html: await res.text() };
-}
+const get = getPage;
 
 describe('GET /bottlenecks', () => {
   it('charts the time per stage over the last 7 days with the numbers timeInStates gives, slowest median first', async () => {

@@ -2,10 +2,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { campaignReport } from '@agentpr/reports';
-import { openStore, runStatesOverTime } from '@agentpr/store';
+import { runStatesOverTime } from '@agentpr/store';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { phaseCounts, STATE_PHASES } from '../views/campaign-view.js';
-import { HOSTILE, HOSTILE_CAMPAIGN, openDashboardForTest, seedDashboardStore, SEED_CAMPAIGNS, SEED_NOW, type TestDashboard } from './seed.js';
+import { HOSTILE, HOSTILE_CAMPAIGN, openDashboardForTest, SEED_CAMPAIGNS, SEED_NOW, type TestDashboard } from './seed.js';
+import { getPage, openSeededAndEmpty } from './page-fixtures.js';
 import { chart, mainOf, tableRows, textOf, unsafeMarkup } from './page-html.js';
 
 // /campaigns and /campaigns/:campaign over the shared seed: the list with counts and encoded links, runs by state
@@ -17,13 +18,7 @@ let dash: TestDashboard;
 let empty: TestDashboard;
 
 beforeAll(async () => {
-  const seed = await seedDashboardStore(tempDir('dash-campaign-'));
-  await seed.close();
-  seedPath = seed.dbPath;
-  dash = await openDashboardForTest(seedPath);
-  const emptyDb = join(tempDir('dash-campaign-empty-'), 'agentpr.db');
-  await (await openStore({ kind: 'sqlite', path: emptyDb })).close();
-  empty = await openDashboardForTest(emptyDb);
+  ({ seedPath, dash, empty } = await openSeededAndEmpty('campaign'));
 });
 
 afterAll(async () => {
@@ -32,10 +27,7 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function get(d: TestDashboard, path: string): Promise<{ status: number; html: string }> {
-  const res = await d.app.request(path);
-  return { status: res.status, html: await res.text() };
-}
+const get = getPage;
 
 const href = (name: string) => `/campaigns/${encodeURIComponent(name)}`;
 

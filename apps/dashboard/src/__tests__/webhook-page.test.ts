@@ -1,9 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStore, webhookDeliveriesOverTime } from '@agentpr/store';
+import { webhookDeliveriesOverTime } from '@agentpr/store';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
-import { openDashboardForTest, seedDashboardStore, SEED_NOW, type TestDashboard } from './seed.js';
+import { openDashboardForTest, SEED_NOW, type TestDashboard } from './seed.js';
+import { getPage, openSeededAndEmpty } from './page-fixtures.js';
 import { chart, mainOf, tableRows, textOf, unsafeMarkup } from './page-html.js';
 
 // /webhook over the shared seed (24 answers in the last day, 17 stored deliveries, 2 refused and 2 failed with 5xx):
@@ -16,13 +17,7 @@ let dash: TestDashboard;
 let empty: TestDashboard;
 
 beforeAll(async () => {
-  const seed = await seedDashboardStore(tempDir('dash-webhook-'));
-  await seed.close();
-  seedPath = seed.dbPath;
-  dash = await openDashboardForTest(seedPath);
-  emptyDb = join(tempDir('dash-webhook-empty-'), 'agentpr.db');
-  await (await openStore({ kind: 'sqlite', path: emptyDb })).close();
-  empty = await openDashboardForTest(emptyDb);
+  ({ seedPath, emptyPath: emptyDb, dash, empty } = await openSeededAndEmpty('webhook'));
 });
 
 afterAll(async () => {
@@ -31,10 +26,7 @@ afterAll(async () => {
   cleanupTempDirs();
 });
 
-async function get(d: TestDashboard, path: string): Promise<{ status: number; html: string }> {
-  const res = await d.app.request(path);
-  return { status: res.status, html: await res.text() };
-}
+const get = getPage;
 
 describe('GET /webhook', () => {
   it('summarises the audit log over the last hour, day and week, and warns about the thresholds crossed', async () => {
