@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 const file = new URL('../../package-lock.json', import.meta.url);
 const lock = JSON.parse(readFileSync(file, 'utf8'));
 const packages = lock.packages;
-const PLATFORM = /^(?:@nx\/nx|@rollup\/rollup|@esbuild\/?|@openai\/codex)-?(android|darwin|freebsd|linux|openbsd|openharmony|netbsd|sunos|win32|aix)-(arm64|x64|arm|ia32|loong64|ppc64|riscv64|s390x|mips64el)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/;
+const PLATFORM = /^(?:@nx\/nx|@rollup\/rollup|@esbuild\/?|@openai\/codex|@anthropic-ai\/claude-code)-?(android|darwin|freebsd|linux|openbsd|openharmony|netbsd|sunos|win32|aix)-(arm64|x64|arm|ia32|loong64|ppc64|riscv64|s390x|mips64el)(?:-(gnu|musl|gnueabihf|musleabihf|msvc|eabi))?$/;
 
 function describe(name) {
   const short = name.replace(/^@[^/]+\//, '');

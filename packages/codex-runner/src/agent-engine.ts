@@ -1,5 +1,9 @@
 import { buildCodexCommand, type CodexCommandOptions } from './build-codex-command.js';
 import type { CodexCapabilities, CodexStreamFormat } from './codex-capabilities.js';
+import type { ClaudePermissionMode, EngineName } from '@agentpr/policy';
+import { CODEX_CREDENTIAL_VARS, resolveCodexHome } from './agent-environment.js';
+import { createAttemptCodexHome, type AttemptCodexHome } from './codex-home.js';
+import { codexModelUrls } from './codex-model-urls.js';
 import type { FileProbe } from './file-probe.js';
 import { buildIsolatedCommand, describeIsolation, toolchainReadOnlyPaths, type EgressBridge, type HostView, type IsolationLevel, type IsolationOptions, type IsolationSummary, type NetworkMode } from './isolation.js';
 import { probeCodex, type ProbeCodexOptions } from './probe-codex.js';
@@ -13,8 +17,29 @@ export type EngineBinaryResult = { ok: true; path: string; source: string } | { 
 /** An engine's capabilities probe, or why the binary is unusable. */
 export type EngineProbeResult<Caps> = { ok: true; capabilities: Caps; cached: boolean } | { ok: false; reason: string };
 
-/** The command-line inputs common to every engine. */
-export type EngineCommandOptions = CodexCommandOptions;
+/** How Claude Code runs one step (from the policy's `run_agent_step.claude`). */
+export interface ClaudeRunSettings {
+  permissionMode: ClaudePermissionMode;
+  allowedTools: readonly string[];
+  disallowedTools: readonly string[];
+  maxTurns: number;
+}
+
+/** The command-line inputs of one step. `sandbox` and `lastMessagePath` are codex's; `claude` is Claude Code's. */
+export type EngineCommandOptions = CodexCommandOptions & {
+  /** Claude Code's settings; required by the claude engine, ignored by codex. */
+  claude?: ClaudeRunSettings;
+};
+
+/** Inputs of {@link AgentEngine.createAttemptHome}. */
+export interface EngineAttemptHomeOptions {
+  /** The orchestrator's environment: where the operator's own engine home is found (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`, `HOME`). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** An existing directory (or one whose parent exists) outside every workspace, e.g. `<data>/agent-homes`. */
+  parentDir: string;
+  /** Copy the operator's installed skills too (skills mode `agentpr`). */
+  includeSkills: boolean;
+}
 
 /**
  * A coding-agent CLI agentpr can drive. codex is the first; a second CLI (e.g. Claude Code's `stream-json`) implements
@@ -22,9 +47,28 @@ export type EngineCommandOptions = CodexCommandOptions;
  */
 export interface AgentEngine<Caps = unknown> {
   /** `engine` in the runtime report, e.g. `codex`. */
-  readonly name: string;
+  readonly name: EngineName;
   /** The file name (inside the runtime dir) the engine writes its last message to. */
   readonly lastMessageFileName: string;
+  /**
+   * Where the agent's final message comes from: `file` (codex writes `--output-last-message`) or `stream` (Claude
+   * Code's `result` event; agentpr writes it to the last-message path itself after the run).
+   */
+  readonly lastMessageSource: 'file' | 'stream';
+  /** The variable that points the engine at its per-attempt home: `CODEX_HOME`, `CLAUDE_CONFIG_DIR`. */
+  readonly homeVar: string;
+  /** The model credentials it may take from agentpr's environment (the only secrets an agent holds). */
+  readonly credentialVars: readonly string[];
+  /** Non-secret variables it needs from agentpr's environment when set (e.g. `ANTHROPIC_BASE_URL`). */
+  readonly passVars: readonly string[];
+  /** Variables set on every launch (no telemetry, no auto-update, no nonessential traffic). */
+  readonly fixedEnv: Readonly<Record<string, string>>;
+  /** The operator's own engine home (read only: what a per-attempt home is copied from). */
+  operatorHome(env: Readonly<Record<string, string | undefined>>): string;
+  /** A fresh per-attempt home (0700, under `parentDir`), thrown away with `dispose()`. */
+  createAttemptHome(options: EngineAttemptHomeOptions): AttemptCodexHome;
+  /** The model endpoint URLs it will call (for the egress allowlist): from its config and environment. */
+  modelUrls(env: Readonly<Record<string, string | undefined>>): string[];
   /** Finds the binary from the environment. */
   resolve(env: Readonly<Record<string, string | undefined>>, fs?: FileProbe): EngineBinaryResult;
   /** Reads the binary's version and capabilities (cached). */
@@ -39,16 +83,27 @@ export interface AgentEngine<Caps = unknown> {
 export const codexEngine: AgentEngine<CodexCapabilities> = {
   name: 'codex',
   lastMessageFileName: LAST_MESSAGE_FILE_NAME,
+  lastMessageSource: 'file',
+  homeVar: 'CODEX_HOME',
+  credentialVars: CODEX_CREDENTIAL_VARS,
+  passVars: [],
+  fixedEnv: {},
+  operatorHome: (env) => resolveCodexHome(env),
+  createAttemptHome: (options) => createAttemptCodexHome({ operatorCodexHome: resolveCodexHome(options.env), parentDir: options.parentDir, includeSkills: options.includeSkills }),
+  modelUrls: (env) => codexModelUrls(resolveCodexHome(env), env),
   resolve: (env, fs) => resolveCodexBinary(env, fs),
   probe: (bin, options) => probeCodex(bin, options),
   buildCommand: (capabilities, options) => buildCodexCommand(capabilities, options),
   streamFormat: (capabilities): CodexStreamFormat => capabilities.streamFormat,
 };
 
+/** The part of an engine {@link buildAgentLaunch} needs (a plain command wrapped the same way needs no more). */
+export type LaunchableEngine<Caps = unknown> = Pick<AgentEngine<Caps>, 'buildCommand' | 'streamFormat'>;
+
 /** Inputs of {@link buildAgentLaunch}. */
 export interface AgentLaunchOptions<Caps = CodexCapabilities> {
-  /** The engine; default {@link codexEngine}. */
-  engine?: AgentEngine<Caps>;
+  /** The engine (what builds its command line); default {@link codexEngine}. */
+  engine?: LaunchableEngine<Caps>;
   bin: string;
   capabilities: Caps;
   sandbox: CodexCommandOptions['sandbox'];
@@ -63,6 +118,8 @@ export interface AgentLaunchOptions<Caps = CodexCapabilities> {
   isolation: IsolationLevel;
   /** The agent's codex home: the per-attempt home (`createAttemptCodexHome(...).path`); writable under bwrap. */
   codexHome: string;
+  /** Claude Code's settings (the claude engine only). */
+  claude?: ClaudeRunSettings;
   /** Network under bwrap: `on` (default: the agent must reach its model), `off`, or `allowlist` (needs `egress`). `true`/`false` mean on/off. */
   network?: NetworkMode | boolean;
   /** The egress bridge for network `allowlist`: its socket dir is bound and its wrapper runs in front of the engine. */
@@ -109,7 +166,7 @@ export interface AgentLaunch {
  * const result = await runAgentProcess(launch.spec, { onStdoutLine });
  */
 export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchOptions<Caps>): AgentLaunch {
-  const engine = (options.engine ?? codexEngine) as AgentEngine<Caps>;
+  const engine = (options.engine ?? codexEngine) as LaunchableEngine<Caps>;
   const lastMessagePath = options.paths.lastMessagePath;
   const engineArgs = engine.buildCommand(options.capabilities, {
     sandbox: options.sandbox,
@@ -117,6 +174,7 @@ export function buildAgentLaunch<Caps = CodexCapabilities>(options: AgentLaunchO
     lastMessagePath,
     workdir: options.paths.repoDir,
     agentArgs: options.agentArgs ?? [],
+    ...(options.claude ? { claude: options.claude } : {}),
   });
   const isolation: IsolationOptions = {
     level: options.isolation,

@@ -40,9 +40,26 @@ export function isSecretLookingName(name: string): boolean {
  */
 export const GIT_CREDENTIAL_HELPER = '!f() { test "$1" = get || exit 0; echo username=x-access-token; echo "password=${GH_TOKEN:-$GITHUB_TOKEN}"; }; f';
 
+/** What an engine adds to its agent's environment (a subset of `AgentEngine`). */
+export interface EngineEnvironment {
+  /** The variable naming the per-attempt home: `CODEX_HOME`, `CLAUDE_CONFIG_DIR`. */
+  homeVar: string;
+  /** Model credentials taken from the parent when set. */
+  credentialVars: readonly string[];
+  /** Non-secret parent variables taken when set. */
+  passVars: readonly string[];
+  /** Variables set on every launch. */
+  fixedEnv: Readonly<Record<string, string>>;
+}
+
+/** codex's environment: `CODEX_HOME`, `CODEX_API_KEY`/`OPENAI_API_KEY`. */
+export const CODEX_ENVIRONMENT: EngineEnvironment = Object.freeze({ homeVar: 'CODEX_HOME', credentialVars: CODEX_CREDENTIAL_VARS, passVars: [], fixedEnv: {} });
+
 /** Inputs of {@link buildAgentEnvironment}. */
 export interface AgentEnvironmentOptions {
-  /** The agent's `CODEX_HOME`: the per-attempt home from `createAttemptCodexHome`, never the operator's own. */
+  /** The engine's variables; default codex's ({@link CODEX_ENVIRONMENT}). */
+  engine?: EngineEnvironment;
+  /** The agent's engine home (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`): the per-attempt home, never the operator's own. */
   codexHome: string;
   /** `<repo>/.agentpr_runtime`; the agent's `HOME` is always `<runtimeDir>/home`. */
   runtimeDir: string;
@@ -96,9 +113,11 @@ export function buildAgentEnvironment(parentEnv: Readonly<Record<string, string 
 
   for (const name of AGENT_ENV_ALLOWLIST) fromParent(name);
   for (const name of Object.keys(parentEnv)) if (name.startsWith('LC_')) fromParent(name);
-  for (const name of CODEX_CREDENTIAL_VARS) fromParent(name);
+  const engine = options.engine ?? CODEX_ENVIRONMENT;
+  for (const name of engine.credentialVars) fromParent(name);
+  for (const name of engine.passVars) fromParent(name);
 
-  const providerAllowed = new Set([...CODEX_CREDENTIAL_VARS, ...names(options.providerEnvAllowlist)]);
+  const providerAllowed = new Set([...engine.credentialVars, ...names(options.providerEnvAllowlist)]);
   const refusedProviderEnvKeys = new Set<string>();
   for (const name of names(options.providerEnvKeys)) {
     if (providerAllowed.has(name)) fromParent(name);
@@ -115,7 +134,8 @@ export function buildAgentEnvironment(parentEnv: Readonly<Record<string, string 
   // Override templates are the operator's, but a secret-looking name there is a mistake: drop it like the rest.
   for (const [name, value] of Object.entries(options.runtimeEnv)) if (mayPass(name)) env[name] = value;
   Object.assign(env, options.proxyEnv ?? {});
-  env.CODEX_HOME = options.codexHome;
+  Object.assign(env, engine.fixedEnv);
+  env[engine.homeVar] = options.codexHome;
   env.HOME = join(options.runtimeDir, 'home');
   if (push) {
     for (const name of Object.keys(env)) if (name.startsWith('GIT_CONFIG_')) delete env[name];
@@ -147,9 +167,19 @@ export function readCodexProviderEnvKeys(codexHome: string, fs: FileProbe = node
 
 /** The pure part of {@link readCodexProviderEnvKeys}: reads the selected provider's `env_key` from config.toml text. */
 export function providerEnvKeysFromToml(text: string): string[] {
+  const key = selectedCodexProvider(text)?.envKey;
+  return key ? [key] : [];
+}
+
+/**
+ * The custom model provider selected in a codex config.toml (`model_provider = "x"` and `[model_providers.x]`): its
+ * `env_key` and `base_url`, or null when none is selected. A tiny reader for just these keys: it understands top-level
+ * `key = "value"`, `[table]` headers and `#` comments, nothing else.
+ */
+export function selectedCodexProvider(text: string): { name: string; envKey: string | null; baseUrl: string | null } | null {
   let table: string[] = [];
   let provider: string | null = null;
-  const envKeys = new Map<string, string>();
+  const fields = new Map<string, Map<string, string>>();
   for (const raw of text.split('\n')) {
     const line = stripComment(raw).trim();
     if (!line) continue;
@@ -164,11 +194,15 @@ export function providerEnvKeysFromToml(text: string): string[] {
     if (value === null) continue;
     const path = [...table, ...splitDottedKey(pair[1]!)];
     if (path.length === 1 && path[0] === 'model_provider') provider = value;
-    if (path.length === 3 && path[0] === 'model_providers' && path[2] === 'env_key') envKeys.set(path[1]!, value);
+    if (path.length === 3 && path[0] === 'model_providers') {
+      const entry = fields.get(path[1]!) ?? new Map<string, string>();
+      entry.set(path[2]!, value);
+      fields.set(path[1]!, entry);
+    }
   }
-  if (!provider) return [];
-  const key = envKeys.get(provider);
-  return key ? [key] : [];
+  if (!provider) return null;
+  const entry = fields.get(provider);
+  return { name: provider, envKey: entry?.get('env_key') ?? null, baseUrl: entry?.get('base_url') ?? null };
 }
 
 /** Splits a TOML dotted key (`a."b.c".d`) into its parts. */

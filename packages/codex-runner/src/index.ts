@@ -12,13 +12,15 @@ export {
   GIT_CREDENTIAL_HELPER,
   readCodexProviderEnvKeys,
   providerEnvKeysFromToml,
+  selectedCodexProvider,
   resolveCodexHome,
   AGENT_ENV_ALLOWLIST,
   CODEX_CREDENTIAL_VARS,
   AGENTPR_RUNTIME_VARS,
   GITHUB_TOKEN_VARS,
+  CODEX_ENVIRONMENT,
 } from './agent-environment.js';
-export type { AgentEnvironmentOptions, AgentEnvironment } from './agent-environment.js';
+export type { AgentEnvironmentOptions, AgentEnvironment, EngineEnvironment } from './agent-environment.js';
 export { runtimePaths, createRuntimeDirectories, RUNTIME_DIR_NAME, LAST_MESSAGE_FILE_NAME } from './runtime-env.js';
 export type { RuntimePaths } from './runtime-env.js';
 export { prepareAgentEnvironment, removeStaleLastMessage } from './prepare-agent-environment.js';
@@ -48,7 +50,11 @@ export type { IsolationLevel, IsolationOptions, IsolationSummary, CheckIsolation
 export { createAttemptCodexHome, DEFAULT_CODEX_HOME_MAX_FILE_BYTES, DEFAULT_CODEX_HOME_MAX_TOTAL_BYTES } from './codex-home.js';
 export type { AttemptCodexHome, AttemptCodexHomeOptions, SkippedReason } from './codex-home.js';
 export { codexEngine, buildAgentLaunch } from './agent-engine.js';
-export type { AgentEngine, AgentLaunch, AgentLaunchOptions, EngineBinaryResult, EngineProbeResult, EngineCommandOptions } from './agent-engine.js';
+export type { AgentEngine, LaunchableEngine, AgentLaunch, AgentLaunchOptions, EngineBinaryResult, EngineProbeResult, EngineCommandOptions, EngineAttemptHomeOptions, ClaudeRunSettings } from './agent-engine.js';
+export { claudeEngine } from './claude-engine.js';
+export type { ClaudeCapabilities } from './claude-engine.js';
+export { AGENT_ENGINES, getAgentEngine } from './agent-engines.js';
+export { codexModelUrls } from './codex-model-urls.js';
 export { ProcessTreeTracker, listProcesses, descendantsOf, parseProcStat } from './process-tree.js';
 export type { ProcessInfo } from './process-tree.js';
 export { LineSplitter } from './line-splitter.js';

@@ -1,11 +1,13 @@
 import { rmSync } from 'node:fs';
 import { resolveRuntimeEnv } from '@agentpr/policy';
-import { buildAgentEnvironment, readCodexProviderEnvKeys } from './agent-environment.js';
+import { buildAgentEnvironment, readCodexProviderEnvKeys, type EngineEnvironment } from './agent-environment.js';
 import { nodeFileProbe, type FileProbe } from './file-probe.js';
 import { createRuntimeDirectories, runtimePaths, type RuntimePaths } from './runtime-env.js';
 
 /** Inputs of {@link prepareAgentEnvironment}. */
 export interface PrepareAgentEnvironmentOptions {
+  /** The engine's variables (home variable, credentials, fixed settings); default codex's. Only codex reads provider `env_key`s. */
+  engine?: EngineEnvironment & { name?: string };
   /** The orchestrator's environment (the app passes `process.env`). */
   parentEnv: Readonly<Record<string, string | undefined>>;
   /** The workspace. */
@@ -76,8 +78,10 @@ export function prepareAgentEnvironment(options: PrepareAgentEnvironmentOptions)
   const rendered = resolveRuntimeEnv(options.repoDir, options.overrides ?? {});
   if (!rendered.ok) return { ok: false, errors: [rendered.error.message] };
   const createdDirs = createRuntimeDirectories(paths, rendered.value.directories);
-  const providerEnvKeys = readCodexProviderEnvKeys(options.codexHome, options.fs ?? nodeFileProbe);
+  const isCodex = (options.engine?.name ?? 'codex') === 'codex';
+  const providerEnvKeys = isCodex ? readCodexProviderEnvKeys(options.codexHome, options.fs ?? nodeFileProbe) : [];
   const agent = buildAgentEnvironment(options.parentEnv, {
+    ...(options.engine ? { engine: options.engine } : {}),
     codexHome: options.agentCodexHome ?? options.codexHome,
     runtimeDir: paths.runtimeDir,
     runtimeEnv: rendered.value.env,

@@ -3,6 +3,7 @@ export {
   parseManagerPolicy,
   loadPolicy,
   effectivePolicy,
+  engineForStage,
   repoOverrideKeys,
   formatIssues,
   DEFAULT_MANAGER_POLICY,
@@ -14,6 +15,10 @@ export {
   ISOLATION_LEVELS,
   NETWORK_MODES,
   DEFAULT_NETWORK_ALLOWLIST,
+  ENGINE_NAMES,
+  CLAUDE_PERMISSION_MODES,
+  DEFAULT_CLAUDE_ALLOWED_TOOLS,
+  DEFAULT_CLAUDE_DISALLOWED_TOOLS,
 } from './manager-policy.js';
 export type {
   ManagerPolicy,
@@ -28,6 +33,10 @@ export type {
   FailureTargetState,
   IsolationLevel,
   NetworkMode,
+  EngineName,
+  EngineChoice,
+  ClaudePolicy,
+  ClaudePermissionMode,
 } from './manager-policy.js';
 export {
   BUILTIN_RUNTIME_ENV_TEMPLATES,

@@ -10,6 +10,14 @@ import { campaignRulesSchema, campaignsSchema, normalisePricing, pricingSchema, 
 export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
 /** Skills modes. */
 export const SKILLS_MODES = ['off', 'agentpr'] as const;
+/** The coding-agent CLIs agentpr drives: OpenAI's codex (the default) and Anthropic's Claude Code. */
+export const ENGINE_NAMES = ['codex', 'claude'] as const;
+/** Claude Code's `--permission-mode` values agentpr accepts. `bypassPermissions` is left out: the sandbox is not a reason to skip Claude's own checks. */
+export const CLAUDE_PERMISSION_MODES = ['acceptEdits', 'default', 'plan', 'dontAsk'] as const;
+/** Tools Claude may use without asking (print mode has nobody to ask): shell, reading and searching. Edits are allowed by `acceptEdits` and kept inside the workspace by Claude. */
+export const DEFAULT_CLAUDE_ALLOWED_TOOLS = ['Bash', 'Read', 'Glob', 'Grep', 'TodoWrite'] as const;
+/** Tools Claude never gets: web search runs on Anthropic's side, out of reach of agentpr's egress proxy; web fetch is the network without the proxy's judgement of intent. */
+export const DEFAULT_CLAUDE_DISALLOWED_TOOLS = ['WebSearch', 'WebFetch'] as const;
 /** How the agent is confined: bubblewrap (the default) or nothing (an explicit, loud opt-in). */
 export const ISOLATION_LEVELS = ['bwrap', 'none'] as const;
 /** The agent's network: through agentpr's allowlisting egress proxy (default), unrestricted, or none. */
@@ -39,6 +47,8 @@ export const SUCCESS_STATES = ['LOCAL_VALIDATING', 'NEEDS_HUMAN_REVIEW', 'UNCHAN
 /** Where a RETRYABLE or HUMAN_REVIEW verdict converges. */
 export const FAILURE_TARGET_STATES = ['FAILED_RETRYABLE', 'NEEDS_HUMAN_REVIEW', 'UNCHANGED'] as const;
 
+export type EngineName = (typeof ENGINE_NAMES)[number];
+export type ClaudePermissionMode = (typeof CLAUDE_PERMISSION_MODES)[number];
 export type CodexSandbox = (typeof CODEX_SANDBOXES)[number];
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
 export type NetworkMode = (typeof NETWORK_MODES)[number];
@@ -129,6 +139,46 @@ const envNamesSchema = (description: string) =>
 
 const sampleDescription = 'Percent (0..100) of PASS attempts whose raw event stream is kept; non-PASS streams are always kept.';
 
+function engineSchema(description: string) {
+  return enumSchema(ENGINE_NAMES, lower, description);
+}
+
+/** Run states an attempt can start in, for `engine_by_stage` keys. */
+const STAGE_KEY = /^[A-Z][A-Z_]*$/;
+
+function engineByStageSchema(description: string) {
+  return v.pipe(
+    v.record(
+      v.pipe(v.string(), v.trim(), v.transform(upper), v.regex(STAGE_KEY, 'keys must be run states such as "DISCOVERY" or "ITERATING"')),
+      engineSchema('The engine for this stage.'),
+      'must be an object keyed by run state',
+    ),
+    v.description(description),
+  );
+}
+
+const toolListSchema = (description: string) =>
+  v.pipe(
+    v.array(v.pipe(v.string('must be a string'), v.trim(), v.regex(/^[A-Za-z][A-Za-z0-9_]*(?:\([^()\n]{1,200}\))?$/, 'must be a Claude tool name such as "Bash" or a rule such as "Bash(npm test:*)"')), 'must be an array of tool names'),
+    v.metadata({ items: { type: 'string' } }),
+    v.description(description),
+    v.transform((items: string[]) => dedupe(items)),
+  );
+
+const claudeSchema = v.strictObject(
+  {
+    model: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, 'must be a model name such as "claude-sonnet-4-5"'), v.description('Claude model (`--model`); empty: Claude Code\'s default.'))),
+    permission_mode: v.optional(enumSchema(CLAUDE_PERMISSION_MODES, (s) => s.trim(), 'Claude `--permission-mode`: acceptEdits (default) lets Claude edit files inside the workspace without asking.'), 'acceptEdits'),
+    allowed_tools: v.optional(toolListSchema('Claude `--allowedTools`: tools it may use without asking.'), [...DEFAULT_CLAUDE_ALLOWED_TOOLS]),
+    disallowed_tools: v.optional(toolListSchema('Claude `--disallowedTools`: tools it never gets.'), [...DEFAULT_CLAUDE_DISALLOWED_TOOLS]),
+    max_turns: v.optional(intSchema(1, 500, 'Claude `--max-turns`: agentic turns per attempt.'), 40),
+  },
+  (issue) => (issue.expected === 'never' ? 'unknown field; allowed: model, permission_mode, allowed_tools, disallowed_tools, max_turns' : 'must be an object'),
+);
+
+/** The `run_agent_step.claude` section after normalisation. */
+export type ClaudePolicy = v.InferOutput<typeof claudeSchema>;
+
 /** The fields a `repo_overrides` entry may set. */
 export const REPO_OVERRIDE_FIELDS = [
   'max_agent_seconds',
@@ -142,6 +192,8 @@ export const REPO_OVERRIDE_FIELDS = [
   'network',
   'network_allowlist',
   'allow_agent_push',
+  'engine',
+  'engine_by_stage',
 ] as const;
 
 const repoOverrideSchema = v.strictObject(
@@ -157,12 +209,17 @@ const repoOverrideSchema = v.strictObject(
     network: v.optional(enumSchema(NETWORK_MODES, lower, 'Network mode for this repo.')),
     network_allowlist: v.optional(hostListSchema),
     allow_agent_push: v.optional(v.pipe(v.boolean('must be true or false'), v.description('Grants --allow-agent-push for this repository (the agent then holds a GitHub token). Audited on every step.'))),
+    engine: v.optional(engineSchema('The agent engine for this repository.')),
+    engine_by_stage: v.optional(engineByStageSchema('The agent engine for this repository per stage; wins over `engine`.')),
   },
   (issue) => (issue.expected === 'never' ? `unknown field; allowed: ${REPO_OVERRIDE_FIELDS.join(', ')}` : 'must be an object'),
 );
 
 const runAgentStepSchema = v.object(
   {
+    engine: v.optional(engineSchema('The coding-agent CLI that runs agent steps: codex (default) or claude.'), 'codex'),
+    engine_by_stage: v.optional(engineByStageSchema('The engine per stage (the run state an attempt starts in, e.g. "DISCOVERY", "ITERATING"); wins over `engine`.'), {}),
+    claude: v.optional(claudeSchema, {}),
     codex_sandbox: v.optional(enumSchema(CODEX_SANDBOXES, lower, 'codex --sandbox mode.'), 'danger-full-access'),
     skills_mode: v.optional(enumSchema(SKILLS_MODES, lower, 'off: plain prompt; agentpr: stage skills.'), 'off'),
     max_agent_seconds: v.optional(intSchema(0, undefined, 'Agent timeout in seconds (0 = none).'), 900),

@@ -13,6 +13,9 @@ function policy(value: unknown): ManagerPolicy {
 describe('parseManagerPolicy', () => {
   it('an empty object gives the built-in defaults', () => {
     expect(DEFAULT_MANAGER_POLICY.run_agent_step).toEqual({
+      engine: 'codex',
+      engine_by_stage: {},
+      claude: { permission_mode: 'acceptEdits', allowed_tools: ['Bash', 'Read', 'Glob', 'Grep', 'TodoWrite'], disallowed_tools: ['WebSearch', 'WebFetch'], max_turns: 40 },
       codex_sandbox: 'danger-full-access',
       skills_mode: 'off',
       max_agent_seconds: 900,
@@ -69,7 +72,7 @@ describe('parseManagerPolicy', () => {
     const bad = parseManagerPolicy({ run_agent_step: { repo_overrides: { 'a/b': { codex_sandbox: 'read-only' } } } });
     expect(bad).toEqual({
       ok: false,
-      issues: ['run_agent_step.repo_overrides.a/b.codex_sandbox: unknown field; allowed: max_agent_seconds, max_changed_files, max_added_lines, max_retryable_attempts, min_test_commands, success_event_stream_sample_pct, known_test_failure_allowlist, skills_mode, network, network_allowlist, allow_agent_push'],
+      issues: ['run_agent_step.repo_overrides.a/b.codex_sandbox: unknown field; allowed: max_agent_seconds, max_changed_files, max_added_lines, max_retryable_attempts, min_test_commands, success_event_stream_sample_pct, known_test_failure_allowlist, skills_mode, network, network_allowlist, allow_agent_push, engine, engine_by_stage'],
     });
   });
 
@@ -129,6 +132,8 @@ describe('effectivePolicy', () => {
     expect(effectivePolicy(p, 'mem0ai', 'MEM0')).toEqual({
       ...Object.fromEntries(Object.entries(p.run_agent_step).filter(([k]) => !['env_passthrough', 'repo_overrides', 'provider_env_allowlist', 'sandbox_read_paths'].includes(k))),
       allow_agent_push: false,
+      engine_source: 'default',
+      engine_by_stage_source: {},
       max_changed_files: 5,
       skills_mode: 'agentpr',
       known_test_failure_allowlist: ['global', 'owner-repo', 'bare'],
@@ -139,7 +144,7 @@ describe('effectivePolicy', () => {
     expect(effectivePolicy(p, 'someone', 'mem0').max_changed_files).toBe(5);
     expect(effectivePolicy(p, 'someone', 'mem0').skills_mode).toBe('off');
     expect(effectivePolicy(p, 'x', 'y').max_changed_files).toBe(8);
-    expect(Object.keys(effectivePolicy(p, 'x', 'y'))).toHaveLength(16);
+    expect(Object.keys(effectivePolicy(p, 'x', 'y'))).toHaveLength(21);
   });
 });
 

@@ -2,11 +2,11 @@ import * as v from 'valibot';
 import { PolicyError } from './errors.js';
 import { managerLlmKeyIssues } from './manager-llm-policy.js';
 import { campaignArrayIssues } from './campaign-policy.js';
-import { dedupe, ManagerPolicyFileSchema, SECTION_KEYS, type CodexSandbox, type FailureTargetState, type IsolationLevel, type ManagerPolicy, type NetworkMode, type RepoOverride, type SkillsMode, type SuccessState } from './manager-policy-schema.js';
+import { dedupe, ManagerPolicyFileSchema, SECTION_KEYS, type ClaudePolicy, type CodexSandbox, type EngineName, type FailureTargetState, type IsolationLevel, type ManagerPolicy, type NetworkMode, type RepoOverride, type SkillsMode, type SuccessState } from './manager-policy-schema.js';
 import { parseJsonText, readTextFile, shownValue, type ReadTextFile } from './read-text-file.js';
 
-export { CODEX_SANDBOXES, SKILLS_MODES, ISOLATION_LEVELS, NETWORK_MODES, DEFAULT_NETWORK_ALLOWLIST, SUCCESS_STATES, FAILURE_TARGET_STATES, REPO_OVERRIDE_FIELDS, ManagerPolicyFileSchema } from './manager-policy-schema.js';
-export type { CodexSandbox, IsolationLevel, NetworkMode, SkillsMode, SuccessState, FailureTargetState, RepoOverride, RunAgentStepPolicy, ManagerPolicy } from './manager-policy-schema.js';
+export { CODEX_SANDBOXES, SKILLS_MODES, ISOLATION_LEVELS, NETWORK_MODES, DEFAULT_NETWORK_ALLOWLIST, SUCCESS_STATES, FAILURE_TARGET_STATES, REPO_OVERRIDE_FIELDS, ManagerPolicyFileSchema, ENGINE_NAMES, CLAUDE_PERMISSION_MODES, DEFAULT_CLAUDE_ALLOWED_TOOLS, DEFAULT_CLAUDE_DISALLOWED_TOOLS } from './manager-policy-schema.js';
+export type { CodexSandbox, IsolationLevel, NetworkMode, SkillsMode, SuccessState, FailureTargetState, RepoOverride, RunAgentStepPolicy, ManagerPolicy, EngineName, ClaudePolicy, ClaudePermissionMode } from './manager-policy-schema.js';
 
 /** Formats valibot issues as `path.to.field: message (got <value>)`. */
 export function formatIssues(issues: readonly v.BaseIssue<unknown>[]): string[] {
@@ -124,6 +124,16 @@ export async function loadPolicy(path: string, readFile: ReadTextFile = readText
 
 /** The values of `run_agent_step` that apply to one repository: the global values with the repository overrides applied. */
 export interface EffectivePolicy {
+  /** The repository's engine before stage overrides; use {@link engineForStage} for an attempt's engine. */
+  engine: EngineName;
+  /** `repo` when a repository override set `engine`, else `default`. */
+  engine_source: 'repo' | 'default';
+  /** Engines per run state: the global map, then the repository's entries over it. */
+  engine_by_stage: Record<string, EngineName>;
+  /** Where each stage's engine came from, for `engine_by_stage` entries (`repo` or `global`). */
+  engine_by_stage_source: Record<string, 'repo' | 'global'>;
+  /** How Claude runs (model, permission mode, tools, turns). */
+  claude: ClaudePolicy;
   codex_sandbox: CodexSandbox;
   isolation: IsolationLevel;
   network: NetworkMode;
@@ -156,6 +166,11 @@ export function repoOverrideKeys(owner: string, repo: string): string[] {
 export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: string): EffectivePolicy {
   const g = policy.run_agent_step;
   const eff: EffectivePolicy = {
+    engine: g.engine,
+    engine_source: 'default',
+    engine_by_stage: { ...g.engine_by_stage },
+    engine_by_stage_source: Object.fromEntries(Object.keys(g.engine_by_stage).map((k) => [k, 'global' as const])),
+    claude: { ...g.claude, allowed_tools: [...g.claude.allowed_tools], disallowed_tools: [...g.claude.disallowed_tools] },
     codex_sandbox: g.codex_sandbox,
     isolation: g.isolation,
     network: g.network,
@@ -189,6 +204,43 @@ export function effectivePolicy(policy: ManagerPolicy, owner: string, repo: stri
     if (o.network !== undefined) eff.network = o.network;
     if (o.network_allowlist !== undefined) eff.network_allowlist = dedupe([...eff.network_allowlist, ...o.network_allowlist]);
     if (o.allow_agent_push !== undefined) eff.allow_agent_push = o.allow_agent_push;
+    if (o.engine !== undefined) {
+      eff.engine = o.engine;
+      eff.engine_source = 'repo';
+      // A repository's engine wins over the global per-stage map; its own per-stage entries win over both.
+      for (const [stage, source] of Object.entries(eff.engine_by_stage_source)) {
+        if (source === 'global') {
+          delete eff.engine_by_stage[stage];
+          delete eff.engine_by_stage_source[stage];
+        }
+      }
+    }
+    for (const [stage, engine] of Object.entries(o.engine_by_stage ?? {})) {
+      eff.engine_by_stage[stage] = engine;
+      eff.engine_by_stage_source[stage] = 'repo';
+    }
   }
   return eff;
+}
+
+/** An attempt's engine and the rule that chose it. */
+export interface EngineChoice {
+  engine: EngineName;
+  /** `flag` (`--engine`), `repo_stage`, `repo`, `stage`, or `default` (`run_agent_step.engine`). */
+  source: 'flag' | 'repo_stage' | 'repo' | 'stage' | 'default';
+}
+
+/**
+ * The engine of an attempt that starts in `stage`, most specific first: the `--engine` flag, the repository's
+ * `engine_by_stage`, the repository's `engine`, the global `engine_by_stage`, then `run_agent_step.engine`.
+ * @example engineForStage(effectivePolicy(policy, 'o', 'r'), 'ITERATING') // { engine: 'claude', source: 'stage' }
+ */
+export function engineForStage(eff: EffectivePolicy, stage: string, flag?: EngineName | undefined): EngineChoice {
+  if (flag) return { engine: flag, source: 'flag' };
+  const key = stage.trim().toUpperCase();
+  const byStage = eff.engine_by_stage[key];
+  const source = eff.engine_by_stage_source[key];
+  if (byStage && source === 'repo') return { engine: byStage, source: 'repo_stage' };
+  if (byStage && source === 'global') return { engine: byStage, source: 'stage' };
+  return { engine: eff.engine, source: eff.engine_source };
 }

@@ -1,5 +1,4 @@
 import { performance } from 'node:perf_hooks';
-import { codexEngine } from '@agentpr/codex-runner';
 import type { Clock } from '@agentpr/store';
 import { createGitRunner } from '@agentpr/workspace';
 import { createAgentRunner } from '../agent/agent-runner.js';
@@ -44,7 +43,7 @@ export function createAppPorts(env: Readonly<Record<string, string | undefined>>
   return {
     git: createGitRunner({ env, pushToken }),
     github: createGitHubPort(env, { apiUrl: options.githubApiUrl, log }),
-    agent: createAgentRunner(codexEngine),
+    agent: createAgentRunner(),
     artifacts: fileArtifactWriter({ clock, redact: redactor.redact }),
     monotonic: () => performance.now(),
     ...options.overrides,

@@ -3,6 +3,7 @@ import {
   checkIsolation,
   checkWorkspaceFree,
   fileProbeCache,
+  getAgentEngine,
   runAgentProcess,
   type AgentEngine,
   type AgentLaunchOptions,
@@ -14,6 +15,7 @@ import {
   type IsolationSummary,
   type WorkspaceLockCheck,
 } from '@agentpr/codex-runner';
+import type { EngineName } from '@agentpr/policy';
 
 /** One launch of the agent, as `runAgentStep` asks for it: everything but the engine's binary and capabilities. */
 export type AgentLaunchRequest = Omit<AgentLaunchOptions<unknown>, 'engine' | 'bin' | 'capabilities' | 'stdoutFile'> & {
@@ -49,7 +51,9 @@ export interface PreparedAgentLaunch {
  */
 export interface AgentRunner {
   /** `engine` in the reports, e.g. `codex`. */
-  readonly name: string;
+  readonly name: EngineName;
+  /** The runner of another engine (same isolation and lock checks); itself for its own name. */
+  forEngine(name: EngineName): AgentRunner;
   /** Finds the engine's binary from the environment. */
   resolve(env: Readonly<Record<string, string | undefined>>): EngineBinaryResult;
   /** Reads the binary's version and capabilities (cached in `cacheFile`). */
@@ -62,10 +66,14 @@ export interface AgentRunner {
   prepare(request: AgentLaunchRequest): PreparedAgentLaunch;
 }
 
-/** The real agent runner over `@agentpr/codex-runner` for one engine (codex). */
-export function createAgentRunner(engine: AgentEngine<unknown>): AgentRunner {
-  return {
+/**
+ * The real agent runner over `@agentpr/codex-runner` for one engine (default codex); `forEngine` gives the others.
+ * @example createAgentRunner().forEngine('claude').resolve(env)
+ */
+export function createAgentRunner(engine: AgentEngine<unknown> = getAgentEngine('codex')): AgentRunner {
+  const runner: AgentRunner = {
     name: engine.name,
+    forEngine: (name) => (name === engine.name ? runner : createAgentRunner(getAgentEngine(name))),
     resolve: (env) => engine.resolve(env),
     probe: (bin, options) => engine.probe(bin, { env: options.env, cache: fileProbeCache(options.cacheFile) }),
     checkIsolation: (level, env) => checkIsolation(level, env),
@@ -80,4 +88,5 @@ export function createAgentRunner(engine: AgentEngine<unknown>): AgentRunner {
       };
     },
   };
+  return runner;
 }

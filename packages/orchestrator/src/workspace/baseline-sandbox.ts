@@ -7,7 +7,7 @@ import {
   prepareAgentEnvironment,
   resolveCodexHome,
   runAgentProcess,
-  type AgentEngine,
+  type LaunchableEngine,
   type AgentProcessResult,
   type IsolationLevel,
   type RuntimePaths,
@@ -42,12 +42,8 @@ export type ConfinedCommandResult =
   | { kind: 'not_started'; reason: string };
 
 /** An engine that runs the given argv as is: the agent's launcher, sandbox and limits around a plain command. */
-function commandEngine(args: readonly string[]): AgentEngine<null> {
+function commandEngine(args: readonly string[]): LaunchableEngine<null> {
   return {
-    name: 'baseline',
-    lastMessageFileName: 'unused',
-    resolve: () => ({ ok: false, reason: 'not used', source: null }),
-    probe: () => Promise.resolve({ ok: true, capabilities: null, cached: true }),
     buildCommand: () => [...args],
     streamFormat: () => 'text',
   };

@@ -77,6 +77,8 @@ export function fakeAgentRunner(script: FakeScript): FakeAgent {
   const launches: AgentLaunchRequest[] = [];
   const runner: AgentRunner = {
     name: 'codex',
+    // Another engine replays the same script; the launches are recorded in the same list.
+    forEngine: (name) => (name === runner.name ? runner : { ...runner, name, forEngine: runner.forEngine }),
     resolve: () => ({ ok: true, path: '/fake/bin/codex', source: 'fake' }),
     probe: () => Promise.resolve({ ok: true, capabilities: { fake: true }, cached: true }),
     checkIsolation: (level) => Promise.resolve({ ok: true, level, bwrapPath: null, version: null }),
