@@ -1,6 +1,6 @@
 import { describeCommand } from './describe-command.js';
 import { formatDuration } from './format-duration.js';
-import type { RunDigest } from './run-digest.js';
+import { attemptEngineLabel, type RunDigest } from './run-digest.js';
 
 /** The prompt/skill iteration hints for a digest, 1 to 5 of them. */
 export function iterationHints(digest: Pick<RunDigest, 'classification' | 'validation' | 'changes'>): string[] {
@@ -68,8 +68,8 @@ export function failingTestLines(digest: Pick<RunDigest, 'validation' | 'classif
 }
 
 /**
- * Renders the manager insight: a short Markdown report of a digest for a human — outcome, the
- * evidence that decided it, what it tried outside its bounds (protected files, safety findings, sandbox
+ * Renders the manager insight: a short Markdown report of a digest for a human — outcome, the attempt's engine and
+ * model, the evidence that decided it, what it tried outside its bounds (protected files, safety findings, sandbox
  * denials; only when there is any), the failing tests (only when named), an evidence snapshot, slowest commands, stage timeline, next action and hints.
  */
 export function renderManagerInsight(digest: RunDigest): string {
@@ -82,7 +82,11 @@ export function renderManagerInsight(digest: RunDigest): string {
   lines.push(`- Repository: \`${d.run.owner}/${d.run.repo}\``);
   lines.push(`- Outcome: **${c.grade}** (\`${c.reason_code}\`), next: ${c.next_action}`);
   lines.push(`- State: ${d.state.before} → ${d.state.after}`);
-  lines.push(`- Attempt ${d.attempt.attempt_no}: ${formatDuration(d.attempt.duration_ms)}, exit code ${d.attempt.exit_code ?? 'none (codex not started)'}`);
+  // Digests written before engines were recorded name none: the line then says only what it always said.
+  const engine = attemptEngineLabel(d.attempt);
+  const ran = engine ? ` (${text(engine, 220)})` : '';
+  const notStarted = `none (${d.attempt.engine ? text(d.attempt.engine, 100) : 'the agent'} not started)`;
+  lines.push(`- Attempt ${d.attempt.attempt_no}${ran}: ${formatDuration(d.attempt.duration_ms)}, exit code ${d.attempt.exit_code ?? notStarted}`);
   lines.push('');
   lines.push('## What decided it');
   if (c.evidence.length === 0) lines.push('- No evidence was recorded.');

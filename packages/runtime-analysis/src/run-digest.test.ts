@@ -37,7 +37,7 @@ function input(): RunDigestInput {
 describe('buildRunDigest', () => {
   it('records the verdict with its evidence, the thresholds used, a skipped preflight and the recommendation', () => {
     const d = buildRunDigest(input());
-    expect(d.attempt).toEqual({ attempt_no: 2, duration_ms: 2600, exit_code: 0 });
+    expect(d.attempt).toEqual({ attempt_no: 2, duration_ms: 2600, exit_code: 0, engine: null, model: null });
     expect(d.classification).toMatchObject({ grade: 'HUMAN_REVIEW', reason_code: 'test_command_failed', next_action: 'escalate' });
     expect(d.classification.evidence[0]).toMatchObject({ line: 3, exit_code: 2 });
     expect(d.validation).toEqual({ test_command_count: 0, test_commands: [], failed_test_command_count: 1, failed_test_commands: ["/bin/zsh -lc 'make test'"], waived_test_failures: [], pre_existing_test_failures: [], failing_tests: [] });
@@ -49,6 +49,14 @@ describe('buildRunDigest', () => {
     expect(d.manager_recommendation).toEqual({ action: 'human_review', priority: 'high', why: 'needs manual judgment: test_command_failed' });
     expect(d.artifacts).toEqual({ agent_report_path: '', event_stream_path: '', last_message_path: '' });
     expect(d.generated_at).toBe('2026-02-25T00:47:07.861Z');
+  });
+
+  it('names the engine and model of the attempt, cleaned of controls and capped', () => {
+    const d = buildRunDigest({ ...input(), attempt: { attemptNo: 3, durationMs: 10, agentExit: 0, engine: 'claude', model: 'claude-sonnet-4-5' } });
+    expect(d.attempt).toEqual({ attempt_no: 3, duration_ms: 10, exit_code: 0, engine: 'claude', model: 'claude-sonnet-4-5' });
+    const hostile = buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 10, agentExit: 0, engine: 'claude', model: `evil\u202e\n${'m'.repeat(500)}` } });
+    expect(hostile.attempt.model).toBe(`evil${'m'.repeat(96)}`);
+    expect(buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 10, agentExit: 0, engine: '  ', model: '' } }).attempt).toMatchObject({ engine: null, model: null });
   });
 
   it('an absent classification becomes UNKNOWN/unknown', () => {
@@ -119,6 +127,21 @@ describe('renderManagerInsight', () => {
       ].join('\n'),
     );
     expect(md).toContain('1. Restate the boundary in the prompt');
+  });
+
+  it('names the engine and model on the attempt line, and which engine did not start', () => {
+    const claude = renderManagerInsight(buildRunDigest({ ...input(), attempt: { attemptNo: 2, durationMs: 2600, agentExit: 0, engine: 'claude', model: 'claude-sonnet-4-5' } }));
+    expect(claude).toContain('- Attempt 2 (claude · claude-sonnet-4-5): 2.6 s, exit code 0');
+    const codex = renderManagerInsight(buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 1000, agentExit: null, engine: 'codex', model: null } }));
+    expect(codex).toContain('- Attempt 1 (codex): 1 s, exit code none (codex not started)');
+    const hostile = renderManagerInsight(buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 1000, agentExit: 1, engine: 'claude', model: '`rm -rf`<b>' } }));
+    expect(hostile).toContain("- Attempt 1 (claude · 'rm -rf'<b>): 1 s, exit code 1");
+  });
+
+  it('an older digest without an engine keeps the old attempt line', () => {
+    const d = buildRunDigest(input());
+    expect(renderManagerInsight(d)).toContain('- Attempt 2: 2.6 s, exit code 0');
+    expect(renderManagerInsight({ ...d, attempt: { ...d.attempt, exit_code: null } })).toContain('exit code none (the agent not started)');
   });
 
   it('an attempt that stayed inside its bounds has no "what it tried" section', () => {

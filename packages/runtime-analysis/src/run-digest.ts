@@ -39,7 +39,8 @@ export interface ManagerRecommendation {
 export interface RunDigest {
   run: { run_id: string; owner: string; repo: string; mode: string; prompt_version: string; workspace_dir: string };
   state: { before: string; after: string };
-  attempt: { attempt_no: number; duration_ms: number; exit_code: number | null };
+  /** The attempt: its number, duration, the agent's exit status, and the engine and model that ran it (null when unknown). */
+  attempt: { attempt_no: number; duration_ms: number; exit_code: number | null; engine: string | null; model: string | null };
   classification: { grade: string; reason_code: string; next_action: string; evidence: EvidenceItem[]; details: Record<string, unknown> };
   skills: { mode: string; required_now: string[]; missing_required: string[]; available_optional: string[] };
   validation: {
@@ -82,8 +83,11 @@ export interface RunDigestInput {
   run: RunDigest['run'];
   stateBefore: string;
   stateAfter: string;
-  /** The attempt's number among the run's agent attempts, its duration, and the agent's exit status (null: not run). */
-  attempt: { attemptNo: number; durationMs: number; agentExit: number | null };
+  /**
+   * The attempt's number among the run's agent attempts, its duration, the agent's exit status (null: not run), and the
+   * engine (`codex`, `claude`) and model that ran it, when known.
+   */
+  attempt: { attemptNo: number; durationMs: number; agentExit: number | null; engine?: string | null; model?: string | null };
   classification: Classification | null;
   skillPlan: DigestSkillPlan | null;
   analysis: StreamAnalysis | null;
@@ -102,6 +106,28 @@ export function managerRecommendation(grade: string, reasonCode: string, stateAf
   if (grade === 'PASS') return { action: stateAfter === 'NEEDS_HUMAN_REVIEW' ? 'human_review_gate' : 'advance', priority: 'normal', why: 'runtime classified PASS' };
   if (grade === 'RETRYABLE') return { action: 'retry', priority: 'high', why: `retryable failure: ${reasonCode.toLowerCase()}` };
   return { action: 'human_review', priority: 'high', why: `needs manual judgment: ${reasonCode.toLowerCase()}` };
+}
+
+/** The longest engine or model name a digest keeps (a model name can come from the agent's own stream). */
+export const ENGINE_NAME_CHARS = 100;
+
+/** An engine or model name as the digest keeps it: controls dropped, cut to {@link ENGINE_NAME_CHARS}; null when empty. */
+function engineName(value: string | null | undefined): string | null {
+  const clean = (value ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim();
+  return clean ? Array.from(clean).slice(0, ENGINE_NAME_CHARS).join('') : null;
+}
+
+/**
+ * The engine and model of a digest's attempt as one label (`claude · claude-sonnet-4-5`, `codex`), or null when the
+ * digest names neither (older digests).
+ *
+ * @example attemptEngineLabel({ engine: 'claude', model: 'claude-sonnet-4-5' }) // → 'claude · claude-sonnet-4-5'
+ */
+export function attemptEngineLabel(attempt: { engine?: string | null; model?: string | null }): string | null {
+  const engine = engineName(attempt.engine);
+  const model = engineName(attempt.model);
+  if (engine && model) return `${engine} · ${model}`;
+  return engine ?? (model ? `unknown engine · ${model}` : null);
 }
 
 function stringList(value: unknown): string[] {
@@ -148,7 +174,13 @@ export function buildRunDigest(input: RunDigestInput): RunDigest {
   return {
     run: { ...input.run },
     state: { before: input.stateBefore, after: input.stateAfter },
-    attempt: { attempt_no: input.attempt.attemptNo, duration_ms: input.attempt.durationMs, exit_code: input.attempt.agentExit },
+    attempt: {
+      attempt_no: input.attempt.attemptNo,
+      duration_ms: input.attempt.durationMs,
+      exit_code: input.attempt.agentExit,
+      engine: engineName(input.attempt.engine),
+      model: engineName(input.attempt.model),
+    },
     classification: { grade, reason_code: reason, next_action: c?.next_action ?? 'escalate', evidence: c?.evidence ?? [], details: c?.details ?? {} },
     skills: { mode: plan?.mode ?? 'off', required_now: plan?.required_now ?? [], missing_required: plan?.missing_required ?? [], available_optional: plan?.available_optional ?? [] },
     validation: validationOf(a, c),
