@@ -29,6 +29,19 @@ describe('messages-request', () => {
     expect(workingDirectoryOf(parsed({ ...base, messages: [{ role: 'user', content: 'go' }] }))).toBeUndefined();
   });
 
+  it('a system message inside messages (claude 2.1.332 with its default model) is accepted, holds the working directory and is no step', () => {
+    const request = parsed({
+      ...base,
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: '<system-reminder>git status</system-reminder>' }, { type: 'text', text: 'go' }] },
+        { role: 'system', content: [{ type: 'text', text: '# Environment\n - Primary working directory: /ws/run_1\n - Is a git repository: true' }] },
+      ],
+    });
+    expect(workingDirectoryOf(request)).toBe('/ws/run_1');
+    expect(stepIndexOf(request)).toBe(0);
+    expect(parseMessagesRequest({ ...base, messages: [{ role: 'tool', content: 'x' }] })).toEqual({ ok: false, issues: ['messages.0.role: must be "user", "assistant" or "system"'] });
+  });
+
   it('parseMessagesRequest rejects a request the real API would, naming each field', () => {
     const result = parseMessagesRequest({ model: '', max_tokens: 0, messages: [{ role: 'user', content: 5 }], system: 3, stream: 'yes' });
     expect(result.ok).toBe(false);

@@ -7,7 +7,8 @@ const MessagesRequestSchema = v.looseObject({
   model: NonEmpty,
   max_tokens: v.pipe(v.number(), v.integer('must be an integer'), v.minValue(1, 'must be >= 1')),
   messages: v.pipe(
-    v.array(v.looseObject({ role: v.picklist(['user', 'assistant'], 'must be "user" or "assistant"'), content: v.union([v.string(), v.array(Block)], 'must be a string or an array of content blocks') })),
+    // Claude Code 2.1.332 with its default model sends its environment note as a `system` message inside `messages`.
+    v.array(v.looseObject({ role: v.picklist(['user', 'assistant', 'system'], 'must be "user", "assistant" or "system"'), content: v.union([v.string(), v.array(Block)], 'must be a string or an array of content blocks') })),
     v.minLength(1, 'must hold at least one message'),
   ),
   system: v.optional(v.union([v.string(), v.array(Block)], 'must be a string or an array of text blocks')),
@@ -64,10 +65,12 @@ export function lastToolResults(request: MessagesRequest): ToolResultRecord[] {
 
 /**
  * The client's working directory, read from Claude Code's environment note ("Primary working directory: /path") in the
- * system prompt or the first user message; undefined when the request does not say. It fills the `{{CWD}}` variable.
+ * system prompt, the first user message or a `system` message (where 2.1.332 puts it for its default model);
+ * undefined when the request does not say. It fills the `{{CWD}}` variable.
  */
 export function workingDirectoryOf(request: MessagesRequest): string | undefined {
-  const texts = [textOf(request.system), textOf(request.messages[0]?.content)];
+  const systemMessages = request.messages.filter((message) => message.role === 'system').map((message) => textOf(message.content));
+  const texts = [textOf(request.system), textOf(request.messages[0]?.content), ...systemMessages];
   for (const text of texts) {
     const match = /Primary working directory: ([^\n]+)/.exec(text);
     if (match?.[1]) return match[1].trim();

@@ -160,7 +160,7 @@ describe('startAnthropicStub: rejected requests and other routes', () => {
     const invalid = await post(stub, { messages: [], tools: [{}] });
     expect(invalid.status).toBe(400);
     for (const issue of ['model: ', 'max_tokens: ', 'messages: must hold at least one message', 'tools.0.name: ']) expect(invalid.json.error.message).toContain(issue);
-    expect((await post(stub, { ...body(0), messages: [{ role: 'system', content: 'x' }] })).json.error.message).toContain('messages.0.role: must be "user" or "assistant"');
+    expect((await post(stub, { ...body(0), messages: [{ role: 'tool', content: 'x' }] })).json.error.message).toContain('messages.0.role: must be "user", "assistant" or "system"');
     expect(stub.requests.map((r) => [r.outcome, r.step])).toEqual([
       ['bad_request', null], ['unauthorized', null], ['reply', 1], ['bad_request', null], ['bad_request', null], ['bad_request', null],
     ]);
