@@ -4,11 +4,16 @@
 // terminal from `script(1)` (as an operator's shell, but with no input). A prompt from npm, Nx, a git hook or
 // anything else would block on the closed stdin and hit the deadline; each run must exit 0 and print the demo's
 // final "Done." line. Exits 0 when both pass, 1 otherwise, and says which mode failed with the output's tail.
+// Arguments go to the demo: `npm run demo:check -- --engine claude` checks `npm run demo -- --engine claude`.
 import { spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..', '..');
 const deadlineMs = Number(process.env.DEMO_CHECK_TIMEOUT_MS || 15 * 60_000);
+const demoArgs = process.argv.slice(2);
+// A shell word for script(1)'s command line; the demo's own arguments are plain flags, but quote them anyway.
+const shellWord = (s) => (/^[\w.=-]+$/.test(s) ? s : `'${s.replaceAll("'", "'\\''")}'`);
+const demoCommand = ['npm', 'run', 'demo', ...(demoArgs.length > 0 ? ['--', ...demoArgs] : [])];
 
 /** Runs argv with stdin closed; resolves with the exit status, the combined output and whether the deadline hit. */
 function runClosed(argv) {
@@ -31,11 +36,11 @@ function runClosed(argv) {
   });
 }
 
-const modes = [{ name: 'no terminal, stdin closed', argv: ['npm', 'run', 'demo'] }];
+const modes = [{ name: 'no terminal, stdin closed', argv: demoCommand }];
 if (spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0) {
   // util-linux script: -q quiet, -e return the child's status, -c the command; the typescript goes to /dev/null.
   // The demo sees a terminal on stdin/stdout, and nothing is ever typed into it (script's own stdin is closed).
-  modes.push({ name: 'terminal from script(1), stdin closed', argv: ['script', '-qec', 'npm run demo', '/dev/null'] });
+  modes.push({ name: 'terminal from script(1), stdin closed', argv: ['script', '-qec', demoCommand.map(shellWord).join(' '), '/dev/null'] });
 } else {
   console.log('skip: script(1) (util-linux) is not installed, so the terminal mode is not checked');
 }

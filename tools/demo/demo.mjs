@@ -1,21 +1,26 @@
 #!/usr/bin/env node
-// `npm run demo`: the offline end-to-end demo. With no credentials and no network it
+// `npm run demo [-- --engine codex|claude]`: the offline end-to-end demo. With no credentials and no network it
 //   1. makes a local "upstream" repository from the bundled sample project and a bare "fork",
-//   2. starts the scripted model stub on 127.0.0.1 and a throwaway CODEX_HOME that points codex at it,
-//   3. drives one run with the built `agentpr` CLI and the REAL codex binary:
+//   2. starts the scripted model stub on 127.0.0.1 and points the engine at it: for codex (the default) the model stub
+//      and a throwaway CODEX_HOME; for claude (`--engine claude`) the anthropic stub through ANTHROPIC_BASE_URL,
+//   3. drives one run with the built `agentpr` CLI and the REAL engine binary (codex, or Claude Code's claude):
 //      create-run → run-prepare → mark-plan-ready → start-implementation → run-agent-step
 //      → (PASS converges to LOCAL_VALIDATING) → run-finish (push to the local fork) → request-open-pr,
 //   printing each step, the verdict, the PR title and body rendered from the campaign template with the run's
 //   own content, and where the artefacts are. Data lives in $AGENTPR_HOME
 //   (default ./.agentpr-home); every run of the demo starts from a fresh database.
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { parseDemoArgs, startDemoEngine } from './demo-engine.mjs';
 
+const args = parseDemoArgs(process.argv.slice(2));
+if (args.error) {
+  console.error(args.error);
+  process.exit(2);
+}
 const root = resolve(import.meta.dirname, '..', '..');
 const bin = join(root, 'apps', 'cli', 'dist', 'agentpr.js');
-const codexBin = join(root, 'node_modules', '.bin', 'codex');
-const { startModelStub } = await import(join(root, 'tools', 'model-stub', 'dist', 'index.js'));
 const home = resolve(process.env.AGENTPR_HOME || join(root, '.agentpr-home'));
 const demo = join(home, 'demo');
 rmSync(demo, { recursive: true, force: true });
@@ -42,34 +47,22 @@ mkdirSync(join(demo, 'fork', 'demo-bot'), { recursive: true });
 git(demo, 'clone', '-q', '--bare', seed, upstream);
 git(demo, 'clone', '-q', '--bare', seed, fork);
 
-// 2. The model stub and a codex home that selects it.
-const stub = await startModelStub({ scenario: join(root, 'tools', 'model-stub', 'scenarios', 'implement-and-tests-pass.json') });
-const codexHome = join(demo, 'codex-home');
-mkdirSync(codexHome, { recursive: true });
-writeFileSync(
-  join(codexHome, 'config.toml'),
-  [
-    'model = "gpt-5.5"',
-    'model_provider = "stub"',
-    '',
-    '[model_providers.stub]',
-    'name = "agentpr scripted model stub"',
-    `base_url = ${JSON.stringify(stub.url)}`,
-    'env_key = "OPENAI_API_KEY"',
-    'wire_api = "responses"',
-    'request_max_retries = 0',
-    'stream_max_retries = 0',
-    '',
-  ].join('\n'),
-);
+// 2. The model stub, and the variables that point the engine at it.
+let engine;
+try {
+  engine = await startDemoEngine(args.engine, root, demo);
+} catch (error) {
+  console.error(error.message);
+  process.exit(1);
+}
 // AGENTPR_OFFLINE=1: the upstream and fork are local repositories and nothing talks to GitHub, so the startup gate
-// of each command checks the local remotes, git, codex and the sandbox instead of github.com and GitHub auth.
-const env = { ...gitEnv, AGENTPR_HOME: home, CODEX_HOME: codexHome, OPENAI_API_KEY: 'local-stub', AGENTPR_CODEX_BIN: codexBin, AGENTPR_OFFLINE: '1' };
+// of each command checks the local remotes, git, the engine and the sandbox instead of github.com and GitHub auth.
+const env = { ...gitEnv, AGENTPR_HOME: home, ...engine.env, AGENTPR_OFFLINE: '1' };
 const db = join(home, 'demo.db');
 for (const f of [db, `${db}-wal`, `${db}-shm`]) rmSync(f, { force: true });
 const base = ['--db', db, '--workspace-root', join(demo, 'workspaces'), '--json'];
 
-// The stub answers codex from this process, so the CLI must run asynchronously (spawnSync would block it).
+// The stub answers the agent from this process, so the CLI must run asynchronously (spawnSync would block it).
 function run(argv) {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -95,7 +88,7 @@ async function agentpr(args, { unconfined = false } = {}) {
   if (r.status !== 0) {
     console.error(r.stderr.trim());
     console.error(JSON.stringify(out, null, 2));
-    stub.close().finally(() => process.exit(r.status ?? 1));
+    engine.close().finally(() => process.exit(r.status ?? 1));
     throw new Error('demo step failed');
   }
   return out;
@@ -115,7 +108,8 @@ const bwrapProbe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-all', '
 const isolation = bwrapProbe.status === 0 ? [] : ['--isolation', 'none'];
 
 console.log(bold('agentpr offline demo'));
-console.log('The model is a LOCAL STUB (tools/model-stub) replaying a scripted session; codex itself is the real binary.');
+console.log(`The agent engine: ${engine.name}${engine.name === 'codex' ? ' (the default; `npm run demo -- --engine claude` runs Claude Code)' : ' (--engine claude)'}.`);
+console.log(engine.about);
 console.log(`Data: ${home}`);
 console.log('Offline mode (AGENTPR_OFFLINE=1): every startup gate checks the local set-up, not github.com.');
 if (isolation.length === 0) console.log('The agent runs CONFINED: bubblewrap sandbox, network only through the egress proxy (the defaults).');
@@ -130,8 +124,9 @@ try {
   show('state', prepared.state);
   show('state', (await agentpr(['mark-plan-ready', '--run-id', runId, '--contract-path', join(root, 'campaigns', 'example', 'workflow.md')])).state);
   show('state', (await agentpr(['start-implementation', '--run-id', runId])).state);
-  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--codex-sandbox', 'workspace-write', '--skip-network-check', ...isolation], { unconfined: isolation.length > 0 });
-  show('verdict', `${step.classification.grade} ${step.classification.reason_code} (codex exit ${step.exit_code})`);
+  const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), ...engine.stepFlags, '--skip-network-check', ...isolation], { unconfined: isolation.length > 0 });
+  show('engine', `${step.engine ?? engine.name}${step.model ? ` · ${step.model}` : ''}`);
+  show('verdict', `${step.classification.grade} ${step.classification.reason_code} (${step.engine ?? engine.name} exit ${step.exit_code})`);
   for (const e of step.classification.evidence.slice(0, 4)) show('evidence', typeof e === 'string' ? e : `line ${e.line ?? '?'}: ${e.command ?? ''} ${e.exit_code !== undefined ? `exit ${e.exit_code}` : ''} ${e.note ?? ''}`.trim());
   show('state', `${step.state} (a PASS converges to LOCAL_VALIDATING, which is what mark-local-validated records)`);
   show('runtime report', step.agent_report);
@@ -156,21 +151,20 @@ try {
   console.log(`\n${bold('Now the one-command path:')} a second run, driven by the manager rules from QUEUED to the PR request.`);
   const second = `${runId}_drive`;
   await agentpr(['create-run', '--owner', 'octo-org', '--repo', 'widgets', '--prompt-version', 'demo-v1', '--run-id', second]);
-  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', '--codex-sandbox', 'workspace-write', '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { unconfined: isolation.length > 0 });
+  const driven = await agentpr(['drive', '--run-id', second, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), '--upstream-url', upstream, '--fork-url', fork, '--fork-owner', 'demo-bot', ...engine.stepFlags, '--skip-network-check', '--commit-title', 'feat: add titleCase helper', ...isolation], { unconfined: isolation.length > 0 });
   for (const actions of driven.ticks_detail) for (const a of actions) show('tick', `${a.state} → ${a.action}${a.result ? ` (${a.result})` : a.ok === false ? ' (failed)' : ''}`);
   show('state', `${driven.state} — ${driven.stopped_because}`);
   if (driven.pr_request) {
     showPrText(driven.pr_request);
     show('PR request', `${driven.pr_request.request_file} (token ${driven.pr_request.confirm_token})`);
   }
-  console.log('\nTo use a real model instead of the stub: install codex (npm i -g @openai/codex), log in or set');
-  console.log('OPENAI_API_KEY/CODEX_API_KEY, leave CODEX_HOME at ~/.codex (or point it at your config), and run the');
-  console.log('same commands without --upstream-url/--fork-url against a GitHub repository and your fork.');
+  console.log('');
+  for (const line of engine.realModel) console.log(line);
   console.log('README.md, "From the demo to your first real campaign", walks through it; `npm run dev-stack` keeps the');
   console.log('GitHub stand-in and the model stub running for trying the loop (approval included) by hand.');
   console.log(`\n${bold('See both runs in the dashboard')} (read-only; Ctrl-C stops it):`);
   console.log(`    node ${bin} --data-dir ${home} --db ${db} dashboard`);
   console.log('    then open http://127.0.0.1:8790/');
 } finally {
-  await stub.close();
+  await engine.close();
 }
