@@ -20,6 +20,8 @@ export type {
   PrRequestRow,
   NewPrRequest,
   LeaseRow,
+  ServiceLeaseRow,
+  ServiceLeasesTable,
   AuditRecordRow,
 } from './schema.js';
 export { StoreError, runNotFound } from './errors.js';
@@ -42,6 +44,11 @@ export { addArtifact, latestArtifact, listArtifacts, listArtifactsByType, update
 export type { Artifact } from './artifacts.js';
 export { acquireLease, renewLease, releaseLease, expireLeases, getLease, withLease, leaseHolder } from './leases.js';
 export type { LeaseResult } from './leases.js';
+export { acquireServiceLease, renewServiceLease, releaseServiceLease, getServiceLease } from './service-leases.js';
+export type { ServiceLeaseResult } from './service-leases.js';
+export { resolveHostId, holderOrigin, HOST_ID_PATTERN } from './host-id.js';
+export { setWorkspaceHost, getRunPlacement, workspaceRelFor, checkWorkspaceRel, resolveWorkspaceDir, WORKSPACE_REL_MAX_LENGTH } from './run-placement.js';
+export type { RunPlacement } from './run-placement.js';
 export { getBotState, setBotState, addAuditRecord, listAuditRecords } from './misc.js';
 export { insertGateCheck, listGateChecks, latestGateChecks } from './gate-checks.js';
 export type { NewGateCheck } from './gate-checks.js';

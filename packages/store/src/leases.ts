@@ -1,15 +1,22 @@
-import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { StoreError } from './errors.js';
+import { resolveHostId } from './host-id.js';
 import type { Db, LeaseRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
 /** The outcome of {@link acquireLease}. */
 export type LeaseResult = { acquired: true; lease: LeaseRow } | { acquired: false; holder: string; expiresAt: string };
 
-/** A lease holder id: host, process id, what the process does and a random suffix. */
-export function leaseHolder(command: string): string {
-  return `${hostname()}:${process.pid}:${command}:${randomBytes(4).toString('hex')}`;
+/**
+ * A lease holder id: this host's id (`resolveHostId`), the process id, what the process does and a random suffix,
+ * joined by `:`. `env` defaults to the process environment so that callers without an environment of their own still
+ * honour the operator's `AGENTPR_HOST_ID`; an invalid one throws `invalid_input`.
+ *
+ * @example
+ * leaseHolder('manager', { AGENTPR_HOST_ID: 'worker-2' }); // → 'worker-2:4242:manager:9f3a0c1d'
+ */
+export function leaseHolder(command: string, env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return `${resolveHostId(env)}:${process.pid}:${command}:${randomBytes(4).toString('hex')}`;
 }
 
 /**

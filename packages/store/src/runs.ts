@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { TERMINAL_STATES, type RunState } from '@agentpr/state-machine';
 import { inTransaction } from './dialect.js';
 import { StoreError } from './errors.js';
+import { checkWorkspaceRel, workspaceRelFor } from './run-placement.js';
 import { listReads, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { Db, RunRow, RunStateRow } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
@@ -18,6 +19,11 @@ export interface NewRun {
   mode: string;
   budget: Record<string, unknown>;
   workspaceDir: string;
+  /**
+   * The workspace relative to any host's workspace root; default `<owner>/<repo>/<runId>`. Must be relative, without
+   * empty, `.` or `..` segments (`invalid_input` otherwise).
+   */
+  workspaceRel?: string | undefined;
   /** The campaign the run is created under (its name); omitted or null when unknown. */
   campaign?: string | null | undefined;
 }
@@ -35,6 +41,12 @@ export interface RunListItem {
   current_state: RunState;
   last_error: string | null;
   updated_at: string;
+  /** The workspace relative to any host's workspace root (`<owner>/<repo>/<run_id>`). */
+  workspace_rel: string;
+  /** The host that last held the run's workspace; null until one recorded it. */
+  workspace_host: string | null;
+  /** When `workspace_host` was recorded. */
+  workspace_host_at: string | null;
 }
 
 /** A run and its state row. */
@@ -50,10 +62,12 @@ const TERMINAL = [...TERMINAL_STATES];
 async function insertRuns(trx: Db, runs: NewRun[], now: string): Promise<void> {
   for (let i = 0; i < runs.length; i += 200) {
     const chunk = runs.slice(i, i + 200);
+    // Validated before anything is written: a bad path fails the whole batch with nothing inserted.
+    const rels = chunk.map((r) => (r.workspaceRel === undefined ? workspaceRelFor(r.owner, r.repo, r.runId) : checkWorkspaceRel(r.workspaceRel)));
     const inserted = await trx
       .insertInto('runs')
       .values(
-        chunk.map((r) => ({
+        chunk.map((r, j) => ({
           run_id: r.runId,
           owner: r.owner,
           repo: r.repo,
@@ -63,6 +77,7 @@ async function insertRuns(trx: Db, runs: NewRun[], now: string): Promise<void> {
           mode: r.mode,
           budget_json: JSON.stringify(r.budget),
           workspace_dir: r.workspaceDir,
+          workspace_rel: rels[j]!,
           pr_number: null,
           campaign: r.campaign ?? null,
           created_at: now,
@@ -133,12 +148,15 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       'run_states.held_facts_json',
       'run_states.paused_from',
       'run_states.last_verdict',
+      'run_states.workspace_host',
+      'run_states.workspace_host_at',
       'run_states.updated_at as state_updated_at',
     ])
     .where('runs.run_id', '=', runId)
     .executeTakeFirst();
   if (!row) return undefined;
-  const { current_state, last_error, last_active_state, held_facts_json, paused_from, last_verdict, state_updated_at, ...run } = row;
+  const { current_state, last_error, last_active_state, held_facts_json, paused_from, last_verdict, state_updated_at, ...rest } = row;
+  const { workspace_host, workspace_host_at, ...run } = rest;
   return {
     run: { ...run, pr_number: run.pr_number === null ? null : Number(run.pr_number) },
     state: {
@@ -149,6 +167,8 @@ export async function getRun(db: Db, runId: string): Promise<RunWithState | unde
       held_facts_json,
       paused_from,
       last_verdict,
+      workspace_host,
+      workspace_host_at,
       campaign: run.campaign,
       updated_at: state_updated_at,
     },
@@ -177,6 +197,9 @@ function listSelect(db: Db) {
       'run_states.current_state',
       'run_states.last_error',
       'run_states.updated_at',
+      'runs.workspace_rel',
+      'run_states.workspace_host',
+      'run_states.workspace_host_at',
     ]);
 }
 

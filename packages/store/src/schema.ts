@@ -11,7 +11,10 @@ export interface RunsTable {
   prompt_version: string;
   mode: string;
   budget_json: string;
+  /** The absolute workspace path where the run was first created (display and compatibility; see `workspace_rel`). */
   workspace_dir: string;
+  /** The workspace relative to any host's workspace root: `<owner>/<repo>/<run_id>` (`resolveWorkspaceDir` places it). */
+  workspace_rel: string;
   pr_number: number | null;
   /** The campaign the run was created under (its `campaign.json` name); null for runs created before it was recorded. */
   campaign: string | null;
@@ -35,6 +38,10 @@ export interface RunStatesTable {
   campaign: string | null;
   /** The grade of the run's newest graded attempt (PASS / RETRYABLE / HUMAN_REVIEW); null before one. Kept by `recordAttempt` and `setAttemptVerdict`. */
   last_verdict: string | null;
+  /** The host id (`resolveHostId`) that last held the run's workspace; null until one recorded it (`setWorkspaceHost`). */
+  workspace_host: string | null;
+  /** When `workspace_host` last recorded it. */
+  workspace_host_at: string | null;
   updated_at: string;
 }
 
@@ -125,6 +132,14 @@ export interface PrRequestsTable {
 /** `run_leases`: who works on a run right now, until when. */
 export interface RunLeasesTable {
   run_id: string;
+  holder: string;
+  acquired_at: string;
+  expires_at: string;
+}
+
+/** `service_leases`: named leases for singletons across hosts (one Telegram poller per token), by name. */
+export interface ServiceLeasesTable {
+  name: string;
   holder: string;
   acquired_at: string;
   expires_at: string;
@@ -226,6 +241,7 @@ export interface Database {
   webhook_deliveries: WebhookDeliveriesTable;
   pr_requests: PrRequestsTable;
   run_leases: RunLeasesTable;
+  service_leases: ServiceLeasesTable;
   audit_records: AuditRecordsTable;
   bot_state: BotStateTable;
   manager_runs: ManagerRunsTable;
@@ -248,6 +264,7 @@ export type WebhookDeliveryRow = Selectable<WebhookDeliveriesTable>;
 export type PrRequestRow = Selectable<PrRequestsTable>;
 export type NewPrRequest = Insertable<PrRequestsTable>;
 export type LeaseRow = Selectable<RunLeasesTable>;
+export type ServiceLeaseRow = Selectable<ServiceLeasesTable>;
 export type AuditRecordRow = Selectable<AuditRecordsTable>;
 export type ManagerRunRow = Selectable<ManagerRunsTable>;
 export type RepoPolicyCheckRow = Selectable<RepoPolicyChecksTable>;

@@ -16,10 +16,12 @@ export interface SqliteReader {
   close(): void;
 }
 
-const LIST_SELECT = `select r.run_id, r.owner, r.repo, r.mode, r.prompt_version, r.pr_number, r.campaign, s.current_state, s.last_error, s.updated_at
+const LIST_SELECT = `select r.run_id, r.owner, r.repo, r.mode, r.prompt_version, r.pr_number, r.campaign, s.current_state, s.last_error, s.updated_at,
+  r.workspace_rel, s.workspace_host, s.workspace_host_at
   from run_states s join runs r on r.run_id = s.run_id`;
 const LIST_ORDER = 'order by s.updated_at desc, s.run_id desc limit ?';
-const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.held_facts_json, s.paused_from, s.last_verdict, s.updated_at as state_updated_at
+const GET_SQL = `select r.*, s.current_state, s.last_error, s.last_active_state, s.held_facts_json, s.paused_from, s.last_verdict, s.workspace_host, s.workspace_host_at,
+  s.updated_at as state_updated_at
   from runs r join run_states s on s.run_id = r.run_id where r.run_id = ?`;
 
 /** The SQL of one filtered read (at most one state) and its parameters, as the store's `listRuns` builds it. */
@@ -90,7 +92,8 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
     getRun(runId) {
       const row = get.get(runId) as Record<string, unknown> | undefined;
       if (!row) return undefined;
-      const { current_state, last_error, last_active_state, held_facts_json, paused_from, last_verdict, state_updated_at, ...run } = row;
+      const { current_state, last_error, last_active_state, held_facts_json, paused_from, last_verdict, state_updated_at, ...rest } = row;
+      const { workspace_host, workspace_host_at, ...run } = rest;
       return {
         run: run as unknown as RunWithState['run'],
         state: {
@@ -101,6 +104,8 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
           held_facts_json: (held_facts_json as string | null | undefined) ?? null,
           paused_from: (paused_from as string | null | undefined) ?? null,
           last_verdict: (last_verdict as string | null | undefined) ?? null,
+          workspace_host: (workspace_host as string | null | undefined) ?? null,
+          workspace_host_at: (workspace_host_at as string | null | undefined) ?? null,
           campaign: (run.campaign as string | null | undefined) ?? null,
           updated_at: state_updated_at as string,
         },

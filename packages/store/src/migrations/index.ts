@@ -9,6 +9,7 @@ import { campaignListKeyMigration } from './20261126T000200-campaign-list-key.js
 import { assistantMigration } from './20261205T000000-assistant.js';
 import { dashboardMigration } from './20261207T000000-dashboard.js';
 import { citizenshipMigration } from './20261206T000000-citizenship.js';
+import { placementMigration } from './20261208T000000-placement.js';
 
 /**
  * Every migration, keyed by its timestamped name. Names sort in the order they apply. A released migration is
@@ -25,5 +26,6 @@ export function migrations(dialect: DialectName): Record<string, Migration> {
     '20261205T000000-assistant': assistantMigration(),
     '20261206T000000-citizenship': citizenshipMigration(dialect),
     '20261207T000000-dashboard': dashboardMigration(),
+    '20261208T000000-placement': placementMigration(),
   };
 }
