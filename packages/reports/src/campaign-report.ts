@@ -3,6 +3,7 @@ import { campaignNames, campaignRunFacts, campaignUsage, type CampaignRunFacts, 
 import { campaignFigures, FIGURE_DEFINITIONS, prOutcome, type CampaignFigures } from './campaign-figures.js';
 import { addCosts, costOf } from './cost.js';
 import type { CostSummary } from './token-totals.js';
+import { engineUsage, type EngineUsage } from './engine-usage.js';
 import { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
 import type { ReportContext } from './report-context.js';
@@ -47,6 +48,8 @@ export interface CampaignReportResult extends CampaignFigures {
     per_merged_pr: { tokens: number; cost: number | null } | null;
     by_repository: Array<{ repository: string } & CostLine>;
     by_run: Array<{ run_id: string; repository: string; state: string; total_tokens: number; cost: number | null }>;
+    /** Agent attempts, tokens and cost per engine and model (`codex`, `claude`), with the runs each ran in; the costliest first. */
+    by_engine: Array<EngineUsage & { runs: number }>;
   };
   /** Without `--campaign`: each campaign's runs, PRs and cost (null = runs created without one). */
   by_campaign?: Array<{ campaign: string | null } & CostLine>;
@@ -111,6 +114,16 @@ function runCosts(runs: readonly CampaignRunFacts[], usage: readonly RunUsageSum
   return new Map(runs.map((r) => [r.run_id, costOf(byRun.get(r.run_id) ?? [], pricing)]));
 }
 
+/** {@link engineUsage} over the campaign's per-run groups, each with the number of runs it ran in. */
+function byEngine(usage: readonly RunUsageSums[], pricing: Pricing): Array<EngineUsage & { runs: number }> {
+  const runs = new Map<string, Set<string>>();
+  for (const u of usage) {
+    const key = JSON.stringify([u.engine, u.model]);
+    runs.set(key, (runs.get(key) ?? new Set<string>()).add(u.run_id));
+  }
+  return engineUsage(usage, { pricing, problem: null }).map((e) => ({ ...e, runs: runs.get(JSON.stringify([e.engine, e.model]))?.size ?? 0 }));
+}
+
 function divided(total: CostSummary, by: number): { tokens: number; cost: number | null } | null {
   if (by === 0) return null;
   return { tokens: Math.round(total.total_tokens / by), cost: total.cost === null ? null : round6(total.cost / by) };
@@ -118,8 +131,8 @@ function divided(total: CostSummary, by: number): { tokens: number; cost: number
 
 /**
  * campaign-report: a campaign's funnel (runs at each stage, PRs opened, merged, closed unmerged, open, stale), merge
- * rate, median times to the first maintainer response and to merge, tokens and cost per run, repository and merged
- * PR, and why PRs were rejected. Read-only. An unknown campaign, a bad `since` and a policy file that cannot be used
+ * rate, median times to the first maintainer response and to merge, tokens and cost per run, repository, engine and
+ * model, and merged PR, and why PRs were rejected. Read-only. An unknown campaign, a bad `since` and a policy file that cannot be used
  * (a malformed price table included) throw a `ReportError` with one line.
  *
  * @example
@@ -165,6 +178,7 @@ export async function campaignReport(ctx: Pick<ReportContext, 'db' | 'clock' | '
       per_merged_pr: divided(total, figures.prs.merged),
       by_repository: byRepository.slice(0, limit),
       by_run: byRun.slice(0, limit),
+      by_engine: byEngine(usage, pricing),
     },
   };
   if (campaign !== undefined) return result;

@@ -15,6 +15,7 @@ import { allowedTargets, isTerminal, type RunState } from '@agentpr/state-machin
 import type { ReportContext } from './report-context.js';
 import { pricedCost, pricingFor, type RunPricing } from './cost.js';
 import type { CostSummary } from './token-totals.js';
+import { engineUsage, type EngineUsage } from './engine-usage.js';
 import { gateVerdictViews, type GateVerdictView } from './gate-verdicts.js';
 import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
@@ -58,11 +59,13 @@ export interface InspectRunResult {
   latest_ci: CiVerdictView | null;
   /** The tokens all the run's agent attempts used and what they cost (the policy's price table). */
   usage: CostSummary;
+  /** The same per agent engine and model (`claude · claude-sonnet-4-5`), the costliest first; empty without agent attempts. */
+  usage_by_engine: EngineUsage[];
   /** The latest verdict of each citizenship gate (AI policy, etiquette, duplicates), with the AI stance and its quotes. */
   gates: GateVerdictView[];
 }
 
-/** An agent attempt's engine, model, tokens and cost; nothing for other steps. */
+/** An agent attempt's engine (`codex`, `claude`; null when recorded before engines were), model, tokens and cost; nothing for other steps. */
 function attemptUsage(a: AttemptSummary, priced: RunPricing): Record<string, unknown> {
   if (a.step !== 'agent' && !a.engine) return {};
   const tokens = {
@@ -303,6 +306,7 @@ export async function inspectRun(ctx: Pick<ReportContext, 'db'> & Partial<Pick<R
     latest_manager_insight: insight,
     latest_ci: await latestCiVerdict(ctx.db, run.run_id),
     usage: pricedCost(usageGroups, priced),
+    usage_by_engine: engineUsage(usageGroups, priced),
     gates: gateVerdictViews(await latestGateChecks(ctx.db, run.run_id)),
   };
 }

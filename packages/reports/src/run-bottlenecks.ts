@@ -19,6 +19,8 @@ export interface StepBottleneck {
   median_duration_ms: number;
   p90_duration_ms: number;
   max_duration_ms: number;
+  /** The step's attempts per agent engine that ran them (`{ codex: 3, claude: 2 }`); empty for steps no engine ran. */
+  engines: Record<string, number>;
 }
 
 /** A run ranked by total step time. */
@@ -53,11 +55,11 @@ export function median(values: readonly number[]): number {
 
 /**
  * run-bottlenecks: over the `limit` runs with the most recent step attempts, which steps are slow
- * (average, median, p90, max) and which runs took longest. Read-only.
+ * (average, median, p90, max, and how many attempts each agent engine ran) and which runs took longest. Read-only.
  *
  * @example
  * const r = await runBottlenecks(ctx, { limit: 20 });
- * r.step_bottlenecks[0]; // {step: 'agent', samples: 31, avg_duration_ms: 412000, …}
+ * r.step_bottlenecks[0]; // {step: 'agent', samples: 31, avg_duration_ms: 412000, …, engines: {codex: 20, claude: 11}}
  */
 export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunBottlenecksInput = {}): Promise<RunBottlenecksResult> {
   const limit = input.limit ?? 20;
@@ -66,6 +68,7 @@ export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunB
   if (!Number.isInteger(perRun) || perRun < 1) throw new ReportError('usage', `--attempt-limit-per-run must be an integer of at least 1, got ${perRun}`);
   const runIds = await runsByLatestAttempt(ctx.db, { limit });
   const durations = new Map<string, number[]>();
+  const engines = new Map<string, Map<string, number>>();
   const slow: SlowRun[] = [];
   let analyzed = 0;
   for (const runId of runIds) {
@@ -77,6 +80,9 @@ export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunB
       const list = durations.get(a.step) ?? [];
       list.push(Math.max(0, a.duration_ms));
       durations.set(a.step, list);
+      const counts = engines.get(a.step) ?? new Map<string, number>();
+      if (a.engine) counts.set(a.engine, (counts.get(a.engine) ?? 0) + 1);
+      engines.set(a.step, counts);
     }
     const totals = stepTotals(attempts);
     slow.push({
@@ -98,6 +104,8 @@ export async function runBottlenecks(ctx: Pick<ReportContext, 'db'>, input: RunB
     median_duration_ms: median(d),
     p90_duration_ms: percentile(d, 0.9),
     max_duration_ms: Math.max(...d),
+    // fromEntries defines own properties: an engine value such as `__proto__` stays a plain key.
+    engines: Object.fromEntries(engines.get(step) ?? []),
   }));
   steps.sort((a, b) => b.avg_duration_ms - a.avg_duration_ms);
   const slowest = slow

@@ -9,10 +9,15 @@ import { xmlProblems } from './xml-well-formed.js';
 
 afterAll(() => cleanupTempDirs());
 
-const PRICES = { 'gpt-5-codex': { input_per_mtok: 1.25, cached_input_per_mtok: 0.125, output_per_mtok: 10 }, codex: { input_per_mtok: 2, output_per_mtok: 8 } };
+const PRICES = {
+  'gpt-5-codex': { input_per_mtok: 1.25, cached_input_per_mtok: 0.125, output_per_mtok: 10 },
+  codex: { input_per_mtok: 2, output_per_mtok: 8 },
+  'claude-sonnet-4-5': { input_per_mtok: 3, cached_input_per_mtok: 0.3, output_per_mtok: 15 },
+};
 const POLICY = { pricing: { currency: 'USD', models: PRICES }, campaigns: { 'planned-only': {} } };
 
-const A = (input: number, cached: number, output: number, reasoning = 0, model: string | null = 'gpt-5-codex') => ({ model, input, cached, output, reasoning });
+const A = (input: number, cached: number, output: number, reasoning = 0, model: string | null = 'gpt-5-codex', engine = 'codex') => ({ engine, model, input, cached, output, reasoning });
+const CLAUDE = (input: number, cached: number, output: number) => A(input, cached, output, 0, 'claude-sonnet-4-5', 'claude');
 
 /** The campaign under test: every stage, each PR outcome, each rejection kind that is seeded, runs outside it. */
 const SEED: SeedRun[] = [
@@ -22,8 +27,8 @@ const SEED: SeedRun[] = [
   { id: 'run_04', repo: 'delta', campaign: 'acme-sdk', createdH: 3, prepared: true, pushed: true, attempts: [A(70_000, 10_000, 6_000)], pr: { number: 14, openedH: 5, closedH: 700, stale: true, rejection: 'no_response' }, skippedAs: 'stale' },
   { id: 'run_05', repo: 'alpha', campaign: 'acme-sdk', createdH: 4, prepared: true, pushed: true, attempts: [A(30_000, 5_000, 2_000)], pr: { number: 15, openedH: 6 } },
   { id: 'run_06', repo: 'epsilon', campaign: 'acme-sdk', createdH: 5, prepared: true, pushed: true, attempts: [A(10_000, 0, 1_000), null], pr: { number: 16, openedH: 7, responseH: 8, closedH: 9 } },
-  { id: 'run_07', repo: 'zeta', campaign: 'acme-sdk', createdH: 6, prepared: true, pushed: true, attempts: [A(40_000, 20_000, 3_000)] },
-  { id: 'run_08', repo: 'eta', campaign: 'acme-sdk', createdH: 7, prepared: true, attempts: [A(25_000, 0, 2_500)] },
+  { id: 'run_07', repo: 'zeta', campaign: 'acme-sdk', createdH: 6, prepared: true, pushed: true, attempts: [A(40_000, 20_000, 3_000), CLAUDE(60_000, 30_000, 4_000)] },
+  { id: 'run_08', repo: 'eta', campaign: 'acme-sdk', createdH: 7, prepared: true, attempts: [CLAUDE(25_000, 0, 2_500)] },
   { id: 'run_09', repo: 'theta', campaign: 'acme-sdk', createdH: 8, prepared: true },
   { id: 'run_10', repo: 'iota', campaign: 'acme-sdk', createdH: 9 },
   { id: 'run_11', repo: 'kappa', campaign: 'acme-sdk', createdH: 10, skippedAs: 'ai_policy_forbidden' },
@@ -42,8 +47,8 @@ function expected(runs: SeedRun[]) {
   const prs = runs.filter((r) => r.pr).map((r) => r.pr!);
   const merged = prs.filter((p) => p.mergedH !== undefined);
   const closed = prs.filter((p) => p.mergedH === undefined && p.closedH !== undefined);
-  const price = (a: ReturnType<typeof A>) => {
-    const p = a.model === 'gpt-5-codex' ? { i: 1.25, c: 0.125, o: 10 } : { i: 2, c: 2, o: 8 };
+  const price = (a: Omit<ReturnType<typeof A>, 'engine'>) => {
+    const p = a.model === 'gpt-5-codex' ? { i: 1.25, c: 0.125, o: 10 } : a.model === 'claude-sonnet-4-5' ? { i: 3, c: 0.3, o: 15 } : { i: 2, c: 2, o: 8 };
     return ((a.input - a.cached) * p.i + a.cached * p.c + a.output * p.o) / 1e6;
   };
   const attempts = runs.flatMap((r) => r.attempts ?? []);
@@ -72,6 +77,13 @@ function expected(runs: SeedRun[]) {
     cost,
     attempts: attempts.length,
     silent: attempts.length - used.length,
+    /** Per engine and model: runs, attempts, tokens and cost. */
+    byEngine: (engine: string, model: string | null) => {
+      const mine = runs.filter((r) => r.attempts?.some((a) => a?.engine === engine && a.model === model));
+      const group = used.filter((a) => a.engine === engine && a.model === model);
+      const tokensOf = group.reduce((s, a) => s + a.input + a.output, 0);
+      return { runs: mine.length, attempts: group.length, total_tokens: tokensOf, cost: group.reduce((s, a) => s + price(a), 0) };
+    },
     rejections: { duplicate: closed.filter((p) => p.rejection === 'duplicate').length, no_response: closed.filter((p) => p.rejection === 'no_response').length },
     unclassified: closed.filter((p) => p.rejection === undefined).length,
   };
@@ -116,6 +128,20 @@ describe.each(dialectsUnderTest())('campaignReport on %s', (kind) => {
       const alpha = r.cost.by_repository.find((x) => x.repository === 'acme/alpha')!;
       expect([alpha.runs, alpha.merged]).toEqual([2, 1]);
       expect(r.rejections).toMatchObject({ ...want.rejections, unclassified: want.unclassified, ai_policy: 0 });
+      const engines = r.cost.by_engine.map((e) => [e.engine, e.model, e.runs, e.attempts, e.total_tokens]);
+      expect(engines).toEqual(
+        expect.arrayContaining([
+          ['claude', 'claude-sonnet-4-5', ...Object.values(want.byEngine('claude', 'claude-sonnet-4-5')).slice(0, 3)],
+          ['codex', 'gpt-5-codex', ...Object.values(want.byEngine('codex', 'gpt-5-codex')).slice(0, 3)],
+          ['codex', null, ...Object.values(want.byEngine('codex', null)).slice(0, 3)],
+          // The attempt that reported no usage recorded no engine either.
+          [null, null, 1, 1, 0],
+        ]),
+      );
+      expect(r.cost.by_engine).toHaveLength(4);
+      const claude = r.cost.by_engine.find((e) => e.engine === 'claude')!;
+      expect(claude.cost).toBeCloseTo(want.byEngine('claude', 'claude-sonnet-4-5').cost, 6);
+      expect(r.cost.by_engine.reduce((s, e) => s + (e.cost ?? 0), 0)).toBeCloseTo(want.cost, 6);
       expect(r.by_campaign).toBeUndefined();
       expect(r.definitions.merge_rate).toContain('merged / (merged + closed unmerged)');
     } finally {

@@ -27,8 +27,8 @@ export interface SeedRun {
   pr?: { number: number; openedH: number; responseH?: number; mergedH?: number; closedH?: number; stale?: boolean; rejection?: string };
   /** Ended SKIPPED by the stale follow-up (reason `stale`) rather than a gate. */
   skippedAs?: string;
-  /** Agent attempts: model and token usage (null = an attempt that reported none). */
-  attempts?: Array<{ model: string | null; input: number; cached: number; output: number; reasoning: number } | null>;
+  /** Agent attempts: engine (default codex), model and token usage (null = an attempt that reported none). */
+  attempts?: Array<{ engine?: string; model: string | null; input: number; cached: number; output: number; reasoning: number } | null>;
 }
 
 export const T0 = Date.parse('2026-11-02T09:00:00.000Z');
@@ -45,7 +45,7 @@ const TO_PUSHED: RunEvent[] = [
 ];
 
 function usageOf(a: NonNullable<NonNullable<SeedRun['attempts']>[number]>): AttemptUsage {
-  return { engine: 'codex', model: a.model, inputTokens: a.input, cachedInputTokens: a.cached, outputTokens: a.output, reasoningTokens: a.reasoning };
+  return { engine: a.engine ?? 'codex', model: a.model, inputTokens: a.input, cachedInputTokens: a.cached, outputTokens: a.output, reasoningTokens: a.reasoning };
 }
 
 async function seedPr(db: Db, r: SeedRun, pr: NonNullable<SeedRun['pr']>): Promise<void> {

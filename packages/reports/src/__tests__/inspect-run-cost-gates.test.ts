@@ -22,7 +22,7 @@ describe.each(dialectsUnderTest())('inspectRun shows tokens, cost, gate verdicts
     await tdb.drop();
   });
 
-  const agent = (model: string | null, input: number, cached: number, output: number, reasoning: number) =>
+  const agent = (model: string | null, input: number, cached: number, output: number, reasoning: number, engine = 'codex') =>
     recordAttempt(store.db, {
       runId: 'run_c',
       step: 'agent',
@@ -31,7 +31,7 @@ describe.each(dialectsUnderTest())('inspectRun shows tokens, cost, gate verdicts
       stdout: '',
       stderr: '',
       durationMs: 1000,
-      usage: { engine: 'codex', model, inputTokens: input, cachedInputTokens: cached, outputTokens: output, reasoningTokens: reasoning },
+      usage: { engine, model, inputTokens: input, cachedInputTokens: cached, outputTokens: output, reasoningTokens: reasoning },
     }, at(1));
 
   it('inspectRun sums the agent attempts\' tokens, prices them from the policy file, and prices each attempt', async () => {
@@ -50,6 +50,29 @@ describe.each(dialectsUnderTest())('inspectRun shows tokens, cost, gate verdicts
       ['gpt-5-codex', 400_000, 0.04],
     ]);
     expect(view.run).toMatchObject({ campaign: 'acme', linked_issue: null });
+  });
+
+  it('inspectRun names the engine and model of each agent attempt and sums tokens and cost per engine and model', async () => {
+    await agent('gpt-5-codex', 1_000_000, 200_000, 50_000, 10_000);
+    await agent('claude-sonnet-4-5', 200_000, 100_000, 20_000, 0, 'claude');
+    await agent('claude-sonnet-4-5', 100_000, 0, 10_000, 0, 'claude');
+    await recordAttempt(store.db, { runId: 'run_c', step: 'prepare', succeeded: true, stdout: '', stderr: '', durationMs: 5 }, at(0));
+    const paths = testReportPaths(tempDir('agentpr-inspect-engines-'));
+    const prices = { 'gpt-5-codex': { input_per_mtok: 1, cached_input_per_mtok: 0.1, output_per_mtok: 10 }, 'claude-sonnet-4-5': { input_per_mtok: 3, cached_input_per_mtok: 0.3, output_per_mtok: 15 } };
+    writeFileSync(paths.policyFile, JSON.stringify({ pricing: { models: prices } }));
+    const view = await inspectRun({ db: store.db, paths }, { runId: 'run_c' });
+    expect(view.timing.attempts.map((a) => [a.step, a.engine, a.model])).toEqual([
+      ['agent', 'codex', 'gpt-5-codex'],
+      ['agent', 'claude', 'claude-sonnet-4-5'],
+      ['agent', 'claude', 'claude-sonnet-4-5'],
+      ['prepare', undefined, undefined],
+    ]);
+    // claude: 0.2M fresh × 3 + 0.1M cached × 0.3 + 0.03M output × 15 = 1.08; codex: 0.8 + 0.02 + 0.5 = 1.32
+    expect(view.usage_by_engine).toEqual([
+      { engine: 'codex', model: 'gpt-5-codex', label: 'codex · gpt-5-codex', attempts: 1, attempts_with_usage: 1, total_tokens: 1_050_000, cost: 1.32 },
+      { engine: 'claude', model: 'claude-sonnet-4-5', label: 'claude · claude-sonnet-4-5', attempts: 2, attempts_with_usage: 2, total_tokens: 330_000, cost: 1.08 },
+    ]);
+    expect(view.usage.cost).toBeCloseTo(2.4, 6);
   });
 
   it('inspectRun without a price says so by model; without a policy path it prices nothing', async () => {

@@ -203,11 +203,13 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     await expect(inspectRun(ctx, { runId: 'run_nope' })).rejects.toMatchObject({ code: 'run_not_found' });
   });
 
-  it('runBottlenecks ranks steps by average duration and runs by total', async () => {
+  it('runBottlenecks ranks steps by average duration and runs by total, and counts each step\'s attempts per engine', async () => {
     const ctx = await context(kind);
-    for (const [runId, agentMs] of [['run_a', [100, 300]], ['run_b', [5000]], ['run_c', []]] as const) {
+    const usage = (engine: string) => ({ engine, model: null, inputTokens: null, cachedInputTokens: null, outputTokens: null, reasoningTokens: null });
+    const runs = [['run_a', [[100, 'codex'], [300, 'claude']]], ['run_b', [[5000, 'claude']]], ['run_c', []]] as const;
+    for (const [runId, agent] of runs) {
       await newRun(ctx, runId);
-      for (const d of agentMs) await recordAttempt(ctx.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: '', stderr: '', durationMs: d }, ctx.clock);
+      for (const [d, engine] of agent) await recordAttempt(ctx.db, { runId, step: 'agent', succeeded: true, processExit: 0, stdout: '', stderr: '', durationMs: d, usage: usage(engine) }, ctx.clock);
       await recordAttempt(ctx.db, { runId, step: 'preflight', succeeded: true, stdout: '', stderr: '', durationMs: 50 }, ctx.clock);
     }
     const r = await runBottlenecks(ctx, { limit: 2 });
@@ -215,8 +217,8 @@ describe.each(dialectsUnderTest())('diagnostics use cases on %s', (kind) => {
     expect(r.slowest_runs.map((s) => s.run_id)).toEqual(['run_b', 'run_c']);
     const all = await runBottlenecks(ctx, {});
     expect(all.step_bottlenecks).toEqual([
-      { step: 'agent', samples: 3, avg_duration_ms: 1800, median_duration_ms: 300, p90_duration_ms: 4060, max_duration_ms: 5000 },
-      { step: 'preflight', samples: 3, avg_duration_ms: 50, median_duration_ms: 50, p90_duration_ms: 50, max_duration_ms: 50 },
+      { step: 'agent', samples: 3, avg_duration_ms: 1800, median_duration_ms: 300, p90_duration_ms: 4060, max_duration_ms: 5000, engines: { codex: 1, claude: 2 } },
+      { step: 'preflight', samples: 3, avg_duration_ms: 50, median_duration_ms: 50, p90_duration_ms: 50, max_duration_ms: 50, engines: {} },
     ]);
     expect(all.slowest_runs[0]).toMatchObject({ run_id: 'run_b', owner: 'mem0ai', repo: 'mem0', state: 'QUEUED', total_step_duration_ms: 5050, top_step: 'agent', top_step_duration_ms: 5000 });
   });
