@@ -49,10 +49,27 @@ export {
 export type { IsolationLevel, IsolationOptions, IsolationSummary, CheckIsolationResult, NetworkMode, EgressBridge, HostView, HostEntry } from './isolation.js';
 export { createAttemptCodexHome, DEFAULT_CODEX_HOME_MAX_FILE_BYTES, DEFAULT_CODEX_HOME_MAX_TOTAL_BYTES } from './codex-home.js';
 export type { AttemptCodexHome, AttemptCodexHomeOptions, SkippedReason } from './codex-home.js';
+export { makeAttemptHome, DEFAULT_ATTEMPT_HOME_MAX_FILE_BYTES, DEFAULT_ATTEMPT_HOME_MAX_TOTAL_BYTES } from './attempt-home.js';
+export type { AttemptHome, MakeAttemptHomeOptions } from './attempt-home.js';
+export { createAttemptClaudeHome, resolveClaudeConfigDir } from './claude-home.js';
+export type { AttemptClaudeHomeOptions } from './claude-home.js';
 export { codexEngine, buildAgentLaunch } from './agent-engine.js';
 export type { AgentEngine, LaunchableEngine, AgentLaunch, AgentLaunchOptions, EngineBinaryResult, EngineProbeResult, EngineCommandOptions, EngineAttemptHomeOptions, ClaudeRunSettings } from './agent-engine.js';
-export { claudeEngine } from './claude-engine.js';
-export type { ClaudeCapabilities } from './claude-engine.js';
+export { claudeEngine, claudeModelUrls, CLAUDE_FIXED_ENV, ANTHROPIC_DEFAULT_BASE_URL } from './claude-engine.js';
+export { claudeCapabilitiesFrom, parseClaudeVersion, MIN_CLAUDE_VERSION } from './claude-capabilities.js';
+export type { ClaudeCapabilities, ClaudeCapabilitiesResult } from './claude-capabilities.js';
+export { probeClaude } from './probe-claude.js';
+export type { ProbeClaudeResult, ProbeClaudeOptions } from './probe-claude.js';
+export { buildClaudeCommand, CLAUDE_COMMAND_PERMISSION_MODES } from './build-claude-command.js';
+export {
+  resolveClaudeBinary,
+  currentClaudePlatform,
+  claudePlatformPackage,
+  nodeClaudeFileProbe,
+  CLAUDE_NPM_PACKAGE,
+  CLAUDE_PLACEHOLDER_MAX_BYTES,
+} from './resolve-claude-binary.js';
+export type { ClaudeBinarySource, ResolveClaudeBinaryResult, ClaudeFileProbe, ClaudePlatform } from './resolve-claude-binary.js';
 export { AGENT_ENGINES, getAgentEngine } from './agent-engines.js';
 export { codexModelUrls } from './codex-model-urls.js';
 export { ProcessTreeTracker, listProcesses, descendantsOf, parseProcStat } from './process-tree.js';

@@ -17,3 +17,5 @@ export { textSink } from './text-sink.js';
 export type { TextSink } from './text-sink.js';
 export { findNonHermeticPaths, scanTestFile } from './hermetic-paths.js';
 export type { NonHermeticPath } from './hermetic-paths.js';
+export { withClaudeSandbox, claudeBinaryPath, TEST_ANTHROPIC_API_KEY, CLAUDE_TEST_RETRY_ENV } from './claude-stub-harness.js';
+export type { ClaudeSandbox, ClaudeSandboxOptions } from './claude-stub-harness.js';
