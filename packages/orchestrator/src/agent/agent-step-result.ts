@@ -1,5 +1,5 @@
 import type { Classification, DiffSummary, Grade } from '@agentpr/runtime-analysis';
-import type { IsolationLevel, NetworkMode } from '@agentpr/policy';
+import type { EngineChoice, EngineName, IsolationLevel, NetworkMode } from '@agentpr/policy';
 import type { RunState } from '@agentpr/state-machine';
 import type { ProtectedChange } from '@agentpr/workspace';
 import type { RunPreflightResult } from '../workspace/run-preflight.js';
@@ -20,6 +20,12 @@ export interface AgentStepReports {
 /** The agent ran (or could not start) and was judged; the run converged on the verdict's target. */
 export interface ConvergedAgentStep {
   kind: 'converged';
+  /** The coding-agent CLI that ran the attempt. */
+  engine: EngineName;
+  /** Why that engine: `flag`, `repo_stage`, `repo`, `stage` or `default`. */
+  engineSource: EngineChoice['source'];
+  /** The model agentpr asked the engine for, or null for the engine's default. */
+  model: string | null;
   verdict: Grade;
   classification: Classification;
   /** The agent process's own exit status (124 timed out, 130 interrupted, 127 not started). */

@@ -1,5 +1,7 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
+import { resolveCodexHome } from '@agentpr/codex-runner';
+import type { EngineName } from '@agentpr/policy';
 import type { AttemptUsage } from '@agentpr/store';
 import { tomlStrings } from './codex-config-toml.js';
 
@@ -57,6 +59,27 @@ function readConfig(codexHome: string): string {
 /** The model of an attempt: the step's `--codex-model`, else the agent arguments, else the operator's codex config. */
 export function attemptModel(input: { codexModel?: string | undefined; agentArgs?: readonly string[] | undefined }, codexHome: string): string | null {
   return modelName(input.codexModel) ?? modelFromArgs(input.agentArgs ?? []) ?? modelFromConfigToml(readConfig(codexHome));
+}
+
+/** The model the stream says served the attempt (Claude's init and result events, as the analyser keeps it), or null. */
+function streamModel(summary: object): string | null {
+  return 'model' in summary && typeof summary.model === 'string' ? modelName(summary.model) : null;
+}
+
+/**
+ * The model of an attempt of `engine`: the one agentpr asked for (`--model`, `--codex-model`, the policy's
+ * `claude.model`), else the agent arguments; then codex's is the operator's codex config's, Claude's the one its
+ * stream reports.
+ * @example attemptModelOf('claude', { model: null, agentArgs: [] }, env, analysis.summary) // 'claude-sonnet-4-5'
+ */
+export function attemptModelOf(
+  engine: EngineName,
+  asked: { model: string | null; agentArgs?: readonly string[] | undefined },
+  env: Readonly<Record<string, string | undefined>>,
+  summary: object,
+): string | null {
+  if (engine === 'codex') return attemptModel({ codexModel: asked.model ?? undefined, agentArgs: asked.agentArgs }, resolveCodexHome(env));
+  return modelName(asked.model) ?? modelFromArgs(asked.agentArgs ?? []) ?? streamModel(summary);
 }
 
 /** A counter of the stream's last usage report: a non-negative integer, or null when the engine did not report it. */

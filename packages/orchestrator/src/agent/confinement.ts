@@ -1,11 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { checkIsolation, type CheckIsolationResult, type EgressBridge, type IsolationLevel } from '@agentpr/codex-runner';
 import { bridgeCommand, bridgeScriptPath, classifyAddress, DEFAULT_BRIDGE_PORT, EgressProxyError, startEgressProxy, type EgressDenial } from '@agentpr/egress-proxy';
 import type { NetworkMode } from '@agentpr/policy';
 import { AgentprError } from '../errors.js';
-import { tomlStrings } from './codex-config-toml.js';
 
 /** The confinement an agent step runs under, after the doctor's check. */
 export interface Confinement {
@@ -42,7 +41,7 @@ export async function resolveConfinement(
   return { isolation, network, bwrapPath: checked.bwrapPath, warnings: [] };
 }
 
-/** The model endpoint codex will call, as an allowlist rule plus an in-sandbox forward when it is a loopback address. */
+/** A model endpoint the engine will call, as an allowlist rule plus an in-sandbox forward when it is a loopback address. */
 export interface ModelEndpoint {
   rule: string;
   /** `host:port` the bridge also listens on inside the sandbox (loopback endpoints only). */
@@ -51,21 +50,12 @@ export interface ModelEndpoint {
 }
 
 /**
- * The model endpoints of the operator's codex configuration: the selected provider's `base_url` in
- * `<codexHome>/config.toml`, and `OPENAI_BASE_URL`. These are always allowed in allowlist mode, since the agent must
- * reach its model.
+ * The allowlist rules of the engine's model endpoint URLs (`AgentEngine.modelUrls`: codex's provider `base_url` and
+ * `OPENAI_BASE_URL`, Claude's `ANTHROPIC_BASE_URL`). These are always allowed in allowlist mode, since the agent must
+ * reach its model; a URL that does not parse is skipped.
+ * @example modelEndpoints(['http://127.0.0.1:4010']) // [{ rule: '127.0.0.1:4010', forward: '127.0.0.1:4010', url: 'http://127.0.0.1:4010' }]
  */
-export function modelEndpoints(codexHome: string, env: Readonly<Record<string, string | undefined>>): ModelEndpoint[] {
-  const urls: string[] = [];
-  let text = '';
-  try {
-    text = readFileSync(join(codexHome, 'config.toml'), 'utf8');
-  } catch {
-    // no config: the default OpenAI endpoint is on the default allowlist
-  }
-  const base = selectedProviderBaseUrl(text);
-  if (base) urls.push(base);
-  if (env.OPENAI_BASE_URL?.trim()) urls.push(env.OPENAI_BASE_URL.trim());
+export function modelEndpoints(urls: readonly string[]): ModelEndpoint[] {
   const endpoints: ModelEndpoint[] = [];
   for (const raw of urls) {
     let url: URL;
@@ -81,13 +71,6 @@ export function modelEndpoints(codexHome: string, env: Readonly<Record<string, s
     endpoints.push({ rule: local || url.port ? `${literal}:${port}` : host, forward: local ? `${literal}:${port}` : null, url: raw });
   }
   return endpoints;
-}
-
-/** The `base_url` of the provider selected by `model_provider` in a codex config.toml (a tiny reader for just that). */
-export function selectedProviderBaseUrl(toml: string): string | null {
-  const tables = tomlStrings(toml);
-  const provider = tables.get('')!.get('model_provider');
-  return provider ? (tables.get(`model_providers.${provider}`)?.get('base_url') ?? null) : null;
 }
 
 /** A running egress proxy for one attempt: the bridge to put in the sandbox, and the denials to judge afterwards. */

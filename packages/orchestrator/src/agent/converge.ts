@@ -1,3 +1,4 @@
+import type { EngineName } from '@agentpr/policy';
 import type { Classification } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
 import { applyEvents, requireRun, type EventInput } from '@agentpr/store';
@@ -47,6 +48,8 @@ export function trimmedStderr(stderr: string): string {
 
 /** What the attempt's verdict asks of the run. */
 interface Verdict {
+  /** The engine that ran: a failed agent is recorded as `<engine>_agent_failed` (`codex_agent_failed` for codex). */
+  engine: EngineName;
   classification: Classification;
   agentExit: number;
   stderr: string;
@@ -60,8 +63,8 @@ async function convergenceEvents(ctx: AppContext, runId: string, params: StepPar
   const c = v.classification;
   if (v.agentExit !== 0) {
     const target = failureTarget(c, params);
-    const message = trimmed(v.stderr, `codex exited ${v.agentExit}`);
-    const failed: EventInput = { event: { type: 'worker.step.failed', step: 'agent', reason_code: 'codex_agent_failed', error_message: message, actor: 'worker' } };
+    const message = trimmed(v.stderr, `${v.engine} exited ${v.agentExit}`);
+    const failed: EventInput = { event: { type: 'worker.step.failed', step: 'agent', reason_code: `${v.engine}_agent_failed`, error_message: message, actor: 'worker' } };
     return { target, events: [failed, ...convergence(target)] };
   }
   if (c.grade !== 'PASS') {

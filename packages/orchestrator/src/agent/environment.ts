@@ -1,9 +1,10 @@
 import { join } from 'node:path';
 import {
-  createAttemptCodexHome,
+  getAgentEngine,
   prepareAgentEnvironment,
   resolveCodexHome,
   resolveExternalReadOnlyPaths,
+  type AgentEngine,
   type AttemptCodexHome,
   type PrepareAgentEnvironmentResult,
 } from '@agentpr/codex-runner';
@@ -14,15 +15,20 @@ import { policyError } from '../policy-error.js';
 import { resolveConfinement, type Confinement } from './confinement.js';
 import type { StepScope } from './parameters.js';
 
-/** The agent's environment for one attempt: its confinement, its own codex home and its complete environment. */
+/** The agent's environment for one attempt: its confinement, its own engine home and its complete environment. */
 export interface AttemptEnvironment {
+  /** The engine that runs the attempt (its variables, homes and model endpoints). */
+  engine: AgentEngine<unknown>;
   confinement: Confinement;
   allowAgentPush: boolean;
   /** Loud lines for the log, the output and the report. */
   warnings: string[];
-  operatorCodexHome: string;
-  /** The throwaway codex home of this attempt; dispose it when the attempt is over. */
+  /** The operator's own engine home (`~/.codex`, `~/.claude`): read only, where installed skills are looked for. */
+  operatorHome: string;
+  /** The throwaway engine home of this attempt (`CODEX_HOME`, `CLAUDE_CONFIG_DIR`); dispose it when the attempt is over. */
   attemptHome: AttemptCodexHome;
+  /** The model endpoints the engine calls (always allowed through the egress proxy). */
+  modelUrls: string[];
   prepared: Extract<PrepareAgentEnvironmentResult, { ok: true }>;
   /** Where the runtime overrides came from (for the report). */
   overrides: { path: string; loaded: boolean };
@@ -33,8 +39,9 @@ export interface AttemptEnvironment {
 
 /**
  * The agent is hostile: it runs confined (bubblewrap by default), holds no GitHub token unless the policy grants
- * agent push for this repository, gets a throwaway codex home, and reaches the network only through the proxy.
- * Builds that environment; the caller disposes `attemptHome`.
+ * agent push for this repository, gets a throwaway engine home, and reaches the network only through the proxy.
+ * Builds that environment for the step's engine (its home variable, its one model credential, its fixed settings);
+ * the caller disposes `attemptHome`.
  */
 export async function prepareAttemptEnvironment(s: StepScope): Promise<AttemptEnvironment> {
   const { ctx, params, run, runId } = s;
@@ -45,17 +52,21 @@ export async function prepareAttemptEnvironment(s: StepScope): Promise<AttemptEn
   for (const warning of warnings) ctx.log.warn(warning, { run_id: runId });
   const overrides = await loadRuntimeEnvOverrides(ctx.paths.runtimeEnvFile);
   if (!overrides.ok) throw policyError(overrides.error);
-  const operatorCodexHome = resolveCodexHome(ctx.env);
-  const attemptHome = createAttemptCodexHome({ operatorCodexHome, parentDir: join(ctx.paths.dataDir, 'agent-homes'), includeSkills: params.skillsMode === 'agentpr' });
+  const engine = getAgentEngine(params.engine.engine);
+  const isCodex = engine.name === 'codex';
+  const operatorHome = engine.operatorHome(ctx.env);
+  const attemptHome = engine.createAttemptHome({ env: ctx.env, parentDir: join(ctx.paths.dataDir, 'agent-homes'), includeSkills: params.skillsMode === 'agentpr' });
   try {
     const env = prepareAgentEnvironment({
+      engine: { name: engine.name, homeVar: engine.homeVar, credentialVars: engine.credentialVars, passVars: engine.passVars, fixedEnv: engine.fixedEnv },
       parentEnv: ctx.env,
       repoDir: s.repoDir,
-      codexHome: operatorCodexHome,
+      // Provider env_keys are codex's and read from the operator's codex home only; other engines have none.
+      codexHome: isCodex ? operatorHome : resolveCodexHome(ctx.env),
       agentCodexHome: attemptHome.path,
       overrides: overrides.overrides,
       passthrough: params.policy.run_agent_step.env_passthrough ?? [],
-      providerEnvAllowlist: params.policy.run_agent_step.provider_env_allowlist ?? [],
+      providerEnvAllowlist: isCodex ? (params.policy.run_agent_step.provider_env_allowlist ?? []) : [],
       allowAgentPush,
       // The in-sandbox bridge listens on this port; the Node bridge sets the same variables itself.
       ...(confinement.isolation === 'bwrap' && params.network === 'allowlist' ? { proxyEnv: proxyEnvironment(DEFAULT_BRIDGE_PORT) } : {}),
@@ -70,7 +81,8 @@ export async function prepareAttemptEnvironment(s: StepScope): Promise<AttemptEn
       cwd: process.cwd(),
     });
     const source = { path: overrides.path, loaded: overrides.loaded };
-    return { confinement, allowAgentPush, warnings, operatorCodexHome, attemptHome, prepared: env, overrides: source, skillsRoot, readOnlyPaths };
+    const modelUrls = engine.modelUrls(ctx.env);
+    return { engine, confinement, allowAgentPush, warnings, operatorHome, attemptHome, modelUrls, prepared: env, overrides: source, skillsRoot, readOnlyPaths };
   } catch (error) {
     attemptHome.dispose();
     throw error;

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
-import { resolveCodexHome } from '@agentpr/codex-runner';
 import { classifyAttempt, decideRetention, type BaselineTests, type Classification, type DiffSummary, type SandboxDenial } from '@agentpr/runtime-analysis';
 import { addArtifact, recordAttempt } from '@agentpr/store';
 import { compareProtected, diffSummary, readAgentFile, snapshotProtected, workspaceIdentity, writeOwnFile, type ProtectedChange, type WorkspaceIdentity } from '@agentpr/workspace';
 import { redactorFor } from '../secrets/redactor-for.js';
 import { latestBaseline } from '../workspace/baseline.js';
 import { budgetBaseline } from '../workspace/workspace-shared.js';
-import { attemptModel, attemptUsageOf } from './attempt-usage.js';
+import { attemptModelOf, attemptUsageOf } from './attempt-usage.js';
 import type { AttemptEnvironment } from './environment.js';
+import { MAX_STREAM_LAST_MESSAGE_CHARS } from './last-message.js';
 import type { LaunchOutcome } from './launch.js';
 import type { StepScope } from './parameters.js';
 import type { AttemptCount, CheckedWorkspace, StepPreflight } from './preflight.js';
@@ -25,18 +25,31 @@ export interface WorkspaceAfter {
   baselineTests: BaselineTests | null;
 }
 
-/** The agent's last message: read as hostile input (no symlink, a regular file, capped) and copied. */
-async function copyLastMessage(s: StepScope, env: AttemptEnvironment, stamp: string, denials: SandboxDenial[]): Promise<string | null> {
+/**
+ * The agent's last message, copied into agentpr's reports: codex's file read as hostile input (no symlink, a regular
+ * file, capped), or the text an engine reported in its stream (kept in memory, never read from the workspace).
+ */
+async function copyLastMessage(s: StepScope, env: AttemptEnvironment, launch: LaunchOutcome, stamp: string, denials: SandboxDenial[]): Promise<string | null> {
   const { ctx, runId } = s;
-  const path = env.prepared.paths.lastMessagePath;
-  const last = await readAgentFile(path, { maxBytes: 256 * 1024, within: env.prepared.paths.runtimeDir });
-  if (!last.ok) {
-    if (last.code !== 'not_found') denials.push({ kind: 'file', target: path, reason: `last message refused: ${last.message}` });
-    return null;
+  let text: string;
+  let metadata: Record<string, unknown>;
+  if (env.engine.lastMessageSource === 'stream') {
+    if (launch.streamLastMessage === null) return null;
+    text = launch.streamLastMessage;
+    metadata = { size_bytes: Buffer.byteLength(text), truncated: text.length >= MAX_STREAM_LAST_MESSAGE_CHARS, source: 'stream' };
+  } else {
+    const path = env.prepared.paths.lastMessagePath;
+    const last = await readAgentFile(path, { maxBytes: 256 * 1024, within: env.prepared.paths.runtimeDir });
+    if (!last.ok) {
+      if (last.code !== 'not_found') denials.push({ kind: 'file', target: path, reason: `last message refused: ${last.message}` });
+      return null;
+    }
+    text = last.data.toString('utf8');
+    metadata = { size_bytes: last.size, truncated: last.truncated };
   }
-  const written = await writeOwnFile(ctx.paths.reportsDir, `${runId}_last_message_${stamp}.txt`, redactorFor(ctx).redact(last.data.toString('utf8')));
+  const written = await writeOwnFile(ctx.paths.reportsDir, `${runId}_last_message_${stamp}.txt`, redactorFor(ctx).redact(text));
   if (!written.ok) return null;
-  await addArtifact(ctx.db, { runId, type: 'agent_last_message', uri: written.path, metadata: { size_bytes: last.size, truncated: last.truncated } }, ctx.clock);
+  await addArtifact(ctx.db, { runId, type: 'agent_last_message', uri: written.path, metadata: { ...metadata, engine: launch.engine } }, ctx.clock);
   return written.path;
 }
 
@@ -55,7 +68,7 @@ export async function inspectWorkspace(
   const sandboxDenials: SandboxDenial[] = (launch.egress?.denials ?? []).map((d) => ({ kind: 'network', target: `${d.host}:${d.port}`, reason: `${d.reason}: ${d.detail}`, at: d.at }));
   const after = await snapshotProtected(repoDir);
   const protectedChanges = compareProtected(checked.protectedReference, after, { allowWorkflowChanges: checked.campaign.allow_workflow_changes });
-  const lastMessage = await copyLastMessage(s, env, stamp, sandboxDenials);
+  const lastMessage = await copyLastMessage(s, env, launch, stamp, sandboxDenials);
   const baselineTests = await latestBaseline(ctx, runId);
   if (protectedChanges.length > 0) return { protectedChanges, sandboxDenials, lastMessage, diff: null, identity: null, baselineTests };
   const baseline = (await budgetBaseline(ctx.db, runId)) ?? (await ctx.git.run(['rev-parse', 'HEAD'], { cwd: repoDir })).stdout.trim();
@@ -144,7 +157,11 @@ export async function recordJudgedAttempt(
     grade: classification.grade,
     reasonCode: classification.reason_code,
     stage: s.stage,
-    usage: attemptUsageOf(ctx.agent.name, attemptModel(s.input, resolveCodexHome(ctx.env)), analysis.summary.usage),
+    usage: attemptUsageOf(
+      launch.engine,
+      attemptModelOf(launch.engine, { model: s.params.model, agentArgs: s.input.agentArgs }, ctx.env, analysis.summary),
+      analysis.summary.usage,
+    ),
   };
   await recordAttempt(ctx.db, attempt, ctx.clock);
   const retention = decideRetention({ grade: classification.grade, runId, attemptNo: count.attemptNo, samplePct: s.params.samplePct });

@@ -1,15 +1,18 @@
 import { join } from 'node:path';
 import { CodexRunnerError, notStartedResult, type AgentProcessResult } from '@agentpr/codex-runner';
 import type { EgressDenial } from '@agentpr/egress-proxy';
+import type { EngineName } from '@agentpr/policy';
 import { createStreamAnalyzer, type StreamAnalysis } from '@agentpr/runtime-analysis';
 import { AgentprError } from '../errors.js';
-import type { AgentLaunchRequest } from './agent-runner.js';
+import type { AgentLaunchRequest, AgentRunner } from './agent-runner.js';
 import type { RefusedAgentStep } from './agent-step-result.js';
 import { modelEndpoints, startAttemptEgress, type AttemptEgress } from './confinement.js';
 import { recordRefusal } from './converge.js';
 import type { AttemptEnvironment } from './environment.js';
 import type { StepScope } from './parameters.js';
+import { streamLastMessage } from './last-message.js';
 import { lockFileOf } from './preflight.js';
+import { probeCacheFile } from './probe-cache-file.js';
 import { startProgress } from './progress.js';
 
 /** What the egress proxy let through and refused during the attempt. */
@@ -21,8 +24,15 @@ export interface EgressRecord {
 
 /** The agent's run: the process result, the stream's analysis, and what confined it. */
 export interface LaunchOutcome {
+  /** The engine that ran (the port's name). */
+  engine: EngineName;
   process: AgentProcessResult;
   analysis: StreamAnalysis;
+  /**
+   * The final message of an engine that reports it in its stream (Claude's `result` event), kept in memory only:
+   * the runtime dir is the agent's, so agentpr never writes there what it reads back later. Null for codex (its file).
+   */
+  streamLastMessage: string | null;
   /** The engine binary, or null when it was not found. */
   bin: string | null;
   binSource: string | null;
@@ -53,7 +63,8 @@ function launchRequest(s: StepScope, env: AttemptEnvironment, run: LaunchInputs)
     bin: run.bin,
     capabilities: run.capabilities,
     sandbox: params.sandbox,
-    model: s.input.codexModel ?? null,
+    model: params.model,
+    ...(params.engine.engine === 'claude' ? { claude: params.claude } : {}),
     agentArgs: s.input.agentArgs ?? [],
     paths: env.prepared.paths,
     env: env.prepared.env,
@@ -70,8 +81,14 @@ function launchRequest(s: StepScope, env: AttemptEnvironment, run: LaunchInputs)
   };
 }
 
+/** What to do when an engine's binary is not found, after the resolver's own reason. */
+const NOT_FOUND_FIX: Readonly<Record<EngineName, string>> = {
+  codex: 'Set AGENTPR_CODEX_BIN or add codex to PATH.',
+  claude: 'Set AGENTPR_CLAUDE_BIN or install Claude Code: npm i -g @anthropic-ai/claude-code@2.1.332.',
+};
+
 /** Runs a prepared launch with the stream analysed line by line as it arrives, and the live progress ticking. */
-async function runAnalysed(s: StepScope, prepared: ReturnType<StepScope['ctx']['agent']['prepare']>, analyzer: ReturnType<typeof createStreamAnalyzer>): Promise<AgentProcessResult> {
+async function runAnalysed(s: StepScope, prepared: ReturnType<AgentRunner['prepare']>, analyzer: ReturnType<typeof createStreamAnalyzer>): Promise<AgentProcessResult> {
   const progress = startProgress(s.input.onProgress, analyzer, s.ctx.monotonic);
   try {
     return await prepared.run({
@@ -100,23 +117,28 @@ export async function launchAgent(s: StepScope, env: AttemptEnvironment, prompt:
     homeDir: env.prepared.paths.homeDir,
     secretPaths: secretPathsOf(s),
   });
-  const resolved = ctx.agent.resolve(ctx.env);
+  // The port answers for its own engine itself (a wrapped port keeps its own behaviour); others come from forEngine.
+  const agent = ctx.agent.name === params.engine.engine ? ctx.agent : ctx.agent.forEngine(params.engine.engine);
+  const engine = agent.name;
+  const resolved = agent.resolve(ctx.env);
   if (!resolved.ok) {
-    const process = notStartedResult(`codex not found: ${resolved.reason}. Set AGENTPR_CODEX_BIN or add codex to PATH.`);
-    return { process, analysis: analyzer.finish({ stderr: process.stderr }), bin: null, binSource: null, isolationView: null, egress: null };
+    const reason = resolved.reason.replace(/\.$/, '');
+    const process = notStartedResult(`${engine} not found: ${reason}. ${NOT_FOUND_FIX[engine]}`);
+    const analysis = analyzer.finish({ stderr: process.stderr });
+    return { engine, process, analysis, streamLastMessage: null, bin: null, binSource: null, isolationView: null, egress: null };
   }
-  const probe = await ctx.agent.probe(resolved.path, { env: env.prepared.env, cacheFile: join(ctx.paths.dataDir, 'cache', 'codex-probe.json') });
-  if (!probe.ok) throw new AgentprError('config', `codex at ${resolved.path} is not usable: ${probe.reason}`);
+  const probe = await agent.probe(resolved.path, { env: env.prepared.env, cacheFile: probeCacheFile(ctx.paths.dataDir, engine) });
+  if (!probe.ok) throw new AgentprError('config', `${engine} at ${resolved.path} is not usable: ${probe.reason}`);
   const egress = env.confinement.isolation === 'bwrap' && params.network === 'allowlist'
-    ? await startAttemptEgress(params.effective.network_allowlist, modelEndpoints(env.operatorCodexHome, ctx.env))
+    ? await startAttemptEgress(params.effective.network_allowlist, modelEndpoints(env.modelUrls))
     : null;
   let process: AgentProcessResult;
   let isolationView: unknown;
   let egressRecord: EgressRecord | null;
   try {
-    let prepared: ReturnType<typeof ctx.agent.prepare>;
+    let prepared: ReturnType<AgentRunner['prepare']>;
     try {
-      prepared = ctx.agent.prepare(launchRequest(s, env, { bin: resolved.path, capabilities: probe.capabilities, prompt, streamPath, egress }));
+      prepared = agent.prepare(launchRequest(s, env, { bin: resolved.path, capabilities: probe.capabilities, prompt, streamPath, egress }));
     } catch (error) {
       if (!(error instanceof CodexRunnerError)) throw error;
       const message = `the workspace cannot be sandboxed: ${error.message}`;
@@ -130,5 +152,6 @@ export async function launchAgent(s: StepScope, env: AttemptEnvironment, prompt:
   }
   if (process.workspaceBusy) throw new AgentprError('refused', process.stderr.trim().split('\n').at(-1) ?? 'an earlier agent is still running in this workspace');
   const analysis = analyzer.finish({ stderr: process.stderr });
-  return { process, analysis, bin: resolved.path, binSource: resolved.source, isolationView, egress: egressRecord };
+  const streamLast = env.engine.lastMessageSource === 'stream' ? streamLastMessage(analysis) : null;
+  return { engine, process, analysis, streamLastMessage: streamLast, bin: resolved.path, binSource: resolved.source, isolationView, egress: egressRecord };
 }

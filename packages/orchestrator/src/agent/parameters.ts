@@ -1,5 +1,17 @@
 import { readFileSync } from 'node:fs';
-import { effectivePolicy, loadPolicy, type EffectivePolicy, type IsolationLevel, type ManagerPolicy, type NetworkMode } from '@agentpr/policy';
+import type { ClaudeRunSettings } from '@agentpr/codex-runner';
+import {
+  effectivePolicy,
+  ENGINE_NAMES,
+  engineForStage,
+  loadPolicy,
+  type EffectivePolicy,
+  type EngineChoice,
+  type EngineName,
+  type IsolationLevel,
+  type ManagerPolicy,
+  type NetworkMode,
+} from '@agentpr/policy';
 import type { RunState } from '@agentpr/state-machine';
 import type { RunWithState } from '@agentpr/store';
 import type { AppContext } from '../context.js';
@@ -21,6 +33,10 @@ export interface RunAgentStepInput {
   networkTimeoutSec?: number | undefined;
   codexSandbox?: string | undefined;
   codexModel?: string | undefined;
+  /** `--model`: the model for whichever engine runs (wins over `--codex-model` and the policy's `claude.model`). */
+  model?: string | undefined;
+  /** `--engine`: the coding-agent CLI for this step; absent, the policy chooses per repository and stage. */
+  engine?: EngineName | undefined;
   maxAgentSeconds?: number | undefined;
   allowAgentPush?: boolean;
   allowReadPaths?: string[];
@@ -55,6 +71,12 @@ export interface StepParameters {
   policy: ManagerPolicy;
   policyLoaded: boolean;
   effective: EffectivePolicy;
+  /** The attempt's engine and the rule that chose it (flag, repository stage, repository, stage, default). */
+  engine: EngineChoice;
+  /** The model the engine is asked for: `--codex-model` for codex, the policy's `claude.model` for claude; null for the engine's default. */
+  model: string | null;
+  /** How Claude Code runs (the policy's `run_agent_step.claude`); used by the claude engine only. */
+  claude: ClaudeRunSettings;
   sandbox: 'read-only' | 'workspace-write' | 'danger-full-access';
   skillsMode: 'off' | 'agentpr';
   maxChangedFiles: number;
@@ -113,6 +135,31 @@ export function readBasePrompt(input: Pick<RunAgentStepInput, 'prompt' | 'prompt
   }
 }
 
+/**
+ * `--engine` must name an engine agentpr drives; checked first, so a bad value changes nothing.
+ * @example assertEngineFlag({ engine: 'claude' }) // passes; 'gemini' throws a usage error naming codex and claude
+ */
+export function assertEngineFlag(input: Pick<RunAgentStepInput, 'engine'>): void {
+  const engine: unknown = input.engine;
+  if (engine === undefined || (ENGINE_NAMES as readonly unknown[]).includes(engine)) return;
+  throw new AgentprError('usage', `--engine must be one of ${ENGINE_NAMES.join(', ')}, got ${JSON.stringify(engine)}`);
+}
+
+/** A model name the engine gets as an argument: never empty, never an option. */
+const MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/;
+
+function modelFlag(model: string | undefined): string | null {
+  if (model === undefined) return null;
+  const name = model.trim();
+  if (!MODEL_NAME.test(name)) throw new AgentprError('usage', `--model must be a model name such as "claude-sonnet-4-5" or "gpt-5-codex", got ${JSON.stringify(model)}`);
+  return name;
+}
+
+/** The run state an attempt starts in: a QUEUED run enters DISCOVERY before its agent runs. */
+function attemptStage(run: RunWithState): RunState {
+  return run.state.current_state === 'QUEUED' ? 'DISCOVERY' : run.state.current_state;
+}
+
 /** Loads the policy and resolves every flag against it; a bad value is a usage error. */
 export async function resolveParameters(ctx: AppContext, input: RunAgentStepInput, run: RunWithState): Promise<StepParameters> {
   const loaded = await loadPolicy(ctx.paths.policyFile);
@@ -124,10 +171,21 @@ export async function resolveParameters(ctx: AppContext, input: RunAgentStepInpu
   }
   const skillsMode = input.skillsMode ?? effective.skills_mode;
   if (skillsMode !== 'off' && skillsMode !== 'agentpr') throw new AgentprError('usage', `--skills-mode must be off or agentpr, got ${JSON.stringify(input.skillsMode)}`);
+  assertEngineFlag(input);
+  const engine = engineForStage(effective, attemptStage(run), input.engine);
+  const claude = effective.claude;
   return {
     policy: loaded.policy,
     policyLoaded: loaded.loaded,
     effective,
+    engine,
+    model: modelFlag(input.model) ?? (engine.engine === 'claude' ? (claude.model ?? null) : (input.codexModel ?? null)),
+    claude: {
+      permissionMode: claude.permission_mode,
+      allowedTools: claude.allowed_tools,
+      disallowedTools: claude.disallowed_tools,
+      maxTurns: claude.max_turns,
+    },
     sandbox: sandbox as StepParameters['sandbox'],
     skillsMode,
     maxChangedFiles: clampInt(input.maxChangedFiles, effective.max_changed_files),

@@ -115,8 +115,8 @@ async function skillsMissing(s: StepScope, env: AttemptEnvironment, skillPlan: S
     message: `the skills required in agentpr mode are missing (${missing})`,
     state,
     missingRequired: skillPlan.missing_required,
-    skillsRoot: join(env.operatorCodexHome, 'skills'),
-    nextCommand: `agentpr install-skills --local-skills-root ${s.ctx.paths.skillsDir}`,
+    skillsRoot: join(env.operatorHome, 'skills'),
+    nextCommand: `agentpr install-skills${env.engine.name === 'codex' ? '' : ` --engine ${env.engine.name}`} --local-skills-root ${s.ctx.paths.skillsDir}`,
   };
 }
 

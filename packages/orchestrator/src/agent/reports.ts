@@ -47,11 +47,22 @@ export interface ReportInput {
   sandbox?: Record<string, unknown>;
 }
 
+/** Claude's settings as the report names them (the policy's keys). */
+function claudeSettings(p: StepScope['params']): Record<string, unknown> {
+  const c = p.claude;
+  return { permission_mode: c.permissionMode, allowed_tools: c.allowedTools, disallowed_tools: c.disallowedTools, max_turns: c.maxTurns };
+}
+
 function runtimeSection(s: StepScope, r: ReportInput): Record<string, unknown> {
   const p = s.params;
+  const claude = p.engine.engine === 'claude';
   return {
+    engine: p.engine.engine,
+    engine_source: p.engine.source,
+    model: p.model,
+    ...(claude ? { claude: claudeSettings(p) } : {}),
     codex_sandbox: p.sandbox,
-    codex_model: s.input.codexModel ?? null,
+    codex_model: claude ? null : p.model,
     codex_full_auto: false,
     agent_args: s.input.agentArgs ?? [],
     policy: r.runtimePolicy,

@@ -10,7 +10,7 @@ import { convergeOnVerdict, trimmedStderr } from './converge.js';
 import { prepareAttemptEnvironment, type AttemptEnvironment } from './environment.js';
 import { inspectWorkspace, judgeAttempt, recordJudgedAttempt } from './judge.js';
 import { launchAgent, type LaunchOutcome } from './launch.js';
-import { assertAgentPushGranted, readBasePrompt, resolveParameters, type RunAgentStepInput, type StepScope } from './parameters.js';
+import { assertAgentPushGranted, assertEngineFlag, readBasePrompt, resolveParameters, type RunAgentStepInput, type StepScope } from './parameters.js';
 import { checkWorkspace, countAttempt, enterStage, preflightStep, type AttemptCount, type CheckedWorkspace, type StepPreflight } from './preflight.js';
 import { buildAttemptPrompt } from './prompt.js';
 import { writeReports } from './reports.js';
@@ -29,7 +29,8 @@ export type { RunAgentStepInput, AgentProgress } from './parameters.js';
  * if (result.kind === 'converged') console.log(result.verdict, result.state);
  */
 export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): Promise<RunAgentStepResult> {
-  // Bad input changes nothing: the prompt is read before the run is touched.
+  // Bad input changes nothing: the engine is checked and the prompt read before the run is touched.
+  assertEngineFlag(input);
   const basePrompt = readBasePrompt(input);
   const run = await requireRun(ctx.db, input.runId);
   await assertWorkspaceInsideRoot(ctx, run.run);
@@ -83,7 +84,7 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
   // protected-file change: no git runs then).
   if (classification.grade !== 'PASS' && after.protectedChanges.length === 0) await recordFailedAttemptWorkspace(s.ctx, s.runId, s.repoDir);
   const process = launch.process;
-  const verdict = { classification, agentExit: process.agentExit, stderr: process.stderr, successState: s.successState };
+  const verdict = { engine: launch.engine, classification, agentExit: process.agentExit, stderr: process.stderr, successState: s.successState };
   const { target, state } = await convergeOnVerdict(s.ctx, s.runId, s.params, verdict);
   const sandbox = {
     isolation: env.confinement.isolation,
@@ -101,8 +102,12 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
     policy_file: env.overrides.path,
     policy_file_loaded: env.overrides.loaded,
     env_keys: prepared.overrideKeys,
-    codex_bin: launch.bin,
-    codex_bin_source: launch.binSource,
+    engine: launch.engine,
+    engine_source: s.params.engine.source,
+    agent_bin: launch.bin,
+    agent_bin_source: launch.binSource,
+    // The codex_* names predate the engine choice; readers of older reports still look for them.
+    ...(launch.engine === 'codex' ? { codex_bin: launch.bin, codex_bin_source: launch.binSource } : {}),
   };
   const reports = await writeReports(s, {
     ...a.count,
@@ -123,6 +128,9 @@ async function judgeAndConverge(s: StepScope, a: Attempt): Promise<ConvergedAgen
   });
   const result: ConvergedAgentStep = {
     kind: 'converged',
+    engine: launch.engine,
+    engineSource: s.params.engine.source,
+    model: s.params.model,
     verdict: classification.grade,
     classification,
     agentExit: process.agentExit,

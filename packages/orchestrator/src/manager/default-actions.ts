@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { requireRun } from '@agentpr/store';
 import type { IsolationLevel } from '@agentpr/codex-runner';
-import type { NetworkMode } from '@agentpr/policy';
+import type { EngineName, NetworkMode } from '@agentpr/policy';
 import { runAgentStep } from '../agent/run-agent-step.js';
 import { agentStepOutcome, type RunAgentStepResult } from '../agent/agent-step-result.js';
 import { AgentprError } from '../errors.js';
@@ -20,6 +20,8 @@ export interface ManagerActionConfig {
   skillsMode?: string | undefined;
   codexSandbox?: string | undefined;
   agentArgs?: string[];
+  /** `--engine`: every agent step runs this engine; undefined lets each run's policy choose (per repository and stage). */
+  engine?: EngineName | undefined;
   /** `--isolation`; undefined takes the policy's (bubblewrap unless the operator chose none). */
   isolation?: IsolationLevel | undefined;
   /** `--network`; undefined takes the policy's (the allowlisting egress proxy). */
@@ -89,6 +91,7 @@ export function defaultManagerActions(config: ManagerActionConfig): ManagerActio
           skillsMode: config.skillsMode,
           codexSandbox: config.codexSandbox,
           agentArgs: config.agentArgs ?? [],
+          engine: config.engine,
           isolation: config.isolation,
           network: config.network,
           skipNetworkCheck: config.skipNetworkCheck ?? false,

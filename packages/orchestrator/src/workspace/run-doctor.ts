@@ -3,6 +3,7 @@ import { isLocalRemote, loadPolicy, OFFLINE_HINT, resolveOfflineMode, type Offli
 import { DEFAULT_DOCTOR_URLS, runtimeDoctor, type CodexResolution, type DoctorReport, type DoctorUrls, type FetchLike } from '@agentpr/workspace';
 import { dataDirExposure, type AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { engineDoctor, withEngineChecks, type EngineDoctorRow } from './engine-doctor.js';
 import { readOnlyDoctorReport, type DoctorStoreLocation } from './read-only-doctor.js';
 
 /** What the doctor needs from the app context: no database. */
@@ -53,7 +54,10 @@ export interface RunDoctorInput {
   networkTimeoutSec?: number;
   /** `--no-require-gh-auth` sets this to false; default true. */
   requireGhAuth?: boolean;
+  /** Where agents run: the engines the policy uses must be found and usable (`engine.<name>`), codex's `cmd.codex` too. */
   requireCodex?: boolean;
+  /** List every engine (found, version, where the policy uses it) without requiring any; `agentpr doctor` sets it. */
+  showEngines?: boolean;
   requireTelegramToken?: boolean;
   requireWebhookSecret?: boolean;
   /** Addition: also require the gh CLI itself (`cmd.gh`). */
@@ -113,8 +117,16 @@ export interface AgentConfinementReport {
   detail: string;
 }
 
-/** A doctor report that also says which checks were skipped and why (`doctor` prints them), and whether it ran offline. */
-export type DoctorReportWithSkips = DoctorReport & { skipped: string[]; agent_confinement?: AgentConfinementReport; offline_mode: OfflineMode };
+/**
+ * A doctor report that also says which checks were skipped and why (`doctor` prints them), whether it ran offline,
+ * and (where agents run, or asked) every engine with where the policy uses it.
+ */
+export type DoctorReportWithSkips = DoctorReport & {
+  skipped: string[];
+  agent_confinement?: AgentConfinementReport;
+  offline_mode: OfflineMode;
+  engines?: EngineDoctorRow[];
+};
 
 /** Whether this machine is ready for what was asked, with the report that says why. */
 export type DoctorResult = { kind: 'ready' | 'not_ready'; report: DoctorReportWithSkips };
@@ -215,12 +227,16 @@ async function doctorReport(ctx: DoctorContext, input: RunDoctorInput): Promise<
   if (confinement.isolation === 'none') warnings.push(`agent steps run without isolation: ${confinement.detail}`);
   else if (!confinement.usable) warnings.push(`agent steps will be refused: ${confinement.detail}`);
   const skipped = skippedChecks(ctx, input, mode);
-  const base = { ...report, warnings, skipped, agent_confinement: confinement, offline_mode: mode };
-  if (!(input.requireCodex ?? false)) return base;
-  // Where agents run (--require-codex, the agent and manager gates), an unusable sandbox fails the check.
+  const requireAgents = input.requireCodex ?? false;
+  const engines = (requireAgents || input.showEngines) && policy.ok ? await engineDoctor(ctx, policy.policy) : undefined;
+  const base = { ...report, warnings, skipped, agent_confinement: confinement, offline_mode: mode, ...(engines ? { engines } : {}) };
+  if (!requireAgents) return base;
+  // Where agents run (--require-codex, the agent and manager gates), every engine the policy uses and a usable
+  // sandbox are required.
+  const withEngines = engines ? withEngineChecks(report, engines) : report;
   const check = { name: 'agent.isolation', ok: confinement.usable, detail: confinement.detail };
-  const failures = check.ok ? report.failures : [...report.failures, `${check.name}: ${check.detail}`];
-  return { ...base, ok: report.ok && check.ok, failures, checks: [...report.checks, check] };
+  const failures = check.ok ? withEngines.failures : [...withEngines.failures, `${check.name}: ${check.detail}`];
+  return { ...base, ok: withEngines.ok && check.ok, failures, checks: [...withEngines.checks, check] };
 }
 
 /** What a gated command tells the gate (the CLI passes the command's own flags). */

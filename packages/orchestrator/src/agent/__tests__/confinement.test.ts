@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { modelEndpoints, selectedProviderBaseUrl, socatBridge } from '../confinement.js';
+import { getAgentEngine } from '@agentpr/codex-runner';
+import { modelEndpoints, socatBridge } from '../confinement.js';
 import { tempDir, cleanupTempDirs } from '@agentpr/testing';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,13 +29,19 @@ describe('the egress bridge and the model endpoint', () => {
     expect(socatBridge('/tmp/s p/proxy.sock', [], '/usr/bin/socat')).toBeNull();
   });
 
-  it('modelEndpoints allows the selected provider: a loopback one by host:port with a forward, a public one by host', () => {
+  it('modelEndpoints allows codex\'s selected provider: a loopback one by host:port with a forward, a public one by host', () => {
     const home = tempDir('agentpr-codex-home-');
     writeFileSync(join(home, 'config.toml'), 'model_provider = "stub"\n[model_providers.stub]\nbase_url = "http://127.0.0.1:4010/v1"\n[model_providers.other]\nbase_url = "https://evil.example/v1"\n');
-    expect(modelEndpoints(home, { OPENAI_BASE_URL: 'https://api.example.org/v1' })).toEqual([
+    const urls = getAgentEngine('codex').modelUrls({ CODEX_HOME: home, OPENAI_BASE_URL: 'https://api.example.org/v1' });
+    expect(modelEndpoints(urls)).toEqual([
       { rule: '127.0.0.1:4010', forward: '127.0.0.1:4010', url: 'http://127.0.0.1:4010/v1' },
       { rule: 'api.example.org', forward: null, url: 'https://api.example.org/v1' },
     ]);
-    expect(selectedProviderBaseUrl('base_url = "x"\n')).toBeNull();
+  });
+
+  it('modelEndpoints allows Claude\'s ANTHROPIC_BASE_URL (the stub on loopback, forwarded into the sandbox) and skips what does not parse', () => {
+    const urls = getAgentEngine('claude').modelUrls({ ANTHROPIC_BASE_URL: 'http://127.0.0.1:4011' });
+    expect(modelEndpoints(urls)).toEqual([{ rule: '127.0.0.1:4011', forward: '127.0.0.1:4011', url: 'http://127.0.0.1:4011' }]);
+    expect(modelEndpoints(['not a url', 'https://api.anthropic.com'])).toEqual([{ rule: 'api.anthropic.com', forward: null, url: 'https://api.anthropic.com' }]);
   });
 });
