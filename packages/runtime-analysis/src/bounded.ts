@@ -27,6 +27,7 @@ export const LIMITS = {
   failureMessages: 20,
   warnings: 10,
   fileChanges: 200,
+  refused: 200,
   fallback: 200,
   fallbackStderrChars: 1024 * 1024,
   fallbackLineChars: 64 * 1024,

@@ -12,7 +12,7 @@ export const TEST_EVIDENCE_STATES: readonly string[] = ['IMPLEMENTING', 'LOCAL_V
 export interface ClassifyInput {
   /** The run state before the step (the attempt's stage). */
   stage: string;
-  /** The agent process's (codex's) exit status; null when codex was not started. */
+  /** The agent process's exit status; null when the agent was not started. */
   agentExit: number | null;
   timedOut?: boolean;
   /**
@@ -20,10 +20,15 @@ export interface ClassifyInput {
    * about the task, so a verdict that is not HUMAN_REVIEW becomes RETRYABLE `runtime_interrupted`.
    */
   interrupted?: boolean;
-  /** codex's own stderr (bounded). Part of the failure text. */
+  /** The agent's own stderr (bounded). Part of the failure text. */
   stderr?: string;
-  /** The stream analysis; null when codex was not started. */
+  /** The stream analysis; null when the agent was not started. */
   analysis: StreamAnalysis | null;
+  /**
+   * The engine that ran (`codex`, `claude`), named in the evidence ("claude was stopped by the agent timeout").
+   * Default: the engine the stream's format shows, else "the agent".
+   */
+  engine?: string | undefined;
   /** The preflight outcome, or null/undefined when skipped or not part of this attempt. */
   preflight?: PreflightOutcome | null;
   /** The budget diff; null when unknown (then the budget rule is skipped). */
@@ -68,6 +73,20 @@ function item(line: number | null, command: string | null, exit_code: number | n
   return { line, item_id, command, exit_code, note };
 }
 
+/** The engine to name in evidence: the input's, else the one the stream's format shows, else "the agent". */
+function engineOf(input: ClassifyInput): string {
+  const named = (input.engine ?? '').replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40);
+  if (named) return named;
+  const format = input.analysis?.summary.format;
+  if (format === 'claude_stream_json') return 'claude';
+  return format === 'codex_json' || format === 'codex_experimental_json' || format === 'codex_legacy' ? 'codex' : 'the agent';
+}
+
+/** The clause for a call that never ran (`refused`: how it was refused), or '' for one that ran. */
+function triedOnly(refused: string | undefined): string {
+  return refused ? `; tried, refused: ${refused}, it never ran` : '';
+}
+
 function where(line: number | null): string {
   return line && line > 0 ? `line ${line}: ` : '';
 }
@@ -98,7 +117,7 @@ function findingEvidence(a: StreamAnalysis | null, limit: number): EvidenceItem[
 function safetyVerdict(a: StreamAnalysis | null, fileDenials: readonly SandboxDenial[]): Classification {
   const evidence: EvidenceItem[] = [];
   for (const v of a?.safety_violation_lines.slice(0, 12) ?? []) {
-    evidence.push(item(v.line || null, v.rule === 'write_outside_repo' ? null : v.command, null, v.rule === 'write_outside_repo' ? `file_change writes ${v.segment}, outside the workspace${a?.workspace_dir ? ` ${a.workspace_dir}` : ''} and /tmp → write_outside_repo` : `${where(v.line)}\`${describeCommand(v.command)}\` runs \`${describeCommand(v.segment, 80)}\` → ${v.rule}`, v.item_id));
+    evidence.push(item(v.line || null, v.rule === 'write_outside_repo' ? null : v.command, null, v.rule === 'write_outside_repo' ? `file_change writes ${v.segment}, outside the workspace${a?.workspace_dir ? ` ${a.workspace_dir}` : ''} and /tmp → write_outside_repo` : `${where(v.line)}\`${describeCommand(v.command)}\` runs \`${describeCommand(v.segment, 80)}\`${triedOnly(v.refused)} → ${v.rule}`, v.item_id));
   }
   evidence.push(...findingEvidence(a, Math.max(12 - evidence.length, 4)));
   const kinds = [...new Set(a?.safety_findings.map((f) => f.kind) ?? [])];
@@ -240,7 +259,7 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null, t: TestFailure
   if (!a || a.summary.parsed_event_count === 0) {
     const empty = !a || a.summary.parse_error_count === 0;
     const evidence = empty
-      ? [item(null, null, 0, 'codex exited 0 but its stdout holds no events; was it run without --json, or was the output lost?')]
+      ? [item(null, null, 0, `${engineOf(input)} exited 0 but its stdout holds no events; was it run without its JSON output (codex --json, claude --output-format stream-json), or was the output lost?`)]
       : [
         ...(a?.summary.malformed_lines.slice(0, 5).map((m) => item(m.line, null, null, `line ${m.line}: ${m.reason}`)) ?? []),
         item(null, null, 0, `none of the ${a?.summary.parse_error_count ?? 0} non-blank lines is a JSON event; the stream cannot be judged${a?.commands.length ? ` (text fallback found: ${a.commands.slice(0, 3).map((c) => `\`${describeCommand(c, 80)}\``).join(', ')})` : ''}`),
@@ -293,7 +312,7 @@ function exitZero(input: ClassifyInput, a: StreamAnalysis | null, t: TestFailure
   // 7: pass
   const waived = a.waived_test_failures.length > 0;
   const evidence = [...testRunEvidence(a), ...testFailureEvidence(a, t)];
-  if (evidence.length === 0) evidence.push(item(null, null, 0, `codex exited 0; no failed validation command, no safety or push signal${TEST_EVIDENCE_STATES.includes(input.stage) ? '' : `; ${input.stage} needs no test evidence`}`));
+  if (evidence.length === 0) evidence.push(item(null, null, 0, `${engineOf(input)} exited 0; no failed validation command, no safety or push signal${TEST_EVIDENCE_STATES.includes(input.stage) ? '' : `; ${input.stage} needs no test evidence`}`));
   const reason: ReasonCode = preExisting.size > 0 ? 'runtime_success_pre_existing_test_failures' : waived ? 'runtime_success_allowlisted_test_failures' : 'runtime_success';
   return verdict('PASS', reason, 'advance', evidence, {
     exit_code: 0,
@@ -311,14 +330,15 @@ function exitNonZero(input: ClassifyInput): Classification {
   const failureEvidence = (): EvidenceItem[] => [
     ...(a?.failure_messages.slice(0, 5).map((m) => item(m.line, null, exit, `line ${m.line}: ${m.source} "${m.message.length > 200 ? `${m.message.slice(0, 200)}…` : m.message}"`)) ?? []),
   ];
+  const engine = engineOf(input);
   if (input.timedOut) {
-    return verdict('RETRYABLE', 'runtime_transient_failure', 'retry', [item(null, null, exit, `codex was stopped by the agent timeout (exit ${exit ?? 124})`)], { exit_code: 124, timed_out: true });
+    return verdict('RETRYABLE', 'runtime_transient_failure', 'retry', [item(null, null, exit, `${engine} was stopped by the agent timeout (exit ${exit ?? 124})`)], { exit_code: 124, timed_out: true });
   }
   if (exit === 2) {
-    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, 2, 'codex exit 2: a command-line usage error (e.g. an unknown or removed flag); retrying cannot help')], { exit_code: 2, cli_usage_error: true });
+    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, 2, `${engine} exit 2: a command-line usage error (e.g. an unknown or removed flag); retrying cannot help`)], { exit_code: 2, cli_usage_error: true });
   }
   if (exit === 126 || exit === 127) {
-    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, exit, `codex exit ${exit}: codex could not be started${input.stderr ? ` ("${input.stderr.trim().split('\n')[0]}")` : ''}`)], { exit_code: exit, codex_not_started: true });
+    return verdict('HUMAN_REVIEW', 'runtime_hard_failure', 'escalate', [item(null, null, exit, `${engine} exit ${exit}: ${engine} could not be started${input.stderr ? ` ("${input.stderr.trim().split('\n')[0]}")` : ''}`)], { exit_code: exit, codex_not_started: true });
   }
   const text = failureText(input);
   const hard = firstMatch(text, HARD_FAILURE_PATTERNS);
@@ -385,7 +405,7 @@ function decide(input: ClassifyInput, tests: TestFailureAttribution): Classifica
     return verdict('HUMAN_REVIEW', 'preflight_hard_failure', 'escalate', evidence, { failures });
   }
   if (a && !input.allowAgentPush && a.git_commands.length > 0) {
-    const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed`, g.item_id));
+    const evidence = a.git_command_lines.slice(0, 8).map((g) => item(g.line || null, g.command, null, `${where(g.line)}\`${describeCommand(g.command)}\` runs \`${describeCommand(g.segment, 80)}\`, but agent push is not allowed${triedOnly(g.refused)}`, g.item_id));
     return verdict('HUMAN_REVIEW', 'agent_push_disallowed', 'escalate', evidence, { git_commands: a.git_commands.slice(0, 8) });
   }
   if (input.agentExit === 0 && !input.timedOut) return exitZero(input, a, tests);

@@ -22,12 +22,15 @@ export interface CommandState {
 export interface CompletedExecution {
   state: CommandState;
   itemId: string | null;
+  /** The line the execution started at (the completion's own line when it was not seen starting). */
+  startLine: number;
 }
 
 interface Execution {
   itemId: string | null;
   command: string | null;
   startOffset: number | null;
+  line: number;
 }
 
 /** An execution just started: its command state and where it started. */
@@ -83,7 +86,7 @@ export class CommandLedger {
         durationMs = Math.max(offset - exec.startOffset, 0);
         this.addDuration({ command, duration_ms: durationMs, status: detach(ev.status), exit_code: ev.exitCode, item_id: itemId });
       }
-      completed = { state, itemId };
+      completed = { state, itemId, startLine: exec?.line ?? line };
       this.completions++;
       if (this.current === command) this.current = null;
     }
@@ -104,7 +107,7 @@ export class CommandLedger {
         this.inFlight.delete(oldest);
         this.unfinishedDropped++;
       }
-      this.inFlight.set(itemId, { itemId, command, startOffset: offset });
+      this.inFlight.set(itemId, { itemId, command, startOffset: offset, line });
     }
     return command;
   }
@@ -146,6 +149,11 @@ export class CommandLedger {
   /** Distinct commands in order of first appearance (at most {@link LIMITS.distinctCommands}). */
   commands(): string[] {
     return [...this.distinct.keys()];
+  }
+
+  /** How many executions of this command started (0 when unknown or past the cap). */
+  executionsOf(command: string): number {
+    return this.distinct.get(command)?.count ?? 0;
   }
 
   /** Distinct commands seen, including those past the cap. */

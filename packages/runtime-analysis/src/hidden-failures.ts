@@ -7,7 +7,7 @@ const DENIAL = /\b(permission denied|operation not permitted|read-only file syst
 const CLAIM = /\bexit(?:ed)?(?: with)?(?: code| status)?\s*[:=]?\s*\(?-?\d+\b|\b(?:all )?(?:tests?|checks?|lint|typecheck) (?:pass(?:ed|es)?|fail(?:ed|s)?|succeeded)\b/i;
 
 function failedStatus(status: string): boolean {
-  return status === 'failed' || status === 'declined';
+  return status === 'failed' || status === 'declined' || status === 'denied';
 }
 
 /**
@@ -20,6 +20,7 @@ export class HiddenFailures {
   private anyFailedExecution = false;
   private readonly hidden: HiddenFailure[] = [];
   private readonly failedFileChanges = new Map<string, HiddenFailure>();
+  private readonly deniedIds = new Set<string>();
 
   /** Notes a completed command execution (a failed one explains later denial messages). */
   commandCompleted(exitCode: number | null, status: string): void {
@@ -60,8 +61,15 @@ export class HiddenFailures {
     }
   }
 
-  /** Notes a tool call the harness denied (Claude's `permission_denials`). */
+  /**
+   * Notes a tool call the harness denied (Claude's `permission_denied` event or its result's `permission_denials`):
+   * once per item id, the first mention wins.
+   */
   permissionDenied(tool: string, command: string | null, itemId: string | null, line: number): void {
+    if (itemId !== null) {
+      if (this.deniedIds.has(itemId)) return;
+      if (this.deniedIds.size < LIMITS.refused) this.deniedIds.add(detach(itemId));
+    }
     this.add({ kind: 'permission_denied', line, item_id: itemId, note: `${tool || 'a tool'} was denied${command ? `: \`${excerpt(command, 160)}\`` : ''}` });
   }
 

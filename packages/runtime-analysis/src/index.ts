@@ -9,6 +9,7 @@ export type { CommandFacts, CommandCategory, SafetyRule, TestKind, TestFamily, T
 export { describeCommand } from './describe-command.js';
 export { parseIntLoose } from './parse-int-loose.js';
 export { normalizeEvent } from './normalize-event.js';
+export { claudeUsage, claudeCostUsd } from './claude-usage.js';
 export type { NormalizedEvent, NormalizedLine, StreamFormat } from './normalize-event.js';
 export { createStreamAnalyzer, analyzeEventText } from './stream-analyzer.js';
 export type {
@@ -24,6 +25,7 @@ export type {
   TestRunEvidence,
   TestFailureRecord,
   HiddenFailure,
+  RefusedAction,
   AgentReportedStatus,
   GitCommandLine,
   SafetyViolationLine,

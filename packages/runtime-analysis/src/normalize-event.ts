@@ -1,3 +1,5 @@
+import { claudeLine } from './claude-events.js';
+import { idOf, isObj, str, type Obj } from './json-values.js';
 import { parseIntLoose } from './parse-int-loose.js';
 import { shellJoin } from './shell-segments.js';
 
@@ -19,9 +21,23 @@ export type NormalizedEvent =
     exitCode: number | null;
     output: string | null;
   }
-  | { kind: 'file_change'; phase: 'started' | 'updated' | 'completed'; itemId: string | null; status: string; paths: string[] }
-  /** A Claude tool result; the analyser matches it to the command or file change it answers. */
-  | { kind: 'tool_result'; itemId: string; isError: boolean; output: string }
+  | {
+    kind: 'file_change';
+    phase: 'started' | 'updated' | 'completed';
+    itemId: string | null;
+    /** `completed`, `failed`, `declined` or `denied` (refused before it ran) on completion. */
+    status: string;
+    paths: string[];
+    /** The tool that makes the change (Claude's `Write`, `Edit`), when the format names one. */
+    tool?: string;
+    /** Why a change failed or was refused (the tool's error text, Claude's denial reason). */
+    reason?: string;
+  }
+  /**
+   * A Claude tool result; the analyser matches it to the command or file change it answers. `denied`: Claude Code
+   * refused to run the call (its `tool_result_meta` says so), so the error is a refusal, not an outcome.
+   */
+  | { kind: 'tool_result'; itemId: string; isError: boolean; denied: boolean; output: string }
   | { kind: 'agent_message'; itemId: string | null; text: string }
   | { kind: 'turn_started' }
   | { kind: 'turn_completed'; usage: Record<string, unknown> | null }
@@ -32,8 +48,12 @@ export type NormalizedEvent =
   | { kind: 'warning'; message: string }
   /** Cumulative usage outside `turn.completed` (legacy `token_count`). */
   | { kind: 'usage'; usage: Record<string, unknown> }
-  /** A tool the agent was not allowed to run (Claude `permission_denials`). */
-  | { kind: 'permission_denied'; itemId: string | null; tool: string; command: string | null };
+  /** A tool the agent was not allowed to run (Claude's `permission_denied` event or its result's `permission_denials`). */
+  | { kind: 'permission_denied'; itemId: string | null; tool: string; command: string | null; reason: string | null }
+  /** What the agent's harness says about the session: the model and working directory (Claude's init event). */
+  | { kind: 'session'; model: string | null; cwd: string | null }
+  /** The run's final result (Claude's `result` event): its text and the cost the engine computed. */
+  | { kind: 'agent_result'; text: string | null; costUsd: number | null };
 
 /** What one parsed line says: its format (when the shape is decisive), its events, and unknown types. */
 export interface NormalizedLine {
@@ -43,25 +63,6 @@ export interface NormalizedLine {
   unknownEventType: string | undefined;
   /** The item type, when the format does not know it. */
   unknownItemType: string | undefined;
-}
-
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
-
-function idOf(v: unknown): string | null {
-  if (typeof v === 'string') {
-    const t = v.trim();
-    return t === '' ? null : t;
-  }
-  if (typeof v === 'number') return String(v);
-  return null;
 }
 
 const CODEX_TOP = new Set(['thread.started', 'turn.started', 'turn.completed', 'turn.failed', 'item.started', 'item.updated', 'item.completed', 'error', 'item.plan.delta', 'request_user_input', 'session.created']);
@@ -76,7 +77,6 @@ const LEGACY_MSGS = new Set([
 ]);
 const CLAUDE_TOP = new Set(['system', 'assistant', 'user', 'result']);
 const LEGACY_HEADER_KEYS = ['provider', 'sandbox', 'workdir', 'approval', 'model', 'reasoning effort'];
-const CLAUDE_FILE_TOOLS = new Set(['write', 'edit', 'multiedit', 'notebookedit']);
 
 function none(format: StreamFormat | undefined, unknownEventType?: string, unknownItemType?: string): NormalizedLine {
   return { format, events: [], unknownEventType, unknownItemType };
@@ -146,58 +146,6 @@ function legacyMsg(msg: Obj): NormalizedLine {
     default:
       return LEGACY_MSGS.has(type) ? none(f) : none(f, type || 'unknown');
   }
-}
-
-function textOfContent(content: unknown): string {
-  if (typeof content === 'string') return content;
-  if (!Array.isArray(content)) return '';
-  let out = '';
-  for (const part of content) if (isObj(part) && typeof part.text === 'string') out += (out ? '\n' : '') + part.text;
-  return out;
-}
-
-function claudeLine(type: string, payload: Obj): NormalizedLine {
-  const f: StreamFormat = 'claude_stream_json';
-  const events: NormalizedEvent[] = [];
-  const message = isObj(payload.message) ? payload.message : undefined;
-  if (type === 'assistant' && message && Array.isArray(message.content)) {
-    for (const part of message.content) {
-      if (!isObj(part)) continue;
-      if (part.type === 'text' && typeof part.text === 'string') events.push({ kind: 'agent_message', itemId: idOf(message.id), text: part.text });
-      else if (part.type === 'tool_use') {
-        const input = isObj(part.input) ? part.input : {};
-        const name = str(part.name).toLowerCase();
-        const itemId = idOf(part.id);
-        if (typeof input.command === 'string' && (name === 'bash' || name === '')) {
-          events.push({ kind: 'command', phase: 'started', itemId, command: input.command.trim() || null, status: 'in_progress', exitCode: null, output: null });
-        } else if (CLAUDE_FILE_TOOLS.has(name)) {
-          const path = typeof input.file_path === 'string' ? input.file_path : typeof input.notebook_path === 'string' ? input.notebook_path : undefined;
-          events.push({ kind: 'file_change', phase: 'started', itemId, status: 'in_progress', paths: path ? [path] : [] });
-        }
-      }
-    }
-  } else if (type === 'user' && message && Array.isArray(message.content)) {
-    for (const part of message.content) {
-      if (isObj(part) && part.type === 'tool_result') {
-        const itemId = idOf(part.tool_use_id);
-        if (itemId) events.push({ kind: 'tool_result', itemId, isError: part.is_error === true, output: textOfContent(part.content) });
-      }
-    }
-  } else if (type === 'result') {
-    if (Array.isArray(payload.permission_denials)) {
-      for (const d of payload.permission_denials) {
-        if (!isObj(d)) continue;
-        const input = isObj(d.tool_input) ? d.tool_input : {};
-        events.push({ kind: 'permission_denied', itemId: idOf(d.tool_use_id), tool: str(d.tool_name), command: typeof input.command === 'string' ? input.command : null });
-      }
-    }
-    const usage = isObj(payload.usage) ? payload.usage : null;
-    if (payload.is_error === true || (typeof payload.subtype === 'string' && payload.subtype !== 'success')) {
-      events.push({ kind: 'turn_failed', message: str(payload.result) || str(payload.subtype) || 'claude run failed' });
-      if (usage) events.push({ kind: 'usage', usage });
-    } else events.push({ kind: 'turn_completed', usage });
-  }
-  return { format: f, events, unknownEventType: undefined, unknownItemType: undefined };
 }
 
 /**

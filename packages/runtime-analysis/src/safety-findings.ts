@@ -31,6 +31,11 @@ export interface SafetyFinding {
   item_id: string | null;
   /** `\`segment\` <what it did> → <kind>`. */
   note: string;
+  /**
+   * Set when the call never ran or the write never happened (Claude Code denied it, the file tool failed): how, e.g.
+   * `denied by claude at line 3 ("Path is outside allowed working directories")`. The note says so too.
+   */
+  refused?: string;
 }
 
 interface Target {

@@ -2,8 +2,9 @@ import type { CommandFacts } from './command-facts.js';
 import { LIMITS, detach, setOnce } from './bounded.js';
 import { buildPathScope, isGitInternal, type PathScope } from './path-scope.js';
 import { commandSafetyFindings, type SafetyFinding } from './safety-findings.js';
+import { refusalClause } from './refused-actions.js';
 import { normalizeDir } from './shell-segments.js';
-import type { GitCommandLine, SafetyViolationLine, StreamAnalysis, StreamAnalyzerOptions } from './stream-types.js';
+import type { GitCommandLine, RefusedAction, SafetyViolationLine, StreamAnalysis, StreamAnalyzerOptions } from './stream-types.js';
 
 /** The safety part of a {@link StreamAnalysis}. */
 export type SafetyResult = Pick<StreamAnalysis, 'git_commands' | 'git_command_lines' | 'safety_violations' | 'safety_violation_lines' | 'safety_findings'>;
@@ -68,6 +69,54 @@ export class SafetyRecord {
         const note = `file_change writes ${path}, inside the repository's git internals (hooks, info, config) → git_config`;
         setOnce(this.findings, `git_config\u0000${path}\u0000${command}`, LIMITS.findings, (): SafetyFinding => ({ kind: 'git_config', path, command, line: 0, item_id: null, note }));
       }
+    }
+  }
+
+  /**
+   * Judges what never happened. A refused or failed write outside the workspace (or into git internals) is a finding
+   * that says it was tried and refused: the attempt is the signal, as for a sandbox denial. The findings, violations
+   * and git lines of a refused command are marked refused when every execution of that command was refused
+   * (`executions(command)`: how many started).
+   */
+  refusedActions(actions: readonly RefusedAction[], executions: (command: string) => number): void {
+    const refusedRuns = new Map<string, number>();
+    for (const a of actions) {
+      if (a.kind === 'file_change') this.refusedWrite(a);
+      else refusedRuns.set(a.target, (refusedRuns.get(a.target) ?? 0) + 1);
+    }
+    if (refusedRuns.size === 0) return;
+    const clauseFor = (command: string, itemId: string | null): string | undefined => {
+      const n = refusedRuns.get(command);
+      if (n === undefined || n < executions(command)) return undefined;
+      const a = actions.find((x) => x.kind === 'command' && x.target === command && (itemId === null || x.item_id === itemId)) ?? actions.find((x) => x.kind === 'command' && x.target === command);
+      return a ? refusalClause(a) : undefined;
+    };
+    for (const f of this.findings.values()) {
+      const clause = f.refused === undefined ? clauseFor(f.command, f.item_id) : undefined;
+      if (clause) Object.assign(f, { refused: clause, note: f.note.replace(/ → (\w+)$/, `; tried, refused: ${clause}, it never ran → $1`) });
+    }
+    for (const v of this.violations.values()) {
+      const clause = clauseFor(v.command, v.item_id);
+      if (clause) v.refused = clause;
+    }
+    for (const g of this.git.values()) {
+      const clause = clauseFor(g.command, g.item_id);
+      if (clause) g.refused = clause;
+    }
+  }
+
+  private refusedWrite(a: RefusedAction): void {
+    const workspace = this.workspace();
+    const path = a.target;
+    const clause = refusalClause(a);
+    const command = `${a.tool} ${path}`;
+    const base = { path, command, line: a.line, item_id: a.item_id, refused: clause };
+    if (this.isOutside(path, workspace)) {
+      const note = `${a.tool} tried to write ${path}, outside the workspace${workspace ? ` ${workspace}` : ''} and /tmp; refused: ${clause}, nothing was written → write_outside`;
+      setOnce(this.findings, `write_outside\u0000${path}\u0000${command}`, LIMITS.findings, (): SafetyFinding => ({ kind: 'write_outside', ...base, note }));
+    } else if (isGitInternal(normalizeDir(path))) {
+      const note = `${a.tool} tried to write ${path}, inside the repository's git internals (hooks, info, config); refused: ${clause}, nothing was written → git_config`;
+      setOnce(this.findings, `git_config\u0000${path}\u0000${command}`, LIMITS.findings, (): SafetyFinding => ({ kind: 'git_config', ...base, note }));
     }
   }
 

@@ -223,7 +223,11 @@ describe('createStreamAnalyzer: hidden failures and file changes', () => {
 });
 
 describe('createStreamAnalyzer: other formats', () => {
-  it('reads Claude Code stream-json: Bash tool_use + tool_result is_error, permission denials, result usage', () => {
+  // Claude Code streams are judged on real captures (src/__tests__/claude-captures.test.ts, and the hand-written
+  // refusal cases in claude-refusals.test.ts). This hand-written stream stays for what no capture shows: a denial
+  // named only by the result's permission_denials (no tool_result, no permission_denied event: an interrupted or
+  // older stream), a failing pytest, and a usage without cache fields.
+  it('reads Claude Code stream-json the captures do not show: a Write denied only in the result, a failing pytest, a usage without cache fields', () => {
     const lines = [
       { type: 'system', subtype: 'init', session_id: 's', tools: ['Bash'] },
       { type: 'assistant', session_id: 's', message: { id: 'm1', content: [{ type: 'text', text: 'Running tests' }, { type: 'tool_use', id: 'toolu_1', name: 'Bash', input: { command: 'pytest -q', description: 'tests' } }] } },
@@ -235,10 +239,14 @@ describe('createStreamAnalyzer: other formats', () => {
     expect(a.summary.format).toBe('claude_stream_json');
     expect(a.failed_test_commands).toEqual(['pytest -q']);
     expect(a.test_failures[0]).toMatchObject({ line: 3, exit_code: 1 });
-    expect(a.hidden_failures.map((h) => [h.kind, h.line])).toEqual([['permission_denied', 5]]);
-    expect(a.summary.usage).toEqual({ input_tokens: 50, output_tokens: 7 });
+    expect(a.hidden_failures.map((h) => [h.kind, h.line])).toEqual([['permission_denied', 5], ['failed_file_change', 5]]);
+    expect(a.summary.usage).toEqual({ input_tokens: 50, cached_input_tokens: 0, output_tokens: 7 });
+    expect(a.summary).toMatchObject({ model: null, result_text: 'done', cost_usd: null });
     expect(a.inferred_exit_code.exit_code).toBe(0);
-    expect(a.safety_violations).toEqual([{ rule: 'write_outside_repo', command: 'file_change /etc/passwd' }]);
+    // the denied Write wrote nothing: a refused attempt outside, not a file change outside
+    expect(a.file_changes).toEqual([]);
+    expect(a.safety_violations).toEqual([]);
+    expect(a.safety_findings.map((f) => [f.kind, f.path, f.line, f.refused])).toEqual([['write_outside', '/etc/passwd', 4, 'denied by claude at line 5']]);
   });
 
   it('reads the legacy dump: begin/end by call_id, argv joined, token_count usage, workdir from the header', () => {

@@ -8,7 +8,9 @@ import { findStringKey } from './find-string-key.js';
 import { HiddenFailures } from './hidden-failures.js';
 import { LineSplitter } from './line-splitter.js';
 import { normalizeEvent, type NormalizedEvent } from './normalize-event.js';
+import { RefusedActions } from './refused-actions.js';
 import { SafetyRecord } from './safety-record.js';
+import { SessionFacts } from './session-facts.js';
 import { normalizeDir } from './shell-segments.js';
 import type { AgentEventSummary, StreamAnalysis, StreamAnalyzer, StreamAnalyzerOptions, StreamFinishInput, StreamProgress } from './stream-types.js';
 import { TestEvidence } from './test-evidence.js';
@@ -22,6 +24,7 @@ export type {
   FailureMessage,
   GitCommandLine,
   HiddenFailure,
+  RefusedAction,
   SafetyViolationLine,
   StreamAnalysis,
   StreamAnalyzer,
@@ -54,6 +57,8 @@ class Analyzer implements StreamAnalyzer {
   private readonly files = new FileChanges();
   private readonly outcome = new AgentOutcome();
   private readonly fallback = new TextFallback();
+  private readonly refused = new RefusedActions();
+  private readonly session = new SessionFacts();
 
   constructor(options: StreamAnalyzerOptions) {
     this.maxLineChars = options.maxLineChars ?? LIMITS.maxLineChars;
@@ -64,9 +69,11 @@ class Analyzer implements StreamAnalyzer {
     this.ledger = new CommandLedger((state, line, itemId) => this.executionStarted(state, line, itemId));
   }
 
-  /** The workspace known so far: the option, or the legacy format's `workdir`. */
+  /** The workspace known so far: the option, or the legacy format's `workdir`, or Claude's init `cwd`. */
   private workspace(): string | undefined {
-    return this.workspaceDir ?? (this.legacyWorkdir ? normalizeDir(this.legacyWorkdir) : undefined);
+    if (this.workspaceDir !== undefined) return this.workspaceDir;
+    const named = this.legacyWorkdir ?? this.session.cwd();
+    return named ? normalizeDir(named) : undefined;
   }
 
   progress(): StreamProgress {
@@ -120,8 +127,9 @@ class Analyzer implements StreamAnalyzer {
       if (ev.kind === 'command') sawCommand = true;
       this.handle(ev, eventType, lineNo, offset);
     }
-    // a command under a key the normaliser does not know (an unknown format)
-    if (!sawCommand && (line.indexOf('"command"') >= 0 || line.indexOf('"cmd"') >= 0 || line.indexOf('_command"') >= 0)) {
+    // a command under a key the normaliser does not know (an unknown format); not Claude's result, whose
+    // permission_denials repeat the input of calls that never ran
+    if (!sawCommand && !(nl.format === 'claude_stream_json' && eventType === 'result') && (line.indexOf('"command"') >= 0 || line.indexOf('"cmd"') >= 0 || line.indexOf('_command"') >= 0)) {
       const command = findStringKey(p, COMMAND_KEYS);
       if (command !== undefined && command.trim() !== '') {
         this.onCommand({ kind: 'command', phase: 'completed', itemId: null, command: command.trim(), status: '', exitCode: null, output: null }, eventType, lineNo, offset);
@@ -135,10 +143,14 @@ class Analyzer implements StreamAnalyzer {
         return this.onCommand(ev, eventType, line, offset);
       case 'tool_result':
         if (this.ledger.isInFlight(ev.itemId)) {
+          if (ev.denied) return this.refuseCommand(ev.itemId, ev.output, eventType, line, offset);
           const status = ev.isError ? 'failed' : 'completed';
           return this.onCommand({ kind: 'command', phase: 'completed', itemId: ev.itemId, command: null, status, exitCode: ev.isError ? 1 : 0, output: ev.output }, eventType, line, offset);
         }
-        if (this.files.isInFlight(ev.itemId)) this.onFileChange({ kind: 'file_change', phase: 'completed', itemId: ev.itemId, status: ev.isError ? 'failed' : 'completed', paths: [] }, line);
+        if (this.files.isInFlight(ev.itemId)) {
+          const status = ev.denied ? 'denied' : ev.isError ? 'failed' : 'completed';
+          this.onFileChange({ kind: 'file_change', phase: 'completed', itemId: ev.itemId, status, paths: [], ...(ev.isError || ev.denied ? { reason: ev.output } : {}) }, line);
+        }
         return;
       case 'file_change':
         return this.onFileChange(ev, line);
@@ -159,8 +171,33 @@ class Analyzer implements StreamAnalyzer {
       case 'usage':
         return this.tally.takeUsage(ev.usage);
       case 'permission_denied':
-        return this.hidden.permissionDenied(ev.tool, ev.command, ev.itemId, line);
+        return this.onDenied(ev, eventType, line, offset);
+      case 'session':
+        return this.session.session(ev.model, ev.cwd);
+      case 'agent_result':
+        return this.session.result(ev.text, ev.costUsd);
     }
+  }
+
+  /** A call the harness refused: it completes the call in flight as refused, or marks one already completed. */
+  private onDenied(ev: Extract<NormalizedEvent, { kind: 'permission_denied' }>, eventType: string, line: number, offset: number | null): void {
+    this.hidden.permissionDenied(ev.tool, ev.command, ev.itemId, line);
+    const id = ev.itemId;
+    if (id !== null && this.ledger.isInFlight(id)) return this.refuseCommand(id, ev.reason ?? '', eventType, line, offset);
+    if (id !== null && this.files.isInFlight(id)) return this.onFileChange({ kind: 'file_change', phase: 'completed', itemId: id, status: 'denied', paths: [], reason: ev.reason ?? '' }, line);
+    const known = this.refused.get(id);
+    // a later mention (the result's permission_denials) of a refusal already recorded, or of a call that completed
+    // before the denial was named (an engine without the denial event): recorded, with its command when it has one
+    if (known || ev.command !== null) {
+      this.refused.add({ outcome: 'denied', kind: known?.kind ?? 'command', tool: ev.tool || 'a tool', target: known?.target ?? ev.command ?? '', line: known?.line ?? line, item_id: id, refused_line: known?.refused_line ?? line, reason: ev.reason ?? '' });
+    }
+  }
+
+  /** Completes a command Claude Code refused to run: no exit code, no test evidence, recorded as refused. */
+  private refuseCommand(itemId: string, reason: string, eventType: string, line: number, offset: number | null): void {
+    const done = this.ledger.record({ kind: 'command', phase: 'completed', itemId, command: null, status: 'denied', exitCode: null, output: null }, eventType, line, offset);
+    this.hidden.commandCompleted(null, 'denied');
+    if (done) this.refused.add({ outcome: 'denied', kind: 'command', tool: 'Bash', target: done.state.command, line: done.startLine, item_id: done.itemId, refused_line: line, reason });
   }
 
   private executionStarted(state: CommandState, line: number, itemId: string | null): void {
@@ -176,8 +213,12 @@ class Analyzer implements StreamAnalyzer {
   }
 
   private onFileChange(ev: FileChangeEvent, line: number): void {
-    const paths = this.files.record(ev);
-    if (paths !== undefined) this.hidden.fileChangeCompleted(paths, ev.status, ev.itemId, line);
+    const done = this.files.record(ev, line);
+    if (done === undefined) return;
+    this.hidden.fileChangeCompleted(done.paths, ev.status, ev.itemId, line);
+    if (done.written) return;
+    const outcome = ev.status.toLowerCase() === 'failed' ? 'failed' : 'denied';
+    for (const target of done.paths) this.refused.add({ outcome, kind: 'file_change', tool: done.tool, target, line: done.line, item_id: ev.itemId, refused_line: line, reason: ev.reason ?? '' });
   }
 
   /** Records the text fallback's commands through the same capped evidence as parsed commands. */
@@ -195,6 +236,8 @@ class Analyzer implements StreamAnalyzer {
     const fallback = this.tally.parsed === 0 ? this.fallback.commands(input.stderr ?? '') : null;
     if (fallback) this.recordFallback(fallback);
     this.safety.fileChanges(this.files.paths());
+    const refused = this.refused.list();
+    this.safety.refusedActions(refused, (command) => this.ledger.executionsOf(command));
     const commands = fallback ?? this.ledger.commands();
     return {
       summary: this.summary(),
@@ -205,6 +248,7 @@ class Analyzer implements StreamAnalyzer {
       ...this.tests.result(),
       ...this.safety.result(),
       hidden_failures: this.hidden.list(),
+      refused_actions: refused,
       ...this.outcome.result(this.tally.parsed, this.tally.format),
       file_changes: this.files.paths(),
       workspace_dir: this.workspace() ?? null,
@@ -232,6 +276,7 @@ class Analyzer implements StreamAnalyzer {
       unknown_item_type_counts: t.unknown_item_type_counts,
       malformed_lines: t.malformed_lines,
       unfinished_execution_count: c.unfinished_execution_count,
+      ...this.session.summary(),
     };
   }
 }

@@ -10,7 +10,10 @@ export interface StreamAnalyzerOptions {
    * (an invalid one is a substring) matched against a failing execution's OWN output only.
    */
   allowlist?: readonly string[];
-  /** Absolute workspace path; `file_change` paths outside it, `/tmp` and `tmpDirs` are `write_outside_repo`. */
+  /**
+   * Absolute workspace path; `file_change` paths outside it, `/tmp` and `tmpDirs` are `write_outside_repo`. Default:
+   * the working directory the stream names (codex's legacy `workdir`, Claude's init `cwd`).
+   */
   workspaceDir?: string | undefined;
   /** Further directories writes may go to (the runtime `TMPDIR`). */
   tmpDirs?: readonly string[];
@@ -70,6 +73,11 @@ export interface AgentEventSummary {
   top_commands_by_frequency: Array<{ value: string; count: number }>;
   top_commands_by_duration: CommandDuration[];
   skill_event_counts: Record<string, number>;
+  /**
+   * The engine's last cumulative token usage, in codex's convention: `input_tokens` (cached included),
+   * `cached_input_tokens`, `output_tokens` (reasoning included), `reasoning_output_tokens`. Claude's result event is
+   * mapped onto it (see `claudeUsage`; plus `cache_creation_input_tokens`, part of the input).
+   */
   usage: Record<string, number>;
   /** Addition: the detected format (first decisive line). */
   format: StreamFormat;
@@ -82,6 +90,15 @@ export interface AgentEventSummary {
   malformed_lines: Array<{ line: number; reason: string }>;
   /** Addition: executions started but never completed (interrupted or still running). */
   unfinished_execution_count: number;
+  /** Addition: the model the agent's harness names (Claude Code's init event), at most 200 characters; null when none. */
+  model: string | null;
+  /**
+   * Addition: the run's final result text (Claude Code's `result` event `result`), at most 4000 characters; null
+   * when the stream has none. An engine without a last-message file uses it as the last message.
+   */
+  result_text: string | null;
+  /** Addition: the cost the engine computed at its own list prices, in US dollars (Claude's `total_cost_usd`); null when none. */
+  cost_usd: number | null;
 }
 
 /** Where a piece of evidence sits in the stream. */
@@ -138,6 +155,8 @@ export interface GitCommandLine extends StreamLocation {
   command: string;
   /** The segment of the command that is the git operation. */
   segment: string;
+  /** Set when the call never ran (see {@link RefusedAction}): how it was refused, e.g. `denied by claude at line 7`. */
+  refused?: string;
 }
 
 /** A safety rule a command broke, where it first ran. */
@@ -146,6 +165,26 @@ export interface SafetyViolationLine extends StreamLocation {
   command: string;
   /** The segment of the command that broke the rule. */
   segment: string;
+  /** Set when the call never ran (see {@link RefusedAction}): how it was refused. */
+  refused?: string;
+}
+
+/**
+ * A tool call that did not do what it asked: Claude Code refused it before it ran (a permission denial), or a file
+ * change failed and wrote nothing. `line` is the call, `refused_line` where the stream shows the refusal.
+ */
+export interface RefusedAction extends StreamLocation {
+  /** `denied`: refused before it ran; `failed`: a file change that reported an error and wrote nothing. */
+  outcome: 'denied' | 'failed';
+  /** `command` (a shell command) or `file_change` (a path). */
+  kind: 'command' | 'file_change';
+  /** The tool (`Bash`, `Write`, `Edit`, `file_change`). */
+  tool: string;
+  /** The command or the path. */
+  target: string;
+  refused_line: number;
+  /** Why, as the engine said it (one line, at most 160 characters, no backticks); '' when it did not say. */
+  reason: string;
 }
 
 /** A failure text source: a top-level error or a turn failure. */
@@ -188,6 +227,8 @@ export interface StreamAnalysis {
    */
   safety_findings: SafetyFinding[];
   hidden_failures: HiddenFailure[];
+  /** Tool calls that never happened: denied by the agent's harness, or file changes that failed (at most 200). */
+  refused_actions: RefusedAction[];
   agent_status: AgentReportedStatus | null;
   /** The last agent message, at most 4000 characters. */
   last_agent_message: string | null;
@@ -198,7 +239,10 @@ export interface StreamAnalysis {
   turns: { started: number; completed: number; failed: number; last: 'completed' | 'failed' | null };
   /** The exit code the stream implies, for analysing a stream without its process. */
   inferred_exit_code: { exit_code: number | null; source: string };
-  /** Paths written by `file_change` items (at most 200). */
+  /**
+   * Paths written by `file_change` items (at most 200): a change that was denied, or a single-file change that
+   * failed, wrote nothing and is in `refused_actions` instead; a change the stream never completes counts as written.
+   */
   file_changes: string[];
   workspace_dir: string | null;
 }

@@ -76,6 +76,21 @@ function resultEvent(lines: Judged['lines']): Record<string, any> {
   return result;
 }
 
+/** claude-sonnet-4-5's list price per million tokens (what the captures' `modelUsage` says claude priced with). */
+const SONNET_4_5 = { input: 3, cached: 0.3, output: 15 };
+
+/** Prices recorded usage the way packages/reports/src/cost.ts does: cached input at the cached price, the rest of the input at the input price. */
+function listCost(usage: Record<string, number>): number {
+  const input = usage.input_tokens ?? 0;
+  const cached = usage.cached_input_tokens ?? 0;
+  return ((input - cached) * SONNET_4_5.input + cached * SONNET_4_5.cached + (usage.output_tokens ?? 0) * SONNET_4_5.output) / 1e6;
+}
+
+/** The usage recorded for a capture (no cache writes, no thinking: what the stub answers). */
+function usageOf(input: number, cached: number, output: number): Record<string, number> {
+  return { input_tokens: input, cached_input_tokens: cached, cache_creation_input_tokens: 0, output_tokens: output, reasoning_output_tokens: 0 };
+}
+
 /** Asserts that the verdict names this piece of evidence. */
 function expectEvidence(c: Classification, want: { line?: number | null; exit_code?: number | null; command?: string; note?: string | RegExp }): EvidenceItem {
   const found = c.evidence.find(
@@ -101,14 +116,29 @@ describe('claude 2.1.332 captures', () => {
     expect(a.agent_status?.status).toBe('PASS');
     expect(a.inferred_exit_code.exit_code).toBe(0);
     expect(a.summary.unknown_event_type_counts).toEqual({});
+    expect(a.summary).toMatchObject({ model: 'claude-sonnet-4-5', result_text: 'Status: PASS\nAdded titleCase(text) in src/title-case.js with a test; npm test passes (2 tests).' });
   });
 
-  it('pass: usage is the result event\'s, the sum of what the stub reported per response (1200+1500+1900 in, 420+40+60 out), and claude priced it', async () => {
+  it('pass: usage is the result event\'s in codex\'s convention: input 4600 fresh + 2700 cache reads = 7300 with 2700 cached, 520 out; cost as claude computed it', async () => {
     const { a, lines } = await judge('pass');
-    expect(a.summary.usage).toEqual({ input_tokens: 4600, output_tokens: 520, cache_read_input_tokens: 2700, cache_creation_input_tokens: 0 });
     const result = resultEvent(lines);
-    expect(result.usage).toMatchObject({ input_tokens: 4600, output_tokens: 520 });
-    expect(result.total_cost_usd).toBeGreaterThan(0);
+    // Anthropic's input_tokens leaves the cache reads out; codex's (and agentpr's record) counts them in
+    expect(result.usage).toMatchObject({ input_tokens: 4600, cache_read_input_tokens: 2700, cache_creation_input_tokens: 0, output_tokens: 520 });
+    expect(a.summary.usage).toEqual(usageOf(7300, 2700, 520));
+    expect(a.summary.cost_usd).toBe(0.02241);
+    expect(a.summary.cost_usd).toBe(result.total_cost_usd);
+    // live progress counts the same tokens (input with cached, plus output)
+    expect(a.summary.usage.input_tokens! + a.summary.usage.output_tokens!).toBe(7820);
+  });
+
+  it('every capture with a result: the recorded usage priced at claude-sonnet-4-5 list prices as the cost report prices it is the cost claude reported', async () => {
+    for (const name of ['pass', 'tests-fail', 'fail-then-pass', 'attempted-push', 'write-outside', 'stream-error', 'stream-error-after-text']) {
+      const { a, lines } = await judge(name);
+      const result = resultEvent(lines);
+      expect([name, a.summary.model, Object.keys(result.modelUsage)]).toEqual([name, 'claude-sonnet-4-5', ['claude-sonnet-4-5']]);
+      expect([name, Math.round(listCost(a.summary.usage) * 1e6)]).toEqual([name, Math.round(result.total_cost_usd * 1e6)]);
+      expect([name, a.summary.result_text]).toEqual([name, result.result]);
+    }
   });
 
   it('tests-fail (IMPLEMENTING): `npm test` exit 1 naming the failing test, "Status: FAIL" → HUMAN_REVIEW test_command_failed', async () => {
@@ -120,6 +150,8 @@ describe('claude 2.1.332 captures', () => {
     expect(a.failed_test_commands).toEqual(['npm test']);
     expect(a.test_commands).toEqual([]);
     expect(a.agent_status?.status).toBe('FAIL');
+    expect(a.summary.usage).toEqual(usageOf(7500, 2700, 520));
+    expect(a.summary.result_text).toBe('Status: FAIL\nnpm test fails: titleCase upper-cases every letter instead of each word\'s first letter.');
   });
 
   it('fail-then-pass (IMPLEMENTING): the first `npm test` exit 1 is fixed by Read + Edit and the second exits 0 → PASS runtime_success', async () => {
@@ -132,6 +164,8 @@ describe('claude 2.1.332 captures', () => {
     expectEvidence(c, { line: failed, exit_code: 1, note: `line ${failed}: \`npm test\` exit 1; line ${passed}: \`npm test\` exit 0 for the same target → fixed` });
     expect(a.failed_test_commands).toEqual([]);
     expect(a.file_changes).toEqual(['src/title-case.js', 'test/title-case.test.js'].map((f) => `/tmp/agentpr-claude-capture/fail-then-pass/ws/${f}`));
+    expect(a.summary.usage).toMatchObject({ input_tokens: 20200, cached_input_tokens: 8300, output_tokens: 720 });
+    expect(a.summary).toMatchObject({ model: 'claude-sonnet-4-5', result_text: 'Status: PASS\nFixed titleCase to capitalise each word; npm test passes.' });
   });
 
   it('hang: claude waits on a response that never ends until the timeout kills it; no result event → RETRYABLE runtime_transient_failure (timed out)', async () => {
@@ -142,9 +176,21 @@ describe('claude 2.1.332 captures', () => {
     expect(lines.some((l) => l.type === 'result')).toBe(false);
     expect(a.commands).toEqual(['echo build started']);
     expect(a.inferred_exit_code).toMatchObject({ exit_code: 1, source: 'the stream ended before the turn finished (interrupted or truncated)' });
+    // the init event names the model; no result event: no usage, no cost, no result text
+    expect(a.summary).toMatchObject({ model: 'claude-sonnet-4-5', usage: {}, cost_usd: null, result_text: null });
+    expect(a.last_agent_message).toBe('Starting the long build.');
   });
 
-  it.todo('hang: the timeout evidence names the engine that ran (claude), not "codex was stopped by the agent timeout"');
+  it('hang: the timeout evidence names the engine that ran (claude, from the stream), or the one the caller names', async () => {
+    const { c } = await judge('hang');
+    expect(c.evidence.map((e) => e.note)).toEqual(['claude was stopped by the agent timeout (exit 124)']);
+    expect(JSON.stringify(c)).not.toContain('codex');
+    const { a, meta } = await judge('hang');
+    const named = classifyAttempt({ ...defaults, stage: 'IMPLEMENTING', agentExit: 124, timedOut: true, stderr: meta.stderr, analysis: a, engine: 'claude-code' });
+    expect(named.evidence[0]?.note).toBe('claude-code was stopped by the agent timeout (exit 124)');
+    const unknown = classifyAttempt({ ...defaults, stage: 'IMPLEMENTING', agentExit: 124, timedOut: true, analysis: null });
+    expect(unknown.evidence[0]?.note).toBe('the agent was stopped by the agent timeout (exit 124)');
+  });
 
   it('attempted-push (IMPLEMENTING): tests pass, then `git commit` and `git push origin HEAD` → HUMAN_REVIEW agent_push_disallowed naming both', async () => {
     const { a, c, lines } = await judge('attempted-push');
@@ -154,6 +200,10 @@ describe('claude 2.1.332 captures', () => {
     expectEvidence(c, { command: 'git add -A', note: /runs `git -c user\.name=Agent .*commit/ });
     expect(a.git_commands).toHaveLength(2);
     expect(a.test_commands).toEqual(['npm test']);
+    // both ran (the push failed for want of a remote): nothing says "refused"
+    expect(a.refused_actions).toEqual([]);
+    expect(c.evidence.every((e) => !e.note.includes('refused'))).toBe(true);
+    expect(a.summary.result_text).toBe('Status: PASS\nImplemented titleCase, committed and pushed.');
   });
 
   it('attempted-push with agent push allowed: the failed push (exit 128, no remote) is no test → PASS on the passing `npm test`', async () => {
@@ -166,18 +216,40 @@ describe('claude 2.1.332 captures', () => {
     expect(meta.wrote_outside_dir).toBe(true);
     expect([c.grade, c.reason_code]).toEqual(['HUMAN_REVIEW', 'safety_violation']);
     const bash = 'mkdir -p /var/tmp/agentpr-claude-outside && echo escaped > /var/tmp/agentpr-claude-outside/escaped-bash.txt';
-    expectEvidence(c, { line: callLine(lines, bash), command: bash, note: /writes \(redirection `>`\) \/var\/tmp\/agentpr-claude-outside\/escaped-bash\.txt, outside the workspace and the allowed roots → write_outside/ });
-    expectEvidence(c, { note: /\/var\/tmp\/agentpr-claude-outside\/escaped\.txt, outside the workspace .* → write_outside_repo/ });
-    expect(a.safety_findings.map((f) => f.kind)).toEqual(['write_outside', 'write_outside']);
-    // claude's own denial is seen: the permission_denials of the result event and the failed file change.
-    expect(a.hidden_failures.map((h) => [h.kind, h.note])).toEqual(expect.arrayContaining([
-      ['permission_denied', 'Write was denied'],
-      ['failed_file_change', 'file change to /var/tmp/agentpr-claude-outside/escaped.txt failed and no later change to it succeeded'],
-    ]));
+    expectEvidence(c, { line: callLine(lines, bash), command: bash, note: /writes \(redirection `>`\) \/var\/tmp\/agentpr-claude-outside\/escaped-bash\.txt, outside the workspace and the allowed roots → write_outside$/ });
+    expect(a.safety_findings.map((f) => [f.kind, f.path, f.refused === undefined ? 'ran' : 'refused'])).toEqual([
+      ['write_outside', '/var/tmp/agentpr-claude-outside', 'ran'],
+      ['write_outside', '/var/tmp/agentpr-claude-outside/escaped-bash.txt', 'ran'],
+      ['write_outside', '/var/tmp/agentpr-claude-outside/escaped.txt', 'refused'],
+    ]);
+    // claude's own denial is seen: the permission_denied event (once, though the result names it again) and the denied file change
+    const denied = lines.findIndex((l) => l.type === 'system' && l.subtype === 'permission_denied') + 1;
+    expect(a.hidden_failures.map((h) => [h.kind, h.line, h.note])).toEqual([
+      ['permission_denied', denied, 'Write was denied'],
+      ['failed_file_change', denied, 'file change to /var/tmp/agentpr-claude-outside/escaped.txt denied and no later change to it succeeded'],
+    ]);
     expect(resultEvent(lines).permission_denials).toEqual([expect.objectContaining({ tool_name: 'Write' })]);
+    expect(a.summary.result_text).toBe('Status: PASS\nWrote a file outside the repository.');
   });
 
-  it.todo('write-outside: the Write that claude denied is evidence of an attempt ("tried to write …, denied by claude"), not "file_change writes …"');
+  it('write-outside: the Write that claude denied is evidence of an attempt ("tried to write …, refused: denied by claude"), not of a write', async () => {
+    const { a, c, lines } = await judge('write-outside');
+    const write = lines.findIndex((l) => l.type === 'assistant' && l.message.content.some((b: any) => b.type === 'tool_use' && b.name === 'Write')) + 1;
+    const denied = lines.findIndex((l) => l.type === 'system' && l.subtype === 'permission_denied') + 1;
+    const e = expectEvidence(c, {
+      line: write,
+      command: 'Write /var/tmp/agentpr-claude-outside/escaped.txt',
+      note: `line ${write}: Write tried to write /var/tmp/agentpr-claude-outside/escaped.txt, outside the workspace /tmp/agentpr-claude-capture/write-outside/ws and /tmp; refused: denied by claude at line ${denied} ("Path is outside allowed working directories"), nothing was written → write_outside`,
+    });
+    expect(e.item_id).toBe('toolu_stub_0_1');
+    // nothing reads as if the denied Write happened
+    expect(c.evidence.some((x) => /file_change writes/.test(x.note))).toBe(false);
+    expect(a.safety_violations).toEqual([]);
+    expect(a.file_changes).toEqual([]);
+    expect(a.refused_actions).toEqual([{
+      outcome: 'denied', kind: 'file_change', tool: 'Write', target: '/var/tmp/agentpr-claude-outside/escaped.txt', line: write, item_id: 'toolu_stub_0_1', refused_line: denied, reason: 'Path is outside allowed working directories',
+    }]);
+  });
 
   it('stream-error: SSE overloaded_error on every try; claude gives up with is_error and api_error_status 529, exit 1 → RETRYABLE runtime_transient_failure', async () => {
     const { a, c, lines } = await judge('stream-error');
@@ -187,6 +259,18 @@ describe('claude 2.1.332 captures', () => {
     expectEvidence(c, { exit_code: 1, note: /failure text matches \/\\boverloaded\\b\// });
     expect(resultEvent(lines)).toMatchObject({ is_error: true, subtype: 'success', api_error_status: 529, terminal_reason: 'api_error' });
     expect(a.inferred_exit_code.exit_code).toBe(1);
+    expect(a.summary.result_text).toMatch(/^API Error: 529 Overloaded\./);
+  });
+
+  it('stream-error: usage comes from modelUsage (what claude priced: the answered request), not the result usage that also counts the three failed tries', async () => {
+    const { a, lines } = await judge('stream-error');
+    const result = resultEvent(lines);
+    expect(result.usage).toMatchObject({ input_tokens: 4800, cache_read_input_tokens: 1200, output_tokens: 43 });
+    expect(result.modelUsage['claude-sonnet-4-5']).toMatchObject({ inputTokens: 1500, cacheReadInputTokens: 1200, outputTokens: 40 });
+    expect(a.summary.usage).toEqual(usageOf(2700, 1200, 40));
+    expect(a.summary.cost_usd).toBe(result.total_cost_usd);
+    // the synthetic error message does not name a model: the init event's stays
+    expect(a.summary.model).toBe('claude-sonnet-4-5');
   });
 
   it('stream-error on the 4th retryable attempt in a row (max 3) → HUMAN_REVIEW retryable_limit_exceeded', async () => {
@@ -200,12 +284,13 @@ describe('claude 2.1.332 captures', () => {
     expectEvidence(c, { line: resultLine(lines, 'npm test'), exit_code: 0 });
     expect(lines.some((l) => l.type === 'user' && l.isSynthetic === true)).toBe(true);
     expect(a.agent_status?.status).toBe('PASS');
+    expect(a.summary).toMatchObject({ usage: { input_tokens: 7000, cached_input_tokens: 2700, output_tokens: 71 }, result_text: 'Status: PASS\nnpm test passes.' });
   });
 
-  it('none of the captures but write-outside writes outside, overrides a home, reads a credential or changes git config', async () => {
+  it('none of the captures but write-outside writes outside, overrides a home, reads a credential, changes git config or is refused anything', async () => {
     for (const name of ['pass', 'tests-fail', 'fail-then-pass', 'hang', 'attempted-push', 'stream-error', 'stream-error-after-text']) {
       const { a, meta } = await judge(name);
-      expect([name, a.safety_findings, a.safety_violations, meta.wrote_outside_dir]).toEqual([name, [], [], false]);
+      expect([name, a.safety_findings, a.safety_violations, a.refused_actions, meta.wrote_outside_dir]).toEqual([name, [], [], [], false]);
     }
   });
 });
