@@ -1,5 +1,6 @@
 import { loadPolicy, priceFor, type ModelPrice, type Pricing } from '@agentpr/policy';
 import type { UsageSums } from '@agentpr/store';
+import { cleanEngineName } from './engine-name.js';
 import type { ReportError } from './errors.js';
 import { policyError } from './policy-error.js';
 import { emptyCost, hasTokens, silentAttemptsNote, unpricedTotals, type CostSummary, type TokenTotals } from './token-totals.js';
@@ -18,10 +19,12 @@ export function priceTokens(price: ModelPrice, t: Pick<TokenTotals, 'input_token
   return (fresh * price.input_per_mtok + cached * price.cached_input_per_mtok + Math.max(t.output_tokens, 0) * price.output_per_mtok) / MTOK;
 }
 
-/** How a group of attempts is named in a note: its model, else its engine with the model unknown. */
+/** How a group of attempts is named in a note: its model, else its engine with the model unknown (cleaned: see engine-name). */
 function groupName(g: Pick<UsageSums, 'engine' | 'model'>): string {
-  if (g.model) return g.model;
-  return g.engine ? `${g.engine} (model unknown)` : 'an unknown engine';
+  const model = cleanEngineName(g.model);
+  if (model) return model;
+  const engine = cleanEngineName(g.engine);
+  return engine ? `${engine} (model unknown)` : 'an unknown engine';
 }
 
 /** The note for attempts that have no price. */

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { engineLabel, engineUsage, mergeUsageGroups } from './engine-usage.js';
+import { costOf } from './cost.js';
+import { engineLabel } from './engine-name.js';
+import { engineUsage, mergeUsageGroups } from './engine-usage.js';
 
 const group = (engine: string | null, model: string | null, attempts: number, input: number, output: number) => ({
   engine, model, attempts, reported: attempts, input_tokens: input, cached_input_tokens: 0, output_tokens: output, reasoning_tokens: 0,
@@ -15,6 +17,11 @@ describe('engineLabel', () => {
     const label = engineLabel('claude', `a\u202eb\n${'x'.repeat(200)}`);
     expect(label).toMatch(/^claude · a\uFFFDb\uFFFDx+…$/);
     expect(Array.from(label.slice('claude · '.length))).toHaveLength(80);
+  });
+
+  it('cleans a hostile model name in the missing-price note too', () => {
+    const notes = costOf([group('claude', 'evil\u001b[31m\nname', 1, 10, 1)], PRICES).notes;
+    expect(notes).toEqual(['no price for evil\uFFFD[31m\uFFFDname in pricing.models']);
   });
 });
 

@@ -22,7 +22,8 @@ export { costOf, addCosts, priceTokens, pricingFor, pricedCost, runCost, loadPri
 export type { RunPricing } from './cost.js';
 export { emptyCost, hasTokens, unpricedTotals } from './token-totals.js';
 export type { CostSummary, TokenTotals } from './token-totals.js';
-export { engineLabel, engineUsage, mergeUsageGroups, ENGINE_LABEL_PART_CHARS } from './engine-usage.js';
+export { engineUsage, mergeUsageGroups } from './engine-usage.js';
+export { cleanEngineName, engineLabel, ENGINE_LABEL_PART_CHARS } from './engine-name.js';
 export type { EngineUsage } from './engine-usage.js';
 export { gateVerdictViews, gateVerdictLines } from './gate-verdicts.js';
 export type { GateVerdictView } from './gate-verdicts.js';

@@ -16,6 +16,7 @@ import type { ReportContext } from './report-context.js';
 import { pricedCost, pricingFor, type RunPricing } from './cost.js';
 import type { CostSummary } from './token-totals.js';
 import { engineUsage, type EngineUsage } from './engine-usage.js';
+import { engineLabel } from './engine-name.js';
 import { gateVerdictViews, type GateVerdictView } from './gate-verdicts.js';
 import { ReportError } from './errors.js';
 import { int, obj, strings, text } from './json-values.js';
@@ -65,7 +66,10 @@ export interface InspectRunResult {
   gates: GateVerdictView[];
 }
 
-/** An agent attempt's engine (`codex`, `claude`; null when recorded before engines were), model, tokens and cost; nothing for other steps. */
+/**
+ * An agent attempt's engine (`codex`, `claude`; null when recorded before engines were), model, the two as one label
+ * for people (`claude · claude-sonnet-4-5`), tokens and cost; nothing for other steps.
+ */
 function attemptUsage(a: AttemptSummary, priced: RunPricing): Record<string, unknown> {
   if (a.step !== 'agent' && !a.engine) return {};
   const tokens = {
@@ -76,7 +80,7 @@ function attemptUsage(a: AttemptSummary, priced: RunPricing): Record<string, unk
   };
   const reported = a.input_tokens !== null || a.output_tokens !== null ? 1 : 0;
   const cost = pricedCost([{ engine: a.engine, model: a.model, attempts: 1, reported, ...tokens }], priced);
-  return { engine: a.engine, model: a.model, ...tokens, cost: reported ? cost.cost : null };
+  return { engine: a.engine, model: a.model, engine_label: engineLabel(a.engine, a.model), ...tokens, cost: reported ? cost.cost : null };
 }
 
 /**

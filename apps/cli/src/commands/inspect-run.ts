@@ -5,7 +5,10 @@ import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
 import { clip, table } from '../render.js';
 import { flag, int, requireStr } from '../values.js';
-import { usageLines } from './show-run.js';
+import { count, usageLines } from './show-run.js';
+
+/** The newest agent attempts inspect-run's text lists. */
+const AGENT_ATTEMPT_ROWS = 10;
 
 /** The state's next commands, refined at PUSHED by the run's PR and PR request (issue 15). */
 async function refinedNextCommands(app: AppContext, runId: string, view: InspectRunResult): Promise<string[]> {
@@ -22,6 +25,26 @@ export function ciLine(ci: NonNullable<InspectRunResult['latest_ci']>): string {
   const head = ci.head_sha ? ` on ${ci.head_sha.slice(0, 7)}` : '';
   if (!ci.red) return `CI: ${ci.conclusion}${head}`;
   return `CI: ${ci.conclusion}${head} — failing: ${ci.failing_checks ? ci.failing_checks.join(', ') : '(check names not recorded)'}`;
+}
+
+/**
+ * The table of the run's newest agent attempts (oldest of them first): step and number, engine and model, verdict,
+ * time and tokens. Empty when the run has no agent attempt.
+ */
+export function agentAttemptsTable(attempts: InspectRunResult['timing']['attempts'], max = AGENT_ATTEMPT_ROWS): string {
+  const agent = attempts.filter((a) => a.step === 'agent' || typeof a.engine_label === 'string').slice(-max);
+  if (agent.length === 0) return '';
+  const tokens = (a: Record<string, unknown>) => (typeof a.input_tokens === 'number' && typeof a.output_tokens === 'number' ? count(a.input_tokens + a.output_tokens) : '-');
+  return table(
+    ['AGENT ATTEMPT', 'ENGINE', 'VERDICT', 'TIME', 'TOKENS'],
+    agent.map((a) => [
+      `${clip(String(a.step), 40)} ${String(a.attempt_no)}`,
+      clip(typeof a.engine_label === 'string' ? a.engine_label : 'unknown engine', 120),
+      a.grade ? clip(`${String(a.grade)} ${String(a.reason_code ?? '')}`, 80).trimEnd() : `exit ${String(a.exit_code)}`,
+      formatDuration(typeof a.duration_ms === 'number' ? a.duration_ms : null),
+      tokens(a),
+    ]),
+  );
 }
 
 /** `agentpr inspect-run`: one run's state, next commands, timing, tokens and cost, gate verdicts, events and latest reports. */
@@ -49,6 +72,7 @@ export const command: CommandSpec = {
     });
     const v = { ...view, recommended_actions: await refinedNextCommands(app, runId, view) };
     const rt = v.latest_agent_runtime;
+    const agentAttempts = agentAttemptsTable(v.timing.attempts);
     const text = [
       `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}${v.run.linked_issue ? `  issue #${v.run.linked_issue}` : ''}`,
       '',
@@ -71,7 +95,8 @@ export const command: CommandSpec = {
         )
         : 'no step attempts yet',
       `time: ${formatDuration(v.timing.run_wall_clock_ms)} from creation to the last change, ${formatDuration(v.timing.total_step_duration_ms)} in steps`,
-      ...usageLines(v.usage),
+      ...usageLines(v.usage, v.usage_by_engine),
+      ...(agentAttempts ? ['', agentAttempts] : []),
       '',
       ...(v.gates.length ? ['gates (latest verdict each):', ...gateVerdictLines(v.gates), ''] : []),
       rt ? `latest agent attempt: ${rt.grade} ${rt.reason_code} (exit ${rt.exit_code ?? '-'}, ${rt.test_command_count} test commands, ${rt.failed_test_command_count} failing) — ${rt.report_path}` : 'no agent runtime report yet',

@@ -1,9 +1,10 @@
 import { showRunView } from '@agentpr/orchestrator/views';
-import type { CostSummary, GateVerdictView } from '@agentpr/reports';
+import type { CostSummary, EngineUsage, GateVerdictView } from '@agentpr/reports';
 import type { RunFacts, RunWithState } from '@agentpr/store';
 import type { CommandContext, CommandSpec } from '../command.js';
 import { requireStr } from '../values.js';
 import { readFast } from '../fast-read.js';
+import { clip } from '../render.js';
 
 // show-run stays close to bare Node on an up-to-date SQLite store: the run and its facts come from the read-only
 // fast path (`@agentpr/store/sqlite-reader`, no kysely), and the reports (and the policy, for prices) load only for
@@ -23,12 +24,21 @@ const NO_USAGE: CostSummary = {
   notes: [],
 };
 
+/** What show-run adds to the run: usage in total and per engine and model, and the gates' latest verdicts. */
+interface Extras {
+  usage: CostSummary;
+  usageByEngine: EngineUsage[];
+  gates: GateVerdictView[];
+  lines: string[];
+}
+
 /** The run's usage and gate verdicts as show-run shows them, priced with the policy's table only when it has tokens. */
-async function extrasOf(facts: RunFacts, policyFile: string): Promise<{ usage: CostSummary; gates: GateVerdictView[]; lines: string[] }> {
-  if (facts.usage.length === 0 && facts.gates.length === 0) return { usage: NO_USAGE, gates: [], lines: [] };
-  const { gateVerdictLines, gateVerdictViews, runCost } = await import('@agentpr/reports');
+async function extrasOf(facts: RunFacts, policyFile: string): Promise<Extras> {
+  if (facts.usage.length === 0 && facts.gates.length === 0) return { usage: NO_USAGE, usageByEngine: [], gates: [], lines: [] };
+  const { engineUsage, gateVerdictLines, gateVerdictViews, pricedCost, pricingFor } = await import('@agentpr/reports');
   const gates = gateVerdictViews(facts.gates);
-  return { usage: await runCost(facts.usage, policyFile), gates, lines: gateVerdictLines(gates) };
+  const priced = await pricingFor(facts.usage, policyFile);
+  return { usage: pricedCost(facts.usage, priced), usageByEngine: engineUsage(facts.usage, priced), gates, lines: gateVerdictLines(gates) };
 }
 
 /** The run and its facts: through the SQLite fast path when it applies, else through the full store. */
@@ -57,11 +67,17 @@ export function money(cost: number | null, currency: string): string {
   return currency === 'USD' ? `$${cost.toFixed(digits)}` : `${cost.toFixed(digits)} ${currency}`;
 }
 
-/** The usage lines of show-run's and inspect-run's text. */
-export function usageLines(usage: CostSummary): string[] {
+/** One line per engine and model: `  claude · claude-sonnet-4-5: 2 attempts, 41,000 tokens, $0.18`. */
+export function engineUsageLines(rows: readonly EngineUsage[], currency: string): string[] {
+  return rows.map((e) => `  ${clip(e.label, 200)}: ${e.attempts} attempt${e.attempts === 1 ? '' : 's'}, ${count(e.total_tokens)} tokens, ${money(e.cost, currency)}`);
+}
+
+/** The usage lines of show-run's and inspect-run's text: the totals, then each engine and model, then the notes. */
+export function usageLines(usage: CostSummary, byEngine: readonly EngineUsage[] = []): string[] {
   const parts = `${count(usage.input_tokens)} in (${count(usage.cached_input_tokens)} cached), ${count(usage.output_tokens)} out (${count(usage.reasoning_tokens)} reasoning)`;
   return [
     `tokens: ${count(usage.total_tokens)} over ${usage.agent_attempts} agent attempts — ${parts}; cost ${money(usage.cost, usage.currency)}`,
+    ...engineUsageLines(byEngine, usage.currency),
     ...usage.notes.map((n) => `  note: ${n}`),
   ];
 }
@@ -76,7 +92,7 @@ export const command: CommandSpec = {
     const runId = requireStr(values, 'run-id');
     const { found, facts } = await readRun(ctx, runId);
     const extras = await extrasOf(facts, ctx.base.paths.policyFile);
-    const output = showRunView(found, extras);
+    const output = { ...showRunView(found, extras), usage_by_engine: extras.usageByEngine };
     const { run, state } = found;
     const text = [
       `${run.run_id}  ${run.owner}/${run.repo}  ${state.current_state}${run.pr_number ? `  PR #${run.pr_number}` : ''}${run.campaign ? `  campaign ${run.campaign}` : ''}`,
@@ -84,7 +100,7 @@ export const command: CommandSpec = {
       ...(run.linked_issue ? [`linked issue: #${run.linked_issue}`] : []),
       `workspace: ${run.workspace_dir}`,
       `created ${run.created_at}, updated ${run.updated_at}`,
-      ...usageLines(extras.usage),
+      ...usageLines(extras.usage, extras.usageByEngine),
       ...(extras.lines.length ? ['gates (latest verdict each):', ...extras.lines] : ['gates: none checked yet']),
     ].join('\n');
     return { output, text };
