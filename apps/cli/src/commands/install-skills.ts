@@ -1,13 +1,16 @@
+import { ENGINE_NAMES } from '@agentpr/policy';
 import type { CommandSpec } from '../command.js';
-import { flag, list, str } from '../values.js';
+import { choice, flag, list, str } from '../values.js';
 
-/** `agentpr install-skills`: copy the stage skills into the codex skills root. Always exit 0. */
+/** `agentpr install-skills`: copy the stage skills into the codex (or Claude) skills root. Always exit 0. */
 export const command: CommandSpec = {
   name: 'install-skills',
-  summary: 'Install the agentpr stage skills into $CODEX_HOME/skills (idempotent; never deletes other skills).',
-  example: 'agentpr install-skills --codex-home ~/.codex --force',
+  summary: 'Install the agentpr stage skills into $CODEX_HOME/skills, or Claude\'s with --engine claude (idempotent; never deletes other skills).',
+  example: 'agentpr install-skills --codex-home ~/.codex --force   |   agentpr install-skills --engine claude',
   options: {
+    engine: { type: 'string', value: 'ENGINE', choices: ENGINE_NAMES, description: 'codex (default) | claude: whose skills root ($CLAUDE_CONFIG_DIR/skills, else ~/.claude/skills)' },
     'codex-home': { type: 'string', value: 'PATH', description: 'codex home (default $CODEX_HOME, else ~/.codex)' },
+    'claude-home': { type: 'string', value: 'PATH', description: 'Claude config dir, implies --engine claude (default $CLAUDE_CONFIG_DIR, else ~/.claude)' },
     'skills-root': { type: 'string', value: 'PATH', description: 'where skills are installed (default <codex home>/skills)' },
     'local-skills-root': { type: 'string', value: 'PATH', description: 'where the skills come from (default: the shipped skills/)' },
     name: { type: 'string', multiple: true, value: 'NAME', description: 'install only this skill' },
@@ -17,7 +20,9 @@ export const command: CommandSpec = {
   async run(ctx, values) {
     const { installSkills } = await import('@agentpr/orchestrator');
     const { report } = await installSkills(ctx.base, {
+      engine: choice(values, 'engine', ENGINE_NAMES),
       codexHome: str(values, 'codex-home'),
+      claudeHome: str(values, 'claude-home'),
       skillsRoot: str(values, 'skills-root'),
       localSkillsRoot: str(values, 'local-skills-root'),
       names: list(values, 'name'),

@@ -8,6 +8,9 @@ const evidence = [{ line: 3, item_id: null, command: 'npm test', exit_code: 0, n
 function converged(over: Partial<ConvergedAgentStep> = {}): ConvergedAgentStep {
   return {
     kind: 'converged',
+    engine: 'codex',
+    engineSource: 'default',
+    model: null,
     verdict: 'PASS',
     classification: { grade: 'PASS', reason_code: 'runtime_success', next_action: 'advance', evidence, details: { exit_code: 0 } },
     agentExit: 0,
@@ -34,6 +37,8 @@ describe('renderAgentStep', () => {
       JSON.stringify({
         ok: true,
         engine: 'codex',
+        engine_source: 'default',
+        model: null,
         exit_code: 0,
         state: 'LOCAL_VALIDATING',
         stdout_tail: '{"type":"turn.completed"}',
@@ -46,7 +51,7 @@ describe('renderAgentStep', () => {
         manager_insight: reports.insight,
       }),
     );
-    expect(r.text).toBe(`PASS: PASS runtime_success → state LOCAL_VALIDATING\nreport:  ${reports.report}\ndigest:  ${reports.digest}\ninsight: ${reports.insight}`);
+    expect(r.text).toBe(`PASS: PASS runtime_success → state LOCAL_VALIDATING\nengine:  codex (default)\nreport:  ${reports.report}\ndigest:  ${reports.digest}\ninsight: ${reports.insight}`);
   });
 
   it('an agent that failed passes its own exit on and prints its stderr instead of the stdout tail', () => {
@@ -58,6 +63,12 @@ describe('renderAgentStep', () => {
     expect(r.output).not.toHaveProperty('stdout_tail');
     expect(r.text).toContain('not passed: RETRYABLE runtime_transient_failure → state FAILED_RETRYABLE');
     expect(r.text).toMatch(/\nevents: {2}\/r\/events\.jsonl$/);
+  });
+
+  it('a claude step names its engine, why it was chosen and its model, in the JSON and on the terminal', () => {
+    const r = renderAgentStep(converged({ engine: 'claude', engineSource: 'repo_stage', model: 'claude-sonnet-4-5' }), passed);
+    expect(r.output).toMatchObject({ ok: true, engine: 'claude', engine_source: 'repo_stage', model: 'claude-sonnet-4-5' });
+    expect(r.text?.split('\n')[1]).toBe('engine:  claude (repo_stage) model claude-sonnet-4-5');
   });
 
   it('a verdict other than PASS after exit 0 exits 1 (failed)', () => {

@@ -6,7 +6,9 @@ function convergedJson(r: ConvergedAgentStep, ok: boolean): Record<string, unkno
   const c = r.classification;
   return {
     ok,
-    engine: 'codex',
+    engine: r.engine,
+    engine_source: r.engineSource,
+    model: r.model,
     exit_code: r.agentExit,
     state: r.state,
     ...(r.agentExit !== 0 ? { stderr: r.stderr } : { stdout_tail: r.stdoutTail }),
@@ -52,8 +54,10 @@ function text(result: RunAgentStepResult, ok: boolean): string {
   const c = judged?.classification;
   const files = judged?.reports;
   const reason = c?.reason_code ?? (result.kind === 'refused' ? result.message : '');
+  const engine = result.kind === 'converged' ? `engine:  ${result.engine} (${result.engineSource})${result.model ? ` model ${result.model}` : ''}` : '';
   return [
     `${ok ? 'PASS' : 'not passed'}: ${c?.grade ?? '-'} ${reason} → state ${result.state}`,
+    engine,
     files?.report ? `report:  ${files.report}` : '',
     files?.digest ? `digest:  ${files.digest}` : '',
     files?.insight ? `insight: ${files.insight}` : '',

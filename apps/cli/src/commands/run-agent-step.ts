@@ -1,3 +1,4 @@
+import { ENGINE_NAMES } from '@agentpr/policy';
 import type { CommandSpec } from '../command.js';
 import { choice, flag, int, list, requireStr, str } from '../values.js';
 import { renderAgentStep } from './render-agent-step.js';
@@ -12,7 +13,7 @@ export const command: CommandSpec = {
     'run-id': { type: 'string', value: 'ID', description: 'the run', required: true },
     prompt: { type: 'string', value: 'TEXT', description: 'base prompt (or --prompt-file)' },
     'prompt-file': { type: 'string', value: 'PATH', description: 'base prompt file (or --prompt)' },
-    'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra codex argument, placed before the prompt marker' },
+    'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra argument for the engine (codex: placed before the prompt marker)' },
     'success-state': { type: 'string', value: 'STATE', description: 'LOCAL_VALIDATING | NEEDS_HUMAN_REVIEW | UNCHANGED (default: policy)' },
     'on-retryable-state': { type: 'string', value: 'STATE', description: 'FAILED_RETRYABLE | NEEDS_HUMAN_REVIEW | UNCHANGED (default: policy)' },
     'on-human-review-state': { type: 'string', value: 'STATE', description: 'NEEDS_HUMAN_REVIEW | FAILED_RETRYABLE | UNCHANGED (default: policy)' },
@@ -20,6 +21,8 @@ export const command: CommandSpec = {
     'skip-network-check': { type: 'boolean', description: 'no network checks in preflight and the doctor gate' },
     'network-timeout-sec': { type: 'string', value: 'N', description: 'HTTP timeout of the checks (default 5)' },
     'codex-sandbox': { type: 'string', value: 'MODE', description: 'read-only | workspace-write | danger-full-access (default: policy)' },
+    engine: { type: 'string', value: 'ENGINE', choices: ENGINE_NAMES, description: 'codex | claude: the coding-agent CLI (default: policy, per repository and stage)' },
+    model: { type: 'string', value: 'NAME', description: 'the model, for whichever engine runs (default: --codex-model for codex, run_agent_step.claude.model for claude)' },
     'codex-model': { type: 'string', value: 'SLUG', description: 'passed to codex as --model' },
     'no-codex-full-auto': { type: 'boolean', description: 'accepted for compatibility; no effect (--full-auto is never passed)' },
     'max-agent-seconds': { type: 'string', value: 'N', description: 'time limit, 0 = none (default: policy)' },
@@ -37,6 +40,7 @@ export const command: CommandSpec = {
     network: { type: 'string', value: 'MODE', choices: ['allowlist', 'on', 'off'], description: 'allowlist (egress proxy, the default) | on | off (default: policy)' },
   },
   async run(ctx, values) {
+    const engine = choice(values, 'engine', ENGINE_NAMES);
     const isolation = choice(values, 'isolation', ['bwrap', 'none'] as const);
     const network = choice(values, 'network', ['allowlist', 'on', 'off'] as const);
     const { runAgentStep, agentStepOutcome } = await import('@agentpr/orchestrator');
@@ -55,6 +59,8 @@ export const command: CommandSpec = {
       networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1 }),
       codexSandbox: str(values, 'codex-sandbox'),
       codexModel: str(values, 'codex-model'),
+      engine,
+      model: str(values, 'model'),
       maxAgentSeconds: int(values, 'max-agent-seconds', { min: 0 }),
       allowAgentPush: flag(values, 'allow-agent-push'),
       allowReadPaths: list(values, 'allow-read-path'),
