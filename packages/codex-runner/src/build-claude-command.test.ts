@@ -90,6 +90,12 @@ describe('buildClaudeCommand', () => {
     expect(refusal({ model: '--settings={}' })).toMatch(/^claude model "--settings=\{\}" is not a model name/);
   });
 
+  it.each(['Write', 'Edit', 'MultiEdit', 'Edit(src/**)'])('buildClaudeCommand with %s among the allowed tools refuses (it would write outside the workspace unasked)', (tool) => {
+    expect(refusal({ claude: { ...SETTINGS, allowedTools: ['Bash', tool] } })).toBe(
+      `claude allowed tool "${tool}" would let Claude write outside the workspace without asking; remove it (permission mode acceptEdits already allows edits inside the workspace).`,
+    );
+  });
+
   it('buildClaudeCommand refuses a binary without stream-json or --setting-sources', () => {
     expect(() => buildClaudeCommand({ ...CAPS, settingSources: false }, options())).toThrow(/lacks stream-json or --setting-sources; upgrade it/);
   });

@@ -9,6 +9,9 @@ export const CLAUDE_COMMAND_PERMISSION_MODES = ['acceptEdits', 'default', 'plan'
 const TOOL_PATTERN = /^[A-Za-z][A-Za-z0-9_]*(?:\([^()\n]{1,200}\))?$/;
 const MODEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/;
 
+/** File-writing tools: allowed outright they write anywhere without asking; acceptEdits already allows edits in the workspace. */
+const EDIT_TOOLS = new Set(['Write', 'Edit', 'MultiEdit', 'NotebookEdit']);
+
 /**
  * Agent arguments that would undo a guarantee, each with why. Matched on the flag (`--flag` or `--flag=value`); a
  * function reason looks at the value too and answers null for a harmless one.
@@ -40,7 +43,7 @@ const REFUSED_AGENT_ARGS: ReadonlyArray<{ flag: string; reason: string | ((value
  * The prompt goes to stdin. `--setting-sources user` keeps a repository's `.claude/settings.json` (and its hooks) and
  * the CLAUDE.md files of parent directories out; the user source is agentpr's own per-attempt config dir. Throws
  * {@link CodexRunnerError} `invalid_option` without `options.claude`, for an unknown permission mode, a malformed tool
- * or model, and for agent args that skip permissions or re-enable project settings, MCP servers or plugins.
+ * or model, Write/Edit among the allowed tools, and for agent args that skip permissions or re-enable project settings, MCP servers or plugins.
  * @example
  * buildClaudeCommand(caps, {
  *   sandbox: 'workspace-write', lastMessagePath, workdir: repo, model: 'claude-sonnet-4-5',
@@ -60,6 +63,13 @@ export function buildClaudeCommand(capabilities: ClaudeCapabilities, options: En
     throw new CodexRunnerError('invalid_option', `claude max turns must be a positive integer, got ${JSON.stringify(claude.maxTurns)}.`);
   }
   const allowed = toolList(claude.allowedTools, 'allowed');
+  const editTool = allowed.find((tool) => EDIT_TOOLS.has(tool.replace(/\(.*$/, '')));
+  if (editTool !== undefined) {
+    throw new CodexRunnerError(
+      'invalid_option',
+      `claude allowed tool "${editTool}" would let Claude write outside the workspace without asking; remove it (permission mode acceptEdits already allows edits inside the workspace).`,
+    );
+  }
   const disallowed = toolList(claude.disallowedTools, 'disallowed');
   const agentArgs = options.agentArgs ?? [];
   refuseAgentArgs(agentArgs);
