@@ -12,11 +12,22 @@ export const CODEX_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-acc
 export const SKILLS_MODES = ['off', 'agentpr'] as const;
 /** The coding-agent CLIs agentpr drives: OpenAI's codex (the default) and Anthropic's Claude Code. */
 export const ENGINE_NAMES = ['codex', 'claude'] as const;
-/** Claude Code's `--permission-mode` values agentpr accepts. `bypassPermissions` is left out: the sandbox is not a reason to skip Claude's own checks. */
+/**
+ * Claude Code's `--permission-mode` values agentpr accepts. `bypassPermissions` is left out: the sandbox is not a
+ * reason to skip Claude's own checks.
+ */
 export const CLAUDE_PERMISSION_MODES = ['acceptEdits', 'default', 'plan', 'dontAsk'] as const;
-/** Tools Claude may use without asking (print mode has nobody to ask): shell, reading and searching. Edits are allowed by `acceptEdits` and kept inside the workspace by Claude. */
+/**
+ * Tools Claude may use without asking (print mode has nobody to ask): shell, reading and searching. Edits are allowed
+ * by `acceptEdits` and kept inside the workspace by Claude.
+ */
 export const DEFAULT_CLAUDE_ALLOWED_TOOLS = ['Bash', 'Read', 'Glob', 'Grep', 'TodoWrite'] as const;
-/** Tools Claude never gets: web search runs on Anthropic's side, out of reach of agentpr's egress proxy; web fetch is the network without the proxy's judgement of intent. */
+/** File-writing tools that must never be in `allowed_tools` (allowed outright, Claude 2.1.332 writes anywhere with them unasked). */
+const CLAUDE_EDIT_TOOLS: readonly string[] = ['Write', 'Edit', 'MultiEdit', 'NotebookEdit'];
+/**
+ * Tools Claude never gets: web search runs on Anthropic's side, out of reach of agentpr's egress proxy; web fetch is
+ * the network without the proxy's judgement of intent.
+ */
 export const DEFAULT_CLAUDE_DISALLOWED_TOOLS = ['WebSearch', 'WebFetch'] as const;
 /** How the agent is confined: bubblewrap (the default) or nothing (an explicit, loud opt-in). */
 export const ISOLATION_LEVELS = ['bwrap', 'none'] as const;
@@ -169,7 +180,13 @@ const claudeSchema = v.strictObject(
   {
     model: v.optional(v.pipe(v.string('must be a string'), v.trim(), v.regex(/^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/, 'must be a model name such as "claude-sonnet-4-5"'), v.description('Claude model (`--model`); empty: Claude Code\'s default.'))),
     permission_mode: v.optional(enumSchema(CLAUDE_PERMISSION_MODES, (s) => s.trim(), 'Claude `--permission-mode`: acceptEdits (default) lets Claude edit files inside the workspace without asking.'), 'acceptEdits'),
-    allowed_tools: v.optional(toolListSchema('Claude `--allowedTools`: tools it may use without asking.'), [...DEFAULT_CLAUDE_ALLOWED_TOOLS]),
+    allowed_tools: v.optional(
+      v.pipe(
+        toolListSchema('Claude `--allowedTools`: tools it may use without asking. Never Write, Edit, MultiEdit or NotebookEdit: allowed outright they write outside the workspace unasked (acceptEdits already allows edits inside it).'),
+        v.check((tools: string[]) => !tools.some((t) => CLAUDE_EDIT_TOOLS.includes(t.replace(/\(.*$/, ''))), `must not contain ${CLAUDE_EDIT_TOOLS.join(', ')}: allowed outright they let Claude write outside the workspace without asking (permission_mode acceptEdits already allows edits inside it)`),
+      ),
+      [...DEFAULT_CLAUDE_ALLOWED_TOOLS],
+    ),
     disallowed_tools: v.optional(toolListSchema('Claude `--disallowedTools`: tools it never gets.'), [...DEFAULT_CLAUDE_DISALLOWED_TOOLS]),
     max_turns: v.optional(intSchema(1, 500, 'Claude `--max-turns`: agentic turns per attempt.'), 40),
   },

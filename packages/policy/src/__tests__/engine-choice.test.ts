@@ -66,6 +66,8 @@ describe('engine choice', () => {
   it('reads the claude settings with their defaults and refuses bypassPermissions', () => {
     const eff = effectivePolicy(policy({ run_agent_step: { claude: { model: 'claude-sonnet-4-5', max_turns: 12, allowed_tools: ['Bash', 'Bash(npm test:*)', 'Bash'] } } }), 'o', 'r');
     expect(eff.claude).toEqual({ model: 'claude-sonnet-4-5', permission_mode: 'acceptEdits', allowed_tools: ['Bash', 'Bash(npm test:*)'], disallowed_tools: ['WebSearch', 'WebFetch'], max_turns: 12 });
+    const edit = parseManagerPolicy({ run_agent_step: { claude: { allowed_tools: ['Bash', 'Edit(src/**)'] } } });
+    expect(edit.ok ? '' : edit.issues.join('\n')).toContain('run_agent_step.claude.allowed_tools: must not contain Write, Edit, MultiEdit, NotebookEdit');
     const bypass = parseManagerPolicy({ run_agent_step: { claude: { permission_mode: 'bypassPermissions' } } });
     expect(bypass.ok ? '' : bypass.issues.join('\n')).toContain('run_agent_step.claude.permission_mode: must be one of acceptEdits, default, plan, dontAsk');
   });
