@@ -41,6 +41,20 @@ describe('resolveTelegramBotConfig', () => {
     expect(config.settings).toMatchObject({ listLimit: 5, pollTimeoutSec: 10 });
   });
 
+  it('--poller-lease-sec (else AGENTPR_TELEGRAM_POLLER_LEASE_SEC, else 30) sets the poller lease; other values are refused in one line', () => {
+    const base = { flags: { allowChatId: ['1'] }, env: { AGENTPR_TELEGRAM_BOT_TOKEN: TOKEN }, dataDir: '/d' };
+    expect(resolveTelegramBotConfig(base).pollerLeaseSec).toBe(30);
+    expect(resolveTelegramBotConfig({ ...base, env: { ...base.env, AGENTPR_TELEGRAM_POLLER_LEASE_SEC: '5' } }).pollerLeaseSec).toBe(5);
+    expect(resolveTelegramBotConfig({ ...base, flags: { ...base.flags, pollerLeaseSec: '3' }, env: { ...base.env, AGENTPR_TELEGRAM_POLLER_LEASE_SEC: '5' } }).pollerLeaseSec).toBe(3);
+    for (const bad of ['1', '3601', '2.5', 'ten', '', '-4']) {
+      const error = failure(() => resolveTelegramBotConfig({ ...base, flags: { ...base.flags, pollerLeaseSec: bad } }));
+      expect(error.code).toBe('usage');
+      expect(error.message).toMatch(/^--poller-lease-sec must be a whole number of seconds from 2 to 3600 \(the poller lease; default 30\), got "/);
+    }
+    const fromEnv = failure(() => resolveTelegramBotConfig({ ...base, env: { ...base.env, AGENTPR_TELEGRAM_POLLER_LEASE_SEC: '0' } }));
+    expect(fromEnv.message).toMatch(/^AGENTPR_TELEGRAM_POLLER_LEASE_SEC must be a whole number of seconds/);
+  });
+
   it('without a token fails naming the flag and the env var', () => {
     const error = failure(() => resolveTelegramBotConfig({ flags: { allowChatId: ['1'] }, env: {}, dataDir: '/d' }));
     expect(error.code).toBe('config');

@@ -10,6 +10,7 @@ import {
   type TelegramBotSettings,
 } from '@agentpr/telegram';
 import { AgentprError } from '@agentpr/orchestrator';
+import { DEFAULT_POLLER_LEASE_SEC } from './run-with-poller-lease.js';
 
 /** The run-telegram-bot flags as raw strings, shared by `agentpr run-telegram-bot` and `agentpr-bot`. */
 export interface TelegramBotFlags {
@@ -44,6 +45,8 @@ export interface TelegramBotFlags {
   llmModel?: string | undefined;
   /** The global `--offline`: only a loopback manager LLM is allowed. */
   offline?: boolean | undefined;
+  /** Seconds the poller lease lives without renewal (`--poller-lease-sec`, else `AGENTPR_TELEGRAM_POLLER_LEASE_SEC`, default 30). */
+  pollerLeaseSec?: string | undefined;
 }
 
 /** Everything the bot needs to start, resolved from flags, env and policy. Holds the token: never log it. */
@@ -58,6 +61,8 @@ export interface TelegramBotConfig {
   auditFile: string;
   notifications: boolean;
   notifyIntervalSec: number;
+  /** How long the poller lease (one poller per token) lives without renewal; renewed every third of it. */
+  pollerLeaseSec: number;
 }
 
 function chatIds(flag: string, values: readonly string[] | undefined): number[] {
@@ -88,6 +93,18 @@ function intFlag(flag: string, raw: string | undefined): number | undefined {
   if (!/^-?\d+$/.test(text)) throw new AgentprError('usage', `${flag} must be an integer of at least 1, got ${JSON.stringify(raw)}`);
   const n = Number(text);
   if (n < 1) throw new AgentprError('usage', `${flag} must be an integer of at least 1, got ${n}`);
+  return n;
+}
+
+/** The poller lease: whole seconds from 2 (renewed every third of it) to 3600; default {@link DEFAULT_POLLER_LEASE_SEC}. */
+function pollerLeaseSec(flag: string | undefined, env: string | undefined): number {
+  const [name, raw] = flag !== undefined ? ['--poller-lease-sec', flag] : ['AGENTPR_TELEGRAM_POLLER_LEASE_SEC', env];
+  if (raw === undefined || (name !== '--poller-lease-sec' && raw.trim() === '')) return DEFAULT_POLLER_LEASE_SEC;
+  const text = raw.trim();
+  const n = Number(text);
+  if (!/^\d{1,4}$/.test(text) || n < 2 || n > 3600) {
+    throw new AgentprError('usage', `${name} must be a whole number of seconds from 2 to 3600 (the poller lease; default ${DEFAULT_POLLER_LEASE_SEC}), got ${JSON.stringify(raw.slice(0, 40))}`);
+  }
   return n;
 }
 
@@ -172,6 +189,7 @@ export function resolveTelegramBotConfig(input: {
     auditFile,
     notifications: flags.noNotifications !== true,
     notifyIntervalSec: intFlag('--notify-interval-sec', flags.notifyIntervalSec) ?? 15,
+    pollerLeaseSec: pollerLeaseSec(flags.pollerLeaseSec, env.AGENTPR_TELEGRAM_POLLER_LEASE_SEC),
   };
 }
 

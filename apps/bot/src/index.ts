@@ -1,6 +1,10 @@
 export { runTelegramBotService } from './run-telegram-bot-service.js';
 export type { TelegramBotServiceInput, TelegramBotServiceResult } from './run-telegram-bot-service.js';
 export { runTelegramBot, MAX_COMMAND_LENGTH } from './run-telegram-bot.js';
+export { runWithPollerLease, pollerLeaseName, DEFAULT_POLLER_LEASE_SEC } from './run-with-poller-lease.js';
+export type { PollerLeaseOptions } from './run-with-poller-lease.js';
+export { keepLeaseRenewed, describeHolder } from './keep-lease-renewed.js';
+export type { LeaseRenewal, RenewalHandle } from './keep-lease-renewed.js';
 export type { TelegramBotOptions, TelegramBotSummary } from './run-telegram-bot.js';
 export { executeBotCommand, BOT_COMMAND_USAGE } from './bot-commands.js';
 export type { BotReply, BotCommandDeps } from './bot-commands.js';

@@ -22,6 +22,11 @@ export const BOT_FLAGS: Record<string, FlagSpec> = {
   'audit-log-file': { type: 'string', value: 'PATH', description: 'audit JSONL, relative to the data dir (default reports/telegram_audit.jsonl)' },
   'no-notifications': { type: 'boolean', description: 'do not push run notifications to the admin chats' },
   'notify-interval-sec': { type: 'string', value: 'N', description: 'seconds between notification scans (default 15)' },
+  'poller-lease-sec': {
+    type: 'string',
+    value: 'N',
+    description: 'one poller per token: the lease a standing-by bot takes over after its holder dies (env AGENTPR_TELEGRAM_POLLER_LEASE_SEC; default 30, 2-3600)',
+  },
   'github-api-url': { type: 'string', value: 'URL', description: 'GitHub API for /approve_pr (env GITHUB_API_URL; default https://api.github.com)' },
   'llm-base-url': {
     type: 'string',
@@ -74,6 +79,7 @@ export function parseBotArgs(values: FlagValues): BotArgs {
       auditLogFile: str(values, 'audit-log-file'),
       noNotifications: flag(values, 'no-notifications'),
       notifyIntervalSec: str(values, 'notify-interval-sec'),
+      pollerLeaseSec: str(values, 'poller-lease-sec'),
       llmBaseUrl: str(values, 'llm-base-url'),
       llmModel: str(values, 'llm-model'),
       offline: flag(values, 'offline'),

@@ -5,6 +5,8 @@ import { createAssistant, type LlmConfig } from '@agentpr/assistant';
 import { loadBotPolicy, resolveBotLlm, resolveTelegramBotConfig, type TelegramBotFlags } from './bot-config.js';
 import type { BotAssistant } from './assistant-chat.js';
 import { runTelegramBot, type TelegramBotSummary } from './run-telegram-bot.js';
+import { pollerLeaseName, runWithPollerLease } from './run-with-poller-lease.js';
+import { leaseHolder } from '@agentpr/store';
 import { createTelegramChatClient, TelegramAuditLog, tokenSecrets, type ChatClient, type TelegramChatClientOptions } from '@agentpr/telegram';
 import { makeDirectory } from '@agentpr/workspace/directories';
 
@@ -43,6 +45,15 @@ export interface TelegramBotServiceResult extends TelegramBotSummary {
   ok: true;
   bot_id: string;
   audit_log_file: string;
+  /** How many times this process took the poller lease and polled (0: it stood by the whole time). */
+  poller_terms: number;
+}
+
+/** The sum of the summaries of each time the bot polled. */
+function sumSummaries(terms: readonly TelegramBotSummary[]): TelegramBotSummary {
+  const total: TelegramBotSummary = { updates: 0, commands: 0, notifications: 0, pollErrors: 0, strangerAttempts: 0, strangerUnaudited: 0 };
+  for (const term of terms) for (const key of Object.keys(total) as Array<keyof TelegramBotSummary>) total[key] += term[key];
+  return total;
 }
 
 /** GitHub for `/approve_pr`: the app's port, or one for `--github-api-url` (GitHub Enterprise or a stub). */
@@ -65,7 +76,9 @@ function makePrivateDirectory(dir: string): void {
  * Wires and runs the Telegram control bot (`agentpr run-telegram-bot`, `agentpr-bot`): reads the
  * `telegram_bot` section of the policy file, resolves flags and env (token, Bot API URL, chat and user ids,
  * limits), opens the audit log (file 0600; directories it has to make 0700), builds the real Bot API client and the
- * in-process approve-open-pr, and runs the bot until the signal aborts. Configuration errors throw `AgentprError` before anything is contacted.
+ * in-process approve-open-pr, and runs the bot until the signal aborts, polling only while it holds the poller lease
+ * of its token (one poller per token across processes and hosts; see `runWithPollerLease`). Configuration errors
+ * throw `AgentprError` before anything is contacted.
  *
  * @example
  * await runTelegramBotService({ app, flags: { allowChatId: ['123456789'] }, signal });
@@ -97,22 +110,28 @@ export async function runTelegramBotService(input: TelegramBotServiceInput): Pro
   const { acl } = config;
   const users = acl.users ? `; in groups ${acl.users.allowed.size} allowed, ${acl.users.write.size} write, ${acl.users.admin.size} admin user(s)` : '';
   const tiers = `${acl.allowed.size} allowed, ${acl.write.size} write, ${acl.admin.size} admin chat(s)${users}${acl.allowAnyChat ? '; any chat may read (development only)' : ''}`;
+  const holder = leaseHolder('telegram-bot', app.env);
   input.announce?.(`telegram bot ${config.botId}: ${tiers}; audit log ${config.auditFile}${config.apiUrl ? `; Bot API ${config.apiUrl}` : ''}${llmNote(llmConfig)}`);
-  const summary = await runTelegramBot(
-    app,
-    {
-      botId: config.botId,
-      acl: config.acl,
-      settings: config.settings,
-      audit,
-      signal: input.signal,
-      approvePr: input.approvePr ?? approvePrInProcess({ github: approvalGitHub(app, input.githubApiUrl), policy: policy.policy }),
-      assistant: botAssistant(app, llmConfig, audit, input.signal),
-      notifications: config.notifications,
-      notifyIntervalMs: config.notifyIntervalSec * 1000,
-      secrets,
-    },
-    chat,
+  const approvePr = input.approvePr ?? approvePrInProcess({ github: approvalGitHub(app, input.githubApiUrl), policy: policy.policy });
+  const assistant = botAssistant(app, llmConfig, audit, input.signal);
+  const lease = { db: app.db, name: pollerLeaseName(config.token), holder, ttlMs: config.pollerLeaseSec * 1000, clock: app.clock, log: app.log };
+  const terms = await runWithPollerLease({ ...lease, label: `telegram bot ${config.botId}`, signal: input.signal }, (signal) =>
+    runTelegramBot(
+      app,
+      {
+        botId: config.botId,
+        acl: config.acl,
+        settings: config.settings,
+        audit,
+        signal,
+        approvePr,
+        assistant,
+        notifications: config.notifications,
+        notifyIntervalMs: config.notifyIntervalSec * 1000,
+        secrets,
+      },
+      chat,
+    ),
   );
-  return { ok: true, bot_id: config.botId, audit_log_file: config.auditFile, ...summary };
+  return { ok: true, bot_id: config.botId, audit_log_file: config.auditFile, ...sumSummaries(terms), poller_terms: terms.length };
 }
