@@ -48,25 +48,37 @@ function versionOf(capabilities: unknown): string | null {
 }
 
 /**
- * Finds and probes every engine agentpr drives, the way an agent step does (same resolver, same probe cache), and
- * says which ones the policy uses. The probe runs with PATH only and a throwaway home, so `--version` writes nothing
- * into the operator's own engine homes. Never throws.
+ * Finds every engine agentpr drives the way an agent step does (same resolver) and says which ones the policy uses;
+ * with `probe`, also reads each one's version and capabilities (same probe cache as the steps). The probe runs with
+ * PATH only and a throwaway home, so `--version` writes nothing into the operator's own engine homes. Never throws.
+ * Startup gates only resolve (no process per command); `agentpr doctor` probes.
  *
  * @example
- * const rows = await engineDoctor(ctx, policy); // [{ engine: 'codex', used: true, ok: true, version: '0.169.0', … }, …]
+ * const rows = await engineDoctor(ctx, policy, { probe: true }); // [{ engine: 'codex', used: true, ok: true, version: '0.169.0', … }, …]
  */
-export async function engineDoctor(ctx: Pick<AppContext, 'paths' | 'env'>, policy: ManagerPolicy): Promise<EngineDoctorRow[]> {
+export async function engineDoctor(ctx: Pick<AppContext, 'paths' | 'env'>, policy: ManagerPolicy, options: { probe: boolean }): Promise<EngineDoctorRow[]> {
   const used = enginesInPolicy(policy);
   const rows: EngineDoctorRow[] = [];
-  for (const name of ENGINE_NAMES) rows.push(await engineRow(ctx, name, used[name]));
+  for (const name of ENGINE_NAMES) rows.push(await engineRow(ctx, name, used[name], options.probe));
   return rows;
 }
 
-async function engineRow(ctx: Pick<AppContext, 'paths' | 'env'>, name: EngineName, usedBy: string[]): Promise<EngineDoctorRow> {
+async function engineRow(ctx: Pick<AppContext, 'paths' | 'env'>, name: EngineName, usedBy: string[], probe: boolean): Promise<EngineDoctorRow> {
   const engine = getAgentEngine(name);
   const base = { engine: name, used_by: usedBy, used: usedBy.length > 0 };
   const found = engine.resolve(ctx.env);
   if (!found.ok) return { ...base, ok: false, bin: null, source: found.source, version: null, detail: `${name} not found: ${found.reason}` };
+  if (!probe) return { ...base, ok: true, bin: found.path, source: found.source, version: null, detail: `${found.path} (${found.source})` };
+  return probedRow(ctx, name, base, found);
+}
+
+async function probedRow(
+  ctx: Pick<AppContext, 'paths' | 'env'>,
+  name: EngineName,
+  base: Pick<EngineDoctorRow, 'engine' | 'used_by' | 'used'>,
+  found: { path: string; source: string },
+): Promise<EngineDoctorRow> {
+  const engine = getAgentEngine(name);
   const home = mkdtempSync(join(tmpdir(), 'agentpr-engine-probe-'));
   try {
     const env = { PATH: ctx.env.PATH ?? '', HOME: home, [engine.homeVar]: home };

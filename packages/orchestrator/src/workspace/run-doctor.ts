@@ -56,7 +56,10 @@ export interface RunDoctorInput {
   requireGhAuth?: boolean;
   /** Where agents run: the engines the policy uses must be found and usable (`engine.<name>`), codex's `cmd.codex` too. */
   requireCodex?: boolean;
-  /** List every engine (found, version, where the policy uses it) without requiring any; `agentpr doctor` sets it. */
+  /**
+   * List every engine (found, version and capabilities probed, where the policy uses it); `agentpr doctor` sets it.
+   * Without it the engines are only resolved, and only where agents run.
+   */
   showEngines?: boolean;
   requireTelegramToken?: boolean;
   requireWebhookSecret?: boolean;
@@ -228,7 +231,8 @@ async function doctorReport(ctx: DoctorContext, input: RunDoctorInput): Promise<
   else if (!confinement.usable) warnings.push(`agent steps will be refused: ${confinement.detail}`);
   const skipped = skippedChecks(ctx, input, mode);
   const requireAgents = input.requireCodex ?? false;
-  const engines = (requireAgents || input.showEngines) && policy.ok ? await engineDoctor(ctx, policy.policy) : undefined;
+  const show = input.showEngines === true;
+  const engines = (requireAgents || show) && policy.ok ? await engineDoctor(ctx, policy.policy, { probe: show }) : undefined;
   const base = { ...report, warnings, skipped, agent_confinement: confinement, offline_mode: mode, ...(engines ? { engines } : {}) };
   if (!requireAgents) return base;
   // Where agents run (--require-codex, the agent and manager gates), every engine the policy uses and a usable

@@ -45,7 +45,7 @@ describe('enginesInPolicy', () => {
 describe('engineDoctor on the real claude binary', () => {
   it('finds and probes claude (version 2.1.332), caches the probe per engine, and marks codex unused in a claude-only policy', async () => {
     const ctx = context({ AGENTPR_CLAUDE_BIN: claudeBinaryPath() }, CLAUDE_ONLY);
-    const rows = await engineDoctor(ctx, policyOf(CLAUDE_ONLY));
+    const rows = await engineDoctor(ctx, policyOf(CLAUDE_ONLY), { probe: true });
     const claude = rows.find((r) => r.engine === 'claude')!;
     expect(claude).toMatchObject({ used: true, used_by: ['default'], ok: true, bin: claudeBinaryPath(), source: 'env:AGENTPR_CLAUDE_BIN', version: '2.1.332' });
     expect(existsSync(join(ctx.paths.dataDir, 'cache', 'claude-probe.json'))).toBe(true);
@@ -59,12 +59,19 @@ describe('engineDoctor on the real claude binary', () => {
     expect(failed.report.failures.filter((f) => f.startsWith('engine.') || f.startsWith('cmd.codex'))).toEqual([
       expect.stringMatching(/^engine\.claude: claude not found: .*AGENTPR_CLAUDE_BIN.*; used by default$/),
     ]);
-    const flags = { requireCodex: true, skipNetworkCheck: true, requireGhAuth: false };
+    const flags = { requireCodex: true, showEngines: true, skipNetworkCheck: true, requireGhAuth: false };
     const found = await runDoctor(context({ AGENTPR_CLAUDE_BIN: claudeBinaryPath() }, CLAUDE_ONLY), flags);
     const checks = Object.fromEntries(found.report.checks.map((c) => [c.name, c]));
     expect(checks['engine.claude']).toMatchObject({ ok: true, detail: expect.stringContaining('version 2.1.332') });
     expect(checks['cmd.codex']).toMatchObject({ ok: true, detail: expect.stringContaining('not used by the policy: informational') });
     expect(found.report.failures.filter((f) => f.startsWith('engine.') || f.startsWith('cmd.codex'))).toEqual([]);
+  });
+
+  it('a startup gate only resolves the engines (no probe, no cache written)', async () => {
+    const ctx = context({ AGENTPR_CLAUDE_BIN: claudeBinaryPath() }, CLAUDE_ONLY);
+    const { report } = await runDoctor(ctx, { requireCodex: true, skipNetworkCheck: true, requireGhAuth: false });
+    expect(report.checks.find((c) => c.name === 'engine.claude')).toMatchObject({ ok: true, detail: `${claudeBinaryPath()} (env:AGENTPR_CLAUDE_BIN); used by default` });
+    expect(existsSync(join(ctx.paths.dataDir, 'cache'))).toBe(false);
   });
 
   it('the plain doctor lists the engines without requiring them', async () => {
