@@ -56,6 +56,15 @@ describe('GET /bottlenecks', () => {
     expect(html).toContain(`<a href="/runs/${SEED_RUN_IDS.ciWait}">`);
   });
 
+  it('says which agent engines ran each step\'s attempts (issue 19)', async () => {
+    const { html } = await get(dash, '/bottlenecks');
+    const report = await runBottlenecks(dash.deps.app, { limit: 50 });
+    const agent = report.step_bottlenecks.find((s) => s.step === 'agent')!;
+    expect(agent.engines.claude).toBeGreaterThan(0);
+    const line = textOf(/<p class="engines">[\s\S]*?<\/p>/.exec(html)![0]);
+    expect(line).toBe(`Attempts per engine: agent: ${Object.entries(agent.engines).map(([e, n]) => `${e} ${n}`).join(', ')}`);
+  });
+
   it('?window=24h counts only the runs changed in the last day and marks that window current', async () => {
     const { status, html } = await get(dash, '/bottlenecks?window=24h');
     expect(status).toBe(200);

@@ -99,6 +99,20 @@ describe('GET /campaigns/:campaign', () => {
     expect(costs.map((r) => r[0])).toEqual(report.cost.by_repository.map((r) => r.repository));
   });
 
+  it('lists runs, agent attempts, tokens and cost per agent engine and model (issue 19)', async () => {
+    const { html } = await get(dash, href(SEED_CAMPAIGNS.deps));
+    const report = await campaignReport(dash.deps.app, { campaign: SEED_CAMPAIGNS.deps });
+    const rows = tableRows(html, 'Cost by agent engine and model, the costliest first')!;
+    expect(rows.map((r) => r.slice(0, 4))).toEqual(report.cost.by_engine.map((e) => [e.label, String(e.runs), String(e.attempts), e.total_tokens.toLocaleString('en-US')]));
+    // The seed's deps-bump campaign: codex on its merged, CI-wait and iterating runs, claude on the iterating run's fix round.
+    expect(rows.map((r) => [r[0], r[1], r[2]]).sort()).toEqual([
+      ['claude · claude-sonnet-4-5', '1', '1'],
+      ['codex · gpt-5-codex', '3', '4'],
+    ]);
+    const docs = await get(dash, href(SEED_CAMPAIGNS.docs));
+    expect(tableRows(docs.html, 'Cost by agent engine and model, the costliest first')!.map((r) => r[0])).toEqual(['codex · gpt-5-codex']);
+  });
+
   it('?window=7d reads seven day buckets and marks that window current', async () => {
     const { status, html } = await get(dash, `${href(SEED_CAMPAIGNS.docs)}?window=7d`);
     expect(status).toBe(200);

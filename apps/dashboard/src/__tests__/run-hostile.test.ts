@@ -5,7 +5,7 @@ import type { RunEvent } from '@agentpr/state-machine';
 import { acquireLease, applyEvent, createRun, insertGateCheck, openStore, type Db, type NewRun } from '@agentpr/store';
 import { cleanupTempDirs, tempDir } from '@agentpr/testing';
 import { mainOf, startTags, textOf, unescapeHtml } from './run-html.js';
-import { HOSTILE, HOSTILE_CAMPAIGN, openDashboardForTest, SEED_RUN_IDS as ID, SEED_SECRET, seedClock, seedDashboardStore, type TestDashboard } from './seed.js';
+import { HOSTILE, HOSTILE_CAMPAIGN, HOSTILE_MODEL, openDashboardForTest, SEED_RUN_IDS as ID, SEED_SECRET, seedClock, seedDashboardStore, type TestDashboard } from './seed.js';
 import { seedAgentAttempt } from './seed-reports.js';
 
 // Hostile text everywhere a run carries it: the shared seed's two hostile runs (campaign, PR-request title, last error,
@@ -144,6 +144,24 @@ describe('hostile run data', () => {
     const names = textOf(mainOf((await get(`/runs/${NAMES_RUN}`)).html));
     expect(names).toContain(`token ${REDACTED}`);
     expect(names).toContain(`\uFFFDx\uFFFD ${REDACTED} exit 1`);
+  });
+
+  it('names the hostile attempt\'s engine and model as inert text, controls replaced and the secret redacted (issue 19)', async () => {
+    expect(HOSTILE_MODEL).toContain(SEED_SECRET);
+    const shownModel = `claude-${HOSTILE.script}\uFFFD\uFFFD ${REDACTED}`;
+    const { html } = await get(`/runs/${ID.hostile}`);
+    expect(html).toContain('<span class="engine"> (<bdi>claude · claude-&lt;script&gt;alert(1)&lt;/script&gt;');
+    const text = textOf(mainOf(html));
+    expect(text).toContain(`agent attempt 1 (claude · ${shownModel}) in IMPLEMENTING`);
+    expect(text).toContain(`claude · ${shownModel}: 1 agent attempt`);
+    const campaign = await get(`/campaigns/${encodeURIComponent(HOSTILE_CAMPAIGN)}`);
+    expect(campaign.status).toBe(200);
+    // The campaign page draws its charts as inline SVG, so expectInert's tag rules do not apply; its name checks do.
+    expect(campaign.html).not.toContain(SEED_SECRET);
+    expect(campaign.html).not.toContain('<script>alert(1)');
+    expect(campaign.html).not.toMatch(/[\u001b\u202e]/);
+    const table = /<table[^>]*>\s*<caption>Cost by agent engine and model[\s\S]*?<\/table>/.exec(campaign.html)![0];
+    expect(textOf(table)).toContain(`claude · ${shownModel}`);
   });
 
   it('builds no GitHub link from invalid repository names, and shows hostile checks, review, lease and gate as text', async () => {

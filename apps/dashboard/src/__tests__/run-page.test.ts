@@ -107,9 +107,25 @@ describe('run page', () => {
     expect(late).toMatch(/github\.check\.completed by webhook not applied stale_head_sha/);
     expect(late).toContain('failing_checks: ["e2e (chromium)"]');
     const agents = texts.filter((t) => / agent attempt \d/.test(t));
-    expect(agents[0]).toMatch(/agent attempt 1 in IMPLEMENTING, 4 min PASS runtime_success · 1 evidence lines/);
-    expect(agents[1]).toMatch(/agent attempt 2 in ITERATING, 4 min PASS runtime_success/);
+    expect(agents[0]).toMatch(/agent attempt 1 \(codex · gpt-5-codex\) in IMPLEMENTING, 4 min PASS runtime_success · 1 evidence lines/);
+    expect(agents[1]).toMatch(/agent attempt 2 \(codex · gpt-5-codex\) in ITERATING, 4 min PASS runtime_success/);
     expect(texts.find((t) => t.includes('prepare attempt 1'))).toMatch(/prepare attempt 1, 41 s succeeded/);
+  });
+
+  it('names the engine and model of each agent attempt in the timeline, and tokens and cost per engine (issue 19)', async () => {
+    const html = await page(ID.iterating);
+    const timeline = /<ol class="timeline">([\s\S]*?)<\/ol><\/section>/.exec(html)![1]!;
+    const agents = [...timeline.matchAll(/<li class="tl-attempt"[^>]*>([\s\S]*?)(?=<li class="tl-|$)/g)].map((m) => textOf(m[1]!)).filter((t) => / agent attempt \d/.test(t));
+    expect(agents.map((t) => /agent attempt (\d) \(([^)]*)\)/.exec(t)!.slice(1))).toEqual([
+      ['1', 'codex · gpt-5-codex'],
+      ['2', 'claude · claude-sonnet-4-5'],
+    ]);
+    expect(html).toContain('<span class="engine"> (<bdi>claude · claude-sonnet-4-5</bdi>)</span>');
+    const steps = [...timeline.matchAll(/<li class="tl-attempt"[^>]*>([\s\S]*?)(?=<li class="tl-|$)/g)].map((m) => textOf(m[1]!)).filter((t) => / prepare attempt \d/.test(t));
+    expect(steps[0]).not.toContain('(');
+    const usage = textOf(/<ul class="engines"[\s\S]*?<\/ul>/.exec(html)![0]);
+    expect(usage).toMatch(/codex · gpt-5-codex: 1 agent attempt, 126000 tokens, cost /);
+    expect(usage).toMatch(/claude · claude-sonnet-4-5: 1 agent attempt, 312000 tokens, cost /);
   });
 
   it('shows each agent attempt\'s evidence lines in a <details> a link can target, the newest open', async () => {

@@ -36,7 +36,11 @@ export interface SeedAgentAttempt {
   diff: { files: string[]; added: number; deleted: number };
   tokens: { input: number; cached: number; output: number; reasoning: number };
   stderr?: string;
+  /** The engine and model that ran it (default codex, gpt-5-codex), recorded on the attempt and in its reports. */
+  engine?: { name: 'codex' | 'claude'; model: string };
 }
+
+const CODEX = { name: 'codex', model: 'gpt-5-codex' } as const;
 
 /** The files one attempt wrote. */
 export interface SeedReportFiles {
@@ -73,14 +77,20 @@ function classification(a: SeedAgentAttempt): Record<string, unknown> {
   return { grade: a.grade, reason_code: a.reasonCode, next_action: a.nextAction, evidence, details };
 }
 
+/** The runtime section's engine fields as run-agent-step writes them (codex_model stays for codex, for compatibility). */
+function engineFields(a: SeedAgentAttempt): Record<string, unknown> {
+  const { name, model } = a.engine ?? CODEX;
+  return { engine: name, engine_source: 'default', model, codex_model: name === 'codex' ? model : null };
+}
+
 function runtimeReport(a: SeedAgentAttempt, attemptNo: number, lastMessagePath: string, now: Date): Record<string, unknown> {
   const commands = [...a.testCommands, 'git status --short', 'rg -n TODO src'];
   return {
     run_id: a.runId,
     created_at: now.toISOString(),
-    engine: 'codex',
+    engine: (a.engine ?? CODEX).name,
     result: { exit_code: 0, duration_ms: a.durationMs, timed_out: false, interrupted: false },
-    runtime: { attempt_no: attemptNo, skills_mode: 'off', event_stream_path: '', last_message_path: lastMessagePath, codex_model: 'gpt-5-codex' },
+    runtime: { attempt_no: attemptNo, skills_mode: 'off', event_stream_path: '', last_message_path: lastMessagePath, ...engineFields(a) },
     workspace: { head_sha: 'c'.repeat(40), tree_sha: 'd'.repeat(40), baseline_sha: 'b'.repeat(40) },
     sandbox: null,
     preflight: null,
@@ -103,7 +113,7 @@ function runDigest(a: SeedAgentAttempt, attemptNo: number, paths: { report: stri
     generated_at: now.toISOString(),
     run: { run_id: a.runId, owner: a.owner, repo: a.repo, mode: 'push_only', prompt_version: 'v1' },
     state: { before: a.stage, after: a.stateAfter },
-    attempt: { attempt_no: attemptNo, duration_ms: a.durationMs, agent_exit: 0 },
+    attempt: { attempt_no: attemptNo, duration_ms: a.durationMs, exit_code: 0, engine: (a.engine ?? CODEX).name, model: (a.engine ?? CODEX).model },
     classification: classification(a),
     manager_recommendation: { action: a.grade === 'PASS' ? 'advance' : a.grade === 'RETRYABLE' ? 'retry' : 'human_review' },
     stages: { top_step: 'agent', step_attempt_count: attemptNo + 2 },
@@ -133,7 +143,9 @@ function insight(a: SeedAgentAttempt, attemptNo: number): string {
  */
 export async function seedAgentAttempt(db: Db, reportsDir: string, a: SeedAgentAttempt, clock: Clock): Promise<SeedReportFiles> {
   const now = clock();
-  const usage = { engine: 'codex', model: 'gpt-5-codex', inputTokens: a.tokens.input, cachedInputTokens: a.tokens.cached, outputTokens: a.tokens.output, reasoningTokens: a.tokens.reasoning };
+  const { name: engine, model } = a.engine ?? CODEX;
+  const t = a.tokens;
+  const usage = { engine, model, inputTokens: t.input, cachedInputTokens: t.cached, outputTokens: t.output, reasoningTokens: t.reasoning };
   const stdout = `{"type":"thread.started"}\n{"type":"item.completed","item":{"type":"agent_message","text":${JSON.stringify(a.lastMessage)}}}\n`;
   const attempt = await recordAttempt(db, { runId: a.runId, step: 'agent', succeeded: true, processExit: 0, stdout, stderr: a.stderr ?? '', durationMs: a.durationMs, stage: a.stage, usage }, clock);
   await setAttemptVerdict(db, attempt.id, { grade: a.grade, reasonCode: a.reasonCode, stage: a.stage });

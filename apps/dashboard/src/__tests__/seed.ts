@@ -1,14 +1,12 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createAppPorts, createSecretRedactor, dataDirPaths, silentLogger, type AppContext } from '@agentpr/orchestrator';
 import type { RunEvent } from '@agentpr/state-machine';
 import {
   acquireLease,
   applyEvent,
-  claimDelivery,
   createRun,
   createRuns,
-  finishDelivery,
   insertGateCheck,
   insertPrRequest,
   markPrMerged,
@@ -25,6 +23,7 @@ import type { DashboardDeps } from '../deps.js';
 import { dashboardDeps } from '../run-dashboard.js';
 import { createDashboardApp } from '../server.js';
 import { seedAgentAttempt, type SeedAgentAttempt } from './seed-reports.js';
+import { seedWebhook } from './seed-webhook.js';
 
 // The dashboard's shared test seed: a real SQLite store filled through the store API with the events the real
 // system applies, in valid order, on a fixed clock. Every page test and the browser tests read it.
@@ -57,6 +56,8 @@ export const HOSTILE = {
 export const HOSTILE_CAMPAIGN = `evil ${HOSTILE.script} ${HOSTILE.img} ${HOSTILE.js} ${HOSTILE.bidi}`;
 /** The hostile runs' PR title. */
 export const HOSTILE_PR_TITLE = `fix: ${HOSTILE.script} ${HOSTILE.img} ${HOSTILE.js} ${HOSTILE.bidi}`;
+/** The model name of the hostile run's agent attempt (a model name can come from the agent's own stream). */
+export const HOSTILE_MODEL = `claude-${HOSTILE.script}\u202e\u001b ${SEED_SECRET}`;
 /** The text of a hostile evidence line. */
 export const HOSTILE_EVIDENCE = `test failed: ${HOSTILE.script} ${HOSTILE.img}`;
 
@@ -231,7 +232,7 @@ async function seedIterating(s: Seeder): Promise<void> {
   await recordPrOpened(s.db, { runId: run.runId, prNumber: 31, owner: run.owner, repo: run.repo, campaign: run.campaign ?? null, prUrl: 'https://github.com/acme/gadgets/pull/31', openedAt: s.clock(26)().toISOString() }, s.clock(26));
   const red: RunEvent = { type: 'github.check.completed', conclusion: 'failure', pr_number: 31, head_sha: head, failing_checks: ['lint', 'test (ubuntu-latest, node 20)'], actor: 'webhook' };
   await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-iterating' }, s.clock(24));
-  await s.attempt(run, { ...FAILING_TESTS, stage: 'ITERATING', stateAfter: 'ITERATING' }, 2);
+  await s.attempt(run, { ...FAILING_TESTS, stage: 'ITERATING', stateAfter: 'ITERATING', engine: { name: 'claude', model: 'claude-sonnet-4-5' } }, 2);
   await acquireLease(s.db, run.runId, 'manager-loop:dash-host:4242', 10 * 24 * HOUR, s.clock(1));
 }
 
@@ -330,6 +331,7 @@ async function seedHostile(s: Seeder): Promise<void> {
     ],
     lastMessage: `${HOSTILE.script} ${HOSTILE.img} ${HOSTILE.js} ${HOSTILE.bidi} token=${SEED_SECRET}`,
     stderr: `${HOSTILE.script}\n`,
+    engine: { name: 'claude', model: HOSTILE_MODEL },
   };
   await s.attempt(run, spec, 8);
   await events(s, run.runId, TO_PUSHED(head).slice(3), 7.5);
@@ -343,33 +345,12 @@ async function seedHostile(s: Seeder): Promise<void> {
   await s.prRequest(pending.runId, HOSTILE_PR_TITLE, '9'.repeat(40), 0.6);
 }
 
-/** Webhook deliveries over the last day (claimed, then finished as the webhook does), and its audit log lines. */
-async function seedWebhook(s: Seeder, auditLogFile: string): Promise<void> {
-  mkdirSync(dirname(auditLogFile), { recursive: true, mode: 0o700 });
-  const outcomes: Array<[outcome: string, status: number, error: string]> = [
-    ['processed', 200, ''], ['processed', 200, ''], ['ignored', 202, ''], ['processed', 200, ''], ['refused', 401, 'bad signature'],
-    ['processed', 200, ''], ['error', 500, 'database is locked'], ['ignored', 202, ''], ['processed', 200, ''], ['duplicate', 200, ''],
-  ];
-  for (let i = 0; i < 24; i++) {
-    const [outcome, status, error] = outcomes[i % outcomes.length]!;
-    const at = s.clock(23.5 - i)();
-    const delivery = `seed-delivery-${String(i).padStart(3, '0')}`;
-    const event = i % 3 === 0 ? 'pull_request' : 'check_run';
-    // Only settled deliveries keep a row: a refused signature never reaches the store, a 500 rolls its claim back.
-    if (outcome === 'processed' || outcome === 'ignored') {
-      const claim = await claimDelivery(s.db, { source: 'github', deliveryId: delivery, eventType: event, payloadSha256: `${i}`.padStart(64, 'f'), receivedAt: at.toISOString() });
-      if (claim.claimed) await finishDelivery(s.db, claim.id, outcome, { processed: outcome === 'processed' ? 1 : 0, ignored: outcome === 'ignored' ? 1 : 0 });
-    }
-    const line = { ts: at.toISOString(), method: 'POST', path: '/github/webhook', event, delivery, status_code: status, outcome, processed: outcome === 'processed' ? 1 : 0, ignored: outcome === 'ignored' ? 1 : 0, retryable_failures: status >= 500 ? 1 : 0, error };
-    appendFileSync(auditLogFile, `${JSON.stringify(line)}\n`, { mode: 0o600 });
-  }
-}
-
 /**
  * Creates a real SQLite store in `dir` (`<dir>/agentpr.db`, migrated by `openStore`) and fills it through the store
  * API with the events the real system applies, on a fixed clock ({@link SEED_NOW}): runs in QUEUED, ITERATING,
  * LOCAL_VALIDATING, PUSHED (pending approval), CI_WAIT, NEEDS_HUMAN_REVIEW, DONE (merged) and SKIPPED over two
- * campaigns, agent attempts with verdicts and their report files under `<dir>/reports`, gate checks, a lease, PR
+ * campaigns, agent attempts of both engines (codex, and claude on the iterating and hostile runs) with verdicts and
+ * their report files under `<dir>/reports`, gate checks, a lease, PR
  * activity, webhook deliveries with the webhook's audit log, and two hostile runs ({@link HOSTILE}).
  *
  * @example
@@ -386,7 +367,7 @@ export async function seedDashboardStore(dir: string, options: SeedOptions = {})
   try {
     const seeds = [seedMerged, seedSkipped, seedCiWait, seedIterating, seedNeedsHuman, seedAwaitingApproval, seedHostile, seedValidating, seedQueued];
     for (const seed of seeds) if (seed !== seedHostile || options.hostile !== false) await seed(s);
-    await seedWebhook(s, auditLogFile);
+    await seedWebhook(s.db, (h) => s.clock(h), auditLogFile);
     const bulk = options.bulkRuns ?? 0;
     if (bulk > 0) {
       const runs = Array.from({ length: bulk }, (_, i) => newRun(`run_bulk_${String(i + 1).padStart(5, '0')}`, 'bulk-org', `repo-${i % 50}`, null));

@@ -49,6 +49,30 @@ function StepsChart({ view }: { view: BottlenecksView }) {
   );
 }
 
+/** Which agent engines ran each step's attempts (`agent: codex 3, claude 2`); nothing when no engine is recorded. */
+function StepEngines({ view }: { view: BottlenecksView }) {
+  const steps = view.steps.filter((s) => Object.keys(s.engines).length > 0);
+  if (steps.length === 0) return null;
+  return (
+    <p class="engines">
+      {'Attempts per engine: '}
+      {steps.map((s, i) => (
+        <>
+          {i > 0 ? '; ' : ''}
+          <Truncate text={s.step} max={40} />
+          {': '}
+          {Object.entries(s.engines).map(([engine, n], j) => (
+            <>
+              {j > 0 ? ', ' : ''}
+              <Truncate text={engine} max={40} /> {n}
+            </>
+          ))}
+        </>
+      ))}
+    </p>
+  );
+}
+
 function SlowestRuns({ view, now }: { view: BottlenecksView; now: Date }) {
   return (
     <DataTable
@@ -81,7 +105,10 @@ function SlowestRuns({ view, now }: { view: BottlenecksView; now: Date }) {
   );
 }
 
-/** `/bottlenecks`: time per stage and per step across recent runs, as charts with their numbers, and the slowest runs. */
+/**
+ * `/bottlenecks`: time per stage and per step across recent runs, as charts with their numbers (and which engines ran
+ * each step), and the slowest runs.
+ */
 export const bottlenecksPage: Page = async (req, deps) => {
   const view = await bottlenecksView(deps, req.query);
   return {
@@ -99,6 +126,7 @@ export const bottlenecksPage: Page = async (req, deps) => {
         <Section title="Time per step">
           <p class="muted">{`Step attempts of the ${STEP_RUNS} runs with the most recent attempts (${view.stepRuns.analyzed} with attempts), whatever the window.`}</p>
           <StepsChart view={view} />
+          <StepEngines view={view} />
         </Section>
         <Section title="Slowest runs">
           <SlowestRuns view={view} now={deps.clock()} />

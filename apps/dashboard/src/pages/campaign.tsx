@@ -146,6 +146,29 @@ function CostByRepository({ r }: { r: CampaignReportResult }) {
   );
 }
 
+function CostByEngine({ r }: { r: CampaignReportResult }) {
+  const c = r.cost;
+  return (
+    <DataTable
+      caption="Cost by agent engine and model, the costliest first"
+      columns={[{ label: 'Engine · model' }, { label: 'Runs', numeric: true }, { label: 'Agent attempts', numeric: true }, { label: 'Tokens', numeric: true }, { label: 'Cost', numeric: true }]}
+      rows={c.by_engine}
+      empty={<EmptyState title="No agent attempt is recorded yet." />}
+      row={(x) => (
+        <tr>
+          <th scope="row">
+            <Truncate text={x.label} max={120} />
+          </th>
+          <td class="num">{count(x.runs)}</td>
+          <td class="num">{count(x.attempts)}</td>
+          <td class="num">{count(x.total_tokens)}</td>
+          <td class="num">{money(x.cost, c.currency)}</td>
+        </tr>
+      )}
+    />
+  );
+}
+
 function Campaign({ view, url }: { view: CampaignView; url: URL }) {
   return (
     <>
@@ -173,9 +196,14 @@ function Campaign({ view, url }: { view: CampaignView; url: URL }) {
         )}
       </Section>
       {view.report.kind === 'report' ? (
-        <Card title="Cost by repository" level={2}>
-          <CostByRepository r={view.report.result} />
-        </Card>
+        <>
+          <Card title="Cost by repository" level={2}>
+            <CostByRepository r={view.report.result} />
+          </Card>
+          <Card title="Cost by engine and model" level={2}>
+            <CostByEngine r={view.report.result} />
+          </Card>
+        </>
       ) : null}
     </>
   );

@@ -84,7 +84,7 @@ export function DigestAndInsight({ view, now }: { view: RunView; now: Date }) {
   );
 }
 
-/** Tokens and cost of the agent attempts, and time per step. */
+/** Tokens and cost of the agent attempts, in total and per engine and model, and time per step. */
 export function UsageAndTiming({ view }: { view: RunView }) {
   const u = view.usage;
   return (
@@ -94,6 +94,16 @@ export function UsageAndTiming({ view }: { view: RunView }) {
         {u.total_tokens} tokens over {u.agent_attempts} agent attempts ({u.input_tokens} in, {u.cached_input_tokens} cached, {u.output_tokens} out,{' '}
         {u.reasoning_tokens} reasoning); cost: {u.cost === null ? 'unknown' : `${u.cost} ${u.currency.slice(0, 8)}`}
       </p>
+      {view.usageByEngine.length ? (
+        <ul class="engines" aria-label="Usage per engine and model">
+          {view.usageByEngine.map((e) => (
+            <li>
+              <Truncate text={e.label} max={200} />: {e.attempts} agent attempt{e.attempts === 1 ? '' : 's'}, {e.total_tokens} tokens, cost{' '}
+              {e.cost === null ? 'unknown' : `${e.cost} ${u.currency.slice(0, 8)}`}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {u.notes.length ? (
         <ul class="muted">
           {u.notes.map((n) => (

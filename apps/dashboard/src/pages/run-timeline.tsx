@@ -62,6 +62,12 @@ function AttemptSummary({ a, now }: { a: TimelineAttempt; now: Date }) {
   return (
     <>
       <Time iso={a.at} now={now} /> <strong>{a.step.slice(0, 40)}</strong> attempt {a.attemptNo}
+      {a.engine ? (
+        <span class="engine">
+          {' ('}
+          <Truncate text={a.engine} max={200} />)
+        </span>
+      ) : null}
       {a.stage ? <span class="muted"> in {a.stage.slice(0, 40)}</span> : null}, {formatDuration(a.durationMs)}{' '}
       {a.grade ? <VerdictBadge verdict={a.grade} /> : <span class={`badge tone-${a.stepExit === 0 ? 'ok' : 'bad'}`}>{a.stepExit === 0 ? 'succeeded' : `failed (exit ${a.stepExit})`}</span>}
       {a.reasonCode ? <code> {a.reasonCode.slice(0, 80)}</code> : null}
@@ -99,7 +105,7 @@ function AttemptItem({ a, now, open }: { a: TimelineAttempt; now: Date; open: bo
 
 /**
  * The run's timeline, oldest first: events (type, actor, applied or why not, the payload's facts) and step attempts
- * (step, attempt number, stage, duration, verdict, reason) whose evidence opens in a `<details id="attempt-<id>">` a
+ * (step, attempt number, the engine and model that ran it, stage, duration, verdict, reason) whose evidence opens in a `<details id="attempt-<id>">` a
  * link can target. The newest agent attempt's evidence is open.
  */
 export function RunTimeline({ entries, cut, now }: { entries: readonly TimelineEntry[]; cut: boolean; now: Date }) {

@@ -76,10 +76,19 @@ export async function campaignListView(deps: DashboardDeps): Promise<CampaignLis
   return { kind: 'list', campaigns, more: names.length > CAMPAIGNS_LISTED };
 }
 
+/**
+ * The report's texts that carry names from the store (engine and model labels, the cost notes that name models),
+ * redacted: a model name can come from the agent's own stream.
+ */
+function redactNames(result: CampaignReportResult, redact: (text: string) => string): CampaignReportResult {
+  const total = { ...result.cost.total, notes: result.cost.total.notes.map(redact) };
+  return { ...result, cost: { ...result.cost, total, by_engine: result.cost.by_engine.map((e) => ({ ...e, label: redact(e.label) })) } };
+}
+
 /** The funnel and cost from `campaignReport`, priced with the policy's table; a report error becomes a reason shown in place. */
 async function reportFor(deps: DashboardDeps, name: string): Promise<CampaignView['report']> {
   try {
-    return { kind: 'report', result: await campaignReport(deps.app, { campaign: name, limit: COST_ROWS }) };
+    return { kind: 'report', result: redactNames(await campaignReport(deps.app, { campaign: name, limit: COST_ROWS }), deps.redact) };
   } catch (error) {
     if (error instanceof ReportError) return { kind: 'unavailable', reason: deps.redact(error.message) };
     throw error;

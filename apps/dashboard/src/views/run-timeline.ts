@@ -1,3 +1,4 @@
+import { engineLabel } from '@agentpr/reports';
 import type { AttemptSummaryWithStderrTail, StoredEvent } from '@agentpr/store';
 import type { EvidenceLine } from './run-evidence.js';
 import { shown } from './run-text.js';
@@ -23,6 +24,11 @@ export interface TimelineAttempt {
   attemptId: number;
   step: string;
   attemptNo: number;
+  /**
+   * The engine and model that ran it (`claude · claude-sonnet-4-5`), redacted and cut; null for steps no engine ran
+   * and for agent attempts recorded before engines were.
+   */
+  engine: string | null;
   stage: string | null;
   durationMs: number;
   /** The step's process exit status (0 when it succeeded). */
@@ -41,6 +47,7 @@ export type TimelineEntry = TimelineEvent | TimelineAttempt;
 const DETAIL_CHARS = 300;
 const DETAIL_VALUE_CHARS = 160;
 const STDERR_CHARS = 500;
+const ENGINE_CHARS = 200;
 
 function valueText(value: unknown): string {
   if (typeof value === 'string') return value;
@@ -87,6 +94,7 @@ function attemptEntry(a: AttemptSummaryWithStderrTail, evidence: ReadonlyMap<num
     attemptId: a.id,
     step: a.step,
     attemptNo: a.attempt_no,
+    engine: a.engine || a.model ? shown(redact, engineLabel(a.engine, a.model), { max: ENGINE_CHARS }) : null,
     stage: a.stage,
     durationMs: a.duration_ms,
     stepExit: a.exit_code,

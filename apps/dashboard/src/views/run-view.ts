@@ -1,5 +1,5 @@
 import { RUN_ID_PATTERN } from '@agentpr/orchestrator';
-import { inspectRun, type CostSummary, type GateVerdictView, type InspectRunResult } from '@agentpr/reports';
+import { inspectRun, type CostSummary, type EngineUsage, type GateVerdictView, type InspectRunResult } from '@agentpr/reports';
 import type { RunState } from '@agentpr/state-machine';
 import { getLease, getRun, latestPrRequest, listAttemptSummaries, listEvents } from '@agentpr/store';
 import type { DashboardDeps } from '../deps.js';
@@ -67,6 +67,8 @@ export interface RunView {
   insight: string | null;
   diff: DiffStats | null;
   usage: CostSummary;
+  /** The same per engine and model (labels cleaned by the report; shown through `Truncate`). */
+  usageByEngine: EngineUsage[];
   stepTotals: InspectRunResult['timing']['step_totals'];
   totalStepMs: number;
   wallClockMs: number;
@@ -164,7 +166,8 @@ export async function runView(deps: DashboardDeps, runId: string): Promise<RunVi
       : null,
     insight: inspect.latest_manager_insight ? shown(r, inspect.latest_manager_insight.preview, { max: REPORT_TEXT_CHARS, block: true }) : null,
     diff: diffStats(rt, r),
-    usage: inspect.usage,
+    usage: { ...inspect.usage, notes: inspect.usage.notes.map((n) => shown(r, n, { max: 300 })) },
+    usageByEngine: inspect.usage_by_engine.map((e) => ({ ...e, label: shown(r, e.label, { max: 200 }) })),
     stepTotals: inspect.timing.step_totals,
     totalStepMs: inspect.timing.total_step_duration_ms,
     wallClockMs: inspect.timing.run_wall_clock_ms,

@@ -71,6 +71,8 @@ export function pagesSuite(session: () => BrowserSession): void {
       const newest = attempts.filter({ hasText: 'test_command_failed' }).last();
       expect(await newest.getAttribute('open')).not.toBeNull();
       expect(await newest.locator('.evidence').innerText()).toContain('2 of 88 tests failed');
+      // Each agent attempt names the engine and model that ran it (issue 19): the fix round ran on claude.
+      expect(await newest.locator('summary .engine').innerText()).toBe(' (claude · claude-sonnet-4-5)');
       const older = attempts.filter({ hasText: 'runtime_success' }).first();
       const line = older.getByText('npm test passed (212 tests)');
       expect(await line.isVisible()).toBe(false);
