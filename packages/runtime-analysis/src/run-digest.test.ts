@@ -51,11 +51,13 @@ describe('buildRunDigest', () => {
     expect(d.generated_at).toBe('2026-02-25T00:47:07.861Z');
   });
 
-  it('names the engine and model of the attempt, cleaned of controls and capped', () => {
+  it('names the engine and model of the attempt, cleaned of controls, an over-long name described rather than cut', () => {
     const d = buildRunDigest({ ...input(), attempt: { attemptNo: 3, durationMs: 10, agentExit: 0, engine: 'claude', model: 'claude-sonnet-4-5' } });
     expect(d.attempt).toEqual({ attempt_no: 3, duration_ms: 10, exit_code: 0, engine: 'claude', model: 'claude-sonnet-4-5' });
     const hostile = buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 10, agentExit: 0, engine: 'claude', model: `evil\u202e\n${'m'.repeat(500)}` } });
-    expect(hostile.attempt.model).toBe(`evil${'m'.repeat(96)}`);
+    expect(hostile.attempt.model).toBe('[a 504-character name]');
+    const bidi = buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 10, agentExit: 0, engine: 'claude', model: 'claude-\u202eevil\u001b[31m' } });
+    expect(bidi.attempt.model).toBe('claude-evil[31m');
     expect(buildRunDigest({ ...input(), attempt: { attemptNo: 1, durationMs: 10, agentExit: 0, engine: '  ', model: '' } }).attempt).toMatchObject({ engine: null, model: null });
   });
 

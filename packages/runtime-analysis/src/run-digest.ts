@@ -111,10 +111,16 @@ export function managerRecommendation(grade: string, reasonCode: string, stateAf
 /** The longest engine or model name a digest keeps (a model name can come from the agent's own stream). */
 export const ENGINE_NAME_CHARS = 100;
 
-/** An engine or model name as the digest keeps it: controls dropped, cut to {@link ENGINE_NAME_CHARS}; null when empty. */
+/**
+ * An engine or model name as the digest keeps it: controls dropped; null when empty. A longer name than
+ * {@link ENGINE_NAME_CHARS} (no real one is) is described, not cut: the digest is redacted when written, and a cut
+ * could keep part of a secret the redactor, which matches whole secrets, would miss.
+ */
 function engineName(value: string | null | undefined): string | null {
   const clean = (value ?? '').replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, '').trim();
-  return clean ? Array.from(clean).slice(0, ENGINE_NAME_CHARS).join('') : null;
+  if (!clean) return null;
+  const length = Array.from(clean).length;
+  return length > ENGINE_NAME_CHARS ? `[a ${length}-character name]` : clean;
 }
 
 /**
