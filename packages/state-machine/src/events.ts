@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   'worker.discovery.completed',
   'worker.step.failed',
   'worker.push.completed',
+  'worker.workspace.rebuilt',
+  'worker.workspace.work_lost',
   'github.check.completed',
   'github.review.submitted',
   'github.pull_request.closed',
@@ -54,6 +56,16 @@ export type RunEvent =
   | (Base & { type: 'worker.discovery.completed'; contract_path: string })
   | (Base & { type: 'worker.step.failed'; step: StepName; reason_code: string; error_message: string })
   | (Base & { type: 'worker.push.completed'; branch: string; head_sha?: string | undefined })
+  /**
+   * A host rebuilt the run's workspace because it was missing here or another host held it last (issue 20): from
+   * the fork's branch at the pushed head, or from the base commit. Never moves the run.
+   */
+  | (Base & { type: 'worker.workspace.rebuilt'; from_host: string | null; to_host: string; point: 'pushed_head' | 'base'; sha: string })
+  /**
+   * Local work of the host that held the workspace before a rebuild, never pushed: the agent attempts it ran after the
+   * last push (`unfinished_attempt_no`: one that started and never recorded an end). Never moves the run.
+   */
+  | (Base & { type: 'worker.workspace.work_lost'; host: string | null; attempt_nos: number[]; unfinished_attempt_no: number | null })
   | (Base & { type: 'github.check.completed'; conclusion: string; pr_number?: number | null | undefined; head_sha?: string | null | undefined; reason?: string | undefined; failing_checks?: string[] | undefined })
   | (Base & { type: 'github.review.submitted'; state: string; pr_number?: number | null | undefined })
   | (Base & { type: 'github.pull_request.closed'; pr_number: number; merged: boolean })

@@ -35,6 +35,16 @@ const EXPECTED: Array<[string, RunEvent, string]> = [
     'QUEUED FAILED_RETRYABLE PLAN_READY FAILED_RETRYABLE FAILED_RETRYABLE NEEDS_HUMAN_REVIEW FAILED_RETRYABLE FAILED_RETRYABLE FAILED_RETRYABLE PAUSED ~terminal_state ~terminal_state NEEDS_HUMAN_REVIEW FAILED_RETRYABLE ~terminal_state',
   ],
   [
+    'workspace rebuilt (issue 20)',
+    { type: 'worker.workspace.rebuilt', from_host: 'a', to_host: 'b', point: 'base', sha: 'abc' },
+    'QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED ~terminal_state ~terminal_state NEEDS_HUMAN_REVIEW FAILED_RETRYABLE ~terminal_state',
+  ],
+  [
+    'workspace work lost (issue 20)',
+    { type: 'worker.workspace.work_lost', host: 'a', attempt_nos: [2], unfinished_attempt_no: 3 },
+    'QUEUED DISCOVERY PLAN_READY IMPLEMENTING LOCAL_VALIDATING PUSHED CI_WAIT REVIEW_WAIT ITERATING PAUSED ~terminal_state ~terminal_state NEEDS_HUMAN_REVIEW FAILED_RETRYABLE ~terminal_state',
+  ],
+  [
     'check success',
     { type: 'github.check.completed', conclusion: 'Success', pr_number: 7, head_sha: 'aaa' },
     '~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition ~invalid_transition REVIEW_WAIT REVIEW_WAIT ~invalid_transition ~held ~invalid_transition ~invalid_transition ~held ~invalid_transition ~invalid_transition',
@@ -101,6 +111,22 @@ describe('resolveEvent over every (state, event) pair', () => {
       expect(Object.fromEntries(RUN_STATES.map((s, i) => [s, actual[i]]))).toEqual(Object.fromEntries(RUN_STATES.map((s, i) => [s, expected[i]])));
     });
   }
+});
+
+describe('workspace placement events (issue 20)', () => {
+  it('a rebuild keeps the state, last_error, last_active_state, held facts and pausedFrom as they were', () => {
+    const before = run('PAUSED', { lastError: 'agent:x:boom', lastActiveState: 'ITERATING', pausedFrom: 'ITERATING', heldFacts: { check: 'failure' } });
+    const r = resolveEvent(before, { type: 'worker.workspace.rebuilt', from_host: 'a', to_host: 'b', point: 'pushed_head', sha: 'aaa' });
+    expect(r.outcome).toBe('applied');
+    if (r.outcome !== 'applied') return;
+    expect(r.sameState).toBe(true);
+    expect(r.next).toEqual(before);
+  });
+
+  it('lost work on a terminal run is stored, not applied', () => {
+    const r = resolveEvent(run('DONE'), { type: 'worker.workspace.work_lost', host: 'a', attempt_nos: [1], unfinished_attempt_no: null });
+    expect(r).toMatchObject({ outcome: 'stored', reason: 'terminal_state' });
+  });
 });
 
 describe('command.run.skip (issue 17)', () => {

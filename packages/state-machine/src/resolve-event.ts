@@ -281,6 +281,11 @@ export function resolveEvent(run: RunSnapshot, event: RunEvent, ctx: ResolveCont
       return move(run, event.target_state, event, ctx, event.type === 'command.retry' ? event.error : undefined);
     case 'timer.timeout':
       return resolveRule(run, event, ctx, `timeout:${event.step}`);
+    case 'worker.workspace.rebuilt':
+    case 'worker.workspace.work_lost':
+      // A fact about where the workspace lives, not a step: the run stays where it is, its last_error too.
+      if (isTerminal(run.state)) return storeOnly(run, 'terminal_state', `${runLabel(ctx)} is ${run.state}; the workspace fact is recorded only`);
+      return { outcome: 'applied', next: nextSnapshot(run, run.state), from: run.state, sameState: true };
     case 'command.run.skip':
       // Like a merged PR, a skip does not follow the table: any run that has not ended can be ended this way.
       if (isTerminal(run.state)) return terminalRefusal(run, event, ctx);
