@@ -1,7 +1,7 @@
 export { resolveCodexBinary, cursorExtensionBinaries, expandHome } from './resolve-codex-binary.js';
 export type { ResolveCodexBinaryResult, CodexBinarySource } from './resolve-codex-binary.js';
 export { probeCodex, fileProbeCache, memoryProbeCache } from './probe-codex.js';
-export type { ProbeCodexResult, ProbeCodexOptions, CodexProbeCache } from './probe-codex.js';
+export type { ProbeCodexResult, ProbeCodexOptions, CodexProbeCache, ProbeCache } from './probe-codex.js';
 export { capabilitiesFromVersion, capabilitiesFromHelp, parseCodexVersion, compareVersions, MIN_CODEX_VERSION } from './codex-capabilities.js';
 export type { CodexCapabilities, CodexStreamFormat, CapabilitiesResult } from './codex-capabilities.js';
 export { buildCodexCommand, CODEX_SANDBOXES } from './build-codex-command.js';

@@ -1,7 +1,6 @@
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { claudeCapabilitiesFrom, type ClaudeCapabilities } from './claude-capabilities.js';
-import type { CodexCapabilities } from './codex-capabilities.js';
 import { nodeFileProbe } from './file-probe.js';
 import { memoryProbeCache, type ProbeCodexOptions } from './probe-codex.js';
 
@@ -40,9 +39,8 @@ function asCapabilities(value: unknown): ClaudeCapabilities | undefined {
  */
 export async function probeClaude(bin: string, options: ProbeClaudeOptions = {}): Promise<ProbeClaudeResult> {
   const fs = options.fs ?? nodeFileProbe;
-  // Codex's cache type names its own capabilities; the stores keep whatever JSON they are given by key, and claude's
-  // entries have their own keys and are checked on the way out (asCapabilities).
-  const cache: { get(key: string): unknown; set(key: string, value: ClaudeCapabilities | CodexCapabilities): void } = options.cache ?? memoryProbeCache;
+  // Claude's entries have their own keys in the shared cache and are checked on the way out (asCapabilities).
+  const cache = options.cache ?? memoryProbeCache;
   const mtime = fs.mtimeMs(bin);
   if (mtime === null) return { ok: false, reason: `claude binary ${bin} does not exist.` };
   const key = `claude:${bin}@${mtime}`;

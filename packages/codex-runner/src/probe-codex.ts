@@ -7,10 +7,28 @@ import { nodeFileProbe, type FileProbe } from './file-probe.js';
 /** The result of {@link probeCodex}. */
 export type ProbeCodexResult = { ok: true; capabilities: CodexCapabilities; cached: boolean } | { ok: false; reason: string };
 
-/** A cache of probe results keyed by binary path and modification time. */
-export interface CodexProbeCache {
-  get(key: string): CodexCapabilities | undefined;
-  set(key: string, value: CodexCapabilities): void;
+/**
+ * A cache of probe results keyed by engine, binary path and modification time. It keeps whatever JSON each engine
+ * stores; every engine checks the shape of what it reads back (a cache file is outside input).
+ */
+export interface ProbeCache {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+/** The probe cache codex's probe uses (the same cache as every engine's). */
+export type CodexProbeCache = ProbeCache;
+
+const JSON_FLAGS: readonly string[] = ['--json', '--experimental-json'];
+
+/** A cached codex entry as read back: only a well-formed one counts. */
+function asCodexCapabilities(value: unknown): CodexCapabilities | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const v = value as Record<string, unknown>;
+  const flags = [v.hasFullAuto, v.hasSandboxFlag, v.hasShortLastMessageFlag];
+  if ((v.version !== null && typeof v.version !== 'string') || typeof v.versionText !== 'string' || typeof v.streamFormat !== 'string') return undefined;
+  if (!JSON_FLAGS.includes(v.jsonFlag as string) || flags.some((f) => typeof f !== 'boolean')) return undefined;
+  return value as CodexCapabilities;
 }
 
 /** Options of {@link probeCodex}. */
@@ -27,7 +45,7 @@ export interface ProbeCodexOptions {
   fs?: FileProbe;
 }
 
-const memory = new Map<string, CodexCapabilities>();
+const memory = new Map<string, unknown>();
 
 /** The process-wide in-memory probe cache used by default. */
 export const memoryProbeCache: CodexProbeCache = {
@@ -40,10 +58,10 @@ export const memoryProbeCache: CodexProbeCache = {
  * launcher. Unreadable or corrupt files count as empty; write failures are ignored.
  */
 export function fileProbeCache(path: string): CodexProbeCache {
-  const load = (): Record<string, CodexCapabilities> => {
+  const load = (): Record<string, unknown> => {
     try {
       const parsed: unknown = JSON.parse(readFileSync(path, 'utf8'));
-      return parsed && typeof parsed === 'object' ? (parsed as Record<string, CodexCapabilities>) : {};
+      return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
     } catch {
       return {};
     }
@@ -77,7 +95,7 @@ export async function probeCodex(bin: string, options: ProbeCodexOptions = {}): 
   const mtime = fs.mtimeMs(bin);
   if (mtime === null) return { ok: false, reason: `codex binary ${bin} does not exist.` };
   const key = `${bin}@${mtime}`;
-  const hit = cache.get(key);
+  const hit = asCodexCapabilities(cache.get(key));
   if (hit) return { ok: true, capabilities: hit, cached: true };
 
   const env: Record<string, string> = {};

@@ -2,7 +2,6 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cleanupTempDirs, codexBinaryPath, tempDir } from '@agentpr/testing';
-import type { CodexCapabilities } from '../codex-capabilities.js';
 import { fileProbeCache, probeCodex, type CodexProbeCache } from '../probe-codex.js';
 
 afterAll(() => cleanupTempDirs());
@@ -18,8 +17,8 @@ function fakeCodex(version: string, help = '', exitCode = 0): string {
   return path;
 }
 
-function countingCache(): CodexProbeCache & { store: Map<string, CodexCapabilities> } {
-  const store = new Map<string, CodexCapabilities>();
+function countingCache(): CodexProbeCache & { store: Map<string, unknown> } {
+  const store = new Map<string, unknown>();
   return { store, get: (k) => store.get(k), set: (k, v) => void store.set(k, v) };
 }
 
