@@ -22,20 +22,31 @@ export interface CandidateFilter {
   /** A GitHub-waiting run (CI_WAIT, REVIEW_WAIT) is due when its last sync is at or before this. */
   syncCutoff: string;
   limit: number;
+  /**
+   * This host's id (`resolveHostId`). With it, runs whose workspace this host holds come first, then runs no host
+   * holds, then other hosts' runs: fewer workspace rebuilds. It only orders; every candidate stays a candidate.
+   */
+  hostId?: string | undefined;
+  /**
+   * With `hostId`: another host's run whose state has not changed since this ISO timestamp ranks with the runs no
+   * host holds, so the runs of a host that is gone never wait behind this host's own work for long. Default: never.
+   */
+  foreignStaleCutoff?: string | undefined;
 }
 
 /**
  * Runs that may need the manager now, least recently updated first: workable states only (runs waiting for a
  * human never take a slot), not in backoff, GitHub-waiting runs (CI_WAIT, REVIEW_WAIT, and PUSHED with a PR) only
  * when their sync is due, and a PUSHED run without a PR only while no PR request was made since its latest push
- * (once requested, it waits for a human). The cost follows the number of active runs, not all runs (partial index
- * on non-terminal states).
+ * (once requested, it waits for a human). With `hostId`, the runs whose workspace is on this host rank first (see
+ * {@link CandidateFilter}); nothing is pinned: the lease alone decides who works a run. The cost follows the number
+ * of active runs, not all runs (partial index on non-terminal states).
  *
  * @example
- * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20 });
+ * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20, hostId: resolveHostId(env) });
  */
 export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Promise<string[]> {
-  const rows = await db
+  const query = db
     .selectFrom('run_states as s')
     .innerJoin('runs as r', 'r.run_id', 's.run_id')
     .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
@@ -60,11 +71,14 @@ export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Pro
         eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is not', null), syncDue]),
         eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is', null), eb.not(requestedSincePush)]),
       ]);
-    })
-    .orderBy('s.updated_at', 'asc')
-    .orderBy('s.run_id', 'asc')
-    .limit(filter.limit)
-    .execute();
+    });
+  const { hostId, foreignStaleCutoff } = filter;
+  const ranked = hostId === undefined ? query : query.orderBy((eb) => {
+    // Literals, not bound parameters: PostgreSQL cannot type a parameter that only a CASE branch holds.
+    const rank = eb.case().when('s.workspace_host', '=', hostId).then(eb.lit(0)).when('s.workspace_host', 'is', null).then(eb.lit(1));
+    return (foreignStaleCutoff === undefined ? rank : rank.when('s.updated_at', '<=', foreignStaleCutoff).then(eb.lit(1))).else(eb.lit(2)).end();
+  }, 'asc');
+  const rows = await ranked.orderBy('s.updated_at', 'asc').orderBy('s.run_id', 'asc').limit(filter.limit).execute();
   return rows.map((r) => r.run_id);
 }
 

@@ -14,6 +14,7 @@ import {
   recordAttempt,
   runActivityMarks,
   saveManagerRun,
+  setWorkspaceHost,
   type Clock,
   type OpenDatabase,
 } from '../index.js';
@@ -104,6 +105,27 @@ describe.each(dialectsUnderTest())('manager queries on %s', (kind) => {
       expect(await candidates(10_000, 4000)).toEqual(['run_pushed']);
       await request(store, 'run_pushed', 'bbb', 500);
       expect(await candidates(10_000, 4000)).toEqual([]);
+    });
+  });
+
+  it('candidates with a host id: its own runs first, then unplaced, then other hosts\' (a stale one with the unplaced); none is left out', async () => {
+    await withStore(kind, async (store) => {
+      for (const [runId, ms] of [['run_b_old', 0], ['run_none', 100], ['run_a', 200], ['run_b', 300], ['run_a2', 400]] as const) await run(store, runId, ms);
+      await setWorkspaceHost(store.db, 'run_a', 'host-a');
+      await setWorkspaceHost(store.db, 'run_a2', 'host-a');
+      await setWorkspaceHost(store.db, 'run_b', 'host-b');
+      await setWorkspaceHost(store.db, 'run_b_old', 'host-b');
+      const filter = { now: iso(10_000), syncCutoff: iso(4000), limit: 10 };
+
+      expect(await managerCandidateRuns(store.db, filter)).toEqual(['run_b_old', 'run_none', 'run_a', 'run_b', 'run_a2']);
+      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-a' })).toEqual(['run_a', 'run_a2', 'run_none', 'run_b_old', 'run_b']);
+      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-b' })).toEqual(['run_b_old', 'run_b', 'run_none', 'run_a', 'run_a2']);
+      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-c', limit: 2 })).toEqual(['run_none', 'run_b_old']);
+      // host-b's oldest run has not moved since before the cutoff: it ranks with the unplaced one, by age.
+      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-a', foreignStaleCutoff: iso(50) })).toEqual(['run_a', 'run_a2', 'run_b_old', 'run_none', 'run_b']);
+      // The order moves with the workspace: once host-a holds run_b, run_b is one of host-a's.
+      await setWorkspaceHost(store.db, 'run_b', 'host-a');
+      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-a' })).toEqual(['run_a', 'run_b', 'run_a2', 'run_none', 'run_b_old']);
     });
   });
 
