@@ -28,10 +28,16 @@ async function parses(args: string[]): Promise<{ code: number; stderr: string; s
 describe('agentpr commands the deploy templates run', () => {
   const invocations = templateInvocations(python);
 
-  it('finds the doctor gate and the service of every unit and supervisord program', () => {
+  it('finds the doctor gate and the service of every unit and supervisord program, single-host and multi-host', () => {
     expect(python, 'python3 with configparser is needed to read the supervisord config').toBeDefined();
     const byWhere = new Set(invocations.map((i) => i.where.split(' ')[0]));
     expect([...byWhere].sort()).toEqual([
+      'multi-host/supervisord/agentpr-manager-host.conf',
+      'multi-host/supervisord/agentpr-webhooks.conf',
+      'multi-host/systemd/agentpr-github-webhook@.service',
+      'multi-host/systemd/agentpr-manager.service',
+      'multi-host/systemd/agentpr-telegram.service',
+      'multi-host/systemd/agentpr-webhook-audit-alert@.service',
       'supervisord/agentpr.conf',
       'systemd/agentpr-dashboard.service',
       'systemd/agentpr-github-webhook.service',

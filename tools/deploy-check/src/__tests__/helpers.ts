@@ -31,6 +31,19 @@ export function unitFiles(): string[] {
   return readdirSync(join(DEPLOY_DIR, 'systemd')).filter((f) => /\.(service|timer)$/.test(f)).sort();
 }
 
+/** The multi-host templates' folder, relative to deploy/. */
+export const MULTI_HOST = 'multi-host';
+
+/** The systemd units shipped in deploy/multi-host/systemd (template units end in `@.service` / `@.timer`). */
+export function multiHostUnitFiles(): string[] {
+  return readdirSync(join(DEPLOY_DIR, MULTI_HOST, 'systemd')).filter((f) => /\.(service|timer)$/.test(f)).sort();
+}
+
+/** The supervisord configs shipped in deploy/multi-host/supervisord. */
+export function multiHostSupervisordFiles(): string[] {
+  return readdirSync(join(DEPLOY_DIR, MULTI_HOST, 'supervisord')).filter((f) => f.endsWith('.conf')).sort().map((f) => `${MULTI_HOST}/supervisord/${f}`);
+}
+
 /** An executable on PATH (or in /usr/sbin, /sbin, where Debian puts nginx), or undefined. */
 export function which(name: string): string | undefined {
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/local/sbin', '/usr/sbin', '/sbin'];

@@ -43,8 +43,8 @@ describe('deploy templates: secrets and environment files', () => {
   });
 
   it('secrets in the environment file examples are CHANGE_ME placeholders', () => {
-    const examples = deployFiles().filter((f) => f.startsWith('env/'));
-    expect(examples.length).toBeGreaterThanOrEqual(3);
+    const examples = deployFiles().filter((f) => /^(multi-host\/)?env\//.test(f));
+    expect(examples.length).toBeGreaterThanOrEqual(5);
     for (const file of examples) {
       for (const a of envAssignments(readDeploy(file))) {
         if (SECRET_NAME.test(a.key)) expect(a.value, `${file}: ${a.key}`).toMatch(/CHANGE_ME/);

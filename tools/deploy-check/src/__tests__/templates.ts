@@ -1,7 +1,7 @@
 import { basename, join } from 'node:path';
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { commandInvocations, parseUnitFile, unitInvocations, type Invocation } from '../index.js';
-import { REPO_ROOT, readDeploy, run, unitFiles, which } from './helpers.js';
+import { MULTI_HOST, multiHostSupervisordFiles, multiHostUnitFiles, REPO_ROOT, readDeploy, run, unitFiles, which } from './helpers.js';
 
 /** The supervisord config: one file that runs all three programs. */
 export const SUPERVISORD_CONF = 'supervisord/agentpr.conf';
@@ -28,13 +28,25 @@ export function readSupervisordConf(python: string, path = join(REPO_ROOT, 'depl
   return JSON.parse(r.stdout) as Record<string, Record<string, string>>;
 }
 
-/** Every agentpr program the systemd units and the supervisord config start, with where each is written. */
+/**
+ * Every agentpr program the systemd units and the supervisord configs start (single-host and multi-host), with where
+ * each is written. Template units' `%i` and supervisord's `%(process_num)d` become a port, as systemd and supervisord
+ * expand them, so the CLI parser sees the command line that really runs.
+ */
 export function templateInvocations(python: string | undefined): Invocation[] {
   const out: Invocation[] = [];
-  for (const file of unitFiles()) out.push(...unitInvocations(parseUnitFile(readDeploy(`systemd/${file}`)), `systemd/${file}`));
+  const units = [...unitFiles().map((f) => `systemd/${f}`), ...multiHostUnitFiles().map((f) => `${MULTI_HOST}/systemd/${f}`)];
+  for (const file of units) {
+    const invocations = unitInvocations(parseUnitFile(readDeploy(file)), file);
+    out.push(...invocations.map((i) => ({ ...i, argv: i.argv.map((a) => a.split('%i').join('8787')) })));
+  }
   if (python) {
-    for (const [section, values] of Object.entries(readSupervisordConf(python))) {
-      if (section.startsWith('program:') && values.command) out.push(...commandInvocations(values.command, `${SUPERVISORD_CONF} [${section}] command`));
+    for (const conf of [SUPERVISORD_CONF, ...multiHostSupervisordFiles()]) {
+      for (const [section, values] of Object.entries(readSupervisordConf(python, join(REPO_ROOT, 'deploy', conf)))) {
+        if (!section.startsWith('program:') || !values.command) continue;
+        const command = values.command.split('%(process_num)d').join('8787');
+        out.push(...commandInvocations(command, `${conf} [${section}] command`));
+      }
     }
   }
   return out;
