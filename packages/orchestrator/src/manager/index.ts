@@ -9,7 +9,7 @@ export type { FactInputs, GatheredFacts } from './gather-facts.js';
 export { autoContract, escalate, markPlanReady, retryRun, startDiscovery, startImplementation } from './actions.js';
 export type { ActionOutcome, ContractOutcome, ManagerActions } from './actions.js';
 export { managerTick, candidateRuns } from './manager-tick.js';
-export type { TickOptions, TickReport, RunTickResult, ActionRecord } from './manager-tick.js';
+export type { TickOptions, TickReport, RunTickResult, ActionRecord, HostAffinity } from './manager-tick.js';
 export { defaultManagerActions } from './default-actions.js';
 export { prePushCheck } from './pre-push-check.js';
 export { contractFromLastMessage, lastContractObject } from './contract-message.js';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { effectivePolicy, loadPolicy, type ManagerPolicy } from '@agentpr/policy';
-import { getRun, leaseHolder, linkedOpenPr } from '@agentpr/store';
+import { getRun, leaseHolder, linkedOpenPr, resolveHostId } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { policyError } from '../policy-error.js';
@@ -57,7 +57,9 @@ export async function tickOptions(ctx: AppContext, flags: ManagerFlags, signal: 
     concurrency: Math.max(1, flags.concurrency ?? 1),
     contractTemplateFile: flags.contractTemplateFile,
     disableAutoContract: flags.disableAutoContract ?? false,
-    holder: leaseHolder('manager'),
+    // The operator's AGENTPR_HOST_ID as the app saw it, never this process's own environment.
+    holder: leaseHolder('manager', ctx.env),
+    hostId: resolveHostId(ctx.env),
     leaseTtlMs: (flags.leaseTtlSec ?? 60) * 1000,
     prFollowup: flags.prFollowup ?? true,
     signal,

@@ -20,6 +20,7 @@ import { gatherFacts, runFingerprint } from './gather-facts.js';
 /** The shortest run lease a tick takes, and the default (`TickOptions.leaseTtlMs`). */
 const MIN_LEASE_TTL_MS = 1000;
 const DEFAULT_LEASE_TTL_MS = 60_000;
+const DEFAULT_FOREIGN_GRACE_MS = 600_000;
 
 /** Options of one manager tick (CLI flags and policy values). */
 export interface TickOptions {
@@ -43,6 +44,16 @@ export interface TickOptions {
   contractTemplateFile?: string | undefined;
   disableAutoContract?: boolean;
   holder: string;
+  /**
+   * This host's id (`resolveHostId`): candidate runs whose workspace is on this host come first, then runs no host
+   * holds, then other hosts' runs (fewer workspace rebuilds). Only the order changes; any host takes any free run.
+   */
+  hostId?: string | undefined;
+  /**
+   * With `hostId`: another host's run unchanged for this long ranks with the runs no host holds, so a dead host's
+   * runs never wait behind this host's own work for long (default 10 minutes).
+   */
+  foreignGraceMs?: number | undefined;
   /**
    * Length of the run lease; a heartbeat renews it every third of that while the run is worked, so a killed
    * worker's lease expires within this time and another worker picks the run up (default 60 s).
@@ -111,13 +122,23 @@ export interface TickReport {
   pr_followup?: PrSweepSummary;
 }
 
+/** How {@link candidateRuns} prefers this host's runs: its host id and the grace after which a foreign run counts as unplaced. */
+export interface HostAffinity {
+  hostId: string;
+  foreignGraceMs?: number | undefined;
+}
+
 /**
  * Runs that may need work now, least recently updated first: workable states only, not in backoff, and
- * GitHub-waiting runs only when their sync is due (see `managerCandidateRuns` in the store).
+ * GitHub-waiting runs only when their sync is due (see `managerCandidateRuns` in the store). With `affinity`, this
+ * host's runs first, then unplaced runs, then other hosts' runs (one unchanged for the grace period with the unplaced).
  */
-export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number): Promise<string[]> {
-  const now = ctx.clock();
-  return managerCandidateRuns(ctx.db, { now: iso(now), syncCutoff: iso(new Date(now.getTime() - syncIntervalMs)), limit });
+export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number, affinity?: HostAffinity): Promise<string[]> {
+  const now = ctx.clock().getTime();
+  const placed = affinity
+    ? { hostId: affinity.hostId, foreignStaleCutoff: iso(new Date(now - (affinity.foreignGraceMs ?? DEFAULT_FOREIGN_GRACE_MS))) }
+    : {};
+  return managerCandidateRuns(ctx.db, { now: iso(new Date(now)), syncCutoff: iso(new Date(now - syncIntervalMs)), limit, ...placed });
 }
 
 function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<ActionOutcome>): Promise<ActionOutcome> {
@@ -278,13 +299,14 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
 
 /**
  * One manager pass: expire stale leases, pick the runs that may need work
- * (fairly, oldest-updated first), and for each take its lease, decide and execute up to
+ * (fairly, oldest-updated first; with `hostId`, this host's runs first), and for each take its lease, decide and execute up to
  * `maxActionsPerRun` actions in process, then release. An exception in one run never stops the tick.
  */
 export async function managerTick(ctx: AppContext, actions: ManagerActions, options: TickOptions): Promise<TickReport> {
   const started = iso(ctx.clock());
   const expired = options.dryRun ? 0 : await expireLeases(ctx.db, ctx.clock);
-  const runIds = options.runId ? [options.runId] : await candidateRuns(ctx, options.limit, options.syncIntervalMs);
+  const affinity = options.hostId ? { hostId: options.hostId, foreignGraceMs: options.foreignGraceMs } : undefined;
+  const runIds = options.runId ? [options.runId] : await candidateRuns(ctx, options.limit, options.syncIntervalMs, affinity);
   const results: RunTickResult[] = new Array(runIds.length);
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, runIds.length)) }, async () => {
