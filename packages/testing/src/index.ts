@@ -19,3 +19,4 @@ export { findNonHermeticPaths, scanTestFile } from './hermetic-paths.js';
 export type { NonHermeticPath } from './hermetic-paths.js';
 export { withClaudeSandbox, claudeBinaryPath, TEST_ANTHROPIC_API_KEY, CLAUDE_TEST_RETRY_ENV } from './claude-stub-harness.js';
 export type { ClaudeSandbox, ClaudeSandboxOptions } from './claude-stub-harness.js';
+export { scriptedCodex, scriptedCodexPath, type ScriptedCodex } from './scripted-codex/scripted-codex.js';
