@@ -125,7 +125,7 @@ try {
   show('state', (await agentpr(['mark-plan-ready', '--run-id', runId, '--contract-path', join(root, 'campaigns', 'example', 'workflow.md')])).state);
   show('state', (await agentpr(['start-implementation', '--run-id', runId])).state);
   const step = await agentpr(['run-agent-step', '--run-id', runId, '--prompt-file', join(root, 'campaigns', 'example', 'prompt_template.md'), ...engine.stepFlags, '--skip-network-check', ...isolation], { unconfined: isolation.length > 0 });
-  show('engine', `${step.engine ?? engine.name}${step.model ? ` · ${step.model}` : ''}`);
+  show('engine', `${step.engine ?? engine.name}${step.engine_source ? ` (chosen by: ${step.engine_source})` : ''}${step.model ? ` · ${step.model}` : ''}`);
   show('verdict', `${step.classification.grade} ${step.classification.reason_code} (${step.engine ?? engine.name} exit ${step.exit_code})`);
   for (const e of step.classification.evidence.slice(0, 4)) show('evidence', typeof e === 'string' ? e : `line ${e.line ?? '?'}: ${e.command ?? ''} ${e.exit_code !== undefined ? `exit ${e.exit_code}` : ''} ${e.note ?? ''}`.trim());
   show('state', `${step.state} (a PASS converges to LOCAL_VALIDATING, which is what mark-local-validated records)`);

@@ -37,7 +37,9 @@ describe('runAgentStep with the real claude binary against the anthropic stub (b
     // recorded codex's way: input includes the cached reads (4700 + 2700 cached), output 530.
     expect(await agentAttempt(step)).toMatchObject({ grade: 'PASS', exit_code: 0, engine: 'claude', model: POLICY_MODEL, input_tokens: 7400, cached_input_tokens: 2700, output_tokens: 530 });
     const report = JSON.parse(readFileSync(reports.report, 'utf8')) as Record<string, any>;
-    expect(JSON.stringify(report)).toContain('"engine":"claude"');
+    expect([report.engine, report.runtime.engine, report.runtime.engine_source]).toEqual(['claude', 'claude', 'default']);
+    // Under network allowlist the egress proxy let claude reach its model: the stub's loopback endpoint is a rule.
+    expect(report.sandbox.egress.rules).toContain(new URL(step.claude.stubUrl).host);
     const digest = JSON.parse(readFileSync(reports.digest, 'utf8')) as Record<string, any>;
     expect(digest.changes.changed_files).toEqual(expect.arrayContaining(['src/title-case.js', 'test/title-case.test.js']));
   }, 120_000);
