@@ -2,7 +2,7 @@ import { isRunState, isTerminal, RUN_STATES, type RunState } from '@agentpr/stat
 import { getRun, latestPrRequest, listRuns, StoreError } from '@agentpr/store';
 import { formatDuration } from '@agentpr/reports/format-duration';
 import { encodeButtonData, type InlineButton, type Tier } from '@agentpr/telegram';
-import { AgentprError, applyCommand, buildInbox, listPendingPrs, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type PendingPr, type RunCommand } from '@agentpr/orchestrator';
+import { AgentprError, agentAttemptLines, applyCommand, buildInbox, listPendingPrs, RUN_ID_PATTERN, type AppContext, type ApprovePr, type CommandApplied, type PendingPr, type RunCommand } from '@agentpr/orchestrator';
 import { approvalCard } from './card-taps.js';
 import { expiryText } from './expiry-text.js';
 import { inboxText } from './render-inbox.js';
@@ -171,6 +171,7 @@ async function showCommand(ctx: AppContext, name: 'show' | 'status', args: strin
     `workspace: ${run.workspace_dir}`,
   ];
   if (state.last_error) lines.push(`last_error: ${shorten(state.last_error, 500)}`);
+  lines.push(...(await agentAttemptLines(ctx.db, run.run_id)));
   const buttons: InlineButton[] = [];
   const pause = encodeButtonData('pause', run.run_id);
   if (pause && !isTerminal(state.current_state) && state.current_state !== 'PAUSED' && state.current_state !== 'FAILED_RETRYABLE') {
