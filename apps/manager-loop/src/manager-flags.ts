@@ -1,5 +1,6 @@
 import { choice, flag, int, list, str, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
 import type { ManagerActionConfig, ManagerFlags } from '@agentpr/orchestrator';
+import { ENGINE_NAMES } from '@agentpr/policy';
 
 /** The flags of a manager tick, shared by `agentpr-manager` and the CLI's manager-tick, run-manager-loop and drive. */
 export const MANAGER_OPTIONS: Record<string, FlagSpec> = {
@@ -12,7 +13,8 @@ export const MANAGER_OPTIONS: Record<string, FlagSpec> = {
   'commit-title': { type: 'string', value: 'TITLE', description: 'commit title of run-finish (default: the campaign default)' },
   'skills-mode': { type: 'string', value: 'MODE', description: 'off | agentpr (default: policy)' },
   'codex-sandbox': { type: 'string', value: 'MODE', description: 'sandbox of agent steps (default: policy)' },
-  'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra codex argument for agent steps' },
+  'agent-arg': { type: 'string', multiple: true, value: 'ARG', description: 'extra engine argument for agent steps' },
+  engine: { type: 'string', value: 'ENGINE', choices: ENGINE_NAMES, description: "codex | claude for every agent step (default: each run's policy, per repository and stage)" },
   isolation: { type: 'string', value: 'LEVEL', choices: ['bwrap', 'none'], description: 'bwrap | none for agent steps (default: policy, bwrap)' },
   network: { type: 'string', value: 'MODE', choices: ['allowlist', 'on', 'off'], description: 'allowlist | on | off for agent steps (default: policy, allowlist)' },
   concurrency: { type: 'string', value: 'N', description: 'runs worked in parallel by this process (default 1)' },
@@ -53,6 +55,7 @@ export function actionConfig(values: FlagValues): ManagerActionConfig {
     skillsMode: str(values, 'skills-mode'),
     codexSandbox: str(values, 'codex-sandbox'),
     agentArgs: list(values, 'agent-arg'),
+    engine: choice(values, 'engine', ENGINE_NAMES),
     isolation,
     network,
     skipNetworkCheck: flag(values, 'skip-network-check'),
