@@ -1,13 +1,15 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { classifyAttempt, retryableStreak, type PreflightOutcome } from '@agentpr/runtime-analysis';
 import type { RunState } from '@agentpr/state-machine';
-import { applyEvent, ATTEMPT_HISTORY_LIMIT, listAttempts, requireRun, setAttemptVerdict } from '@agentpr/store';
+import { applyEvent, ATTEMPT_HISTORY_LIMIT, listAttempts, setAttemptVerdict } from '@agentpr/store';
 import { diffSummary, type ProtectedChange, type ProtectedSnapshot } from '@agentpr/workspace';
 import type { Campaign } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { agentLockFile, discardAndReset, retryResetDecision, type WorkspaceResetDone } from '../workspace/reset-workspace.js';
 import { runPreflight } from '../workspace/run-preflight.js';
+import { ensureLocalWorkspace } from '../workspace/ensure-local-workspace.js';
+import { requireLocalRun } from '../workspace/local-run.js';
 import { campaignFor, verifyProtectedFiles } from '../workspace/workspace-shared.js';
 import type { RefusedAgentStep } from './agent-step-result.js';
 import { failureTarget, recordRefusal, recordStepFailure } from './converge.js';
@@ -22,18 +24,19 @@ export function lockFileOf(ctx: AppContext, runId: string): string {
 }
 
 /**
- * Enters the step: a QUEUED run starts discovery, a run outside the agent's states is refused, and the success
- * target is adjusted to the stage (discovery and a validating run do not move on success unless asked).
+ * Enters the step: a QUEUED run starts discovery, a run outside the agent's states is refused, the success
+ * target is adjusted to the stage (discovery and a validating run do not move on success unless asked), and the
+ * workspace is made local (rebuilt when another host held it last). `repoDir` is the workspace on this host.
  */
 export async function enterStage(ctx: AppContext, input: RunAgentStepInput, params: StepParameters): Promise<StepScope> {
   const runId = input.runId;
-  let run = await requireRun(ctx.db, runId);
+  let run = await requireLocalRun(ctx, runId);
   let successState = params.successState;
   const defaulted = input.successState === undefined;
   if (defaulted && run.state.current_state === 'DISCOVERY' && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
   if (run.state.current_state === 'QUEUED') {
     await applyEvent(ctx.db, runId, { event: { type: 'command.start.discovery', actor: 'worker' } }, ctx.clock);
-    run = await requireRun(ctx.db, runId);
+    run = await requireLocalRun(ctx, runId);
     if (defaulted && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
   }
   const stage = run.state.current_state;
@@ -41,6 +44,8 @@ export async function enterStage(ctx: AppContext, input: RunAgentStepInput, para
     throw new AgentprError('refused', `run ${runId} is in ${stage}; run-agent-step works in ${ALLOWED_STATES.join(', ')}.`, { details: { state: stage } });
   }
   if (stage === 'LOCAL_VALIDATING' && successState === 'LOCAL_VALIDATING') successState = 'UNCHANGED';
+  // Another host may have worked the run last: its workspace is rebuilt here before any check reads it (issue 20).
+  if ((await ensureLocalWorkspace(ctx, runId)).kind === 'rebuilt') run = await requireLocalRun(ctx, runId);
   return { ctx, input, params, run, runId, stage, repoDir: run.run.workspace_dir, successState };
 }
 
@@ -138,7 +143,7 @@ export async function preflightStep(s: StepScope, count: AttemptCount): Promise<
   if (s.input.skipPreflight) return { preflight: null, preflightReport: null };
   const { ctx, runId, params } = s;
   const checks = { skipNetworkCheck: s.input.skipNetworkCheck ?? false, networkTimeoutSec: s.input.networkTimeoutSec ?? 5 };
-  const pf = await runPreflight(ctx, { runId, ...checks, codexSandbox: params.sandbox });
+  const pf = await runPreflight(ctx, { runId, ...checks, codexSandbox: params.sandbox, leaseHeld: true });
   const preflight: PreflightOutcome = { ok: pf.report.ok, failures: pf.report.failures };
   if (pf.report.ok) return { preflight, preflightReport: pf.report };
   const classification = classifyAttempt({

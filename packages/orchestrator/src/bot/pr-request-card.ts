@@ -3,6 +3,7 @@ import type { DodPolicy } from '@agentpr/runtime-analysis';
 import { getPrRequest, getRun } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
+import { localRunOf } from '../workspace/local-run.js';
 import { dodGateForRun, type DodGateVerdict } from '../pr-gate/dod-gate.js';
 import { gitLine } from '../pr-gate/git-reads.js';
 import type { FileStat } from '../pr-gate/pr-text-sections.js';
@@ -55,7 +56,8 @@ export async function prRequestCard(ctx: AppContext, requestId: number, options:
   if (!request) throw new AgentprError('not_found', `PR request ${requestId} not found.`);
   const found = await getRun(ctx.db, request.run_id);
   if (!found) throw new AgentprError('not_found', `run ${request.run_id} not found. Use list-runs to see existing runs.`);
-  const { run } = found;
+  // Read only: the workspace on this host, when it is here (the files are left out when it is not).
+  const { run } = localRunOf(ctx, found);
   const status = await prRequestStatus(ctx, request);
   const files = await requestFiles(ctx, run.run_id, run.workspace_dir, request.head_sha).catch(() => null);
   let dod: DodGateVerdict | null = null;

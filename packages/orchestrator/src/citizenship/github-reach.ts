@@ -4,17 +4,22 @@ import type { RunRow } from '@agentpr/store';
 import { githubRepoUrl, redactSecrets } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { remoteUrl } from '../pr-gate/git-reads.js';
+import { localWorkspaceDir } from '../workspace/local-run.js';
 
 /** `AGENTPR_OFFLINE` set to a false word: the operator says the configured GitHub API serves the run, local remotes or not. */
 const EXPLICITLY_ONLINE = /^(?:0|false|no|off)$/i;
 
+/** A run as the reach check reads it: a run row carries `workspace_rel`, resolved under this host's root. */
+type ReachRun = Pick<RunRow, 'owner' | 'repo' | 'workspace_dir'> & Partial<Pick<RunRow, 'run_id' | 'workspace_rel'>>;
+
 /**
- * What the run clones: the workspace's `upstream` remote (run-prepare adds it), else its `origin` (without a
- * fork, origin is the upstream), else null when there is no workspace yet or git cannot tell.
+ * What the run clones: the `upstream` remote of its workspace on this host (run-prepare adds it), else its `origin`
+ * (without a fork, origin is the upstream), else null when there is no workspace here yet or git cannot tell.
  */
-async function workspaceUpstream(ctx: Pick<AppContext, 'git'>, run: Pick<RunRow, 'workspace_dir'>): Promise<string | null> {
-  if (!existsSync(run.workspace_dir)) return null;
-  return (await remoteUrl(ctx.git, run.workspace_dir, 'upstream')) ?? (await remoteUrl(ctx.git, run.workspace_dir, 'origin'));
+async function workspaceUpstream(ctx: Pick<AppContext, 'git' | 'paths'>, run: ReachRun): Promise<string | null> {
+  const dir = run.workspace_rel === undefined ? run.workspace_dir : localWorkspaceDir(ctx, { run_id: run.run_id ?? '', workspace_rel: run.workspace_rel });
+  if (!existsSync(dir)) return null;
+  return (await remoteUrl(ctx.git, dir, 'upstream')) ?? (await remoteUrl(ctx.git, dir, 'origin'));
 }
 
 /**
@@ -28,8 +33,8 @@ async function workspaceUpstream(ctx: Pick<AppContext, 'git'>, run: Pick<RunRow,
  * await githubReach(ctx, run, '/srv/git/widgets.git', false) // → 'the upstream /srv/git/widgets.git is a local repository'
  */
 export async function githubReach(
-  ctx: Pick<AppContext, 'git' | 'env'>,
-  run: Pick<RunRow, 'owner' | 'repo' | 'workspace_dir'>,
+  ctx: Pick<AppContext, 'git' | 'env' | 'paths'>,
+  run: ReachRun,
   upstreamUrl: string | undefined,
   policyOffline: boolean,
 ): Promise<string | null> {

@@ -1,18 +1,24 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MANAGER_POLICY, effectivePolicy, loadPolicy } from '@agentpr/policy';
 import { checkDigestPayload, evaluateDodGate, type DigestLoadError } from '@agentpr/runtime-analysis';
-import { latestArtifact, requireRun } from '@agentpr/store';
+import { getLease, iso, latestArtifact } from '@agentpr/store';
 import { diffSummary, workspaceIdentity } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { budgetBaseline } from '../workspace/workspace-shared.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
+import { ensureLocalWorkspace } from '../workspace/ensure-local-workspace.js';
+import { requireLocalRun } from '../workspace/local-run.js';
 
 /**
  * The pre-push DoD check: the checks of the DoD gate except `digest_stale` on the latest digest, and
- * the digest must describe the working tree as it is now (its `tree_sha` equals the current tree).
+ * the digest must describe the working tree as it is now (its `tree_sha` equals the current tree), read in the
+ * workspace on this host. When the caller holds the run lease (the manager's tick), a workspace another host held
+ * last is rebuilt here first (see ensureLocalWorkspace); without the lease (a dry run) nothing is rebuilt.
  */
 export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok: boolean; failed: string[] }> {
-  const { run } = await requireRun(ctx.db, runId);
+  const held = await holdsLease(ctx, runId);
+  const rebuildFailure = held ? await ensureLocalWorkspace(ctx, runId).then(() => null, (error: unknown) => (error as Error).message) : null;
+  const { run } = await requireLocalRun(ctx, runId);
   const artifact = await latestArtifact(ctx.db, runId, 'run_digest');
   let digest: Record<string, unknown> | null = null;
   let loadError: DigestLoadError | null = artifact ? null : 'missing_run_digest_artifact';
@@ -39,6 +45,7 @@ export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok
     },
   });
   const failed = result.failed_checks.map((c) => `${c.code}: ${c.message}`);
+  if (rebuildFailure !== null) failed.push(`workspace_rebuild_failed: ${rebuildFailure}`);
   if (digest) {
     const git = ctx.git;
     const baseline = await budgetBaseline(ctx.db, runId);
@@ -54,4 +61,11 @@ export async function prePushCheck(ctx: AppContext, runId: string): Promise<{ ok
     }
   }
   return { ok: failed.length === 0, failed };
+}
+
+/** Whether `ctx.leaseHolder` holds the run's lease now. */
+async function holdsLease(ctx: AppContext, runId: string): Promise<boolean> {
+  if (ctx.leaseHolder === undefined) return false;
+  const lease = await getLease(ctx.db, runId);
+  return lease?.holder === ctx.leaseHolder && lease.expires_at > iso(ctx.clock());
 }

@@ -9,6 +9,8 @@ import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { requireGitHub } from '../github-sync/require-github.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
+import { ensureLocalWorkspace } from '../workspace/ensure-local-workspace.js';
+import { localRunOf } from '../workspace/local-run.js';
 import { confirmTokenMatches } from './confirm-token.js';
 import { dodGateDocument, dodGateForRun, type DodGateVerdict, type DodSnapshot } from './dod-gate.js';
 import { remoteBranchHead } from './git-reads.js';
@@ -129,7 +131,6 @@ async function checkRequest(ctx: AppContext, input: ApproveOpenPrInput): Promise
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
   await assertWorkspaceInsideRoot(ctx, found.run);
-  if (!existsSync(found.run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${found.run.workspace_dir}. Run run-prepare to rebuild it.`);
   const requestFile = resolve(input.requestFile);
   const file = readRequestFile(requestFile);
   if (file.run_id !== input.runId) throw new AgentprError('refused', `request file ${requestFile} belongs to run ${file.run_id}, not ${input.runId}.`);
@@ -156,7 +157,10 @@ async function checkRequest(ctx: AppContext, input: ApproveOpenPrInput): Promise
   return { requestFile, request, run };
 }
 
-/** Under the lease: the run is PUSHED, the fork branch is still at the requested head, and the DoD gate passes (or is bypassed). */
+/**
+ * Under the lease: the run is PUSHED, its workspace is local (rebuilt when another host held it last), the fork
+ * branch is still at the requested head, and the DoD gate passes (or is bypassed).
+ */
 async function checkPushedHead(
   ctx: AppContext,
   runId: string,
@@ -168,7 +172,11 @@ async function checkPushedHead(
   if (current?.state.current_state !== 'PUSHED') {
     throw new AgentprError('refused', `run ${runId} is in ${current?.state.current_state}; approve-open-pr needs PUSHED.`, { details: { state: current?.state.current_state } });
   }
-  const remote = await remoteBranchHead(ctx.git, current.run.workspace_dir, 'origin', request.head);
+  // Another host may have worked the run last: its workspace is rebuilt here first (issue 20).
+  await ensureLocalWorkspace(ctx, runId);
+  const workspace = localRunOf(ctx, current).run.workspace_dir;
+  if (!existsSync(workspace)) throw new AgentprError('not_found', `workspace not found: ${workspace}. Run run-prepare to rebuild it.`);
+  const remote = await remoteBranchHead(ctx.git, workspace, 'origin', request.head);
   if (remote.kind === 'unreadable') throw new AgentprError('external_failed', `cannot read branch ${request.head} on origin: ${remote.error}`);
   const at = remote.kind === 'at' ? remote.sha : null;
   if (at !== request.head_sha.toLowerCase()) {
@@ -219,7 +227,7 @@ export async function openCheckedRequest(
   const { allowDodBypass } = overrides;
   const { requestFile, request, run } = checked;
   const runId = run.run_id;
-  const holder = ctx.leaseHolder ?? leaseHolder('approve-open-pr');
+  const holder = ctx.leaseHolder ?? leaseHolder('approve-open-pr', ctx.env);
   return withLease<ApproveOpenPrResult>(
     ctx.db,
     runId,

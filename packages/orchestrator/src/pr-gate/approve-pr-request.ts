@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { addAuditRecord, consumePrRequest, getPrRequest, getRun, iso, type PrRequestRow, type RunWithState } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
@@ -76,7 +75,6 @@ async function openRequest(ctx: AppContext, input: PrRequestDecisionInput): Prom
 export async function approvePrRequest(ctx: AppContext, input: PrRequestDecisionInput, options: ApproveOpenPrOptions = {}): Promise<ApproveOpenPrResult> {
   const { request, run } = await openRequest(ctx, input);
   await assertWorkspaceInsideRoot(ctx, run.run);
-  if (!existsSync(run.run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.run.workspace_dir}. Run run-prepare to rebuild it.`);
   return openCheckedRequest(ctx, { requestFile: request.request_file, request, run: run.run }, { allowDodBypass: false }, options);
 }
 

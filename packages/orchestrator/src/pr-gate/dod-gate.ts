@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_MANAGER_POLICY, effectivePolicy, loadPolicy } from '@agentpr/policy';
 import { checkDigestPayload, evaluateDodGate, type DigestLoadError, type DodCheck, type DodGateResult, type DodPolicy } from '@agentpr/runtime-analysis';
-import { latestArtifact, requireRun } from '@agentpr/store';
+import { latestArtifact } from '@agentpr/store';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { treeOf } from './git-reads.js';
 import { checkPrText } from './pr-text-check.js';
 import { campaignTitles } from './pr-text-sources.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
+import { requireLocalRun } from '../workspace/local-run.js';
 
 function loadDigest(uri: string | undefined): { digest: Record<string, unknown> | null; error: DigestLoadError | null } {
   if (uri === undefined) return { digest: null, error: 'missing_run_digest_artifact' };
@@ -62,8 +63,8 @@ export interface DodGateOptions {
  * if (gate.kind === 'failed') console.log(gate.failed_checks);
  */
 export async function dodGateForRun(ctx: AppContext, runId: string, options: DodGateOptions = {}): Promise<DodGateVerdict> {
-  const { run } = await requireRun(ctx.db, runId);
-  // The pushed tree is read by git in the workspace.
+  const { run } = await requireLocalRun(ctx, runId);
+  // The pushed tree is read by git in the workspace on this host.
   await assertWorkspaceInsideRoot(ctx, run);
   const digestArtifact = await latestArtifact(ctx.db, runId, 'run_digest');
   const { digest, error } = loadDigest(digestArtifact?.uri);

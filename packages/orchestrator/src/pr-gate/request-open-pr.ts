@@ -1,6 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import { ownerFromRemoteUrl } from '@agentpr/workspace';
-import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, latestPrRequest, type RunRow, type RunWithState } from '@agentpr/store';
+import { addArtifact, getRun, inTransaction, insertPrRequest, iso, latestArtifact, latestPrRequest, leaseHolder, StoreError, withLease, type RunRow, type RunWithState } from '@agentpr/store';
 import { gateStop, type GateStop } from '../citizenship/gate-stop.js';
 import type { GateName, GateOutcome } from '../citizenship/gate-types.js';
 import { checkRunGates } from '../citizenship/gates.js';
@@ -8,6 +8,8 @@ import { gateBlockedStage, reenterAfterGate } from '../citizenship/reenter-after
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from '../workspace/workspace-containment.js';
+import { ensureLocalWorkspace } from '../workspace/ensure-local-workspace.js';
+import { localRunOf } from '../workspace/local-run.js';
 import { hashConfirmToken, newConfirmToken } from './confirm-token.js';
 import { currentBranch, headSha as readHeadSha, remoteBranchHead, remoteUrl, upstreamDefaultBranch } from './git-reads.js';
 import { withCitizenship } from './pr-text-citizenship.js';
@@ -156,6 +158,7 @@ function requireRequestable(found: RunWithState): 'PUSHED' | 'gate_blocked' {
  * is unchanged), `blocked` (a duplicate, an issue the repository wants first; the run waits in NEEDS_HUMAN_REVIEW,
  * and this command, once past the gate with `--allow-duplicate` or a linked issue, puts it back to PUSHED) or
  * `skip_run` (SKIPPED). The body gains what the repository's policy asks for: `Closes #N` and the AI disclosure.
+ * All of it runs under the run lease, in the workspace on this host, rebuilt first when another host held it last.
  *
  * @example
  * const req = await requestOpenPr(ctx, { runId: 'run_1' }); // title and body rendered from the campaign
@@ -166,12 +169,25 @@ function requireRequestable(found: RunWithState): 'PUSHED' | 'gate_blocked' {
 export async function requestOpenPr(ctx: AppContext, input: RequestOpenPrInput): Promise<RequestOpenPrResult> {
   const found = await getRun(ctx.db, input.runId);
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
-  const { run } = found;
-  await assertWorkspaceInsideRoot(ctx, run);
-  const from = requireRequestable(found);
-  if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
+  await assertWorkspaceInsideRoot(ctx, localRunOf(ctx, found).run);
+  requireRequestable(found);
   const ttl = input.confirmTtlMinutes ?? 30;
   if (!Number.isInteger(ttl) || ttl < 1) throw new AgentprError('usage', `--confirm-ttl-minutes must be an integer of at least 1 (got ${ttl}).`);
+  const holder = ctx.leaseHolder ?? leaseHolder('request-open-pr', ctx.env);
+  return withLease(ctx.db, input.runId, holder, 10 * 60_000, () => requestUnderLease(ctx, input, ttl), ctx.clock).catch((error: unknown) => {
+    if (error instanceof StoreError && error.code === 'lease_held') throw new AgentprError('lease_held', error.message, { details: error.data });
+    throw error;
+  });
+}
+
+/** The request, under the run lease: the workspace is made local first (rebuilt when another host held it last). */
+async function requestUnderLease(ctx: AppContext, input: RequestOpenPrInput, ttl: number): Promise<RequestOpenPrResult> {
+  await ensureLocalWorkspace(ctx, input.runId);
+  const found = await getRun(ctx.db, input.runId);
+  if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
+  const { run } = localRunOf(ctx, found);
+  const from = requireRequestable(found);
+  if (!existsSync(run.workspace_dir)) throw new AgentprError('not_found', `workspace not found: ${run.workspace_dir}. Run run-prepare to rebuild it.`);
 
   const { base, head, headSha, headOwner } = await pushedBranch(ctx, run, input);
   const { title, body: text, ...textFrom } = await resolvePrText(ctx, run, input, { base, head, headSha });

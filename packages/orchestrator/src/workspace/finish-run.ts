@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import type { RunState } from '@agentpr/state-machine';
-import { applyEvent, applyEvents, leaseHolder, linkedOpenPr, recordAttempt, requireRun, withLease, type EventInput } from '@agentpr/store';
+import { applyEvent, applyEvents, leaseHolder, linkedOpenPr, recordAttempt, withLease, type EventInput } from '@agentpr/store';
 import { finishWorkspace, redactSecrets, renderTemplate, validateCommitTitle, WorkspaceError, type FinishedWorkspace, type ProtectedChange } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
+import { ensureLocalWorkspace } from './ensure-local-workspace.js';
+import { requireLocalRun } from './local-run.js';
 import {
   budgetBaseline,
   campaignFor,
@@ -76,7 +78,7 @@ const FINISH_STATE: RunState = 'LOCAL_VALIDATING';
  * await finishRun(ctx, { runId: 'run_1', changes: 'Adds the example provider.', commitTitle: 'feat(providers): add example' });
  */
 export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise<FinishRunResult> {
-  const { run, state } = await requireRun(ctx.db, input.runId);
+  const { run, state } = await requireLocalRun(ctx, input.runId);
   const campaign = await campaignFor(ctx);
   const rawTitle = input.commitTitle ?? campaign.default_commit_title;
   if (rawTitle === undefined) {
@@ -89,7 +91,6 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
   assertFinishState(run.run_id, state.current_state);
   const baseline = await budgetBaseline(ctx.db, run.run_id);
   if (baseline === undefined) throw new AgentprError('refused', `run ${run.run_id} has no prepare baseline; run run-prepare first.`);
-  if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `workspace ${run.workspace_dir} of run ${run.run_id} does not exist; run run-prepare first.`);
   if ((await protectedBaseline(ctx.db, run.run_id)) === undefined) {
     throw new AgentprError('refused', `run ${run.run_id} has no protected-file baseline (its workspace was prepared by an older agentpr); run run-prepare again, then run-finish.`);
   }
@@ -115,9 +116,12 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
   }
   const git = ctx.git;
 
-  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-finish'), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-finish', ctx.env), input.leaseTtlMs ?? DEFAULT_LEASE_MS, async () => {
     // Re-read under the lease: another process may have moved the run since the first check.
-    assertFinishState(run.run_id, (await requireRun(ctx.db, run.run_id)).state.current_state);
+    assertFinishState(run.run_id, (await requireLocalRun(ctx, run.run_id)).state.current_state);
+    // Another host may have worked the run last: its workspace is rebuilt here first (issue 20).
+    await ensureLocalWorkspace(ctx, run.run_id);
+    if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `workspace ${run.workspace_dir} of run ${run.run_id} does not exist; run run-prepare first.`);
     const started = ctx.monotonic();
     const elapsed = () => Math.round(ctx.monotonic() - started);
     // No git before this: a planted hook, fsmonitor or filter would run outside every sandbox.

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { isTerminal, type RunState } from '@agentpr/state-machine';
-import { addArtifact, applyEvent, leaseHolder, recordAttempt, requireRun, withLease } from '@agentpr/store';
+import { addArtifact, applyEvent, leaseHolder, recordAttempt, setWorkspaceHost, withLease } from '@agentpr/store';
 import {
   checkBranchName,
   defaultFeatureBranch,
@@ -24,6 +24,9 @@ import { gateBlockedStage, reenterAfterGate } from '../citizenship/reenter-after
 import { baselineSettings, takeBaselineSafely, type BaselineResult, type BaselineSettings } from './baseline.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
 import { AgentprError } from '../errors.js';
+import { requireLocalRun, thisHostId } from './local-run.js';
+import { moveAsideStale } from './stale-workspace.js';
+import { storedRemoteUrl } from './stored-remote.js';
 import {
   campaignFor,
   holdProtectedChange,
@@ -87,8 +90,10 @@ export type PrepareRunResult =
 const DEFAULT_LEASE_MS = 15 * 60_000;
 
 /**
- * run-prepare: gives the run its own clean clone at its `workspace_dir` on a new feature branch,
- * under the run lease. A `QUEUED` run first moves to `DISCOVERY`; then the prepare gates (checkRunGates: the
+ * run-prepare: gives the run its own clean clone on a new feature branch, at its workspace on this host (its
+ * `workspace_rel` under this host's root; see requireLocalRun), under the run lease, and records this host as the
+ * workspace's host and the remotes (without credentials) another host needs to rebuild it. A local copy left from
+ * before another host took the run is moved aside unread. A `QUEUED` run first moves to `DISCOVERY`; then the prepare gates (checkRunGates: the
  * repository's AI policy, archived or inactive, duplicates) run before any clone, and a stop returns `gated`. A run a
  * prepare gate blocked goes back to DISCOVERY once they pass (e.g. with `allowDuplicate`). Success records the attempt and the
  * `workspace_prepared` artefact (with the protected-file snapshot run-finish and the agent step compare
@@ -102,7 +107,7 @@ const DEFAULT_LEASE_MS = 15 * 60_000;
  * const result = await prepareRun(ctx, { runId: 'run_1', forkOwner: 'me' });
  */
 export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promise<PrepareRunResult> {
-  const { run, state } = await requireRun(ctx.db, input.runId);
+  const { run, state } = await requireLocalRun(ctx, input.runId);
   if (isTerminal(state.current_state)) {
     throw new AgentprError('refused', `run ${run.run_id} is in ${state.current_state}, which is terminal; create a new run to start again.`);
   }
@@ -118,12 +123,13 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
   if (input.baseBranch !== undefined) await validateBranch(git, root, input.baseBranch, '--base-branch');
   const upstreamUrl = input.upstreamUrl?.trim() || githubRepoUrl(run.owner, run.repo);
   const fork = forkFor(ctx, run.repo, input);
+  const host = thisHostId(ctx);
   // A broken policy fails here, before anything changes; the lease covers the baseline's time limit too.
   const settings = await baselineSettings(ctx, run.owner, run.repo);
   const leaseMs = input.leaseTtlMs ?? DEFAULT_LEASE_MS + (settings.baseline.enabled ? settings.baseline.max_seconds * 1000 : 0);
 
-  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-prepare'), leaseMs, async () => {
-    const current = await requireRun(ctx.db, run.run_id);
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-prepare', ctx.env), leaseMs, async () => {
+    const current = await requireLocalRun(ctx, run.run_id);
     let stateNow = current.state.current_state;
     if (stateNow === 'QUEUED') {
       stateNow = (await applyEvent(ctx.db, run.run_id, { event: { type: 'command.start.discovery', actor: ctx.actor } }, ctx.clock)).state;
@@ -135,6 +141,9 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
     if (gateBlockedStage(current, 'prepare')) stateNow = await reenterAfterGate(ctx, run.run_id, 'DISCOVERY');
     const started = ctx.monotonic();
     const elapsed = () => Math.round(ctx.monotonic() - started);
+    // Another host worked the run since this copy was made: it is stale, and moved aside unread (issue 20).
+    const heldBy = current.state.workspace_host;
+    if (heldBy !== null && heldBy !== host) await moveAsideStale(ctx, run.workspace_rel, run.workspace_dir);
     // A clone the agent already had: compare before running any git in it (see verifyProtectedFiles).
     if (existsSync(run.workspace_dir) && (await protectedBaseline(ctx.db, run.run_id)) !== undefined) {
       const check = await verifyProtectedFiles(ctx.db, run.run_id, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
@@ -186,11 +195,15 @@ export async function prepareRun(ctx: AppContext, input: PrepareRunInput): Promi
           base_sha: prepared.base_sha,
           feature_branch: prepared.feature_branch,
           fork_owner: prepared.fork_owner,
+          // What another host needs to clone the workspace again (issue 20); never a credential.
+          upstream_url: storedRemoteUrl(upstreamUrl),
+          fork_url: storedRemoteUrl(fork?.url.trim() || upstreamUrl),
           ...protectedMetadata(snapshot),
         },
       },
       ctx.clock,
     );
+    await setWorkspaceHost(ctx.db, run.run_id, host, ctx.clock);
     const { log: _log, ...clone } = prepared;
     const baseline = await baselineOf(ctx, run.run_id, clone, settings);
     return { kind: 'prepared', state: stateNow, clone, stdoutTail: tail(stdout), baseline };

@@ -1,11 +1,13 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { isTerminal, type RunState } from '@agentpr/state-machine';
-import { addArtifact, latestArtifact, leaseHolder, listAttempts, pushedHead, recordAttempt, requireRun, withLease, type Db } from '@agentpr/store';
+import { addArtifact, latestArtifact, leaseHolder, listAttempts, pushedHead, recordAttempt, withLease, type Db } from '@agentpr/store';
 import { captureWorkspaceChanges, resetWorktree, workspaceFingerprint, type OmittedFile, type WorkspaceChanges } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
+import { ensureLocalWorkspace } from './ensure-local-workspace.js';
+import { requireLocalRun } from './local-run.js';
 import { campaignFor, preparedWorkspace, verifyProtectedFiles } from './workspace-shared.js';
 
 /** Why a workspace is reset: before a retried agent attempt, or by hand (`agentpr reset-workspace`). */
@@ -132,21 +134,24 @@ export interface ResetRunWorkspaceInput {
  * if (result.kind === 'reset') console.log(result.targetSha, result.patch);
  */
 export async function resetRunWorkspace(ctx: AppContext, input: ResetRunWorkspaceInput): Promise<ResetRunWorkspaceResult> {
-  const { run, state } = await requireRun(ctx.db, input.runId);
+  const { run, state } = await requireLocalRun(ctx, input.runId);
   const runId = run.run_id;
   if (isTerminal(state.current_state)) {
     throw new AgentprError('refused', `run ${runId} is in ${state.current_state}, which is terminal; its workspace is not reset. Use create-run to start again.`);
   }
-  if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `run ${runId} has no workspace at ${run.workspace_dir}; run run-prepare first.`);
   await assertWorkspaceInsideRoot(ctx, run);
   const point = await resetPointOf(ctx.db, runId);
+  if (!point && !existsSync(run.workspace_dir)) throw new AgentprError('refused', `run ${runId} has no workspace at ${run.workspace_dir}; run run-prepare first.`);
   if (!point) throw new AgentprError('refused', `run ${runId} was never prepared by this agentpr (no base commit recorded); run run-prepare first.`);
   const campaign = await campaignFor(ctx);
-  const holder = ctx.leaseHolder ?? leaseHolder('reset-workspace');
+  const holder = ctx.leaseHolder ?? leaseHolder('reset-workspace', ctx.env);
   return withLease(ctx.db, runId, holder, input.leaseTtlMs ?? 10 * 60_000, async () => {
     const lock = ctx.agent.workspaceFree(agentLockFile(ctx, runId));
     if (!lock.ok) throw new AgentprError('refused', lock.message, { details: { holders: lock.holders } });
-    const stateNow = (await requireRun(ctx.db, runId)).state.current_state;
+    // Another host may have worked the run last: its workspace is rebuilt here first (issue 20).
+    await ensureLocalWorkspace(ctx, runId);
+    if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `run ${runId} has no workspace at ${run.workspace_dir}; run run-prepare first.`);
+    const stateNow = (await requireLocalRun(ctx, runId)).state.current_state;
     const check = await verifyProtectedFiles(ctx.db, runId, run.workspace_dir, { allowWorkflowChanges: campaign.allow_workflow_changes });
     if (!check.ok) return { kind: 'refused', reason: 'protected_file_changed', runId, state: stateNow, message: check.message };
     const done = await discardAndReset(ctx, { runId, repoDir: run.workspace_dir, state: stateNow, trigger: 'manual', point });

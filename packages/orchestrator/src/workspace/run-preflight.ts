@@ -1,8 +1,10 @@
-import { addArtifact, recordAttempt, requireRun } from '@agentpr/store';
+import { addArtifact, leaseHolder, recordAttempt, withLease } from '@agentpr/store';
 import { repoPreflight, type DoctorReport, type FetchLike, type PreflightUrls, type WriteProbe } from '@agentpr/workspace';
 import type { AppContext } from '../context.js';
 import { AgentprError } from '../errors.js';
 import { assertWorkspaceInsideRoot } from './workspace-containment.js';
+import { ensureLocalWorkspace } from './ensure-local-workspace.js';
+import { requireLocalRun } from './local-run.js';
 
 /** The codex sandboxes run-preflight accepts. */
 export const PREFLIGHT_SANDBOXES = ['read-only', 'workspace-write', 'danger-full-access'] as const;
@@ -21,13 +23,19 @@ export interface RunPreflightInput {
   probe?: WriteProbe;
   urls?: PreflightUrls;
   fetch?: FetchLike;
+  /**
+   * The caller holds the run lease and has made the workspace local (the agent step): no lease is taken here.
+   * Otherwise run-preflight takes the run lease and rebuilds a workspace another host held last before checking it.
+   */
+  leaseHeld?: boolean;
 }
 
 /** Whether the workspace is ready for an agent, with the report and where it was written. */
 export type RunPreflightResult = { kind: 'ready' | 'not_ready'; report: DoctorReport; reportPath: string };
 
 /**
- * run-preflight: checks the run's workspace with the workspace root as the scope, writes
+ * run-preflight: checks the run's workspace on this host (rebuilt first, under the run lease, when another host held it
+ * last; see ensureLocalWorkspace) with the workspace root as the scope, writes
  * `<reports>/<run_id>_preflight_<stamp>.json` (never overwriting an earlier one), records a `preflight`
  * attempt (exit 0 if ok, else 1; stdout = the report, stderr = the failures) and a `preflight_report`
  * artefact. The run's state does not change.
@@ -42,8 +50,17 @@ export async function runPreflight(ctx: AppContext, input: RunPreflightInput): P
   }
   const timeout = input.networkTimeoutSec ?? 5;
   if (!Number.isFinite(timeout) || timeout < 1) throw new AgentprError('usage', `--network-timeout-sec must be at least 1, got ${timeout}`);
-  const { run, state } = await requireRun(ctx.db, input.runId);
+  const { run } = await requireLocalRun(ctx, input.runId);
   await assertWorkspaceInsideRoot(ctx, run);
+  if (input.leaseHeld) return checkLocalWorkspace(ctx, input, sandbox, timeout);
+  return withLease(ctx.db, run.run_id, ctx.leaseHolder ?? leaseHolder('run-preflight', ctx.env), 10 * 60_000, async () => {
+    await ensureLocalWorkspace(ctx, run.run_id);
+    return checkLocalWorkspace(ctx, input, sandbox, timeout);
+  }, ctx.clock);
+}
+
+async function checkLocalWorkspace(ctx: AppContext, input: RunPreflightInput, sandbox: string, timeout: number): Promise<RunPreflightResult> {
+  const { run, state } = await requireLocalRun(ctx, input.runId);
   const report = await repoPreflight({
     repoDir: run.workspace_dir,
     workspaceRoot: ctx.paths.workspaceRoot,

@@ -105,9 +105,11 @@ describe('parseRunsFile errors never echo the file (issue 13)', () => {
 
 describe('a run whose workspace lies outside the root is refused by every command (issue 13)', () => {
   async function dotDotRun(runId = 'run_dotdot'): Promise<string> {
-    // A run stored before names were validated: owner `..` puts workspace_dir next to the root, not in it.
+    // A run stored before names were validated: owner `..` puts its workspace next to the root, not in it. The store
+    // refuses such a path now, so the row is written the way an older build (or a hand edit) left it.
     const workspaceDir = resolve(app.ctx.paths.workspaceRoot, '..', '..', runId);
-    await storeCreateRun(app.ctx.db, { runId, owner: '..', repo: '..', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir }, app.clock);
+    await storeCreateRun(app.ctx.db, { runId, owner: 'o', repo: 'r', promptVersion: 'v1', mode: 'push_only', budget: {}, workspaceDir }, app.clock);
+    await app.ctx.db.updateTable('runs').set({ owner: '..', repo: '..', workspace_rel: `../../${runId}` }).where('run_id', '=', runId).execute();
     mkdirSync(workspaceDir, { recursive: true });
     return runId;
   }
@@ -116,7 +118,7 @@ describe('a run whose workspace lies outside the root is refused by every comman
     const runId = await dotDotRun();
     const run = (await getRun(app.ctx.db, runId))!.run;
     const error = await assertWorkspaceInsideRoot(app.ctx, run).catch((e: unknown) => e);
-    expect(error).toMatchObject({ code: 'refused', message: expect.stringContaining(`run ${runId} has workspace ${run.workspace_dir}, outside the workspace root`) });
+    expect(error).toMatchObject({ code: 'refused', message: expect.stringContaining(`run ${runId} has workspace "../../${runId}", outside the workspace root`) });
     expect((error as Error).message.split('\n')).toHaveLength(1);
     const good = join(app.ctx.paths.workspaceRoot, 'o', 'r', 'run_ok');
     await expect(assertWorkspaceInsideRoot(app.ctx, { run_id: 'run_ok', workspace_dir: good })).resolves.toBe(good);
