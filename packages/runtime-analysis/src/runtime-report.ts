@@ -21,6 +21,8 @@ export interface StreamRetention {
 /** Inputs of {@link buildRuntimeReport}. */
 export interface RuntimeReportInput {
   runId: string;
+  /** The engine that ran the attempt (`codex`, `claude`); default `codex` (reports written before there were two). */
+  engine?: string;
   /** The agent process, or null when it never ran (the preflight failed). */
   agent: AgentRunFacts | null;
   /** The runtime and policy the attempt ran with, as the caller describes them (the report's `runtime` block). */
@@ -41,7 +43,7 @@ export interface RuntimeReportInput {
 export interface RuntimeReport {
   run_id: string;
   created_at: string;
-  engine: 'codex';
+  engine: string;
   result: { exit_code: number | null; duration_ms: number; timed_out: boolean; interrupted: boolean };
   runtime: Record<string, unknown>;
   workspace: WorkspaceIdentity;
@@ -80,7 +82,7 @@ export function buildRuntimeReport(input: RuntimeReportInput): RuntimeReport {
   return {
     run_id: input.runId,
     created_at: input.now.toISOString(),
-    engine: 'codex',
+    engine: input.engine ?? 'codex',
     result: {
       exit_code: agent ? agent.agentExit : null,
       duration_ms: agent?.durationMs ?? 0,

@@ -17,6 +17,7 @@ import type { RunState } from '@agentpr/state-machine';
 import { addArtifact, listAttempts } from '@agentpr/store';
 import type { WorkspaceIdentity } from '@agentpr/workspace';
 import type { AgentStepReports } from './agent-step-result.js';
+import { attemptModelOf } from './attempt-usage.js';
 import type { StepScope } from './parameters.js';
 
 /** Where the attempt's event stream went, and why it was or was not kept. */
@@ -111,6 +112,7 @@ function agentFacts(r: ReportInput): AgentRunFacts | null {
 function runtimeReport(s: StepScope, r: ReportInput, now: Date): RuntimeReport {
   return buildRuntimeReport({
     runId: s.runId,
+    engine: s.params.engine.engine,
     agent: agentFacts(r),
     runtime: runtimeSection(s, r),
     workspace: workspaceOf(r),
@@ -133,7 +135,13 @@ async function runDigest(s: StepScope, r: ReportInput, reportPath: string, now: 
     run: { run_id: s.runId, owner: run.owner, repo: run.repo, mode: run.mode, prompt_version: run.prompt_version, workspace_dir: run.workspace_dir },
     stateBefore: s.stage,
     stateAfter: r.stateAfter,
-    attempt: { attemptNo: r.attemptNo, durationMs: agent?.durationMs ?? 0, agentExit: agent ? agent.agentExit : null },
+    attempt: {
+      attemptNo: r.attemptNo,
+      durationMs: agent?.durationMs ?? 0,
+      agentExit: agent ? agent.agentExit : null,
+      engine: p.engine.engine,
+      model: r.analysis ? attemptModelOf(p.engine.engine, { model: p.model, agentArgs: s.input.agentArgs }, s.ctx.env, r.analysis.summary) : p.model,
+    },
     classification: r.classification,
     skillPlan: r.skillPlan,
     analysis: r.analysis,
