@@ -89,7 +89,8 @@ export const codexEngine: AgentEngine<CodexCapabilities> = {
   passVars: [],
   fixedEnv: {},
   operatorHome: (env) => resolveCodexHome(env),
-  createAttemptHome: (options) => createAttemptCodexHome({ operatorCodexHome: resolveCodexHome(options.env), parentDir: options.parentDir, includeSkills: options.includeSkills }),
+  createAttemptHome: (options) =>
+    createAttemptCodexHome({ operatorCodexHome: resolveCodexHome(options.env), parentDir: options.parentDir, includeSkills: options.includeSkills }),
   modelUrls: (env) => codexModelUrls(resolveCodexHome(env), env),
   resolve: (env, fs) => resolveCodexBinary(env, fs),
   probe: (bin, options) => probeCodex(bin, options),
