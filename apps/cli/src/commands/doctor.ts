@@ -60,7 +60,7 @@ export const command: CommandSpec = {
     'github-api-url': { type: 'string', value: 'URL', description: 'the GitHub API to probe (default GITHUB_API_URL, else api.github.com); a loopback one turns offline mode on' },
   },
   async run(ctx, values) {
-    const { runDoctor } = await import('@agentpr/orchestrator');
+    const { hostIdentity, runDoctor } = await import('@agentpr/orchestrator');
     const { kind, report } = await runDoctor(ctx.base, {
       skipNetworkCheck: flag(values, 'skip-network-check'),
       networkTimeoutSec: int(values, 'network-timeout-sec', { min: 1, default: 5 }),
@@ -74,6 +74,10 @@ export const command: CommandSpec = {
       forkUrl: str(values, 'fork-url'),
       githubApiUrl: str(values, 'github-api-url'),
     });
-    return { output: report, status: kind === 'ready' ? 'ok' : 'failed', text: renderReport(report) };
+    // Every host sharing one database needs its own id: it names the lease holders and the workspace's host.
+    const host = hostIdentity(ctx.base.env);
+    const hostLine = host.ok ? `host: ${host.id} (from ${host.source})` : `FAIL  host: ${host.error}`;
+    const ready = kind === 'ready' && host.ok;
+    return { output: { ...report, ok: ready, host }, status: ready ? 'ok' : 'failed', text: `${hostLine}\n${renderReport({ ...report, ok: ready })}` };
   },
 };

@@ -1,5 +1,5 @@
 import type { AppContext } from '@agentpr/orchestrator';
-import { nextCommands } from '@agentpr/orchestrator/views';
+import { nextCommands, placementLines } from '@agentpr/orchestrator/views';
 import type { InspectRunResult } from '@agentpr/reports';
 import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
@@ -70,11 +70,15 @@ export const command: CommandSpec = {
       commandLimit: int(values, 'command-limit', { min: 1, default: 20 })!,
       includeLogTails: flag(values, 'include-log-tails'),
     });
-    const v = { ...view, recommended_actions: await refinedNextCommands(app, runId, view) };
+    const { runPlacement } = await import('@agentpr/orchestrator');
+    const { requireRun } = await import('@agentpr/store');
+    const placement = await runPlacement(app, await requireRun(app.db, runId));
+    const v = { ...view, recommended_actions: await refinedNextCommands(app, runId, view), placement };
     const rt = v.latest_agent_runtime;
     const agentAttempts = agentAttemptsTable(v.timing.attempts);
     const text = [
       `${v.run.run_id}  ${v.run.owner}/${v.run.repo}  ${v.state}${v.run.pr_number ? `  PR #${v.run.pr_number}` : ''}${v.run.linked_issue ? `  issue #${v.run.linked_issue}` : ''}`,
+      ...placementLines(placement),
       '',
       'next:',
       ...(v.recommended_actions.length ? v.recommended_actions.map((a) => `  ${a}`) : ['  (none: the run is finished)']),

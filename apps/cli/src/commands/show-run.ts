@@ -1,4 +1,4 @@
-import { showRunView } from '@agentpr/orchestrator/views';
+import { placementLines, showRunView, type PlacementView } from '@agentpr/orchestrator/views';
 import type { CostSummary, EngineUsage, GateVerdictView } from '@agentpr/reports';
 import type { RunFacts, RunWithState } from '@agentpr/store';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -55,6 +55,13 @@ async function readRun(ctx: CommandContext, runId: string): Promise<{ found: Run
   return { found, facts: { usage: await runUsage(app.db, runId), gates: await latestGateChecks(app.db, runId) } };
 }
 
+/** Where the run lives across hosts (its lease is read through the store, so this opens it). */
+async function placementOf(ctx: CommandContext, found: RunWithState): Promise<PlacementView> {
+  const app = await ctx.app({ readOnly: true });
+  const { runPlacement } = await import('@agentpr/orchestrator');
+  return runPlacement(app, found);
+}
+
 /** A count as a person reads it: 12,316,000 (not `toLocaleString`, whose first call loads ICU data: ~25 ms). */
 export function count(n: number): string {
   return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -85,20 +92,21 @@ export function usageLines(usage: CostSummary, byEngine: readonly EngineUsage[] 
 /** `agentpr show-run`: one run and its state, its tokens and cost, and its gates' latest verdicts. */
 export const command: CommandSpec = {
   name: 'show-run',
-  summary: 'Show one run: its state, tokens and cost, and the latest verdict of each gate.',
+  summary: 'Show one run: its state, which host holds it and its workspace, tokens and cost, and the latest verdict of each gate.',
   example: 'agentpr show-run --run-id run_45f3cbdcdc56',
   options: { 'run-id': { type: 'string', value: 'ID', description: 'the run', required: true } },
   async run(ctx, values) {
     const runId = requireStr(values, 'run-id');
     const { found, facts } = await readRun(ctx, runId);
     const extras = await extrasOf(facts, ctx.base.paths.policyFile);
-    const output = { ...showRunView(found, extras), usage_by_engine: extras.usageByEngine };
+    const placement = await placementOf(ctx, found);
+    const output = { ...showRunView(found, extras), usage_by_engine: extras.usageByEngine, placement };
     const { run, state } = found;
     const text = [
       `${run.run_id}  ${run.owner}/${run.repo}  ${state.current_state}${run.pr_number ? `  PR #${run.pr_number}` : ''}${run.campaign ? `  campaign ${run.campaign}` : ''}`,
       ...(state.last_error ? [`last error: ${state.last_error}`] : []),
       ...(run.linked_issue ? [`linked issue: #${run.linked_issue}`] : []),
-      `workspace: ${run.workspace_dir}`,
+      ...placementLines(placement),
       `created ${run.created_at}, updated ${run.updated_at}`,
       ...usageLines(extras.usage, extras.usageByEngine),
       ...(extras.lines.length ? ['gates (latest verdict each):', ...extras.lines] : ['gates: none checked yet']),

@@ -7,7 +7,9 @@ export type { CreateRunInput, CreateRunResult, ImportRunsResult } from './create
 export { applyCommand, commandEvent } from './apply-command.js';
 export type { RunCommand, CommandApplied, CommandResultView } from './apply-command.js';
 export { listRuns, showRun } from './queries.js';
-export { showRunView } from './views.js';
+export { showRunView, placementLines } from './views.js';
+export type { PlacementView } from './views.js';
+export { runPlacement } from './run-placement.js';
 export { buildInbox, INBOX_REASONS } from './inbox.js';
 export type { Inbox, InboxItem, InboxOptions, InboxReason } from './inbox.js';
 export type { InboxFailingTest } from './inbox-facts.js';

@@ -83,3 +83,36 @@ export function nextCommands(facts: NextCommandFacts, stateOnly: readonly string
   }
   return [`agentpr request-open-pr ${id}`, 'the manager loop writes the PR request on its own (title and body rendered from the campaign template)'];
 }
+
+/** Where a run lives across hosts (see `runPlacement`): who holds its lease, which host holds its workspace, and where. */
+export interface PlacementView {
+  /** This process's host id (`AGENTPR_HOST_ID`, else the hostname). */
+  this_host: string;
+  /** The live lease: the host and process its holder name starts with (null for a name of another shape); null when free. */
+  lease: { host: string | null; pid: number | null; holder: string; expires_at: string } | null;
+  /** The host that last held the workspace; null until one recorded it. */
+  workspace_host: string | null;
+  workspace_host_at: string | null;
+  /** Relative to any host's workspace root: `<owner>/<repo>/<run_id>`. */
+  workspace_rel: string;
+  /** The workspace on this host; null when the stored relative path would leave the root. */
+  local_workspace_dir: string | null;
+  /** Where the run was created, possibly on another host (display only). */
+  created_workspace_dir: string;
+}
+
+/**
+ * The placement lines of show-run's and inspect-run's text: who works the run, where its workspace is, and its path
+ * here (with the creation path when it differs). Host names are shown as stored, cut to 64 characters.
+ *
+ * @example
+ * placementLines(view); // ['hosts: lease held by worker-2 (pid 4242) until 2026-…; workspace on worker-2, this host is worker-1', 'workspace here: /srv/…']
+ */
+export function placementLines(p: PlacementView): string[] {
+  const name = (h: string | null): string => (h === null ? 'an unnamed holder' : h.slice(0, 64));
+  const lease = p.lease ? `lease held by ${name(p.lease.host)}${p.lease.pid !== null ? ` (pid ${p.lease.pid})` : ''} until ${p.lease.expires_at}` : 'lease free';
+  const workspace = p.workspace_host === null ? 'workspace on no recorded host' : `workspace on ${name(p.workspace_host)}${p.workspace_host === p.this_host ? ' (this host)' : ''}`;
+  const here = p.local_workspace_dir ?? `(none: ${JSON.stringify(p.workspace_rel.slice(0, 80))} leaves the workspace root)`;
+  const created = p.local_workspace_dir !== p.created_workspace_dir ? ` (created at ${p.created_workspace_dir})` : '';
+  return [`hosts: ${lease}; ${workspace}; this host is ${name(p.this_host)}`, `workspace here: ${here}${created}`];
+}

@@ -63,3 +63,21 @@ export function thisHostId(ctx: Pick<AppContext, 'env'>): string {
     throw error;
   }
 }
+
+/** This host's identity as the doctor shows it: the id and where it came from, or why `AGENTPR_HOST_ID` is refused. */
+export type HostIdentity = { ok: true; id: string; source: 'AGENTPR_HOST_ID' | 'hostname' } | { ok: false; error: string };
+
+/**
+ * This host's identity and its source (see {@link thisHostId}); never throws.
+ *
+ * @example
+ * hostIdentity({ AGENTPR_HOST_ID: 'worker-2' }); // → { ok: true, id: 'worker-2', source: 'AGENTPR_HOST_ID' }
+ */
+export function hostIdentity(env: Readonly<Record<string, string | undefined>>): HostIdentity {
+  try {
+    const id = resolveHostId(env);
+    return { ok: true, id, source: env.AGENTPR_HOST_ID ? 'AGENTPR_HOST_ID' : 'hostname' };
+  } catch (error) {
+    return { ok: false, error: (error as Error).message };
+  }
+}
