@@ -37,7 +37,7 @@ export async function runAgentStep(ctx: AppContext, input: RunAgentStepInput): P
   const params = await resolveParameters(ctx, input, run);
   assertAgentPushGranted(input, params, run);
   const leaseMs = (params.maxAgentSeconds > 0 ? params.maxAgentSeconds : 24 * 3600) * 1000 + 300_000;
-  const holder = ctx.leaseHolder ?? leaseHolder('run-agent-step');
+  const holder = ctx.leaseHolder ?? leaseHolder('run-agent-step', ctx.env);
   return withLease(ctx.db, input.runId, holder, leaseMs, async () => stepUnderLease(await enterStage(ctx, input, params), basePrompt), ctx.clock);
 }
 

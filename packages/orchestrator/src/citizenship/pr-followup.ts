@@ -83,7 +83,7 @@ async function staleAction(sweep: Sweep, row: PrSweepRow, conversation: PrConver
   const schedule = scheduleState(rules.etiquette.schedule, now);
   if (!schedule.open) return { kind: 'held', step, reason_code: 'outside_schedule', frees_at: schedule.nextOpenAt?.toISOString() ?? null };
   if (sweep.dryRun) return { kind: step === 'followup' ? 'would_follow_up' : 'would_close' };
-  const holder = ctx.leaseHolder ?? leaseHolder('pr-followup');
+  const holder = ctx.leaseHolder ?? leaseHolder('pr-followup', ctx.env);
   try {
     return await withLease(
       ctx.db,
