@@ -74,7 +74,7 @@ export { MIGRATION_NAMES } from './migrations/names.js';
 export { getManagerRun, saveManagerRun, listManagerRuns } from './manager-runs.js';
 export type { ManagerRunRow, ManagerRunsTable } from './schema.js';
 export type { RepoPolicyCheckRow, RepoPolicyChecksTable, RunGateCheckRow, RunGateChecksTable, PrActivityRow, PrActivityTable } from './schema.js';
-export { managerCandidateRuns, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type CandidateFilter, type RunActivityMarks } from './manager-queries.js';
+export { managerCandidates, managerCandidateRuns, candidateRankNow, lastHumanCommandAt, managerRetriesSince, runActivityMarks, MANAGER_WORKABLE_STATES, type Candidate, type CandidateFilter, type CandidateRank, type RunActivityMarks } from './manager-queries.js';
 export { runsByLatestAttempt } from './attempt-activity.js';
 export { runsChangedSince, newestEventId, newestPrRequestId, prRequestsAfter, hasNewerPrRequest, type StateChangeCursor, type ChangedRun, type AnnouncedPrRequest } from './notification-queries.js';
 export { mergeEvidence, type MergeEvidence } from './merge-evidence.js';

@@ -15,7 +15,7 @@ export const MANAGER_WORKABLE_STATES: readonly string[] = Object.freeze([
   'REVIEW_WAIT',
 ]);
 
-/** The filter of {@link managerCandidateRuns}: ISO timestamps and a row limit. */
+/** The filter of {@link managerCandidates}: ISO timestamps, a row limit and this host's id. */
 export interface CandidateFilter {
   /** Runs whose `next_attempt_at` is later than this are in backoff. */
   now: string;
@@ -35,22 +35,41 @@ export interface CandidateFilter {
 }
 
 /**
+ * Where a candidate's workspace is, as {@link managerCandidates} ranks it: 0 on this host, 1 on no host (or on
+ * another host but unchanged since `foreignStaleCutoff`), 2 on another host. Always 1 without a `hostId`.
+ */
+export type CandidateRank = 0 | 1 | 2;
+
+/** One run {@link managerCandidates} returns, with its {@link CandidateRank}. */
+export interface Candidate {
+  runId: string;
+  rank: CandidateRank;
+}
+
+/**
  * Runs that may need the manager now, least recently updated first: workable states only (runs waiting for a
  * human never take a slot), not in backoff, GitHub-waiting runs (CI_WAIT, REVIEW_WAIT, and PUSHED with a PR) only
  * when their sync is due, and a PUSHED run without a PR only while no PR request was made since its latest push
- * (once requested, it waits for a human). With `hostId`, the runs whose workspace is on this host rank first (see
- * {@link CandidateFilter}); nothing is pinned: the lease alone decides who works a run. The cost follows the number
- * of active runs, not all runs (partial index on non-terminal states).
+ * (once requested, it waits for a human). With `hostId`, ordered by {@link CandidateRank} first, so the runs whose
+ * workspace is on this host come first; nothing is pinned: the lease alone decides who works a run. The cost follows
+ * the number of active runs, not all runs (partial index on non-terminal states).
  *
  * @example
- * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20, hostId: resolveHostId(env) });
+ * const runs = await managerCandidates(db, { now: iso(clock()), syncCutoff, limit: 20, hostId: resolveHostId(env) });
  */
-export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Promise<string[]> {
-  const query = db
+export async function managerCandidates(db: Db, filter: CandidateFilter): Promise<Candidate[]> {
+  const { hostId, foreignStaleCutoff } = filter;
+  const rows = await db
     .selectFrom('run_states as s')
     .innerJoin('runs as r', 'r.run_id', 's.run_id')
     .leftJoin('manager_runs as m', 'm.run_id', 's.run_id')
     .select('s.run_id')
+    .select((eb) => {
+      // Literals, not bound parameters: PostgreSQL cannot type a parameter that only a CASE branch holds.
+      if (hostId === undefined) return eb.lit(1).as('rank');
+      const rank = eb.case().when('s.workspace_host', '=', hostId).then(eb.lit(0)).when('s.workspace_host', 'is', null).then(eb.lit(1));
+      return (foreignStaleCutoff === undefined ? rank : rank.when('s.updated_at', '<=', foreignStaleCutoff).then(eb.lit(1))).else(eb.lit(2)).end().as('rank');
+    })
     // Literal, not bound, so SQLite can use the partial index on non-terminal runs.
     .where(sql<boolean>`s.current_state not in ('DONE', 'SKIPPED', 'FAILED_TERMINAL')`)
     .where('s.current_state', 'in', [...MANAGER_WORKABLE_STATES])
@@ -71,15 +90,38 @@ export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Pro
         eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is not', null), syncDue]),
         eb.and([eb('s.current_state', '=', 'PUSHED'), eb('r.pr_number', 'is', null), eb.not(requestedSincePush)]),
       ]);
-    });
-  const { hostId, foreignStaleCutoff } = filter;
-  const ranked = hostId === undefined ? query : query.orderBy((eb) => {
-    // Literals, not bound parameters: PostgreSQL cannot type a parameter that only a CASE branch holds.
-    const rank = eb.case().when('s.workspace_host', '=', hostId).then(eb.lit(0)).when('s.workspace_host', 'is', null).then(eb.lit(1));
-    return (foreignStaleCutoff === undefined ? rank : rank.when('s.updated_at', '<=', foreignStaleCutoff).then(eb.lit(1))).else(eb.lit(2)).end();
-  }, 'asc');
-  const rows = await ranked.orderBy('s.updated_at', 'asc').orderBy('s.run_id', 'asc').limit(filter.limit).execute();
-  return rows.map((r) => r.run_id);
+    })
+    .orderBy('rank', 'asc')
+    .orderBy('s.updated_at', 'asc')
+    .orderBy('s.run_id', 'asc')
+    .limit(filter.limit)
+    .execute();
+  return rows.map((r) => ({ runId: r.run_id, rank: Number(r.rank) as CandidateRank }));
+}
+
+/**
+ * The {@link CandidateRank} of one run now, by the same rule as {@link managerCandidates} (1 for an unknown run):
+ * for a manager that read its candidates a while ago, since another host may have taken one of them since.
+ *
+ * @example
+ * if ((await candidateRankNow(db, runId, { hostId, foreignStaleCutoff })) === 2) continue; // another host's now
+ */
+export async function candidateRankNow(db: Db, runId: string, filter: Pick<CandidateFilter, 'hostId' | 'foreignStaleCutoff'>): Promise<CandidateRank> {
+  if (filter.hostId === undefined) return 1;
+  const row = await db.selectFrom('run_states').select(['workspace_host', 'updated_at']).where('run_id', '=', runId).executeTakeFirst();
+  if (!row || row.workspace_host === null) return 1;
+  if (row.workspace_host === filter.hostId) return 0;
+  return filter.foreignStaleCutoff !== undefined && row.updated_at <= filter.foreignStaleCutoff ? 1 : 2;
+}
+
+/**
+ * The run ids of {@link managerCandidates}, in its order.
+ *
+ * @example
+ * const ids = await managerCandidateRuns(db, { now: iso(clock()), syncCutoff, limit: 20 });
+ */
+export async function managerCandidateRuns(db: Db, filter: CandidateFilter): Promise<string[]> {
+  return (await managerCandidates(db, filter)).map((c) => c.runId);
 }
 
 /**

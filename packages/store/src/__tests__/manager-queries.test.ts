@@ -3,11 +3,13 @@ import { cleanupTempDirs, dialectsUnderTest, freshDatabase } from '@agentpr/test
 import {
   addArtifact,
   applyEvent,
+  candidateRankNow,
   createRun,
   insertPrRequest,
   lastHumanCommandAt,
   linkedOpenPr,
   managerCandidateRuns,
+  managerCandidates,
   managerRetriesSince,
   openStore,
   prRequestForHead,
@@ -122,7 +124,18 @@ describe.each(dialectsUnderTest())('manager queries on %s', (kind) => {
       expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-b' })).toEqual(['run_b_old', 'run_b', 'run_none', 'run_a', 'run_a2']);
       expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-c', limit: 2 })).toEqual(['run_none', 'run_b_old']);
       // host-b's oldest run has not moved since before the cutoff: it ranks with the unplaced one, by age.
-      expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-a', foreignStaleCutoff: iso(50) })).toEqual(['run_a', 'run_a2', 'run_b_old', 'run_none', 'run_b']);
+      expect(await managerCandidates(store.db, { ...filter, hostId: 'host-a', foreignStaleCutoff: iso(50) })).toEqual([
+        { runId: 'run_a', rank: 0 },
+        { runId: 'run_a2', rank: 0 },
+        { runId: 'run_b_old', rank: 1 },
+        { runId: 'run_none', rank: 1 },
+        { runId: 'run_b', rank: 2 },
+      ]);
+      expect((await managerCandidates(store.db, filter)).map((c) => c.rank)).toEqual([1, 1, 1, 1, 1]);
+      // One run's rank read again later, by the same rule.
+      const rankNow = (runId: string, hostId?: string) => candidateRankNow(store.db, runId, { hostId, foreignStaleCutoff: iso(50) });
+      expect(await Promise.all([rankNow('run_a', 'host-a'), rankNow('run_none', 'host-a'), rankNow('run_b_old', 'host-a'), rankNow('run_b', 'host-a'), rankNow('run_b')])).toEqual([0, 1, 1, 2, 1]);
+      expect(await rankNow('run_unknown', 'host-a')).toBe(1);
       // The order moves with the workspace: once host-a holds run_b, run_b is one of host-a's.
       await setWorkspaceHost(store.db, 'run_b', 'host-a');
       expect(await managerCandidateRuns(store.db, { ...filter, hostId: 'host-a' })).toEqual(['run_a', 'run_b', 'run_a2', 'run_none', 'run_b_old']);
