@@ -1,4 +1,17 @@
-import { acquireLease, expireLeases, getManagerRun, iso, managerCandidateRuns, releaseLease, renewLease, saveManagerRun, type ManagerRunRow } from '@agentpr/store';
+import {
+  acquireLease,
+  candidateRankNow,
+  expireLeases,
+  getManagerRun,
+  iso,
+  managerCandidates,
+  releaseLease,
+  renewLease,
+  saveManagerRun,
+  type Candidate,
+  type CandidateFilter,
+  type ManagerRunRow,
+} from '@agentpr/store';
 import { prFollowupForTick } from '../citizenship/pr-followup-tick.js';
 import type { PrSweepSummary } from '../citizenship/pr-followup-types.js';
 import type { AppContext } from '../context.js';
@@ -46,7 +59,8 @@ export interface TickOptions {
   holder: string;
   /**
    * This host's id (`resolveHostId`): candidate runs whose workspace is on this host come first, then runs no host
-   * holds, then other hosts' runs (fewer workspace rebuilds). Only the order changes; any host takes any free run.
+   * holds, then other hosts' runs (fewer workspace rebuilds). A tick that worked on its own or unplaced runs leaves
+   * other hosts' runs to them until its next tick; an idle tick takes them. Nothing is pinned to a host.
    */
   hostId?: string | undefined;
   /**
@@ -118,6 +132,11 @@ export interface TickReport {
   failed_count: number;
   expired_leases: number;
   results: RunTickResult[];
+  /**
+   * Other hosts' runs this tick left to them because it had work of its own (with `TickOptions.hostId`); present
+   * when there were any.
+   */
+  deferred_count?: number;
   /** What the tick's PR follow-up sweep did; present when it looked at a PR or failed. Its failures never fail the tick. */
   pr_followup?: PrSweepSummary;
 }
@@ -130,15 +149,19 @@ export interface HostAffinity {
 
 /**
  * Runs that may need work now, least recently updated first: workable states only, not in backoff, and
- * GitHub-waiting runs only when their sync is due (see `managerCandidateRuns` in the store). With `affinity`, this
- * host's runs first, then unplaced runs, then other hosts' runs (one unchanged for the grace period with the unplaced).
+ * GitHub-waiting runs only when their sync is due (see `managerCandidates` in the store). With `affinity`, this
+ * host's runs first, then unplaced runs, then other hosts' runs (one unchanged for the grace period with the
+ * unplaced), each with its rank.
  */
-export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number, affinity?: HostAffinity): Promise<string[]> {
+export async function candidateRuns(ctx: AppContext, limit: number, syncIntervalMs: number, affinity?: HostAffinity): Promise<Candidate[]> {
   const now = ctx.clock().getTime();
-  const placed = affinity
-    ? { hostId: affinity.hostId, foreignStaleCutoff: iso(new Date(now - (affinity.foreignGraceMs ?? DEFAULT_FOREIGN_GRACE_MS))) }
-    : {};
-  return managerCandidateRuns(ctx.db, { now: iso(new Date(now)), syncCutoff: iso(new Date(now - syncIntervalMs)), limit, ...placed });
+  return managerCandidates(ctx.db, { now: iso(new Date(now)), syncCutoff: iso(new Date(now - syncIntervalMs)), limit, ...placement(now, affinity) });
+}
+
+/** The store's placement filter for `affinity` at `now` (empty without one). */
+function placement(now: number, affinity: HostAffinity | undefined): Pick<CandidateFilter, 'hostId' | 'foreignStaleCutoff'> {
+  if (!affinity) return {};
+  return { hostId: affinity.hostId, foreignStaleCutoff: iso(new Date(now - (affinity.foreignGraceMs ?? DEFAULT_FOREIGN_GRACE_MS))) };
 }
 
 function withTimeout(ms: number, parent: AbortSignal, fn: (signal: AbortSignal) => Promise<ActionOutcome>): Promise<ActionOutcome> {
@@ -299,22 +322,32 @@ async function tickRun(outer: AppContext, runId: string, actions: ManagerActions
 
 /**
  * One manager pass: expire stale leases, pick the runs that may need work
- * (fairly, oldest-updated first; with `hostId`, this host's runs first), and for each take its lease, decide and execute up to
+ * (fairly, oldest-updated first; with `hostId`, this host's runs first and other hosts' only when idle), and for each take its lease, decide and execute up to
  * `maxActionsPerRun` actions in process, then release. An exception in one run never stops the tick.
  */
 export async function managerTick(ctx: AppContext, actions: ManagerActions, options: TickOptions): Promise<TickReport> {
   const started = iso(ctx.clock());
   const expired = options.dryRun ? 0 : await expireLeases(ctx.db, ctx.clock);
   const affinity = options.hostId ? { hostId: options.hostId, foreignGraceMs: options.foreignGraceMs } : undefined;
-  const runIds = options.runId ? [options.runId] : await candidateRuns(ctx, options.limit, options.syncIntervalMs, affinity);
-  const results: RunTickResult[] = new Array(runIds.length);
+  const candidates = options.runId ? [{ runId: options.runId, rank: 0 as const }] : await candidateRuns(ctx, options.limit, options.syncIntervalMs, affinity);
+  const results: RunTickResult[] = new Array(candidates.length);
   let next = 0;
-  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, runIds.length)) }, async () => {
-    while (next < runIds.length && !options.signal.aborted) {
+  let workedHere = false;
+  let deferred = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(options.concurrency, candidates.length)) }, async () => {
+    while (next < candidates.length && !options.signal.aborted) {
       const i = next++;
-      results[i] = await tickRun(ctx, runIds[i]!, actions, options).catch((error: unknown) => ({
+      const { runId } = candidates[i]!;
+      // Read again: another host may have prepared or taken the run since the list was read.
+      const rank = affinity ? await candidateRankNow(ctx.db, runId, placement(ctx.clock().getTime(), affinity)) : candidates[i]!.rank;
+      // Its own host will likely take it next tick, without a rebuild; an idle host takes it now.
+      if (rank === 2 && workedHere) {
+        deferred++;
+        continue;
+      }
+      results[i] = await tickRun(ctx, runId, actions, options).catch((error: unknown) => ({
         ok: false,
-        run_id: runIds[i]!,
+        run_id: runId,
         owner: '',
         repo: '',
         state: '',
@@ -322,6 +355,7 @@ export async function managerTick(ctx: AppContext, actions: ManagerActions, opti
         actions: [],
         errors: [`unexpected error: ${(error as Error).message}`],
       }));
+      if (rank < 2 && results[i]!.actions_executed.length > 0) workedHere = true;
     }
   });
   await Promise.all(workers);
@@ -339,6 +373,7 @@ export async function managerTick(ctx: AppContext, actions: ManagerActions, opti
     failed_count: failed,
     expired_leases: expired,
     results: done,
+    ...(deferred > 0 ? { deferred_count: deferred } : {}),
     ...(followup ? { pr_followup: followup } : {}),
   };
 }

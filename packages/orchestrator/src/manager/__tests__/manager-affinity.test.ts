@@ -57,17 +57,29 @@ describe('manager affinity', () => {
     expect(opts.holder).toMatch(/^host-b:\d+:manager:[0-9a-f]{8}$/);
   });
 
-  it('a tick works this host\'s run first, then the unplaced one, then another host\'s, and takes all three when the limit allows', async () => {
+  it('a tick works this host\'s run first, then the unplaced one, and leaves another host\'s run to it while it has work of its own', async () => {
     await runs();
     const one = await managerTick(ctx, NO_ACTIONS, await options({ limit: 1, dryRun: true }));
     expect(one.results.map((r) => [r.run_id, r.actions[0]?.result])).toEqual([['run_3', 'planned']]);
-    // Nothing is pinned: host-a's run is this host's to take too, after its own and the unplaced one.
-    const all = await managerTick(ctx, NO_ACTIONS, await options({ limit: 3 }));
-    expect(all.results.map((r) => [r.run_id, r.actions_executed.map((a) => [a.action, a.ok])])).toEqual([
+    const busy = await managerTick(ctx, NO_ACTIONS, await options({ limit: 3 }));
+    expect(busy.results.map((r) => [r.run_id, r.actions_executed.map((a) => [a.action, a.ok])])).toEqual([
       ['run_3', [['start_discovery', true]]],
       ['run_2', [['start_discovery', true]]],
-      ['run_1', [['start_discovery', true]]],
     ]);
+    expect(busy.deferred_count).toBe(1);
+  });
+
+  it('an idle host takes other hosts\' runs at once: nothing is pinned', async () => {
+    await runs();
+    await setWorkspaceHost(ctx.db, 'run_2', 'host-a');
+    // host-c holds nothing and no run is unplaced: it works host-a's and host-b's runs, oldest first.
+    const idle = await managerTick(ctx, NO_ACTIONS, await options({ hostId: 'host-c' }));
+    expect(idle.results.map((r) => [r.run_id, r.actions_executed.map((a) => a.action)])).toEqual([
+      ['run_1', ['start_discovery']],
+      ['run_2', ['start_discovery']],
+      ['run_3', ['start_discovery']],
+    ]);
+    expect(idle.deferred_count).toBeUndefined();
   });
 
   it('without a host id the order is the plain oldest-first; a run another holder leases is skipped, not waited for', async () => {
