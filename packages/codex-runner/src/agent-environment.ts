@@ -248,15 +248,23 @@ function parseTomlString(value: string): string | null {
 }
 
 /**
- * The codex home: `CODEX_HOME` expanded (`~`) and resolved, else `~/.codex`. Pure.
- * @example resolveCodexHome({ HOME: '/home/me' }) // '/home/me/.codex'
+ * An engine's home directory: the variable's value expanded (`~`, `~/…`) and resolved, else `~/<fallback>`. Pure.
+ * @example resolveEngineHome({ HOME: '/home/me' }, 'CLAUDE_CONFIG_DIR', '.claude') // '/home/me/.claude'
  */
-export function resolveCodexHome(env: Readonly<Record<string, string | undefined>>): string {
+export function resolveEngineHome(env: Readonly<Record<string, string | undefined>>, variable: string, fallback: string): string {
   const home = env.HOME?.trim() ?? '';
-  const explicit = env.CODEX_HOME?.trim();
+  const explicit = env[variable]?.trim();
   if (explicit) {
     const expanded = explicit === '~' ? home : explicit.startsWith('~/') ? join(home, explicit.slice(2)) : explicit;
     return resolve(expanded);
   }
-  return join(home || '/', '.codex');
+  return join(home || '/', fallback);
+}
+
+/**
+ * The codex home: `CODEX_HOME` expanded (`~`) and resolved, else `~/.codex`. Pure.
+ * @example resolveCodexHome({ HOME: '/home/me' }) // '/home/me/.codex'
+ */
+export function resolveCodexHome(env: Readonly<Record<string, string | undefined>>): string {
+  return resolveEngineHome(env, 'CODEX_HOME', '.codex');
 }

@@ -1,4 +1,4 @@
-import { join, resolve } from 'node:path';
+import { resolveEngineHome } from './agent-environment.js';
 import { makeAttemptHome, type AttemptHome } from './attempt-home.js';
 
 /** Inputs of {@link createAttemptClaudeHome}. */
@@ -20,13 +20,7 @@ export interface AttemptClaudeHomeOptions {
  * @example resolveClaudeConfigDir({ HOME: '/home/me' }) // '/home/me/.claude'
  */
 export function resolveClaudeConfigDir(env: Readonly<Record<string, string | undefined>>): string {
-  const home = env.HOME?.trim() ?? '';
-  const explicit = env.CLAUDE_CONFIG_DIR?.trim();
-  if (explicit) {
-    const expanded = explicit === '~' ? home : explicit.startsWith('~/') ? join(home, explicit.slice(2)) : explicit;
-    return resolve(expanded);
-  }
-  return join(home || '/', '.claude');
+  return resolveEngineHome(env, 'CLAUDE_CONFIG_DIR', '.claude');
 }
 
 /**
