@@ -14,6 +14,7 @@ const BENCHES = {
   'agent-step': ['agent-step-bench.mjs', 'run-agent-step overhead over the codex process'],
   dashboard: ['dashboard-bench.mjs', 'the dashboard runs and run pages over 100k runs, at the server'],
   'dashboard-explain': ['dashboard-explain.mjs', 'a dashboard page in process: time, and CPU and query plan per SQL statement'],
+  'multi-host': ['multi-host-bench.mjs', 'runs/hour for 1, 2 and 4 simulated hosts on one PostgreSQL, scripted agent, with rebuilds'],
 };
 
 const [name, ...args] = process.argv.slice(2);
