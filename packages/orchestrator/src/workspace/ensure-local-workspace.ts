@@ -113,11 +113,28 @@ async function rebuild(ctx: AppContext, found: LocalRun, metadata: Record<string
     events.push({ event: { type: 'worker.workspace.work_lost', host: fromHost, attempt_nos: lost.attemptNos, unfinished_attempt_no: lost.unfinishedAttemptNo, actor: 'worker' } });
   }
   events.push({ event: { type: 'worker.workspace.rebuilt', ...moved, actor: 'worker' } });
+  events.push(...redoLostValidation(run, state.current_state, rebuilt.point, lost, fromHost));
   await applyEvents(ctx.db, runId, events, ctx.clock);
   await setWorkspaceHost(ctx.db, runId, host, ctx.clock);
   const what = lost ? `; unpushed work of ${fromHost ?? 'an unrecorded host'} lost (agent attempts ${[...lost.attemptNos, ...(lost.unfinishedAttemptNo ? [`${lost.unfinishedAttemptNo} unfinished`] : [])].join(', ')})` : '';
   ctx.log.info(`workspace rebuilt on ${host} from ${fromHost ?? 'an unrecorded host'} at ${rebuilt.point} ${rebuilt.headSha}${what}`, { run_id: runId });
   return { kind: 'rebuilt', fromHost, toHost: host, point: rebuilt.point, sha: rebuilt.headSha, lost, staleCopy };
+}
+
+/**
+ * A run that moved in LOCAL_VALIDATING with its validated change never pushed has nothing left to finish here: the
+ * change was lost with the old host. Rather than let run-finish fail on an empty workspace until a human steps in, the
+ * run goes back (in the same transaction) to the stage that makes the change: ITERATING when it has a PR, else
+ * IMPLEMENTING. A run that pushed its change, or moved in any other state, stays where it is.
+ */
+function redoLostValidation(run: LocalRun['run'], stateNow: string, point: 'pushed_head' | 'base', lost: UnpushedWork | null, fromHost: string | null): EventInput[] {
+  if (stateNow !== 'LOCAL_VALIDATING' || !lost) return [];
+  const target = run.pr_number !== null ? 'ITERATING' : 'IMPLEMENTING';
+  const message = `the validated change was never pushed and was lost with host ${fromHost ?? '(unrecorded)'}; the workspace was rebuilt from the ${point === 'base' ? 'base commit' : 'last pushed head'}, so the agent makes the change again`;
+  return [
+    { event: { type: 'worker.step.failed', step: 'finish', reason_code: 'workspace_lost', error_message: message, actor: 'worker' } },
+    { event: { type: 'command.retry', target_state: target, actor: 'worker' } },
+  ];
 }
 
 /** What to clone: the remotes and branches run-prepare recorded, else the GitHub defaults it would have used. */

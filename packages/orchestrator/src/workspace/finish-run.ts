@@ -120,7 +120,17 @@ export async function finishRun(ctx: AppContext, input: FinishRunInput): Promise
     // Re-read under the lease: another process may have moved the run since the first check.
     assertFinishState(run.run_id, (await requireLocalRun(ctx, run.run_id)).state.current_state);
     // Another host may have worked the run last: its workspace is rebuilt here first (issue 20).
-    await ensureLocalWorkspace(ctx, run.run_id);
+    const placement = await ensureLocalWorkspace(ctx, run.run_id);
+    if (placement.kind === 'rebuilt' && placement.lost) {
+      const now = (await requireLocalRun(ctx, run.run_id)).state.current_state;
+      if (now !== FINISH_STATE) {
+        throw new AgentprError(
+          'refused',
+          `run ${run.run_id}: its validated change was never pushed and was lost with host ${placement.fromHost ?? '(unrecorded)'}; the workspace was rebuilt here and the run went back to ${now} to make it again. Nothing was committed or pushed.`,
+          { details: { state: now, reason: 'workspace_lost' } },
+        );
+      }
+    }
     if (!existsSync(run.workspace_dir)) throw new AgentprError('refused', `workspace ${run.workspace_dir} of run ${run.run_id} does not exist; run run-prepare first.`);
     const started = ctx.monotonic();
     const elapsed = () => Math.round(ctx.monotonic() - started);

@@ -91,9 +91,30 @@ describe('the workspace follows the run across hosts (issue 20)', () => {
     const events = await placementEvents(hosts.b, runId);
     expect(events.map((e) => e.type)).toEqual(['worker.workspace.work_lost', 'worker.workspace.rebuilt']);
     expect(events[0]!.payload).toEqual({ host: 'host-a', attempt_nos: [1], unfinished_attempt_no: 2, actor: 'worker' });
-    expect((await getRun(hosts.b.ctx.db, runId))!.state.current_state).toBe('LOCAL_VALIDATING');
+    // The validated change is gone, so there is nothing to finish: the run goes back to make it again.
+    expect((await getRun(hosts.b.ctx.db, runId))!.state.current_state).toBe('IMPLEMENTING');
     // The lost change is not in B's workspace: B starts from what the run recorded, not from A's disk.
     expect(readFileSync(join(hosts.b.ctx.paths.workspaceRoot, 'acme', 'widgets', runId, 'src', 'app.txt'), 'utf8')).toBe('one\n');
+  });
+
+  it('a run validated on host A that died before pushing is not finished empty on host B: it goes back to IMPLEMENTING, and the agent redoes it there', async () => {
+    const hosts = await hostsOn();
+    const { runId } = await preparedOn(hosts, hosts.a, 'run_unpushed', TO_LOCAL_VALIDATING.slice(0, 2));
+    const a = hosts.withAgent(hosts.a, passingAgent((request) => writeFileSync(join(request.paths.repoDir, 'src', 'app.txt'), 'one\nonly on a\n')));
+    expect(outcome(await runAgentStep(a.ctx, { runId, ...STEP }))).toBe('PASS LOCAL_VALIDATING');
+
+    // Host A is gone; host B's manager takes the run in LOCAL_VALIDATING and would finish it.
+    const refused = await finishRun(hosts.b.ctx, { runId, changes: 'Adds a line.' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(AgentprError);
+    expect((refused as AgentprError).message).toMatch(/its validated change was never pushed and was lost with host host-a; .* went back to IMPLEMENTING .* Nothing was committed or pushed\.$/);
+    const run = await getRun(hosts.b.ctx.db, runId);
+    expect([run!.state.current_state, run!.state.last_error]).toEqual(['IMPLEMENTING', null]);
+    expect(await git(hosts.fork.url, ['branch', '--list'])).toBe('* main');
+
+    const b = hosts.host('host-b', passingAgent((request) => writeFileSync(join(request.paths.repoDir, 'src', 'app.txt'), 'one\nredone on b\n')));
+    expect(outcome(await runAgentStep(b.ctx, { runId, ...STEP }))).toBe('PASS LOCAL_VALIDATING');
+    const pushed = await finishRun(b.ctx, { runId, changes: 'Adds a line.' });
+    expect(pushed.kind).toBe('pushed');
   });
 
   it('a single host on SQLite never rebuilds: prepare, agent step, finish and reset all stay on its own workspace', async () => {
