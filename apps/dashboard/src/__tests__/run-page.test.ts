@@ -84,6 +84,7 @@ describe('run page', () => {
     expect(header).toContain('checks: failure failing: lint, test (ubuntu-latest, node 20)');
     expect(header).toContain('review: none yet');
     expect(header).toMatch(/held by manager-loop:dash-host:4242 until in 10 d/);
+    expect(header).toMatch(new RegExp(`Workspace acme/gadgets/${ID.iterating} on host dash-host since .+ ago`));
     expect(html).toContain(`<a href="#attempt-${await attemptId(ID.iterating, 'agent')}">evidence</a>`);
     expect(html).toContain('<a href="/?repo=acme%2Fgadgets">Runs of this repository</a>');
 
@@ -91,6 +92,7 @@ describe('run page', () => {
     expect(merged).toContain('checks: success');
     expect(merged).toContain('review: approved');
     expect(merged).toContain('Lease free');
+    expect(merged).toMatch(/Workspace \S+ host not recorded/);
   });
 
   it('merges events and attempts into one timeline in time order, with actors, refusals and each attempt\'s verdict', async () => {

@@ -4,6 +4,7 @@ import { createAppPorts, createSecretRedactor, dataDirPaths, silentLogger, type 
 import type { RunEvent } from '@agentpr/state-machine';
 import {
   acquireLease,
+  setWorkspaceHost,
   applyEvent,
   createRun,
   createRuns,
@@ -234,6 +235,7 @@ async function seedIterating(s: Seeder): Promise<void> {
   await applyEvent(s.db, run.runId, { event: red, idempotencyKey: 'gh:check:seed-iterating' }, s.clock(24));
   await s.attempt(run, { ...FAILING_TESTS, stage: 'ITERATING', stateAfter: 'ITERATING', engine: { name: 'claude', model: 'claude-sonnet-4-5' } }, 2);
   await acquireLease(s.db, run.runId, 'manager-loop:dash-host:4242', 10 * 24 * HOUR, s.clock(1));
+  await setWorkspaceHost(s.db, run.runId, 'dash-host', s.clock(1));
 }
 
 async function seedValidating(s: Seeder): Promise<void> {

@@ -107,6 +107,22 @@ export function RunHeader({ view, now }: { view: RunView; now: Date }) {
             'free'
           )}
         </dd>
+        <dt>Workspace</dt>
+        <dd>
+          <Truncate text={view.workspace.rel} max={120} />{' '}
+          {view.workspace.host ? (
+            <>
+              on host <Truncate text={view.workspace.host} max={64} />
+              {view.workspace.hostAt ? (
+                <>
+                  {' '}since <Time iso={view.workspace.hostAt} now={now} />
+                </>
+              ) : null}
+            </>
+          ) : (
+            <span class="muted">host not recorded</span>
+          )}
+        </dd>
         <dt>Created</dt>
         <dd>
           <Time iso={view.createdAt} now={now} />

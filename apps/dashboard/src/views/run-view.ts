@@ -58,6 +58,8 @@ export interface RunView {
   updatedAt: string;
   pr: RunPrView | null;
   lease: LeaseView | null;
+  /** Where the run's workspace lives: the host that last held it (null before hosts were recorded) and its path under any host's workspace root. */
+  workspace: { host: string | null; hostAt: string | null; rel: string };
   next: NextGate;
   timeline: TimelineEntry[];
   /** True when the run has more events or attempts than the timeline shows. */
@@ -140,6 +142,11 @@ export async function runView(deps: DashboardDeps, runId: string): Promise<RunVi
     updatedAt: run.updated_at,
     pr: prView(run, inspect, request, events, state.held_facts_json, r),
     lease: leaseView(lease, deps.clock()),
+    workspace: {
+      host: state.workspace_host ? shown(r, state.workspace_host, { max: 64 }) : null,
+      hostAt: state.workspace_host_at ?? null,
+      rel: shown(r, run.workspace_rel, { max: 300 }),
+    },
     next,
     timeline: runTimeline(events.slice(0, TIMELINE_EVENTS), attempts.slice(0, TIMELINE_ATTEMPTS), evidence, r),
     timelineCut: events.length > TIMELINE_EVENTS || attempts.length > TIMELINE_ATTEMPTS,
