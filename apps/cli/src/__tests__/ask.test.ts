@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startLlmStub, type LlmScenarioInput, type RunningLlmStub } from '@agentpr/llm-stub';
 import { cleanupTempDirs, dialectsUnderTest, freshDatabase, tempDir, type TestDatabase } from '@agentpr/testing';
+import { openStore } from '@agentpr/store';
 import { auditRecords, CANARY_KEY, cliFor, closedPort, holdsToken, injectedTitle, seedRuns, statesOf, storedTokenHashes, STUB_MODEL, type SeededRuns } from './ask-harness.js';
 
 // Issue 16, the CLI door: `agentpr ask` through the built binary, without a terminal (scripts), over a real store,
@@ -129,7 +130,13 @@ describe.each(dialectsUnderTest())('agentpr ask on %s (issue 16)', (kind) => {
     };
     const { cli, db, home, llm, runs, stub, all } = await setUp(scenario, (r) => ({ RUN_ID: r.active }));
     const before = await statesOf(db, all);
-    // The seeded runs' workspaces lie outside the workspace root, so the tick's run_prepare refuses before any clone.
+    // A row edited to place the workspace outside the root: the tick's run_prepare refuses it before any clone.
+    const store = await openStore(db.location);
+    try {
+      await store.db.updateTable('runs').set({ workspace_rel: '../../outside' }).where('run_id', '=', runs.active).execute();
+    } finally {
+      await store.close();
+    }
     const r = await cli(['ask', 'move alpha along', '--yes', ...llm]);
     expect(r.code).toBe(1);
     expect(stub.requests[0]!.tools).toContain('drive_run');
