@@ -2,16 +2,22 @@ import { getServiceLease, holderOrigin, renewServiceLease, type Clock, type Db }
 import type { Logger } from '@agentpr/orchestrator';
 import { errorText } from './bot-session.js';
 
-/** What {@link keepLeaseRenewed} needs: the lease, how long it lives, and where to report. */
-export interface LeaseRenewal {
+/** A named service lease as one process holds it: where it lives, whose it is, how long it lasts, where to report. */
+export interface HeldServiceLease {
   db: Db;
+  /** The lease's name, e.g. `telegram-poller:<sha256 prefix>`. */
   name: string;
+  /** This process's holder name (`leaseHolder(command, env)`): host, pid, command, random suffix. */
   holder: string;
   ttlMs: number;
   clock: Clock;
   log: Logger;
   /** The subject of log lines: `telegram bot 5550001`. */
   label: string;
+}
+
+/** What {@link keepLeaseRenewed} needs: the lease, and what to do when it is lost. */
+export interface LeaseRenewal extends HeldServiceLease {
   /** Called once, at once, when the lease is lost or can no longer be renewed before it expires. */
   onLost: () => void;
   sleep: (ms: number, signal?: AbortSignal) => Promise<void>;

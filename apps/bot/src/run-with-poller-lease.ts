@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
-import { acquireServiceLease, releaseServiceLease, type Clock, type Db } from '@agentpr/store';
-import type { Logger } from '@agentpr/orchestrator';
+import { acquireServiceLease, releaseServiceLease } from '@agentpr/store';
 import { errorText } from './bot-session.js';
-import { describeHolder, keepLeaseRenewed } from './keep-lease-renewed.js';
+import { describeHolder, keepLeaseRenewed, type HeldServiceLease } from './keep-lease-renewed.js';
 
 /** How long the poller lease lives without renewal unless `--poller-lease-sec` says otherwise. */
 export const DEFAULT_POLLER_LEASE_SEC = 30;
@@ -23,17 +22,7 @@ export function pollerLeaseName(token: string): string {
 }
 
 /** What {@link runWithPollerLease} needs. */
-export interface PollerLeaseOptions {
-  db: Db;
-  /** See {@link pollerLeaseName}. */
-  name: string;
-  /** This process's holder name (`leaseHolder('telegram-bot', env)`): host, pid, command, random suffix. */
-  holder: string;
-  ttlMs: number;
-  clock: Clock;
-  log: Logger;
-  /** The subject of log lines: `telegram bot 5550001`. */
-  label: string;
+export interface PollerLeaseOptions extends HeldServiceLease {
   /** Aborting stops the work in hand and the standby, and releases the lease. */
   signal: AbortSignal;
   /** Pause between tries while another process holds the lease. Default ttl/3, at most 5 s. */
