@@ -145,6 +145,25 @@ describe('buildAgentEnvironment', () => {
   });
 });
 
+describe('an engine\'s pass-through variables', () => {
+  const claude = { homeVar: 'CLAUDE_CONFIG_DIR', credentialVars: ['ANTHROPIC_API_KEY'], passVars: ['ANTHROPIC_BASE_URL'], fixedEnv: { DISABLE_TELEMETRY: '1' } };
+  const options = { engine: claude, codexHome: '/data/agent-homes/claude-home-1', runtimeDir: '/ws/.agentpr_runtime', runtimeEnv: {} };
+
+  it('passes the model key, the base URL and the fixed settings, with the engine\'s home variable and no codex key', () => {
+    const parent = { PATH: '/usr/bin', ANTHROPIC_API_KEY: 'sk-ant-1', ANTHROPIC_BASE_URL: 'http://127.0.0.1:4011', OPENAI_API_KEY: 'sk-openai', GITHUB_TOKEN: 'ghp_x' };
+    const { env, withheld } = buildAgentEnvironment(parent, options);
+    expect(env).toMatchObject({ ANTHROPIC_API_KEY: 'sk-ant-1', ANTHROPIC_BASE_URL: 'http://127.0.0.1:4011', DISABLE_TELEMETRY: '1', CLAUDE_CONFIG_DIR: '/data/agent-homes/claude-home-1' });
+    expect(env.CODEX_HOME).toBeUndefined();
+    expect(withheld).toEqual(['GITHUB_TOKEN', 'OPENAI_API_KEY']);
+  });
+
+  it('withholds a base URL that carries a credential in it', () => {
+    const { env, withheld } = buildAgentEnvironment({ ANTHROPIC_BASE_URL: 'https://user:secret-key@proxy.example/' }, options);
+    expect(env.ANTHROPIC_BASE_URL).toBeUndefined();
+    expect(withheld).toEqual(['ANTHROPIC_BASE_URL']);
+  });
+});
+
 describe('codex provider env_key', () => {
   const toml = `
 # comment

@@ -115,7 +115,9 @@ export function buildAgentEnvironment(parentEnv: Readonly<Record<string, string 
   for (const name of Object.keys(parentEnv)) if (name.startsWith('LC_')) fromParent(name);
   const engine = options.engine ?? CODEX_ENVIRONMENT;
   for (const name of engine.credentialVars) fromParent(name);
-  for (const name of engine.passVars) fromParent(name);
+  // A non-secret variable such as ANTHROPIC_BASE_URL can still carry a credential in its URL (https://user:key@proxy):
+  // then it is withheld like any secret.
+  for (const name of engine.passVars) if (!hasUrlCredentials(parentEnv[name])) fromParent(name);
 
   const providerAllowed = new Set([...engine.credentialVars, ...names(options.providerEnvAllowlist)]);
   const refusedProviderEnvKeys = new Set<string>();
@@ -146,6 +148,17 @@ export function buildAgentEnvironment(parentEnv: Readonly<Record<string, string 
     .filter((name) => parentEnv[name] !== undefined && !(name in env))
     .sort();
   return { env, withheld, refusedPassthrough: [...refusedPassthrough].sort(), refusedProviderEnvKeys: [...refusedProviderEnvKeys].sort() };
+}
+
+/** True for a value that is a URL with a user name or password in it. */
+function hasUrlCredentials(value: string | undefined): boolean {
+  if (!value) return false;
+  try {
+    const url = new URL(value.trim());
+    return url.username !== '' || url.password !== '';
+  } catch {
+    return false;
+  }
 }
 
 /** `GIT_CONFIG_*` variables installing {@link GIT_CREDENTIAL_HELPER} for https://github.com only. */
