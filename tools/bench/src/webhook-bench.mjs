@@ -2,7 +2,7 @@
 // Webhook throughput and latency (issue: GitHub PR gate, sync and webhook).
 //   node tools/bench/src/webhook-bench.mjs [--duration 10] [--connections 10] [--runs 50] [--rounds 2]
 //     [--client wrk|autocannon] [--pool 5000] [--skip-bare] [--skip-middleware] [--delivery-thread worker|in-process|both]
-//     [--baseline-bin other/apps/webhook/dist/bin.js]
+//     [--baseline-bin other/apps/webhook/dist/bin.js] [--durable-floors]
 // Starts, in child processes on loopback, (a) a bare node:http server that only reads the body and answers
 // 200, (m) the @octokit/webhooks node middleware (`new Webhooks({ secret })` + `createNodeMiddleware`: verify and
 // parse only, what a probot user runs), and (b) the built `agentpr-webhook` (apps/webhook/dist/bin.js) on a fresh
@@ -49,6 +49,9 @@ const { values } = parseArgs({
     // Another build of agentpr-webhook (its dist/bin.js), measured in the same rounds as `webhook_baseline`: an A/B
     // of a change on a machine too noisy to compare runs.
     'baseline-bin': { type: 'string' },
+    // Also measure the durable floor (webhook-floor.mjs) on one thread and with a worker: the least a receiver
+    // that verifies, deduplicates, applies and audits durably can spend, on the same machine in the same rounds.
+    'durable-floors': { type: 'boolean', default: false },
   },
 });
 const duration = Number(values.duration);
@@ -97,7 +100,10 @@ function nextDelivery(prefix) {
 
 async function startChild(argv, env = {}) {
   const child = spawn(process.execPath, argv, { cwd: root, env: { PATH: process.env.PATH, HOME: work, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  const [line] = await once(createInterface({ input: child.stdout }), 'line');
+  // A server that exits before it listens fails the bench instead of hanging it.
+  const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`a bench server exited ${code} before listening: node ${argv.slice(0, 2).join(' ').slice(0, 120)}`)));
+  const [line] = await Promise.race([once(createInterface({ input: child.stdout }), 'line'), exited]);
+  exited.catch(() => {});
   return { child, url: JSON.parse(line).listening };
 }
 
@@ -266,6 +272,10 @@ const middleware = await startChild(['--input-type=module', '-e', MIDDLEWARE]);
 const variants = [];
 const builds = threadModes.map((mode) => ({ mode, bin: webhookBin, name: undefined }));
 if (values['baseline-bin']) builds.push({ mode: threadModes[0], bin: resolve(values['baseline-bin']), name: 'webhook_baseline' });
+const floorScript = join(root, 'tools', 'bench', 'src', 'webhook-floor.mjs');
+if (values['durable-floors']) {
+  builds.push({ mode: 'one', bin: floorScript, name: 'floor_one_thread' }, { mode: 'worker', bin: floorScript, name: 'floor_worker' });
+}
 for (const { mode, bin, name: fixedName } of builds) {
   const name = fixedName ?? (variants.length === 0 ? 'webhook' : `webhook_${mode.replace('-', '_')}`);
   const dataDir = variants.length === 0 ? work : join(work, name);
@@ -274,7 +284,8 @@ for (const { mode, bin, name: fixedName } of builds) {
     copyFileSync(dbPath, join(dataDir, 'agentpr.db'));
   }
   const profile = process.env.AGENTPR_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.AGENTPR_BENCH_PROFILE}`] : [];
-  const argv = [...profile, bin, '--data-dir', dataDir, '--port', '0', '--secret', SECRET, '--audit-log-file', join(dataDir, 'audit.jsonl'), '--delivery-thread', mode];
+  const threadFlag = bin === floorScript ? ['--thread', mode] : ['--delivery-thread', mode];
+  const argv = [...profile, bin, '--data-dir', dataDir, '--port', '0', '--secret', SECRET, '--audit-log-file', join(dataDir, 'audit.jsonl'), ...threadFlag];
   variants.push({ name, dataDir, server: await startChild(argv) });
 }
 // Warm up all (JIT, SQLite page cache) before measuring.
