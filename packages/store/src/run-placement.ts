@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { runNotFound, StoreError } from './errors.js';
-import { HOST_ID_PATTERN } from './host-id.js';
+import { HOST_ID_PATTERN, holderOrigin, resolveHostId } from './host-id.js';
+import type { RunWithState } from './runs.js';
 import type { Db } from './schema.js';
 import { iso, systemClock, type Clock } from './time.js';
 
@@ -99,4 +100,67 @@ export async function getRunPlacement(db: Db, runId: string): Promise<RunPlaceme
     .executeTakeFirst();
   if (!row) throw runNotFound(runId);
   return { workspaceRel: row.workspace_rel, workspaceDir: row.workspace_dir, host: row.workspace_host, hostAt: row.workspace_host_at };
+}
+
+/** A run's lease as {@link describePlacement} reads it (the `run_leases` row's holder and expiry). */
+export interface PlacementLease {
+  holder: string;
+  expires_at: string;
+}
+
+/** Where a run lives across hosts (see {@link describePlacement}): who holds its lease, which host holds its workspace, and where. */
+export interface PlacementView {
+  /** This process's host id (`AGENTPR_HOST_ID`, else the hostname). */
+  this_host: string;
+  /** The live lease: the host and process its holder name starts with (null for a name of another shape); null when free. */
+  lease: { host: string | null; pid: number | null; holder: string; expires_at: string } | null;
+  /** The host that last held the workspace; null until one recorded it. */
+  workspace_host: string | null;
+  workspace_host_at: string | null;
+  /** Relative to any host's workspace root: `<owner>/<repo>/<run_id>`. */
+  workspace_rel: string;
+  /** The workspace on this host; null when the stored relative path would leave the root. */
+  local_workspace_dir: string | null;
+  /** Where the run was created, possibly on another host (display only). */
+  created_workspace_dir: string;
+}
+
+/**
+ * Where a run lives across hosts, for show-run and inspect-run, from what was read of it: the host holding its lease
+ * now (from the holder's name; null when the lease is free or expired at `now`), the host that last held its
+ * workspace, the workspace's path on THIS host (under `workspaceRoot`) and the path it was created at. Pure: an
+ * invalid `AGENTPR_HOST_ID` or a workspace path that would leave the root is shown as such instead of throwing.
+ *
+ * @example
+ * describePlacement(found, { holder: 'worker-2:4242:manager', expires_at: '2026-…' }, { env, workspaceRoot, now: iso(new Date()) }).lease?.host; // 'worker-2'
+ */
+export function describePlacement(
+  found: Pick<RunWithState, 'run' | 'state'>,
+  lease: PlacementLease | null | undefined,
+  where: { env: Readonly<Record<string, string | undefined>>; workspaceRoot: string; now: string },
+): PlacementView {
+  const { run, state } = found;
+  const live = lease && lease.expires_at > where.now ? lease : undefined;
+  const origin = live ? holderOrigin(live.holder) : undefined;
+  let thisHost: string;
+  try {
+    thisHost = resolveHostId(where.env);
+  } catch {
+    thisHost = '(invalid AGENTPR_HOST_ID)';
+  }
+  let localDir: string | null;
+  try {
+    localDir = resolveWorkspaceDir(where.workspaceRoot, run.workspace_rel);
+  } catch {
+    localDir = null;
+  }
+  return {
+    this_host: thisHost,
+    lease: live ? { host: origin?.host ?? null, pid: origin?.pid ?? null, holder: live.holder, expires_at: live.expires_at } : null,
+    workspace_host: state.workspace_host ?? null,
+    workspace_host_at: state.workspace_host_at ?? null,
+    workspace_rel: run.workspace_rel,
+    local_workspace_dir: localDir,
+    created_workspace_dir: run.workspace_dir,
+  };
 }

@@ -7,12 +7,15 @@ import { StoreError } from './errors.js';
 import { MIGRATION_NAMES } from './migrations/names.js';
 import { listReads, mergeNewestFirst, type RunListFilter } from './run-list-filter.js';
 import type { RunListItem, RunWithState } from './runs.js';
+import { runFactsOf, type RunFacts } from './sqlite-run-facts.js';
 
 /** Read-only queries on a SQLite store without loading kysely (the CLI start-up fast path). */
 export interface SqliteReader {
   /** The same rows, in the same order, as the store's `listRuns`, with the same filters. */
   listRuns(limit: number, filter?: RunListFilter): RunListItem[];
   getRun(runId: string): RunWithState | undefined;
+  /** What show-run adds to a run (usage, gates' latest verdicts, lease), on the same connection. */
+  runFacts(runId: string): RunFacts;
   close(): void;
 }
 
@@ -111,7 +114,9 @@ export function openSqliteReader(path: string): SqliteReader | undefined {
         },
       };
     },
+    runFacts: (runId) => runFactsOf(db, runId),
     close: () => db.close(),
   };
 }
 export { readRunFactsSqlite, type RunFacts } from './sqlite-run-facts.js';
+export { describePlacement, type PlacementLease, type PlacementView } from './run-placement.js';

@@ -2,15 +2,19 @@ import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { UsageSums } from './campaign-queries.js';
+import type { PlacementLease } from './run-placement.js';
 import type { RunGateCheckRow } from './schema.js';
 
-// show-run's fast path (no kysely): the same facts as `runUsage` and `latestGateChecks`, read with better-sqlite3 from
-// a SQLite file the caller already found up to date (`openSqliteReader`). Keep the SQL in step with those two.
+// show-run's fast path (no kysely): the same facts as `runUsage`, `latestGateChecks` and `getLease`, read with
+// better-sqlite3 from a SQLite file the caller already found up to date (`openSqliteReader`). Keep the SQL in step
+// with those three.
 
-/** What show-run adds to a run: its agent attempts' token sums per engine and model, and each gate's latest verdict. */
+/** What show-run adds to a run: its agent attempts' token sums per engine and model, each gate's latest verdict, its lease. */
 export interface RunFacts {
   usage: UsageSums[];
   gates: RunGateCheckRow[];
+  /** The run's lease row (live or expired; `describePlacement` decides), null when none. */
+  lease: PlacementLease | null;
 }
 
 const USAGE_SQL = `select engine, model, count(*) as attempts, count(input_tokens) as reported,
@@ -18,6 +22,17 @@ const USAGE_SQL = `select engine, model, count(*) as attempts, count(input_token
   coalesce(sum(output_tokens), 0) as output_tokens, coalesce(sum(reasoning_tokens), 0) as reasoning_tokens
   from step_attempts where run_id = ? and (step = 'agent' or engine is not null) group by engine, model`;
 const GATES_SQL = 'select * from run_gate_checks where run_id = ? order by id desc limit 200';
+const LEASE_SQL = 'select holder, expires_at from run_leases where run_id = ?';
+
+/** A run's {@link RunFacts} through an open better-sqlite3 connection (the CLI's read-only fast path holds one). */
+export function runFactsOf(db: BetterSqlite3.Database, runId: string): RunFacts {
+  const usage = db.prepare(USAGE_SQL).all(runId) as UsageSums[];
+  const rows = db.prepare(GATES_SQL).all(runId) as RunGateCheckRow[];
+  const seen = new Set<string>();
+  const gates = rows.filter((r) => (seen.has(r.gate) ? false : (seen.add(r.gate), true)));
+  const lease = (db.prepare(LEASE_SQL).get(runId) as PlacementLease | undefined) ?? null;
+  return { usage, gates, lease };
+}
 
 /**
  * Reads a run's {@link RunFacts} from a SQLite store file, read-only. Returns undefined when the file cannot be
@@ -33,11 +48,7 @@ export function readRunFactsSqlite(path: string, runId: string): RunFacts | unde
     return undefined;
   }
   try {
-    const usage = db.prepare(USAGE_SQL).all(runId) as UsageSums[];
-    const rows = db.prepare(GATES_SQL).all(runId) as RunGateCheckRow[];
-    const seen = new Set<string>();
-    const gates = rows.filter((r) => (seen.has(r.gate) ? false : (seen.add(r.gate), true)));
-    return { usage, gates };
+    return runFactsOf(db, runId);
   } catch {
     return undefined;
   } finally {

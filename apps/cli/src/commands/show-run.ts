@@ -1,4 +1,4 @@
-import { placementLines, showRunView, type PlacementView } from '@agentpr/orchestrator/views';
+import { placementLines, showRunView } from '@agentpr/orchestrator/views';
 import type { CostSummary, EngineUsage, GateVerdictView } from '@agentpr/reports';
 import type { RunFacts, RunWithState } from '@agentpr/store';
 import type { CommandContext, CommandSpec } from '../command.js';
@@ -6,9 +6,10 @@ import { requireStr } from '../values.js';
 import { readFast } from '../fast-read.js';
 import { clip } from '../render.js';
 
-// show-run stays close to bare Node on an up-to-date SQLite store: the run and its facts come from the read-only
-// fast path (`@agentpr/store/sqlite-reader`, no kysely), and the reports (and the policy, for prices) load only for
-// a run that has agent attempts or gate verdicts to show.
+// show-run stays close to bare Node on an up-to-date SQLite store: the run and its facts (usage, gates, lease) come
+// from the read-only fast path (`@agentpr/store/sqlite-reader`, no kysely), its placement is worked out from them
+// without opening the store, and the reports (and the policy, for prices) load only for a run that has agent
+// attempts or gate verdicts to show.
 
 /** The usage of a run without agent attempts: the shape of `CostSummary`, checked by its type. */
 const NO_USAGE: CostSummary = {
@@ -43,23 +44,17 @@ async function extrasOf(facts: RunFacts, policyFile: string): Promise<Extras> {
 
 /** The run and its facts: through the SQLite fast path when it applies, else through the full store. */
 async function readRun(ctx: CommandContext, runId: string): Promise<{ found: RunWithState; facts: RunFacts }> {
-  const fast = await readFast(ctx, (reader) => reader.getRun(runId) ?? null);
-  if (fast) {
-    const { readRunFactsSqlite } = await import('@agentpr/store/sqlite-reader');
-    const facts = readRunFactsSqlite(ctx.globals.db, runId);
-    if (facts) return { found: fast, facts };
-  }
+  const fast = await readFast(ctx, (reader) => {
+    const found = reader.getRun(runId);
+    return found ? { found, facts: reader.runFacts(runId) } : null;
+  });
+  if (fast) return fast;
   const app = await ctx.app();
-  const { latestGateChecks, requireRun, runUsage } = await import('@agentpr/store');
+  const { getLease, latestGateChecks, requireRun, runUsage } = await import('@agentpr/store');
   const found = await requireRun(app.db, runId);
-  return { found, facts: { usage: await runUsage(app.db, runId), gates: await latestGateChecks(app.db, runId) } };
-}
-
-/** Where the run lives across hosts (its lease is read through the store, so this opens it). */
-async function placementOf(ctx: CommandContext, found: RunWithState): Promise<PlacementView> {
-  const app = await ctx.app({ readOnly: true });
-  const { runPlacement } = await import('@agentpr/orchestrator');
-  return runPlacement(app, found);
+  const lease = (await getLease(app.db, runId)) ?? null;
+  const facts: RunFacts = { usage: await runUsage(app.db, runId), gates: await latestGateChecks(app.db, runId), lease };
+  return { found, facts };
 }
 
 /** A count as a person reads it: 12,316,000 (not `toLocaleString`, whose first call loads ICU data: ~25 ms). */
@@ -99,7 +94,9 @@ export const command: CommandSpec = {
     const runId = requireStr(values, 'run-id');
     const { found, facts } = await readRun(ctx, runId);
     const extras = await extrasOf(facts, ctx.base.paths.policyFile);
-    const placement = await placementOf(ctx, found);
+    const { describePlacement } = await import('@agentpr/store/sqlite-reader');
+    const { env, paths, clock } = ctx.base;
+    const placement = describePlacement(found, facts.lease, { env, workspaceRoot: paths.workspaceRoot, now: clock().toISOString() });
     const output = { ...showRunView(found, extras), usage_by_engine: extras.usageByEngine, placement };
     const { run, state } = found;
     const text = [

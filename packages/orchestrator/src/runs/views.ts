@@ -1,5 +1,5 @@
 import { parseHeldFacts, type RunState } from '@agentpr/state-machine';
-import type { RunWithState } from '@agentpr/store';
+import type { PlacementView, RunWithState } from '@agentpr/store';
 
 /**
  * What show-run adds when its caller read it (the CLI does, from the store and the policy's price table): the tokens
@@ -85,21 +85,7 @@ export function nextCommands(facts: NextCommandFacts, stateOnly: readonly string
 }
 
 /** Where a run lives across hosts (see `runPlacement`): who holds its lease, which host holds its workspace, and where. */
-export interface PlacementView {
-  /** This process's host id (`AGENTPR_HOST_ID`, else the hostname). */
-  this_host: string;
-  /** The live lease: the host and process its holder name starts with (null for a name of another shape); null when free. */
-  lease: { host: string | null; pid: number | null; holder: string; expires_at: string } | null;
-  /** The host that last held the workspace; null until one recorded it. */
-  workspace_host: string | null;
-  workspace_host_at: string | null;
-  /** Relative to any host's workspace root: `<owner>/<repo>/<run_id>`. */
-  workspace_rel: string;
-  /** The workspace on this host; null when the stored relative path would leave the root. */
-  local_workspace_dir: string | null;
-  /** Where the run was created, possibly on another host (display only). */
-  created_workspace_dir: string;
-}
+export type { PlacementView } from '@agentpr/store';
 
 /**
  * The placement lines of show-run's and inspect-run's text: who works the run, where its workspace is, and its path

@@ -7,10 +7,12 @@ import {
   campaignUsage,
   claimStaleClose,
   createRun,
+  acquireLease,
   insertGateCheck,
   markPrClosed,
   markPrMerged,
   notePrChecked,
+  openSqliteReader,
   openStore,
   readRunFactsSqlite,
   recordAttempt,
@@ -163,6 +165,16 @@ describe.each(dialectsUnderTest())('campaign queries on %s', (kind) => {
         ['etiquette', 'held'],
         ['ai_policy', 'skip_run'],
       ]);
+      expect(facts.lease).toBeNull();
+      await acquireLease(store.db, 'run_a', 'worker-2:4242:manager', 60_000, at(0));
+      expect(readRunFactsSqlite(path, 'run_a')!.lease).toEqual({ holder: 'worker-2:4242:manager', expires_at: new Date(at(0)().getTime() + 60_000).toISOString() });
+      // The fast path's reader reads the same on its own connection.
+      const reader = openSqliteReader(path)!;
+      try {
+        expect(reader.runFacts('run_a')).toEqual(readRunFactsSqlite(path, 'run_a'));
+      } finally {
+        reader.close();
+      }
       expect(readRunFactsSqlite(`${path}.missing`, 'run_a')).toBeUndefined();
     });
   });

@@ -5,6 +5,7 @@ import { cleanupTempDirs, dialectsUnderTest, freshDatabase } from '@agentpr/test
 import {
   createRun,
   createRuns,
+  describePlacement,
   getRun,
   getRunPlacement,
   holderOrigin,
@@ -174,6 +175,32 @@ describe.each(dialectsUnderTest())('run placement on %s', (kind) => {
       expect((await caught(setWorkspaceHost(store.db, 'run_nope', 'host-a'))).code).toBe('run_not_found');
       expect((await caught(getRunPlacement(store.db, 'run_nope'))).message).toBe('run run_nope not found. Use list-runs to see existing runs.');
       expect((await getRunPlacement(store.db, 'run_1')).host).toBeNull();
+    });
+  });
+
+  it('describePlacement: the live lease by host and pid, this host, the local path; expired, odd and hostile values shown, never thrown', async () => {
+    await withStore(kind, async (store) => {
+      await createRun(store.db, newRun('run_1'), at(0));
+      await setWorkspaceHost(store.db, 'run_1', 'host-b', at(5_000));
+      const found = (await getRun(store.db, 'run_1'))!;
+      const where = { env: { AGENTPR_HOST_ID: 'host-a' }, workspaceRoot: '/srv/ws', now: '2026-12-08T10:00:10.000Z' };
+      const live = { holder: 'host-b:4242:manager', expires_at: '2026-12-08T10:01:00.000Z' };
+      expect(describePlacement(found, live, where)).toEqual({
+        this_host: 'host-a',
+        lease: { host: 'host-b', pid: 4242, holder: 'host-b:4242:manager', expires_at: '2026-12-08T10:01:00.000Z' },
+        workspace_host: 'host-b',
+        workspace_host_at: '2026-12-08T10:00:05.000Z',
+        workspace_rel: 'Octo/Widgets.js/run_1',
+        local_workspace_dir: '/srv/ws/Octo/Widgets.js/run_1',
+        created_workspace_dir: found.run.workspace_dir,
+      });
+      expect(describePlacement(found, { ...live, expires_at: '2026-12-08T10:00:09.000Z' }, where).lease).toBeNull();
+      expect(describePlacement(found, null, where).lease).toBeNull();
+      expect(describePlacement(found, { ...live, holder: 'legacy-holder' }, where).lease).toEqual({ host: null, pid: null, holder: 'legacy-holder', expires_at: live.expires_at });
+      expect(describePlacement(found, null, { ...where, env: { AGENTPR_HOST_ID: 'bad host' } }).this_host).toBe('(invalid AGENTPR_HOST_ID)');
+      expect(describePlacement(found, null, { ...where, env: {} }).this_host).toBe(hostname() || 'localhost');
+      const escaping = { ...found, run: { ...found.run, workspace_rel: '../../etc' } };
+      expect(describePlacement(escaping, null, where).local_workspace_dir).toBeNull();
     });
   });
 });
