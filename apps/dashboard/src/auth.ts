@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
-import { clientAddressBehindProxy, isTrustedProxy } from '@agentpr/app-kit';
+import { clientAddressBehindProxy, isTrustedProxy } from '@agentpr/app-kit/client-address';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 import { queryHref } from './components/query-href.js';
 import './hono-env.js';

@@ -1,4 +1,5 @@
-import { parseTrustedProxies, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { parseTrustedProxies } from '@agentpr/app-kit/client-address';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 
 /** The flags of `agentpr-dashboard` and `agentpr dashboard` (the global flags come on top). */

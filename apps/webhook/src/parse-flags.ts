@@ -1,4 +1,5 @@
-import { flag, int, parseTrustedProxies, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { flag, int, serviceHelp, str, type AppGlobals, type FlagSpec, type FlagValues } from '@agentpr/app-kit';
+import { parseTrustedProxies } from '@agentpr/app-kit/client-address';
 import { AgentprError } from '@agentpr/orchestrator/errors';
 import type { RunWebhookOptions } from './run-webhook.js';
 

@@ -10,4 +10,3 @@ export { stopSignal } from './stop-signal.js';
 export { runMain, type ProcessIo } from './run-main.js';
 export { runService, serviceLogger, type ServiceIo, type ServiceOutcome, type ServiceRunIo, type ServiceSpec, type ServiceStatus, type StoreAccess } from './run-service.js';
 export { serviceHelp, type ServiceHelp } from './service-help.js';
-export { clientAddressBehindProxy, isTrustedProxy, parseTrustedProxies } from './client-address.js';
