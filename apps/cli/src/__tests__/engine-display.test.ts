@@ -116,4 +116,21 @@ describe.each(dialectsUnderTest())('the engine of each agent attempt in show-run
       await cli.drop();
     }
   });
+
+  it('campaign-report and run-bottlenecks show each engine in their text too, not only in JSON', async () => {
+    const cli = await setup(kind);
+    try {
+      const report = await cli.text(['campaign-report']);
+      expect(report).toMatch(/^ENGINE · MODEL +RUNS +ATTEMPTS +TOKENS +COST$/m);
+      expect(report).toMatch(/^codex · gpt-5-codex +1 +1 +1,050,000 +\$1\.32$/m);
+      expect(report).toMatch(/^claude · claude-sonnet-4-5 +1 +1 +220,000 +\$0\.63$/m);
+      expect(report).not.toMatch(/[\u001b\u202e]/);
+      const bottlenecks = await cli.text(['run-bottlenecks']);
+      expect(bottlenecks).toMatch(/^STEP +SAMPLES +AVG +MEDIAN +P90 +MAX +ENGINES$/m);
+      expect(bottlenecks).toMatch(/^agent +3 .* (codex 1, claude 2|claude 2, codex 1)$/m);
+      expect(bottlenecks).toMatch(/^prepare +1 .* -$/m);
+    } finally {
+      await cli.drop();
+    }
+  });
 });

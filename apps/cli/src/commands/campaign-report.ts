@@ -1,7 +1,7 @@
 import type { CampaignReportResult } from '@agentpr/reports';
 import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
-import { table } from '../render.js';
+import { clip, table } from '../render.js';
 import { int, str } from '../values.js';
 import { count, money } from './show-run.js';
 
@@ -31,6 +31,10 @@ export function campaignReportText(r: CampaignReportResult): string {
     table(['COST', 'TOKENS', 'COST'], [perLine('total', { tokens: c.total.total_tokens, cost: c.total.cost }), perLine('per run', c.per_run), perLine('per merged PR', c.per_merged_pr)]),
     ...c.total.notes.map((n) => `note: ${n}`),
   ];
+  if (c.by_engine.length) {
+    const rows = c.by_engine.map((e) => [clip(e.label, 80), String(e.runs), String(e.attempts), count(e.total_tokens), money(e.cost, c.currency)]);
+    lines.push('', table(['ENGINE · MODEL', 'RUNS', 'ATTEMPTS', 'TOKENS', 'COST'], rows));
+  }
   if (c.by_repository.length) {
     lines.push('', table(['REPOSITORY', 'RUNS', 'MERGED', 'TOKENS', 'COST'], c.by_repository.map((x) => [x.repository, String(x.runs), String(x.merged), count(x.total_tokens), money(x.cost, c.currency)])));
   }

@@ -1,7 +1,13 @@
 import { formatDuration } from '@agentpr/reports/format-duration';
 import type { CommandSpec } from '../command.js';
-import { table } from '../render.js';
+import { clip, table } from '../render.js';
 import { int } from '../values.js';
+
+/** How many of a step's attempts each agent engine ran, `codex 20, claude 11`; `-` for a step no engine ran. */
+export function engineCounts(engines: Readonly<Record<string, number>>): string {
+  const parts = Object.entries(engines).map(([engine, n]) => `${clip(engine, 40)} ${n}`);
+  return parts.length ? parts.join(', ') : '-';
+}
 
 /** `agentpr run-bottlenecks`: slow steps and slowest runs over the most recently active runs. */
 export const command: CommandSpec = {
@@ -25,10 +31,13 @@ export const command: CommandSpec = {
             `${r.analyzed_runs} of ${r.scanned_runs} runs analysed`,
             '',
             table(
-              ['STEP', 'SAMPLES', 'AVG', 'MEDIAN', 'P90', 'MAX'],
-              r.step_bottlenecks.map((s) =>
-                [s.step, String(s.samples), ...[s.avg_duration_ms, s.median_duration_ms, s.p90_duration_ms, s.max_duration_ms].map(formatDuration)],
-              ),
+              ['STEP', 'SAMPLES', 'AVG', 'MEDIAN', 'P90', 'MAX', 'ENGINES'],
+              r.step_bottlenecks.map((s) => [
+                s.step,
+                String(s.samples),
+                ...[s.avg_duration_ms, s.median_duration_ms, s.p90_duration_ms, s.max_duration_ms].map(formatDuration),
+                engineCounts(s.engines),
+              ]),
             ),
             '',
             table(
