@@ -132,11 +132,15 @@ async function checkRequest(ctx: AppContext, input: ApproveOpenPrInput): Promise
   if (!found) throw new AgentprError('not_found', `run ${input.runId} not found. Use list-runs to see existing runs.`);
   await assertWorkspaceInsideRoot(ctx, found.run);
   const requestFile = resolve(input.requestFile);
-  const file = readRequestFile(requestFile);
-  if (file.run_id !== input.runId) throw new AgentprError('refused', `request file ${requestFile} belongs to run ${file.run_id}, not ${input.runId}.`);
+  const request = await getPrRequestByFile(ctx.db, input.runId, requestFile);
+  // The stored request decides (title, body, head, token hash); the file is its copy for people. A request made on
+  // another host sharing the database has its file there, not here (issue 20): the stored one is approved as is.
+  if (!request || existsSync(requestFile)) {
+    const file = readRequestFile(requestFile);
+    if (file.run_id !== input.runId) throw new AgentprError('refused', `request file ${requestFile} belongs to run ${file.run_id}, not ${input.runId}.`);
+  }
   const token = input.confirmToken?.trim();
   if (!token) throw new AgentprError('usage', '--confirm-token is required: use the token request-open-pr printed.');
-  const request = await getPrRequestByFile(ctx.db, input.runId, requestFile);
   if (!request) throw new AgentprError('not_found', `request ${requestFile} is not recorded for run ${input.runId}; run request-open-pr again.`);
   if (!confirmTokenMatches(token, request.confirm_token_sha256)) {
     throw new AgentprError('refused', 'the confirm token does not match this request. Use the token request-open-pr printed with it.');

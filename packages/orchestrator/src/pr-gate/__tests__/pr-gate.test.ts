@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createOctokitClient, type GitHubClient } from '@agentpr/github';
 import { startGitHubStub, type GitHubStub } from '@agentpr/github-stub';
@@ -203,6 +203,17 @@ describe('approveOpenPr', () => {
     delete content.title;
     writeFileSync(req.request_file, JSON.stringify(content));
     await expect(approve(req)).rejects.toMatchObject({ code: 'invalid_input', message: expect.stringMatching(/title: .*head_sha: /) });
+  });
+
+  it('approveOpenPr of a request made on another host (its file is there, not here) approves the stored request; an unknown one is not found', async () => {
+    const req = await request();
+    rmSync(req.request_file);
+    await expect(approve(req, { confirmToken: 'WRONG' })).rejects.toMatchObject({ code: 'refused', message: expect.stringMatching(/confirm token does not match/) });
+    const result = await approve(req);
+    expect(result).toMatchObject({ kind: 'opened', pr_number: 1, state: 'CI_WAIT' });
+    expect(stub.getPull(run.owner, run.repo, 1)).toMatchObject({ title: 'Add widgets support', headSha: run.headSha });
+    const unknown = { request_file: `${req.request_file}.elsewhere`, confirm_token: req.confirm_token };
+    await expect(approve(unknown)).rejects.toMatchObject({ code: 'not_found', message: expect.stringMatching(/^request file not found: /) });
   });
 
   it('two concurrent approvals of one request open one PR', async () => {
