@@ -99,7 +99,10 @@ export const LIVE_JS = `(() => {
     const hadFocus = !!active && main.contains(active);
     const key = focusKey(active);
     const doc = new DOMParser().parseFromString('<!doctype html><body>' + html, 'text/html');
-    main.replaceChildren(...Array.from(doc.body.childNodes, (n) => document.adoptNode(n)));
+    // Copied out first: childNodes is live, and adopting a node removes it from it, so adopting while iterating it
+    // would skip every other node (the runs page lost its counts and table on each update).
+    const nodes = Array.from(doc.body.childNodes);
+    main.replaceChildren(...nodes.map((n) => document.adoptNode(n)));
     if (hadFocus) {
       const target = key ? main.querySelector(key) : null;
       (target || main).focus({ preventScroll: true });

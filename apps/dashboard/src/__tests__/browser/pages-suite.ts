@@ -138,11 +138,16 @@ export function pagesSuite(session: () => BrowserSession): void {
       await streaming;
       // A marker on the window survives only if the page is never reloaded.
       await page.evaluate('window.notReloaded = true');
+      const structure = () => page.evaluate<string[]>("Array.from(document.querySelectorAll('main > *'), (e) => e.tagName + '.' + e.className)");
+      const before = await structure();
+      expect(before.length).toBeGreaterThan(2);
       const later = () => new Date(Math.max(Date.now(), SEED_NOW.getTime() + 3_600_000));
       await applyEvent(session().seed.db, SEED_RUN_IDS.queued, { event: { type: 'command.start.discovery', actor: 'manager' } }, later);
       // The live script swaps <main>: the new event shows in the timeline and the state in the header.
       await page.locator('main').getByText('command.start.discovery').first().waitFor({ timeout: 15_000 });
       expect(await stateShown()).toBe('DISCOVERY');
+      // Every part of <main> came through the swap, none skipped.
+      expect(await structure()).toEqual(before);
       expect(await page.evaluate('window.notReloaded')).toBe(true);
       expect(await page.locator('#live-status').innerText()).toMatch(/Updated/);
     });
